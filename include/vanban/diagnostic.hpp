@@ -1,0 +1,62 @@
+// vanban — diagnostics shared by every layer (template compiler, renderer, data validation, I/O).
+//
+// Every problem vanban reports is a Diagnostic that says *where* it is: the template part and paragraph
+// with the tag as the user typed it, or the JSON pointer with line:column in the data file. Operations
+// collect all diagnostics they can find and throw them together in one vanban::Error.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace vanban {
+
+enum class DiagnosticKind {
+    template_syntax,  // the template itself is wrong (unclosed tag, unknown filter, endfor without for, ...)
+    data,             // the data does not fit the template (missing value, loop over a non-list, ...)
+    schema,           // the data does not fit the JSON Schema
+    json_syntax,      // the data file is not valid JSON
+    package,          // the DOCX/ODT package is broken or hostile (zip, XML)
+    io,               // reading or writing a file failed
+    limit,            // a configured safety limit was exceeded
+    usage,            // the caller asked for something impossible
+};
+
+std::string_view to_string(DiagnosticKind kind) noexcept;
+
+struct Diagnostic {
+    DiagnosticKind kind = DiagnosticKind::template_syntax;
+    std::string message;
+
+    // Template location (empty/0 when not applicable).
+    std::string part;       // e.g. "word/document.xml"
+    int paragraph = 0;      // 1-based paragraph number inside the part
+    std::string tag;        // the tag text exactly as typed, e.g. "{{ agency.name | uper }}"
+    std::string context;    // a little visible text around the tag, to find it in Word
+
+    // Data location.
+    std::string json_pointer;  // RFC 6901, "" is the whole document
+    std::string source;        // data file name, when known
+    int line = 0;              // 1-based, 0 when unknown
+    int column = 0;            // 1-based, 0 when unknown
+
+    std::string hint;  // how to fix it, when we can tell
+
+    // One line, human readable: "word/document.xml ¶12: unknown filter 'uper' in {{ x | uper }} (hint: ...)"
+    std::string to_string() const;
+};
+
+// Thrown by operations that fail; carries every problem that was found, never only the first.
+class Error : public std::runtime_error {
+public:
+    explicit Error(std::vector<Diagnostic> diagnostics);
+    explicit Error(Diagnostic diagnostic);
+
+    const std::vector<Diagnostic>& diagnostics() const noexcept { return diagnostics_; }
+
+private:
+    std::vector<Diagnostic> diagnostics_;
+};
+
+}  // namespace vanban

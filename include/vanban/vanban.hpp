@@ -1,0 +1,78 @@
+// vanban — document generation for Vietnamese administrative documents.
+//
+//   auto tpl = vanban::Template::from_file("ke-hoach.docx");   // parse and compile once
+//   std::string docx = tpl.render(data);                        // render many times, from many threads
+//
+// Errors are thrown as vanban::Error carrying every Diagnostic found (see diagnostic.hpp).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "vanban/diagnostic.hpp"
+
+namespace vanban {
+
+enum class Format { docx, odt };
+
+struct Limits {
+    std::uint64_t max_package_entries = 10'000;
+    std::uint64_t max_part_size = 256ull << 20;          // uncompressed bytes of one package entry
+    std::uint64_t max_package_size = 1024ull << 20;      // uncompressed bytes of the whole package
+    double max_compression_ratio = 1000.0;               // zip bombs
+    std::uint64_t max_output_size = 512ull << 20;        // bytes of one rendered part
+    std::uint64_t max_loop_iterations = 10'000'000;      // per render
+};
+
+struct CompileOptions {
+    Limits limits;
+    int compression_level = 6;  // deflate level for rendered parts (1 fastest … 12 smallest)
+};
+
+struct RenderOptions {
+    // Strict (default): a value missing from the data is an error. Lenient: it renders as empty text, a missing or
+    // null list as no repetitions, and a missing condition as false.
+    bool lenient = false;
+};
+
+// What `vanban inspect` shows: the data a template reads, as a JSON skeleton to fill in.
+struct Inspection {
+    nlohmann::json skeleton;
+    std::vector<std::string> loops;
+    std::vector<std::string> conditions;
+    std::vector<std::string> outputs;
+};
+
+namespace detail {
+struct TemplateImpl;
+}
+
+// A compiled template. Cheap to copy (shared, immutable); render() is const and safe to call from many threads.
+class Template {
+public:
+    // A .docx/.odt file, or a directory holding the unzipped package (a template kept as reviewable XML).
+    static Template from_file(const std::string& path, const CompileOptions& options = {});
+    // A package in memory; `name` is used in messages.
+    static Template from_bytes(std::string bytes, std::string name, const CompileOptions& options = {});
+
+    // Renders to the bytes of a finished document. Throws vanban::Error with all problems found.
+    std::string render(const nlohmann::json& data, const RenderOptions& options = {}) const;
+
+    Inspection inspect() const;
+    Format format() const;
+    const std::string& name() const;
+
+private:
+    explicit Template(std::shared_ptr<const detail::TemplateImpl> impl) : impl_(std::move(impl)) {}
+    std::shared_ptr<const detail::TemplateImpl> impl_;
+};
+
+// Packs a template directory (unzipped package) into a .docx/.odt archive in the order Office expects.
+std::string pack_directory(const std::string& directory);
+
+}  // namespace vanban

@@ -1,0 +1,239 @@
+// Template: a package compiled once. Parts without tags are kept as prepared zip records and copied verbatim into
+// every output; story parts become programs rendered by concatenation.
+#include <algorithm>
+#include <functional>
+#include <filesystem>
+#include <fstream>
+
+#include "core/program.hpp"
+#include "docx/docx_part.hpp"
+#include "io/files.hpp"
+#include "vanban/vanban.hpp"
+#include "zip/zip.hpp"
+
+namespace vanban {
+
+namespace detail {
+
+struct CompiledPart {
+    std::string name;
+    bool compiled = false;
+    zip::PreparedEntry prepared;  // when !compiled
+    core::Program program;        // when compiled
+    int render_rank = 0;          // main document first, footnotes last (they collect what the others produce)
+};
+
+struct TemplateImpl {
+    std::string name;
+    Format format = Format::docx;
+    CompileOptions options;
+    std::vector<CompiledPart> parts;  // archive order
+    std::vector<std::size_t> render_order;
+    int first_footnote_id = 1;
+    std::size_t expected_size = 0;
+};
+
+}  // namespace detail
+
+namespace {
+
+namespace fs = std::filesystem;
+
+zip::Limits zip_limits(const Limits& l) {
+    zip::Limits z;
+    z.max_entries = l.max_package_entries;
+    z.max_entry_size = l.max_part_size;
+    z.max_total_size = l.max_package_size;
+    z.max_compression_ratio = l.max_compression_ratio;
+    return z;
+}
+
+// The entries of a package, from a zip or a directory, in archive order.
+struct Source {
+    std::vector<std::string> names;
+    std::function<std::string(const std::string&)> read;
+    std::function<zip::PreparedEntry(const std::string&)> prepare_raw;
+};
+
+std::vector<std::string> directory_entries(const fs::path& root) {
+    std::vector<std::string> names;
+    for (auto it = fs::recursive_directory_iterator(root); it != fs::recursive_directory_iterator(); ++it) {
+        const auto rel = fs::relative(it->path(), root).generic_string();
+        if (rel.starts_with(".") || rel.find("/.") != std::string::npos) {
+            if (it->is_directory()) it.disable_recursion_pending();
+            continue;
+        }
+        if (it->is_regular_file()) names.push_back(rel);
+    }
+    // Office readers do not care about order, ODF does: mimetype first. Otherwise content types and
+    // relationships first, then a stable alphabetical order so packed templates are reproducible.
+    auto rank = [](const std::string& n) {
+        if (n == "mimetype") return 0;
+        if (n == "[Content_Types].xml") return 1;
+        if (n.starts_with("_rels/")) return 2;
+        if (n.starts_with("META-INF/")) return 3;
+        return 4;
+    };
+    std::sort(names.begin(), names.end(), [&](const std::string& a, const std::string& b) {
+        int ra = rank(a), rb = rank(b);
+        return ra != rb ? ra < rb : a < b;
+    });
+    return names;
+}
+
+Format detect_format(const std::vector<std::string>& names, const std::string& package) {
+    bool docx = std::find(names.begin(), names.end(), "[Content_Types].xml") != names.end();
+    bool odt = std::find(names.begin(), names.end(), "content.xml") != names.end();
+    if (docx) return Format::docx;
+    if (odt) return Format::odt;
+    Diagnostic d;
+    d.kind = DiagnosticKind::package;
+    d.part = package;
+    d.message = "not a DOCX or ODT package: it has neither [Content_Types].xml nor content.xml";
+    throw Error(std::move(d));
+}
+
+std::shared_ptr<detail::TemplateImpl> compile(const Source& src, std::string name, const CompileOptions& options) {
+    auto impl = std::make_shared<detail::TemplateImpl>();
+    impl->name = std::move(name);
+    impl->options = options;
+    impl->format = detect_format(src.names, impl->name);
+    if (impl->format == Format::odt) {
+        Diagnostic d;
+        d.kind = DiagnosticKind::usage;
+        d.part = impl->name;
+        d.message = "ODT templates are not supported yet";
+        throw Error(std::move(d));
+    }
+    std::vector<Diagnostic> errors;
+    for (const auto& entry : src.names) {
+        detail::CompiledPart part;
+        part.name = entry;
+        bool story = docx::is_story_part(entry);
+        if (story) {
+            std::string xml = src.read(entry);
+            docx::PartInfo info;
+            info.footnotes_part = entry == "word/footnotes.xml";
+            bool maybe_tags = xml.find('{') != std::string::npos || xml.find("&#123;") != std::string::npos ||
+                              xml.find("&#x7b;") != std::string::npos || xml.find("&#x7B;") != std::string::npos;
+            if (maybe_tags || info.footnotes_part) {
+                part.program = docx::compile_part(xml, entry, errors, &info);
+                if (info.footnotes_part) impl->first_footnote_id = info.max_footnote_id + 1;
+                if (part.program.has_tags || info.footnotes_part) {
+                    part.compiled = true;
+                    part.render_rank = info.footnotes_part ? 2 : entry.starts_with("word/document") ? 0 : 1;
+                    impl->expected_size += part.program.literal_bytes;
+                }
+            }
+        }
+        if (!part.compiled) {
+            part.prepared = src.prepare_raw(entry);
+            impl->expected_size += part.prepared.local_record.size();
+        }
+        impl->parts.push_back(std::move(part));
+    }
+    if (!errors.empty()) throw Error(std::move(errors));
+    for (std::size_t i = 0; i < impl->parts.size(); ++i)
+        if (impl->parts[i].compiled) impl->render_order.push_back(i);
+    std::stable_sort(impl->render_order.begin(), impl->render_order.end(),
+                     [&](std::size_t a, std::size_t b) { return impl->parts[a].render_rank < impl->parts[b].render_rank; });
+    return impl;
+}
+
+zip::Method method_for(const std::string& name) {
+    // ODF requires an uncompressed mimetype entry; everything else is deflated.
+    return name == "mimetype" ? zip::Method::stored : zip::Method::deflated;
+}
+
+}  // namespace
+
+Template Template::from_bytes(std::string bytes, std::string name, const CompileOptions& options) {
+    auto reader = std::make_shared<zip::Reader>(zip::Reader::from_bytes(std::move(bytes), name, zip_limits(options.limits)));
+    Source src;
+    for (const auto& n : reader->names())
+        if (!n.ends_with("/")) src.names.push_back(n);
+    src.read = [reader](const std::string& n) { return reader->read(n); };
+    src.prepare_raw = [reader](const std::string& n) { return zip::prepare(reader->read_raw(n)); };
+    return Template(compile(src, std::move(name), options));
+}
+
+Template Template::from_file(const std::string& path, const CompileOptions& options) {
+    std::error_code ec;
+    if (fs::is_directory(path, ec)) {
+        fs::path root(path);
+        Source src;
+        src.names = directory_entries(root);
+        std::uint64_t total = 0;
+        for (const auto& n : src.names) total += fs::file_size(root / n, ec);
+        if (src.names.size() > options.limits.max_package_entries || total > options.limits.max_package_size) {
+            Diagnostic d;
+            d.kind = DiagnosticKind::limit;
+            d.part = path;
+            d.message = "template directory is larger than the package limits";
+            throw Error(std::move(d));
+        }
+        src.read = [root, &options](const std::string& n) { return io::read_file((root / n).string(), options.limits.max_part_size); };
+        src.prepare_raw = [&src](const std::string& n) { return zip::prepare(n, src.read(n), method_for(n)); };
+        return Template(compile(src, path, options));
+    }
+    return from_bytes(io::read_file(path, options.limits.max_package_size), path, options);
+}
+
+std::string Template::render(const nlohmann::json& data, const RenderOptions& options) const {
+    const detail::TemplateImpl& t = *impl_;
+    core::RenderLimits limits;
+    limits.max_output_bytes = t.options.limits.max_output_size;
+    limits.max_loop_iterations = t.options.limits.max_loop_iterations;
+    core::RenderState state(data, options.lenient, limits);
+    state.next_footnote_id = t.first_footnote_id;
+
+    std::vector<std::string> rendered(t.parts.size());
+    for (std::size_t i : t.render_order) {
+        const auto& part = t.parts[i];
+        std::string& out = rendered[i];
+        out.reserve(part.program.literal_bytes + part.program.literal_bytes / 2);
+        state.current_part = &part.name;
+        core::render_program(part.program, docx::emitter(), out, state);
+    }
+    if (!state.errors.empty()) throw Error(std::move(state.errors));
+
+    zip::Writer writer(t.expected_size);
+    for (std::size_t i = 0; i < t.parts.size(); ++i) {
+        const auto& part = t.parts[i];
+        if (part.compiled) writer.add(part.name, rendered[i], method_for(part.name));
+        else writer.add(part.prepared);
+    }
+    return writer.finish();
+}
+
+Inspection Template::inspect() const {
+    core::Usage usage;
+    for (const auto& part : impl_->parts)
+        if (part.compiled) core::collect_usage(part.program, usage);
+    Inspection r;
+    r.skeleton = std::move(usage.skeleton);
+    r.loops = std::move(usage.loops);
+    r.conditions = std::move(usage.conditions);
+    r.outputs = std::move(usage.outputs);
+    return r;
+}
+
+Format Template::format() const { return impl_->format; }
+const std::string& Template::name() const { return impl_->name; }
+
+std::string pack_directory(const std::string& directory) {
+    fs::path root(directory);
+    std::error_code ec;
+    if (!fs::is_directory(root, ec)) {
+        Diagnostic d;
+        d.kind = DiagnosticKind::io;
+        d.part = directory;
+        d.message = "not a directory";
+        throw Error(std::move(d));
+    }
+    zip::Writer writer;
+    for (const auto& n : directory_entries(root)) writer.add(n, io::read_file((root / n).string()), method_for(n));
+    return writer.finish();
+}
+
+}  // namespace vanban

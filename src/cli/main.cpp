@@ -1,0 +1,304 @@
+// vanban — command line front end. It uses only the library's public API (plus the data-file reader and schema
+// validator), so everything it does, an embedding program can do too.
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+
+#include <CLI/CLI.hpp>
+
+#include "io/files.hpp"
+#include "json/json_source.hpp"
+#include "json/schema.hpp"
+#include "vanban/vanban.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int kOk = 0, kFailed = 1, kUsage = 2;
+
+struct Output {
+    bool json = false;
+};
+
+void print_diagnostics(const std::vector<vanban::Diagnostic>& diagnostics, const Output& how) {
+    if (how.json) {
+        nlohmann::json arr = nlohmann::json::array();
+        for (const auto& d : diagnostics) {
+            nlohmann::json j = {{"kind", std::string(vanban::to_string(d.kind))}, {"message", d.message}};
+            if (!d.part.empty()) j["part"] = d.part;
+            if (d.paragraph) j["paragraph"] = d.paragraph;
+            if (!d.tag.empty()) j["tag"] = d.tag;
+            if (!d.context.empty()) j["context"] = d.context;
+            if (!d.json_pointer.empty() || d.kind == vanban::DiagnosticKind::schema) j["json_pointer"] = d.json_pointer;
+            if (!d.source.empty()) j["source"] = d.source;
+            if (d.line) {
+                j["line"] = d.line;
+                j["column"] = d.column;
+            }
+            if (!d.hint.empty()) j["hint"] = d.hint;
+            arr.push_back(std::move(j));
+        }
+        std::cerr << arr.dump(2) << "\n";
+        return;
+    }
+    for (const auto& d : diagnostics) std::cerr << "vanban: " << vanban::to_string(d.kind) << " error: " << d.to_string() << "\n";
+    if (diagnostics.size() > 1) std::cerr << "vanban: " << diagnostics.size() << " problems\n";
+}
+
+// ----- bundled templates
+
+fs::path executable_dir() {
+    std::error_code ec;
+    auto p = fs::read_symlink("/proc/self/exe", ec);
+    return ec ? fs::current_path() : p.parent_path();
+}
+
+std::vector<fs::path> template_roots() {
+    fs::path exe = executable_dir();
+    std::vector<fs::path> roots = {exe / "../share/vanban/templates", exe / "templates", fs::path(VANBAN_SOURCE_TEMPLATES),
+                                   fs::path(VANBAN_INSTALL_DATADIR) / "templates"};
+    std::vector<fs::path> found;
+    std::error_code ec;
+    for (auto& r : roots)
+        if (fs::is_directory(r, ec)) found.push_back(fs::weakly_canonical(r, ec));
+    return found;
+}
+
+struct Bundled {
+    std::string name;
+    fs::path dir;
+    nlohmann::json manifest;
+};
+
+std::vector<Bundled> bundled_templates() {
+    std::vector<Bundled> all;
+    std::error_code ec;
+    for (const auto& root : template_roots()) {
+        for (const auto& entry : fs::directory_iterator(root, ec)) {
+            fs::path manifest = entry.path() / "template.json";
+            if (!fs::is_regular_file(manifest, ec)) continue;
+            std::string name = entry.path().filename().string();
+            bool seen = false;
+            for (auto& b : all) seen = seen || b.name == name;
+            if (seen) continue;
+            try {
+                all.push_back({name, entry.path(), nlohmann::json::parse(vanban::io::read_file(manifest.string()))});
+            } catch (const std::exception&) {
+                continue;
+            }
+        }
+        if (!all.empty()) break;  // the first root that has templates wins (installed before build tree)
+    }
+    std::sort(all.begin(), all.end(), [](const Bundled& a, const Bundled& b) { return a.name < b.name; });
+    return all;
+}
+
+std::optional<Bundled> find_bundled(const std::string& name) {
+    for (auto& b : bundled_templates())
+        if (b.name == name) return b;
+    return std::nullopt;
+}
+
+[[noreturn]] void usage_error(const std::string& message) {
+    vanban::Diagnostic d;
+    d.kind = vanban::DiagnosticKind::usage;
+    d.message = message;
+    throw vanban::Error(std::move(d));
+}
+
+struct ResolvedTemplate {
+    std::string path;                       // file or directory to compile
+    std::optional<nlohmann::json> schema;   // bundled templates carry one
+    std::string schema_name;
+};
+
+ResolvedTemplate resolve_template(const std::string& arg) {
+    std::error_code ec;
+    ResolvedTemplate r;
+    if (auto b = find_bundled(arg)) {
+        r.path = (b->dir / b->manifest.value("docx", "docx")).string();
+        if (b->manifest.contains("schema")) {
+            fs::path schema = b->dir / b->manifest["schema"].get<std::string>();
+            r.schema = nlohmann::json::parse(vanban::io::read_file(schema.string()));
+            r.schema_name = schema.string();
+        }
+        return r;
+    }
+    if (fs::exists(arg, ec)) {
+        r.path = arg;
+        return r;
+    }
+    usage_error("no template file or bundled template named '" + arg + "' ('vanban templates' lists the bundled ones)");
+}
+
+vanban::json::Document load_data(const std::string& path) {
+    std::string text = vanban::io::read_file(path);
+    return vanban::json::parse(text, path == "-" ? "<stdin>" : path);
+}
+
+int validate_against(const nlohmann::json& schema, const std::string& schema_name, const vanban::json::Document& data,
+                     const Output& how) {
+    vanban::json::Schema compiled(schema, schema_name);
+    auto problems = compiled.validate(data);
+    if (problems.empty()) return kOk;
+    print_diagnostics(problems, how);
+    return kFailed;
+}
+
+// ----- commands
+
+int cmd_render(const std::string& tpl_arg, const std::string& data_path, const std::string& out_path, bool lenient,
+               bool no_validate, const Output& how) {
+    ResolvedTemplate rt = resolve_template(tpl_arg);
+    vanban::json::Document data = load_data(data_path);
+    if (rt.schema && !no_validate) {
+        if (int rc = validate_against(*rt.schema, rt.schema_name, data, how); rc != kOk) return rc;
+    }
+    auto tpl = vanban::Template::from_file(rt.path);
+    vanban::RenderOptions options;
+    options.lenient = lenient;
+    std::string bytes = tpl.render(data.value, options);
+    vanban::io::write_file_atomic(out_path, bytes);
+    if (out_path != "-" && isatty(STDERR_FILENO)) std::cerr << "vanban: wrote " << out_path << "\n";
+    return kOk;
+}
+
+int cmd_inspect(const std::string& tpl_arg, bool as_json) {
+    ResolvedTemplate rt = resolve_template(tpl_arg);
+    auto tpl = vanban::Template::from_file(rt.path);
+    vanban::Inspection info = tpl.inspect();
+    if (as_json) {
+        nlohmann::json j = {{"skeleton", info.skeleton}, {"loops", info.loops}, {"conditions", info.conditions}};
+        std::cout << j.dump(2) << "\n";
+        return kOk;
+    }
+    std::cout << info.skeleton.dump(2) << "\n";
+    if (!info.loops.empty()) {
+        std::cerr << "loops:\n";
+        for (auto& l : info.loops) std::cerr << "  for " << l << "\n";
+    }
+    if (!info.conditions.empty()) {
+        std::cerr << "conditions:\n";
+        for (auto& c : info.conditions) std::cerr << "  if " << c << "\n";
+    }
+    return kOk;
+}
+
+int cmd_validate(const std::vector<std::string>& args, const std::string& template_opt, const Output& how) {
+    std::string tpl_name = template_opt, data_path;
+    if (args.size() == 2) {
+        tpl_name = args[0];
+        data_path = args[1];
+    } else if (args.size() == 1) {
+        data_path = args[0];
+    } else {
+        usage_error("give DATA.json, or TEMPLATE DATA.json");
+    }
+    vanban::json::Document data = load_data(data_path);
+    if (tpl_name.empty() && data.value.is_object() && data.value.contains("template") && data.value["template"].is_string())
+        tpl_name = data.value["template"].get<std::string>();
+    if (tpl_name.empty()) usage_error("which template is this data for? name it: vanban validate ke-hoach " + data_path);
+    ResolvedTemplate rt = resolve_template(tpl_name);
+    if (!rt.schema) usage_error("template '" + tpl_name + "' has no JSON Schema");
+    int rc = validate_against(*rt.schema, rt.schema_name, data, how);
+    if (rc == kOk) std::cerr << "vanban: " << data_path << " is valid for " << tpl_name << "\n";
+    return rc;
+}
+
+int cmd_templates() {
+    auto all = bundled_templates();
+    if (all.empty()) {
+        std::cerr << "vanban: no bundled templates found\n";
+        return kFailed;
+    }
+    std::size_t width = 0;
+    for (auto& b : all) width = std::max(width, b.name.size());
+    for (auto& b : all)
+        std::cout << b.name << std::string(width + 2 - b.name.size(), ' ') << b.manifest.value("description", "") << "\n";
+    return kOk;
+}
+
+int cmd_new(const std::string& name) {
+    auto b = find_bundled(name);
+    if (!b) usage_error("no bundled template named '" + name + "' ('vanban templates' lists them)");
+    fs::path example = b->dir / b->manifest.value("example", "example.json");
+    std::cout << vanban::io::read_file(example.string());
+    return kOk;
+}
+
+int cmd_pack(const std::string& dir, const std::string& out) {
+    vanban::io::write_file_atomic(out, vanban::pack_directory(dir));
+    return kOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"vanban — văn bản hành chính từ dữ liệu JSON (Vietnamese administrative documents from JSON data)"};
+    app.require_subcommand(1);
+    app.set_help_all_flag("--help-all", "help for every command");
+    Output how;
+    std::string error_format = "text";
+    app.add_option("--errors", error_format, "how to print problems: text or json")->check(CLI::IsMember({"text", "json"}));
+
+    std::string tpl, data, out, template_opt;
+    bool lenient = false, no_validate = false, as_json = false;
+    std::vector<std::string> validate_args;
+
+    auto* render = app.add_subcommand("render", "render a template with JSON data into a document");
+    render->add_option("template", tpl, "a .docx file, a template directory, or a bundled template name (ke-hoach)")->required();
+    render->add_option("data", data, "the JSON data file, or - for standard input")->required();
+    render->add_option("-o,--output", out, "the document to write (.docx), or - for standard output")->required();
+    render->add_flag("--lenient", lenient, "render missing values as empty instead of failing");
+    render->add_flag("--no-validate", no_validate, "skip the JSON Schema check of bundled templates");
+    render->footer("Example:\n  vanban render ke-hoach examples/ke-hoach/000.json -o ke-hoach-000.docx");
+
+    auto* inspect = app.add_subcommand("inspect", "show the data a template expects, as a JSON skeleton");
+    inspect->add_option("template", tpl, "a .docx file, a template directory or a bundled template name")->required();
+    inspect->add_flag("--json", as_json, "print skeleton, loops and conditions as one JSON object");
+    inspect->footer("Example:\n  vanban inspect my-template.docx > data.json");
+
+    auto* validate = app.add_subcommand("validate", "check data against a template's JSON Schema");
+    validate->add_option("args", validate_args, "[TEMPLATE] DATA.json")->required()->expected(1, 2);
+    validate->add_option("-t,--template", template_opt, "bundled template whose schema to use");
+    validate->footer("Example:\n  vanban validate ke-hoach plan.json");
+
+    auto* templates = app.add_subcommand("templates", "list the bundled templates");
+    std::string new_name;
+    auto* make_new = app.add_subcommand("new", "print a filled-in example for a bundled template");
+    make_new->add_option("template", new_name, "bundled template name")->required();
+    make_new->footer("Example:\n  vanban new ke-hoach > plan.json");
+
+    std::string pack_dir, pack_out;
+    auto* pack = app.add_subcommand("pack", "zip a template directory into a .docx");
+    pack->add_option("directory", pack_dir, "the unzipped template")->required();
+    pack->add_option("-o,--output", pack_out, "the package to write")->required();
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        int rc = app.exit(e);
+        return rc == 0 ? kOk : kUsage;
+    }
+    how.json = error_format == "json";
+    try {
+        if (*render) return cmd_render(tpl, data, out, lenient, no_validate, how);
+        if (*inspect) return cmd_inspect(tpl, as_json);
+        if (*validate) return cmd_validate(validate_args, template_opt, how);
+        if (*templates) return cmd_templates();
+        if (*make_new) return cmd_new(new_name);
+        if (*pack) return cmd_pack(pack_dir, pack_out);
+    } catch (const vanban::Error& e) {
+        print_diagnostics(e.diagnostics(), how);
+        bool usage = !e.diagnostics().empty() && e.diagnostics().front().kind == vanban::DiagnosticKind::usage;
+        return usage ? kUsage : kFailed;
+    } catch (const std::exception& e) {
+        std::cerr << "vanban: error: " << e.what() << "\n";
+        return kFailed;
+    }
+    return kUsage;
+}

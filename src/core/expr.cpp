@@ -1,0 +1,1048 @@
+#include "core/expr.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <cstring>
+
+#include "core/filters.hpp"
+
+namespace vanban::core {
+
+// ---------------------------------------------------------------------------------------------------------------
+// Tokens
+
+namespace {
+
+bool is_name_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
+bool is_name_char(char c) { return is_name_start(c) || (c >= '0' && c <= '9'); }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// Word's AutoCorrect turns quotes into typographic ones and inserts non-breaking spaces; inside a tag they must
+// still mean what the author typed.
+std::size_t curly_open_quote(std::string_view s, std::size_t i, std::string_view* close) {
+    static constexpr std::string_view ldq = "\xE2\x80\x9C", rdq = "\xE2\x80\x9D", lsq = "\xE2\x80\x98",
+                                      rsq = "\xE2\x80\x99", low = "\xE2\x80\x9E";
+    auto at = [&](std::string_view q) { return s.compare(i, q.size(), q) == 0; };
+    if (at(ldq) || at(low)) { *close = rdq; return 3; }
+    if (at(rdq)) { *close = rdq; return 3; }  // "wrong" closing quote used to open: still a quote
+    if (at(lsq) || at(rsq)) { *close = rsq; return 3; }
+    return 0;
+}
+
+}  // namespace
+
+TokenStream::TokenStream(std::string_view source) : source_(source) {
+    std::size_t i = 0;
+    const std::size_t n = source.size();
+    while (true) {
+        // whitespace, including U+00A0 (C2 A0) and U+202F
+        while (i < n) {
+            char c = source[i];
+            if (c == ' ' || c == '\t' || c == '\n' || c == '\r') { ++i; continue; }
+            if (source.compare(i, 2, "\xC2\xA0") == 0) { i += 2; continue; }
+            if (source.compare(i, 3, "\xE2\x80\xAF") == 0) { i += 3; continue; }
+            break;
+        }
+        Token t;
+        t.offset = i;
+        if (i >= n) {
+            t.type = Type::end;
+            tokens_.push_back(t);
+            break;
+        }
+        char c = source[i];
+        std::string_view close;
+        std::size_t qlen = 0;
+        if (is_name_start(c)) {
+            std::size_t j = i;
+            while (j < n && is_name_char(source[j])) ++j;
+            t.type = Type::name;
+            t.text = std::string(source.substr(i, j - i));
+            i = j;
+        } else if (is_digit(c)) {
+            std::size_t j = i;
+            while (j < n && (is_digit(source[j]) || source[j] == '_')) ++j;
+            if (j + 1 < n && source[j] == '.' && is_digit(source[j + 1])) {
+                ++j;
+                while (j < n && is_digit(source[j])) ++j;
+            }
+            if (j < n && (source[j] == 'e' || source[j] == 'E')) {
+                std::size_t k = j + 1;
+                if (k < n && (source[k] == '+' || source[k] == '-')) ++k;
+                if (k < n && is_digit(source[k])) {
+                    j = k;
+                    while (j < n && is_digit(source[j])) ++j;
+                }
+            }
+            t.type = Type::number;
+            for (char d : source.substr(i, j - i))
+                if (d != '_') t.text += d;
+            i = j;
+        } else if (c == '"' || c == '\'' || (qlen = curly_open_quote(source, i, &close)) != 0) {
+            std::string_view closing = qlen ? close : source.substr(i, 1);
+            std::size_t j = i + (qlen ? qlen : 1);
+            std::string value;
+            bool closed = false;
+            while (j < n) {
+                if (source.compare(j, closing.size(), closing) == 0 ||
+                    (qlen && (source.compare(j, 3, "\xE2\x80\x9D") == 0 || source.compare(j, 3, "\xE2\x80\x99") == 0) &&
+                     closing.size() == 3)) {
+                    j += closing.size();
+                    closed = true;
+                    break;
+                }
+                if (source[j] == '\\' && j + 1 < n) {
+                    char e = source[j + 1];
+                    switch (e) {
+                        case 'n': value += '\n'; break;
+                        case 't': value += '\t'; break;
+                        case 'r': value += '\r'; break;
+                        default: value += e; break;
+                    }
+                    j += 2;
+                    continue;
+                }
+                value += source[j++];
+            }
+            if (!closed) throw ParseError("unterminated string literal", i);
+            t.type = Type::string;
+            t.text = std::move(value);
+            i = j;
+        } else {
+            static constexpr std::string_view two[] = {"==", "!=", "<=", ">=", "//", "**"};
+            t.type = Type::op;
+            bool matched = false;
+            for (auto op : two) {
+                if (source.compare(i, 2, op) == 0) {
+                    t.text = std::string(op);
+                    i += 2;
+                    matched = true;
+                    break;
+                }
+            }
+            if (!matched) {
+                if (std::strchr("+-*/%~|.,:()[]{}<>=", c) == nullptr || c == '\0')
+                    throw ParseError(std::string("unexpected character '") + c + "'", i);
+                t.text = std::string(1, c);
+                ++i;
+            }
+        }
+        tokens_.push_back(std::move(t));
+    }
+}
+
+const TokenStream::Token& TokenStream::peek(std::size_t ahead) const {
+    std::size_t k = std::min(pos_ + ahead, tokens_.size() - 1);
+    return tokens_[k];
+}
+
+TokenStream::Token TokenStream::next() {
+    Token t = tokens_[pos_];
+    if (pos_ + 1 < tokens_.size()) ++pos_;
+    return t;
+}
+
+bool TokenStream::accept_op(std::string_view op) {
+    if (peek().type == Type::op && peek().text == op) {
+        next();
+        return true;
+    }
+    return false;
+}
+
+bool TokenStream::accept_name(std::string_view name) {
+    if (peek().type == Type::name && peek().text == name) {
+        next();
+        return true;
+    }
+    return false;
+}
+
+void TokenStream::expect_op(std::string_view op) {
+    if (!accept_op(op)) {
+        const Token& t = peek();
+        throw ParseError("expected '" + std::string(op) + "'" +
+                             (t.type == Type::end ? std::string(" at the end of the tag") : " before '" + t.text + "'"),
+                         t.offset);
+    }
+}
+
+std::string TokenStream::expect_name() {
+    if (peek().type != Type::name) {
+        const Token& t = peek();
+        throw ParseError(t.type == Type::end ? "expected a name at the end of the tag" : "expected a name, found '" + t.text + "'",
+                         t.offset);
+    }
+    return next().text;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Parser
+
+namespace {
+
+class Parser {
+public:
+    explicit Parser(TokenStream& ts) : ts_(ts) {}
+
+    ExprPtr expression() { return conditional(); }
+
+private:
+    TokenStream& ts_;
+
+    ExprPtr make(Expr::Kind kind, std::size_t start) {
+        auto e = std::make_unique<Expr>();
+        e->kind = kind;
+        e->text = std::to_string(start);  // replaced by finish()
+        return e;
+    }
+    ExprPtr finish(ExprPtr e, std::size_t start) {
+        std::size_t end = ts_.peek().offset;
+        auto src = ts_.source();
+        if (end > src.size()) end = src.size();
+        std::string_view t = src.substr(start, end - start);
+        while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.remove_suffix(1);
+        e->text = std::string(t);
+        return e;
+    }
+
+    ExprPtr binary(std::string op, ExprPtr l, ExprPtr r, std::size_t start) {
+        auto e = make(Expr::Kind::binary, start);
+        e->name = std::move(op);
+        e->args.push_back(std::move(l));
+        e->args.push_back(std::move(r));
+        return finish(std::move(e), start);
+    }
+
+    ExprPtr conditional() {
+        std::size_t start = ts_.peek().offset;
+        ExprPtr value = logical_or();
+        if (ts_.peek().type == TokenStream::Type::name && ts_.peek().text == "if") {
+            ts_.next();
+            ExprPtr cond = logical_or();
+            auto e = make(Expr::Kind::cond, start);
+            e->args.push_back(std::move(cond));
+            e->args.push_back(std::move(value));
+            if (ts_.accept_name("else")) e->args.push_back(conditional());
+            return finish(std::move(e), start);
+        }
+        return value;
+    }
+
+    ExprPtr logical_or() {
+        std::size_t start = ts_.peek().offset;
+        ExprPtr l = logical_and();
+        while (ts_.accept_name("or")) l = binary("or", std::move(l), logical_and(), start);
+        return l;
+    }
+    ExprPtr logical_and() {
+        std::size_t start = ts_.peek().offset;
+        ExprPtr l = logical_not();
+        while (ts_.accept_name("and")) l = binary("and", std::move(l), logical_not(), start);
+        return l;
+    }
+    ExprPtr logical_not() {
+        std::size_t start = ts_.peek().offset;
+        if (ts_.accept_name("not")) {
+            auto e = make(Expr::Kind::unary, start);
+            e->name = "not";
+            e->args.push_back(logical_not());
+            return finish(std::move(e), start);
+        }
+        return compare();
+    }
+    ExprPtr compare() {
+        std::size_t start = ts_.peek().offset;
+        ExprPtr l = concat();
+        while (true) {
+            const auto& t = ts_.peek();
+            std::string op;
+            if (t.type == TokenStream::Type::op &&
+                (t.text == "==" || t.text == "!=" || t.text == "<" || t.text == "<=" || t.text == ">" || t.text == ">=")) {
+                op = ts_.next().text;
+            } else if (t.type == TokenStream::Type::name && t.text == "in") {
+                ts_.next();
+                op = "in";
+            } else if (t.type == TokenStream::Type::name && t.text == "not" && ts_.peek(1).type == TokenStream::Type::name &&
+                       ts_.peek(1).text == "in") {
+                ts_.next();
+                ts_.next();
+                op = "not in";
+            } else {
+                break;
+            }
+            l = binary(op, std::move(l), concat(), start);
+        }
+        return l;
+    }
+    ExprPtr concat() {
+        std::size_t start = ts_.peek().offset;
+        ExprPtr l = additive();
+        while (ts_.accept_op("~")) l = binary("~", std::move(l), additive(), start);
+        return l;
+    }
+    ExprPtr additive() {
+        std::size_t start = ts_.peek().offset;
+        ExprPtr l = multiplicative();
+        while (true) {
+            if (ts_.accept_op("+")) l = binary("+", std::move(l), multiplicative(), start);
+            else if (ts_.accept_op("-")) l = binary("-", std::move(l), multiplicative(), start);
+            else break;
+        }
+        return l;
+    }
+    ExprPtr multiplicative() {
+        std::size_t start = ts_.peek().offset;
+        ExprPtr l = power();
+        while (true) {
+            const auto& t = ts_.peek();
+            if (t.type == TokenStream::Type::op && (t.text == "*" || t.text == "/" || t.text == "//" || t.text == "%")) {
+                std::string op = ts_.next().text;
+                l = binary(op, std::move(l), power(), start);
+            } else {
+                break;
+            }
+        }
+        return l;
+    }
+    ExprPtr power() {
+        std::size_t start = ts_.peek().offset;
+        ExprPtr l = unary();
+        while (ts_.accept_op("**")) l = binary("**", std::move(l), unary(), start);
+        return l;
+    }
+    ExprPtr unary() {
+        std::size_t start = ts_.peek().offset;
+        if (ts_.peek().type == TokenStream::Type::op && (ts_.peek().text == "-" || ts_.peek().text == "+")) {
+            std::string op = ts_.next().text;
+            auto e = make(Expr::Kind::unary, start);
+            e->name = op;
+            e->args.push_back(unary());
+            return finish(std::move(e), start);
+        }
+        return postfix(primary(), start);
+    }
+
+    void call_args(Expr& e) {
+        // after '(' ; positional then keyword arguments
+        if (ts_.accept_op(")")) return;
+        while (true) {
+            if (ts_.peek().type == TokenStream::Type::name && ts_.peek(1).type == TokenStream::Type::op &&
+                ts_.peek(1).text == "=") {
+                std::string key = ts_.next().text;
+                ts_.next();
+                e.kwargs.emplace_back(std::move(key), expression());
+            } else {
+                if (!e.kwargs.empty())
+                    throw ParseError("positional argument after keyword argument", ts_.peek().offset);
+                e.args.push_back(expression());
+            }
+            if (ts_.accept_op(")")) return;
+            ts_.expect_op(",");
+        }
+    }
+
+    ExprPtr postfix(ExprPtr subject, std::size_t start) {
+        while (true) {
+            if (ts_.accept_op(".")) {
+                const auto& t = ts_.peek();
+                auto e = make(Expr::Kind::attr, start);
+                if (t.type == TokenStream::Type::number) {  // items.0 as in Jinja
+                    e->kind = Expr::Kind::index;
+                    e->args.push_back(std::move(subject));
+                    auto lit = make(Expr::Kind::literal, t.offset);
+                    lit->literal = std::stoll(ts_.next().text);
+                    e->args.push_back(std::move(lit));
+                } else {
+                    e->name = ts_.expect_name();
+                    e->args.push_back(std::move(subject));
+                }
+                subject = finish(std::move(e), start);
+            } else if (ts_.accept_op("[")) {
+                auto e = make(Expr::Kind::index, start);
+                e->args.push_back(std::move(subject));
+                e->args.push_back(expression());
+                ts_.expect_op("]");
+                subject = finish(std::move(e), start);
+            } else if (ts_.accept_op("(")) {
+                auto e = make(Expr::Kind::call, start);
+                if (subject->kind == Expr::Kind::name) e->name = subject->name;
+                else if (subject->kind == Expr::Kind::attr) e->name = subject->name;
+                else throw ParseError("only functions and methods can be called", ts_.peek().offset);
+                e->args.push_back(std::move(subject));
+                call_args(*e);
+                subject = finish(std::move(e), start);
+            } else if (ts_.accept_op("|")) {
+                std::size_t name_at = ts_.peek().offset;
+                auto e = make(Expr::Kind::filter, start);
+                e->name = ts_.expect_name();
+                e->filter = find_filter(e->name);
+                if (!e->filter) throw ParseError("unknown filter '" + e->name + "'", name_at);
+                e->args.push_back(std::move(subject));
+                if (ts_.accept_op("(")) call_args(*e);
+                int given = static_cast<int>(e->args.size()) - 1;
+                if (given < e->filter->min_args || (e->filter->max_args >= 0 && given > e->filter->max_args))
+                    throw ParseError("filter '" + e->name + "' takes " + arity(e->filter->min_args, e->filter->max_args) +
+                                         ", " + std::to_string(given) + " given",
+                                     name_at);
+                subject = finish(std::move(e), start);
+            } else if (ts_.peek().type == TokenStream::Type::name && ts_.peek().text == "is") {
+                ts_.next();
+                auto e = make(Expr::Kind::test, start);
+                e->negated = ts_.accept_name("not");
+                std::size_t name_at = ts_.peek().offset;
+                // "none", "true", "false" are names here
+                e->name = ts_.expect_name();
+                e->test = find_test(e->name);
+                if (!e->test) throw ParseError("unknown test '" + e->name + "'", name_at);
+                e->args.push_back(std::move(subject));
+                if (ts_.accept_op("(")) {
+                    call_args(*e);
+                } else if (e->test->min_args > 0 || (e->test->max_args > 0 && starts_primary())) {
+                    e->args.push_back(primary_with_postfix_no_test());
+                }
+                int given = static_cast<int>(e->args.size()) - 1;
+                if (given < e->test->min_args || given > e->test->max_args)
+                    throw ParseError("test '" + e->name + "' takes " + arity(e->test->min_args, e->test->max_args) + ", " +
+                                         std::to_string(given) + " given",
+                                     name_at);
+                subject = finish(std::move(e), start);
+            } else {
+                return subject;
+            }
+        }
+    }
+
+    bool starts_primary() const {
+        const auto& t = ts_.peek();
+        if (t.type == TokenStream::Type::number || t.type == TokenStream::Type::string) return true;
+        if (t.type == TokenStream::Type::name)
+            return t.text != "and" && t.text != "or" && t.text != "else" && t.text != "if" && t.text != "in" &&
+                   t.text != "not" && t.text != "is";
+        return false;
+    }
+    ExprPtr primary_with_postfix_no_test() { return primary(); }
+
+    static std::string arity(int min, int max) {
+        if (max < 0) return "at least " + std::to_string(min) + " argument(s)";
+        if (min == max) return std::to_string(min) + " argument(s)";
+        return std::to_string(min) + " to " + std::to_string(max) + " arguments";
+    }
+
+    ExprPtr primary() {
+        const auto t = ts_.peek();
+        std::size_t start = t.offset;
+        switch (t.type) {
+            case TokenStream::Type::end:
+                throw ParseError("expected an expression", t.offset);
+            case TokenStream::Type::number: {
+                ts_.next();
+                auto e = make(Expr::Kind::literal, start);
+                if (t.text.find_first_of(".eE") != std::string::npos) {
+                    e->literal = std::strtod(t.text.c_str(), nullptr);
+                } else {
+                    long long v = 0;
+                    auto [p, ec] = std::from_chars(t.text.data(), t.text.data() + t.text.size(), v);
+                    if (ec != std::errc()) e->literal = std::strtod(t.text.c_str(), nullptr);
+                    else e->literal = v;
+                    (void)p;
+                }
+                return finish(std::move(e), start);
+            }
+            case TokenStream::Type::string: {
+                ts_.next();
+                auto e = make(Expr::Kind::literal, start);
+                std::string s = t.text;
+                // adjacent string literals concatenate, as in Python/Jinja
+                while (ts_.peek().type == TokenStream::Type::string) s += ts_.next().text;
+                e->literal = std::move(s);
+                return finish(std::move(e), start);
+            }
+            case TokenStream::Type::name: {
+                ts_.next();
+                auto e = make(Expr::Kind::literal, start);
+                if (t.text == "true" || t.text == "True") e->literal = true;
+                else if (t.text == "false" || t.text == "False") e->literal = false;
+                else if (t.text == "none" || t.text == "None" || t.text == "null") e->literal = nullptr;
+                else {
+                    static constexpr std::string_view reserved[] = {"and", "or", "not", "in", "is", "if", "else"};
+                    for (auto r : reserved)
+                        if (t.text == r) throw ParseError("expected an expression before '" + t.text + "'", t.offset);
+                    e->kind = Expr::Kind::name;
+                    e->name = t.text;
+                }
+                return finish(std::move(e), start);
+            }
+            case TokenStream::Type::op:
+                break;
+        }
+        if (ts_.accept_op("(")) {
+            ExprPtr inner = expression();
+            if (ts_.accept_op(",")) {  // tuple → list
+                auto e = make(Expr::Kind::list, start);
+                e->args.push_back(std::move(inner));
+                if (!ts_.accept_op(")")) {
+                    while (true) {
+                        e->args.push_back(expression());
+                        if (ts_.accept_op(")")) break;
+                        ts_.expect_op(",");
+                        if (ts_.accept_op(")")) break;
+                    }
+                }
+                return finish(std::move(e), start);
+            }
+            ts_.expect_op(")");
+            return inner;
+        }
+        if (ts_.accept_op("[")) {
+            auto e = make(Expr::Kind::list, start);
+            if (!ts_.accept_op("]")) {
+                while (true) {
+                    e->args.push_back(expression());
+                    if (ts_.accept_op("]")) break;
+                    ts_.expect_op(",");
+                    if (ts_.accept_op("]")) break;
+                }
+            }
+            return finish(std::move(e), start);
+        }
+        if (ts_.accept_op("{")) {
+            auto e = make(Expr::Kind::dict, start);
+            if (!ts_.accept_op("}")) {
+                while (true) {
+                    e->args.push_back(expression());
+                    ts_.expect_op(":");
+                    e->args.push_back(expression());
+                    if (ts_.accept_op("}")) break;
+                    ts_.expect_op(",");
+                    if (ts_.accept_op("}")) break;
+                }
+            }
+            return finish(std::move(e), start);
+        }
+        throw ParseError("unexpected '" + t.text + "'", t.offset);
+    }
+};
+
+}  // namespace
+
+ExprPtr parse_expression(TokenStream& tokens) { return Parser(tokens).expression(); }
+
+ExprPtr parse_expression(std::string_view source) {
+    TokenStream ts(source);
+    ExprPtr e = parse_expression(ts);
+    if (!ts.at_end()) throw ParseError("unexpected '" + ts.peek().text + "' after the expression", ts.peek().offset);
+    return e;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Scope
+
+void Scope::assign(std::string_view name, Value value, std::size_t floor) {
+    for (std::size_t i = vars_.size(); i > floor; --i) {
+        if (vars_[i - 1].first == name) {
+            vars_[i - 1].second = std::move(value);
+            return;
+        }
+    }
+    bind(name, std::move(value));
+}
+
+Value Scope::lookup(std::string_view name) const {
+    for (auto it = vars_.rbegin(); it != vars_.rend(); ++it)
+        if (it->first == name) return it->second;
+    if (root_.is_object()) {
+        auto it = root_.find(name);
+        if (it != root_.end()) return Value::ref(*it);
+    }
+    return Value::undefined(std::string(name));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Evaluation
+
+namespace {
+
+[[noreturn]] void missing(const Value& v) {
+    throw EvalError("'" + v.undefined_what() + "' is missing from the data",
+                    "add it to the data, or write '" + v.undefined_what() + " | default(\"…\")' or test it with 'is defined'");
+}
+
+std::string python_float(double d) {
+    if (std::isnan(d)) return "nan";
+    if (std::isinf(d)) return d > 0 ? "inf" : "-inf";
+    char buf[64];
+    auto [p, ec] = std::to_chars(buf, buf + sizeof buf, d);
+    std::string s(buf, p);
+    if (s.find_first_of(".eEn") == std::string::npos) s += ".0";
+    return s;
+}
+
+void py_repr(const json& j, std::string& out) {
+    switch (j.type()) {
+        case json::value_t::null: out += "None"; break;
+        case json::value_t::boolean: out += j.get<bool>() ? "True" : "False"; break;
+        case json::value_t::number_integer: out += std::to_string(j.get<long long>()); break;
+        case json::value_t::number_unsigned: out += std::to_string(j.get<unsigned long long>()); break;
+        case json::value_t::number_float: out += python_float(j.get<double>()); break;
+        case json::value_t::string: {
+            const auto& s = j.get_ref<const std::string&>();
+            char q = (s.find('\'') != std::string::npos && s.find('"') == std::string::npos) ? '"' : '\'';
+            out += q;
+            for (char c : s) {
+                if (c == q || c == '\\') out += '\\';
+                if (c == '\n') { out += "\\n"; continue; }
+                out += c;
+            }
+            out += q;
+            break;
+        }
+        case json::value_t::array: {
+            out += '[';
+            bool first = true;
+            for (const auto& e : j) {
+                if (!first) out += ", ";
+                first = false;
+                py_repr(e, out);
+            }
+            out += ']';
+            break;
+        }
+        case json::value_t::object: {
+            out += '{';
+            bool first = true;
+            for (auto it = j.begin(); it != j.end(); ++it) {
+                if (!first) out += ", ";
+                first = false;
+                py_repr(it.key(), out);
+                out += ": ";
+                py_repr(it.value(), out);
+            }
+            out += '}';
+            break;
+        }
+        default: out += "?"; break;
+    }
+}
+
+const json& need_json(const Value& v, const EvalContext& ctx, const json& fallback) {
+    if (v.is_json()) return v.j();
+    if (v.is_undefined()) {
+        if (!ctx.lenient) missing(v);
+        return fallback;
+    }
+    throw EvalError("this value cannot be used here");
+}
+
+bool is_int(const json& j) { return j.is_number_integer() || j.is_number_unsigned(); }
+
+json arithmetic(const std::string& op, const json& a, const json& b) {
+    if (op == "+" && a.is_string() && b.is_string()) return a.get<std::string>() + b.get<std::string>();
+    if (op == "+" && a.is_array() && b.is_array()) {
+        json r = a;
+        for (const auto& e : b) r.push_back(e);
+        return r;
+    }
+    if (op == "*" && a.is_string() && is_int(b)) {
+        std::string r;
+        long long n = b.get<long long>();
+        if (n > 100000) throw EvalError("string repetition too large");
+        for (long long i = 0; i < n; ++i) r += a.get_ref<const std::string&>();
+        return r;
+    }
+    if (!a.is_number() || !b.is_number()) {
+        auto tn = [](const json& x) { return std::string(x.type_name()); };
+        throw EvalError("cannot apply '" + op + "' to " + tn(a) + " and " + tn(b));
+    }
+    if (is_int(a) && is_int(b) && op != "/" && op != "**") {
+        long long x = a.get<long long>(), y = b.get<long long>();
+        long long r = 0;
+        if (op == "+") { if (__builtin_add_overflow(x, y, &r)) return static_cast<double>(x) + static_cast<double>(y); return r; }
+        if (op == "-") { if (__builtin_sub_overflow(x, y, &r)) return static_cast<double>(x) - static_cast<double>(y); return r; }
+        if (op == "*") { if (__builtin_mul_overflow(x, y, &r)) return static_cast<double>(x) * static_cast<double>(y); return r; }
+        if (y == 0) throw EvalError("division by zero");
+        if (op == "//") { long long q = x / y; if ((x % y != 0) && ((x < 0) != (y < 0))) --q; return q; }
+        if (op == "%") { long long m = x % y; if (m != 0 && ((m < 0) != (y < 0))) m += y; return m; }
+    }
+    double x = a.get<double>(), y = b.get<double>();
+    if (op == "+") return x + y;
+    if (op == "-") return x - y;
+    if (op == "*") return x * y;
+    if (op == "**") {
+        double r = std::pow(x, y);
+        if (is_int(a) && is_int(b) && y >= 0 && std::fabs(r) < 9.2e18) return static_cast<long long>(r);
+        return r;
+    }
+    if (y == 0) throw EvalError("division by zero");
+    if (op == "/") return x / y;
+    if (op == "//") return std::floor(x / y);
+    if (op == "%") return x - y * std::floor(x / y);
+    throw EvalError("unknown operator " + op);
+}
+
+int compare_json(const json& a, const json& b, const std::string& op) {
+    if (a.is_number() && b.is_number()) {
+        if (is_int(a) && is_int(b)) {
+            long long x = a.get<long long>(), y = b.get<long long>();
+            return (x > y) - (x < y);
+        }
+        double x = a.get<double>(), y = b.get<double>();
+        return (x > y) - (x < y);
+    }
+    if (a.is_string() && b.is_string()) {
+        int c = a.get_ref<const std::string&>().compare(b.get_ref<const std::string&>());
+        return (c > 0) - (c < 0);
+    }
+    throw EvalError("cannot compare " + std::string(a.type_name()) + " and " + std::string(b.type_name()) + " with '" + op + "'");
+}
+
+bool contains(const json& container, const json& item) {
+    if (container.is_string()) {
+        if (!item.is_string()) throw EvalError("'in' on a string needs a string on the left");
+        return container.get_ref<const std::string&>().find(item.get_ref<const std::string&>()) != std::string::npos;
+    }
+    if (container.is_array()) {
+        for (const auto& e : container)
+            if (e == item) return true;
+        return false;
+    }
+    if (container.is_object()) return item.is_string() && container.contains(item.get_ref<const std::string&>());
+    throw EvalError("'in' needs a list, a mapping or a string on the right, not " + std::string(container.type_name()));
+}
+
+Value loop_attr(const LoopState& l, std::string_view name) {
+    if (name == "index") return Value::owned(static_cast<long long>(l.index0 + 1));
+    if (name == "index0") return Value::owned(static_cast<long long>(l.index0));
+    if (name == "revindex") return Value::owned(static_cast<long long>(l.length - l.index0));
+    if (name == "revindex0") return Value::owned(static_cast<long long>(l.length - l.index0 - 1));
+    if (name == "first") return Value::owned(l.index0 == 0);
+    if (name == "last") return Value::owned(l.index0 + 1 == l.length);
+    if (name == "length") return Value::owned(static_cast<long long>(l.length));
+    if (name == "depth") return Value::owned(static_cast<long long>(l.depth));
+    if (name == "depth0") return Value::owned(static_cast<long long>(l.depth - 1));
+    if (name == "previtem") {
+        if (l.items && l.index0 > 0) return Value::ref((*l.items)[l.index0 - 1]);
+        return Value::undefined("loop.previtem");
+    }
+    if (name == "nextitem") {
+        if (l.items && l.index0 + 1 < l.length) return Value::ref((*l.items)[l.index0 + 1]);
+        return Value::undefined("loop.nextitem");
+    }
+    throw EvalError("loop has no attribute '" + std::string(name) + "'",
+                    "use loop.index, loop.index0, loop.first, loop.last, loop.length, loop.revindex, loop.cycle(...)");
+}
+
+Value call(const Expr& e, EvalContext& ctx) {
+    const Expr& callee = *e.args[0];
+    std::vector<Value> args;
+    for (std::size_t i = 1; i < e.args.size(); ++i) args.push_back(evaluate(*e.args[i], ctx));
+    if (callee.kind == Expr::Kind::name) {
+        if (callee.name == "range") {
+            static const json zero = 0;
+            long long a = 0, b = 0, step = 1;
+            if (args.size() == 1) b = static_cast<long long>(need_json(args[0], ctx, zero).get<double>());
+            else if (args.size() >= 2) {
+                a = static_cast<long long>(need_json(args[0], ctx, zero).get<double>());
+                b = static_cast<long long>(need_json(args[1], ctx, zero).get<double>());
+                if (args.size() == 3) step = static_cast<long long>(need_json(args[2], ctx, zero).get<double>());
+            } else throw EvalError("range() needs 1 to 3 arguments");
+            if (step == 0) throw EvalError("range() step must not be zero");
+            json r = json::array();
+            for (long long i = a; step > 0 ? i < b : i > b; i += step) {
+                if (r.size() > 1'000'000) throw EvalError("range() too large");
+                r.push_back(i);
+            }
+            return Value::owned(std::move(r));
+        }
+        throw EvalError("unknown function '" + callee.name + "'", "functions: range(); use filters for the rest");
+    }
+    // method call
+    Value subject = evaluate(*callee.args[0], ctx);
+    const std::string& m = callee.name;
+    if (subject.is_loop() && m == "cycle") {
+        if (args.empty()) throw EvalError("loop.cycle() needs at least one value");
+        return args[subject.loop_state().index0 % args.size()];
+    }
+    static const json empty_obj = json::object();
+    const json& s = need_json(subject, ctx, empty_obj);
+    if (s.is_object() && (m == "items" || m == "keys" || m == "values")) {
+        json r = json::array();
+        for (auto it = s.begin(); it != s.end(); ++it) {
+            if (m == "items") r.push_back(json::array({it.key(), it.value()}));
+            else if (m == "keys") r.push_back(it.key());
+            else r.push_back(it.value());
+        }
+        return Value::owned(std::move(r));
+    }
+    if (s.is_object() && m == "get") {
+        if (args.empty()) throw EvalError("get() needs a key");
+        const json& k = need_json(args[0], ctx, empty_obj);
+        if (k.is_string()) {
+            auto it = s.find(k.get<std::string>());
+            if (it != s.end()) return Value::ref(*it);
+        }
+        return args.size() > 1 ? args[1] : Value::owned(nullptr);
+    }
+    // Methods on strings map to the filters of the same name (Jinja templates from Python use both forms).
+    static constexpr std::pair<std::string_view, std::string_view> string_methods[] = {
+        {"upper", "upper"}, {"lower", "lower"}, {"strip", "trim"}, {"title", "title"}, {"capitalize", "capitalize"},
+        {"replace", "replace"}};
+    for (auto [method, filter] : string_methods) {
+        if (m == method && s.is_string()) {
+            const FilterDef* f = find_filter(filter);
+            return f->fn(subject, args, {}, ctx);
+        }
+    }
+    if (s.is_string() && (m == "startswith" || m == "endswith")) {
+        if (args.size() != 1) throw EvalError(m + "() needs one argument");
+        const json& a = need_json(args[0], ctx, empty_obj);
+        if (!a.is_string()) throw EvalError(m + "() needs a string");
+        const auto& str = s.get_ref<const std::string&>();
+        const auto& x = a.get_ref<const std::string&>();
+        bool r = m == "startswith" ? str.starts_with(x) : str.ends_with(x);
+        return Value::owned(r);
+    }
+    if (s.is_string() && m == "split") {
+        const auto& str = s.get_ref<const std::string&>();
+        json r = json::array();
+        if (args.empty()) {
+            std::size_t i = 0;
+            while (i < str.size()) {
+                while (i < str.size() && std::isspace(static_cast<unsigned char>(str[i]))) ++i;
+                std::size_t j = i;
+                while (j < str.size() && !std::isspace(static_cast<unsigned char>(str[j]))) ++j;
+                if (j > i) r.push_back(str.substr(i, j - i));
+                i = j;
+            }
+        } else {
+            const json& sep = need_json(args[0], ctx, empty_obj);
+            if (!sep.is_string() || sep.get_ref<const std::string&>().empty()) throw EvalError("split() needs a non-empty separator");
+            const auto& d = sep.get_ref<const std::string&>();
+            std::size_t i = 0;
+            while (true) {
+                std::size_t j = str.find(d, i);
+                if (j == std::string::npos) { r.push_back(str.substr(i)); break; }
+                r.push_back(str.substr(i, j - i));
+                i = j + d.size();
+            }
+        }
+        return Value::owned(std::move(r));
+    }
+    throw EvalError("unknown method '" + m + "' on " + std::string(s.type_name()));
+}
+
+}  // namespace
+
+std::string json_to_text(const json& j) {
+    switch (j.type()) {
+        case json::value_t::null: return {};
+        case json::value_t::string: return j.get<std::string>();
+        case json::value_t::boolean: return j.get<bool>() ? "True" : "False";
+        case json::value_t::number_integer: return std::to_string(j.get<long long>());
+        case json::value_t::number_unsigned: return std::to_string(j.get<unsigned long long>());
+        case json::value_t::number_float: return python_float(j.get<double>());
+        default: {
+            std::string out;
+            py_repr(j, out);
+            return out;
+        }
+    }
+}
+
+std::string to_text(const Value& v, const EvalContext& ctx) {
+    if (v.is_undefined()) {
+        if (!ctx.lenient) missing(v);
+        return {};
+    }
+    if (v.is_rich()) return v.rich_text().plain();
+    if (v.is_loop()) return "<loop>";
+    return json_to_text(v.j());
+}
+
+bool truthy(const Value& v, const EvalContext& ctx) {
+    if (v.is_undefined()) {
+        if (!ctx.lenient) missing(v);
+        return false;
+    }
+    if (v.is_rich()) return !v.rich_text().spans.empty();
+    if (v.is_loop()) return true;
+    const json& j = v.j();
+    switch (j.type()) {
+        case json::value_t::null: return false;
+        case json::value_t::boolean: return j.get<bool>();
+        case json::value_t::number_integer: return j.get<long long>() != 0;
+        case json::value_t::number_unsigned: return j.get<unsigned long long>() != 0;
+        case json::value_t::number_float: return j.get<double>() != 0.0;
+        case json::value_t::string: return !j.get_ref<const std::string&>().empty();
+        case json::value_t::array:
+        case json::value_t::object: return !j.empty();
+        default: return true;
+    }
+}
+
+Value get_attr(const Value& subject, std::string_view name, const std::string& what) {
+    if (subject.is_undefined()) return Value::undefined(what);
+    if (subject.is_loop()) return loop_attr(subject.loop_state(), name);
+    if (subject.is_rich()) return Value::undefined(what);
+    const json& j = subject.j();
+    if (j.is_object()) {
+        auto it = j.find(name);
+        if (it != j.end()) return Value::ref(*it);
+    }
+    return Value::undefined(what);
+}
+
+Value evaluate(const Expr& e, EvalContext& ctx) {
+    static const json null_json = nullptr;
+    switch (e.kind) {
+        case Expr::Kind::literal: return Value::ref(e.literal);
+        case Expr::Kind::name: return ctx.scope.lookup(e.name);
+        case Expr::Kind::attr: return get_attr(evaluate(*e.args[0], ctx), e.name, e.text);
+        case Expr::Kind::index: {
+            Value subject = evaluate(*e.args[0], ctx);
+            Value key = evaluate(*e.args[1], ctx);
+            if (subject.is_undefined()) return Value::undefined(e.text);
+            const json& k = need_json(key, ctx, null_json);
+            if (subject.is_loop()) {
+                if (k.is_string()) return get_attr(subject, k.get<std::string>(), e.text);
+                throw EvalError("loop can only be indexed by name");
+            }
+            if (!subject.is_json()) return Value::undefined(e.text);
+            const json& s = subject.j();
+            if (s.is_array() && is_int(k)) {
+                long long i = k.get<long long>();
+                long long n = static_cast<long long>(s.size());
+                if (i < 0) i += n;
+                if (i < 0 || i >= n) return Value::undefined(e.text);
+                return Value::ref(s[static_cast<std::size_t>(i)]);
+            }
+            if (s.is_object() && k.is_string()) {
+                auto it = s.find(k.get_ref<const std::string&>());
+                if (it != s.end()) return Value::ref(*it);
+                return Value::undefined(e.text);
+            }
+            if (s.is_string() && is_int(k)) {
+                // index by code point
+                const auto& str = s.get_ref<const std::string&>();
+                std::vector<std::string> cps;
+                for (std::size_t i = 0; i < str.size();) {
+                    std::size_t len = 1;
+                    unsigned char c = static_cast<unsigned char>(str[i]);
+                    if (c >= 0xF0) len = 4; else if (c >= 0xE0) len = 3; else if (c >= 0xC0) len = 2;
+                    cps.push_back(str.substr(i, len));
+                    i += len;
+                }
+                long long i = k.get<long long>();
+                long long n = static_cast<long long>(cps.size());
+                if (i < 0) i += n;
+                if (i < 0 || i >= n) return Value::undefined(e.text);
+                return Value::owned(cps[static_cast<std::size_t>(i)]);
+            }
+            if (s.is_null()) return Value::undefined(e.text);
+            throw EvalError("cannot index " + std::string(s.type_name()) + " with " + std::string(k.type_name()));
+        }
+        case Expr::Kind::unary: {
+            Value v = evaluate(*e.args[0], ctx);
+            if (e.name == "not") return Value::owned(!truthy(v, ctx));
+            static const json zero = 0;
+            const json& j = need_json(v, ctx, zero);
+            if (!j.is_number()) throw EvalError("cannot apply unary '" + e.name + "' to " + std::string(j.type_name()));
+            if (e.name == "+") return Value::owned(j);
+            if (is_int(j)) return Value::owned(-j.get<long long>());
+            return Value::owned(-j.get<double>());
+        }
+        case Expr::Kind::binary: {
+            const std::string& op = e.name;
+            if (op == "and") {
+                Value l = evaluate(*e.args[0], ctx);
+                if (!truthy(l, ctx)) return l;
+                return evaluate(*e.args[1], ctx);
+            }
+            if (op == "or") {
+                Value l = evaluate(*e.args[0], ctx);
+                if (truthy(l, ctx)) return l;
+                return evaluate(*e.args[1], ctx);
+            }
+            Value l = evaluate(*e.args[0], ctx);
+            Value r = evaluate(*e.args[1], ctx);
+            if (op == "~") return Value::owned(to_text(l, ctx) + to_text(r, ctx));
+            static const json empty_str = "";
+            auto as_json = [&](const Value& v) -> json {
+                if (v.is_rich()) return v.rich_text().plain();
+                if (v.is_loop()) throw EvalError("loop cannot be used in '" + op + "'");
+                return need_json(v, ctx, empty_str);
+            };
+            if (op == "==" || op == "!=") {
+                bool eq;
+                if (l.is_undefined() || r.is_undefined()) {
+                    if (!ctx.lenient) missing(l.is_undefined() ? l : r);
+                    eq = l.is_undefined() && r.is_undefined();
+                } else {
+                    json a = as_json(l), b = as_json(r);
+                    if (a.is_number() && b.is_number()) eq = compare_json(a, b, op) == 0;
+                    else eq = a == b;
+                }
+                return Value::owned(op == "==" ? eq : !eq);
+            }
+            json a = as_json(l), b = as_json(r);
+            if (op == "<") return Value::owned(compare_json(a, b, op) < 0);
+            if (op == "<=") return Value::owned(compare_json(a, b, op) <= 0);
+            if (op == ">") return Value::owned(compare_json(a, b, op) > 0);
+            if (op == ">=") return Value::owned(compare_json(a, b, op) >= 0);
+            if (op == "in") return Value::owned(contains(b, a));
+            if (op == "not in") return Value::owned(!contains(b, a));
+            return Value::owned(arithmetic(op, a, b));
+        }
+        case Expr::Kind::cond: {
+            Value c = evaluate(*e.args[0], ctx);
+            if (truthy(c, ctx)) return evaluate(*e.args[1], ctx);
+            if (e.args.size() > 2) return evaluate(*e.args[2], ctx);
+            return Value::undefined(e.text);
+        }
+        case Expr::Kind::filter: {
+            Value subject = evaluate(*e.args[0], ctx);
+            if (subject.is_undefined() && !e.filter->accepts_undefined) {
+                if (!ctx.lenient) missing(subject);
+            }
+            std::vector<Value> args;
+            args.reserve(e.args.size() - 1);
+            for (std::size_t i = 1; i < e.args.size(); ++i) args.push_back(evaluate(*e.args[i], ctx));
+            std::vector<std::pair<std::string_view, Value>> kwargs;
+            for (const auto& [k, v] : e.kwargs) kwargs.emplace_back(k, evaluate(*v, ctx));
+            try {
+                return e.filter->fn(subject, args, kwargs, ctx);
+            } catch (const EvalError& err) {
+                throw EvalError("filter '" + e.name + "': " + err.what(), err.hint);
+            }
+        }
+        case Expr::Kind::test: {
+            Value subject = evaluate(*e.args[0], ctx);
+            std::vector<Value> args;
+            for (std::size_t i = 1; i < e.args.size(); ++i) args.push_back(evaluate(*e.args[i], ctx));
+            bool r = e.test->fn(subject, args, ctx);
+            return Value::owned(e.negated ? !r : r);
+        }
+        case Expr::Kind::list: {
+            json r = json::array();
+            for (const auto& a : e.args) {
+                Value v = evaluate(*a, ctx);
+                if (v.is_rich()) r.push_back(v.rich_text().plain());
+                else r.push_back(need_json(v, ctx, null_json));
+            }
+            return Value::owned(std::move(r));
+        }
+        case Expr::Kind::dict: {
+            json r = json::object();
+            for (std::size_t i = 0; i + 1 < e.args.size(); i += 2) {
+                Value k = evaluate(*e.args[i], ctx);
+                Value v = evaluate(*e.args[i + 1], ctx);
+                r[to_text(k, ctx)] = need_json(v, ctx, null_json);
+            }
+            return Value::owned(std::move(r));
+        }
+        case Expr::Kind::call: return call(e, ctx);
+    }
+    return Value::undefined(e.text);
+}
+
+}  // namespace vanban::core

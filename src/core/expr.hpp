@@ -1,0 +1,122 @@
+// The expression language inside tags: a Jinja subset (paths, literals, operators, filters, tests), parsed once
+// at compile time into an immutable tree and evaluated against the data at render time.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/value.hpp"
+
+namespace vanban::core {
+
+struct FilterDef;
+struct TestDef;
+
+struct Expr {
+    enum class Kind { literal, name, attr, index, unary, binary, cond, filter, test, list, dict, call };
+    Kind kind = Kind::literal;
+    json literal;       // literal
+    std::string name;   // name, attr, filter, test, call; operator for unary/binary ("not", "-", "+", "==", "in", ...)
+    std::vector<std::unique_ptr<Expr>> args;  // operands; for filter/test/call: args[0] is the subject
+    std::vector<std::pair<std::string, std::unique_ptr<Expr>>> kwargs;
+    const FilterDef* filter = nullptr;
+    const TestDef* test = nullptr;
+    bool negated = false;  // "is not"
+
+    // The source text of the expression as written (for messages: "agency.name").
+    std::string text;
+};
+using ExprPtr = std::unique_ptr<Expr>;
+
+// Thrown by the parser: message plus the byte offset in the tag's inner text.
+struct ParseError : std::runtime_error {
+    ParseError(const std::string& message, std::size_t offset_) : std::runtime_error(message), offset(offset_) {}
+    std::size_t offset;
+};
+
+// Thrown by evaluation for data problems; the renderer turns it into a located Diagnostic.
+struct EvalError : std::runtime_error {
+    explicit EvalError(const std::string& message, std::string hint_ = {})
+        : std::runtime_error(message), hint(std::move(hint_)) {}
+    std::string hint;
+};
+
+// A tiny token cursor over the text inside a tag, shared by the statement parser and the expression parser.
+class TokenStream {
+public:
+    enum class Type { name, number, string, op, end };
+    struct Token {
+        Type type = Type::end;
+        std::string text;  // name / operator / decoded string / number text
+        std::size_t offset = 0;
+    };
+
+    explicit TokenStream(std::string_view source);
+    const Token& peek(std::size_t ahead = 0) const;
+    Token next();
+    bool accept_op(std::string_view op);
+    bool accept_name(std::string_view name);
+    void expect_op(std::string_view op);
+    std::string expect_name();
+    bool at_end() const { return peek().type == Type::end; }
+    std::string_view source() const { return source_; }
+
+private:
+    std::string_view source_;
+    std::vector<Token> tokens_;
+    std::size_t pos_ = 0;
+};
+
+// Parses one expression from the stream; unknown filters and tests, and wrong argument counts are ParseErrors.
+ExprPtr parse_expression(TokenStream& tokens);
+// Parses a whole string as one expression (must consume everything).
+ExprPtr parse_expression(std::string_view source);
+
+// Variable scopes for one render. Names are views into the compiled program, which outlives every render.
+class Scope {
+public:
+    explicit Scope(const json& root) : root_(root) {}
+    std::size_t mark() const noexcept { return vars_.size(); }
+    void pop_to(std::size_t mark) { vars_.resize(mark); }
+    void bind(std::string_view name, Value value) { vars_.emplace_back(name, std::move(value)); }
+    // Rebinds the innermost binding of `name` in place when it is above `floor`, else binds anew.
+    void assign(std::string_view name, Value value, std::size_t floor);
+    Value lookup(std::string_view name) const;
+    const json& root() const noexcept { return root_; }
+
+private:
+    const json& root_;
+    std::vector<std::pair<std::string_view, Value>> vars_;
+};
+
+struct EvalContext {
+    Scope& scope;
+    bool lenient = false;
+};
+
+Value evaluate(const Expr& expr, EvalContext& ctx);
+
+// Truthiness as in Jinja: false, none, 0, "", [], {} are false. Undefined raises in strict mode.
+bool truthy(const Value& v, const EvalContext& ctx);
+// Text of a value for output: strings as is, numbers without trailing ".0" noise, none → "", lists and mappings in a
+// readable form ("a, b" is NOT used: ["a", "b"] prints as a JSON-like list, so nothing prints as "[object Object]").
+std::string to_text(const Value& v, const EvalContext& ctx);
+std::string json_to_text(const json& j);
+// Attribute or item access shared by the evaluator and filters (map(attribute=...), sort(attribute=...)).
+Value get_attr(const Value& subject, std::string_view name, const std::string& what);
+
+// Loop variable exposed to templates as `loop`.
+struct LoopState {
+    std::size_t index0 = 0;
+    std::size_t length = 0;
+    std::size_t depth = 1;
+    const json* items = nullptr;  // the iterated list, for previtem/nextitem
+};
+
+}  // namespace vanban::core

@@ -1,0 +1,39 @@
+// Built-in filters and tests. The tables are immutable and resolved at compile time, so an unknown filter or a
+// wrong number of arguments is a template error before any data is seen.
+#pragma once
+
+#include <span>
+#include <string_view>
+#include <utility>
+
+#include "core/expr.hpp"
+
+namespace vanban::core {
+
+using KwArgs = std::span<const std::pair<std::string_view, Value>>;
+
+struct FilterDef {
+    std::string_view name;
+    int min_args;
+    int max_args;  // -1: any
+    Value (*fn)(const Value& subject, std::span<const Value> args, KwArgs kwargs, EvalContext& ctx);
+    bool accepts_undefined;  // default(), "is defined"-like filters see undefined values without error
+    std::string_view help;
+};
+
+struct TestDef {
+    std::string_view name;
+    int min_args;
+    int max_args;
+    bool (*fn)(const Value& subject, std::span<const Value> args, EvalContext& ctx);
+};
+
+const FilterDef* find_filter(std::string_view name);
+const TestDef* find_test(std::string_view name);
+std::span<const FilterDef> all_filters();
+
+// Helpers shared with the evaluator.
+bool is_number(const json& j);
+double as_number(const Value& v, std::string_view what);
+
+}  // namespace vanban::core

@@ -1,0 +1,48 @@
+// The body of a plan (KẾ HOẠCH) is a tree of sections; the template prints a flat list of paragraphs. flatten()
+// walks the tree, generates every label (I., 1., 2.1., a), -, +) from the numbering settings and says which
+// paragraph style each printed paragraph takes. Labels are never typed in the data.
+//
+// Body nodes (see docs/ke-hoach.md for the full model):
+//   "text" or [spans]                       a plain paragraph (style KHBody)
+//   {"paragraph": rich, "children": [...]}  a plain paragraph with nested content (its bullets go one level deeper)
+//   {"bullet": rich, "symbol": "+", "children": [...]}
+//                                           a bullet paragraph; symbol from numbering.bullets by bullet depth
+//   {"title": rich, "text": rich, "children": [...], "children_numbering": "decimal"}
+//                                           a numbered section (mục, khoản, 2.1., điểm); title and/or text; a title
+//                                           is printed in the level's heading emphasis, text runs on after it
+// "rich" = a string with light markup (*nghiêng*, **đậm**, ***đậm nghiêng***, ^[chú thích]) or an array of spans.
+//
+// Numbering settings (the plan's "numbering" object; null or missing keys → defaults):
+//   "levels":    schemes of the numbered levels, top first. Default ["roman", "arabic", "letter"].
+//                Schemes: "roman" (I.), "arabic" (1.), "decimal" (2.1. — the parent's number, a dot, this
+//                number; it does not use up a level), "letter" (a) … đ) … y)), "none" (no label).
+//   "bullets":   bullet symbols by bullet depth. Default ["-", "+"]; deeper bullets repeat the last symbol.
+//   "uppercase": schemes whose titles are printed IN HOA (Vietnamese-aware). Default ["roman"].
+//
+// Each output item:
+//   {"kind": "heading" | "bullet" | "paragraph",
+//    "level": 1..,            heading: its numbered level (decimal shares its parent's level + 1);
+//                             bullet: its bullet depth; paragraph: the level of the heading it belongs to
+//    "scheme": "roman" | "arabic" | "decimal" | "letter" | "none" | "bullet" | "",
+//    "style": paragraph style id (KHMuc, KHKhoan, KHDecimal, KHDiem, KHBullet1, KHBullet2, KHBody),
+//    "head_style": character style id of "head" (KHMucHead, KHKhoanHead, KHDecimalHead, KHDiemHead, or
+//                  DefaultParagraphFont),
+//    "label": "I." | "1." | "2.1." | "a)" | "-" | "+" | "",
+//    "head": rich — label and title ("1. Mục đích") or "" when the section has no title,
+//    "tail": rich — the rest of the paragraph: " " + run-in text after a title, or label + " " + text
+//            when there is no title ("1. Căn cứ kế hoạch này …", "- Nâng cao …"), or the paragraph text,
+//    "pointer": JSON pointer of the node, relative to the body ("/2/children/0")}
+// A template prints head (in head_style) immediately followed by tail, in a paragraph of style `style`.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+namespace vanban::outline {
+
+// Flattens the plan body tree into the list of paragraphs the template prints, numbering generated.
+// `options` = the plan's numbering settings (may be null → defaults). Throws std::invalid_argument whose message
+// starts with the JSON pointer (relative to the body, e.g. "/2/children/0") of the offending node; errors in the
+// options start with "numbering".
+nlohmann::json flatten(const nlohmann::json& body, const nlohmann::json& options);
+
+}  // namespace vanban::outline

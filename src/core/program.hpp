@@ -1,0 +1,175 @@
+// The format-neutral core: finding tags in text, parsing statements, and the compiled program — a tree of
+// literal byte slices, value outputs and control flow — that renders by concatenation. Format adapters (DOCX,
+// ODT) turn a package part into a sequence of Pieces; everything after that is shared.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/expr.hpp"
+#include "vanban/diagnostic.hpp"
+
+namespace vanban::core {
+
+// ----- tags in text
+
+// Where a docxtpl-style prefix puts a block: {%p if %} acts on the paragraph, {%tr for %} on the table row, ...
+enum class TagLevel : std::uint8_t { automatic, run, paragraph, row, cell };
+
+struct TagToken {
+    enum class Kind : std::uint8_t { output, statement, comment };
+    Kind kind = Kind::output;
+    TagLevel level = TagLevel::automatic;
+    bool trim_left = false;   // {%- : strip white space before (Jinja)
+    bool trim_right = false;  // -%}
+    std::size_t begin = 0;    // byte offsets in the scanned text
+    std::size_t end = 0;
+    std::string raw;    // exactly as typed
+    std::string inner;  // between the delimiters (and markers)
+};
+
+struct ScanProblem {
+    std::string message;
+    std::size_t offset = 0;
+    std::string raw;
+    std::string hint;
+};
+
+// `barrier` bytes (e.g. a drawing or a field inside the paragraph) cannot be inside a tag.
+void scan_tags(std::string_view text, std::vector<TagToken>& tags, std::vector<ScanProblem>& problems, char barrier = '\x01');
+
+// ----- statements
+
+struct Statement {
+    enum class Kind : std::uint8_t {
+        output, if_, elif, else_, endif, for_, endfor, set, comment,
+        // docxtpl table helpers, handled by the format adapter
+        vm, hm, colspan, cellbg
+    };
+    Kind kind = Kind::output;
+    ExprPtr expr;                    // output value, condition, iterable, set value, helper argument
+    ExprPtr filter;                  // for ... if <filter>
+    std::vector<std::string> names;  // loop targets / set target
+    bool is_block_tag() const { return kind != Kind::output; }
+    bool opens() const { return kind == Kind::if_ || kind == Kind::for_; }
+    bool closes() const { return kind == Kind::endif || kind == Kind::endfor; }
+    bool middle() const { return kind == Kind::elif || kind == Kind::else_; }
+};
+
+// Parses the inside of a tag. Throws ParseError.
+Statement parse_statement(const TagToken& tag);
+
+// ----- program
+
+struct SourceLoc {
+    std::string part;
+    int paragraph = 0;
+    std::string tag;
+    std::string context;
+};
+
+// How a value is written where its tag stood. The format adapter fills this in at compile time.
+struct OutputSite {
+    enum class Context : std::uint8_t { run_text, attribute, element };
+    Context context = Context::run_text;
+    // Run properties of the host run for every emphasis combination, ready to paste; used to write rich text as
+    // separate runs. Index: bold | italic << 1 | underline << 2 (0 = the host run's own properties).
+    std::array<std::string, 8> run_props;
+};
+
+struct RenderState;
+
+// Format-specific writing of values. Implementations are stateless and shared by all renders.
+class Emitter {
+public:
+    virtual ~Emitter() = default;
+    virtual void text(std::string& out, std::string_view value, const OutputSite& site) const = 0;
+    virtual void rich(std::string& out, const vanban::RichText& value, const OutputSite& site, RenderState& state) const = 0;
+    // Content the adapter inserts at a hook (e.g. collected footnotes at the end of the footnotes part).
+    virtual void hook(std::string& out, int hook_id, RenderState& state) const = 0;
+    // Appended by a guard whose children produced no paragraph (a table cell must keep one).
+    virtual std::string_view empty_paragraph() const = 0;
+    virtual bool has_paragraph(std::string_view produced) const = 0;
+};
+
+struct Node {
+    enum class Kind : std::uint8_t { literal, output, if_, for_, set, guard, hook };
+    Kind kind = Kind::literal;
+    std::string text;  // literal bytes
+    ExprPtr expr;      // output / for iterable / set value
+    ExprPtr filter;    // for ... if filter
+    std::vector<std::string> names;
+    std::vector<std::pair<ExprPtr, std::vector<Node>>> branches;  // if/elif conditions and bodies
+    std::vector<Node> body;                                          // else (if), loop body, guard content
+    std::vector<Node> else_body;                                     // for ... else
+    int site = -1;
+    int loc = -1;
+    int hook = 0;
+};
+
+struct Program {
+    std::vector<Node> nodes;
+    std::vector<SourceLoc> locs;
+    std::vector<OutputSite> sites;
+    std::size_t literal_bytes = 0;  // for reserving output
+    bool has_tags = false;
+};
+
+// What a format adapter hands to the builder.
+struct Piece {
+    enum class Kind : std::uint8_t { literal, tag, guard_open, guard_close, hook };
+    Kind kind = Kind::literal;
+    std::string text;   // literal
+    int tag = -1;       // index into the tags passed to build_program
+    int hook = 0;
+};
+
+struct LocatedTag {
+    TagToken token;
+    Statement statement;  // already parsed
+    SourceLoc loc;
+    int site = -1;
+};
+
+// Builds the node tree; structural errors (endfor without for, unclosed if, else twice, ...) are appended to
+// `errors`, all of them.
+Program build_program(std::vector<Piece> pieces, std::vector<LocatedTag> tags, std::vector<OutputSite> sites,
+                      std::vector<Diagnostic>& errors);
+
+// ----- rendering
+
+struct RenderLimits {
+    std::uint64_t max_output_bytes = 512ull << 20;
+    std::uint64_t max_loop_iterations = 10'000'000;
+};
+
+struct RenderState {
+    RenderState(const json& data, bool lenient, RenderLimits limits_ = {})
+        : scope(data), ctx{scope, lenient}, limits(limits_) {}
+    Scope scope;
+    EvalContext ctx;
+    RenderLimits limits;
+    std::vector<Diagnostic> errors;
+    std::uint64_t iterations = 0;
+    std::size_t loop_depth = 0;
+    // Footnotes produced by rich text, written into the footnotes part by the adapter's hook.
+    int next_footnote_id = 1;
+    std::string footnotes;
+    const std::string* current_part = nullptr;
+};
+
+void render_program(const Program& program, const Emitter& emitter, std::string& out, RenderState& state);
+
+// Walks a program and records the data paths it reads, to build `vanban inspect`'s skeleton.
+struct Usage {
+    json skeleton = json::object();
+    std::vector<std::string> loops;       // "sections" ...
+    std::vector<std::string> conditions;  // expression texts
+    std::vector<std::string> outputs;
+};
+void collect_usage(const Program& program, Usage& usage);
+
+}  // namespace vanban::core

@@ -1,0 +1,65 @@
+// Values the expression evaluator works with. Data stays in the caller's nlohmann::json and is referenced,
+// never copied, while a template walks it; computed values own their json. Undefined values remember what was
+// missing so strict mode can say exactly which path was absent.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include <nlohmann/json.hpp>
+
+#include "core/richtext.hpp"
+
+namespace vanban::core {
+
+using json = nlohmann::json;
+
+struct LoopState;  // defined in program.cpp; exposes loop.index etc.
+
+struct Undefined {
+    std::string what;  // the expression that had no value, e.g. "agency.name"
+};
+
+class Value {
+public:
+    Value() : v_(Undefined{}) {}
+    static Value undefined(std::string what) { return Value(Undefined{std::move(what)}); }
+    static Value ref(const json& j) { return Value(&j); }
+    static Value owned(json j) { return Value(std::move(j)); }
+    static Value rich(std::shared_ptr<const RichText> r) { return Value(std::move(r)); }
+    static Value loop(const LoopState* l) { return Value(l); }
+
+    bool is_undefined() const noexcept { return std::holds_alternative<Undefined>(v_); }
+    bool is_rich() const noexcept { return std::holds_alternative<std::shared_ptr<const RichText>>(v_); }
+    bool is_loop() const noexcept { return std::holds_alternative<const LoopState*>(v_); }
+    bool is_json() const noexcept { return !is_undefined() && !is_rich() && !is_loop(); }
+
+    // The json of a json value (reference or owned). Only valid when is_json().
+    const json& j() const {
+        if (auto p = std::get_if<const json*>(&v_)) return **p;
+        return std::get<json>(v_);
+    }
+    const std::string& undefined_what() const { return std::get<Undefined>(v_).what; }
+    const RichText& rich_text() const { return *std::get<std::shared_ptr<const RichText>>(v_); }
+    const LoopState& loop_state() const { return *std::get<const LoopState*>(v_); }
+
+    // Moves a json value out (copies when it is a reference).
+    json take() && {
+        if (auto p = std::get_if<const json*>(&v_)) return **p;
+        if (auto o = std::get_if<json>(&v_)) return std::move(*o);
+        return nullptr;
+    }
+
+private:
+    explicit Value(Undefined u) : v_(std::move(u)) {}
+    explicit Value(const json* p) : v_(p) {}
+    explicit Value(json j) : v_(std::move(j)) {}
+    explicit Value(std::shared_ptr<const RichText> r) : v_(std::move(r)) {}
+    explicit Value(const LoopState* l) : v_(l) {}
+
+    std::variant<Undefined, const json*, json, std::shared_ptr<const RichText>, const LoopState*> v_;
+};
+
+}  // namespace vanban::core

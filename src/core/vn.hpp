@@ -1,0 +1,58 @@
+// Vietnamese text rules used by filters and bundled templates: Unicode normalisation, Vietnamese-aware case
+// mapping (ICU, locale "vi"), the decree's date format, the điểm letter sequence, Roman numerals, slugs and
+// text widths from real font metrics.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace vanban::vn {
+
+// NFC normalisation (ICU). Invalid UTF-8 is replaced by U+FFFD.
+std::string nfc(std::string_view utf8);
+// True when `utf8` is valid UTF-8.
+bool valid_utf8(std::string_view utf8) noexcept;
+
+// Case mapping with ICU's Vietnamese locale; results are NFC. "đại hội" -> "ĐẠI HỘI".
+std::string upper(std::string_view utf8);
+std::string lower(std::string_view utf8);
+// Jinja's title: words are separated by whitespace and - ( { [ <; in each word the first letter-or-digit, if it is a
+// letter, is upper-cased and everything else lower-cased ("“thi đua” 12/kh" -> "“Thi Đua” 12/kh").
+std::string title(std::string_view utf8);
+// Jinja's capitalize: the first letter-or-digit of the whole text, if a letter, upper; everything else lower.
+std::string capitalize(std::string_view utf8);
+
+// A calendar date; day or month 0 means "left blank for hand filling".
+struct Date {
+    int year = 0;
+    int month = 0;
+    int day = 0;
+};
+// Parses "2022-03-10", "2022-03" (day left blank), "10/3/2022", "10/03/2022", ignoring surrounding whitespace.
+// nullopt when the text has another shape or is not a real calendar date (leap years checked).
+std::optional<Date> parse_date(std::string_view text);
+// What a blank (0) day or month is written as, for hand filling: five ordinary spaces. With the spaces around it,
+// "ngày" and "tháng" end up seven spaces apart (output writers must preserve spaces, e.g. xml:space="preserve").
+inline constexpr std::string_view kBlankDateField = "     ";
+// Decree 30/2020 format: "ngày 05 tháng 01 năm 2020", "ngày 10 tháng 3 năm 2022": day < 10 and months 1–2 get a
+// leading zero. A blank day or month is written as kBlankDateField: "ngày       tháng 3 năm 2022".
+// pad_month_always reproduces sources that (against the decree) pad every month: "ngày 10 tháng 03 năm 2022".
+// Throws std::invalid_argument for an impossible date (year outside 1..9999, month 13, 31 April, ...).
+std::string decree_date(const Date& date, bool pad_month_always = false);
+// "05/01/2020"-style short date (dd/mm/yyyy, both padded); blank fields as kBlankDateField. Throws like decree_date.
+std::string short_date(const Date& date);
+
+// Điểm letters: 1 -> "a", 5 -> "đ", 23 -> "y". nullopt past 23 (the decree defines no letter after y).
+std::optional<std::string> diem_letter(int n);
+// Roman numerals 1..3999: 4 -> "IV". nullopt outside that range.
+std::optional<std::string> roman(int n);
+
+// File-name-safe ASCII slug: "Nguyễn Văn Đức" -> "nguyen-van-duc".
+std::string slug(std::string_view utf8);
+
+// Width of a single line of text in Times New Roman (measured with the metric-compatible Liberation Serif),
+// in twentieths of a point (twips). Characters without metrics count as the width of 'n'.
+double text_width_twips(std::string_view utf8, double size_pt, bool bold = false, bool italic = false);
+
+}  // namespace vanban::vn

@@ -1,0 +1,747 @@
+// JSON reader with positions: a small recursive-descent parser that builds nlohmann::json directly and records
+// where every value starts (line:column, column in code points), so that later errors can point into the file.
+#include "json/json_source.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <memory>
+#include <system_error>
+#include <utility>
+
+#include <unicode/bytestream.h>
+#include <unicode/normalizer2.h>
+#include <unicode/stringpiece.h>
+#include <unicode/utypes.h>
+
+namespace vanban::json {
+
+namespace {
+
+using nlohmann::json;
+
+// Appends `key` to `pointer` as one RFC 6901 reference token.
+void append_token(std::string& pointer, std::string_view key) {
+    pointer += '/';
+    for (char c : key) {
+        if (c == '~') {
+            pointer += "~0";
+        } else if (c == '/') {
+            pointer += "~1";
+        } else {
+            pointer += c;
+        }
+    }
+}
+
+void append_utf8(std::string& out, std::uint32_t cp) {
+    if (cp < 0x80) {
+        out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+        out += static_cast<char>(0xC0 | (cp >> 6));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+        out += static_cast<char>(0xE0 | (cp >> 12));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+        out += static_cast<char>(0xF0 | (cp >> 18));
+        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+}
+
+// Length of the valid UTF-8 sequence starting at s[i] (1..4), or 0 when it is not valid UTF-8
+// (overlong forms, surrogates and code points above U+10FFFF are rejected). `cp` receives the code point.
+std::size_t utf8_sequence(std::string_view s, std::size_t i, std::uint32_t& cp) {
+    const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+    const unsigned char b0 = byte(i);
+    if (b0 < 0x80) {
+        cp = b0;
+        return 1;
+    }
+    std::size_t len = 0;
+    unsigned char lo = 0x80;
+    unsigned char hi = 0xBF;
+    if (b0 >= 0xC2 && b0 <= 0xDF) {
+        len = 2;
+        cp = b0 & 0x1Fu;
+    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+        len = 3;
+        cp = b0 & 0x0Fu;
+        if (b0 == 0xE0) lo = 0xA0;
+        if (b0 == 0xED) hi = 0x9F;
+    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+        len = 4;
+        cp = b0 & 0x07u;
+        if (b0 == 0xF0) lo = 0x90;
+        if (b0 == 0xF4) hi = 0x8F;
+    } else {
+        return 0;
+    }
+    if (i + len > s.size()) return 0;
+    for (std::size_t k = 1; k < len; ++k) {
+        const unsigned char b = byte(i + k);
+        if (b < (k == 1 ? lo : 0x80) || b > (k == 1 ? hi : 0xBF)) return 0;
+        cp = (cp << 6) | (b & 0x3Fu);
+    }
+    return len;
+}
+
+std::string hex4(std::uint32_t cp) {
+    static constexpr char digits[] = "0123456789ABCDEF";
+    std::string out = "U+";
+    const int width = cp > 0xFFFF ? 6 : 4;
+    for (int shift = (width - 1) * 4; shift >= 0; shift -= 4) out += digits[(cp >> shift) & 0xF];
+    return out;
+}
+
+bool is_ident_char(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+// Thrown internally to stop at a syntax error; the diagnostics are already recorded.
+struct Stop {};
+
+class Parser {
+public:
+    Parser(std::string_view text, const std::string& source, const JsonLimits& limits, Document& doc)
+        : text_(text), source_(source), limits_(limits), doc_(doc) {
+        UErrorCode status = U_ZERO_ERROR;
+        nfc_ = icu::Normalizer2::getNFCInstance(status);
+        if (U_FAILURE(status)) nfc_ = nullptr;
+        // About one value per 8 bytes in typical data files; rehashing a big table costs more than spare buckets.
+        doc_.positions.reserve(std::min<std::size_t>(text.size() / 8 + 16, std::size_t{1} << 23));
+        pointer_.reserve(256);
+        scratch_.reserve(256);
+    }
+
+    void run() {
+        if (text_.size() > limits_.max_size) {
+            Diagnostic d;
+            d.kind = DiagnosticKind::limit;
+            d.source = source_;
+            d.message = "data file is too large (" + std::to_string(text_.size()) + " bytes; the limit is " +
+                        std::to_string(limits_.max_size) + ")";
+            diagnostics_.push_back(std::move(d));
+            return;
+        }
+        if (text_.substr(0, 3) == "\xEF\xBB\xBF") {
+            pos_ = 3;
+            line_start_ = 3;
+            anchor_ = 3;
+        }
+        try {
+            skip_whitespace();
+            if (pos_ >= text_.size()) fail(pos_, "the file is empty: expected a JSON value");
+            parse_value(doc_.value, 0);
+            skip_whitespace();
+            if (pos_ < text_.size()) {
+                fail(pos_, "unexpected " + describe_here() + " after the end of the JSON value");
+            }
+        } catch (const Stop&) {
+        }
+    }
+
+    std::vector<Diagnostic> take_diagnostics() { return std::move(diagnostics_); }
+
+private:
+    // --- positions --------------------------------------------------------------------------------------------
+
+    // Line:column of byte offset `at` (at must not precede the current line start). Columns are counted
+    // incrementally from an anchor so that long single-line files stay linear.
+    Position position_at(std::size_t at) {
+        if (at < anchor_ || anchor_ < line_start_) {
+            anchor_ = line_start_;
+            anchor_column_ = 1;
+        }
+        int column = anchor_column_;
+        for (std::size_t i = anchor_; i < at && i < text_.size(); ++i) {
+            if ((static_cast<unsigned char>(text_[i]) & 0xC0) != 0x80) ++column;
+        }
+        anchor_ = at;
+        anchor_column_ = column;
+        return Position{line_, column};
+    }
+
+    void record(std::size_t at, DiagnosticKind kind, std::string message, std::string hint = {}) {
+        record(position_at(at), kind, std::move(message), std::move(hint));
+    }
+
+    void record(Position p, DiagnosticKind kind, std::string message, std::string hint = {}) {
+        Diagnostic d;
+        d.kind = kind;
+        d.message = std::move(message);
+        d.hint = std::move(hint);
+        d.source = source_;
+        d.json_pointer = pointer_;
+        d.line = p.line;
+        d.column = p.column;
+        diagnostics_.push_back(std::move(d));
+    }
+
+    void error(std::size_t at, std::string message, std::string hint = {}) {
+        record(at, DiagnosticKind::json_syntax, std::move(message), std::move(hint));
+    }
+
+    [[noreturn]] void fail(std::size_t at, std::string message, std::string hint = {}) {
+        error(at, std::move(message), std::move(hint));
+        throw Stop{};
+    }
+
+    // A short description of what is at pos_, for "unexpected ..." messages.
+    std::string describe_here() {
+        if (pos_ >= text_.size()) return "end of file";
+        std::uint32_t cp = 0;
+        const std::size_t len = utf8_sequence(text_, pos_, cp);
+        if (len == 0) return "invalid UTF-8 byte";
+        if (cp < 0x20 || cp == 0x7F) return "control character " + hex4(cp);
+        return "character '" + std::string(text_.substr(pos_, len)) + "'" + (cp >= 0x80 ? " (" + hex4(cp) + ")" : "");
+    }
+
+    // --- lexing -----------------------------------------------------------------------------------------------
+
+    void skip_whitespace() {
+        while (pos_ < text_.size()) {
+            const char c = text_[pos_];
+            if (c == ' ' || c == '\t') {
+                ++pos_;
+            } else if (c == '\n' || c == '\r') {
+                ++pos_;
+                if (c == '\r' && pos_ < text_.size() && text_[pos_] == '\n') ++pos_;
+                ++line_;
+                line_start_ = pos_;
+                anchor_ = pos_;
+                anchor_column_ = 1;
+            } else if (c == '/' && pos_ + 1 < text_.size() && (text_[pos_ + 1] == '/' || text_[pos_ + 1] == '*')) {
+                fail(pos_, "comments are not allowed in JSON", "remove the comment");
+            } else {
+                return;
+            }
+        }
+    }
+
+    // Raises a syntax error for an unexpected token where a value was expected, with a helpful message.
+    [[noreturn]] void fail_value(const char* expected) {
+        if (pos_ >= text_.size()) fail(pos_, std::string("unexpected end of file: expected ") + expected);
+        const char c = text_[pos_];
+        if (c == '\'') {
+            fail(pos_, "strings must be in double quotes (\"...\"), not single quotes");
+        }
+        std::uint32_t cp = 0;
+        const std::size_t len = utf8_sequence(text_, pos_, cp);
+        if (len == 0) fail(pos_, "invalid UTF-8 byte outside a string");
+        if (cp == 0x201C || cp == 0x201D || cp == 0x2018 || cp == 0x2019) {
+            fail(pos_, "curly quote " + hex4(cp) + " cannot start a string",
+                 "use straight double quotes \" (turn off smart quotes in the editor)");
+        }
+        if (is_ident_char(c)) {
+            std::size_t end = pos_;
+            while (end < text_.size() && is_ident_char(text_[end]) && end - pos_ < 32) ++end;
+            std::string word(text_.substr(pos_, end - pos_));
+            std::string lower = word;
+            std::transform(lower.begin(), lower.end(), lower.begin(),
+                           [](char ch) { return static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch); });
+            if (lower == "true" || lower == "false" || lower == "null") {
+                fail(pos_, "unknown word '" + word + "': did you mean " + lower + "? (JSON literals are lower case)");
+            }
+            fail(pos_, "unexpected word '" + word + "': expected " + expected,
+                 "text values must be written in double quotes");
+        }
+        fail(pos_, "unexpected " + describe_here() + ": expected " + expected);
+    }
+
+    // --- values -----------------------------------------------------------------------------------------------
+
+    void parse_value(json& out, std::size_t depth) {
+        if (pos_ >= text_.size()) fail_value("a value (object, array, string, number, true, false or null)");
+        const std::size_t start = pos_;
+        const char c = text_[pos_];
+        if ((c == '{' || c == '[') && depth >= limits_.max_depth) {
+            record(start, DiagnosticKind::limit,
+                   "nesting is too deep (more than " + std::to_string(limits_.max_depth) + " levels of objects and arrays)");
+            throw Stop{};
+        }
+        doc_.positions.insert_or_assign(pointer_, position_at(start));
+        switch (c) {
+            case '{': parse_object(out, depth); return;
+            case '[': parse_array(out, depth); return;
+            case '"': {
+                std::string s;
+                parse_string(s, true);
+                out = std::move(s);
+                return;
+            }
+            case 't': parse_literal("true", json(true), out); return;
+            case 'f': parse_literal("false", json(false), out); return;
+            case 'n': parse_literal("null", json(nullptr), out); return;
+            case 'N': parse_not_finite("NaN", out); return;
+            case 'I': parse_not_finite("Infinity", out); return;
+            case '-':
+                if (text_.substr(pos_, 9) == "-Infinity") {
+                    parse_not_finite("-Infinity", out);
+                    return;
+                }
+                parse_number(out);
+                return;
+            default:
+                if (c >= '0' && c <= '9') {
+                    parse_number(out);
+                    return;
+                }
+                if (c == '+' || c == '.') {
+                    parse_number(out);
+                    return;
+                }
+                fail_value("a value (object, array, string, number, true, false or null)");
+        }
+    }
+
+    void parse_literal(std::string_view word, json value, json& out) {
+        if (text_.substr(pos_, word.size()) == word &&
+            (pos_ + word.size() >= text_.size() || !is_ident_char(text_[pos_ + word.size()]))) {
+            pos_ += word.size();
+            out = std::move(value);
+            return;
+        }
+        fail_value("a value (object, array, string, number, true, false or null)");
+    }
+
+    void parse_not_finite(std::string_view word, json& out) {
+        if (text_.substr(pos_, word.size()) != word ||
+            (pos_ + word.size() < text_.size() && is_ident_char(text_[pos_ + word.size()]))) {
+            fail_value("a value (object, array, string, number, true, false or null)");
+        }
+        error(pos_, std::string(word) + " is not allowed in JSON (NaN and Infinity are not numbers in JSON)",
+              "write a number, or null when there is no value");
+        pos_ += word.size();
+        out = nullptr;
+    }
+
+    void parse_number(json& out) {
+        const std::size_t start = pos_;
+        std::size_t p = pos_;
+        const auto digit = [&](std::size_t k) { return k < text_.size() && text_[k] >= '0' && text_[k] <= '9'; };
+        if (text_[p] == '+') fail(p, "a number cannot start with '+'", "remove the '+'");
+        const bool negative = text_[p] == '-';
+        if (negative) ++p;
+        if (p < text_.size() && text_[p] == '.') fail(p, "a number cannot start with '.'", "write 0 before the '.'");
+        if (!digit(p)) {
+            pos_ = p;
+            fail_value("a digit after '-'");
+        }
+        const std::size_t int_start = p;
+        if (text_[p] == '0') {
+            ++p;
+            if (digit(p)) fail(start, "numbers cannot have leading zeros", "write the number without leading 0, or as a string in quotes");
+        } else {
+            while (digit(p)) ++p;
+        }
+        const std::size_t int_digits = p - int_start;
+        bool is_integer = true;
+        std::size_t leading_fraction_zeros = 0;
+        if (p < text_.size() && text_[p] == '.') {
+            is_integer = false;
+            ++p;
+            if (!digit(p)) fail(p, "expected a digit after the decimal point");
+            const bool int_zero = int_digits == 1 && text_[int_start] == '0';
+            bool seen_nonzero = false;
+            while (digit(p)) {
+                if (int_zero && !seen_nonzero) {
+                    if (text_[p] == '0') {
+                        ++leading_fraction_zeros;
+                    } else {
+                        seen_nonzero = true;
+                    }
+                }
+                ++p;
+            }
+        }
+        long long exponent = 0;
+        if (p < text_.size() && (text_[p] == 'e' || text_[p] == 'E')) {
+            is_integer = false;
+            ++p;
+            bool exp_negative = false;
+            if (p < text_.size() && (text_[p] == '+' || text_[p] == '-')) {
+                exp_negative = text_[p] == '-';
+                ++p;
+            }
+            if (!digit(p)) fail(p, "expected a digit in the exponent");
+            while (digit(p)) {
+                if (exponent < 100000) exponent = exponent * 10 + (text_[p] - '0');
+                ++p;
+            }
+            if (exp_negative) exponent = -exponent;
+        }
+        if (p < text_.size() && is_ident_char(text_[p])) {
+            pos_ = p;
+            fail(p, "unexpected " + describe_here() + " after a number", "write text values in double quotes");
+        }
+        const std::string_view number = text_.substr(start, p - start);
+        pos_ = p;
+        if (is_integer && number != "-0") {
+            std::int64_t v = 0;
+            const auto [ptr, ec] = std::from_chars(number.data(), number.data() + number.size(), v);
+            if (ec == std::errc{} && ptr == number.data() + number.size()) {
+                out = v;
+                return;
+            }
+        }
+        double d = 0;
+        const auto [ptr, ec] = std::from_chars(number.data(), number.data() + number.size(), d);
+        if (ec == std::errc::result_out_of_range) {
+            const bool int_zero = int_digits == 1 && text_[int_start] == '0';
+            const long long magnitude =
+                (int_zero ? -static_cast<long long>(leading_fraction_zeros) : static_cast<long long>(int_digits)) +
+                exponent;
+            if (magnitude <= 0) {
+                out = negative ? -0.0 : 0.0;  // underflow: the nearest double is zero
+                return;
+            }
+            error(start, "number " + std::string(number.substr(0, 40)) + (number.size() > 40 ? "..." : "") +
+                             " is too large");
+            out = nullptr;
+            return;
+        }
+        if (ec != std::errc{} || ptr != number.data() + number.size()) fail(start, "invalid number");
+        out = d;
+    }
+
+    // Reads a string starting at the opening quote into `out` (NFC). With `report` false nothing is recorded
+    // (used to re-read keys when looking for the first of two duplicate keys).
+    void parse_string(std::string& out, bool report) {
+        const std::size_t open = pos_;
+        ++pos_;  // opening quote
+        out.clear();
+        bool ascii = true;
+        for (;;) {
+            // Fast path: copy a run of plain characters at once.
+            std::size_t run = pos_;
+            while (run < text_.size()) {
+                const auto b = static_cast<unsigned char>(text_[run]);
+                if (b == '"' || b == '\\' || b < 0x20 || b >= 0x80) break;
+                ++run;
+            }
+            out.append(text_.data() + pos_, run - pos_);
+            pos_ = run;
+            if (pos_ >= text_.size()) {
+                if (!report) return;
+                pos_ = open;
+                fail(open, "unterminated string: missing closing \"");
+            }
+            const auto b = static_cast<unsigned char>(text_[pos_]);
+            if (b == '"') {
+                ++pos_;
+                break;
+            }
+            if (b == '\\') {
+                parse_escape(out, report);
+                ascii = false;
+                continue;
+            }
+            if (b < 0x20) {
+                if (!report) {
+                    ++pos_;
+                    continue;
+                }
+                if (b == '\n' || b == '\r') {
+                    fail(pos_, "line break inside a string (missing closing \"?)",
+                         "close the string with \", or write \\n for a line break inside the text");
+                }
+                error(pos_, "control character " + hex4(b) + " inside a string",
+                      b == '\t' ? "write \\t for a tab" : "remove it");
+                ++pos_;
+                continue;
+            }
+            // Non-ASCII: validate the UTF-8 sequence.
+            ascii = false;
+            std::uint32_t cp = 0;
+            const std::size_t len = utf8_sequence(text_, pos_, cp);
+            if (len == 0) {
+                if (report) error(pos_, "invalid UTF-8 in string", "save the file as UTF-8");
+                out += "\xEF\xBF\xBD";
+                ++pos_;
+                while (pos_ < text_.size() && (static_cast<unsigned char>(text_[pos_]) & 0xC0) == 0x80) ++pos_;
+                continue;
+            }
+            out.append(text_.data() + pos_, len);
+            pos_ += len;
+        }
+        if (!ascii) normalize(out);
+    }
+
+    void parse_escape(std::string& out, bool report) {
+        const std::size_t at = pos_;
+        ++pos_;
+        if (pos_ >= text_.size()) {
+            if (report) fail(at, "unterminated string: missing closing \"");
+            return;
+        }
+        const char e = text_[pos_++];
+        switch (e) {
+            case '"': out += '"'; return;
+            case '\\': out += '\\'; return;
+            case '/': out += '/'; return;
+            case 'b': out += '\b'; return;
+            case 'f': out += '\f'; return;
+            case 'n': out += '\n'; return;
+            case 'r': out += '\r'; return;
+            case 't': out += '\t'; return;
+            case 'u': break;
+            default:
+                if (report) {
+                    pos_ = at;
+                    fail(at, "invalid escape '\\" + std::string(1, e) + "' in string",
+                         "write \\\\ for a backslash");
+                }
+                return;
+        }
+        std::uint32_t cp = 0;
+        if (!read_hex4(cp)) {
+            if (report) fail(at, "invalid \\u escape: expected 4 hexadecimal digits");
+            return;
+        }
+        if (cp >= 0xD800 && cp <= 0xDBFF) {
+            std::uint32_t low = 0;
+            const std::size_t save = pos_;
+            if (text_.substr(pos_, 2) == "\\u") {
+                pos_ += 2;
+                if (read_hex4(low) && low >= 0xDC00 && low <= 0xDFFF) {
+                    append_utf8(out, 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00));
+                    return;
+                }
+            }
+            pos_ = save;
+            if (report) error(at, "invalid \\u escape: lone surrogate \\u" + hex4(cp).substr(2));
+            out += "\xEF\xBF\xBD";
+            return;
+        }
+        if (cp >= 0xDC00 && cp <= 0xDFFF) {
+            if (report) error(at, "invalid \\u escape: lone surrogate \\u" + hex4(cp).substr(2));
+            out += "\xEF\xBF\xBD";
+            return;
+        }
+        append_utf8(out, cp);
+    }
+
+    bool read_hex4(std::uint32_t& cp) {
+        if (pos_ + 4 > text_.size()) return false;
+        cp = 0;
+        for (int i = 0; i < 4; ++i) {
+            const char h = text_[pos_ + static_cast<std::size_t>(i)];
+            std::uint32_t v = 0;
+            if (h >= '0' && h <= '9') {
+                v = static_cast<std::uint32_t>(h - '0');
+            } else if (h >= 'a' && h <= 'f') {
+                v = static_cast<std::uint32_t>(h - 'a' + 10);
+            } else if (h >= 'A' && h <= 'F') {
+                v = static_cast<std::uint32_t>(h - 'A' + 10);
+            } else {
+                return false;
+            }
+            cp = (cp << 4) | v;
+        }
+        pos_ += 4;
+        return true;
+    }
+
+    void normalize(std::string& s) {
+        if (nfc_ == nullptr) return;
+        UErrorCode status = U_ZERO_ERROR;
+        const icu::StringPiece piece(s.data(), static_cast<std::int32_t>(s.size()));
+        if (nfc_->isNormalizedUTF8(piece, status) || U_FAILURE(status)) return;
+        status = U_ZERO_ERROR;
+        std::string normalized;
+        normalized.reserve(s.size());
+        icu::StringByteSink<std::string> sink(&normalized);
+        nfc_->normalizeUTF8(0, piece, sink, nullptr, status);
+        if (U_SUCCESS(status)) s = std::move(normalized);
+    }
+
+    void parse_array(json& out, std::size_t depth) {
+        out = json::array();
+        auto& array = out.get_ref<json::array_t&>();
+        const std::size_t base = pointer_.size();
+        ++pos_;  // '['
+        skip_whitespace();
+        if (pos_ < text_.size() && text_[pos_] == ']') {
+            ++pos_;
+            return;
+        }
+        for (;;) {
+            pointer_.resize(base);
+            pointer_ += '/';
+            pointer_ += std::to_string(array.size());
+            array.emplace_back();
+            parse_value(array.back(), depth + 1);
+            pointer_.resize(base);
+            skip_whitespace();
+            if (pos_ >= text_.size()) fail(pos_, "unexpected end of file: expected ',' or ']' after array element");
+            const char c = text_[pos_];
+            if (c == ']') {
+                ++pos_;
+                return;
+            }
+            if (c != ',') {
+                fail(pos_, "unexpected " + describe_here() + ": expected ',' or ']' after array element");
+            }
+            const Position comma = position_at(pos_);
+            ++pos_;
+            skip_whitespace();
+            if (pos_ < text_.size() && text_[pos_] == ']') {
+                record(comma, DiagnosticKind::json_syntax, "trailing comma before ']' is not allowed",
+                       "remove the last ','");
+                ++pos_;
+                return;
+            }
+        }
+    }
+
+    struct KeyEntry {
+        std::size_t offset;  // byte offset of the key's opening quote
+        Position position;
+    };
+
+    void parse_object(json& out, std::size_t depth) {
+        out = json::object();
+        auto& object = out.get_ref<json::object_t&>();
+        const std::size_t base = pointer_.size();
+        const std::size_t keys_base = keys_.size();
+        ++pos_;  // '{'
+        skip_whitespace();
+        if (pos_ < text_.size() && text_[pos_] == '}') {
+            ++pos_;
+            return;
+        }
+        std::string key;
+        for (;;) {
+            if (pos_ >= text_.size()) fail(pos_, "unexpected end of file: expected a property name in double quotes");
+            if (text_[pos_] != '"') {
+                if (text_[pos_] == '\'') fail(pos_, "property names must be in double quotes, not single quotes");
+                fail_value("a property name in double quotes");
+            }
+            const std::size_t key_offset = pos_;
+            const Position key_position = position_at(pos_);
+            parse_string(key, true);
+            skip_whitespace();
+            if (pos_ >= text_.size() || text_[pos_] != ':') {
+                if (pos_ >= text_.size()) fail(pos_, "unexpected end of file: expected ':' after property name");
+                fail(pos_, "unexpected " + describe_here() + ": expected ':' after property name \"" + key + "\"");
+            }
+            ++pos_;
+            skip_whitespace();
+            pointer_.resize(base);
+            append_token(pointer_, key);
+            const auto existing = object.find(key);
+            if (existing != object.end()) {
+                const Position first = first_key_position(keys_base, key);
+                Diagnostic d;
+                d.kind = DiagnosticKind::json_syntax;
+                d.source = source_;
+                d.json_pointer = pointer_;
+                d.line = key_position.line;
+                d.column = key_position.column;
+                d.message = "duplicate key \"" + key + "\" at " + std::to_string(key_position.line) + ":" +
+                            std::to_string(key_position.column) + ", first at " + std::to_string(first.line) + ":" +
+                            std::to_string(first.column);
+                d.hint = "each property may appear only once in an object; remove or rename one of them";
+                diagnostics_.push_back(std::move(d));
+                json discarded;
+                parse_value(discarded, depth + 1);
+            } else {
+                keys_.push_back(KeyEntry{key_offset, key_position});
+                parse_value(object[key], depth + 1);
+            }
+            pointer_.resize(base);
+            skip_whitespace();
+            if (pos_ >= text_.size()) fail(pos_, "unexpected end of file: expected ',' or '}' after object member");
+            const char c = text_[pos_];
+            if (c == '}') {
+                ++pos_;
+                break;
+            }
+            if (c != ',') {
+                fail(pos_, "unexpected " + describe_here() + ": expected ',' or '}' after object member");
+            }
+            const Position comma = position_at(pos_);
+            ++pos_;
+            skip_whitespace();
+            if (pos_ < text_.size() && text_[pos_] == '}') {
+                record(comma, DiagnosticKind::json_syntax, "trailing comma before '}' is not allowed",
+                       "remove the last ','");
+                ++pos_;
+                break;
+            }
+        }
+        keys_.resize(keys_base);
+    }
+
+    // Position of the first occurrence of `key` among the keys of the object being parsed (re-reads the keys
+    // from the text: this only runs when a duplicate is found).
+    Position first_key_position(std::size_t keys_base, const std::string& key) {
+        const std::size_t save = pos_;
+        Position found{};
+        for (std::size_t i = keys_base; i < keys_.size(); ++i) {
+            pos_ = keys_[i].offset;
+            parse_string(scratch_, false);
+            if (scratch_ == key) {
+                found = keys_[i].position;
+                break;
+            }
+        }
+        pos_ = save;
+        return found;
+    }
+
+    std::string_view text_;
+    const std::string& source_;
+    const JsonLimits& limits_;
+    Document& doc_;
+    const icu::Normalizer2* nfc_ = nullptr;
+
+    std::size_t pos_ = 0;
+    int line_ = 1;
+    std::size_t line_start_ = 0;
+    std::size_t anchor_ = 0;
+    int anchor_column_ = 1;
+
+    std::string pointer_;
+    std::string scratch_;
+    std::vector<KeyEntry> keys_;
+    std::vector<Diagnostic> diagnostics_;
+};
+
+}  // namespace
+
+Position Document::position_of(std::string_view pointer) const {
+    std::string key(pointer);
+    for (;;) {
+        const auto it = positions.find(key);
+        if (it != positions.end()) return it->second;
+        if (key.empty()) return {};
+        const auto slash = key.rfind('/');
+        key.resize(slash == std::string::npos ? 0 : slash);
+    }
+}
+
+void Document::locate(Diagnostic& diagnostic) const {
+    if (diagnostic.source.empty()) diagnostic.source = source;
+    const Position p = position_of(diagnostic.json_pointer);
+    diagnostic.line = p.line;
+    diagnostic.column = p.column;
+}
+
+Document parse(std::string_view text, std::string source, const JsonLimits& limits) {
+    Document doc;
+    doc.source = std::move(source);
+    Parser parser(text, doc.source, limits, doc);
+    parser.run();
+    std::vector<Diagnostic> diagnostics = parser.take_diagnostics();
+    if (!diagnostics.empty()) throw Error(std::move(diagnostics));
+    return doc;
+}
+
+}  // namespace vanban::json

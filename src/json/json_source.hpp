@@ -1,0 +1,44 @@
+// Reading data files: JSON with a map from every value's JSON pointer to its line:column, so that schema
+// violations and render errors can point into the file the secretary edits.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "vanban/diagnostic.hpp"
+
+namespace vanban::json {
+
+struct Position {
+    int line = 0;    // 1-based
+    int column = 0;  // 1-based, counted in Unicode code points
+};
+
+struct JsonLimits {
+    std::size_t max_depth = 512;
+    std::uint64_t max_size = 512ull << 20;
+};
+
+struct Document {
+    nlohmann::json value;
+    std::string source;  // file name for messages ("-" for stdin)
+    std::unordered_map<std::string, Position> positions;  // JSON pointer -> where that value starts
+
+    // Position of `pointer`, or of its nearest ancestor that has one; {0,0} when unknown.
+    Position position_of(std::string_view pointer) const;
+    // Fills source/line/column of a diagnostic from its json_pointer.
+    void locate(Diagnostic& diagnostic) const;
+};
+
+// Parses UTF-8 JSON. A leading BOM is skipped; every string (keys and values) is NFC-normalised.
+// Errors (all of them reported at once where the parser can go on: duplicate keys, invalid UTF-8 in strings, NaN/
+// Infinity literals; a syntax error stops parsing) are thrown as vanban::Error with DiagnosticKind::json_syntax and
+// line:column.
+Document parse(std::string_view text, std::string source, const JsonLimits& limits = {});
+
+}  // namespace vanban::json

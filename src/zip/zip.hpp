@@ -1,0 +1,97 @@
+// vanban::zip — reading template packages (libzip) and writing output packages fast.
+//
+// Reading goes through libzip with safety limits (zip bombs, hostile names). Writing is a small
+// purpose-built ZIP writer: entries that a render does not change are prepared once at compile time
+// (local header + already-compressed bytes) and copied verbatim into every output; changed parts are
+// compressed with libdeflate. This is what lets one compiled template produce thousands of documents a second.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace vanban::zip {
+
+struct Limits {
+    std::uint64_t max_entries = 10'000;
+    std::uint64_t max_entry_size = 256ull << 20;       // uncompressed bytes of one entry
+    std::uint64_t max_total_size = 1024ull << 20;      // uncompressed bytes of all entries
+    double max_compression_ratio = 1000.0;             // uncompressed / compressed, per entry (zip bombs)
+};
+
+enum class Method : std::uint16_t { stored = 0, deflated = 8 };
+
+// One entry as found in the source archive. `raw` holds the bytes exactly as stored in the archive
+// (compressed for deflated entries) so they can be copied without recompression.
+struct RawEntry {
+    std::string name;
+    Method method = Method::stored;
+    std::uint32_t crc32 = 0;
+    std::uint64_t uncompressed_size = 0;
+    std::string raw;
+};
+
+// Reads a whole archive. Throws vanban::Error (DiagnosticKind::package) naming the archive and the entry for
+// corrupt or hostile archives: bad CRC, '..' or absolute or backslash names, duplicates, too many entries,
+// sizes or ratios over the limits, truncated data.
+class Reader {
+public:
+    static Reader from_bytes(std::string bytes, std::string archive_name, const Limits& limits = {});
+    static Reader from_file(const std::string& path, const Limits& limits = {});
+
+    // Entry names in archive order.
+    const std::vector<std::string>& names() const noexcept { return names_; }
+    bool contains(std::string_view name) const;
+    // Uncompressed content (checked against the limits and the CRC).
+    std::string read(std::string_view name) const;
+    // The entry as stored, for copying verbatim.
+    RawEntry read_raw(std::string_view name) const;
+    const std::string& archive_name() const noexcept { return archive_name_; }
+
+    Reader(Reader&&) noexcept;
+    Reader& operator=(Reader&&) noexcept;
+    ~Reader();
+
+private:
+    struct Impl;
+    Reader(std::unique_ptr<Impl> impl, std::vector<std::string> names, std::string archive_name);
+    std::unique_ptr<Impl> impl_;
+    std::vector<std::string> names_;
+    std::string archive_name_;
+};
+
+// An entry whose local file header and data are already serialised: appended to any number of outputs
+// with one memcpy. Immutable, so a compiled template can share it between threads.
+struct PreparedEntry {
+    std::string name;
+    Method method = Method::stored;
+    std::uint32_t crc32 = 0;
+    std::uint64_t compressed_size = 0;
+    std::uint64_t uncompressed_size = 0;
+    std::string local_record;  // local file header + name + data
+};
+
+PreparedEntry prepare(const RawEntry& entry);                                   // no recompression
+PreparedEntry prepare(std::string name, std::string_view data, Method method);  // compresses when deflated
+
+// Builds one archive in memory. Not thread-safe; use one Writer per output.
+class Writer {
+public:
+    explicit Writer(std::size_t expected_size = 0);
+    void add(const PreparedEntry& entry);                                  // copy as prepared
+    void add(std::string_view name, std::string_view data, Method method);  // compress now (libdeflate)
+    // Writes the central directory and end record; returns the finished archive. The Writer is empty after.
+    std::string finish();
+
+    Writer(Writer&&) noexcept;
+    Writer& operator=(Writer&&) noexcept;
+    ~Writer();
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace vanban::zip

@@ -1,0 +1,256 @@
+// Reading archives through libzip, defensively: every name and declared size is checked when the archive is
+// opened, and every entry is re-checked while it is inflated (declared sizes can lie).
+#include "io/files.hpp"
+#include "zip/zip.hpp"
+#include "zip/zip_internal.hpp"
+
+#include <libdeflate.h>
+#include <zip.h>
+
+#include <map>
+#include <mutex>
+#include <utility>
+
+namespace vanban::zip {
+
+namespace {
+
+using detail::fail;
+
+// Entries smaller than this cannot be a bomb whatever their ratio, and a few KiB of blank XML can legitimately
+// compress better than 1000:1.
+constexpr std::uint64_t kRatioFloor = 64u << 10;
+
+struct ArchiveCloser {
+    void operator()(zip_t* z) const noexcept { zip_discard(z); }
+};
+struct FileCloser {
+    void operator()(zip_file_t* f) const noexcept { zip_fclose(f); }
+};
+
+struct EntryMeta {
+    zip_uint64_t index = 0;
+    std::uint64_t size = 0;
+    std::uint64_t compressed_size = 0;
+    std::uint32_t crc32 = 0;
+    std::uint16_t method = 0;
+    bool directory = false;
+};
+
+std::string quote(std::string_view s) { return "'" + std::string(s) + "'"; }
+
+std::string libzip_message(zip_error_t* error) {
+    const char* text = zip_error_strerror(error);
+    return text ? text : "unknown libzip error";
+}
+
+Diagnostic diagnostic(DiagnosticKind kind, std::string message) {
+    Diagnostic d;
+    d.kind = kind;
+    d.message = std::move(message);
+    return d;
+}
+
+}  // namespace
+
+struct Reader::Impl {
+    std::string bytes;  // declared before `archive`: libzip reads from it until the archive is discarded
+    std::unique_ptr<zip_t, ArchiveCloser> archive;
+    std::vector<EntryMeta> entries;  // parallel to Reader::names_
+    std::map<std::string, std::size_t, std::less<>> by_name;
+    std::string archive_name;
+    Limits limits;
+    mutable std::mutex mutex;  // a zip_t is not thread-safe; reads of one Reader are serialised
+
+    std::string where(std::string_view entry) const { return archive_name + ": entry " + quote(entry); }
+
+    const EntryMeta& find(std::string_view name) const {
+        const auto it = by_name.find(name);
+        if (it == by_name.end()) fail(DiagnosticKind::package, archive_name + ": no entry " + quote(name));
+        return entries[it->second];
+    }
+
+    [[noreturn]] void read_failed(std::string_view name, zip_error_t* error) const {
+        fail(DiagnosticKind::package, where(name) + ": cannot read (" + libzip_message(error) + ")");
+    }
+
+    // Reads exactly `expected` bytes (uncompressed, or as stored when `flags` has ZIP_FL_COMPRESSED) and
+    // fails when the entry yields fewer or more. Caller holds `mutex`.
+    std::string read_exact(std::string_view name, const EntryMeta& meta, std::uint64_t expected,
+                           zip_flags_t flags) const {
+        std::unique_ptr<zip_file_t, FileCloser> file(zip_fopen_index(archive.get(), meta.index, flags));
+        if (!file) read_failed(name, zip_get_error(archive.get()));
+        std::string out(expected, '\0');
+        std::uint64_t got = 0;
+        while (got < expected) {
+            const zip_int64_t n = zip_fread(file.get(), out.data() + got, expected - got);
+            if (n < 0) read_failed(name, zip_file_get_error(file.get()));
+            if (n == 0)
+                fail(DiagnosticKind::package, where(name) + ": truncated (" + std::to_string(got) + " of " +
+                                                  std::to_string(expected) + " bytes)");
+            got += static_cast<std::uint64_t>(n);
+        }
+        // One more read must hit the end: this stops a bomb whose declared size lies, and lets libzip run its
+        // end-of-entry checks.
+        char probe = 0;
+        const zip_int64_t extra = zip_fread(file.get(), &probe, 1);
+        if (extra < 0) read_failed(name, zip_file_get_error(file.get()));
+        if (extra > 0)
+            fail(DiagnosticKind::package,
+                 where(name) + ": holds more data than its declared size of " + std::to_string(expected) + " bytes");
+        return out;
+    }
+
+    std::string read_content(std::string_view name, const EntryMeta& meta) const {
+        if (meta.directory) return {};
+        std::string out;
+        {
+            const std::lock_guard lock(mutex);
+            out = read_exact(name, meta, meta.size, 0);
+        }
+        // Our own check, independent of what libzip verifies.
+        if (libdeflate_crc32(0, out.data(), out.size()) != meta.crc32)
+            fail(DiagnosticKind::package, where(name) + ": CRC-32 mismatch, the archive is corrupt");
+        return out;
+    }
+};
+
+Reader::Reader(std::unique_ptr<Impl> impl, std::vector<std::string> names, std::string archive_name)
+    : impl_(std::move(impl)), names_(std::move(names)), archive_name_(std::move(archive_name)) {}
+Reader::Reader(Reader&&) noexcept = default;
+Reader& Reader::operator=(Reader&&) noexcept = default;
+Reader::~Reader() = default;
+
+Reader Reader::from_file(const std::string& path, const Limits& limits) {
+    return from_bytes(io::read_file(path), path, limits);
+}
+
+Reader Reader::from_bytes(std::string bytes, std::string archive_name, const Limits& limits) {
+    auto impl = std::make_unique<Impl>();
+    impl->bytes = std::move(bytes);
+    impl->archive_name = archive_name;
+    impl->limits = limits;
+    // libzip treats an empty buffer as a new, empty archive.
+    if (impl->bytes.empty()) fail(DiagnosticKind::package, archive_name + ": empty file, not a zip archive");
+
+    zip_error_t error;
+    zip_error_init(&error);
+    zip_source_t* source = zip_source_buffer_create(impl->bytes.data(), impl->bytes.size(), 0, &error);
+    if (!source) {
+        const std::string message = libzip_message(&error);
+        zip_error_fini(&error);
+        fail(DiagnosticKind::package, archive_name + ": cannot open (" + message + ")");
+    }
+    impl->archive.reset(zip_open_from_source(source, ZIP_RDONLY | ZIP_CHECKCONS, &error));
+    if (!impl->archive) {
+        zip_source_free(source);  // on failure the source still belongs to us
+        const std::string message = libzip_message(&error);
+        zip_error_fini(&error);
+        fail(DiagnosticKind::package, archive_name + ": not a valid zip archive (" + message + ")");
+    }
+    zip_error_fini(&error);
+
+    const zip_int64_t count = zip_get_num_entries(impl->archive.get(), 0);
+    if (count < 0) fail(DiagnosticKind::package, archive_name + ": cannot count the entries");
+    if (static_cast<std::uint64_t>(count) > limits.max_entries)
+        fail(DiagnosticKind::limit, archive_name + ": too many entries (" + std::to_string(count) + ", limit " +
+                                        std::to_string(limits.max_entries) + ")");
+
+    std::vector<Diagnostic> problems;
+    std::vector<std::string> names;
+    names.reserve(static_cast<std::size_t>(count));
+    impl->entries.reserve(static_cast<std::size_t>(count));
+    std::map<std::string, std::string> folded;  // lower-cased name -> first name seen
+    std::uint64_t total = 0;
+    bool total_reported = false;
+    for (zip_uint64_t i = 0; i < static_cast<zip_uint64_t>(count); ++i) {
+        zip_stat_t st;
+        zip_stat_init(&st);
+        if (zip_stat_index(impl->archive.get(), i, 0, &st) != 0 || !(st.valid & ZIP_STAT_NAME) || !st.name) {
+            problems.push_back(diagnostic(DiagnosticKind::package, archive_name + ": entry #" + std::to_string(i) +
+                                                                       " cannot be read (" +
+                                                                       libzip_message(zip_get_error(
+                                                                           impl->archive.get())) +
+                                                                       ")"));
+            continue;
+        }
+        std::string name = st.name;
+        const std::string at = impl->where(name);
+        if (auto problem = detail::name_problem(name))
+            problems.push_back(diagnostic(DiagnosticKind::package, at + ": " + *problem));
+        if (impl->by_name.contains(name)) {
+            problems.push_back(diagnostic(DiagnosticKind::package, at + ": duplicate entry name"));
+            continue;
+        }
+        if (auto [it, inserted] = folded.emplace(detail::ascii_lower(name), name); !inserted)
+            problems.push_back(diagnostic(DiagnosticKind::package,
+                                          at + ": differs only in letter case from entry " + quote(it->second)));
+
+        EntryMeta meta;
+        meta.index = i;
+        meta.size = (st.valid & ZIP_STAT_SIZE) ? st.size : 0;
+        meta.compressed_size = (st.valid & ZIP_STAT_COMP_SIZE) ? st.comp_size : 0;
+        meta.crc32 = (st.valid & ZIP_STAT_CRC) ? st.crc : 0;
+        meta.method = static_cast<std::uint16_t>(st.comp_method);
+        meta.directory = !name.empty() && name.back() == '/';
+
+        if ((st.valid & ZIP_STAT_ENCRYPTION_METHOD) && st.encryption_method != ZIP_EM_NONE)
+            problems.push_back(diagnostic(DiagnosticKind::package, at + ": encrypted entries are not supported"));
+        if (!zip_compression_method_supported(st.comp_method, 0))
+            problems.push_back(diagnostic(DiagnosticKind::package,
+                                          at + ": unsupported compression method " + std::to_string(st.comp_method)));
+        if (meta.size > limits.max_entry_size)
+            problems.push_back(diagnostic(DiagnosticKind::limit, at + ": declared size " + std::to_string(meta.size) +
+                                                                     " bytes exceeds the limit of " +
+                                                                     std::to_string(limits.max_entry_size)));
+        if (meta.size > kRatioFloor &&
+            static_cast<double>(meta.size) >
+                limits.max_compression_ratio * static_cast<double>(meta.compressed_size))
+            problems.push_back(diagnostic(
+                DiagnosticKind::limit, at + ": compression ratio over the limit of " +
+                                           std::to_string(static_cast<long long>(limits.max_compression_ratio)) +
+                                           " (" + std::to_string(meta.compressed_size) + " bytes inflate to " +
+                                           std::to_string(meta.size) + "; zip bomb?)"));
+        total += meta.size;
+        if (total > limits.max_total_size && !total_reported) {
+            total_reported = true;
+            problems.push_back(diagnostic(DiagnosticKind::limit, at + ": total uncompressed size exceeds the limit of " +
+                                                                     std::to_string(limits.max_total_size) +
+                                                                     " bytes"));
+        }
+        impl->by_name.emplace(name, impl->entries.size());
+        impl->entries.push_back(meta);
+        names.push_back(std::move(name));
+    }
+    if (!problems.empty()) throw Error(std::move(problems));
+    return Reader(std::move(impl), std::move(names), std::move(archive_name));
+}
+
+bool Reader::contains(std::string_view name) const { return impl_->by_name.contains(name); }
+
+std::string Reader::read(std::string_view name) const { return impl_->read_content(name, impl_->find(name)); }
+
+RawEntry Reader::read_raw(std::string_view name) const {
+    const EntryMeta& meta = impl_->find(name);
+    RawEntry entry;
+    entry.name = std::string(name);
+    if (meta.directory) return entry;
+    if (meta.method != static_cast<std::uint16_t>(Method::stored) &&
+        meta.method != static_cast<std::uint16_t>(Method::deflated))
+        fail(DiagnosticKind::package, impl_->where(name) + ": compression method " + std::to_string(meta.method) +
+                                          " cannot be copied (only stored and deflated)");
+    // Inflate once and check size and CRC, so a corrupt entry is never copied verbatim into outputs.
+    std::string content = impl_->read_content(name, meta);
+    entry.method = static_cast<Method>(meta.method);
+    entry.crc32 = meta.crc32;
+    entry.uncompressed_size = meta.size;
+    if (entry.method == Method::stored) {
+        entry.raw = std::move(content);
+    } else {
+        const std::lock_guard lock(impl_->mutex);
+        entry.raw = impl_->read_exact(name, meta, meta.compressed_size, ZIP_FL_COMPRESSED);
+    }
+    return entry;
+}
+
+}  // namespace vanban::zip

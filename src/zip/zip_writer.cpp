@@ -1,0 +1,321 @@
+// A small ZIP writer following PKWARE's APPNOTE (no ZIP64, no data descriptors, no extra fields).
+// Outputs are reproducible: fixed DOS timestamp, no host-specific attributes.
+#include "zip/zip.hpp"
+#include "zip/zip_internal.hpp"
+
+#include <libdeflate.h>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <utility>
+
+namespace vanban::zip {
+
+namespace {
+
+using detail::fail;
+
+constexpr std::uint32_t kLocalSignature = 0x04034b50;
+constexpr std::uint32_t kCentralSignature = 0x02014b50;
+constexpr std::uint32_t kEndSignature = 0x06054b50;
+constexpr std::size_t kLocalHeaderSize = 30;
+constexpr std::size_t kCentralHeaderSize = 46;
+constexpr std::size_t kEndRecordSize = 22;
+constexpr std::uint16_t kVersionNeeded = 20;  // 2.0: deflate, folders
+constexpr std::uint16_t kVersionMadeBy = 20;  // host 0 (MS-DOS attributes), spec 2.0
+constexpr std::uint16_t kFlagUtf8 = 1u << 11;
+constexpr std::uint16_t kDosTime = 0;                           // 00:00:00
+constexpr std::uint16_t kDosDate = (0u << 9) | (1u << 5) | 1u;  // 1980-01-01, so outputs are reproducible
+constexpr std::uint32_t kDosDirectory = 0x10;
+// 0xFFFFFFFF and 0xFFFF are the ZIP64 markers, so the largest plain values are one less.
+constexpr std::uint64_t kMax32 = 0xFFFFFFFEull;
+constexpr std::size_t kMaxEntries = 0xFFFE;
+
+template <std::size_t N>
+struct Bytes {
+    std::array<char, N> data{};
+    std::size_t pos = 0;
+    void u16(std::uint32_t v) noexcept {
+        data[pos++] = static_cast<char>(v & 0xFF);
+        data[pos++] = static_cast<char>((v >> 8) & 0xFF);
+    }
+    void u32(std::uint32_t v) noexcept {
+        u16(v & 0xFFFF);
+        u16(v >> 16);
+    }
+};
+
+struct EntryInfo {
+    Method method = Method::stored;
+    std::uint16_t flags = 0;
+    std::uint32_t crc32 = 0;
+    std::uint32_t compressed_size = 0;
+    std::uint32_t uncompressed_size = 0;
+};
+
+void check_name(std::string_view name) {
+    if (auto problem = detail::name_problem(name))
+        fail(DiagnosticKind::usage, "cannot write zip entry '" + std::string(name) + "': " + *problem);
+    if (name.size() > 0xFFFF) fail(DiagnosticKind::limit, "zip entry name too long: '" + std::string(name) + "'");
+}
+
+void check_size(std::string_view name, std::uint64_t size) {
+    if (size > kMax32)
+        fail(DiagnosticKind::limit, "zip entry '" + std::string(name) + "' is too large (" + std::to_string(size) +
+                                        " bytes; ZIP64 is not supported, the limit is 4 GiB - 2)");
+}
+
+void append_local_header(std::string& out, std::string_view name, const EntryInfo& info) {
+    Bytes<kLocalHeaderSize> h;
+    h.u32(kLocalSignature);
+    h.u16(kVersionNeeded);
+    h.u16(info.flags);
+    h.u16(static_cast<std::uint16_t>(info.method));
+    h.u16(kDosTime);
+    h.u16(kDosDate);
+    h.u32(info.crc32);
+    h.u32(info.compressed_size);
+    h.u32(info.uncompressed_size);
+    h.u16(static_cast<std::uint32_t>(name.size()));
+    h.u16(0);  // no extra field (ODF requires none on mimetype)
+    out.append(h.data.data(), h.data.size());
+    out.append(name);
+}
+
+struct CompressorDeleter {
+    void operator()(libdeflate_compressor* c) const noexcept { libdeflate_free_compressor(c); }
+};
+
+// A libdeflate compressor (created on first use: writers that only copy prepared entries never need one) and a
+// scratch buffer for its output.
+class Compressor {
+public:
+    // Deflates `data`; returns the compressed bytes, or an empty view when deflate would not make it smaller.
+    std::string_view deflate(std::string_view data) {
+        // Only worth keeping when strictly smaller, so the output buffer needs data.size() - 1 bytes at most.
+        if (data.size() < 2) return {};
+        if (!compressor_) {
+            compressor_.reset(libdeflate_alloc_compressor(6));
+            if (!compressor_) throw std::bad_alloc();
+        }
+        const std::size_t limit = data.size() - 1;
+        if (scratch_size_ < limit) {
+            scratch_ = std::make_unique_for_overwrite<char[]>(limit);
+            scratch_size_ = limit;
+        }
+        const std::size_t n =
+            libdeflate_deflate_compress(compressor_.get(), data.data(), data.size(), scratch_.get(), limit);
+        return n == 0 ? std::string_view{} : std::string_view(scratch_.get(), n);
+    }
+
+private:
+    std::unique_ptr<libdeflate_compressor, CompressorDeleter> compressor_;
+    std::unique_ptr<char[]> scratch_;
+    std::size_t scratch_size_ = 0;
+};
+
+std::uint16_t name_flags(std::string_view name) noexcept { return detail::is_ascii(name) ? 0 : kFlagUtf8; }
+
+// Appends local header + name + data for uncompressed `data`. A deflated entry that deflate cannot shrink is
+// stored instead (smaller and faster to read); `method` stored is always honoured exactly.
+EntryInfo append_entry(std::string& out, std::string_view name, std::string_view data, Method method,
+                       Compressor& compressor) {
+    check_name(name);
+    check_size(name, data.size());
+    if (method != Method::stored && method != Method::deflated)
+        fail(DiagnosticKind::usage, "zip entry '" + std::string(name) + "': unsupported compression method");
+    EntryInfo info;
+    info.flags = name_flags(name);
+    info.uncompressed_size = static_cast<std::uint32_t>(data.size());
+    info.crc32 = libdeflate_crc32(0, data.data(), data.size());
+    std::string_view payload = data;
+    if (method == Method::deflated) {
+        if (const std::string_view compressed = compressor.deflate(data); !compressed.empty()) {
+            payload = compressed;
+            info.method = Method::deflated;
+        }
+    }
+    info.compressed_size = static_cast<std::uint32_t>(payload.size());
+    out.reserve(out.size() + kLocalHeaderSize + name.size() + payload.size());
+    append_local_header(out, name, info);
+    out.append(payload);
+    return info;
+}
+
+}  // namespace
+
+PreparedEntry prepare(const RawEntry& entry) {
+    check_name(entry.name);
+    check_size(entry.name, entry.uncompressed_size);
+    check_size(entry.name, entry.raw.size());
+    const bool directory = entry.name.back() == '/';
+    if (entry.method == Method::stored) {
+        if (entry.raw.size() != entry.uncompressed_size)
+            fail(DiagnosticKind::usage, "zip entry '" + entry.name + "': stored size " +
+                                            std::to_string(entry.raw.size()) + " differs from uncompressed size " +
+                                            std::to_string(entry.uncompressed_size));
+    } else if (entry.method != Method::deflated) {
+        fail(DiagnosticKind::usage, "zip entry '" + entry.name + "': unsupported compression method");
+    }
+    if (directory && !entry.raw.empty()) fail(DiagnosticKind::usage, "directory entry '" + entry.name + "' has data");
+
+    PreparedEntry p;
+    p.name = entry.name;
+    p.method = entry.method;
+    p.crc32 = entry.crc32;
+    p.compressed_size = entry.raw.size();
+    p.uncompressed_size = entry.uncompressed_size;
+    EntryInfo info;
+    info.method = entry.method;
+    info.flags = name_flags(entry.name);
+    info.crc32 = entry.crc32;
+    info.compressed_size = static_cast<std::uint32_t>(entry.raw.size());
+    info.uncompressed_size = static_cast<std::uint32_t>(entry.uncompressed_size);
+    p.local_record.reserve(kLocalHeaderSize + entry.name.size() + entry.raw.size());
+    append_local_header(p.local_record, entry.name, info);
+    p.local_record.append(entry.raw);
+    return p;
+}
+
+PreparedEntry prepare(std::string name, std::string_view data, Method method) {
+    Compressor compressor;
+    PreparedEntry p;
+    const EntryInfo info = append_entry(p.local_record, name, data, method, compressor);
+    p.name = std::move(name);
+    p.method = info.method;
+    p.crc32 = info.crc32;
+    p.compressed_size = info.compressed_size;
+    p.uncompressed_size = info.uncompressed_size;
+    return p;
+}
+
+struct Writer::Impl {
+    // What the central directory needs; the name is read back from the local header in `out`.
+    struct Central {
+        EntryInfo info;
+        std::uint32_t offset = 0;
+        std::uint16_t name_size = 0;
+    };
+
+    std::string out;
+    std::vector<Central> entries;
+    Compressor compressor;
+
+    void begin_entry() const {
+        if (entries.size() >= kMaxEntries)
+            fail(DiagnosticKind::limit,
+                 "too many zip entries (more than " + std::to_string(kMaxEntries) + "; ZIP64 is not supported)");
+        if (out.size() > kMax32)
+            fail(DiagnosticKind::limit, "zip archive too large (over 4 GiB; ZIP64 is not supported)");
+    }
+
+    // Entry names must be unique, also ignoring ASCII case (OPC part names are case-insensitive).
+    void check_duplicates() const {
+        std::vector<std::pair<std::string, std::size_t>> names;
+        names.reserve(entries.size());
+        for (std::size_t i = 0; i < entries.size(); ++i) {
+            const Central& c = entries[i];
+            names.emplace_back(detail::ascii_lower(std::string_view(out).substr(c.offset + kLocalHeaderSize,
+                                                                                   c.name_size)),
+                               i);
+        }
+        std::sort(names.begin(), names.end());
+        for (std::size_t i = 1; i < names.size(); ++i)
+            if (names[i].first == names[i - 1].first) {
+                const Central& c = entries[names[i].second];
+                fail(DiagnosticKind::usage,
+                     "duplicate zip entry '" + out.substr(c.offset + kLocalHeaderSize, c.name_size) + "'");
+            }
+    }
+};
+
+Writer::Writer(std::size_t expected_size) : impl_(std::make_unique<Impl>()) {
+    impl_->out.reserve(expected_size);
+}
+Writer::Writer(Writer&&) noexcept = default;
+Writer& Writer::operator=(Writer&&) noexcept = default;
+Writer::~Writer() = default;
+
+void Writer::add(const PreparedEntry& entry) {
+    if (!impl_) impl_ = std::make_unique<Impl>();  // a moved-from Writer is usable again
+    impl_->begin_entry();
+    // Cheap consistency check: a default-constructed or hand-edited PreparedEntry must not corrupt the archive.
+    if (entry.name.empty() || entry.name.size() > 0xFFFF || entry.compressed_size > kMax32 ||
+        entry.uncompressed_size > kMax32 ||
+        entry.local_record.size() != kLocalHeaderSize + entry.name.size() + entry.compressed_size)
+        fail(DiagnosticKind::usage, "zip entry '" + entry.name + "' is not a prepared entry");
+    Impl::Central c;
+    c.info.method = entry.method;
+    c.info.flags = name_flags(entry.name);
+    c.info.crc32 = entry.crc32;
+    c.info.compressed_size = static_cast<std::uint32_t>(entry.compressed_size);
+    c.info.uncompressed_size = static_cast<std::uint32_t>(entry.uncompressed_size);
+    c.offset = static_cast<std::uint32_t>(impl_->out.size());
+    c.name_size = static_cast<std::uint16_t>(entry.name.size());
+    impl_->entries.push_back(c);
+    impl_->out.append(entry.local_record);
+}
+
+void Writer::add(std::string_view name, std::string_view data, Method method) {
+    if (!impl_) impl_ = std::make_unique<Impl>();
+    impl_->begin_entry();
+    Impl::Central c;
+    c.offset = static_cast<std::uint32_t>(impl_->out.size());
+    c.info = append_entry(impl_->out, name, data, method, impl_->compressor);
+    c.name_size = static_cast<std::uint16_t>(name.size());
+    impl_->entries.push_back(c);
+}
+
+std::string Writer::finish() {
+    if (!impl_) impl_ = std::make_unique<Impl>();
+    Impl& w = *impl_;
+    w.check_duplicates();
+    const std::uint64_t directory_offset = w.out.size();
+    std::uint64_t directory_size = 0;
+    for (const auto& c : w.entries) directory_size += kCentralHeaderSize + c.name_size;
+    if (directory_offset > kMax32 || directory_size > kMax32)
+        fail(DiagnosticKind::limit, "zip archive too large (over 4 GiB; ZIP64 is not supported)");
+    w.out.reserve(w.out.size() + directory_size + kEndRecordSize);
+    for (const auto& c : w.entries) {
+        Bytes<kCentralHeaderSize> h;
+        h.u32(kCentralSignature);
+        h.u16(kVersionMadeBy);
+        h.u16(kVersionNeeded);
+        h.u16(c.info.flags);
+        h.u16(static_cast<std::uint16_t>(c.info.method));
+        h.u16(kDosTime);
+        h.u16(kDosDate);
+        h.u32(c.info.crc32);
+        h.u32(c.info.compressed_size);
+        h.u32(c.info.uncompressed_size);
+        h.u16(c.name_size);
+        h.u16(0);  // extra field length
+        h.u16(0);  // comment length
+        h.u16(0);  // disk number start
+        h.u16(0);  // internal attributes
+        const bool directory = w.out[c.offset + kLocalHeaderSize + c.name_size - 1] == '/';
+        h.u32(directory ? kDosDirectory : 0);
+        h.u32(c.offset);
+        w.out.append(h.data.data(), h.data.size());
+        // Appending from the buffer itself is fine: the capacity was reserved above, so no reallocation.
+        w.out.append(w.out, c.offset + kLocalHeaderSize, c.name_size);
+    }
+    Bytes<kEndRecordSize> e;
+    e.u32(kEndSignature);
+    e.u16(0);  // this disk
+    e.u16(0);  // disk with the central directory
+    e.u16(static_cast<std::uint32_t>(w.entries.size()));
+    e.u16(static_cast<std::uint32_t>(w.entries.size()));
+    e.u32(static_cast<std::uint32_t>(directory_size));
+    e.u32(static_cast<std::uint32_t>(directory_offset));
+    e.u16(0);  // comment length
+    w.out.append(e.data.data(), e.data.size());
+
+    std::string result = std::move(w.out);
+    w.out = std::string();
+    w.entries.clear();
+    return result;
+}
+
+}  // namespace vanban::zip

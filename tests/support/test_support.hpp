@@ -1,0 +1,34 @@
+// Helpers shared by unit and end-to-end tests: build small DOCX packages, read rendered ones back, extract the
+// visible text paragraph by paragraph, and run the shared check tools.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace vanban::test {
+
+std::string source_dir();   // the repository
+std::string shared_dir();   // ../shared beside the repository
+std::string binary_dir();   // the build tree
+std::string temp_dir();     // a fresh directory under the system temp dir, removed at exit
+
+// A minimal, valid DOCX whose word/document.xml body is `body_xml` (the content of <w:body>, without sectPr).
+// `extra_parts` adds or replaces parts (e.g. "word/header1.xml"); content types and relationships for
+// headers/footers/footnotes named in extra_parts are added automatically.
+std::string make_docx(const std::string& body_xml, const std::map<std::string, std::string>& extra_parts = {});
+
+// All entries of a zip archive, uncompressed.
+std::map<std::string, std::string> read_zip(const std::string& bytes);
+
+// The visible text of every w:p in `xml`, in document order (tabs as '\t', breaks as '\n'); paragraphs inside
+// tables and text boxes included.
+std::vector<std::string> paragraph_texts(const std::string& xml);
+
+// Runs a shell command; returns its exit status and puts stdout (and stderr when merge_stderr) into *output.
+int run_command(const std::string& command, std::string* output = nullptr, bool merge_stderr = true);
+
+void write_file(const std::string& path, const std::string& data);
+std::string read_file(const std::string& path);
+
+}  // namespace vanban::test

@@ -1,0 +1,192 @@
+#include "core/richtext.hpp"
+
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+#include <string>
+
+using vanban::parse_markup;
+using vanban::rich_from_json;
+using vanban::RichSpan;
+using vanban::RichText;
+using nlohmann::json;
+
+namespace {
+
+// Compact description of spans, compared against hand-written expectations:
+// "[text]" plain, "[i:text]" italic, "[b:text]" bold, "[bi:text]", "[u:...]", "[br]", "[fn:<spans>]".
+std::string describe(const std::vector<RichSpan>& spans) {
+    std::string out;
+    for (const RichSpan& span : spans) {
+        switch (span.kind) {
+            case RichSpan::Kind::text: {
+                std::string flags;
+                if (span.bold) flags += 'b';
+                if (span.italic) flags += 'i';
+                if (span.underline) flags += 'u';
+                out += "[" + (flags.empty() ? "" : flags + ":") + span.text + "]";
+                break;
+            }
+            case RichSpan::Kind::line_break:
+                out += "[br]";
+                break;
+            case RichSpan::Kind::footnote:
+                out += "[fn:" + describe(span.footnote) + "]";
+                break;
+        }
+    }
+    return out;
+}
+
+std::string markup(const std::string& text) { return describe(parse_markup(text).spans); }
+std::string from_json(const json& value) { return describe(rich_from_json(value).spans); }
+
+std::string json_error(const json& value) {
+    try {
+        rich_from_json(value);
+    } catch (const std::invalid_argument& e) {
+        return e.what();
+    }
+    return "(no exception)";
+}
+
+}  // namespace
+
+// --- Emphasis, from the seed documents -------------------------------------------------------------------------
+
+TEST(RichMarkup, PlainText) {
+    EXPECT_EQ(markup("Căn cứ Luật Thi đua, khen thưởng;"), "[Căn cứ Luật Thi đua, khen thưởng;]");
+    EXPECT_EQ(markup(""), "");
+}
+
+TEST(RichMarkup, ItalicInParentheses) {
+    EXPECT_EQ(markup("Hoàn thành giải ngân 100% vốn (*không xét khen thưởng*)."),
+              "[Hoàn thành giải ngân 100% vốn (][i:không xét khen thưởng][).]");
+}
+
+TEST(RichMarkup, BoldItalic) {
+    EXPECT_EQ(markup("đến trước ***ngày 30 tháng 12 năm 2022.***"),
+              "[đến trước ][bi:ngày 30 tháng 12 năm 2022.]");
+}
+
+TEST(RichMarkup, ItalicLabelThenText) {
+    EXPECT_EQ(markup("a) *Đợt thi đua:* Kể từ ngày ban hành"), "[a) ][i:Đợt thi đua:][ Kể từ ngày ban hành]");
+}
+
+TEST(RichMarkup, Bold) {
+    EXPECT_EQ(markup("đến ngày **31/12/2025**"), "[đến ngày ][b:31/12/2025]");
+}
+
+TEST(RichMarkup, EmphasisAcrossLineBreak) {
+    // Seed 002's signature block.
+    EXPECT_EQ(markup("**KT.GIÁM ĐỐC\nPHÓ GIÁM ĐỐC**"), "[b:KT.GIÁM ĐỐC][br][b:PHÓ GIÁM ĐỐC]");
+}
+
+TEST(RichMarkup, NestedEmphasis) {
+    EXPECT_EQ(markup("**đậm *và nghiêng***"), "[b:đậm ][bi:và nghiêng]");
+    EXPECT_EQ(markup("*nghiêng **và đậm***"), "[i:nghiêng ][bi:và đậm]");
+    EXPECT_EQ(markup("***cả hai** chỉ nghiêng*"), "[bi:cả hai][i: chỉ nghiêng]");
+}
+
+// --- Literal asterisks -----------------------------------------------------------------------------------------
+
+TEST(RichMarkup, UnbalancedMarkersStayLiteral) {
+    EXPECT_EQ(markup("5 * 3 = 15"), "[5 * 3 = 15]");
+    EXPECT_EQ(markup("*chưa đóng"), "[*chưa đóng]");
+    EXPECT_EQ(markup("chưa mở*"), "[chưa mở*]");
+    EXPECT_EQ(markup("* không *"), "[* không *]");
+    EXPECT_EQ(markup("**đậm*"), "[*][i:đậm]");
+    EXPECT_EQ(markup("a ** b"), "[a ** b]");
+}
+
+TEST(RichMarkup, IdenticalNeighboursMerge) {
+    // The inner "**" cannot match (rule of three) and stays a literal inside the italic span, merged with it.
+    EXPECT_EQ(markup("*a**b*"), "[i:a**b]");
+}
+
+TEST(RichMarkup, Escapes) {
+    EXPECT_EQ(markup("\\*không nghiêng\\*"), "[*không nghiêng*]");
+    EXPECT_EQ(markup("a \\\\ b"), "[a \\ b]");
+    EXPECT_EQ(markup("\\^[không phải chú thích]"), "[^[không phải chú thích]]");
+    EXPECT_EQ(markup("C:\\thu muc"), "[C:\\thu muc]");  // other backslashes are kept
+    EXPECT_EQ(markup("*1 \\* 2*"), "[i:1 * 2]");
+    EXPECT_EQ(markup("kết thúc \\"), "[kết thúc \\]");
+}
+
+// --- Footnotes -------------------------------------------------------------------------------------------------
+
+TEST(RichMarkup, Footnote) {
+    const RichText rich = parse_markup("Quyết định số 12^[Được sửa đổi bởi *Quyết định số 34*.] của UBND tỉnh");
+    EXPECT_EQ(describe(rich.spans),
+              "[Quyết định số 12][fn:[Được sửa đổi bởi ][i:Quyết định số 34][.]][ của UBND tỉnh]");
+    EXPECT_EQ(rich.plain(), "Quyết định số 12 của UBND tỉnh");
+}
+
+TEST(RichMarkup, FootnoteBrackets) {
+    EXPECT_EQ(markup("x^[xem [1] và [2]]"), "[x][fn:[xem [1] và [2]]]");
+    EXPECT_EQ(markup("x^[dấu \\] đóng]"), "[x][fn:[dấu ] đóng]]");
+    // Footnotes do not nest: inside a footnote "^[" is text.
+    EXPECT_EQ(markup("x^[a ^[b]]"), "[x][fn:[a ^[b]]]");
+}
+
+TEST(RichMarkup, FootnoteNotClosedOrEmptyIsLiteral) {
+    EXPECT_EQ(markup("x^[chưa đóng"), "[x^[chưa đóng]");
+    EXPECT_EQ(markup("x^[]"), "[x^[]]");
+    EXPECT_EQ(markup("2^3"), "[2^3]");
+}
+
+TEST(RichMarkup, FootnoteInsideEmphasis) {
+    EXPECT_EQ(markup("*nghiêng^[chú thích] tiếp*"), "[i:nghiêng][fn:[chú thích]][i: tiếp]");
+}
+
+// --- Line breaks and normalisation ---------------------------------------------------------------------------
+
+TEST(RichMarkup, LineBreaks) {
+    const RichText rich = parse_markup("dòng 1\r\ndòng 2\ndòng 3");
+    EXPECT_EQ(describe(rich.spans), "[dòng 1][br][dòng 2][br][dòng 3]");
+    EXPECT_EQ(rich.plain(), "dòng 1\ndòng 2\ndòng 3");
+}
+
+TEST(RichMarkup, NfcNormalised) {
+    EXPECT_EQ(markup("Hoa\xCC\x80n tha\xCC\x80nh *va\xCC\x80*"), "[Hoàn thành ][i:và]");
+}
+
+// --- JSON --------------------------------------------------------------------------------------------------------
+
+TEST(RichJson, StringIsMarkup) {
+    EXPECT_EQ(from_json(json("vốn (*không xét*)")), "[vốn (][i:không xét][)]");
+}
+
+TEST(RichJson, ArrayOfItems) {
+    const json value = json::parse(R"([
+        "Kế ",
+        "hoạch ",
+        {"text": "đậm", "bold": true},
+        {"text": " gạch *chân*", "underline": true, "italic": false},
+        {"footnote": "chú thích *nghiêng*"},
+        {"footnote": ["a", {"text": "b", "bold": true}]}
+    ])");
+    EXPECT_EQ(from_json(value),
+              "[Kế hoạch ][b:đậm][u: gạch *chân*][fn:[chú thích ][i:nghiêng]][fn:[a][b:b]]");
+}
+
+TEST(RichJson, ObjectTextNewlinesAndNfc) {
+    EXPECT_EQ(from_json(json::parse(R"([{"text": "a\nb", "italic": true}])")), "[i:a][br][i:b]");
+    EXPECT_EQ(from_json(json::array({json::object({{"text", "Hoa\xCC\x80"}})})), "[Hoà]");
+}
+
+TEST(RichJson, ErrorsNameTheItem) {
+    EXPECT_THROW(rich_from_json(json(42)), std::invalid_argument);
+    EXPECT_THROW(rich_from_json(json(nullptr)), std::invalid_argument);
+    EXPECT_NE(json_error(json::parse(R"(["a", 5])")).find("item 1"), std::string::npos);
+    EXPECT_NE(json_error(json::parse(R"(["a", "b", {"text": "c", "bold": "yes"}])")).find("item 2"),
+              std::string::npos);
+    EXPECT_NE(json_error(json::parse(R"([{"texte": "x"}])")).find("item 0"), std::string::npos);
+    EXPECT_NE(json_error(json::parse(R"([{"bold": true}])")).find("item 0"), std::string::npos);
+    EXPECT_NE(json_error(json::parse(R"([{"text": 1}])")).find("item 0"), std::string::npos);
+    EXPECT_NE(json_error(json::parse(R"(["ok", {"footnote": "x", "bold": true}])")).find("item 1"),
+              std::string::npos);
+    EXPECT_NE(json_error(json::parse(R"([{"footnote": [{"footnote": "x"}]}])")).find("item 0"), std::string::npos);
+    EXPECT_NE(json_error(json::parse(R"([{"footnote": ""}])")).find("item 0"), std::string::npos);
+    EXPECT_NE(json_error(json::parse(R"([{"footnote": 3}])")).find("item 0"), std::string::npos);
+}

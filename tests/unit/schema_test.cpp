@@ -1,0 +1,264 @@
+#include "json/schema.hpp"
+
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+namespace vanban::json {
+namespace {
+
+using nlohmann::json;
+
+const char* const kSchema = R"({
+  "$schema": "http://json-schema.org/draft-07/schema#",
+  "title": "Văn bản",
+  "type": "object",
+  "required": ["issuing_agency", "number", "signer"],
+  "properties": {
+    "issuing_agency": {"$ref": "#/definitions/agency"},
+    "number": {"type": "integer", "title": "Số văn bản", "minimum": 1},
+    "kind": {"enum": ["QĐ", "CV"], "title": "Loại văn bản"},
+    "signer": {"$ref": "#/$defs/person", "title": "Người ký"},
+    "recipients": {"type": "array", "items": {"$ref": "#/definitions/agency"}},
+    "note": {"type": "string"}
+  },
+  "additionalProperties": false,
+  "definitions": {
+    "agency": {
+      "type": "object",
+      "title": "Cơ quan ban hành",
+      "required": ["name"],
+      "properties": {
+        "name": {"type": "string", "title": "Tên cơ quan ban hành", "minLength": 1},
+        "code": {"type": "string", "pattern": "^[A-Z]+$", "title": "Mã cơ quan"}
+      }
+    }
+  },
+  "$defs": {
+    "person": {
+      "type": "object",
+      "required": ["name"],
+      "properties": {"name": {"type": "string", "title": "Họ và tên"}}
+    }
+  }
+})";
+
+Schema make_schema() { return Schema(json::parse(kSchema), "van_ban.schema.json"); }
+
+TEST(Schema, ValidDocumentHasNoDiagnostics) {
+    const Schema schema = make_schema();
+    const Document doc = parse(R"({
+  "issuing_agency": {"name": "UBND tỉnh Hà Giang", "code": "UBND"},
+  "number": 12,
+  "kind": "QĐ",
+  "signer": {"name": "Nguyễn Văn A"},
+  "recipients": [{"name": "Sở Nội vụ"}]
+})",
+                               "data.json");
+    EXPECT_TRUE(schema.validate(doc).empty());
+}
+
+TEST(Schema, EveryViolationReportedWithPointerPositionAndTitle) {
+    const Schema schema = make_schema();
+    const Document doc = parse(
+        "{\n"
+        "  \"issuing_agency\": {\"code\": \"ab1\"},\n"
+        "  \"number\": \"12\",\n"
+        "  \"kind\": \"NQ\",\n"
+        "  \"signer\": {\"name\": 5},\n"
+        "  \"recipients\": [{\"name\": \"A\"}, {}],\n"
+        "  \"note\": 3\n"
+        "}\n",
+        "data.json");
+    const std::vector<Diagnostic> d = schema.validate(doc);
+    ASSERT_EQ(d.size(), 7u);
+    for (const auto& x : d) {
+        EXPECT_EQ(x.kind, DiagnosticKind::schema);
+        EXPECT_EQ(x.source, "data.json");
+    }
+
+    EXPECT_EQ(d[0].json_pointer, "/issuing_agency/name");
+    EXPECT_EQ(d[0].line, 2);
+    EXPECT_EQ(d[0].column, 21);  // the parent object: the missing property has no position
+    EXPECT_EQ(d[0].message,
+              "\"Tên cơ quan ban hành\" (/issuing_agency/name): required property \"name\" is missing in "
+              "\"Cơ quan ban hành\"");
+
+    EXPECT_EQ(d[1].json_pointer, "/issuing_agency/code");
+    EXPECT_EQ(d[1].line, 2);
+    EXPECT_EQ(d[1].column, 30);
+    EXPECT_EQ(d[1].message, "\"Mã cơ quan\" (/issuing_agency/code): value does not have the required form (pattern ^[A-Z]+$)");
+
+    EXPECT_EQ(d[2].json_pointer, "/number");
+    EXPECT_EQ(d[2].line, 3);
+    EXPECT_EQ(d[2].column, 13);
+    EXPECT_EQ(d[2].message, "\"Số văn bản\" (/number): expected integer, found string");
+
+    EXPECT_EQ(d[3].json_pointer, "/kind");
+    EXPECT_EQ(d[3].line, 4);
+    EXPECT_EQ(d[3].column, 11);
+    EXPECT_EQ(d[3].message, "\"Loại văn bản\" (/kind): value is not one of the allowed values: \"QĐ\", \"CV\"");
+
+    EXPECT_EQ(d[4].json_pointer, "/signer/name");
+    EXPECT_EQ(d[4].line, 5);
+    EXPECT_EQ(d[4].column, 22);
+    EXPECT_EQ(d[4].message, "\"Họ và tên\" (/signer/name): expected string, found integer");
+
+    EXPECT_EQ(d[5].json_pointer, "/recipients/1/name");
+    EXPECT_EQ(d[5].line, 6);
+    EXPECT_EQ(d[5].column, 33);
+    EXPECT_EQ(d[5].message,
+              "\"Tên cơ quan ban hành\" (/recipients/1/name): required property \"name\" is missing in "
+              "\"Cơ quan ban hành\"");
+
+    // No title: the message alone (the pointer is in the diagnostic).
+    EXPECT_EQ(d[6].json_pointer, "/note");
+    EXPECT_EQ(d[6].line, 7);
+    EXPECT_EQ(d[6].column, 11);
+    EXPECT_EQ(d[6].message, "expected string, found integer");
+    EXPECT_EQ(d[6].to_string(), "data.json:7:11 at /note: expected string, found integer");
+}
+
+TEST(Schema, RequiredMissingAtTopLevelUsesRefTitles) {
+    const Schema schema = make_schema();
+    const Document doc = parse("\n  {\"kind\": \"CV\"}", "data.json");
+    const std::vector<Diagnostic> d = schema.validate(doc);
+    ASSERT_EQ(d.size(), 3u);
+    EXPECT_EQ(d[0].json_pointer, "/issuing_agency");
+    EXPECT_EQ(d[0].message,
+              "\"Cơ quan ban hành\" (/issuing_agency): required property \"issuing_agency\" is missing in \"Văn bản\"");
+    EXPECT_EQ(d[1].json_pointer, "/number");
+    EXPECT_EQ(d[1].message, "\"Số văn bản\" (/number): required property \"number\" is missing in \"Văn bản\"");
+    EXPECT_EQ(d[2].json_pointer, "/signer");
+    EXPECT_EQ(d[2].message, "\"Người ký\" (/signer): required property \"signer\" is missing in \"Văn bản\"");
+    for (const auto& x : d) {
+        EXPECT_EQ(x.line, 2);
+        EXPECT_EQ(x.column, 3);
+        EXPECT_EQ(x.hint, "add \"" + x.json_pointer.substr(1) + "\" to the object at the top level");
+    }
+}
+
+TEST(Schema, UnknownPropertyPointsAtIt) {
+    const Schema schema = make_schema();
+    const Document doc = parse(
+        "{\"issuing_agency\": {\"name\": \"X\"}, \"number\": 1, \"signer\": {\"name\": \"Y\"},\n \"sô\": 1}", "d.json");
+    const std::vector<Diagnostic> d = schema.validate(doc);
+    ASSERT_EQ(d.size(), 1u);
+    EXPECT_EQ(d[0].json_pointer, "/sô");
+    EXPECT_EQ(d[0].message, "property \"sô\" is not allowed here (in \"Văn bản\")");
+    EXPECT_EQ(d[0].line, 2);
+    EXPECT_EQ(d[0].column, 8);
+}
+
+TEST(Schema, NumbersAndLengthsInMessages) {
+    const Schema schema = make_schema();
+    const Document doc =
+        parse(R"({"issuing_agency": {"name": ""}, "number": 0, "signer": {"name": "Y"}})", "d.json");
+    const std::vector<Diagnostic> d = schema.validate(doc);
+    ASSERT_EQ(d.size(), 2u);
+    EXPECT_EQ(d[0].json_pointer, "/issuing_agency/name");
+    EXPECT_EQ(d[0].column, 29);
+    EXPECT_EQ(d[0].message,
+              "\"Tên cơ quan ban hành\" (/issuing_agency/name): String should be no fewer than 1 characters in length");
+    EXPECT_EQ(d[1].json_pointer, "/number");
+    EXPECT_EQ(d[1].column, 44);
+    EXPECT_EQ(d[1].message, "\"Số văn bản\" (/number): Expected number greater than or equal to 1");
+}
+
+TEST(Schema, CombinatorCascadesKeptWithoutDuplicates) {
+    const Schema schema(json::parse(R"({
+      "properties": {
+        "x": {"title": "Giá trị", "anyOf": [{"type": "string"}, {"type": "integer"}]},
+        "y": {"allOf": [{"type": "string"}, {"minLength": 2}]}
+      }
+    })"));
+    const Document doc = parse(R"({"x": true, "y": "a"})", "d.json");
+    const std::vector<Diagnostic> d = schema.validate(doc);
+    // The two failing anyOf branches give the same type message (kept once), each branch's "child schema #n"
+    // cascade and the anyOf summary are kept; the root's "property name 'x'" wrappers are implied and dropped.
+    ASSERT_EQ(d.size(), 6u);
+    for (std::size_t i = 0; i < 4; ++i) {
+        EXPECT_EQ(d[i].json_pointer, "/x");
+        EXPECT_EQ(d[i].line, 1);
+        EXPECT_EQ(d[i].column, 7);
+    }
+    EXPECT_EQ(d[0].message, "\"Giá trị\" (/x): value of type boolean is not allowed here");
+    EXPECT_EQ(d[1].message, "\"Giá trị\" (/x): Failed to validate against child schema #0");
+    EXPECT_EQ(d[2].message, "\"Giá trị\" (/x): Failed to validate against child schema #1");
+    EXPECT_EQ(d[3].message, "\"Giá trị\" (/x): Failed to validate against any schemas allowed by anyOf constraint");
+    EXPECT_EQ(d[4].json_pointer, "/y");
+    EXPECT_EQ(d[4].column, 18);
+    EXPECT_EQ(d[4].message, "String should be no fewer than 2 characters in length");
+    EXPECT_EQ(d[5].json_pointer, "/y");
+    EXPECT_EQ(d[5].column, 18);
+    EXPECT_EQ(d[5].message, "Failed to validate against child schema #1");
+}
+
+TEST(Schema, ArrayIndexesAndEscapedKeysInPointers) {
+    const Schema schema(json::parse(R"({
+      "type": "object",
+      "properties": {"a/b~c": {"type": "array", "items": {"type": "integer", "title": "Số"}}}
+    })"));
+    const Document doc = parse("{\"a/b~c\": [1, \"x\", 3, null]}", "d.json");
+    const std::vector<Diagnostic> d = schema.validate(doc);
+    ASSERT_EQ(d.size(), 2u);
+    EXPECT_EQ(d[0].json_pointer, "/a~1b~0c/1");
+    EXPECT_EQ(d[0].column, 15);
+    EXPECT_EQ(d[0].message, "\"Số\" (/a~1b~0c/1): expected integer, found string");
+    EXPECT_EQ(d[1].json_pointer, "/a~1b~0c/3");
+    EXPECT_EQ(d[1].column, 23);
+    EXPECT_EQ(d[1].message, "\"Số\" (/a~1b~0c/3): expected integer, found null");
+}
+
+TEST(Schema, Draft4AndDraft6Accepted) {
+    const json draft4 = json::parse(R"({"$schema": "http://json-schema.org/draft-04/schema#",
+        "properties": {"n": {"type": "number", "maximum": 10, "exclusiveMaximum": true}}})");
+    const Schema s4(draft4);
+    EXPECT_EQ(s4.validate(parse(R"({"n": 10})", "d.json")).size(), 1u);
+    EXPECT_TRUE(s4.validate(parse(R"({"n": 9.5})", "d.json")).empty());
+
+    const Schema s6(json::parse(R"({"$schema": "http://json-schema.org/draft-06/schema#",
+        "properties": {"n": {"type": "number", "exclusiveMaximum": 10}}})"));
+    const auto d = s6.validate(parse(R"({"n": 10})", "d.json"));
+    ASSERT_EQ(d.size(), 1u);
+    EXPECT_EQ(d[0].message, "Expected number less than 10");
+    EXPECT_EQ(s6.source()["$schema"], "http://json-schema.org/draft-06/schema#");
+}
+
+TEST(Schema, BadSchemasThrow) {
+    EXPECT_THROW(Schema(json::parse(R"({"type": 5})")), Error);
+    EXPECT_THROW(Schema(json::parse(R"({"$schema": "https://json-schema.org/draft/2020-12/schema"})")), Error);
+    EXPECT_THROW(Schema(json::parse(R"({"properties": {"a": {"$ref": "http://example.com/x.json"}}})")), Error);
+    EXPECT_THROW(Schema(json::parse("[1]")), Error);
+    try {
+        Schema bad(json::parse(R"({"minLength": "two"})"), "bad.schema.json");
+        FAIL() << "expected an error";
+    } catch (const Error& e) {
+        ASSERT_EQ(e.diagnostics().size(), 1u);
+        EXPECT_EQ(e.diagnostics()[0].kind, DiagnosticKind::schema);
+        EXPECT_EQ(e.diagnostics()[0].source, "bad.schema.json");
+        EXPECT_EQ(e.diagnostics()[0].message.rfind("invalid JSON Schema: ", 0), 0u);
+    }
+}
+
+TEST(Schema, MoveAndConcurrentValidation) {
+    Schema moved = make_schema();
+    Schema schema = std::move(moved);
+    const Document doc = parse(R"({"issuing_agency": {"code": "x"}, "number": "1", "signer": {}})", "d.json");
+    const std::size_t expected = schema.validate(doc).size();
+    ASSERT_EQ(expected, 4u);
+    std::vector<std::thread> threads;
+    std::vector<std::size_t> counts(4);
+    for (std::size_t t = 0; t < counts.size(); ++t) {
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < 50; ++i) counts[t] = schema.validate(doc).size();
+        });
+    }
+    for (auto& th : threads) th.join();
+    for (const std::size_t c : counts) EXPECT_EQ(c, expected);
+}
+
+}  // namespace
+}  // namespace vanban::json
