@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs the Debian packages vanban needs to build, test and render (only the missing ones).
+# Used by examples/run.sh and tests/run.sh; safe to run again.
+set -euo pipefail
+
+packages=(
+  cmake g++ make pkg-config
+  libxml2-dev nlohmann-json3-dev libgtest-dev libgmock-dev
+  libzip-dev libdeflate-dev libicu-dev libcli11-dev libvalijson-dev libfreetype-dev
+  fonts-liberation2 python3 unzip
+)
+if [ "${1:-}" = "--with-office" ]; then
+  # LibreOffice for the end-to-end checks (conversion, text extraction); the shared tools would install it
+  # themselves, doing it once here keeps parallel tests from queueing on apt.
+  packages+=(libreoffice-writer-nogui libxml2-utils jing default-jre-headless poppler-utils)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "vanban: installing ${missing[*]}" >&2
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  for attempt in 1 2 3; do
+    if $SUDO apt-get update -qq && $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; then
+      break
+    fi
+    [ "$attempt" -eq 3 ] && { echo "vanban: apt-get install failed" >&2; exit 2; }
+    sleep 5
+  done
+fi
