@@ -161,7 +161,16 @@ int cmd_render(const std::string& tpl_arg, const std::string& data_path, const s
     auto tpl = vanban::Template::from_file(rt.path);
     vanban::RenderOptions options;
     options.lenient = lenient;
-    std::string bytes = tpl.render(data.value, options);
+    std::string bytes;
+    try {
+        bytes = tpl.render(data.value, options);
+    } catch (const vanban::Error& e) {
+        // Data problems point into the data file too: JSON pointer → line:column.
+        auto located = e.diagnostics();
+        for (auto& d : located)
+            if (!d.json_pointer.empty()) data.locate(d);
+        throw vanban::Error(std::move(located));
+    }
     vanban::io::write_file_atomic(out_path, bytes);
     if (out_path != "-" && isatty(STDERR_FILENO)) std::cerr << "vanban: wrote " << out_path << "\n";
     return kOk;

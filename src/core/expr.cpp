@@ -536,6 +536,51 @@ ExprPtr parse_expression(std::string_view source) {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// Missing values and where they are
+
+void throw_missing(const Value& v) {
+    const Undefined& u = v.undefined_info();
+    EvalError e("'" + u.what + "' is missing from the data",
+                "add it to the data, or write '" + u.what + " | default(\"…\")' or test it with 'is defined'");
+    e.parent = u.parent;
+    e.key = u.key;
+    throw e;
+}
+
+namespace {
+bool find_pointer(const json& node, const json* target, std::string& path) {
+    if (&node == target) return true;
+    if (node.is_object()) {
+        for (auto it = node.begin(); it != node.end(); ++it) {
+            std::size_t len = path.size();
+            path += '/';
+            for (char c : it.key()) {
+                if (c == '~') path += "~0";
+                else if (c == '/') path += "~1";
+                else path += c;
+            }
+            if (find_pointer(it.value(), target, path)) return true;
+            path.resize(len);
+        }
+    } else if (node.is_array()) {
+        for (std::size_t i = 0; i < node.size(); ++i) {
+            std::size_t len = path.size();
+            path += '/' + std::to_string(i);
+            if (find_pointer(node[i], target, path)) return true;
+            path.resize(len);
+        }
+    }
+    return false;
+}
+}  // namespace
+
+std::string pointer_of(const json& root, const json* node) {
+    std::string path;
+    if (node && find_pointer(root, node, path)) return path;
+    return {};
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // Scope
 
 void Scope::assign(std::string_view name, Value value, std::size_t floor) {
@@ -554,6 +599,7 @@ Value Scope::lookup(std::string_view name) const {
     if (root_.is_object()) {
         auto it = root_.find(name);
         if (it != root_.end()) return Value::ref(*it);
+        return Value::undefined(std::string(name), &root_, std::string(name));
     }
     return Value::undefined(std::string(name));
 }
@@ -563,10 +609,7 @@ Value Scope::lookup(std::string_view name) const {
 
 namespace {
 
-[[noreturn]] void missing(const Value& v) {
-    throw EvalError("'" + v.undefined_what() + "' is missing from the data",
-                    "add it to the data, or write '" + v.undefined_what() + " | default(\"…\")' or test it with 'is defined'");
-}
+[[noreturn]] void missing(const Value& v) { throw_missing(v); }
 
 std::string python_float(double d) {
     if (std::isnan(d)) return "nan";
@@ -888,6 +931,7 @@ Value get_attr(const Value& subject, std::string_view name, const std::string& w
     if (j.is_object()) {
         auto it = j.find(name);
         if (it != j.end()) return Value::ref(*it);
+        return Value::undefined(what, &j, std::string(name));
     }
     return Value::undefined(what);
 }
@@ -919,7 +963,7 @@ Value evaluate(const Expr& e, EvalContext& ctx) {
             if (s.is_object() && k.is_string()) {
                 auto it = s.find(k.get_ref<const std::string&>());
                 if (it != s.end()) return Value::ref(*it);
-                return Value::undefined(e.text);
+                return Value::undefined(e.text, &s, k.get<std::string>());
             }
             if (s.is_string() && is_int(k)) {
                 // index by code point

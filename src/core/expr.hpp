@@ -45,7 +45,14 @@ struct EvalError : std::runtime_error {
     explicit EvalError(const std::string& message, std::string hint_ = {})
         : std::runtime_error(message), hint(std::move(hint_)) {}
     std::string hint;
+    const json* parent = nullptr;  // where in the data the problem is: this node, or its child `key`
+    std::string key;
 };
+
+// The strict-mode error for using a missing value (names the path, points into the data).
+[[noreturn]] void throw_missing(const Value& undefined_value);
+// The JSON pointer of `node` inside `root` (found by identity), or "" when it is not part of it.
+std::string pointer_of(const json& root, const json* node);
 
 // A tiny token cursor over the text inside a tag, shared by the statement parser and the expression parser.
 class TokenStream {

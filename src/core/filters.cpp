@@ -38,7 +38,7 @@ const json kNull = nullptr;
 const json& j_of(const Value& v, EvalContext& ctx) {
     if (v.is_json()) return v.j();
     if (v.is_undefined()) {
-        if (!ctx.lenient) throw EvalError("'" + v.undefined_what() + "' is missing from the data");
+        if (!ctx.lenient) throw_missing(v);
         return kNull;
     }
     throw EvalError("this value cannot be used here");

@@ -429,12 +429,28 @@ struct Renderer {
     std::set<std::pair<int, std::string>> reported;  // one diagnostic per tag and message, not one per iteration
     bool aborted = false;
 
-    void error(int loc, DiagnosticKind kind, std::string message, std::string hint) {
+    void error(const EvalError& e, int loc) {
+        // Point into the data: the object that lacks a key (plus the key), or the offending value itself.
+        std::string pointer;
+        bool found = false;
+        if (e.parent) {
+            pointer = pointer_of(state.scope.root(), e.parent);
+            found = e.parent == &state.scope.root() || !pointer.empty();
+        }
+        if (found && !e.key.empty()) {
+            pointer += '/';
+            for (char c : e.key) pointer += c == '~' ? std::string("~0") : c == '/' ? std::string("~1") : std::string(1, c);
+        }
+        error(loc, DiagnosticKind::data, e.what(), e.hint, std::move(pointer));
+    }
+
+    void error(int loc, DiagnosticKind kind, std::string message, std::string hint, std::string pointer = {}) {
         if (!reported.emplace(loc, message).second) return;
         Diagnostic d;
         d.kind = kind;
         d.message = std::move(message);
         d.hint = std::move(hint);
+        d.json_pointer = std::move(pointer);
         if (loc >= 0) {
             const SourceLoc& l = program.locs[static_cast<std::size_t>(loc)];
             d.part = l.part;
@@ -492,7 +508,7 @@ struct Renderer {
             if (!ascii(text)) text = vn::nfc(text);
             emitter.text(out, text, site);
         } catch (const EvalError& e) {
-            error(n.loc, DiagnosticKind::data, e.what(), e.hint);
+            error(e, n.loc);
         }
     }
 
@@ -502,7 +518,7 @@ struct Renderer {
             try {
                 taken = truthy(evaluate(*cond, state.ctx), state.ctx);
             } catch (const EvalError& e) {
-                error(n.loc, DiagnosticKind::data, e.what(), e.hint);
+                error(e, n.loc);
                 return;
             }
             if (taken) {
@@ -518,7 +534,7 @@ struct Renderer {
             Value v = evaluate(*n.expr, state.ctx);
             state.scope.assign(n.names.front(), std::move(v), frame_floor);
         } catch (const EvalError& e) {
-            error(n.loc, DiagnosticKind::data, e.what(), e.hint);
+            error(e, n.loc);
         }
     }
 
@@ -529,15 +545,18 @@ struct Renderer {
         try {
             iterable = evaluate(*n.expr, state.ctx);
         } catch (const EvalError& e) {
-            error(n.loc, DiagnosticKind::data, e.what(), e.hint);
+            error(e, n.loc);
             return;
         }
         const json* list = nullptr;
         json items_of_mapping;
         if (iterable.is_undefined()) {
             if (!state.ctx.lenient) {
-                error(n.loc, DiagnosticKind::data, "'" + iterable.undefined_what() + "' is missing from the data",
-                      "a loop needs a list; give an empty list [] when there is nothing to repeat");
+                EvalError e("'" + iterable.undefined_what() + "' is missing from the data",
+                            "a loop needs a list; give an empty list [] when there is nothing to repeat");
+                e.parent = iterable.undefined_info().parent;
+                e.key = iterable.undefined_info().key;
+                error(e, n.loc);
                 return;
             }
         } else if (iterable.is_json()) {
@@ -550,9 +569,10 @@ struct Renderer {
                 for (auto it = j.begin(); it != j.end(); ++it) items_of_mapping.push_back(it.key());
                 list = &items_of_mapping;
             } else if (!(j.is_null() && state.ctx.lenient)) {
-                error(n.loc, DiagnosticKind::data,
-                      "'" + n.expr->text + "' is " + std::string(j.type_name()) + ", not a list: cannot loop over it",
-                      j.is_null() ? "give a list, or [] for none" : "");
+                EvalError e("'" + n.expr->text + "' is " + std::string(j.type_name()) + ", not a list: cannot loop over it",
+                            j.is_null() ? "give a list, or [] for none" : "");
+                e.parent = &j;
+                error(e, n.loc);
                 return;
             }
         } else {
@@ -576,7 +596,7 @@ struct Renderer {
                 try {
                     keep = truthy(evaluate(*n.filter, state.ctx), state.ctx);
                 } catch (const EvalError& e) {
-                    error(n.loc, DiagnosticKind::data, e.what(), e.hint);
+                    error(e, n.loc);
                 }
                 state.scope.pop_to(m);
                 if (keep) filtered.push_back((*list)[i]);

@@ -19,13 +19,18 @@ using json = nlohmann::json;
 struct LoopState;  // defined in program.cpp; exposes loop.index etc.
 
 struct Undefined {
-    std::string what;  // the expression that had no value, e.g. "agency.name"
+    std::string what;              // the expression that had no value, e.g. "agency.name"
+    const json* parent = nullptr;  // the data object that lacks it, when there is one (to point into the data file)
+    std::string key;               // the missing key in `parent`
 };
 
 class Value {
 public:
-    Value() : v_(Undefined{}) {}
-    static Value undefined(std::string what) { return Value(Undefined{std::move(what)}); }
+    Value() : v_(Undefined{{}, nullptr, {}}) {}
+    static Value undefined(std::string what) { return Value(Undefined{std::move(what), nullptr, {}}); }
+    static Value undefined(std::string what, const json* parent, std::string key) {
+        return Value(Undefined{std::move(what), parent, std::move(key)});
+    }
     static Value ref(const json& j) { return Value(&j); }
     static Value owned(json j) { return Value(std::move(j)); }
     static Value rich(std::shared_ptr<const RichText> r) { return Value(std::move(r)); }
@@ -42,6 +47,7 @@ public:
         return std::get<json>(v_);
     }
     const std::string& undefined_what() const { return std::get<Undefined>(v_).what; }
+    const Undefined& undefined_info() const { return std::get<Undefined>(v_); }
     const RichText& rich_text() const { return *std::get<std::shared_ptr<const RichText>>(v_); }
     const LoopState& loop_state() const { return *std::get<const LoopState*>(v_); }
 

@@ -899,7 +899,10 @@ public:
     }
 
     void rich(std::string& out, const RichText& value, const OutputSite& site, core::RenderState& state) const override {
-        out += "</w:t></w:r>";
+        // Close the host run — or, when the tag opened it and nothing was written yet, drop the empty run.
+        const std::string opener = "<w:r>" + site.run_props[0] + "<w:t xml:space=\"preserve\">";
+        if (std::string_view(out).ends_with(opener)) out.resize(out.size() - opener.size());
+        else out += "</w:t></w:r>";
         write_spans(out, value.spans, site.run_props, state, true);
         out += "<w:r>";
         out += site.run_props[0];
