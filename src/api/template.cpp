@@ -31,6 +31,10 @@ struct TemplateImpl {
     std::vector<std::size_t> render_order;
     int first_footnote_id = 1;
     std::size_t expected_size = 0;
+    // Drawings repeated by loops would share wp:docPr ids, which Word reports as unreadable content. When a rendered
+    // part has drawings, ids are renumbered from here (above every id in parts that are copied unchanged).
+    bool renumber_drawings = false;
+    unsigned long first_drawing_id = 1;
 };
 
 }  // namespace detail
@@ -46,6 +50,29 @@ zip::Limits zip_limits(const Limits& l) {
     z.max_total_size = l.max_package_size;
     z.max_compression_ratio = l.max_compression_ratio;
     return z;
+}
+
+constexpr std::string_view kDocPr = "<wp:docPr ";
+
+unsigned long max_drawing_id(std::string_view xml) {
+    unsigned long max = 0;
+    for (std::size_t p = xml.find(kDocPr); p != std::string_view::npos; p = xml.find(kDocPr, p + 1)) {
+        std::size_t end = xml.find('>', p);
+        std::size_t id = xml.find(" id=\"", p);
+        if (id == std::string_view::npos || id > end) continue;
+        max = std::max(max, std::strtoul(std::string(xml.substr(id + 5, 12)).c_str(), nullptr, 10));
+    }
+    return max;
+}
+
+void renumber_drawings(std::string& xml, unsigned long& next) {
+    for (std::size_t p = xml.find(kDocPr); p != std::string::npos; p = xml.find(kDocPr, p + 1)) {
+        std::size_t end = xml.find('>', p);
+        std::size_t id = xml.find(" id=\"", p);
+        if (id == std::string::npos || id > end) continue;
+        std::size_t v = id + 5, q = xml.find('"', v);
+        xml.replace(v, q - v, std::to_string(next++));
+    }
 }
 
 // The entries of a package, from a zip or a directory, in archive order.
@@ -116,15 +143,18 @@ std::shared_ptr<detail::TemplateImpl> compile(const Source& src, std::string nam
             info.footnotes_part = entry == "word/footnotes.xml";
             bool maybe_tags = xml.find('{') != std::string::npos || xml.find("&#123;") != std::string::npos ||
                               xml.find("&#x7b;") != std::string::npos || xml.find("&#x7B;") != std::string::npos;
+            unsigned long drawing_id = max_drawing_id(xml);
             if (maybe_tags || info.footnotes_part) {
                 part.program = docx::compile_part(xml, entry, errors, &info);
                 if (info.footnotes_part) impl->first_footnote_id = info.max_footnote_id + 1;
                 if (part.program.has_tags || info.footnotes_part) {
                     part.compiled = true;
+                    if (drawing_id > 0) impl->renumber_drawings = true;
                     part.render_rank = info.footnotes_part ? 2 : entry.starts_with("word/document") ? 0 : 1;
                     impl->expected_size += part.program.literal_bytes;
                 }
             }
+            if (!part.compiled) impl->first_drawing_id = std::max(impl->first_drawing_id, drawing_id + 1);
         }
         if (!part.compiled) {
             part.prepared = src.prepare_raw(entry);
@@ -196,6 +226,10 @@ std::string Template::render(const nlohmann::json& data, const RenderOptions& op
         core::render_program(part.program, docx::emitter(), out, state);
     }
     if (!state.errors.empty()) throw Error(std::move(state.errors));
+    if (t.renumber_drawings) {
+        unsigned long next = t.first_drawing_id;
+        for (std::size_t i : t.render_order) renumber_drawings(rendered[i], next);
+    }
 
     zip::Writer writer(t.expected_size);
     for (std::size_t i = 0; i < t.parts.size(); ++i) {
