@@ -311,16 +311,18 @@ private:
         while (ts_.accept_op("**")) l = binary("**", std::move(l), unary(), start);
         return l;
     }
-    ExprPtr unary() {
+    // As in Jinja, filters and tests after a unary sign apply to the signed value: -x|abs is (-x)|abs.
+    ExprPtr unary(bool with_filters = true) {
         std::size_t start = ts_.peek().offset;
         if (ts_.peek().type == TokenStream::Type::op && (ts_.peek().text == "-" || ts_.peek().text == "+")) {
             std::string op = ts_.next().text;
             auto e = make(Expr::Kind::unary, start);
             e->name = op;
-            e->args.push_back(unary());
-            return finish(std::move(e), start);
+            e->args.push_back(unary(false));
+            ExprPtr signed_value = finish(std::move(e), start);
+            return with_filters ? postfix(std::move(signed_value), start) : std::move(signed_value);
         }
-        return postfix(primary(), start);
+        return postfix(primary(), start, with_filters);
     }
 
     void call_args(Expr& e) {
@@ -342,8 +344,12 @@ private:
         }
     }
 
-    ExprPtr postfix(ExprPtr subject, std::size_t start) {
+    ExprPtr postfix(ExprPtr subject, std::size_t start, bool with_filters = true) {
         while (true) {
+            if (!with_filters && (ts_.peek().type == TokenStream::Type::op ? ts_.peek().text == "|"
+                                                                             : ts_.peek().type == TokenStream::Type::name &&
+                                                                                   ts_.peek().text == "is"))
+                return subject;
             if (ts_.accept_op(".")) {
                 const auto& t = ts_.peek();
                 auto e = make(Expr::Kind::attr, start);

@@ -33,9 +33,11 @@ struct RawEntry {
     std::string raw;
 };
 
-// Reads a whole archive. Throws vanban::Error (DiagnosticKind::package) naming the archive and the entry for
-// corrupt or hostile archives: bad CRC, '..' or absolute or backslash names, duplicates, too many entries,
-// sizes or ratios over the limits, truncated data.
+// Reads a whole archive. Throws vanban::Error naming the archive and the entry: DiagnosticKind::package for
+// corrupt or hostile archives (bad CRC, '..' or absolute or backslash or drive-letter or empty names, duplicates
+// also ignoring case, truncated data, an entry inflating past its declared size), DiagnosticKind::limit for too many
+// entries or declared sizes/ratios over the limits. All name and size problems are reported together on opening.
+// Const member functions may be called from several threads (reads are serialised internally).
 class Reader {
 public:
     static Reader from_bytes(std::string bytes, std::string archive_name, const Limits& limits = {});
@@ -46,7 +48,8 @@ public:
     bool contains(std::string_view name) const;
     // Uncompressed content (checked against the limits and the CRC).
     std::string read(std::string_view name) const;
-    // The entry as stored, for copying verbatim.
+    // The entry as stored, for copying verbatim. The content is inflated once and checked (size, CRC) so a
+    // corrupt entry is never copied. Directory entries ("word/") have no content.
     RawEntry read_raw(std::string_view name) const;
     const std::string& archive_name() const noexcept { return archive_name_; }
 
@@ -74,9 +77,12 @@ struct PreparedEntry {
 };
 
 PreparedEntry prepare(const RawEntry& entry);                                   // no recompression
-PreparedEntry prepare(std::string name, std::string_view data, Method method);  // compresses when deflated
+// Compresses when deflated; data that deflate cannot shrink is stored instead (see PreparedEntry::method).
+// Throws vanban::Error: usage for unsafe names, limit for entries of 4 GiB or more (no ZIP64).
+PreparedEntry prepare(std::string name, std::string_view data, Method method);
 
-// Builds one archive in memory. Not thread-safe; use one Writer per output.
+// Builds one archive in memory. Not thread-safe; use one Writer per output. Refuses (vanban::Error) unsafe names,
+// duplicate names (also ignoring ASCII case, checked by finish()), and more than 65534 entries or 4 GiB (no ZIP64).
 class Writer {
 public:
     explicit Writer(std::size_t expected_size = 0);

@@ -51,6 +51,23 @@ Diagnostic diagnostic(DiagnosticKind kind, std::string message) {
     return d;
 }
 
+// Opens `bytes` (which must outlive the archive); on failure returns null with libzip's code and message.
+zip_t* open_archive(const std::string& bytes, int flags, int& code, std::string& message) {
+    zip_error_t error;
+    zip_error_init(&error);
+    zip_t* archive = nullptr;
+    if (zip_source_t* source = zip_source_buffer_create(bytes.data(), bytes.size(), 0, &error)) {
+        archive = zip_open_from_source(source, flags, &error);
+        if (!archive) zip_source_free(source);  // on failure the source still belongs to us
+    }
+    if (!archive) {
+        code = zip_error_code_zip(&error);
+        message = libzip_message(&error);
+    }
+    zip_error_fini(&error);
+    return archive;
+}
+
 }  // namespace
 
 struct Reader::Impl {
@@ -59,7 +76,6 @@ struct Reader::Impl {
     std::vector<EntryMeta> entries;  // parallel to Reader::names_
     std::map<std::string, std::size_t, std::less<>> by_name;
     std::string archive_name;
-    Limits limits;
     mutable std::mutex mutex;  // a zip_t is not thread-safe; reads of one Reader are serialised
 
     std::string where(std::string_view entry) const { return archive_name + ": entry " + quote(entry); }
@@ -129,26 +145,18 @@ Reader Reader::from_bytes(std::string bytes, std::string archive_name, const Lim
     auto impl = std::make_unique<Impl>();
     impl->bytes = std::move(bytes);
     impl->archive_name = archive_name;
-    impl->limits = limits;
     // libzip treats an empty buffer as a new, empty archive.
     if (impl->bytes.empty()) fail(DiagnosticKind::package, archive_name + ": empty file, not a zip archive");
 
-    zip_error_t error;
-    zip_error_init(&error);
-    zip_source_t* source = zip_source_buffer_create(impl->bytes.data(), impl->bytes.size(), 0, &error);
-    if (!source) {
-        const std::string message = libzip_message(&error);
-        zip_error_fini(&error);
-        fail(DiagnosticKind::package, archive_name + ": cannot open (" + message + ")");
-    }
-    impl->archive.reset(zip_open_from_source(source, ZIP_RDONLY | ZIP_CHECKCONS, &error));
-    if (!impl->archive) {
-        zip_source_free(source);  // on failure the source still belongs to us
-        const std::string message = libzip_message(&error);
-        zip_error_fini(&error);
-        fail(DiagnosticKind::package, archive_name + ": not a valid zip archive (" + message + ")");
-    }
-    zip_error_fini(&error);
+    // ZIP_CHECKCONS refuses duplicate names with a bare "File already exists"; reopen without it so that the
+    // duplicates (and every other problem) can be reported by name. That archive is never returned.
+    std::string open_error;
+    int open_code = ZIP_ER_OK;
+    impl->archive.reset(open_archive(impl->bytes, ZIP_RDONLY | ZIP_CHECKCONS, open_code, open_error));
+    const bool diagnose_only = !impl->archive && open_code == ZIP_ER_EXISTS;
+    if (diagnose_only) impl->archive.reset(open_archive(impl->bytes, ZIP_RDONLY, open_code, open_error));
+    if (!impl->archive)
+        fail(DiagnosticKind::package, archive_name + ": not a valid zip archive (" + open_error + ")");
 
     const zip_int64_t count = zip_get_num_entries(impl->archive.get(), 0);
     if (count < 0) fail(DiagnosticKind::package, archive_name + ": cannot count the entries");
@@ -222,6 +230,9 @@ Reader Reader::from_bytes(std::string bytes, std::string archive_name, const Lim
         impl->entries.push_back(meta);
         names.push_back(std::move(name));
     }
+    if (diagnose_only && problems.empty())
+        problems.push_back(diagnostic(DiagnosticKind::package, archive_name + ": not a valid zip archive (" +
+                                                                   open_error + ")"));
     if (!problems.empty()) throw Error(std::move(problems));
     return Reader(std::move(impl), std::move(names), std::move(archive_name));
 }

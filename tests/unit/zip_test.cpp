@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <zip.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <filesystem>
@@ -307,13 +308,9 @@ TEST(ZipWriter, RefusesUnsafeNamesDuplicatesAndOversizedEntries) {
 
 TEST(ZipWriter, RefusesMoreEntriesThanPlainZipAllows) {
     vz::Writer w(4u << 20);
-    const vz::PreparedEntry empty = vz::prepare("e", "", vz::Method::stored);
     std::size_t added = 0;
     const auto e = expect_error([&] {
-        for (; added < 70000; ++added) {
-            vz::PreparedEntry p = empty;
-            w.add(vz::prepare("d/" + std::to_string(added), "", vz::Method::stored));
-        }
+        for (; added < 70000; ++added) w.add("d/" + std::to_string(added), "", vz::Method::stored);
     });
     EXPECT_EQ(added, 0xFFFEu);
     EXPECT_TRUE(any_message_contains(e, DiagnosticKind::limit, "too many", "ZIP64"));
@@ -332,7 +329,7 @@ TEST(ZipReader, CollectsEveryBadNameBeforeThrowing) {
                                      {"OK.XML", "8"},
                                      {"", "9"}});
     const auto e = expect_error([&] { vz::Reader::from_bytes(zip, "hostile.docx"); });
-    EXPECT_GE(e.diagnostics().size(), 8u);
+    EXPECT_GE(e.diagnostics().size(), 8u) << e.what();
     EXPECT_TRUE(any_message_contains(e, DiagnosticKind::package, "hostile.docx", "'../evil.xml'"));
     EXPECT_TRUE(any_message_contains(e, DiagnosticKind::package, "'/etc/passwd'", "absolute"));
     EXPECT_TRUE(any_message_contains(e, DiagnosticKind::package, "'word\\x.xml'", "backslash"));
@@ -433,7 +430,7 @@ TEST(ZipReader, DetectsCorruptData) {
 TEST(ZipReader, FromFileAndConcurrentReads) {
     const std::string path = vanban::test::temp_dir() + "/sample.zip";
     vanban::test::write_file(path, sample_archive());
-    const vz::Reader r = vz::Reader::from_file(path);
+    vz::Reader r = vz::Reader::from_file(path);
     EXPECT_EQ(r.archive_name(), path);
 
     std::vector<std::thread> threads;
@@ -447,7 +444,7 @@ TEST(ZipReader, FromFileAndConcurrentReads) {
     for (auto& th : threads) th.join();
     for (bool b : ok) EXPECT_TRUE(b);
 
-    vz::Reader moved = std::move(const_cast<vz::Reader&>(r));
+    vz::Reader moved = std::move(r);
     EXPECT_EQ(moved.read("mimetype"), "application/vnd.oasis.opendocument.text");
 
     const auto e = expect_error([] { vz::Reader::from_file("/nonexistent/dir/x.docx"); });

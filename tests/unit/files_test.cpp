@@ -1,0 +1,202 @@
+#include "io/files.hpp"
+
+#include "test_support.hpp"
+#include "vanban/diagnostic.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <filesystem>
+#include <functional>
+#include <set>
+#include <string>
+
+namespace fs = std::filesystem;
+using vanban::DiagnosticKind;
+using vanban::io::read_file;
+using vanban::io::write_file_atomic;
+
+namespace {
+
+std::set<std::string> entries_of(const std::string& dir) {
+    std::set<std::string> out;
+    for (const auto& e : fs::directory_iterator(dir)) out.insert(e.path().filename().string());
+    return out;
+}
+
+// Runs `f`, expects a vanban::Error of `kind` whose message contains every string in `parts`.
+void expect_error(const std::function<void()>& f, DiagnosticKind kind, std::initializer_list<std::string> parts) {
+    try {
+        f();
+        ADD_FAILURE() << "expected vanban::Error";
+    } catch (const vanban::Error& e) {
+        ASSERT_EQ(e.diagnostics().size(), 1u);
+        EXPECT_EQ(e.diagnostics()[0].kind, kind) << e.what();
+        for (const auto& part : parts) EXPECT_NE(std::string(e.what()).find(part), std::string::npos) << e.what();
+    }
+}
+
+mode_t mode_of(const std::string& path) {
+    struct stat st {};
+    EXPECT_EQ(::stat(path.c_str(), &st), 0);
+    return st.st_mode & 07777;
+}
+
+// Runs `child` in a forked process; returns its exit status (or -1 when it did not exit normally).
+int in_child(const std::function<int()>& child) {
+    const pid_t pid = ::fork();
+    if (pid == 0) ::_exit(child());  // _exit: no atexit handlers, no gtest teardown in the child
+    int status = 0;
+    EXPECT_EQ(::waitpid(pid, &status, 0), pid);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+}  // namespace
+
+TEST(Files, ReadFile) {
+    const std::string dir = vanban::test::temp_dir();
+    const std::string path = dir + "/in.json";
+    const std::string data = std::string("{\"tên\": \"Nguyễn\"}\n") + std::string(200000, 'x') + '\0' + "end";
+    vanban::test::write_file(path, data);
+    EXPECT_EQ(read_file(path), data);
+
+    expect_error([&] { read_file(path, 1000); }, DiagnosticKind::limit, {path, "limit"});
+    expect_error([&] { read_file(dir + "/missing.json"); }, DiagnosticKind::io,
+                 {dir + "/missing.json", std::strerror(ENOENT)});
+    expect_error([&] { read_file(dir); }, DiagnosticKind::io, {dir, "directory"});
+}
+
+TEST(Files, ReadStdinAndWriteStdout) {
+    int to_child[2];
+    int from_child[2];
+    ASSERT_EQ(::pipe(to_child), 0);
+    ASSERT_EQ(::pipe(from_child), 0);
+    const std::string data = "dữ liệu " + std::string(100000, 'z');
+    // The child echoes stdin to stdout through read_file("-") and write_file_atomic("-").
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        ::dup2(to_child[0], STDIN_FILENO);
+        ::dup2(from_child[1], STDOUT_FILENO);
+        ::close(to_child[0]);
+        ::close(to_child[1]);
+        ::close(from_child[0]);
+        ::close(from_child[1]);
+        try {
+            write_file_atomic("-", read_file("-"));
+        } catch (...) {
+            ::_exit(1);
+        }
+        ::_exit(0);
+    }
+    ::close(to_child[0]);
+    ::close(from_child[1]);
+    ASSERT_EQ(::write(to_child[1], data.data(), data.size()), static_cast<ssize_t>(data.size()));
+    ::close(to_child[1]);
+    std::string echoed;
+    char buffer[8192];
+    ssize_t n = 0;
+    while ((n = ::read(from_child[0], buffer, sizeof buffer)) > 0) echoed.append(buffer, static_cast<size_t>(n));
+    ::close(from_child[0]);
+    int status = 0;
+    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    EXPECT_EQ(echoed, data);
+}
+
+TEST(Files, WriteAtomicCreatesAndReplaces) {
+    const std::string dir = vanban::test::temp_dir();
+    const std::string path = dir + "/out.docx";
+    const mode_t old_mask = ::umask(027);  // tests run single-threaded
+    write_file_atomic(path, "first");
+    ::umask(old_mask);
+    EXPECT_EQ(vanban::test::read_file(path), "first");
+    EXPECT_EQ(mode_of(path), 0640u) << "0644 modulo the umask 027";
+
+    ::chmod(path.c_str(), 0600);
+    write_file_atomic(path, std::string(300000, 'y'));
+    EXPECT_EQ(vanban::test::read_file(path), std::string(300000, 'y'));
+    EXPECT_EQ(mode_of(path), 0600u) << "an existing file keeps its mode";
+
+    // A relative path (no directory part) works too.
+    const fs::path cwd = fs::current_path();
+    fs::current_path(dir);
+    write_file_atomic("relative.odt", "rel");
+    fs::current_path(cwd);
+    EXPECT_EQ(vanban::test::read_file(dir + "/relative.odt"), "rel");
+
+    // Writing through a symlink updates the file it points to and keeps the link.
+    fs::create_symlink(path, dir + "/link.docx");
+    write_file_atomic(dir + "/link.docx", "via link");
+    EXPECT_TRUE(fs::is_symlink(dir + "/link.docx"));
+    EXPECT_EQ(vanban::test::read_file(path), "via link");
+
+    EXPECT_EQ(entries_of(dir), (std::set<std::string>{"out.docx", "relative.odt", "link.docx"}))
+        << "no temporary files left";
+}
+
+TEST(Files, WriteAtomicFailuresLeaveTargetUntouched) {
+    const std::string dir = vanban::test::temp_dir();
+
+    expect_error([&] { write_file_atomic(dir + "/missing/out.docx", "x"); }, DiagnosticKind::io,
+                 {dir + "/missing/out.docx", std::strerror(ENOENT)});
+
+    vanban::test::write_file(dir + "/plain", "not a directory");
+    expect_error([&] { write_file_atomic(dir + "/plain/out.docx", "x"); }, DiagnosticKind::io,
+                 {dir + "/plain/out.docx", std::strerror(ENOTDIR)});
+    EXPECT_EQ(vanban::test::read_file(dir + "/plain"), "not a directory");
+
+    fs::create_directory(dir + "/is-a-dir");
+    vanban::test::write_file(dir + "/is-a-dir/keep", "kept");
+    expect_error([&] { write_file_atomic(dir + "/is-a-dir", "x"); }, DiagnosticKind::io,
+                 {dir + "/is-a-dir", "is a directory"});
+    EXPECT_TRUE(fs::is_directory(dir + "/is-a-dir"));
+    EXPECT_EQ(vanban::test::read_file(dir + "/is-a-dir/keep"), "kept");
+
+    EXPECT_EQ(entries_of(dir), (std::set<std::string>{"plain", "is-a-dir"}));
+}
+
+TEST(Files, WriteAtomicReadOnlyDirectory) {
+    if (::geteuid() == 0) GTEST_SKIP() << "root ignores directory permissions";
+    const std::string dir = vanban::test::temp_dir() + "/ro";
+    fs::create_directory(dir);
+    vanban::test::write_file(dir + "/out.docx", "old");
+    ::chmod(dir.c_str(), 0555);
+    expect_error([&] { write_file_atomic(dir + "/out.docx", "new"); }, DiagnosticKind::io,
+                 {dir + "/out.docx", std::strerror(EACCES)});
+    ::chmod(dir.c_str(), 0755);
+    EXPECT_EQ(vanban::test::read_file(dir + "/out.docx"), "old");
+    EXPECT_EQ(entries_of(dir), std::set<std::string>{"out.docx"});
+}
+
+TEST(Files, WriteAtomicDiskFull) {
+    const std::string dir = vanban::test::temp_dir();
+    const std::string path = dir + "/out.docx";
+    vanban::test::write_file(path, "old good output");
+    // A file size limit makes write() fail with EFBIG, like a full disk fails with ENOSPC.
+    const int status = in_child([&] {
+        std::signal(SIGXFSZ, SIG_IGN);
+        const rlimit limit{64 * 1024, 64 * 1024};
+        if (::setrlimit(RLIMIT_FSIZE, &limit) != 0) return 10;
+        try {
+            write_file_atomic(path, std::string(1 << 20, 'n'));
+        } catch (const vanban::Error& e) {
+            const std::string message = e.what();
+            if (e.diagnostics()[0].kind != DiagnosticKind::io) return 11;
+            if (message.find(path) == std::string::npos) return 12;
+            if (message.find(std::strerror(EFBIG)) == std::string::npos) return 13;
+            return 0;
+        } catch (...) {
+            return 14;
+        }
+        return 15;  // no error at all
+    });
+    EXPECT_EQ(status, 0) << "10 setrlimit, 11 kind, 12 no path, 13 no reason, 14 other exception, 15 no error";
+    EXPECT_EQ(vanban::test::read_file(path), "old good output");
+    EXPECT_EQ(entries_of(dir), std::set<std::string>{"out.docx"}) << "temporary file removed";
+}
