@@ -654,12 +654,14 @@ private:
                 if (is_w(c, "p") && !doomed_.count(c)) ++count;
             if (count > 1) doomed_.insert(p);
         }
+        // A doomed node inside another doomed node is freed with it: decide all of them before freeing any.
+        std::vector<xmlNode*> outermost;
         for (xmlNode* n : doomed_) {
-            // a doomed node inside another doomed node is freed with it
             bool nested = false;
-            for (xmlNode* a = n->parent; a; a = a->parent)
-                if (doomed_.count(a)) nested = true;
-            if (nested) continue;
+            for (xmlNode* a = n->parent; a && !nested; a = a->parent) nested = doomed_.count(a) > 0;
+            if (!nested) outermost.push_back(n);
+        }
+        for (xmlNode* n : outermost) {
             xmlUnlinkNode(n);
             xmlFreeNode(n);
         }
