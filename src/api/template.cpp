@@ -86,7 +86,9 @@ std::vector<std::string> directory_entries(const fs::path& root) {
     std::vector<std::string> names;
     for (auto it = fs::recursive_directory_iterator(root); it != fs::recursive_directory_iterator(); ++it) {
         const auto rel = fs::relative(it->path(), root).generic_string();
-        if (rel.starts_with(".") || rel.find("/.") != std::string::npos) {
+        // Hidden files (.git, .DS_Store, editor leftovers) are not part of the package; ".rels" parts are.
+        const auto file = it->path().filename().string();
+        if (file.starts_with(".") && file != ".rels") {
             if (it->is_directory()) it.disable_recursion_pending();
             continue;
         }

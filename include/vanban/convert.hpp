@@ -1,0 +1,27 @@
+// Converting a rendered document to PDF with LibreOffice, run headless in its own process.
+//
+// Kept out of the rendering core on purpose: conversion is slow (seconds), needs an office suite, and must never be
+// able to hang or crash the caller. Each call starts `soffice` with a private throw-away profile (so conversions can
+// run in parallel) and kills it when the timeout passes.
+#pragma once
+
+#include <string>
+
+#include "vanban/diagnostic.hpp"
+
+namespace vanban {
+
+struct PdfOptions {
+    bool pdf_a = false;          // PDF/A-2b for archiving
+    int timeout_seconds = 120;   // the converter is killed after this
+    std::string soffice;         // path of soffice/libreoffice; empty: $VANBAN_SOFFICE, then PATH
+};
+
+// `document` is a .docx or .odt (its bytes); `format_hint` is "docx" or "odt". Returns the PDF bytes.
+// Throws vanban::Error (DiagnosticKind::io) when LibreOffice is missing, fails, or times out.
+std::string convert_to_pdf(const std::string& document, const std::string& format_hint, const PdfOptions& options = {});
+
+// Where soffice was found, or "" (same search as convert_to_pdf).
+std::string find_soffice(const std::string& preferred = {});
+
+}  // namespace vanban
