@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 
 #include "core/filters.hpp"
@@ -186,6 +187,7 @@ public:
     explicit Parser(TokenStream& ts) : ts_(ts) {}
 
     ExprPtr expression() { return conditional(); }
+    ExprPtr expression_no_conditional() { return logical_or(); }
 
 private:
     TokenStream& ts_;
@@ -346,10 +348,11 @@ private:
 
     ExprPtr postfix(ExprPtr subject, std::size_t start, bool with_filters = true) {
         while (true) {
-            if (!with_filters && (ts_.peek().type == TokenStream::Type::op ? ts_.peek().text == "|"
-                                                                             : ts_.peek().type == TokenStream::Type::name &&
-                                                                                   ts_.peek().text == "is"))
-                return subject;
+            if (!with_filters) {
+                const auto& t = ts_.peek();
+                if ((t.type == TokenStream::Type::op && t.text == "|") || (t.type == TokenStream::Type::name && t.text == "is"))
+                    return subject;
+            }
             if (ts_.accept_op(".")) {
                 const auto& t = ts_.peek();
                 auto e = make(Expr::Kind::attr, start);
@@ -386,8 +389,10 @@ private:
                 if (!e->filter) throw ParseError("unknown filter '" + e->name + "'", name_at);
                 e->args.push_back(std::move(subject));
                 if (ts_.accept_op("(")) call_args(*e);
+                // Keyword arguments count towards the required ones (groupby(attribute='unit')), not the maximum.
                 int given = static_cast<int>(e->args.size()) - 1;
-                if (given < e->filter->min_args || (e->filter->max_args >= 0 && given > e->filter->max_args))
+                int named = static_cast<int>(e->kwargs.size());
+                if (given + named < e->filter->min_args || (e->filter->max_args >= 0 && given > e->filter->max_args))
                     throw ParseError("filter '" + e->name + "' takes " + arity(e->filter->min_args, e->filter->max_args) +
                                          ", " + std::to_string(given) + " given",
                                      name_at);
@@ -533,6 +538,7 @@ private:
 }  // namespace
 
 ExprPtr parse_expression(TokenStream& tokens) { return Parser(tokens).expression(); }
+ExprPtr parse_expression_no_conditional(TokenStream& tokens) { return Parser(tokens).expression_no_conditional(); }
 
 ExprPtr parse_expression(std::string_view source) {
     TokenStream ts(source);
@@ -620,11 +626,27 @@ namespace {
 std::string python_float(double d) {
     if (std::isnan(d)) return "nan";
     if (std::isinf(d)) return d > 0 ? "inf" : "-inf";
+    // Python's repr: the shortest digits that round-trip, in positional notation when the decimal exponent is in
+    // [-4, 16), else in exponent notation ("2000000.0", "0.0001", "1e+16", "1e-05").
     char buf[64];
-    auto [p, ec] = std::to_chars(buf, buf + sizeof buf, d);
-    std::string s(buf, p);
-    if (s.find_first_of(".eEn") == std::string::npos) s += ".0";
-    return s;
+    auto [p, ec] = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);
+    std::string sci(buf, p);
+    std::size_t e = sci.find('e');
+    int exp = std::atoi(sci.c_str() + e + 1);
+    if (exp < -4 || exp >= 16) return sci;
+    bool negative = sci[0] == '-';
+    std::string digits;
+    for (std::size_t i = negative ? 1 : 0; i < e; ++i)
+        if (sci[i] != '.') digits += sci[i];
+    std::string out = negative ? "-" : "";
+    if (exp < 0) {
+        out += "0." + std::string(static_cast<std::size_t>(-exp - 1), '0') + digits;
+    } else {
+        auto point = static_cast<std::size_t>(exp) + 1;
+        if (digits.size() <= point) out += digits + std::string(point - digits.size(), '0') + ".0";
+        else out += digits.substr(0, point) + "." + digits.substr(point);
+    }
+    return out;
 }
 
 void py_repr(const json& j, std::string& out) {
@@ -828,7 +850,7 @@ Value call(const Expr& e, EvalContext& ctx) {
         const json& k = need_json(args[0], ctx, empty_obj);
         if (k.is_string()) {
             auto it = s.find(k.get<std::string>());
-            if (it != s.end()) return Value::ref(*it);
+            if (it != s.end()) return subject.child(*it);
         }
         return args.size() > 1 ? args[1] : Value::owned(nullptr);
     }
@@ -936,7 +958,7 @@ Value get_attr(const Value& subject, std::string_view name, const std::string& w
     const json& j = subject.j();
     if (j.is_object()) {
         auto it = j.find(name);
-        if (it != j.end()) return Value::ref(*it);
+        if (it != j.end()) return subject.child(*it);
         return Value::undefined(what, &j, std::string(name));
     }
     return Value::undefined(what);
@@ -964,11 +986,11 @@ Value evaluate(const Expr& e, EvalContext& ctx) {
                 long long n = static_cast<long long>(s.size());
                 if (i < 0) i += n;
                 if (i < 0 || i >= n) return Value::undefined(e.text);
-                return Value::ref(s[static_cast<std::size_t>(i)]);
+                return subject.child(s[static_cast<std::size_t>(i)]);
             }
             if (s.is_object() && k.is_string()) {
                 auto it = s.find(k.get_ref<const std::string&>());
-                if (it != s.end()) return Value::ref(*it);
+                if (it != s.end()) return subject.child(*it);
                 return Value::undefined(e.text, &s, k.get<std::string>());
             }
             if (s.is_string() && is_int(k)) {
@@ -1060,7 +1082,13 @@ Value evaluate(const Expr& e, EvalContext& ctx) {
             std::vector<std::pair<std::string_view, Value>> kwargs;
             for (const auto& [k, v] : e.kwargs) kwargs.emplace_back(k, evaluate(*v, ctx));
             try {
-                return e.filter->fn(subject, args, kwargs, ctx);
+                Value result = e.filter->fn(subject, args, kwargs, ctx);
+                // A filter may answer with a reference into its input ("| first", "| max"); when the input was a
+                // computed temporary, which dies here, the answer must own a copy.
+                bool temporaries = subject.is_owned_json();
+                for (const auto& a : args) temporaries = temporaries || a.is_owned_json();
+                if (temporaries && result.is_ref()) return Value::owned(result.j());
+                return result;
             } catch (const EvalError& err) {
                 throw EvalError("filter '" + e.name + "': " + err.what(), err.hint);
             }

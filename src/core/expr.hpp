@@ -82,6 +82,9 @@ private:
 
 // Parses one expression from the stream; unknown filters and tests, and wrong argument counts are ParseErrors.
 ExprPtr parse_expression(TokenStream& tokens);
+// Parses one expression without a top-level "a if b else c": the iterable of "for x in items if x.ok", where the
+// "if" starts the loop filter (as in Jinja).
+ExprPtr parse_expression_no_conditional(TokenStream& tokens);
 // Parses a whole string as one expression (must consume everything).
 ExprPtr parse_expression(std::string_view source);
 

@@ -135,7 +135,10 @@ Value f_trim(const Value& s, Args a, KwArgs kw, EvalContext& c) {
 
 Value f_replace(const Value& s, Args a, KwArgs kw, EvalContext& c) {
     std::string t = text_of(s, c);
-    std::string from = text_of(a[0], c), to = text_of(a[1], c);
+    const Value* old_text = arg(a, kw, 0, "old");
+    const Value* new_text = arg(a, kw, 1, "new");
+    if (!old_text || !new_text) throw EvalError("replace needs the text to replace and its replacement");
+    std::string from = text_of(*old_text, c), to = text_of(*new_text, c);
     long long count = int_arg(arg(a, kw, 2, "count"), -1, "count");
     if (from.empty()) return str_result(t);
     std::string out;
@@ -259,7 +262,7 @@ Value f_length(const Value& s, Args, KwArgs, EvalContext& c) {
 
 Value f_first(const Value& s, Args, KwArgs, EvalContext& c) {
     const json& j = j_of(s, c);
-    if (j.is_array()) return j.empty() ? Value::undefined("first of an empty list") : Value::ref(j.front());
+    if (j.is_array()) return j.empty() ? Value::undefined("first of an empty list") : s.child(j.front());
     if (j.is_string()) {
         const auto& str = j.get_ref<const std::string&>();
         if (str.empty()) return Value::undefined("first of an empty string");
@@ -272,7 +275,7 @@ Value f_first(const Value& s, Args, KwArgs, EvalContext& c) {
 
 Value f_last(const Value& s, Args, KwArgs, EvalContext& c) {
     const json& j = j_of(s, c);
-    if (j.is_array()) return j.empty() ? Value::undefined("last of an empty list") : Value::ref(j.back());
+    if (j.is_array()) return j.empty() ? Value::undefined("last of an empty list") : s.child(j.back());
     if (j.is_string()) {
         const auto& str = j.get_ref<const std::string&>();
         if (str.empty()) return Value::undefined("last of an empty string");
@@ -459,7 +462,7 @@ Value minmax(const Value& s, Args a, KwArgs kw, EvalContext& c, bool want_max) {
         json ke = attribute ? attr_path(e, attr) : e, kb = attribute ? attr_path(*best, attr) : *best;
         if (want_max ? json_less(kb, ke, case_sensitive) : json_less(ke, kb, case_sensitive)) best = &e;
     }
-    return Value::ref(*best);
+    return s.child(*best);
 }
 Value f_min(const Value& s, Args a, KwArgs kw, EvalContext& c) { return minmax(s, a, kw, c, false); }
 Value f_max(const Value& s, Args a, KwArgs kw, EvalContext& c) { return minmax(s, a, kw, c, true); }
@@ -632,7 +635,9 @@ Value f_rich(const Value& s, Args, KwArgs, EvalContext& c) {
 
 Value f_text_width(const Value& s, Args a, KwArgs kw, EvalContext& c) {
     std::string text = text_of(s, c);
-    double size = as_number(*arg(a, kw, 0, "size"), "size");
+    const Value* size_pt = arg(a, kw, 0, "size");
+    if (!size_pt) throw EvalError("text_width needs the font size in points");
+    double size = as_number(*size_pt, "size");
     bool bold = bool_arg(arg(a, kw, 1, "bold"), false, c);
     bool italic = bool_arg(arg(a, kw, 2, "italic"), false, c);
     return Value::owned(static_cast<long long>(std::lround(vn::text_width_twips(text, size, bold, italic))));

@@ -65,8 +65,9 @@ void scan_tags(std::string_view text, std::vector<TagToken>& tags, std::vector<S
                                               {"r", TagLevel::run}};
         for (auto [p, level] : prefixes) {
             if (text.compare(j, p.size(), p) == 0 && j + p.size() < n &&
-                (is_space(text[j + p.size()]) || (kind == '#' && text[j + p.size()] != '#'))) {
-                // "{{ r }}" is the variable r; "{{r x}}" / "{%tr for %}" are docxtpl levels.
+                is_space(text[j + p.size()])) {
+                // "{{ r }}" is the variable r; "{{r x}}" / "{%tr for %}" are docxtpl levels. As in docxtpl, a space
+                // follows the level letters: "{#p bỏ #}" removes its paragraph, "{#phần này#}" is only a comment.
                 tag.level = level;
                 j += p.size();
                 break;
@@ -167,7 +168,7 @@ Statement parse_statement(const TagToken& tag) {
         st.names.push_back(ts.expect_name());
         while (ts.accept_op(",")) st.names.push_back(ts.expect_name());
         if (!ts.accept_name("in")) throw ParseError("expected 'in' in the for tag", ts.peek().offset);
-        st.expr = parse_expression(ts);
+        st.expr = parse_expression_no_conditional(ts);  // "for x in xs if x.ok": the if is the loop filter
         if (ts.accept_name("if")) st.filter = parse_expression(ts);
         if (ts.accept_name("recursive"))
             throw ParseError("recursive loops are not supported", ts.peek().offset);
@@ -500,8 +501,9 @@ struct Renderer {
             Value v = evaluate(*n.expr, state.ctx);
             const OutputSite& site = program.sites[static_cast<std::size_t>(n.site)];
             if (v.is_rich()) {
-                if (site.context == OutputSite::Context::run_text) emitter.rich(out, v.rich_text(), site, state);
-                else emitter.text(out, v.rich_text().plain(), site);
+                if (site.context != OutputSite::Context::run_text) emitter.text(out, v.rich_text().plain(), site);
+                else if (site.prop_exprs.empty()) emitter.rich(out, v.rich_text(), site, state);
+                else emitter.rich(out, v.rich_text(), resolve_props(site), state);
                 return;
             }
             std::string text = to_text(v, state.ctx);
@@ -510,6 +512,40 @@ struct Renderer {
         } catch (const EvalError& e) {
             error(e, n.loc);
         }
+    }
+
+    // The host run's properties with their attribute tags evaluated.
+    OutputSite resolve_props(const OutputSite& site) {
+        OutputSite resolved;
+        resolved.context = site.context;
+        std::vector<std::string> values;
+        for (const auto& e : site.prop_exprs) {
+            std::string text = to_text(evaluate(*e, state.ctx), state.ctx);
+            std::string escaped;
+            for (char c : text) {
+                if (c == '&') escaped += "&amp;";
+                else if (c == '<') escaped += "&lt;";
+                else if (c == '"') escaped += "&quot;";
+                else if (static_cast<unsigned char>(c) >= 0x20) escaped += c;
+            }
+            values.push_back(std::move(escaped));
+        }
+        static constexpr std::string_view open = "\xEE\x80\x80", close = "\xEE\x80\x81";
+        for (std::size_t v = 0; v < site.run_props.size(); ++v) {
+            const std::string& src = site.run_props[v];
+            std::string& dst = resolved.run_props[v];
+            std::size_t pos = 0;
+            while (true) {
+                std::size_t m = src.find(open, pos);
+                if (m == std::string::npos) break;
+                std::size_t e = src.find(close, m);
+                dst.append(src, pos, m - pos);
+                dst += values.at(std::stoul(src.substr(m + open.size(), e - m - open.size())));
+                pos = e + close.size();
+            }
+            dst.append(src, pos, std::string::npos);
+        }
+        return resolved;
     }
 
     void branch(const Node& n, std::string& out) {

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -78,6 +79,9 @@ struct OutputSite {
     // Run properties of the host run for every emphasis combination, ready to paste; used to write rich text as
     // separate runs. Index: bold | italic << 1 | underline << 2 (0 = the host run's own properties).
     std::array<std::string, 8> run_props;
+    // Tags inside those run properties (a template kept as XML may compute a style name): run_props hold markers
+    // U+E000 <index> U+E001 that the renderer replaces with these values.
+    std::vector<std::shared_ptr<const Expr>> prop_exprs;
 };
 
 struct RenderState;

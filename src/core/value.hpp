@@ -40,6 +40,8 @@ public:
     bool is_rich() const noexcept { return std::holds_alternative<std::shared_ptr<const RichText>>(v_); }
     bool is_loop() const noexcept { return std::holds_alternative<const LoopState*>(v_); }
     bool is_json() const noexcept { return !is_undefined() && !is_rich() && !is_loop(); }
+    bool is_owned_json() const noexcept { return std::holds_alternative<json>(v_); }
+    bool is_ref() const noexcept { return std::holds_alternative<const json*>(v_); }
 
     // The json of a json value (reference or owned). Only valid when is_json().
     const json& j() const {
@@ -50,6 +52,14 @@ public:
     const Undefined& undefined_info() const { return std::get<Undefined>(v_); }
     const RichText& rich_text() const { return *std::get<std::shared_ptr<const RichText>>(v_); }
     const LoopState& loop_state() const { return *std::get<const LoopState*>(v_); }
+
+    // A value inside this json value (a member or element of it): a reference when this value refers to data that
+    // outlives the evaluation, a copy when this value owns its json (a computed temporary that is about to go away:
+    // "(items | sort)[0]", "(people | groupby('unit'))[0].list").
+    Value child(const json& inside) const {
+        if (std::holds_alternative<json>(v_)) return Value(json(inside));
+        return Value(&inside);
+    }
 
     // Moves a json value out (copies when it is a reference).
     json take() && {

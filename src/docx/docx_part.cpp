@@ -138,6 +138,7 @@ public:
         }
         root_ = xmlDocGetRootElement(doc_.get());
         if (!root_) return {};
+        drop_comments(root_);  // notes for template authors stay out of the documents
         collect_paragraphs(root_);
         for (auto& p : paras_) scan_paragraph(p);
         scan_attributes(root_);
@@ -195,6 +196,19 @@ private:
             d.context = clip_context(p.text, t.token.begin, t.token.end);
         }
         return d;
+    }
+
+    static void drop_comments(xmlNode* node) {
+        for (xmlNode* c = node->children; c;) {
+            xmlNode* next = c->next;
+            if (c->type == XML_COMMENT_NODE) {
+                xmlUnlinkNode(c);
+                xmlFreeNode(c);
+            } else if (c->type == XML_ELEMENT_NODE) {
+                drop_comments(c);
+            }
+            c = next;
+        }
     }
 
     // ----- 1. paragraphs and their visible text
@@ -769,6 +783,17 @@ private:
         xmlAddChild(rpr, e);
     }
 
+    // A copied node carries the namespace declarations of the document root; inside the document they are noise.
+    static std::string strip_namespace_declarations(std::string xml) {
+        std::size_t tag_end = xml.find('>');
+        for (std::size_t p = xml.find(" xmlns"); p != std::string::npos && p < tag_end; p = xml.find(" xmlns", p)) {
+            std::size_t q = xml.find('"', xml.find('"', p) + 1);
+            xml.erase(p, q + 1 - p);
+            tag_end = xml.find('>');
+        }
+        return xml;
+    }
+
     std::string dump(xmlNode* n) {
         xmlBuffer* buf = xmlBufferCreate();
         xmlNodeDump(buf, doc_.get(), n, 0, 0);
@@ -794,8 +819,28 @@ private:
                 if (v & 1) { put(rpr, w, "b", nullptr); put(rpr, w, "bCs", nullptr); }
                 if (v & 2) { put(rpr, w, "i", nullptr); put(rpr, w, "iCs", nullptr); }
                 if (v & 4) put(rpr, w, "u", "single");
-                site.run_props[static_cast<std::size_t>(v)] = dump(rpr);
+                site.run_props[static_cast<std::size_t>(v)] = strip_namespace_declarations(dump(rpr));
                 xmlFreeNode(rpr);
+            }
+            // Attribute tags inside the host run's properties (rendered once per value, at render time).
+            std::map<std::size_t, std::size_t> expr_of_tag;
+            for (auto& props : site.run_props) {
+                std::string resolved;
+                std::size_t pos = 0;
+                while (true) {
+                    std::size_t m = props.find(kMarkOpen, pos);
+                    if (m == std::string::npos) break;
+                    std::size_t e = props.find(kMarkClose, m);
+                    std::size_t ti = std::stoul(props.substr(m + kMarkOpen.size(), e - m - kMarkOpen.size()));
+                    resolved.append(props, pos, m - pos);
+                    auto [it, fresh] = expr_of_tag.emplace(ti, site.prop_exprs.size());
+                    if (fresh) site.prop_exprs.push_back(std::shared_ptr<const core::Expr>(core::parse_statement(tags_[ti].token).expr));
+                    resolved += marker(std::to_string(it->second));
+                    pos = e + kMarkClose.size();
+                }
+                if (pos == 0) continue;
+                resolved.append(props, pos, std::string::npos);
+                props = std::move(resolved);
             }
             t.site = static_cast<int>(sites_.size());
             sites_.push_back(std::move(site));
