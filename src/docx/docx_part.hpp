@@ -1,7 +1,5 @@
-// The DOCX adapter: turns one WordprocessingML story part (document, header, footer, footnotes, endnotes) into a
-// compiled program. It joins the visible text of each paragraph before looking for tags — so tags that Word split
-// over runs, proofing marks, bookmarks or rsid changes are still found — then moves every tag into the run where it
-// starts and lifts block tags to the paragraph or table-row level they govern.
+// The DOCX adapter: what WordprocessingML elements mean to the shared part compiler (core/xml_compiler.hpp), and how
+// values, rich text and footnotes are written as WordprocessingML.
 #pragma once
 
 #include <string>
@@ -9,14 +7,12 @@
 #include <vector>
 
 #include "core/program.hpp"
+#include "core/xml_compiler.hpp"
 #include "vanban/diagnostic.hpp"
 
 namespace vanban::docx {
 
-struct PartInfo {
-    bool footnotes_part = false;  // gets a hook where rich-text footnotes are appended
-    int max_footnote_id = 0;      // highest w:id among existing footnotes (new ones are numbered after it)
-};
+using PartInfo = core::PartHooks;
 
 // Compiles `xml` (the part named `part_name`). Template errors are appended to `errors`; package errors (XML that does
 // not parse, a DTD) too, with DiagnosticKind::package.

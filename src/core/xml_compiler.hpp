@@ -1,0 +1,77 @@
+// The part compiler shared by every format: it reads one XML part (WordprocessingML or OpenDocument), joins the
+// visible text of each paragraph before looking for tags — so tags split over runs, spell-check marks, bookmarks or
+// style changes are still found — moves every tag into the text where it starts, lifts block tags to the paragraph,
+// table row or cell they govern, checks that every block cuts the XML into balanced slices, and hands the result to
+// build_program(). A Dialect tells it what the elements of its format mean; nothing else differs between formats.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <libxml/tree.h>
+
+#include "core/program.hpp"
+#include "vanban/diagnostic.hpp"
+
+namespace vanban::core {
+
+// Markers the compiler leaves in the serialised XML where tags stood: U+E000 payload U+E001.
+inline constexpr std::string_view kMarkOpen = "\xEE\x80\x80";
+inline constexpr std::string_view kMarkClose = "\xEE\x80\x81";
+std::string marker(std::string_view payload);
+
+inline const xmlChar* xml_chars(const char* s) { return reinterpret_cast<const xmlChar*>(s); }
+bool has_name(const xmlNode* n, const char* ns_href, const char* local);
+
+// What an element met inside a paragraph is.
+enum class Role {
+    text,         // holds text in its character data (DOCX w:t)
+    transparent,  // look inside (runs, spans, hyperlinks, inserted text)
+    soft,         // a tab or line break: white space that a tag cannot span
+    spaces,       // ODF text:s — N spaces as an element
+    hard,         // visible but not text (drawing, field, note reference, nested paragraph): breaks tags
+    ignore,       // properties, bookmarks, proofing marks, deleted text
+};
+
+struct PartHooks {
+    bool footnotes_part = false;  // gets a hook where rich-text footnotes are appended
+    int max_footnote_id = 0;      // highest id among the part's existing footnotes
+};
+
+class Dialect {
+public:
+    virtual ~Dialect() = default;
+    virtual Role role(const xmlNode* element) const = 0;
+    // Character data directly inside paragraphs and transparent elements is text (ODF); otherwise only the
+    // character data of Role::text elements is (DOCX).
+    virtual bool text_in_character_data() const = 0;
+    virtual int space_count(const xmlNode*) const { return 1; }
+    virtual bool is_paragraph(const xmlNode*) const = 0;
+    virtual bool is_row(const xmlNode*) const = 0;
+    virtual bool is_cell(const xmlNode*) const = 0;
+    // Ancestor searches (the cell or row of a paragraph) stop here: the body, a text box.
+    virtual bool is_boundary(const xmlNode*) const = 0;
+    // Containers that must keep at least one paragraph (a table cell, a text box, a header).
+    virtual bool needs_paragraph(const xmlNode* container) const = 0;
+    // The run (DOCX w:r, ODF text:span) holding a piece of text, for {%r %} and for rich text formatting.
+    virtual xmlNode* run_of(xmlNode* text_holder) const = 0;
+    // Called after the text of a Role::text element changed (DOCX marks it xml:space="preserve").
+    virtual void text_changed(xmlDoc*, xmlNode*) const {}
+    // Called when a text holder became empty and was removed from `parent`: tidy empty runs.
+    virtual bool removable_when_empty(const xmlNode* parent) const = 0;
+    // Fills the format-specific part of an output site (run properties for rich text).
+    virtual void describe_site(xmlDoc* doc, xmlNode* text_holder, OutputSite& site) const = 0;
+    // Last chance to touch the tree before it is serialised (hooks, styles the output needs).
+    virtual void finish(xmlDoc*, xmlNode* /*root*/, PartHooks*) const {}
+};
+
+// Compiles `xml` (the part named `part_name`). Template errors go to `errors`, all of them; XML that does not parse
+// or carries a DTD is a package error.
+Program compile_xml_part(std::string_view xml, const std::string& part_name, const Dialect& dialect,
+                         std::vector<Diagnostic>& errors, PartHooks* hooks = nullptr);
+
+// Serialises an element (for run properties); namespace declarations copied from the root are left out.
+std::string dump_element(xmlDoc* doc, xmlNode* element);
+
+}  // namespace vanban::core
