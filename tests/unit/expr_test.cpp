@@ -84,7 +84,7 @@ EvalError eval_error(std::string_view source, const json& data = json::object())
 
 TEST(ExprTokens, NamesNumbersStringsOperators) {
     auto t = tokens("agency.name | default('x') >= 1_000 // 2.5e1");
-    ASSERT_EQ(t.size(), 11u);
+    ASSERT_EQ(t.size(), 12u);
     EXPECT_EQ(t[0].type, Type::name);
     EXPECT_EQ(t[0].text, "agency");
     EXPECT_EQ(t[1].text, ".");
@@ -100,9 +100,8 @@ TEST(ExprTokens, NamesNumbersStringsOperators) {
     EXPECT_EQ(t[9].type, Type::number);
     EXPECT_EQ(t[9].text, "1000");  // underscores dropped
     EXPECT_EQ(t[10].text, "//");
-    TokenStream ts("a 2.5e1");
-    ts.next();
-    EXPECT_EQ(ts.next().text, "2.5e1");
+    EXPECT_EQ(t[11].type, Type::number);
+    EXPECT_EQ(t[11].text, "2.5e1");
 }
 
 TEST(ExprTokens, CurlyDoubleQuotesAreStringQuotes) {
@@ -267,14 +266,22 @@ TEST(ExprParser, WrongFilterArity) {
     EXPECT_EQ(f.offset, 4u);
     auto g = parse_error("x | groupby");
     EXPECT_STREQ(g.what(), "filter 'groupby' takes 1 argument(s), 0 given");
+    // a keyword argument counts towards the required ones, as in Jinja's groupby(attribute='unit')
+    EXPECT_EQ(parse_error("x | groupby(attribute='unit')").offset, std::string::npos);
+    auto h = parse_error("x | groupby('a', 'b')");
+    EXPECT_STREQ(h.what(), "filter 'groupby' takes 1 argument(s), 2 given");
 }
 
 TEST(ExprParser, UnknownTestAndTestArity) {
     auto e = parse_error("x is blue");
     EXPECT_STREQ(e.what(), "unknown test 'blue'");
     EXPECT_EQ(e.offset, 5u);
-    auto f = parse_error("x is divisibleby");
-    EXPECT_STREQ(f.what(), "test 'divisibleby' takes 1 argument(s), 0 given");
+    auto f = parse_error("x is divisibleby(1, 2)");
+    EXPECT_STREQ(f.what(), "test 'divisibleby' takes 1 argument(s), 2 given");
+    EXPECT_EQ(f.offset, 5u);
+    auto g = parse_error("x is divisibleby");  // the test needs its argument
+    EXPECT_STREQ(g.what(), "expected an expression");
+    EXPECT_EQ(g.offset, 16u);
 }
 
 TEST(ExprParser, StructuralErrors) {
@@ -291,7 +298,7 @@ TEST(ExprParser, StructuralErrors) {
     EXPECT_STREQ(d.what(), "unknown filter 'f'");
     auto k = parse_error("x | join(d=',', 2)");
     EXPECT_STREQ(k.what(), "positional argument after keyword argument");
-    EXPECT_EQ(k.offset, 15u);
+    EXPECT_EQ(k.offset, 16u);
     auto n = parse_error("and");
     EXPECT_STREQ(n.what(), "expected an expression before 'and'");
 }
@@ -322,6 +329,16 @@ TEST(ExprEval, IndexesIncludingNegative) {
     // strings index by code point, not byte
     EXPECT_EQ(text("person['full name'][-3]", kPlan), "Đ");
     EXPECT_EQ(text("'Đức'[1]"), "ứ");
+}
+
+TEST(ExprEval, PartsOfComputedValuesOutliveThem) {
+    // Members and elements of a temporary (a literal list, a filter's result) are copied out of it, not referenced.
+    EXPECT_EQ(text("{'a': {'b': 'c'}}.a.b"), "c");
+    EXPECT_EQ(text("[[1, 2], [3, 4]][1][0]"), "3");
+    EXPECT_EQ(text("(items | sort)[0]", kPlan), "ba");
+    EXPECT_EQ(text("(items | reverse)[-1] | upper", kPlan), "MỘT");
+    EXPECT_EQ(text("{'k': 'v'}.get('k')"), "v");
+    EXPECT_EQ(text("(agency | list)[1]", kPlan), "parent");
 }
 
 TEST(ExprEval, IndexOutOfRangeIsMissing) {

@@ -1,0 +1,568 @@
+// The DOCX adapter through the public API: small packages from make_docx, compiled with Template::from_bytes and
+// rendered; every output part must parse, and paragraph texts are compared with what the data says.
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "test_support.hpp"
+#include "vanban/vanban.hpp"
+
+namespace {
+
+using nlohmann::json;
+using vanban::Diagnostic;
+using vanban::DiagnosticKind;
+using vanban::test::make_docx;
+using vanban::test::paragraph_texts;
+using vanban::test::read_zip;
+using Texts = std::vector<std::string>;
+
+constexpr const char* kWNs = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
+constexpr const char* kNs = "xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"";
+
+std::string xml_escape(const std::string& s) {
+    std::string out;
+    for (char c : s) {
+        if (c == '&') out += "&amp;";
+        else if (c == '<') out += "&lt;";
+        else if (c == '>') out += "&gt;";
+        else out += c;
+    }
+    return out;
+}
+
+// A paragraph with one run holding `text`.
+std::string P(const std::string& text) {
+    return "<w:p><w:r><w:t xml:space=\"preserve\">" + xml_escape(text) + "</w:t></w:r></w:p>";
+}
+// A table cell holding the given paragraphs' XML.
+std::string Tc(const std::string& content) { return "<w:tc><w:tcPr><w:tcW w:w=\"2000\" w:type=\"dxa\"/></w:tcPr>" + content + "</w:tc>"; }
+std::string Tr(const std::string& cells) { return "<w:tr>" + cells + "</w:tr>"; }
+std::string Tbl(const std::string& rows) {
+    return "<w:tbl><w:tblPr><w:tblW w:w=\"0\" w:type=\"auto\"/></w:tblPr><w:tblGrid><w:gridCol w:w=\"2000\"/>"
+           "<w:gridCol w:w=\"2000\"/></w:tblGrid>" +
+           rows + "</w:tbl>";
+}
+
+struct DocFree {
+    void operator()(xmlDoc* d) const noexcept { xmlFreeDoc(d); }
+};
+using Doc = std::unique_ptr<xmlDoc, DocFree>;
+
+Doc parse(const std::string& xml) {
+    return Doc(xmlReadMemory(xml.data(), static_cast<int>(xml.size()), "part.xml", nullptr,
+                             XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING));
+}
+
+bool is_w(const xmlNode* n, const char* local) {
+    return n && n->type == XML_ELEMENT_NODE && n->ns && n->ns->href &&
+           std::string(reinterpret_cast<const char*>(n->ns->href)) == kWNs &&
+           std::string(reinterpret_cast<const char*>(n->name)) == local;
+}
+
+void find_all(xmlNode* n, const char* local, std::vector<xmlNode*>& out) {
+    for (; n; n = n->next) {
+        if (is_w(n, local)) out.push_back(n);
+        find_all(n->children, local, out);
+    }
+}
+
+std::string w_attr(xmlNode* n, const char* name) {
+    xmlChar* v = xmlGetNsProp(n, reinterpret_cast<const xmlChar*>(name), reinterpret_cast<const xmlChar*>(kWNs));
+    if (!v) return "<none>";
+    std::string s(reinterpret_cast<const char*>(v));
+    xmlFree(v);
+    return s;
+}
+
+std::string run_text(xmlNode* run) {
+    std::string s;
+    for (xmlNode* c = run->children; c; c = c->next)
+        if (is_w(c, "t"))
+            for (xmlNode* t = c->children; t; t = t->next)
+                if (t->content) s += reinterpret_cast<const char*>(t->content);
+    return s;
+}
+
+// The run properties of the run whose text contains `needle`, as "b i sz=26" (element names with their w:val).
+std::string props_of_run_with(const std::string& xml, const std::string& needle) {
+    Doc doc = parse(xml);
+    if (!doc) return "<unparsable>";
+    std::vector<xmlNode*> runs;
+    find_all(xmlDocGetRootElement(doc.get()), "r", runs);
+    for (xmlNode* r : runs) {
+        if (run_text(r).find(needle) == std::string::npos) continue;
+        std::string props;
+        for (xmlNode* c = r->children; c; c = c->next) {
+            if (!is_w(c, "rPr")) continue;
+            for (xmlNode* p = c->children; p; p = p->next) {
+                if (p->type != XML_ELEMENT_NODE) continue;
+                if (!props.empty()) props += ' ';
+                props += reinterpret_cast<const char*>(p->name);
+                std::string v = w_attr(p, "val");
+                if (v != "<none>") props += "=" + v;
+            }
+        }
+        return props;
+    }
+    return "<no run with '" + needle + "'>";
+}
+
+int count(const std::string& haystack, const std::string& needle) {
+    int n = 0;
+    for (std::size_t p = haystack.find(needle); p != std::string::npos; p = haystack.find(needle, p + 1)) ++n;
+    return n;
+}
+
+struct Rendered {
+    std::map<std::string, std::string> parts;
+    const std::string& doc() const { return parts.at("word/document.xml"); }
+    Texts texts(const std::string& part = "word/document.xml") const { return paragraph_texts(parts.at(part)); }
+};
+
+vanban::Template compile(const std::string& body, const std::map<std::string, std::string>& extra = {}) {
+    return vanban::Template::from_bytes(make_docx(body, extra), "test.docx");
+}
+
+// Renders and checks that every XML part of the result parses.
+Rendered render(const vanban::Template& t, const json& data, bool lenient = false) {
+    vanban::RenderOptions options;
+    options.lenient = lenient;
+    Rendered r;
+    r.parts = read_zip(t.render(data, options));
+    for (const auto& [name, content] : r.parts) {
+        if (!name.ends_with(".xml") && !name.ends_with(".rels")) continue;
+        EXPECT_TRUE(parse(content) != nullptr) << name << " does not parse:\n" << content;
+    }
+    return r;
+}
+
+Rendered render(const std::string& body, const json& data, const std::map<std::string, std::string>& extra = {}) {
+    return render(compile(body, extra), data);
+}
+
+std::vector<Diagnostic> compile_errors(const std::string& body, const std::map<std::string, std::string>& extra = {}) {
+    try {
+        compile(body, extra);
+    } catch (const vanban::Error& e) {
+        return e.diagnostics();
+    }
+    return {};
+}
+
+std::vector<Diagnostic> render_errors(const std::string& body, const json& data) {
+    auto t = compile(body);
+    try {
+        t.render(data);
+    } catch (const vanban::Error& e) {
+        return e.diagnostics();
+    }
+    return {};
+}
+
+std::string all_messages(const std::vector<Diagnostic>& ds) {
+    std::string s;
+    for (const auto& d : ds) s += d.to_string() + "\n";
+    return s;
+}
+
+// ----- runs ---------------------------------------------------------------------------------------------------------
+
+TEST(DocxCompile, TagSplitOverThreeRunsKeepsTheFirstRunsFormatting) {
+    // Word split {{ agency.name }} into three runs with spell-check marks, a bookmark and different rsids.
+    const std::string body =
+        "<w:p w:rsidR=\"00A10000\">"
+        "<w:r w:rsidR=\"00A10000\"><w:rPr><w:b/><w:sz w:val=\"26\"/></w:rPr><w:t xml:space=\"preserve\">Kính gửi {{ agen</w:t></w:r>"
+        "<w:proofErr w:type=\"spellStart\"/>"
+        "<w:r w:rsidR=\"00B20000\"><w:rPr><w:i/></w:rPr><w:t>cy.na</w:t></w:r>"
+        "<w:proofErr w:type=\"spellEnd\"/><w:bookmarkStart w:id=\"0\" w:name=\"noi_nhan\"/><w:bookmarkEnd w:id=\"0\"/>"
+        "<w:r w:rsidR=\"00C30000\"><w:rPr><w:u w:val=\"single\"/></w:rPr><w:t xml:space=\"preserve\">me }}: xin</w:t></w:r>"
+        "</w:p>";
+    Rendered r = render(body, json{{"agency", {{"name", "Sở Y tế"}}}});
+    EXPECT_EQ(r.texts(), Texts{"Kính gửi Sở Y tế: xin"});
+    EXPECT_EQ(props_of_run_with(r.doc(), "Sở Y tế"), "b sz=26");
+    // the text after the tag stays in its own run with its own formatting
+    EXPECT_EQ(props_of_run_with(r.doc(), ": xin"), "u=single");
+    EXPECT_EQ(count(r.doc(), "{{"), 0);
+    EXPECT_EQ(count(r.doc(), "cy.na"), 0);
+}
+
+TEST(DocxCompile, SeveralTagsInOneParagraph) {
+    Rendered r = render(P("Số: {{ so }}/{{ ky_hieu }}  ") + P("{{ a }}{{ b }}"),
+                        json{{"so", 5}, {"ky_hieu", "KH-UBND"}, {"a", "x"}, {"b", 2.0}});
+    EXPECT_EQ(r.texts(), (Texts{"Số: 5/KH-UBND  ", "x2.0"}));
+}
+
+// ----- paragraph-level blocks ---------------------------------------------------------------------------------------
+
+TEST(DocxCompile, ParagraphLoopRemovesTheTagParagraphs) {
+    const std::string body = P("Trước") + P("{% for s in sections %}") + P("{{ loop.index }}. {{ s }}") +
+                             P("{% endfor %}") + P("Sau");
+    auto t = compile(body);
+    EXPECT_EQ(render(t, json{{"sections", {"Mục đích", "Yêu cầu"}}}).texts(),
+              (Texts{"Trước", "1. Mục đích", "2. Yêu cầu", "Sau"}));
+    EXPECT_EQ(render(t, json{{"sections", json::array()}}).texts(), (Texts{"Trước", "Sau"}));
+}
+
+TEST(DocxCompile, IfElifElseAtParagraphLevel) {
+    const std::string body = P("{% if n > 1 %}") + P("nhiều") + P("{% elif n == 1 %}") + P("một") + P("{% else %}") +
+                             P("không") + P("{% endif %}") + P("cuối");
+    auto t = compile(body);
+    EXPECT_EQ(render(t, json{{"n", 3}}).texts(), (Texts{"nhiều", "cuối"}));
+    EXPECT_EQ(render(t, json{{"n", 1}}).texts(), (Texts{"một", "cuối"}));
+    EXPECT_EQ(render(t, json{{"n", 0}}).texts(), (Texts{"không", "cuối"}));
+}
+
+TEST(DocxCompile, InlineIfAndLoop) {
+    const std::string body = P("Gửi {% if urgent %}KHẨN: {% else %}thường: {% endif %}{{ to }}") +
+                             P("Nơi nhận: {% for x in recipients %}{{ x }}{% if not loop.last %}, {% endif %}{% endfor %}.");
+    auto t = compile(body);
+    EXPECT_EQ(render(t, json{{"urgent", true}, {"to", "UBND"}, {"recipients", {"A", "B", "C"}}}).texts(),
+              (Texts{"Gửi KHẨN: UBND", "Nơi nhận: A, B, C."}));
+    EXPECT_EQ(render(t, json{{"urgent", false}, {"to", "UBND"}, {"recipients", {"A"}}}).texts(),
+              (Texts{"Gửi thường: UBND", "Nơi nhận: A."}));
+}
+
+TEST(DocxCompile, InlineBlockAcrossRunsKeepsRunsBalanced) {
+    // {% if %} in a bold run, {% endif %} in a plain run: what is between is kept or removed as whole runs
+    const std::string body =
+        "<w:p><w:r><w:rPr><w:b/></w:rPr><w:t xml:space=\"preserve\">A{% if x %}B</w:t></w:r>"
+        "<w:r><w:t xml:space=\"preserve\">C{% endif %}D</w:t></w:r></w:p>";
+    auto t = compile(body);
+    EXPECT_EQ(render(t, json{{"x", true}}).texts(), Texts{"ABCD"});
+    EXPECT_EQ(render(t, json{{"x", false}}).texts(), Texts{"AD"});
+}
+
+TEST(DocxCompile, DocxtplParagraphPrefix) {
+    // {%p if %} replaces its whole paragraph even with other text in it
+    const std::string body = P("bỏ {%p if show %} đi") + P("giữa") + P("{%p endif %}") + P("cuối");
+    auto t = compile(body);
+    EXPECT_EQ(render(t, json{{"show", true}}).texts(), (Texts{"giữa", "cuối"}));
+    EXPECT_EQ(render(t, json{{"show", false}}).texts(), Texts{"cuối"});
+}
+
+TEST(DocxCompile, CommentsAreRemoved) {
+    const std::string body = P("Nội dung {# ghi chú #}tiếp") + P("Văn bản {#phải sửa lại#}còn") + P("{#p bỏ đoạn #} này") +
+                             P("cuối");
+    Rendered r = render(body, json::object());
+    EXPECT_EQ(r.texts(), (Texts{"Nội dung tiếp", "Văn bản còn", "cuối"}));
+}
+
+// ----- tables ---------------------------------------------------------------------------------------------------------
+
+const json kPeople = json::parse(R"({"people": [
+  {"name": "Lan", "unit": "Phòng B", "skills": ["Word", "Excel"]},
+  {"name": "Minh", "unit": "Phòng A", "skills": []}
+]})");
+
+TEST(DocxCompile, RowLoopWithTagsInFirstAndLastCell) {
+    const std::string body =
+        Tbl(Tr(Tc(P("Tên")) + Tc(P("Đơn vị"))) +
+            Tr(Tc(P("{% for p in people %}{{ p.name }}")) + Tc(P("{{ p.unit }}{% endfor %}"))));
+    Rendered r = render(body, kPeople);
+    EXPECT_EQ(r.texts(), (Texts{"Tên", "Đơn vị", "Lan", "Phòng B", "Minh", "Phòng A"}));
+    EXPECT_EQ(count(r.doc(), "<w:tr>") + count(r.doc(), "<w:tr "), 3);
+}
+
+TEST(DocxCompile, RowLoopWithTagsAloneInTheirCells) {
+    // the tags are the only text of their cells' paragraphs: the cells keep an empty paragraph
+    const std::string body = Tbl(Tr(Tc(P("{% for p in people %}")) + Tc(P("{{ p.name }}")) + Tc(P("{% endfor %}"))));
+    Rendered r = render(body, kPeople);
+    EXPECT_EQ(r.texts(), (Texts{"", "Lan", "", "", "Minh", ""}));
+}
+
+TEST(DocxCompile, RowsOfTheirOwnLoop) {
+    const std::string body = Tbl(Tr(Tc(P("STT")) + Tc(P("Tên"))) + Tr(Tc(P("{% for p in people %}"))) +
+                                 Tr(Tc(P("{{ loop.index }}")) + Tc(P("{{ p.name }}"))) + Tr(Tc(P("{% endfor %}"))) +
+                                 Tr(Tc(P("Cộng")) + Tc(P("{{ people | length }}"))));
+    Rendered r = render(body, kPeople);
+    EXPECT_EQ(r.texts(), (Texts{"STT", "Tên", "1", "Lan", "2", "Minh", "Cộng", "2"}));
+    EXPECT_EQ(count(r.doc(), "<w:tr>") + count(r.doc(), "<w:tr "), 4);
+}
+
+TEST(DocxCompile, TableInsideAParagraphLoop) {
+    const std::string body = P("{% for p in people %}") + P("{{ p.name }}:") +
+                             Tbl(Tr(Tc(P("{% for s in p.skills %}{{ loop.index }}")) + Tc(P("{{ s }}{% endfor %}")))) +
+                             P("{% endfor %}");
+    Rendered r = render(body, kPeople);
+    EXPECT_EQ(r.texts(), (Texts{"Lan:", "1", "Word", "2", "Excel", "Minh:"}));
+    // Minh has no skills: his table has no rows left — still two tables, the second one empty of rows
+    EXPECT_EQ(count(r.doc(), "<w:tbl>"), 2);
+}
+
+TEST(DocxCompile, LoopInsideACell) {
+    const std::string body =
+        Tbl(Tr(Tc(P("Kỹ năng")) + Tc(P("{% for s in skills %}") + P("- {{ s }}") + P("{% endfor %}"))));
+    Rendered r = render(body, json{{"skills", {"Word", "Excel"}}});
+    EXPECT_EQ(r.texts(), (Texts{"Kỹ năng", "- Word", "- Excel"}));
+}
+
+TEST(DocxCompile, EmptyLoopInsideACellLeavesAParagraph) {
+    const std::string body = Tbl(Tr(Tc(P("a")) + Tc(P("{% for s in skills %}") + P("{{ s }}") + P("{% endfor %}"))));
+    Rendered r = render(body, json{{"skills", json::array()}});
+    Doc doc = parse(r.doc());
+    ASSERT_TRUE(doc);
+    std::vector<xmlNode*> cells;
+    find_all(xmlDocGetRootElement(doc.get()), "tc", cells);
+    ASSERT_EQ(cells.size(), 2u);
+    for (xmlNode* cell : cells) {
+        std::vector<xmlNode*> paras;
+        find_all(cell->children, "p", paras);
+        EXPECT_GE(paras.size(), 1u) << "a table cell without a paragraph";
+    }
+    EXPECT_EQ(r.texts(), (Texts{"a", ""}));
+}
+
+TEST(DocxCompile, IfInACellClosedInTheBodyIsAnErrorNamingBothTags) {
+    const std::string body = Tbl(Tr(Tc(P("{% if x %}")) + Tc(P("ô hai")))) + P("giữa") + P("{% endif %}");
+    auto errors = compile_errors(body);
+    ASSERT_FALSE(errors.empty());
+    bool named_both = false;
+    for (const auto& d : errors) {
+        EXPECT_EQ(d.kind, DiagnosticKind::template_syntax);
+        EXPECT_EQ(d.part, "word/document.xml");
+        if (d.tag == "{% endif %}" && d.message.find("{% if x %}") != std::string::npos && d.paragraph == 4 &&
+            d.message.find("¶1") != std::string::npos)
+            named_both = true;
+    }
+    EXPECT_TRUE(named_both) << all_messages(errors);
+}
+
+// ----- values -------------------------------------------------------------------------------------------------------
+
+TEST(DocxCompile, ValuesAreEscapedText) {
+    Rendered r = render(P("[{{ v }}]"), json{{"v", "A & B <c> \"d\" 'e' </w:t>"}});
+    EXPECT_EQ(r.texts(), Texts{"[A & B <c> \"d\" 'e' </w:t>]"});
+    EXPECT_NE(r.doc().find("A &amp; B &lt;c&gt;"), std::string::npos);
+}
+
+TEST(DocxCompile, NewlineTabAndControlCharacters) {
+    Rendered r = render(P("{{ v }}"), json{{"v", "dòng 1\ndòng 2\tcột\x01\x07\x1f\r!"}});
+    EXPECT_EQ(r.texts(), Texts{"dòng 1\ndòng 2\tcột!"});
+    EXPECT_EQ(count(r.doc(), "<w:br/>"), 1);
+    EXPECT_EQ(count(r.doc(), "<w:tab/>"), 1);
+    EXPECT_EQ(r.doc().find('\x01'), std::string::npos);
+    EXPECT_EQ(r.doc().find('\x07'), std::string::npos);
+}
+
+TEST(DocxCompile, DecomposedInputRendersPrecomposed) {
+    // "Việt Nam" typed with combining marks (e + U+0323 + U+0302)
+    Rendered r = render(P("{{ v }}"), json{{"v", "Vie\xCC\xA3\xCC\x82t Nam"}});
+    EXPECT_EQ(r.texts(), Texts{"Việt Nam"});
+    EXPECT_EQ(r.texts()[0], "Vi\xE1\xBB\x87t Nam");
+}
+
+TEST(DocxCompile, NumbersNoneAndListsPrintLikePython) {
+    Rendered r = render(P("{{ a }}|{{ b }}|{{ c }}|{{ d }}|{{ e }}"),
+                        json{{"a", 2.0}, {"b", nullptr}, {"c", {"x", "y"}}, {"d", true}, {"e", 2000000.0}});
+    EXPECT_EQ(r.texts(), Texts{"2.0||['x', 'y']|True|2000000.0"});
+}
+
+// ----- other parts ----------------------------------------------------------------------------------------------------
+
+TEST(DocxCompile, TagsInHeadersFootersAndFootnotes) {
+    const std::map<std::string, std::string> extra = {
+        {"word/header1.xml", std::string("<?xml version=\"1.0\" encoding=\"UTF-8\"?><w:hdr ") + kNs + ">" +
+                                 P("{{ agency | upper }}") + "</w:hdr>"},
+        {"word/footer1.xml", std::string("<?xml version=\"1.0\" encoding=\"UTF-8\"?><w:ftr ") + kNs + ">" +
+                                 P("Trang của {{ agency }}") + "</w:ftr>"},
+        {"word/footnotes.xml",
+         std::string("<?xml version=\"1.0\" encoding=\"UTF-8\"?><w:footnotes ") + kNs + ">" +
+             "<w:footnote w:type=\"separator\" w:id=\"-1\"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>"
+             "<w:footnote w:type=\"continuationSeparator\" w:id=\"0\"><w:p><w:r><w:continuationSeparator/></w:r></w:p></w:footnote>"
+             "<w:footnote w:id=\"1\">" +
+             P("Theo {{ basis }}") + "</w:footnote></w:footnotes>"},
+    };
+    Rendered r = render(P("Thân") + P("{{ agency }}"), json{{"agency", "Sở Y tế"}, {"basis", "Luật Thi đua"}}, extra);
+    EXPECT_EQ(r.texts(), (Texts{"Thân", "Sở Y tế"}));
+    EXPECT_EQ(r.texts("word/header1.xml"), Texts{"SỞ Y TẾ"});
+    EXPECT_EQ(r.texts("word/footer1.xml"), Texts{"Trang của Sở Y tế"});
+    EXPECT_EQ(r.texts("word/footnotes.xml"), (Texts{"", "", "Theo Luật Thi đua"}));
+}
+
+TEST(DocxCompile, TagsInAttributeValues) {
+    const std::string body =
+        "<w:p><w:pPr><w:ind w:left=\"{{ n }}\" w:right=\"{{ n * 2 }}\"/></w:pPr><w:r><w:t>thụt lề</w:t></w:r></w:p>"
+        "<w:p><w:pPr><w:pStyle w:val=\"{{ style }}\"/></w:pPr><w:r><w:t>x</w:t></w:r></w:p>";
+    Rendered r = render(body, json{{"n", 720}, {"style", "a\"b&<c"}});
+    Doc doc = parse(r.doc());
+    ASSERT_TRUE(doc);
+    std::vector<xmlNode*> ind, style;
+    find_all(xmlDocGetRootElement(doc.get()), "ind", ind);
+    find_all(xmlDocGetRootElement(doc.get()), "pStyle", style);
+    ASSERT_EQ(ind.size(), 1u);
+    EXPECT_EQ(w_attr(ind[0], "left"), "720");
+    EXPECT_EQ(w_attr(ind[0], "right"), "1440");
+    ASSERT_EQ(style.size(), 1u);
+    EXPECT_EQ(w_attr(style[0], "val"), "a\"b&<c");
+    EXPECT_EQ(r.texts(), (Texts{"thụt lề", "x"}));
+}
+
+TEST(DocxCompile, BlockTagInAnAttributeIsAnError) {
+    auto errors = compile_errors("<w:p><w:pPr><w:ind w:left=\"{% if x %}1{% endif %}\"/></w:pPr></w:p>");
+    ASSERT_FALSE(errors.empty());
+    EXPECT_EQ(errors[0].message, "only {{ … }} output tags can stand in an XML attribute");
+}
+
+// ----- rich text ------------------------------------------------------------------------------------------------------
+
+const std::string kFootnotes =
+    std::string("<?xml version=\"1.0\" encoding=\"UTF-8\"?><w:footnotes ") + kNs + ">" +
+    "<w:footnote w:type=\"separator\" w:id=\"-1\"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>"
+    "<w:footnote w:type=\"continuationSeparator\" w:id=\"0\"><w:p><w:r><w:continuationSeparator/></w:r></w:p></w:footnote>"
+    "<w:footnote w:id=\"1\"><w:p><w:r><w:t>Có sẵn</w:t></w:r></w:p></w:footnote>"
+    "</w:footnotes>";
+
+TEST(DocxCompile, RichTextRunsAndARealFootnote) {
+    const std::string body =
+        "<w:p><w:r><w:rPr><w:sz w:val=\"26\"/></w:rPr><w:t xml:space=\"preserve\">Căn cứ {{ note | rich }} hết</w:t></w:r></w:p>";
+    Rendered r = render(body, json{{"note", "Luật **Thi đua** *khen thưởng*^[Luật số 06/2022/QH15.]"}},
+                        {{"word/footnotes.xml", kFootnotes}});
+    EXPECT_EQ(r.texts(), Texts{"Căn cứ Luật Thi đua khen thưởng hết"});
+    EXPECT_EQ(props_of_run_with(r.doc(), "Thi đua"), "b bCs sz=26");
+    EXPECT_EQ(props_of_run_with(r.doc(), "khen thưởng"), "i iCs sz=26");
+    EXPECT_EQ(props_of_run_with(r.doc(), "Luật "), "sz=26");
+    // the existing footnote has id 1, so the new one is 2
+    EXPECT_EQ(count(r.doc(), "<w:footnoteReference w:id=\"2\"/>"), 1);
+    const std::string& notes = r.parts.at("word/footnotes.xml");
+    EXPECT_EQ(count(notes, "<w:footnote w:id=\"2\">"), 1);
+    EXPECT_EQ(r.texts("word/footnotes.xml"), (Texts{"", "", "Có sẵn", " Luật số 06/2022/QH15."}));
+}
+
+TEST(DocxCompile, FootnotesInALoopGetDistinctIds) {
+    const std::string body = P("{% for n in notes %}") + P("{{ n | rich }}") + P("{% endfor %}");
+    Rendered r = render(body, json{{"notes", {"a^[một]", "b^[hai]"}}}, {{"word/footnotes.xml", kFootnotes}});
+    EXPECT_EQ(r.texts(), (Texts{"a", "b"}));
+    EXPECT_EQ(count(r.doc(), "<w:footnoteReference w:id=\"2\"/>"), 1);
+    EXPECT_EQ(count(r.doc(), "<w:footnoteReference w:id=\"3\"/>"), 1);
+    EXPECT_EQ(r.texts("word/footnotes.xml"), (Texts{"", "", "Có sẵn", " một", " hai"}));
+}
+
+// DISABLED: engine bug. A template without word/footnotes.xml that renders "^[...]" through | rich writes a
+// <w:footnoteReference w:id="1"/> into the document, but there is no footnotes part to hold footnote 1 (the footnote
+// text is collected by a hook that only exists in a footnotes part), so the text is silently lost and Word reports
+// unreadable content. Expected: either the footnotes part is created (content type + relationship) or a clear error.
+TEST(DocxCompile, DISABLED_FootnoteWithoutAFootnotesPart) {
+    auto t = compile(P("{{ n | rich }}"));
+    std::string out;
+    try {
+        out = t.render(json{{"n", "a^[chú thích]"}});
+    } catch (const vanban::Error& e) {
+        ASSERT_FALSE(e.diagnostics().empty());
+        EXPECT_NE(e.diagnostics()[0].message.find("footnote"), std::string::npos) << all_messages(e.diagnostics());
+        return;
+    }
+    auto parts = read_zip(out);
+    ASSERT_EQ(parts.count("word/footnotes.xml"), 1u) << "footnoteReference without a footnotes part";
+    EXPECT_NE(parts["word/footnotes.xml"].find("chú thích"), std::string::npos);
+    EXPECT_NE(parts["[Content_Types].xml"].find("/word/footnotes.xml"), std::string::npos);
+    EXPECT_NE(parts["word/_rels/document.xml.rels"].find("footnotes.xml"), std::string::npos);
+}
+
+// ----- errors -------------------------------------------------------------------------------------------------------
+
+TEST(DocxCompile, AllTemplateErrorsAtOnce) {
+    const std::string body = P("Kính gửi {{ agency.name | uper }}") + P("ok") + P("{% frobnicate %}") + P("{{ x ~ }}");
+    auto errors = compile_errors(body);
+    ASSERT_EQ(errors.size(), 3u) << all_messages(errors);
+    EXPECT_EQ(errors[0].kind, DiagnosticKind::template_syntax);
+    EXPECT_EQ(errors[0].part, "word/document.xml");
+    EXPECT_EQ(errors[0].paragraph, 1);
+    EXPECT_EQ(errors[0].tag, "{{ agency.name | uper }}");
+    EXPECT_EQ(errors[0].message, "unknown filter 'uper'");
+    EXPECT_NE(errors[0].context.find("Kính gửi"), std::string::npos);
+    EXPECT_EQ(errors[1].paragraph, 3);
+    EXPECT_EQ(errors[1].tag, "{% frobnicate %}");
+    EXPECT_EQ(errors[1].message, "unknown tag 'frobnicate'");
+    EXPECT_EQ(errors[2].paragraph, 4);
+    EXPECT_EQ(errors[2].tag, "{{ x ~ }}");
+    EXPECT_EQ(errors[2].message, "expected an expression");
+    for (const auto& d : errors) EXPECT_EQ(d.part, "word/document.xml");
+}
+
+TEST(DocxCompile, ScanAndStructureErrorsTogether) {
+    const std::string body = P("{{ a") + P("{% for x in xs %}") + P("{% endif %}");
+    auto errors = compile_errors(body);
+    ASSERT_GE(errors.size(), 2u) << all_messages(errors);
+    EXPECT_EQ(errors[0].message, "tag is not closed (missing '}}')");
+    EXPECT_EQ(errors[0].paragraph, 1);
+    bool endif_reported = false;
+    for (const auto& d : errors) endif_reported = endif_reported || (d.tag == "{% endif %}" && d.paragraph == 3);
+    EXPECT_TRUE(endif_reported) << all_messages(errors);
+}
+
+TEST(DocxCompile, UnsupportedMacroIsATemplateError) {
+    auto errors = compile_errors(P("{% macro m() %}") + P("x"));
+    ASSERT_FALSE(errors.empty());
+    EXPECT_EQ(errors[0].message, "'{% macro %}' is not supported by vanban");
+    EXPECT_EQ(errors[0].paragraph, 1);
+}
+
+TEST(DocxCompile, MissingValueInStrictModeNamesThePath) {
+    auto errors = render_errors(P("a") + P("Ký: {{ signer.name }}"), json{{"signer", json::object()}});
+    ASSERT_EQ(errors.size(), 1u);
+    EXPECT_EQ(errors[0].kind, DiagnosticKind::data);
+    EXPECT_EQ(errors[0].message, "'signer.name' is missing from the data");
+    EXPECT_EQ(errors[0].part, "word/document.xml");
+    EXPECT_EQ(errors[0].paragraph, 2);
+    EXPECT_EQ(errors[0].tag, "{{ signer.name }}");
+    EXPECT_EQ(errors[0].json_pointer, "/signer/name");
+    EXPECT_NE(errors[0].hint.find("default"), std::string::npos);
+}
+
+TEST(DocxCompile, LoopOverAStringIsAnError) {
+    auto errors = render_errors(P("{% for s in sections %}") + P("{{ s }}") + P("{% endfor %}"),
+                                json{{"sections", "không phải danh sách"}});
+    ASSERT_EQ(errors.size(), 1u);
+    EXPECT_EQ(errors[0].message, "'sections' is string, not a list: cannot loop over it");
+    EXPECT_EQ(errors[0].paragraph, 1);
+    EXPECT_EQ(errors[0].json_pointer, "/sections");
+}
+
+TEST(DocxCompile, UnknownAttributeIsAnError) {
+    auto errors = render_errors(P("{{ person.age }}") + P("{% for x in xs %}{{ loop.size }}{% endfor %}"),
+                                json{{"person", "Lan"}, {"xs", {1}}});
+    ASSERT_EQ(errors.size(), 2u) << all_messages(errors);
+    EXPECT_EQ(errors[0].message, "'person.age' is missing from the data");
+    EXPECT_EQ(errors[0].paragraph, 1);
+    EXPECT_EQ(errors[1].message, "loop has no attribute 'size'");
+    EXPECT_EQ(errors[1].paragraph, 2);
+}
+
+TEST(DocxCompile, AllDataErrorsAtOnce) {
+    auto errors = render_errors(P("{{ a }}") + P("{{ b.c }}") + P("{{ 1 // 0 }}"), json::object());
+    ASSERT_EQ(errors.size(), 3u) << all_messages(errors);
+    EXPECT_EQ(errors[0].paragraph, 1);
+    EXPECT_EQ(errors[1].paragraph, 2);
+    EXPECT_EQ(errors[2].message, "division by zero");
+    EXPECT_EQ(errors[2].paragraph, 3);
+}
+
+TEST(DocxCompile, LenientRendersMissingValuesEmpty) {
+    const std::string body = P("Ký: {{ signer.name }}!") + P("{% for s in sections %}") + P("{{ s }}") + P("{% endfor %}") +
+                             P("{% if flag %}có{% else %}không{% endif %}");
+    auto t = compile(body);
+    Rendered r = render(t, json::object(), true);
+    EXPECT_EQ(r.texts(), (Texts{"Ký: !", "không"}));
+}
+
+TEST(DocxCompile, PackageWithoutTagsIsCopied) {
+    Rendered r = render(P("Chỉ có chữ {không phải thẻ}"), json::object());
+    EXPECT_EQ(r.texts(), Texts{"Chỉ có chữ {không phải thẻ}"});
+    EXPECT_EQ(r.parts.count("word/styles.xml"), 1u);
+}
+
+TEST(DocxCompile, InspectListsTheDataPaths) {
+    auto t = compile(P("{{ agency.name }}") + P("{% for s in sections %}") + P("{{ s.title }}") + P("{% endfor %}"));
+    auto info = t.inspect();
+    EXPECT_EQ(info.skeleton, json::parse(R"({"agency": {"name": ""}, "sections": [{"title": ""}]})"));
+    EXPECT_EQ(info.loops, std::vector<std::string>{"s in sections"});
+}
+
+}  // namespace
