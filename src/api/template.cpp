@@ -2,6 +2,7 @@
 // every output; story parts become programs rendered by concatenation.
 #include <algorithm>
 #include <functional>
+#include <map>
 #include <filesystem>
 #include <fstream>
 
@@ -122,7 +123,52 @@ Format detect_format(const std::vector<std::string>& names, const std::string& p
     throw Error(std::move(d));
 }
 
-std::shared_ptr<detail::TemplateImpl> compile(const Source& src, std::string name, const CompileOptions& options) {
+// Rich text may produce footnotes, which need word/footnotes.xml, its content type and its relationship. A template
+// made without any footnote lacks all three: add them at compile time (once), so no render can point at a footnote
+// that does not exist.
+Source with_footnotes_part(Source src) {
+    auto has = [&](const char* n) { return std::find(src.names.begin(), src.names.end(), n) != src.names.end(); };
+    const std::string rels_name = "word/_rels/document.xml.rels";
+    if (has("word/footnotes.xml") || !has("word/document.xml") || !has("[Content_Types].xml")) return src;
+    auto overrides = std::make_shared<std::map<std::string, std::string>>();
+    (*overrides)["word/footnotes.xml"] =
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
+        "<w:footnotes xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\">"
+        "<w:footnote w:type=\"separator\" w:id=\"-1\"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>"
+        "<w:footnote w:type=\"continuationSeparator\" w:id=\"0\"><w:p><w:r><w:continuationSeparator/></w:r></w:p></w:footnote>"
+        "</w:footnotes>";
+    std::string types = src.read("[Content_Types].xml");
+    std::size_t end = types.rfind("</Types>");
+    if (end == std::string::npos) return src;  // a broken package: leave it to validation to complain
+    types.insert(end, "<Override PartName=\"/word/footnotes.xml\" "
+                      "ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml\"/>");
+    (*overrides)["[Content_Types].xml"] = std::move(types);
+    std::string rels = has(rels_name.c_str())
+                           ? src.read(rels_name)
+                           : "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
+                             "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"></Relationships>";
+    end = rels.rfind("</Relationships>");
+    if (end == std::string::npos) return src;
+    rels.insert(end, "<Relationship Id=\"rIdVanbanFootnotes\" "
+                     "Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes\" "
+                     "Target=\"footnotes.xml\"/>");
+    (*overrides)[rels_name] = std::move(rels);
+    for (const auto& [n, text] : *overrides)
+        if (!has(n.c_str())) src.names.push_back(n);
+    auto read = src.read;
+    auto prepare_raw = src.prepare_raw;
+    src.read = [overrides, read](const std::string& n) {
+        auto it = overrides->find(n);
+        return it != overrides->end() ? it->second : read(n);
+    };
+    src.prepare_raw = [overrides, prepare_raw](const std::string& n) {
+        auto it = overrides->find(n);
+        return it != overrides->end() ? zip::prepare(n, it->second, zip::Method::deflated) : prepare_raw(n);
+    };
+    return src;
+}
+
+std::shared_ptr<detail::TemplateImpl> compile(Source src, std::string name, const CompileOptions& options) {
     auto impl = std::make_shared<detail::TemplateImpl>();
     impl->name = std::move(name);
     impl->options = options;
@@ -134,6 +180,7 @@ std::shared_ptr<detail::TemplateImpl> compile(const Source& src, std::string nam
         d.message = "ODT templates are not supported yet";
         throw Error(std::move(d));
     }
+    if (impl->format == Format::docx) src = with_footnotes_part(std::move(src));
     std::vector<Diagnostic> errors;
     for (const auto& entry : src.names) {
         detail::CompiledPart part;
