@@ -8,6 +8,7 @@
 #include <string>
 
 #include "vanban/diagnostic.hpp"
+#include "vanban/export.h"
 
 namespace vanban {
 
@@ -19,9 +20,9 @@ struct PdfOptions {
 
 // `document` is a .docx or .odt (its bytes); `format_hint` is "docx" or "odt". Returns the PDF bytes.
 // Throws vanban::Error (DiagnosticKind::io) when LibreOffice is missing, fails, or times out.
-std::string convert_to_pdf(const std::string& document, const std::string& format_hint, const PdfOptions& options = {});
+VANBAN_API std::string convert_to_pdf(const std::string& document, const std::string& format_hint, const PdfOptions& options = {});
 
 // Where soffice was found, or "" (same search as convert_to_pdf).
-std::string find_soffice(const std::string& preferred = {});
+VANBAN_API std::string find_soffice(const std::string& preferred = {});
 
 }  // namespace vanban

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "vanban/export.h"
+
 namespace vanban {
 
 enum class DiagnosticKind {
@@ -23,9 +25,9 @@ enum class DiagnosticKind {
     usage,            // the caller asked for something impossible
 };
 
-std::string_view to_string(DiagnosticKind kind) noexcept;
+VANBAN_API std::string_view to_string(DiagnosticKind kind) noexcept;
 
-struct Diagnostic {
+struct VANBAN_API Diagnostic {
     DiagnosticKind kind = DiagnosticKind::template_syntax;
     std::string message;
 
@@ -48,7 +50,7 @@ struct Diagnostic {
 };
 
 // Thrown by operations that fail; carries every problem that was found, never only the first.
-class Error : public std::runtime_error {
+class VANBAN_API Error : public std::runtime_error {
 public:
     explicit Error(std::vector<Diagnostic> diagnostics);
     explicit Error(Diagnostic diagnostic);

@@ -3,7 +3,8 @@
 //   auto tpl = vanban::Template::from_file("ke-hoach.docx");   // parse and compile once
 //   std::string docx = tpl.render(data);                        // render many times, from many threads
 //
-// Errors are thrown as vanban::Error carrying every Diagnostic found (see diagnostic.hpp).
+// Errors are thrown as vanban::Error carrying every Diagnostic found (see diagnostic.hpp). Data files with
+// positions, JSON Schema validation and file helpers are in data.hpp; the C API is vanban.h.
 #pragma once
 
 #include <cstdint>
@@ -14,7 +15,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "vanban/data.hpp"
 #include "vanban/diagnostic.hpp"
+#include "vanban/export.h"
+#include "vanban/version.h"
 
 namespace vanban {
 
@@ -53,7 +57,7 @@ struct TemplateImpl;
 }
 
 // A compiled template. Cheap to copy (shared, immutable); render() is const and safe to call from many threads.
-class Template {
+class VANBAN_API Template {
 public:
     // A .docx/.odt file, or a directory holding the unzipped package (a template kept as reviewable XML).
     static Template from_file(const std::string& path, const CompileOptions& options = {});
@@ -62,6 +66,8 @@ public:
 
     // Renders to the bytes of a finished document. Throws vanban::Error with all problems found.
     std::string render(const nlohmann::json& data, const RenderOptions& options = {}) const;
+    // The same, with data problems located in the data file too (source, line:column from the JSON pointer).
+    std::string render(const Data& data, const RenderOptions& options = {}) const;
 
     Inspection inspect() const;
     Format format() const;
@@ -72,7 +78,10 @@ private:
     std::shared_ptr<const detail::TemplateImpl> impl_;
 };
 
+// The version of the library actually loaded ("0.1.0"); VANBAN_VERSION_STRING is the headers' version.
+VANBAN_API std::string_view version() noexcept;
+
 // Packs a template directory (unzipped package) into a .docx/.odt archive in the order Office expects.
-std::string pack_directory(const std::string& directory);
+VANBAN_API std::string pack_directory(const std::string& directory);
 
 }  // namespace vanban

@@ -8,6 +8,7 @@
 
 #include "core/program.hpp"
 #include "docx/docx_part.hpp"
+#include "odt/odt_part.hpp"
 #include "io/files.hpp"
 #include "vanban/vanban.hpp"
 #include "zip/zip.hpp"
@@ -168,18 +169,68 @@ Source with_footnotes_part(Source src) {
     return src;
 }
 
+zip::Method method_for(const std::string& name) {
+    // ODF requires an uncompressed mimetype entry; everything else is deflated.
+    return name == "mimetype" ? zip::Method::stored : zip::Method::deflated;
+}
+
+bool may_have_tags(const std::string& xml) {
+    return xml.find('{') != std::string::npos || xml.find("&#123;") != std::string::npos ||
+           xml.find("&#x7b;") != std::string::npos || xml.find("&#x7B;") != std::string::npos;
+}
+
+// ODT: content.xml and styles.xml (headers and footers are in its master pages) are compiled; rich-text footnotes
+// are inline text:note elements numbered after the template's own. The package keeps ODF's order: mimetype first
+// and stored (added when a template lacks it), then the other entries as they were.
+std::shared_ptr<detail::TemplateImpl> compile_odt(const Source& src, std::shared_ptr<detail::TemplateImpl> impl) {
+    std::vector<std::string> names = src.names;
+    std::stable_partition(names.begin(), names.end(), [](const std::string& n) { return n == "mimetype"; });
+    std::vector<Diagnostic> errors;
+    if (names.empty() || names.front() != "mimetype") {
+        detail::CompiledPart part;
+        part.name = "mimetype";
+        part.prepared = zip::prepare("mimetype", odt::kMimetype, zip::Method::stored);
+        impl->expected_size += part.prepared.local_record.size();
+        impl->parts.push_back(std::move(part));
+    }
+    for (const auto& entry : names) {
+        detail::CompiledPart part;
+        part.name = entry;
+        if (odt::is_story_part(entry)) {
+            std::string xml = src.read(entry);
+            if (may_have_tags(xml)) {
+                core::PartHooks hooks;
+                part.program = odt::compile_part(xml, entry, errors, &hooks);
+                if (part.program.has_tags) {
+                    part.compiled = true;
+                    if (entry == "content.xml") impl->first_footnote_id = hooks.max_footnote_id + 1;
+                    part.render_rank = entry == "content.xml" ? 0 : 1;
+                    impl->expected_size += part.program.literal_bytes;
+                }
+            }
+        }
+        if (!part.compiled) {
+            // A mimetype that a zip tool compressed is stored again: ODF readers look for it uncompressed.
+            part.prepared = entry == "mimetype" ? zip::prepare(entry, src.read(entry), zip::Method::stored)
+                                                : src.prepare_raw(entry);
+            impl->expected_size += part.prepared.local_record.size();
+        }
+        impl->parts.push_back(std::move(part));
+    }
+    if (!errors.empty()) throw Error(std::move(errors));
+    for (std::size_t i = 0; i < impl->parts.size(); ++i)
+        if (impl->parts[i].compiled) impl->render_order.push_back(i);
+    std::stable_sort(impl->render_order.begin(), impl->render_order.end(),
+                     [&](std::size_t a, std::size_t b) { return impl->parts[a].render_rank < impl->parts[b].render_rank; });
+    return impl;
+}
+
 std::shared_ptr<detail::TemplateImpl> compile(Source src, std::string name, const CompileOptions& options) {
     auto impl = std::make_shared<detail::TemplateImpl>();
     impl->name = std::move(name);
     impl->options = options;
     impl->format = detect_format(src.names, impl->name);
-    if (impl->format == Format::odt) {
-        Diagnostic d;
-        d.kind = DiagnosticKind::usage;
-        d.part = impl->name;
-        d.message = "ODT templates are not supported yet";
-        throw Error(std::move(d));
-    }
+    if (impl->format == Format::odt) return compile_odt(src, std::move(impl));
     if (impl->format == Format::docx) src = with_footnotes_part(std::move(src));
     std::vector<Diagnostic> errors;
     for (const auto& entry : src.names) {
@@ -190,8 +241,7 @@ std::shared_ptr<detail::TemplateImpl> compile(Source src, std::string name, cons
             std::string xml = src.read(entry);
             docx::PartInfo info;
             info.footnotes_part = entry == "word/footnotes.xml";
-            bool maybe_tags = xml.find('{') != std::string::npos || xml.find("&#123;") != std::string::npos ||
-                              xml.find("&#x7b;") != std::string::npos || xml.find("&#x7B;") != std::string::npos;
+            bool maybe_tags = may_have_tags(xml);
             unsigned long drawing_id = max_drawing_id(xml);
             if (maybe_tags || info.footnotes_part) {
                 part.program = docx::compile_part(xml, entry, errors, &info);
@@ -217,11 +267,6 @@ std::shared_ptr<detail::TemplateImpl> compile(Source src, std::string name, cons
     std::stable_sort(impl->render_order.begin(), impl->render_order.end(),
                      [&](std::size_t a, std::size_t b) { return impl->parts[a].render_rank < impl->parts[b].render_rank; });
     return impl;
-}
-
-zip::Method method_for(const std::string& name) {
-    // ODF requires an uncompressed mimetype entry; everything else is deflated.
-    return name == "mimetype" ? zip::Method::stored : zip::Method::deflated;
 }
 
 }  // namespace
@@ -266,13 +311,14 @@ std::string Template::render(const nlohmann::json& data, const RenderOptions& op
     core::RenderState state(data, options.lenient, limits);
     state.next_footnote_id = t.first_footnote_id;
 
+    const core::Emitter& emitter = t.format == Format::odt ? odt::emitter() : docx::emitter();
     std::vector<std::string> rendered(t.parts.size());
     for (std::size_t i : t.render_order) {
         const auto& part = t.parts[i];
         std::string& out = rendered[i];
         out.reserve(part.program.literal_bytes + part.program.literal_bytes / 2);
         state.current_part = &part.name;
-        core::render_program(part.program, docx::emitter(), out, state);
+        core::render_program(part.program, emitter, out, state);
     }
     if (!state.errors.empty()) throw Error(std::move(state.errors));
     if (t.renumber_drawings) {

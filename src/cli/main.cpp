@@ -1,7 +1,8 @@
-// vanban — command line front end. It uses only the library's public API (plus the data-file reader and schema
-// validator), so everything it does, an embedding program can do too.
+// vanban — command line front end. It uses only the library's public API (<vanban/...>, linked from libvanban.so),
+// so everything it does, an embedding program can do too.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -9,10 +10,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "io/files.hpp"
-#include "json/json_source.hpp"
-#include "json/schema.hpp"
-#include "vanban/vanban.hpp"
+#include <vanban/vanban.hpp>
 
 namespace fs = std::filesystem;
 
@@ -26,23 +24,7 @@ struct Output {
 
 void print_diagnostics(const std::vector<vanban::Diagnostic>& diagnostics, const Output& how) {
     if (how.json) {
-        nlohmann::json arr = nlohmann::json::array();
-        for (const auto& d : diagnostics) {
-            nlohmann::json j = {{"kind", std::string(vanban::to_string(d.kind))}, {"message", d.message}};
-            if (!d.part.empty()) j["part"] = d.part;
-            if (d.paragraph) j["paragraph"] = d.paragraph;
-            if (!d.tag.empty()) j["tag"] = d.tag;
-            if (!d.context.empty()) j["context"] = d.context;
-            if (!d.json_pointer.empty() || d.kind == vanban::DiagnosticKind::schema) j["json_pointer"] = d.json_pointer;
-            if (!d.source.empty()) j["source"] = d.source;
-            if (d.line) {
-                j["line"] = d.line;
-                j["column"] = d.column;
-            }
-            if (!d.hint.empty()) j["hint"] = d.hint;
-            arr.push_back(std::move(j));
-        }
-        std::cerr << arr.dump(2) << "\n";
+        std::cerr << vanban::diagnostics_to_json(diagnostics).dump(2) << "\n";
         return;
     }
     for (const auto& d : diagnostics) std::cerr << "vanban: " << vanban::to_string(d.kind) << " error: " << d.to_string() << "\n";
@@ -86,7 +68,7 @@ std::vector<Bundled> bundled_templates() {
             for (auto& b : all) seen = seen || b.name == name;
             if (seen) continue;
             try {
-                all.push_back({name, entry.path(), nlohmann::json::parse(vanban::io::read_file(manifest.string()))});
+                all.push_back({name, entry.path(), nlohmann::json::parse(vanban::read_file(manifest.string()))});
             } catch (const std::exception&) {
                 continue;
             }
@@ -123,7 +105,7 @@ ResolvedTemplate resolve_template(const std::string& arg) {
         r.path = (b->dir / b->manifest.value("docx", "docx")).string();
         if (b->manifest.contains("schema")) {
             fs::path schema = b->dir / b->manifest["schema"].get<std::string>();
-            r.schema = nlohmann::json::parse(vanban::io::read_file(schema.string()));
+            r.schema = nlohmann::json::parse(vanban::read_file(schema.string()));
             r.schema_name = schema.string();
         }
         return r;
@@ -135,14 +117,11 @@ ResolvedTemplate resolve_template(const std::string& arg) {
     usage_error("no template file or bundled template named '" + arg + "' ('vanban templates' lists the bundled ones)");
 }
 
-vanban::json::Document load_data(const std::string& path) {
-    std::string text = vanban::io::read_file(path);
-    return vanban::json::parse(text, path == "-" ? "<stdin>" : path);
-}
+vanban::Data load_data(const std::string& path) { return vanban::Data::from_file(path); }
 
-int validate_against(const nlohmann::json& schema, const std::string& schema_name, const vanban::json::Document& data,
+int validate_against(const nlohmann::json& schema, const std::string& schema_name, const vanban::Data& data,
                      const Output& how) {
-    vanban::json::Schema compiled(schema, schema_name);
+    vanban::Schema compiled(schema, schema_name);
     auto problems = compiled.validate(data);
     if (problems.empty()) return kOk;
     print_diagnostics(problems, how);
@@ -154,24 +133,16 @@ int validate_against(const nlohmann::json& schema, const std::string& schema_nam
 int cmd_render(const std::string& tpl_arg, const std::string& data_path, const std::string& out_path, bool lenient,
                bool no_validate, const Output& how) {
     ResolvedTemplate rt = resolve_template(tpl_arg);
-    vanban::json::Document data = load_data(data_path);
+    vanban::Data data = load_data(data_path);
     if (rt.schema && !no_validate) {
         if (int rc = validate_against(*rt.schema, rt.schema_name, data, how); rc != kOk) return rc;
     }
     auto tpl = vanban::Template::from_file(rt.path);
     vanban::RenderOptions options;
     options.lenient = lenient;
-    std::string bytes;
-    try {
-        bytes = tpl.render(data.value, options);
-    } catch (const vanban::Error& e) {
-        // Data problems point into the data file too: JSON pointer → line:column.
-        auto located = e.diagnostics();
-        for (auto& d : located)
-            if (!d.json_pointer.empty()) data.locate(d);
-        throw vanban::Error(std::move(located));
-    }
-    vanban::io::write_file_atomic(out_path, bytes);
+    // Rendering Data (not a bare JSON value) makes data problems point into the data file: JSON pointer → line:column.
+    std::string bytes = tpl.render(data, options);
+    vanban::write_file_atomic(out_path, bytes);
     if (out_path != "-" && isatty(STDERR_FILENO)) std::cerr << "vanban: wrote " << out_path << "\n";
     return kOk;
 }
@@ -207,9 +178,10 @@ int cmd_validate(const std::vector<std::string>& args, const std::string& templa
     } else {
         usage_error("give DATA.json, or TEMPLATE DATA.json");
     }
-    vanban::json::Document data = load_data(data_path);
-    if (tpl_name.empty() && data.value.is_object() && data.value.contains("template") && data.value["template"].is_string())
-        tpl_name = data.value["template"].get<std::string>();
+    vanban::Data data = load_data(data_path);
+    const nlohmann::json& value = data.value();
+    if (tpl_name.empty() && value.is_object() && value.contains("template") && value["template"].is_string())
+        tpl_name = value["template"].get<std::string>();
     if (tpl_name.empty()) usage_error("which template is this data for? name it: vanban validate ke-hoach " + data_path);
     ResolvedTemplate rt = resolve_template(tpl_name);
     if (!rt.schema) usage_error("template '" + tpl_name + "' has no JSON Schema");
@@ -235,12 +207,12 @@ int cmd_new(const std::string& name) {
     auto b = find_bundled(name);
     if (!b) usage_error("no bundled template named '" + name + "' ('vanban templates' lists them)");
     fs::path example = b->dir / b->manifest.value("example", "example.json");
-    std::cout << vanban::io::read_file(example.string());
+    std::cout << vanban::read_file(example.string());
     return kOk;
 }
 
 int cmd_pack(const std::string& dir, const std::string& out) {
-    vanban::io::write_file_atomic(out, vanban::pack_directory(dir));
+    vanban::write_file_atomic(out, vanban::pack_directory(dir));
     return kOk;
 }
 

@@ -140,6 +140,7 @@ public:
         scan_attributes(root_);
         match_and_place();
         edit_text();
+        lift_block_markers();
         apply_structure();
         check_groups();
         make_sites();
@@ -598,6 +599,103 @@ private:
             if (empty) doomed_.insert(parent);
         }
         return nullptr;
+    }
+
+    // ----- 4b. an inline block tag inside a styled span: cut the span so the tag stands in the paragraph itself
+
+    void lift_block_markers() {
+        if (!d_.text_in_character_data()) return;
+        const std::size_t count = tags_.size();  // cutting may add attribute tags (copies) at the end
+        for (std::size_t i = 0; i < count; ++i) {
+            if (tags_[i].placement != Placement::inline_ || tags_[i].st.kind == Statement::Kind::output) continue;
+            const std::string m = marker(std::to_string(i));
+            for (xmlNode* h = tags_[i].host; h && h->type == XML_TEXT_NODE && h->parent && d_.splittable(h->parent);
+                 h = tags_[i].host)
+                cut_span(h, m);
+        }
+    }
+
+    // A copy of `span` without children, for the part after the cut. Attribute tags in it are new tags.
+    xmlNode* copy_shallow(xmlNode* span) {
+        xmlDoc* doc = doc_.get();
+        if (span->nsDef) return xmlDocCopyNode(span, doc, 2);  // it declares namespaces its attributes may use
+        xmlNode* copy = xmlNewDocNode(doc, span->ns, span->name, nullptr);
+        for (xmlAttr* a = span->properties; a; a = a->next) {
+            xmlChar* v = xmlNodeGetContent(reinterpret_cast<xmlNode*>(a));
+            std::string value = v ? reinterpret_cast<const char*>(v) : "";
+            xmlFree(v);
+            std::string out;
+            std::size_t pos = 0;
+            for (std::size_t m = value.find(kMarkOpen); m != std::string::npos; m = value.find(kMarkOpen, pos)) {
+                std::size_t e = value.find(kMarkClose, m);
+                std::size_t ti = std::stoul(value.substr(m + kMarkOpen.size(), e - m - kMarkOpen.size()));
+                TagRec rec;
+                rec.token = tags_[ti].token;
+                rec.placement = Placement::attribute;
+                rec.host = copy;
+                parse_tag(rec);
+                rec.site = static_cast<int>(sites_.size());
+                sites_.push_back(sites_[static_cast<std::size_t>(tags_[ti].site)]);
+                if (auto it = attr_para_.find(ti); it != attr_para_.end()) attr_para_[tags_.size()] = it->second;
+                out.append(value, pos, m - pos);
+                out += marker(std::to_string(tags_.size()));
+                tags_.push_back(std::move(rec));
+                pos = e + kMarkClose.size();
+            }
+            out.append(value, pos, std::string::npos);
+            xmlNewNsProp(copy, a->ns, a->name, xml_chars(out.c_str()));
+        }
+        return copy;
+    }
+
+    static std::string content_of(const xmlNode* text) {
+        return text->content ? std::string(reinterpret_cast<const char*>(text->content)) : std::string();
+    }
+
+    // `text` (a text node holding the marker `m`) lies in a span S: S keeps what precedes the marker, a copy of S
+    // after it takes what follows, and the marker goes between them. Tags hosted by `text` follow their markers.
+    void cut_span(xmlNode* text, const std::string& m) {
+        xmlDoc* doc = doc_.get();
+        xmlNode* span = text->parent;
+        const std::string all = content_of(text);
+        const std::size_t at = all.find(m);
+        const std::string pre = all.substr(0, at), post = all.substr(at + m.size());
+
+        xmlNode* rest = copy_shallow(span);
+        xmlNode* post_node = nullptr;
+        if (!post.empty()) {
+            post_node = xmlNewDocTextLen(doc, xml_chars(post.data()), static_cast<int>(post.size()));
+            xmlAddChild(rest, post_node);
+        }
+        for (xmlNode* c = text->next; c;) {  // no two text nodes are adjacent, so nothing merges
+            xmlNode* next = c->next;
+            xmlUnlinkNode(c);
+            xmlAddChild(rest, c);
+            c = next;
+        }
+        xmlNode* mark = xmlNewDocTextLen(doc, xml_chars(m.data()), static_cast<int>(m.size()));
+        if (rest->children) xmlAddNextSibling(span, rest);
+        else xmlFreeNode(rest);
+        mark = xmlAddNextSibling(span, mark);  // may merge into a following text node: use what it returns
+
+        bool keep_text = !pre.empty();
+        if (keep_text) xmlNodeSetContentLen(text, xml_chars(pre.data()), static_cast<int>(pre.size()));
+        for (TagRec& other : tags_) {
+            if (other.host != text) continue;
+            const std::string om = marker(std::to_string(&other - tags_.data()));
+            if (om == m) other.host = mark;
+            else if (post_node && post.find(om) != std::string::npos) other.host = post_node;
+            else if (!keep_text) other.host = nullptr;
+        }
+        if (!keep_text) {
+            xmlUnlinkNode(text);
+            xmlFreeNode(text);
+        }
+        if (!span->children) {  // nothing was before the tag: the first half goes
+            doomed_.erase(span);
+            xmlUnlinkNode(span);
+            xmlFreeNode(span);
+        }
     }
 
     // ----- 5. block tags at paragraph / row / cell level

@@ -60,6 +60,10 @@ public:
     virtual void text_changed(xmlDoc*, xmlNode*) const {}
     // Called when a text holder became empty and was removed from `parent`: tidy empty runs.
     virtual bool removable_when_empty(const xmlNode* parent) const = 0;
+    // Styled inline elements (ODF text:span) that may be cut in two so that an inline block tag ({% if %} in the
+    // middle of a paragraph) stands directly in the paragraph: its block then slices the XML in balanced pieces.
+    // Only for formats whose text is character data (text_in_character_data()).
+    virtual bool splittable(const xmlNode*) const { return false; }
     // Fills the format-specific part of an output site (run properties for rich text).
     virtual void describe_site(xmlDoc* doc, xmlNode* text_holder, OutputSite& site) const = 0;
     // Last chance to touch the tree before it is serialised (hooks, styles the output needs).

@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <zip.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -105,7 +106,9 @@ std::string build_zip(const std::vector<std::pair<std::string, std::string>>& pa
             zip_source_free(src);
             throw std::runtime_error("zip_file_add " + name + ": " + zip_strerror(archive.get()));
         }
-        zip_set_file_compression(archive.get(), static_cast<zip_uint64_t>(index), ZIP_CM_DEFLATE, 0);
+        // ODF wants its mimetype entry stored; everything else is deflated.
+        zip_set_file_compression(archive.get(), static_cast<zip_uint64_t>(index),
+                                 name == "mimetype" ? ZIP_CM_STORE : ZIP_CM_DEFLATE, 0);
     }
     if (zip_close(archive.get()) != 0) throw std::runtime_error(std::string("zip_close: ") + zip_strerror(archive.get()));
     static_cast<void>(archive.release());  // zip_close freed it
@@ -258,6 +261,70 @@ std::string make_docx(const std::string& body_xml, const std::map<std::string, s
     return build_zip(ordered);
 }
 
+namespace {
+
+constexpr const char* kOdfNamespaces =
+    " xmlns:office=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\""
+    " xmlns:style=\"urn:oasis:names:tc:opendocument:xmlns:style:1.0\""
+    " xmlns:text=\"urn:oasis:names:tc:opendocument:xmlns:text:1.0\""
+    " xmlns:table=\"urn:oasis:names:tc:opendocument:xmlns:table:1.0\""
+    " xmlns:draw=\"urn:oasis:names:tc:opendocument:xmlns:drawing:1.0\""
+    " xmlns:fo=\"urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0\""
+    " xmlns:xlink=\"http://www.w3.org/1999/xlink\""
+    " xmlns:dc=\"http://purl.org/dc/elements/1.1/\""
+    " xmlns:meta=\"urn:oasis:names:tc:opendocument:xmlns:meta:1.0\""
+    " xmlns:svg=\"urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0\""
+    " office:version=\"1.3\"";
+
+}  // namespace
+
+std::string make_odt(const std::string& body_xml, const std::string& master_page_xml,
+                     const std::string& automatic_styles) {
+    const std::string manifest =
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        "<manifest:manifest xmlns:manifest=\"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0\" manifest:version=\"1.3\">"
+        "<manifest:file-entry manifest:full-path=\"/\" manifest:version=\"1.3\""
+        " manifest:media-type=\"application/vnd.oasis.opendocument.text\"/>"
+        "<manifest:file-entry manifest:full-path=\"content.xml\" manifest:media-type=\"text/xml\"/>"
+        "<manifest:file-entry manifest:full-path=\"styles.xml\" manifest:media-type=\"text/xml\"/>"
+        "<manifest:file-entry manifest:full-path=\"meta.xml\" manifest:media-type=\"text/xml\"/>"
+        "</manifest:manifest>";
+    const std::string meta = std::string("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<office:document-meta") +
+                             kOdfNamespaces + "><office:meta><meta:generator>vanban tests</meta:generator>"
+                             "</office:meta></office:document-meta>";
+    const std::string content =
+        std::string("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<office:document-content") + kOdfNamespaces +
+        "><office:font-face-decls><style:font-face style:name=\"Times New Roman\""
+        " svg:font-family=\"&apos;Times New Roman&apos;\" style:font-family-generic=\"roman\"/></office:font-face-decls>" +
+        (automatic_styles.empty() ? "" : "<office:automatic-styles>" + automatic_styles + "</office:automatic-styles>") +
+        "<office:body><office:text>" + body_xml + "</office:text></office:body></office:document-content>";
+    const std::string styles =
+        std::string("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<office:document-styles") + kOdfNamespaces +
+        "><office:font-face-decls><style:font-face style:name=\"Times New Roman\""
+        " svg:font-family=\"&apos;Times New Roman&apos;\" style:font-family-generic=\"roman\"/></office:font-face-decls>"
+        "<office:styles>"
+        "<style:default-style style:family=\"paragraph\"><style:text-properties style:font-name=\"Times New Roman\""
+        " fo:font-size=\"14pt\" fo:language=\"vi\" fo:country=\"VN\"/></style:default-style>"
+        "<style:style style:name=\"Standard\" style:family=\"paragraph\"/>"
+        "<style:style style:name=\"P\" style:family=\"paragraph\" style:parent-style-name=\"Standard\"/>"
+        "<style:style style:name=\"Header\" style:family=\"paragraph\" style:parent-style-name=\"Standard\"/>"
+        "<style:style style:name=\"Footnote\" style:family=\"paragraph\" style:parent-style-name=\"Standard\">"
+        "<style:text-properties fo:font-size=\"10pt\"/></style:style>"
+        "<style:style style:name=\"Strong\" style:family=\"text\"><style:text-properties fo:font-weight=\"bold\"/>"
+        "</style:style>"
+        "</office:styles><office:automatic-styles><style:page-layout style:name=\"pm1\">"
+        "<style:page-layout-properties fo:page-width=\"210mm\" fo:page-height=\"297mm\" fo:margin-top=\"20mm\""
+        " fo:margin-bottom=\"20mm\" fo:margin-left=\"30mm\" fo:margin-right=\"15mm\"/></style:page-layout>"
+        "</office:automatic-styles><office:master-styles>"
+        "<style:master-page style:name=\"Standard\" style:page-layout-name=\"pm1\">" +
+        master_page_xml + "</style:master-page></office:master-styles></office:document-styles>";
+    return build_zip({{"mimetype", "application/vnd.oasis.opendocument.text"},
+                      {"META-INF/manifest.xml", manifest},
+                      {"content.xml", content},
+                      {"styles.xml", styles},
+                      {"meta.xml", meta}});
+}
+
 std::map<std::string, std::string> read_zip(const std::string& bytes) {
     zip_error_t error;
     zip_error_init(&error);
@@ -347,6 +414,93 @@ std::vector<std::string> paragraph_texts(const std::string& xml) {
     std::vector<std::string> out;
     collect(xmlDocGetRootElement(doc.get()), -1, out);
     return out;
+}
+
+// --- OpenDocument text ------------------------------------------------------------------------------------------
+
+namespace {
+
+constexpr const char* kTextNs = "urn:oasis:names:tc:opendocument:xmlns:text:1.0";
+constexpr const char* kOfficeNs = "urn:oasis:names:tc:opendocument:xmlns:office:1.0";
+
+bool in(const xmlNode* node, const char* ns, const char* local) {
+    return node->type == XML_ELEMENT_NODE && node->ns && node->ns->href &&
+           std::strcmp(reinterpret_cast<const char*>(node->ns->href), ns) == 0 &&
+           std::strcmp(reinterpret_cast<const char*>(node->name), local) == 0;
+}
+
+bool odt_paragraph(const xmlNode* n) { return in(n, kTextNs, "p") || in(n, kTextNs, "h"); }
+
+void collect_odt(const xmlNode* node, long current, std::vector<std::string>& out, bool notes_only,
+                 std::vector<std::string>* notes) {
+    for (const xmlNode* n = node; n; n = n->next) {
+        if ((n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) && current >= 0 && n->content) {
+            out[static_cast<std::size_t>(current)] += reinterpret_cast<const char*>(n->content);
+            continue;
+        }
+        if (n->type != XML_ELEMENT_NODE) continue;
+        if (in(n, kTextNs, "note")) {
+            if (notes) {
+                std::vector<std::string> body;
+                for (const xmlNode* c = n->children; c; c = c->next)
+                    if (in(c, kTextNs, "note-body")) collect_odt(c->children, -1, body, false, nullptr);
+                std::string joined;
+                for (const auto& p : body) joined += (joined.empty() ? "" : "\n") + p;
+                notes->push_back(joined);
+            }
+            continue;
+        }
+        if (in(n, kOfficeNs, "annotation") || in(n, kTextNs, "tracked-changes")) continue;
+        if (odt_paragraph(n)) {
+            out.emplace_back();
+            collect_odt(n->children, static_cast<long>(out.size()) - 1, out, notes_only, notes);
+            continue;
+        }
+        if (current >= 0) {
+            auto& text = out[static_cast<std::size_t>(current)];
+            if (in(n, kTextNs, "s")) {
+                long count = 1;
+                if (xmlChar* c = xmlGetNsProp(n, reinterpret_cast<const xmlChar*>("c"), reinterpret_cast<const xmlChar*>(kTextNs))) {
+                    count = std::strtol(reinterpret_cast<const char*>(c), nullptr, 10);
+                    xmlFree(c);
+                }
+                text.append(static_cast<std::size_t>(std::max(count, 1L)), ' ');
+                continue;
+            }
+            if (in(n, kTextNs, "tab")) {
+                text += '\t';
+                continue;
+            }
+            if (in(n, kTextNs, "line-break")) {
+                text += '\n';
+                continue;
+            }
+        }
+        collect_odt(n->children, current, out, notes_only, notes);
+    }
+}
+
+std::unique_ptr<xmlDoc, DocFree> parse_part(const std::string& xml) {
+    std::unique_ptr<xmlDoc, DocFree> doc(xmlReadMemory(xml.data(), static_cast<int>(xml.size()), "part.xml", nullptr,
+                                                       XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING));
+    if (!doc) throw std::runtime_error("XML is not well-formed");
+    return doc;
+}
+
+}  // namespace
+
+std::vector<std::string> odt_paragraph_texts(const std::string& xml) {
+    auto doc = parse_part(xml);
+    std::vector<std::string> out;
+    collect_odt(xmlDocGetRootElement(doc.get()), -1, out, false, nullptr);
+    return out;
+}
+
+std::vector<std::string> odt_note_texts(const std::string& xml) {
+    auto doc = parse_part(xml);
+    std::vector<std::string> paragraphs, notes;
+    collect_odt(xmlDocGetRootElement(doc.get()), -1, paragraphs, false, &notes);
+    return notes;
 }
 
 // --- processes and files ----------------------------------------------------------------------------------------

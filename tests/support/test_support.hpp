@@ -18,12 +18,27 @@ std::string temp_dir();     // a fresh directory under the system temp dir, remo
 // headers/footers/footnotes named in extra_parts are added automatically.
 std::string make_docx(const std::string& body_xml, const std::map<std::string, std::string>& extra_parts = {});
 
+// A minimal, valid ODT (ODF 1.3): mimetype first and stored, manifest, meta.xml, content.xml whose office:text holds
+// `body_xml`, styles.xml with a master page "Standard" holding `master_page_xml` (e.g. a style:header) and the
+// paragraph/text styles named in tests (P, Footnote, Header, Strong). `automatic_styles` goes into content.xml's
+// office:automatic-styles.
+std::string make_odt(const std::string& body_xml, const std::string& master_page_xml = {},
+                     const std::string& automatic_styles = {});
+
 // All entries of a zip archive, uncompressed.
 std::map<std::string, std::string> read_zip(const std::string& bytes);
 
 // The visible text of every w:p in `xml`, in document order (tabs as '\t', breaks as '\n'); paragraphs inside
 // tables and text boxes included.
 std::vector<std::string> paragraph_texts(const std::string& xml);
+
+// The visible text of every text:p / text:h in an OpenDocument part, in document order (text:s as spaces, text:tab
+// as '\t', text:line-break as '\n'); notes (text:note) and annotations are left out, paragraphs in tables and
+// frames included, each nested paragraph in its own slot.
+std::vector<std::string> odt_paragraph_texts(const std::string& xml);
+
+// The text of each footnote/endnote body (its paragraphs joined with '\n'), in document order.
+std::vector<std::string> odt_note_texts(const std::string& xml);
 
 // Runs a shell command; returns its exit status and puts stdout (and stderr when merge_stderr) into *output.
 int run_command(const std::string& command, std::string* output = nullptr, bool merge_stderr = true);

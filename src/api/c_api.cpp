@@ -1,0 +1,285 @@
+// The C API (include/vanban/vanban.h) over the C++ API. Every entry point catches everything: no exception crosses
+// the boundary. Handles are heap objects owned by the caller between the create and the matching free call.
+#include "vanban/vanban.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <string>
+#include <vector>
+
+#include "vanban/vanban.hpp"
+
+struct vanban_template {
+    vanban::Template tpl;
+};
+
+struct vanban_schema {
+    vanban::Schema schema;
+};
+
+// The records point into `diagnostics` and `texts`, which never change after construction.
+struct vanban_errors {
+    std::vector<vanban::Diagnostic> diagnostics;
+    std::vector<std::string> texts;
+    std::vector<vanban_error> records;
+    std::string json;
+
+    explicit vanban_errors(std::vector<vanban::Diagnostic> list);
+};
+
+namespace {
+
+vanban_status status_of(vanban::DiagnosticKind kind) noexcept {
+    using K = vanban::DiagnosticKind;
+    switch (kind) {
+        case K::template_syntax: return VANBAN_ERROR_TEMPLATE;
+        case K::data: return VANBAN_ERROR_DATA;
+        case K::schema: return VANBAN_ERROR_SCHEMA;
+        case K::json_syntax: return VANBAN_ERROR_JSON;
+        case K::package: return VANBAN_ERROR_PACKAGE;
+        case K::io: return VANBAN_ERROR_IO;
+        case K::limit: return VANBAN_ERROR_LIMIT;
+        case K::usage: return VANBAN_ERROR_USAGE;
+    }
+    return VANBAN_ERROR_INTERNAL;
+}
+
+}  // namespace
+
+vanban_errors::vanban_errors(std::vector<vanban::Diagnostic> list) : diagnostics(std::move(list)) {
+    texts.reserve(diagnostics.size());
+    for (const auto& d : diagnostics) texts.push_back(d.to_string());
+    records.reserve(diagnostics.size());
+    for (std::size_t i = 0; i < diagnostics.size(); ++i) {
+        const auto& d = diagnostics[i];
+        vanban_error r{};
+        r.kind = status_of(d.kind);
+        r.kind_name = vanban_status_name(r.kind);
+        r.message = d.message.c_str();
+        r.part = d.part.c_str();
+        r.paragraph = d.paragraph;
+        r.tag = d.tag.c_str();
+        r.context = d.context.c_str();
+        r.json_pointer = d.json_pointer.c_str();
+        r.source = d.source.c_str();
+        r.line = d.line;
+        r.column = d.column;
+        r.hint = d.hint.c_str();
+        r.text = texts[i].c_str();
+        records.push_back(r);
+    }
+    json = vanban::diagnostics_to_json(diagnostics).dump(2);
+}
+
+namespace {
+
+// A failure: hands the diagnostics to the caller (when it asked for them) and returns the first one's status.
+vanban_status fail(vanban_errors** errors, std::vector<vanban::Diagnostic> diagnostics) noexcept {
+    const vanban_status status = diagnostics.empty() ? VANBAN_ERROR_INTERNAL : status_of(diagnostics.front().kind);
+    if (errors) {
+        try {
+            *errors = new vanban_errors(std::move(diagnostics));
+        } catch (...) {
+            *errors = nullptr;
+            return VANBAN_ERROR_NO_MEMORY;
+        }
+    }
+    return status;
+}
+
+vanban_status fail(vanban_errors** errors, vanban::DiagnosticKind kind, const char* message) noexcept {
+    try {
+        vanban::Diagnostic d;
+        d.kind = kind;
+        d.message = message;
+        return fail(errors, std::vector<vanban::Diagnostic>{std::move(d)});
+    } catch (...) {
+        if (errors) *errors = nullptr;
+        return VANBAN_ERROR_NO_MEMORY;
+    }
+}
+
+vanban_status usage(vanban_errors** errors, const char* message) noexcept {
+    return fail(errors, vanban::DiagnosticKind::usage, message);
+}
+
+// Runs `body` (which returns VANBAN_OK or throws) with every exception turned into a status and error records.
+template <class Body>
+vanban_status guarded(vanban_errors** errors, Body&& body) noexcept {
+    if (errors) *errors = nullptr;
+    try {
+        return body();
+    } catch (const vanban::Error& e) {
+        try {
+            return fail(errors, e.diagnostics());
+        } catch (...) {
+            return VANBAN_ERROR_NO_MEMORY;
+        }
+    } catch (const std::bad_alloc&) {
+        return VANBAN_ERROR_NO_MEMORY;
+    } catch (const std::exception& e) {
+        vanban_status s = fail(errors, vanban::DiagnosticKind::usage, e.what());
+        return s == VANBAN_ERROR_NO_MEMORY ? s : VANBAN_ERROR_INTERNAL;
+    } catch (...) {
+        vanban_status s = fail(errors, vanban::DiagnosticKind::usage, "unknown exception");
+        return s == VANBAN_ERROR_NO_MEMORY ? s : VANBAN_ERROR_INTERNAL;
+    }
+}
+
+std::size_t text_size(const char* text, std::size_t size) noexcept {
+    return size == VANBAN_NUL_TERMINATED ? std::strlen(text) : size;
+}
+
+// Copies into a malloc'd, NUL-terminated buffer.
+void give(vanban_buffer* out, const std::string& bytes) {
+    char* p = static_cast<char*>(std::malloc(bytes.size() + 1));
+    if (!p) throw std::bad_alloc();
+    std::memcpy(p, bytes.data(), bytes.size());
+    p[bytes.size()] = '\0';
+    out->data = p;
+    out->size = bytes.size();
+}
+
+void clear(vanban_buffer* out) noexcept {
+    if (out) {
+        out->data = nullptr;
+        out->size = 0;
+    }
+}
+
+vanban::RenderOptions render_options(unsigned flags) {
+    vanban::RenderOptions options;
+    options.lenient = (flags & VANBAN_RENDER_LENIENT) != 0;
+    return options;
+}
+
+}  // namespace
+
+extern "C" {
+
+const char* vanban_version(void) { return VANBAN_VERSION; }
+
+const char* vanban_status_name(vanban_status status) {
+    switch (status) {
+        case VANBAN_OK: return "ok";
+        case VANBAN_ERROR_TEMPLATE: return "template";
+        case VANBAN_ERROR_DATA: return "data";
+        case VANBAN_ERROR_SCHEMA: return "schema";
+        case VANBAN_ERROR_JSON: return "json";
+        case VANBAN_ERROR_PACKAGE: return "package";
+        case VANBAN_ERROR_IO: return "io";
+        case VANBAN_ERROR_LIMIT: return "limit";
+        case VANBAN_ERROR_USAGE: return "usage";
+        case VANBAN_ERROR_NO_MEMORY: return "no-memory";
+        case VANBAN_ERROR_INTERNAL: return "internal";
+    }
+    return "unknown";
+}
+
+size_t vanban_errors_count(const vanban_errors* errors) { return errors ? errors->records.size() : 0; }
+
+const vanban_error* vanban_errors_get(const vanban_errors* errors, size_t index) {
+    return errors && index < errors->records.size() ? &errors->records[index] : nullptr;
+}
+
+const char* vanban_errors_json(const vanban_errors* errors) { return errors ? errors->json.c_str() : "[]"; }
+
+void vanban_errors_free(vanban_errors* errors) { delete errors; }
+
+void vanban_buffer_free(vanban_buffer* buffer) {
+    if (!buffer) return;
+    std::free(buffer->data);
+    clear(buffer);
+}
+
+vanban_status vanban_template_open(const char* path, vanban_template** out, vanban_errors** errors) {
+    return guarded(errors, [&] {
+        if (!out) return usage(errors, "vanban_template_open: out is NULL");
+        *out = nullptr;
+        if (!path) return usage(errors, "vanban_template_open: path is NULL");
+        *out = new vanban_template{vanban::Template::from_file(path)};
+        return VANBAN_OK;
+    });
+}
+
+vanban_status vanban_template_from_memory(const void* bytes, size_t size, const char* name, vanban_template** out,
+                                          vanban_errors** errors) {
+    return guarded(errors, [&] {
+        if (!out) return usage(errors, "vanban_template_from_memory: out is NULL");
+        *out = nullptr;
+        if (!bytes && size > 0) return usage(errors, "vanban_template_from_memory: bytes is NULL");
+        std::string copy = size ? std::string(static_cast<const char*>(bytes), size) : std::string();
+        *out = new vanban_template{vanban::Template::from_bytes(std::move(copy), name ? name : "<memory>")};
+        return VANBAN_OK;
+    });
+}
+
+void vanban_template_free(vanban_template* tpl) { delete tpl; }
+
+vanban_status vanban_template_inspect(const vanban_template* tpl, vanban_buffer* out, vanban_errors** errors) {
+    clear(out);
+    return guarded(errors, [&] {
+        if (!tpl || !out) return usage(errors, "vanban_template_inspect: tpl or out is NULL");
+        vanban::Inspection info = tpl->tpl.inspect();
+        nlohmann::json j = {{"skeleton", info.skeleton},
+                            {"loops", info.loops},
+                            {"conditions", info.conditions},
+                            {"outputs", info.outputs}};
+        give(out, j.dump(2));
+        return VANBAN_OK;
+    });
+}
+
+vanban_status vanban_render(const vanban_template* tpl, const char* data_json, size_t data_size, const char* data_name,
+                            unsigned flags, vanban_buffer* out, vanban_errors** errors) {
+    clear(out);
+    return guarded(errors, [&] {
+        if (!tpl || !data_json || !out) return usage(errors, "vanban_render: tpl, data_json or out is NULL");
+        if (flags & ~VANBAN_RENDER_LENIENT) return usage(errors, "vanban_render: unknown flags");
+        auto data = vanban::Data::parse(std::string_view(data_json, text_size(data_json, data_size)),
+                                        data_name ? data_name : "data");
+        give(out, tpl->tpl.render(data, render_options(flags)));
+        return VANBAN_OK;
+    });
+}
+
+vanban_status vanban_render_to_file(const vanban_template* tpl, const char* data_json, size_t data_size,
+                                    const char* data_name, unsigned flags, const char* path, vanban_errors** errors) {
+    return guarded(errors, [&] {
+        if (!tpl || !data_json || !path) return usage(errors, "vanban_render_to_file: tpl, data_json or path is NULL");
+        if (flags & ~VANBAN_RENDER_LENIENT) return usage(errors, "vanban_render_to_file: unknown flags");
+        auto data = vanban::Data::parse(std::string_view(data_json, text_size(data_json, data_size)),
+                                        data_name ? data_name : "data");
+        vanban::write_file_atomic(path, tpl->tpl.render(data, render_options(flags)));
+        return VANBAN_OK;
+    });
+}
+
+vanban_status vanban_schema_compile(const char* schema_json, size_t schema_size, const char* name, vanban_schema** out,
+                                    vanban_errors** errors) {
+    return guarded(errors, [&] {
+        if (!out) return usage(errors, "vanban_schema_compile: out is NULL");
+        *out = nullptr;
+        if (!schema_json) return usage(errors, "vanban_schema_compile: schema_json is NULL");
+        *out = new vanban_schema{vanban::Schema::parse(std::string_view(schema_json, text_size(schema_json, schema_size)),
+                                                       name ? name : "schema")};
+        return VANBAN_OK;
+    });
+}
+
+void vanban_schema_free(vanban_schema* schema) { delete schema; }
+
+vanban_status vanban_schema_validate(const vanban_schema* schema, const char* data_json, size_t data_size,
+                                     const char* data_name, vanban_errors** errors) {
+    return guarded(errors, [&] {
+        if (!schema || !data_json) return usage(errors, "vanban_schema_validate: schema or data_json is NULL");
+        auto data = vanban::Data::parse(std::string_view(data_json, text_size(data_json, data_size)),
+                                        data_name ? data_name : "data");
+        auto problems = schema->schema.validate(data);
+        if (problems.empty()) return VANBAN_OK;
+        return fail(errors, std::move(problems));
+    });
+}
+
+}  // extern "C"

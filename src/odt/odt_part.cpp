@@ -1,0 +1,307 @@
+#include "odt/odt_part.hpp"
+
+#include <cstring>
+#include <initializer_list>
+
+#include <libxml/tree.h>
+
+#include "core/richtext.hpp"
+#include "core/xml_compiler.hpp"
+
+namespace vanban::odt {
+
+const char* const kRichStyles[8] = {"",         "vanban_b",  "vanban_i",  "vanban_bi",
+                                    "vanban_u", "vanban_bu", "vanban_iu", "vanban_biu"};
+
+namespace {
+
+using core::OutputSite;
+using core::Role;
+using core::xml_chars;
+
+constexpr const char* kText = "urn:oasis:names:tc:opendocument:xmlns:text:1.0";
+constexpr const char* kTable = "urn:oasis:names:tc:opendocument:xmlns:table:1.0";
+constexpr const char* kOffice = "urn:oasis:names:tc:opendocument:xmlns:office:1.0";
+constexpr const char* kStyle = "urn:oasis:names:tc:opendocument:xmlns:style:1.0";
+constexpr const char* kFo = "urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0";
+constexpr const char* kDraw = "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0";
+
+bool in_ns(const xmlNode* n, const char* ns, std::initializer_list<const char*> names) {
+    for (const char* name : names)
+        if (core::has_name(n, ns, name)) return true;
+    return false;
+}
+bool is_text(const xmlNode* n, std::initializer_list<const char*> names) { return in_ns(n, kText, names); }
+
+// What OpenDocument text elements mean to the part compiler.
+class OdtDialect final : public core::Dialect {
+public:
+    Role role(const xmlNode* c) const override {
+        if (is_text(c, {"span", "a", "meta"})) return Role::transparent;
+        if (is_text(c, {"s"})) return Role::spaces;
+        if (is_text(c, {"tab", "line-break"})) return Role::soft;
+        if (is_text(c, {"bookmark", "bookmark-start", "bookmark-end", "soft-page-break", "change", "change-start",
+                        "change-end", "reference-mark", "reference-mark-start", "reference-mark-end", "toc-mark",
+                        "toc-mark-start", "toc-mark-end", "alphabetical-index-mark", "alphabetical-index-mark-start",
+                        "alphabetical-index-mark-end", "user-index-mark", "user-index-mark-start",
+                        "user-index-mark-end"}) ||
+            core::has_name(c, kOffice, "annotation-end"))
+            return Role::ignore;
+        // frames, notes, fields (their character data is a cached result, not text), annotations, ruby, foreign
+        // elements: visible, but not text
+        return Role::hard;
+    }
+    bool text_in_character_data() const override { return true; }
+    int space_count(const xmlNode* n) const override {
+        xmlChar* v = xmlGetNsProp(n, xml_chars("c"), xml_chars(kText));
+        if (!v) return 1;
+        int count = std::atoi(reinterpret_cast<const char*>(v));
+        xmlFree(v);
+        return count > 0 ? count : 1;
+    }
+    bool is_paragraph(const xmlNode* n) const override {
+        if (!is_text(n, {"p", "h"})) return false;
+        // paragraphs kept by change tracking as deleted text are not part of the document's text
+        for (const xmlNode* a = n->parent; a && a->type == XML_ELEMENT_NODE; a = a->parent)
+            if (is_text(a, {"tracked-changes"})) return false;
+        return true;
+    }
+    bool is_row(const xmlNode* n) const override { return core::has_name(n, kTable, "table-row"); }
+    bool is_cell(const xmlNode* n) const override {
+        return in_ns(n, kTable, {"table-cell", "covered-table-cell"});
+    }
+    bool is_boundary(const xmlNode* n) const override {
+        return core::has_name(n, kOffice, "text") || core::has_name(n, kOffice, "annotation") ||
+               core::has_name(n, kDraw, "text-box") || core::has_name(n, kText, "note-body") ||
+               in_ns(n, kStyle, {"header", "footer", "header-left", "footer-left", "header-first", "footer-first"});
+    }
+    bool needs_paragraph(const xmlNode* n) const override {
+        return core::has_name(n, kTable, "table-cell") || core::has_name(n, kDraw, "text-box") ||
+               core::has_name(n, kText, "note-body") || core::has_name(n, kOffice, "annotation") ||
+               in_ns(n, kStyle, {"header", "footer", "header-left", "footer-left", "header-first", "footer-first"});
+    }
+    xmlNode* run_of(xmlNode* holder) const override {
+        return holder && holder->parent && is_text(holder->parent, {"span"}) ? holder->parent : nullptr;
+    }
+    bool removable_when_empty(const xmlNode* parent) const override { return is_text(parent, {"span"}); }
+    bool splittable(const xmlNode* n) const override { return is_text(n, {"span"}); }
+
+    // Rich text nests spans with the adapter's automatic styles inside the host span, which keeps its own style:
+    // nothing of the host needs copying.
+    void describe_site(xmlDoc*, xmlNode*, OutputSite& site) const override {
+        for (std::size_t v = 0; v < 8; ++v) site.run_props[v] = kRichStyles[v];
+    }
+
+    void finish(xmlDoc* doc, xmlNode* root, core::PartHooks* hooks) const override {
+        if (hooks) hooks->max_footnote_id = count_notes(root);
+        add_rich_styles(doc, root);
+    }
+
+private:
+    static int count_notes(const xmlNode* n) {
+        int count = 0;
+        for (const xmlNode* c = n->children; c; c = c->next) {
+            if (c->type != XML_ELEMENT_NODE) continue;
+            if (core::has_name(c, kText, "note")) ++count;
+            count += count_notes(c);
+        }
+        return count;
+    }
+
+    static xmlNs* ns(xmlNode* root, const char* href, const char* prefix) {
+        xmlNs* found = xmlSearchNsByHref(root->doc, root, xml_chars(href));
+        return found ? found : xmlNewNs(root, xml_chars(href), xml_chars(prefix));
+    }
+
+    // office:automatic-styles, created where the schema wants it (after font-face-decls and styles, before
+    // master-styles and body) when the part has none.
+    static xmlNode* automatic_styles(xmlDoc* doc, xmlNode* root) {
+        for (xmlNode* c = root->children; c; c = c->next)
+            if (core::has_name(c, kOffice, "automatic-styles")) return c;
+        xmlNode* styles = xmlNewDocNode(doc, ns(root, kOffice, "office"), xml_chars("automatic-styles"), nullptr);
+        for (xmlNode* c = root->children; c; c = c->next) {
+            if (core::has_name(c, kOffice, "master-styles") || core::has_name(c, kOffice, "body")) {
+                xmlAddPrevSibling(c, styles);
+                return styles;
+            }
+        }
+        xmlAddChild(root, styles);
+        return styles;
+    }
+
+    static void add_rich_styles(xmlDoc* doc, xmlNode* root) {
+        if (!core::has_name(root, kOffice, "document-content") && !core::has_name(root, kOffice, "document-styles"))
+            return;
+        xmlNode* styles = automatic_styles(doc, root);
+        xmlNs* style = ns(root, kStyle, "style");
+        xmlNs* fo = ns(root, kFo, "fo");
+        for (int v = 1; v < 8; ++v) {
+            bool exists = false;
+            for (xmlNode* c = styles->children; c && !exists; c = c->next) {
+                if (!core::has_name(c, kStyle, "style")) continue;
+                xmlChar* name = xmlGetNsProp(c, xml_chars("name"), xml_chars(kStyle));
+                exists = name && std::strcmp(reinterpret_cast<char*>(name), kRichStyles[v]) == 0;
+                xmlFree(name);
+            }
+            if (exists) continue;
+            xmlNode* s = xmlNewChild(styles, style, xml_chars("style"), nullptr);
+            xmlNewNsProp(s, style, xml_chars("name"), xml_chars(kRichStyles[v]));
+            xmlNewNsProp(s, style, xml_chars("family"), xml_chars("text"));
+            xmlNode* p = xmlNewChild(s, style, xml_chars("text-properties"), nullptr);
+            if (v & 1) {
+                xmlNewNsProp(p, fo, xml_chars("font-weight"), xml_chars("bold"));
+                xmlNewNsProp(p, style, xml_chars("font-weight-asian"), xml_chars("bold"));
+                xmlNewNsProp(p, style, xml_chars("font-weight-complex"), xml_chars("bold"));
+            }
+            if (v & 2) {
+                xmlNewNsProp(p, fo, xml_chars("font-style"), xml_chars("italic"));
+                xmlNewNsProp(p, style, xml_chars("font-style-asian"), xml_chars("italic"));
+                xmlNewNsProp(p, style, xml_chars("font-style-complex"), xml_chars("italic"));
+            }
+            if (v & 4) {
+                xmlNewNsProp(p, style, xml_chars("text-underline-style"), xml_chars("solid"));
+                xmlNewNsProp(p, style, xml_chars("text-underline-width"), xml_chars("auto"));
+                xmlNewNsProp(p, style, xml_chars("text-underline-color"), xml_chars("font-color"));
+            }
+        }
+    }
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+
+void put_spaces(std::string& out, std::size_t n) {
+    if (n == 1) out += "<text:s/>";
+    else out += "<text:s text:c=\"" + std::to_string(n) + "\"/>";
+}
+
+// Character data collapses white space in OpenDocument: a run of spaces keeps its first space as a character and the
+// others as text:s; a space at the start of the value (or after a break or tab) is written as text:s too, since the
+// text before it may end with a space or be the start of the paragraph.
+void escape_text(std::string& out, std::string_view s) {
+    bool at_start = true;
+    for (std::size_t i = 0; i < s.size();) {
+        const char c = s[i];
+        if (c == ' ') {
+            std::size_t n = 1;
+            while (i + n < s.size() && s[i + n] == ' ') ++n;
+            if (at_start) {
+                put_spaces(out, n);
+            } else {
+                out += ' ';
+                if (n > 1) put_spaces(out, n - 1);
+            }
+            i += n;
+            at_start = false;
+            continue;
+        }
+        at_start = false;
+        switch (c) {
+            case '&': out += "&amp;"; break;
+            case '<': out += "&lt;"; break;
+            case '>': out += "&gt;"; break;
+            case '\n':
+                out += "<text:line-break/>";
+                at_start = true;
+                break;
+            case '\t':
+                out += "<text:tab/>";
+                at_start = true;
+                break;
+            case '\r': break;
+            default:
+                // characters XML 1.0 forbids are dropped rather than producing a file no reader opens
+                if (static_cast<unsigned char>(c) < 0x20) break;
+                out += c;
+        }
+        ++i;
+    }
+}
+
+void escape_attr(std::string& out, std::string_view s) {
+    for (char c : s) {
+        switch (c) {
+            case '&': out += "&amp;"; break;
+            case '<': out += "&lt;"; break;
+            case '>': out += "&gt;"; break;
+            case '"': out += "&quot;"; break;
+            case '\n': out += "&#10;"; break;
+            case '\t': out += "&#9;"; break;
+            case '\r': break;
+            default:
+                if (static_cast<unsigned char>(c) < 0x20) break;
+                out += c;
+        }
+    }
+}
+
+class OdtEmitter final : public core::Emitter {
+public:
+    void text(std::string& out, std::string_view value, const OutputSite& site) const override {
+        if (site.context == OutputSite::Context::attribute) escape_attr(out, value);
+        else escape_text(out, value);
+    }
+
+    void rich(std::string& out, const RichText& value, const OutputSite& site, core::RenderState& state) const override {
+        // Notes cannot stand in headers and footers (styles.xml): there the footnote markup is left out.
+        const bool notes = !state.current_part || *state.current_part == "content.xml";
+        write_spans(out, value.spans, site.run_props, state, notes);
+    }
+
+    void hook(std::string&, int, core::RenderState&) const override {}
+
+    std::string_view empty_paragraph() const override { return "<text:p/>"; }
+
+    bool has_paragraph(std::string_view produced) const override {
+        for (std::string_view open : {"<text:p>", "<text:p ", "<text:p/>", "<text:h>", "<text:h ", "<text:h/>"})
+            if (produced.find(open) != std::string_view::npos) return true;
+        return false;
+    }
+
+private:
+    static void write_spans(std::string& out, const std::vector<RichSpan>& spans, const std::array<std::string, 8>& styles,
+                            core::RenderState& state, bool allow_notes) {
+        for (const RichSpan& s : spans) {
+            const std::size_t v = (s.bold ? 1u : 0u) | (s.italic ? 2u : 0u) | (s.underline ? 4u : 0u);
+            switch (s.kind) {
+                case RichSpan::Kind::text:
+                    if (v == 0 || styles[v].empty()) {
+                        escape_text(out, s.text);
+                    } else {
+                        out += "<text:span text:style-name=\"";
+                        out += styles[v];
+                        out += "\">";
+                        escape_text(out, s.text);
+                        out += "</text:span>";
+                    }
+                    break;
+                case RichSpan::Kind::line_break: out += "<text:line-break/>"; break;
+                case RichSpan::Kind::footnote: {
+                    if (!allow_notes) break;
+                    const std::string n = std::to_string(state.next_footnote_id++);
+                    out += "<text:note text:id=\"vanban_ftn" + n + "\" text:note-class=\"footnote\"><text:note-citation>" +
+                           n + "</text:note-citation><text:note-body><text:p text:style-name=\"Footnote\">";
+                    write_spans(out, s.footnote, styles, state, false);
+                    out += "</text:p></text:note-body></text:note>";
+                    break;
+                }
+            }
+        }
+    }
+};
+
+}  // namespace
+
+core::Program compile_part(std::string_view xml, const std::string& part_name, std::vector<Diagnostic>& errors,
+                           core::PartHooks* hooks) {
+    static const OdtDialect dialect;
+    return core::compile_xml_part(xml, part_name, dialect, errors, hooks);
+}
+
+const core::Emitter& emitter() {
+    static const OdtEmitter instance;
+    return instance;
+}
+
+bool is_story_part(std::string_view name) { return name == "content.xml" || name == "styles.xml"; }
+
+}  // namespace vanban::odt
