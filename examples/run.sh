@@ -12,15 +12,27 @@ for data in examples/*/*.json; do
   [ -e "$data" ] || continue
   template=$(basename "$(dirname "$data")")
   name="$template-$(basename "$data" .json)"
-  if "$vanban" render "$template" "$data" -o "out/$name.docx"; then
-    echo "rendered out/$name.docx"
-  else
-    status=1
-  fi
+  formats=docx
+  grep -q '"odt"' "templates/$template/template.json" 2>/dev/null && formats="docx odt"
+  for format in $formats; do
+    if "$vanban" render "$template" "$data" -o "out/$name.$format"; then
+      echo "rendered out/$name.$format"
+    else
+      status=1
+    fi
+  done
 done
-for dir in templates/*/docx; do
+for dir in templates/*/docx templates/*/odt; do
   [ -d "$dir" ] || continue
   name=$(basename "$(dirname "$dir")")
-  "$vanban" pack "$dir" -o "out/$name-template.docx" && echo "packed  out/$name-template.docx"
+  ext=$(basename "$dir")
+  "$vanban" pack "$dir" -o "out/$name-template.$ext" && echo "packed  out/$name-template.$ext"
 done
+# PDF needs LibreOffice; rendered when it is installed (tests/run.sh installs it).
+if command -v soffice >/dev/null 2>&1; then
+  for data in examples/ke-hoach/*.json; do
+    name="ke-hoach-$(basename "$data" .json)"
+    "$vanban" render ke-hoach "$data" -o "out/$name.pdf" && echo "rendered out/$name.pdf" || status=1
+  done
+fi
 exit $status

@@ -10,6 +10,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <vanban/convert.hpp>
 #include <vanban/vanban.hpp>
 
 namespace fs = std::filesystem;
@@ -98,11 +99,14 @@ struct ResolvedTemplate {
     std::string schema_name;
 };
 
-ResolvedTemplate resolve_template(const std::string& arg) {
+// `format` is "docx" or "odt": which variant of a bundled template to use.
+ResolvedTemplate resolve_template(const std::string& arg, const std::string& format = "docx") {
     std::error_code ec;
     ResolvedTemplate r;
     if (auto b = find_bundled(arg)) {
-        r.path = (b->dir / b->manifest.value("docx", "docx")).string();
+        if (!b->manifest.contains(format))
+            usage_error("bundled template '" + arg + "' has no " + format + " variant");
+        r.path = (b->dir / b->manifest[format].get<std::string>()).string();
         if (b->manifest.contains("schema")) {
             fs::path schema = b->dir / b->manifest["schema"].get<std::string>();
             r.schema = nlohmann::json::parse(vanban::read_file(schema.string()));
@@ -130,18 +134,43 @@ int validate_against(const nlohmann::json& schema, const std::string& schema_nam
 
 // ----- commands
 
-int cmd_render(const std::string& tpl_arg, const std::string& data_path, const std::string& out_path, bool lenient,
-               bool no_validate, const Output& how) {
-    ResolvedTemplate rt = resolve_template(tpl_arg);
-    vanban::Data data = load_data(data_path);
-    if (rt.schema && !no_validate) {
+struct RenderRequest {
+    std::string tpl, data, out, format;  // format: docx, odt, pdf or "" (from the output's extension)
+    bool lenient = false, no_validate = false, pdf_a = false;
+    int timeout = 120;
+};
+
+std::string output_format(const RenderRequest& r) {
+    if (!r.format.empty()) return r.format;
+    fs::path ext = fs::path(r.out).extension();
+    if (ext == ".odt") return "odt";
+    if (ext == ".pdf") return "pdf";
+    return "docx";
+}
+
+int cmd_render(const RenderRequest& req, const Output& how) {
+    const std::string format = output_format(req);
+    // PDF comes from the DOCX variant (or from whatever a user's own template is) through LibreOffice.
+    ResolvedTemplate rt = resolve_template(req.tpl, format == "odt" ? "odt" : "docx");
+    vanban::Data data = load_data(req.data);
+    if (rt.schema && !req.no_validate) {
         if (int rc = validate_against(*rt.schema, rt.schema_name, data, how); rc != kOk) return rc;
     }
     auto tpl = vanban::Template::from_file(rt.path);
+    const std::string tpl_format = tpl.format() == vanban::Format::odt ? "odt" : "docx";
+    if (format != "pdf" && format != tpl_format)
+        usage_error("'" + req.tpl + "' is a " + tpl_format + " template: it renders " + tpl_format + " or pdf, not " + format);
     vanban::RenderOptions options;
-    options.lenient = lenient;
+    options.lenient = req.lenient;
     // Rendering Data (not a bare JSON value) makes data problems point into the data file: JSON pointer → line:column.
     std::string bytes = tpl.render(data, options);
+    if (format == "pdf") {
+        vanban::PdfOptions pdf;
+        pdf.pdf_a = req.pdf_a;
+        pdf.timeout_seconds = req.timeout;
+        bytes = vanban::convert_to_pdf(bytes, tpl_format, pdf);
+    }
+    const std::string& out_path = req.out;
     vanban::write_file_atomic(out_path, bytes);
     if (out_path != "-" && isatty(STDERR_FILENO)) std::cerr << "vanban: wrote " << out_path << "\n";
     return kOk;
@@ -226,17 +255,26 @@ int main(int argc, char** argv) {
     std::string error_format = "text";
     app.add_option("--errors", error_format, "how to print problems: text or json")->check(CLI::IsMember({"text", "json"}));
 
-    std::string tpl, data, out, template_opt;
-    bool lenient = false, no_validate = false, as_json = false;
+    std::string tpl, template_opt;
+    bool as_json = false;
     std::vector<std::string> validate_args;
 
+    RenderRequest req;
     auto* render = app.add_subcommand("render", "render a template with JSON data into a document");
-    render->add_option("template", tpl, "a .docx file, a template directory, or a bundled template name (ke-hoach)")->required();
-    render->add_option("data", data, "the JSON data file, or - for standard input")->required();
-    render->add_option("-o,--output", out, "the document to write (.docx), or - for standard output")->required();
-    render->add_flag("--lenient", lenient, "render missing values as empty instead of failing");
-    render->add_flag("--no-validate", no_validate, "skip the JSON Schema check of bundled templates");
-    render->footer("Example:\n  vanban render ke-hoach examples/ke-hoach/000.json -o ke-hoach-000.docx");
+    render->add_option("template", req.tpl, "a .docx/.odt file, a template directory, or a bundled template name (ke-hoach)")
+        ->required();
+    render->add_option("data", req.data, "the JSON data file, or - for standard input")->required();
+    render->add_option("-o,--output", req.out, "the document to write (.docx, .odt or .pdf), or - for standard output")
+        ->required();
+    render->add_option("--format", req.format, "docx, odt or pdf (default: from the output's extension)")
+        ->check(CLI::IsMember({"docx", "odt", "pdf"}));
+    render->add_flag("--pdf-a", req.pdf_a, "PDF/A-2b for archiving (with .pdf output)");
+    render->add_option("--pdf-timeout", req.timeout, "seconds LibreOffice may take for a PDF (default 120)");
+    render->add_flag("--lenient", req.lenient, "render missing values as empty instead of failing");
+    render->add_flag("--no-validate", req.no_validate, "skip the JSON Schema check of bundled templates");
+    render->footer("Examples:\n  vanban render ke-hoach examples/ke-hoach/000.json -o ke-hoach-000.docx\n"
+                   "  vanban render ke-hoach plan.json -o plan.odt\n"
+                   "  vanban render ke-hoach plan.json -o plan.pdf --pdf-a   (needs LibreOffice)");
 
     auto* inspect = app.add_subcommand("inspect", "show the data a template expects, as a JSON skeleton");
     inspect->add_option("template", tpl, "a .docx file, a template directory or a bundled template name")->required();
@@ -267,7 +305,7 @@ int main(int argc, char** argv) {
     }
     how.json = error_format == "json";
     try {
-        if (*render) return cmd_render(tpl, data, out, lenient, no_validate, how);
+        if (*render) return cmd_render(req, how);
         if (*inspect) return cmd_inspect(tpl, as_json);
         if (*validate) return cmd_validate(validate_args, template_opt, how);
         if (*templates) return cmd_templates();
