@@ -287,15 +287,17 @@ int main(int argc, char** argv) {
     validate->footer("Example:\n  vanban validate ke-hoach plan.json");
 
     auto* templates = app.add_subcommand("templates", "list the bundled templates");
+    templates->footer("Example:\n  vanban templates");
     std::string new_name;
     auto* make_new = app.add_subcommand("new", "print a filled-in example for a bundled template");
     make_new->add_option("template", new_name, "bundled template name")->required();
     make_new->footer("Example:\n  vanban new ke-hoach > plan.json");
 
     std::string pack_dir, pack_out;
-    auto* pack = app.add_subcommand("pack", "zip a template directory into a .docx");
+    auto* pack = app.add_subcommand("pack", "zip a template directory into a .docx or .odt");
     pack->add_option("directory", pack_dir, "the unzipped template")->required();
     pack->add_option("-o,--output", pack_out, "the package to write")->required();
+    pack->footer("Example:\n  vanban pack templates/ke-hoach/docx -o ke-hoach.docx");
 
     try {
         app.parse(argc, argv);
