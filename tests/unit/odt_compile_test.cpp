@@ -15,6 +15,7 @@
 
 #include "test_support.hpp"
 #include "vanban/vanban.hpp"
+#include "zip/zip.hpp"
 
 namespace {
 
@@ -355,6 +356,41 @@ TEST(OdtCompile, MimetypeFirstAndStored) {
     EXPECT_EQ(z.substr(38, 39), "application/vnd.oasis.opendocument.text");
     EXPECT_EQ(r.parts.count("META-INF/manifest.xml"), 1u);
     EXPECT_EQ(r.texts(), Texts{"1"});
+}
+
+void expect_mimetype_first_and_stored(const std::string& z) {
+    ASSERT_GT(z.size(), 77u);
+    EXPECT_EQ(z[8], 0);
+    EXPECT_EQ(z.substr(30, 8), "mimetype");
+    EXPECT_EQ(z.substr(38, 39), "application/vnd.oasis.opendocument.text");
+}
+
+// A template zipped by a tool that put mimetype last (or left it out) still renders a package with mimetype first.
+TEST(OdtCompile, MimetypeMovedFirstOrAdded) {
+    auto parts = read_zip(make_odt(P("{{ a }}")));
+    for (bool keep : {true, false}) {
+        vanban::zip::Writer w;
+        for (const auto& [name, data] : parts)
+            if (name != "mimetype") w.add(name, data, vanban::zip::Method::deflated);
+        if (keep) w.add("mimetype", parts.at("mimetype"), vanban::zip::Method::deflated);
+        auto t = vanban::Template::from_bytes(w.finish(), "odd.odt");
+        Rendered r = render(t, json{{"a", "x"}});
+        expect_mimetype_first_and_stored(r.bytes);
+        EXPECT_EQ(r.texts(), Texts{"x"});
+    }
+}
+
+// The bundled template as a directory and packed into one .odt file render the same document.
+TEST(OdtCompile, TemplateDirectoryAndPackedFileRenderTheSame) {
+    const std::string dir = vanban::test::source_dir() + "/templates/ke-hoach/odt";
+    const json data = json::parse(vanban::test::read_file(vanban::test::source_dir() + "/templates/ke-hoach/example.json"));
+    const std::string packed = vanban::pack_directory(dir);
+    expect_mimetype_first_and_stored(packed);
+    Rendered from_dir = render(vanban::Template::from_file(dir), data);
+    Rendered from_zip = render(vanban::Template::from_bytes(packed, "ke-hoach.odt"), data);
+    expect_mimetype_first_and_stored(from_dir.bytes);
+    EXPECT_EQ(from_dir.parts, from_zip.parts);
+    EXPECT_GT(from_dir.texts().size(), 30u);
 }
 
 TEST(OdtCompile, InspectListsTheDataPaths) {
