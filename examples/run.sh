@@ -10,8 +10,10 @@ mkdir -p out
 status=0
 for data in examples/*/*.json; do
   [ -e "$data" ] || continue
+  # examples/<template>/*.json, or examples/<group>/<template>.json (one example per form)
   template=$(basename "$(dirname "$data")")
-  name="$template-$(basename "$data" .json)"
+  [ -f "templates/$template/template.json" ] || template=$(basename "$data" .json)
+  name="$(basename "$(dirname "$data")")-$(basename "$data" .json)"
   formats=docx
   grep -q '"odt"' "templates/$template/template.json" 2>/dev/null && formats="docx odt"
   for format in $formats; do

@@ -1,0 +1,508 @@
+// End-to-end tests of the bundled award-form templates (templates/bao-cao-thanh-tich*, docs/award-forms.md): each
+// form's example validates against the shared record schema and renders with the real CLI into a DOCX that passes
+// validate-office; the rendered text holds every fixed [V] line of shared/specs/award-forms.md for that form (typed in
+// below by hand, verbatim); the award-history tables carry their headers and an empty history prints one empty row;
+// the two signature blocks stand side by side in one table row; footnotes are real footnotes; the report date picks the
+// decree at the boundaries 2023-12-31 / 2024-01-01 / 2025-06-30 / 2025-07-01; LibreOffice opens one form.
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xpath.h>
+#include <libxml/xpathInternals.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <memory>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "test_support.hpp"
+
+#ifndef VANBAN_CLI
+#error "VANBAN_CLI must be defined (path of the vanban executable)"
+#endif
+
+namespace {
+
+using nlohmann::json;
+namespace t = vanban::test;
+namespace fs = std::filesystem;
+using Texts = std::vector<std::string>;
+
+constexpr const char* kW = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
+
+const xmlChar* xc(const char* s) { return reinterpret_cast<const xmlChar*>(s); }
+std::string quote(const std::string& s) { return "'" + std::regex_replace(s, std::regex("'"), "'\\''") + "'"; }
+std::string cli() { return quote(VANBAN_CLI); }
+std::string tools() { return t::shared_dir() + "/tools"; }
+
+// The five bundled forms (docs/award-forms.md §1).
+const std::vector<std::string>& forms() {
+    static const std::vector<std::string> names{"bao-cao-thanh-tich", "bao-cao-thanh-tich-ca-nhan", "bao-cao-thanh-tich-tap-the",
+                                                "bao-cao-thanh-tich-chuyen-de-ca-nhan",
+                                                "bao-cao-thanh-tich-chuyen-de-tap-the"};
+    return names;
+}
+std::string example_path(const std::string& form) { return t::source_dir() + "/examples/award-forms/" + form + ".json"; }
+json example(const std::string& form) { return json::parse(t::read_file(example_path(form))); }
+
+struct Rendered {
+    int rc = -1;
+    std::string output;  // the CLI's messages
+    std::string path;    // the .docx
+    std::map<std::string, std::string> parts;
+    Texts texts;  // paragraphs of word/document.xml
+};
+
+// Renders `data` with the bundled template `form` through the CLI.
+Rendered render(const std::string& form, const json& data, const std::string& name) {
+    Rendered r;
+    const std::string dir = t::temp_dir();
+    const std::string data_path = dir + "/" + name + ".json";
+    t::write_file(data_path, data.dump(2));
+    r.path = dir + "/" + name + ".docx";
+    r.rc = t::run_command(cli() + " render " + quote(form) + " " + quote(data_path) + " -o " + quote(r.path), &r.output);
+    if (r.rc != 0) return r;
+    r.parts = t::read_zip(t::read_file(r.path));
+    r.texts = t::paragraph_texts(r.parts.at("word/document.xml"));
+    return r;
+}
+
+bool has(const Texts& texts, const std::string& line) { return std::find(texts.begin(), texts.end(), line) != texts.end(); }
+bool has_prefix(const Texts& texts, const std::string& prefix) {
+    return std::any_of(texts.begin(), texts.end(), [&](const std::string& s) { return s.rfind(prefix, 0) == 0; });
+}
+std::string dump(const Texts& texts) {
+    std::string s;
+    for (const auto& x : texts) s += "  | " + x + "\n";
+    return s;
+}
+
+// XPath over one XML part.
+class Xml {
+public:
+    explicit Xml(const std::string& xml)
+        : doc_(xmlReadMemory(xml.data(), static_cast<int>(xml.size()), "part.xml", nullptr, XML_PARSE_NONET), xmlFreeDoc),
+          ctx_(nullptr, xmlXPathFreeContext) {
+        if (doc_) {
+            ctx_.reset(xmlXPathNewContext(doc_.get()));
+            xmlXPathRegisterNs(ctx_.get(), xc("w"), xc(kW));
+        }
+    }
+    bool ok() const { return doc_ != nullptr; }
+    std::vector<xmlNode*> nodes(const std::string& xpath, xmlNode* from = nullptr) const {
+        std::vector<xmlNode*> out;
+        ctx_->node = from ? from : xmlDocGetRootElement(doc_.get());
+        std::unique_ptr<xmlXPathObject, void (*)(xmlXPathObject*)> result(xmlXPathEvalExpression(xc(xpath.c_str()), ctx_.get()),
+                                                                          xmlXPathFreeObject);
+        if (result && result->nodesetval)
+            for (int i = 0; i < result->nodesetval->nodeNr; ++i) out.push_back(result->nodesetval->nodeTab[i]);
+        return out;
+    }
+    // The text of every w:t below `node`, paragraphs joined by '\n'.
+    std::string text(xmlNode* node) const {
+        std::string s;
+        for (xmlNode* p : nodes("descendant-or-self::w:p", node)) {
+            if (!s.empty()) s += "\n";
+            for (xmlNode* tn : nodes(".//w:t", p)) {
+                xmlChar* c = xmlNodeGetContent(tn);
+                s += reinterpret_cast<const char*>(c);
+                xmlFree(c);
+            }
+        }
+        return s;
+    }
+
+private:
+    std::unique_ptr<xmlDoc, void (*)(xmlDoc*)> doc_;
+    std::unique_ptr<xmlXPathContext, void (*)(xmlXPathContext*)> ctx_;
+};
+
+// ----- the fixed lines of the spec, verbatim --------------------------------------------------------------------------
+
+// Header, title (§3 lines 3–5, §4 lines 2–4): [V] for every form.
+const Texts kHeaderLines{"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "BÁO CÁO THÀNH TÍCH"};
+
+// §3 individual report: fixed lines that stand alone.
+const Texts kIndividualLines{"I. SƠ LƯỢC LÝ LỊCH", "II. THÀNH TÍCH ĐẠT ĐƯỢC", "1. Quyền hạn, nhiệm vụ được giao hoặc đảm nhận:",
+                             "2. Thành tích đạt được của cá nhân:", "III. CÁC HÌNH THỨC ĐÃ ĐƯỢC KHEN THƯỞNG",
+                             "1. Danh hiệu thi đua:", "2. Hình thức khen thưởng:", "NGƯỜI BÁO CÁO THÀNH TÍCH",
+                             "(Ký, ghi rõ họ và tên)", "(Ký, đóng dấu)"};
+// §3 individual report: labelled lines ("label" + value).
+const Texts kIndividualLabels{"- Họ tên (Ghi đầy đủ bằng chữ in thường, không viết tắt): ",
+                              "- Sinh ngày, tháng, năm: ",
+                              "- Quê quán: ",
+                              "- Trú quán: ",
+                              "- Đơn vị công tác: ",
+                              "- Chức vụ (Đảng, chính quyền, đoàn thể): ",
+                              "- Trình độ chuyên môn, nghiệp vụ: ",
+                              "- Học hàm, học vị, danh hiệu, giải thưởng: "};
+
+// §4 collective report.
+const Texts kCollectiveLines{"I. SƠ LƯỢC ĐẶC ĐIỂM, TÌNH HÌNH", "1. Đặc điểm, tình hình:", "II. THÀNH TÍCH ĐẠT ĐƯỢC",
+                             "III. CÁC HÌNH THỨC ĐÃ ĐƯỢC KHEN THƯỞNG", "1. Danh hiệu thi đua:", "2. Hình thức khen thưởng:",
+                             "(Ký, đóng dấu)"};
+const Texts kCollectiveLabels{
+    "- Địa điểm trụ sở chính, điện thoại, fax; địa chỉ trang tin điện tử: ",
+    "- Quá trình thành lập và phát triển: ",
+    "- Những đặc điểm chính của đơn vị, địa phương (về điều kiện tự nhiên, xã hội, cơ cấu tổ chức, cơ sở vật chất), các tổ "
+    "chức đảng, đoàn thể: ",
+    "2. Chức năng, nhiệm vụ: "};
+
+// T1 and T2 column headers (§3).
+const Texts kT1{"Năm", "Danh hiệu thi đua",
+                "Số, ngày, tháng, năm của quyết định công nhận danh hiệu thi đua; cơ quan ban hành quyết định"};
+const Texts kT2{"Năm", "Hình thức khen thưởng",
+                "Số, ngày, tháng, năm của quyết định công nhận danh hiệu thi đua; cơ quan ban hành quyết định"};
+
+// §3.1: the campaign form has no verified body line; the title lines and the signature notes are checked.
+const Texts kCampaignLines{"I. THÔNG TIN CHUNG", "II. THÀNH TÍCH ĐẠT ĐƯỢC", "(Ký, đóng dấu)"};
+
+std::string subject_of(const std::string& form, const json& data) {
+    if (form.find("ca-nhan") != std::string::npos) return "individual";
+    if (form.find("tap-the") != std::string::npos) return "collective";
+    return data.at("form").at("subject").get<std::string>();
+}
+std::string kind_of(const std::string& form, const json& data) {
+    if (form.find("chuyen-de") != std::string::npos) return "campaign";
+    if (form == "bao-cao-thanh-tich") return data.at("form").at("kind").get<std::string>();
+    return "merit";
+}
+
+// The rows of the tables of a document, each row as its cells' texts.
+std::vector<std::vector<Texts>> tables(const std::string& document_xml) {
+    Xml x(document_xml);
+    std::vector<std::vector<Texts>> out;
+    for (xmlNode* tbl : x.nodes("//w:body/w:tbl")) {
+        std::vector<Texts> rows;
+        for (xmlNode* tr : x.nodes("./w:tr", tbl)) {
+            Texts cells;
+            for (xmlNode* tc : x.nodes("./w:tc", tr)) cells.push_back(x.text(tc));
+            rows.push_back(cells);
+        }
+        out.push_back(rows);
+    }
+    return out;
+}
+// The history tables (T1, T2): tables whose first row is one of the known header rows.
+std::vector<std::vector<Texts>> history_tables(const std::string& document_xml) {
+    std::vector<std::vector<Texts>> out;
+    for (auto& tb : tables(document_xml))
+        if (!tb.empty() && (tb[0] == kT1 || tb[0] == kT2)) out.push_back(tb);
+    return out;
+}
+
+// ----- tests -----------------------------------------------------------------------------------------------------------
+
+class AwardForm : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(AwardForm, ExampleValidatesRendersAndHoldsEveryVerifiedLine) {
+    const std::string form = GetParam();
+    const json data = example(form);
+    std::string output;
+    // The schema accepts the example, named on the command line and through the record's own "template" field.
+    EXPECT_EQ(t::run_command(cli() + " validate " + quote(form) + " " + quote(example_path(form)), &output), 0) << output;
+    EXPECT_EQ(data.at("template"), form);
+    EXPECT_EQ(t::run_command(cli() + " validate " + quote(example_path(form)), &output), 0) << output;
+
+    Rendered r = render(form, data, form);
+    ASSERT_EQ(r.rc, 0) << r.output;
+    EXPECT_EQ(t::run_command(quote(tools() + "/validate-office") + " --no-schema " + quote(r.path), &output), 0) << output;
+
+    const std::string subject = subject_of(form, data), kind = kind_of(form, data);
+    for (const auto& line : kHeaderLines) EXPECT_TRUE(has(r.texts, line)) << form << ": missing " << line << "\n" << dump(r.texts);
+    EXPECT_TRUE(has_prefix(r.texts, data["place"].get<std::string>() + ", ngày ")) << dump(r.texts);
+    EXPECT_TRUE(has_prefix(r.texts, kind == "campaign" ? "ĐỀ NGHỊ " : "ĐỀ NGHỊ TẶNG ")) << dump(r.texts);
+
+    if (kind == "merit" && subject == "individual") {
+        for (const auto& line : kIndividualLines) EXPECT_TRUE(has(r.texts, line)) << form << ": missing " << line << "\n" << dump(r.texts);
+        for (const auto& label : kIndividualLabels)
+            EXPECT_TRUE(has_prefix(r.texts, label)) << form << ": missing " << label << "\n" << dump(r.texts);
+        EXPECT_TRUE(has(r.texts, "- Họ tên (Ghi đầy đủ bằng chữ in thường, không viết tắt): " +
+                                     data["person"]["full_name"].get<std::string>()));
+        // Birth date as dd/mm/yyyy (or a bare year), then a tab, then the gender.
+        std::string birth = data["person"]["birth_date"];
+        if (birth.size() == 10) birth = birth.substr(8, 2) + "/" + birth.substr(5, 2) + "/" + birth.substr(0, 4);
+        EXPECT_TRUE(has(r.texts, "- Sinh ngày, tháng, năm: " + birth + "\tGiới tính: " + data["person"]["gender"].get<std::string>()))
+            << dump(r.texts);
+    } else if (kind == "merit") {
+        for (const auto& line : kCollectiveLines) EXPECT_TRUE(has(r.texts, line)) << form << ": missing " << line << "\n" << dump(r.texts);
+        for (const auto& label : kCollectiveLabels)
+            EXPECT_TRUE(has_prefix(r.texts, label)) << form << ": missing " << label << "\n" << dump(r.texts);
+        EXPECT_TRUE(has(r.texts, data["collective"]["name"].get<std::string>())) << "name line\n" << dump(r.texts);
+        EXPECT_TRUE(has(r.texts, "THỦ TRƯỞNG ĐƠN VỊ")) << dump(r.texts);
+    } else {
+        for (const auto& line : kCampaignLines) EXPECT_TRUE(has(r.texts, line)) << form << ": missing " << line << "\n" << dump(r.texts);
+        EXPECT_TRUE(has(r.texts, "THỦ TRƯỞNG ĐƠN VỊ CẤP TRÊN TRỰC TIẾP") || data.contains("confirmer")) << dump(r.texts);
+        EXPECT_TRUE(has(r.texts, "(Thành tích trong " + data["campaign"]["name"].get<std::string>() + ")")) << dump(r.texts);
+        EXPECT_FALSE(has(r.texts, "III. CÁC HÌNH THỨC ĐÃ ĐƯỢC KHEN THƯỞNG"));  // no history in the short form
+        if (subject == "individual") {
+            EXPECT_TRUE(has(r.texts, "NGƯỜI BÁO CÁO THÀNH TÍCH"));
+            EXPECT_TRUE(has(r.texts, "(Ký, ghi rõ họ và tên)"));
+        }
+    }
+
+    // History tables: T1 and T2 with their headers in the merit forms, bordered and as wide as the text.
+    const auto history = history_tables(r.parts.at("word/document.xml"));
+    if (kind == "merit") {
+        ASSERT_EQ(history.size(), 2u) << form;
+        EXPECT_EQ(history[0][0], kT1);
+        EXPECT_EQ(history[1][0], kT2);
+    } else {
+        EXPECT_TRUE(history.empty());
+    }
+
+    // Signatures: the last table is one row of two cells; the left is the confirmation, the right the reporter/head.
+    const auto all = tables(r.parts.at("word/document.xml"));
+    ASSERT_FALSE(all.empty());
+    const auto& sig = all.back();
+    ASSERT_EQ(sig.size(), 1u) << "signature table rows";
+    ASSERT_EQ(sig[0].size(), 2u) << "signature table cells";
+    EXPECT_NE(sig[0][0].find("(Ký, đóng dấu)"), std::string::npos) << sig[0][0];
+    if (subject == "individual") {
+        EXPECT_NE(sig[0][1].find("NGƯỜI BÁO CÁO THÀNH TÍCH\n(Ký, ghi rõ họ và tên)"), std::string::npos) << sig[0][1];
+        EXPECT_NE(sig[0][1].find(data["person"]["full_name"].get<std::string>()), std::string::npos) << sig[0][1];
+    } else {
+        EXPECT_NE(sig[0][1].find("(Ký, đóng dấu)"), std::string::npos) << sig[0][1];
+        EXPECT_NE(sig[0][1].find(data["signer"]["full_name"].get<std::string>()), std::string::npos) << sig[0][1];
+    }
+    if (data.contains("confirmer") && data["confirmer"].contains("full_name")) {
+        EXPECT_NE(sig[0][0].find(data["confirmer"]["full_name"].get<std::string>()), std::string::npos) << sig[0][0];
+    }
+}
+
+TEST_P(AwardForm, ExampleIsTheOneOfNewAndOfExamplesDirectory) {
+    const std::string form = GetParam();
+    const std::string bundled = t::read_file(t::source_dir() + "/templates/" + form + "/example.json");
+    EXPECT_EQ(bundled, t::read_file(example_path(form)));
+    std::string out;
+    ASSERT_EQ(t::run_command(cli() + " new " + quote(form), &out, false), 0);
+    EXPECT_EQ(out, bundled);
+    const json manifest = json::parse(t::read_file(t::source_dir() + "/templates/" + form + "/template.json"));
+    EXPECT_EQ(manifest.at("name"), form);
+    EXPECT_EQ(manifest.at("schema"), "../award-record.schema.json");
+    EXPECT_EQ(manifest.value("unverified_layout", false), form.find("chuyen-de") != std::string::npos);
+}
+
+std::string form_test_name(const ::testing::TestParamInfo<std::string>& param_info) {
+    std::string n = param_info.param;
+    std::replace(n.begin(), n.end(), '-', '_');
+    return n;
+}
+
+INSTANTIATE_TEST_SUITE_P(Forms, AwardForm, ::testing::ValuesIn(forms()), form_test_name);
+
+TEST(AwardForms, TemplatesListsEachFormOnOneLine) {
+    std::string out;
+    ASSERT_EQ(t::run_command(cli() + " templates", &out, false), 0);
+    for (const auto& form : forms()) {
+        const std::regex line("(^|\n)" + form + " +[^\n]+");
+        EXPECT_TRUE(std::regex_search(out, line)) << form << "\n" << out;
+    }
+}
+
+// The five templates are one document: they differ only in the PIN paragraph (docs/award-forms.md, "Editing").
+TEST(AwardForms, TheFiveTemplatesShareOneDocumentAndOneStyleSheet) {
+    auto strip_pin = [](const std::string& xml) {
+        return std::regex_replace(xml, std::regex(R"(\{% set pinned = [^%]*%\})"), "{% set pinned = PIN %}");
+    };
+    const std::string base = t::source_dir() + "/templates/";
+    const std::string doc = strip_pin(t::read_file(base + forms()[0] + "/docx/word/document.xml"));
+    const std::string styles = t::read_file(base + forms()[0] + "/docx/word/styles.xml");
+    for (const auto& form : forms()) {
+        EXPECT_EQ(strip_pin(t::read_file(base + form + "/docx/word/document.xml")), doc) << form;
+        EXPECT_EQ(t::read_file(base + form + "/docx/word/styles.xml"), styles) << form;
+    }
+}
+
+TEST(AwardForms, EmptyHistoryRendersOneEmptyRowPerTable) {
+    json data = example("bao-cao-thanh-tich-ca-nhan");
+    data["emulation_titles"] = json::array();
+    data.erase("awards");
+    Rendered r = render("bao-cao-thanh-tich-ca-nhan", data, "empty-history");
+    ASSERT_EQ(r.rc, 0) << r.output;
+    const auto history = history_tables(r.parts.at("word/document.xml"));
+    ASSERT_EQ(history.size(), 2u);
+    for (const auto& tb : history) {
+        ASSERT_EQ(tb.size(), 2u) << "header row + one empty row";
+        EXPECT_EQ(tb[1], (Texts{"", "", ""}));
+    }
+    // With rows: one table row per record.
+    Rendered full = render("bao-cao-thanh-tich-ca-nhan", example("bao-cao-thanh-tich-ca-nhan"), "history");
+    ASSERT_EQ(full.rc, 0) << full.output;
+    const auto h2 = history_tables(full.parts.at("word/document.xml"));
+    ASSERT_EQ(h2.size(), 2u);
+    EXPECT_EQ(h2[0].size(), 1 + example("bao-cao-thanh-tich-ca-nhan")["emulation_titles"].size());
+    EXPECT_EQ(h2[0][1][0], "2021");
+    EXPECT_EQ(h2[0][1][1], "Chiến sĩ thi đua cơ sở");
+}
+
+TEST(AwardForms, FootnotesAreRealFootnotes) {
+    const json data = example("bao-cao-thanh-tich-ca-nhan");
+    Rendered r = render("bao-cao-thanh-tich-ca-nhan", data, "footnotes");
+    ASSERT_EQ(r.rc, 0) << r.output;
+    Xml doc(r.parts.at("word/document.xml"));
+    Xml notes(r.parts.at("word/footnotes.xml"));
+    ASSERT_TRUE(doc.ok() && notes.ok());
+    // (1) on the subtitle, one inside an achievement (rich ^[…]), (2) on heading III: three references in that order.
+    const auto refs = doc.nodes("//w:footnoteReference");
+    ASSERT_EQ(refs.size(), 3u);
+    const auto bodies = notes.nodes("//w:footnote[not(@w:type)]");
+    ASSERT_EQ(bodies.size(), 3u);
+    auto note_text = [&](std::size_t i) {
+        std::string s = notes.text(bodies[i]);
+        return s.substr(s.find_first_not_of(' '));
+    };
+    EXPECT_EQ(note_text(0), data["footnotes"]["1"].get<std::string>());
+    EXPECT_EQ(note_text(2), data["footnotes"]["2"].get<std::string>());
+    // The subtitle paragraph holds the first reference.
+    xmlNode* p = refs[0];
+    while (p && std::string(reinterpret_cast<const char*>(p->name)) != "p") p = p->parent;
+    ASSERT_NE(p, nullptr);
+    EXPECT_EQ(doc.text(p).rfind("ĐỀ NGHỊ TẶNG ", 0), 0u) << doc.text(p);
+    // An empty footnote text omits the marker.
+    json none = data;
+    none["footnotes"] = {{"1", ""}, {"2", ""}};
+    Rendered r2 = render("bao-cao-thanh-tich-ca-nhan", none, "no-footnotes");
+    ASSERT_EQ(r2.rc, 0) << r2.output;
+    EXPECT_EQ(Xml(r2.parts.at("word/document.xml")).nodes("//w:footnoteReference").size(), 1u);  // the rich one
+}
+
+// The decree follows the report date (spec §1): before 2024-01-01 91/2017; to 2025-06-30 98/2023; then 152/2025.
+TEST(AwardForms, ReportDatePicksTheDecreeAtTheBoundaries) {
+    struct Case {
+        const char* date;
+        const char* label;    // form label line (show_form_no)
+        const char* caption;  // left signature caption of the individual report
+    };
+    const Case cases[] = {
+        {"2023-12-31", "Mẫu số 02 - Nghị định số 91/2017/NĐ-CP", "THỦ TRƯỞNG ĐƠN VỊ XÁC NHẬN, ĐỀ NGHỊ"},
+        {"2024-01-01", "Mẫu báo cáo thành tích cá nhân - Phụ lục I, Nghị định số 98/2023/NĐ-CP", "XÁC NHẬN CỦA CẤP TRÌNH KHEN"},
+        {"2025-06-30", "Mẫu báo cáo thành tích cá nhân - Phụ lục I, Nghị định số 98/2023/NĐ-CP", "XÁC NHẬN CỦA CẤP TRÌNH KHEN"},
+        {"2025-07-01", "Mẫu số 05 - Nghị định số 152/2025/NĐ-CP", "XÁC NHẬN CỦA CẤP TRÌNH KHEN"},
+    };
+    for (const auto& c : cases) {
+        json data = example("bao-cao-thanh-tich-ca-nhan");
+        data["report_date"] = c.date;
+        data["show_form_no"] = true;
+        Rendered r = render("bao-cao-thanh-tich-ca-nhan", data, std::string("decree-") + c.date);
+        ASSERT_EQ(r.rc, 0) << r.output;
+        EXPECT_EQ(r.texts.front(), c.label) << c.date;
+        EXPECT_TRUE(has(r.texts, c.caption)) << c.date << "\n" << dump(r.texts);
+    }
+    // Collective and campaign forms follow the same rule.
+    json tap_the = example("bao-cao-thanh-tich-tap-the");
+    tap_the["report_date"] = "2025-07-01";
+    tap_the["show_form_no"] = true;
+    Rendered r = render("bao-cao-thanh-tich-tap-the", tap_the, "collective-152");
+    ASSERT_EQ(r.rc, 0) << r.output;
+    EXPECT_EQ(r.texts.front(), "Mẫu số 04 - Nghị định số 152/2025/NĐ-CP");
+    tap_the["report_date"] = "2023-12-31";
+    r = render("bao-cao-thanh-tich-tap-the", tap_the, "collective-91");
+    ASSERT_EQ(r.rc, 0) << r.output;
+    EXPECT_EQ(r.texts.front(), "Mẫu số 01 - Nghị định số 91/2017/NĐ-CP");
+    EXPECT_TRUE(has(r.texts, "THỦ TRƯỞNG ĐƠN VỊ CẤP TRÊN TRỰC TIẾP")) << dump(r.texts);
+    json campaign = example("bao-cao-thanh-tich-chuyen-de-ca-nhan");
+    campaign["report_date"] = "2023-12-31";
+    campaign["show_form_no"] = true;
+    r = render("bao-cao-thanh-tich-chuyen-de-ca-nhan", campaign, "campaign-91");
+    ASSERT_EQ(r.rc, 0) << r.output;
+    EXPECT_EQ(r.texts.front(), "Mẫu số 07 - Nghị định số 91/2017/NĐ-CP");
+    // The caller overrides the decree.
+    json forced = example("bao-cao-thanh-tich-ca-nhan");
+    forced["report_date"] = "2025-09-01";
+    forced["show_form_no"] = true;
+    forced["form"]["decree"] = "91/2017/NĐ-CP";
+    r = render("bao-cao-thanh-tich-ca-nhan", forced, "forced-91");
+    ASSERT_EQ(r.rc, 0) << r.output;
+    EXPECT_EQ(r.texts.front(), "Mẫu số 02 - Nghị định số 91/2017/NĐ-CP");
+    EXPECT_TRUE(has(r.texts, "THỦ TRƯỞNG ĐƠN VỊ XÁC NHẬN, ĐỀ NGHỊ"));
+    // Without show_form_no no label is printed: the document starts with the header.
+    forced.erase("show_form_no");
+    r = render("bao-cao-thanh-tich-ca-nhan", forced, "no-label");
+    ASSERT_EQ(r.rc, 0) << r.output;
+    EXPECT_EQ(r.texts.front(), "UBND TỈNH NINH BÌNH");
+}
+
+// The generic template takes the form from the record; a named one from the command line.
+TEST(AwardForms, FormComesFromTheRecordOrTheTemplateName) {
+    json collective = example("bao-cao-thanh-tich-tap-the");
+    collective["template"] = "bao-cao-thanh-tich";
+    Rendered r = render("bao-cao-thanh-tich", collective, "generic-collective");
+    ASSERT_EQ(r.rc, 0) << r.output;
+    EXPECT_TRUE(has(r.texts, "I. SƠ LƯỢC ĐẶC ĐIỂM, TÌNH HÌNH"));
+    // No "form" at all: a collective without a person is a collective report, a campaign.name makes it a campaign one.
+    collective.erase("form");
+    r = render("bao-cao-thanh-tich", collective, "inferred-collective");
+    ASSERT_EQ(r.rc, 0) << r.output;
+    EXPECT_TRUE(has(r.texts, "I. SƠ LƯỢC ĐẶC ĐIỂM, TÌNH HÌNH"));
+    json person = example("bao-cao-thanh-tich-chuyen-de-ca-nhan");
+    person.erase("form");
+    person["template"] = "bao-cao-thanh-tich";
+    r = render("bao-cao-thanh-tich", person, "inferred-campaign");
+    ASSERT_EQ(r.rc, 0) << r.output;
+    EXPECT_TRUE(has(r.texts, "I. THÔNG TIN CHUNG"));
+    // The named template wins over the record's form.
+    json merit = example("bao-cao-thanh-tich-ca-nhan");
+    merit["form"]["kind"] = "campaign";
+    merit["campaign"] = {{"name", "đợt thi đua đặc biệt"}};
+    r = render("bao-cao-thanh-tich-ca-nhan", merit, "pinned");
+    ASSERT_EQ(r.rc, 0) << r.output;
+    EXPECT_TRUE(has(r.texts, "I. SƠ LƯỢC LÝ LỊCH"));
+}
+
+TEST(AwardForms, SchemaRejectsARecordWithoutItsSubject) {
+    const std::string dir = t::temp_dir();
+    std::string output;
+    json data = example("bao-cao-thanh-tich-ca-nhan");
+    data.erase("person");
+    t::write_file(dir + "/no-person.json", data.dump());
+    EXPECT_EQ(t::run_command(cli() + " validate " + quote(dir + "/no-person.json"), &output), 1) << output;
+    EXPECT_NE(output.find("person"), std::string::npos) << output;
+    data = example("bao-cao-thanh-tich-ca-nhan");
+    data["report_date"] = "20/11/2023";
+    t::write_file(dir + "/bad-date.json", data.dump());
+    EXPECT_EQ(t::run_command(cli() + " validate " + quote(dir + "/bad-date.json"), &output), 1) << output;
+    EXPECT_NE(output.find("report_date"), std::string::npos) << output;
+}
+
+TEST(AwardForms, NomineesAreValidRecords) {
+    const std::string path = t::source_dir() + "/examples/award-forms/nominees.jsonl";
+    if (!fs::exists(path)) GTEST_SKIP() << "no nominees.jsonl";
+    const std::string text = t::read_file(path);
+    std::size_t start = 0, n = 0, people = 0, collectives = 0;
+    const std::string dir = t::temp_dir();
+    while (start < text.size()) {
+        std::size_t end = text.find('\n', start);
+        if (end == std::string::npos) end = text.size();
+        const std::string line = text.substr(start, end - start);
+        start = end + 1;
+        if (line.empty()) continue;
+        const json record = json::parse(line);
+        ++n;
+        (record.contains("person") ? people : collectives) += 1;
+        const std::string file = dir + "/" + std::to_string(n) + ".json";
+        t::write_file(file, line);
+        std::string output;
+        EXPECT_EQ(t::run_command(cli() + " validate " + quote(file), &output), 0) << "line " << n << ": " << output;
+    }
+    EXPECT_GE(n, 20u);
+    EXPECT_GT(people, 0u);
+    EXPECT_GT(collectives, 0u);
+}
+
+// One LibreOffice conversion proves an office suite opens a form.
+TEST(AwardForms, LibreOfficeOpensAForm) {
+    Rendered r = render("bao-cao-thanh-tich-tap-the", example("bao-cao-thanh-tich-tap-the"), "office");
+    ASSERT_EQ(r.rc, 0) << r.output;
+    const std::string out_dir = t::temp_dir();
+    std::string output;
+    ASSERT_EQ(t::run_command(quote(tools() + "/office-to") + " pdf " + quote(r.path) + " " + quote(out_dir), &output), 0) << output;
+    EXPECT_TRUE(fs::exists(out_dir + "/office.pdf")) << output;
+    EXPECT_GT(fs::file_size(out_dir + "/office.pdf"), 1000u);
+}
+
+}  // namespace
