@@ -41,6 +41,16 @@ std::string dump_element(xmlDoc* doc, xmlNode* element) {
 
 namespace {
 
+// docxtpl's literal escapes: {_{ }_} {_% %_} print as {{ }} {% %} (they are never tags, so they survive compiling).
+std::string unescape_braces(std::string text) {
+    static constexpr std::pair<std::string_view, std::string_view> escapes[] = {
+        {"{_{", "{{"}, {"}_}", "}}"}, {"{_%", "{%"}, {"%_}", "%}"}};
+    for (auto [from, to] : escapes)
+        for (std::size_t p = text.find(from); p != std::string::npos; p = text.find(from, p + to.size()))
+            text.replace(p, from.size(), to);
+    return text;
+}
+
 constexpr char kHard = '\x01';  // a picture, field or nested paragraph inside the paragraph text
 constexpr char kSoft = '\x02';  // a tab or line break
 
@@ -916,7 +926,7 @@ private:
             std::size_t e = xml.find(kMarkClose, m);
             if (e == std::string::npos) break;
             Piece lit;
-            lit.text = xml.substr(pos, m - pos);
+            lit.text = unescape_braces(xml.substr(pos, m - pos));
             pieces.push_back(std::move(lit));
             std::string payload = xml.substr(m + kMarkOpen.size(), e - m - kMarkOpen.size());
             Piece p;
@@ -946,7 +956,7 @@ private:
             pos = e + kMarkClose.size();
         }
         Piece tail;
-        tail.text = xml.substr(pos);
+        tail.text = unescape_braces(xml.substr(pos));
         pieces.push_back(std::move(tail));
         return core::build_program(std::move(pieces), std::move(located), std::move(sites_), errors_);
     }

@@ -254,6 +254,12 @@ TEST(DocxCompile, CommentsAreRemoved) {
     EXPECT_EQ(r.texts(), (Texts{"Nội dung tiếp", "Văn bản còn", "cuối"}));
 }
 
+TEST(DocxCompile, DocxtplLiteralEscapesPrintBraces) {
+    const std::string body = P("Cú pháp {_{ x }_} và {_% if %_} với {{ v }}");
+    Rendered r = render(body, json{{"v", 1}});
+    EXPECT_EQ(r.texts(), (Texts{"Cú pháp {{ x }} và {% if %} với 1"}));
+}
+
 // ----- tables ---------------------------------------------------------------------------------------------------------
 
 const json kPeople = json::parse(R"({"people": [
