@@ -30,6 +30,11 @@ for dir in templates/*/docx templates/*/odt; do
   ext=$(basename "$dir")
   "$vanban" pack "$dir" -o "out/$name-template.$ext" && echo "packed  out/$name-template.$ext"
 done
+# A whole nominee list at once: one báo cáo thành tích per record, the form chosen by each record.
+if [ -f examples/award-forms/nominees.jsonl ]; then
+  "$vanban" batch bao-cao-thanh-tich examples/award-forms/nominees.jsonl -o out/award-forms-batch \
+    --report out/award-forms-batch-report.json --quiet && echo "rendered out/award-forms-batch/ (report: out/award-forms-batch-report.json)" || status=1
+fi
 # PDF needs LibreOffice; rendered when it is installed (tests/run.sh installs it).
 if command -v soffice >/dev/null 2>&1; then
   for data in examples/ke-hoach/*.json; do

@@ -13,6 +13,8 @@
 #include <vanban/convert.hpp>
 #include <vanban/vanban.hpp>
 
+#include "batch.hpp"
+
 namespace fs = std::filesystem;
 
 namespace {
@@ -294,6 +296,9 @@ int main(int argc, char** argv) {
     make_new->footer("Example:\n  vanban new ke-hoach > plan.json");
 
     std::string pack_dir, pack_out;
+    vanban::cli::BatchArgs batch_args;
+    auto* batch = vanban::cli::add_batch_command(app, batch_args);
+
     auto* pack = app.add_subcommand("pack", "zip a template directory into a .docx or .odt");
     pack->add_option("directory", pack_dir, "the unzipped template")->required();
     pack->add_option("-o,--output", pack_out, "the package to write")->required();
@@ -313,6 +318,7 @@ int main(int argc, char** argv) {
         if (*templates) return cmd_templates();
         if (*make_new) return cmd_new(new_name);
         if (*pack) return cmd_pack(pack_dir, pack_out);
+        if (*batch) return vanban::cli::run_batch(batch_args, how.json);
     } catch (const vanban::Error& e) {
         print_diagnostics(e.diagnostics(), how);
         bool usage = !e.diagnostics().empty() && e.diagnostics().front().kind == vanban::DiagnosticKind::usage;

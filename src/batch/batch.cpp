@@ -1,0 +1,922 @@
+#include "batch/batch.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <cstdio>
+#include <cstring>
+#include <deque>
+#include <exception>
+#include <filesystem>
+#include <locale>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <semaphore>
+#include <thread>
+#include <utility>
+
+#include "batch/records.hpp"
+#include "core/expr.hpp"
+#include "io/files.hpp"
+#include "json/schema.hpp"
+#include "vanban/vanban.hpp"
+#include "zip/zip.hpp"
+
+namespace vanban::batch {
+
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+using nlohmann::json;
+
+[[noreturn]] void fail(DiagnosticKind kind, std::string message) {
+    Diagnostic d;
+    d.kind = kind;
+    d.message = std::move(message);
+    throw Error(std::move(d));
+}
+
+[[noreturn]] void fail_errno(const std::string& what, int error) {
+    fail(DiagnosticKind::io, what + ": " + std::strerror(error));
+}
+
+std::string lower_ascii(std::string_view s) {
+    std::string out(s);
+    for (char& c : out)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return out;
+}
+
+// ----- the output-name template: literal text and {{ expressions }}
+
+class NameTemplate {
+public:
+    explicit NameTemplate(const std::string& text) {
+        std::size_t pos = 0;
+        while (pos < text.size()) {
+            const auto open = text.find("{{", pos);
+            if (open == std::string::npos) {
+                parts_.push_back({text.substr(pos), nullptr});
+                break;
+            }
+            if (open > pos) parts_.push_back({text.substr(pos, open - pos), nullptr});
+            const auto close = text.find("}}", open + 2);
+            if (close == std::string::npos) fail(DiagnosticKind::usage, "--name: '{{' without '}}' in '" + text + "'");
+            const std::string inner = text.substr(open + 2, close - open - 2);
+            try {
+                parts_.push_back({{}, core::parse_expression(inner)});
+            } catch (const core::ParseError& e) {
+                fail(DiagnosticKind::usage, "--name: " + std::string(e.what()) + " in {{" + inner + "}}");
+            } catch (const Error& e) {
+                fail(DiagnosticKind::usage, "--name: " + std::string(e.what()) + " in {{" + inner + "}}");
+            }
+            pos = close + 2;
+        }
+    }
+
+    // Lenient: a missing value is empty text; an evaluation error leaves that part empty.
+    std::string render(const json& data, std::size_t index0, std::size_t total) const {
+        core::Scope scope(data);
+        core::LoopState loop;
+        loop.index0 = index0;
+        loop.length = total;
+        scope.bind("loop", core::Value::loop(&loop));
+        core::EvalContext ctx{scope, true};
+        std::string out;
+        for (const auto& p : parts_) {
+            if (!p.expr) {
+                out += p.text;
+                continue;
+            }
+            try {
+                out += core::to_text(core::evaluate(*p.expr, ctx), ctx);
+            } catch (const std::exception&) {
+                // leave it empty: the record's own problems are reported by validation and rendering
+            }
+        }
+        return out;
+    }
+
+private:
+    struct Part {
+        std::string text;
+        core::ExprPtr expr;
+    };
+    std::vector<Part> parts_;
+};
+
+// ----- unique, safe output names
+
+class NameRegistry {
+public:
+    explicit NameRegistry(std::string extension) : extension_(std::move(extension)), slots_(1024, 0) {}
+
+    std::string assign(std::string base, std::size_t index0) {
+        if (lower_ascii(base).ends_with(extension_)) base.resize(base.size() - extension_.size());
+        base = sanitize_name(base);
+        if (base.empty()) base = std::to_string(index0 + 1);
+        std::string candidate = base;
+        for (int n = 2; !insert(lower_ascii(candidate)); ++n) candidate = base + "-" + std::to_string(n);
+        return candidate + extension_;
+    }
+
+private:
+    // Names are remembered as 64-bit hashes (16 bytes a record at most): two different names sharing a hash —
+    // about one chance in 10^9 at 100,000 records — would only give one of them a "-2" it did not need.
+    bool insert(const std::string& name) {
+        std::uint64_t h = std::hash<std::string>{}(name);
+        if (h == 0) h = 1;  // 0 marks an empty slot
+        if ((used_ + 1) * 2 > slots_.size()) grow();
+        const std::size_t mask = slots_.size() - 1;
+        for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+            if (slots_[i] == h) return false;
+            if (slots_[i] == 0) {
+                slots_[i] = h;
+                ++used_;
+                return true;
+            }
+        }
+    }
+    void grow() {
+        std::vector<std::uint64_t> old(slots_.size() * 2, 0);
+        old.swap(slots_);
+        const std::size_t mask = slots_.size() - 1;
+        for (std::uint64_t h : old) {
+            if (h == 0) continue;
+            std::size_t i = h & mask;
+            while (slots_[i] != 0) i = (i + 1) & mask;
+            slots_[i] = h;
+        }
+    }
+
+    std::string extension_;
+    std::vector<std::uint64_t> slots_;  // lower-case names: they must differ on case-insensitive disks and in zips
+    std::size_t used_ = 0;
+};
+
+// Per-document times in logarithmic buckets (1% apart, 1 µs to ~2 h): percentiles without keeping every sample.
+class Histogram {
+public:
+    void add(double ms) {
+        const double x = std::max(ms, 0.001) / 0.001;
+        const auto b = static_cast<std::size_t>(std::log(x) / std::log(1.01));
+        ++counts_[std::min(b, counts_.size() - 1)];
+        ++n_;
+    }
+    double percentile(double q) const {
+        if (n_ == 0) return 0;
+        const auto want = static_cast<std::uint64_t>(q * static_cast<double>(n_ - 1)) + 1;
+        std::uint64_t seen = 0;
+        for (std::size_t b = 0; b < counts_.size(); ++b) {
+            seen += counts_[b];
+            if (seen >= want) return 0.001 * std::pow(1.01, static_cast<double>(b) + 0.5);
+        }
+        return 0;
+    }
+
+private:
+    std::array<std::uint64_t, 2300> counts_{};
+    std::uint64_t n_ = 0;
+};
+
+// ----- a streaming ZIP writer (ZIP64 when the archive needs it) into a temporary file renamed at the end
+
+void put16(std::string& s, std::uint32_t v) {
+    s += static_cast<char>(v & 0xFF);
+    s += static_cast<char>((v >> 8) & 0xFF);
+}
+void put32(std::string& s, std::uint32_t v) {
+    put16(s, v & 0xFFFF);
+    put16(s, v >> 16);
+}
+void put64(std::string& s, std::uint64_t v) {
+    put32(s, static_cast<std::uint32_t>(v & 0xFFFFFFFFu));
+    put32(s, static_cast<std::uint32_t>(v >> 32));
+}
+std::uint32_t get16(std::string_view s, std::size_t at) {
+    return static_cast<std::uint32_t>(static_cast<unsigned char>(s[at])) |
+           (static_cast<std::uint32_t>(static_cast<unsigned char>(s[at + 1])) << 8);
+}
+
+// Creates `<dir>/.<name>.vanban-XXXXXX` and removes it unless committed.
+class TempOutput {
+public:
+    explicit TempOutput(const std::string& target) : target_(target) {
+        const fs::path t(target);
+        const fs::path dir = t.has_parent_path() ? t.parent_path() : fs::path(".");
+        path_ = (dir / ("." + t.filename().string() + ".vanban-XXXXXX")).string();
+        const int fd = ::mkostemp(path_.data(), O_CLOEXEC);
+        if (fd < 0) fail_errno("cannot write '" + target + "' (creating a temporary file)", errno);
+        file_ = ::fdopen(fd, "wb");
+        if (!file_) {
+            const int e = errno;
+            ::close(fd);
+            ::unlink(path_.c_str());
+            fail_errno("cannot write '" + target + "'", e);
+        }
+        ::fchmod(fd, 0644 & ~current_umask());
+    }
+    TempOutput(const TempOutput&) = delete;
+    TempOutput& operator=(const TempOutput&) = delete;
+    ~TempOutput() {
+        if (file_) std::fclose(file_);
+        if (!path_.empty()) ::unlink(path_.c_str());
+    }
+
+    void write(std::string_view bytes) {
+        if (std::fwrite(bytes.data(), 1, bytes.size(), file_) != bytes.size())
+            fail_errno("cannot write '" + target_ + "'", errno);
+        written_ += bytes.size();
+    }
+    std::uint64_t written() const noexcept { return written_; }
+
+    void commit() {
+        if (std::fflush(file_) != 0 || ::fsync(::fileno(file_)) != 0) fail_errno("cannot write '" + target_ + "'", errno);
+        const int rc = std::fclose(file_);
+        file_ = nullptr;
+        if (rc != 0) fail_errno("cannot write '" + target_ + "'", errno);
+        if (::rename(path_.c_str(), target_.c_str()) != 0) fail_errno("cannot write '" + target_ + "'", errno);
+        path_.clear();
+    }
+
+private:
+    // umask(2) can only be read by setting it, which would race with other threads; Linux reports it here.
+    static mode_t current_umask() {
+        std::ifstream status("/proc/self/status");
+        std::string line;
+        while (std::getline(status, line))
+            if (line.rfind("Umask:", 0) == 0) return static_cast<mode_t>(std::strtoul(line.c_str() + 6, nullptr, 8));
+        return 022;
+    }
+    std::string target_;
+    std::string path_;
+    std::FILE* file_ = nullptr;
+    std::uint64_t written_ = 0;
+};
+
+struct FileCloser {
+    void operator()(std::FILE* f) const noexcept { std::fclose(f); }
+};
+
+class ZipStream {
+public:
+    // The central directory grows by ~60 bytes a record; it is kept in an unlinked temporary file (spilled in
+    // blocks) and appended to the archive at the end, so memory stays flat.
+    explicit ZipStream(const std::string& path) : out_(path), spill_(std::tmpfile()) {
+        if (!spill_) fail_errno("cannot create a temporary file for the archive directory", errno);
+    }
+
+    // `entry` is a prepared local record (header + name + data) from zip::prepare.
+    void add(const zip::PreparedEntry& entry) {
+        const std::uint64_t offset = out_.written();
+        out_.write(entry.local_record);
+        const std::string_view local = entry.local_record;
+        std::string& c = central_;
+        const bool big = offset >= 0xFFFFFFFFull;
+        put32(c, 0x02014b50);
+        put16(c, big ? 45 : 20);           // version made by (MS-DOS host)
+        put16(c, big ? 45 : 20);           // version needed
+        put16(c, get16(local, 6));         // flags (UTF-8 names)
+        put16(c, get16(local, 8));         // method
+        put16(c, get16(local, 10));        // time
+        put16(c, get16(local, 12));        // date
+        put32(c, entry.crc32);
+        put32(c, static_cast<std::uint32_t>(entry.compressed_size));
+        put32(c, static_cast<std::uint32_t>(entry.uncompressed_size));
+        put16(c, static_cast<std::uint32_t>(entry.name.size()));
+        put16(c, big ? 12 : 0);            // extra: ZIP64 offset
+        put16(c, 0);                       // comment
+        put16(c, 0);                       // disk
+        put16(c, 0);                       // internal attributes
+        put32(c, 0);                       // external attributes
+        put32(c, big ? 0xFFFFFFFFu : static_cast<std::uint32_t>(offset));
+        c += entry.name;
+        if (big) {
+            put16(c, 0x0001);
+            put16(c, 8);
+            put64(c, offset);
+        }
+        ++entries_;
+        if (central_.size() >= (1u << 20)) spill();
+    }
+
+    void finish() {
+        spill();
+        const std::uint64_t cd_offset = out_.written();
+        std::rewind(spill_.get());
+        std::string block(1u << 20, '\0');
+        std::uint64_t cd_size = 0;
+        for (std::size_t n; (n = std::fread(block.data(), 1, block.size(), spill_.get())) > 0;) {
+            out_.write(std::string_view(block).substr(0, n));
+            cd_size += n;
+        }
+        if (std::ferror(spill_.get()) || cd_size != spilled_)
+            fail(DiagnosticKind::io, "cannot read back the archive directory from its temporary file");
+        std::string end;
+        const bool zip64 = entries_ >= 0xFFFF || cd_offset >= 0xFFFFFFFFull || cd_size >= 0xFFFFFFFFull;
+        if (zip64) {
+            const std::uint64_t eocd64 = out_.written();
+            put32(end, 0x06064b50);
+            put64(end, 44);
+            put16(end, 45);
+            put16(end, 45);
+            put32(end, 0);
+            put32(end, 0);
+            put64(end, entries_);
+            put64(end, entries_);
+            put64(end, cd_size);
+            put64(end, cd_offset);
+            put32(end, 0x07064b50);
+            put32(end, 0);
+            put64(end, eocd64);
+            put32(end, 1);
+        }
+        put32(end, 0x06054b50);
+        put16(end, 0);
+        put16(end, 0);
+        put16(end, zip64 ? 0xFFFF : static_cast<std::uint32_t>(entries_));
+        put16(end, zip64 ? 0xFFFF : static_cast<std::uint32_t>(entries_));
+        put32(end, zip64 ? 0xFFFFFFFFu : static_cast<std::uint32_t>(cd_size));
+        put32(end, zip64 ? 0xFFFFFFFFu : static_cast<std::uint32_t>(cd_offset));
+        put16(end, 0);
+        out_.write(end);
+        out_.commit();
+    }
+
+private:
+    void spill() {
+        if (central_.empty()) return;
+        if (std::fwrite(central_.data(), 1, central_.size(), spill_.get()) != central_.size())
+            fail_errno("cannot write the archive directory to a temporary file", errno);
+        spilled_ += central_.size();
+        central_.clear();
+    }
+
+    TempOutput out_;
+    std::unique_ptr<std::FILE, FileCloser> spill_;
+    std::string central_;
+    std::uint64_t spilled_ = 0;
+    std::uint64_t entries_ = 0;
+};
+
+// ----- the report, streamed in record order into a temporary file
+
+json issue_to_json(const RecordIssue& issue) {
+    const Diagnostic& d = issue.diagnostic;
+    json j = {{"kind", std::string(to_string(d.kind))}, {"message", d.message}};
+    if (!d.json_pointer.empty() || d.kind == DiagnosticKind::schema || d.kind == DiagnosticKind::data)
+        j["json_pointer"] = d.json_pointer;
+    if (d.line) j["line"] = d.line;
+    if (d.column) j["column"] = d.column;
+    if (!issue.field.empty()) j["field"] = issue.field;
+    if (!issue.cell.empty()) j["cell"] = issue.cell;
+    if (!d.part.empty()) j["part"] = d.part;
+    if (d.paragraph) j["paragraph"] = d.paragraph;
+    if (!d.tag.empty()) j["tag"] = d.tag;
+    if (!d.hint.empty()) j["hint"] = d.hint;
+    return j;
+}
+
+json result_to_json(const RecordResult& r) {
+    json j = {{"index", r.index}};
+    if (r.line) j["line"] = r.line;
+    if (r.row) j["row"] = r.row;
+    j["status"] = to_string(r.status);
+    if (!r.output.empty()) j["output"] = r.output;
+    if (r.status == Status::ok) j["ms"] = std::round(r.milliseconds * 1000.0) / 1000.0;
+    if (!r.errors.empty()) {
+        json errors = json::array();
+        for (const auto& e : r.errors) errors.push_back(issue_to_json(e));
+        j["errors"] = std::move(errors);
+    }
+    return j;
+}
+
+class ReportWriter {
+public:
+    ReportWriter(const std::string& path, const json& header) : out_(path) {
+        std::string text = header.dump(2);
+        text.resize(text.rfind('}'));  // leave the object open
+        while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+        out_.write(text + (header.empty() ? "\n  \"results\": [" : ",\n  \"results\": ["));
+    }
+    void add(const RecordResult& r) {
+        out_.write((first_ ? "\n    " : ",\n    ") + result_to_json(r).dump());
+        first_ = false;
+    }
+    void finish(const json& summary) {
+        std::string s = summary.dump(2);
+        std::string indented;
+        for (char c : s) {
+            indented += c;
+            if (c == '\n') indented += "  ";
+        }
+        out_.write(std::string(first_ ? "" : "\n  ") + "],\n  \"summary\": " + indented + "\n}\n");
+        out_.commit();
+    }
+
+private:
+    TempOutput out_;
+    bool first_ = true;
+};
+
+// ----- a bounded queue between the reader and the workers
+
+struct Job {
+    Record record;
+    std::string name;  // file name (or archive entry) with extension
+    std::string path;  // folder mode: where it goes
+    bool skip = false;
+};
+
+class JobQueue {
+public:
+    explicit JobQueue(std::size_t capacity) : capacity_(capacity) {}
+    // Waits for room; gives up (returns false) when `stop` says so.
+    bool push(Job&& job, const std::function<bool()>& stop) {
+        std::unique_lock lock(m_);
+        while (q_.size() >= capacity_) {
+            if (stop()) return false;
+            not_full_.wait_for(lock, std::chrono::milliseconds(50));
+        }
+        q_.push_back(std::move(job));
+        not_empty_.notify_one();
+        return true;
+    }
+    std::optional<Job> pop() {
+        std::unique_lock lock(m_);
+        not_empty_.wait(lock, [&] { return !q_.empty() || closed_; });
+        if (q_.empty()) return std::nullopt;
+        Job j = std::move(q_.front());
+        q_.pop_front();
+        not_full_.notify_one();
+        return j;
+    }
+    void close() {
+        std::lock_guard lock(m_);
+        closed_ = true;
+        not_empty_.notify_all();
+    }
+
+private:
+    std::size_t capacity_;
+    std::mutex m_;
+    std::condition_variable not_empty_, not_full_;
+    std::deque<Job> q_;
+    bool closed_ = false;
+};
+
+std::filesystem::file_time_type newest_mtime(const std::string& path) {
+    std::error_code ec;
+    auto newest = fs::last_write_time(path, ec);
+    if (ec) return fs::file_time_type::min();
+    if (fs::is_directory(path, ec)) {
+        for (auto it = fs::recursive_directory_iterator(path, ec); !ec && it != fs::recursive_directory_iterator();
+             it.increment(ec)) {
+            auto t = it->last_write_time(ec);
+            if (!ec) newest = std::max(newest, t);
+        }
+    }
+    return newest;
+}
+
+// libstdc++ fills std::ctype<char>'s narrow() cache lazily, from whichever thread asks first; std::regex (used by the
+// schema validator for "pattern") asks from every worker. Filling it once before the workers start makes those later
+// calls read-only (the benign race ThreadSanitizer reports otherwise, GCC PR 77704).
+void warm_ctype_cache() {
+    const auto& ct = std::use_facet<std::ctype<char>>(std::locale());
+    for (int c = 0; c < 256; ++c) static_cast<void>(ct.narrow(static_cast<char>(c), '\0'));
+}
+
+RecordIssue to_issue(RecordError e) { return RecordIssue{std::move(e.diagnostic), std::move(e.field), std::move(e.cell)}; }
+
+// Everything the workers and the result sink share for one run.
+class Runner {
+public:
+    explicit Runner(const Options& o) : o_(o) {}
+
+    Summary run();
+
+private:
+    struct Done {
+        RecordResult result;
+        std::optional<zip::PreparedEntry> entry;
+    };
+
+    bool stopping() const noexcept { return stop_.load(std::memory_order_relaxed); }
+    void poll_stop() {
+        if (!stopping() && o_.should_stop && o_.should_stop()) {
+            stop_ = true;
+            interrupted_ = true;
+        }
+    }
+
+    void work();
+    Done process(Job& job);
+    void deliver(Done done);
+    void flush(Done& done);
+
+    const Options& o_;
+    std::optional<Template> template_;
+    std::optional<vanban::json::Schema> schema_;
+    std::string format_hint_;
+    zip::Method entry_method_ = zip::Method::stored;
+    std::optional<std::counting_semaphore<64>> converters_;
+
+    std::atomic<bool> stop_{false};
+    std::atomic<bool> interrupted_{false};
+    std::optional<JobQueue> queue_;
+
+    // The sink: results in record order.
+    std::mutex sink_m_;
+    std::condition_variable sink_cv_;
+    std::map<std::size_t, Done> pending_;
+    std::size_t next_ = 0;
+    std::size_t total_ = 0;
+    Summary summary_;
+    Histogram durations_;
+    std::optional<ZipStream> zip_;
+    std::optional<ReportWriter> report_;
+    std::exception_ptr fatal_;
+    Clock::time_point t0_;
+};
+
+void Runner::work() {
+    while (auto job = queue_->pop()) {
+        Done done;
+        if (stopping() && !job->skip) {
+            done.result.index = job->record.index;
+            done.result.line = job->record.line;
+            done.result.row = job->record.row;
+            done.result.status = Status::cancelled;
+        } else {
+            done = process(*job);
+        }
+        deliver(std::move(done));
+    }
+}
+
+Runner::Done Runner::process(Job& job) {
+    const auto t0 = Clock::now();
+    Done done;
+    RecordResult& r = done.result;
+    Record& rec = job.record;
+    r.index = rec.index;
+    r.line = rec.line;
+    r.row = rec.row;
+    if (job.skip) {
+        r.status = Status::skipped;
+        r.output = job.path;
+        return done;
+    }
+    auto fail_with = [&](std::vector<RecordError> errors) {
+        r.status = Status::failed;
+        for (auto& e : errors) {
+            rec.locate(e);
+            r.errors.push_back(to_issue(std::move(e)));
+        }
+    };
+    auto fail_diagnostics = [&](const std::vector<Diagnostic>& diagnostics) {
+        std::vector<RecordError> errors;
+        for (const auto& d : diagnostics) errors.push_back(RecordError{d, {}, {}});
+        fail_with(std::move(errors));
+    };
+    try {
+        std::vector<RecordError> errors = std::move(rec.errors);
+        const bool unreadable = std::any_of(errors.begin(), errors.end(), [](const RecordError& e) {
+            return e.diagnostic.kind != DiagnosticKind::data;
+        });
+        if (!unreadable && schema_) {
+            for (auto& d : schema_->validate(rec.data)) {
+                // A cell that could not be typed is already reported, with its value; the schema would say it again.
+                const bool known = std::any_of(errors.begin(), errors.end(), [&](const RecordError& e) {
+                    return e.diagnostic.json_pointer == d.json_pointer && d.kind == DiagnosticKind::schema &&
+                           !e.diagnostic.json_pointer.empty();
+                });
+                if (!known) errors.push_back(RecordError{std::move(d), {}, {}});
+            }
+        }
+        if (!errors.empty()) {
+            fail_with(std::move(errors));
+            return done;
+        }
+        RenderOptions ro;
+        ro.lenient = o_.lenient;
+        std::string bytes = template_->render(rec.data.value, ro);
+        if (o_.output == OutputKind::pdf) {
+            converters_->acquire();
+            struct Release {
+                std::counting_semaphore<64>& s;
+                ~Release() { s.release(); }
+            } release{*converters_};
+            bytes = convert_to_pdf(bytes, format_hint_, o_.pdf);
+        }
+        if (!o_.zip_path.empty()) {
+            done.entry = zip::prepare(job.name, bytes, entry_method_);
+            r.output = job.name;
+        } else {
+            struct stat st {};
+            if (::lstat(job.path.c_str(), &st) == 0 && S_ISLNK(st.st_mode))
+                fail(DiagnosticKind::io, "'" + job.path + "' is a symbolic link; refusing to write through it");
+            io::write_file_atomic(job.path, bytes);
+            r.output = job.path;
+        }
+        r.status = Status::ok;
+    } catch (const Error& e) {
+        fail_diagnostics(e.diagnostics());
+    } catch (const std::exception& e) {
+        Diagnostic d;
+        d.kind = DiagnosticKind::io;
+        d.message = e.what();
+        fail_diagnostics({d});
+    }
+    r.milliseconds = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+    return done;
+}
+
+void Runner::deliver(Done done) {
+    std::lock_guard lock(sink_m_);
+    const std::size_t index = done.result.index;
+    pending_.emplace(index, std::move(done));
+    while (!pending_.empty() && pending_.begin()->first == next_) {
+        auto node = pending_.extract(pending_.begin());
+        if (!fatal_) {
+            try {
+                flush(node.mapped());
+            } catch (...) {
+                fatal_ = std::current_exception();
+                stop_ = true;
+            }
+        }
+        ++next_;
+    }
+    sink_cv_.notify_all();
+}
+
+void Runner::flush(Done& done) {
+    RecordResult& r = done.result;
+    if (r.status == Status::ok && zip_) zip_->add(*done.entry);
+    switch (r.status) {
+        case Status::ok:
+            ++summary_.ok;
+            durations_.add(r.milliseconds);
+            break;
+        case Status::failed: ++summary_.failed; break;
+        case Status::skipped: ++summary_.skipped; break;
+        case Status::cancelled: ++summary_.cancelled; break;
+    }
+    if (report_) report_->add(r);
+    if (o_.on_record) o_.on_record(r);
+    if (o_.on_progress) {
+        Progress p;
+        p.done = summary_.ok + summary_.failed + summary_.skipped;
+        p.total = total_;
+        p.ok = summary_.ok;
+        p.failed = summary_.failed;
+        p.skipped = summary_.skipped;
+        p.elapsed_seconds = std::chrono::duration<double>(Clock::now() - t0_).count();
+        o_.on_progress(p);
+    }
+}
+
+Summary Runner::run() {
+    t0_ = Clock::now();
+    if (o_.output_dir.empty() == o_.zip_path.empty())
+        fail(DiagnosticKind::usage, "give an output directory (-o DIR) or an archive (--zip OUT.zip), not both");
+    if (o_.template_path.empty()) fail(DiagnosticKind::usage, "no template given");
+    if (o_.records_path.empty()) fail(DiagnosticKind::usage, "no records file given");
+    const NameTemplate names(o_.name_expression.empty() ? kDefaultName : o_.name_expression);
+
+    template_ = Template::from_file(o_.template_path);
+    const bool odt = template_->format() == Format::odt;
+    format_hint_ = odt ? "odt" : "docx";
+    if ((o_.output == OutputKind::docx && odt) || (o_.output == OutputKind::odt && !odt))
+        fail(DiagnosticKind::usage, "the template is " + std::string(odt ? "ODT" : "DOCX") + "; it renders " +
+                                        (odt ? "odt" : "docx") + " or pdf, not " + (odt ? "docx" : "odt"));
+    std::string extension = o_.output == OutputKind::pdf ? ".pdf" : odt ? ".odt" : ".docx";
+    if (o_.output == OutputKind::pdf) {
+        entry_method_ = zip::Method::deflated;
+        if (find_soffice(o_.pdf.soffice).empty())
+            fail(DiagnosticKind::usage, "PDF output needs LibreOffice (soffice), which was not found");
+        converters_.emplace(static_cast<std::ptrdiff_t>(std::clamp(o_.converters, 1u, 64u)));
+    }
+    if (o_.schema && o_.validate) schema_.emplace(*o_.schema, o_.schema_name);
+    warm_ctype_cache();
+
+    ReaderOptions ro;
+    if (o_.records_format == "json") ro.format = RecordFormat::json;
+    else if (o_.records_format == "jsonl") ro.format = RecordFormat::jsonl;
+    else if (o_.records_format == "csv") ro.format = RecordFormat::csv;
+    else if (o_.records_format == "xlsx") ro.format = RecordFormat::xlsx;
+    else if (!o_.records_format.empty()) fail(DiagnosticKind::usage, "unknown records format '" + o_.records_format + "'");
+    ro.sheet = o_.sheet;
+    ro.schema = o_.schema ? &*o_.schema : nullptr;
+    auto reader = open_records(o_.records_path, ro);  // wrong shape, bad header: before anything is written
+    total_ = count_records(o_.records_path, ro);
+
+    // Outputs newer than every input are up to date.
+    auto newest = std::max(newest_mtime(o_.template_path), newest_mtime(o_.records_path));
+    for (const auto& p : o_.extra_inputs) newest = std::max(newest, newest_mtime(p));
+
+    std::error_code ec;
+    if (!o_.output_dir.empty()) {
+        fs::create_directories(o_.output_dir, ec);
+        if (!fs::is_directory(o_.output_dir))
+            fail(DiagnosticKind::io, "cannot create the output directory '" + o_.output_dir + "'" +
+                                         (ec ? ": " + ec.message() : std::string()));
+        summary_.output = o_.output_dir;
+    } else {
+        zip_.emplace(o_.zip_path);
+        summary_.output = o_.zip_path;
+    }
+    if (!o_.report_path.empty()) {
+        json header = {{"vanban", std::string(version())},
+                       {"template", o_.template_path},
+                       {"records", o_.records_path},
+                       {"output", summary_.output},
+                       {"format", extension.substr(1)}};
+        report_.emplace(o_.report_path, header);
+    }
+
+    // Rendering is CPU-bound, writing files is bound by fsync (two per document): with an output directory, more
+    // threads than cores overlap those waits.
+    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    unsigned jobs = o_.jobs ? o_.jobs : o_.output_dir.empty() ? cores : std::min(4 * cores, 64u);
+    const std::size_t capacity = std::size_t{jobs} * 4;
+    const std::size_t window = capacity + jobs + 4;  // bound on records between the reader and the sink
+    queue_.emplace(capacity);
+    NameRegistry registry(extension);
+
+    std::vector<std::jthread> workers;
+    std::exception_ptr reader_error;
+    {
+        struct Joiner {
+            Runner& r;
+            std::vector<std::jthread>& w;
+            ~Joiner() {
+                r.queue_->close();
+                w.clear();
+            }
+        } joiner{*this, workers};
+        for (unsigned i = 0; i < jobs; ++i) workers.emplace_back([this] { work(); });
+
+        std::size_t produced = 0;
+        const auto stop = [this] {
+            poll_stop();
+            return stopping();
+        };
+        try {
+            while (!stop()) {
+                {
+                    std::unique_lock lock(sink_m_);
+                    while (produced - next_ >= window && !stop()) sink_cv_.wait_for(lock, std::chrono::milliseconds(50));
+                }
+                if (stopping()) break;
+                Job job;
+                if (!reader->next(job.record)) break;
+                const std::string base = names.render(job.record.data.value, job.record.index, total_);
+                job.name = registry.assign(base, job.record.index);
+                if (!o_.output_dir.empty()) {
+                    job.path = (fs::path(o_.output_dir) / job.name).string();
+                    struct stat st {};
+                    if (!o_.force && ::lstat(job.path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
+                        std::error_code e2;
+                        job.skip = fs::last_write_time(job.path, e2) > newest && !e2;
+                    }
+                }
+                const std::size_t index = job.record.index;
+                if (!queue_->push(std::move(job), stop)) {
+                    // Stopped while waiting for room: the record is reported as cancelled.
+                    Done d;
+                    d.result.index = index;
+                    d.result.status = Status::cancelled;
+                    deliver(std::move(d));
+                }
+                ++produced;
+            }
+        } catch (...) {
+            reader_error = std::current_exception();
+            stop_ = true;
+        }
+        queue_->close();
+        // Keep listening for Ctrl-C while the workers finish: queued records are then cancelled, not rendered.
+        std::unique_lock lock(sink_m_);
+        while (next_ < produced) {
+            lock.unlock();
+            poll_stop();
+            lock.lock();
+            sink_cv_.wait_for(lock, std::chrono::milliseconds(50));
+        }
+    }
+    if (reader_error && report_ && !fatal_) {
+        // The records file broke half-way (e.g. malformed sheet XML): the records done so far are still reported.
+        json s = {{"ok", summary_.ok}, {"failed", summary_.failed}, {"skipped", summary_.skipped},
+                  {"cancelled", summary_.cancelled}, {"interrupted", false}};
+        try {
+            std::rethrow_exception(reader_error);
+        } catch (const std::exception& e) {
+            s["error"] = e.what();
+        }
+        try {
+            report_->finish(s);
+        } catch (...) {
+            // the records file's error is the one to report
+        }
+    }
+    if (reader_error) std::rethrow_exception(reader_error);
+    if (fatal_) std::rethrow_exception(fatal_);
+
+    summary_.total = summary_.ok + summary_.failed + summary_.skipped + summary_.cancelled;
+    summary_.interrupted = interrupted_;
+    summary_.p50_ms = durations_.percentile(0.50);
+    summary_.p95_ms = durations_.percentile(0.95);
+    if (zip_) zip_->finish();
+    summary_.seconds = std::chrono::duration<double>(Clock::now() - t0_).count();
+    if (report_) {
+        json s = {{"total", summary_.total},     {"ok", summary_.ok},
+                  {"failed", summary_.failed},   {"skipped", summary_.skipped},
+                  {"cancelled", summary_.cancelled}, {"interrupted", summary_.interrupted},
+                  {"records_in_file", total_},   {"seconds", summary_.seconds},
+                  {"p50_ms", summary_.p50_ms},   {"p95_ms", summary_.p95_ms}};
+        report_->finish(s);
+    }
+    return summary_;
+}
+
+}  // namespace
+
+const char* to_string(Status status) noexcept {
+    switch (status) {
+        case Status::ok: return "ok";
+        case Status::failed: return "failed";
+        case Status::skipped: return "skipped";
+        case Status::cancelled: return "cancelled";
+    }
+    return "failed";
+}
+
+Summary run(const Options& options) {
+    Runner runner(options);
+    return runner.run();
+}
+
+std::string sanitize_name(std::string_view name, std::size_t max_bytes) {
+    std::string out;
+    for (std::size_t i = 0; i < name.size();) {
+        const auto c = static_cast<unsigned char>(name[i]);
+        std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+        bool valid = len > 0 && i + len <= name.size();
+        for (std::size_t k = 1; valid && k < len; ++k)
+            valid = (static_cast<unsigned char>(name[i + k]) & 0xC0) == 0x80;
+        if (!valid) {
+            ++i;
+            continue;
+        }
+        if (len == 1) {
+            if (c < 0x20 || c == 0x7F) out += (c == '\n' || c == '\t' || c == '\r') ? "-" : "";
+            else if (std::strchr("/\\:*?\"<>|", static_cast<char>(c))) out += '-';
+            else out += static_cast<char>(c);
+        } else if (len == 2 && c == 0xC2 && static_cast<unsigned char>(name[i + 1]) < 0xA0) {
+            // C1 control characters: dropped
+        } else {
+            out.append(name.substr(i, len));
+        }
+        i += len;
+    }
+    // No "..": a file name must never mean "the parent", even to tools that split on other separators.
+    for (std::size_t p; (p = out.find("..")) != std::string::npos;) out.erase(p, 1);
+    auto trim_edges = [&] {
+        std::size_t b = 0;
+        while (b < out.size() && (out[b] == '.' || out[b] == ' ' || out[b] == '-')) ++b;
+        out.erase(0, b);
+        while (!out.empty() && (out.back() == '.' || out.back() == ' ' || out.back() == '-')) out.pop_back();
+    };
+    trim_edges();
+    if (out.size() > max_bytes) {
+        std::size_t cut = max_bytes;
+        while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
+        out.resize(cut);
+        trim_edges();
+    }
+    // Names Windows reserves for devices.
+    static constexpr const char* kReserved[] = {"con", "prn", "aux", "nul", "com1", "com2", "com3", "com4", "com5",
+                                                "com6", "com7", "com8", "com9", "lpt1", "lpt2", "lpt3", "lpt4",
+                                                "lpt5", "lpt6", "lpt7", "lpt8", "lpt9"};
+    const std::string l = lower_ascii(out);
+    for (const char* r : kReserved)
+        if (l == r) out += '_';
+    return out;
+}
+
+}  // namespace vanban::batch

@@ -1,0 +1,43 @@
+// `vanban batch TEMPLATE RECORDS (-o OUTDIR | --zip OUT.zip)`: the command-line front end of vanban::batch.
+//
+// main.cpp wires it in:
+//   vanban::cli::BatchArgs batch_args;
+//   auto* batch = vanban::cli::add_batch_command(app, batch_args);
+//   ...
+//   if (*batch) return vanban::cli::run_batch(batch_args, how.json);
+#pragma once
+
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+namespace vanban::cli {
+
+struct BatchArgs {
+    std::string template_arg;   // file, directory or bundled template name
+    std::string records;
+    std::string output_dir;
+    std::string zip;
+    std::string name;
+    std::string sheet;
+    std::string format = "docx";  // docx | odt | pdf
+    std::string records_format;   // "" | json | jsonl | csv | xlsx
+    std::string schema;           // a JSON Schema file (bundled templates bring their own)
+    std::string report;
+    unsigned jobs = 0;
+    unsigned converters = 2;
+    bool force = false;
+    bool quiet = false;
+    bool lenient = false;
+    bool no_validate = false;
+};
+
+// Adds the `batch` subcommand to `app`, storing what it parses in `args` (which must outlive parsing).
+CLI::App* add_batch_command(CLI::App& app, BatchArgs& args);
+
+// Runs it. Returns the exit status: 0 every record written (or up to date), 1 some record failed (or the batch
+// could not run), 2 usage error, 130 interrupted (Ctrl-C / SIGTERM; the report is still written).
+// `json_errors`: batch-level problems are printed as JSON (the global --errors json).
+int run_batch(const BatchArgs& args, bool json_errors = false);
+
+}  // namespace vanban::cli
