@@ -421,6 +421,24 @@ Program build_program(std::vector<Piece> pieces, std::vector<LocatedTag> tags, s
 // ---------------------------------------------------------------------------------------------------------------
 // Rendering
 
+void escape_xml_attribute(std::string& out, std::string_view s) {
+    for (char c : s) {
+        switch (c) {
+            case '&': out += "&amp;"; break;
+            case '<': out += "&lt;"; break;
+            case '>': out += "&gt;"; break;
+            case '"': out += "&quot;"; break;
+            case '\n': out += "&#10;"; break;
+            case '\t': out += "&#9;"; break;
+            case '\r': break;
+            default:
+                if (static_cast<unsigned char>(c) < 0x20) break;
+                out += c;
+        }
+    }
+}
+
+
 namespace {
 
 struct Renderer {
@@ -520,14 +538,8 @@ struct Renderer {
         resolved.context = site.context;
         std::vector<std::string> values;
         for (const auto& e : site.prop_exprs) {
-            std::string text = to_text(evaluate(*e, state.ctx), state.ctx);
             std::string escaped;
-            for (char c : text) {
-                if (c == '&') escaped += "&amp;";
-                else if (c == '<') escaped += "&lt;";
-                else if (c == '"') escaped += "&quot;";
-                else if (static_cast<unsigned char>(c) >= 0x20) escaped += c;
-            }
+            escape_xml_attribute(escaped, to_text(evaluate(*e, state.ctx), state.ctx));
             values.push_back(std::move(escaped));
         }
         static constexpr std::string_view open = "\xEE\x80\x80", close = "\xEE\x80\x81";

@@ -99,6 +99,10 @@ public:
     virtual bool has_paragraph(std::string_view produced) const = 0;
 };
 
+// Appends `value` escaped for an XML attribute value (both formats write attribute tags this way). Characters XML 1.0
+// forbids are dropped rather than producing a file no reader opens.
+void escape_xml_attribute(std::string& out, std::string_view value);
+
 struct Node {
     enum class Kind : std::uint8_t { literal, output, if_, for_, set, guard, hook };
     Kind kind = Kind::literal;

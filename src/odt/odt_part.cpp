@@ -217,27 +217,10 @@ void escape_text(std::string& out, std::string_view s) {
     }
 }
 
-void escape_attr(std::string& out, std::string_view s) {
-    for (char c : s) {
-        switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            case '\n': out += "&#10;"; break;
-            case '\t': out += "&#9;"; break;
-            case '\r': break;
-            default:
-                if (static_cast<unsigned char>(c) < 0x20) break;
-                out += c;
-        }
-    }
-}
-
 class OdtEmitter final : public core::Emitter {
 public:
     void text(std::string& out, std::string_view value, const OutputSite& site) const override {
-        if (site.context == OutputSite::Context::attribute) escape_attr(out, value);
+        if (site.context == OutputSite::Context::attribute) core::escape_xml_attribute(out, value);
         else escape_text(out, value);
     }
 
