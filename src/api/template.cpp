@@ -127,6 +127,17 @@ Format detect_format(const std::vector<std::string>& names, const std::string& p
 // Rich text may produce footnotes, which need word/footnotes.xml, its content type and its relationship. A template
 // made without any footnote lacks all three: add them at compile time (once), so no render can point at a footnote
 // that does not exist.
+// Shared end of compiling any format: report every template error at once, then fix the order in which the compiled
+// parts render (main document first, parts that collect what the others produce last).
+std::shared_ptr<detail::TemplateImpl> finish_compile(std::shared_ptr<detail::TemplateImpl> impl, std::vector<Diagnostic> errors) {
+    if (!errors.empty()) throw Error(std::move(errors));
+    for (std::size_t i = 0; i < impl->parts.size(); ++i)
+        if (impl->parts[i].compiled) impl->render_order.push_back(i);
+    std::stable_sort(impl->render_order.begin(), impl->render_order.end(),
+                     [&](std::size_t a, std::size_t b) { return impl->parts[a].render_rank < impl->parts[b].render_rank; });
+    return impl;
+}
+
 Source with_footnotes_part(Source src) {
     auto has = [&](const char* n) { return std::find(src.names.begin(), src.names.end(), n) != src.names.end(); };
     const std::string rels_name = "word/_rels/document.xml.rels";
@@ -217,12 +228,7 @@ std::shared_ptr<detail::TemplateImpl> compile_odt(const Source& src, std::shared
         }
         impl->parts.push_back(std::move(part));
     }
-    if (!errors.empty()) throw Error(std::move(errors));
-    for (std::size_t i = 0; i < impl->parts.size(); ++i)
-        if (impl->parts[i].compiled) impl->render_order.push_back(i);
-    std::stable_sort(impl->render_order.begin(), impl->render_order.end(),
-                     [&](std::size_t a, std::size_t b) { return impl->parts[a].render_rank < impl->parts[b].render_rank; });
-    return impl;
+    return finish_compile(std::move(impl), std::move(errors));
 }
 
 std::shared_ptr<detail::TemplateImpl> compile(Source src, std::string name, const CompileOptions& options) {
@@ -261,12 +267,7 @@ std::shared_ptr<detail::TemplateImpl> compile(Source src, std::string name, cons
         }
         impl->parts.push_back(std::move(part));
     }
-    if (!errors.empty()) throw Error(std::move(errors));
-    for (std::size_t i = 0; i < impl->parts.size(); ++i)
-        if (impl->parts[i].compiled) impl->render_order.push_back(i);
-    std::stable_sort(impl->render_order.begin(), impl->render_order.end(),
-                     [&](std::size_t a, std::size_t b) { return impl->parts[a].render_rank < impl->parts[b].render_rank; });
-    return impl;
+    return finish_compile(std::move(impl), std::move(errors));
 }
 
 }  // namespace
