@@ -793,6 +793,28 @@ private:
 // Splits a top-level JSON array into elements without parsing the whole document: tracks strings, escapes and
 // bracket depth; each element is parsed alone when it is complete. An object whose "records" member is an array
 // ({"records": [...]}) is read the same way.
+// Where a character-by-character scan of JSON text stands: inside a string or not, how deeply nested. Enough to find
+// where one top-level value ends without parsing it.
+struct JsonNesting {
+    int depth = 0;
+    bool in_string = false;
+    bool escape = false;
+    bool at_top() const { return !in_string && depth == 0; }
+    void feed(int c) {
+        if (in_string) {
+            if (escape) escape = false;
+            else if (c == '\\') escape = true;
+            else if (c == '"') in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '[' || c == '{') {
+            ++depth;
+        } else if (c == ']' || c == '}') {
+            --depth;
+        }
+    }
+};
+
 class JsonArrayReader final : public RecordReader {
 public:
     JsonArrayReader(const std::string& path, const ReaderOptions& options, bool count_only)
@@ -826,11 +848,11 @@ public:
         record.data.source = source_;
         const int start_line = line_, start_column = column_;
         text_.clear();
-        int depth = 0;
-        bool in_string = false, escape = false, too_long = false;
+        JsonNesting nesting;
+        bool too_long = false;
         int c;
         while ((c = peek()) != ByteStream::kEof) {
-            if (!in_string && depth == 0 && (c == ',' || c == ']')) break;
+            if (nesting.at_top() && (c == ',' || c == ']')) break;
             get();
             if (text_.size() < max_bytes_) {
                 if (!count_only_) text_ += static_cast<char>(c);
@@ -838,17 +860,7 @@ public:
                 too_long = true;
             }
             if (count_only_) text_.clear();
-            if (in_string) {
-                if (escape) escape = false;
-                else if (c == '\\') escape = true;
-                else if (c == '"') in_string = false;
-            } else if (c == '"') {
-                in_string = true;
-            } else if (c == '[' || c == '{') {
-                ++depth;
-            } else if (c == ']' || c == '}') {
-                --depth;
-            }
+            nesting.feed(c);
         }
         const int end = get();
         if (end == ']' || end == ByteStream::kEof) done_ = true;
@@ -913,22 +925,11 @@ private:
         return s;
     }
     void skip_value() {
-        int depth = 0;
-        bool in_string = false, escape = false;
+        JsonNesting nesting;
         for (int c; (c = peek()) != ByteStream::kEof;) {
-            if (!in_string && depth == 0 && (c == ',' || c == '}')) return;
+            if (nesting.at_top() && (c == ',' || c == '}')) return;
             get();
-            if (in_string) {
-                if (escape) escape = false;
-                else if (c == '\\') escape = true;
-                else if (c == '"') in_string = false;
-            } else if (c == '"') {
-                in_string = true;
-            } else if (c == '[' || c == '{') {
-                ++depth;
-            } else if (c == ']' || c == '}') {
-                --depth;
-            }
+            nesting.feed(c);
         }
     }
     void find_records_member() {
