@@ -283,14 +283,21 @@ Program build_program(std::vector<Piece> pieces, std::vector<LocatedTag> tags, s
                 Frame f;
                 f.kind = FrameKind::guard;
                 f.node.kind = Node::Kind::guard;
+                f.node.hook = piece.hook;
                 stack.push_back(std::move(f));
                 break;
             }
             case Piece::Kind::guard_close: {
-                // Blocks opened inside the cell must close inside it.
+                // Blocks opened inside the cell (or the table) must close inside it.
                 while (!stack.empty() && stack.back().kind != FrameKind::guard) {
                     const auto& t = tags[static_cast<std::size_t>(stack.back().tag)];
-                    errors.push_back(template_error(t.loc, "block is not closed inside its table cell",
+                    const bool table = [&] {
+                        for (auto it = stack.rbegin(); it != stack.rend(); ++it)
+                            if (it->kind == FrameKind::guard) return it->node.hook == kTableGuard;
+                        return false;
+                    }();
+                    errors.push_back(template_error(t.loc, table ? "block is not closed inside its table"
+                                                                 : "block is not closed inside its table cell",
                                                     "close it in the same cell, or put the whole table inside the block"));
                     close_frame();
                 }
@@ -501,7 +508,8 @@ struct Renderer {
                 case Node::Kind::guard: {
                     std::size_t start = out.size();
                     run(n.body, out);
-                    if (!emitter.has_paragraph(std::string_view(out).substr(start))) out += emitter.empty_paragraph();
+                    if (n.hook == kTableGuard) emitter.fix_table(out, start);
+                    else if (!emitter.has_paragraph(std::string_view(out).substr(start))) out += emitter.empty_paragraph();
                     break;
                 }
             }

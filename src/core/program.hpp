@@ -97,7 +97,13 @@ public:
     // Appended by a guard whose children produced no paragraph (a table cell must keep one).
     virtual std::string_view empty_paragraph() const = 0;
     virtual bool has_paragraph(std::string_view produced) const = 0;
+    // Called after a table with column loops or computed spans was rendered: out[start..] holds the table's content,
+    // whose grid (DOCX w:tblGrid) must match the cells its rows now have.
+    virtual void fix_table(std::string& /*out*/, std::size_t /*start*/) const {}
 };
+
+// The hook of a guard that wraps a table's content (Emitter::fix_table) rather than a cell's (empty_paragraph).
+inline constexpr int kTableGuard = 1;
 
 // Appends `value` escaped for an XML attribute value (both formats write attribute tags this way). Characters XML 1.0
 // forbids are dropped rather than producing a file no reader opens.
@@ -115,7 +121,7 @@ struct Node {
     std::vector<Node> else_body;                                     // for ... else
     int site = -1;
     int loc = -1;
-    int hook = 0;
+    int hook = 0;  // hook id; for a guard, kTableGuard or 0
 };
 
 struct Program {
@@ -132,7 +138,7 @@ struct Piece {
     Kind kind = Kind::literal;
     std::string text;   // literal
     int tag = -1;       // index into the tags passed to build_program
-    int hook = 0;
+    int hook = 0;       // hook id; for guard_open, kTableGuard or 0
 };
 
 struct LocatedTag {

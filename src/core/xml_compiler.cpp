@@ -81,10 +81,51 @@ struct Para {
     std::vector<Segment> segments;
     std::vector<int> tags;  // indexes into Compiler::tags_
     bool hard_barrier = false;
+    std::vector<std::pair<std::size_t, std::size_t>> strips;  // white space that a '-' of a tag removes
 };
 
+// synthetic: a tag the compiler made itself (the cell wrapper of {% vm %}), already standing where it acts.
 enum class Placement { inline_, remove_text, replace_paragraph, replace_row, replace_cell, replace_run, before_row, after_row,
-                       attribute };
+                       attribute, synthetic };
+
+// docxtpl's whitespace control across paragraphs: the text from the end of one paragraph's text to a tag at the start
+// of the next ({%- …%}), or from a tag at the end of a paragraph to the next paragraph's text ({% …-%}), is cut out.
+struct Cut {
+    int tag = -1;
+    int other = -1;              // the paragraph joined to the tag's paragraph
+    bool into_previous = false;  // {%- : the tag's paragraph joins the previous one
+};
+
+// White space as Python's str.strip() sees it (Jinja trims with it): its UTF-8 length at `i`, or 0.
+std::size_t space_at(std::string_view s, std::size_t i) {
+    if (i >= s.size()) return 0;
+    const char c = s[i];
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') return 1;
+    for (std::string_view u : {"\xC2\xA0", "\xE2\x80\xAF", "\xE2\x81\x9F", "\xE3\x80\x80"})
+        if (s.compare(i, u.size(), u) == 0) return u.size();
+    if (s.compare(i, 2, "\xE2\x80") == 0 && i + 2 < s.size() && static_cast<unsigned char>(s[i + 2]) >= 0x80 &&
+        static_cast<unsigned char>(s[i + 2]) <= 0x8A)
+        return 3;  // U+2000 … U+200A
+    return 0;
+}
+
+// Where the white space that ends right before `end` begins.
+std::size_t spaces_before(std::string_view s, std::size_t end) {
+    while (end > 0) {
+        std::size_t len = 0;
+        for (std::size_t k = 1; k <= 3 && k <= end && !len; ++k)
+            if (space_at(s, end - k) == k) len = k;
+        if (!len) break;
+        end -= len;
+    }
+    return end;
+}
+
+// Where the white space that begins at `begin` ends.
+std::size_t spaces_after(std::string_view s, std::size_t begin) {
+    while (std::size_t len = space_at(s, begin)) begin += len;
+    return begin;
+}
 
 struct TagRec {
     int para = -1;  // -1 for attribute tags
@@ -95,6 +136,11 @@ struct TagRec {
     xmlNode* host = nullptr;  // inline: the text holder with the marker; element level: the marker node's parent
     int site = -1;
 };
+
+bool is_table_helper(const Statement& st) {
+    using K = Statement::Kind;
+    return st.kind == K::vm || st.kind == K::hm || st.kind == K::colspan || st.kind == K::cellbg;
+}
 
 std::string clip_context(const std::string& text, std::size_t begin, std::size_t end) {
     auto safe_left = [&](std::size_t i) {
@@ -148,9 +194,12 @@ public:
         collect_paragraphs(root_);
         for (auto& p : paras_) scan_paragraph(p);
         scan_attributes(root_);
+        plan_whitespace();
         match_and_place();
         edit_text();
         lift_block_markers();
+        place_cuts();
+        apply_table_helpers();
         apply_structure();
         check_groups();
         make_sites();
@@ -173,7 +222,10 @@ private:
     std::vector<OutputSite> sites_;
     std::set<xmlNode*> doomed_;
     std::set<xmlNode*> guarded_;
+    std::set<xmlNode*> grid_tables_;  // tables whose grid is recomputed after rendering (column loops, spans)
     std::map<xmlNode*, xmlNode*> after_cursor_;
+    std::vector<Cut> cuts_;
+    std::set<int> joined_paras_;  // paragraphs that a cut joins: their tags act on text, never on the paragraph
 
     static std::string trim(std::string s) {
         while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
@@ -384,6 +436,70 @@ private:
     }
     std::map<std::size_t, int> attr_para_;
 
+    // ----- 2b. whitespace control, as docxtpl gives it
+    //
+    // docxtpl rewrites "{%-" by cutting the XML from the previous </w:t> up to the tag, and "-%}" by cutting from the
+    // tag up to the next <w:t>; only where no cut applies does Jinja trim white space. On the visible text that means:
+    // a statement tag with "{%-" at the start of its paragraph joins the paragraph to the previous one (the paragraph
+    // break and the white space before the tag go, nothing else); "-%}" at the end of its paragraph joins the next
+    // paragraph to it. In the middle of a paragraph docxtpl only joins runs, so nothing visible changes (vanban keeps
+    // the text that docxtpl drops when it shares the tag's run). Output tags and comments, and a "-" with no paragraph
+    // to join, trim the white space next to the tag inside its paragraph, as Jinja does.
+
+    bool has_text(const Para& p) const {
+        return std::any_of(p.segments.begin(), p.segments.end(), [](const Segment& s) { return s.length > 0; });
+    }
+
+    int paragraph_with_text(int from, int step) const {
+        for (int j = from + step; j >= 0 && j < static_cast<int>(paras_.size()); j += step)
+            if (has_text(paras_[static_cast<std::size_t>(j)])) return j;
+        return -1;
+    }
+
+    void plan_whitespace() {
+        for (std::size_t i = 0; i < tags_.size(); ++i) {
+            const TagRec& t = tags_[i];
+            if (t.para < 0 || t.token.level != TagLevel::automatic || (!t.token.trim_left && !t.token.trim_right)) continue;
+            Para& p = paras_[static_cast<std::size_t>(t.para)];
+            const bool statement = t.token.kind == TagToken::Kind::statement;
+            if (t.token.trim_left) {
+                std::size_t from = spaces_before(p.text, t.token.begin);
+                int previous = statement ? paragraph_with_text(t.para, -1) : -1;
+                if (previous >= 0) {
+                    if (from == 0) join(i, previous, true);
+                } else if (from < t.token.begin) {
+                    p.strips.emplace_back(from, t.token.begin);
+                }
+            }
+            if (t.token.trim_right) {
+                std::size_t to = spaces_after(p.text, t.token.end);
+                int next = statement ? paragraph_with_text(t.para, +1) : -1;
+                if (next >= 0) {
+                    if (to == p.text.size()) join(i, next, false);
+                } else if (to > t.token.end) {
+                    p.strips.emplace_back(t.token.end, to);
+                }
+            }
+        }
+    }
+
+    void join(std::size_t ti, int other, bool into_previous) {
+        const TagRec& t = tags_[ti];
+        const Para& p = para_of(t);
+        const Para& o = paras_[static_cast<std::size_t>(other)];
+        if (o.node->parent != p.node->parent) {
+            errors_.push_back(diag(
+                t,
+                std::string("the '-' of this tag joins its paragraph to the ") + (into_previous ? "previous" : "next") +
+                    " text (¶" + std::to_string(o.number) + "), which is in another table cell, text box or outside this table",
+                "remove the '-' here: whitespace control can only join paragraphs that stand side by side"));
+            return;
+        }
+        cuts_.push_back({static_cast<int>(ti), other, into_previous});
+        joined_paras_.insert(t.para);
+        joined_paras_.insert(other);
+    }
+
     // ----- 3. structure
 
     const Para& para_of(const TagRec& t) const { return paras_[static_cast<std::size_t>(t.para)]; }
@@ -488,16 +604,15 @@ private:
         for (std::size_t i = 0; i < tags_.size(); ++i) {
             TagRec& t = tags_[i];
             if (t.placement == Placement::attribute || in_group[i]) continue;
-            using K = Statement::Kind;
-            if (t.st.kind == K::vm || t.st.kind == K::hm || t.st.kind == K::colspan || t.st.kind == K::cellbg) {
-                errors_.push_back(diag(t, "docxtpl table helper is not supported yet"));
-            }
-            if (t.st.kind == K::output) {
+            if (is_table_helper(t.st)) {
+                t.placement = Placement::remove_text;  // applied to its cell by apply_table_helpers()
+            } else if (t.st.kind == Statement::Kind::output) {
                 t.placement = Placement::inline_;  // {{p x}} / {{r x}} print where they stand
             } else if (t.token.level != TagLevel::automatic) {
                 t.placement = forced(t.token.level);
             } else {
-                t.placement = (t.st.is_block_tag() && alone(t)) ? Placement::replace_paragraph : Placement::inline_;
+                bool own_paragraph = t.st.is_block_tag() && alone(t) && !joined_paras_.count(t.para);
+                t.placement = own_paragraph ? Placement::replace_paragraph : Placement::inline_;
             }
         }
     }
@@ -511,8 +626,10 @@ private:
             for (int i : g) tag(i).placement = forced(level);
             return;
         }
+        // A block in paragraphs that whitespace control joins acts on their text, as in docxtpl.
+        bool joined = std::any_of(g.begin(), g.end(), [&](int i) { return joined_paras_.count(tag(i).para) > 0; });
         bool same_para = std::all_of(g.begin(), g.end(), [&](int i) { return tag(i).para == tag(g[0]).para; });
-        if (same_para) {
+        if (same_para || joined) {
             for (int i : g) tag(i).placement = Placement::inline_;
             return;
         }
@@ -546,34 +663,71 @@ private:
 
     // ----- 4. rewrite the text of paragraphs: tags leave the runs; inline tags leave a marker where they began
 
+    struct TextEdit {
+        std::size_t begin, end;
+        int marked_tag;  // the tag whose marker takes the place of the text, or -1 (removed text)
+    };
+
+    // The text each paragraph loses: its tags (inline ones leave a marker) and the white space a '-' trims.
+    std::vector<TextEdit> text_edits(Para& p) const {
+        std::vector<TextEdit> edits;
+        for (int ti : p.tags) {
+            const TagRec& t = tags_[static_cast<std::size_t>(ti)];
+            bool mark = t.placement == Placement::inline_ || t.placement == Placement::replace_run;
+            edits.push_back({t.token.begin, t.token.end, mark ? ti : -1});
+        }
+        std::sort(p.strips.begin(), p.strips.end());
+        for (std::size_t k = 0; k < p.strips.size(); ++k) {
+            auto [b, e] = p.strips[k];
+            while (k + 1 < p.strips.size() && p.strips[k + 1].first <= e) e = std::max(e, p.strips[++k].second);
+            edits.push_back({b, e, -1});
+        }
+        std::stable_sort(edits.begin(), edits.end(), [](const TextEdit& a, const TextEdit& b) { return a.begin < b.begin; });
+        return edits;
+    }
+
     void edit_text() {
         for (Para& p : paras_) {
-            if (p.tags.empty()) continue;
-            std::vector<int> order = p.tags;  // already in text order
+            if (p.tags.empty() && p.strips.empty()) continue;
+            const std::vector<TextEdit> edits = text_edits(p);
             for (const Segment& seg : p.segments) {
                 std::size_t s0 = seg.start, s1 = seg.start + seg.length;
                 bool touched = false;
                 std::string out;
-                std::vector<std::size_t> marked;
                 std::size_t pos = s0;
-                for (int ti : order) {
-                    TagRec& t = tags_[static_cast<std::size_t>(ti)];
-                    std::size_t b = t.token.begin, e = t.token.end;
-                    if (e <= s0 || b >= s1) continue;
+                for (const TextEdit& ed : edits) {
+                    if (ed.end <= s0 || ed.begin >= s1) continue;
                     touched = true;
-                    if (b > pos) out.append(p.text, pos, b - pos);
-                    if (b >= s0 && b < s1 && (t.placement == Placement::inline_ || t.placement == Placement::replace_run)) {
-                        out += marker(std::to_string(ti));
-                        marked.push_back(static_cast<std::size_t>(ti));
-                    }
-                    pos = std::max(pos, std::min(e, s1));
+                    if (ed.begin > pos) out.append(p.text, pos, ed.begin - pos);
+                    if (ed.marked_tag >= 0 && ed.begin >= s0) out += marker(std::to_string(ed.marked_tag));
+                    pos = std::max(pos, std::min(ed.end, s1));
                 }
                 if (!touched) continue;
                 if (pos < s1) out.append(p.text, pos, s1 - pos);
-                xmlNode* holder = replace_text(seg, out);
-                for (std::size_t ti : marked) tags_[ti].host = holder;
+                replace_text(seg, out);
             }
-            // a tag that began in no w:t cannot happen (tags are found in w:t text only), but be safe
+        }
+        relocate_hosts(root_);
+    }
+
+    // Every inline tag's host is where its marker now stands: the text element holding it (DOCX w:t) or the text
+    // node itself (character data). Run again after cutting elements apart.
+    void relocate_hosts(xmlNode* node) {
+        for (xmlNode* c = node->children; c; c = c->next) {
+            if (c->type == XML_ELEMENT_NODE) {
+                relocate_hosts(c);
+                continue;
+            }
+            if (c->type != XML_TEXT_NODE || !c->content) continue;
+            std::string_view text(reinterpret_cast<const char*>(c->content));
+            for (std::size_t m = text.find(kMarkOpen); m != std::string_view::npos; m = text.find(kMarkOpen, m + 1)) {
+                std::size_t e = text.find(kMarkClose, m);
+                std::string_view payload = text.substr(m + kMarkOpen.size(), e - m - kMarkOpen.size());
+                if (payload.empty() || payload.find_first_not_of("0123456789") != std::string_view::npos) continue;
+                TagRec& t = tags_[std::stoul(std::string(payload))];
+                if (t.placement != Placement::inline_ && t.placement != Placement::replace_run) continue;
+                t.host = d_.role(node) == Role::text && !d_.is_paragraph(node) ? node : c;
+            }
         }
     }
 
@@ -611,100 +765,312 @@ private:
         return nullptr;
     }
 
-    // ----- 4b. an inline block tag inside a styled span: cut the span so the tag stands in the paragraph itself
+    // ----- 4b. inline block tags move out of runs, spans and links into the paragraph itself
+    //
+    // Every run (or span) holding a block tag is cut in two at the tag, so that the tag stands directly in the
+    // paragraph. Blocks then slice the XML at paragraph level: the text between an {% if %} in a bold run and its
+    // {% endif %} in a hyperlink, or between a {% for %} in the middle of one paragraph and its {% endfor %} two
+    // paragraphs later, is a balanced piece of XML.
 
     void lift_block_markers() {
-        if (!d_.text_in_character_data()) return;
         const std::size_t count = tags_.size();  // cutting may add attribute tags (copies) at the end
         for (std::size_t i = 0; i < count; ++i) {
-            if (tags_[i].placement != Placement::inline_ || tags_[i].st.kind == Statement::Kind::output) continue;
+            const TagRec& t = tags_[i];
+            if (t.placement != Placement::inline_ || t.st.kind == Statement::Kind::output || t.para < 0) continue;
             const std::string m = marker(std::to_string(i));
-            for (xmlNode* h = tags_[i].host; h && h->type == XML_TEXT_NODE && h->parent && d_.splittable(h->parent);
-                 h = tags_[i].host)
-                cut_span(h, m);
+            for (xmlNode* h = text_holding(para_of(t).node, m); h && h->parent && d_.splittable(h->parent);)
+                h = split_at(h, m);
         }
+        relocate_hosts(root_);
     }
 
-    // A copy of `span` without children, for the part after the cut. Attribute tags in it are new tags.
-    xmlNode* copy_shallow(xmlNode* span) {
-        xmlDoc* doc = doc_.get();
-        if (span->nsDef) return xmlDocCopyNode(span, doc, 2);  // it declares namespaces its attributes may use
-        xmlNode* copy = xmlNewDocNode(doc, span->ns, span->name, nullptr);
-        for (xmlAttr* a = span->properties; a; a = a->next) {
-            xmlChar* v = xmlNodeGetContent(reinterpret_cast<xmlNode*>(a));
-            std::string value = v ? reinterpret_cast<const char*>(v) : "";
-            xmlFree(v);
-            std::string out;
-            std::size_t pos = 0;
-            for (std::size_t m = value.find(kMarkOpen); m != std::string::npos; m = value.find(kMarkOpen, pos)) {
-                std::size_t e = value.find(kMarkClose, m);
-                std::size_t ti = std::stoul(value.substr(m + kMarkOpen.size(), e - m - kMarkOpen.size()));
-                TagRec rec;
-                rec.token = tags_[ti].token;
-                rec.placement = Placement::attribute;
-                rec.host = copy;
-                parse_tag(rec);
-                rec.site = static_cast<int>(sites_.size());
-                sites_.push_back(sites_[static_cast<std::size_t>(tags_[ti].site)]);
-                if (auto it = attr_para_.find(ti); it != attr_para_.end()) attr_para_[tags_.size()] = it->second;
-                out.append(value, pos, m - pos);
-                out += marker(std::to_string(tags_.size()));
-                tags_.push_back(std::move(rec));
-                pos = e + kMarkClose.size();
-            }
-            out.append(value, pos, std::string::npos);
-            xmlNewNsProp(copy, a->ns, a->name, xml_chars(out.c_str()));
+    static xmlNode* text_holding(xmlNode* node, const std::string& m) {
+        for (xmlNode* c = node->children; c; c = c->next) {
+            if (c->type == XML_TEXT_NODE && c->content && std::strstr(reinterpret_cast<const char*>(c->content), m.c_str()))
+                return c;
+            if (c->type == XML_ELEMENT_NODE)
+                if (xmlNode* found = text_holding(c, m)) return found;
         }
-        return copy;
+        return nullptr;
     }
 
-    static std::string content_of(const xmlNode* text) {
-        return text->content ? std::string(reinterpret_cast<const char*>(text->content)) : std::string();
+    bool has_content(const xmlNode* element) const {
+        for (const xmlNode* c = element->children; c; c = c->next)
+            if (!d_.is_properties(c)) return true;
+        return false;
     }
 
-    // `text` (a text node holding the marker `m`) lies in a span S: S keeps what precedes the marker, a copy of S
-    // after it takes what follows, and the marker goes between them. Tags hosted by `text` follow their markers.
-    void cut_span(xmlNode* text, const std::string& m) {
+    // `text` (a text node holding the marker `m`) lies in a splittable element E: E keeps what precedes the marker, a
+    // copy of E after it takes what follows, and the marker goes between them. Returns the text node now holding the
+    // marker (it may have merged with text that follows E).
+    xmlNode* split_at(xmlNode* text, const std::string& m) {
         xmlDoc* doc = doc_.get();
-        xmlNode* span = text->parent;
+        xmlNode* element = text->parent;
         const std::string all = content_of(text);
         const std::size_t at = all.find(m);
         const std::string pre = all.substr(0, at), post = all.substr(at + m.size());
 
-        xmlNode* rest = copy_shallow(span);
-        xmlNode* post_node = nullptr;
-        if (!post.empty()) {
-            post_node = xmlNewDocTextLen(doc, xml_chars(post.data()), static_cast<int>(post.size()));
-            xmlAddChild(rest, post_node);
-        }
+        xmlNode* rest = copy_for_split(element);
+        if (!post.empty()) xmlAddChild(rest, xmlNewDocTextLen(doc, xml_chars(post.data()), static_cast<int>(post.size())));
         for (xmlNode* c = text->next; c;) {  // no two text nodes are adjacent, so nothing merges
             xmlNode* next = c->next;
             xmlUnlinkNode(c);
             xmlAddChild(rest, c);
             c = next;
         }
-        xmlNode* mark = xmlNewDocTextLen(doc, xml_chars(m.data()), static_cast<int>(m.size()));
-        if (rest->children) xmlAddNextSibling(span, rest);
+        if (has_content(rest)) xmlAddNextSibling(element, rest);
         else xmlFreeNode(rest);
-        mark = xmlAddNextSibling(span, mark);  // may merge into a following text node: use what it returns
+        xmlNode* mark = xmlNewDocTextLen(doc, xml_chars(m.data()), static_cast<int>(m.size()));
+        mark = xmlAddNextSibling(element, mark);  // may merge into a following text node: use what it returns
 
-        bool keep_text = !pre.empty();
-        if (keep_text) xmlNodeSetContentLen(text, xml_chars(pre.data()), static_cast<int>(pre.size()));
-        for (TagRec& other : tags_) {
-            if (other.host != text) continue;
-            const std::string om = marker(std::to_string(&other - tags_.data()));
-            if (om == m) other.host = mark;
-            else if (post_node && post.find(om) != std::string::npos) other.host = post_node;
-            else if (!keep_text) other.host = nullptr;
-        }
-        if (!keep_text) {
+        if (!pre.empty()) {
+            xmlNodeSetContentLen(text, xml_chars(pre.data()), static_cast<int>(pre.size()));
+        } else {
             xmlUnlinkNode(text);
             xmlFreeNode(text);
         }
-        if (!span->children) {  // nothing was before the tag: the first half goes
-            doomed_.erase(span);
-            xmlUnlinkNode(span);
-            xmlFreeNode(span);
+        if (!has_content(element)) {  // nothing was before the tag: the first half goes
+            doomed_.erase(element);
+            xmlUnlinkNode(element);
+            xmlFreeNode(element);
+        }
+        return mark;
+    }
+
+    // The second half of a cut element: its attributes and properties (run properties), without its content.
+    xmlNode* copy_for_split(xmlNode* element) {
+        xmlNode* copy = clone(element, false);
+        for (xmlNode* c = element->children; c; c = c->next)
+            if (d_.is_properties(c)) xmlAddChild(copy, clone(c, true));
+        return copy;
+    }
+
+    static xmlNs* copied_ns(xmlNs* ns, const xmlNode* from, const xmlNode* to) {
+        for (xmlNs *a = from->nsDef, *b = to->nsDef; a && b; a = a->next, b = b->next)
+            if (a == ns) return b;
+        return ns;
+    }
+
+    // A copy of an element made for the same document (namespaces resolve as at the original); attribute tags in it
+    // become new tags, so that each copy renders its own value.
+    xmlNode* clone(xmlNode* src, bool with_children) {
+        xmlDoc* doc = doc_.get();
+        if (src->type != XML_ELEMENT_NODE) return xmlDocCopyNode(src, doc, 1);
+        xmlNode* copy = xmlNewDocNode(doc, nullptr, src->name, nullptr);
+        for (xmlNs* ns = src->nsDef; ns; ns = ns->next) xmlNewNs(copy, ns->href, ns->prefix);
+        xmlSetNs(copy, copied_ns(src->ns, src, copy));
+        for (xmlAttr* a = src->properties; a; a = a->next) {
+            xmlChar* v = xmlNodeGetContent(reinterpret_cast<xmlNode*>(a));
+            std::string value = v ? reinterpret_cast<const char*>(v) : "";
+            xmlFree(v);
+            xmlNewNsProp(copy, copied_ns(a->ns, src, copy), a->name, xml_chars(retag(value, copy).c_str()));
+        }
+        if (with_children)
+            for (xmlNode* c = src->children; c; c = c->next) xmlAddChild(copy, clone(c, true));
+        return copy;
+    }
+
+    // An attribute value with its tag markers replaced by markers of new tags that repeat the same ones.
+    std::string retag(const std::string& value, xmlNode* host) {
+        std::string out;
+        std::size_t pos = 0;
+        for (std::size_t m = value.find(kMarkOpen); m != std::string::npos; m = value.find(kMarkOpen, pos)) {
+            std::size_t e = value.find(kMarkClose, m);
+            std::size_t ti = std::stoul(value.substr(m + kMarkOpen.size(), e - m - kMarkOpen.size()));
+            TagRec rec;
+            rec.token = tags_[ti].token;
+            rec.placement = Placement::attribute;
+            rec.host = host;
+            parse_tag(rec);
+            rec.site = static_cast<int>(sites_.size());
+            sites_.push_back(sites_[static_cast<std::size_t>(tags_[ti].site)]);
+            if (auto it = attr_para_.find(ti); it != attr_para_.end()) attr_para_[tags_.size()] = it->second;
+            out.append(value, pos, m - pos);
+            out += marker(std::to_string(tags_.size()));
+            tags_.push_back(std::move(rec));
+            pos = e + kMarkClose.size();
+        }
+        out.append(value, pos, std::string::npos);
+        return out;
+    }
+
+    static std::string content_of(const xmlNode* text) {
+        return text->content ? std::string(reinterpret_cast<const char*>(text->content)) : std::string();
+    }
+
+    // ----- 4c. whitespace control: the markers that delimit each cut (see plan_whitespace)
+
+    // True for what docxtpl would see as text: a text element with characters, character data (ODF), a tag marker.
+    bool bears_text(const xmlNode* n) const {
+        if (n->type == XML_TEXT_NODE)
+            return n->content && *n->content &&
+                   (d_.text_in_character_data() || std::strstr(reinterpret_cast<const char*>(n->content), kMarkOpen.data()));
+        if (n->type != XML_ELEMENT_NODE || d_.is_paragraph(n)) return false;
+        switch (d_.role(n)) {
+            case Role::text: return !node_text(n).empty();
+            case Role::spaces: return true;
+            case Role::transparent:
+                for (const xmlNode* c = n->children; c; c = c->next)
+                    if (bears_text(c)) return true;
+                return false;
+            default: return false;
+        }
+    }
+
+    // Puts `m` into the paragraph right after (or before) `anchor`, a child of it: into the anchor's own characters
+    // when it is a text node, else as a text node beside it.
+    static void put_marker(xmlNode* anchor, const std::string& m, bool after) {
+        if (anchor->type == XML_TEXT_NODE) {
+            std::string text = content_of(anchor);
+            text = after ? text + m : m + text;
+            xmlNodeSetContentLen(anchor, xml_chars(text.data()), static_cast<int>(text.size()));
+            return;
+        }
+        xmlNode* node = xmlNewDocTextLen(anchor->doc, xml_chars(m.data()), static_cast<int>(m.size()));
+        if (after) xmlAddNextSibling(anchor, node);
+        else xmlAddPrevSibling(anchor, node);
+    }
+
+    void place_cuts() {
+        for (std::size_t ci = 0; ci < cuts_.size(); ++ci) {
+            const Cut& cut = cuts_[ci];
+            const TagRec& t = tags_[static_cast<std::size_t>(cut.tag)];
+            xmlNode* own = para_of(t).node;
+            xmlNode* other = paras_[static_cast<std::size_t>(cut.other)].node;
+            const std::string m = marker(std::to_string(cut.tag));
+            xmlNode* at_tag = text_holding(own, m);
+            if (!at_tag || at_tag->parent != own) {
+                errors_.push_back(diag(t,
+                                       "the '-' of this tag cannot join paragraphs: the tag is inside " +
+                                           std::string(at_tag && at_tag->parent ? reinterpret_cast<const char*>(at_tag->parent->name)
+                                                                                : "an element") +
+                                           ", which cannot be cut",
+                                       "remove the '-', or move the tag out of the content control or field"));
+                continue;
+            }
+            const std::string begin = marker("x" + std::to_string(ci)), end = marker("y" + std::to_string(ci));
+            // The tag's own marker text: the cut ends right before it ({%-) or begins right after it (-%}).
+            std::string text = content_of(at_tag);
+            std::size_t pos = text.find(m);
+            text.insert(cut.into_previous ? pos : pos + m.size(), cut.into_previous ? end : begin);
+            xmlNodeSetContentLen(at_tag, xml_chars(text.data()), static_cast<int>(text.size()));
+            if (cut.into_previous) {
+                xmlNode* last = nullptr;
+                for (xmlNode* c = other->children; c; c = c->next)
+                    if (bears_text(c)) last = c;
+                if (last) put_marker(last, begin, true);
+                else xmlAddChild(other, xmlNewDocText(doc_.get(), xml_chars(begin.c_str())));
+            } else {
+                xmlNode* first = nullptr;
+                for (xmlNode* c = other->children; c && !first; c = c->next)
+                    if (bears_text(c)) first = c;
+                if (first) put_marker(first, end, false);
+                else xmlAddChild(other, xmlNewDocText(doc_.get(), xml_chars(end.c_str())));
+            }
+        }
+    }
+
+    // ----- 4d. docxtpl's table helpers: {% colspan n %}, {% cellbg color %}, {% vm %}, {% hm %}
+
+    // A tag the compiler adds for a helper; errors and locations point at the helper as typed.
+    int add_tag(std::size_t origin, TagToken::Kind kind, std::string inner) {
+        TagRec rec;
+        rec.para = tags_[origin].para;
+        rec.token = tags_[origin].token;
+        rec.token.kind = kind;
+        rec.token.inner = std::move(inner);
+        rec.token.level = TagLevel::automatic;
+        rec.placement = Placement::synthetic;
+        parse_tag(rec);
+        tags_.push_back(std::move(rec));
+        return static_cast<int>(tags_.size()) - 1;
+    }
+
+    // An output tag in an attribute of `slot`, writing `value`.
+    void add_attribute_tag(std::size_t origin, ExprPtr value, const Dialect::AttributeSlot& slot) {
+        TagRec rec;
+        rec.token = tags_[origin].token;
+        rec.st.kind = Statement::Kind::output;
+        rec.st.expr = std::move(value);
+        rec.parsed = true;
+        rec.placement = Placement::attribute;
+        rec.host = slot.element;
+        OutputSite site;
+        site.context = OutputSite::Context::attribute;
+        rec.site = static_cast<int>(sites_.size());
+        sites_.push_back(site);
+        attr_para_[tags_.size()] = tags_[origin].para;
+        xmlSetNsProp(slot.element, slot.ns, xml_chars(slot.name), xml_chars(marker(std::to_string(tags_.size())).c_str()));
+        tags_.push_back(std::move(rec));
+    }
+
+    xmlNode* marker_node(int ti) { return xmlNewDocText(doc_.get(), xml_chars(marker(std::to_string(ti)).c_str())); }
+
+    // Wraps [first, last] (siblings) in {% if loop.first %} … {% endif %}.
+    void only_on_first_iteration(std::size_t origin, xmlNode* first, xmlNode* last) {
+        int open = add_tag(origin, TagToken::Kind::statement, "if loop.first");
+        int close = add_tag(origin, TagToken::Kind::statement, "endif");
+        if (first) xmlAddPrevSibling(first, marker_node(open));
+        if (last) xmlAddNextSibling(last, marker_node(close));
+    }
+
+    bool inside_loop(std::size_t ti) const {
+        for (const auto& g : groups_) {
+            const TagRec& open = tags_[static_cast<std::size_t>(g.front())];
+            const TagRec& close = tags_[static_cast<std::size_t>(g.back())];
+            if (open.st.kind == Statement::Kind::for_ && close.st.kind == Statement::Kind::endfor &&
+                static_cast<std::size_t>(g.front()) < ti && ti < static_cast<std::size_t>(g.back()))
+                return true;
+        }
+        return false;
+    }
+
+    xmlNode* table_of(xmlNode* n) const { return ancestor(n, [&](const xmlNode* a) { return d_.is_table(a); }); }
+
+    void apply_table_helpers() {
+        const std::size_t count = tags_.size();
+        for (std::size_t i = 0; i < count; ++i) {
+            if (tags_[i].placement != Placement::remove_text || !is_table_helper(tags_[i].st)) continue;
+            using K = Statement::Kind;
+            const K kind = tags_[i].st.kind;
+            const std::string name = kind == K::vm ? "{% vm %}" : kind == K::hm ? "{% hm %}" : kind == K::colspan ? "{% colspan %}" : "{% cellbg %}";
+            xmlNode* cell = cell_of(tags_[i]);
+            if (!cell) {
+                errors_.push_back(diag(tags_[i], name + " stands outside a table cell", "docxtpl's table helpers act on the cell they stand in"));
+                continue;
+            }
+            if ((kind == K::vm || kind == K::hm) && !inside_loop(i)) {
+                errors_.push_back(diag(tags_[i], name + " is not inside a {% for %} loop",
+                                       kind == K::vm ? "{% vm %} merges the cell over the rows of a {%tr for %} loop"
+                                                     : "{% hm %} merges the cell over the columns of a {%tc for %} loop"));
+                continue;
+            }
+            const int span = d_.cell_span(cell);  // before cell_slot() may rewrite it
+            const auto which = kind == K::cellbg ? Dialect::CellSlot::fill
+                               : kind == K::vm   ? Dialect::CellSlot::vertical_merge
+                                                 : Dialect::CellSlot::span;
+            std::optional<Dialect::AttributeSlot> slot = d_.cell_slot(doc_.get(), cell, which);
+            if (!slot) {
+                errors_.push_back(diag(tags_[i], name + " is a table helper for Word documents; OpenDocument templates cannot use it",
+                                       "merge or colour the cells in the template itself"));
+                continue;
+            }
+            ExprPtr value;
+            switch (kind) {
+                case K::vm: value = parse_expression("'restart' if loop.first else 'continue'"); break;
+                case K::hm: value = parse_expression(span > 1 ? "loop.length * " + std::to_string(span) : std::string("loop.length")); break;
+                default: value = std::move(tags_[i].st.expr); break;
+            }
+            add_attribute_tag(i, std::move(value), *slot);
+            if (kind == K::vm) {
+                // The merged cell shows its content once, in the loop's first row; the others keep an empty paragraph.
+                xmlNode* props = slot->element->parent;
+                if (props->next) only_on_first_iteration(i, props->next, cell->last);
+                guard(cell);
+            } else {
+                if (kind == K::hm) only_on_first_iteration(i, cell, cell);  // one cell for the whole column loop
+                if (xmlNode* table = table_of(cell)) grid_tables_.insert(table);
+            }
         }
     }
 
@@ -772,6 +1138,7 @@ private:
                     insert_before(cell, m);
                     doomed_.insert(cell);
                     t.host = cell->parent;
+                    if (xmlNode* table = table_of(cell)) grid_tables_.insert(table);  // a column loop or a removed cell
                     break;
                 }
                 case Placement::before_row:
@@ -785,7 +1152,9 @@ private:
                     if (alone(t)) emptied_paras.insert(para_of(t).node);
                     break;
                 }
-                case Placement::remove_text: break;
+                case Placement::remove_text:
+                case Placement::synthetic:
+                    break;
             }
         }
         // A paragraph that only held a row-loop tag goes, unless it is the last one of its cell.
@@ -796,17 +1165,31 @@ private:
             if (count > 1) doomed_.insert(p);
         }
         // A doomed node inside another doomed node is freed with it: decide all of them before freeing any.
+        auto doomed = [&](const xmlNode* n) {
+            for (; n; n = n->parent)
+                if (doomed_.count(const_cast<xmlNode*>(n))) return true;
+            return false;
+        };
         std::vector<xmlNode*> outermost;
-        for (xmlNode* n : doomed_) {
-            bool nested = false;
-            for (xmlNode* a = n->parent; a && !nested; a = a->parent) nested = doomed_.count(a) > 0;
-            if (!nested) outermost.push_back(n);
-        }
+        for (xmlNode* n : doomed_)
+            if (!doomed(n->parent)) outermost.push_back(n);
+        std::vector<xmlNode*> grids, guards;
+        for (xmlNode* table : grid_tables_)
+            if (!doomed(table)) grids.push_back(table);
+        for (xmlNode* g : guarded_)
+            if (!doomed(g)) guards.push_back(g);
         for (xmlNode* n : outermost) {
             xmlUnlinkNode(n);
             xmlFreeNode(n);
         }
-        for (xmlNode* g : guarded_) {
+        // The table's grid is computed from the rows it renders (the adapter's Emitter::fix_table).
+        for (xmlNode* table : grids) {
+            xmlNode* open = xmlNewDocText(doc_.get(), xml_chars(marker("g").c_str()));
+            if (table->children) xmlAddPrevSibling(table->children, open);
+            else xmlAddChild(table, open);
+            xmlAddChild(table, xmlNewDocText(doc_.get(), xml_chars(marker("G").c_str())));
+        }
+        for (xmlNode* g : guards) {
             // The guard wraps the whole cell content: the fallback paragraph lands at its end, after w:tcPr.
             xmlNode* open = xmlNewDocText(doc_.get(), xml_chars(marker("o").c_str()));
             if (g->children) xmlAddPrevSibling(g->children, open);
@@ -918,22 +1301,41 @@ private:
 
         std::vector<Piece> pieces;
         std::vector<LocatedTag> located;
-        std::vector<int> tag_to_located(tags_.size(), -1);
+        std::set<std::size_t> open_cuts, broken_cuts;  // whitespace-control cuts (place_cuts)
         std::size_t pos = 0;
         while (true) {
             std::size_t m = xml.find(kMarkOpen, pos);
             if (m == std::string::npos) break;
             std::size_t e = xml.find(kMarkClose, m);
             if (e == std::string::npos) break;
-            Piece lit;
-            lit.text = unescape_braces(xml.substr(pos, m - pos));
-            pieces.push_back(std::move(lit));
+            if (open_cuts.empty()) {
+                Piece lit;
+                lit.text = unescape_braces(xml.substr(pos, m - pos));
+                pieces.push_back(std::move(lit));
+            }
             std::string payload = xml.substr(m + kMarkOpen.size(), e - m - kMarkOpen.size());
+            pos = e + kMarkClose.size();
+            if (payload[0] == 'x' || payload[0] == 'y') {
+                std::size_t ci = std::stoul(payload.substr(1));
+                if (payload[0] == 'x') open_cuts.insert(ci);
+                else if (!open_cuts.erase(ci)) broken_cuts.insert(ci);
+                continue;
+            }
+            if (!open_cuts.empty()) {  // only markup is cut; a tag there would be lost
+                if (std::isdigit(static_cast<unsigned char>(payload[0])) && tags_[std::stoul(payload)].placement != Placement::attribute)
+                    errors_.push_back(diag(tags_[std::stoul(payload)], "whitespace control ('-' in a tag nearby) would remove this tag"));
+                continue;
+            }
             Piece p;
-            if (payload == "o") p.kind = Piece::Kind::guard_open;
-            else if (payload == "c") p.kind = Piece::Kind::guard_close;
-            else if (payload == "h1") { p.kind = Piece::Kind::hook; p.hook = 1; }
-            else {
+            if (payload == "o" || payload == "g") {
+                p.kind = Piece::Kind::guard_open;
+                p.hook = payload == "g" ? kTableGuard : 0;
+            } else if (payload == "c" || payload == "G") {
+                p.kind = Piece::Kind::guard_close;
+            } else if (payload == "h1") {
+                p.kind = Piece::Kind::hook;
+                p.hook = 1;
+            } else {
                 std::size_t ti = std::stoul(payload);
                 TagRec& t = tags_[ti];
                 LocatedTag lt;
@@ -953,11 +1355,20 @@ private:
                 located.push_back(std::move(lt));
             }
             pieces.push_back(std::move(p));
-            pos = e + kMarkClose.size();
         }
         Piece tail;
-        tail.text = unescape_braces(xml.substr(pos));
+        if (open_cuts.empty()) tail.text = unescape_braces(xml.substr(pos));
         pieces.push_back(std::move(tail));
+        for (std::size_t ci : open_cuts) broken_cuts.insert(ci);
+        for (std::size_t ci : broken_cuts) {
+            const Cut& cut = cuts_[ci];
+            errors_.push_back(diag(tags_[static_cast<std::size_t>(cut.tag)],
+                                   std::string("the '-' of this tag joins its paragraph to the ") +
+                                       (cut.into_previous ? "previous" : "next") + " one (¶" +
+                                       std::to_string(paras_[static_cast<std::size_t>(cut.other)].number) +
+                                       "), but another tag removes that paragraph",
+                                   "remove the '-', or the {%p %} / {%tr %} / {%tc %} tag that replaces the other paragraph"));
+        }
         return core::build_program(std::move(pieces), std::move(located), std::move(sites_), errors_);
     }
 };

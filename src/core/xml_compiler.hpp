@@ -5,6 +5,7 @@
 // build_program(). A Dialect tells it what the elements of its format mean; nothing else differs between formats.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -60,10 +61,26 @@ public:
     virtual void text_changed(xmlDoc*, xmlNode*) const {}
     // Called when a text holder became empty and was removed from `parent`: tidy empty runs.
     virtual bool removable_when_empty(const xmlNode* parent) const = 0;
-    // Styled inline elements (ODF text:span) that may be cut in two so that an inline block tag ({% if %} in the
-    // middle of a paragraph) stands directly in the paragraph: its block then slices the XML in balanced pieces.
-    // Only for formats whose text is character data (text_in_character_data()).
+    // Inline elements (DOCX w:t, w:r, w:hyperlink; ODF text:span, text:a) that may be cut in two so that an inline
+    // block tag ({% if %} in the middle of a paragraph) stands directly in the paragraph: every block then slices the
+    // XML at paragraph level, so a block may open in one paragraph and close in another.
     virtual bool splittable(const xmlNode*) const { return false; }
+    // Children that hold the properties of their parent (DOCX w:rPr): both halves of a cut element keep them.
+    virtual bool is_properties(const xmlNode*) const { return false; }
+    virtual bool is_table(const xmlNode*) const = 0;
+
+    // docxtpl's table helpers write a cell property: {% colspan %} its span, {% cellbg %} its fill, {% vm %} its
+    // vertical merge. The dialect finds or creates the element in the cell's properties and names the attribute that
+    // takes the value; std::nullopt when the format has no such property.
+    enum class CellSlot { span, fill, vertical_merge };
+    struct AttributeSlot {
+        xmlNode* element = nullptr;
+        xmlNs* ns = nullptr;
+        const char* name = nullptr;
+    };
+    virtual std::optional<AttributeSlot> cell_slot(xmlDoc*, xmlNode* /*cell*/, CellSlot) const { return std::nullopt; }
+    // How many grid columns the cell spans in the template.
+    virtual int cell_span(const xmlNode*) const { return 1; }
     // Fills the format-specific part of an output site (run properties for rich text).
     virtual void describe_site(xmlDoc* doc, xmlNode* text_holder, OutputSite& site) const = 0;
     // Last chance to touch the tree before it is serialised (hooks, styles the output needs).

@@ -58,6 +58,43 @@ public:
         xmlSetNsProp(t, xml_ns, xml_chars("space"), xml_chars("preserve"));
     }
     bool removable_when_empty(const xmlNode* parent) const override { return is_w(parent, "r"); }
+    // Tracked changes (w:ins, w:moveTo), content controls and fields carry ids or instructions: they are not cut.
+    bool splittable(const xmlNode* n) const override {
+        return is_w_any(n, {"t", "r", "hyperlink", "smartTag", "customXml", "dir", "bdo"});
+    }
+    bool is_properties(const xmlNode* n) const override { return is_w_any(n, {"rPr", "smartTagPr", "customXmlPr"}); }
+    bool is_table(const xmlNode* n) const override { return is_w(n, "tbl"); }
+
+    std::optional<AttributeSlot> cell_slot(xmlDoc* doc, xmlNode* cell, CellSlot which) const override {
+        xmlNs* w = xmlSearchNsByHref(doc, cell, xml_chars(kW));
+        xmlNode* props = child(cell, "tcPr");
+        if (!props) {
+            props = xmlNewDocNode(doc, w, xml_chars("tcPr"), nullptr);
+            if (cell->children) xmlAddPrevSibling(cell->children, props);
+            else xmlAddChild(cell, props);
+        }
+        const char* name = which == CellSlot::span ? "gridSpan" : which == CellSlot::fill ? "shd" : "vMerge";
+        xmlNode* element = child(props, name);
+        if (!element) {
+            element = xmlNewDocNode(doc, w, xml_chars(name), nullptr);
+            insert_in_order(props, element, kCellPropertyOrder);
+        }
+        if (which == CellSlot::fill) {  // docxtpl's shading: a plain fill
+            xmlSetNsProp(element, w, xml_chars("val"), xml_chars("clear"));
+            xmlSetNsProp(element, w, xml_chars("color"), xml_chars("auto"));
+            return AttributeSlot{element, w, "fill"};
+        }
+        return AttributeSlot{element, w, "val"};
+    }
+
+    int cell_span(const xmlNode* cell) const override {
+        const xmlNode* span = child(child(cell, "tcPr"), "gridSpan");
+        if (!span) return 1;
+        xmlChar* v = xmlGetNsProp(span, xml_chars("val"), xml_chars(kW));
+        int n = v ? std::atoi(reinterpret_cast<const char*>(v)) : 1;
+        xmlFree(v);
+        return n > 0 ? n : 1;
+    }
 
     // Run properties of the host run for every emphasis combination, in schema order (Word refuses misordered rPr).
     void describe_site(xmlDoc* doc, xmlNode* holder, OutputSite& site) const override {
@@ -94,15 +131,38 @@ public:
     }
 
 private:
-    static int rpr_rank(const xmlNode* n) {
-        static constexpr const char* order[] = {"rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike",
-                                                "dstrike", "outline", "shadow", "emboss", "imprint", "noProof", "snapToGrid",
-                                                "vanish", "webHidden", "color", "spacing", "w", "kern", "position", "sz",
-                                                "szCs", "highlight", "u", "effect", "bdr", "shd", "fitText", "vertAlign",
-                                                "rtl", "cs", "em", "lang", "eastAsianLayout", "specVanish", "oMath"};
-        for (int k = 0; k < static_cast<int>(std::size(order)); ++k)
+    // Schema order of the children of w:rPr and w:tcPr (Word refuses misordered properties).
+    static constexpr const char* kRunPropertyOrder[] = {
+        "rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike", "dstrike", "outline", "shadow", "emboss",
+        "imprint", "noProof", "snapToGrid", "vanish", "webHidden", "color", "spacing", "w", "kern", "position", "sz", "szCs",
+        "highlight", "u", "effect", "bdr", "shd", "fitText", "vertAlign", "rtl", "cs", "em", "lang", "eastAsianLayout",
+        "specVanish", "oMath", nullptr};
+    static constexpr const char* kCellPropertyOrder[] = {
+        "cnfStyle", "tcW", "gridSpan", "hMerge", "vMerge", "tcBorders", "shd", "noWrap", "tcMar", "textDirection",
+        "tcFitText", "vAlign", "hideMark", "headers", "cellIns", "cellDel", "cellMerge", "tcPrChange", nullptr};
+
+    static int rank(const xmlNode* n, const char* const* order) {
+        for (int k = 0; order[k]; ++k)
             if (std::strcmp(reinterpret_cast<const char*>(n->name), order[k]) == 0) return k;
         return 100;
+    }
+
+    static void insert_in_order(xmlNode* parent, xmlNode* e, const char* const* order) {
+        const int r = rank(e, order);
+        for (xmlNode* c = parent->children; c; c = c->next) {
+            if (c->type == XML_ELEMENT_NODE && rank(c, order) > r) {
+                xmlAddPrevSibling(c, e);
+                return;
+            }
+        }
+        xmlAddChild(parent, e);
+    }
+
+    static xmlNode* child(const xmlNode* parent, const char* name) {
+        if (!parent) return nullptr;
+        for (xmlNode* c = parent->children; c; c = c->next)
+            if (is_w(c, name)) return c;
+        return nullptr;
     }
 
     static void put(xmlDoc* doc, xmlNode* rpr, xmlNs* w, const char* name, const char* val) {
@@ -116,14 +176,7 @@ private:
         }
         xmlNode* e = xmlNewDocNode(doc, w, xml_chars(name), nullptr);
         if (val) xmlNewNsProp(e, w, xml_chars("val"), xml_chars(val));
-        int rank = rpr_rank(e);
-        for (xmlNode* c = rpr->children; c; c = c->next) {
-            if (c->type == XML_ELEMENT_NODE && rpr_rank(c) > rank) {
-                xmlAddPrevSibling(c, e);
-                return;
-            }
-        }
-        xmlAddChild(rpr, e);
+        insert_in_order(rpr, e, kRunPropertyOrder);
     }
 };
 
@@ -144,6 +197,76 @@ void escape_text(std::string& out, std::string_view s) {
                 out += c;
         }
     }
+}
+
+// The value of attribute `name` (e.g. "w:w") in the start tag `tag`, or -1.
+long attribute_number(std::string_view tag, std::string_view name) {
+    std::size_t at = tag.find(" " + std::string(name) + "=\"");
+    if (at == std::string_view::npos) return -1;
+    return std::strtol(tag.data() + at + name.size() + 3, nullptr, 10);
+}
+
+// Rewrites the w:gridCol list of a rendered table (its content is out[start..]) so that the grid has as many columns
+// as its widest row spans: cells times their w:gridSpan, plus w:gridBefore and w:gridAfter. Widths as docxtpl sets
+// them: added columns share the table's width evenly with the old ones scaled down; the width of removed columns is
+// spread over the others.
+void fix_table_grid(std::string& out, std::size_t start) {
+    std::size_t grid_begin = std::string::npos, grid_end = std::string::npos;
+    std::vector<long> widths;
+    int nested = 0;           // tables inside cells of this one
+    bool in_change = false;   // w:tblGridChange holds the grid before a tracked change
+    long row = 0, widest = 0;
+    for (std::size_t i = out.find('<', start); i != std::string::npos; i = out.find('<', i)) {
+        std::size_t close = out.find('>', i);
+        if (close == std::string::npos) break;
+        const std::string_view tag(out.data() + i, close + 1 - i);
+        i = close + 1;
+        const bool end_tag = tag[1] == '/';
+        const bool empty = tag[tag.size() - 2] == '/';
+        const std::size_t name_from = end_tag ? 2 : 1;
+        const std::string_view name = tag.substr(name_from, tag.find_first_of(" />", name_from) - name_from);
+        if (name == "w:tbl") {
+            if (end_tag) --nested;
+            else if (!empty) ++nested;
+            continue;
+        }
+        if (nested > 0) continue;
+        if (name == "w:tblGridChange") in_change = !end_tag && !empty;
+        else if (name == "w:gridCol" && !end_tag && !in_change) {
+            if (grid_begin == std::string::npos) grid_begin = i - tag.size();
+            grid_end = i;
+            widths.push_back(attribute_number(tag, "w:w"));
+        } else if (name == "w:tr") {
+            if (end_tag) widest = std::max(widest, row);
+            else row = 0;
+        } else if (name == "w:tc" && !end_tag) {
+            ++row;
+        } else if (name == "w:gridSpan" && !end_tag) {
+            row += std::max(1L, attribute_number(tag, "w:val")) - 1;
+        } else if ((name == "w:gridBefore" || name == "w:gridAfter") && !end_tag) {
+            row += std::max(0L, attribute_number(tag, "w:val"));
+        }
+    }
+    const std::size_t columns = widths.size();
+    const auto target = static_cast<std::size_t>(widest);
+    if (grid_begin == std::string::npos || target == 0 || target == columns) return;
+    double total = 0;
+    for (long w : widths) total += w > 0 ? static_cast<double>(w) : 0.0;
+    std::vector<long> fixed;
+    if (target > columns) {
+        const double scale = static_cast<double>(columns) / static_cast<double>(target);
+        for (long w : widths) fixed.push_back(w < 0 ? w : static_cast<long>(static_cast<double>(w) * scale));
+        for (std::size_t k = columns; k < target; ++k)
+            fixed.push_back(total > 0 ? static_cast<long>(total / static_cast<double>(target)) : -1);
+    } else {
+        double removed = 0;
+        for (std::size_t k = target; k < columns; ++k) removed += widths[k] > 0 ? static_cast<double>(widths[k]) : 0.0;
+        const auto extra = static_cast<long>(removed / static_cast<double>(target));
+        for (std::size_t k = 0; k < target; ++k) fixed.push_back(widths[k] < 0 ? widths[k] : widths[k] + extra);
+    }
+    std::string grid;
+    for (long w : fixed) grid += w < 0 ? std::string("<w:gridCol/>") : "<w:gridCol w:w=\"" + std::to_string(w) + "\"/>";
+    out.replace(grid_begin, grid_end - grid_begin, grid);
 }
 
 class DocxEmitter final : public core::Emitter {
@@ -172,6 +295,8 @@ public:
         return produced.find("<w:p>") != std::string_view::npos || produced.find("<w:p ") != std::string_view::npos ||
                produced.find("<w:p/>") != std::string_view::npos;
     }
+
+    void fix_table(std::string& out, std::size_t start) const override { fix_table_grid(out, start); }
 
 private:
     static void write_spans(std::string& out, const std::vector<RichSpan>& spans, const std::array<std::string, 8>& props,

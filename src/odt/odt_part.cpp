@@ -84,7 +84,8 @@ public:
         return holder && holder->parent && is_text(holder->parent, {"span"}) ? holder->parent : nullptr;
     }
     bool removable_when_empty(const xmlNode* parent) const override { return is_text(parent, {"span"}); }
-    bool splittable(const xmlNode* n) const override { return is_text(n, {"span"}); }
+    bool splittable(const xmlNode* n) const override { return is_text(n, {"span", "a"}); }
+    bool is_table(const xmlNode* n) const override { return core::has_name(n, kTable, "table"); }
 
     // Rich text nests spans with the adapter's automatic styles inside the host span, which keeps its own style:
     // nothing of the host needs copying.
