@@ -1,5 +1,6 @@
 #include "core/expr.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
@@ -370,7 +371,21 @@ private:
             } else if (ts_.accept_op("[")) {
                 auto e = make(Expr::Kind::index, start);
                 e->args.push_back(std::move(subject));
-                e->args.push_back(expression());
+                auto bound = [&](std::initializer_list<std::string_view> ends) {
+                    for (auto end : ends)
+                        if (ts_.peek().type == TokenStream::Type::op && ts_.peek().text == end) {
+                            auto none = make(Expr::Kind::literal, ts_.peek().offset);
+                            return finish(std::move(none), ts_.peek().offset);
+                        }
+                    return expression();
+                };
+                e->args.push_back(bound({":"}));
+                if (ts_.accept_op(":")) {  // x[a:b] / x[a:b:c], as in Python
+                    e->kind = Expr::Kind::slice;
+                    e->args.push_back(bound({":", "]"}));
+                    if (ts_.accept_op(":")) e->args.push_back(bound({"]"}));
+                    else e->args.push_back(make(Expr::Kind::literal, ts_.peek().offset));
+                }
                 ts_.expect_op("]");
                 subject = finish(std::move(e), start);
             } else if (ts_.accept_op("(")) {
@@ -491,6 +506,7 @@ private:
             ExprPtr inner = expression();
             if (ts_.accept_op(",")) {  // tuple → list
                 auto e = make(Expr::Kind::list, start);
+                e->name = "tuple";
                 e->args.push_back(std::move(inner));
                 if (!ts_.accept_op(")")) {
                     while (true) {
@@ -803,6 +819,53 @@ Value loop_attr(const LoopState& l, std::string_view name) {
                     "use loop.index, loop.index0, loop.first, loop.last, loop.length, loop.revindex, loop.cycle(...)");
 }
 
+std::vector<std::string> code_points(const std::string& str) {
+    std::vector<std::string> cps;
+    for (std::size_t i = 0; i < str.size();) {
+        std::size_t len = 1;
+        while (i + len < str.size() && (static_cast<unsigned char>(str[i + len]) & 0xC0) == 0x80) ++len;
+        cps.push_back(str.substr(i, len));
+        i += len;
+    }
+    return cps;
+}
+
+// x[a:b:c] on a list or a string (by code point), with Python's rules for missing and negative bounds.
+Value slice(const Expr& e, EvalContext& ctx) {
+    Value subject = evaluate(*e.args[0], ctx);
+    if (subject.is_undefined()) return Value::undefined(e.text);
+    static const json null_json = nullptr;
+    const json& s = need_json(subject, ctx, null_json);
+    auto bound = [&](std::size_t k) -> std::optional<long long> {
+        Value v = evaluate(*e.args[k], ctx);
+        const json& j = need_json(v, ctx, null_json);
+        if (j.is_null()) return std::nullopt;
+        if (!is_int(j)) throw EvalError("slice bounds must be whole numbers, not " + std::string(j.type_name()));
+        return j.get<long long>();
+    };
+    const std::optional<long long> lower = bound(1), upper = bound(2), given_step = bound(3);
+    const long long step = given_step.value_or(1);
+    if (step == 0) throw EvalError("slice step cannot be zero");
+    std::vector<std::string> cps;
+    if (s.is_string()) cps = code_points(s.get_ref<const std::string&>());
+    else if (!s.is_array()) throw EvalError("cannot slice " + std::string(s.type_name()));
+    const long long n = static_cast<long long>(s.is_string() ? cps.size() : s.size());
+    auto clamp = [&](std::optional<long long> i, long long fallback) {
+        if (!i) return fallback;
+        long long v = *i < 0 ? *i + n : *i;
+        if (step > 0) return std::clamp(v, 0LL, n);
+        return std::clamp(v, -1LL, n - 1);
+    };
+    const long long from = clamp(lower, step > 0 ? 0 : n - 1), to = clamp(upper, step > 0 ? n : -1);
+    json list = json::array();
+    std::string text;
+    for (long long i = from; step > 0 ? i < to : i > to; i += step) {
+        if (s.is_string()) text += cps[static_cast<std::size_t>(i)];
+        else list.push_back(s[static_cast<std::size_t>(i)]);
+    }
+    return s.is_string() ? Value::owned(std::move(text)) : Value::owned(std::move(list));
+}
+
 Value call(const Expr& e, EvalContext& ctx) {
     const Expr& callee = *e.args[0];
     std::vector<Value> args;
@@ -863,6 +926,40 @@ Value call(const Expr& e, EvalContext& ctx) {
             const FilterDef* f = find_filter(filter);
             return f->fn(subject, args, {}, ctx);
         }
+    }
+    if (s.is_string() && m == "format") {  // "{:,.0f}".format(x): Python's format mini-language
+        std::vector<std::pair<std::string_view, Value>> kwargs;
+        for (const auto& [k, v] : e.kwargs) kwargs.emplace_back(k, evaluate(*v, ctx));
+        return Value::owned(brace_format(s.get_ref<const std::string&>(), args, kwargs, ctx));
+    }
+    if (s.is_string() && m == "join") {  // ", ".join(items)
+        if (args.size() != 1) throw EvalError("join() needs one list");
+        const json& items = need_json(args[0], ctx, empty_obj);
+        if (!items.is_array()) throw EvalError("join() needs a list, not " + std::string(items.type_name()));
+        std::string r;
+        for (std::size_t i = 0; i < items.size(); ++i) r += (i ? s.get_ref<const std::string&>() : std::string()) + json_to_text(items[i]);
+        return Value::owned(std::move(r));
+    }
+    if (s.is_string() && (m == "lstrip" || m == "rstrip")) {
+        const auto& str = s.get_ref<const std::string&>();
+        std::string chars = " \t\n\r\f\v";
+        if (!args.empty()) chars = to_text(args[0], ctx);
+        std::size_t b = m == "lstrip" ? str.find_first_not_of(chars) : 0;
+        std::size_t l = m == "rstrip" ? str.find_last_not_of(chars) : str.size() - 1;
+        if (b == std::string::npos || l == std::string::npos) return Value::owned(std::string());
+        return Value::owned(str.substr(b, l + 1 - b));
+    }
+    if (s.is_string() && m == "zfill") {  // "7".zfill(2) → "07"
+        if (args.size() != 1) throw EvalError("zfill() needs a width");
+        std::string str = s.get<std::string>();
+        const auto width = static_cast<std::size_t>(std::max(0.0, as_number(args[0], "zfill width")));
+        std::size_t sign = !str.empty() && (str[0] == '-' || str[0] == '+') ? 1 : 0;
+        if (str.size() < width) str.insert(sign, width - str.size(), '0');
+        return Value::owned(std::move(str));
+    }
+    if (s.is_string() && m == "isdigit") {
+        const auto& str = s.get_ref<const std::string&>();
+        return Value::owned(!str.empty() && std::all_of(str.begin(), str.end(), [](char c) { return c >= '0' && c <= '9'; }));
     }
     if (s.is_string() && (m == "startswith" || m == "endswith")) {
         if (args.size() != 1) throw EvalError(m + "() needs one argument");
@@ -994,16 +1091,7 @@ Value evaluate(const Expr& e, EvalContext& ctx) {
                 return Value::undefined(e.text, &s, k.get<std::string>());
             }
             if (s.is_string() && is_int(k)) {
-                // index by code point
-                const auto& str = s.get_ref<const std::string&>();
-                std::vector<std::string> cps;
-                for (std::size_t i = 0; i < str.size();) {
-                    std::size_t len = 1;
-                    unsigned char c = static_cast<unsigned char>(str[i]);
-                    if (c >= 0xF0) len = 4; else if (c >= 0xE0) len = 3; else if (c >= 0xC0) len = 2;
-                    cps.push_back(str.substr(i, len));
-                    i += len;
-                }
+                std::vector<std::string> cps = code_points(s.get_ref<const std::string&>());
                 long long i = k.get<long long>();
                 long long n = static_cast<long long>(cps.size());
                 if (i < 0) i += n;
@@ -1013,6 +1101,7 @@ Value evaluate(const Expr& e, EvalContext& ctx) {
             if (s.is_null()) return Value::undefined(e.text);
             throw EvalError("cannot index " + std::string(s.type_name()) + " with " + std::string(k.type_name()));
         }
+        case Expr::Kind::slice: return slice(e, ctx);
         case Expr::Kind::unary: {
             Value v = evaluate(*e.args[0], ctx);
             if (e.name == "not") return Value::owned(!truthy(v, ctx));
@@ -1063,13 +1152,21 @@ Value evaluate(const Expr& e, EvalContext& ctx) {
             if (op == ">=") return Value::owned(compare_json(a, b, op) >= 0);
             if (op == "in") return Value::owned(contains(b, a));
             if (op == "not in") return Value::owned(!contains(b, a));
+            if (op == "%" && a.is_string()) {  // Python's "%.2f" % x, "%s/%s" % (a, b)
+                std::vector<Value> values;
+                if (e.args[1]->kind == Expr::Kind::list && e.args[1]->name == "tuple")
+                    for (const auto& item : b) values.push_back(Value::ref(item));
+                else
+                    values.push_back(Value::ref(b));
+                return Value::owned(percent_format(a.get_ref<const std::string&>(), values, ctx));
+            }
             return Value::owned(arithmetic(op, a, b));
         }
         case Expr::Kind::cond: {
             Value c = evaluate(*e.args[0], ctx);
             if (truthy(c, ctx)) return evaluate(*e.args[1], ctx);
             if (e.args.size() > 2) return evaluate(*e.args[2], ctx);
-            return Value::undefined(e.text);
+            return Value::owned(nullptr);  // "x if c" without else prints nothing, as in Jinja; nothing is missing
         }
         case Expr::Kind::filter: {
             Value subject = evaluate(*e.args[0], ctx);

@@ -19,11 +19,13 @@ struct FilterDef;
 struct TestDef;
 
 struct Expr {
-    enum class Kind { literal, name, attr, index, unary, binary, cond, filter, test, list, dict, call };
+    enum class Kind { literal, name, attr, index, slice, unary, binary, cond, filter, test, list, dict, call };
     Kind kind = Kind::literal;
     json literal;       // literal
-    std::string name;   // name, attr, filter, test, call; operator for unary/binary ("not", "-", "+", "==", "in", ...)
-    std::vector<std::unique_ptr<Expr>> args;  // operands; for filter/test/call: args[0] is the subject
+    std::string name;   // name, attr, filter, test, call; operator for unary/binary ("not", "-", "+", "==", "in", ...);
+                        // "tuple" for a list written as (a, b)
+    std::vector<std::unique_ptr<Expr>> args;  // operands; for filter/test/call: args[0] is the subject; for a slice
+                                              // x[a:b:c]: x, a, b, c (a missing bound is a null literal)
     std::vector<std::pair<std::string, std::unique_ptr<Expr>>> kwargs;
     const FilterDef* filter = nullptr;
     const TestDef* test = nullptr;

@@ -6,6 +6,9 @@
 #include <cstdio>
 #include <set>
 
+#include <unicode/uchar.h>
+#include <unicode/utf8.h>
+
 #include "core/outline.hpp"
 #include "core/richtext.hpp"
 #include "core/vn.hpp"
@@ -45,6 +48,8 @@ const json& j_of(const Value& v, EvalContext& ctx) {
 }
 
 std::string text_of(const Value& v, EvalContext& ctx) { return to_text(v, ctx); }
+
+std::size_t code_point_count(std::string_view s);
 
 const Value* kwarg(KwArgs kw, std::string_view name) {
     for (const auto& [k, v] : kw)
@@ -169,7 +174,7 @@ Value f_truncate(const Value& s, Args a, KwArgs kw, EvalContext& c) {
         if ((static_cast<unsigned char>(t[i]) & 0xC0) != 0x80) starts.push_back(i);
     long long n = static_cast<long long>(starts.size());
     if (n <= length + leeway) return str_result(t);
-    long long keep = std::max<long long>(0, length - static_cast<long long>(end.size()));
+    long long keep = std::max<long long>(0, length - static_cast<long long>(code_point_count(end)));
     std::string head = t.substr(0, keep < n ? starts[static_cast<std::size_t>(keep)] : t.size());
     if (!killwords) {
         auto sp = head.find_last_of(' ');
@@ -178,16 +183,30 @@ Value f_truncate(const Value& s, Args a, KwArgs kw, EvalContext& c) {
     return str_result(head + end);
 }
 
+// Jinja counts matches of \w+: runs of letters, digits and underscores ("a-b c_d" has three words).
 Value f_wordcount(const Value& s, Args, KwArgs, EvalContext& c) {
-    std::string t = text_of(s, c);
+    const std::string t = text_of(s, c);
     long long n = 0;
     bool in = false;
-    for (char ch : t) {
-        bool sp = ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
-        if (!sp && !in) ++n;
-        in = !sp;
+    for (int32_t i = 0, len = static_cast<int32_t>(t.size()); i < len;) {
+        UChar32 ch;
+        U8_NEXT(t.data(), i, len, ch);
+        const auto category = static_cast<UCharCategory>(u_charType(ch));
+        bool word = ch == '_' || u_isalnum(ch) || category == U_LETTER_NUMBER || category == U_OTHER_NUMBER;
+        if (word && !in) ++n;
+        in = word;
     }
     return Value::owned(n);
+}
+
+Value f_center(const Value& s, Args a, KwArgs kw, EvalContext& c) {
+    const auto width = static_cast<std::size_t>(std::max(0LL, int_arg(arg(a, kw, 0, "width"), 80, "width")));
+    // where Python's str.center puts the odd space
+    const std::string t = text_of(s, c);
+    const std::size_t have = code_point_count(t);
+    if (have >= width) return str_result(t);
+    const std::size_t missing = width - have, left = missing / 2 + (missing & width & 1);
+    return str_result(std::string(left, ' ') + t + std::string(missing - left, ' '));
 }
 
 Value f_escape(const Value& s, Args, KwArgs, EvalContext& c) {
@@ -198,43 +217,7 @@ Value f_escape(const Value& s, Args, KwArgs, EvalContext& c) {
 
 Value f_string(const Value& s, Args, KwArgs, EvalContext& c) { return str_result(text_of(s, c)); }
 
-Value f_format(const Value& s, Args a, KwArgs, EvalContext& c) {
-    // Python %-formatting for the common conversions: %s %d %i %f %.Nf %x %% with optional width/zero-padding.
-    std::string fmt = text_of(s, c), out;
-    std::size_t next = 0;
-    for (std::size_t i = 0; i < fmt.size(); ++i) {
-        if (fmt[i] != '%') { out += fmt[i]; continue; }
-        if (i + 1 < fmt.size() && fmt[i + 1] == '%') { out += '%'; ++i; continue; }
-        std::size_t j = i + 1;
-        std::string spec = "%";
-        while (j < fmt.size() && std::string_view("-+ 0#.0123456789").find(fmt[j]) != std::string_view::npos) spec += fmt[j++];
-        if (j >= fmt.size()) throw EvalError("format string ends inside a conversion");
-        char conv = fmt[j];
-        if (next >= a.size()) throw EvalError("not enough arguments for the format string");
-        const Value& v = a[next++];
-        char buf[128];
-        if (conv == 's') {
-            out += text_of(v, c);
-        } else if (conv == 'd' || conv == 'i') {
-            spec += "lld";
-            std::snprintf(buf, sizeof buf, spec.c_str(), static_cast<long long>(as_number(v, "format argument")));
-            out += buf;
-        } else if (conv == 'f' || conv == 'F' || conv == 'e' || conv == 'g') {
-            spec += conv;
-            std::snprintf(buf, sizeof buf, spec.c_str(), as_number(v, "format argument"));
-            out += buf;
-        } else if (conv == 'x' || conv == 'X' || conv == 'o') {
-            spec += "ll";
-            spec += conv;
-            std::snprintf(buf, sizeof buf, spec.c_str(), static_cast<long long>(as_number(v, "format argument")));
-            out += buf;
-        } else {
-            throw EvalError(std::string("unsupported conversion '%") + conv + "'");
-        }
-        i = j;
-    }
-    return str_result(std::move(out));
-}
+Value f_format(const Value& s, Args a, KwArgs, EvalContext& c) { return str_result(percent_format(text_of(s, c), a, c)); }
 
 // ----- defaults and sequences
 
@@ -358,18 +341,48 @@ Value f_sort(const Value& s, Args a, KwArgs kw, EvalContext& c) {
 
 Value f_unique(const Value& s, Args a, KwArgs kw, EvalContext& c) {
     const json& j = list_of(s, c, "unique");
+    const bool case_sensitive = bool_arg(arg(a, kw, 0, "case_sensitive"), false, c);
     const Value* attribute = arg(a, kw, 1, "attribute");
     std::string attr = attribute ? text_of(*attribute, c) : "";
     json r = json::array();
     std::vector<json> seen;
     for (const auto& e : j) {
         json key = attribute ? attr_path(e, attr) : e;
+        if (!case_sensitive && key.is_string()) key = vn::lower(key.get_ref<const std::string&>());
         if (std::find(seen.begin(), seen.end(), key) == seen.end()) {
             seen.push_back(key);
             r.push_back(e);
         }
     }
     return Value::owned(std::move(r));
+}
+
+// Jinja's dictsort: the items of a mapping as [key, value] pairs, sorted by key (or by value), case-insensitively.
+Value f_dictsort(const Value& s, Args a, KwArgs kw, EvalContext& c) {
+    const json& j = j_of(s, c);
+    if (!j.is_object()) throw EvalError("dictsort needs a mapping, not " + std::string(j.type_name()));
+    const bool case_sensitive = bool_arg(arg(a, kw, 0, "case_sensitive"), false, c);
+    std::string by = "key";
+    if (const Value* b = arg(a, kw, 1, "by")) by = text_of(*b, c);
+    if (by != "key" && by != "value") throw EvalError("dictsort can sort by 'key' or 'value'");
+    const bool reverse = bool_arg(arg(a, kw, 2, "reverse"), false, c);
+    json::array_t items;
+    for (auto it = j.begin(); it != j.end(); ++it) items.push_back(json::array({it.key(), it.value()}));
+    const std::size_t k = by == "key" ? 0 : 1;
+    std::stable_sort(items.begin(), items.end(), [&](const json& x, const json& y) {
+        return reverse ? json_less(y[k], x[k], case_sensitive) : json_less(x[k], y[k], case_sensitive);
+    });
+    return Value::owned(std::move(items));
+}
+
+// Jinja's items: the [key, value] pairs of a mapping, in its order.
+Value f_items(const Value& s, Args, KwArgs, EvalContext& c) {
+    const json& j = j_of(s, c);
+    if (j.is_null() && c.lenient) return Value::owned(json::array());
+    if (!j.is_object()) throw EvalError("items needs a mapping, not " + std::string(j.type_name()));
+    json::array_t items;
+    for (auto it = j.begin(); it != j.end(); ++it) items.push_back(json::array({it.key(), it.value()}));
+    return Value::owned(std::move(items));
 }
 
 Value f_map(const Value& s, Args a, KwArgs kw, EvalContext& c) {
@@ -540,10 +553,22 @@ Value f_round(const Value& s, Args a, KwArgs kw, EvalContext& c) {
     if (const Value* m = arg(a, kw, 1, "method")) method = text_of(*m, c);
     double f = std::pow(10.0, static_cast<double>(precision));
     double r;
-    if (method == "common") r = std::round(x * f) / f;
-    else if (method == "ceil") r = std::ceil(x * f) / f;
-    else if (method == "floor") r = std::floor(x * f) / f;
-    else throw EvalError("round method must be common, ceil or floor");
+    if (method == "common") {
+        // Python's round(): the correctly rounded decimal, ties to even (2.5 → 2.0, 2.675 → 2.67 as 2.675 is 2.67499…)
+        if (precision >= 0 && precision < 300) {
+            char buf[512];
+            std::snprintf(buf, sizeof buf, "%.*f", static_cast<int>(precision), x);
+            r = std::strtod(buf, nullptr);
+        } else {
+            r = std::nearbyint(x * f) / f;
+        }
+    } else if (method == "ceil") {
+        r = std::ceil(x * f) / f;
+    } else if (method == "floor") {
+        r = std::floor(x * f) / f;
+    } else {
+        throw EvalError("round method must be common, ceil or floor");
+    }
     return Value::owned(r);
 }
 
@@ -663,7 +688,7 @@ bool t_undefined(const Value& s, Args, EvalContext&) { return s.is_undefined(); 
 const json* tj(const Value& s) { return s.is_json() ? &s.j() : nullptr; }
 bool t_none(const Value& s, Args, EvalContext&) { auto j = tj(s); return j && j->is_null(); }
 bool t_string(const Value& s, Args, EvalContext&) { auto j = tj(s); return s.is_rich() || (j && j->is_string()); }
-bool t_number(const Value& s, Args, EvalContext&) { auto j = tj(s); return j && j->is_number(); }
+bool t_number(const Value& s, Args, EvalContext&) { auto j = tj(s); return j && (j->is_number() || j->is_boolean()); }  // Python: True is a number
 bool t_integer(const Value& s, Args, EvalContext&) { auto j = tj(s); return j && j->is_number_integer(); }
 bool t_float(const Value& s, Args, EvalContext&) { auto j = tj(s); return j && j->is_number_float(); }
 bool t_mapping(const Value& s, Args, EvalContext&) { auto j = tj(s); return j && j->is_object(); }
@@ -698,6 +723,287 @@ bool t_in(const Value& s, Args a, EvalContext& c) {
     return false;
 }
 
+// ----- Python text formatting
+
+std::size_t code_point_count(std::string_view s) {
+    std::size_t n = 0;
+    for (char ch : s)
+        if ((static_cast<unsigned char>(ch) & 0xC0) != 0x80) ++n;
+    return n;
+}
+
+// The first `count` code points of `s`.
+std::string_view code_point_prefix(std::string_view s, std::size_t count) {
+    std::size_t i = 0;
+    for (std::size_t n = 0; i < s.size(); ++i)
+        if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80 && n++ == count) break;
+    return s.substr(0, i);
+}
+
+// Pads `body` (after `sign`) to `width` code points: align '<', '>', '^', or '=' (fill between sign and digits).
+std::string pad(std::string_view sign, std::string_view body, std::size_t width, std::string_view fill, char align) {
+    const std::size_t have = code_point_count(sign) + code_point_count(body);
+    if (have >= width) return std::string(sign) + std::string(body);
+    const std::size_t missing = width - have;
+    auto fills = [&](std::size_t n) {
+        std::string r;
+        for (std::size_t k = 0; k < n; ++k) r += fill;
+        return r;
+    };
+    switch (align) {
+        case '<': return std::string(sign) + std::string(body) + fills(missing);
+        case '^': return fills(missing / 2) + std::string(sign) + std::string(body) + fills(missing - missing / 2);
+        case '=': return std::string(sign) + fills(missing) + std::string(body);
+        default: return fills(missing) + std::string(sign) + std::string(body);
+    }
+}
+
+// "1234567.891" → "1,234,567.891" (the integer digits only).
+std::string group_thousands(std::string digits, char separator) {
+    std::size_t end = digits.find_first_of(".eE%");
+    if (end == std::string::npos) end = digits.size();
+    for (std::size_t k = end; k > 3; k -= 3) digits.insert(k - 3, 1, separator);
+    return digits;
+}
+
+std::string printf_number(const char* spec, double value) {
+    char buf[512];
+    std::snprintf(buf, sizeof buf, spec, value);
+    return buf;
+}
+
+// Python's repr(): strings in quotes, the rest as printed.
+std::string repr_text(const Value& v, EvalContext& c) {
+    if (!v.is_json() || !v.j().is_string()) return text_of(v, c);
+    const std::string listed = json_to_text(json::array({v.j()}));  // "['text']"
+    return listed.substr(1, listed.size() - 2);
+}
+
+// One field of str.format: `spec` is the format mini-language ([[fill]align][sign][#][0][width][,][.precision][type]).
+std::string format_field(const Value& v, std::string_view spec, EvalContext& c) {
+    std::string fill = " ";
+    char align = 0, sign = '-', type = 0, grouping = 0;
+    bool zero = false;
+    std::size_t width = 0, k = 0;
+    std::optional<std::size_t> precision;
+    auto is_align = [](char ch) { return ch == '<' || ch == '>' || ch == '^' || ch == '='; };
+    std::size_t first = spec.empty() ? 0 : code_point_prefix(spec, 1).size();
+    if (first < spec.size() && is_align(spec[first])) {
+        fill = std::string(spec.substr(0, first));
+        align = spec[first];
+        k = first + 1;
+    } else if (!spec.empty() && is_align(spec[0])) {
+        align = spec[0];
+        k = 1;
+    }
+    if (k < spec.size() && (spec[k] == '+' || spec[k] == '-' || spec[k] == ' ')) sign = spec[k++];
+    if (k < spec.size() && spec[k] == '#') ++k;
+    if (k < spec.size() && spec[k] == '0') {
+        zero = true;
+        ++k;
+    }
+    while (k < spec.size() && std::isdigit(static_cast<unsigned char>(spec[k]))) width = width * 10 + static_cast<std::size_t>(spec[k++] - '0');
+    if (k < spec.size() && (spec[k] == ',' || spec[k] == '_')) grouping = spec[k++];
+    if (k < spec.size() && spec[k] == '.') {
+        std::size_t p = 0;
+        ++k;
+        while (k < spec.size() && std::isdigit(static_cast<unsigned char>(spec[k]))) p = p * 10 + static_cast<std::size_t>(spec[k++] - '0');
+        precision = p;
+    }
+    if (k < spec.size()) type = spec[k++];
+    if (k != spec.size()) throw EvalError("invalid format specifier '" + std::string(spec) + "'");
+    if (zero && !align) {
+        fill = "0";
+        align = '=';
+    }
+
+    const json* j = v.is_json() ? &v.j() : nullptr;
+    const bool boolean = j && j->is_boolean();
+    const bool number = j && (j->is_number() || (boolean && type && type != 's'));
+    if (!number) {
+        if (type && type != 's')
+            throw EvalError(std::string("format code '") + type + "' needs a number, not " +
+                            (j ? std::string(j->type_name()) : std::string("text")));
+        std::string text = text_of(v, c);
+        if (precision) text = std::string(code_point_prefix(text, *precision));
+        return pad("", text, width, fill, align ? align : '<');
+    }
+    const bool integral = (j->is_number_integer() || j->is_number_unsigned() || boolean) &&
+                          (!type || type == 'd' || type == 'n' || type == 'x' || type == 'X' || type == 'o' || type == 'b' || type == 'c');
+    const double value = boolean ? (j->get<bool>() ? 1.0 : 0.0) : j->get<double>();
+    const bool negative = integral ? (boolean ? false : j->is_number_integer() && j->get<long long>() < 0) : std::signbit(value);
+    std::string digits;
+    if (integral) {
+        if (precision) throw EvalError("precision is not allowed for whole numbers");
+        unsigned long long magnitude = boolean ? (j->get<bool>() ? 1 : 0)
+                                       : j->is_number_unsigned() ? j->get<unsigned long long>()
+                                                                 : static_cast<unsigned long long>(std::llabs(j->get<long long>()));
+        if (type == 'c') return pad("", std::string(1, static_cast<char>(magnitude)), width, fill, align ? align : '>');
+        const int base = type == 'x' || type == 'X' ? 16 : type == 'o' ? 8 : type == 'b' ? 2 : 10;
+        do {
+            const unsigned d = static_cast<unsigned>(magnitude % static_cast<unsigned>(base));
+            digits.insert(digits.begin(), static_cast<char>(d < 10 ? '0' + d : (type == 'X' ? 'A' : 'a') + d - 10));
+            magnitude /= static_cast<unsigned>(base);
+        } while (magnitude);
+    } else {
+        const double a = std::fabs(value);
+        const int p = static_cast<int>(precision.value_or(6));
+        switch (type) {
+            case 'f': case 'F': digits = printf_number(("%." + std::to_string(p) + "f").c_str(), a); break;
+            case 'e': case 'E': digits = printf_number(("%." + std::to_string(p) + (type == 'e' ? "e" : "E")).c_str(), a); break;
+            case 'g': case 'G': case 'n': digits = printf_number(("%." + std::to_string(p) + (type == 'G' ? "G" : "g")).c_str(), a); break;
+            case '%': digits = printf_number(("%." + std::to_string(p) + "f").c_str(), a * 100) + "%"; break;
+            case 0:
+                digits = precision ? printf_number(("%." + std::to_string(std::max(1, p)) + "g").c_str(), a)
+                                   : json_to_text(json(a));
+                break;
+            default: throw EvalError(std::string("unknown format code '") + type + "' for a number");
+        }
+    }
+    if (grouping) digits = group_thousands(std::move(digits), grouping);
+    std::string sign_text = negative ? "-" : sign == '+' ? "+" : sign == ' ' ? " " : "";
+    return pad(sign_text, digits, width, fill, align ? align : '>');
+}
+
+}  // namespace
+
+std::string percent_format(std::string_view fmt, std::span<const Value> a, EvalContext& c) {
+    std::string out;
+    std::size_t next = 0;
+    for (std::size_t i = 0; i < fmt.size(); ++i) {
+        if (fmt[i] != '%') {
+            out += fmt[i];
+            continue;
+        }
+        if (i + 1 < fmt.size() && fmt[i + 1] == '%') {
+            out += '%';
+            ++i;
+            continue;
+        }
+        std::size_t j = i + 1;
+        std::string flags;
+        while (j < fmt.size() && std::string_view("-+ 0#").find(fmt[j]) != std::string_view::npos) flags += fmt[j++];
+        std::size_t width = 0;
+        while (j < fmt.size() && std::isdigit(static_cast<unsigned char>(fmt[j]))) width = width * 10 + static_cast<std::size_t>(fmt[j++] - '0');
+        std::optional<std::size_t> precision;
+        if (j < fmt.size() && fmt[j] == '.') {
+            std::size_t p = 0;
+            ++j;
+            while (j < fmt.size() && std::isdigit(static_cast<unsigned char>(fmt[j]))) p = p * 10 + static_cast<std::size_t>(fmt[j++] - '0');
+            precision = p;
+        }
+        while (j < fmt.size() && (fmt[j] == 'l' || fmt[j] == 'h' || fmt[j] == 'L')) ++j;
+        if (j >= fmt.size()) throw EvalError("format string ends inside a conversion");
+        const char conv = fmt[j];
+        if (next >= a.size()) throw EvalError("not enough arguments for the format string");
+        const Value& v = a[next++];
+        const bool left = flags.find('-') != std::string::npos;
+        if (conv == 's' || conv == 'r') {
+            std::string text = conv == 's' ? text_of(v, c) : repr_text(v, c);
+            if (precision) text = std::string(code_point_prefix(text, *precision));
+            out += pad("", text, width, " ", left ? '<' : '>');
+        } else if (std::string_view("diuxXofFeEgGc").find(conv) != std::string_view::npos) {
+            std::string spec = "%" + flags + (width ? std::to_string(width) : "") + (precision ? "." + std::to_string(*precision) : "");
+            const double x = as_number(v, "format argument");
+            char buf[512];
+            if (conv == 'c') {
+                out += pad("", std::string(1, static_cast<char>(x)), width, " ", left ? '<' : '>');
+            } else if (std::string_view("diuxXo").find(conv) != std::string_view::npos) {
+                spec += "ll";
+                spec += conv == 'u' ? 'd' : conv;
+                std::snprintf(buf, sizeof buf, spec.c_str(), static_cast<long long>(x));
+                out += buf;
+            } else {
+                spec += conv;
+                std::snprintf(buf, sizeof buf, spec.c_str(), x);
+                out += buf;
+            }
+        } else {
+            throw EvalError(std::string("unsupported conversion '%") + conv + "'");
+        }
+        i = j;
+    }
+    if (next < a.size()) throw EvalError("not all arguments are used by the format string");
+    return out;
+}
+
+std::string brace_format(std::string_view fmt, std::span<const Value> args, KwArgs kwargs, EvalContext& c) {
+    std::string out;
+    std::size_t automatic = 0;
+    for (std::size_t i = 0; i < fmt.size(); ++i) {
+        const char ch = fmt[i];
+        if (ch == '}') {
+            if (i + 1 < fmt.size() && fmt[i + 1] == '}') ++i;
+            else throw EvalError("single '}' in the format string");
+            out += '}';
+            continue;
+        }
+        if (ch != '{') {
+            out += ch;
+            continue;
+        }
+        if (i + 1 < fmt.size() && fmt[i + 1] == '{') {
+            out += '{';
+            ++i;
+            continue;
+        }
+        const std::size_t close = fmt.find('}', i);
+        if (close == std::string_view::npos) throw EvalError("'{' without '}' in the format string");
+        std::string_view field = fmt.substr(i + 1, close - i - 1);
+        i = close;
+        std::string_view spec;
+        if (std::size_t colon = field.find(':'); colon != std::string_view::npos) {
+            spec = field.substr(colon + 1);
+            field = field.substr(0, colon);
+        }
+        char conversion = 0;
+        if (std::size_t bang = field.find('!'); bang != std::string_view::npos) {
+            conversion = bang + 1 < field.size() ? field[bang + 1] : 's';
+            field = field.substr(0, bang);
+        }
+        // the argument: "" (next), "0", "name", then .attribute / [index] parts
+        const std::size_t name_end = std::min(field.find('.'), field.find('['));
+        std::string_view name = field.substr(0, name_end);
+        Value value;
+        if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0]))) {
+            const std::size_t index = name.empty() ? automatic++ : static_cast<std::size_t>(std::stoul(std::string(name)));
+            if (index >= args.size()) throw EvalError("the format string needs more arguments than the " + std::to_string(args.size()) + " given");
+            value = args[index];
+        } else {
+            const Value* named = kwarg(kwargs, name);
+            if (!named) throw EvalError("the format string names '" + std::string(name) + "', which is not given");
+            value = *named;
+        }
+        for (std::size_t k = name_end; k < field.size();) {
+            if (field[k] == '.') {
+                std::size_t e = std::min(field.find('.', k + 1), field.find('[', k + 1));
+                if (e == std::string_view::npos) e = field.size();
+                value = get_attr(value, field.substr(k + 1, e - k - 1), std::string(field));
+                k = e;
+            } else {
+                std::size_t e = field.find(']', k);
+                if (e == std::string_view::npos) throw EvalError("'[' without ']' in the format string");
+                std::string key(field.substr(k + 1, e - k - 1));
+                const json& j = j_of(value, c);
+                if (j.is_array() && !key.empty() && std::all_of(key.begin(), key.end(), ::isdigit)) {
+                    std::size_t n = std::stoul(key);
+                    if (n >= j.size()) throw EvalError("index " + key + " is past the end of the list");
+                    value = value.child(j[n]);
+                } else {
+                    value = get_attr(value, key, std::string(field));
+                }
+                k = e + 1;
+            }
+        }
+        if (conversion == 'r') value = Value::owned(repr_text(value, c));
+        else if (conversion) value = Value::owned(text_of(value, c));
+        out += format_field(value, spec, c);
+    }
+    return out;
+}
+
+namespace {
+
 constexpr TestDef kTests[] = {
     {"defined", 0, 0, t_defined},     {"undefined", 0, 0, t_undefined}, {"none", 0, 0, t_none},
     {"string", 0, 0, t_string},       {"number", 0, 0, t_number},       {"integer", 0, 0, t_integer},
@@ -722,11 +1028,13 @@ constexpr FilterDef kFilters[] = {
     {"abs", 0, 0, f_abs, false, "absolute value"},
     {"batch", 1, 2, f_batch, false, "split a list into lists of N"},
     {"capitalize", 0, 0, f_capitalize, false, "first letter upper case, the rest lower case"},
+    {"center", 0, 1, f_center, false, "centre the text in a width"},
     {"count", 0, 0, f_length, false, "number of items or characters"},
     {"d", 0, 2, f_default, true, "alias of default"},
     {"decree_date", 0, 1, f_decree_date, false, "\"ngày 05 tháng 01 năm 2020\" (Decree 30/2020 format)"},
     {"default", 0, 2, f_default, true, "value to use when the data has none"},
     {"diem", 0, 0, f_diem, false, "điểm letter: 1 → a, 5 → đ, 23 → y"},
+    {"dictsort", 0, 3, f_dictsort, false, "the [key, value] pairs of a mapping, sorted"},
     {"e", 0, 0, f_escape, false, "alias of escape"},
     {"escape", 0, 0, f_escape, false, "no-op: vanban always escapes"},
     {"first", 0, 0, f_first, false, "first item"},
@@ -734,6 +1042,7 @@ constexpr FilterDef kFilters[] = {
     {"format", 0, -1, f_format, false, "printf-style formatting"},
     {"groupby", 1, 1, f_groupby, false, "group a list of mappings by an attribute"},
     {"int", 0, 1, f_int, true, "convert to a whole number"},
+    {"items", 0, 0, f_items, false, "the [key, value] pairs of a mapping"},
     {"join", 0, 2, f_join, false, "join a list with a separator"},
     {"last", 0, 0, f_last, false, "last item"},
     {"length", 0, 0, f_length, false, "number of items or characters"},

@@ -36,4 +36,9 @@ std::span<const FilterDef> all_filters();
 bool is_number(const json& j);
 double as_number(const Value& v, std::string_view what);
 
+// Python's text formatting, as Jinja templates use it: "%05.1f" % x and the format filter (percent_format), and
+// "{:,.2f}".format(x) (brace_format, the format mini-language with positional and named fields).
+std::string percent_format(std::string_view format, std::span<const Value> args, EvalContext& ctx);
+std::string brace_format(std::string_view format, std::span<const Value> args, KwArgs kwargs, EvalContext& ctx);
+
 }  // namespace vanban::core

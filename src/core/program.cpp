@@ -694,6 +694,12 @@ struct Renderer {
             state.scope.bind(n.names[0], Value::ref(item));
             return true;
         }
+        if (n.names.size() == 2 && item.is_object() && item.size() == 2 && item.contains("grouper") && item.contains("list")) {
+            // a groupby() group unpacks like Jinja's (grouper, list) tuple
+            state.scope.bind(n.names[0], Value::ref(item["grouper"]));
+            state.scope.bind(n.names[1], Value::ref(item["list"]));
+            return true;
+        }
         if (!item.is_array() || item.size() != n.names.size()) {
             error(n.loc, DiagnosticKind::data,
                   "cannot unpack " + std::string(item.type_name()) + " into " + std::to_string(n.names.size()) + " names", "");

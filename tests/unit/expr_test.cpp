@@ -219,6 +219,71 @@ TEST(ExprParser, ConditionalExpression) {
     // nested: else branch is itself a conditional
     EXPECT_EQ(text("'a' if n == 1 else 'b' if n == 2 else 'c'", json{{"n", 2}}), "b");
     EXPECT_EQ(text("'a' if n == 1 else 'b' if n == 2 else 'c'", json{{"n", 3}}), "c");
+    // without else, a false condition prints nothing, also in strict mode (docxtpl's checkbox idiom): no data is missing
+    EXPECT_EQ(text("'X' if checked", json{{"checked", false}}), "");
+    EXPECT_EQ(text("'X' if checked", json{{"checked", true}}), "X");
+    EXPECT_STREQ(eval_error("'X' if checked").what(), "'checked' is missing from the data");
+}
+
+TEST(ExprParser, SlicesFollowPython) {
+    // Jinja 3.1: [2, 3, 4] [1, 3, 5] [4, 5] [4, 3] Việt cba
+    const json data = {{"xs", {1, 2, 3, 4, 5}}};
+    EXPECT_EQ(value("xs[1:4]", data), json::parse("[2, 3, 4]"));
+    EXPECT_EQ(value("xs[::2]", data), json::parse("[1, 3, 5]"));
+    EXPECT_EQ(value("xs[-2:]", data), json::parse("[4, 5]"));
+    EXPECT_EQ(value("xs[3:1:-1]", data), json::parse("[4, 3]"));
+    EXPECT_EQ(value("xs[1:]", data), json::parse("[2, 3, 4, 5]"));
+    EXPECT_EQ(value("xs[:2]", data), json::parse("[1, 2]"));
+    EXPECT_EQ(value("xs[::-1]", data), json::parse("[5, 4, 3, 2, 1]"));
+    EXPECT_EQ(value("xs[10:]", data), json::array());
+    EXPECT_EQ(value("xs[-10:2]", data), json::parse("[1, 2]"));
+    EXPECT_EQ(text("'Việt Nam'[:4]"), "Việt");
+    EXPECT_EQ(text("'abc'[::-1]"), "cba");
+    EXPECT_EQ(text("(xs | sort(reverse=true))[1:3] | join(',')", data), "4,3");
+    EXPECT_EQ(parse_expression("xs[1:2]")->kind, Expr::Kind::slice);
+    EXPECT_STREQ(eval_error("xs[::0]", data).what(), "slice step cannot be zero");
+    EXPECT_STREQ(eval_error("xs['a':]", data).what(), "slice bounds must be whole numbers, not string");
+    EXPECT_STREQ(eval_error("n[1:]", json{{"n", 5}}).what(), "cannot slice number");
+    EXPECT_STREQ(eval_error("missing[1:]").what(), "'missing[1:]' is missing from the data");
+}
+
+TEST(ExprEval, PercentOperatorFormatsText) {
+    // Python's "%" on text: one value, or a tuple of values (Jinja 3.1: "2.5", "7 và an")
+    EXPECT_EQ(text("'%.1f' % 2.5"), "2.5");
+    EXPECT_EQ(text("'%s và %s' % (7, 'an')"), "7 và an");
+    EXPECT_EQ(text("'%05d' % n", json{{"n", 42}}), "00042");
+    EXPECT_EQ(text("'%s' % xs", json{{"xs", {1, 2}}}), "[1, 2]");  // a list is one value, only a tuple spreads
+    EXPECT_EQ(value("7 % 3"), json(1));
+}
+
+TEST(ExprEval, StrFormatMiniLanguage) {
+    // expected values from Jinja 3.1 / Python 3.11
+    EXPECT_EQ(text("'{:,.2f}'.format(1234567.891)"), "1,234,567.89");
+    EXPECT_EQ(text("'{} / {}'.format(7, 'an')"), "7 / an");
+    EXPECT_EQ(text("'{0:>5}|{1:<4}|'.format('a', 'b')"), "    a|b   |");
+    EXPECT_EQ(text("'{:05d}'.format(7)"), "00007");
+    EXPECT_EQ(text("'{:.0%}'.format(0.25)"), "25%");
+    EXPECT_EQ(text("'{:,}'.format(1234567)"), "1,234,567");
+    EXPECT_EQ(text("'{:>8,.2f}|{:^7}|{:*<6}|{:+d}|{:x}|{:08.3f}'.format(1234.5, 'mid', 'ab', 5, 255, -3.14159)"),
+              "1,234.50|  mid  |ab****|+5|ff|-003.142");
+    EXPECT_EQ(text("'{name} {0}'.format(1, name='x')"), "x 1");
+    EXPECT_EQ(text("'{:e}|{:g}|{:.3}|{:%}'.format(12345.678, 0.00001234, 1234.5, 0.5)"), "1.234568e+04|1.234e-05|1.23e+03|50.000000%");
+    EXPECT_EQ(text("'{p.name} ({p[age]})'.format(p=p)", json{{"p", {{"name", "Lan"}, {"age", 41}}}}), "Lan (41)");
+    EXPECT_EQ(text("'{{{}}}'.format(1)"), "{1}");
+    EXPECT_EQ(text("'{:,.0f} đồng'.format(x).replace(',', '.')", json{{"x", 15000000}}), "15.000.000 đồng");
+    EXPECT_EQ(text("'{:>6}'.format('Việt')"), "  Việt");
+    EXPECT_STREQ(eval_error("'{} {}'.format(1)").what(), "the format string needs more arguments than the 1 given");
+    EXPECT_STREQ(eval_error("'{:d}'.format('a')").what(), "format code 'd' needs a number, not string");
+    EXPECT_STREQ(eval_error("'{x}'.format(1)").what(), "the format string names 'x', which is not given");
+}
+
+TEST(ExprEval, MoreStringMethods) {
+    EXPECT_EQ(text("', '.join(['a', 'b', 1])"), "a, b, 1");
+    EXPECT_EQ(text("' a '.lstrip() ~ '|' ~ ' a '.rstrip() ~ '|'"), "a | a|");
+    EXPECT_EQ(text("'--a--'.rstrip('-')"), "--a");
+    EXPECT_EQ(text("'7'.zfill(3) ~ ' ' ~ '-7'.zfill(3)"), "007 -07");
+    EXPECT_EQ(value("'2024'.isdigit()"), json(true));
+    EXPECT_EQ(value("'20a'.isdigit()"), json(false));
 }
 
 TEST(ExprParser, Literals) {
@@ -500,6 +565,10 @@ TEST(ExprEval, TestsOnValues) {
     EXPECT_EQ(value("n is eq 7", kPlan), json(true));
     EXPECT_EQ(value("n is gt 7", kPlan), json(false));
     EXPECT_EQ(value("'hai' is in items", kPlan), json(true));
+    // as in Python, True is a number but not an integer
+    EXPECT_EQ(value("true is number"), json(true));
+    EXPECT_EQ(value("true is integer"), json(false));
+    EXPECT_EQ(value("none is number"), json(false));
 }
 
 TEST(ExprEval, MethodCalls) {

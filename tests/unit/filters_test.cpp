@@ -64,8 +64,8 @@ std::string error(std::string_view source, const json& data = kData) {
 TEST(Filters, TableIsCoveredByThisFile) {
     // Keep in step with the TEST()s below: a new filter without a test here fails this check.
     const std::set<std::string> tested = {
-        "abs", "batch", "capitalize", "count", "d", "decree_date", "default", "diem", "e", "escape", "first",
-        "float", "format", "groupby", "int", "join", "last", "length", "list", "lower", "map", "max", "min", "nfc",
+        "abs", "batch", "capitalize", "center", "count", "d", "decree_date", "default", "dictsort", "diem", "e", "escape",
+        "first", "float", "format", "groupby", "int", "items", "join", "last", "length", "list", "lower", "map", "max", "min", "nfc",
         "outline", "pad2", "reject", "rejectattr", "replace", "reverse", "rich", "roman", "round", "select",
         "selectattr", "short_date", "slice", "slug", "sort", "string", "sum", "text_width", "title", "tojson", "trim",
         "truncate", "unique", "upper", "wordcount"};
@@ -107,7 +107,10 @@ TEST(Filters, Truncate) {
     // Jinja: longer than length + leeway(5) → cut at length - len(end), back to the last space, then end.
     EXPECT_EQ(text("'Hello world foo bar baz' | truncate(9)"), "Hello...");
     EXPECT_EQ(text("'Hello world foo bar baz' | truncate(9, true)"), "Hello ...");
-    EXPECT_EQ(text("'Hello world foo bar baz' | truncate(9, end='…')"), "Hello…");  // end counts bytes (3)
+    EXPECT_EQ(text("'Hello world foo bar baz' | truncate(9, end='…')"), "Hello…");
+    // the end counts in code points: "…" is one, so 11 are kept before it and cut back to the space
+    EXPECT_EQ(text("'Hello world foo bar baz' | truncate(12, end='…')"), "Hello…");
+    EXPECT_EQ(text("'Hello world foo bar baz' | truncate(13, end='…')"), "Hello world…");
     EXPECT_EQ(text("'Hello world foo bar baz' | truncate(20)"), "Hello world foo bar baz");  // within leeway
     // lengths count code points: 34 of them here, "Cộng hòa " is the first 9
     EXPECT_EQ(text("'Cộng hòa xã hội chủ nghĩa Việt Nam' | truncate(12)"), "Cộng hòa...");
@@ -117,6 +120,27 @@ TEST(Filters, Truncate) {
 TEST(Filters, Wordcount) {
     EXPECT_EQ(value("'Kế hoạch  thi đua\nnăm 2024' | wordcount"), json(6));
     EXPECT_EQ(value("'' | wordcount"), json(0));
+    // Jinja counts \w+ runs: hyphens, dashes and quotes separate words, underscores do not (Jinja 3.1 gives 6)
+    EXPECT_EQ(value("'a-b c_d  e–f “x”' | wordcount"), json(6));
+}
+
+TEST(Filters, Center) {
+    // Python's str.center (Jinja 3.1: "   ab  ", " abc  ", "  abc   ")
+    EXPECT_EQ(text("'ab' | center(7)"), "   ab  ");
+    EXPECT_EQ(text("'abc' | center(6)"), " abc  ");
+    EXPECT_EQ(text("'abc' | center(8)"), "  abc   ");
+    EXPECT_EQ(text("'Việt' | center(6)"), " Việt ");
+    EXPECT_EQ(text("'dài hơn' | center(3)"), "dài hơn");
+}
+
+TEST(Filters, DictsortAndItems) {
+    const json data = json::parse(R"({"d": {"b": 1, "A": 2, "c": 0}})");
+    EXPECT_EQ(value("d | dictsort", data), json::parse(R"([["A", 2], ["b", 1], ["c", 0]])"));
+    EXPECT_EQ(value("d | dictsort(by='value', reverse=true)", data), json::parse(R"([["A", 2], ["b", 1], ["c", 0]])"));
+    EXPECT_EQ(value("d | dictsort(by='value')", data), json::parse(R"([["c", 0], ["b", 1], ["A", 2]])"));
+    EXPECT_EQ(value("d | items | list", data), json::parse(R"([["A", 2], ["b", 1], ["c", 0]])"));
+    EXPECT_EQ(error("[1] | dictsort", data), "filter 'dictsort': dictsort needs a mapping, not array");
+    EXPECT_EQ(error("d | dictsort(by='size')", data), "filter 'dictsort': dictsort can sort by 'key' or 'value'");
 }
 
 TEST(Filters, Format) {
@@ -128,6 +152,11 @@ TEST(Filters, Format) {
     EXPECT_EQ(text("'%.2f' | format('2.5')"), "2.50");
     EXPECT_EQ(error("'%s %s' | format(1)"), "filter 'format': not enough arguments for the format string");
     EXPECT_EQ(error("'%q' | format(1)"), "filter 'format': unsupported conversion '%q'");
+    // widths, flags and precision as in Python ("  3.1|ab    |+5" from Jinja 3.1); text pads by code points
+    EXPECT_EQ(text("'%5.1f|%-6s|%+d' | format(3.14159, 'ab', 5)"), "  3.1|ab    |+5");
+    EXPECT_EQ(text("'[%6s]' | format('Việt')"), "[  Việt]");
+    EXPECT_EQ(text("'%.3s' | format('Nguyễn')"), "Ngu");
+    EXPECT_EQ(error("'%s' | format(1, 2)"), "filter 'format': not all arguments are used by the format string");
 }
 
 TEST(Filters, EscapeIsANoOpBecauseOutputIsAlwaysEscaped) {
@@ -213,6 +242,10 @@ TEST(Filters, Sort) {
 
 TEST(Filters, Unique) {
     EXPECT_EQ(value("[1, 2, 1, 3, 2] | unique"), json::parse("[1, 2, 3]"));
+    // case-insensitive by default, the first spelling kept (Jinja 3.1: ['a', 'B'])
+    EXPECT_EQ(value("['a', 'B', 'A', 'b'] | unique | list"), json::parse(R"(["a", "B"])"));
+    EXPECT_EQ(value("['a', 'B', 'A', 'b'] | unique(case_sensitive=true)"), json::parse(R"(["a", "B", "A", "b"])"));
+    EXPECT_EQ(value("['Đà', 'đà'] | unique"), json::parse(R"(["Đà"])"));
     EXPECT_EQ(text("people | unique(attribute='unit') | map(attribute='name') | join(',')"), "Lan,Minh");
 }
 
@@ -321,6 +354,12 @@ TEST(Filters, IntAndFloat) {
 TEST(Filters, Round) {
     EXPECT_EQ(text("2.567 | round(2)"), "2.57");
     EXPECT_EQ(text("2.567 | round"), "3.0");
+    // Python's round: ties go to the even digit, and 2.675 is really 2.67499… (Jinja 3.1: 2.0 4.0 0.12 2.67 -2.0)
+    EXPECT_EQ(text("2.5 | round"), "2.0");
+    EXPECT_EQ(text("3.5 | round"), "4.0");
+    EXPECT_EQ(text("0.125 | round(2)"), "0.12");
+    EXPECT_EQ(text("2.675 | round(2)"), "2.67");
+    EXPECT_EQ(text("-2.5 | round"), "-2.0");
     EXPECT_EQ(text("2.4 | round"), "2.0");
     EXPECT_EQ(text("2.31 | round(1, 'ceil')"), "2.4");
     EXPECT_EQ(text("2.39 | round(1, 'floor')"), "2.3");
