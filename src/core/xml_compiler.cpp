@@ -937,6 +937,11 @@ private:
             const TagRec& t = tags_[static_cast<std::size_t>(cut.tag)];
             xmlNode* own = para_of(t).node;
             xmlNode* other = paras_[static_cast<std::size_t>(cut.other)].node;
+            if (t.placement != Placement::inline_) {
+                errors_.push_back(diag(t, "the '-' of this tag cannot join paragraphs: its block removes the paragraph it stands in",
+                                       "remove the '-', or the {%p %} / {%tr %} / {%tc %} of the block"));
+                continue;
+            }
             const std::string m = marker(std::to_string(cut.tag));
             xmlNode* at_tag = text_holding(own, m);
             if (!at_tag || at_tag->parent != own) {

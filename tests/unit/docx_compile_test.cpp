@@ -260,6 +260,241 @@ TEST(DocxCompile, DocxtplLiteralEscapesPrintBraces) {
     EXPECT_EQ(r.texts(), (Texts{"Cú pháp {{ x }} và {% if %} với 1"}));
 }
 
+// ----- blocks across paragraphs, as Jinja sees docxtpl's text -------------------------------------------------------
+// Expected texts below are what python3-docxtpl 0.16 renders for the same templates (checked by hand; the differential
+// e2e test, tests/e2e/docxtpl_test.cpp, runs docxtpl itself on Word-like variants of these).
+
+TEST(DocxCompile, LoopOpeningMidParagraphRepeatsTheParagraphBreaksBetween) {
+    const std::string body = P("Items: {% for x in xs %}{{ x }}") + P("text") + P("{% endfor %}") + P("End");
+    EXPECT_EQ(render(body, json{{"xs", {"a", "b"}}}).texts(), (Texts{"Items: a", "text", "b", "text", "", "End"}));
+    EXPECT_EQ(render(body, json{{"xs", json::array()}}).texts(), (Texts{"Items: ", "End"}));
+}
+
+TEST(DocxCompile, IfOpeningMidParagraphSkipsWholeParagraphs) {
+    const std::string body = P("a {% if x %}b") + P("c") + P("d {% endif %}e");
+    auto t = compile(body);
+    EXPECT_EQ(render(t, json{{"x", true}}).texts(), (Texts{"a b", "c", "d e"}));
+    EXPECT_EQ(render(t, json{{"x", false}}).texts(), Texts{"a e"});
+}
+
+TEST(DocxCompile, InlineBlockInAHyperlinkClosesInAPlainRun) {
+    // The tag in the link cuts the link in two: both halves keep its relationship, the block stays balanced.
+    const std::string body =
+        "<w:p><w:hyperlink w:history=\"1\"><w:r><w:rPr><w:u w:val=\"single\"/></w:rPr><w:t xml:space=\"preserve\">Xem {% if x %}"
+        "trang</w:t></w:r></w:hyperlink><w:r><w:t xml:space=\"preserve\"> này{% endif %}.</w:t></w:r></w:p>";
+    auto t = compile(body);
+    Rendered yes = render(t, json{{"x", true}});
+    EXPECT_EQ(yes.texts(), Texts{"Xem trang này."});
+    EXPECT_EQ(count(yes.doc(), "<w:hyperlink"), 2);
+    EXPECT_EQ(props_of_run_with(yes.doc(), "trang"), "u=single");
+    EXPECT_EQ(render(t, json{{"x", false}}).texts(), Texts{"Xem ."});
+}
+
+TEST(DocxCompile, BlockTagSplitOverRunsInsideATextRun) {
+    // {% for %} typed over three runs with a proofing mark: the loop body is the rest of the third run onwards
+    const std::string body =
+        "<w:p><w:r><w:rPr><w:b/></w:rPr><w:t xml:space=\"preserve\">Tên: {% fo</w:t></w:r><w:proofErr w:type=\"spellStart\"/>"
+        "<w:r><w:t>r p in peo</w:t></w:r><w:r><w:rPr><w:i/></w:rPr><w:t xml:space=\"preserve\">ple %}{{ p }}; {% endfor %}hết</w:t></w:r></w:p>";
+    Rendered r = render(body, json{{"people", {"Lan", "Minh"}}});
+    EXPECT_EQ(r.texts(), Texts{"Tên: Lan; Minh; hết"});
+    EXPECT_EQ(props_of_run_with(r.doc(), "Tên: "), "b");
+    EXPECT_EQ(props_of_run_with(r.doc(), "Lan"), "i");
+}
+
+// ----- whitespace control {%- -%} ----------------------------------------------------------------------------------
+
+TEST(DocxCompile, DashBeforeJoinsTheParagraphToThePreviousOne) {
+    // docxtpl: "Intro  " keeps its spaces (the cut replaces the trim), the tag paragraphs disappear into their neighbours
+    const std::string body = P("Intro  ") + P("{%- if x %}") + P("Body") + P("{%- endif %}") + P("End");
+    auto t = compile(body);
+    EXPECT_EQ(render(t, json{{"x", true}}).texts(), (Texts{"Intro  ", "Body", "End"}));
+    EXPECT_EQ(render(t, json{{"x", false}}).texts(), (Texts{"Intro  ", "End"}));
+}
+
+TEST(DocxCompile, DashAfterJoinsTheNextParagraph) {
+    const std::string body = P("A {% if x -%}") + P("  B") + P("{%- endif %} C");
+    auto t = compile(body);
+    EXPECT_EQ(render(t, json{{"x", true}}).texts(), Texts{"A   B C"});
+    EXPECT_EQ(render(t, json{{"x", false}}).texts(), Texts{"A  C"});
+    // white space after the tag goes with the paragraph break; empty paragraphs between are joined too
+    EXPECT_EQ(render(P("a {% if x -%}  ") + P("b {% endif %}"), json{{"x", 1}}).texts(), Texts{"a b "});
+    EXPECT_EQ(render(P("a {% if x %}") + "<w:p/>" + P("{%- endif %}"), json{{"x", 1}}).texts(), Texts{"a "});
+}
+
+TEST(DocxCompile, DashWithNothingToJoinTrimsLikeJinja) {
+    // the first paragraph has no previous text: Jinja trims; output tags trim inside their paragraph
+    EXPECT_EQ(render(P("  {%- if x %}yes{% endif %}") + P("b"), json{{"x", 1}}).texts(), (Texts{"yes", "b"}));
+    EXPECT_EQ(render(P("a  {{- x }} b") + P("c {{ x -}}  d"), json{{"x", 1}}).texts(), (Texts{"a1 b", "c 1d"}));
+    // in the middle of a paragraph docxtpl only joins runs: the text stays (vanban keeps it even in the tag's run)
+    EXPECT_EQ(render(P("Intro") + P("Hello {%- if x %}yes{% endif %}"), json{{"x", 1}}).texts(), (Texts{"Intro", "Hello yes"}));
+}
+
+TEST(DocxCompile, DashAcrossTableCellsIsAnError) {
+    auto errors = compile_errors(Tbl(Tr(Tc(P("ô một")) + Tc(P("{%- if x %}có{% endif %}")))));
+    ASSERT_EQ(errors.size(), 1u) << all_messages(errors);
+    EXPECT_EQ(errors[0].paragraph, 2);
+    EXPECT_EQ(errors[0].tag, "{%- if x %}");
+    EXPECT_NE(errors[0].message.find("joins its paragraph to the previous text (¶1)"), std::string::npos) << errors[0].message;
+}
+
+TEST(DocxCompile, DashIntoAParagraphThatAnotherTagRemovesIsAnError) {
+    // the {%p %} of the block removes the paragraphs that the '-' would join
+    auto errors = compile_errors(P("Trước") + P("{%p if x %}") + P("{%- endif %}"));
+    ASSERT_FALSE(errors.empty());
+    bool found = false;
+    for (const auto& d : errors)
+        found = found || (d.tag == "{%- endif %}" && d.paragraph == 3 && d.message.find("removes the paragraph") != std::string::npos);
+    EXPECT_TRUE(found) << all_messages(errors);
+    // a paragraph removed by its own tag ({% set %} alone) is not joined: the '-' of the next tag says so
+    auto removed = compile_errors(P("Trước") + P("{%p set a = 1 %}") + P("{%- if b %}x{% endif %}"));
+    ASSERT_EQ(removed.size(), 1u) << all_messages(removed);
+    EXPECT_EQ(removed[0].paragraph, 3);
+    EXPECT_NE(removed[0].message.find("joins its paragraph to the previous one (¶2), but another tag removes that paragraph"),
+              std::string::npos)
+        << removed[0].message;
+}
+
+// ----- docxtpl's table helpers ---------------------------------------------------------------------------------------
+
+struct CellInfo {
+    std::string text, span, vmerge, fill;
+};
+struct TableInfo {
+    std::size_t grid_columns = 0;
+    std::vector<std::vector<CellInfo>> rows;
+};
+
+std::string cell_property(xmlNode* cell, const char* element, const char* attribute) {
+    std::vector<xmlNode*> props, found;
+    find_all(cell->children, "tcPr", props);
+    if (props.empty() || props[0]->parent != cell) return "";
+    find_all(props[0]->children, element, found);
+    return found.empty() ? "" : w_attr(found[0], attribute);
+}
+
+std::vector<TableInfo> tables(const std::string& xml) {
+    Doc doc = parse(xml);
+    std::vector<TableInfo> out;
+    std::vector<xmlNode*> tbls;
+    find_all(xmlDocGetRootElement(doc.get()), "tbl", tbls);
+    for (xmlNode* tbl : tbls) {
+        TableInfo info;
+        std::vector<xmlNode*> cols;
+        find_all(tbl->children, "gridCol", cols);
+        info.grid_columns = cols.size();
+        for (xmlNode* row = tbl->children; row; row = row->next) {
+            if (!is_w(row, "tr")) continue;
+            info.rows.emplace_back();
+            for (xmlNode* cell = row->children; cell; cell = cell->next) {
+                if (!is_w(cell, "tc")) continue;
+                std::vector<xmlNode*> runs;
+                find_all(cell->children, "r", runs);
+                std::string text;
+                for (xmlNode* r : runs) text += run_text(r);
+                info.rows.back().push_back({text, cell_property(cell, "gridSpan", "val"), cell_property(cell, "vMerge", "val"),
+                                            cell_property(cell, "shd", "fill")});
+            }
+        }
+        out.push_back(std::move(info));
+    }
+    return out;
+}
+
+std::size_t widest_row(const TableInfo& t) {
+    std::size_t widest = 0;
+    for (const auto& row : t.rows) {
+        std::size_t n = 0;
+        for (const auto& c : row) n += c.span.empty() || c.span == "<none>" ? 1 : std::stoul(c.span);
+        widest = std::max(widest, n);
+    }
+    return widest;
+}
+
+const json kGroups = json::parse(R"({"rows": [{"g": "Phòng A", "n": "Lan"}, {"g": "Phòng A", "n": "Minh"}, {"g": "Phòng B", "n": "Đào"}],
+                                     "cols": ["Q1", "Q2", "Q3"], "n": 2, "color": "FFCC00"})");
+
+TEST(DocxCompile, VerticalMergeOverTheRowsOfALoop) {
+    const std::string body = Tbl(Tr(Tc(P("{%tr for r in rows %}"))) + Tr(Tc(P("{% vm %}{{ r.g }}")) + Tc(P("{{ r.n }}"))) +
+                                 Tr(Tc(P("{%tr endfor %}"))));
+    Rendered r = render(body, kGroups);
+    auto t = tables(r.doc());
+    ASSERT_EQ(t.size(), 1u);
+    ASSERT_EQ(t[0].rows.size(), 3u);
+    EXPECT_EQ(t[0].rows[0][0].vmerge, "restart");
+    EXPECT_EQ(t[0].rows[0][0].text, "Phòng A");
+    for (std::size_t i = 1; i < 3; ++i) {
+        EXPECT_EQ(t[0].rows[i][0].vmerge, "continue");
+        EXPECT_EQ(t[0].rows[i][0].text, "");  // the merged cell shows its text once
+    }
+    EXPECT_EQ(t[0].rows[2][1].text, "Đào");
+    EXPECT_EQ(r.texts(), (Texts{"Phòng A", "Lan", "", "Minh", "", "Đào"}));
+}
+
+TEST(DocxCompile, HorizontalMergeOverAColumnLoopAndTheGridFollows) {
+    const std::string body =
+        "<w:tbl><w:tblPr/><w:tblGrid><w:gridCol w:w=\"3000\"/><w:gridCol w:w=\"1000\"/><w:gridCol w:w=\"2000\"/>"
+        "<w:gridCol w:w=\"1000\"/></w:tblGrid>" +
+        Tr(Tc(P("Tên")) + Tc(P("{%tc for c in cols %}")) + Tc(P("{% hm %}Quý")) + Tc(P("{%tc endfor %}"))) +
+        Tr(Tc(P("Lan")) + Tc(P("{%tc for c in cols %}")) + Tc(P("{{ c }}")) + Tc(P("{%tc endfor %}"))) + "</w:tbl>";
+    Rendered r = render(body, kGroups);
+    auto t = tables(r.doc());
+    ASSERT_EQ(t.size(), 1u);
+    ASSERT_EQ(t[0].rows.size(), 2u);
+    ASSERT_EQ(t[0].rows[0].size(), 2u);
+    EXPECT_EQ(t[0].rows[0][1].span, "3");
+    EXPECT_EQ(t[0].rows[0][1].text, "Quý");
+    ASSERT_EQ(t[0].rows[1].size(), 4u);
+    EXPECT_EQ(t[0].rows[1][3].text, "Q3");
+    EXPECT_EQ(t[0].grid_columns, 4u);
+    // two columns: the grid loses the columns the loop no longer fills, their width goes to the others
+    Rendered two = render(body, json{{"cols", {"Q1", "Q2"}}});
+    auto t2 = tables(two.doc());
+    EXPECT_EQ(t2[0].grid_columns, 3u);
+    EXPECT_EQ(widest_row(t2[0]), 3u);
+    EXPECT_NE(two.doc().find("<w:gridCol w:w=\"3333\"/><w:gridCol w:w=\"1333\"/><w:gridCol w:w=\"2333\"/>"), std::string::npos);
+}
+
+TEST(DocxCompile, ColumnLoopAddsGridColumnsKeepingTheTableWidth) {
+    const std::string body = Tbl(Tr(Tc(P("{%tc for c in cols %}")) + Tc(P("{{ c }}")) + Tc(P("{%tc endfor %}"))));
+    Rendered r = render(body, json{{"cols", {"a", "b", "c", "d", "e"}}});
+    auto t = tables(r.doc());
+    ASSERT_EQ(t.size(), 1u);
+    EXPECT_EQ(t[0].rows[0].size(), 5u);
+    EXPECT_EQ(t[0].grid_columns, 5u);
+    // 2 × 2000 twips shared by five columns
+    EXPECT_EQ(count(r.doc(), "<w:gridCol w:w=\"800\"/>"), 5);
+}
+
+TEST(DocxCompile, ColspanAndCellbg) {
+    const std::string body = Tbl(Tr(Tc(P("{% colspan n %}rộng")) + Tc(P("màu {% cellbg color %}nền"))) + Tr(Tc(P("a")) + Tc(P("b"))));
+    Rendered r = render(body, kGroups);
+    auto t = tables(r.doc());
+    ASSERT_EQ(t.size(), 1u);
+    EXPECT_EQ(t[0].rows[0][0].span, "2");
+    EXPECT_EQ(t[0].rows[0][0].text, "rộng");
+    EXPECT_EQ(t[0].rows[0][1].fill, "FFCC00");
+    EXPECT_EQ(t[0].rows[0][1].text, "màu nền");
+    EXPECT_EQ(t[0].grid_columns, widest_row(t[0]));
+    // w:tcPr keeps the schema's order: tcW, gridSpan, …, shd
+    EXPECT_NE(r.doc().find("<w:tcW w:w=\"2000\" w:type=\"dxa\"/><w:gridSpan w:val=\"2\"/>"), std::string::npos);
+    EXPECT_NE(r.doc().find("<w:shd w:val=\"clear\" w:color=\"auto\" w:fill=\"FFCC00\"/>"), std::string::npos);
+}
+
+TEST(DocxCompile, TableHelperErrorsAreLocated) {
+    auto errors = compile_errors(P("{% vm %}ngoài bảng") + Tbl(Tr(Tc(P("{% hm %}không lặp")))));
+    ASSERT_EQ(errors.size(), 2u) << all_messages(errors);
+    EXPECT_EQ(errors[0].paragraph, 1);
+    EXPECT_EQ(errors[0].message, "{% vm %} stands outside a table cell");
+    EXPECT_EQ(errors[1].paragraph, 2);
+    EXPECT_EQ(errors[1].message, "{% hm %} is not inside a {% for %} loop");
+    EXPECT_NE(errors[1].hint.find("{%tc for %}"), std::string::npos);
+}
+
+TEST(DocxCompile, GroupbyGroupsUnpackInALoop) {
+    const std::string body = P("{% for unit, members in rows | groupby('g') %}{{ unit }}: {{ members | length }}; {% endfor %}");
+    EXPECT_EQ(render(body, kGroups).texts(), Texts{"Phòng A: 2; Phòng B: 1; "});
+}
+
 // ----- tables ---------------------------------------------------------------------------------------------------------
 
 const json kPeople = json::parse(R"({"people": [

@@ -234,6 +234,52 @@ TEST(OdtCompile, InlineLoopInsideOneSpan) {
     EXPECT_EQ(r.texts(), Texts{"a;b;"});
 }
 
+TEST(OdtCompile, InlineIfInsideAHyperlinkClosesOutsideIt) {
+    const std::string body =
+        P("Xem <text:a xlink:type=\"simple\" xlink:href=\"https://example.org/\">trang {% if x %}chi</text:a> tiết{% endif %}.");
+    auto t = compile(body);
+    Rendered yes = render(t, json{{"x", true}});
+    EXPECT_EQ(yes.texts(), Texts{"Xem trang chi tiết."});
+    EXPECT_EQ(count(yes.content(), "xlink:href=\"https://example.org/\""), 2) << yes.content();
+    EXPECT_EQ(render(t, json{{"x", false}}).texts(), Texts{"Xem trang ."});
+}
+
+// The same docxtpl semantics as in DOCX (docx_compile_test.cpp): blocks across paragraphs, whitespace control.
+TEST(OdtCompile, LoopOpeningMidParagraphRepeatsTheParagraphBreaksBetween) {
+    const std::string body = P("Items: {% for x in xs %}{{ x }}") + P("text") + P("{% endfor %}") + P("End");
+    EXPECT_EQ(render(body, json{{"xs", {"a", "b"}}}).texts(), (Texts{"Items: a", "text", "b", "text", "", "End"}));
+}
+
+TEST(OdtCompile, WhitespaceControlJoinsParagraphs) {
+    const std::string body = P("Intro ") + P("{%- if x %}") + P("<text:span text:style-name=\"Strong\">Body</text:span>") +
+                             P("{%- endif %}") + P("A {% if x -%}") + P("B{% endif %}");
+    auto t = compile(body);
+    EXPECT_EQ(render(t, json{{"x", true}}).texts(), (Texts{"Intro ", "Body", "A B"}));
+    EXPECT_EQ(render(t, json{{"x", false}}).texts(), (Texts{"Intro ", "A "}));
+}
+
+TEST(OdtCompile, ColumnLoopKeepsTheColumnCount) {
+    const std::string body =
+        "<table:table table:name=\"T\"><table:table-column table:style-name=\"A\"/>"
+        "<table:table-column table:style-name=\"B\" table:number-columns-repeated=\"3\"/>" +
+        Row(Cell(P("Tên")) + Cell(P("{%tc for c in cols %}")) + Cell(P("{{ c }}")) + Cell(P("{%tc endfor %}"))) + "</table:table>";
+    Rendered five = render(body, json{{"cols", {"1", "2", "3", "4", "5"}}});
+    EXPECT_EQ(five.texts(), (Texts{"Tên", "1", "2", "3", "4", "5"}));
+    EXPECT_EQ(count(five.content(), "<table:table-column table:style-name=\"B\" table:number-columns-repeated=\"5\"/>"), 1)
+        << five.content();
+    Rendered none = render(body, json{{"cols", json::array()}});
+    EXPECT_EQ(count(none.content(), "table:style-name=\"B\""), 0) << none.content();
+    EXPECT_EQ(count(none.content(), "<table:table-column table:style-name=\"A\"/>"), 1) << none.content();
+}
+
+TEST(OdtCompile, DocxTableHelpersAreAClearError) {
+    auto errors = compile_errors(Table(Row(Cell(P("{% cellbg 'FF0000' %}đỏ")) + Cell(P("x")))));
+    ASSERT_EQ(errors.size(), 1u) << all_messages(errors);
+    EXPECT_EQ(errors[0].message, "{% cellbg %} is a table helper for Word documents; OpenDocument templates cannot use it");
+    EXPECT_EQ(errors[0].tag, "{% cellbg 'FF0000' %}");
+    EXPECT_EQ(errors[0].paragraph, 1);
+}
+
 // ----- rich text, notes, attributes, headers --------------------------------------------------------------------------
 
 TEST(OdtCompile, RichTextSpansAndAFootnote) {
