@@ -11,8 +11,9 @@ packages=(
 )
 if [ "${1:-}" = "--with-office" ]; then
   # LibreOffice for the end-to-end checks (conversion, text extraction); the shared tools would install it
-  # themselves, doing it once here keeps parallel tests from queueing on apt.
-  packages+=(libreoffice-writer-nogui libxml2-utils jing default-jre-headless poppler-utils)
+  # themselves, doing it once here keeps parallel tests from queueing on apt. python3-docxtpl is the oracle of the
+  # differential tests (tests/e2e/docxtpl_test.cpp).
+  packages+=(libreoffice-writer-nogui libxml2-utils jing default-jre-headless poppler-utils python3-docxtpl)
 fi
 
 missing=()

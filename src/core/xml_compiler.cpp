@@ -85,7 +85,7 @@ struct Para {
 };
 
 // synthetic: a tag the compiler made itself (the cell wrapper of {% vm %}), already standing where it acts.
-enum class Placement { inline_, remove_text, replace_paragraph, replace_row, replace_cell, replace_run, before_row, after_row,
+enum class Placement { inline_, remove_text, replace_paragraph, replace_row, replace_cell, before_row, after_row,
                        attribute, synthetic };
 
 // docxtpl's whitespace control across paragraphs: the text from the end of one paragraph's text to a tag at the start
@@ -563,7 +563,9 @@ private:
             case TagLevel::paragraph: return Placement::replace_paragraph;
             case TagLevel::row: return Placement::replace_row;
             case TagLevel::cell: return Placement::replace_cell;
-            case TagLevel::run: return Placement::replace_run;
+            // docxtpl first cuts the run at a {%r %} tag and then replaces the run that holds only the tag: the
+            // tag stands between runs, which is where every inline block tag ends up (lift_block_markers).
+            case TagLevel::run: return Placement::inline_;
             case TagLevel::automatic: break;
         }
         return Placement::inline_;
@@ -673,7 +675,7 @@ private:
         std::vector<TextEdit> edits;
         for (int ti : p.tags) {
             const TagRec& t = tags_[static_cast<std::size_t>(ti)];
-            bool mark = t.placement == Placement::inline_ || t.placement == Placement::replace_run;
+            bool mark = t.placement == Placement::inline_;
             edits.push_back({t.token.begin, t.token.end, mark ? ti : -1});
         }
         std::sort(p.strips.begin(), p.strips.end());
@@ -725,7 +727,7 @@ private:
                 std::string_view payload = text.substr(m + kMarkOpen.size(), e - m - kMarkOpen.size());
                 if (payload.empty() || payload.find_first_not_of("0123456789") != std::string_view::npos) continue;
                 TagRec& t = tags_[std::stoul(std::string(payload))];
-                if (t.placement != Placement::inline_ && t.placement != Placement::replace_run) continue;
+                if (t.placement != Placement::inline_) continue;
                 t.host = d_.role(node) == Role::text && !d_.is_paragraph(node) ? node : c;
             }
         }
@@ -1106,18 +1108,6 @@ private:
                 case Placement::inline_:
                 case Placement::attribute:
                     break;
-                case Placement::replace_run: {
-                    xmlNode* run = t.host ? d_.run_of(t.host) : nullptr;
-                    if (!run) {
-                        errors_.push_back(diag(t, "this {%r %} tag is not inside a run of text"));
-                        break;
-                    }
-                    xmlNode* m = new_marker(ti);
-                    insert_before(run, m);
-                    doomed_.insert(run);
-                    t.host = run->parent;
-                    break;
-                }
                 case Placement::replace_paragraph: {
                     xmlNode* p = para_of(t).node;
                     xmlNode* m = new_marker(ti);

@@ -55,7 +55,7 @@ public:
     virtual bool is_boundary(const xmlNode*) const = 0;
     // Containers that must keep at least one paragraph (a table cell, a text box, a header).
     virtual bool needs_paragraph(const xmlNode* container) const = 0;
-    // The run (DOCX w:r, ODF text:span) holding a piece of text, for {%r %} and for rich text formatting.
+    // The run (DOCX w:r, ODF text:span) holding a piece of text, for rich text formatting.
     virtual xmlNode* run_of(xmlNode* text_holder) const = 0;
     // Called after the text of a Role::text element changed (DOCX marks it xml:space="preserve").
     virtual void text_changed(xmlDoc*, xmlNode*) const {}

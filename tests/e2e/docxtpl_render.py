@@ -1,0 +1,50 @@
+#!/usr/bin/python3
+"""The oracle of tests/e2e/docxtpl_test.cpp: renders every case of a manifest with python3-docxtpl, in one process.
+
+Usage: docxtpl_render.py MANIFEST RESULTS
+MANIFEST is a JSON list of {"name", "template", "data", "output"}; each template is rendered with its data and saved
+to output. RESULTS gets a JSON object {name: "ok" | "error: ..."}.
+
+Debian's docxtpl (0.16) renders the body, headers and footers; later releases also render word/footnotes.xml, with
+the same patch_xml() and render_xml_part() as a header. The footnotes part is rendered here that way, with docxtpl's
+own methods, so that footnotes can be compared too.
+"""
+import json
+import sys
+
+from docxtpl import DocxTemplate
+
+FOOTNOTES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes"
+
+
+def render_footnotes(tpl, context):
+    for rel in tpl.docx.part.rels.values():
+        if rel.reltype == FOOTNOTES and not rel.is_external:
+            part = rel.target_part
+            xml = tpl.patch_xml(tpl.get_part_xml(part))
+            xml = tpl.render_xml_part(xml, part, context)
+            part._blob = xml.encode("utf-8")
+
+
+def main():
+    manifest, results_path = sys.argv[1], sys.argv[2]
+    with open(manifest, encoding="utf-8") as f:
+        cases = json.load(f)
+    results = {}
+    for case in cases:
+        try:
+            with open(case["data"], encoding="utf-8") as f:
+                context = json.load(f)
+            tpl = DocxTemplate(case["template"])
+            tpl.render(context)
+            render_footnotes(tpl, context)
+            tpl.save(case["output"])
+            results[case["name"]] = "ok"
+        except Exception as e:  # reported per case; the C++ test says which
+            results[case["name"]] = "error: %s: %s" % (type(e).__name__, e)
+    with open(results_path, "w", encoding="utf-8") as f:
+        json.dump(results, f, ensure_ascii=False, indent=1)
+
+
+if __name__ == "__main__":
+    main()
