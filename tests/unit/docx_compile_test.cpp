@@ -247,6 +247,18 @@ TEST(DocxCompile, DocxtplParagraphPrefix) {
     EXPECT_EQ(render(t, json{{"show", false}}).texts(), Texts{"cuối"});
 }
 
+TEST(DocxCompile, DocxtplRunPrefixCutsItsRun) {
+    // As docxtpl does, the run is cut at a {%r %} tag: text sharing the tag's run stays, runs between the tags go
+    const std::string body =
+        "<w:p><w:r><w:rPr><w:b/></w:rPr><w:t xml:space=\"preserve\">Gửi {%r if urgent %}khẩn </w:t></w:r>"
+        "<w:r><w:t xml:space=\"preserve\">gấp {%r endif %}{{ to }}</w:t></w:r></w:p>" + P("{%r if urgent %}{%r endif %}") + P("sau");  // the paragraph stays
+    auto t = compile(body);
+    Rendered yes = render(t, json{{"urgent", true}, {"to", "UBND"}});
+    EXPECT_EQ(yes.texts(), (Texts{"Gửi khẩn gấp UBND", "", "sau"}));
+    EXPECT_EQ(props_of_run_with(yes.doc(), "khẩn"), "b");
+    EXPECT_EQ(render(t, json{{"urgent", false}, {"to", "UBND"}}).texts(), (Texts{"Gửi UBND", "", "sau"}));
+}
+
 TEST(DocxCompile, CommentsAreRemoved) {
     const std::string body = P("Nội dung {# ghi chú #}tiếp") + P("Văn bản {#phải sửa lại#}còn") + P("{#p bỏ đoạn #} này") +
                              P("cuối");
