@@ -819,17 +819,6 @@ Value loop_attr(const LoopState& l, std::string_view name) {
                     "use loop.index, loop.index0, loop.first, loop.last, loop.length, loop.revindex, loop.cycle(...)");
 }
 
-std::vector<std::string> code_points(const std::string& str) {
-    std::vector<std::string> cps;
-    for (std::size_t i = 0; i < str.size();) {
-        std::size_t len = 1;
-        while (i + len < str.size() && (static_cast<unsigned char>(str[i + len]) & 0xC0) == 0x80) ++len;
-        cps.push_back(str.substr(i, len));
-        i += len;
-    }
-    return cps;
-}
-
 // x[a:b:c] on a list or a string (by code point), with Python's rules for missing and negative bounds.
 Value slice(const Expr& e, EvalContext& ctx) {
     Value subject = evaluate(*e.args[0], ctx);
@@ -1000,6 +989,17 @@ Value call(const Expr& e, EvalContext& ctx) {
 }
 
 }  // namespace
+
+std::vector<std::string> code_points(const std::string& str) {
+    std::vector<std::string> cps;
+    for (std::size_t i = 0; i < str.size();) {
+        std::size_t len = 1;
+        while (i + len < str.size() && (static_cast<unsigned char>(str[i + len]) & 0xC0) == 0x80) ++len;
+        cps.push_back(str.substr(i, len));
+        i += len;
+    }
+    return cps;
+}
 
 std::string json_to_text(const json& j) {
     switch (j.type()) {

@@ -120,6 +120,8 @@ bool truthy(const Value& v, const EvalContext& ctx);
 // readable form ("a, b" is NOT used: ["a", "b"] prints as a JSON-like list, so nothing prints as "[object Object]").
 std::string to_text(const Value& v, const EvalContext& ctx);
 std::string json_to_text(const json& j);
+// The code points of UTF-8 text, each as its bytes (for indexing, slicing and reversing text as Python does).
+std::vector<std::string> code_points(const std::string& utf8);
 // Attribute or item access shared by the evaluator and filters (map(attribute=...), sort(attribute=...)).
 Value get_attr(const Value& subject, std::string_view name, const std::string& what);
 

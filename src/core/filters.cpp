@@ -290,13 +290,7 @@ Value f_list(const Value& s, Args, KwArgs, EvalContext& c) {
     if (j.is_array()) return s;
     json r = json::array();
     if (j.is_string()) {
-        const auto& str = j.get_ref<const std::string&>();
-        for (std::size_t i = 0; i < str.size();) {
-            std::size_t len = 1;
-            while (i + len < str.size() && (static_cast<unsigned char>(str[i + len]) & 0xC0) == 0x80) ++len;
-            r.push_back(str.substr(i, len));
-            i += len;
-        }
+        for (auto& cp : code_points(j.get_ref<const std::string&>())) r.push_back(std::move(cp));
     } else if (j.is_object()) {
         for (auto it = j.begin(); it != j.end(); ++it) r.push_back(it.key());
     } else {
@@ -308,14 +302,7 @@ Value f_list(const Value& s, Args, KwArgs, EvalContext& c) {
 Value f_reverse(const Value& s, Args, KwArgs, EvalContext& c) {
     const json& j = j_of(s, c);
     if (j.is_string()) {
-        const auto& str = j.get_ref<const std::string&>();
-        std::vector<std::string> cps;
-        for (std::size_t i = 0; i < str.size();) {
-            std::size_t len = 1;
-            while (i + len < str.size() && (static_cast<unsigned char>(str[i + len]) & 0xC0) == 0x80) ++len;
-            cps.push_back(str.substr(i, len));
-            i += len;
-        }
+        const std::vector<std::string> cps = code_points(j.get_ref<const std::string&>());
         std::string out;
         for (auto it = cps.rbegin(); it != cps.rend(); ++it) out += *it;
         return str_result(std::move(out));

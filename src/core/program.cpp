@@ -428,6 +428,12 @@ Program build_program(std::vector<Piece> pieces, std::vector<LocatedTag> tags, s
 // ---------------------------------------------------------------------------------------------------------------
 // Rendering
 
+long RenderedTag::number(std::string_view attribute, long fallback) const {
+    const std::string key = " " + std::string(attribute) + "=\"";
+    const std::size_t at = text.find(key);
+    return at == std::string_view::npos ? fallback : std::strtol(text.data() + at + key.size(), nullptr, 10);
+}
+
 void escape_xml_attribute(std::string& out, std::string_view s) {
     for (char c : s) {
         switch (c) {

@@ -105,6 +105,42 @@ public:
 // The hook of a guard that wraps a table's content (Emitter::fix_table) rather than a cell's (empty_paragraph).
 inline constexpr int kTableGuard = 1;
 
+// One start or end tag of rendered XML, for Emitter::fix_table. Values are escaped when they are rendered, so '<' and
+// '>' only delimit tags there.
+struct RenderedTag {
+    std::string_view text;  // <w:gridCol w:w="2000"/>
+    std::string_view name;  // w:gridCol
+    std::size_t begin = 0;  // offset of its '<' in the output
+    bool end_tag = false;   // </…>
+    bool empty = false;     // <…/>
+    // The number in the attribute (e.g. "w:val"), or `fallback` when the tag has no such attribute.
+    long number(std::string_view attribute, long fallback) const;
+};
+
+// Calls visit(tag) for every tag of out[start..] except those of tables nested in it (elements named `table`).
+template <typename Visit>
+void for_each_table_tag(std::string_view out, std::size_t start, std::string_view table, Visit&& visit) {
+    int nested = 0;
+    for (std::size_t i = out.find('<', start); i != std::string_view::npos; i = out.find('<', i)) {
+        const std::size_t close = out.find('>', i);
+        if (close == std::string_view::npos) return;
+        RenderedTag tag;
+        tag.begin = i;
+        tag.text = out.substr(i, close + 1 - i);
+        i = close + 1;
+        tag.end_tag = tag.text[1] == '/';
+        tag.empty = tag.text[tag.text.size() - 2] == '/';
+        const std::size_t from = tag.end_tag ? 2 : 1;
+        tag.name = tag.text.substr(from, tag.text.find_first_of(" />", from) - from);
+        if (tag.name == table) {
+            if (tag.end_tag) --nested;
+            else if (!tag.empty) ++nested;
+        } else if (nested == 0) {
+            visit(tag);
+        }
+    }
+}
+
 // Appends `value` escaped for an XML attribute value (both formats write attribute tags this way). Characters XML 1.0
 // forbids are dropped rather than producing a file no reader opens.
 void escape_xml_attribute(std::string& out, std::string_view value);

@@ -199,13 +199,6 @@ void escape_text(std::string& out, std::string_view s) {
     }
 }
 
-// The value of attribute `name` (e.g. "w:w") in the start tag `tag`, or -1.
-long attribute_number(std::string_view tag, std::string_view name) {
-    std::size_t at = tag.find(" " + std::string(name) + "=\"");
-    if (at == std::string_view::npos) return -1;
-    return std::strtol(tag.data() + at + name.size() + 3, nullptr, 10);
-}
-
 // Rewrites the w:gridCol list of a rendered table (its content is out[start..]) so that the grid has as many columns
 // as its widest row spans: cells times their w:gridSpan, plus w:gridBefore and w:gridAfter. Widths as docxtpl sets
 // them: added columns share the table's width evenly with the old ones scaled down; the width of removed columns is
@@ -213,40 +206,28 @@ long attribute_number(std::string_view tag, std::string_view name) {
 void fix_table_grid(std::string& out, std::size_t start) {
     std::size_t grid_begin = std::string::npos, grid_end = std::string::npos;
     std::vector<long> widths;
-    int nested = 0;           // tables inside cells of this one
-    bool in_change = false;   // w:tblGridChange holds the grid before a tracked change
+    bool in_change = false;  // w:tblGridChange holds the grid before a tracked change
     long row = 0, widest = 0;
-    for (std::size_t i = out.find('<', start); i != std::string::npos; i = out.find('<', i)) {
-        std::size_t close = out.find('>', i);
-        if (close == std::string::npos) break;
-        const std::string_view tag(out.data() + i, close + 1 - i);
-        i = close + 1;
-        const bool end_tag = tag[1] == '/';
-        const bool empty = tag[tag.size() - 2] == '/';
-        const std::size_t name_from = end_tag ? 2 : 1;
-        const std::string_view name = tag.substr(name_from, tag.find_first_of(" />", name_from) - name_from);
-        if (name == "w:tbl") {
-            if (end_tag) --nested;
-            else if (!empty) ++nested;
-            continue;
-        }
-        if (nested > 0) continue;
-        if (name == "w:tblGridChange") in_change = !end_tag && !empty;
-        else if (name == "w:gridCol" && !end_tag && !in_change) {
-            if (grid_begin == std::string::npos) grid_begin = i - tag.size();
-            grid_end = i;
-            widths.push_back(attribute_number(tag, "w:w"));
-        } else if (name == "w:tr") {
-            if (end_tag) widest = std::max(widest, row);
+    core::for_each_table_tag(out, start, "w:tbl", [&](const core::RenderedTag& tag) {
+        if (tag.name == "w:tblGridChange") {
+            in_change = !tag.end_tag && !tag.empty;
+        } else if (tag.name == "w:tr") {
+            if (tag.end_tag) widest = std::max(widest, row);
             else row = 0;
-        } else if (name == "w:tc" && !end_tag) {
+        } else if (tag.end_tag) {
+            return;
+        } else if (tag.name == "w:gridCol" && !in_change) {
+            if (grid_begin == std::string::npos) grid_begin = tag.begin;
+            grid_end = tag.begin + tag.text.size();
+            widths.push_back(tag.number("w:w", -1));
+        } else if (tag.name == "w:tc") {
             ++row;
-        } else if (name == "w:gridSpan" && !end_tag) {
-            row += std::max(1L, attribute_number(tag, "w:val")) - 1;
-        } else if ((name == "w:gridBefore" || name == "w:gridAfter") && !end_tag) {
-            row += std::max(0L, attribute_number(tag, "w:val"));
+        } else if (tag.name == "w:gridSpan") {
+            row += std::max(1L, tag.number("w:val", 1)) - 1;
+        } else if (tag.name == "w:gridBefore" || tag.name == "w:gridAfter") {
+            row += std::max(0L, tag.number("w:val", 0));
         }
-    }
+    });
     const std::size_t columns = widths.size();
     const auto target = static_cast<std::size_t>(widest);
     if (grid_begin == std::string::npos || target == 0 || target == columns) return;

@@ -218,13 +218,6 @@ void escape_text(std::string& out, std::string_view s) {
     }
 }
 
-// The number in attribute `name` of start tag `tag`, or `fallback`.
-long attribute_number(std::string_view tag, std::string_view name, long fallback) {
-    std::size_t at = tag.find(" " + std::string(name) + "=\"");
-    if (at == std::string_view::npos) return fallback;
-    return std::strtol(tag.data() + at + name.size() + 3, nullptr, 10);
-}
-
 // Makes the table:table-column elements of a rendered table (its content is out[start..]) count as many columns as its
 // widest row has cells (covered cells and number-columns-repeated included): the last column declaration is repeated
 // more or fewer times.
@@ -234,36 +227,18 @@ void fix_table_columns(std::string& out, std::size_t start) {
         long repeated;
     };
     std::vector<Column> columns;
-    int nested = 0;
     long row = 0, widest = 0;
-    for (std::size_t i = out.find('<', start); i != std::string::npos; i = out.find('<', i)) {
-        std::size_t close = out.find('>', i);
-        if (close == std::string::npos) break;
-        const std::string_view tag(out.data() + i, close + 1 - i);
-        const std::size_t begin = i;
-        i = close + 1;
-        const bool end_tag = tag[1] == '/';
-        const bool empty = tag[tag.size() - 2] == '/';
-        const std::size_t name_from = end_tag ? 2 : 1;
-        const std::string_view name = tag.substr(name_from, tag.find_first_of(" />", name_from) - name_from);
-        if (name == "table:table") {
-            if (end_tag) --nested;
-            else if (!empty) ++nested;
-            continue;
-        }
-        if (nested > 0 || end_tag) {
-            if (nested == 0 && name == "table:table-row") widest = std::max(widest, row);
-            continue;
-        }
-        if (name == "table:table-column") {
-            columns.push_back({begin, i, std::max(1L, attribute_number(tag, "table:number-columns-repeated", 1))});
-        } else if (name == "table:table-row") {
+    core::for_each_table_tag(out, start, "table:table", [&](const core::RenderedTag& tag) {
+        if (tag.end_tag) {
+            if (tag.name == "table:table-row") widest = std::max(widest, row);
+        } else if (tag.name == "table:table-column") {
+            columns.push_back({tag.begin, tag.begin + tag.text.size(), std::max(1L, tag.number("table:number-columns-repeated", 1))});
+        } else if (tag.name == "table:table-row") {
             row = 0;
-            if (empty) widest = std::max(widest, row);
-        } else if (name == "table:table-cell" || name == "table:covered-table-cell") {
-            row += std::max(1L, attribute_number(tag, "table:number-columns-repeated", 1));
+        } else if (tag.name == "table:table-cell" || tag.name == "table:covered-table-cell") {
+            row += std::max(1L, tag.number("table:number-columns-repeated", 1));
         }
-    }
+    });
     long total = 0;
     for (const Column& c : columns) total += c.repeated;
     if (columns.empty() || widest == 0 || widest == total) return;

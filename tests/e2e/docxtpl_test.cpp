@@ -35,17 +35,6 @@ constexpr const char* kNs = " xmlns:w=\"http://schemas.openxmlformats.org/wordpr
 
 std::string quote(const std::string& s) { return "'" + std::regex_replace(s, std::regex("'"), "'\\''") + "'"; }
 
-std::string xml_escape(const std::string& s) {
-    std::string out;
-    for (char c : s) {
-        if (c == '&') out += "&amp;";
-        else if (c == '<') out += "&lt;";
-        else if (c == '>') out += "&gt;";
-        else out += c;
-    }
-    return out;
-}
-
 // ----- templates as Word stores them -----------------------------------------------------------------------------------
 
 // Writes paragraphs the way Word saves typed text: split into runs at arbitrary points (other rsids, some bold or
@@ -75,7 +64,7 @@ private:
     std::string run(const std::string& text) {
         static const char* const props[] = {"", "<w:rPr><w:b/></w:rPr>", "<w:rPr><w:i/></w:rPr>",
                                             "<w:rPr><w:lang w:val=\"vi-VN\"/></w:rPr>", "<w:rPr><w:noProof/></w:rPr>"};
-        return "<w:r w:rsidR=\"" + rsid() + "\">" + props[next(5)] + "<w:t xml:space=\"preserve\">" + xml_escape(text) +
+        return "<w:r w:rsidR=\"" + rsid() + "\">" + props[next(5)] + "<w:t xml:space=\"preserve\">" + t::xml_escape(text) +
                "</w:t></w:r>";
     }
 

@@ -145,6 +145,9 @@ constexpr KnownPart kKnownParts[] = {
 
 bool starts_with(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
 
+
+}  // namespace
+
 std::string xml_escape(const std::string& s) {
     std::string out;
     for (char c : s) {
@@ -158,8 +161,6 @@ std::string xml_escape(const std::string& s) {
     }
     return out;
 }
-
-}  // namespace
 
 std::string make_docx(const std::string& body_xml, const std::map<std::string, std::string>& extra_parts) {
     std::string overrides;

@@ -25,6 +25,9 @@ std::string make_docx(const std::string& body_xml, const std::map<std::string, s
 std::string make_odt(const std::string& body_xml, const std::string& master_page_xml = {},
                      const std::string& automatic_styles = {});
 
+// Text escaped for XML character data (& < >).
+std::string xml_escape(const std::string& text);
+
 // All entries of a zip archive, uncompressed.
 std::map<std::string, std::string> read_zip(const std::string& bytes);
 

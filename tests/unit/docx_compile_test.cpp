@@ -26,20 +26,9 @@ using Texts = std::vector<std::string>;
 constexpr const char* kWNs = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
 constexpr const char* kNs = "xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"";
 
-std::string xml_escape(const std::string& s) {
-    std::string out;
-    for (char c : s) {
-        if (c == '&') out += "&amp;";
-        else if (c == '<') out += "&lt;";
-        else if (c == '>') out += "&gt;";
-        else out += c;
-    }
-    return out;
-}
-
 // A paragraph with one run holding `text`.
 std::string P(const std::string& text) {
-    return "<w:p><w:r><w:t xml:space=\"preserve\">" + xml_escape(text) + "</w:t></w:r></w:p>";
+    return "<w:p><w:r><w:t xml:space=\"preserve\">" + vanban::test::xml_escape(text) + "</w:t></w:r></w:p>";
 }
 // A table cell holding the given paragraphs' XML.
 std::string Tc(const std::string& content) { return "<w:tc><w:tcPr><w:tcW w:w=\"2000\" w:type=\"dxa\"/></w:tcPr>" + content + "</w:tc>"; }
