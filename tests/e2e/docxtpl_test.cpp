@@ -326,8 +326,18 @@ std::vector<Case> cases() {
                   row(cell(w.p("{%tr for p in people %}"))) + row(cell(w.p("{% cellbg 'DDEEFF' if p.active else 'FFFFFF' %}{{ p.name }}")) + cell(w.p("{{ p.age }}")) + cell(w.p("."))) +
                   row(cell(w.p("{%tr endfor %}"))),
               3));
-    add("helpers-in-a-header", w.p("Thân"))->parts = {
-        {"word/header1.xml", header(table(row(cell(w.p("{% colspan 2 %}{{ agency.short }}")) + cell(w.p("{% cellbg color %}số {{ number }}"))), 2))}};
+    add("tables-and-levels-in-header-footer-footnote", w.p("Thân") + kNoteReference)->parts = {
+        {"word/header1.xml",
+         header(table(row(cell(w.p("{% colspan 2 %}{{ agency.short }}")) + cell(w.p("{% cellbg color %}số {{ number }}"))) +
+                          row(cell(w.p("{%tc for q in quarters %}")) + cell(w.p("{% hm %}{{ q }}")) + cell(w.p("{%tc endfor %}"))) +
+                          row(cell(w.p("{%tc for q in quarters %}")) + cell(w.p("{{ q }}")) + cell(w.p("{%tc endfor %}"))),
+                      3) +
+                w.p("Gửi {%r if urgent %}khẩn {%r endif %}{# ghi chú #}{{ agency.short }}"))},
+        {"word/footer1.xml",
+         footer(table(row(cell(w.p("{%tr for p in people %}"))) + row(cell(w.p("{{ loop.index }}")) + cell(w.p("{{ p.name }}"))) +
+                          row(cell(w.p("{%tr endfor %}"))),
+                      2))},
+        {"word/footnotes.xml", footnotes(w.p("{#p bỏ đoạn này #}") + w.p("Giữ {{ symbol }}") + w.p("{%- if urgent %} khẩn{% endif %}"))}};
 
     // ----- literal braces
     add("literal-escapes", w.p("Cú pháp {_{ x }_} và {_% if %_} với {{ number }}"));
