@@ -311,6 +311,25 @@ TEST(Batch, ManyThreadsWriteEveryRecordInOrder) {
     EXPECT_GT(s.p95_ms, 0.0);
 }
 
+// Every sync mode writes the same complete files and leaves no temporary file (only when they reach the disk differs).
+TEST(Batch, EverySyncModeWritesEveryRecordCompletely) {
+    for (const auto mode : {b::SyncMode::end, b::SyncMode::each, b::SyncMode::none}) {
+        Fixture f;
+        std::string records;
+        for (int i = 0; i < 40; ++i) records += R"({"person": {"full_name": "Người )" + std::to_string(i) + "\"}}\n";
+        auto o = f.options("r.jsonl", records);
+        o.sync = mode;
+        o.report_path = f.dir + "/report.json";
+        const b::Summary s = b::run(o);
+        EXPECT_EQ(s.ok, 40u);
+        const auto files = files_in(f.out);
+        ASSERT_EQ(files.size(), 40u);
+        for (const auto& name : files) EXPECT_FALSE(name.starts_with(".")) << "temporary file left: " << name;
+        EXPECT_NE(document_xml(f.out + "/40.docx").find("Người 39"), std::string::npos);
+        EXPECT_EQ(json::parse(t::read_file(o.report_path))["summary"]["ok"], 40);
+    }
+}
+
 TEST(Batch, SymlinkInTheOutputDirectoryIsNotFollowed) {
     Fixture f;
     auto o = f.options("r.jsonl", "{\"person\": {\"full_name\": \"An\"}}\n");
