@@ -660,6 +660,78 @@ TEST(AwardForms, NomineesAreValidRecords) {
     EXPECT_GT(collectives, 0u);
 }
 
+// The nominee list as JSON Lines, as CSV, as the XLSX examples/run.sh makes from the CSV (tools/csv2xlsx.py) and as
+// the XLSX LibreOffice Calc saves from the same CSV (another writer: its own shared strings, styles and date cells):
+// all four give the same 22 documents byte for byte, and the batch reports lines (JSON Lines, CSV) or rows (XLSX).
+// LibreOffice also reads the XLSX of csv2xlsx back to the CSV's cells (dates shown as dd/mm/yyyy).
+TEST(AwardForms, NomineeListsInEveryFormatGiveTheSameDocuments) {
+    const std::string dir = t::temp_dir();
+    const std::string csv = t::source_dir() + "/examples/award-forms/nominees.csv";
+    std::string output;
+    ASSERT_EQ(t::run_command("python3 " + quote(t::source_dir() + "/tools/csv2xlsx.py") + " " + quote(csv) + " " +
+                                 quote(dir + "/nominees.xlsx"),
+                             &output),
+              0)
+        << output;
+    ASSERT_EQ(t::run_command("VANBAN_LO_INFILTER='Text - txt - csv (StarCalc):44,34,76,1' " + quote(tools() + "/office-to") +
+                                 " 'xlsx:Calc MS Excel 2007 XML' " + quote(csv) + " " + quote(dir + "/calc"),
+                             &output),
+              0)
+        << output;
+    ASSERT_EQ(t::run_command("VANBAN_LO_INFILTER=none " + quote(tools() + "/office-to") +
+                                 " 'csv:Text - txt - csv (StarCalc):44,34,76' " + quote(dir + "/nominees.xlsx") + " " +
+                                 quote(dir + "/back"),
+                             &output),
+              0)
+        << output;
+    // LibreOffice's reading of our workbook, cell by cell against the CSV it was made from (Python's csv module reads both).
+    EXPECT_EQ(t::run_command("python3 - " + quote(csv) + " " + quote(dir + "/back/nominees.csv") + R"py( <<'PY'
+import csv, re, sys
+source = list(csv.reader(open(sys.argv[1], encoding="utf-8")))
+back = list(csv.reader(open(sys.argv[2], encoding="utf-8-sig")))
+assert len(back) == len(source), (len(back), len(source))
+for r, (a, b) in enumerate(zip(source, back)):
+    b += [""] * (len(a) - len(b))
+    for c, (x, y) in enumerate(zip(a, b)):
+        m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", x)
+        assert y == (f"{m[3]}/{m[2]}/{m[1]}" if m and r else x), (r, c, x, y)
+PY)py",
+                             &output),
+              0)
+        << output;
+
+    const std::string base = t::source_dir() + "/examples/award-forms/nominees";
+    const std::vector<std::string> lists = {base + ".jsonl", csv, dir + "/nominees.xlsx", dir + "/calc/nominees.xlsx"};
+    std::vector<std::map<std::string, std::string>> archives;
+    for (std::size_t i = 0; i < lists.size(); ++i) {
+        SCOPED_TRACE(lists[i]);
+        const std::string zip = dir + "/" + std::to_string(i) + ".zip", report = dir + "/" + std::to_string(i) + ".json";
+        ASSERT_EQ(t::run_command(cli() + " batch bao-cao-thanh-tich " + quote(lists[i]) + " --zip " + quote(zip) + " --report " +
+                                     quote(report) + " --quiet --name '{{ person.full_name | default(collective.name) | slug }}'",
+                                 &output),
+                  0)
+            << output;
+        archives.push_back(t::read_zip(t::read_file(zip)));
+        const json results = json::parse(t::read_file(report)).at("results");
+        ASSERT_EQ(results.size(), 22u);
+        const bool xlsx = lists[i].ends_with(".xlsx");
+        for (std::size_t k = 0; k < results.size(); ++k) {
+            EXPECT_EQ(results[k].at("status"), "ok");
+            EXPECT_EQ(results[k].value(xlsx ? "row" : "line", 0), static_cast<int>(k) + (xlsx || lists[i] == csv ? 2 : 1));
+        }
+    }
+    ASSERT_EQ(archives[0].size(), 22u);
+    for (std::size_t i = 1; i < archives.size(); ++i) {
+        SCOPED_TRACE(lists[i]);
+        ASSERT_EQ(archives[i].size(), archives[0].size());
+        for (const auto& [name, bytes] : archives[0]) {
+            ASSERT_TRUE(archives[i].count(name)) << name;
+            EXPECT_EQ(t::read_zip(archives[i].at(name)).at("word/document.xml"), t::read_zip(bytes).at("word/document.xml"))
+                << name;
+        }
+    }
+}
+
 // LibreOffice opens the ODT of a form and reads every fixed line of the spec in it.
 TEST(AwardForms, LibreOfficeReadsTheOdtForm) {
     const std::string form = "bao-cao-thanh-tich-tap-the";
