@@ -1090,8 +1090,8 @@ private:
 
 // The workbook's shared-string table. Excel stores every distinct text of a workbook there, so it grows with the
 // rows: it is kept in memory while small, and past a limit (ReaderOptions) its texts and their end offsets move to
-// unlinked temporary files, read back through a few cached blocks (a row refers mostly to strings added at about
-// its own row, and repeated values to early blocks that stay cached), so memory stays flat. The counting pass keeps
+// unlinked temporary files, read back through a cache of small blocks (a row refers mostly to strings added at about
+// its own row, and repeated values to blocks that stay cached), so memory stays flat. The counting pass keeps
 // one bit a string: whether it is blank (that is all a blank row needs).
 class SharedStrings {
 public:
@@ -1135,8 +1135,8 @@ public:
     }
 
 private:
-    static constexpr std::size_t kBlock = 64u << 10;
-    static constexpr std::size_t kBlocks = 24;
+    static constexpr std::size_t kBlock = 4u << 10;
+    static constexpr std::size_t kBlocks = 512;  // 2 MiB
     using File = std::unique_ptr<std::FILE, FileCloser>;
 
     static void write(const File& f, std::string_view bytes) {
@@ -1170,30 +1170,23 @@ private:
         }
     }
 
+    // A direct-mapped cache: each block of each file has one slot it can be in (no search, no bookkeeping).
     const std::string& cached(const File& file, std::uint64_t index) {
-        ++clock_;
-        Block* victim = &blocks_[0];
-        for (Block& b : blocks_) {
-            if (b.file == file.get() && b.index == index) {
-                b.used = clock_;
-                return b.data;
-            }
-            if (b.used < victim->used) victim = &b;
-        }
-        victim->data.resize(kBlock);
-        const ssize_t n = ::pread(::fileno(file.get()), victim->data.data(), kBlock, static_cast<off_t>(index * kBlock));
+        const std::uint64_t key = index * 2 + (file.get() == texts_.get() ? 0 : 1);
+        Block& b = blocks_[static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ull) >> 55) % kBlocks];
+        if (b.valid && b.key == key) return b.data;
+        b.data.resize(kBlock);
+        const ssize_t n = ::pread(::fileno(file.get()), b.data.data(), kBlock, static_cast<off_t>(index * kBlock));
         if (n < 0) fail_errno("cannot read the shared strings back from their temporary file", errno);
-        victim->data.resize(static_cast<std::size_t>(n));
-        victim->file = file.get();
-        victim->index = index;
-        victim->used = clock_;
-        return victim->data;
+        b.data.resize(static_cast<std::size_t>(n));
+        b.key = key;
+        b.valid = true;
+        return b.data;
     }
 
     struct Block {
-        const std::FILE* file = nullptr;
-        std::uint64_t index = 0;
-        std::uint64_t used = 0;
+        bool valid = false;
+        std::uint64_t key = 0;
         std::string data;
     };
 
@@ -1206,7 +1199,6 @@ private:
     File texts_, ends_file_;
     std::uint64_t spilled_bytes_ = 0;
     std::array<Block, kBlocks> blocks_{};
-    std::uint64_t clock_ = 0;
 };
 
 // Archive limits for a workbook: a sheet is streamed, so it may be far larger than a template part.
@@ -1356,10 +1348,24 @@ private:
         }
     }
 
-    bool is_date_style(const std::optional<std::string>& s) const {
-        if (!s) return false;
-        const auto i = static_cast<std::size_t>(std::atoi(s->c_str()));
+    bool is_date_style(const std::string& s) const {
+        const auto i = static_cast<std::size_t>(std::atoi(s.c_str()));
         return i < date_styles_.size() && date_styles_[i];
+    }
+
+    // The r, t and s attributes of the current <row> or <c> into ref_, type_, style_ ("" when absent), in one pass
+    // over the attributes without allocating (this runs for every cell of the sheet).
+    void read_attributes(xmlTextReader* r) {
+        ref_.clear();
+        type_.clear();
+        style_.clear();
+        for (int more = xmlTextReaderMoveToFirstAttribute(r); more == 1; more = xmlTextReaderMoveToNextAttribute(r)) {
+            const auto name = local_name(r);
+            if (name == "r") ref_ = node_value(r);
+            else if (name == "t") type_ = node_value(r);
+            else if (name == "s") style_ = node_value(r);
+        }
+        xmlTextReaderMoveToElement(r);
     }
 
     void finish_cell(std::vector<Cell>& cells, Cell cell, const std::string& type, bool date_style,
@@ -1422,20 +1428,20 @@ private:
                 const auto n = local_name(r);
                 const bool empty = xmlTextReaderIsEmptyElement(r);
                 if (n == "row") {
-                    const auto rn = attribute(r, "r");
-                    row_number_ = rn ? std::atoi(rn->c_str()) : row_number_ + 1;
+                    read_attributes(r);
+                    row_number_ = ref_.empty() ? row_number_ + 1 : std::atoi(ref_.c_str());
                     column = 0;
                     in_row = true;
                     if (empty) return true;
                 } else if (n == "c" && in_row) {
                     cell = Cell{};
-                    const auto ref = attribute(r, "r");
-                    column = ref ? column_index(*ref) : column + 1;
+                    read_attributes(r);
+                    column = ref_.empty() ? column + 1 : column_index(ref_);
                     if (column <= 0) column = static_cast<int>(cells.size()) + 1;
                     cell.column = column;
                     cell.line = row_number_;
-                    type = attribute(r, "t").value_or("n");
-                    date_style = is_date_style(attribute(r, "s"));
+                    type = type_.empty() ? "n" : type_;
+                    date_style = !style_.empty() && is_date_style(style_);
                     value.clear();
                     inline_text.clear();
                     in_cell = !empty;
@@ -1483,6 +1489,7 @@ private:
     std::vector<bool> date_styles_;
     bool date1904_ = false;
     std::optional<StreamedXml> sheet_;
+    std::string ref_, type_, style_;  // read_attributes
     std::optional<Tabular> table_;
     std::vector<Cell> row_;
     int row_number_ = 0;

@@ -61,7 +61,7 @@ struct ReaderOptions {
     std::size_t max_record_bytes = 64u << 20;
     // XLSX: the shared-string table (every distinct text of the workbook) is kept in memory up to this many bytes,
     // then moved to a temporary file read back through a small cache, so memory stays flat for long lists.
-    std::size_t xlsx_strings_in_memory = 8u << 20;
+    std::size_t xlsx_strings_in_memory = 2u << 20;
 };
 
 class RecordReader {
