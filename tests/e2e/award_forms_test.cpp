@@ -200,30 +200,16 @@ std::string kind_of(const std::string& form, const json& data) {
     return "merit";
 }
 
-// The rows of the tables of a document, each row as its cells' texts.
-std::vector<std::vector<Texts>> tables(const std::string& document_xml) {
-    Xml x(document_xml);
+// The rows of the top-level tables of a document (word/document.xml, or content.xml of an ODT with `odt`, header rows
+// included), each row as its cells' texts.
+std::vector<std::vector<Texts>> tables(const std::string& part_xml, bool odt = false) {
+    Xml x(part_xml);
     std::vector<std::vector<Texts>> out;
-    for (xmlNode* tbl : x.nodes("//w:body/w:tbl")) {
+    for (xmlNode* tbl : x.nodes(odt ? "//office:text/table:table" : "//w:body/w:tbl")) {
         std::vector<Texts> rows;
-        for (xmlNode* tr : x.nodes("./w:tr", tbl)) {
+        for (xmlNode* tr : x.nodes(odt ? ".//table:table-row" : "./w:tr", tbl)) {
             Texts cells;
-            for (xmlNode* tc : x.nodes("./w:tc", tr)) cells.push_back(x.text(tc));
-            rows.push_back(cells);
-        }
-        out.push_back(rows);
-    }
-    return out;
-}
-// The same for content.xml of an ODT (header rows included).
-std::vector<std::vector<Texts>> odt_tables(const std::string& content_xml) {
-    Xml x(content_xml);
-    std::vector<std::vector<Texts>> out;
-    for (xmlNode* tbl : x.nodes("//office:text/table:table")) {
-        std::vector<Texts> rows;
-        for (xmlNode* tr : x.nodes(".//table:table-row", tbl)) {
-            Texts cells;
-            for (xmlNode* tc : x.nodes("./table:table-cell", tr)) cells.push_back(x.odt_text(tc));
+            for (xmlNode* tc : x.nodes(odt ? "./table:table-cell" : "./w:tc", tr)) cells.push_back(odt ? x.odt_text(tc) : x.text(tc));
             rows.push_back(cells);
         }
         out.push_back(rows);
@@ -234,7 +220,7 @@ std::vector<std::vector<Texts>> odt_tables(const std::string& content_xml) {
 // The history tables (T1, T2): tables whose first row is one of the known header rows.
 std::vector<std::vector<Texts>> history_tables(const std::string& part_xml, bool odt = false) {
     std::vector<std::vector<Texts>> out;
-    for (auto& tb : odt ? odt_tables(part_xml) : tables(part_xml))
+    for (auto& tb : tables(part_xml, odt))
         if (!tb.empty() && (tb[0] == kT1 || tb[0] == kT2)) out.push_back(tb);
     return out;
 }
@@ -341,22 +327,6 @@ TEST_P(AwardForm, ExampleIsTheOneOfNewAndOfExamplesDirectory) {
     EXPECT_EQ(manifest.value("unverified_layout", false), form.find("chuyen-de") != std::string::npos);
 }
 
-Texts non_empty(const Texts& paragraphs) {
-    Texts out;
-    for (const auto& p : paragraphs)
-        if (p.find_first_not_of(" \t\n") != std::string::npos) out.push_back(p);
-    return out;
-}
-
-std::string first_difference(const Texts& odt, const Texts& docx) {
-    for (std::size_t i = 0; i < std::max(odt.size(), docx.size()); ++i) {
-        const std::string a = i < odt.size() ? odt[i] : "(none)";
-        const std::string b = i < docx.size() ? docx[i] : "(none)";
-        if (a != b) return "paragraph " + std::to_string(i) + ":\n  odt:  " + a + "\n  docx: " + b;
-    }
-    return "";
-}
-
 // The ODT variant: valid ODF 1.3 (strict), every [V] line, and the DOCX's text paragraph by paragraph (empty
 // paragraphs — rules, spacers — left out), footnotes included.
 TEST_P(AwardForm, OdtIsValidAndHasTheDocxText) {
@@ -370,19 +340,12 @@ TEST_P(AwardForm, OdtIsValidAndHasTheDocxText) {
 
     Rendered docx = render(form, data, form + "-docx");
     ASSERT_EQ(docx.rc, 0) << docx.output;
-    const Texts odt_text = non_empty(odt.texts), docx_text = non_empty(docx.texts);
+    const Texts odt_text = t::non_empty(odt.texts), docx_text = t::non_empty(docx.texts);
     EXPECT_GT(odt_text.size(), 15u);
-    EXPECT_EQ(odt_text, docx_text) << first_difference(odt_text, docx_text);
-    Texts docx_notes;
-    if (docx.parts.count("word/footnotes.xml")) {
-        for (std::string n : non_empty(t::paragraph_texts(docx.parts.at("word/footnotes.xml")))) {
-            if (n.starts_with(" ")) n.erase(0, 1);  // the space after the footnote mark
-            docx_notes.push_back(n);
-        }
-    }
-    EXPECT_EQ(t::odt_note_texts(odt.parts.at("content.xml")), docx_notes);
+    EXPECT_EQ(odt_text, docx_text) << t::first_difference(odt_text, docx_text);
+    EXPECT_EQ(t::odt_note_texts(odt.parts.at("content.xml")), t::docx_footnote_texts(docx.parts));
     // The signature blocks side by side: the last table is one row of two cells, as in the DOCX.
-    const auto odt_all = odt_tables(odt.parts.at("content.xml"));
+    const auto odt_all = tables(odt.parts.at("content.xml"), true);
     ASSERT_FALSE(odt_all.empty());
     EXPECT_EQ(odt_all.back(), tables(docx.parts.at("word/document.xml")).back());
     EXPECT_EQ(history_tables(odt.parts.at("content.xml"), true), history_tables(docx.parts.at("word/document.xml")));
