@@ -331,6 +331,7 @@ TEST(BatchE2E, AwardNomineeListWithBadRecords) {
                                       &output);
         EXPECT_EQ(rc, 1) << output;
         EXPECT_NE(output.find("3 written, 4 failed"), std::string::npos) << output;
+        EXPECT_NE(output.find("vanban: 1/7 "), std::string::npos) << "a plain progress line when stderr is not a terminal\n" << output;
         const auto written = files_in(out);
         ASSERT_EQ(written.size(), 3u) << output;
         EXPECT_TRUE(written[0].starts_with("1-nguyen-van-an")) << written[0];
@@ -363,6 +364,30 @@ TEST(BatchE2E, AwardNomineeListWithBadRecords) {
         }
         EXPECT_EQ(report["summary"]["ok"], 3);
         EXPECT_EQ(report["summary"]["failed"], 4);
+    }
+}
+
+// PDF output goes through LibreOffice with a bounded pool of converters: every record becomes a PDF whose text holds
+// its form's title and its nominee's name.
+TEST(BatchE2E, AwardNomineesToPdf) {
+    const std::string dir = t::temp_dir();
+    std::string csv;
+    for (const auto& row : nominee_rows(2)) csv += csv_row(row);
+    t::write_file(dir + "/two.csv", csv);
+    std::string output;
+    const int rc = t::run_command(quote(VANBAN_CLI) + " batch bao-cao-thanh-tich " + quote(dir + "/two.csv") + " -o " +
+                                      quote(dir + "/pdf") + " --format pdf --converters 2 --quiet" +
+                                      " --name '{{ person.full_name | default(collective.name) | slug }}'",
+                                  &output);
+    ASSERT_EQ(rc, 0) << output;
+    EXPECT_EQ(files_in(dir + "/pdf"), (std::vector<std::string>{"nguyen-van-an.pdf", "phong-ngan-sach-so-tai-chinh-tinh-ninh-binh.pdf"}));
+    for (const auto& [file, name] : {std::pair{"nguyen-van-an.pdf", "Nguyễn Văn An"},
+                                     std::pair{"phong-ngan-sach-so-tai-chinh-tinh-ninh-binh.pdf", "Phòng Ngân sách"}}) {
+        EXPECT_TRUE(t::read_file(dir + "/pdf/" + file).starts_with("%PDF-")) << file;
+        std::string text;
+        ASSERT_EQ(t::run_command("pdftotext -layout -enc UTF-8 " + quote(dir + "/pdf/" + file) + " -", &text, false), 0) << file;
+        EXPECT_NE(text.find("BÁO CÁO THÀNH TÍCH"), std::string::npos) << file << "\n" << text;
+        EXPECT_NE(text.find(name), std::string::npos) << file << "\n" << text;
     }
 }
 
