@@ -428,6 +428,26 @@ std::filesystem::file_time_type newest_mtime(const std::string& path) {
     return newest;
 }
 
+// Whether an earlier output ends as a finished file of its kind does: a zip's end-of-central-directory record (the
+// outputs vanban writes carry no archive comment), a PDF's %%EOF. A power cut after the rename but before the data
+// reached the disk can leave an empty or cut file with a new date; such a file is rendered again, not skipped.
+bool looks_complete(const std::string& path, OutputKind kind) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    struct stat st {};
+    char tail[1024];
+    ssize_t n = -1;
+    if (::fstat(fd, &st) == 0 && st.st_size >= 22) {
+        const auto size = static_cast<off_t>(std::min<std::int64_t>(st.st_size, static_cast<std::int64_t>(sizeof tail)));
+        n = ::pread(fd, tail, static_cast<std::size_t>(size), st.st_size - size);
+    }
+    ::close(fd);
+    if (n < 22) return false;
+    const std::string_view end(tail, static_cast<std::size_t>(n));
+    if (kind == OutputKind::pdf) return end.find("%%EOF") != std::string_view::npos;
+    return end.substr(end.size() - 22, 4) == std::string_view("PK\x05\x06", 4);
+}
+
 // libstdc++ fills std::ctype<char>'s narrow() cache lazily, from whichever thread asks first; std::regex (used by the
 // schema validator for "pattern") asks from every worker. Filling it once before the workers start makes those later
 // calls read-only (the benign race ThreadSanitizer reports otherwise, GCC PR 77704).
@@ -733,7 +753,7 @@ Summary Runner::run() {
                     struct stat st {};
                     if (!o_.force && ::lstat(job.path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
                         std::error_code e2;
-                        job.skip = fs::last_write_time(job.path, e2) > newest && !e2;
+                        job.skip = fs::last_write_time(job.path, e2) > newest && !e2 && looks_complete(job.path, o_.output);
                     }
                 }
                 const std::size_t index = job.record.index;

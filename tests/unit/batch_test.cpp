@@ -217,6 +217,17 @@ TEST(Batch, UpToDateOutputsAreSkippedUnlessForced) {
     fs::last_write_time(o.records_path, fs::file_time_type::clock::now() + std::chrono::seconds(5));
     EXPECT_EQ(b::run(o).ok, 2u);
     EXPECT_EQ(b::run(o).skipped, 0u);  // still older than the records (dated in the future)
+
+    // What a power cut can leave after the rename — an empty or cut file with a new date — is rendered again.
+    fs::last_write_time(o.records_path, fs::file_time_type::clock::now() - std::chrono::seconds(60));
+    EXPECT_EQ(b::run(o).skipped, 2u);
+    const std::string whole = t::read_file(f.out + "/2.docx");
+    t::write_file(f.out + "/1.docx", "");
+    t::write_file(f.out + "/2.docx", whole.substr(0, whole.size() / 2));
+    const b::Summary repaired = b::run(o);
+    EXPECT_EQ(repaired.ok, 2u);
+    EXPECT_EQ(repaired.skipped, 0u);
+    EXPECT_EQ(t::read_file(f.out + "/2.docx"), whole);
 }
 
 TEST(Batch, ZipHoldsEveryGoodRecordAndOpens) {
