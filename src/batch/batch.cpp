@@ -17,7 +17,6 @@
 #include <exception>
 #include <filesystem>
 #include <locale>
-#include <fstream>
 #include <map>
 #include <memory>
 #include <mutex>
