@@ -10,10 +10,11 @@ packages=(
   fonts-liberation2 python3 unzip
 )
 if [ "${1:-}" = "--with-office" ]; then
-  # LibreOffice for the end-to-end checks (conversion, text extraction); the shared tools would install it
-  # themselves, doing it once here keeps parallel tests from queueing on apt. python3-docxtpl is the oracle of the
-  # differential tests (tests/e2e/docxtpl_test.cpp).
-  packages+=(libreoffice-writer-nogui libxml2-utils jing default-jre-headless poppler-utils python3-docxtpl)
+  # LibreOffice for the end-to-end checks (conversion, text extraction; Calc reads and writes the XLSX nominee
+  # lists); the shared tools would install it themselves, doing it once here keeps parallel tests from queueing on
+  # apt. python3-docxtpl is the oracle of the differential tests (tests/e2e/docxtpl_test.cpp).
+  packages+=(libreoffice-writer-nogui libreoffice-calc-nogui libxml2-utils jing default-jre-headless poppler-utils
+             python3-docxtpl)
 fi
 
 missing=()

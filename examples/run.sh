@@ -30,10 +30,32 @@ for dir in templates/*/docx templates/*/odt; do
   ext=$(basename "$dir")
   "$vanban" pack "$dir" -o "out/$name-template.$ext" && echo "packed  out/$name-template.$ext"
 done
-# A whole nominee list at once: one báo cáo thành tích per record, the form chosen by each record.
-if [ -f examples/award-forms/nominees.jsonl ]; then
-  "$vanban" batch bao-cao-thanh-tich examples/award-forms/nominees.jsonl -o out/award-forms-batch \
-    --report out/award-forms-batch-report.json --quiet && echo "rendered out/award-forms-batch/ (report: out/award-forms-batch-report.json)" || status=1
+# A whole nominee list at once, one báo cáo thành tích per record, the form chosen by each record: the same 22
+# nominees as JSON Lines, CSV and XLSX. The XLSX is made here from the CSV (tools/csv2xlsx.py), so that no binary
+# workbook is kept in the repository; the JSON Lines list is also rendered as ODT into one archive.
+nominees=examples/award-forms/nominees
+if [ -f "$nominees.jsonl" ]; then
+  if python3 tools/csv2xlsx.py "$nominees.csv" out/award-forms-nominees.xlsx; then
+    echo "made    out/award-forms-nominees.xlsx (from $nominees.csv)"
+  else
+    status=1
+  fi
+  for list in "$nominees.jsonl" "$nominees.csv" out/award-forms-nominees.xlsx; do
+    kind=${list##*.}
+    if "$vanban" batch bao-cao-thanh-tich "$list" -o "out/award-forms-batch-$kind" --quiet \
+         --name '{{ loop.index }}-{{ person.full_name | default(collective.name) | slug }}' \
+         --report "out/award-forms-batch-$kind.json"; then
+      echo "rendered out/award-forms-batch-$kind/ from $list (report: out/award-forms-batch-$kind.json)"
+    else
+      status=1
+    fi
+  done
+  if "$vanban" batch bao-cao-thanh-tich "$nominees.jsonl" --zip out/award-forms-odt.zip --format odt --quiet \
+       --name '{{ loop.index }}-{{ person.full_name | default(collective.name) | slug }}'; then
+    echo "rendered out/award-forms-odt.zip (ODT)"
+  else
+    status=1
+  fi
 fi
 # PDF needs LibreOffice; rendered when it is installed (tests/run.sh installs it).
 if command -v soffice >/dev/null 2>&1; then

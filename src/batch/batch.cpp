@@ -17,7 +17,6 @@
 #include <exception>
 #include <filesystem>
 #include <locale>
-#include <fstream>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -27,6 +26,7 @@
 
 #include "batch/records.hpp"
 #include "core/expr.hpp"
+#include "io/fail.hpp"
 #include "io/files.hpp"
 #include "json/schema.hpp"
 #include "vanban/vanban.hpp"
@@ -40,16 +40,8 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 using nlohmann::json;
 
-[[noreturn]] void fail(DiagnosticKind kind, std::string message) {
-    Diagnostic d;
-    d.kind = kind;
-    d.message = std::move(message);
-    throw Error(std::move(d));
-}
-
-[[noreturn]] void fail_errno(const std::string& what, int error) {
-    fail(DiagnosticKind::io, what + ": " + std::strerror(error));
-}
+using io::fail;
+using io::fail_errno;
 
 std::string lower_ascii(std::string_view s) {
     std::string out(s);
@@ -209,62 +201,6 @@ std::uint32_t get16(std::string_view s, std::size_t at) {
            (static_cast<std::uint32_t>(static_cast<unsigned char>(s[at + 1])) << 8);
 }
 
-// Creates `<dir>/.<name>.vanban-XXXXXX` and removes it unless committed.
-class TempOutput {
-public:
-    explicit TempOutput(const std::string& target) : target_(target) {
-        const fs::path t(target);
-        const fs::path dir = t.has_parent_path() ? t.parent_path() : fs::path(".");
-        path_ = (dir / ("." + t.filename().string() + ".vanban-XXXXXX")).string();
-        const int fd = ::mkostemp(path_.data(), O_CLOEXEC);
-        if (fd < 0) fail_errno("cannot write '" + target + "' (creating a temporary file)", errno);
-        file_ = ::fdopen(fd, "wb");
-        if (!file_) {
-            const int e = errno;
-            ::close(fd);
-            ::unlink(path_.c_str());
-            fail_errno("cannot write '" + target + "'", e);
-        }
-        ::fchmod(fd, 0644 & ~current_umask());
-    }
-    TempOutput(const TempOutput&) = delete;
-    TempOutput& operator=(const TempOutput&) = delete;
-    ~TempOutput() {
-        if (file_) std::fclose(file_);
-        if (!path_.empty()) ::unlink(path_.c_str());
-    }
-
-    void write(std::string_view bytes) {
-        if (std::fwrite(bytes.data(), 1, bytes.size(), file_) != bytes.size())
-            fail_errno("cannot write '" + target_ + "'", errno);
-        written_ += bytes.size();
-    }
-    std::uint64_t written() const noexcept { return written_; }
-
-    void commit() {
-        if (std::fflush(file_) != 0 || ::fsync(::fileno(file_)) != 0) fail_errno("cannot write '" + target_ + "'", errno);
-        const int rc = std::fclose(file_);
-        file_ = nullptr;
-        if (rc != 0) fail_errno("cannot write '" + target_ + "'", errno);
-        if (::rename(path_.c_str(), target_.c_str()) != 0) fail_errno("cannot write '" + target_ + "'", errno);
-        path_.clear();
-    }
-
-private:
-    // umask(2) can only be read by setting it, which would race with other threads; Linux reports it here.
-    static mode_t current_umask() {
-        std::ifstream status("/proc/self/status");
-        std::string line;
-        while (std::getline(status, line))
-            if (line.rfind("Umask:", 0) == 0) return static_cast<mode_t>(std::strtoul(line.c_str() + 6, nullptr, 8));
-        return 022;
-    }
-    std::string target_;
-    std::string path_;
-    std::FILE* file_ = nullptr;
-    std::uint64_t written_ = 0;
-};
-
 struct FileCloser {
     void operator()(std::FILE* f) const noexcept { std::fclose(f); }
 };
@@ -311,7 +247,7 @@ public:
         if (central_.size() >= (1u << 20)) spill();
     }
 
-    void finish() {
+    void finish(io::Sync sync) {
         spill();
         const std::uint64_t cd_offset = out_.written();
         std::rewind(spill_.get());
@@ -351,7 +287,7 @@ public:
         put32(end, zip64 ? 0xFFFFFFFFu : static_cast<std::uint32_t>(cd_offset));
         put16(end, 0);
         out_.write(end);
-        out_.commit();
+        out_.commit(sync);
     }
 
 private:
@@ -363,7 +299,7 @@ private:
         central_.clear();
     }
 
-    TempOutput out_;
+    io::AtomicFile out_;
     std::unique_ptr<std::FILE, FileCloser> spill_;
     std::string central_;
     std::uint64_t spilled_ = 0;
@@ -415,7 +351,7 @@ public:
         out_.write((first_ ? "\n    " : ",\n    ") + result_to_json(r).dump());
         first_ = false;
     }
-    void finish(const json& summary) {
+    void finish(const json& summary, io::Sync sync) {
         std::string s = summary.dump(2);
         std::string indented;
         for (char c : s) {
@@ -423,11 +359,11 @@ public:
             if (c == '\n') indented += "  ";
         }
         out_.write(std::string(first_ ? "" : "\n  ") + "],\n  \"summary\": " + indented + "\n}\n");
-        out_.commit();
+        out_.commit(sync);
     }
 
 private:
-    TempOutput out_;
+    io::AtomicFile out_;
     bool first_ = true;
 };
 
@@ -491,6 +427,26 @@ std::filesystem::file_time_type newest_mtime(const std::string& path) {
     return newest;
 }
 
+// Whether an earlier output ends as a finished file of its kind does: a zip's end-of-central-directory record (the
+// outputs vanban writes carry no archive comment), a PDF's %%EOF. A power cut after the rename but before the data
+// reached the disk can leave an empty or cut file with a new date; such a file is rendered again, not skipped.
+bool looks_complete(const std::string& path, OutputKind kind) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    struct stat st {};
+    char tail[1024];
+    ssize_t n = -1;
+    if (::fstat(fd, &st) == 0 && st.st_size >= 22) {
+        const auto size = static_cast<off_t>(std::min<std::int64_t>(st.st_size, static_cast<std::int64_t>(sizeof tail)));
+        n = ::pread(fd, tail, static_cast<std::size_t>(size), st.st_size - size);
+    }
+    ::close(fd);
+    if (n < 22) return false;
+    const std::string_view end(tail, static_cast<std::size_t>(n));
+    if (kind == OutputKind::pdf) return end.find("%%EOF") != std::string_view::npos;
+    return end.substr(end.size() - 22, 4) == std::string_view("PK\x05\x06", 4);
+}
+
 // libstdc++ fills std::ctype<char>'s narrow() cache lazily, from whichever thread asks first; std::regex (used by the
 // schema validator for "pattern") asks from every worker. Filling it once before the workers start makes those later
 // calls read-only (the benign race ThreadSanitizer reports otherwise, GCC PR 77704).
@@ -515,6 +471,8 @@ private:
     };
 
     bool stopping() const noexcept { return stop_.load(std::memory_order_relaxed); }
+    // The archive and the report are single files: synced unless the caller wants no syncing at all.
+    io::Sync whole_file_sync() const noexcept { return o_.sync == SyncMode::none ? io::Sync::none : io::Sync::file; }
     void poll_stop() {
         if (!stopping() && o_.should_stop && o_.should_stop()) {
             stop_ = true;
@@ -629,7 +587,7 @@ Runner::Done Runner::process(Job& job) {
             struct stat st {};
             if (::lstat(job.path.c_str(), &st) == 0 && S_ISLNK(st.st_mode))
                 fail(DiagnosticKind::io, "'" + job.path + "' is a symbolic link; refusing to write through it");
-            io::write_file_atomic(job.path, bytes);
+            io::write_file_atomic(job.path, bytes, o_.sync == SyncMode::each ? io::Sync::file : io::Sync::none);
             r.output = job.path;
         }
         r.status = Status::ok;
@@ -746,13 +704,15 @@ Summary Runner::run() {
                        {"records", o_.records_path},
                        {"output", summary_.output},
                        {"format", extension.substr(1)}};
+        if (o_.report_header.is_object()) header.update(o_.report_header);
         report_.emplace(o_.report_path, header);
     }
 
-    // Rendering is CPU-bound, writing files is bound by fsync (two per document): with an output directory, more
-    // threads than cores overlap those waits.
+    // Rendering is CPU-bound; with --sync each, writing files waits on two fsyncs per document, and more threads than
+    // cores overlap those waits.
     const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-    unsigned jobs = o_.jobs ? o_.jobs : o_.output_dir.empty() ? cores : std::min(4 * cores, 64u);
+    const bool waits_on_disk = !o_.output_dir.empty() && o_.sync == SyncMode::each;
+    const unsigned jobs = o_.jobs ? o_.jobs : waits_on_disk ? std::min(4 * cores, 64u) : cores;
     const std::size_t capacity = std::size_t{jobs} * 4;
     const std::size_t window = capacity + jobs + 4;  // bound on records between the reader and the sink
     queue_.emplace(capacity);
@@ -792,7 +752,7 @@ Summary Runner::run() {
                     struct stat st {};
                     if (!o_.force && ::lstat(job.path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
                         std::error_code e2;
-                        job.skip = fs::last_write_time(job.path, e2) > newest && !e2;
+                        job.skip = fs::last_write_time(job.path, e2) > newest && !e2 && looks_complete(job.path, o_.output);
                     }
                 }
                 const std::size_t index = job.record.index;
@@ -829,7 +789,7 @@ Summary Runner::run() {
             s["error"] = e.what();
         }
         try {
-            report_->finish(s);
+            report_->finish(s, whole_file_sync());
         } catch (...) {
             // the records file's error is the one to report
         }
@@ -841,7 +801,10 @@ Summary Runner::run() {
     summary_.interrupted = interrupted_;
     summary_.p50_ms = durations_.percentile(0.50);
     summary_.p95_ms = durations_.percentile(0.95);
-    if (zip_) zip_->finish();
+    if (zip_) zip_->finish(whole_file_sync());
+    // Documents were written without a sync of their own: one flush of the file system makes them all durable, before
+    // the report says they are written.
+    if (!o_.output_dir.empty() && o_.sync == SyncMode::end && summary_.ok > 0) io::sync_filesystem(o_.output_dir);
     summary_.seconds = std::chrono::duration<double>(Clock::now() - t0_).count();
     if (report_) {
         json s = {{"total", summary_.total},     {"ok", summary_.ok},
@@ -849,7 +812,7 @@ Summary Runner::run() {
                   {"cancelled", summary_.cancelled}, {"interrupted", summary_.interrupted},
                   {"records_in_file", total_},   {"seconds", summary_.seconds},
                   {"p50_ms", summary_.p50_ms},   {"p95_ms", summary_.p95_ms}};
-        report_->finish(s);
+        report_->finish(s, whole_file_sync());
     }
     return summary_;
 }

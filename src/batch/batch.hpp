@@ -31,6 +31,14 @@ namespace vanban::batch {
 
 enum class OutputKind { docx, odt, pdf };
 
+// When written documents reach the disk. Whatever the mode, every file is complete or absent (temporary file, then
+// rename), so an interrupted batch never leaves half a document.
+enum class SyncMode {
+    end,   // one flush of the output's file system (syncfs) when the batch ends, before the report is written
+    each,  // fsync every document and its directory before it counts as written (two disk waits per document)
+    none,  // leave it to the operating system (scratch output)
+};
+
 enum class Status { ok, failed, skipped, cancelled };
 VANBAN_API const char* to_string(Status status) noexcept;
 
@@ -76,12 +84,15 @@ struct Options {
     // Rendered leniently (a missing value is empty), then made safe. Empty: kDefaultName.
     std::string name_expression;
     OutputKind output = OutputKind::docx;  // docx/odt must match the template; pdf converts with LibreOffice
-    unsigned jobs = 0;                     // worker threads; 0: the cores (4× the cores with an output directory: writes wait on fsync)
+    unsigned jobs = 0;                     // worker threads; 0: the cores (4× the cores with SyncMode::each, whose writes wait)
+    SyncMode sync = SyncMode::end;
     unsigned converters = 2;               // PDF: at most this many LibreOffice processes at once
     PdfOptions pdf;
     bool lenient = false;                  // RenderOptions::lenient
     bool force = false;                    // re-render outputs that are newer than the inputs
     std::string report_path;               // JSON report of every record; empty: none
+    nlohmann::json report_header = nlohmann::json::object();  // more members for the report's header
+                                                              // (the CLI adds "unverified_layout": true for such forms)
 
     // Polled between documents; when it returns true no new document is started, the ones being rendered are
     // finished, nothing partial is left and the report is still written (Summary::interrupted).

@@ -1,18 +1,22 @@
 #include "batch/records.hpp"
 
 #include <libxml/xmlreader.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <exception>
+#include <cstring>
 #include <map>
 #include <optional>
 #include <regex>
 #include <utility>
 
 #include "core/vn.hpp"
+#include "io/fail.hpp"
 #include "zip/zip.hpp"
 
 namespace vanban::batch {
@@ -21,13 +25,8 @@ namespace {
 
 using nlohmann::json;
 
-[[noreturn]] void fail(DiagnosticKind kind, std::string message, const std::string& source = {}) {
-    Diagnostic d;
-    d.kind = kind;
-    d.message = std::move(message);
-    d.source = source;
-    throw Error(std::move(d));
-}
+using io::fail;
+using io::fail_errno;
 
 void append_token(std::string& pointer, std::string_view key) {
     pointer += '/';
@@ -453,6 +452,7 @@ class Tabular {
 public:
     Tabular(const std::vector<Cell>& header, const nlohmann::json* schema, std::string source, bool xlsx, bool count_only)
         : source_(std::move(source)), xlsx_(xlsx), count_only_(count_only) {
+        if (count_only_) return;  // counting needs no columns (open_records has checked the header already)
         for (const Cell& h : header) {
             std::string text = h.kind == Cell::Kind::number ? number_text(h.number) : normalise_text(trim(h.text));
             const std::size_t col = static_cast<std::size_t>(h.column - 1);
@@ -1053,18 +1053,174 @@ bool builtin_date_format(int id) {
     return (id >= 14 && id <= 22) || (id >= 27 && id <= 36) || (id >= 45 && id <= 47) || (id >= 50 && id <= 58);
 }
 
+// An XML reader over one entry of the workbook, inflated piece by piece: a sheet of 100,000 rows is never held whole.
+// libxml2 pulls through a C callback, which must not throw: a read error is kept and rethrown by check().
+class StreamedXml {
+public:
+    StreamedXml(const zip::Reader& zip, const std::string& part, const std::string& source)
+        : stream_(zip.stream(part)), name_(source + ":" + part) {
+        reader_.reset(xmlReaderForIO(&StreamedXml::pull, nullptr, this, name_.c_str(), nullptr,
+                                     XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_HUGE));
+        if (!reader_) fail(DiagnosticKind::package, "cannot read " + part, source);
+    }
+    StreamedXml(const StreamedXml&) = delete;
+    StreamedXml& operator=(const StreamedXml&) = delete;
+
+    xmlTextReader* get() const noexcept { return reader_.get(); }
+    // After xmlTextReaderRead returned -1: the archive's own error (corrupt entry) when there was one.
+    void check() const {
+        if (error_) std::rethrow_exception(error_);
+    }
+
+private:
+    static int pull(void* context, char* buffer, int size) {
+        auto* self = static_cast<StreamedXml*>(context);
+        try {
+            return static_cast<int>(self->stream_.read(buffer, static_cast<std::size_t>(size)));
+        } catch (...) {
+            self->error_ = std::current_exception();
+            return -1;
+        }
+    }
+    zip::EntryStream stream_;
+    std::string name_;
+    std::exception_ptr error_;
+    XmlReader reader_;  // last: freed first, while the stream it pulls from still exists
+};
+
+// The workbook's shared-string table. Excel stores every distinct text of a workbook there, so it grows with the
+// rows: it is kept in memory while small, and past a limit (ReaderOptions) its texts and their end offsets move to
+// unlinked temporary files, read back through a cache of small blocks (a row refers mostly to strings added at about
+// its own row, and repeated values to blocks that stay cached), so memory stays flat. The counting pass keeps
+// one bit a string: whether it is blank (that is all a blank row needs).
+class SharedStrings {
+public:
+    SharedStrings(bool blank_only, std::size_t memory_limit) : blank_only_(blank_only), memory_limit_(memory_limit) {}
+
+    std::size_t size() const noexcept { return count_; }
+
+    void add(const std::string& text) {
+        ++count_;
+        if (blank_only_) {
+            blank_.push_back(trim(text).empty());
+            return;
+        }
+        if (!texts_) {
+            text_ += text;
+            ends_.push_back(text_.size());
+            if (text_.size() + ends_.size() * sizeof(std::uint64_t) > memory_limit_) spill();
+            return;
+        }
+        write(texts_, text);
+        spilled_bytes_ += text.size();
+        const std::uint64_t end = spilled_bytes_;
+        write(ends_file_, std::string_view(reinterpret_cast<const char*>(&end), sizeof end));
+    }
+
+    // After the last add(): spilled data becomes readable.
+    void seal() {
+        for (auto* f : {texts_.get(), ends_file_.get()})
+            if (f && std::fflush(f) != 0) fail_errno("cannot write the shared strings to a temporary file", errno);
+    }
+
+    std::string get(std::size_t i) {
+        if (blank_only_) return blank_[i] ? std::string() : std::string("x");
+        if (!texts_) return text_.substr(i ? ends_[i - 1] : 0, ends_[i] - (i ? ends_[i - 1] : 0));
+        std::uint64_t bounds[2] = {0, 0};
+        if (i == 0) read(ends_file_, 0, reinterpret_cast<char*>(&bounds[1]), sizeof(std::uint64_t));
+        else read(ends_file_, (i - 1) * sizeof(std::uint64_t), reinterpret_cast<char*>(bounds), sizeof bounds);
+        std::string out(bounds[1] - bounds[0], '\0');
+        read(texts_, bounds[0], out.data(), out.size());
+        return out;
+    }
+
+private:
+    static constexpr std::size_t kBlock = 4u << 10;
+    static constexpr std::size_t kBlocks = 512;  // 2 MiB
+    using File = std::unique_ptr<std::FILE, FileCloser>;
+
+    static void write(const File& f, std::string_view bytes) {
+        if (std::fwrite(bytes.data(), 1, bytes.size(), f.get()) != bytes.size())
+            fail_errno("cannot write the shared strings to a temporary file", errno);
+    }
+
+    void spill() {
+        texts_.reset(std::tmpfile());
+        ends_file_.reset(std::tmpfile());
+        if (!texts_ || !ends_file_) fail_errno("cannot create a temporary file for the shared strings", errno);
+        write(texts_, text_);
+        write(ends_file_, std::string_view(reinterpret_cast<const char*>(ends_.data()), ends_.size() * sizeof(std::uint64_t)));
+        spilled_bytes_ = text_.size();
+        std::string().swap(text_);
+        std::vector<std::uint64_t>().swap(ends_);
+    }
+
+    // Copies [offset, offset + size) of `file` through the block cache.
+    void read(const File& file, std::uint64_t offset, char* out, std::size_t size) {
+        while (size > 0) {
+            const std::uint64_t index = offset / kBlock;
+            const std::string& block = cached(file, index);
+            const std::size_t at = static_cast<std::size_t>(offset - index * kBlock);
+            if (at >= block.size()) fail(DiagnosticKind::io, "the shared-string temporary file is shorter than written");
+            const std::size_t n = std::min(size, block.size() - at);
+            std::memcpy(out, block.data() + at, n);
+            out += n;
+            offset += n;
+            size -= n;
+        }
+    }
+
+    // A direct-mapped cache: each block of each file has one slot it can be in (no search, no bookkeeping).
+    const std::string& cached(const File& file, std::uint64_t index) {
+        const std::uint64_t key = index * 2 + (file.get() == texts_.get() ? 0 : 1);
+        Block& b = blocks_[static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ull) >> 55) % kBlocks];
+        if (b.valid && b.key == key) return b.data;
+        b.data.resize(kBlock);
+        const ssize_t n = ::pread(::fileno(file.get()), b.data.data(), kBlock, static_cast<off_t>(index * kBlock));
+        if (n < 0) fail_errno("cannot read the shared strings back from their temporary file", errno);
+        b.data.resize(static_cast<std::size_t>(n));
+        b.key = key;
+        b.valid = true;
+        return b.data;
+    }
+
+    struct Block {
+        bool valid = false;
+        std::uint64_t key = 0;
+        std::string data;
+    };
+
+    bool blank_only_;
+    std::size_t memory_limit_;
+    std::size_t count_ = 0;
+    std::vector<bool> blank_;
+    std::string text_;
+    std::vector<std::uint64_t> ends_;
+    File texts_, ends_file_;
+    std::uint64_t spilled_bytes_ = 0;
+    std::array<Block, kBlocks> blocks_{};
+};
+
+// Archive limits for a workbook: a sheet is streamed, so it may be far larger than a template part.
+zip::Limits workbook_limits() {
+    zip::Limits limits;
+    limits.max_entry_size = 1ull << 40;
+    limits.max_total_size = 1ull << 42;
+    return limits;
+}
+
 class XlsxReader final : public RecordReader {
 public:
     XlsxReader(const std::string& path, const ReaderOptions& options, bool count_only)
-        : source_(options.source.empty() ? path : options.source) {
-        zip::Reader zip = zip::Reader::from_file(path);
-        if (!zip.contains("xl/workbook.xml")) fail(DiagnosticKind::usage, "not an XLSX workbook (no xl/workbook.xml)", source_);
-        const std::string sheet_part = find_sheet(zip, options.sheet);
-        if (zip.contains("xl/sharedStrings.xml")) read_shared_strings(zip.read("xl/sharedStrings.xml"));
-        if (zip.contains("xl/styles.xml")) read_styles(zip.read("xl/styles.xml"));
-        if (!zip.contains(sheet_part)) fail(DiagnosticKind::usage, "the workbook has no part " + sheet_part, source_);
-        sheet_xml_ = zip.read(sheet_part);
-        reader_ = xml_reader(sheet_xml_, source_ + ":" + sheet_part);
+        : source_(options.source.empty() ? path : options.source),
+          zip_(zip::Reader::from_file(path, workbook_limits())),
+          shared_(count_only, options.xlsx_strings_in_memory) {
+        if (!zip_.contains("xl/workbook.xml")) fail(DiagnosticKind::usage, "not an XLSX workbook (no xl/workbook.xml)", source_);
+        const std::string sheet_part = find_sheet(zip_, options.sheet);
+        if (zip_.contains("xl/sharedStrings.xml")) read_shared_strings();
+        if (zip_.contains("xl/styles.xml")) read_styles(zip_.read("xl/styles.xml"));
+        if (!zip_.contains(sheet_part)) fail(DiagnosticKind::usage, "the workbook has no part " + sheet_part, source_);
+        sheet_.emplace(zip_, sheet_part, source_);
         std::vector<Cell> header;
         do {
             if (!read_row(header)) fail(DiagnosticKind::usage, "the sheet has no header row", source_);
@@ -1132,35 +1288,40 @@ private:
         return target;
     }
 
-    void read_shared_strings(const std::string& xml) {
-        auto r = xml_reader(xml, "xl/sharedStrings.xml");
+    void read_shared_strings() {
+        const StreamedXml xml(zip_, "xl/sharedStrings.xml", source_);
+        xmlTextReader* r = xml.get();
         std::string current;
         int in_t = 0, in_rph = 0;
         int rc;
-        while ((rc = xmlTextReaderRead(r.get())) == 1) {
-            const int type = xmlTextReaderNodeType(r.get());
-            const auto n = local_name(r.get());
+        while ((rc = xmlTextReaderRead(r)) == 1) {
+            const int type = xmlTextReaderNodeType(r);
+            const auto n = local_name(r);
             if (type == XML_READER_TYPE_ELEMENT) {
-                const bool empty = xmlTextReaderIsEmptyElement(r.get());
+                const bool empty = xmlTextReaderIsEmptyElement(r);
                 if (n == "si") {
                     current.clear();
-                    if (empty) shared_.push_back({});
+                    if (empty) shared_.add({});
                 } else if (n == "t" && !empty) {
                     ++in_t;
                 } else if ((n == "rPh" || n == "phoneticPr") && !empty) {
                     ++in_rph;
                 }
             } else if (type == XML_READER_TYPE_END_ELEMENT) {
-                if (n == "si") shared_.push_back(decode_xstring(std::move(current)));
+                if (n == "si") shared_.add(decode_xstring(std::move(current)));
                 else if (n == "t") in_t = std::max(0, in_t - 1);
                 else if (n == "rPh" || n == "phoneticPr") in_rph = std::max(0, in_rph - 1);
             } else if ((type == XML_READER_TYPE_TEXT || type == XML_READER_TYPE_SIGNIFICANT_WHITESPACE ||
                         type == XML_READER_TYPE_WHITESPACE || type == XML_READER_TYPE_CDATA) &&
                        in_t > 0 && in_rph == 0) {
-                current += node_value(r.get());
+                current += node_value(r);
             }
         }
-        if (rc < 0) fail(DiagnosticKind::package, "xl/sharedStrings.xml is not well-formed XML", source_);
+        if (rc < 0) {
+            xml.check();
+            fail(DiagnosticKind::package, "xl/sharedStrings.xml is not well-formed XML", source_);
+        }
+        shared_.seal();
     }
 
     void read_styles(const std::string& xml) {
@@ -1187,10 +1348,24 @@ private:
         }
     }
 
-    bool is_date_style(const std::optional<std::string>& s) const {
-        if (!s) return false;
-        const auto i = static_cast<std::size_t>(std::atoi(s->c_str()));
+    bool is_date_style(const std::string& s) const {
+        const auto i = static_cast<std::size_t>(std::atoi(s.c_str()));
         return i < date_styles_.size() && date_styles_[i];
+    }
+
+    // The r, t and s attributes of the current <row> or <c> into ref_, type_, style_ ("" when absent), in one pass
+    // over the attributes without allocating (this runs for every cell of the sheet).
+    void read_attributes(xmlTextReader* r) {
+        ref_.clear();
+        type_.clear();
+        style_.clear();
+        for (int more = xmlTextReaderMoveToFirstAttribute(r); more == 1; more = xmlTextReaderMoveToNextAttribute(r)) {
+            const auto name = local_name(r);
+            if (name == "r") ref_ = node_value(r);
+            else if (name == "t") type_ = node_value(r);
+            else if (name == "s") style_ = node_value(r);
+        }
+        xmlTextReaderMoveToElement(r);
     }
 
     void finish_cell(std::vector<Cell>& cells, Cell cell, const std::string& type, bool date_style,
@@ -1203,7 +1378,7 @@ private:
                 cell.text = "(shared string " + value + " does not exist)";
             } else {
                 cell.kind = Cell::Kind::text;
-                cell.text = shared_[i];
+                cell.text = shared_.get(i);
             }
         } else if (type == "inlineStr") {
             cell.kind = Cell::Kind::text;
@@ -1239,7 +1414,7 @@ private:
     bool read_row(std::vector<Cell>& cells) {
         cells.clear();
         if (done_) return false;
-        xmlTextReader* r = reader_.get();
+        xmlTextReader* r = sheet_->get();
         bool in_row = false;
         int column = 0;
         Cell cell;
@@ -1253,20 +1428,20 @@ private:
                 const auto n = local_name(r);
                 const bool empty = xmlTextReaderIsEmptyElement(r);
                 if (n == "row") {
-                    const auto rn = attribute(r, "r");
-                    row_number_ = rn ? std::atoi(rn->c_str()) : row_number_ + 1;
+                    read_attributes(r);
+                    row_number_ = ref_.empty() ? row_number_ + 1 : std::atoi(ref_.c_str());
                     column = 0;
                     in_row = true;
                     if (empty) return true;
                 } else if (n == "c" && in_row) {
                     cell = Cell{};
-                    const auto ref = attribute(r, "r");
-                    column = ref ? column_index(*ref) : column + 1;
+                    read_attributes(r);
+                    column = ref_.empty() ? column + 1 : column_index(ref_);
                     if (column <= 0) column = static_cast<int>(cells.size()) + 1;
                     cell.column = column;
                     cell.line = row_number_;
-                    type = attribute(r, "t").value_or("n");
-                    date_style = is_date_style(attribute(r, "s"));
+                    type = type_.empty() ? "n" : type_;
+                    date_style = !style_.empty() && is_date_style(style_);
                     value.clear();
                     inline_text.clear();
                     in_cell = !empty;
@@ -1300,17 +1475,21 @@ private:
                 else if (in_t > 0 && in_rph == 0) inline_text += node_value(r);
             }
         }
-        if (rc < 0) fail(DiagnosticKind::package, "the worksheet XML is not well-formed", source_);
+        if (rc < 0) {
+            sheet_->check();
+            fail(DiagnosticKind::package, "the worksheet XML is not well-formed", source_);
+        }
         done_ = true;
         return in_row;
     }
 
     std::string source_;
-    std::vector<std::string> shared_;
+    zip::Reader zip_;  // read from the file as needed; outlives the sheet stream
+    SharedStrings shared_;
     std::vector<bool> date_styles_;
     bool date1904_ = false;
-    std::string sheet_xml_;
-    XmlReader reader_;
+    std::optional<StreamedXml> sheet_;
+    std::string ref_, type_, style_;  // read_attributes
     std::optional<Tabular> table_;
     std::vector<Cell> row_;
     int row_number_ = 0;

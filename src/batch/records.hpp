@@ -4,7 +4,8 @@
 //
 // Memory does not grow with the number of records: JSON arrays are split by a small incremental scanner and only the
 // current element is parsed; CSV and JSON Lines are read through a fixed buffer; XLSX rows are read with libxml2's
-// streaming reader (the shared-string table and the sheet's XML are held while reading, not the records).
+// streaming reader over the sheet as it is inflated from the archive (a large shared-string table goes to a temporary
+// file).
 //
 // Tabular records (CSV, XLSX) are built from the header row: each header cell is a dotted path ("person.full_name",
 // "awards[0].year") and the cells below become nested JSON. When a JSON Schema is given, each cell is typed by the
@@ -58,6 +59,9 @@ struct ReaderOptions {
     const nlohmann::json* schema = nullptr;  // types tabular cells; may be null
     std::string source;                      // the name used in messages; empty: the path
     std::size_t max_record_bytes = 64u << 20;
+    // XLSX: the shared-string table (every distinct text of the workbook) is kept in memory up to this many bytes,
+    // then moved to a temporary file read back through a small cache, so memory stays flat for long lists.
+    std::size_t xlsx_strings_in_memory = 2u << 20;
 };
 
 class RecordReader {

@@ -68,6 +68,7 @@ struct Resolved {
     std::string path;
     std::optional<nlohmann::json> schema;
     std::string schema_name;
+    bool unverified_layout = false;  // the manifest says the form's wording is not verified (shown in the report)
 };
 
 std::vector<fs::path> template_roots() {
@@ -97,6 +98,7 @@ Resolved resolve_template(const std::string& arg, const std::string& format) {
             if (!manifest.contains(kind) && format == "odt")
                 usage_error("bundled template '" + arg + "' has no ODT version");
             r.path = (root / arg / manifest.value(kind, "docx")).string();
+            r.unverified_layout = manifest.value("unverified_layout", false);
             if (manifest.contains("schema")) {
                 const fs::path schema = root / arg / manifest["schema"].get<std::string>();
                 r.schema = nlohmann::json::parse(read_file(schema.string()));
@@ -201,7 +203,12 @@ CLI::App* add_batch_command(CLI::App& app, BatchArgs& a) {
     cmd->add_option("--records-format", a.records_format, "how to read RECORDS when the extension does not say")
         ->check(CLI::IsMember({"json", "jsonl", "csv", "xlsx"}));
     cmd->add_option("--schema", a.schema, "a JSON Schema file to validate records and type CSV/XLSX cells with");
-    cmd->add_option("-j,--jobs", a.jobs, "worker threads (default: the cores for --zip, 4x the cores for -o, whose writes wait on fsync)")->check(CLI::Range(1u, 1024u));
+    cmd->add_option("-j,--jobs", a.jobs, "worker threads (default: the cores; 4x the cores with --sync each)")
+        ->check(CLI::Range(1u, 1024u));
+    cmd->add_option("--sync", a.sync,
+                    "when documents reach the disk: end (one flush of the output when the batch ends, the default), "
+                    "each (fsync every document before it counts as written; slower) or none (leave it to the system)")
+        ->check(CLI::IsMember({"end", "each", "none"}));
     cmd->add_option("--converters", a.converters, "PDF: LibreOffice processes at once (default 2)")
         ->check(CLI::Range(1u, 64u));
     cmd->add_option("--report", a.report, "write every record's status, output and errors to this JSON file");
@@ -243,10 +250,12 @@ int run_batch(const BatchArgs& a, bool json_errors) {
         o.name_expression = a.name;
         o.output = a.format == "pdf" ? batch::OutputKind::pdf : a.format == "odt" ? batch::OutputKind::odt : batch::OutputKind::docx;
         o.jobs = a.jobs;
+        o.sync = a.sync == "each" ? batch::SyncMode::each : a.sync == "none" ? batch::SyncMode::none : batch::SyncMode::end;
         o.converters = a.converters;
         o.lenient = a.lenient;
         o.force = a.force;
         o.report_path = a.report;
+        if (t.unverified_layout) o.report_header["unverified_layout"] = true;
 
         StopSignals signals;
         bool told = false;

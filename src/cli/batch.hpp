@@ -24,6 +24,7 @@ struct BatchArgs {
     std::string records_format;   // "" | json | jsonl | csv | xlsx
     std::string schema;           // a JSON Schema file (bundled templates bring their own)
     std::string report;
+    std::string sync = "end";     // end | each | none
     unsigned jobs = 0;
     unsigned converters = 2;
     bool force = false;

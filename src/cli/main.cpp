@@ -227,10 +227,19 @@ int cmd_templates() {
         std::cerr << "vanban: no bundled templates found\n";
         return kFailed;
     }
+    // One line per template: name, formats, then the description; a form whose wording is not verified against the
+    // official text ("unverified_layout" in its template.json) is marked before its description.
     std::size_t width = 0;
     for (auto& b : all) width = std::max(width, b.name.size());
-    for (auto& b : all)
-        std::cout << b.name << std::string(width + 2 - b.name.size(), ' ') << b.manifest.value("description", "") << "\n";
+    for (auto& b : all) {
+        std::string formats;
+        for (const char* f : {"docx", "odt"})
+            if (b.manifest.contains(f)) formats += (formats.empty() ? "" : ",") + std::string(f);
+        std::cout << b.name << std::string(width + 2 - b.name.size(), ' ') << formats
+                  << std::string(formats.size() < 10 ? 10 - formats.size() : 1, ' ')
+                  << (b.manifest.value("unverified_layout", false) ? "[unverified layout] " : "")
+                  << b.manifest.value("description", "") << "\n";
+    }
     return kOk;
 }
 
@@ -289,7 +298,10 @@ int main(int argc, char** argv) {
     validate->footer("Example:\n  vanban validate ke-hoach plan.json");
 
     auto* templates = app.add_subcommand("templates", "list the bundled templates");
-    templates->footer("Example:\n  vanban templates");
+    templates->footer(
+        "One line each: name, formats (docx, odt), description. [unverified layout] marks a form whose wording follows\n"
+        "its known structure but is not verified against the official appendix (edit the template's text to fix it).\n"
+        "Example:\n  vanban templates");
     std::string new_name;
     auto* make_new = app.add_subcommand("new", "print a filled-in example for a bundled template");
     make_new->add_option("template", new_name, "bundled template name")->required();

@@ -1,33 +1,22 @@
 #include "io/files.hpp"
 
+#include "io/fail.hpp"
 #include "vanban/diagnostic.hpp"
 
 #include <fcntl.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdio>
+#include <chrono>
 #include <cstdlib>
-#include <cstring>
-#include <fstream>
 #include <memory>
 #include <utility>
 
 namespace vanban::io {
 
 namespace {
-
-[[noreturn]] void fail(DiagnosticKind kind, std::string message) {
-    Diagnostic d;
-    d.kind = kind;
-    d.message = std::move(message);
-    throw Error(std::move(d));
-}
-
-[[noreturn]] void fail_errno(const std::string& what, int error) {
-    fail(DiagnosticKind::io, what + ": " + std::strerror(error));
-}
 
 std::string display(const std::string& path) { return path == "-" ? "standard input" : "'" + path + "'"; }
 
@@ -61,38 +50,108 @@ int write_all(int fd, std::string_view data) noexcept {
     return 0;
 }
 
-// The process umask, read without changing it: umask(2) can only be queried by setting it, which races with
-// other threads creating files. Linux reports it in /proc/self/status; fall back to the common 022.
-mode_t current_umask() {
-    std::ifstream status("/proc/self/status");
-    std::string line;
-    while (std::getline(status, line)) {
-        if (line.rfind("Umask:", 0) == 0) return static_cast<mode_t>(std::strtoul(line.c_str() + 6, nullptr, 8));
-    }
-    return 022;
-}
-
-// Removes the temporary file unless dismissed (after a successful rename).
-class TempFile {
-public:
-    explicit TempFile(std::string path) : path_(std::move(path)) {}
-    TempFile(const TempFile&) = delete;
-    TempFile& operator=(const TempFile&) = delete;
-    ~TempFile() {
-        if (!path_.empty()) ::unlink(path_.c_str());
-    }
-    const std::string& path() const noexcept { return path_; }
-    void dismiss() noexcept { path_.clear(); }
-
-private:
-    std::string path_;
-};
-
 void write_stdout(std::string_view data) {
     if (const int error = write_all(STDOUT_FILENO, data)) fail_errno("cannot write to standard output", error);
 }
 
+std::string directory_of(const std::string& path) {
+    const auto slash = path.rfind('/');
+    return slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+}
+
+// Eight letters and digits from the kernel's random source (the clock when it has none to give).
+std::string random_suffix() {
+    std::uint64_t bits = 0;
+    if (::getrandom(&bits, sizeof bits, GRND_NONBLOCK) != static_cast<ssize_t>(sizeof bits))
+        bits = static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()) ^
+               (static_cast<std::uint64_t>(::getpid()) << 40);
+    static constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+    std::string s;
+    for (int i = 0; i < 8; ++i, bits /= 36) s += kAlphabet[bits % 36];
+    return s;
+}
+
+// Creates `<dir>/.<name>.vanban-XXXXXXXX` next to `target`. Opening with O_EXCL and mode 0644 lets the kernel apply
+// the umask (reading the umask would mean setting it, a race with other threads); an explicit `mode` is set after.
+int create_temp(const std::string& target, std::string& temp, int mode) {
+    const auto slash = target.rfind('/');
+    const std::string prefix = (slash == std::string::npos ? std::string() : target.substr(0, slash + 1)) + "." +
+                               (slash == std::string::npos ? target : target.substr(slash + 1)) + ".vanban-";
+    for (int attempt = 0; attempt < 100; ++attempt) {
+        temp = prefix + random_suffix();
+        const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode >= 0 ? 0600 : 0644);
+        if (fd >= 0) {
+            if (mode >= 0 && ::fchmod(fd, static_cast<mode_t>(mode)) != 0) {
+                const int error = errno;
+                ::close(fd);
+                ::unlink(temp.c_str());
+                fail_errno("cannot write '" + target + "'", error);
+            }
+            return fd;
+        }
+        if (errno != EEXIST)
+            fail_errno("cannot write '" + target + "' (creating a temporary file in '" + directory_of(target) + "')",
+                       errno);
+    }
+    fail(DiagnosticKind::io, "cannot write '" + target + "': no free temporary file name in '" + directory_of(target) + "'");
+}
+
+constexpr std::size_t kBufferSize = 64 * 1024;
+
 }  // namespace
+
+AtomicFile::AtomicFile(std::string path, int mode) : target_(std::move(path)) {
+    if (target_.empty()) fail(DiagnosticKind::io, "cannot write: empty output path");
+    fd_ = create_temp(target_, temp_, mode);
+}
+
+AtomicFile::~AtomicFile() {
+    if (fd_ >= 0) ::close(fd_);
+    if (!temp_.empty()) ::unlink(temp_.c_str());
+}
+
+void AtomicFile::flush() {
+    if (buffer_.empty()) return;
+    const int error = write_all(fd_, buffer_);
+    buffer_.clear();
+    if (error) fail_errno("cannot write '" + target_ + "'", error);
+}
+
+void AtomicFile::write(std::string_view bytes) {
+    if (fd_ < 0) fail(DiagnosticKind::io, "cannot write '" + target_ + "': already committed");
+    written_ += bytes.size();
+    if (buffer_.size() + bytes.size() <= kBufferSize) {
+        buffer_.append(bytes);
+        return;
+    }
+    flush();
+    if (bytes.size() >= kBufferSize) {
+        if (const int error = write_all(fd_, bytes)) fail_errno("cannot write '" + target_ + "'", error);
+    } else {
+        buffer_.append(bytes);
+    }
+}
+
+void AtomicFile::commit(Sync sync) {
+    const std::string name = "'" + target_ + "'";
+    flush();
+    if (sync == Sync::file && ::fsync(fd_) != 0) fail_errno("cannot write " + name + " (fsync)", errno);
+    // close() can report deferred write errors (NFS), so it is checked, not left to the destructor.
+    if (::close(std::exchange(fd_, -1)) != 0) fail_errno("cannot write " + name, errno);
+    if (::rename(temp_.c_str(), target_.c_str()) != 0) fail_errno("cannot write " + name, errno);
+    temp_.clear();
+    if (sync == Sync::file) {
+        // Make the rename itself durable; best effort, the data is already safely in place.
+        Fd dir(::open(directory_of(target_).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        if (dir.get() >= 0) ::fsync(dir.get());
+    }
+}
+
+void sync_filesystem(const std::string& path) {
+    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (fd.get() < 0) fail_errno("cannot flush '" + path + "' to disk", errno);
+    if (::syncfs(fd.get()) != 0) fail_errno("cannot flush '" + path + "' to disk", errno);
+}
 
 std::string read_file(const std::string& path, std::uint64_t max_size) {
     const std::string name = display(path);
@@ -126,7 +185,7 @@ std::string read_file(const std::string& path, std::uint64_t max_size) {
     return out;
 }
 
-void write_file_atomic(const std::string& path, std::string_view data) {
+void write_file_atomic(const std::string& path, std::string_view data, Sync sync) {
     if (path == "-") return write_stdout(data);
     const std::string name = "'" + path + "'";
     if (path.empty()) fail(DiagnosticKind::io, "cannot write: empty output path");
@@ -150,29 +209,10 @@ void write_file_atomic(const std::string& path, std::string_view data) {
         if (::close(fd.release()) != 0) fail_errno("cannot write " + name, errno);
         return;
     }
-
-    const auto slash = target.rfind('/');
-    const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : target.substr(0, slash);
-    const std::string base = slash == std::string::npos ? target : target.substr(slash + 1);
-    std::string pattern = (slash == std::string::npos ? std::string() : target.substr(0, slash + 1)) + "." + base +
-                          ".vanban-XXXXXX";
-    Fd fd(::mkostemp(pattern.data(), O_CLOEXEC));
-    if (fd.get() < 0) fail_errno("cannot write " + name + " (creating a temporary file in '" + dir + "')", errno);
-    TempFile temp(pattern);
-
-    // mkstemp creates 0600; give the file the target's mode, or what a new file would get.
-    const mode_t mode = exists ? (st.st_mode & 0777) : (0644 & ~current_umask());
-    if (::fchmod(fd.get(), mode) != 0) fail_errno("cannot write " + name, errno);
-    if (const int error = write_all(fd.get(), data)) fail_errno("cannot write " + name, error);
-    if (::fsync(fd.get()) != 0) fail_errno("cannot write " + name + " (fsync)", errno);
-    // close() can report deferred write errors (NFS), so it is checked, not left to the destructor.
-    if (::close(fd.release()) != 0) fail_errno("cannot write " + name, errno);
-    if (::rename(temp.path().c_str(), target.c_str()) != 0) fail_errno("cannot write " + name, errno);
-    temp.dismiss();
-
-    // Make the rename itself durable; best effort, the data is already safely in place.
-    Fd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (dir_fd.get() >= 0) ::fsync(dir_fd.get());
+    // An existing file keeps its mode; a new one gets 0644 less the umask.
+    AtomicFile file(target, exists ? static_cast<int>(st.st_mode & 0777) : -1);
+    file.write(data);
+    file.commit(sync);
 }
 
 }  // namespace vanban::io

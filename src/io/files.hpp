@@ -1,6 +1,7 @@
-// File helpers with vanban's guarantees: outputs are written atomically (temp file in the same directory,
-// fsync, rename), so a failed or interrupted write never leaves a half-written file and never clobbers an
-// earlier good output.
+// File helpers with vanban's guarantees: outputs are written atomically (temporary file in the same directory, then
+// rename), so a failed or interrupted write never leaves a half-written file and never clobbers an earlier good
+// output. Durability (fsync) is the caller's choice: one document syncs itself; a batch of thousands writes
+// without syncing each file and flushes the whole output once at the end (sync_filesystem).
 #pragma once
 
 #include <cstdint>
@@ -12,9 +13,44 @@ namespace vanban::io {
 // Reads a whole file (or standard input for "-"). Throws vanban::Error (DiagnosticKind::io) naming the path.
 std::string read_file(const std::string& path, std::uint64_t max_size = 1ull << 31);
 
+// Whether a write waits until the data is on disk before it returns.
+enum class Sync {
+    none,  // the rename is atomic, but after a power cut the file may be empty: the caller syncs later (or never)
+    file,  // fsync the file before the rename, and the directory after it
+};
+
 // Writes `data` to `path` atomically. "-" writes to standard output. Throws vanban::Error naming the path
 // (missing directory, read-only directory, disk full, path is a directory, ...); on error the target is untouched
-// and no temporary file is left behind.
-void write_file_atomic(const std::string& path, std::string_view data);
+// and no temporary file is left behind. A symbolic link is written through (its target is replaced); a device or
+// FIFO is written directly.
+void write_file_atomic(const std::string& path, std::string_view data, Sync sync = Sync::file);
+
+// A new file built piece by piece: written to `.NAME.vanban-XXXXXXXX` next to `path` and renamed into place by
+// commit(). Destroyed without commit() (an error, an exception, an interrupted batch), the temporary file is removed
+// and `path` is untouched. The file gets `mode` (permission bits), or by default 0644 less the umask.
+class AtomicFile {
+public:
+    explicit AtomicFile(std::string path, int mode = -1);
+    AtomicFile(const AtomicFile&) = delete;
+    AtomicFile& operator=(const AtomicFile&) = delete;
+    ~AtomicFile();
+
+    void write(std::string_view bytes);  // buffered; throws vanban::Error (disk full, ...)
+    std::uint64_t written() const noexcept { return written_; }
+    // Flushes, optionally fsyncs, closes and renames onto the path. Throws vanban::Error; the target is then untouched.
+    void commit(Sync sync);
+
+private:
+    void flush();
+    std::string target_;
+    std::string temp_;
+    int fd_ = -1;
+    std::string buffer_;
+    std::uint64_t written_ = 0;
+};
+
+// Flushes everything written to the file system holding `path` (syncfs) — one call that makes a whole batch of
+// Sync::none writes durable. Throws vanban::Error when the kernel reports a write-back error.
+void sync_filesystem(const std::string& path);
 
 }  // namespace vanban::io

@@ -38,6 +38,8 @@ struct RawEntry {
 // also ignoring case, truncated data, an entry inflating past its declared size), DiagnosticKind::limit for too many
 // entries or declared sizes/ratios over the limits. All name and size problems are reported together on opening.
 // Const member functions may be called from several threads (reads are serialised internally).
+class EntryStream;
+
 class Reader {
 public:
     static Reader from_bytes(std::string bytes, std::string archive_name, const Limits& limits = {});
@@ -48,6 +50,9 @@ public:
     bool contains(std::string_view name) const;
     // Uncompressed content (checked against the limits and the CRC).
     std::string read(std::string_view name) const;
+    // The same content piece by piece, for entries too large to hold (an XLSX sheet). The stream must not outlive
+    // the Reader.
+    EntryStream stream(std::string_view name) const;
     // The entry as stored, for copying verbatim. The content is inflated once and checked (size, CRC) so a
     // corrupt entry is never copied. Directory entries ("word/") have no content.
     RawEntry read_raw(std::string_view name) const;
@@ -58,11 +63,32 @@ public:
     ~Reader();
 
 private:
+    friend class EntryStream;
     struct Impl;
     Reader(std::unique_ptr<Impl> impl, std::vector<std::string> names, std::string archive_name);
+    static Reader open(std::unique_ptr<Impl> impl, std::string archive_name, const Limits& limits, bool empty);
     std::unique_ptr<Impl> impl_;
     std::vector<std::string> names_;
     std::string archive_name_;
+};
+
+// One entry of a Reader, inflated piece by piece. read() makes the checks Reader::read makes (an entry that holds
+// more or less than its declared size, or whose CRC-32 does not match, throws vanban::Error, DiagnosticKind::package,
+// at the read that finds out). Reads are serialised with the Reader's other reads.
+class EntryStream {
+public:
+    // Up to `size` bytes of the entry into `buffer`; 0 at its end.
+    std::size_t read(char* buffer, std::size_t size);
+
+    EntryStream(EntryStream&&) noexcept;
+    EntryStream& operator=(EntryStream&&) noexcept;
+    ~EntryStream();
+
+private:
+    friend class Reader;
+    struct Impl;
+    explicit EntryStream(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
 };
 
 // An entry whose local file header and data are already serialised: appended to any number of outputs

@@ -1,12 +1,19 @@
 // Reading archives through libzip, defensively: every name and declared size is checked when the archive is
 // opened, and every entry is re-checked while it is inflated (declared sizes can lie).
+#include "io/fail.hpp"
 #include "io/files.hpp"
 #include "zip/zip.hpp"
 #include "zip/zip_internal.hpp"
 
+#include <fcntl.h>
 #include <libdeflate.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <zip.h>
 
+#include <cerrno>
+
+#include <algorithm>
 #include <map>
 #include <mutex>
 #include <utility>
@@ -51,12 +58,15 @@ Diagnostic diagnostic(DiagnosticKind kind, std::string message) {
     return d;
 }
 
-// Opens `bytes` (which must outlive the archive); on failure returns null with libzip's code and message.
-zip_t* open_archive(const std::string& bytes, int flags, int& code, std::string& message) {
+// Opens `bytes` (which must outlive the archive), or the file `path` when it is not empty; on failure returns null
+// with libzip's code and message.
+zip_t* open_archive(const std::string& bytes, const std::string& path, int flags, int& code, std::string& message) {
     zip_error_t error;
     zip_error_init(&error);
     zip_t* archive = nullptr;
-    if (zip_source_t* source = zip_source_buffer_create(bytes.data(), bytes.size(), 0, &error)) {
+    zip_source_t* source = path.empty() ? zip_source_buffer_create(bytes.data(), bytes.size(), 0, &error)
+                                        : zip_source_file_create(path.c_str(), 0, -1, &error);
+    if (source) {
         archive = zip_open_from_source(source, flags, &error);
         if (!archive) zip_source_free(source);  // on failure the source still belongs to us
     }
@@ -72,6 +82,7 @@ zip_t* open_archive(const std::string& bytes, int flags, int& code, std::string&
 
 struct Reader::Impl {
     std::string bytes;  // declared before `archive`: libzip reads from it until the archive is discarded
+    std::string path;   // from_file: libzip reads the file itself, as needed
     std::unique_ptr<zip_t, ArchiveCloser> archive;
     std::vector<EntryMeta> entries;  // parallel to Reader::names_
     std::map<std::string, std::size_t, std::less<>> by_name;
@@ -138,23 +149,38 @@ Reader& Reader::operator=(Reader&&) noexcept = default;
 Reader::~Reader() = default;
 
 Reader Reader::from_file(const std::string& path, const Limits& limits) {
-    return from_bytes(io::read_file(path), path, limits);
+    // The file is not loaded whole: libzip reads what is asked for (an XLSX sheet may be hundreds of megabytes).
+    // Unreadable files are reported as read_file reports them.
+    struct stat st {};
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) io::fail_errno("cannot open '" + path + "'", errno);
+    const int stat_rc = ::fstat(fd, &st);
+    ::close(fd);
+    if (stat_rc != 0 || !S_ISREG(st.st_mode)) return from_bytes(io::read_file(path), path, limits);
+    auto impl = std::make_unique<Impl>();
+    impl->path = path;
+    return open(std::move(impl), path, limits, st.st_size == 0);
 }
 
 Reader Reader::from_bytes(std::string bytes, std::string archive_name, const Limits& limits) {
     auto impl = std::make_unique<Impl>();
     impl->bytes = std::move(bytes);
+    const bool empty = impl->bytes.empty();
+    return open(std::move(impl), std::move(archive_name), limits, empty);
+}
+
+Reader Reader::open(std::unique_ptr<Impl> impl, std::string archive_name, const Limits& limits, bool empty) {
     impl->archive_name = archive_name;
     // libzip treats an empty buffer as a new, empty archive.
-    if (impl->bytes.empty()) fail(DiagnosticKind::package, archive_name + ": empty file, not a zip archive");
+    if (empty) fail(DiagnosticKind::package, archive_name + ": empty file, not a zip archive");
 
     // ZIP_CHECKCONS refuses duplicate names with a bare "File already exists"; reopen without it so that the
     // duplicates (and every other problem) can be reported by name. That archive is never returned.
     std::string open_error;
     int open_code = ZIP_ER_OK;
-    impl->archive.reset(open_archive(impl->bytes, ZIP_RDONLY | ZIP_CHECKCONS, open_code, open_error));
+    impl->archive.reset(open_archive(impl->bytes, impl->path, ZIP_RDONLY | ZIP_CHECKCONS, open_code, open_error));
     const bool diagnose_only = !impl->archive && open_code == ZIP_ER_EXISTS;
-    if (diagnose_only) impl->archive.reset(open_archive(impl->bytes, ZIP_RDONLY, open_code, open_error));
+    if (diagnose_only) impl->archive.reset(open_archive(impl->bytes, impl->path, ZIP_RDONLY, open_code, open_error));
     if (!impl->archive)
         fail(DiagnosticKind::package, archive_name + ": not a valid zip archive (" + open_error + ")");
 
@@ -262,6 +288,73 @@ RawEntry Reader::read_raw(std::string_view name) const {
         entry.raw = impl_->read_exact(name, meta, meta.compressed_size, ZIP_FL_COMPRESSED);
     }
     return entry;
+}
+
+// ----- streaming one entry
+
+struct EntryStream::Impl {
+    const Reader::Impl* reader = nullptr;
+    std::string name;
+    EntryMeta meta;
+    std::unique_ptr<zip_file_t, FileCloser> file;
+    std::uint64_t got = 0;
+    std::uint32_t crc = 0;
+    bool done = false;
+};
+
+EntryStream::EntryStream(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+EntryStream::EntryStream(EntryStream&&) noexcept = default;
+EntryStream& EntryStream::operator=(EntryStream&&) noexcept = default;
+EntryStream::~EntryStream() {
+    if (impl_ && impl_->file) {
+        const std::lock_guard lock(impl_->reader->mutex);
+        impl_->file.reset();
+    }
+}
+
+EntryStream Reader::stream(std::string_view name) const {
+    auto s = std::make_unique<EntryStream::Impl>();
+    s->reader = impl_.get();
+    s->name = std::string(name);
+    s->meta = impl_->find(name);
+    if (s->meta.directory) {
+        s->done = true;
+    } else {
+        const std::lock_guard lock(impl_->mutex);
+        s->file.reset(zip_fopen_index(impl_->archive.get(), s->meta.index, 0));
+        if (!s->file) impl_->read_failed(name, zip_get_error(impl_->archive.get()));
+    }
+    return EntryStream(std::move(s));
+}
+
+std::size_t EntryStream::read(char* buffer, std::size_t size) {
+    Impl& s = *impl_;
+    if (s.done || size == 0) return 0;
+    const Reader::Impl& r = *s.reader;
+    const std::lock_guard lock(r.mutex);
+    const std::uint64_t left = s.meta.size - s.got;
+    if (left == 0) {
+        // One more read must hit the end (a declared size can lie), then the content must match its CRC.
+        char probe = 0;
+        const zip_int64_t extra = zip_fread(s.file.get(), &probe, 1);
+        if (extra < 0) r.read_failed(s.name, zip_file_get_error(s.file.get()));
+        if (extra > 0)
+            fail(DiagnosticKind::package, r.where(s.name) + ": holds more data than its declared size of " +
+                                              std::to_string(s.meta.size) + " bytes");
+        if (s.crc != s.meta.crc32)
+            fail(DiagnosticKind::package, r.where(s.name) + ": CRC-32 mismatch, the archive is corrupt");
+        s.done = true;
+        s.file.reset();
+        return 0;
+    }
+    const zip_int64_t n = zip_fread(s.file.get(), buffer, std::min<std::uint64_t>(size, left));
+    if (n < 0) r.read_failed(s.name, zip_file_get_error(s.file.get()));
+    if (n == 0)
+        fail(DiagnosticKind::package, r.where(s.name) + ": truncated (" + std::to_string(s.got) + " of " +
+                                          std::to_string(s.meta.size) + " bytes)");
+    s.crc = libdeflate_crc32(s.crc, buffer, static_cast<std::size_t>(n));
+    s.got += static_cast<std::uint64_t>(n);
+    return static_cast<std::size_t>(n);
 }
 
 }  // namespace vanban::zip

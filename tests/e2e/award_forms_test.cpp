@@ -1,9 +1,11 @@
 // End-to-end tests of the bundled award-form templates (templates/bao-cao-thanh-tich*, docs/award-forms.md): each
 // form's example validates against the shared record schema and renders with the real CLI into a DOCX that passes
-// validate-office; the rendered text holds every fixed [V] line of shared/specs/award-forms.md for that form (typed in
-// below by hand, verbatim); the award-history tables carry their headers and an empty history prints one empty row;
-// the two signature blocks stand side by side in one table row; footnotes are real footnotes; the report date picks the
-// decree at the boundaries 2023-12-31 / 2024-01-01 / 2025-06-30 / 2025-07-01; LibreOffice opens one form.
+// validate-office and an ODT that passes validate-office --strict (ODF 1.3 RelaxNG); the text of both holds every fixed
+// [V] line of shared/specs/award-forms.md for that form (typed in below by hand, verbatim), and the ODT's text equals
+// the DOCX's paragraph by paragraph, footnotes included; the award-history tables carry their headers and an empty
+// history prints one empty row; the two signature blocks stand side by side in one table row; footnotes are real
+// footnotes; the report date picks the decree at the boundaries 2023-12-31 / 2024-01-01 / 2025-06-30 / 2025-07-01;
+// LibreOffice opens one form of each format.
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xpath.h>
@@ -33,6 +35,8 @@ namespace fs = std::filesystem;
 using Texts = std::vector<std::string>;
 
 constexpr const char* kW = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
+constexpr const char* kTable = "urn:oasis:names:tc:opendocument:xmlns:table:1.0";
+constexpr const char* kText = "urn:oasis:names:tc:opendocument:xmlns:text:1.0";
 
 const xmlChar* xc(const char* s) { return reinterpret_cast<const xmlChar*>(s); }
 std::string quote(const std::string& s) { return "'" + std::regex_replace(s, std::regex("'"), "'\\''") + "'"; }
@@ -57,17 +61,18 @@ struct Rendered {
     Texts texts;  // paragraphs of word/document.xml
 };
 
-// Renders `data` with the bundled template `form` through the CLI.
-Rendered render(const std::string& form, const json& data, const std::string& name) {
+// Renders `data` with the bundled template `form` through the CLI, as a DOCX or (format "odt") an ODT.
+Rendered render(const std::string& form, const json& data, const std::string& name, const std::string& format = "docx") {
     Rendered r;
     const std::string dir = t::temp_dir();
     const std::string data_path = dir + "/" + name + ".json";
     t::write_file(data_path, data.dump(2));
-    r.path = dir + "/" + name + ".docx";
+    r.path = dir + "/" + name + "." + format;
     r.rc = t::run_command(cli() + " render " + quote(form) + " " + quote(data_path) + " -o " + quote(r.path), &r.output);
     if (r.rc != 0) return r;
     r.parts = t::read_zip(t::read_file(r.path));
-    r.texts = t::paragraph_texts(r.parts.at("word/document.xml"));
+    r.texts = format == "odt" ? t::odt_paragraph_texts(r.parts.at("content.xml"))
+                              : t::paragraph_texts(r.parts.at("word/document.xml"));
     return r;
 }
 
@@ -90,6 +95,11 @@ public:
         if (doc_) {
             ctx_.reset(xmlXPathNewContext(doc_.get()));
             xmlXPathRegisterNs(ctx_.get(), xc("w"), xc(kW));
+            xmlXPathRegisterNs(ctx_.get(), xc("table"), xc(kTable));
+            xmlXPathRegisterNs(ctx_.get(), xc("text"), xc(kText));
+            xmlXPathRegisterNs(ctx_.get(), xc("office"), xc("urn:oasis:names:tc:opendocument:xmlns:office:1.0"));
+            xmlXPathRegisterNs(ctx_.get(), xc("style"), xc("urn:oasis:names:tc:opendocument:xmlns:style:1.0"));
+            xmlXPathRegisterNs(ctx_.get(), xc("fo"), xc("urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0"));
         }
     }
     bool ok() const { return doc_ != nullptr; }
@@ -112,6 +122,24 @@ public:
                 s += reinterpret_cast<const char*>(c);
                 xmlFree(c);
             }
+        }
+        return s;
+    }
+    // The value of an attribute reached by `xpath` ("" when there is none).
+    std::string value(const std::string& xpath) const {
+        ctx_->node = xmlDocGetRootElement(doc_.get());
+        std::unique_ptr<xmlXPathObject, void (*)(xmlXPathObject*)> result(
+            xmlXPathEvalExpression(xc(("string(" + xpath + ")").c_str()), ctx_.get()), xmlXPathFreeObject);
+        return result && result->stringval ? reinterpret_cast<const char*>(result->stringval) : "";
+    }
+    // The same for an OpenDocument table cell: its text:p joined by '\n'.
+    std::string odt_text(xmlNode* node) const {
+        std::string s;
+        for (xmlNode* p : nodes(".//text:p", node)) {
+            if (!s.empty()) s += "\n";
+            xmlChar* c = xmlNodeGetContent(p);
+            s += reinterpret_cast<const char*>(c);
+            xmlFree(c);
         }
         return s;
     }
@@ -172,25 +200,27 @@ std::string kind_of(const std::string& form, const json& data) {
     return "merit";
 }
 
-// The rows of the tables of a document, each row as its cells' texts.
-std::vector<std::vector<Texts>> tables(const std::string& document_xml) {
-    Xml x(document_xml);
+// The rows of the top-level tables of a document (word/document.xml, or content.xml of an ODT with `odt`, header rows
+// included), each row as its cells' texts.
+std::vector<std::vector<Texts>> tables(const std::string& part_xml, bool odt = false) {
+    Xml x(part_xml);
     std::vector<std::vector<Texts>> out;
-    for (xmlNode* tbl : x.nodes("//w:body/w:tbl")) {
+    for (xmlNode* tbl : x.nodes(odt ? "//office:text/table:table" : "//w:body/w:tbl")) {
         std::vector<Texts> rows;
-        for (xmlNode* tr : x.nodes("./w:tr", tbl)) {
+        for (xmlNode* tr : x.nodes(odt ? ".//table:table-row" : "./w:tr", tbl)) {
             Texts cells;
-            for (xmlNode* tc : x.nodes("./w:tc", tr)) cells.push_back(x.text(tc));
+            for (xmlNode* tc : x.nodes(odt ? "./table:table-cell" : "./w:tc", tr)) cells.push_back(odt ? x.odt_text(tc) : x.text(tc));
             rows.push_back(cells);
         }
         out.push_back(rows);
     }
     return out;
 }
+
 // The history tables (T1, T2): tables whose first row is one of the known header rows.
-std::vector<std::vector<Texts>> history_tables(const std::string& document_xml) {
+std::vector<std::vector<Texts>> history_tables(const std::string& part_xml, bool odt = false) {
     std::vector<std::vector<Texts>> out;
-    for (auto& tb : tables(document_xml))
+    for (auto& tb : tables(part_xml, odt))
         if (!tb.empty() && (tb[0] == kT1 || tb[0] == kT2)) out.push_back(tb);
     return out;
 }
@@ -198,6 +228,47 @@ std::vector<std::vector<Texts>> history_tables(const std::string& document_xml) 
 // ----- tests -----------------------------------------------------------------------------------------------------------
 
 class AwardForm : public ::testing::TestWithParam<std::string> {};
+
+// Every fixed line of the spec for this form is in the rendered text (either format).
+void expect_verified_lines(const std::string& form, const json& data, const Texts& texts, const std::string& format) {
+    SCOPED_TRACE(form + " (" + format + ")");
+    const std::string subject = subject_of(form, data), kind = kind_of(form, data);
+    for (const auto& line : kHeaderLines) EXPECT_TRUE(has(texts, line)) << form << ": missing " << line << "\n" << dump(texts);
+    EXPECT_TRUE(has_prefix(texts, data["place"].get<std::string>() + ", ngày ")) << dump(texts);
+    EXPECT_TRUE(has_prefix(texts, kind == "campaign" ? "ĐỀ NGHỊ " : "ĐỀ NGHỊ TẶNG ")) << dump(texts);
+
+    if (kind == "merit" && subject == "individual") {
+        for (const auto& line : kIndividualLines) EXPECT_TRUE(has(texts, line)) << form << ": missing " << line << "\n" << dump(texts);
+        for (const auto& label : kIndividualLabels)
+            EXPECT_TRUE(has_prefix(texts, label)) << form << ": missing " << label << "\n" << dump(texts);
+        EXPECT_TRUE(has(texts, "- Họ tên (Ghi đầy đủ bằng chữ in thường, không viết tắt): " +
+                                     data["person"]["full_name"].get<std::string>()));
+        // Birth date as dd/mm/yyyy (or a bare year), then a tab, then the gender.
+        std::string birth = data["person"]["birth_date"];
+        if (birth.size() == 10) birth = birth.substr(8, 2) + "/" + birth.substr(5, 2) + "/" + birth.substr(0, 4);
+        EXPECT_TRUE(has(texts, "- Sinh ngày, tháng, năm: " + birth + "\tGiới tính: " + data["person"]["gender"].get<std::string>()))
+            << dump(texts);
+    } else if (kind == "merit") {
+        for (const auto& line : kCollectiveLines) EXPECT_TRUE(has(texts, line)) << form << ": missing " << line << "\n" << dump(texts);
+        for (const auto& label : kCollectiveLabels)
+            EXPECT_TRUE(has_prefix(texts, label)) << form << ": missing " << label << "\n" << dump(texts);
+        EXPECT_TRUE(has(texts, data["collective"]["name"].get<std::string>())) << "name line\n" << dump(texts);
+        EXPECT_TRUE(has(texts, "THỦ TRƯỞNG ĐƠN VỊ")) << dump(texts);
+    }
+    if (kind == "merit") {
+        for (const auto* header : {&kT1, &kT2})
+            for (const auto& cell : *header) EXPECT_TRUE(has(texts, cell)) << "history table header " << cell;
+    } else {
+        for (const auto& line : kCampaignLines) EXPECT_TRUE(has(texts, line)) << form << ": missing " << line << "\n" << dump(texts);
+        EXPECT_TRUE(has(texts, "THỦ TRƯỞNG ĐƠN VỊ CẤP TRÊN TRỰC TIẾP") || data.contains("confirmer")) << dump(texts);
+        EXPECT_TRUE(has(texts, "(Thành tích trong " + data["campaign"]["name"].get<std::string>() + ")")) << dump(texts);
+        EXPECT_FALSE(has(texts, "III. CÁC HÌNH THỨC ĐÃ ĐƯỢC KHEN THƯỞNG"));  // no history in the short form
+        if (subject == "individual") {
+            EXPECT_TRUE(has(texts, "NGƯỜI BÁO CÁO THÀNH TÍCH"));
+            EXPECT_TRUE(has(texts, "(Ký, ghi rõ họ và tên)"));
+        }
+    }
+}
 
 TEST_P(AwardForm, ExampleValidatesRendersAndHoldsEveryVerifiedLine) {
     const std::string form = GetParam();
@@ -211,39 +282,8 @@ TEST_P(AwardForm, ExampleValidatesRendersAndHoldsEveryVerifiedLine) {
     Rendered r = render(form, data, form);
     ASSERT_EQ(r.rc, 0) << r.output;
     EXPECT_EQ(t::run_command(quote(tools() + "/validate-office") + " --no-schema " + quote(r.path), &output), 0) << output;
-
+    expect_verified_lines(form, data, r.texts, "docx");
     const std::string subject = subject_of(form, data), kind = kind_of(form, data);
-    for (const auto& line : kHeaderLines) EXPECT_TRUE(has(r.texts, line)) << form << ": missing " << line << "\n" << dump(r.texts);
-    EXPECT_TRUE(has_prefix(r.texts, data["place"].get<std::string>() + ", ngày ")) << dump(r.texts);
-    EXPECT_TRUE(has_prefix(r.texts, kind == "campaign" ? "ĐỀ NGHỊ " : "ĐỀ NGHỊ TẶNG ")) << dump(r.texts);
-
-    if (kind == "merit" && subject == "individual") {
-        for (const auto& line : kIndividualLines) EXPECT_TRUE(has(r.texts, line)) << form << ": missing " << line << "\n" << dump(r.texts);
-        for (const auto& label : kIndividualLabels)
-            EXPECT_TRUE(has_prefix(r.texts, label)) << form << ": missing " << label << "\n" << dump(r.texts);
-        EXPECT_TRUE(has(r.texts, "- Họ tên (Ghi đầy đủ bằng chữ in thường, không viết tắt): " +
-                                     data["person"]["full_name"].get<std::string>()));
-        // Birth date as dd/mm/yyyy (or a bare year), then a tab, then the gender.
-        std::string birth = data["person"]["birth_date"];
-        if (birth.size() == 10) birth = birth.substr(8, 2) + "/" + birth.substr(5, 2) + "/" + birth.substr(0, 4);
-        EXPECT_TRUE(has(r.texts, "- Sinh ngày, tháng, năm: " + birth + "\tGiới tính: " + data["person"]["gender"].get<std::string>()))
-            << dump(r.texts);
-    } else if (kind == "merit") {
-        for (const auto& line : kCollectiveLines) EXPECT_TRUE(has(r.texts, line)) << form << ": missing " << line << "\n" << dump(r.texts);
-        for (const auto& label : kCollectiveLabels)
-            EXPECT_TRUE(has_prefix(r.texts, label)) << form << ": missing " << label << "\n" << dump(r.texts);
-        EXPECT_TRUE(has(r.texts, data["collective"]["name"].get<std::string>())) << "name line\n" << dump(r.texts);
-        EXPECT_TRUE(has(r.texts, "THỦ TRƯỞNG ĐƠN VỊ")) << dump(r.texts);
-    } else {
-        for (const auto& line : kCampaignLines) EXPECT_TRUE(has(r.texts, line)) << form << ": missing " << line << "\n" << dump(r.texts);
-        EXPECT_TRUE(has(r.texts, "THỦ TRƯỞNG ĐƠN VỊ CẤP TRÊN TRỰC TIẾP") || data.contains("confirmer")) << dump(r.texts);
-        EXPECT_TRUE(has(r.texts, "(Thành tích trong " + data["campaign"]["name"].get<std::string>() + ")")) << dump(r.texts);
-        EXPECT_FALSE(has(r.texts, "III. CÁC HÌNH THỨC ĐÃ ĐƯỢC KHEN THƯỞNG"));  // no history in the short form
-        if (subject == "individual") {
-            EXPECT_TRUE(has(r.texts, "NGƯỜI BÁO CÁO THÀNH TÍCH"));
-            EXPECT_TRUE(has(r.texts, "(Ký, ghi rõ họ và tên)"));
-        }
-    }
 
     // History tables: T1 and T2 with their headers in the merit forms, bordered and as wide as the text.
     const auto history = history_tables(r.parts.at("word/document.xml"));
@@ -287,6 +327,30 @@ TEST_P(AwardForm, ExampleIsTheOneOfNewAndOfExamplesDirectory) {
     EXPECT_EQ(manifest.value("unverified_layout", false), form.find("chuyen-de") != std::string::npos);
 }
 
+// The ODT variant: valid ODF 1.3 (strict), every [V] line, and the DOCX's text paragraph by paragraph (empty
+// paragraphs — rules, spacers — left out), footnotes included.
+TEST_P(AwardForm, OdtIsValidAndHasTheDocxText) {
+    const std::string form = GetParam();
+    const json data = example(form);
+    Rendered odt = render(form, data, form + "-odt", "odt");
+    ASSERT_EQ(odt.rc, 0) << odt.output;
+    std::string output;
+    EXPECT_EQ(t::run_command(quote(tools() + "/validate-office") + " --strict " + quote(odt.path), &output), 0) << output;
+    expect_verified_lines(form, data, odt.texts, "odt");
+
+    Rendered docx = render(form, data, form + "-docx");
+    ASSERT_EQ(docx.rc, 0) << docx.output;
+    const Texts odt_text = t::non_empty(odt.texts), docx_text = t::non_empty(docx.texts);
+    EXPECT_GT(odt_text.size(), 15u);
+    EXPECT_EQ(odt_text, docx_text) << t::first_difference(odt_text, docx_text);
+    EXPECT_EQ(t::odt_note_texts(odt.parts.at("content.xml")), t::docx_footnote_texts(docx.parts));
+    // The signature blocks side by side: the last table is one row of two cells, as in the DOCX.
+    const auto odt_all = tables(odt.parts.at("content.xml"), true);
+    ASSERT_FALSE(odt_all.empty());
+    EXPECT_EQ(odt_all.back(), tables(docx.parts.at("word/document.xml")).back());
+    EXPECT_EQ(history_tables(odt.parts.at("content.xml"), true), history_tables(docx.parts.at("word/document.xml")));
+}
+
 std::string form_test_name(const ::testing::TestParamInfo<std::string>& param_info) {
     std::string n = param_info.param;
     std::replace(n.begin(), n.end(), '-', '_');
@@ -299,12 +363,18 @@ TEST(AwardForms, TemplatesListsEachFormOnOneLine) {
     std::string out;
     ASSERT_EQ(t::run_command(cli() + " templates", &out, false), 0);
     for (const auto& form : forms()) {
-        const std::regex line("(^|\n)" + form + " +[^\n]+");
+        // name, formats, then the description; the forms whose wording is not verified are marked.
+        const bool unverified = form.find("chuyen-de") != std::string::npos;
+        const std::regex line("(^|\n)" + form + " +docx,odt +" + (unverified ? "\\[unverified layout\\] " : "") +
+                              "Báo cáo thành tích[^\n]+");
         EXPECT_TRUE(std::regex_search(out, line)) << form << "\n" << out;
     }
+    std::size_t marked = 0;
+    for (std::size_t at = 0; (at = out.find("[unverified layout]", at)) != std::string::npos; ++at) ++marked;
+    EXPECT_EQ(marked, 2u) << out;
 }
 
-// The five templates are one document: they differ only in the PIN paragraph (docs/award-forms.md, "Editing").
+// The five templates are one document in each format: they differ only in the PIN paragraph (docs/award-forms.md §5).
 TEST(AwardForms, TheFiveTemplatesShareOneDocumentAndOneStyleSheet) {
     auto strip_pin = [](const std::string& xml) {
         return std::regex_replace(xml, std::regex(R"(\{% set pinned = [^%]*%\})"), "{% set pinned = PIN %}");
@@ -312,9 +382,20 @@ TEST(AwardForms, TheFiveTemplatesShareOneDocumentAndOneStyleSheet) {
     const std::string base = t::source_dir() + "/templates/";
     const std::string doc = strip_pin(t::read_file(base + forms()[0] + "/docx/word/document.xml"));
     const std::string styles = t::read_file(base + forms()[0] + "/docx/word/styles.xml");
+    const std::string content = strip_pin(t::read_file(base + forms()[0] + "/odt/content.xml"));
     for (const auto& form : forms()) {
         EXPECT_EQ(strip_pin(t::read_file(base + form + "/docx/word/document.xml")), doc) << form;
         EXPECT_EQ(t::read_file(base + form + "/docx/word/styles.xml"), styles) << form;
+        // The ODT variant likewise: the same content.xml but for the PIN, and the same other parts.
+        EXPECT_EQ(strip_pin(t::read_file(base + form + "/odt/content.xml")), content) << form;
+        for (const char* part : {"styles.xml", "meta.xml", "mimetype", "META-INF/manifest.xml"})
+            EXPECT_EQ(t::read_file(base + form + "/odt/" + part), t::read_file(base + forms()[0] + "/odt/" + part)) << form << " " << part;
+        // Each holds its PIN once, the same in both formats.
+        const std::regex pin(R"(\{% set pinned = [^%]*%\})");
+        std::smatch in_docx, in_odt;
+        const std::string d = t::read_file(base + form + "/docx/word/document.xml"), o = t::read_file(base + form + "/odt/content.xml");
+        ASSERT_TRUE(std::regex_search(d, in_docx, pin) && std::regex_search(o, in_odt, pin)) << form;
+        EXPECT_EQ(in_docx.str(), in_odt.str()) << form;
     }
 }
 
@@ -330,6 +411,11 @@ TEST(AwardForms, EmptyHistoryRendersOneEmptyRowPerTable) {
         ASSERT_EQ(tb.size(), 2u) << "header row + one empty row";
         EXPECT_EQ(tb[1], (Texts{"", "", ""}));
     }
+    Rendered odt = render("bao-cao-thanh-tich-ca-nhan", data, "empty-history-odt", "odt");
+    ASSERT_EQ(odt.rc, 0) << odt.output;
+    const auto odt_history = history_tables(odt.parts.at("content.xml"), true);
+    ASSERT_EQ(odt_history.size(), 2u);
+    for (const auto& tb : odt_history) EXPECT_EQ(tb, (std::vector<Texts>{tb[0], Texts{"", "", ""}}));
     // With rows: one table row per record.
     Rendered full = render("bao-cao-thanh-tich-ca-nhan", example("bao-cao-thanh-tich-ca-nhan"), "history");
     ASSERT_EQ(full.rc, 0) << full.output;
@@ -338,6 +424,49 @@ TEST(AwardForms, EmptyHistoryRendersOneEmptyRowPerTable) {
     EXPECT_EQ(h2[0].size(), 1 + example("bao-cao-thanh-tich-ca-nhan")["emulation_titles"].size());
     EXPECT_EQ(h2[0][1][0], "2021");
     EXPECT_EQ(h2[0][1][1], "Chiến sĩ thi đua cơ sở");
+}
+
+// What the DOCX computes per paragraph, the ODT's automatic styles hold: the rules under the issuer's name and the Tiêu
+// ngữ have the same lengths (DOCX indents in twips = ODT margins in pt × 20), and the room above each signer's name
+// (which keeps the two names level) is the same.
+TEST(AwardForms, OdtRulesAndSignatureSpacingAreTheDocxOnes) {
+    for (const std::string form : {"bao-cao-thanh-tich-tap-the", "bao-cao-thanh-tich-ca-nhan"}) {
+        json data = example(form);
+        data["issuer"]["name"] = json::array({"SỞ TÀI CHÍNH", "TỈNH NINH BÌNH"});
+        data["confirmer"]["caption"] = json::array({"TM. ỦY BAN NHÂN DÂN TỈNH", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"});
+        Rendered docx = render(form, data, form + "-layout");
+        Rendered odt = render(form, data, form + "-layout", "odt");
+        ASSERT_EQ(docx.rc, 0) << docx.output;
+        ASSERT_EQ(odt.rc, 0) << odt.output;
+        Xml d(docx.parts.at("word/document.xml")), o(odt.parts.at("content.xml"));
+        auto odt_length = [&](xmlNode* p, const char* property) {
+            xmlChar* name = xmlGetNsProp(p, xc("style-name"), xc(kText));
+            const std::string style = reinterpret_cast<const char*>(name);
+            xmlFree(name);
+            const std::string v = o.value("//style:style[@style:name='" + style + "']/style:paragraph-properties/@fo:" + property);
+            return v.empty() ? -1.0 : std::stod(v) * 20.0;
+        };
+        std::vector<double> docx_rules, odt_rules, docx_names, odt_names;
+        for (xmlNode* ind : d.nodes("//w:p[w:pPr/w:pStyle/@w:val='BCRule']/w:pPr/w:ind")) {
+            xmlChar* v = xmlGetNsProp(ind, xc("left"), xc(kW));
+            docx_rules.push_back(std::stod(reinterpret_cast<const char*>(v)));
+            xmlFree(v);
+        }
+        for (xmlNode* p : o.nodes("//office:text//text:p[starts-with(@text:style-name, 'BCRule')]")) odt_rules.push_back(odt_length(p, "margin-left"));
+        for (xmlNode* sp : d.nodes("//w:p[w:pPr/w:pStyle/@w:val='BCKyTen']/w:pPr/w:spacing")) {
+            xmlChar* v = xmlGetNsProp(sp, xc("before"), xc(kW));
+            docx_names.push_back(std::stod(reinterpret_cast<const char*>(v)));
+            xmlFree(v);
+        }
+        for (xmlNode* p : o.nodes("//office:text//text:p[starts-with(@text:style-name, 'BCKyTen')]")) odt_names.push_back(odt_length(p, "margin-top"));
+        ASSERT_EQ(docx_rules.size(), 2u) << form;
+        ASSERT_EQ(odt_rules.size(), 2u) << form;
+        for (std::size_t i = 0; i < 2; ++i) EXPECT_NEAR(odt_rules[i], docx_rules[i], 0.01) << form << " rule " << i;
+        ASSERT_EQ(docx_names.size(), 2u) << form;
+        ASSERT_EQ(odt_names.size(), 2u) << form;
+        for (std::size_t i = 0; i < 2; ++i) EXPECT_NEAR(odt_names[i], docx_names[i], 0.01) << form << " name " << i;
+        EXPECT_NE(docx_names[0], docx_names[1]) << form << ": captions of different heights, names still level";
+    }
 }
 
 TEST(AwardForms, FootnotesAreRealFootnotes) {
@@ -492,6 +621,93 @@ TEST(AwardForms, NomineesAreValidRecords) {
     EXPECT_GE(n, 20u);
     EXPECT_GT(people, 0u);
     EXPECT_GT(collectives, 0u);
+}
+
+// The nominee list as JSON Lines, as CSV, as the XLSX examples/run.sh makes from the CSV (tools/csv2xlsx.py) and as
+// the XLSX LibreOffice Calc saves from the same CSV (another writer: its own shared strings, styles and date cells):
+// all four give the same 22 documents byte for byte, and the batch reports lines (JSON Lines, CSV) or rows (XLSX).
+// LibreOffice also reads the XLSX of csv2xlsx back to the CSV's cells (dates shown as dd/mm/yyyy).
+TEST(AwardForms, NomineeListsInEveryFormatGiveTheSameDocuments) {
+    const std::string dir = t::temp_dir();
+    const std::string csv = t::source_dir() + "/examples/award-forms/nominees.csv";
+    std::string output;
+    ASSERT_EQ(t::run_command("python3 " + quote(t::source_dir() + "/tools/csv2xlsx.py") + " " + quote(csv) + " " +
+                                 quote(dir + "/nominees.xlsx"),
+                             &output),
+              0)
+        << output;
+    ASSERT_EQ(t::run_command("VANBAN_LO_INFILTER='Text - txt - csv (StarCalc):44,34,76,1' " + quote(tools() + "/office-to") +
+                                 " 'xlsx:Calc MS Excel 2007 XML' " + quote(csv) + " " + quote(dir + "/calc"),
+                             &output),
+              0)
+        << output;
+    ASSERT_EQ(t::run_command("VANBAN_LO_INFILTER=none " + quote(tools() + "/office-to") +
+                                 " 'csv:Text - txt - csv (StarCalc):44,34,76' " + quote(dir + "/nominees.xlsx") + " " +
+                                 quote(dir + "/back"),
+                             &output),
+              0)
+        << output;
+    // LibreOffice's reading of our workbook, cell by cell against the CSV it was made from (Python's csv module reads both).
+    EXPECT_EQ(t::run_command("python3 - " + quote(csv) + " " + quote(dir + "/back/nominees.csv") + R"py( <<'PY'
+import csv, re, sys
+source = list(csv.reader(open(sys.argv[1], encoding="utf-8")))
+back = list(csv.reader(open(sys.argv[2], encoding="utf-8-sig")))
+assert len(back) == len(source), (len(back), len(source))
+for r, (a, b) in enumerate(zip(source, back)):
+    b += [""] * (len(a) - len(b))
+    for c, (x, y) in enumerate(zip(a, b)):
+        m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", x)
+        assert y == (f"{m[3]}/{m[2]}/{m[1]}" if m and r else x), (r, c, x, y)
+PY)py",
+                             &output),
+              0)
+        << output;
+
+    const std::string base = t::source_dir() + "/examples/award-forms/nominees";
+    const std::vector<std::string> lists = {base + ".jsonl", csv, dir + "/nominees.xlsx", dir + "/calc/nominees.xlsx"};
+    std::vector<std::map<std::string, std::string>> archives;
+    for (std::size_t i = 0; i < lists.size(); ++i) {
+        SCOPED_TRACE(lists[i]);
+        const std::string zip = dir + "/" + std::to_string(i) + ".zip", report = dir + "/" + std::to_string(i) + ".json";
+        ASSERT_EQ(t::run_command(cli() + " batch bao-cao-thanh-tich " + quote(lists[i]) + " --zip " + quote(zip) + " --report " +
+                                     quote(report) + " --quiet --name '{{ person.full_name | default(collective.name) | slug }}'",
+                                 &output),
+                  0)
+            << output;
+        archives.push_back(t::read_zip(t::read_file(zip)));
+        const json results = json::parse(t::read_file(report)).at("results");
+        ASSERT_EQ(results.size(), 22u);
+        const bool xlsx = lists[i].ends_with(".xlsx");
+        for (std::size_t k = 0; k < results.size(); ++k) {
+            EXPECT_EQ(results[k].at("status"), "ok");
+            EXPECT_EQ(results[k].value(xlsx ? "row" : "line", 0), static_cast<int>(k) + (xlsx || lists[i] == csv ? 2 : 1));
+        }
+    }
+    ASSERT_EQ(archives[0].size(), 22u);
+    for (std::size_t i = 1; i < archives.size(); ++i) {
+        SCOPED_TRACE(lists[i]);
+        ASSERT_EQ(archives[i].size(), archives[0].size());
+        for (const auto& [name, bytes] : archives[0]) {
+            ASSERT_TRUE(archives[i].count(name)) << name;
+            EXPECT_EQ(t::read_zip(archives[i].at(name)).at("word/document.xml"), t::read_zip(bytes).at("word/document.xml"))
+                << name;
+        }
+    }
+}
+
+// LibreOffice opens the ODT of a form and reads every fixed line of the spec in it.
+TEST(AwardForms, LibreOfficeReadsTheOdtForm) {
+    const std::string form = "bao-cao-thanh-tich-tap-the";
+    json data = example(form);
+    data.erase("footnotes");  // LibreOffice's text export puts a footnote's number into the line that cites it
+    Rendered r = render(form, data, "office-odt", "odt");
+    ASSERT_EQ(r.rc, 0) << r.output;
+    std::string text;
+    ASSERT_EQ(t::run_command(quote(tools() + "/office-text") + " " + quote(r.path), &text, false), 0);
+    Texts lines;
+    std::size_t start = 0;
+    for (std::size_t end; (end = text.find('\n', start)) != std::string::npos; start = end + 1) lines.push_back(text.substr(start, end - start));
+    expect_verified_lines(form, data, lines, "odt through LibreOffice");
 }
 
 // One LibreOffice conversion proves an office suite opens a form.

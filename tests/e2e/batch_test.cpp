@@ -1,6 +1,6 @@
 // Batches end to end: an XLSX list with deliberately bad rows, a batch interrupted by a real SIGINT in a child
-// process (nothing partial is left, the report is written), and — once `vanban batch` is wired into the CLI — the
-// same through the executable with its exit codes.
+// process (nothing partial is left, the report is written), the same through the executable with its exit codes, and
+// the bundled award form over a nominee list (CSV and XLSX) with deliberately bad records.
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -9,6 +9,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <fstream>
+#include <sstream>
 #include <csignal>
 #include <filesystem>
 #include <string>
@@ -249,6 +251,144 @@ TEST(BatchE2E, CliExitCodesAndMessages) {
                             quote(dir + "/o4"),
                         &output);
     EXPECT_EQ(rc, 2) << output;
+}
+
+// RFC 4180 cells of one CSV row, written back (quotes where needed).
+std::string csv_row(const std::vector<std::string>& cells) {
+    std::string line;
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+        const std::string& c = cells[i];
+        if (i) line += ',';
+        if (c.find_first_of(",\"\n\r") == std::string::npos) {
+            line += c;
+            continue;
+        }
+        line += '"';
+        for (char ch : c) line += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+        line += '"';
+    }
+    return line + "\n";
+}
+
+// The first `n` rows of examples/award-forms/nominees.csv (header first); no cell there holds a line break.
+std::vector<std::vector<std::string>> nominee_rows(std::size_t n) {
+    std::istringstream in(t::read_file(t::source_dir() + "/examples/award-forms/nominees.csv"));
+    std::vector<std::vector<std::string>> rows;
+    for (std::string line; rows.size() <= n && std::getline(in, line);) {
+        std::vector<std::string> cells(1);
+        bool quoted = false;
+        for (std::size_t i = 0; i < line.size(); ++i) {
+            const char c = line[i];
+            if (quoted && c == '"' && i + 1 < line.size() && line[i + 1] == '"') cells.back() += line[i++];
+            else if (c == '"') quoted = !quoted;
+            else if (c == ',' && !quoted) cells.emplace_back();
+            else cells.back() += c;
+        }
+        rows.push_back(cells);
+    }
+    return rows;
+}
+
+// A nominee list with deliberately bad records, rendered by the bundled award form through the CLI, as CSV and as the
+// XLSX made from it: every good record is written, each bad one is reported with its index, line (CSV) or row and
+// cell (XLSX), JSON pointer and message, on stderr and in the report, and the exit status is 1.
+TEST(BatchE2E, AwardNomineeListWithBadRecords) {
+    const std::string dir = t::temp_dir();
+    auto rows = nominee_rows(7);
+    ASSERT_EQ(rows.size(), 8u);
+    const auto& header = rows[0];
+    auto column = [&](const std::string& name) {
+        const auto it = std::find(header.begin(), header.end(), name);
+        EXPECT_NE(it, header.end()) << name;
+        return static_cast<std::size_t>(it - header.begin());
+    };
+    rows[0].push_back("show_form_no");
+    for (std::size_t r = 1; r < rows.size(); ++r) rows[r].push_back("");
+    rows[3][column("person.full_name")] = "";                  // record 2: missing name
+    rows[4][column("show_form_no")] = "chưa rõ";               // record 3: wrong type (a yes/no column)
+    rows[5][column("person.birth_date")] = "31/02/1980";       // record 4: a date that does not exist
+    rows[7][column("person.full_name")] = "Phạm Thị\nLan Anh";  // record 6: a line break inside the name's cell
+    std::string csv;
+    for (const auto& r : rows) csv += csv_row(r);
+    t::write_file(dir + "/bad.csv", csv);
+    std::string output;
+    ASSERT_EQ(t::run_command("python3 " + quote(t::source_dir() + "/tools/csv2xlsx.py") + " " + quote(dir + "/bad.csv") +
+                                 " " + quote(dir + "/bad.xlsx"),
+                             &output),
+              0)
+        << output;
+
+    // index → the JSON pointer its first error is at (a missing value is reported where it should be)
+    const std::vector<std::pair<std::size_t, std::string>> bad = {
+        {2, "/person/full_name"}, {3, "/show_form_no"}, {4, "/person/birth_date"}, {6, "/person/full_name"}};
+    for (const std::string list : {"bad.csv", "bad.xlsx"}) {
+        SCOPED_TRACE(list);
+        const bool xlsx = list.ends_with(".xlsx");
+        const std::string out = dir + "/out-" + list, report_path = dir + "/" + list + ".json";
+        const int rc = t::run_command(quote(VANBAN_CLI) + " batch bao-cao-thanh-tich " + quote(dir + "/" + list) + " -o " +
+                                          quote(out) + " --report " + quote(report_path) +
+                                          " --name '{{ loop.index }}-{{ person.full_name | default(collective.name) | slug }}'",
+                                      &output);
+        EXPECT_EQ(rc, 1) << output;
+        EXPECT_NE(output.find("3 written, 4 failed"), std::string::npos) << output;
+        EXPECT_NE(output.find("vanban: 1/7 "), std::string::npos) << "a plain progress line when stderr is not a terminal\n" << output;
+        const auto written = files_in(out);
+        ASSERT_EQ(written.size(), 3u) << output;
+        EXPECT_TRUE(written[0].starts_with("1-nguyen-van-an")) << written[0];
+        EXPECT_TRUE(written[1].starts_with("2-phong-ngan-sach")) << written[1];
+        EXPECT_TRUE(written[2].starts_with("6-khoa-hoi-suc")) << written[2];
+
+        const json report = json::parse(t::read_file(report_path));
+        const auto& results = report.at("results");
+        ASSERT_EQ(results.size(), 7u);
+        for (const auto& [index, pointer] : bad) {
+            SCOPED_TRACE("record " + std::to_string(index));
+            const json& r = results.at(index);
+            EXPECT_EQ(r.at("status"), "failed");
+            EXPECT_EQ(r.at("index"), index);
+            // CSV: the line the record starts on (the header is line 1, no earlier cell spans lines); XLSX: the row.
+            EXPECT_EQ(r.value(xlsx ? "row" : "line", 0), static_cast<int>(index) + 2);
+            const json& e = r.at("errors").at(0);
+            EXPECT_EQ(e.at("json_pointer"), pointer);
+            EXPECT_FALSE(e.at("message").get<std::string>().empty());
+            EXPECT_EQ(e.value("line", 0), static_cast<int>(index) + 2);
+            const std::string where = xlsx ? " row " + std::to_string(index + 2) : ":" + std::to_string(index + 2);
+            EXPECT_NE(output.find(list + where + ": record[" + std::to_string(index) + "] failed"), std::string::npos)
+                << output;
+        }
+        EXPECT_NE(results[3]["errors"][0]["message"].get<std::string>().find("'chưa rõ'"), std::string::npos);
+        EXPECT_NE(results[4]["errors"][0]["message"].get<std::string>().find("'31/02/1980'"), std::string::npos);
+        if (xlsx) {
+            EXPECT_EQ(results[4]["errors"][0].value("cell", ""), "K6");  // person.birth_date is column K
+            EXPECT_EQ(results[3]["errors"][0].value("field", ""), "show_form_no");
+        }
+        EXPECT_EQ(report["summary"]["ok"], 3);
+        EXPECT_EQ(report["summary"]["failed"], 4);
+    }
+}
+
+// PDF output goes through LibreOffice with a bounded pool of converters: every record becomes a PDF whose text holds
+// its form's title and its nominee's name.
+TEST(BatchE2E, AwardNomineesToPdf) {
+    const std::string dir = t::temp_dir();
+    std::string csv;
+    for (const auto& row : nominee_rows(2)) csv += csv_row(row);
+    t::write_file(dir + "/two.csv", csv);
+    std::string output;
+    const int rc = t::run_command(quote(VANBAN_CLI) + " batch bao-cao-thanh-tich " + quote(dir + "/two.csv") + " -o " +
+                                      quote(dir + "/pdf") + " --format pdf --converters 2 --quiet" +
+                                      " --name '{{ person.full_name | default(collective.name) | slug }}'",
+                                  &output);
+    ASSERT_EQ(rc, 0) << output;
+    EXPECT_EQ(files_in(dir + "/pdf"), (std::vector<std::string>{"nguyen-van-an.pdf", "phong-ngan-sach-so-tai-chinh-tinh-ninh-binh.pdf"}));
+    for (const auto& [file, name] : {std::pair{"nguyen-van-an.pdf", "Nguyễn Văn An"},
+                                     std::pair{"phong-ngan-sach-so-tai-chinh-tinh-ninh-binh.pdf", "Phòng Ngân sách"}}) {
+        EXPECT_TRUE(t::read_file(dir + "/pdf/" + file).starts_with("%PDF-")) << file;
+        std::string text;
+        ASSERT_EQ(t::run_command("pdftotext -layout -enc UTF-8 " + quote(dir + "/pdf/" + file) + " -", &text, false), 0) << file;
+        EXPECT_NE(text.find("BÁO CÁO THÀNH TÍCH"), std::string::npos) << file << "\n" << text;
+        EXPECT_NE(text.find(name), std::string::npos) << file << "\n" << text;
+    }
 }
 
 TEST(BatchE2E, CliSigintLeavesNoPartialFile) {

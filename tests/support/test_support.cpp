@@ -504,6 +504,33 @@ std::vector<std::string> odt_note_texts(const std::string& xml) {
     return notes;
 }
 
+std::vector<std::string> non_empty(const std::vector<std::string>& paragraphs) {
+    std::vector<std::string> out;
+    for (const auto& p : paragraphs)
+        if (p.find_first_not_of(" \t\n") != std::string::npos) out.push_back(p);
+    return out;
+}
+
+std::string first_difference(const std::vector<std::string>& odt, const std::vector<std::string>& docx) {
+    for (std::size_t i = 0; i < std::max(odt.size(), docx.size()); ++i) {
+        const std::string a = i < odt.size() ? odt[i] : "(none)";
+        const std::string b = i < docx.size() ? docx[i] : "(none)";
+        if (a != b) return "paragraph " + std::to_string(i) + ":\n  odt:  " + a + "\n  docx: " + b;
+    }
+    return "";
+}
+
+std::vector<std::string> docx_footnote_texts(const std::map<std::string, std::string>& parts) {
+    std::vector<std::string> notes;
+    const auto it = parts.find("word/footnotes.xml");
+    if (it == parts.end()) return notes;
+    for (std::string n : non_empty(paragraph_texts(it->second))) {
+        if (n.starts_with(" ")) n.erase(0, 1);  // the space after the footnote mark
+        notes.push_back(n);
+    }
+    return notes;
+}
+
 // --- processes and files ----------------------------------------------------------------------------------------
 
 int run_command(const std::string& command, std::string* output, bool merge_stderr) {

@@ -43,6 +43,15 @@ std::vector<std::string> odt_paragraph_texts(const std::string& xml);
 // The text of each footnote/endnote body (its paragraphs joined with '\n'), in document order.
 std::vector<std::string> odt_note_texts(const std::string& xml);
 
+// The paragraphs that hold more than white space (empty ones — rules, spacers, section breaks — left out).
+std::vector<std::string> non_empty(const std::vector<std::string>& paragraphs);
+
+// Where two paragraph lists first differ ("paragraph N:\n  odt: …\n  docx: …"), "" when they are equal.
+std::string first_difference(const std::vector<std::string>& odt, const std::vector<std::string>& docx);
+
+// The text of each footnote of a DOCX (the parts of read_zip), without the space after its mark, in document order.
+std::vector<std::string> docx_footnote_texts(const std::map<std::string, std::string>& parts);
+
 // Runs a shell command; returns its exit status and puts stdout (and stderr when merge_stderr) into *output.
 int run_command(const std::string& command, std::string* output = nullptr, bool merge_stderr = true);
 

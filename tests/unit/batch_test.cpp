@@ -217,6 +217,17 @@ TEST(Batch, UpToDateOutputsAreSkippedUnlessForced) {
     fs::last_write_time(o.records_path, fs::file_time_type::clock::now() + std::chrono::seconds(5));
     EXPECT_EQ(b::run(o).ok, 2u);
     EXPECT_EQ(b::run(o).skipped, 0u);  // still older than the records (dated in the future)
+
+    // What a power cut can leave after the rename — an empty or cut file with a new date — is rendered again.
+    fs::last_write_time(o.records_path, fs::file_time_type::clock::now() - std::chrono::seconds(60));
+    EXPECT_EQ(b::run(o).skipped, 2u);
+    const std::string whole = t::read_file(f.out + "/2.docx");
+    t::write_file(f.out + "/1.docx", "");
+    t::write_file(f.out + "/2.docx", whole.substr(0, whole.size() / 2));
+    const b::Summary repaired = b::run(o);
+    EXPECT_EQ(repaired.ok, 2u);
+    EXPECT_EQ(repaired.skipped, 0u);
+    EXPECT_EQ(t::read_file(f.out + "/2.docx"), whole);
 }
 
 TEST(Batch, ZipHoldsEveryGoodRecordAndOpens) {
@@ -309,6 +320,25 @@ TEST(Batch, ManyThreadsWriteEveryRecordInOrder) {
     const json report = json::parse(t::read_file(o.report_path));
     for (std::size_t i = 0; i < 300; ++i) EXPECT_EQ(report["results"][i]["index"], i);
     EXPECT_GT(s.p95_ms, 0.0);
+}
+
+// Every sync mode writes the same complete files and leaves no temporary file (only when they reach the disk differs).
+TEST(Batch, EverySyncModeWritesEveryRecordCompletely) {
+    for (const auto mode : {b::SyncMode::end, b::SyncMode::each, b::SyncMode::none}) {
+        Fixture f;
+        std::string records;
+        for (int i = 0; i < 40; ++i) records += R"({"person": {"full_name": "Người )" + std::to_string(i) + "\"}}\n";
+        auto o = f.options("r.jsonl", records);
+        o.sync = mode;
+        o.report_path = f.dir + "/report.json";
+        const b::Summary s = b::run(o);
+        EXPECT_EQ(s.ok, 40u);
+        const auto files = files_in(f.out);
+        ASSERT_EQ(files.size(), 40u);
+        for (const auto& name : files) EXPECT_FALSE(name.starts_with(".")) << "temporary file left: " << name;
+        EXPECT_NE(document_xml(f.out + "/40.docx").find("Người 39"), std::string::npos);
+        EXPECT_EQ(json::parse(t::read_file(o.report_path))["summary"]["ok"], 40);
+    }
 }
 
 TEST(Batch, SymlinkInTheOutputDirectoryIsNotFollowed) {

@@ -200,3 +200,43 @@ TEST(Files, WriteAtomicDiskFull) {
     EXPECT_EQ(vanban::test::read_file(path), "old good output");
     EXPECT_EQ(entries_of(dir), std::set<std::string>{"out.docx"}) << "temporary file removed";
 }
+
+// A file built piece by piece appears only when committed, whole; dropped uncommitted, nothing appears.
+TEST(Files, AtomicFileAppearsOnlyWhenCommitted) {
+    const std::string dir = vanban::test::temp_dir();
+    const std::string path = dir + "/archive.zip";
+    std::string expected;
+    {
+        vanban::io::AtomicFile file(path);
+        for (int i = 0; i < 50; ++i) {
+            const std::string piece(static_cast<std::size_t>(i) * 3001, static_cast<char>('a' + i % 26));
+            file.write(piece);
+            expected += piece;
+        }
+        EXPECT_EQ(file.written(), expected.size());
+        EXPECT_FALSE(fs::exists(path)) << "nothing at the target before commit";
+        EXPECT_EQ(entries_of(dir).size(), 1u) << "one temporary file";
+        file.commit(vanban::io::Sync::none);
+    }
+    EXPECT_EQ(vanban::test::read_file(path), expected);
+    EXPECT_EQ(entries_of(dir), std::set<std::string>{"archive.zip"});
+
+    vanban::test::write_file(dir + "/report.json", "earlier report");
+    {
+        vanban::io::AtomicFile dropped(dir + "/report.json");
+        dropped.write(std::string(200000, 'x'));
+    }
+    EXPECT_EQ(vanban::test::read_file(dir + "/report.json"), "earlier report") << "an uncommitted file clobbers nothing";
+    EXPECT_EQ(entries_of(dir), (std::set<std::string>{"archive.zip", "report.json"})) << "no temporary file left";
+}
+
+// Writes without their own fsync (a batch) become durable with one flush of the file system.
+TEST(Files, UnsyncedWritesAndOneFileSystemFlush) {
+    const std::string dir = vanban::test::temp_dir();
+    for (int i = 0; i < 20; ++i) write_file_atomic(dir + "/" + std::to_string(i) + ".docx", "doc", vanban::io::Sync::none);
+    EXPECT_NO_THROW(vanban::io::sync_filesystem(dir));
+    EXPECT_EQ(entries_of(dir).size(), 20u);
+    EXPECT_EQ(vanban::test::read_file(dir + "/7.docx"), "doc");
+    expect_error([&] { vanban::io::sync_filesystem(dir + "/missing"); }, DiagnosticKind::io,
+                 {dir + "/missing", std::strerror(ENOENT)});
+}

@@ -346,6 +346,35 @@ TEST(Records, XlsxSheetsByNameAnd1904Dates) {
     EXPECT_THROW(read_all(write_temp("not.xlsx", "PK nonsense")), vanban::Error);
 }
 
+// A large shared-string table moves to a temporary file (here past 1 KiB); rows read back every string, near and far.
+TEST(Records, XlsxSharedStringsSpilledToDiskReadBackRight) {
+    std::vector<std::string> shared = {"n", "name", "code"};
+    std::string rows = R"(<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c><c r="C1" t="s"><v>2</v></c></row>)";
+    constexpr int kRows = 3000;
+    for (int i = 0; i < kRows; ++i) {
+        shared.push_back("Người thứ " + std::to_string(i) + std::string(static_cast<std::size_t>(i % 97), '.'));
+        const int row = i + 2;
+        // Each row names its own new string and one from far back (the first strings stay hot in the cache).
+        rows += "<row r=\"" + std::to_string(row) + "\"><c r=\"A" + std::to_string(row) + "\"><v>" + std::to_string(i) +
+                "</v></c><c r=\"B" + std::to_string(row) + "\" t=\"s\"><v>" + std::to_string(i + 3) + "</v></c><c r=\"C" +
+                std::to_string(row) + "\" t=\"s\"><v>" + std::to_string(3 + (i * 7919) % kRows) + "</v></c></row>";
+    }
+    const auto path = write_temp("big.xlsx", make_xlsx({{"S", rows}}, shared));
+    b::ReaderOptions o;
+    o.xlsx_strings_in_memory = 1024;
+    auto reader = b::open_records(path, o);
+    b::Record r;
+    int n = 0;
+    while (reader->next(r)) {
+        ASSERT_EQ(r.data.value["n"], n);
+        ASSERT_EQ(r.data.value["name"], shared[static_cast<std::size_t>(n + 3)]) << n;
+        ASSERT_EQ(r.data.value["code"], shared[static_cast<std::size_t>(3 + (n * 7919) % kRows)]) << n;
+        ++n;
+    }
+    EXPECT_EQ(n, kRows);
+    EXPECT_EQ(b::count_records(path, o), static_cast<std::size_t>(kRows));
+}
+
 TEST(Records, LocateFillsFieldAndCellFromThePointer) {
     auto recs = read_all(write_temp("loc.csv", "person.full_name,person.age\nAn,3\n"), &kSchema);
     ASSERT_EQ(recs.size(), 1u);
