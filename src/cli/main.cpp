@@ -15,6 +15,7 @@
 #include <vanban/vanban.hpp>
 
 #include "batch.hpp"
+#include "serve.hpp"
 
 namespace fs = std::filesystem;
 
@@ -220,6 +221,9 @@ int main(int argc, char** argv) {
     vanban::cli::BatchArgs batch_args;
     auto* batch = vanban::cli::add_batch_command(app, batch_args);
 
+    vanban::server::Options serve_options;
+    auto* serve = vanban::cli::add_serve_command(app, serve_options);
+
     auto* pack = app.add_subcommand("pack", "zip a template directory into a .docx or .odt");
     pack->add_option("directory", pack_dir, "the unzipped template")->required();
     pack->add_option("-o,--output", pack_out, "the package to write")->required();
@@ -240,6 +244,7 @@ int main(int argc, char** argv) {
         if (*make_new) return cmd_new(new_name);
         if (*pack) return cmd_pack(pack_dir, pack_out);
         if (*batch) return vanban::cli::run_batch(batch_args, how.json);
+        if (*serve) return vanban::cli::run_serve(serve_options);
     } catch (const vanban::Error& e) {
         print_diagnostics(e.diagnostics(), how);
         bool usage = !e.diagnostics().empty() && e.diagnostics().front().kind == vanban::DiagnosticKind::usage;
