@@ -98,19 +98,26 @@
         s.format = "date";
       } else if (inOneOf && !s.pattern && !s.format) {
         s.format = "textarea";  // the text of a paragraph
+        s.options = Object.assign({ input_height: "70px" }, s.options);
       }
     }
     if (s.type === "boolean") s.format = "checkbox";
     if (s.properties) {
       const props = {};
+      let order = 0;
       for (const [k, v] of Object.entries(s.properties)) {
         if (k === "$schema") continue;
-        props[k] = adapt(v, false);
+        // In the schema's order (json-editor would sort them by key).
+        props[k] = Object.assign({ propertyOrder: ++order }, adapt(v, false));
         if (k === "template") props[k].options = Object.assign({}, props[k].options, { hidden: true });
       }
       s.properties = props;
     }
-    if (s.items) s.items = adapt(s.items, false);
+    if (s.items) {
+      s.items = adapt(s.items, false);
+      // Rows are called "Dòng 1", "Dòng 2" … unless the item schema names them.
+      if (!s.items.title && !s.items.$ref) s.items = Object.assign({ title: s.items.type === "string" ? "Dòng" : "Mục" }, s.items);
+    }
     if (s.definitions) {
       const defs = {};
       for (const [k, v] of Object.entries(s.definitions)) defs[k] = adapt(v, false);
@@ -239,11 +246,27 @@
     }
   }
 
-  function scheduleValidation() {
-    clearTimeout(state.validateTimer);
+  function markPending() {
+    clearTimeout(state.validateTimer);  // the data is changing: check it once it has been handed over
+    ++state.validateSeq;                // an answer still on its way is about older data
     $("check-status").className = "check-status pending";
     $("check-status").textContent = "Đang kiểm tra…";
+  }
+
+  function scheduleValidation() {
+    markPending();
     state.validateTimer = setTimeout(validateNow, 350);
+  }
+
+  // json-editor takes a text field's value when it loses focus; a short pause in typing hands it over too, so that
+  // the check runs as the secretary types.
+  let typingTimer = null;
+  function onTyping(ev) {
+    const t = ev.target;
+    if (!(t instanceof HTMLInputElement || t instanceof HTMLTextAreaElement) || t.type === "file") return;
+    markPending();
+    clearTimeout(typingTimer);
+    typingTimer = setTimeout(() => t.dispatchEvent(new Event("change", { bubbles: true })), 300);
   }
 
   // ----- the form
@@ -448,7 +471,8 @@
       for (const f of s.failures) {
         for (const e of f.errors) {
           const tr = document.createElement("tr");
-          for (const text of [placeOf(f) + (e.cell ? " (ô " + e.cell + ")" : ""), e.field || e.json_pointer || "", messageOf(e)]) {
+          const cell = f.row && e.cell ? " (ô " + e.cell + ")" : "";
+          for (const text of [placeOf(f) + cell, e.field || e.json_pointer || "", messageOf(e)]) {
             const td = document.createElement("td");
             td.textContent = text;
             tr.appendChild(td);
@@ -559,6 +583,7 @@
     $("batch-form").addEventListener("submit", startBatch);
     $("batch-cancel").addEventListener("click", cancelBatch);
     $("batch-sample").addEventListener("click", sampleCsv);
+    $("editor").addEventListener("input", onTyping);
 
     if (typeof window.JSONEditor === "undefined") {
       notice("<strong>Thiếu thư viện biểu mẫu.</strong> Máy chủ chưa có gói <code>libjs-json-editor</code> " +

@@ -188,9 +188,10 @@ struct Server::Impl {
                  [this](const httplib::Request& req, httplib::Response& res) {
                      guarded(res, [&] {
                          const auto& t = store.get(req.matches[1].str());
-                         const auto schema = t.schema();
-                         if (!schema) throw HttpError(404, DiagnosticKind::usage, "template '" + t.name + "' has no schema");
-                         res.set_content(schema->dump(), "application/schema+json; charset=utf-8");
+                         if (t.schema_path.empty())
+                             throw HttpError(404, DiagnosticKind::usage, "template '" + t.name + "' has no schema");
+                         // The file as written: its property order is the form's order (a parsed value would sort keys).
+                         res.set_content(read_file(t.schema_path), "application/schema+json; charset=utf-8");
                      });
                  });
         http.Get(std::string("/api/templates/") + kTemplateName + "/example",
