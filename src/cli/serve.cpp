@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <csignal>
 #include <iostream>
 #include <thread>
 
@@ -52,6 +53,8 @@ int run_serve(const server::Options& options) {
         ~Restore() { pthread_sigmask(SIG_SETMASK, &mask, nullptr); }
     } restore{previous};
 
+    // A browser that closes a connection while an answer is being written must not take the server down.
+    std::signal(SIGPIPE, SIG_IGN);
     server::Server server(options);
     std::cout << "vanban serve: mở " << server.url() << " trong trình duyệt (open it in a browser); Ctrl-C để dừng"
               << std::endl;

@@ -21,6 +21,7 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr std::size_t kMaxListedFailures = 500;  // in the status; the report has every record
+constexpr std::size_t kMaxListedIssues = 20;     // per failed record, in the status
 constexpr std::size_t kMaxWaiting = 8;           // jobs queued behind the running ones
 
 std::string make_workspace() {
@@ -34,12 +35,12 @@ nlohmann::json failure_json(const batch::RecordResult& r) {
     nlohmann::json j = {{"index", r.index}};
     if (r.line) j["line"] = r.line;
     if (r.row) j["row"] = r.row;
-    nlohmann::json errors = nlohmann::json::array();
-    for (const auto& issue : r.errors) {
-        nlohmann::json e = diagnostics_to_json({issue.diagnostic}).front();
-        if (!issue.field.empty()) e["field"] = issue.field;
-        if (!issue.cell.empty()) e["cell"] = issue.cell;
-        errors.push_back(std::move(e));
+    std::vector<Diagnostic> diagnostics;
+    for (const auto& issue : r.errors) diagnostics.push_back(issue.diagnostic);
+    nlohmann::json errors = diagnostics_json(diagnostics, kMaxListedIssues);
+    for (std::size_t i = 0; i < std::min({errors.size(), r.errors.size(), kMaxListedIssues}); ++i) {
+        if (!r.errors[i].field.empty()) errors[i]["field"] = r.errors[i].field;
+        if (!r.errors[i].cell.empty()) errors[i]["cell"] = r.errors[i].cell;
     }
     j["errors"] = std::move(errors);
     return j;
@@ -234,7 +235,7 @@ std::optional<nlohmann::json> BatchJobs::status(const std::string& id) const {
                         {"failed", job->progress.failed},
                         {"failures", job->failures},
                         {"failures_not_listed", job->failures_not_listed},
-                        {"errors", diagnostics_to_json(job->errors)}};
+                        {"errors", diagnostics_json(job->errors)}};
     j["zip"] = job->zip.empty() ? nlohmann::json(nullptr) : nlohmann::json("/api/batch/" + job->id + "/zip");
     j["report"] = job->report.empty() ? nlohmann::json(nullptr) : nlohmann::json("/api/batch/" + job->id + "/report");
     return j;

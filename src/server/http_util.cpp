@@ -31,8 +31,19 @@ int status_for(const std::vector<Diagnostic>& diagnostics) {
     return 500;
 }
 
+nlohmann::json diagnostics_json(const std::vector<Diagnostic>& diagnostics, std::size_t max) {
+    if (diagnostics.size() <= max) return diagnostics_to_json(diagnostics);
+    std::vector<Diagnostic> shown(diagnostics.begin(), diagnostics.begin() + static_cast<std::ptrdiff_t>(max));
+    Diagnostic more;
+    more.kind = DiagnosticKind::limit;
+    more.message = std::to_string(diagnostics.size() - max) + " more problems not shown";
+    more.hint = "fix these first";
+    shown.push_back(std::move(more));
+    return diagnostics_to_json(shown);
+}
+
 std::string errors_body(const std::vector<Diagnostic>& diagnostics) {
-    return nlohmann::json{{"errors", diagnostics_to_json(diagnostics)}}.dump();
+    return nlohmann::json{{"errors", diagnostics_json(diagnostics)}}.dump();
 }
 
 std::optional<Diagnostic> check_nesting(std::string_view text, int max_depth, const std::string& source) {

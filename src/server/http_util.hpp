@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include <vanban/diagnostic.hpp>
 
 namespace vanban::server {
@@ -30,7 +32,11 @@ private:
 // 422 data that does not fit the schema or template (schema, data, template, package), 500 otherwise.
 int status_for(const std::vector<Diagnostic>& diagnostics);
 
-// {"errors": [...]} as text.
+// At most `max` diagnostics as JSON records; when there are more, a last "limit" record says how many were left out
+// (a list of 100,000 wrong values must not become a 100 MB answer).
+nlohmann::json diagnostics_json(const std::vector<Diagnostic>& diagnostics, std::size_t max = 100);
+
+// {"errors": [...]} as text (capped as above).
 std::string errors_body(const std::vector<Diagnostic>& diagnostics);
 
 // A limit diagnostic (with line:column in `source`) when arrays/objects in `text` nest deeper than `max_depth`.

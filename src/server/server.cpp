@@ -160,6 +160,53 @@ struct Server::Impl {
         res.set_content(std::move(bytes), media_type(format));
     }
 
+    // ----- bodies
+
+    // Largest body read to the end (and thrown away) to answer 413 properly: a client still sending when the server
+    // hangs up never sees the answer. Larger bodies are cut off when their Content-Length is seen.
+    std::size_t drain_limit() const { return std::max<std::size_t>(64u << 20, 2 * std::max(options.max_json_bytes, options.max_upload_bytes)); }
+
+    // A POST route whose body is read here, bounded: `upload` routes take multipart bodies up to max_upload_bytes,
+    // the others JSON up to max_json_bytes. Over the limit, the rest of the body is read and dropped and the answer
+    // is 413; the handler then never runs.
+    template <class Handler>
+    void post(const std::string& pattern, bool upload, Handler handler) {
+        http.Post(pattern, [this, upload, handler](const httplib::Request& req, httplib::Response& res,
+                                                   const httplib::ContentReader& reader) {
+            const std::size_t limit = upload ? options.max_upload_bytes : options.max_json_bytes;
+            const std::size_t drain = drain_limit();
+            httplib::Request full = req;
+            std::size_t seen = 0;
+            bool too_big = false;
+            const auto take = [&](std::string& into, const char* data, std::size_t n) {
+                seen += n;
+                if (seen > limit) too_big = true;
+                if (!too_big) into.append(data, n);
+                return seen <= drain;
+            };
+            if (req.is_multipart_form_data()) {
+                std::string* current = nullptr;
+                reader(
+                    [&](const httplib::MultipartFormData& part) {
+                        current = &full.files.emplace(part.name, part)->second.content;
+                        return full.files.size() <= 16;
+                    },
+                    [&](const char* data, std::size_t n) { return current != nullptr && take(*current, data, n); });
+            } else {
+                reader([&](const char* data, std::size_t n) { return take(full.body, data, n); });
+            }
+            if (too_big) {
+                fail(res, 413, HttpError(413, DiagnosticKind::limit,
+                                         "the request is larger than the limit of " + std::to_string(limit) + " bytes",
+                                         upload ? "vanban serve --max-upload-mb raises it" : "vanban serve --max-json-mb raises it")
+                                   .diagnostics());
+                if (seen > drain) res.set_header("Connection", "close");
+                return;
+            }
+            handler(full, res);
+        });
+    }
+
     // ----- routes
 
     void routes() {
@@ -199,17 +246,17 @@ struct Server::Impl {
                      guarded(res, [&] { res.set_content(store.get(req.matches[1].str()).example(), kJsonType); });
                  });
 
-        http.Post(std::string("/api/validate/") + kTemplateName, [this](const httplib::Request& req, httplib::Response& res) {
+        post(std::string("/api/validate/") + kTemplateName, false, [this](const httplib::Request& req, httplib::Response& res) {
             guarded(res, [&] {
                 require_json(req);
                 const auto& t = store.get(req.matches[1].str());
                 const Data data = request_data(req.body, "request");
                 const auto problems = schema_problems(t, data);
-                res.set_content(json{{"valid", problems.empty()}, {"errors", diagnostics_to_json(problems)}}.dump(), kJsonType);
+                res.set_content(json{{"valid", problems.empty()}, {"errors", diagnostics_json(problems)}}.dump(), kJsonType);
             });
         });
 
-        http.Post(std::string("/api/render/") + kTemplateName, [this](const httplib::Request& req, httplib::Response& res) {
+        post(std::string("/api/render/") + kTemplateName, false, [this](const httplib::Request& req, httplib::Response& res) {
             guarded(res, [&] {
                 require_json(req);
                 const auto& t = store.get(req.matches[1].str());
@@ -220,11 +267,11 @@ struct Server::Impl {
         });
 
         // A template of the caller's own, kept in memory for this request only.
-        http.Post("/api/render", [this](const httplib::Request& req, httplib::Response& res) {
+        post("/api/render", true, [this](const httplib::Request& req, httplib::Response& res) {
             guarded(res, [&] { render_upload(req, res); });
         });
 
-        http.Post(std::string("/api/preview/") + kTemplateName, [this](const httplib::Request& req, httplib::Response& res) {
+        post(std::string("/api/preview/") + kTemplateName, false, [this](const httplib::Request& req, httplib::Response& res) {
             guarded(res, [&] {
                 require_json(req);
                 const auto& t = store.get(req.matches[1].str());
@@ -245,7 +292,7 @@ struct Server::Impl {
             });
         });
 
-        http.Post(std::string("/api/batch/") + kTemplateName, [this](const httplib::Request& req, httplib::Response& res) {
+        post(std::string("/api/batch/") + kTemplateName, true, [this](const httplib::Request& req, httplib::Response& res) {
             guarded(res, [&] {
                 const auto& t = store.get(req.matches[1].str());
                 if (!req.is_multipart_form_data() || !req.has_file("records"))
@@ -364,14 +411,10 @@ struct Server::Impl {
                 return refuse(403, DiagnosticKind::usage, "requests from another site are refused");
         }
         if (req.has_header("Content-Length")) {
-            const std::string text = req.get_header_value("Content-Length");
-            const unsigned long long length = std::strtoull(text.c_str(), nullptr, 10);
-            const bool upload = req.path == "/api/render" || req.path.rfind("/api/batch/", 0) == 0;
-            const std::size_t limit = upload ? options.max_upload_bytes : options.max_json_bytes;
-            if (length > limit)
+            const unsigned long long length = std::strtoull(req.get_header_value("Content-Length").c_str(), nullptr, 10);
+            if (length > drain_limit())
                 return refuse(413, DiagnosticKind::limit,
-                              "the request is larger than the limit of " + std::to_string(limit) + " bytes",
-                              upload ? "vanban serve --max-upload-mb raises it" : "vanban serve --max-json-mb raises it");
+                              "the request is larger than the limit of " + std::to_string(options.max_upload_bytes) + " bytes");
         }
         return httplib::Server::HandlerResponse::Unhandled;
     }
@@ -383,7 +426,12 @@ struct Server::Impl {
             options.threads ? options.threads : std::max(8u, 2 * std::max(1u, std::thread::hardware_concurrency()));
         // httplib takes ownership of the queue it is handed (its API wants a raw pointer).
         http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-        http.set_payload_max_length(std::max(options.max_upload_bytes, options.max_json_bytes));
+        http.set_payload_max_length(drain_limit());
+        // httplib's default adds SO_REUSEPORT, which would let a second `vanban serve` share the port silently.
+        http.set_socket_options([](socket_t sock) {
+            int yes = 1;
+            ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+        });
         http.set_read_timeout(options.read_timeout_seconds, 0);
         http.set_write_timeout(options.read_timeout_seconds, 0);
         http.set_keep_alive_max_count(100);

@@ -71,14 +71,13 @@ async function shot(page, name) {
   if (shots) await page.screenshot({ path: join(shots, name + ".png"), fullPage: false });
 }
 
-// Sets a text field json-editor drew for `path` (json-editor listens to "change").
+// Types into the text field json-editor drew for `path`, as a person would (select all, delete, type).
 async function setField(page, path, value) {
   const sel = `[data-schemapath="${path}"] input:not([type=checkbox]), [data-schemapath="${path}"] textarea`;
   await page.waitForSelector(sel, { visible: true });
   await page.$eval(sel, (el) => { el.focus(); el.select && el.select(); });
   await page.keyboard.press("Backspace");
-  if (value) await page.type(sel, value);
-  await page.$eval(sel, (el) => el.dispatchEvent(new Event("change", { bubbles: true })));
+  if (value) await page.type(sel, value);  // no blur: the page checks while typing
 }
 
 async function settled(page) {
@@ -139,7 +138,8 @@ try {
   check(recipients.length > 0, "the recipient list has rows with add/remove/reorder buttons",
     String(await page.$$eval('[data-schemapath="root.recipients"] .json-editor-btn-moveup', (b) => b.length)));
   const afterStatus = await page.$eval("#check-status", (e) => e.textContent);
-  check(afterStatus.includes("hợp lệ"), "the filled-in plan is valid again", afterStatus);
+  check(afterStatus.includes("hợp lệ"), "the filled-in plan is valid again",
+    afterStatus + ": " + (await page.$$eval("#error-list li", (els) => els.map((e) => e.textContent).join(" | "))));
 
   // 4. Download the DOCX and read its text.
   await page.click("#btn-docx");
