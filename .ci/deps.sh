@@ -7,12 +7,17 @@ packages=(
   cmake g++ make pkg-config
   libxml2-dev nlohmann-json3-dev libgtest-dev libgmock-dev
   libzip-dev libdeflate-dev libicu-dev libcli11-dev libvalijson-dev libfreetype-dev
+  libcpp-httplib-dev libjs-json-editor
   fonts-liberation2 python3 unzip
 )
 if [ "${1:-}" = "--with-office" ]; then
   # LibreOffice for the end-to-end checks (conversion, text extraction); the shared tools would install it
   # themselves, doing it once here keeps parallel tests from queueing on apt.
   packages+=(libreoffice-writer-nogui libxml2-utils jing default-jre-headless poppler-utils)
+  # The browser test of `vanban serve` (tests/browser): Debian's Chromium, driven by puppeteer-core from npm.
+  packages+=(chromium)
+  # Node.js and npm: Debian's, unless a node with npm is already installed (another packaging would conflict).
+  command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 fi
 
 missing=()

@@ -40,6 +40,17 @@
     return Object.assign({ title: TYPE_TITLES[t] || "Lựa chọn" }, schema);
   }
 
+  // A code value explained in the description ("merit: khen thưởng công trạng (…); campaign: …" or "TM. (thay mặt
+  // tập thể), KT. (ký thay)") is offered as "merit — khen thưởng công trạng", "TM. — thay mặt tập thể".
+  function enumTitle(value, description) {
+    const v = String(value);
+    if (!description) return v;
+    const escaped = v.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    const m = description.match(new RegExp("(?:^|[\\s;.,])" + escaped + ":\\s*([^;(.]+)")) ||
+      description.match(new RegExp("(?:^|[\\s;,])" + escaped + "\\s*\\(([^)]+)\\)"));  // "TM. (thay mặt tập thể)"
+    return m ? v + " — " + m[1].trim() : v;
+  }
+
   // json-editor does not know draft-07 if/then/else: a chain of them that chooses between shapes becomes a oneOf
   // it can offer as a choice; one that only adds "required" is left to the server's check.
   function ifChain(node) {
@@ -92,7 +103,7 @@
     if (s.type === "string") {
       if (s.enum) {
         // A choice may be left open: the empty value is dropped from the data (and a required one is reported).
-        s.options = Object.assign({ enum_titles: ["(chưa chọn)"].concat(s.enum.map(String)) }, s.options);
+        s.options = Object.assign({ enum_titles: ["(chưa chọn)"].concat(s.enum.map((v) => enumTitle(v, s.description))) }, s.options);
         s.enum = [""].concat(s.enum);
       } else if (s.pattern === FULL_DATE) {
         s.format = "date";
