@@ -31,6 +31,8 @@
   // ----- the schema, adapted for json-editor (validation stays with vanban on the server)
 
   const FULL_DATE = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$";
+  const DATE_OR_MONTH = "^[0-9]{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?$";
+  const MONTH = "^[0-9]{4}-(0[1-9]|1[0-2])$";
   const TYPE_TITLES = { string: "Nhập chữ", array: "Danh sách", object: "Nhập từng phần", integer: "Số", number: "Số",
     boolean: "Có/không", null: "Để trống (điền tay)" };
 
@@ -99,14 +101,22 @@
         s.type = "string";  // "2023" or 2023: the server accepts both; the form asks for text
       }
     }
-    if (s.oneOf) s.oneOf = s.oneOf.map((b) => branchTitle(adapt(b, true)));
+    if (s.oneOf) {
+      // "2022-03-10" or "2022-03": a date picker for the first, text for the second (a date input cannot hold it).
+      s.oneOf = s.oneOf.flatMap((b) => b.type === "string" && b.pattern === DATE_OR_MONTH
+        ? [Object.assign({}, b, { pattern: FULL_DATE, title: "Ngày (chọn trên lịch)" }),
+           Object.assign({}, b, { pattern: MONTH, title: "Chỉ tháng và năm (điền ngày bằng tay)" })]
+        : [b]);
+      s.oneOf = s.oneOf.map((b) => branchTitle(adapt(b, true)));
+    }
     if (s.type === "string") {
       if (s.enum) {
         // A choice may be left open: the empty value is dropped from the data (and a required one is reported).
         s.options = Object.assign({ enum_titles: ["(chưa chọn)"].concat(s.enum.map((v) => enumTitle(v, s.description))) }, s.options);
         s.enum = [""].concat(s.enum);
       } else if (s.pattern === FULL_DATE) {
-        s.format = "date";
+        // A date picker. Not json-editor's format "date": its own check of that format fails inside a oneOf.
+        s.options = Object.assign({}, s.options, { inputAttributes: { "data-vb-date": "1" } });
       } else if (inOneOf && !s.pattern && !s.format) {
         s.format = "textarea";  // the text of a paragraph
         s.options = Object.assign({ input_height: "70px" }, s.options);
@@ -595,6 +605,10 @@
     $("batch-cancel").addEventListener("click", cancelBatch);
     $("batch-sample").addEventListener("click", sampleCsv);
     $("editor").addEventListener("input", onTyping);
+    // Fields marked as dates become the browser's date picker whenever json-editor draws them.
+    new MutationObserver(() => {
+      document.querySelectorAll('#editor input[data-vb-date]:not([type=date])').forEach((i) => { i.type = "date"; });
+    }).observe($("editor"), { childList: true, subtree: true });
 
     if (typeof window.JSONEditor === "undefined") {
       notice("<strong>Thiếu thư viện biểu mẫu.</strong> Máy chủ chưa có gói <code>libjs-json-editor</code> " +

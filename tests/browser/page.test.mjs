@@ -110,6 +110,8 @@ try {
   const labels = await page.$$eval("#editor label, #editor h3", (els) => els.map((e) => e.textContent.trim()));
   check(labels.some((l) => l.startsWith("Trích yếu")) && labels.some((l) => l.startsWith("Nơi nhận")),
     "the form's labels are the schema's Vietnamese titles");
+  const date = await page.$eval('[data-schemapath="root.date"] input[type=date]', (e) => e.value).catch(() => "");
+  check(date === "2025-01-08", "the plan's date has a date picker holding the example's date", date);
   await shot(page, "01-form");
 
   // 2. A required field emptied: vanban's message appears at that field (JSON pointer /signer/name).
