@@ -7,6 +7,7 @@ packages=(
   cmake g++ make pkg-config
   libxml2-dev nlohmann-json3-dev libgtest-dev libgmock-dev
   libzip-dev libdeflate-dev libicu-dev libcli11-dev libvalijson-dev libfreetype-dev
+  libcpp-httplib-dev libjs-json-editor
   fonts-liberation2 python3 unzip
 )
 if [ "${1:-}" = "--with-office" ]; then
@@ -15,6 +16,10 @@ if [ "${1:-}" = "--with-office" ]; then
   # apt. python3-docxtpl is the oracle of the differential tests (tests/e2e/docxtpl_test.cpp).
   packages+=(libreoffice-writer-nogui libreoffice-calc-nogui libxml2-utils jing default-jre-headless poppler-utils
              python3-docxtpl)
+  # The browser test of `vanban serve` (tests/browser): Debian's Chromium, driven by puppeteer-core from npm.
+  packages+=(chromium)
+  # Node.js and npm: Debian's, unless a node with npm is already installed (another packaging would conflict).
+  command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 fi
 
 missing=()

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "vanban/diagnostic.hpp"
 #include "vanban/export.h"
@@ -24,5 +25,17 @@ VANBAN_API std::string convert_to_pdf(const std::string& document, const std::st
 
 // Where soffice was found, or "" (same search as convert_to_pdf).
 VANBAN_API std::string find_soffice(const std::string& preferred = {});
+
+struct PngOptions {
+    int dpi = 60;               // 10 … 300; 60 gives a readable A4 page of ~500×700 pixels
+    int max_pages = 50;         // pages after this are not drawn
+    int timeout_seconds = 60;
+    std::string pdftoppm;       // path of pdftoppm; empty: from PATH
+};
+
+// The pages of a PDF as PNG images (one string of PNG bytes per page, in order), drawn by pdftoppm (Debian:
+// poppler-utils) in its own process. Throws vanban::Error (DiagnosticKind::io) when pdftoppm is missing, fails or
+// times out.
+VANBAN_API std::vector<std::string> pdf_to_png(const std::string& pdf, const PngOptions& options = {});
 
 }  // namespace vanban

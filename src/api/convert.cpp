@@ -6,8 +6,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -33,8 +35,8 @@ bool executable(const fs::path& p) { return ::access(p.c_str(), X_OK) == 0 && fs
 // A private directory removed when the conversion ends, whatever happens.
 struct ScratchDir {
     fs::path path;
-    ScratchDir() {
-        std::string tmpl = (fs::temp_directory_path() / "vanban-pdf-XXXXXX").string();
+    explicit ScratchDir(const char* prefix = "vanban-pdf-") {
+        std::string tmpl = (fs::temp_directory_path() / (std::string(prefix) + "XXXXXX")).string();
         std::vector<char> buf(tmpl.begin(), tmpl.end());
         buf.push_back('\0');
         if (!::mkdtemp(buf.data())) fail("cannot create a temporary directory for the PDF conversion");
@@ -48,20 +50,85 @@ struct ScratchDir {
     ScratchDir& operator=(const ScratchDir&) = delete;
 };
 
+// Runs `args` in its own process group with stdin/stdout/stderr on /dev/null and HOME in `home`, and waits at most
+// `timeout_seconds`; on timeout the whole group is killed and an error naming `what`/`task` is thrown. Returns the
+// wait status.
+int run_isolated(std::vector<std::string> args, const fs::path& home, int timeout_seconds, const std::string& what,
+                 const std::string& task, const std::string& timeout_hint = {}) {
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    // The environment is built before fork: between fork and exec a threaded program may only call
+    // async-signal-safe functions (setenv could wait forever on a malloc lock another thread held).
+    std::vector<std::string> env_strings = {"HOME=" + home.string()};
+    for (char** e = environ; *e != nullptr; ++e)
+        if (std::strncmp(*e, "HOME=", 5) != 0) env_strings.emplace_back(*e);
+    std::vector<char*> envp;
+    for (auto& e : env_strings) envp.push_back(e.data());
+    envp.push_back(nullptr);
+    pid_t pid = ::fork();
+    if (pid < 0) fail("cannot start " + what + ": fork failed");
+    if (pid == 0) {
+        ::setpgid(0, 0);  // its own process group, so a timeout kills every helper process it started
+        int devnull = ::open("/dev/null", O_RDWR);
+        if (devnull >= 0) {
+            ::dup2(devnull, STDIN_FILENO);
+            ::dup2(devnull, STDOUT_FILENO);
+            ::dup2(devnull, STDERR_FILENO);
+        }
+        ::execve(argv[0], argv.data(), envp.data());
+        ::_exit(127);
+    }
+    ::setpgid(pid, pid);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
+    int status = 0;
+    while (true) {
+        pid_t r = ::waitpid(pid, &status, WNOHANG);
+        if (r == pid) break;
+        if (r < 0 && errno != EINTR) fail("lost track of the " + what + " process");
+        if (std::chrono::steady_clock::now() > deadline) {
+            ::kill(-pid, SIGKILL);
+            ::waitpid(pid, &status, 0);
+            fail(what + " did not finish " + task + " within " + std::to_string(timeout_seconds) + " s", timeout_hint);
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ::kill(-pid, SIGKILL);  // stray helper processes of the group, if any
+    return status;
+}
+
+std::string exit_text(int status) { return std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1); }
+
+std::string read_whole(const fs::path& path) {
+    std::ifstream f(path, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+}
+
+void write_whole(const fs::path& path, const std::string& bytes, const std::string& what) {
+    std::ofstream f(path, std::ios::binary);
+    f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    if (!f) fail("cannot write the temporary " + what);
+}
+
+// The first executable called `name` in $PATH, or "".
+std::string find_in_path(const std::string& name) {
+    const char* path = std::getenv("PATH");
+    std::stringstream dirs(path ? path : "/usr/bin:/bin");
+    std::string dir;
+    while (std::getline(dirs, dir, ':')) {
+        fs::path candidate = fs::path(dir.empty() ? "." : dir) / name;
+        if (executable(candidate)) return candidate.string();
+    }
+    return {};
+}
+
 }  // namespace
 
 std::string find_soffice(const std::string& preferred) {
     if (!preferred.empty()) return executable(preferred) ? preferred : std::string();
     if (const char* env = std::getenv("VANBAN_SOFFICE"); env && *env) return executable(env) ? std::string(env) : std::string();
-    const char* path = std::getenv("PATH");
-    std::stringstream dirs(path ? path : "/usr/bin:/bin");
-    std::string dir;
-    while (std::getline(dirs, dir, ':')) {
-        for (const char* name : {"soffice", "libreoffice"}) {
-            fs::path candidate = fs::path(dir.empty() ? "." : dir) / name;
-            if (executable(candidate)) return candidate.string();
-        }
-    }
+    for (const char* name : {"soffice", "libreoffice"})
+        if (std::string found = find_in_path(name); !found.empty()) return found;
     return {};
 }
 
@@ -73,11 +140,7 @@ std::string convert_to_pdf(const std::string& document, const std::string& forma
     ScratchDir scratch;
     std::string ext = format_hint == "odt" ? "odt" : "docx";
     fs::path input = scratch.path / ("document." + ext);
-    {
-        std::ofstream f(input, std::ios::binary);
-        f.write(document.data(), static_cast<std::streamsize>(document.size()));
-        if (!f) fail("cannot write the temporary document for the PDF conversion");
-    }
+    write_whole(input, document, "document for the PDF conversion");
     // PDF/A-2b via the export filter's JSON options (LibreOffice 7.4+); fonts are embedded by default.
     std::string filter = options.pdf_a ? R"(pdf:writer_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"2"}})" : "pdf";
     std::string profile = "-env:UserInstallation=file://" + (scratch.path / "profile").string();
@@ -85,49 +148,43 @@ std::string convert_to_pdf(const std::string& document, const std::string& forma
     std::string infilter = ext == "odt" ? "--infilter=writer8" : "--infilter=MS Word 2007 XML";
     std::vector<std::string> args = {soffice, "--headless", "--norestore", "--nologo", "--nodefault", "--nolockcheck",
                                      profile, infilter, "--convert-to", filter, "--outdir", scratch.path.string(), input.string()};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-
-    pid_t pid = ::fork();
-    if (pid < 0) fail("cannot start LibreOffice: fork failed");
-    if (pid == 0) {
-        ::setpgid(0, 0);  // its own process group, so a timeout kills every helper process it started
-        int devnull = ::open("/dev/null", O_RDWR);
-        if (devnull >= 0) {
-            ::dup2(devnull, STDIN_FILENO);
-            ::dup2(devnull, STDOUT_FILENO);
-            ::dup2(devnull, STDERR_FILENO);
-        }
-        ::setenv("HOME", scratch.path.c_str(), 1);
-        ::execv(argv[0], argv.data());
-        ::_exit(127);
-    }
-    ::setpgid(pid, pid);
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(options.timeout_seconds);
-    int status = 0;
-    while (true) {
-        pid_t r = ::waitpid(pid, &status, WNOHANG);
-        if (r == pid) break;
-        if (r < 0 && errno != EINTR) fail("lost track of the LibreOffice process");
-        if (std::chrono::steady_clock::now() > deadline) {
-            ::kill(-pid, SIGKILL);
-            ::waitpid(pid, &status, 0);
-            fail("LibreOffice did not finish the PDF conversion within " + std::to_string(options.timeout_seconds) + " s",
-                 "a larger document may need a longer timeout");
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    ::kill(-pid, SIGKILL);  // stray helper processes of the group, if any
+    const int status = run_isolated(args, scratch.path, options.timeout_seconds, "LibreOffice", "the PDF conversion",
+                                    "a larger document may need a longer timeout");
     fs::path output = scratch.path / "document.pdf";
     std::error_code ec;
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !fs::exists(output, ec) || fs::file_size(output, ec) == 0)
-        fail("LibreOffice could not convert the document to PDF (exit status " +
-             std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1) + ")");
-    std::ifstream f(output, std::ios::binary);
-    std::string pdf((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+        fail("LibreOffice could not convert the document to PDF (exit status " + exit_text(status) + ")");
+    std::string pdf = read_whole(output);
     if (pdf.compare(0, 5, "%PDF-") != 0) fail("LibreOffice produced something that is not a PDF");
     return pdf;
+}
+
+std::vector<std::string> pdf_to_png(const std::string& pdf, const PngOptions& options) {
+    const std::string pdftoppm = options.pdftoppm.empty() ? find_in_path("pdftoppm") : options.pdftoppm;
+    if (pdftoppm.empty() || !executable(pdftoppm))
+        fail("pdftoppm was not found, so no page pictures can be made", "install it (Debian: apt-get install poppler-utils)");
+    if (pdf.compare(0, 5, "%PDF-") != 0) fail("not a PDF");
+    ScratchDir scratch("vanban-png-");
+    write_whole(scratch.path / "document.pdf", pdf, "PDF");
+    const int dpi = std::clamp(options.dpi, 10, 300);
+    const int last = std::max(1, options.max_pages);
+    const int status = run_isolated({pdftoppm, "-png", "-r", std::to_string(dpi), "-l", std::to_string(last),
+                                     (scratch.path / "document.pdf").string(), (scratch.path / "page").string()},
+                                    scratch.path, options.timeout_seconds, "pdftoppm", "the page pictures");
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        fail("pdftoppm could not read the PDF (exit status " + exit_text(status) + ")");
+    // pdftoppm names pages page-1.png … or page-01.png … (zero-padded to the page count's width).
+    std::vector<std::pair<int, fs::path>> pages;
+    for (const auto& entry : fs::directory_iterator(scratch.path)) {
+        const std::string name = entry.path().filename().string();
+        if (!name.starts_with("page-") || !name.ends_with(".png")) continue;
+        pages.emplace_back(std::atoi(name.c_str() + 5), entry.path());
+    }
+    std::sort(pages.begin(), pages.end());
+    std::vector<std::string> out;
+    for (const auto& [number, path] : pages) out.push_back(read_whole(path));
+    if (out.empty()) fail("pdftoppm made no page pictures");
+    return out;
 }
 
 }  // namespace vanban

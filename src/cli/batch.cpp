@@ -1,4 +1,4 @@
-// `vanban batch`: options, bundled-template resolution, Ctrl-C handling, progress display and messages around
+// `vanban batch`: options, Ctrl-C handling, progress display and messages around
 // vanban::batch::run. Uses only the public API (the batch runner's header uses only public types).
 #include "batch.hpp"
 
@@ -9,11 +9,10 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
-#include <filesystem>
 #include <iostream>
-#include <optional>
 #include <sstream>
 
+#include <vanban/catalog.hpp>
 #include <vanban/vanban.hpp>
 
 #include "../batch/batch.hpp"
@@ -21,8 +20,6 @@
 namespace vanban::cli {
 
 namespace {
-
-namespace fs = std::filesystem;
 
 constexpr int kOk = 0, kFailed = 1, kUsage = 2, kInterrupted = 130;
 
@@ -60,58 +57,6 @@ private:
     d.kind = DiagnosticKind::usage;
     d.message = message;
     throw Error(std::move(d));
-}
-
-// ----- bundled templates (the same search as main.cpp: next to the executable, the source tree, the install dir)
-
-struct Resolved {
-    std::string path;
-    std::optional<nlohmann::json> schema;
-    std::string schema_name;
-    bool unverified_layout = false;  // the manifest says the form's wording is not verified (shown in the report)
-};
-
-std::vector<fs::path> template_roots() {
-    std::error_code ec;
-    auto exe = fs::read_symlink("/proc/self/exe", ec);
-    const fs::path dir = ec ? fs::current_path() : exe.parent_path();
-    std::vector<fs::path> roots = {dir / "../share/vanban/templates", dir / "templates"};
-#ifdef VANBAN_SOURCE_TEMPLATES
-    roots.emplace_back(VANBAN_SOURCE_TEMPLATES);
-#endif
-#ifdef VANBAN_INSTALL_DATADIR
-    roots.emplace_back(fs::path(VANBAN_INSTALL_DATADIR) / "templates");
-#endif
-    return roots;
-}
-
-Resolved resolve_template(const std::string& arg, const std::string& format) {
-    std::error_code ec;
-    Resolved r;
-    // A plain name (no path separator) is looked up among the bundled templates first, as in `vanban render`.
-    if (arg.find('/') == std::string::npos && !arg.ends_with(".docx") && !arg.ends_with(".odt")) {
-        for (const auto& root : template_roots()) {
-            const fs::path manifest_path = root / arg / "template.json";
-            if (!fs::is_regular_file(manifest_path, ec)) continue;
-            const auto manifest = nlohmann::json::parse(read_file(manifest_path.string()));
-            const std::string kind = format == "odt" ? "odt" : "docx";
-            if (!manifest.contains(kind) && format == "odt")
-                usage_error("bundled template '" + arg + "' has no ODT version");
-            r.path = (root / arg / manifest.value(kind, "docx")).string();
-            r.unverified_layout = manifest.value("unverified_layout", false);
-            if (manifest.contains("schema")) {
-                const fs::path schema = root / arg / manifest["schema"].get<std::string>();
-                r.schema = nlohmann::json::parse(read_file(schema.string()));
-                r.schema_name = schema.string();
-            }
-            return r;
-        }
-    }
-    if (fs::exists(arg, ec)) {
-        r.path = arg;
-        return r;
-    }
-    usage_error("no template file or bundled template named '" + arg + "' ('vanban templates' lists the bundled ones)");
 }
 
 // ----- progress
@@ -229,7 +174,7 @@ int run_batch(const BatchArgs& a, bool json_errors) {
     ProgressDisplay progress(!a.quiet, tty);
     try {
         if (a.output_dir.empty() == a.zip.empty()) usage_error("give an output directory (-o DIR) or an archive (--zip OUT.zip)");
-        Resolved t = resolve_template(a.template_arg, a.format);
+        ResolvedTemplate t = resolve_template(a.template_arg, a.format);
         batch::Options o;
         o.template_path = t.path;
         if (!a.schema.empty()) {
@@ -255,7 +200,7 @@ int run_batch(const BatchArgs& a, bool json_errors) {
         o.lenient = a.lenient;
         o.force = a.force;
         o.report_path = a.report;
-        if (t.unverified_layout) o.report_header["unverified_layout"] = true;
+        if (t.bundled && t.bundled->manifest.value("unverified_layout", false)) o.report_header["unverified_layout"] = true;
 
         StopSignals signals;
         bool told = false;

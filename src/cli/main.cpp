@@ -10,10 +10,12 @@
 
 #include <CLI/CLI.hpp>
 
+#include <vanban/catalog.hpp>
 #include <vanban/convert.hpp>
 #include <vanban/vanban.hpp>
 
 #include "batch.hpp"
+#include "serve.hpp"
 
 namespace fs = std::filesystem;
 
@@ -34,60 +36,6 @@ void print_diagnostics(const std::vector<vanban::Diagnostic>& diagnostics, const
     if (diagnostics.size() > 1) std::cerr << "vanban: " << diagnostics.size() << " problems\n";
 }
 
-// ----- bundled templates
-
-fs::path executable_dir() {
-    std::error_code ec;
-    auto p = fs::read_symlink("/proc/self/exe", ec);
-    return ec ? fs::current_path() : p.parent_path();
-}
-
-std::vector<fs::path> template_roots() {
-    fs::path exe = executable_dir();
-    std::vector<fs::path> roots = {exe / "../share/vanban/templates", exe / "templates", fs::path(VANBAN_SOURCE_TEMPLATES),
-                                   fs::path(VANBAN_INSTALL_DATADIR) / "templates"};
-    std::vector<fs::path> found;
-    std::error_code ec;
-    for (auto& r : roots)
-        if (fs::is_directory(r, ec)) found.push_back(fs::weakly_canonical(r, ec));
-    return found;
-}
-
-struct Bundled {
-    std::string name;
-    fs::path dir;
-    nlohmann::json manifest;
-};
-
-std::vector<Bundled> bundled_templates() {
-    std::vector<Bundled> all;
-    std::error_code ec;
-    for (const auto& root : template_roots()) {
-        for (const auto& entry : fs::directory_iterator(root, ec)) {
-            fs::path manifest = entry.path() / "template.json";
-            if (!fs::is_regular_file(manifest, ec)) continue;
-            std::string name = entry.path().filename().string();
-            bool seen = false;
-            for (auto& b : all) seen = seen || b.name == name;
-            if (seen) continue;
-            try {
-                all.push_back({name, entry.path(), nlohmann::json::parse(vanban::read_file(manifest.string()))});
-            } catch (const std::exception&) {
-                continue;
-            }
-        }
-        if (!all.empty()) break;  // the first root that has templates wins (installed before build tree)
-    }
-    std::sort(all.begin(), all.end(), [](const Bundled& a, const Bundled& b) { return a.name < b.name; });
-    return all;
-}
-
-std::optional<Bundled> find_bundled(const std::string& name) {
-    for (auto& b : bundled_templates())
-        if (b.name == name) return b;
-    return std::nullopt;
-}
-
 [[noreturn]] void usage_error(const std::string& message) {
     vanban::Diagnostic d;
     d.kind = vanban::DiagnosticKind::usage;
@@ -95,33 +43,8 @@ std::optional<Bundled> find_bundled(const std::string& name) {
     throw vanban::Error(std::move(d));
 }
 
-struct ResolvedTemplate {
-    std::string path;                       // file or directory to compile
-    std::optional<nlohmann::json> schema;   // bundled templates carry one
-    std::string schema_name;
-};
-
-// `format` is "docx" or "odt": which variant of a bundled template to use.
-ResolvedTemplate resolve_template(const std::string& arg, const std::string& format = "docx") {
-    std::error_code ec;
-    ResolvedTemplate r;
-    if (auto b = find_bundled(arg)) {
-        if (!b->manifest.contains(format))
-            usage_error("bundled template '" + arg + "' has no " + format + " variant");
-        r.path = (b->dir / b->manifest[format].get<std::string>()).string();
-        if (b->manifest.contains("schema")) {
-            fs::path schema = b->dir / b->manifest["schema"].get<std::string>();
-            r.schema = nlohmann::json::parse(vanban::read_file(schema.string()));
-            r.schema_name = schema.string();
-        }
-        return r;
-    }
-    if (fs::exists(arg, ec)) {
-        r.path = arg;
-        return r;
-    }
-    usage_error("no template file or bundled template named '" + arg + "' ('vanban templates' lists the bundled ones)");
-}
+using vanban::resolve_template;
+using vanban::ResolvedTemplate;
 
 vanban::Data load_data(const std::string& path) { return vanban::Data::from_file(path); }
 
@@ -222,7 +145,7 @@ int cmd_validate(const std::vector<std::string>& args, const std::string& templa
 }
 
 int cmd_templates() {
-    auto all = bundled_templates();
+    auto all = vanban::bundled_templates();
     if (all.empty()) {
         std::cerr << "vanban: no bundled templates found\n";
         return kFailed;
@@ -238,16 +161,15 @@ int cmd_templates() {
         std::cout << b.name << std::string(width + 2 - b.name.size(), ' ') << formats
                   << std::string(formats.size() < 10 ? 10 - formats.size() : 1, ' ')
                   << (b.manifest.value("unverified_layout", false) ? "[unverified layout] " : "")
-                  << b.manifest.value("description", "") << "\n";
+                  << b.description << "\n";
     }
     return kOk;
 }
 
 int cmd_new(const std::string& name) {
-    auto b = find_bundled(name);
+    auto b = vanban::find_bundled_template(name);
     if (!b) usage_error("no bundled template named '" + name + "' ('vanban templates' lists them)");
-    fs::path example = b->dir / b->manifest.value("example", "example.json");
-    std::cout << vanban::read_file(example.string());
+    std::cout << b->example();
     return kOk;
 }
 
@@ -311,6 +233,9 @@ int main(int argc, char** argv) {
     vanban::cli::BatchArgs batch_args;
     auto* batch = vanban::cli::add_batch_command(app, batch_args);
 
+    vanban::server::Options serve_options;
+    auto* serve = vanban::cli::add_serve_command(app, serve_options);
+
     auto* pack = app.add_subcommand("pack", "zip a template directory into a .docx or .odt");
     pack->add_option("directory", pack_dir, "the unzipped template")->required();
     pack->add_option("-o,--output", pack_out, "the package to write")->required();
@@ -331,6 +256,7 @@ int main(int argc, char** argv) {
         if (*make_new) return cmd_new(new_name);
         if (*pack) return cmd_pack(pack_dir, pack_out);
         if (*batch) return vanban::cli::run_batch(batch_args, how.json);
+        if (*serve) return vanban::cli::run_serve(serve_options);
     } catch (const vanban::Error& e) {
         print_diagnostics(e.diagnostics(), how);
         bool usage = !e.diagnostics().empty() && e.diagnostics().front().kind == vanban::DiagnosticKind::usage;

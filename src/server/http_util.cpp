@@ -1,0 +1,132 @@
+#include "server/http_util.hpp"
+
+#include <array>
+#include <cstdio>
+#include <random>
+
+#include <vanban/data.hpp>
+
+namespace vanban::server {
+
+HttpError::HttpError(int status, DiagnosticKind kind, std::string message, std::string hint) : status_(status) {
+    Diagnostic d;
+    d.kind = kind;
+    d.message = std::move(message);
+    d.hint = std::move(hint);
+    diagnostics_.push_back(std::move(d));
+}
+
+int status_for(const std::vector<Diagnostic>& diagnostics) {
+    if (diagnostics.empty()) return 500;
+    switch (diagnostics.front().kind) {
+        case DiagnosticKind::json_syntax:
+        case DiagnosticKind::usage: return 400;
+        case DiagnosticKind::limit: return 413;
+        case DiagnosticKind::schema:
+        case DiagnosticKind::data:
+        case DiagnosticKind::template_syntax:
+        case DiagnosticKind::package: return 422;
+        case DiagnosticKind::io: return 500;
+    }
+    return 500;
+}
+
+nlohmann::json diagnostics_json(const std::vector<Diagnostic>& diagnostics, std::size_t max) {
+    if (diagnostics.size() <= max) return diagnostics_to_json(diagnostics);
+    std::vector<Diagnostic> shown(diagnostics.begin(), diagnostics.begin() + static_cast<std::ptrdiff_t>(max));
+    Diagnostic more;
+    more.kind = DiagnosticKind::limit;
+    more.message = std::to_string(diagnostics.size() - max) + " more problems not shown";
+    more.hint = "fix these first";
+    shown.push_back(std::move(more));
+    return diagnostics_to_json(shown);
+}
+
+std::string errors_body(const std::vector<Diagnostic>& diagnostics) {
+    return nlohmann::json{{"errors", diagnostics_json(diagnostics)}}.dump();
+}
+
+std::optional<Diagnostic> check_nesting(std::string_view text, int max_depth, const std::string& source) {
+    int depth = 0, line = 1, column = 0;
+    bool in_string = false, escaped = false;
+    for (const char c : text) {
+        ++column;
+        if (c == '\n') {
+            ++line;
+            column = 0;
+        }
+        if (in_string) {
+            if (escaped) escaped = false;
+            else if (c == '\\') escaped = true;
+            else if (c == '"') in_string = false;
+            continue;
+        }
+        if (c == '"') {
+            in_string = true;
+        } else if (c == '[' || c == '{') {
+            if (++depth > max_depth) {
+                Diagnostic d;
+                d.kind = DiagnosticKind::limit;
+                d.source = source;
+                d.line = line;
+                d.column = column;
+                d.message = "the JSON nests arrays and objects more than " + std::to_string(max_depth) + " levels deep";
+                return d;
+            }
+        } else if (c == ']' || c == '}') {
+            --depth;
+        }
+    }
+    return std::nullopt;
+}
+
+std::string base64(std::string_view bytes) {
+    static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    out.reserve((bytes.size() + 2) / 3 * 4);
+    std::size_t i = 0;
+    const auto byte = [&](std::size_t k) { return static_cast<unsigned>(static_cast<unsigned char>(bytes[k])); };
+    for (; i + 2 < bytes.size(); i += 3) {
+        const unsigned v = (byte(i) << 16) | (byte(i + 1) << 8) | byte(i + 2);
+        for (int shift : {18, 12, 6, 0}) out += kAlphabet[(v >> shift) & 63];
+    }
+    if (i < bytes.size()) {
+        const unsigned v = (byte(i) << 16) | (i + 1 < bytes.size() ? byte(i + 1) << 8 : 0u);
+        out += kAlphabet[(v >> 18) & 63];
+        out += kAlphabet[(v >> 12) & 63];
+        out += i + 1 < bytes.size() ? kAlphabet[(v >> 6) & 63] : '=';
+        out += '=';
+    }
+    return out;
+}
+
+std::string attachment(std::string_view filename) {
+    std::string ascii, encoded;
+    for (const char ch : filename) {
+        const auto c = static_cast<unsigned char>(ch);
+        const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+                           c == '-' || c == '_';
+        ascii += plain ? static_cast<char>(c) : (c < 0x80 ? '_' : '\0');
+        if (plain) {
+            encoded += static_cast<char>(c);
+        } else {
+            char hex[4];
+            std::snprintf(hex, sizeof hex, "%%%02X", c);
+            encoded += hex;
+        }
+    }
+    std::erase(ascii, '\0');
+    if (ascii.empty() || ascii.front() == '.') ascii = "document" + ascii;
+    return "attachment; filename=\"" + ascii + "\"; filename*=UTF-8''" + encoded;
+}
+
+std::string random_id() {
+    std::random_device device;
+    std::array<unsigned, 4> words{};
+    for (auto& w : words) w = device();
+    char text[33];
+    std::snprintf(text, sizeof text, "%08x%08x%08x%08x", words[0], words[1], words[2], words[3]);
+    return text;
+}
+
+}  // namespace vanban::server

@@ -1,0 +1,515 @@
+#include "server/server.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include <httplib.h>
+
+#include <vanban/catalog.hpp>
+#include <vanban/convert.hpp>
+#include <vanban/vanban.hpp>
+
+#include "server/batch_jobs.hpp"
+#include "server/http_util.hpp"
+#include "server/store.hpp"
+#include "server/web_assets.hpp"
+
+namespace vanban::server {
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+constexpr const char* kJsonType = "application/json; charset=utf-8";
+constexpr const char* kTemplateName = "([a-z0-9][a-z0-9-]{0,63})";
+constexpr const char* kJobId = "([0-9a-f]{32})";
+
+const char* media_type(std::string_view format) {
+    if (format == "odt") return "application/vnd.oasis.opendocument.text";
+    if (format == "pdf") return "application/pdf";
+    return "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+}
+
+bool is_loopback(const std::string& host) {
+    return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
+// "host:port" / "[::1]:port" → "host" / "::1".
+std::string host_name(std::string value) {
+    if (!value.empty() && value.front() == '[') {
+        const auto close = value.find(']');
+        return close == std::string::npos ? value : value.substr(1, close - 1);
+    }
+    const auto colon = value.find(':');
+    return colon == std::string::npos ? value : value.substr(0, colon);
+}
+
+// The format query parameter: docx (default), odt or pdf.
+std::string format_param(const httplib::Request& req, const std::string& fallback = "docx") {
+    if (!req.has_param("format")) return fallback;
+    std::string f = req.get_param_value("format");
+    if (f != "docx" && f != "odt" && f != "pdf")
+        throw HttpError(400, DiagnosticKind::usage, "format must be docx, odt or pdf, not '" + f + "'");
+    return f;
+}
+
+bool flag_param(const httplib::Request& req, const char* name, bool fallback) {
+    if (!req.has_param(name)) return fallback;
+    const std::string v = req.get_param_value(name);
+    return v == "1" || v == "true" || v == "yes";
+}
+
+json template_json(const BundledTemplate& t) {
+    json j = {{"name", t.name},
+              {"title", t.title},
+              {"description", t.description},
+              {"formats", t.formats},
+              {"has_schema", !t.schema_path.empty()},
+              {"has_example", !t.example_path.empty()},
+              {"unverified_layout", t.manifest.value("unverified_layout", false)}};
+    j["formats"].push_back("pdf");
+    return j;
+}
+
+}  // namespace
+
+struct Server::Impl {
+    Options options;
+    httplib::Server http;
+    TemplateStore store;
+    ConverterPool converters;
+    BatchJobs jobs;
+    bool form_library = false;
+    int port = 0;
+
+    explicit Impl(Options o)
+        : options(std::move(o)),
+          converters(options.converters, options.converter_wait_seconds, pdf_options()),
+          jobs(options.max_running_batches, options.max_kept_batches, options.converters, pdf_options()) {}
+
+    PdfOptions pdf_options() const {
+        PdfOptions p;
+        p.timeout_seconds = options.pdf_timeout_seconds;
+        return p;
+    }
+
+    // ----- request checks
+
+    // Runs `body`, turning every failure into a JSON error answer.
+    template <class Body>
+    void guarded(httplib::Response& res, Body body) {
+        try {
+            body();
+        } catch (const HttpError& e) {
+            fail(res, e.status(), e.diagnostics());
+        } catch (const Error& e) {
+            fail(res, status_for(e.diagnostics()), e.diagnostics());
+        } catch (const std::bad_alloc&) {
+            fail(res, 413, {HttpError(413, DiagnosticKind::limit, "the request needs more memory than the server has").diagnostics()});
+        } catch (const std::exception& e) {
+            fail(res, 500, HttpError(500, DiagnosticKind::io, e.what()).diagnostics());
+        }
+    }
+
+    static void fail(httplib::Response& res, int status, const std::vector<Diagnostic>& diagnostics) {
+        res.status = status;
+        res.set_content(errors_body(diagnostics), kJsonType);
+    }
+
+    // The request body as JSON data with positions: size, nesting and syntax checked (all 4xx).
+    Data request_data(const std::string& text, const std::string& source) const {
+        if (text.size() > options.max_json_bytes)
+            throw HttpError(413, DiagnosticKind::limit,
+                            "the JSON is larger than the limit of " + std::to_string(options.max_json_bytes) + " bytes");
+        if (auto deep = check_nesting(text, options.max_json_depth, source)) throw HttpError(413, {*deep});
+        return Data::parse(text, source);
+    }
+
+    void require_json(const httplib::Request& req) const {
+        const std::string type = req.get_header_value("Content-Type");
+        if (type.rfind("application/json", 0) != 0)
+            throw HttpError(415, DiagnosticKind::usage, "send the data as JSON with Content-Type: application/json");
+    }
+
+    // Schema problems (every one, located in the request body); empty when valid or when there is no schema.
+    std::vector<Diagnostic> schema_problems(const BundledTemplate& t, const Data& data) {
+        const auto schema = store.schema(t);
+        return schema ? schema->validate(data) : std::vector<Diagnostic>{};
+    }
+
+    std::string render_bundled(const BundledTemplate& t, const Data& data, const std::string& format,
+                               const httplib::Request& req) {
+        if (flag_param(req, "validate", true)) {
+            auto problems = schema_problems(t, data);
+            if (!problems.empty()) throw HttpError(422, std::move(problems));
+        }
+        RenderOptions ro;
+        ro.lenient = flag_param(req, "lenient", false);
+        const std::string variant = format == "odt" ? "odt" : "docx";
+        std::string bytes = store.compiled(t, variant).render(data, ro);
+        return format == "pdf" ? converters.to_pdf(bytes, variant) : bytes;
+    }
+
+    static void send_document(httplib::Response& res, std::string bytes, const std::string& format, const std::string& stem) {
+        res.set_header("Content-Disposition", attachment(stem + "." + format));
+        res.set_content(std::move(bytes), media_type(format));
+    }
+
+    // ----- bodies
+
+    // Largest body read to the end (and thrown away) to answer 413 properly: a client still sending when the server
+    // hangs up never sees the answer. Larger bodies are cut off when their Content-Length is seen.
+    std::size_t drain_limit() const { return std::max<std::size_t>(64u << 20, 2 * std::max(options.max_json_bytes, options.max_upload_bytes)); }
+
+    // A POST route whose body is read here, bounded: `upload` routes take multipart bodies up to max_upload_bytes,
+    // the others JSON up to max_json_bytes. Over the limit, the rest of the body is read and dropped and the answer
+    // is 413; the handler then never runs.
+    template <class Handler>
+    void post(const std::string& pattern, bool upload, Handler handler) {
+        http.Post(pattern, [this, upload, handler](const httplib::Request& req, httplib::Response& res,
+                                                   const httplib::ContentReader& reader) {
+            const std::size_t limit = upload ? options.max_upload_bytes : options.max_json_bytes;
+            const std::size_t drain = drain_limit();
+            httplib::Request full = req;
+            std::size_t seen = 0;
+            bool too_big = false;
+            const auto take = [&](std::string& into, const char* data, std::size_t n) {
+                seen += n;
+                if (seen > limit) too_big = true;
+                if (!too_big) into.append(data, n);
+                return seen <= drain;
+            };
+            if (req.is_multipart_form_data()) {
+                std::string* current = nullptr;
+                reader(
+                    [&](const httplib::MultipartFormData& part) {
+                        current = &full.files.emplace(part.name, part)->second.content;
+                        return full.files.size() <= 16;
+                    },
+                    [&](const char* data, std::size_t n) { return current != nullptr && take(*current, data, n); });
+            } else {
+                reader([&](const char* data, std::size_t n) { return take(full.body, data, n); });
+            }
+            if (too_big) {
+                fail(res, 413, HttpError(413, DiagnosticKind::limit,
+                                         "the request is larger than the limit of " + std::to_string(limit) + " bytes",
+                                         upload ? "vanban serve --max-upload-mb raises it" : "vanban serve --max-json-mb raises it")
+                                   .diagnostics());
+                if (seen > drain) res.set_header("Connection", "close");
+                return;
+            }
+            handler(full, res);
+        });
+    }
+
+    // ----- routes
+
+    void routes() {
+        http.Get("/api/status", [this](const httplib::Request&, httplib::Response& res) {
+            json j = {{"version", std::string(version())},
+                      {"form_library", form_library},
+                      {"office", converters.has_office()},
+                      {"limits",
+                       {{"max_json_bytes", options.max_json_bytes},
+                        {"max_upload_bytes", options.max_upload_bytes},
+                        {"max_json_depth", options.max_json_depth}}}};
+            if (!form_library)
+                j["form_library_hint"] = "apt-get install libjs-json-editor (looked in " + options.json_editor_dir + ")";
+            res.set_content(j.dump(), kJsonType);
+        });
+
+        http.Get("/api/templates", [this](const httplib::Request&, httplib::Response& res) {
+            json list = json::array();
+            for (const auto& t : store.all()) list.push_back(template_json(t));
+            res.set_content(list.dump(), kJsonType);
+        });
+        http.Get(std::string("/api/templates/") + kTemplateName, [this](const httplib::Request& req, httplib::Response& res) {
+            guarded(res, [&] { res.set_content(template_json(store.get(req.matches[1].str())).dump(), kJsonType); });
+        });
+        http.Get(std::string("/api/templates/") + kTemplateName + "/schema",
+                 [this](const httplib::Request& req, httplib::Response& res) {
+                     guarded(res, [&] {
+                         const auto& t = store.get(req.matches[1].str());
+                         if (t.schema_path.empty())
+                             throw HttpError(404, DiagnosticKind::usage, "template '" + t.name + "' has no schema");
+                         // The file as written: its property order is the form's order (a parsed value would sort keys).
+                         res.set_content(read_file(t.schema_path), "application/schema+json; charset=utf-8");
+                     });
+                 });
+        http.Get(std::string("/api/templates/") + kTemplateName + "/example",
+                 [this](const httplib::Request& req, httplib::Response& res) {
+                     guarded(res, [&] { res.set_content(store.get(req.matches[1].str()).example(), kJsonType); });
+                 });
+
+        post(std::string("/api/validate/") + kTemplateName, false, [this](const httplib::Request& req, httplib::Response& res) {
+            guarded(res, [&] {
+                require_json(req);
+                const auto& t = store.get(req.matches[1].str());
+                const Data data = request_data(req.body, "request");
+                const auto problems = schema_problems(t, data);
+                res.set_content(json{{"valid", problems.empty()}, {"errors", diagnostics_json(problems)}}.dump(), kJsonType);
+            });
+        });
+
+        post(std::string("/api/render/") + kTemplateName, false, [this](const httplib::Request& req, httplib::Response& res) {
+            guarded(res, [&] {
+                require_json(req);
+                const auto& t = store.get(req.matches[1].str());
+                const std::string format = format_param(req);
+                const Data data = request_data(req.body, "request");
+                send_document(res, render_bundled(t, data, format, req), format, t.name);
+            });
+        });
+
+        // A template of the caller's own, kept in memory for this request only.
+        post("/api/render", true, [this](const httplib::Request& req, httplib::Response& res) {
+            guarded(res, [&] { render_upload(req, res); });
+        });
+
+        post(std::string("/api/preview/") + kTemplateName, false, [this](const httplib::Request& req, httplib::Response& res) {
+            guarded(res, [&] {
+                require_json(req);
+                const auto& t = store.get(req.matches[1].str());
+                const Data data = request_data(req.body, "request");
+                const std::string as = req.has_param("as") ? req.get_param_value("as") : "png";
+                if (as != "png" && as != "pdf") throw HttpError(400, DiagnosticKind::usage, "as must be png or pdf");
+                if (as == "pdf") {
+                    res.set_header("Content-Disposition", "inline");
+                    res.set_content(render_bundled(t, data, "pdf", req), media_type("pdf"));
+                    return;
+                }
+                int dpi = 60;
+                if (req.has_param("dpi")) dpi = std::clamp(std::atoi(req.get_param_value("dpi").c_str()), 20, 150);
+                std::string docx = render_bundled(t, data, "docx", req);
+                json pages = json::array();
+                for (const auto& png : converters.to_png(docx, "docx", dpi, 40)) pages.push_back(base64(png));
+                res.set_content(json{{"pages", pages}}.dump(), kJsonType);
+            });
+        });
+
+        post(std::string("/api/batch/") + kTemplateName, true, [this](const httplib::Request& req, httplib::Response& res) {
+            guarded(res, [&] {
+                const auto& t = store.get(req.matches[1].str());
+                if (!req.is_multipart_form_data() || !req.has_file("records"))
+                    throw HttpError(400, DiagnosticKind::usage, "send the nominee list as the multipart field 'records'");
+                const auto file = req.get_file_value("records");
+                BatchRequest b;
+                b.bundled = &t;
+                b.format = format_param(req);
+                if (b.format == "odt" && std::find(t.formats.begin(), t.formats.end(), "odt") == t.formats.end())
+                    throw HttpError(400, DiagnosticKind::usage, "template '" + t.name + "' has no odt variant");
+                std::string ext = fs::path(file.filename).extension().string();
+                std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+                b.records_extension = ext;
+                b.records = file.content;
+                if (req.has_file("name")) b.name_expression = req.get_file_value("name").content;
+                const std::string id = jobs.start(std::move(b));
+                res.status = 202;
+                res.set_content(json{{"id", id}, {"status", "/api/batch/" + id}}.dump(), kJsonType);
+            });
+        });
+        http.Get(std::string("/api/batch/") + kJobId, [this](const httplib::Request& req, httplib::Response& res) {
+            guarded(res, [&] {
+                const auto status = jobs.status(req.matches[1].str());
+                if (!status) throw HttpError(404, DiagnosticKind::usage, "no such batch (finished batches are kept for a while)");
+                res.set_content(status->dump(), kJsonType);
+            });
+        });
+        http.Get(std::string("/api/batch/") + kJobId + "/zip", [this](const httplib::Request& req, httplib::Response& res) {
+            guarded(res, [&] { send_job_file(res, jobs.zip_path(req.matches[1].str()), "application/zip", "van-ban.zip"); });
+        });
+        http.Get(std::string("/api/batch/") + kJobId + "/report", [this](const httplib::Request& req, httplib::Response& res) {
+            guarded(res, [&] { send_job_file(res, jobs.report_path(req.matches[1].str()), kJsonType, "bao-cao.json"); });
+        });
+        http.Delete(std::string("/api/batch/") + kJobId, [this](const httplib::Request& req, httplib::Response& res) {
+            guarded(res, [&] {
+                if (!jobs.cancel(req.matches[1].str())) throw HttpError(404, DiagnosticKind::usage, "no such batch");
+                res.set_content(json{{"cancelled", true}}.dump(), kJsonType);
+            });
+        });
+
+        // The page's own files, embedded at build time.
+        http.Get(R"(/([A-Za-z0-9._-]*))", [](const httplib::Request& req, httplib::Response& res) {
+            const std::string path = req.path == "/" ? "/index.html" : req.path;
+            for (std::size_t i = 0; i < kWebAssetCount; ++i) {
+                if (path != kWebAssets[i].path) continue;
+                res.set_header("Cache-Control", "no-cache");
+                res.set_content(reinterpret_cast<const char*>(kWebAssets[i].data), kWebAssets[i].size, kWebAssets[i].content_type);
+                return;
+            }
+            fail(res, 404, HttpError(404, DiagnosticKind::usage, "no page at " + req.path).diagnostics());
+        });
+        if (!form_library) {
+            http.Get("/vendor/json-editor/.*", [this](const httplib::Request&, httplib::Response& res) {
+                fail(res, 404, HttpError(404, DiagnosticKind::io, "the form library libjs-json-editor is not installed",
+                                         "apt-get install libjs-json-editor (looked in " + options.json_editor_dir + ")")
+                                   .diagnostics());
+            });
+        }
+    }
+
+    void render_upload(const httplib::Request& req, httplib::Response& res) {
+        if (!req.is_multipart_form_data() || !req.has_file("template") || !req.has_file("data"))
+            throw HttpError(400, DiagnosticKind::usage,
+                            "send multipart fields 'template' (a .docx or .odt file) and 'data' (the JSON)");
+        const auto tpl_file = req.get_file_value("template");
+        const auto data_file = req.get_file_value("data");
+        // The name is only used in messages; it never reaches the file system.
+        std::string name = fs::path(tpl_file.filename).filename().string();
+        if (name.empty() || name.size() > 100) name = "upload";
+        const Template tpl = Template::from_bytes(tpl_file.content, name, server_compile_options());
+        const std::string own = tpl.format() == Format::odt ? "odt" : "docx";
+        const std::string format = format_param(req, own);
+        if (format != "pdf" && format != own)
+            throw HttpError(400, DiagnosticKind::usage, "the template is " + own + ": it renders " + own + " or pdf, not " + format);
+        const Data data = request_data(data_file.content, "data");
+        RenderOptions ro;
+        ro.lenient = flag_param(req, "lenient", false);
+        std::string bytes = tpl.render(data, ro);
+        if (format == "pdf") bytes = converters.to_pdf(bytes, own);
+        send_document(res, std::move(bytes), format, "van-ban");
+    }
+
+    static void send_job_file(httplib::Response& res, const std::optional<std::string>& path, const char* type,
+                              const std::string& download_name) {
+        if (!path) throw HttpError(404, DiagnosticKind::usage, "no such batch");
+        if (path->empty()) throw HttpError(409, DiagnosticKind::usage, "the batch has not finished yet");
+        auto file = std::make_shared<std::ifstream>(*path, std::ios::binary);
+        std::error_code ec;
+        const auto size = fs::file_size(*path, ec);
+        if (!*file || ec) throw HttpError(410, DiagnosticKind::io, "the batch's files are gone");
+        res.set_header("Content-Disposition", attachment(download_name));
+        res.set_content_provider(static_cast<std::size_t>(size), type,
+                                 [file](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+                                     std::string buffer(std::min<std::size_t>(length, 1u << 16), '\0');
+                                     file->seekg(static_cast<std::streamoff>(offset));
+                                     file->read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+                                     const auto n = static_cast<std::size_t>(file->gcount());
+                                     return n > 0 && sink.write(buffer.data(), n);
+                                 });
+    }
+
+    // Before a request's body is read: which hosts and origins may talk to us, and how large a body may be.
+    httplib::Server::HandlerResponse screen(const httplib::Request& req, httplib::Response& res) {
+        const auto refuse = [&](int status, DiagnosticKind kind, std::string message, std::string hint = {}) {
+            fail(res, status, HttpError(status, kind, std::move(message), std::move(hint)).diagnostics());
+            res.set_header("Connection", "close");  // the unread body must not be taken for the next request
+            return httplib::Server::HandlerResponse::Handled;
+        };
+        const std::string host = host_name(req.get_header_value("Host"));
+        // A page on another site must not reach a server on this computer by a name that resolves here.
+        if (is_loopback(options.host) && !host.empty() && !is_loopback(host) && host != options.host)
+            return refuse(403, DiagnosticKind::usage, "this server answers only to 127.0.0.1 and localhost");
+        if (req.method != "GET" && req.method != "HEAD" && req.has_header("Origin")) {
+            const std::string origin = req.get_header_value("Origin");
+            if (origin != "http://" + req.get_header_value("Host"))
+                return refuse(403, DiagnosticKind::usage, "requests from another site are refused");
+        }
+        if (req.has_header("Content-Length")) {
+            const unsigned long long length = std::strtoull(req.get_header_value("Content-Length").c_str(), nullptr, 10);
+            if (length > drain_limit())
+                return refuse(413, DiagnosticKind::limit,
+                              "the request is larger than the limit of " + std::to_string(options.max_upload_bytes) + " bytes");
+        }
+        return httplib::Server::HandlerResponse::Unhandled;
+    }
+
+    void configure() {
+        std::error_code ec;
+        form_library = fs::is_regular_file(fs::path(options.json_editor_dir) / "jsoneditor.min.js", ec);
+        const unsigned threads =
+            options.threads ? options.threads : std::max(8u, 2 * std::max(1u, std::thread::hardware_concurrency()));
+        // httplib takes ownership of the queue it is handed (its API wants a raw pointer).
+        http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+        http.set_payload_max_length(drain_limit());
+        // httplib's default adds SO_REUSEPORT, which would let a second `vanban serve` share the port silently.
+        http.set_socket_options([](socket_t sock) {
+            int yes = 1;
+            ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+        });
+        http.set_read_timeout(options.read_timeout_seconds, 0);
+        http.set_write_timeout(options.read_timeout_seconds, 0);
+        http.set_keep_alive_max_count(100);
+        http.set_default_headers({{"X-Content-Type-Options", "nosniff"},
+                                  {"X-Frame-Options", "SAMEORIGIN"},
+                                  {"Referrer-Policy", "no-referrer"},
+                                  {"Content-Security-Policy",
+                                   "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
+                                   "frame-src 'self' blob:; object-src 'self' blob:; frame-ancestors 'self'"}});
+        http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) { return screen(req, res); });
+        // Errors httplib answers itself (no route, body too large, malformed request) get a JSON body too.
+        http.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request& req, httplib::Response& res) {
+            if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+            std::string message = "the request could not be handled";
+            DiagnosticKind kind = DiagnosticKind::usage;
+            if (res.status == 404) message = "nothing at " + req.method + " " + req.path;
+            if (res.status == 405) message = req.method + " is not allowed here";
+            if (res.status == 413) {
+                message = "the request is larger than the server accepts";
+                kind = DiagnosticKind::limit;
+            }
+            if (res.status == 400) message = "malformed HTTP request";
+            res.set_content(errors_body(HttpError(res.status, kind, message).diagnostics()), kJsonType);
+            return httplib::Server::HandlerResponse::Handled;
+        }));
+        http.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+            fail(res, 500, HttpError(500, DiagnosticKind::io, "internal error").diagnostics());
+        });
+        if (options.log_requests) {
+            http.set_logger([](const httplib::Request& req, const httplib::Response& res) {
+                std::fprintf(stderr, "vanban serve: %s %s %d\n", req.method.c_str(), req.path.c_str(), res.status);
+            });
+        }
+        if (form_library) {
+            http.set_mount_point("/vendor/json-editor", options.json_editor_dir, {{"Cache-Control", "max-age=3600"}});
+        }
+        routes();
+    }
+
+    void bind() {
+        if (options.port == 0) {
+            port = http.bind_to_any_port(options.host);
+        } else {
+            port = http.bind_to_port(options.host, options.port) ? options.port : -1;
+        }
+        if (port <= 0)
+            throw HttpError(400, DiagnosticKind::usage,
+                            "cannot listen on " + options.host + ":" + std::to_string(options.port),
+                            "is another program using the port? try --port 0 for any free port");
+    }
+};
+
+Server::Server(Options options) : impl_(std::make_unique<Impl>(std::move(options))) {
+    impl_->configure();
+    try {
+        impl_->bind();
+    } catch (const HttpError& e) {
+        throw Error(e.diagnostics());
+    }
+}
+
+Server::~Server() { stop(); }
+
+int Server::port() const { return impl_->port; }
+
+std::string Server::url() const {
+    const std::string& h = impl_->options.host;
+    const std::string shown = h == "0.0.0.0" ? "127.0.0.1" : h.find(':') != std::string::npos ? "[" + h + "]" : h;
+    return "http://" + shown + ":" + std::to_string(impl_->port) + "/";
+}
+
+bool Server::has_form_library() const { return impl_->form_library; }
+
+void Server::run() { impl_->http.listen_after_bind(); }
+
+void Server::stop() {
+    impl_->jobs.cancel_all();
+    impl_->http.stop();
+}
+
+}  // namespace vanban::server
