@@ -31,6 +31,8 @@ struct Limits {
     double max_compression_ratio = 1000.0;               // zip bombs
     std::uint64_t max_output_size = 512ull << 20;        // bytes of one rendered part
     std::uint64_t max_loop_iterations = 10'000'000;      // per render
+    std::uint64_t max_image_size = 16ull << 20;          // bytes of one picture from the data
+    std::uint64_t max_images = 1000;                     // different pictures in one document
 };
 
 struct CompileOptions {
@@ -42,6 +44,13 @@ struct RenderOptions {
     // Strict (default): a value missing from the data is an error. Lenient: it renders as empty text, a missing or
     // null list as no repetitions, and a missing condition as false.
     bool lenient = false;
+    // Pictures given in the data as file paths ({"image": "chu-ky.png"}) are read relative to this directory. Empty
+    // (the default): a file path in the data is an error, so data from a web form or another program never makes
+    // vanban read a file. The vanban command sets it to the data file's directory.
+    std::string image_directory;
+    // Limits on the pictures of this render; 0: the template's (Limits::max_image_size, Limits::max_images).
+    std::uint64_t max_image_size = 0;
+    std::uint64_t max_images = 0;
 };
 
 // What `vanban inspect` shows: the data a template reads, as a JSON skeleton to fill in.

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "api/package_images.hpp"
 #include "core/program.hpp"
 #include "docx/docx_part.hpp"
 #include "odt/odt_part.hpp"
@@ -37,6 +38,7 @@ struct TemplateImpl {
     // part has drawings, ids are renumbered from here (above every id in parts that are copied unchanged).
     bool renumber_drawings = false;
     unsigned long first_drawing_id = 1;
+    PackageImages images;  // what a render needs to add pictures from the data
 };
 
 }  // namespace detail
@@ -207,6 +209,7 @@ std::shared_ptr<detail::TemplateImpl> compile_odt(const Source& src, std::shared
     for (const auto& entry : names) {
         detail::CompiledPart part;
         part.name = entry;
+        impl->images.note(entry, [&] { return src.read(entry); });
         if (odt::is_story_part(entry)) {
             std::string xml = src.read(entry);
             if (may_have_tags(xml)) {
@@ -236,12 +239,14 @@ std::shared_ptr<detail::TemplateImpl> compile(Source src, std::string name, cons
     impl->name = std::move(name);
     impl->options = options;
     impl->format = detect_format(src.names, impl->name);
+    impl->images.format = impl->format;
     if (impl->format == Format::odt) return compile_odt(src, std::move(impl));
     if (impl->format == Format::docx) src = with_footnotes_part(std::move(src));
     std::vector<Diagnostic> errors;
     for (const auto& entry : src.names) {
         detail::CompiledPart part;
         part.name = entry;
+        impl->images.note(entry, [&] { return src.read(entry); });
         bool story = docx::is_story_part(entry);
         if (story) {
             std::string xml = src.read(entry);
@@ -311,6 +316,12 @@ std::string Template::render(const nlohmann::json& data, const RenderOptions& op
     limits.max_loop_iterations = t.options.limits.max_loop_iterations;
     core::RenderState state(data, options.lenient, limits);
     state.next_footnote_id = t.first_footnote_id;
+    core::ImageSettings& pictures = state.images.settings;
+    pictures.directory = options.image_directory;
+    pictures.max_bytes = options.max_image_size ? options.max_image_size : t.options.limits.max_image_size;
+    pictures.max_images = options.max_images ? options.max_images : t.options.limits.max_images;
+    pictures.text_width = t.images.text_width;
+    pictures.first_number = t.images.first_number;
 
     const core::Emitter& emitter = t.format == Format::odt ? odt::emitter() : docx::emitter();
     std::vector<std::string> rendered(t.parts.size());
@@ -322,17 +333,23 @@ std::string Template::render(const nlohmann::json& data, const RenderOptions& op
         core::render_program(part.program, emitter, out, state);
     }
     if (!state.errors.empty()) throw Error(std::move(state.errors));
-    if (t.renumber_drawings) {
+    const bool has_pictures = !state.images.stored().empty();
+    if (t.renumber_drawings || (has_pictures && t.format == Format::docx)) {
         unsigned long next = t.first_drawing_id;
         for (std::size_t i : t.render_order) renumber_drawings(rendered[i], next);
     }
+    const detail::PackageEdits edits = has_pictures ? detail::package_edits(t.images, state.images) : detail::PackageEdits{};
 
-    zip::Writer writer(t.expected_size);
+    zip::Writer writer(t.expected_size + edits.size());
     for (std::size_t i = 0; i < t.parts.size(); ++i) {
         const auto& part = t.parts[i];
         if (part.compiled) writer.add(part.name, rendered[i], method_for(part.name));
+        else if (auto edited = edits.replaced.find(part.name); edited != edits.replaced.end())
+            writer.add(part.name, edited->second, zip::Method::deflated);
         else writer.add(part.prepared);
     }
+    for (const auto& [name, text] : edits.added) writer.add(name, text, zip::Method::deflated);
+    for (const auto& [name, bytes] : edits.media) writer.add(name, *bytes, zip::Method::stored);  // already compressed
     return writer.finish();
 }
 

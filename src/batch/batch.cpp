@@ -571,6 +571,7 @@ Runner::Done Runner::process(Job& job) {
         }
         RenderOptions ro;
         ro.lenient = o_.lenient;
+        ro.image_directory = o_.image_directory;
         std::string bytes = template_->render(rec.data.value, ro);
         if (o_.output == OutputKind::pdf) {
             converters_->acquire();

@@ -89,6 +89,8 @@ struct Options {
     unsigned converters = 2;               // PDF: at most this many LibreOffice processes at once
     PdfOptions pdf;
     bool lenient = false;                  // RenderOptions::lenient
+    std::string image_directory;           // RenderOptions::image_directory: where pictures given as file paths are
+                                           // read from; empty: a file path in a record is an error
     bool force = false;                    // re-render outputs that are newer than the inputs
     std::string report_path;               // JSON report of every record; empty: none
     nlohmann::json report_header = nlohmann::json::object();  // more members for the report's header

@@ -198,6 +198,7 @@ int run_batch(const BatchArgs& a, bool json_errors) {
         o.sync = a.sync == "each" ? batch::SyncMode::each : a.sync == "none" ? batch::SyncMode::none : batch::SyncMode::end;
         o.converters = a.converters;
         o.lenient = a.lenient;
+        o.image_directory = image_directory_for(a.records);  // pictures named by path in the records
         o.force = a.force;
         o.report_path = a.report;
         if (t.bundled && t.bundled->manifest.value("unverified_layout", false)) o.report_header["unverified_layout"] = true;

@@ -7,11 +7,20 @@
 //   if (*batch) return vanban::cli::run_batch(batch_args, how.json);
 #pragma once
 
+#include <filesystem>
 #include <string>
 
 #include <CLI/CLI.hpp>
 
 namespace vanban::cli {
+
+// Where `vanban render` and `vanban batch` read pictures that a data file names by path ({"image": "chu-ky.png"}):
+// the data file's own directory, the current one for standard input. (The library reads none unless told.)
+inline std::string image_directory_for(const std::string& data_path) {
+    if (data_path == "-") return ".";
+    const std::filesystem::path parent = std::filesystem::path(data_path).parent_path();
+    return parent.empty() ? "." : parent.string();
+}
 
 struct BatchArgs {
     std::string template_arg;   // file, directory or bundled template name

@@ -87,6 +87,7 @@ int cmd_render(const RenderRequest& req, const Output& how) {
         usage_error("'" + req.tpl + "' is a " + tpl_format + " template: it renders " + tpl_format + " or pdf, not " + format);
     vanban::RenderOptions options;
     options.lenient = req.lenient;
+    options.image_directory = vanban::cli::image_directory_for(req.data);  // a picture given by path is the user's own file
     // Rendering Data (not a bare JSON value) makes data problems point into the data file: JSON pointer → line:column.
     std::string bytes = tpl.render(data, options);
     if (format == "pdf") {

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "core/filters.hpp"
+#include "core/image.hpp"
 
 namespace vanban::core {
 
@@ -404,6 +405,14 @@ private:
                 if (!e->filter) throw ParseError("unknown filter '" + e->name + "'", name_at);
                 e->args.push_back(std::move(subject));
                 if (ts_.accept_op("(")) call_args(*e);
+                for (const auto& [key, value] : e->kwargs) {
+                    const auto& known = e->filter->keywords;
+                    if (!known.empty() && std::find(known.begin(), known.end(), key) == known.end()) {
+                        std::string list;
+                        for (auto k : known) list += (list.empty() ? "" : ", ") + std::string(k);
+                        throw ParseError("filter '" + e->name + "' has no argument '" + key + "' (it takes " + list + ")", name_at);
+                    }
+                }
                 // Keyword arguments count towards the required ones (groupby(attribute='unit')), not the maximum.
                 int given = static_cast<int>(e->args.size()) - 1;
                 int named = static_cast<int>(e->kwargs.size());
@@ -696,6 +705,7 @@ void py_repr(const json& j, std::string& out) {
             break;
         }
         case json::value_t::object: {
+            if (is_image_object(j)) throw_image_as_text();  // never a page of base64
             out += '{';
             bool first = true;
             for (auto it = j.begin(); it != j.end(); ++it) {
@@ -1024,6 +1034,7 @@ std::string to_text(const Value& v, const EvalContext& ctx) {
     }
     if (v.is_rich()) return v.rich_text().plain();
     if (v.is_loop()) return "<loop>";
+    if (v.is_image()) throw_image_as_text();
     return json_to_text(v.j());
 }
 
@@ -1033,7 +1044,7 @@ bool truthy(const Value& v, const EvalContext& ctx) {
         return false;
     }
     if (v.is_rich()) return !v.rich_text().spans.empty();
-    if (v.is_loop()) return true;
+    if (v.is_loop() || v.is_image()) return true;
     const json& j = v.j();
     switch (j.type()) {
         case json::value_t::null: return false;
@@ -1052,6 +1063,7 @@ Value get_attr(const Value& subject, std::string_view name, const std::string& w
     if (subject.is_undefined()) return Value::undefined(what);
     if (subject.is_loop()) return loop_attr(subject.loop_state(), name);
     if (subject.is_rich()) return Value::undefined(what);
+    if (subject.is_image()) return image_attribute(*subject.image_ptr(), name, what);
     const json& j = subject.j();
     if (j.is_object()) {
         auto it = j.find(name);
@@ -1187,7 +1199,10 @@ Value evaluate(const Expr& e, EvalContext& ctx) {
                 if (temporaries && result.is_ref()) return Value::owned(result.j());
                 return result;
             } catch (const EvalError& err) {
-                throw EvalError("filter '" + e.name + "': " + err.what(), err.hint);
+                EvalError named("filter '" + e.name + "': " + err.what(), err.hint);
+                named.parent = err.parent;  // keep pointing into the data
+                named.key = err.key;
+                throw named;
             }
         }
         case Expr::Kind::test: {

@@ -107,9 +107,12 @@ private:
     std::vector<std::pair<std::string_view, Value>> vars_;
 };
 
+class ImageSession;  // core/image.hpp
+
 struct EvalContext {
     Scope& scope;
     bool lenient = false;
+    ImageSession* images = nullptr;  // the render's pictures; null where no picture can be placed
 };
 
 Value evaluate(const Expr& expr, EvalContext& ctx);

@@ -9,6 +9,7 @@
 #include <unicode/uchar.h>
 #include <unicode/utf8.h>
 
+#include "core/image.hpp"
 #include "core/outline.hpp"
 #include "core/richtext.hpp"
 #include "core/vn.hpp"
@@ -645,6 +646,14 @@ Value f_rich(const Value& s, Args, KwArgs, EvalContext& c) {
     }
 }
 
+// A picture for {{ … }}: an image object of the data or its source text, sized and placed by the arguments where
+// the value does not say (core/image.hpp). Missing (lenient) or none prints nothing.
+Value f_image(const Value& s, Args a, KwArgs kw, EvalContext& c) {
+    if (s.is_undefined()) return str_result("");
+    if (s.is_json() && s.j().is_null()) return s;
+    return Value::image(to_image(s, image_options_from_arguments(a, kw, c), c));
+}
+
 Value f_text_width(const Value& s, Args a, KwArgs kw, EvalContext& c) {
     std::string text = text_of(s, c);
     const Value* size_pt = arg(a, kw, 0, "size");
@@ -1011,6 +1020,8 @@ bool apply_test(const json& item, Args a, std::size_t from, EvalContext& c) {
     return t->fn(v, a.subspan(from + 1), c);
 }
 
+constexpr std::string_view kImageKeywords[] = {"width", "height", "description", "wrap", "x", "y"};
+
 constexpr FilterDef kFilters[] = {
     {"abs", 0, 0, f_abs, false, "absolute value"},
     {"batch", 1, 2, f_batch, false, "split a list into lists of N"},
@@ -1028,6 +1039,7 @@ constexpr FilterDef kFilters[] = {
     {"float", 0, 1, f_float, false, "convert to a decimal number"},
     {"format", 0, -1, f_format, false, "printf-style formatting"},
     {"groupby", 1, 1, f_groupby, false, "group a list of mappings by an attribute"},
+    {"image", 0, 2, f_image, false, "a picture: image(width=\"35mm\", height, description, wrap, x, y)", kImageKeywords},
     {"int", 0, 1, f_int, true, "convert to a whole number"},
     {"items", 0, 0, f_items, false, "the [key, value] pairs of a mapping"},
     {"join", 0, 2, f_join, false, "join a list with a separator"},

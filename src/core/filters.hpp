@@ -19,6 +19,8 @@ struct FilterDef {
     Value (*fn)(const Value& subject, std::span<const Value> args, KwArgs kwargs, EvalContext& ctx);
     bool accepts_undefined;  // default(), "is defined"-like filters see undefined values without error
     std::string_view help;
+    // The keyword arguments it takes, checked when the template is compiled; empty: not checked.
+    std::span<const std::string_view> keywords = {};
 };
 
 struct TestDef {

@@ -532,6 +532,16 @@ struct Renderer {
         try {
             Value v = evaluate(*n.expr, state.ctx);
             const OutputSite& site = program.sites[static_cast<std::size_t>(n.site)];
+            if (v.is_image() || (v.is_json() && is_image_object(v.j()))) {
+                if (site.context != OutputSite::Context::run_text) {
+                    EvalError e("a picture cannot stand in an XML attribute",
+                                "put the tag in the text of a paragraph, alone or with other text");
+                    if (v.is_json()) e.parent = &v.j();
+                    throw e;
+                }
+                emitter.image(out, *(v.is_image() ? v.image_ptr() : to_image(v, {}, state.ctx)), site, state);
+                return;
+            }
             if (v.is_rich()) {
                 if (site.context != OutputSite::Context::run_text) emitter.text(out, v.rich_text().plain(), site);
                 else if (site.prop_exprs.empty()) emitter.rich(out, v.rich_text(), site, state);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/expr.hpp"
+#include "core/image.hpp"
 #include "vanban/diagnostic.hpp"
 
 namespace vanban::core {
@@ -92,6 +93,8 @@ public:
     virtual ~Emitter() = default;
     virtual void text(std::string& out, std::string_view value, const OutputSite& site) const = 0;
     virtual void rich(std::string& out, const vanban::RichText& value, const OutputSite& site, RenderState& state) const = 0;
+    // A picture where the tag stands in running text (registered in state.images, which names its media file).
+    virtual void image(std::string& out, const Image& image, const OutputSite& site, RenderState& state) const = 0;
     // Content the adapter inserts at a hook (e.g. collected footnotes at the end of the footnotes part).
     virtual void hook(std::string& out, int hook_id, RenderState& state) const = 0;
     // Appended by a guard whose children produced no paragraph (a table cell must keep one).
@@ -198,7 +201,12 @@ struct RenderLimits {
 
 struct RenderState {
     RenderState(const json& data, bool lenient, RenderLimits limits_ = {})
-        : scope(data), ctx{scope, lenient}, limits(limits_) {}
+        : scope(data), ctx{scope, lenient}, limits(limits_) {
+        ctx.images = &images;
+    }
+    RenderState(const RenderState&) = delete;
+    RenderState& operator=(const RenderState&) = delete;
+    ImageSession images;  // the pictures placed, for the package (media files, relationships, manifest)
     Scope scope;
     EvalContext ctx;
     RenderLimits limits;

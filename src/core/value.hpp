@@ -17,6 +17,7 @@ namespace vanban::core {
 using json = nlohmann::json;
 
 struct LoopState;  // defined in program.cpp; exposes loop.index etc.
+struct Image;      // core/image.hpp: a picture with its size and placement
 
 struct Undefined {
     std::string what;              // the expression that had no value, e.g. "agency.name"
@@ -35,11 +36,13 @@ public:
     static Value owned(json j) { return Value(std::move(j)); }
     static Value rich(std::shared_ptr<const RichText> r) { return Value(std::move(r)); }
     static Value loop(const LoopState* l) { return Value(l); }
+    static Value image(std::shared_ptr<const Image> i) { return Value(std::move(i)); }
 
     bool is_undefined() const noexcept { return std::holds_alternative<Undefined>(v_); }
     bool is_rich() const noexcept { return std::holds_alternative<std::shared_ptr<const RichText>>(v_); }
     bool is_loop() const noexcept { return std::holds_alternative<const LoopState*>(v_); }
-    bool is_json() const noexcept { return !is_undefined() && !is_rich() && !is_loop(); }
+    bool is_image() const noexcept { return std::holds_alternative<std::shared_ptr<const Image>>(v_); }
+    bool is_json() const noexcept { return !is_undefined() && !is_rich() && !is_loop() && !is_image(); }
     bool is_owned_json() const noexcept { return std::holds_alternative<json>(v_); }
     bool is_ref() const noexcept { return std::holds_alternative<const json*>(v_); }
 
@@ -52,6 +55,7 @@ public:
     const Undefined& undefined_info() const { return std::get<Undefined>(v_); }
     const RichText& rich_text() const { return *std::get<std::shared_ptr<const RichText>>(v_); }
     const LoopState& loop_state() const { return *std::get<const LoopState*>(v_); }
+    const std::shared_ptr<const Image>& image_ptr() const { return std::get<std::shared_ptr<const Image>>(v_); }
 
     // A value inside this json value (a member or element of it): a reference when this value refers to data that
     // outlives the evaluation, a copy when this value owns its json (a computed temporary that is about to go away:
@@ -74,8 +78,11 @@ private:
     explicit Value(json j) : v_(std::move(j)) {}
     explicit Value(std::shared_ptr<const RichText> r) : v_(std::move(r)) {}
     explicit Value(const LoopState* l) : v_(l) {}
+    explicit Value(std::shared_ptr<const Image> i) : v_(std::move(i)) {}
 
-    std::variant<Undefined, const json*, json, std::shared_ptr<const RichText>, const LoopState*> v_;
+    std::variant<Undefined, const json*, json, std::shared_ptr<const RichText>, const LoopState*,
+                 std::shared_ptr<const Image>>
+        v_;
 };
 
 }  // namespace vanban::core

@@ -24,6 +24,12 @@ bool has_name(const xmlNode* n, const char* ns_href, const char* local) {
            std::strcmp(reinterpret_cast<const char*>(n->name), local) == 0;
 }
 
+void declare_namespace(xmlNode* root, const char* href, const char* prefix) {
+    for (const xmlNs* ns = root->nsDef; ns; ns = ns->next)
+        if (ns->prefix && std::strcmp(reinterpret_cast<const char*>(ns->prefix), prefix) == 0) return;
+    xmlNewNs(root, xml_chars(href), xml_chars(prefix));
+}
+
 std::string dump_element(xmlDoc* doc, xmlNode* element) {
     xmlBuffer* buf = xmlBufferCreate();
     xmlNodeDump(buf, doc, element, 0, 0);

@@ -92,6 +92,9 @@ public:
 Program compile_xml_part(std::string_view xml, const std::string& part_name, const Dialect& dialect,
                          std::vector<Diagnostic>& errors, PartHooks* hooks = nullptr);
 
+// Declares `prefix` for `href` on `root` unless the root already binds that prefix (output written as text uses it).
+void declare_namespace(xmlNode* root, const char* href, const char* prefix);
+
 // Serialises an element (for run properties); namespace declarations copied from the root are left out.
 std::string dump_element(xmlDoc* doc, xmlNode* element);
 

@@ -18,6 +18,8 @@ using core::Role;
 using core::xml_chars;
 
 constexpr const char* kW = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
+constexpr const char* kWordprocessingDrawing = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing";
+constexpr const char* kRelationships = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
 
 bool is_w(const xmlNode* n, const char* local) { return core::has_name(n, kW, local); }
 
@@ -115,8 +117,12 @@ public:
         }
     }
 
-    // Footnotes produced by rich text are appended at the end of the footnotes part, numbered after its own.
+    // Footnotes produced by rich text are appended at the end of the footnotes part, numbered after its own. Pictures
+    // from the data are written with the wp: and r: prefixes (a: and pic: are declared where they are used, as Word
+    // does): the root declares them.
     void finish(xmlDoc* doc, xmlNode* root, core::PartHooks* hooks) const override {
+        core::declare_namespace(root, kWordprocessingDrawing, "wp");
+        core::declare_namespace(root, kRelationships, "r");
         if (!hooks || !hooks->footnotes_part) return;
         hooks->max_footnote_id = 0;
         for (xmlNode* c = root->children; c; c = c->next) {
@@ -266,6 +272,49 @@ public:
         out += "<w:r>";
         out += site.run_props[0];
         out += "<w:t xml:space=\"preserve\">";
+    }
+
+    // A DrawingML picture in the tag's run: inline (w:drawing/wp:inline) or floating (wp:anchor, positioned from the
+    // character where the tag stands and the top of its paragraph). Its media part and relationship are added to the
+    // package after rendering (api/package_images.cpp); wp:docPr ids are renumbered there too.
+    void image(std::string& out, const core::Image& image, const OutputSite&, core::RenderState& state) const override {
+        const int number = state.images.place(image.data, *state.current_part);
+        const int frame = state.images.next_frame();
+        const std::string cx = std::to_string(image.cx), cy = std::to_string(image.cy);
+        std::string descr;
+        if (!image.description.empty()) {
+            descr = " descr=\"";
+            core::escape_xml_attribute(descr, image.description);
+            descr += "\"";
+        }
+        out += "</w:t><w:drawing>";
+        if (image.wrap == core::ImageWrap::inline_) {
+            out += "<wp:inline distT=\"0\" distB=\"0\" distL=\"0\" distR=\"0\">";
+        } else {
+            out += "<wp:anchor distT=\"0\" distB=\"0\" distL=\"0\" distR=\"0\" simplePos=\"0\" relativeHeight=\"";
+            out += std::to_string(251659264 + frame);
+            out += image.wrap == core::ImageWrap::behind ? "\" behindDoc=\"1\"" : "\" behindDoc=\"0\"";
+            out += " locked=\"0\" layoutInCell=\"1\" allowOverlap=\"1\"><wp:simplePos x=\"0\" y=\"0\"/>"
+                   "<wp:positionH relativeFrom=\"character\"><wp:posOffset>";
+            out += std::to_string(image.x);
+            out += "</wp:posOffset></wp:positionH><wp:positionV relativeFrom=\"paragraph\"><wp:posOffset>";
+            out += std::to_string(image.y);
+            out += "</wp:posOffset></wp:positionV>";
+        }
+        out += "<wp:extent cx=\"" + cx + "\" cy=\"" + cy + "\"/><wp:effectExtent l=\"0\" t=\"0\" r=\"0\" b=\"0\"/>";
+        if (image.wrap != core::ImageWrap::inline_) out += "<wp:wrapNone/>";
+        out += "<wp:docPr id=\"" + std::to_string(frame) + "\" name=\"Picture " + std::to_string(frame) + "\"" + descr + "/>";
+        out += "<wp:cNvGraphicFramePr><a:graphicFrameLocks xmlns:a=\"http://schemas.openxmlformats.org/drawingml/2006/main\" "
+               "noChangeAspect=\"1\"/></wp:cNvGraphicFramePr>"
+               "<a:graphic xmlns:a=\"http://schemas.openxmlformats.org/drawingml/2006/main\">"
+               "<a:graphicData uri=\"http://schemas.openxmlformats.org/drawingml/2006/picture\">"
+               "<pic:pic xmlns:pic=\"http://schemas.openxmlformats.org/drawingml/2006/picture\"><pic:nvPicPr><pic:cNvPr id=\"0\" name=\"";
+        out += core::ImageSession::media_name(number, image.data->header.format);
+        out += "\"" + descr + "/><pic:cNvPicPr/></pic:nvPicPr><pic:blipFill><a:blip r:embed=\"" + core::image_relationship_id(number) +
+               "\"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill><pic:spPr><a:xfrm><a:off x=\"0\" y=\"0\"/><a:ext cx=\"" + cx +
+               "\" cy=\"" + cy + "\"/></a:xfrm><a:prstGeom prst=\"rect\"><a:avLst/></a:prstGeom></pic:spPr></pic:pic></a:graphicData></a:graphic>";
+        out += image.wrap == core::ImageWrap::inline_ ? "</wp:inline>" : "</wp:anchor>";
+        out += "</w:drawing><w:t xml:space=\"preserve\">";
     }
 
     void hook(std::string& out, int, core::RenderState& state) const override { out += state.footnotes; }

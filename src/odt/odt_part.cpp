@@ -25,6 +25,12 @@ constexpr const char* kOffice = "urn:oasis:names:tc:opendocument:xmlns:office:1.
 constexpr const char* kStyle = "urn:oasis:names:tc:opendocument:xmlns:style:1.0";
 constexpr const char* kFo = "urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0";
 constexpr const char* kDraw = "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0";
+constexpr const char* kSvg = "urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0";
+constexpr const char* kXlink = "http://www.w3.org/1999/xlink";
+
+// Graphic styles of pictures from the data, by core::ImageWrap: in the line (as a character), floating in front of the
+// text, floating behind it; floating ones are placed from the anchor character and the top of its paragraph.
+constexpr const char* kImageStyles[3] = {"vanban_img", "vanban_img_front", "vanban_img_behind"};
 
 bool in_ns(const xmlNode* n, const char* ns, std::initializer_list<const char*> names) {
     for (const char* name : names)
@@ -96,6 +102,7 @@ public:
     void finish(xmlDoc* doc, xmlNode* root, core::PartHooks* hooks) const override {
         if (hooks) hooks->max_footnote_id = count_notes(root);
         add_rich_styles(doc, root);
+        add_image_styles(doc, root);
     }
 
 private:
@@ -128,6 +135,45 @@ private:
         }
         xmlAddChild(root, styles);
         return styles;
+    }
+
+    static bool has_style(xmlNode* styles, const char* name) {
+        for (xmlNode* c = styles->children; c; c = c->next) {
+            if (!core::has_name(c, kStyle, "style")) continue;
+            xmlChar* n = xmlGetNsProp(c, xml_chars("name"), xml_chars(kStyle));
+            const bool same = n && std::strcmp(reinterpret_cast<char*>(n), name) == 0;
+            xmlFree(n);
+            if (same) return true;
+        }
+        return false;
+    }
+
+    static void add_image_styles(xmlDoc* doc, xmlNode* root) {
+        if (!core::has_name(root, kOffice, "document-content") && !core::has_name(root, kOffice, "document-styles"))
+            return;
+        for (auto [href, prefix] : {std::pair{kDraw, "draw"}, {kSvg, "svg"}, {kXlink, "xlink"}, {kText, "text"}})
+            core::declare_namespace(root, href, prefix);
+        xmlNode* styles = automatic_styles(doc, root);
+        xmlNs* style = ns(root, kStyle, "style");
+        for (int wrap = 0; wrap < 3; ++wrap) {
+            if (has_style(styles, kImageStyles[wrap])) continue;
+            xmlNode* s = xmlNewChild(styles, style, xml_chars("style"), nullptr);
+            xmlNewNsProp(s, style, xml_chars("name"), xml_chars(kImageStyles[wrap]));
+            xmlNewNsProp(s, style, xml_chars("family"), xml_chars("graphic"));
+            xmlNode* p = xmlNewChild(s, style, xml_chars("graphic-properties"), nullptr);
+            const auto set = [&](const char* name, const char* value) { xmlNewNsProp(p, style, xml_chars(name), xml_chars(value)); };
+            if (wrap == 0) {
+                set("vertical-pos", "top");
+                set("vertical-rel", "baseline");
+            } else {
+                set("wrap", "run-through");
+                set("run-through", wrap == 1 ? "foreground" : "background");
+                set("vertical-pos", "from-top");
+                set("vertical-rel", "paragraph");
+                set("horizontal-pos", "from-left");
+                set("horizontal-rel", "char");
+            }
+        }
     }
 
     static void add_rich_styles(xmlDoc* doc, xmlNode* root) {
@@ -277,6 +323,27 @@ public:
         // Notes cannot stand in headers and footers (styles.xml): there the footnote markup is left out.
         const bool notes = !state.current_part || *state.current_part == "content.xml";
         write_spans(out, value.spans, site.run_props, state, notes);
+    }
+
+    // A draw:frame with the picture, as a character of the line or anchored to the character where the tag stands.
+    // The file goes to Pictures/ and into the manifest after rendering (api/package_images.cpp).
+    void image(std::string& out, const core::Image& image, const OutputSite&, core::RenderState& state) const override {
+        const int number = state.images.place(image.data, *state.current_part);
+        const std::string frame = std::to_string(state.images.next_frame());
+        const bool floating = image.wrap != core::ImageWrap::inline_;
+        out += "<draw:frame draw:style-name=\"";
+        out += kImageStyles[static_cast<int>(image.wrap)];
+        out += "\" draw:name=\"vanban_image_" + frame + "\" text:anchor-type=\"" + (floating ? "char" : "as-char") + "\"";
+        if (floating) out += " svg:x=\"" + core::odf_length(image.x) + "\" svg:y=\"" + core::odf_length(image.y) + "\"";
+        out += " svg:width=\"" + core::odf_length(image.cx) + "\" svg:height=\"" + core::odf_length(image.cy) + "\" draw:z-index=\"" +
+               frame + "\"><draw:image xlink:href=\"Pictures/" + core::ImageSession::media_name(number, image.data->header.format) +
+               "\" xlink:type=\"simple\" xlink:show=\"embed\" xlink:actuate=\"onLoad\"/>";
+        if (!image.description.empty()) {
+            out += "<svg:desc>";
+            core::escape_xml_attribute(out, image.description);
+            out += "</svg:desc>";
+        }
+        out += "</draw:frame>";
     }
 
     void hook(std::string&, int, core::RenderState&) const override {}

@@ -65,7 +65,7 @@ TEST(Filters, TableIsCoveredByThisFile) {
     // Keep in step with the TEST()s below: a new filter without a test here fails this check.
     const std::set<std::string> tested = {
         "abs", "batch", "capitalize", "center", "count", "d", "decree_date", "default", "dictsort", "diem", "e", "escape",
-        "first", "float", "format", "groupby", "int", "items", "join", "last", "length", "list", "lower", "map", "max", "min", "nfc",
+        "first", "float", "format", "groupby", "image", "int", "items", "join", "last", "length", "list", "lower", "map", "max", "min", "nfc",
         "outline", "pad2", "reject", "rejectattr", "replace", "reverse", "rich", "roman", "round", "select",
         "selectattr", "short_date", "slice", "slug", "sort", "string", "sum", "text_width", "title", "tojson", "trim",
         "truncate", "unique", "upper", "wordcount"};
@@ -74,6 +74,15 @@ TEST(Filters, TableIsCoveredByThisFile) {
     EXPECT_EQ(table, tested);
     EXPECT_NE(vanban::core::find_filter("upper"), nullptr);
     EXPECT_EQ(vanban::core::find_filter("uper"), nullptr);
+}
+
+// ----- pictures: tests/unit/image_test.cpp has the rest ---------------------------------------------------------------
+
+TEST(Filters, Image) {
+    // Without a render there is nowhere to place a picture; none and a missing value in lenient mode print nothing.
+    EXPECT_EQ(error("'AAAA' | image"), "filter 'image': a picture cannot be used here");
+    EXPECT_EQ(text("none | image"), "");
+    EXPECT_THROW(parse_expression("x | image(size='3cm')"), ParseError);
 }
 
 // ----- text ---------------------------------------------------------------------------------------------------------

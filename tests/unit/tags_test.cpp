@@ -387,6 +387,10 @@ public:
     void rich(std::string& out, const vanban::RichText& value, const OutputSite&, RenderState&) const override {
         out += value.plain();
     }
+    void image(std::string& out, const vanban::core::Image& image, const OutputSite&, RenderState& state) const override {
+        state.images.place(image.data, "part");
+        out += "[picture " + std::to_string(image.cx) + "x" + std::to_string(image.cy) + "]";
+    }
     void hook(std::string&, int, RenderState&) const override {}
     std::string_view empty_paragraph() const override { return "<p/>"; }
     bool has_paragraph(std::string_view produced) const override { return produced.find("<p") != std::string_view::npos; }
