@@ -144,6 +144,32 @@ VANBAN_API vanban_status vanban_render_to_file(const vanban_template *tpl, const
                                                const char *data_name, unsigned flags, const char *path,
                                                vanban_errors **errors);
 
+/* Options of one render, for the two functions below. Fill the structure with vanban_render_options_init() and change
+ * only the fields you need; struct_size lets later versions append fields without breaking programs built against
+ * this header. */
+typedef struct vanban_render_options {
+    size_t struct_size;          /* sizeof(vanban_render_options), set by vanban_render_options_init() */
+    unsigned flags;              /* VANBAN_RENDER_LENIENT */
+    const char *image_directory; /* NULL or "" (the default): a picture given in the data as a file path ({"image":
+                                  * "sign.png"}) is a data error, so data from a form or another program never makes
+                                  * vanban read a file. Otherwise such paths are read relative to this directory
+                                  * (absolute ones as they are): set it only for data you trust. */
+    uint64_t max_image_size;     /* bytes of one picture; 0: the default, 16 MiB */
+    uint64_t max_images;         /* different pictures in one document; 0: the default, 1000 */
+} vanban_render_options;
+
+/* Sets every field to its default. */
+VANBAN_API void vanban_render_options_init(vanban_render_options *options);
+
+/* vanban_render and vanban_render_to_file with options (NULL: the defaults, as flags 0). */
+VANBAN_API vanban_status vanban_render_with_options(const vanban_template *tpl, const char *data_json, size_t data_size,
+                                                    const char *data_name, const vanban_render_options *options,
+                                                    vanban_buffer *out, vanban_errors **errors);
+VANBAN_API vanban_status vanban_render_to_file_with_options(const vanban_template *tpl, const char *data_json,
+                                                            size_t data_size, const char *data_name,
+                                                            const vanban_render_options *options, const char *path,
+                                                            vanban_errors **errors);
+
 /* ----- JSON Schema validation ------------------------------------------------------------------------------- */
 
 /* A compiled JSON Schema (draft 4/6/7); immutable, thread-safe. */

@@ -2,6 +2,7 @@
 // the boundary. Handles are heap objects owned by the caller between the create and the matching free call.
 #include "vanban/vanban.h"
 
+#include <cstddef>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -154,6 +155,50 @@ vanban::RenderOptions render_options(unsigned flags) {
     return options;
 }
 
+// The C options as the C++ ones. Fields beyond the caller's struct_size (a program built against an older header)
+// keep their defaults.
+vanban::RenderOptions render_options(const vanban_render_options* in) {
+    if (!in) return {};
+    const auto has = [&](std::size_t offset, std::size_t size) { return in->struct_size >= offset + size; };
+    vanban::RenderOptions options = render_options(has(offsetof(vanban_render_options, flags), sizeof in->flags) ? in->flags : 0u);
+    if (has(offsetof(vanban_render_options, image_directory), sizeof in->image_directory) && in->image_directory)
+        options.image_directory = in->image_directory;  // "" stays "": file paths refused
+    if (has(offsetof(vanban_render_options, max_image_size), sizeof in->max_image_size)) options.max_image_size = in->max_image_size;
+    if (has(offsetof(vanban_render_options, max_images), sizeof in->max_images)) options.max_images = in->max_images;
+    return options;
+}
+
+unsigned flags_of(const vanban_render_options* options) {
+    return options && options->struct_size >= offsetof(vanban_render_options, flags) + sizeof options->flags ? options->flags : 0u;
+}
+
+vanban_status render_to_buffer(const char* function, const vanban_template* tpl, const char* data_json, size_t data_size,
+                               const char* data_name, const vanban_render_options* options, vanban_buffer* out,
+                               vanban_errors** errors) {
+    clear(out);
+    return guarded(errors, [&] {
+        if (!tpl || !data_json || !out) return usage(errors, (std::string(function) + ": tpl, data_json or out is NULL").c_str());
+        if (flags_of(options) & ~VANBAN_RENDER_LENIENT) return usage(errors, (std::string(function) + ": unknown flags").c_str());
+        auto data = vanban::Data::parse(std::string_view(data_json, text_size(data_json, data_size)),
+                                        data_name ? data_name : "data");
+        give(out, tpl->tpl.render(data, render_options(options)));
+        return VANBAN_OK;
+    });
+}
+
+vanban_status render_to_path(const char* function, const vanban_template* tpl, const char* data_json, size_t data_size,
+                             const char* data_name, const vanban_render_options* options, const char* path,
+                             vanban_errors** errors) {
+    return guarded(errors, [&] {
+        if (!tpl || !data_json || !path) return usage(errors, (std::string(function) + ": tpl, data_json or path is NULL").c_str());
+        if (flags_of(options) & ~VANBAN_RENDER_LENIENT) return usage(errors, (std::string(function) + ": unknown flags").c_str());
+        auto data = vanban::Data::parse(std::string_view(data_json, text_size(data_json, data_size)),
+                                        data_name ? data_name : "data");
+        vanban::write_file_atomic(path, tpl->tpl.render(data, render_options(options)));
+        return VANBAN_OK;
+    });
+}
+
 }  // namespace
 
 extern "C" {
@@ -233,27 +278,36 @@ vanban_status vanban_template_inspect(const vanban_template* tpl, vanban_buffer*
 
 vanban_status vanban_render(const vanban_template* tpl, const char* data_json, size_t data_size, const char* data_name,
                             unsigned flags, vanban_buffer* out, vanban_errors** errors) {
-    clear(out);
-    return guarded(errors, [&] {
-        if (!tpl || !data_json || !out) return usage(errors, "vanban_render: tpl, data_json or out is NULL");
-        if (flags & ~VANBAN_RENDER_LENIENT) return usage(errors, "vanban_render: unknown flags");
-        auto data = vanban::Data::parse(std::string_view(data_json, text_size(data_json, data_size)),
-                                        data_name ? data_name : "data");
-        give(out, tpl->tpl.render(data, render_options(flags)));
-        return VANBAN_OK;
-    });
+    vanban_render_options options;
+    vanban_render_options_init(&options);
+    options.flags = flags;
+    return render_to_buffer("vanban_render", tpl, data_json, data_size, data_name, &options, out, errors);
 }
 
 vanban_status vanban_render_to_file(const vanban_template* tpl, const char* data_json, size_t data_size,
                                     const char* data_name, unsigned flags, const char* path, vanban_errors** errors) {
-    return guarded(errors, [&] {
-        if (!tpl || !data_json || !path) return usage(errors, "vanban_render_to_file: tpl, data_json or path is NULL");
-        if (flags & ~VANBAN_RENDER_LENIENT) return usage(errors, "vanban_render_to_file: unknown flags");
-        auto data = vanban::Data::parse(std::string_view(data_json, text_size(data_json, data_size)),
-                                        data_name ? data_name : "data");
-        vanban::write_file_atomic(path, tpl->tpl.render(data, render_options(flags)));
-        return VANBAN_OK;
-    });
+    vanban_render_options options;
+    vanban_render_options_init(&options);
+    options.flags = flags;
+    return render_to_path("vanban_render_to_file", tpl, data_json, data_size, data_name, &options, path, errors);
+}
+
+void vanban_render_options_init(vanban_render_options* options) {
+    if (!options) return;
+    *options = vanban_render_options{};
+    options->struct_size = sizeof(vanban_render_options);
+}
+
+vanban_status vanban_render_with_options(const vanban_template* tpl, const char* data_json, size_t data_size,
+                                         const char* data_name, const vanban_render_options* options, vanban_buffer* out,
+                                         vanban_errors** errors) {
+    return render_to_buffer("vanban_render_with_options", tpl, data_json, data_size, data_name, options, out, errors);
+}
+
+vanban_status vanban_render_to_file_with_options(const vanban_template* tpl, const char* data_json, size_t data_size,
+                                                 const char* data_name, const vanban_render_options* options,
+                                                 const char* path, vanban_errors** errors) {
+    return render_to_path("vanban_render_to_file_with_options", tpl, data_json, data_size, data_name, options, path, errors);
 }
 
 vanban_status vanban_schema_compile(const char* schema_json, size_t schema_size, const char* name, vanban_schema** out,

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "test_images.hpp"
 #include "test_support.hpp"
 #include "vanban/vanban.h"
 #include "vanban/vanban.hpp"
@@ -107,6 +108,66 @@ TEST(CApi, RendersToMemoryWithANulTerminatedBufferTheCallerFrees) {
     vanban_errors_free(nullptr);
     vanban_template_free(nullptr);
     vanban_schema_free(nullptr);
+}
+
+TEST(CApi, PicturesFromFilesOnlyWhenTheCallerAllowsThem) {
+    Handles h;
+    ASSERT_TRUE(compile(h, para("{{ photo | image(width='30mm') }}")));
+    const std::string dir = vanban::test::temp_dir();
+    vanban::test::write_file(dir + "/chu-ky.png", vanban::test::signature_png());
+    const std::string by_path = R"({"photo": {"image": "chu-ky.png"}})";
+    const std::string inline_data = R"({"photo": {"image": ")" + vanban::test::data_uri(vanban::test::signature_png()) + "\"}}";
+
+    // A picture in the data itself renders with the plain call.
+    ASSERT_EQ(vanban_render(h.tpl, inline_data.c_str(), VANBAN_NUL_TERMINATED, "data.json", 0, &h.buffer, &h.errors), VANBAN_OK);
+    EXPECT_EQ(read_zip(std::string(h.buffer.data, h.buffer.size)).count("word/media/vanban_image1.png"), 1u);
+    vanban_buffer_free(&h.buffer);
+    // A file path is refused by default: the data must not make vanban read files.
+    ASSERT_EQ(vanban_render(h.tpl, by_path.c_str(), VANBAN_NUL_TERMINATED, "data.json", 0, &h.buffer, &h.errors),
+              VANBAN_ERROR_DATA);
+    ASSERT_EQ(vanban_errors_count(h.errors), 1u);
+    EXPECT_NE(std::string(vanban_errors_get(h.errors, 0)->message).find("'chu-ky.png' is a file path"), std::string::npos);
+    EXPECT_STREQ(vanban_errors_get(h.errors, 0)->json_pointer, "/photo/image");
+    EXPECT_EQ(vanban_errors_get(h.errors, 0)->line, 1);
+    h.reset_errors();
+    vanban_render_options options;
+    vanban_render_options_init(&options);
+    EXPECT_EQ(options.struct_size, sizeof options);
+    EXPECT_EQ(vanban_render_with_options(h.tpl, by_path.c_str(), VANBAN_NUL_TERMINATED, nullptr, &options, &h.buffer, &h.errors),
+              VANBAN_ERROR_DATA) << "still refused without a directory";
+    h.reset_errors();
+    // Opting in: paths are read from the directory given.
+    options.image_directory = dir.c_str();
+    ASSERT_EQ(vanban_render_with_options(h.tpl, by_path.c_str(), VANBAN_NUL_TERMINATED, nullptr, &options, &h.buffer, &h.errors),
+              VANBAN_OK) << vanban_errors_json(h.errors);
+    EXPECT_EQ(read_zip(std::string(h.buffer.data, h.buffer.size)).at("word/media/vanban_image1.png"), vanban::test::signature_png());
+    vanban_buffer_free(&h.buffer);
+    const std::string out = dir + "/out.docx";
+    ASSERT_EQ(vanban_render_to_file_with_options(h.tpl, by_path.c_str(), VANBAN_NUL_TERMINATED, nullptr, &options, out.c_str(),
+                                                 &h.errors), VANBAN_OK);
+    EXPECT_TRUE(fs::exists(out));
+    // Limits per render.
+    options.max_image_size = 100;
+    ASSERT_EQ(vanban_render_with_options(h.tpl, by_path.c_str(), VANBAN_NUL_TERMINATED, nullptr, &options, &h.buffer, &h.errors),
+              VANBAN_ERROR_DATA);
+    EXPECT_NE(std::string(vanban_errors_get(h.errors, 0)->message).find("at most 100 bytes"), std::string::npos);
+    h.reset_errors();
+    // A program built against an older header passes a shorter structure: the fields it lacks keep their defaults.
+    vanban_render_options old = options;
+    old.struct_size = offsetof(vanban_render_options, image_directory);
+    old.flags = VANBAN_RENDER_LENIENT;
+    EXPECT_EQ(vanban_render_with_options(h.tpl, by_path.c_str(), VANBAN_NUL_TERMINATED, nullptr, &old, &h.buffer, &h.errors),
+              VANBAN_ERROR_DATA) << "image_directory is beyond its size: not taken";
+    h.reset_errors();
+    EXPECT_EQ(vanban_render_with_options(h.tpl, "{}", VANBAN_NUL_TERMINATED, nullptr, &old, &h.buffer, &h.errors), VANBAN_OK)
+        << "flags are within its size: lenient";
+    vanban_buffer_free(&h.buffer);
+    options.flags = 8;
+    EXPECT_EQ(vanban_render_with_options(h.tpl, "{}", VANBAN_NUL_TERMINATED, nullptr, &options, &h.buffer, &h.errors),
+              VANBAN_ERROR_USAGE);
+    h.reset_errors();
+    EXPECT_EQ(vanban_render_with_options(h.tpl, inline_data.c_str(), VANBAN_NUL_TERMINATED, nullptr, nullptr, &h.buffer, &h.errors),
+              VANBAN_OK) << "NULL options: the defaults";
 }
 
 TEST(CApi, TemplateErrorsAreAllReportedWithPartParagraphAndTag) {

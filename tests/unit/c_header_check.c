@@ -12,6 +12,10 @@ int vanban_c_header_check(void) {
     const vanban_error *first = vanban_errors_get(errors, 0);
     size_t all = VANBAN_NUL_TERMINATED;
     unsigned flags = VANBAN_RENDER_LENIENT;
+    vanban_render_options options;
+    vanban_render_options_init(&options);
+    options.image_directory = "scans";
+    if (tpl) status = vanban_render_with_options(tpl, "{}", all, "data.json", &options, &buffer, &errors);
     (void)all;
     (void)flags;
     (void)first;
