@@ -28,6 +28,141 @@
     JSONEditor.defaults.language = "vi";
   }
 
+  // ----- pictures (a signature, a seal): a file chosen on this computer becomes a data: URI in the JSON
+
+  const IMAGE_KINDS = [
+    { name: "PNG", bytes: [0x89, 0x50, 0x4e, 0x47] },
+    { name: "JPEG", bytes: [0xff, 0xd8, 0xff] },
+    { name: "GIF", bytes: [0x47, 0x49, 0x46, 0x38] },
+  ];
+
+  function sizeText(bytes) {
+    return bytes >= 1048576 ? (bytes / 1048576).toFixed(1).replace(".", ",") + " MB" : Math.max(1, Math.round(bytes / 1024)) + " KB";
+  }
+
+  // What kind of picture a data: URI holds, from its bytes (as the server decides), and its size.
+  function describeDataUri(uri) {
+    const comma = uri.indexOf(",");
+    if (!/^data:[^,]*;base64,/i.test(uri)) return null;
+    const head = atob(uri.slice(comma + 1, comma + 13).replace(/[^A-Za-z0-9+/]/g, "").slice(0, 8));
+    const kind = IMAGE_KINDS.find((k) => k.bytes.every((b, i) => head.charCodeAt(i) === b));
+    return { kind: kind ? kind.name : null, bytes: Math.floor(((uri.length - comma - 1) * 3) / 4) };
+  }
+
+  // json-editor's own editor for files (base64) speaks English and has no way to remove a picture: this one, made
+  // with json-editor's editor API, checks the file (kind by its first bytes, size) before it is read, shows a
+  // thumbnail and a "Xóa ảnh" button. The server checks the picture again when it renders.
+  function installImageEditor() {
+    JSONEditor.defaults.editors.vbImage = JSONEditor.AbstractEditor.extend({
+      build: function () {
+        this.title = this.header = this.label = this.theme.getFormInputLabel(this.getTitle());
+        this.input = this.theme.getFormInputField("hidden");
+        this.container.appendChild(this.input);
+        this.uploader = this.theme.getFormInputField("file");
+        this.uploader.accept = "image/png,image/jpeg,image/gif";
+        this.uploader.classList.add("vb-image-file");
+        this.uploader.addEventListener("change", (e) => {
+          e.preventDefault();
+          e.stopPropagation();
+          const file = this.uploader.files[0];
+          this.uploader.value = "";
+          if (file) this.readFile(file);
+        });
+        this.description = this.theme.getFormInputDescription(this.schema.description || "");
+        this.preview = document.createElement("div");
+        this.preview.className = "vb-image-preview";
+        this.control = this.theme.getFormControl(this.label, this.uploader, this.description);
+        this.control.appendChild(this.preview);
+        this.container.appendChild(this.control);
+        this.refreshPreview();
+      },
+      problem: function (text) {
+        this.preview.innerHTML = "";
+        const p = document.createElement("div");
+        p.className = "vb-field-error";
+        p.textContent = text;
+        this.preview.appendChild(p);
+        if (this.value) this.preview.appendChild(this.thumbnail());
+      },
+      readFile: async function (file) {
+        const max = (state.status.limits && state.status.limits.max_image_bytes) || 2097152;
+        const head = new Uint8Array(await file.slice(0, 8).arrayBuffer());
+        const kind = IMAGE_KINDS.find((k) => k.bytes.every((b, i) => head[i] === b));
+        if (!kind) {
+          this.problem("Tệp " + file.name + " không phải ảnh PNG, JPEG hoặc GIF (ảnh được nhận biết theo nội dung tệp). " +
+            "Hãy lưu ảnh quét dưới dạng PNG hoặc JPEG.");
+          return;
+        }
+        if (file.size > max) {
+          this.problem("Ảnh " + file.name + " lớn quá: " + sizeText(file.size) + " (tối đa " + sizeText(max) +
+            "). Hãy quét ở 200–300 dpi hoặc lưu dạng JPEG.");
+          return;
+        }
+        const reader = new FileReader();
+        reader.onload = () => {
+          this.setValue(reader.result);
+          this.onChange(true);
+        };
+        reader.onerror = () => this.problem("Không đọc được tệp " + file.name + ".");
+        reader.readAsDataURL(file);
+      },
+      thumbnail: function () {
+        const box = document.createElement("div");
+        box.className = "vb-image-thumb";
+        const info = this.value ? describeDataUri(this.value) : null;
+        if (info) {
+          const img = document.createElement("img");
+          img.src = this.value;
+          img.alt = this.getTitle();
+          box.appendChild(img);
+        }
+        const text = document.createElement("span");
+        text.textContent = info ? "Ảnh " + (info.kind || "?") + ", " + sizeText(info.bytes)
+          : "Đường dẫn tệp \"" + this.value + "\": máy chủ không đọc tệp theo đường dẫn, hãy chọn lại ảnh.";
+        box.appendChild(text);
+        const remove = document.createElement("button");
+        remove.type = "button";
+        remove.className = "vb-image-remove";
+        remove.textContent = "Xóa ảnh";
+        remove.addEventListener("click", () => {
+          this.setValue("");
+          this.onChange(true);
+        });
+        box.appendChild(remove);
+        return box;
+      },
+      refreshPreview: function () {
+        this.preview.innerHTML = "";
+        if (this.value) this.preview.appendChild(this.thumbnail());
+      },
+      setValue: function (value) {
+        value = typeof value === "string" ? value : "";
+        if (this.value === value) return;
+        this.value = value;
+        this.input.value = value;
+        if (this.preview) this.refreshPreview();
+        this.onChange();
+      },
+      getValue: function () {
+        return this.value || "";
+      },
+      enable: function () {
+        if (this.uploader) this.uploader.disabled = false;
+        this._super();
+      },
+      disable: function () {
+        if (this.uploader) this.uploader.disabled = true;
+        this._super();
+      },
+      destroy: function () {
+        for (const el of [this.preview, this.title, this.input, this.uploader, this.description])
+          if (el && el.parentNode) el.parentNode.removeChild(el);
+        this._super();
+      },
+    });
+    JSONEditor.defaults.resolvers.unshift((schema) => (schema.type === "string" && schema.format === "vb-image" ? "vbImage" : undefined));
+  }
+
   // ----- the schema, adapted for json-editor (validation stays with vanban on the server)
 
   const FULL_DATE = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$";
@@ -70,6 +205,15 @@
 
   function choosesShape(node) {
     return ifChain(node).some((b) => b.$ref || b.type || b.properties);
+  }
+
+  // The schema of a picture: an object whose "image" is text, required ($ref to a definition resolved).
+  function isImageSchema(node) {
+    let n = node;
+    if (n && typeof n.$ref === "string" && n.$ref.startsWith("#/definitions/") && state.currentSchema && state.currentSchema.definitions)
+      n = state.currentSchema.definitions[n.$ref.slice("#/definitions/".length)];
+    return !!(n && n.type === "object" && n.properties && n.properties.image && n.properties.image.type === "string" &&
+      Array.isArray(n.required) && n.required.includes("image"));
   }
 
   function adapt(node, inOneOf) {
@@ -123,6 +267,8 @@
       }
     }
     if (s.type === "boolean") s.format = "checkbox";
+    // A picture ({"image", "width", "height", "description"}): its "image" is chosen as a file.
+    const isImage = isImageSchema(s);
     if (s.properties) {
       const props = {};
       let order = 0;
@@ -131,6 +277,10 @@
         // In the schema's order (json-editor would sort them by key).
         props[k] = Object.assign({ propertyOrder: ++order }, adapt(v, false));
         if (k === "template") props[k].options = Object.assign({}, props[k].options, { hidden: true });
+        if (isImage && k === "image") props[k].format = "vb-image";
+        // json-editor drops an optional property the loaded data lacks (and the page has no "add property" button):
+        // pictures are marked required for it, so the upload is always offered (an empty one is left out of the data).
+        if (isImageSchema(v)) s.required = (s.required || []).concat(s.required && s.required.includes(k) ? [] : [k]);
       }
       s.properties = props;
     }
@@ -364,7 +514,7 @@
 
   function reportFailure(e) {
     busy("");
-    if (e.errors && e.status === 422) {
+    if (e.errors && (e.status === 422 || e.errors.some((x) => x.json_pointer !== undefined))) {
       showErrors(e.errors);
       $("action-status").textContent = "Chưa tải được: hãy sửa các lỗi đã đánh dấu.";
     } else {
@@ -617,6 +767,7 @@
       return;
     }
     installLanguage();
+    installImageEditor();
     const first = state.templates.find((t) => t.name === "ke-hoach") || state.templates[0];
     $("template-select").value = first.name;
     await loadTemplate(first.name, "example");

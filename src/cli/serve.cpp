@@ -23,6 +23,9 @@ CLI::App* add_serve_command(CLI::App& app, server::Options& o) {
     cmd->add_option_function<double>("--max-upload-mb", [&o](double mb) { o.max_upload_bytes = static_cast<std::size_t>(mb * 1048576); },
                                       "largest upload (nominee list, template), in MB (default 32)")
         ->check(CLI::Range(0.01, 4096.0));
+    cmd->add_option_function<double>("--max-image-mb", [&o](double mb) { o.max_image_bytes = static_cast<std::size_t>(mb * 1048576); },
+                                      "largest picture (signature, seal) in the data, in MB (default 2)")
+        ->check(CLI::Range(0.01, 1024.0));
     cmd->add_option("--converters", o.converters, "LibreOffice conversions at once (PDF, preview; default 2)")
         ->check(CLI::Range(1u, 64u));
     cmd->add_option("--pdf-timeout", o.pdf_timeout_seconds, "seconds one LibreOffice conversion may take (default 120)")

@@ -142,14 +142,21 @@ struct Server::Impl {
         return schema ? schema->validate(data) : std::vector<Diagnostic>{};
     }
 
+    // Pictures come only inside the JSON (a file path in it is refused: RenderOptions::image_directory stays empty).
+    RenderOptions render_options(const httplib::Request& req) const {
+        RenderOptions ro;
+        ro.lenient = flag_param(req, "lenient", false);
+        ro.max_image_size = options.max_image_bytes;
+        return ro;
+    }
+
     std::string render_bundled(const BundledTemplate& t, const Data& data, const std::string& format,
                                const httplib::Request& req) {
         if (flag_param(req, "validate", true)) {
             auto problems = schema_problems(t, data);
             if (!problems.empty()) throw HttpError(422, std::move(problems));
         }
-        RenderOptions ro;
-        ro.lenient = flag_param(req, "lenient", false);
+        const RenderOptions ro = render_options(req);
         const std::string variant = format == "odt" ? "odt" : "docx";
         std::string bytes = store.compiled(t, variant).render(data, ro);
         return format == "pdf" ? converters.to_pdf(bytes, variant) : bytes;
@@ -217,6 +224,7 @@ struct Server::Impl {
                       {"limits",
                        {{"max_json_bytes", options.max_json_bytes},
                         {"max_upload_bytes", options.max_upload_bytes},
+                        {"max_image_bytes", options.max_image_bytes},
                         {"max_json_depth", options.max_json_depth}}}};
             if (!form_library)
                 j["form_library_hint"] = "apt-get install libjs-json-editor (looked in " + options.json_editor_dir + ")";
@@ -368,9 +376,7 @@ struct Server::Impl {
         if (format != "pdf" && format != own)
             throw HttpError(400, DiagnosticKind::usage, "the template is " + own + ": it renders " + own + " or pdf, not " + format);
         const Data data = request_data(data_file.content, "data");
-        RenderOptions ro;
-        ro.lenient = flag_param(req, "lenient", false);
-        std::string bytes = tpl.render(data, ro);
+        std::string bytes = tpl.render(data, render_options(req));
         if (format == "pdf") bytes = converters.to_pdf(bytes, own);
         send_document(res, std::move(bytes), format, "van-ban");
     }

@@ -1,8 +1,9 @@
 // End-to-end test of the `vanban serve` page in Debian's headless Chromium, driven by puppeteer-core:
 // a secretary's path through the page — the KẾ HOẠCH form generated from its schema, a field changed, a required
-// field emptied (vanban's message appears at that field) and filled again, a recipient added to a list, the DOCX
-// downloaded and its text checked; the data saved as JSON and loaded back; a preview; a batch from a CSV nominee list
-// with one bad row (its row and reason listed, the ZIP downloadable).
+// field emptied (vanban's message appears at that field) and filled again, a recipient added to a list, a scanned
+// signature uploaded (a file that is no picture refused at the field), the DOCX downloaded and its text, picture and
+// drawing checked; the data saved as JSON and loaded back; a preview; a batch from a CSV nominee list with one bad
+// row (its row and reason listed, the ZIP downloadable).
 //
 //   node page.test.mjs /path/to/vanban [screenshot-dir]
 //
@@ -11,6 +12,7 @@ import { spawn, execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { deflateSync } from "node:zlib";
 import puppeteer from "puppeteer-core";
 
 const vanban = process.argv[2];
@@ -55,6 +57,39 @@ function docxParagraphs(path) {
   const xml = execFileSync("unzip", ["-p", path, "word/document.xml"], { maxBuffer: 64 << 20 }).toString("utf8");
   return [...xml.matchAll(/<w:p[ >][\s\S]*?<\/w:p>/g)].map((p) =>
     [...p[0].matchAll(/<w:t(?: [^>]*)?>([^<]*)<\/w:t>/g)].map((t) => t[1]).join(""));
+}
+
+// A small PNG signature (a blue stroke on a transparent background), made here: no binary in the repository.
+function crc32(bytes) {
+  let c = ~0;
+  for (const b of bytes) {
+    c ^= b;
+    for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
+  }
+  return ~c >>> 0;
+}
+function pngSignature(w, h) {
+  const raw = Buffer.alloc(h * (1 + 4 * w));
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const ink = Math.abs(y - h / 2 - (h / 3) * Math.sin(x / 9)) < 2.5;
+      if (ink) raw.set([20, 40, 170, 255], y * (1 + 4 * w) + 1 + 4 * x);
+    }
+  }
+  const chunk = (type, data) => {
+    const body = Buffer.concat([Buffer.from(type, "ascii"), data]);
+    const out = Buffer.alloc(8 + data.length + 4);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(crc32(body), 8 + data.length);
+    return out;
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr.set([8, 6, 0, 0, 0], 8);
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", ihdr),
+    chunk("IDAT", deflateSync(raw)), chunk("IEND", Buffer.alloc(0))]);
 }
 
 async function waitForFile(dir, suffix, timeoutMs = 30000) {
@@ -143,7 +178,28 @@ try {
   check(afterStatus.includes("hợp lệ"), "the filled-in plan is valid again",
     afterStatus + ": " + (await page.$$eval("#error-list li", (els) => els.map((e) => e.textContent).join(" | "))));
 
-  // 4. Download the DOCX and read its text.
+  // 3b. The signature as an upload: a text file is refused at the field, a PNG shows as a thumbnail.
+  const signatureField = '[data-schemapath="root.signer.signature_image.image"]';
+  const notAPicture = join(downloads, "chu-ky.png");
+  writeFileSync(notAPicture, "this is not a picture");
+  await (await page.$(signatureField + " input[type=file]")).uploadFile(notAPicture);
+  await page.waitForSelector(signatureField + " .vb-image-preview .vb-field-error", { timeout: 10000 });
+  const refused = await page.$eval(signatureField + " .vb-image-preview", (e) => e.textContent);
+  check(refused.includes("không phải ảnh PNG, JPEG hoặc GIF"), "a file that is no picture is refused at the field, whatever its name", refused);
+  const png = pngSignature(180, 60);
+  const pngPath = join(downloads, "signature.png");
+  writeFileSync(pngPath, png);
+  await (await page.$(signatureField + " input[type=file]")).uploadFile(pngPath);
+  await page.waitForSelector(signatureField + " .vb-image-thumb img", { timeout: 10000 });
+  const thumb = await page.$eval(signatureField + " .vb-image-thumb", (e) => e.textContent);
+  check(thumb.includes("Ảnh PNG") && thumb.includes("Xóa ảnh"), "the uploaded signature shows as a thumbnail with a remove button", thumb);
+  await settled(page);
+  const withPicture = await page.$eval("#check-status", (e) => e.textContent);
+  check(withPicture.includes("hợp lệ"), "the plan with a signature picture is valid", withPicture);
+  await page.$eval(signatureField, (e) => e.scrollIntoView({ block: "center" }));
+  await shot(page, "02b-signature");
+
+  // 4. Download the DOCX and read its text, its picture and the drawing that shows it.
   await page.click("#btn-docx");
   const docx = await waitForFile(downloads, ".docx");
   check(docx !== null, "the DOCX downloads");
@@ -153,6 +209,15 @@ try {
     check(text.toUpperCase().includes("KẾ HOẠCH KIỂM THỬ TRÌNH DUYỆT NĂM 2025"), "the DOCX holds the typed title");
     check(paragraphs.some((p) => p.includes("Nguyễn Văn Thử")), "the DOCX holds the signer typed in the form");
     check(paragraphs.some((p) => p.includes("Sở Kiểm thử tỉnh Ninh Thuận")), "the DOCX lists the added recipient");
+    const media = execFileSync("unzip", ["-p", docx, "word/media/vanban_image1.png"], { maxBuffer: 64 << 20 });
+    check(Buffer.compare(media, png) === 0, "the DOCX holds the uploaded PNG as its media part, byte for byte");
+    const xml = execFileSync("unzip", ["-p", docx, "word/document.xml"], { maxBuffer: 64 << 20 }).toString("utf8");
+    const drawing = xml.match(/<wp:inline[^>]*><wp:extent cx="(\d+)" cy="(\d+)"\/>[\s\S]*?r:embed="(rIdVanbanImage1)"/);
+    check(drawing !== null && Number(drawing[2]) === 720000 && Math.abs(Number(drawing[1]) - 2160000) <= 1,
+      "the DOCX shows it in a drawing 60 × 20 mm (the template's 20 mm height, the picture's proportions)",
+      drawing ? drawing.slice(1).join(" ") : "no drawing");
+    const rels = execFileSync("unzip", ["-p", docx, "word/_rels/document.xml.rels"]).toString("utf8");
+    check(rels.includes('Id="rIdVanbanImage1"') && rels.includes('Target="media/vanban_image1.png"'), "the picture's relationship is in the package");
   }
 
   // 5. Save the data as JSON, load it back into a fresh form.
@@ -163,6 +228,8 @@ try {
     const data = JSON.parse(readFileSync(saved, "utf8"));
     check(data.title === "Kế hoạch kiểm thử trình duyệt năm 2025" && data.signer.name === "Nguyễn Văn Thử",
       "the saved JSON holds what was typed");
+    check(data.signer.signature_image && data.signer.signature_image.image === "data:image/png;base64," + png.toString("base64"),
+      "the saved JSON holds the signature as a data: URI");
     await page.click("#btn-empty");
     await page.waitForFunction(() => {
       const el = document.querySelector('[data-schemapath="root.title"] input, [data-schemapath="root.title"] textarea');
@@ -175,6 +242,13 @@ try {
       return el && el.value === "Kế hoạch kiểm thử trình duyệt năm 2025";
     }, { timeout: 15000 });
     check(true, "saved data loads back into the form");
+    await page.waitForSelector(signatureField + " .vb-image-thumb img", { timeout: 10000 });
+    check(true, "the loaded data shows the signature again");
+    await page.$eval(signatureField + " .vb-image-remove", (b) => b.click());
+    await page.waitForFunction((f) => !document.querySelector(f + " .vb-image-thumb"), {}, signatureField);
+    await settled(page);
+    const left = await page.$eval(signatureField + " input[type=hidden]", (e) => e.value);
+    check(left === "", "the remove button takes the picture away", left.slice(0, 40));
   }
 
   // 6. Preview (LibreOffice + pdftoppm): page pictures.
