@@ -581,6 +581,7 @@ void throw_missing(const Value& v) {
                 "add it to the data, or write '" + u.what + " | default(\"…\")' or test it with 'is defined'");
     e.parent = u.parent;
     e.key = u.key;
+    e.after_error = u.after_error;
     throw e;
 }
 
@@ -832,7 +833,7 @@ Value loop_attr(const LoopState& l, std::string_view name) {
 // x[a:b:c] on a list or a string (by code point), with Python's rules for missing and negative bounds.
 Value slice(const Expr& e, EvalContext& ctx) {
     Value subject = evaluate(*e.args[0], ctx);
-    if (subject.is_undefined()) return Value::undefined(e.text);
+    if (subject.is_undefined()) return Value::undefined_from(subject, e.text);
     static const json null_json = nullptr;
     const json& s = need_json(subject, ctx, null_json);
     auto bound = [&](std::size_t k) -> std::optional<long long> {
@@ -1060,7 +1061,7 @@ bool truthy(const Value& v, const EvalContext& ctx) {
 }
 
 Value get_attr(const Value& subject, std::string_view name, const std::string& what) {
-    if (subject.is_undefined()) return Value::undefined(what);
+    if (subject.is_undefined()) return Value::undefined_from(subject, what);
     if (subject.is_loop()) return loop_attr(subject.loop_state(), name);
     if (subject.is_rich()) return Value::undefined(what);
     if (subject.is_image()) return image_attribute(*subject.image_ptr(), name, what);
@@ -1082,7 +1083,7 @@ Value evaluate(const Expr& e, EvalContext& ctx) {
         case Expr::Kind::index: {
             Value subject = evaluate(*e.args[0], ctx);
             Value key = evaluate(*e.args[1], ctx);
-            if (subject.is_undefined()) return Value::undefined(e.text);
+            if (subject.is_undefined()) return Value::undefined_from(subject, e.text);
             const json& k = need_json(key, ctx, null_json);
             if (subject.is_loop()) {
                 if (k.is_string()) return get_attr(subject, k.get<std::string>(), e.text);
@@ -1202,6 +1203,7 @@ Value evaluate(const Expr& e, EvalContext& ctx) {
                 EvalError named("filter '" + e.name + "': " + err.what(), err.hint);
                 named.parent = err.parent;  // keep pointing into the data
                 named.key = err.key;
+                named.after_error = err.after_error;
                 throw named;
             }
         }

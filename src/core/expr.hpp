@@ -49,6 +49,7 @@ struct EvalError : std::runtime_error {
     std::string hint;
     const json* parent = nullptr;  // where in the data the problem is: this node, or its child `key`
     std::string key;
+    bool after_error = false;  // follows from an error reported already (a failed {% set %}): not reported
 };
 
 // The strict-mode error for using a missing value (names the path, points into the data).

@@ -462,6 +462,7 @@ struct Renderer {
     bool aborted = false;
 
     void error(const EvalError& e, int loc) {
+        if (e.after_error) return;  // the error it follows from is reported
         // Point into the data: the object that lacks a key (plus the key), or the offending value itself.
         std::string pointer;
         bool found = false;
@@ -607,6 +608,9 @@ struct Renderer {
             state.scope.assign(n.names.front(), std::move(v), frame_floor);
         } catch (const EvalError& e) {
             error(e, n.loc);
+            // The name is left undefined in a way its uses further on do not report again: the render fails on
+            // this one error, and other mistakes are still found.
+            state.scope.assign(n.names.front(), Value::undefined_after_error(n.names.front()), frame_floor);
         }
     }
 

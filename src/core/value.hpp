@@ -23,14 +23,21 @@ struct Undefined {
     std::string what;              // the expression that had no value, e.g. "agency.name"
     const json* parent = nullptr;  // the data object that lacks it, when there is one (to point into the data file)
     std::string key;               // the missing key in `parent`
+    bool after_error = false;      // left by a {% set %} whose error is reported already: not reported again
 };
 
 class Value {
 public:
-    Value() : v_(Undefined{{}, nullptr, {}}) {}
-    static Value undefined(std::string what) { return Value(Undefined{std::move(what), nullptr, {}}); }
+    Value() : v_(Undefined{{}, nullptr, {}, false}) {}
+    static Value undefined(std::string what) { return Value(Undefined{std::move(what), nullptr, {}, false}); }
     static Value undefined(std::string what, const json* parent, std::string key) {
-        return Value(Undefined{std::move(what), parent, std::move(key)});
+        return Value(Undefined{std::move(what), parent, std::move(key), false});
+    }
+    // What a {% set %} that failed leaves its name: undefined, and every path through it too, without a second report.
+    static Value undefined_after_error(std::string what) { return Value(Undefined{std::move(what), nullptr, {}, true}); }
+    // The undefined `what` reached through `undefined_subject` (a member or item of it).
+    static Value undefined_from(const Value& undefined_subject, std::string what) {
+        return Value(Undefined{std::move(what), nullptr, {}, undefined_subject.undefined_info().after_error});
     }
     static Value ref(const json& j) { return Value(&j); }
     static Value owned(json j) { return Value(std::move(j)); }

@@ -22,6 +22,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "test_images.hpp"
 #include "test_support.hpp"
 #include "vanban/convert.hpp"
 #include "vanban/vanban.hpp"
@@ -137,7 +138,7 @@ class Serve : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {
         std::signal(SIGPIPE, SIG_IGN);  // the client writes to connections the server may close
-        server_ = new ServerProcess({"--max-json-mb", "1", "--max-upload-mb", "2"});
+        server_ = new ServerProcess({"--max-json-mb", "1", "--max-upload-mb", "2", "--max-image-mb", "0.05"});
     }
     static void TearDownTestSuite() {
         delete server_;
@@ -456,6 +457,53 @@ TEST_F(Serve, BadRequestsGetClearJsonErrors) {
     auto ok = post_json(c, "/api/render/ke-hoach", example("ke-hoach"));
     ASSERT_TRUE(ok);
     EXPECT_EQ(ok->status, 200);
+}
+
+TEST_F(Serve, RendersTheSignatureAndSealPicturesOfTheJson) {
+    auto c = server_->client();
+    auto status = c.Get("/api/status");
+    ASSERT_TRUE(status);
+    EXPECT_EQ(json::parse(status->body)["limits"]["max_image_bytes"], 52428) << "--max-image-mb 0.05";
+    json plan = json::parse(example("ke-hoach"));
+    plan["signer"]["signature_image"] = {{"image", t::data_uri(t::signature_png())}};
+    plan["signer"]["seal_image"] = {{"image", t::data_uri(t::seal_png())}, {"description", "Dấu Sở"}};
+    for (const char* format : {"docx", "odt"}) {
+        auto r = post_json(c, std::string("/api/render/ke-hoach?format=") + format, plan.dump());
+        ASSERT_TRUE(r);
+        ASSERT_EQ(r->status, 200) << r->body.substr(0, 500);
+        const auto parts = t::read_zip(r->body);
+        const std::string media = std::string(format) == "docx" ? "word/media/" : "Pictures/";
+        EXPECT_EQ(parts.at(media + "vanban_image1.png"), t::seal_png()) << format;
+        EXPECT_EQ(parts.at(media + "vanban_image2.png"), t::signature_png()) << format;
+        EXPECT_EQ(validate_office(r->body, format, "--strict"), "") << format;
+    }
+    // A file path in the JSON never reaches the file system: a data error at the field, with its line.
+    plan["signer"]["signature_image"] = {{"image", "/etc/os-release"}};
+    auto r = post_json(c, "/api/render/ke-hoach", plan.dump(2));
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 422);
+    json errors = errors_of(r);
+    ASSERT_EQ(errors.size(), 1u) << errors.dump();
+    EXPECT_EQ(errors[0]["json_pointer"], "/signer/signature_image/image");
+    EXPECT_GT(errors[0].value("line", 0), 1);
+    EXPECT_NE(errors[0]["message"].get<std::string>().find("pictures are not read from files here"), std::string::npos);
+    // Larger than --max-image-mb: refused with the limit in the message; a file that is no picture, named .png.
+    const std::string noise = t::make_png(160, 160, [](std::uint32_t x, std::uint32_t y) {
+        const std::uint32_t v = (x * 2654435761u) ^ (y * 40503u) ^ (x * y * 97u);
+        return t::Rgba{static_cast<std::uint8_t>(v), static_cast<std::uint8_t>(v >> 8), static_cast<std::uint8_t>(v >> 16), 255};
+    });
+    ASSERT_GT(noise.size(), 52428u);
+    plan["signer"]["signature_image"] = {{"image", t::data_uri(noise)}};
+    plan["signer"]["seal_image"] = {{"image", t::data_uri("GIF89a, or so it says", "image/gif")}};
+    r = post_json(c, "/api/render/ke-hoach?format=odt", plan.dump());
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 422);
+    errors = errors_of(r);
+    ASSERT_EQ(errors.size(), 2u) << errors.dump();
+    EXPECT_EQ(errors[0]["json_pointer"], "/signer/signature_image/image");
+    EXPECT_NE(errors[0]["message"].get<std::string>().find("a picture may be at most 51 KiB"), std::string::npos) << errors.dump();
+    EXPECT_EQ(errors[1]["json_pointer"], "/signer/seal_image/image");
+    EXPECT_NE(errors[1]["message"].get<std::string>().find("truncated GIF"), std::string::npos) << errors.dump();
 }
 
 TEST_F(Serve, SizeLimitsAreEnforcedBeforeReadingTheBody) {

@@ -520,6 +520,16 @@ TEST(RenderProgram, SetIsLocalToOneIteration) {
     EXPECT_EQ(render(b, json{{"xs", {"1", "2"}}}), "<p>12 ngoài</p>");
 }
 
+TEST(RenderProgram, AFailedSetIsReportedOnceNotAtEveryUse) {
+    Built b = build({"{% set total = items | sum %}{% if total > 3 %}big{% endif %}",
+                     "{{ total }} {{ total.x | upper }} {{ total[0] }} {{ other }}"});
+    std::vector<Diagnostic> errors;
+    render(b, json::parse(R"({"items": "abc"})"), &errors);
+    ASSERT_EQ(errors.size(), 2u) << errors[0].to_string();
+    EXPECT_EQ(errors[0].tag, "{% set total = items | sum %}");
+    EXPECT_EQ(errors[1].message, "'other' is missing from the data") << "other mistakes are still found";
+}
+
 TEST(RenderProgram, DataErrorsAreLocatedAndReportedOncePerTag) {
     Built b = build({"{% for x in xs %}{{ x.name }}{% endfor %}", "{% for y in s %}{% endfor %}"});
     std::vector<Diagnostic> errors;
