@@ -3,7 +3,8 @@
 
 Usage: docxtpl_render.py MANIFEST RESULTS
 MANIFEST is a JSON list of {"name", "template", "data", "output"}; each template is rendered with its data and saved
-to output. RESULTS gets a JSON object {name: "ok" | "error: ..."}.
+to output. RESULTS gets a JSON object {name: "ok" | "error: ..."}. A picture object of vanban's JSON ({"image": path,
+"width": "35mm"}) becomes docxtpl's InlineImage(tpl, path, width=Mm(35)).
 
 Debian's docxtpl (0.16) renders the body, headers and footers; later releases also render word/footnotes.xml, with
 the same patch_xml() and render_xml_part() as a header. The footnotes part is rendered here that way, with docxtpl's
@@ -12,7 +13,8 @@ own methods, so that footnotes can be compared too.
 import json
 import sys
 
-from docxtpl import DocxTemplate
+from docx.shared import Cm, Inches, Mm, Pt
+from docxtpl import DocxTemplate, InlineImage
 
 FOOTNOTES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes"
 
@@ -26,6 +28,27 @@ def render_footnotes(tpl, context):
             part._blob = xml.encode("utf-8")
 
 
+UNITS = {"mm": Mm, "cm": Cm, "in": Inches, "pt": Pt}
+
+
+def length(text):
+    if text is None:
+        return None
+    return UNITS[text[-2:]](float(text[:-2]))
+
+
+def pictures(tpl, value):
+    """vanban's picture objects of the JSON ({"image": path, "width": "35mm", ...}) as the InlineImage a docxtpl user
+    writes in Python: InlineImage(tpl, path, width=Mm(35))."""
+    if isinstance(value, dict):
+        if isinstance(value.get("image"), str):
+            return InlineImage(tpl, value["image"], width=length(value.get("width")), height=length(value.get("height")))
+        return {k: pictures(tpl, v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [pictures(tpl, v) for v in value]
+    return value
+
+
 def main():
     manifest, results_path = sys.argv[1], sys.argv[2]
     with open(manifest, encoding="utf-8") as f:
@@ -36,6 +59,7 @@ def main():
             with open(case["data"], encoding="utf-8") as f:
                 context = json.load(f)
             tpl = DocxTemplate(case["template"])
+            context = pictures(tpl, context)
             tpl.render(context)
             render_footnotes(tpl, context)
             tpl.save(case["output"])

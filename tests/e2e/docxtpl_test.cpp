@@ -20,6 +20,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "test_images.hpp"
 #include "test_support.hpp"
 #include "vanban/vanban.hpp"
 
@@ -545,6 +546,93 @@ TEST(Docxtpl, EveryFormRendersAsDocxtplDoes) {
             EXPECT_EQ(grid_problems(ours.at(part)), "") << c.name << " " << part;
         }
     }
+}
+
+// docxtpl's InlineImage against vanban's picture objects: the same templates ({{ photo }} in the body, in a table row
+// loop, in a header, one picture shown twice), the same JSON — docxtpl's side turns each {"image": path, "width"}
+// into InlineImage(tpl, path, width=Mm(…)) as a Python user writes it. Every drawing must have the same size (EMU,
+// computed by python-docx from the pixel size and density for docxtpl) and the package the same pictures.
+TEST(Docxtpl, InlineImageAndTheJsonPictureGiveTheSameDrawings) {
+    const std::string dir = t::temp_dir();
+    t::write_file(dir + "/signature.png", t::signature_png(300, 100, 150));
+    t::write_file(dir + "/photo.jpeg", t::make_jpeg(400, 300, 200));
+    t::write_file(dir + "/seal.png", t::seal_png(200, 72));
+    const auto para = [](const std::string& text) {
+        return "<w:p><w:r><w:rPr><w:b/></w:rPr><w:t xml:space=\"preserve\">" + t::xml_escape(text) + "</w:t></w:r></w:p>";
+    };
+    const std::string header = std::string(kPart) + "<w:hdr" + kNs + ">" + para("Logo: {{ logo }}") + "</w:hdr>";
+    const json people = json::array({{{"name", "An"}, {"photo", {{"image", dir + "/photo.jpeg"}, {"height", "2cm"}}}},
+                                     {{"name", "Bình"}, {"photo", {{"image", dir + "/photo.jpeg"}, {"width", "1.5in"}}}}});
+    struct ImageCase {
+        std::string name, body;
+        std::map<std::string, std::string> parts;
+        json data;
+    };
+    const std::vector<ImageCase> all = {
+        {"width", para("Chữ ký: {{ signature }} (đã ký)"), {}, {{"signature", {{"image", dir + "/signature.png"}, {"width", "35mm"}}}}},
+        {"height", para("{{ photo }}"), {}, {{"photo", {{"image", dir + "/photo.jpeg"}, {"height", "30mm"}}}}},
+        {"both", para("{{ seal }}"), {}, {{"seal", {{"image", dir + "/seal.png"}, {"width", "35mm"}, {"height", "30mm"}}}}},
+        {"row_loop",
+         "<w:tbl><w:tblPr><w:tblW w:w=\"0\" w:type=\"auto\"/></w:tblPr><w:tblGrid><w:gridCol w:w=\"3000\"/><w:gridCol w:w=\"3000\"/>"
+         "</w:tblGrid><w:tr><w:tc>" + para("{%tr for p in people %}") + "</w:tc><w:tc>" + para("") + "</w:tc></w:tr><w:tr><w:tc>" +
+             para("{{ p.name }}") + "</w:tc><w:tc>" + para("{{ p.photo }}") + "</w:tc></w:tr><w:tr><w:tc>" + para("{%tr endfor %}") +
+             "</w:tc><w:tc>" + para("") + "</w:tc></w:tr></w:tbl>",
+         {}, {{"people", people}}},
+        {"header_and_twice", para("{{ logo }} và {{ logo }}"), {{"word/header1.xml", header}},
+         {{"logo", {{"image", dir + "/signature.png"}, {"height", "10mm"}}}}},
+    };
+    json manifest = json::array();
+    vanban::RenderOptions options;
+    options.image_directory = "/";  // the cases name their pictures by absolute path
+    for (const ImageCase& c : all) {
+        const std::string base = dir + "/" + c.name;
+        const std::string docx = t::make_docx(c.body, c.parts);
+        t::write_file(base + ".docx", docx);
+        t::write_file(base + ".json", c.data.dump());
+        t::write_file(base + ".vanban.docx", vanban::Template::from_bytes(docx, c.name).render(c.data, options));
+        manifest.push_back({{"name", c.name}, {"template", base + ".docx"}, {"data", base + ".json"}, {"output", base + ".docxtpl.docx"}});
+    }
+    t::write_file(dir + "/manifest.json", manifest.dump(1));
+    const std::string python = fs::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+    std::string output;
+    ASSERT_EQ(t::run_command(python + " " + quote(t::source_dir() + "/tests/e2e/docxtpl_render.py") + " " + quote(dir + "/manifest.json") +
+                                 " " + quote(dir + "/results.json"), &output), 0) << output;
+    const json results = json::parse(t::read_file(dir + "/results.json"));
+    const auto extents = [](const std::string& xml) {
+        std::vector<std::pair<long, long>> out;
+        const std::regex re("<wp:extent cx=\"(\\d+)\" cy=\"(\\d+)\"");
+        for (auto it = std::sregex_iterator(xml.begin(), xml.end(), re); it != std::sregex_iterator(); ++it)
+            out.emplace_back(std::stol((*it)[1]), std::stol((*it)[2]));
+        return out;
+    };
+    const auto media = [](const std::map<std::string, std::string>& parts) {
+        std::multiset<std::string> out;
+        for (const auto& [name, bytes] : parts)
+            if (name.starts_with("word/media/")) out.insert(bytes);
+        return out;
+    };
+    std::string validate = t::shared_dir() + "/tools/validate-office -q --no-schema";
+    for (const ImageCase& c : all) {
+        SCOPED_TRACE(c.name);
+        ASSERT_EQ(results.value(c.name, std::string("missing")), "ok") << "docxtpl itself failed";
+        validate += " " + quote(dir + "/" + c.name + ".vanban.docx");
+        const auto ours = t::read_zip(t::read_file(dir + "/" + c.name + ".vanban.docx"));
+        const auto theirs = t::read_zip(t::read_file(dir + "/" + c.name + ".docxtpl.docx"));
+        std::vector<std::string> parts = {"word/document.xml"};
+        for (const auto& [name, xml] : c.parts) parts.push_back(name);
+        for (const auto& part : parts) {
+            const auto a = extents(ours.at(part)), b = extents(theirs.at(part));
+            ASSERT_EQ(a.size(), b.size()) << part;
+            EXPECT_FALSE(a.empty()) << part;
+            for (std::size_t k = 0; k < a.size(); ++k) {  // python-docx rounds its native size to whole EMU first
+                EXPECT_NEAR(a[k].first, b[k].first, 1) << part << " drawing " << k;
+                EXPECT_NEAR(a[k].second, b[k].second, 1) << part << " drawing " << k;
+            }
+            EXPECT_EQ(describe_part(ours.at(part), true), describe_part(theirs.at(part), true)) << part;
+        }
+        EXPECT_EQ(media(ours), media(theirs)) << "the same pictures, each stored once";
+    }
+    EXPECT_EQ(t::run_command(validate, &output), 0) << output;
 }
 
 }  // namespace
