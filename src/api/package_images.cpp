@@ -108,11 +108,15 @@ PackageEdits package_edits(const PackageImages& package, const core::ImageSessio
         if (original == package.texts.end()) unusual(name);
         return edits.replaced[name] = original->second;
     };
-    std::set<core::ImageFormat> formats;
+    // Containers of the plain enum would be exported from the shared library (an enum has no hidden visibility):
+    // formats are kept by number.
+    std::set<int> formats;
+    std::map<int, const core::ImageData*> by_number;
     for (const auto& stored : images.stored()) {
+        by_number[stored.number] = stored.data.get();
         const std::string file = core::ImageSession::media_name(stored.number, stored.data->header.format);
         edits.media.emplace_back((package.format == Format::odt ? "Pictures/" : "word/media/") + file, &stored.data->bytes);
-        formats.insert(stored.data->header.format);
+        formats.insert(static_cast<int>(stored.data->header.format));
         if (package.format == Format::odt) {
             const std::string entry = "<manifest:file-entry manifest:full-path=\"Pictures/" + file +
                                       "\" manifest:media-type=\"" + std::string(core::image_media_type(stored.data->header.format)) + "\"/>";
@@ -121,8 +125,6 @@ PackageEdits package_edits(const PackageImages& package, const core::ImageSessio
     }
     if (package.format == Format::odt) return edits;
 
-    std::map<int, core::ImageFormat> format_of;
-    for (const auto& stored : images.stored()) format_of[stored.number] = stored.data->header.format;
     for (const auto& [part, numbers] : images.parts()) {
         const std::size_t slash = part.rfind('/');
         const std::string rels = part.substr(0, slash + 1) + "_rels/" + part.substr(slash + 1) + ".rels";
@@ -130,7 +132,7 @@ PackageEdits package_edits(const PackageImages& package, const core::ImageSessio
         for (int n : numbers)
             relationships += "<Relationship Id=\"" + core::image_relationship_id(n) +
                              "\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/image\" Target=\"media/" +
-                             core::ImageSession::media_name(n, format_of.at(n)) + "\"/>";
+                             core::ImageSession::media_name(n, by_number.at(n)->header.format) + "\"/>";
         if (package.entries.count(rels)) {
             if (!append_to_root(text_of(rels), "Relationships", relationships)) unusual(rels);
         } else {
@@ -142,7 +144,8 @@ PackageEdits package_edits(const PackageImages& package, const core::ImageSessio
     std::string& types = text_of("[Content_Types].xml");
     const std::string types_lower = lower(types);
     std::string defaults;
-    for (core::ImageFormat f : formats) {
+    for (int number : formats) {
+        const auto f = static_cast<core::ImageFormat>(number);
         const std::string extension(core::image_extension(f));
         if (types_lower.find("extension=\"" + extension + "\"") == std::string::npos)
             defaults += "<Default Extension=\"" + extension + "\" ContentType=\"" + std::string(core::image_media_type(f)) + "\"/>";
