@@ -8,6 +8,7 @@ packages=(
   libxml2-dev nlohmann-json3-dev libgtest-dev libgmock-dev
   libzip-dev libdeflate-dev libicu-dev libcli11-dev libvalijson-dev libfreetype-dev
   fonts-liberation2 python3 unzip
+  clang-14 libclang-rt-14-dev  # libFuzzer harnesses (fuzz/run.sh) and the ThreadSanitizer build
 )
 if [ "${1:-}" = "--with-office" ]; then
   # LibreOffice for the end-to-end checks (conversion, text extraction); the shared tools would install it

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 #include <map>
 #include <memory>
 #include <set>
@@ -122,6 +123,11 @@ public:
         : xml_(xml), part_(part), d_(dialect), errors_(errors), info_(hooks) {}
 
     core::Program run() {
+        if (xml_.size() > static_cast<std::size_t>(std::numeric_limits<int>::max()))
+            return package_error("the part is larger than 2 GiB");
+        if (has_doctype(xml_)) return package_error("a document type declaration (DTD) is not allowed in an Office part");
+        // No network, no DTD loading, entities left unexpanded (no XML_PARSE_NOENT / DTDLOAD), and libxml2's own
+        // limits (no XML_PARSE_HUGE): 256 levels of nesting, 10 MB text nodes and attribute values.
         doc_.reset(xmlReadMemory(xml_.data(), static_cast<int>(xml_.size()), part_.c_str(), nullptr,
                                  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING));
         if (!doc_) {
@@ -134,16 +140,13 @@ public:
             errors_.push_back(std::move(d));
             return {};
         }
-        if (doc_->intSubset || doc_->extSubset) {
-            Diagnostic d;
-            d.kind = DiagnosticKind::package;
-            d.part = part_;
-            d.message = "a document type declaration (DTD) is not allowed in an Office part";
-            errors_.push_back(std::move(d));
-            return {};
-        }
+        if (doc_->intSubset || doc_->extSubset)  // declared in an encoding the check above cannot read
+            return package_error("a document type declaration (DTD) is not allowed in an Office part");
         root_ = xmlDocGetRootElement(doc_.get());
         if (!root_) return {};
+        if (holds_marker(reinterpret_cast<xmlNode*>(doc_.get())))
+            return package_error("the part contains the private-use character U+E000 or U+E001, which vanban reserves "
+                                 "for its own use while compiling");
         drop_comments(root_);  // notes for template authors stay out of the documents
         collect_paragraphs(root_);
         for (auto& p : paras_) scan_paragraph(p);
@@ -174,6 +177,56 @@ private:
     std::set<xmlNode*> doomed_;
     std::set<xmlNode*> guarded_;
     std::map<xmlNode*, xmlNode*> after_cursor_;
+
+    core::Program package_error(std::string message) {
+        Diagnostic d;
+        d.kind = DiagnosticKind::package;
+        d.part = part_;
+        d.message = std::move(message);
+        errors_.push_back(std::move(d));
+        return {};
+    }
+
+    // A DOCTYPE before the root element (UTF-8 or ASCII text; other encodings are caught after parsing). Checked before
+    // libxml2 sees the part, so an entity-expansion bomb in an internal subset costs nothing.
+    static bool has_doctype(std::string_view xml) {
+        std::size_t i = xml.starts_with("\xEF\xBB\xBF") ? 3 : 0;
+        while (i < xml.size()) {
+            const char c = xml[i];
+            if (c == ' ' || c == '\t' || c == '\r' || c == '\n') { ++i; continue; }
+            if (xml.compare(i, 2, "<?") == 0) {
+                const std::size_t end = xml.find("?>", i + 2);
+                if (end == std::string_view::npos) return false;
+                i = end + 2;
+            } else if (xml.compare(i, 4, "<!--") == 0) {
+                const std::size_t end = xml.find("-->", i + 4);
+                if (end == std::string_view::npos) return false;
+                i = end + 3;
+            } else {
+                return xml.compare(i, 9, "<!DOCTYPE") == 0;
+            }
+        }
+        return false;
+    }
+
+    // The compiler marks where tags stood with U+E000 … U+E001; the same characters in the template would be taken
+    // for markers. Text, attribute values, comments and processing instructions are all looked at.
+    static bool holds_marker(const xmlNode* node) {
+        auto marked = [](const xmlChar* text) {
+            if (!text) return false;
+            const std::string_view s(reinterpret_cast<const char*>(text));
+            return s.find(kMarkOpen) != std::string_view::npos || s.find(kMarkClose) != std::string_view::npos;
+        };
+        for (const xmlNode* c = node->children; c; c = c->next) {
+            if (marked(c->content)) return true;
+            if (c->type != XML_ELEMENT_NODE) continue;
+            for (const xmlAttr* a = c->properties; a; a = a->next)
+                for (const xmlNode* v = a->children; v; v = v->next)
+                    if (marked(v->content)) return true;
+            if (holds_marker(c)) return true;  // recursion is bounded by libxml2's depth limit (256)
+        }
+        return false;
+    }
 
     static std::string trim(std::string s) {
         while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
@@ -795,6 +848,13 @@ private:
                 if (d_.is_paragraph(c) && !doomed_.count(c)) ++count;
             if (count > 1) doomed_.insert(p);
         }
+        // Tags inside a node that goes (an output tag in a paragraph that a {%p %} or {#p #} replaces) go with it.
+        for (TagRec& t : tags_)
+            for (xmlNode* a = t.host; a; a = a->parent)
+                if (doomed_.count(a)) {
+                    t.host = nullptr;
+                    break;
+                }
         // A doomed node inside another doomed node is freed with it: decide all of them before freeing any.
         std::vector<xmlNode*> outermost;
         for (xmlNode* n : doomed_) {
