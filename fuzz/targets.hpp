@@ -17,8 +17,8 @@
 
 namespace vanban::fuzz {
 
-// A template package (DOCX or ODT) → compile → render with data → the output is reopened and every rendered part
-// must be well-formed XML. The input is either a zip archive (starts with "PK") or a bundle (below) whose parts
+// A template package (DOCX or ODT) → compile → render with data (strictly for inputs of even size, leniently for odd)
+// → the output is reopened and every rendered part must be well-formed XML. The input is either a zip archive (starts with "PK") or a bundle (below) whose parts
 // become a package; a bundle part named "@data" is the JSON data to render with.
 int template_package(const std::uint8_t* data, std::size_t size);
 

@@ -2,7 +2,10 @@
 # Sets up and runs every test of vanban:
 #   1. release build with -Werror: unit tests, end-to-end tests (real templates rendered and opened with
 #      validate-office and LibreOffice), the benchmark built (not timed);
-#   2. AddressSanitizer + UndefinedBehaviorSanitizer build: the same tests again.
+#   2. AddressSanitizer + UndefinedBehaviorSanitizer build: the same tests again;
+#   3. ThreadSanitizer build of the multi-threaded tests (one template rendered from many threads, batch workers);
+#   4. fuzz smoke: the libFuzzer harnesses (clang, ASan + UBSan) replay their regression inputs and seeds, then fuzz
+#      each parser for a short while (VANBAN_FUZZ_SECONDS in all, default 100; `bash fuzz/run.sh 3600` for an hour).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash .ci/deps.sh --with-office
@@ -20,3 +23,12 @@ cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DVANBAN_SANITIZE=ON -DVANBAN_
 cmake --build build/asan -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build/asan -j"$jobs" --timeout 900
+
+echo "== ThreadSanitizer build (the multi-threaded tests only)"
+cmake -S . -B build/tsan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS=-O1 -DVANBAN_TSAN=ON -DVANBAN_WERROR=ON \
+  -DVANBAN_BUILD_BENCH=OFF >/dev/null
+cmake --build build/tsan -j"$jobs" --target vanban-threads
+TSAN_OPTIONS="halt_on_error=1 suppressions=$PWD/tests/tsan.supp" build/tsan/tests/vanban-threads --gtest_brief=1
+
+echo "== fuzz smoke"
+bash fuzz/run.sh "${VANBAN_FUZZ_SECONDS:-100}"

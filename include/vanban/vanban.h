@@ -109,6 +109,28 @@ VANBAN_API void vanban_buffer_free(vanban_buffer *buffer);
 /* Text arguments are (pointer, size) pairs; pass VANBAN_NUL_TERMINATED as size for a '\0'-terminated string. */
 #define VANBAN_NUL_TERMINATED SIZE_MAX
 
+/* ----- limits ----------------------------------------------------------------------------------------------- */
+
+/* Safety limits (docs/reliability.md has the table): hostile or broken input that would go past one fails with
+ * VANBAN_ERROR_LIMIT naming it. Fill the structure with vanban_limits_init() and change only the fields you need;
+ * struct_size lets later versions append fields without breaking programs built against this header. */
+typedef struct vanban_limits {
+    size_t struct_size;           /* sizeof(vanban_limits), set by vanban_limits_init() */
+    uint64_t max_package_entries; /* 10000: entries in the template package */
+    uint64_t max_part_size;       /* 256 MiB: uncompressed bytes of one package entry */
+    uint64_t max_package_size;    /* 1 GiB: uncompressed bytes of the whole package */
+    double max_compression_ratio; /* 1000: uncompressed / compressed size of an entry (zip bombs) */
+    uint64_t max_output_size;     /* 512 MiB: bytes of one rendered document */
+    uint64_t max_loop_iterations; /* 10000000: loop iterations in one render */
+    uint64_t max_value_size;      /* 64 MiB: bytes of one value an expression computes */
+    uint64_t max_work;            /* 2000000000: units of expression work in one render */
+    uint64_t max_data_size;       /* 256 MiB: bytes of the JSON data passed to vanban_render */
+    uint64_t max_data_depth;      /* 512: nesting of objects and arrays in that data */
+} vanban_limits;
+
+/* Sets every field to its default. */
+VANBAN_API void vanban_limits_init(vanban_limits *limits);
+
 /* ----- templates -------------------------------------------------------------------------------------------- */
 
 /* A compiled template; immutable, thread-safe. */
@@ -121,6 +143,14 @@ VANBAN_API vanban_status vanban_template_open(const char *path, vanban_template 
 /* Compiles a package held in memory; the bytes are copied. `name` (may be NULL) is used in messages. */
 VANBAN_API vanban_status vanban_template_from_memory(const void *bytes, size_t size, const char *name,
                                                      vanban_template **out, vanban_errors **errors);
+
+/* The same two with limits (NULL: the defaults). The template keeps them: they apply to every vanban_render and
+ * vanban_render_to_file with it, data parsing included. */
+VANBAN_API vanban_status vanban_template_open_with_limits(const char *path, const vanban_limits *limits,
+                                                          vanban_template **out, vanban_errors **errors);
+VANBAN_API vanban_status vanban_template_from_memory_with_limits(const void *bytes, size_t size, const char *name,
+                                                                 const vanban_limits *limits, vanban_template **out,
+                                                                 vanban_errors **errors);
 
 VANBAN_API void vanban_template_free(vanban_template *tpl);
 

@@ -26,6 +26,7 @@
 #include "vanban/convert.hpp"
 #include "vanban/diagnostic.hpp"
 #include "vanban/export.h"
+#include "vanban/vanban.hpp"
 
 namespace vanban::batch {
 
@@ -80,6 +81,7 @@ struct Options {
     unsigned converters = 2;               // PDF: at most this many LibreOffice processes at once
     PdfOptions pdf;
     bool lenient = false;                  // RenderOptions::lenient
+    Limits limits;                         // for compiling the template and rendering every record
     bool force = false;                    // re-render outputs that are newer than the inputs
     std::string report_path;               // JSON report of every record; empty: none
 

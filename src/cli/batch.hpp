@@ -11,6 +11,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include <vanban/vanban.hpp>
+
 namespace vanban::cli {
 
 struct BatchArgs {
@@ -30,6 +32,7 @@ struct BatchArgs {
     bool quiet = false;
     bool lenient = false;
     bool no_validate = false;
+    Limits limits;
 };
 
 // Adds the `batch` subcommand to `app`, storing what it parses in `args` (which must outlive parsing).

@@ -833,9 +833,9 @@ json arithmetic(const std::string& op, const json& a, const json& b, EvalContext
         const long long n = b.get<long long>();
         if (n <= 0 || text.empty()) return "";
         const auto count = static_cast<std::uint64_t>(n);
-        if (count > ctx.limits.max_value_bytes / text.size())
-            ctx.check_size(ctx.limits.max_value_bytes + 1, "'" + json_to_text(b) + "' repetitions of the text");
-        ctx.check_size(count * text.size(), "the repeated text");
+        std::uint64_t bytes = 0;
+        if (__builtin_mul_overflow(count, std::uint64_t{text.size()}, &bytes)) bytes = UINT64_MAX;
+        ctx.check_size(bytes, "the repeated text");
         std::string r;
         r.reserve(count * text.size());
         for (std::uint64_t i = 0; i < count; ++i) r += text;
@@ -953,7 +953,9 @@ Value call(const Expr& e, EvalContext& ctx) {
             if (step < 0 && a > b) span = static_cast<U>(a) - static_cast<U>(b);
             const U magnitude = step > 0 ? static_cast<U>(step) : U{0} - static_cast<U>(step);
             const U count = span == 0 ? 0 : (span - 1) / magnitude + 1;
-            if (count > ctx.limits.max_value_bytes / sizeof(json)) ctx.check_size(ctx.limits.max_value_bytes + 1, "range()");
+            U bytes = 0;
+            if (__builtin_mul_overflow(count, U{sizeof(json)}, &bytes)) bytes = UINT64_MAX;
+            ctx.check_size(bytes, "range()");
             json r = json::array();
             r.get_ref<json::array_t&>().reserve(static_cast<std::size_t>(count));
             for (U k = 0; k < count; ++k) r.push_back(static_cast<long long>(static_cast<U>(a) + k * static_cast<U>(step)));
@@ -1117,8 +1119,9 @@ Value evaluate_node(const Expr& e, EvalContext& ctx);
 Value evaluate(const Expr& e, EvalContext& ctx) {
     ctx.charge(1);
     Value v = evaluate_node(e, ctx);
-    // Computed values pay for their size (and are refused when too big); names only look up what was paid for.
-    if (v.is_owned_json() && e.kind != Expr::Kind::name) ctx.account(v.j());
+    // Computed values pay for their size (and are refused when too big); so does every use of a variable holding
+    // one, which is a copy.
+    if (v.is_owned_json()) ctx.account(v.j());
     return v;
 }
 

@@ -32,9 +32,10 @@ void scan_tags(std::string_view text, std::vector<TagToken>& tags, std::vector<S
         std::size_t open = text.find('{', i);
         // stray closers before the next opener are reported: they usually mean a mistyped opener ("{ % if")
         std::size_t stop = open == std::string_view::npos ? n : open;
+        const std::string_view before_opener = text.substr(0, stop);  // (searching further would be quadratic)
         for (std::string_view closer : {std::string_view("%}"), std::string_view("}}")}) {
-            std::size_t k = text.find(closer, i);
-            if (k != std::string_view::npos && k < stop) {
+            std::size_t k = before_opener.find(closer, i);
+            if (k != std::string_view::npos) {
                 // "}}}" after a tag's end or text like "{x}}" are still suspicious; report once per closer
                 problems.push_back({"'" + std::string(closer) + "' without an opening '" +
                                         (closer == "%}" ? std::string("{%") : std::string("{{")) + "'",
@@ -108,7 +109,8 @@ void scan_tags(std::string_view text, std::vector<TagToken>& tags, std::vector<S
             problems.push_back({at_barrier ? "tag is interrupted by a picture, field or tab" : "tag is not closed (missing '" + std::string(close) + "')",
                                 open, clip(text.substr(open), 40),
                                 at_barrier ? "keep a tag in one piece of text" : "a tag must start and end in the same paragraph"});
-            i = open + 2;
+            // Openers up to where this one found no closer have none either: going on from there keeps the scan linear.
+            i = std::max(open + 2, k);
             continue;
         }
         std::size_t inner_end = k;
@@ -502,7 +504,7 @@ struct Renderer {
     }
 
     void check_size(const std::string& out, int loc) {
-        if (state.output_before + out.size() > state.limits.max_output_bytes) {
+        if (!state.aborted && state.output_before + out.size() > state.limits.max_output_bytes) {
             error(loc, DiagnosticKind::limit,
                   "the document would be larger than the limit of " + std::to_string(state.limits.max_output_bytes) +
                       " bytes",

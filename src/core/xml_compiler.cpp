@@ -4,6 +4,7 @@
 #include <cstring>
 #include <limits>
 #include <map>
+#include <new>
 #include <memory>
 #include <set>
 
@@ -116,6 +117,24 @@ std::string clip_context(const std::string& text, std::size_t begin, std::size_t
     return s;
 }
 
+void ignore_generic_error(void*, const char*, ...) {}
+
+// libxml2 reports a few errors (a text node over its size limit) through the thread's generic error handler even with
+// XML_PARSE_NOERROR. Silenced for one parse; the application's handler is restored after.
+class QuietGenericErrors {
+public:
+    QuietGenericErrors() : func_(xmlGenericError), context_(xmlGenericErrorContext) {
+        xmlSetGenericErrorFunc(nullptr, ignore_generic_error);
+    }
+    ~QuietGenericErrors() { xmlSetGenericErrorFunc(context_, func_); }
+    QuietGenericErrors(const QuietGenericErrors&) = delete;
+    QuietGenericErrors& operator=(const QuietGenericErrors&) = delete;
+
+private:
+    xmlGenericErrorFunc func_;
+    void* context_;
+};
+
 class Compiler {
 public:
     Compiler(std::string_view xml, const std::string& part, const Dialect& dialect, std::vector<Diagnostic>& errors,
@@ -128,17 +147,18 @@ public:
         if (has_doctype(xml_)) return package_error("a document type declaration (DTD) is not allowed in an Office part");
         // No network, no DTD loading, entities left unexpanded (no XML_PARSE_NOENT / DTDLOAD), and libxml2's own
         // limits (no XML_PARSE_HUGE): 256 levels of nesting, 10 MB text nodes and attribute values.
-        doc_.reset(xmlReadMemory(xml_.data(), static_cast<int>(xml_.size()), part_.c_str(), nullptr,
-                                 XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING));
-        if (!doc_) {
-            const xmlError* e = xmlGetLastError();
-            Diagnostic d;
-            d.kind = DiagnosticKind::package;
-            d.part = part_;
-            d.message = "XML does not parse" + (e && e->message ? ": " + trim(e->message) : std::string()) +
-                        (e ? " (line " + std::to_string(e->line) + ")" : "");
-            errors_.push_back(std::move(d));
-            return {};
+        // A parser context of our own: its error is this part's (not a thread's last error), and an error libxml2
+        // stops at without clearing its well-formedness flag (a text node over its size limit) still counts.
+        const QuietGenericErrors quiet;
+        const std::unique_ptr<xmlParserCtxt, decltype(&xmlFreeParserCtxt)> ctxt(xmlNewParserCtxt(), xmlFreeParserCtxt);
+        if (!ctxt) throw std::bad_alloc();
+        doc_.reset(xmlCtxtReadMemory(ctxt.get(), xml_.data(), static_cast<int>(xml_.size()), part_.c_str(), nullptr,
+                                     XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING));
+        if (!doc_ || ctxt->errNo != XML_ERR_OK) {
+            doc_.reset();
+            const xmlError& e = ctxt->lastError;
+            return package_error("XML does not parse" + (e.message ? ": " + trim(e.message) : std::string()) +
+                                 (e.line > 0 ? " (line " + std::to_string(e.line) + ")" : ""));
         }
         if (doc_->intSubset || doc_->extSubset)  // declared in an encoding the check above cannot read
             return package_error("a document type declaration (DTD) is not allowed in an Office part");

@@ -161,6 +161,17 @@ std::string xml_escape(const std::string& s) {
 
 }  // namespace
 
+std::string docx_paragraph(const std::string& text) {
+    std::string escaped;
+    for (char c : text) {
+        if (c == '&') escaped += "&amp;";
+        else if (c == '<') escaped += "&lt;";
+        else if (c == '>') escaped += "&gt;";
+        else escaped += c;
+    }
+    return "<w:p><w:r><w:t xml:space=\"preserve\">" + escaped + "</w:t></w:r></w:p>";
+}
+
 std::string make_docx(const std::string& body_xml, const std::map<std::string, std::string>& extra_parts) {
     std::string overrides;
     std::string relationships;
