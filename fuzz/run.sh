@@ -6,7 +6,8 @@
 #   bash fuzz/run.sh 600 tags     # ten minutes of one target (template tags data records xlsx)
 #
 # Environment: FUZZ_JOBS=N runs N fuzzing processes per target (default 1); FUZZ_KEEP_GOING=1 keeps fuzzing after a
-# crash, timeout or out-of-memory and collects every one (libFuzzer's fork mode) instead of stopping at the first.
+# crash, timeout or out-of-memory and collects every one (libFuzzer's fork mode) instead of stopping at the first;
+# FUZZ_BUILD=DIR builds in DIR instead of build/fuzz.
 # The corpus grows in build/fuzz/corpus/<target> (reused by later runs); crashes land in build/fuzz/crashes/<target>.
 # A failure exits non-zero after printing the input to reproduce it with:
 #   build/fuzz/fuzz/vanban-fuzz-<target> <crash file>
@@ -19,7 +20,7 @@ shift || true
 targets=("$@")
 [ "${#targets[@]}" -gt 0 ] || targets=(template tags data records xlsx)
 jobs=${FUZZ_JOBS:-1}
-build=build/fuzz
+build=${FUZZ_BUILD:-build/fuzz}
 
 if ! command -v clang++-14 >/dev/null || [ ! -d /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux ]; then
   bash .ci/deps.sh
@@ -46,7 +47,7 @@ for t in "${targets[@]}"; do
   extra=()
   case "$t" in
     template) extra=(-dict="$build/template.dict") ;;
-    tags) extra=(-dict=fuzz/tags.dict -max_len=4096) ;;  # a tag's bugs live in short texts
+    tags) extra=(-dict=fuzz/tags.dict -max_len=12288) ;;  # a tag's bugs live in short texts
     xlsx) extra=(-dict=fuzz/xml.dict) ;;
   esac
   seeds=(fuzz/corpus/"$t" fuzz/regressions/"$t")

@@ -158,8 +158,24 @@ std::string xml_text(std::string_view s) {
     return out;
 }
 
+// A paragraph of `text`. Three control characters (which text cannot hold anyway) shape the runs the way Word does,
+// so that tags split over runs, proofing marks, bookmarks and tabs get fuzzed too:
+//   \x1f a new run   \x1e a spell-check mark, a bookmark, then a bold run   \x1d a tab in its own run
 std::string paragraph(std::string_view text) {
-    return "<w:p><w:r><w:t xml:space=\"preserve\">" + xml_text(text) + "</w:t></w:r></w:p>";
+    static constexpr std::string_view open_run = "<w:r><w:t xml:space=\"preserve\">", close_run = "</w:t></w:r>";
+    std::string out = "<w:p>" + std::string(open_run);
+    std::size_t from = 0;
+    for (std::size_t i = 0; i <= text.size(); ++i) {
+        const char c = i < text.size() ? text[i] : '\0';
+        if (i < text.size() && c != '\x1f' && c != '\x1e' && c != '\x1d') continue;
+        out += xml_text(text.substr(from, i - from));
+        out += close_run;
+        if (c == '\x1e') out += "<w:proofErr w:type=\"spellStart\"/><w:bookmarkStart w:id=\"0\" w:name=\"b\"/><w:r><w:rPr><w:b/></w:rPr><w:t xml:space=\"preserve\">";
+        else if (c == '\x1d') out += "<w:r><w:tab/></w:r>" + std::string(open_run);
+        else if (i < text.size()) out += open_run;
+        from = i + 1;
+    }
+    return out + "</w:p>";
 }
 
 // Lines become paragraphs; a run of lines starting with '|' becomes a table, one row per line, cells between '|'.
@@ -262,11 +278,12 @@ const nlohmann::json& award_schema() {
     return schema;
 }
 
-void read_records(const std::string& path, batch::RecordFormat format) {
-    for (const nlohmann::json* schema : {static_cast<const nlohmann::json*>(nullptr), &award_schema()}) {
+// Reads every record (and counts them), typing tabular cells with the award schema when `typed`.
+void read_records(const std::string& path, batch::RecordFormat format, bool typed) {
+    {
         batch::ReaderOptions options;
         options.format = format;
-        options.schema = schema;
+        options.schema = typed ? &award_schema() : nullptr;
         options.max_record_bytes = 1u << 20;
         try {
             auto reader = batch::open_records(path, options);
@@ -381,8 +398,10 @@ int data(const std::uint8_t* bytes, std::size_t size) {
 
 int records(const std::uint8_t* bytes, std::size_t size) {
     const std::string path = scratch().write("records", as_text(bytes, size));
+    // With the schema for odd sizes only: building the column types compiles the schema's patterns (std::regex),
+    // which under the sanitizers costs more than reading the records.
     for (auto format : {batch::RecordFormat::csv, batch::RecordFormat::json, batch::RecordFormat::jsonl})
-        read_records(path, format);
+        read_records(path, format, size % 2 == 1);
     return 0;
 }
 
@@ -396,7 +415,7 @@ int xlsx(const std::uint8_t* bytes, std::size_t size) {
     } else {
         return 0;
     }
-    read_records(scratch().write("records.xlsx", workbook), batch::RecordFormat::xlsx);
+    read_records(scratch().write("records.xlsx", workbook), batch::RecordFormat::xlsx, size % 2 == 1);
     return 0;
 }
 

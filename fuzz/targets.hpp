@@ -30,10 +30,12 @@ int tags(const std::uint8_t* data, std::size_t size);
 // bundled ke-hoach (DOCX, ODT) and award-form templates, whose output must be well-formed.
 int data(const std::uint8_t* data, std::size_t size);
 
-// Record files: the bytes read as CSV, as a JSON array and as JSON Lines, with and without the award record schema.
+// Record files: the bytes read as CSV, as a JSON array and as JSON Lines; cells typed by the award record schema for
+// inputs of odd size.
 int records(const std::uint8_t* data, std::size_t size);
 
-// An XLSX workbook (zip, or a bundle of its parts) read as records, with and without the award record schema.
+// An XLSX workbook (zip, or a bundle of its parts) read as records; cells typed by the award record schema for inputs
+// of odd size.
 int xlsx(const std::uint8_t* data, std::size_t size);
 
 struct Target {

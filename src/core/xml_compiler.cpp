@@ -54,6 +54,7 @@ std::string unescape_braces(std::string text) {
 }
 
 constexpr char kHard = '\x01';  // a picture, field or nested paragraph inside the paragraph text
+constexpr std::size_t kMaxSpacesElement = 10'000;  // a spaces element (ODF text:s) that counts more is not expanded
 constexpr char kSoft = '\x02';  // a tab or line break
 
 struct DocDeleter {
@@ -322,6 +323,11 @@ private:
                 }
                 case Role::spaces: {
                     std::size_t n = static_cast<std::size_t>(std::max(1, d_.space_count(c)));
+                    if (n > kMaxSpacesElement) {  // <text:s text:c="999999999"/>: not expanded, a barrier to tags
+                        p.text += kHard;
+                        p.hard_barrier = true;
+                        break;
+                    }
                     p.segments.push_back({Segment::Kind::spaces, c, p.text.size(), n});
                     p.text.append(n, ' ');
                     break;

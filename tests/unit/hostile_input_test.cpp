@@ -230,6 +230,20 @@ TEST(HostileTags, ExpressionsNestedTooDeep) {
     expect_one(e, DiagnosticKind::template_syntax, {"not an item number"});
 }
 
+TEST(HostileTags, UnclosedTagsAndStrayClosersAreReportedOnce) {
+    // Thousands of openers without a closer: the first one reports the paragraph's problem and the scan goes on from
+    // where it found no closer (once quadratic: every opener searched the rest of the paragraph).
+    std::string openers;
+    for (int i = 0; i < 20'000; ++i) openers += "{{ a ";
+    const auto e = compile_errors(make_docx(P(openers)));
+    ASSERT_EQ(e.size(), 1u) << all_text(e);
+    EXPECT_NE(e[0].message.find("not closed"), std::string::npos) << all_text(e);
+    std::string closers;
+    for (int i = 0; i < 20'000; ++i) closers += "a }} b %} ";
+    const auto e2 = compile_errors(make_docx(P(closers + "{{ x }}")));
+    ASSERT_EQ(e2.size(), 2u) << all_text(e2);  // one per kind of closer
+}
+
 TEST(HostileTags, LoopsOverHugeDataStopAtTheIterationLimit) {
     vanban::Limits limits;
     limits.max_loop_iterations = 1000;
