@@ -12,23 +12,25 @@ bash .ci/deps.sh --with-office
 
 jobs=$(nproc)
 export CTEST_OUTPUT_ON_FAILURE=1
+stage() { echo "== $1 (at ${SECONDS}s)"; }
 
-echo "== release build (-Werror)"
+stage "release build (-Werror)"
 cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DVANBAN_WERROR=ON >/dev/null
 cmake --build build/release -j"$jobs"
 ctest --test-dir build/release -j"$jobs" --timeout 900
 
-echo "== ASan + UBSan build"
+stage "ASan + UBSan build"
 cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DVANBAN_SANITIZE=ON -DVANBAN_WERROR=ON -DVANBAN_BUILD_BENCH=OFF >/dev/null
 cmake --build build/asan -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build/asan -j"$jobs" --timeout 900
 
-echo "== ThreadSanitizer build (the multi-threaded tests only)"
+stage "ThreadSanitizer build (the multi-threaded tests only)"
 cmake -S . -B build/tsan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS=-O1 -DVANBAN_TSAN=ON -DVANBAN_WERROR=ON \
   -DVANBAN_BUILD_BENCH=OFF >/dev/null
 cmake --build build/tsan -j"$jobs" --target vanban-threads
 TSAN_OPTIONS="halt_on_error=1 suppressions=$PWD/tests/tsan.supp" build/tsan/tests/vanban-threads --gtest_brief=1
 
-echo "== fuzz smoke"
+stage "fuzz smoke"
 bash fuzz/run.sh "${VANBAN_FUZZ_SECONDS:-100}"
+stage "done"
