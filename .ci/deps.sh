@@ -9,6 +9,7 @@ packages=(
   libzip-dev libdeflate-dev libicu-dev libcli11-dev libvalijson-dev libfreetype-dev
   libcpp-httplib-dev libjs-json-editor
   fonts-liberation2 python3 unzip
+  clang-14 libclang-rt-14-dev  # libFuzzer harnesses (fuzz/run.sh) and the ThreadSanitizer build
 )
 if [ "${1:-}" = "--with-office" ]; then
   # LibreOffice for the end-to-end checks (conversion, text extraction; Calc reads and writes the XLSX nominee

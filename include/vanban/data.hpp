@@ -26,6 +26,12 @@ struct DataImpl;
 struct SchemaImpl;
 }  // namespace detail
 
+// Limits on a JSON data text. Past them parsing fails with a DiagnosticKind::limit error.
+struct DataLimits {
+    std::uint64_t max_size = 256ull << 20;  // bytes of JSON text
+    std::size_t max_depth = 512;            // nesting of objects and arrays
+};
+
 // A parsed JSON data document that remembers the line:column of every value, so that diagnostics carrying a JSON
 // pointer (schema violations, render errors) can point into the file the user edits.
 class VANBAN_API Data {
@@ -33,8 +39,10 @@ public:
     // Parses UTF-8 JSON (a leading BOM is skipped; strings are NFC-normalised). `source` names the data in messages.
     // Throws vanban::Error (DiagnosticKind::json_syntax, with line:column) listing every problem found.
     static Data parse(std::string_view text, std::string source = "data");
+    static Data parse(std::string_view text, std::string source, const DataLimits& limits);
     // Reads and parses a file; "-" reads standard input (named "<stdin>" in messages).
     static Data from_file(const std::string& path);
+    static Data from_file(const std::string& path, const DataLimits& limits);
     // Wraps a value built in code; it has no positions (locate() leaves line:column at 0).
     explicit Data(nlohmann::json value, std::string source = "data");
 

@@ -109,6 +109,30 @@ VANBAN_API void vanban_buffer_free(vanban_buffer *buffer);
 /* Text arguments are (pointer, size) pairs; pass VANBAN_NUL_TERMINATED as size for a '\0'-terminated string. */
 #define VANBAN_NUL_TERMINATED SIZE_MAX
 
+/* ----- limits ----------------------------------------------------------------------------------------------- */
+
+/* Safety limits (docs/reliability.md has the table): hostile or broken input that would go past one fails with
+ * VANBAN_ERROR_LIMIT naming it. Fill the structure with vanban_limits_init() and change only the fields you need;
+ * struct_size lets later versions append fields without breaking programs built against this header. */
+typedef struct vanban_limits {
+    size_t struct_size;           /* sizeof(vanban_limits), set by vanban_limits_init() */
+    uint64_t max_package_entries; /* 10000: entries in the template package */
+    uint64_t max_part_size;       /* 256 MiB: uncompressed bytes of one package entry */
+    uint64_t max_package_size;    /* 1 GiB: uncompressed bytes of the whole package */
+    double max_compression_ratio; /* 1000: uncompressed / compressed size of an entry (zip bombs) */
+    uint64_t max_output_size;     /* 512 MiB: bytes of one rendered document */
+    uint64_t max_loop_iterations; /* 10000000: loop iterations in one render */
+    uint64_t max_value_size;      /* 64 MiB: bytes of one value an expression computes */
+    uint64_t max_work;            /* 2000000000: units of expression work in one render */
+    uint64_t max_data_size;       /* 256 MiB: bytes of the JSON data passed to vanban_render */
+    uint64_t max_data_depth;      /* 512: nesting of objects and arrays in that data */
+    uint64_t max_image_size;      /* 16 MiB: bytes of one picture from the data */
+    uint64_t max_images;          /* 1000: different pictures in one document */
+} vanban_limits;
+
+/* Sets every field to its default. */
+VANBAN_API void vanban_limits_init(vanban_limits *limits);
+
 /* ----- templates -------------------------------------------------------------------------------------------- */
 
 /* A compiled template; immutable, thread-safe. */
@@ -121,6 +145,15 @@ VANBAN_API vanban_status vanban_template_open(const char *path, vanban_template 
 /* Compiles a package held in memory; the bytes are copied. `name` (may be NULL) is used in messages. */
 VANBAN_API vanban_status vanban_template_from_memory(const void *bytes, size_t size, const char *name,
                                                      vanban_template **out, vanban_errors **errors);
+
+/* The same two with limits (NULL: the defaults). The template keeps them: they apply to every render with it, data
+ * parsing included. A render's own picture limits (vanban_render_options.max_image_size and max_images), when not 0,
+ * take the place of the template's for that render. */
+VANBAN_API vanban_status vanban_template_open_with_limits(const char *path, const vanban_limits *limits,
+                                                          vanban_template **out, vanban_errors **errors);
+VANBAN_API vanban_status vanban_template_from_memory_with_limits(const void *bytes, size_t size, const char *name,
+                                                                 const vanban_limits *limits, vanban_template **out,
+                                                                 vanban_errors **errors);
 
 VANBAN_API void vanban_template_free(vanban_template *tpl);
 
@@ -154,8 +187,8 @@ typedef struct vanban_render_options {
                                   * "sign.png"}) is a data error, so data from a form or another program never makes
                                   * vanban read a file. Otherwise such paths are read relative to this directory
                                   * (absolute ones as they are): set it only for data you trust. */
-    uint64_t max_image_size;     /* bytes of one picture; 0: the default, 16 MiB */
-    uint64_t max_images;         /* different pictures in one document; 0: the default, 1000 */
+    uint64_t max_image_size;     /* bytes of one picture; 0: the template's limit (vanban_limits, 16 MiB by default) */
+    uint64_t max_images;         /* different pictures in one document; 0: the template's limit (1000 by default) */
 } vanban_render_options;
 
 /* Sets every field to its default. */

@@ -24,14 +24,25 @@ namespace vanban {
 
 enum class Format { docx, odt };
 
+// Safety limits: what a template, a package or a render may cost. Hostile or broken input that would go past one
+// fails with a DiagnosticKind::limit error naming the limit; raise a limit when a real document needs more. The
+// defaults (documented in docs/reliability.md) are far above what administrative documents need. The CLI exposes
+// each as a flag of render and batch (--max-output-size, ...), the C API as vanban_limits.
 struct Limits {
+    // Reading the package (zip bombs and their like).
     std::uint64_t max_package_entries = 10'000;
     std::uint64_t max_part_size = 256ull << 20;          // uncompressed bytes of one package entry
     std::uint64_t max_package_size = 1024ull << 20;      // uncompressed bytes of the whole package
-    double max_compression_ratio = 1000.0;               // zip bombs
-    std::uint64_t max_output_size = 512ull << 20;        // bytes of one rendered part
-    std::uint64_t max_loop_iterations = 10'000'000;      // per render
-    std::uint64_t max_image_size = 16ull << 20;          // bytes of one picture from the data
+    double max_compression_ratio = 1000.0;               // uncompressed / compressed, per entry of 64 KiB or more
+    // Rendering.
+    std::uint64_t max_output_size = 512ull << 20;        // bytes of the rendered parts of one document, together
+    std::uint64_t max_loop_iterations = 10'000'000;      // loop iterations in one render
+    std::uint64_t max_value_size = 64ull << 20;          // bytes of one computed value (text, list, mapping)
+    std::uint64_t max_work = 2'000'000'000;              // units of expression work in one render (see reliability.md)
+    // Reading data (where vanban parses it: the C API, the CLI, vanban batch).
+    DataLimits data;
+    // Pictures from the data (RenderOptions::max_image_size and max_images, when not 0, replace these for one render).
+    std::uint64_t max_image_size = 16ull << 20;          // bytes of one picture
     std::uint64_t max_images = 1000;                     // different pictures in one document
 };
 

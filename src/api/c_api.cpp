@@ -13,6 +13,7 @@
 
 struct vanban_template {
     vanban::Template tpl;
+    vanban::DataLimits data_limits;  // for the data of every render with this template
 };
 
 struct vanban_schema {
@@ -149,6 +150,58 @@ void clear(vanban_buffer* out) noexcept {
     }
 }
 
+// The C limits as the C++ ones: fields beyond the caller's struct_size (a program built against an older header) keep
+// their defaults.
+vanban::Limits to_limits(const vanban_limits* in) {
+    vanban::Limits out;
+    if (!in) return out;
+    auto has = [&](std::size_t offset, std::size_t size) { return in->struct_size >= offset + size; };
+#define VANBAN_TAKE(field, target)                                                  \
+    if (has(offsetof(vanban_limits, field), sizeof(in->field))) target = in->field
+    VANBAN_TAKE(max_package_entries, out.max_package_entries);
+    VANBAN_TAKE(max_part_size, out.max_part_size);
+    VANBAN_TAKE(max_package_size, out.max_package_size);
+    VANBAN_TAKE(max_compression_ratio, out.max_compression_ratio);
+    VANBAN_TAKE(max_output_size, out.max_output_size);
+    VANBAN_TAKE(max_loop_iterations, out.max_loop_iterations);
+    VANBAN_TAKE(max_value_size, out.max_value_size);
+    VANBAN_TAKE(max_work, out.max_work);
+    VANBAN_TAKE(max_data_size, out.data.max_size);
+    VANBAN_TAKE(max_data_depth, out.data.max_depth);
+    VANBAN_TAKE(max_image_size, out.max_image_size);
+    VANBAN_TAKE(max_images, out.max_images);
+#undef VANBAN_TAKE
+    return out;
+}
+
+vanban_status open_template(const char* function, const char* path, const vanban_limits* limits, vanban_template** out,
+                            vanban_errors** errors) {
+    return guarded(errors, [&] {
+        if (!out) return usage(errors, (std::string(function) + ": out is NULL").c_str());
+        *out = nullptr;
+        if (!path) return usage(errors, (std::string(function) + ": path is NULL").c_str());
+        vanban::CompileOptions options;
+        options.limits = to_limits(limits);
+        *out = new vanban_template{vanban::Template::from_file(path, options), options.limits.data};
+        return VANBAN_OK;
+    });
+}
+
+vanban_status template_from_memory(const char* function, const void* bytes, size_t size, const char* name,
+                                   const vanban_limits* limits, vanban_template** out, vanban_errors** errors) {
+    return guarded(errors, [&] {
+        if (!out) return usage(errors, (std::string(function) + ": out is NULL").c_str());
+        *out = nullptr;
+        if (!bytes && size > 0) return usage(errors, (std::string(function) + ": bytes is NULL").c_str());
+        std::string copy = size ? std::string(static_cast<const char*>(bytes), size) : std::string();
+        vanban::CompileOptions options;
+        options.limits = to_limits(limits);
+        *out = new vanban_template{vanban::Template::from_bytes(std::move(copy), name ? name : "<memory>", options),
+                                   options.limits.data};
+        return VANBAN_OK;
+    });
+}
+
 vanban::RenderOptions render_options(unsigned flags) {
     vanban::RenderOptions options;
     options.lenient = (flags & VANBAN_RENDER_LENIENT) != 0;
@@ -180,7 +233,7 @@ vanban_status render_to_buffer(const char* function, const vanban_template* tpl,
         if (!tpl || !data_json || !out) return usage(errors, (std::string(function) + ": tpl, data_json or out is NULL").c_str());
         if (flags_of(options) & ~VANBAN_RENDER_LENIENT) return usage(errors, (std::string(function) + ": unknown flags").c_str());
         auto data = vanban::Data::parse(std::string_view(data_json, text_size(data_json, data_size)),
-                                        data_name ? data_name : "data");
+                                        data_name ? data_name : "data", tpl->data_limits);
         give(out, tpl->tpl.render(data, render_options(options)));
         return VANBAN_OK;
     });
@@ -193,7 +246,7 @@ vanban_status render_to_path(const char* function, const vanban_template* tpl, c
         if (!tpl || !data_json || !path) return usage(errors, (std::string(function) + ": tpl, data_json or path is NULL").c_str());
         if (flags_of(options) & ~VANBAN_RENDER_LENIENT) return usage(errors, (std::string(function) + ": unknown flags").c_str());
         auto data = vanban::Data::parse(std::string_view(data_json, text_size(data_json, data_size)),
-                                        data_name ? data_name : "data");
+                                        data_name ? data_name : "data", tpl->data_limits);
         vanban::write_file_atomic(path, tpl->tpl.render(data, render_options(options)));
         return VANBAN_OK;
     });
@@ -238,26 +291,42 @@ void vanban_buffer_free(vanban_buffer* buffer) {
     clear(buffer);
 }
 
+void vanban_limits_init(vanban_limits* limits) {
+    if (!limits) return;
+    const vanban::Limits d;
+    limits->struct_size = sizeof(vanban_limits);
+    limits->max_package_entries = d.max_package_entries;
+    limits->max_part_size = d.max_part_size;
+    limits->max_package_size = d.max_package_size;
+    limits->max_compression_ratio = d.max_compression_ratio;
+    limits->max_output_size = d.max_output_size;
+    limits->max_loop_iterations = d.max_loop_iterations;
+    limits->max_value_size = d.max_value_size;
+    limits->max_work = d.max_work;
+    limits->max_data_size = d.data.max_size;
+    limits->max_data_depth = d.data.max_depth;
+    limits->max_image_size = d.max_image_size;
+    limits->max_images = d.max_images;
+}
+
 vanban_status vanban_template_open(const char* path, vanban_template** out, vanban_errors** errors) {
-    return guarded(errors, [&] {
-        if (!out) return usage(errors, "vanban_template_open: out is NULL");
-        *out = nullptr;
-        if (!path) return usage(errors, "vanban_template_open: path is NULL");
-        *out = new vanban_template{vanban::Template::from_file(path)};
-        return VANBAN_OK;
-    });
+    return open_template("vanban_template_open", path, nullptr, out, errors);
+}
+
+vanban_status vanban_template_open_with_limits(const char* path, const vanban_limits* limits, vanban_template** out,
+                                               vanban_errors** errors) {
+    return open_template("vanban_template_open_with_limits", path, limits, out, errors);
 }
 
 vanban_status vanban_template_from_memory(const void* bytes, size_t size, const char* name, vanban_template** out,
                                           vanban_errors** errors) {
-    return guarded(errors, [&] {
-        if (!out) return usage(errors, "vanban_template_from_memory: out is NULL");
-        *out = nullptr;
-        if (!bytes && size > 0) return usage(errors, "vanban_template_from_memory: bytes is NULL");
-        std::string copy = size ? std::string(static_cast<const char*>(bytes), size) : std::string();
-        *out = new vanban_template{vanban::Template::from_bytes(std::move(copy), name ? name : "<memory>")};
-        return VANBAN_OK;
-    });
+    return template_from_memory("vanban_template_from_memory", bytes, size, name, nullptr, out, errors);
+}
+
+vanban_status vanban_template_from_memory_with_limits(const void* bytes, size_t size, const char* name,
+                                                      const vanban_limits* limits, vanban_template** out,
+                                                      vanban_errors** errors) {
+    return template_from_memory("vanban_template_from_memory_with_limits", bytes, size, name, limits, out, errors);
 }
 
 void vanban_template_free(vanban_template* tpl) { delete tpl; }

@@ -19,13 +19,21 @@ struct SchemaImpl {
 };
 }  // namespace detail
 
-Data Data::parse(std::string_view text, std::string source) {
-    return Data(std::make_shared<const detail::DataImpl>(detail::DataImpl{json::parse(text, std::move(source))}));
+Data Data::parse(std::string_view text, std::string source) { return parse(text, std::move(source), DataLimits{}); }
+
+Data Data::parse(std::string_view text, std::string source, const DataLimits& limits) {
+    json::JsonLimits json_limits;
+    json_limits.max_depth = limits.max_depth;
+    json_limits.max_size = limits.max_size;
+    return Data(std::make_shared<const detail::DataImpl>(
+        detail::DataImpl{json::parse(text, std::move(source), json_limits)}));
 }
 
-Data Data::from_file(const std::string& path) {
-    std::string text = io::read_file(path);
-    return parse(text, path == "-" ? "<stdin>" : path);
+Data Data::from_file(const std::string& path) { return from_file(path, DataLimits{}); }
+
+Data Data::from_file(const std::string& path, const DataLimits& limits) {
+    std::string text = io::read_file(path, limits.max_size);
+    return parse(text, path == "-" ? "<stdin>" : path, limits);
 }
 
 Data::Data(nlohmann::json value, std::string source) {

@@ -314,6 +314,8 @@ std::string Template::render(const nlohmann::json& data, const RenderOptions& op
     core::RenderLimits limits;
     limits.max_output_bytes = t.options.limits.max_output_size;
     limits.max_loop_iterations = t.options.limits.max_loop_iterations;
+    limits.eval.max_value_bytes = t.options.limits.max_value_size;
+    limits.eval.max_work = t.options.limits.max_work;
     core::RenderState state(data, options.lenient, limits);
     state.next_footnote_id = t.first_footnote_id;
     core::ImageSettings& pictures = state.images.settings;
@@ -331,6 +333,7 @@ std::string Template::render(const nlohmann::json& data, const RenderOptions& op
         out.reserve(part.program.literal_bytes + part.program.literal_bytes / 2);
         state.current_part = &part.name;
         core::render_program(part.program, emitter, out, state);
+        state.output_before += out.size();
     }
     if (!state.errors.empty()) throw Error(std::move(state.errors));
     const bool has_pictures = !state.images.stored().empty();

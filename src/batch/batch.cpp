@@ -16,7 +16,6 @@
 #include <deque>
 #include <exception>
 #include <filesystem>
-#include <locale>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -447,14 +446,6 @@ bool looks_complete(const std::string& path, OutputKind kind) {
     return end.substr(end.size() - 22, 4) == std::string_view("PK\x05\x06", 4);
 }
 
-// libstdc++ fills std::ctype<char>'s narrow() cache lazily, from whichever thread asks first; std::regex (used by the
-// schema validator for "pattern") asks from every worker. Filling it once before the workers start makes those later
-// calls read-only (the benign race ThreadSanitizer reports otherwise, GCC PR 77704).
-void warm_ctype_cache() {
-    const auto& ct = std::use_facet<std::ctype<char>>(std::locale());
-    for (int c = 0; c < 256; ++c) static_cast<void>(ct.narrow(static_cast<char>(c), '\0'));
-}
-
 RecordIssue to_issue(RecordError e) { return RecordIssue{std::move(e.diagnostic), std::move(e.field), std::move(e.cell)}; }
 
 // Everything the workers and the result sink share for one run.
@@ -657,7 +648,9 @@ Summary Runner::run() {
     if (o_.records_path.empty()) fail(DiagnosticKind::usage, "no records file given");
     const NameTemplate names(o_.name_expression.empty() ? kDefaultName : o_.name_expression);
 
-    template_ = Template::from_file(o_.template_path);
+    CompileOptions compile;
+    compile.limits = o_.limits;
+    template_ = Template::from_file(o_.template_path, compile);
     const bool odt = template_->format() == Format::odt;
     format_hint_ = odt ? "odt" : "docx";
     if ((o_.output == OutputKind::docx && odt) || (o_.output == OutputKind::odt && !odt))
@@ -671,7 +664,6 @@ Summary Runner::run() {
         converters_.emplace(static_cast<std::ptrdiff_t>(std::clamp(o_.converters, 1u, 64u)));
     }
     if (o_.schema && o_.validate) schema_.emplace(*o_.schema, o_.schema_name);
-    warm_ctype_cache();
 
     ReaderOptions ro;
     if (o_.records_format == "json") ro.format = RecordFormat::json;

@@ -26,6 +26,7 @@
 #include "vanban/convert.hpp"
 #include "vanban/diagnostic.hpp"
 #include "vanban/export.h"
+#include "vanban/vanban.hpp"
 
 namespace vanban::batch {
 
@@ -91,6 +92,7 @@ struct Options {
     bool lenient = false;                  // RenderOptions::lenient
     std::string image_directory;           // RenderOptions::image_directory: where pictures given as file paths are
                                            // read from; empty: a file path in a record is an error
+    Limits limits;                         // for compiling the template and rendering every record
     bool force = false;                    // re-render outputs that are newer than the inputs
     std::string report_path;               // JSON report of every record; empty: none
     nlohmann::json report_header = nlohmann::json::object();  // more members for the report's header

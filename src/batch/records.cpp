@@ -58,6 +58,16 @@ std::string lower_ascii(std::string_view s) {
     return out;
 }
 
+// A non-negative number from XML (a row, a style or format id), at most kMaxRow: numbers that do not fit are
+// clamped rather than overflowing (atoi is undefined there). 0 when it is not a number.
+constexpr int kMaxRow = 1 << 30;  // Excel stops at 1,048,576 rows
+int bounded_int(std::string_view text) {
+    long long value = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec == std::errc::result_out_of_range) return text.starts_with("-") ? 0 : kMaxRow;
+    return ec == std::errc() ? static_cast<int>(std::clamp<long long>(value, 0, kMaxRow)) : 0;
+}
+
 // ----- buffered file input
 
 struct FileCloser {
@@ -1333,12 +1343,12 @@ private:
             const auto n = local_name(r.get());
             if (type == XML_READER_TYPE_ELEMENT) {
                 if (n == "numFmt") {
-                    custom[std::atoi(attribute(r.get(), "numFmtId").value_or("0").c_str())] =
+                    custom[bounded_int(attribute(r.get(), "numFmtId").value_or("0"))] =
                         attribute(r.get(), "formatCode").value_or("");
                 } else if (n == "cellXfs") {
                     in_xfs = !xmlTextReaderIsEmptyElement(r.get());
                 } else if (n == "xf" && in_xfs) {
-                    const int id = std::atoi(attribute(r.get(), "numFmtId").value_or("0").c_str());
+                    const int id = bounded_int(attribute(r.get(), "numFmtId").value_or("0"));
                     auto c = custom.find(id);
                     date_styles_.push_back(c != custom.end() ? date_format_code(c->second) : builtin_date_format(id));
                 }
@@ -1349,7 +1359,7 @@ private:
     }
 
     bool is_date_style(const std::string& s) const {
-        const auto i = static_cast<std::size_t>(std::atoi(s.c_str()));
+        const auto i = static_cast<std::size_t>(bounded_int(s));
         return i < date_styles_.size() && date_styles_[i];
     }
 
@@ -1429,7 +1439,7 @@ private:
                 const bool empty = xmlTextReaderIsEmptyElement(r);
                 if (n == "row") {
                     read_attributes(r);
-                    row_number_ = ref_.empty() ? row_number_ + 1 : std::atoi(ref_.c_str());
+                    row_number_ = ref_.empty() ? std::min(row_number_, kMaxRow) + 1 : bounded_int(ref_);
                     column = 0;
                     in_row = true;
                     if (empty) return true;

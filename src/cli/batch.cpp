@@ -16,6 +16,7 @@
 #include <vanban/vanban.hpp>
 
 #include "../batch/batch.hpp"
+#include "limits.hpp"
 
 namespace vanban::cli {
 
@@ -161,6 +162,7 @@ CLI::App* add_batch_command(CLI::App& app, BatchArgs& a) {
     cmd->add_flag("-q,--quiet", a.quiet, "no progress display and no summary line (failures are still printed)");
     cmd->add_flag("--lenient", a.lenient, "render missing values as empty instead of failing the record");
     cmd->add_flag("--no-validate", a.no_validate, "skip JSON Schema validation (cells are still typed by it)");
+    add_limit_options(*cmd, a.limits);
     cmd->footer(
         "Exit status: 0 every record written or up to date, 1 some record failed, 2 usage error, 130 interrupted.\n"
         "Examples:\n"
@@ -199,6 +201,7 @@ int run_batch(const BatchArgs& a, bool json_errors) {
         o.converters = a.converters;
         o.lenient = a.lenient;
         o.image_directory = image_directory_for(a.records);  // pictures named by path in the records
+        o.limits = a.limits;
         o.force = a.force;
         o.report_path = a.report;
         if (t.bundled && t.bundled->manifest.value("unverified_layout", false)) o.report_header["unverified_layout"] = true;

@@ -12,6 +12,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include <vanban/vanban.hpp>
+
 namespace vanban::cli {
 
 // Where `vanban render` and `vanban batch` read pictures that a data file names by path ({"image": "chu-ky.png"}):
@@ -40,6 +42,7 @@ struct BatchArgs {
     bool quiet = false;
     bool lenient = false;
     bool no_validate = false;
+    Limits limits;
 };
 
 // Adds the `batch` subcommand to `app`, storing what it parses in `args` (which must outlive parsing).

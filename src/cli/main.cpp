@@ -15,6 +15,7 @@
 #include <vanban/vanban.hpp>
 
 #include "batch.hpp"
+#include "limits.hpp"
 #include "serve.hpp"
 
 namespace fs = std::filesystem;
@@ -46,7 +47,9 @@ void print_diagnostics(const std::vector<vanban::Diagnostic>& diagnostics, const
 using vanban::resolve_template;
 using vanban::ResolvedTemplate;
 
-vanban::Data load_data(const std::string& path) { return vanban::Data::from_file(path); }
+vanban::Data load_data(const std::string& path, const vanban::DataLimits& limits = {}) {
+    return vanban::Data::from_file(path, limits);
+}
 
 int validate_against(const nlohmann::json& schema, const std::string& schema_name, const vanban::Data& data,
                      const Output& how) {
@@ -63,6 +66,7 @@ struct RenderRequest {
     std::string tpl, data, out, format;  // format: docx, odt, pdf or "" (from the output's extension)
     bool lenient = false, no_validate = false, pdf_a = false;
     int timeout = 120;
+    vanban::Limits limits;
 };
 
 std::string output_format(const RenderRequest& r) {
@@ -77,11 +81,13 @@ int cmd_render(const RenderRequest& req, const Output& how) {
     const std::string format = output_format(req);
     // PDF comes from the DOCX variant (or from whatever a user's own template is) through LibreOffice.
     ResolvedTemplate rt = resolve_template(req.tpl, format == "odt" ? "odt" : "docx");
-    vanban::Data data = load_data(req.data);
+    vanban::Data data = load_data(req.data, req.limits.data);
     if (rt.schema && !req.no_validate) {
         if (int rc = validate_against(*rt.schema, rt.schema_name, data, how); rc != kOk) return rc;
     }
-    auto tpl = vanban::Template::from_file(rt.path);
+    vanban::CompileOptions compile;
+    compile.limits = req.limits;
+    auto tpl = vanban::Template::from_file(rt.path, compile);
     const std::string tpl_format = tpl.format() == vanban::Format::odt ? "odt" : "docx";
     if (format != "pdf" && format != tpl_format)
         usage_error("'" + req.tpl + "' is a " + tpl_format + " template: it renders " + tpl_format + " or pdf, not " + format);
@@ -206,6 +212,7 @@ int main(int argc, char** argv) {
     render->add_option("--pdf-timeout", req.timeout, "seconds LibreOffice may take for a PDF (default 120)");
     render->add_flag("--lenient", req.lenient, "render missing values as empty instead of failing");
     render->add_flag("--no-validate", req.no_validate, "skip the JSON Schema check of bundled templates");
+    vanban::cli::add_limit_options(*render, req.limits);
     render->footer("Examples:\n  vanban render ke-hoach examples/ke-hoach/000.json -o ke-hoach-000.docx\n"
                    "  vanban render ke-hoach plan.json -o plan.odt\n"
                    "  vanban render ke-hoach plan.json -o plan.pdf --pdf-a   (needs LibreOffice)");

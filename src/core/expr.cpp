@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 
 #include "core/filters.hpp"
 #include "core/image.hpp"
@@ -193,6 +194,25 @@ public:
 
 private:
     TokenStream& ts_;
+    int nesting_ = 0;  // parser recursion: parentheses, brackets, "not not …", "- - …", "… else … else …"
+
+    [[noreturn]] static void too_deep(std::size_t at) {
+        throw ParseError("expression is nested too deeply (more than " + std::to_string(kMaxExpressionDepth) + " levels)",
+                         at);
+    }
+    // Counts one level of parser recursion for its lifetime.
+    class Nest {
+    public:
+        Nest(Parser& p, std::size_t at) : p_(p) {
+            if (++p_.nesting_ > kMaxExpressionDepth) too_deep(at);
+        }
+        ~Nest() { --p_.nesting_; }
+        Nest(const Nest&) = delete;
+        Nest& operator=(const Nest&) = delete;
+
+    private:
+        Parser& p_;
+    };
 
     ExprPtr make(Expr::Kind kind, std::size_t start) {
         auto e = std::make_unique<Expr>();
@@ -201,6 +221,9 @@ private:
         return e;
     }
     ExprPtr finish(ExprPtr e, std::size_t start) {
+        for (const auto& a : e->args) e->depth = std::max(e->depth, a->depth + 1);
+        for (const auto& [k, v] : e->kwargs) e->depth = std::max(e->depth, v->depth + 1);
+        if (e->depth > kMaxExpressionDepth) too_deep(start);
         std::size_t end = ts_.peek().offset;
         auto src = ts_.source();
         if (end > src.size()) end = src.size();
@@ -220,6 +243,7 @@ private:
 
     ExprPtr conditional() {
         std::size_t start = ts_.peek().offset;
+        const Nest nest(*this, start);
         ExprPtr value = logical_or();
         if (ts_.peek().type == TokenStream::Type::name && ts_.peek().text == "if") {
             ts_.next();
@@ -248,6 +272,7 @@ private:
     ExprPtr logical_not() {
         std::size_t start = ts_.peek().offset;
         if (ts_.accept_name("not")) {
+            const Nest nest(*this, start);
             auto e = make(Expr::Kind::unary, start);
             e->name = "not";
             e->args.push_back(logical_not());
@@ -320,6 +345,7 @@ private:
         std::size_t start = ts_.peek().offset;
         if (ts_.peek().type == TokenStream::Type::op && (ts_.peek().text == "-" || ts_.peek().text == "+")) {
             std::string op = ts_.next().text;
+            const Nest nest(*this, start);
             auto e = make(Expr::Kind::unary, start);
             e->name = op;
             e->args.push_back(unary(false));
@@ -362,7 +388,12 @@ private:
                     e->kind = Expr::Kind::index;
                     e->args.push_back(std::move(subject));
                     auto lit = make(Expr::Kind::literal, t.offset);
-                    lit->literal = std::stoll(ts_.next().text);
+                    long long index = 0;
+                    const auto [end, ec] = std::from_chars(t.text.data(), t.text.data() + t.text.size(), index);
+                    if (ec != std::errc() || end != t.text.data() + t.text.size())
+                        throw ParseError("'" + t.text + "' is not an item number", t.offset);
+                    ts_.next();
+                    lit->literal = index;
                     e->args.push_back(std::move(lit));
                 } else {
                     e->name = ts_.expect_name();
@@ -643,9 +674,85 @@ Value Scope::lookup(std::string_view name) const {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// Limits
+
+void throw_limit(const std::string& message, std::string hint) {
+    EvalError e(message, std::move(hint));
+    e.limit = true;
+    throw e;
+}
+
+void EvalContext::charge(std::uint64_t units) {
+    work += units;
+    if (work > limits.max_work)
+        throw_limit("the template does more than " + std::to_string(limits.max_work) +
+                        " units of work in one render (a long list searched or sorted inside a long loop?)",
+                    "simplify the template, or raise the work limit (--max-work)");
+}
+
+void EvalContext::check_size(std::uint64_t bytes, std::string_view what) const {
+    if (bytes > limits.max_value_bytes)
+        throw_limit(std::string(what) + " would be " + std::to_string(bytes) + " bytes, over the limit of " +
+                        std::to_string(limits.max_value_bytes) + " bytes for one value",
+                    "raise the value size limit (--max-value-size) if this is intended");
+}
+
+void EvalContext::account(const json& value) {
+    if (value.is_string()) {
+        const std::size_t n = value.get_ref<const std::string&>().size();
+        check_size(n, "a text");
+        charge(1 + n / 16);
+        return;
+    }
+    if (!value.is_structured()) return;
+    // Walked with an explicit stack: the value may be nested deeper than recursion can safely follow.
+    std::uint64_t bytes = 0, units = 0;
+    std::vector<std::pair<const json*, std::size_t>> stack{{&value, 1}};
+    while (!stack.empty()) {
+        const auto [node, depth] = stack.back();
+        stack.pop_back();
+        if (depth > kMaxValueDepth)
+            throw_limit("a computed value is nested more than " + std::to_string(kMaxValueDepth) + " levels deep", "");
+        bytes += sizeof(json);
+        ++units;
+        if (node->is_string()) {
+            const std::size_t n = node->get_ref<const std::string&>().size();
+            bytes += n;
+            units += n / 16;
+        } else if (node->is_object()) {
+            for (auto it = node->begin(); it != node->end(); ++it) {
+                bytes += sizeof(std::string) + it.key().size();
+                stack.emplace_back(&it.value(), depth + 1);
+            }
+        } else if (node->is_array()) {
+            for (const auto& item : *node) stack.emplace_back(&item, depth + 1);
+        }
+        if (bytes > limits.max_value_bytes) check_size(bytes, "a computed list or mapping");
+    }
+    charge(units);
+}
+
+long long whole_number(double value, std::string_view what) {
+    // 2^63 is exactly representable; every double below it in magnitude converts without overflow.
+    constexpr double limit = 9223372036854775808.0;
+    if (std::isnan(value) || value >= limit || value < -limit)
+        throw_limit(std::string(what) + " " + (std::isnan(value) ? std::string("is not a number") : "is too large"),
+                    "use a whole number between -9223372036854775808 and 9223372036854775807");
+    return static_cast<long long>(value);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // Evaluation
 
 namespace {
+
+// The size of a value as the work it takes to read it once: items of a list or mapping, or 16 bytes of text.
+std::uint64_t shallow_units(const Value& v) {
+    if (!v.is_json()) return 0;
+    const json& j = v.j();
+    if (j.is_string()) return j.get_ref<const std::string&>().size() / 16;
+    return j.is_structured() ? j.size() : 0;
+}
 
 [[noreturn]] void missing(const Value& v) { throw_missing(v); }
 
@@ -734,18 +841,30 @@ const json& need_json(const Value& v, const EvalContext& ctx, const json& fallba
 
 bool is_int(const json& j) { return j.is_number_integer() || j.is_number_unsigned(); }
 
-json arithmetic(const std::string& op, const json& a, const json& b) {
-    if (op == "+" && a.is_string() && b.is_string()) return a.get<std::string>() + b.get<std::string>();
+json arithmetic(const std::string& op, const json& a, const json& b, EvalContext& ctx) {
+    if (op == "+" && a.is_string() && b.is_string()) {
+        const auto& x = a.get_ref<const std::string&>();
+        const auto& y = b.get_ref<const std::string&>();
+        ctx.check_size(std::uint64_t{x.size()} + y.size(), "the text");
+        return x + y;
+    }
     if (op == "+" && a.is_array() && b.is_array()) {
+        ctx.check_size((std::uint64_t{a.size()} + b.size()) * sizeof(json), "the list");
         json r = a;
         for (const auto& e : b) r.push_back(e);
         return r;
     }
     if (op == "*" && a.is_string() && is_int(b)) {
+        const auto& text = a.get_ref<const std::string&>();
+        const long long n = b.get<long long>();
+        if (n <= 0 || text.empty()) return "";
+        const auto count = static_cast<std::uint64_t>(n);
+        std::uint64_t bytes = 0;
+        if (__builtin_mul_overflow(count, std::uint64_t{text.size()}, &bytes)) bytes = UINT64_MAX;
+        ctx.check_size(bytes, "the repeated text");
         std::string r;
-        long long n = b.get<long long>();
-        if (n > 100000) throw EvalError("string repetition too large");
-        for (long long i = 0; i < n; ++i) r += a.get_ref<const std::string&>();
+        r.reserve(count * text.size());
+        for (std::uint64_t i = 0; i < count; ++i) r += text;
         return r;
     }
     if (!a.is_number() || !b.is_number()) {
@@ -759,6 +878,8 @@ json arithmetic(const std::string& op, const json& a, const json& b) {
         if (op == "-") { if (__builtin_sub_overflow(x, y, &r)) return static_cast<double>(x) - static_cast<double>(y); return r; }
         if (op == "*") { if (__builtin_mul_overflow(x, y, &r)) return static_cast<double>(x) * static_cast<double>(y); return r; }
         if (y == 0) throw EvalError("division by zero");
+        // The one quotient that does not fit: as a decimal number, like every other overflow here.
+        if (y == -1 && x == std::numeric_limits<long long>::min()) return op == "//" ? json(-static_cast<double>(x)) : json(0);
         if (op == "//") { long long q = x / y; if ((x % y != 0) && ((x < 0) != (y < 0))) --q; return q; }
         if (op == "%") { long long m = x % y; if (m != 0 && ((m < 0) != (y < 0))) m += y; return m; }
     }
@@ -873,19 +994,33 @@ Value call(const Expr& e, EvalContext& ctx) {
     if (callee.kind == Expr::Kind::name) {
         if (callee.name == "range") {
             static const json zero = 0;
+            auto bound = [&](std::size_t i) {
+                const json& j = need_json(args[i], ctx, zero);
+                if (!j.is_number()) throw EvalError("range() needs whole numbers");
+                return is_int(j) ? j.get<long long>() : whole_number(j.get<double>(), "range() argument");
+            };
             long long a = 0, b = 0, step = 1;
-            if (args.size() == 1) b = static_cast<long long>(need_json(args[0], ctx, zero).get<double>());
-            else if (args.size() >= 2) {
-                a = static_cast<long long>(need_json(args[0], ctx, zero).get<double>());
-                b = static_cast<long long>(need_json(args[1], ctx, zero).get<double>());
-                if (args.size() == 3) step = static_cast<long long>(need_json(args[2], ctx, zero).get<double>());
+            if (args.size() == 1) b = bound(0);
+            else if (args.size() >= 2 && args.size() <= 3) {
+                a = bound(0);
+                b = bound(1);
+                if (args.size() == 3) step = bound(2);
             } else throw EvalError("range() needs 1 to 3 arguments");
             if (step == 0) throw EvalError("range() step must not be zero");
+            // The count first, so that a huge range fails before it is built. Unsigned arithmetic: b - a may not fit
+            // in a long long, but it always fits in 64 unsigned bits, and a + k * step wraps back into range.
+            using U = std::uint64_t;
+            U span = 0;
+            if (step > 0 && b > a) span = static_cast<U>(b) - static_cast<U>(a);
+            if (step < 0 && a > b) span = static_cast<U>(a) - static_cast<U>(b);
+            const U magnitude = step > 0 ? static_cast<U>(step) : U{0} - static_cast<U>(step);
+            const U count = span == 0 ? 0 : (span - 1) / magnitude + 1;
+            U bytes = 0;
+            if (__builtin_mul_overflow(count, U{sizeof(json)}, &bytes)) bytes = UINT64_MAX;
+            ctx.check_size(bytes, "range()");
             json r = json::array();
-            for (long long i = a; step > 0 ? i < b : i > b; i += step) {
-                if (r.size() > 1'000'000) throw EvalError("range() too large");
-                r.push_back(i);
-            }
+            r.get_ref<json::array_t&>().reserve(static_cast<std::size_t>(count));
+            for (U k = 0; k < count; ++k) r.push_back(static_cast<long long>(static_cast<U>(a) + k * static_cast<U>(step)));
             return Value::owned(std::move(r));
         }
         throw EvalError("unknown function '" + callee.name + "'", "functions: range(); use filters for the rest");
@@ -992,6 +1127,8 @@ Value call(const Expr& e, EvalContext& ctx) {
                 if (j == std::string::npos) { r.push_back(str.substr(i)); break; }
                 r.push_back(str.substr(i, j - i));
                 i = j + d.size();
+                // Each piece costs a list item, however short: "a,,,,,," splits into many.
+                if (r.size() * sizeof(json) > ctx.limits.max_value_bytes) ctx.check_size(r.size() * sizeof(json), "split()");
             }
         }
         return Value::owned(std::move(r));
@@ -1074,7 +1211,32 @@ Value get_attr(const Value& subject, std::string_view name, const std::string& w
     return Value::undefined(what);
 }
 
+namespace {
+
+// Filters that look at a value without reading all of it: they cost one unit, not the size of their input.
+bool constant_time(const FilterDef* f) {
+    static const FilterDef* const cheap[] = {find_filter("length"), find_filter("count"), find_filter("first"),
+                                             find_filter("last"),   find_filter("default"), find_filter("d"),
+                                             find_filter("escape"), find_filter("e")};
+    return std::find(std::begin(cheap), std::end(cheap), f) != std::end(cheap);
+}
+
+Value evaluate_node(const Expr& e, EvalContext& ctx);
+
+}  // namespace
+
 Value evaluate(const Expr& e, EvalContext& ctx) {
+    ctx.charge(1);
+    Value v = evaluate_node(e, ctx);
+    // Computed values pay for their size (and are refused when too big); so does every use of a variable holding
+    // one, which is a copy.
+    if (v.is_owned_json()) ctx.account(v.j());
+    return v;
+}
+
+namespace {
+
+Value evaluate_node(const Expr& e, EvalContext& ctx) {
     static const json null_json = nullptr;
     switch (e.kind) {
         case Expr::Kind::literal: return Value::ref(e.literal);
@@ -1104,12 +1266,21 @@ Value evaluate(const Expr& e, EvalContext& ctx) {
                 return Value::undefined(e.text, &s, k.get<std::string>());
             }
             if (s.is_string() && is_int(k)) {
-                std::vector<std::string> cps = code_points(s.get_ref<const std::string&>());
+                // index by code point
+                const auto& str = s.get_ref<const std::string&>();
+                auto length_at = [&](std::size_t i) -> std::size_t {
+                    const auto c = static_cast<unsigned char>(str[i]);
+                    return std::min(str.size() - i, std::size_t{c >= 0xF0 ? 4u : c >= 0xE0 ? 3u : c >= 0xC0 ? 2u : 1u});
+                };
+                long long n = 0;
+                for (std::size_t i = 0; i < str.size(); i += length_at(i)) ++n;
+                ctx.charge(str.size() / 16);
                 long long i = k.get<long long>();
-                long long n = static_cast<long long>(cps.size());
                 if (i < 0) i += n;
                 if (i < 0 || i >= n) return Value::undefined(e.text);
-                return Value::owned(cps[static_cast<std::size_t>(i)]);
+                std::size_t at = 0;
+                for (long long skip = 0; skip < i; ++skip) at += length_at(at);
+                return Value::owned(str.substr(at, length_at(at)));
             }
             if (s.is_null()) return Value::undefined(e.text);
             throw EvalError("cannot index " + std::string(s.type_name()) + " with " + std::string(k.type_name()));
@@ -1122,7 +1293,11 @@ Value evaluate(const Expr& e, EvalContext& ctx) {
             const json& j = need_json(v, ctx, zero);
             if (!j.is_number()) throw EvalError("cannot apply unary '" + e.name + "' to " + std::string(j.type_name()));
             if (e.name == "+") return Value::owned(j);
-            if (is_int(j)) return Value::owned(-j.get<long long>());
+            if (is_int(j)) {
+                const long long x = j.get<long long>();
+                if (x == std::numeric_limits<long long>::min()) return Value::owned(-static_cast<double>(x));
+                return Value::owned(-x);
+            }
             return Value::owned(-j.get<double>());
         }
         case Expr::Kind::binary: {
@@ -1139,7 +1314,11 @@ Value evaluate(const Expr& e, EvalContext& ctx) {
             }
             Value l = evaluate(*e.args[0], ctx);
             Value r = evaluate(*e.args[1], ctx);
-            if (op == "~") return Value::owned(to_text(l, ctx) + to_text(r, ctx));
+            if (op == "~") {
+                std::string left = to_text(l, ctx), right = to_text(r, ctx);
+                ctx.check_size(std::uint64_t{left.size()} + right.size(), "the joined text");
+                return Value::owned(left + right);
+            }
             static const json empty_str = "";
             auto as_json = [&](const Value& v) -> json {
                 if (v.is_rich()) return v.rich_text().plain();
@@ -1163,8 +1342,10 @@ Value evaluate(const Expr& e, EvalContext& ctx) {
             if (op == "<=") return Value::owned(compare_json(a, b, op) <= 0);
             if (op == ">") return Value::owned(compare_json(a, b, op) > 0);
             if (op == ">=") return Value::owned(compare_json(a, b, op) >= 0);
-            if (op == "in") return Value::owned(contains(b, a));
-            if (op == "not in") return Value::owned(!contains(b, a));
+            if (op == "in" || op == "not in") {
+                ctx.charge(shallow_units(r));
+                return Value::owned(contains(b, a) == (op == "in"));
+            }
             if (op == "%" && a.is_string()) {  // Python's "%.2f" % x, "%s/%s" % (a, b)
                 std::vector<Value> values;
                 if (e.args[1]->kind == Expr::Kind::list && e.args[1]->name == "tuple")
@@ -1173,7 +1354,7 @@ Value evaluate(const Expr& e, EvalContext& ctx) {
                     values.push_back(Value::ref(b));
                 return Value::owned(percent_format(a.get_ref<const std::string&>(), values, ctx));
             }
-            return Value::owned(arithmetic(op, a, b));
+            return Value::owned(arithmetic(op, a, b, ctx));
         }
         case Expr::Kind::cond: {
             Value c = evaluate(*e.args[0], ctx);
@@ -1191,6 +1372,7 @@ Value evaluate(const Expr& e, EvalContext& ctx) {
             for (std::size_t i = 1; i < e.args.size(); ++i) args.push_back(evaluate(*e.args[i], ctx));
             std::vector<std::pair<std::string_view, Value>> kwargs;
             for (const auto& [k, v] : e.kwargs) kwargs.emplace_back(k, evaluate(*v, ctx));
+            if (!constant_time(e.filter)) ctx.charge(shallow_units(subject));
             try {
                 Value result = e.filter->fn(subject, args, kwargs, ctx);
                 // A filter may answer with a reference into its input ("| first", "| max"); when the input was a
@@ -1204,6 +1386,7 @@ Value evaluate(const Expr& e, EvalContext& ctx) {
                 named.parent = err.parent;  // keep pointing into the data
                 named.key = err.key;
                 named.after_error = err.after_error;
+                named.limit = err.limit;
                 throw named;
             }
         }
@@ -1211,6 +1394,8 @@ Value evaluate(const Expr& e, EvalContext& ctx) {
             Value subject = evaluate(*e.args[0], ctx);
             std::vector<Value> args;
             for (std::size_t i = 1; i < e.args.size(); ++i) args.push_back(evaluate(*e.args[i], ctx));
+            static const TestDef* const in_test = find_test("in");
+            if (e.test == in_test && !args.empty()) ctx.charge(shallow_units(args[0]));
             bool r = e.test->fn(subject, args, ctx);
             return Value::owned(e.negated ? !r : r);
         }
@@ -1236,5 +1421,7 @@ Value evaluate(const Expr& e, EvalContext& ctx) {
     }
     return Value::undefined(e.text);
 }
+
+}  // namespace
 
 }  // namespace vanban::core

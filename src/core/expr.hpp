@@ -2,6 +2,7 @@
 // at compile time into an immutable tree and evaluated against the data at render time.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <span>
@@ -33,7 +34,12 @@ struct Expr {
 
     // The source text of the expression as written (for messages: "agency.name").
     std::string text;
+    int depth = 1;  // height of the tree below (1 for a leaf): evaluation recurses this deep
 };
+
+// Expressions deeper than this are a ParseError ("((((…", "a.b.c.…" a thousand times): evaluating, copying and
+// freeing a tree recurses once per level, and no real template comes near it.
+inline constexpr int kMaxExpressionDepth = 100;
 using ExprPtr = std::unique_ptr<Expr>;
 
 // Thrown by the parser: message plus the byte offset in the tag's inner text.
@@ -50,7 +56,11 @@ struct EvalError : std::runtime_error {
     const json* parent = nullptr;  // where in the data the problem is: this node, or its child `key`
     std::string key;
     bool after_error = false;  // follows from an error reported already (a failed {% set %}): not reported
+    bool limit = false;        // a safety limit was hit (DiagnosticKind::limit)
 };
+
+// Throws the EvalError of a safety limit.
+[[noreturn]] void throw_limit(const std::string& message, std::string hint);
 
 // The strict-mode error for using a missing value (names the path, points into the data).
 [[noreturn]] void throw_missing(const Value& undefined_value);
@@ -110,11 +120,41 @@ private:
 
 class ImageSession;  // core/image.hpp
 
+// What one render may spend on expressions. Both are per render and deterministic: the same template and data
+// always succeed or fail the same way, whatever the machine.
+struct EvalLimits {
+    // Bytes of one computed value (a string, or a list/mapping counted with its contents).
+    std::uint64_t max_value_bytes = 64ull << 20;
+    // Units of work: one per expression node evaluated, plus one per list item or per 16 bytes of text that an
+    // operator or filter reads or builds. Bounds templates that would run for hours (a search through a long list
+    // inside a long loop, sorting inside a loop) without a wall clock.
+    std::uint64_t max_work = 2'000'000'000;
+};
+
 struct EvalContext {
     Scope& scope;
     bool lenient = false;
-    ImageSession* images = nullptr;  // the render's pictures; null where no picture can be placed
+    EvalLimits limits{};
+    std::uint64_t work = 0;
+
+    // Adds work; throws the limit EvalError past max_work.
+    void charge(std::uint64_t units);
+    // Throws the limit EvalError when a value of `bytes` would be larger than max_value_bytes (checked before a
+    // large value is built, so a refused value never allocates).
+    void check_size(std::uint64_t bytes, std::string_view what) const;
+    // Charges and size-checks a value just computed (strings by length, lists and mappings with their contents;
+    // also refuses values nested deeper than kMaxValueDepth, which copying and printing would recurse through).
+    void account(const json& value);
+
+    ImageSession* images = nullptr;  // the render's pictures; null where no picture can be placed (keep it last:
+                                     // contexts are built as {scope, lenient, limits})
 };
+
+inline constexpr std::size_t kMaxValueDepth = 512;  // the JSON reader's default nesting limit too
+
+// The whole number a double stands for (truncated toward zero), or the limit EvalError when it is NaN or beyond
+// ±2^63 — a cast would be undefined behaviour. `what` names the value in the message.
+long long whole_number(double value, std::string_view what);
 
 Value evaluate(const Expr& expr, EvalContext& ctx);
 

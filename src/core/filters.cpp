@@ -4,6 +4,8 @@
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <limits>
+#include <optional>
 #include <set>
 
 #include <unicode/uchar.h>
@@ -64,9 +66,15 @@ const Value* arg(Args a, KwArgs kw, std::size_t i, std::string_view name) {
     return kwarg(kw, name);
 }
 
+// A whole number from a value: integers as they are, other numbers truncated (NaN and huge ones refused).
+long long whole(const Value& v, std::string_view what) {
+    if (v.is_json() && (v.j().is_number_integer() || v.j().is_number_unsigned())) return v.j().get<long long>();
+    return whole_number(as_number(v, what), what);
+}
+
 long long int_arg(const Value* v, long long fallback, std::string_view what) {
     if (!v) return fallback;
-    return static_cast<long long>(as_number(*v, what));
+    return whole(*v, what);
 }
 
 bool bool_arg(const Value* v, bool fallback, EvalContext& ctx) { return v ? truthy(*v, ctx) : fallback; }
@@ -154,6 +162,7 @@ Value f_replace(const Value& s, Args a, KwArgs kw, EvalContext& c) {
         std::size_t j = t.find(from, i);
         if (j == std::string::npos || (count >= 0 && done >= count)) break;
         out.append(t, i, j - i);
+        c.check_size(std::uint64_t{out.size()} + to.size(), "the replaced text");
         out += to;
         i = j + from.size();
         ++done;
@@ -174,7 +183,7 @@ Value f_truncate(const Value& s, Args a, KwArgs kw, EvalContext& c) {
     for (std::size_t i = 0; i < t.size(); ++i)
         if ((static_cast<unsigned char>(t[i]) & 0xC0) != 0x80) starts.push_back(i);
     long long n = static_cast<long long>(starts.size());
-    if (n <= length + leeway) return str_result(t);
+    if (length >= n || n - length <= leeway) return str_result(t);  // (length + leeway could overflow)
     long long keep = std::max<long long>(0, length - static_cast<long long>(code_point_count(end)));
     std::string head = t.substr(0, keep < n ? starts[static_cast<std::size_t>(keep)] : t.size());
     if (!killwords) {
@@ -282,6 +291,7 @@ Value f_join(const Value& s, Args a, KwArgs kw, EvalContext& c) {
         if (!first) out += sep;
         first = false;
         out += json_to_text(attribute ? attr_path(e, attr) : e);
+        if (out.size() > c.limits.max_value_bytes) c.check_size(out.size(), "the joined text");
     }
     return str_result(std::move(out));
 }
@@ -291,7 +301,9 @@ Value f_list(const Value& s, Args, KwArgs, EvalContext& c) {
     if (j.is_array()) return s;
     json r = json::array();
     if (j.is_string()) {
-        for (auto& cp : code_points(j.get_ref<const std::string&>())) r.push_back(std::move(cp));
+        const auto& str = j.get_ref<const std::string&>();
+        c.check_size(str.size() * sizeof(json), "a list of the characters");
+        for (auto& cp : code_points(str)) r.push_back(std::move(cp));
     } else if (j.is_object()) {
         for (auto it = j.begin(); it != j.end(); ++it) r.push_back(it.key());
     } else {
@@ -303,9 +315,15 @@ Value f_list(const Value& s, Args, KwArgs, EvalContext& c) {
 Value f_reverse(const Value& s, Args, KwArgs, EvalContext& c) {
     const json& j = j_of(s, c);
     if (j.is_string()) {
-        const std::vector<std::string> cps = code_points(j.get_ref<const std::string&>());
+        const auto& str = j.get_ref<const std::string&>();
         std::string out;
-        for (auto it = cps.rbegin(); it != cps.rend(); ++it) out += *it;
+        out.reserve(str.size());
+        for (std::size_t end = str.size(); end > 0;) {  // code points from the last one back
+            std::size_t start = end - 1;
+            while (start > 0 && (static_cast<unsigned char>(str[start]) & 0xC0) == 0x80) --start;
+            out.append(str, start, end - start);
+            end = start;
+        }
         return str_result(std::move(out));
     }
     if (!j.is_array()) throw EvalError("reverse needs a list or a string");
@@ -333,14 +351,11 @@ Value f_unique(const Value& s, Args a, KwArgs kw, EvalContext& c) {
     const Value* attribute = arg(a, kw, 1, "attribute");
     std::string attr = attribute ? text_of(*attribute, c) : "";
     json r = json::array();
-    std::vector<json> seen;
+    std::set<json> seen;
     for (const auto& e : j) {
         json key = attribute ? attr_path(e, attr) : e;
         if (!case_sensitive && key.is_string()) key = vn::lower(key.get_ref<const std::string&>());
-        if (std::find(seen.begin(), seen.end(), key) == seen.end()) {
-            seen.push_back(key);
-            r.push_back(e);
-        }
+        if (seen.insert(std::move(key)).second) r.push_back(e);
     }
     return Value::owned(std::move(r));
 }
@@ -446,7 +461,7 @@ Value f_sum(const Value& s, Args a, KwArgs kw, EvalContext& c) {
         json v = attribute ? attr_path(e, attr) : e;
         if (!v.is_number()) throw EvalError("sum: " + std::string(v.type_name()) + " is not a number");
         if (!v.is_number_integer()) all_int = false;
-        if (v.is_number_integer()) isum += v.get<long long>();
+        if (v.is_number_integer() && __builtin_add_overflow(isum, v.get<long long>(), &isum)) all_int = false;
         dsum += v.get<double>();
     }
     return all_int ? Value::owned(isum) : Value::owned(dsum);
@@ -473,6 +488,7 @@ Value f_batch(const Value& s, Args a, KwArgs kw, EvalContext& c) {
     long long n = int_arg(arg(a, kw, 0, "linecount"), 1, "linecount");
     if (n <= 0) throw EvalError("batch size must be positive");
     const Value* fill = arg(a, kw, 1, "fill_with");
+    if (fill) c.check_size(static_cast<std::uint64_t>(n) * sizeof(json), "a batch filled up to " + std::to_string(n) + " items");
     json r = json::array();
     for (const auto& e : j) {
         if (r.empty() || static_cast<long long>(r.back().size()) >= n) r.push_back(json::array());
@@ -487,6 +503,7 @@ Value f_slice(const Value& s, Args a, KwArgs kw, EvalContext& c) {
     const json& j = list_of(s, c, "slice");
     long long n = int_arg(arg(a, kw, 0, "slices"), 1, "slices");
     if (n <= 0) throw EvalError("slice count must be positive");
+    c.check_size(static_cast<std::uint64_t>(n) * sizeof(json), std::to_string(n) + " slices");
     json r = json::array();
     std::size_t len = j.size(), per = len / static_cast<std::size_t>(n), extra = len % static_cast<std::size_t>(n), off = 0;
     for (long long i = 0; i < n; ++i) {
@@ -503,13 +520,14 @@ Value f_int(const Value& s, Args a, KwArgs kw, EvalContext& c) {
     long long fallback = int_arg(arg(a, kw, 0, "default"), 0, "default");
     if (s.is_undefined()) return Value::owned(fallback);
     const json& j = j_of(s, c);
-    if (j.is_number()) return Value::owned(static_cast<long long>(j.get<double>()));
+    if (j.is_number_integer() || j.is_number_unsigned()) return Value::owned(j.get<long long>());
+    if (j.is_number()) return Value::owned(whole_number(j.get<double>(), "int()"));
     if (j.is_boolean()) return Value::owned(j.get<bool>() ? 1LL : 0LL);
     if (j.is_string()) {
         const auto& str = j.get_ref<const std::string&>();
         char* end = nullptr;
         double d = std::strtod(str.c_str(), &end);
-        if (!str.empty() && end && *end == '\0') return Value::owned(static_cast<long long>(d));
+        if (!str.empty() && end && *end == '\0') return Value::owned(whole_number(d, "int()"));
     }
     return Value::owned(fallback);
 }
@@ -530,7 +548,8 @@ Value f_float(const Value& s, Args a, KwArgs kw, EvalContext& c) {
 
 Value f_abs(const Value& s, Args, KwArgs, EvalContext& c) {
     const json& j = j_of(s, c);
-    if (j.is_number_integer()) return Value::owned(std::llabs(j.get<long long>()));
+    if (j.is_number_integer() && j.get<long long>() != std::numeric_limits<long long>::min())
+        return Value::owned(std::llabs(j.get<long long>()));
     return Value::owned(std::fabs(as_number(s, "abs")));
 }
 
@@ -539,6 +558,8 @@ Value f_round(const Value& s, Args a, KwArgs kw, EvalContext& c) {
     long long precision = int_arg(arg(a, kw, 0, "precision"), 0, "precision");
     std::string method = "common";
     if (const Value* m = arg(a, kw, 1, "method")) method = text_of(*m, c);
+    if (precision > 15) return Value::owned(x);  // a double has no more digits to round
+    if (precision < -308) return Value::owned(0.0 * x);
     double f = std::pow(10.0, static_cast<double>(precision));
     double r;
     if (method == "common") {
@@ -615,22 +636,24 @@ Value f_short_date(const Value& s, Args, KwArgs, EvalContext& c) {
 Value f_pad2(const Value& s, Args, KwArgs, EvalContext& c) {
     const json& j = j_of(s, c);
     if (j.is_null() || (j.is_string() && j.get_ref<const std::string&>().empty())) return str_result("");
-    long long n = static_cast<long long>(as_number(s, "pad2"));
+    long long n = whole(s, "pad2");
     std::string t = std::to_string(n);
     if (n >= 0 && n < 10) t = "0" + t;
     return str_result(std::move(t));
 }
 
 Value f_roman(const Value& s, Args, KwArgs, EvalContext&) {
-    auto r = vn::roman(static_cast<int>(as_number(s, "roman")));
+    const long long n = whole(s, "roman");
+    auto r = n >= 1 && n <= 3999 ? vn::roman(static_cast<int>(n)) : std::nullopt;
     if (!r) throw EvalError("roman numerals exist only for 1–3999");
     return str_result(*r);
 }
 
 Value f_diem(const Value& s, Args, KwArgs, EvalContext&) {
-    int n = static_cast<int>(as_number(s, "diem"));
+    const long long whole_n = whole(s, "diem");
+    const int n = whole_n < 0 ? 0 : whole_n > 1000 ? 1000 : static_cast<int>(whole_n);
     auto r = vn::diem_letter(n);
-    if (!r) throw EvalError("điểm " + std::to_string(n) + " has no letter: the sequence a, b, c, d, đ, … ends at y (23)");
+    if (!r) throw EvalError("điểm " + std::to_string(whole_n) + " has no letter: the sequence a, b, c, d, đ, … ends at y (23)");
     return str_result(*r);
 }
 
@@ -696,13 +719,14 @@ bool t_false(const Value& s, Args, EvalContext&) { auto j = tj(s); return j && j
 long long int_of(const Value& s, EvalContext& c, const char* test) {
     const json& j = j_of(s, c);
     if (!j.is_number()) throw EvalError(std::string("'") + test + "' needs a number");
-    return static_cast<long long>(j.get<double>());
+    return whole(s, test);
 }
 bool t_odd(const Value& s, Args, EvalContext& c) { return int_of(s, c, "odd") % 2 != 0; }
 bool t_even(const Value& s, Args, EvalContext& c) { return int_of(s, c, "even") % 2 == 0; }
 bool t_divisibleby(const Value& s, Args a, EvalContext& c) {
-    long long d = static_cast<long long>(as_number(a[0], "divisibleby"));
+    long long d = whole(a[0], "divisibleby");
     if (d == 0) throw EvalError("divisibleby 0");
+    if (d == -1) return true;  // (LLONG_MIN % -1 overflows)
     return int_of(s, c, "divisibleby") % d == 0;
 }
 bool t_eq(const Value& s, Args a, EvalContext& c) { return j_of(s, c) == j_of(a[0], c); }

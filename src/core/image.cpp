@@ -39,6 +39,12 @@ namespace {
 
 [[noreturn]] void bad(const std::string& message) { throw std::invalid_argument(message); }
 
+// A picture past a safety limit (too large): reported as a `limit` error, like the engine's other limits.
+struct PictureLimit : std::invalid_argument {
+    using std::invalid_argument::invalid_argument;
+};
+[[noreturn]] void over_limit(const std::string& message) { throw PictureLimit(message); }
+
 std::uint32_t be16(std::string_view b, std::size_t at) {
     return (static_cast<std::uint32_t>(static_cast<unsigned char>(b[at])) << 8) | static_cast<unsigned char>(b[at + 1]);
 }
@@ -224,7 +230,7 @@ std::string human_size(std::uint64_t bytes) {
 
 void check_size(std::uint64_t bytes, std::uint64_t max) {
     if (bytes > max)
-        bad("the picture is " + human_size(bytes) + "; a picture may be at most " + human_size(max) +
+        over_limit("the picture is " + human_size(bytes) + "; a picture may be at most " + human_size(max) +
             " (make it smaller, e.g. scan at 200–300 dpi and save as PNG or JPEG)");
 }
 
@@ -297,7 +303,9 @@ std::string read_image_file(const std::string& path, const ImageSettings& settin
     try {
         return io::read_file(p.string(), settings.max_bytes);
     } catch (const vanban::Error& e) {
-        bad(e.diagnostics().front().message);
+        const Diagnostic& d = e.diagnostics().front();
+        if (d.kind == DiagnosticKind::limit) over_limit(d.message);  // (the file grew since its size was read)
+        bad(d.message);
     }
 }
 
@@ -353,8 +361,8 @@ int ImageSession::place(const std::shared_ptr<const ImageData>& data, const std:
     }
     if (!number) {
         if (stored_.size() >= settings.max_images)
-            throw EvalError("more than " + std::to_string(settings.max_images) + " different pictures in one document",
-                            "raise the limit on pictures per document (Limits::max_images)");
+            throw_limit("more than " + std::to_string(settings.max_images) + " different pictures in one document",
+                        "raise the limit on pictures per document (Limits::max_images)");
         number = settings.first_number + static_cast<int>(stored_.size());
         by_hash_.emplace(hash, stored_.size());
         stored_.push_back({data, number});
@@ -519,6 +527,7 @@ std::shared_ptr<const Image> to_image(const Value& value, const ImageOptions& de
         EvalError error(e.what());
         error.parent = located;
         error.key = key;
+        error.limit = dynamic_cast<const PictureLimit*>(&e) != nullptr;
         throw error;
     }
 }

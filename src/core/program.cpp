@@ -32,9 +32,10 @@ void scan_tags(std::string_view text, std::vector<TagToken>& tags, std::vector<S
         std::size_t open = text.find('{', i);
         // stray closers before the next opener are reported: they usually mean a mistyped opener ("{ % if")
         std::size_t stop = open == std::string_view::npos ? n : open;
+        const std::string_view before_opener = text.substr(0, stop);  // (searching further would be quadratic)
         for (std::string_view closer : {std::string_view("%}"), std::string_view("}}")}) {
-            std::size_t k = text.find(closer, i);
-            if (k != std::string_view::npos && k < stop) {
+            std::size_t k = before_opener.find(closer, i);
+            if (k != std::string_view::npos) {
                 // "}}}" after a tag's end or text like "{x}}" are still suspicious; report once per closer
                 problems.push_back({"'" + std::string(closer) + "' without an opening '" +
                                         (closer == "%}" ? std::string("{%") : std::string("{{")) + "'",
@@ -108,7 +109,8 @@ void scan_tags(std::string_view text, std::vector<TagToken>& tags, std::vector<S
             problems.push_back({at_barrier ? "tag is interrupted by a picture, field or tab" : "tag is not closed (missing '" + std::string(close) + "')",
                                 open, clip(text.substr(open), 40),
                                 at_barrier ? "keep a tag in one piece of text" : "a tag must start and end in the same paragraph"});
-            i = open + 2;
+            // Openers up to where this one found no closer have none either: going on from there keeps the scan linear.
+            i = std::max(open + 2, k);
             continue;
         }
         std::size_t inner_end = k;
@@ -239,6 +241,8 @@ Program build_program(std::vector<Piece> pieces, std::vector<LocatedTag> tags, s
         bool in_else = false;
     };
     std::vector<Frame> stack;
+    std::size_t open_blocks = 0;  // if/for frames on the stack
+    bool too_deep = false;        // stop building: the structure is beyond repair
 
     auto target = [&]() -> std::vector<Node>& {
         if (stack.empty()) return program.nodes;
@@ -266,10 +270,23 @@ Program build_program(std::vector<Piece> pieces, std::vector<LocatedTag> tags, s
     auto close_frame = [&] {
         Frame f = std::move(stack.back());
         stack.pop_back();
+        if (f.kind != FrameKind::guard) --open_blocks;
         target().push_back(std::move(f.node));
     };
 
+    auto open_block = [&](Frame f, const LocatedTag& t) {
+        if (open_blocks >= kMaxBlockDepth) {
+            errors.push_back(template_error(t.loc, "blocks are nested more than " + std::to_string(kMaxBlockDepth) +
+                                                       " deep", "close some {% if %} or {% for %} blocks first"));
+            too_deep = true;
+            return;
+        }
+        ++open_blocks;
+        stack.push_back(std::move(f));
+    };
+
     for (auto& piece : pieces) {
+        if (too_deep) break;
         switch (piece.kind) {
             case Piece::Kind::literal: add_literal(piece.text); break;
             case Piece::Kind::hook: {
@@ -340,7 +357,7 @@ Program build_program(std::vector<Piece> pieces, std::vector<LocatedTag> tags, s
                         f.node.kind = Node::Kind::if_;
                         f.node.loc = piece.tag;
                         f.node.branches.emplace_back(std::move(st.expr), std::vector<Node>{});
-                        stack.push_back(std::move(f));
+                        open_block(std::move(f), t);
                         break;
                     }
                     case K::for_: {
@@ -352,7 +369,7 @@ Program build_program(std::vector<Piece> pieces, std::vector<LocatedTag> tags, s
                         f.node.expr = std::move(st.expr);
                         f.node.filter = std::move(st.filter);
                         f.node.names = std::move(st.names);
-                        stack.push_back(std::move(f));
+                        open_block(std::move(f), t);
                         break;
                     }
                     case K::elif: {
@@ -414,7 +431,7 @@ Program build_program(std::vector<Piece> pieces, std::vector<LocatedTag> tags, s
         }
     }
     while (!stack.empty()) {
-        if (stack.back().kind != FrameKind::guard) {
+        if (stack.back().kind != FrameKind::guard && !too_deep) {
             const auto& t = tags[static_cast<std::size_t>(stack.back().tag)];
             bool is_if = stack.back().kind == FrameKind::if_;
             errors.push_back(template_error(t.loc, std::string(is_if ? "{% if %}" : "{% for %}") + " is never closed",
@@ -459,10 +476,11 @@ struct Renderer {
     const Emitter& emitter;
     RenderState& state;
     std::set<std::pair<int, std::string>> reported;  // one diagnostic per tag and message, not one per iteration
-    bool aborted = false;
 
     void error(const EvalError& e, int loc) {
         if (e.after_error) return;  // the error it follows from is reported
+        // Repeats are dropped before the search for the pointer, which walks the data.
+        if (reported.contains({loc, e.what()})) return;
         // Point into the data: the object that lacks a key (plus the key), or the offending value itself.
         std::string pointer;
         bool found = false;
@@ -473,6 +491,11 @@ struct Renderer {
         if (found && !e.key.empty()) {
             pointer += '/';
             for (char c : e.key) pointer += c == '~' ? std::string("~0") : c == '/' ? std::string("~1") : std::string(1, c);
+        }
+        if (e.limit) {  // a safety limit (pictures too large or too many point into the data): the render stops
+            error(loc, DiagnosticKind::limit, e.what(), e.hint, std::move(pointer));
+            state.aborted = true;
+            return;
         }
         error(loc, DiagnosticKind::data, e.what(), e.hint, std::move(pointer));
     }
@@ -495,16 +518,31 @@ struct Renderer {
     }
 
     void check_size(const std::string& out, int loc) {
-        if (out.size() > state.limits.max_output_bytes) {
+        if (!state.aborted && state.output_before + out.size() > state.limits.max_output_bytes) {
             error(loc, DiagnosticKind::limit,
-                  "output would exceed " + std::to_string(state.limits.max_output_bytes >> 20) + " MiB", "raise the output size limit");
-            aborted = true;
+                  "the document would be larger than the limit of " + std::to_string(state.limits.max_output_bytes) +
+                      " bytes",
+                  "raise the output size limit (--max-output-size) if this is intended");
+            state.aborted = true;
+        }
+    }
+
+    // Writes a value in slices of about a MiB, checking the size after each: escaping can make text many times longer
+    // (a line break becomes a run break), so a big value never gets far past the output limit.
+    void emit_text(std::string& out, std::string_view text, const OutputSite& site, int loc) {
+        constexpr std::size_t kSlice = 1u << 20;
+        while (!text.empty() && !state.aborted) {
+            std::size_t n = std::min(text.size(), kSlice);
+            while (n < text.size() && n > 1 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;  // whole code points
+            emitter.text(out, text.substr(0, n), site);
+            text.remove_prefix(n);
+            check_size(out, loc);
         }
     }
 
     void run(const std::vector<Node>& nodes, std::string& out) {
         for (const Node& n : nodes) {
-            if (aborted) return;
+            if (state.aborted) return;
             switch (n.kind) {
                 case Node::Kind::literal: out += n.text; break;
                 case Node::Kind::output: output(n, out); break;
@@ -521,6 +559,15 @@ struct Renderer {
                 }
             }
         }
+    }
+
+    // U+FFFE and U+FFFF are valid in JSON strings but not in XML: they are dropped like the control characters.
+    static std::string xml_characters(std::string text) {
+        for (std::size_t p = text.find("\xEF\xBF"); p != std::string::npos; p = text.find("\xEF\xBF", p)) {
+            if (p + 2 < text.size() && (text[p + 2] == '\xBE' || text[p + 2] == '\xBF')) text.erase(p, 3);
+            else p += 2;
+        }
+        return text;
     }
 
     static bool ascii(std::string_view s) {
@@ -550,8 +597,8 @@ struct Renderer {
                 return;
             }
             std::string text = to_text(v, state.ctx);
-            if (!ascii(text)) text = vn::nfc(text);
-            emitter.text(out, text, site);
+            if (!ascii(text)) text = xml_characters(vn::nfc(text));
+            emit_text(out, text, site, n.loc);
         } catch (const EvalError& e) {
             error(e, n.loc);
         }
@@ -688,12 +735,12 @@ struct Renderer {
         ls.items = items;
         ls.depth = ++state.loop_depth;
         std::size_t saved_floor = frame_floor;
-        for (std::size_t i = 0; i < items->size() && !aborted; ++i) {
+        for (std::size_t i = 0; i < items->size() && !state.aborted; ++i) {
             if (++state.iterations > state.limits.max_loop_iterations) {
                 error(n.loc, DiagnosticKind::limit,
                       "more than " + std::to_string(state.limits.max_loop_iterations) + " loop iterations in one render",
-                      "raise the loop iteration limit");
-                aborted = true;
+                      "raise the loop iteration limit (--max-loop-iterations)");
+                state.aborted = true;
                 break;
             }
             ls.index0 = i;
@@ -733,7 +780,7 @@ struct Renderer {
 }  // namespace
 
 void render_program(const Program& program, const Emitter& emitter, std::string& out, RenderState& state) {
-    Renderer r{program, emitter, state, {}, false};
+    Renderer r{program, emitter, state, {}};
     r.run(program.nodes, out);
 }
 

@@ -187,6 +187,9 @@ struct LocatedTag {
     int site = -1;
 };
 
+// Blocks ({% if %}, {% for %}) nested deeper than this are a template error: rendering recurses once per level.
+inline constexpr std::size_t kMaxBlockDepth = 100;
+
 // Builds the node tree; structural errors (endfor without for, unclosed if, else twice, ...) are appended to
 // `errors`, all of them.
 Program build_program(std::vector<Piece> pieces, std::vector<LocatedTag> tags, std::vector<OutputSite> sites,
@@ -195,13 +198,14 @@ Program build_program(std::vector<Piece> pieces, std::vector<LocatedTag> tags, s
 // ----- rendering
 
 struct RenderLimits {
-    std::uint64_t max_output_bytes = 512ull << 20;
+    std::uint64_t max_output_bytes = 512ull << 20;  // all parts of one document together
     std::uint64_t max_loop_iterations = 10'000'000;
+    EvalLimits eval;
 };
 
 struct RenderState {
     RenderState(const json& data, bool lenient, RenderLimits limits_ = {})
-        : scope(data), ctx{scope, lenient}, limits(limits_) {
+        : scope(data), ctx{scope, lenient, limits_.eval}, limits(limits_) {
         ctx.images = &images;
     }
     RenderState(const RenderState&) = delete;
@@ -212,6 +216,8 @@ struct RenderState {
     RenderLimits limits;
     std::vector<Diagnostic> errors;
     std::uint64_t iterations = 0;
+    std::uint64_t output_before = 0;  // bytes of the parts rendered before the current one
+    bool aborted = false;             // a limit was hit: the render stops
     std::size_t loop_depth = 0;
     // Footnotes produced by rich text, written into the footnotes part by the adapter's hook.
     int next_footnote_id = 1;

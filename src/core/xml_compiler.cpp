@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 #include <map>
+#include <new>
 #include <memory>
 #include <set>
 
@@ -58,6 +60,7 @@ std::string unescape_braces(std::string text) {
 }
 
 constexpr char kHard = '\x01';  // a picture, field or nested paragraph inside the paragraph text
+constexpr std::size_t kMaxSpacesElement = 10'000;  // a spaces element (ODF text:s) that counts more is not expanded
 constexpr char kSoft = '\x02';  // a tab or line break
 
 struct DocDeleter {
@@ -167,6 +170,24 @@ std::string clip_context(const std::string& text, std::size_t begin, std::size_t
     return s;
 }
 
+void ignore_generic_error(void*, const char*, ...) {}
+
+// libxml2 reports a few errors (a text node over its size limit) through the thread's generic error handler even with
+// XML_PARSE_NOERROR. Silenced for one parse; the application's handler is restored after.
+class QuietGenericErrors {
+public:
+    QuietGenericErrors() : func_(xmlGenericError), context_(xmlGenericErrorContext) {
+        xmlSetGenericErrorFunc(nullptr, ignore_generic_error);
+    }
+    ~QuietGenericErrors() { xmlSetGenericErrorFunc(context_, func_); }
+    QuietGenericErrors(const QuietGenericErrors&) = delete;
+    QuietGenericErrors& operator=(const QuietGenericErrors&) = delete;
+
+private:
+    xmlGenericErrorFunc func_;
+    void* context_;
+};
+
 class Compiler {
 public:
     Compiler(std::string_view xml, const std::string& part, const Dialect& dialect, std::vector<Diagnostic>& errors,
@@ -174,28 +195,31 @@ public:
         : xml_(xml), part_(part), d_(dialect), errors_(errors), info_(hooks) {}
 
     core::Program run() {
-        doc_.reset(xmlReadMemory(xml_.data(), static_cast<int>(xml_.size()), part_.c_str(), nullptr,
-                                 XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING));
-        if (!doc_) {
-            const xmlError* e = xmlGetLastError();
-            Diagnostic d;
-            d.kind = DiagnosticKind::package;
-            d.part = part_;
-            d.message = "XML does not parse" + (e && e->message ? ": " + trim(e->message) : std::string()) +
-                        (e ? " (line " + std::to_string(e->line) + ")" : "");
-            errors_.push_back(std::move(d));
-            return {};
+        if (xml_.size() > static_cast<std::size_t>(std::numeric_limits<int>::max()))
+            return package_error("the part is larger than 2 GiB");
+        if (has_doctype(xml_)) return package_error("a document type declaration (DTD) is not allowed in an Office part");
+        // No network, no DTD loading, entities left unexpanded (no XML_PARSE_NOENT / DTDLOAD), and libxml2's own
+        // limits (no XML_PARSE_HUGE): 256 levels of nesting, 10 MB text nodes and attribute values.
+        // A parser context of our own: its error is this part's (not a thread's last error), and an error libxml2
+        // stops at without clearing its well-formedness flag (a text node over its size limit) still counts.
+        const QuietGenericErrors quiet;
+        const std::unique_ptr<xmlParserCtxt, decltype(&xmlFreeParserCtxt)> ctxt(xmlNewParserCtxt(), xmlFreeParserCtxt);
+        if (!ctxt) throw std::bad_alloc();
+        doc_.reset(xmlCtxtReadMemory(ctxt.get(), xml_.data(), static_cast<int>(xml_.size()), part_.c_str(), nullptr,
+                                     XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING));
+        if (!doc_ || ctxt->errNo != XML_ERR_OK) {
+            doc_.reset();
+            const xmlError& e = ctxt->lastError;
+            return package_error("XML does not parse" + (e.message ? ": " + trim(e.message) : std::string()) +
+                                 (e.line > 0 ? " (line " + std::to_string(e.line) + ")" : ""));
         }
-        if (doc_->intSubset || doc_->extSubset) {
-            Diagnostic d;
-            d.kind = DiagnosticKind::package;
-            d.part = part_;
-            d.message = "a document type declaration (DTD) is not allowed in an Office part";
-            errors_.push_back(std::move(d));
-            return {};
-        }
+        if (doc_->intSubset || doc_->extSubset)  // declared in an encoding the check above cannot read
+            return package_error("a document type declaration (DTD) is not allowed in an Office part");
         root_ = xmlDocGetRootElement(doc_.get());
         if (!root_) return {};
+        if (holds_marker(reinterpret_cast<xmlNode*>(doc_.get())))
+            return package_error("the part contains the private-use character U+E000 or U+E001, which vanban reserves "
+                                 "for its own use while compiling");
         drop_comments(root_);  // notes for template authors stay out of the documents
         collect_paragraphs(root_);
         for (auto& p : paras_) scan_paragraph(p);
@@ -232,6 +256,56 @@ private:
     std::map<xmlNode*, xmlNode*> after_cursor_;
     std::vector<Cut> cuts_;
     std::set<int> joined_paras_;  // paragraphs that a cut joins: their tags act on text, never on the paragraph
+
+    core::Program package_error(std::string message) {
+        Diagnostic d;
+        d.kind = DiagnosticKind::package;
+        d.part = part_;
+        d.message = std::move(message);
+        errors_.push_back(std::move(d));
+        return {};
+    }
+
+    // A DOCTYPE before the root element (UTF-8 or ASCII text; other encodings are caught after parsing). Checked before
+    // libxml2 sees the part, so an entity-expansion bomb in an internal subset costs nothing.
+    static bool has_doctype(std::string_view xml) {
+        std::size_t i = xml.starts_with("\xEF\xBB\xBF") ? 3 : 0;
+        while (i < xml.size()) {
+            const char c = xml[i];
+            if (c == ' ' || c == '\t' || c == '\r' || c == '\n') { ++i; continue; }
+            if (xml.compare(i, 2, "<?") == 0) {
+                const std::size_t end = xml.find("?>", i + 2);
+                if (end == std::string_view::npos) return false;
+                i = end + 2;
+            } else if (xml.compare(i, 4, "<!--") == 0) {
+                const std::size_t end = xml.find("-->", i + 4);
+                if (end == std::string_view::npos) return false;
+                i = end + 3;
+            } else {
+                return xml.compare(i, 9, "<!DOCTYPE") == 0;
+            }
+        }
+        return false;
+    }
+
+    // The compiler marks where tags stood with U+E000 … U+E001; the same characters in the template would be taken
+    // for markers. Text, attribute values, comments and processing instructions are all looked at.
+    static bool holds_marker(const xmlNode* node) {
+        auto marked = [](const xmlChar* text) {
+            if (!text) return false;
+            const std::string_view s(reinterpret_cast<const char*>(text));
+            return s.find(kMarkOpen) != std::string_view::npos || s.find(kMarkClose) != std::string_view::npos;
+        };
+        for (const xmlNode* c = node->children; c; c = c->next) {
+            if (marked(c->content)) return true;
+            if (c->type != XML_ELEMENT_NODE) continue;
+            for (const xmlAttr* a = c->properties; a; a = a->next)
+                for (const xmlNode* v = a->children; v; v = v->next)
+                    if (marked(v->content)) return true;
+            if (holds_marker(c)) return true;  // recursion is bounded by libxml2's depth limit (256)
+        }
+        return false;
+    }
 
     static std::string trim(std::string s) {
         while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
@@ -307,6 +381,11 @@ private:
                 }
                 case Role::spaces: {
                     std::size_t n = static_cast<std::size_t>(std::max(1, d_.space_count(c)));
+                    if (n > kMaxSpacesElement) {  // <text:s text:c="999999999"/>: not expanded, a barrier to tags
+                        p.text += kHard;
+                        p.hard_barrier = true;
+                        break;
+                    }
                     p.segments.push_back({Segment::Kind::spaces, c, p.text.size(), n});
                     p.text.append(n, ' ');
                     break;
@@ -1165,6 +1244,13 @@ private:
                 if (d_.is_paragraph(c) && !doomed_.count(c)) ++count;
             if (count > 1) doomed_.insert(p);
         }
+        // Tags inside a node that goes (an output tag in a paragraph that a {%p %} or {#p #} replaces) go with it.
+        for (TagRec& t : tags_)
+            for (xmlNode* a = t.host; a; a = a->parent)
+                if (doomed_.count(a)) {
+                    t.host = nullptr;
+                    break;
+                }
         // A doomed node inside another doomed node is freed with it: decide all of them before freeing any.
         auto doomed = [&](const xmlNode* n) {
             for (; n; n = n->parent)

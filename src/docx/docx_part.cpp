@@ -1,6 +1,7 @@
 #include "docx/docx_part.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cstring>
 #include <initializer_list>
 
@@ -129,7 +130,11 @@ public:
             if (!is_w(c, "footnote")) continue;
             xmlChar* id = xmlGetNsProp(c, xml_chars("id"), xml_chars(kW));
             if (id) {
-                hooks->max_footnote_id = std::max(hooks->max_footnote_id, std::atoi(reinterpret_cast<char*>(id)));
+                // Ids past a million are absurd (and would overflow the numbering of new footnotes): left as they are.
+                const std::string_view text(reinterpret_cast<const char*>(id));
+                int value = 0;
+                const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+                if (ec == std::errc() && value < 1'000'000) hooks->max_footnote_id = std::max(hooks->max_footnote_id, value);
                 xmlFree(id);
             }
         }

@@ -117,6 +117,7 @@ public:
         doc_.positions.reserve(std::min<std::size_t>(text.size() / 8 + 16, std::size_t{1} << 23));
         pointer_.reserve(256);
         scratch_.reserve(256);
+        position_budget_ = 16 * std::uint64_t{text.size()} + (1u << 20);
     }
 
     void run() {
@@ -265,7 +266,13 @@ private:
                    "nesting is too deep (more than " + std::to_string(limits_.max_depth) + " levels of objects and arrays)");
             throw Stop{};
         }
-        doc_.positions.insert_or_assign(pointer_, position_at(start));
+        // Every value's pointer is kept; pointers under very long keys are what could make that table outgrow the text
+        // many times over ({"<4 KiB key>": [0, 0, 0, …]}), so their bytes are budgeted. Past the budget a value is
+        // located at its nearest recorded ancestor.
+        if (pointer_.size() <= position_budget_) {
+            position_budget_ -= pointer_.size();
+            doc_.positions.insert_or_assign(pointer_, position_at(start));
+        }
         switch (c) {
             case '{': parse_object(out, depth); return;
             case '[': parse_array(out, depth); return;
@@ -653,6 +660,8 @@ private:
                 parse_value(discarded, depth + 1);
             } else {
                 keys_.push_back(KeyEntry{key_offset, key_position});
+                if (const auto index = key_index_.find(keys_base); index != key_index_.end())
+                    index->second.emplace(key, key_position);
                 parse_value(object[key], depth + 1);
             }
             pointer_.resize(base);
@@ -677,23 +686,24 @@ private:
             }
         }
         keys_.resize(keys_base);
+        key_index_.erase(keys_base);
     }
 
     // Position of the first occurrence of `key` among the keys of the object being parsed (re-reads the keys
     // from the text: this only runs when a duplicate is found).
     Position first_key_position(std::size_t keys_base, const std::string& key) {
-        const std::size_t save = pos_;
-        Position found{};
-        for (std::size_t i = keys_base; i < keys_.size(); ++i) {
-            pos_ = keys_[i].offset;
-            parse_string(scratch_, false);
-            if (scratch_ == key) {
-                found = keys_[i].position;
-                break;
+        auto [index, fresh] = key_index_.try_emplace(keys_base);
+        if (fresh) {
+            const std::size_t save = pos_;
+            for (std::size_t i = keys_base; i < keys_.size(); ++i) {
+                pos_ = keys_[i].offset;
+                parse_string(scratch_, false);
+                index->second.emplace(scratch_, keys_[i].position);
             }
+            pos_ = save;
         }
-        pos_ = save;
-        return found;
+        const auto it = index->second.find(key);
+        return it == index->second.end() ? Position{} : it->second;
     }
 
     std::string_view text_;
@@ -709,8 +719,12 @@ private:
     int anchor_column_ = 1;
 
     std::string pointer_;
+    std::uint64_t position_budget_ = 0;  // bytes of pointers the position table may still take
     std::string scratch_;
     std::vector<KeyEntry> keys_;
+    // Objects with duplicate keys: their keys by name (built at the first duplicate, keyed by the object's keys_base),
+    // so that many duplicates in a big object do not each re-read all its keys.
+    std::unordered_map<std::size_t, std::unordered_map<std::string, Position>> key_index_;
     std::vector<Diagnostic> diagnostics_;
 };
 

@@ -4,7 +4,10 @@
 
 #include <algorithm>
 #include <charconv>
+#include <locale>
+#include <regex>
 #include <set>
+#include <unordered_map>
 #include <stdexcept>
 #include <string_view>
 #include <utility>
@@ -138,12 +141,51 @@ std::string tidy_numbers(std::string s) {
     return s;
 }
 
+// libstdc++ fills std::ctype<char>'s narrow() cache lazily, from whichever thread asks first, and std::regex asks
+// (GCC PR 77704): a data race between threads that build regexes. Filled once here, before any validation can run,
+// later calls only read it.
+void fill_ctype_cache() {
+    static const bool filled = [] {
+        const auto& ct = std::use_facet<std::ctype<char>>(std::locale());
+        for (int c = 0; c < 256; ++c) static_cast<void>(ct.narrow(static_cast<char>(c), '\0'));
+        return true;
+    }();
+    static_cast<void>(filled);
+}
+
+// Every "pattern" of the schema, compiled once. valijson looks patterns up by their text in a cache it is given;
+// with all of them in it, validation never builds a regex. Strings under "pattern" that are not schema keywords (in
+// "default", "enum", ...) may not compile: they are skipped, and validation reports a real invalid pattern.
+std::unordered_map<std::string, std::regex> compile_patterns(const json& schema) {
+    std::unordered_map<std::string, std::regex> patterns;
+    std::vector<const json*> stack{&schema};
+    while (!stack.empty()) {
+        const json* node = stack.back();
+        stack.pop_back();
+        if (node->is_object()) {
+            for (auto it = node->begin(); it != node->end(); ++it) {
+                if (it.key() == "pattern" && it->is_string() && !patterns.contains(it->get<std::string>())) {
+                    try {
+                        patterns.emplace(it->get<std::string>(), std::regex(it->get<std::string>()));
+                    } catch (const std::regex_error&) {
+                    }
+                }
+                stack.push_back(&*it);
+            }
+        } else if (node->is_array()) {
+            for (const auto& item : *node) stack.push_back(&item);
+        }
+    }
+    return patterns;
+}
+
 }  // namespace
 
 struct Schema::Impl {
     nlohmann::json source;
     std::string name;
     valijson::Schema compiled;
+    std::unordered_map<std::string, std::regex> patterns;  // read-only after construction
 
     // Resolves local "$ref"s ("#/definitions/x", "#/$defs/x", any "#/..." pointer); nullptr when unresolvable.
     const json* resolve(const json* node) const {
@@ -256,6 +298,8 @@ Schema::Schema(const nlohmann::json& schema, std::string name) : impl_(std::make
         valijson::SchemaParser parser(version);
         const valijson::adapters::NlohmannJsonAdapter adapter(impl_->source);
         parser.populateSchema(adapter, impl_->compiled);
+        fill_ctype_cache();
+        impl_->patterns = compile_patterns(impl_->source);
     } catch (const Error&) {
         throw;
     } catch (const std::exception& e) {
@@ -271,10 +315,24 @@ const nlohmann::json& Schema::source() const { return impl_->source; }
 
 std::vector<Diagnostic> Schema::validate(const Document& data) const {
     const Impl& impl = *impl_;
-    valijson::Validator validator;  // per call: its regex cache is mutable
     valijson::ValidationResults results;
-    const valijson::adapters::NlohmannJsonAdapter target(data.value);
-    validator.validate(impl.compiled, target, &results);
+    using Adapter = valijson::adapters::NlohmannJsonAdapter;
+    const Adapter target(data.value);
+    // valijson's Validator would build every pattern's regex again for each validation. Its visitor is given a copy of
+    // the patterns compiled once (copying a std::regex shares its automaton): the copy is this call's own, so a
+    // pattern missing from it is added here and nowhere else.
+    auto patterns = impl.patterns;
+    try {
+        valijson::ValidationVisitor<Adapter> visitor(target, std::vector<std::string>(1, "<root>"), true, &results,
+                                                     patterns);
+        visitor.validateSchema(impl.compiled);
+    } catch (const std::regex_error& e) {
+        Diagnostic d;
+        d.kind = DiagnosticKind::schema;
+        d.source = impl.name;
+        d.message = std::string("invalid JSON Schema: a \"pattern\" is not a valid regular expression (") + e.what() + ")";
+        return {d};
+    }
 
     struct Raw {
         Diagnostic diagnostic;

@@ -1,7 +1,9 @@
 #include "odt/odt_part.hpp"
 
+#include <charconv>
 #include <cstring>
 #include <initializer_list>
+#include <limits>
 
 #include <libxml/tree.h>
 
@@ -61,9 +63,13 @@ public:
     int space_count(const xmlNode* n) const override {
         xmlChar* v = xmlGetNsProp(n, xml_chars("c"), xml_chars(kText));
         if (!v) return 1;
-        int count = std::atoi(reinterpret_cast<const char*>(v));
+        // A count that does not fit saturates (the compiler treats absurd counts as a barrier, never expands them).
+        const std::string_view text(reinterpret_cast<const char*>(v));
+        long long count = 1;
+        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), count);
         xmlFree(v);
-        return count > 0 ? count : 1;
+        if (ec == std::errc::result_out_of_range) return std::numeric_limits<int>::max();
+        return ec == std::errc() && count > 0 ? static_cast<int>(std::min<long long>(count, std::numeric_limits<int>::max())) : 1;
     }
     bool is_paragraph(const xmlNode* n) const override {
         if (!is_text(n, {"p", "h"})) return false;

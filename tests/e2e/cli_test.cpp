@@ -193,6 +193,49 @@ TEST(Cli, DataErrorExitsOneAndNamesThePath) {
     EXPECT_NE(r.err.find("{{ p.unit }}"), std::string::npos) << r.err;
 }
 
+TEST(Cli, LimitFlagsOfRenderAndBatch) {
+    Workspace w;
+    const std::string out = w.path("out.docx");
+    t::write_file(out, "earlier output");
+    // Three sections but at most two loop iterations; sizes take units.
+    CliRun r = cli("render " + quote(w.tpl) + " " + quote(w.data) + " -o " + quote(out) + " --max-loop-iterations 2");
+    EXPECT_EQ(r.rc, 1) << r.err;
+    EXPECT_NE(r.err.find("limit error"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("more than 2 loop iterations"), std::string::npos) << r.err;
+    EXPECT_EQ(t::read_file(out), "earlier output");
+    r = cli("render " + quote(w.tpl) + " " + quote(w.data) + " -o " + quote(out) + " --max-output-size 1K");
+    EXPECT_EQ(r.rc, 1);
+    EXPECT_NE(r.err.find("larger than the limit of 1024 bytes"), std::string::npos) << r.err;
+    r = cli("render " + quote(w.tpl) + " " + quote(w.data) + " -o " + quote(out) + " --max-data-depth 1");
+    EXPECT_EQ(r.rc, 1);
+    EXPECT_NE(r.err.find("more than 1 levels"), std::string::npos) << r.err;
+    r = cli("render " + quote(w.tpl) + " " + quote(w.data) + " -o " + quote(out) + " --max-package-entries 2");
+    EXPECT_EQ(r.rc, 1);
+    EXPECT_NE(r.err.find("too many entries"), std::string::npos) << r.err;
+    r = cli("render " + quote(w.tpl) + " " + quote(w.data) + " -o " + quote(out) + " --max-work nine");
+    EXPECT_EQ(r.rc, 2) << "not a number: a usage error";
+    EXPECT_EQ(t::read_file(out), "earlier output");
+    r = cli("render " + quote(w.tpl) + " " + quote(w.data) + " -o " + quote(out) + " --max-value-size 64M --max-work 1000000");
+    EXPECT_EQ(r.rc, 0) << r.err;
+    EXPECT_EQ(document_texts(t::read_file(out)), kExpected);
+
+    // batch: each record is rendered under the limits; the one over them fails, the others are written.
+    const std::string records = w.path("records.jsonl");
+    json small = kData, big = kData;
+    small["sections"] = json::array({kData["sections"][0]});
+    t::write_file(records, small.dump() + "\n" + big.dump() + "\n" + small.dump() + "\n");
+    r = cli("batch " + quote(w.tpl) + " " + quote(records) + " -o " + quote(w.path("out")) +
+            " -q --max-loop-iterations 4 --report " + quote(w.path("report.json")));
+    EXPECT_EQ(r.rc, 1) << r.err;
+    const json report = json::parse(t::read_file(w.path("report.json")));
+    ASSERT_EQ(report["results"].size(), 3u);
+    EXPECT_EQ(report["results"][0]["status"], "ok");
+    EXPECT_EQ(report["results"][1]["status"], "failed");
+    EXPECT_EQ(report["results"][1]["errors"][0]["kind"], "limit");
+    EXPECT_EQ(report["results"][2]["status"], "ok");
+    EXPECT_NE(cli("batch --help").out.find("--max-output-size"), std::string::npos);
+}
+
 TEST(Cli, BrokenJsonExitsOne) {
     Workspace w;
     t::write_file(w.data, "{\"agency\": \"x\",\n \"number\": }");

@@ -162,6 +162,10 @@ std::string xml_escape(const std::string& s) {
     return out;
 }
 
+std::string docx_paragraph(const std::string& text) {
+    return "<w:p><w:r><w:t xml:space=\"preserve\">" + xml_escape(text) + "</w:t></w:r></w:p>";
+}
+
 std::string make_docx(const std::string& body_xml, const std::map<std::string, std::string>& extra_parts) {
     std::string overrides;
     std::string relationships;

@@ -18,6 +18,9 @@ std::string temp_dir();     // a fresh directory under the system temp dir, remo
 // headers/footers/footnotes named in extra_parts are added automatically.
 std::string make_docx(const std::string& body_xml, const std::map<std::string, std::string>& extra_parts = {});
 
+// One w:p with one run holding `text` (escaped for XML), for make_docx bodies.
+std::string docx_paragraph(const std::string& text);
+
 // A minimal, valid ODT (ODF 1.3): mimetype first and stored, manifest, meta.xml, content.xml whose office:text holds
 // `body_xml`, styles.xml with a master page "Standard" holding `master_page_xml` (e.g. a style:header) and the
 // paragraph/text styles named in tests (P, Footnote, Header, Strong). `automatic_styles` goes into content.xml's

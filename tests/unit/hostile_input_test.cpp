@@ -1,0 +1,475 @@
+// Hostile and broken input through the public API: packages, XML parts, tags, expressions and data that try to crash
+// vanban, hang it or make it allocate without bound. Each must end in a clear, located vanban::Error — and quickly: the
+// limits that stop them are what these tests prove (docs/reliability.md lists every case and its test).
+#include <gtest/gtest.h>
+
+#include <libxml/parser.h>
+
+#include <cstddef>
+#include <functional>
+
+#include <string>
+#include <vector>
+
+#include "json/json_source.hpp"
+#include "test_support.hpp"
+#include "vanban/vanban.h"
+#include "vanban/vanban.hpp"
+#include "zip/zip.hpp"
+
+namespace {
+
+using nlohmann::json;
+using vanban::CompileOptions;
+using vanban::Diagnostic;
+using vanban::DiagnosticKind;
+using vanban::Template;
+using vanban::test::make_docx;
+
+constexpr const char* kW = "xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"";
+
+std::string P(const std::string& text) { return vanban::test::docx_paragraph(text); }
+
+std::string document(const std::string& body, const std::string& prolog = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>") {
+    return prolog + "<w:document " + kW + "><w:body>" + body + "</w:body></w:document>";
+}
+
+// A package whose word/document.xml is exactly `xml`.
+std::string package_with_document(const std::string& xml) {
+    auto parts = vanban::test::read_zip(make_docx(P("x")));
+    vanban::zip::Writer w;
+    for (const auto& [name, content] : parts) w.add(name, name == "word/document.xml" ? xml : content, vanban::zip::Method::deflated);
+    return w.finish();
+}
+
+std::vector<Diagnostic> errors_of(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const vanban::Error& e) {
+        return e.diagnostics();
+    }
+    ADD_FAILURE() << "expected a vanban::Error";
+    return {};
+}
+
+std::string all_text(const std::vector<Diagnostic>& ds) {
+    std::string s;
+    for (const auto& d : ds) s += d.to_string() + "\n";
+    return s;
+}
+
+// The one error expected: its kind, and words its text must contain.
+void expect_one(const std::vector<Diagnostic>& ds, DiagnosticKind kind, std::initializer_list<std::string> words) {
+    ASSERT_EQ(ds.size(), 1u) << all_text(ds);
+    EXPECT_EQ(ds[0].kind, kind) << all_text(ds);
+    for (const auto& w : words) EXPECT_NE(ds[0].to_string().find(w), std::string::npos) << "'" << w << "' in " << all_text(ds);
+}
+
+std::vector<Diagnostic> compile_errors(const std::string& package, const CompileOptions& options = {}) {
+    return errors_of([&] { static_cast<void>(Template::from_bytes(package, "hostile.docx", options)); });
+}
+
+// Renders one paragraph of tags with `data`; returns the errors (the render must fail).
+std::vector<Diagnostic> render_errors(const std::string& text, const json& data = json::object(),
+                                      const vanban::Limits& limits = {}) {
+    CompileOptions options;
+    options.limits = limits;
+    const auto tpl = Template::from_bytes(make_docx(P(text)), "t.docx", options);
+    return errors_of([&] { static_cast<void>(tpl.render(data)); });
+}
+
+std::string rendered_text(const std::string& text, const json& data = json::object()) {
+    const auto tpl = Template::from_bytes(make_docx(P(text)), "t.docx");
+    const auto texts = vanban::test::paragraph_texts(vanban::test::read_zip(tpl.render(data)).at("word/document.xml"));
+    return texts.empty() ? std::string() : texts[0];
+}
+
+// ----- packages
+
+TEST(HostilePackage, NeitherDocxNorOdt) {
+    vanban::zip::Writer w;
+    w.add("word/document.xml", document(P("{{ x }}")), vanban::zip::Method::deflated);
+    expect_one(compile_errors(w.finish()), DiagnosticKind::package, {"hostile.docx", "[Content_Types].xml", "content.xml"});
+}
+
+TEST(HostilePackage, LimitsComeFromCompileOptions) {
+    CompileOptions small;
+    small.limits.max_part_size = 1000;
+    const auto big = make_docx(P(std::string(5000, 'a')));
+    const auto e = compile_errors(big, small);
+    ASSERT_FALSE(e.empty());
+    EXPECT_EQ(e[0].kind, DiagnosticKind::limit);
+    EXPECT_NE(e[0].to_string().find("'word/document.xml'"), std::string::npos) << all_text(e);
+
+    CompileOptions few;
+    few.limits.max_package_entries = 2;
+    expect_one(compile_errors(big, few), DiagnosticKind::limit, {"too many entries"});
+
+    // A zip bomb: 64 MiB of zeros deflate to ~64 KiB (about deflate's best ratio, 1032:1; the default limit is 1000).
+    vanban::zip::Writer w;
+    w.add("[Content_Types].xml", "<Types/>", vanban::zip::Method::deflated);
+    w.add("word/media/bomb.bin", std::string(64u << 20, '\0'), vanban::zip::Method::deflated);
+    const auto bomb = w.finish();
+    CompileOptions strict;
+    strict.limits.max_compression_ratio = 100;
+    const auto e2 = compile_errors(bomb, strict);
+    ASSERT_FALSE(e2.empty());
+    EXPECT_EQ(e2[0].kind, DiagnosticKind::limit);
+    EXPECT_NE(all_text(e2).find("compression ratio"), std::string::npos) << all_text(e2);
+}
+
+// ----- XML parts
+
+TEST(HostileXml, ExternalEntitiesAndDtdsAreRefusedBeforeParsing) {
+    const std::string xxe = document(P("&xxe; {{ x }}"), "<?xml version=\"1.0\"?>\n<!DOCTYPE w:document [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]>");
+    expect_one(compile_errors(package_with_document(xxe)), DiagnosticKind::package, {"word/document.xml", "DTD"});
+
+    std::string laughs = "<?xml version=\"1.0\"?><!DOCTYPE lolz [<!ENTITY lol \"lol\">";
+    for (int i = 1; i < 10; ++i) {
+        laughs += "<!ENTITY lol" + std::to_string(i) + " \"";
+        for (int k = 0; k < 10; ++k) laughs += i == 1 ? "&lol;" : "&lol" + std::to_string(i - 1) + ";";
+        laughs += "\">";
+    }
+    laughs += "]>" + document(P("&lol9; {{ x }}")).substr(std::string("<?xml version=\"1.0\" encoding=\"UTF-8\"?>").size());
+    expect_one(compile_errors(package_with_document(laughs)), DiagnosticKind::package, {"DTD"});
+}
+
+TEST(HostileXml, DtdInAnotherEncodingIsRefusedAfterParsing) {
+    // UTF-16: the byte scan before parsing cannot read it, the check after parsing does.
+    const std::string utf8 = "<?xml version=\"1.0\" encoding=\"UTF-16\"?><!DOCTYPE w:document [<!ENTITY e \"x\">]><w:document " +
+                             std::string(kW) + "><w:body>" + P("{{ x }}") + "</w:body></w:document>";
+    std::string utf16 = "\xFF\xFE";
+    for (char c : utf8) {
+        utf16 += c;
+        utf16 += '\0';
+    }
+    expect_one(compile_errors(package_with_document(utf16)), DiagnosticKind::package, {"DTD"});
+}
+
+TEST(HostileXml, ExtremeNestingHugeTextAndBadBytesAreParseErrors) {
+    std::string deep;
+    for (int i = 0; i < 300; ++i) deep += "<w:sdt>";
+    for (int i = 0; i < 300; ++i) deep += "</w:sdt>";
+    expect_one(compile_errors(package_with_document(document(deep + P("{{ x }}")))), DiagnosticKind::package,
+               {"word/document.xml", "XML does not parse"});
+
+    // Huge text is bounded by the part size limit; libxml2 (without XML_PARSE_HUGE) also refuses attribute values
+    // over 10,000,000 bytes.
+    CompileOptions small;
+    small.limits.max_part_size = 1u << 20;
+    const auto e = compile_errors(package_with_document(document(P("{{ x }}" + std::string(2u << 20, 'a')))), small);
+    ASSERT_FALSE(e.empty());
+    EXPECT_EQ(e[0].kind, DiagnosticKind::limit);
+    EXPECT_NE(e[0].to_string().find("'word/document.xml'"), std::string::npos) << all_text(e);
+    expect_one(compile_errors(package_with_document(document("<w:p w:rsidR=\"" + std::string(10'000'001, 'a') +
+                                                             "\">" + P("{{ x }}") + "</w:p>"))),
+               DiagnosticKind::package, {"XML does not parse"});
+
+    expect_one(compile_errors(package_with_document(document(P("{{ x }} \xC3\x28 \xFF")))), DiagnosticKind::package,
+               {"word/document.xml", "XML does not parse"});
+    // Declared UTF-16 but written in UTF-8.
+    expect_one(compile_errors(package_with_document(document(P("{{ x }}"), "<?xml version=\"1.0\" encoding=\"UTF-16\"?>"))),
+               DiagnosticKind::package, {"XML does not parse"});
+    expect_one(compile_errors(package_with_document(document(P("{{ x }}"), "<?xml version=\"1.0\" encoding=\"X-NO-SUCH\"?>"))),
+               DiagnosticKind::package, {"XML does not parse"});
+}
+
+TEST(HostileXml, OtherEncodingsThatLibxml2KnowsAreConverted) {
+    std::string latin1 = document(P("{{ x }} caf\xE9"), "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>");
+    const auto tpl = Template::from_bytes(package_with_document(latin1), "latin1.docx");
+    const auto parts = vanban::test::read_zip(tpl.render(json{{"x", "ok"}}));
+    EXPECT_EQ(vanban::test::paragraph_texts(parts.at("word/document.xml")), std::vector<std::string>{"ok café"});
+}
+
+TEST(HostileXml, TheCompilersMarkerCharactersAreRefused) {
+    for (const char* marker : {"\xEE\x80\x80", "\xEE\x80\x81", "&#xE000;", "&#57345;"}) {
+        const auto e = compile_errors(package_with_document(document(std::string("<w:p><w:r><w:t>{{ x }} ") + marker + "7</w:t></w:r></w:p>")));
+        expect_one(e, DiagnosticKind::package, {"word/document.xml", "U+E000"});
+    }
+    // In an attribute or a comment too.
+    expect_one(compile_errors(package_with_document(document("<w:p w:rsidR=\"\xEE\x80\x80\">" + P("{{ x }}") + "</w:p>"))),
+               DiagnosticKind::package, {"U+E000"});
+}
+
+// ----- tags and expressions
+
+TEST(HostileTags, BlocksNestedTooDeep) {
+    std::string ok, deep;
+    for (int i = 0; i < 100; ++i) ok += "{% if true %}";
+    ok += "x";
+    for (int i = 0; i < 100; ++i) ok += "{% endif %}";
+    EXPECT_EQ(rendered_text(ok), "x");
+
+    for (int i = 0; i < 5000; ++i) deep += "{% if true %}";
+    deep += "x";
+    for (int i = 0; i < 5000; ++i) deep += "{% endif %}";
+    const auto e = compile_errors(make_docx(P(deep)));
+    ASSERT_EQ(e.size(), 1u) << all_text(e);
+    EXPECT_EQ(e[0].kind, DiagnosticKind::template_syntax);
+    EXPECT_NE(e[0].message.find("nested more than 100 deep"), std::string::npos) << all_text(e);
+    EXPECT_EQ(e[0].tag, "{% if true %}");
+    EXPECT_EQ(e[0].paragraph, 1);
+}
+
+TEST(HostileTags, ExpressionsNestedTooDeep) {
+    for (const std::string& expr : {std::string(5000, '(') + "1" + std::string(5000, ')'),  // parser recursion
+                                   [] { std::string s; for (int i = 0; i < 5000; ++i) s += "not "; return s + "x"; }(),
+                                   std::string(5000, '-') + "1", std::string(5000, '[') + std::string(5000, ']'),
+                                   [] { std::string s = "x"; for (int i = 0; i < 5000; ++i) s += ".a"; return s; }(),
+                                   [] { std::string s = "1"; for (int i = 0; i < 5000; ++i) s += " + 1"; return s; }(),
+                                   [] { std::string s = "1"; for (int i = 0; i < 5000; ++i) s += " if x else 1"; return s; }()}) {
+        const auto e = compile_errors(make_docx(P("{{ " + expr + " }}")));
+        ASSERT_EQ(e.size(), 1u) << expr.substr(0, 40) << "\n" << all_text(e);
+        EXPECT_EQ(e[0].kind, DiagnosticKind::template_syntax);
+        EXPECT_NE(e[0].message.find("nested too deeply"), std::string::npos) << all_text(e);
+    }
+    std::string fine = "1";
+    for (int i = 0; i < 90; ++i) fine += " + 1";
+    EXPECT_EQ(rendered_text("{{ " + fine + " }}"), "91");
+    const auto e = compile_errors(make_docx(P("{{ items.99999999999999999999 }}")));
+    expect_one(e, DiagnosticKind::template_syntax, {"not an item number"});
+}
+
+TEST(HostileTags, UnclosedTagsAndStrayClosersAreReportedOnce) {
+    // Thousands of openers without a closer: the first one reports the paragraph's problem and the scan goes on from
+    // where it found no closer (once quadratic: every opener searched the rest of the paragraph).
+    std::string openers;
+    for (int i = 0; i < 20'000; ++i) openers += "{{ a ";
+    const auto e = compile_errors(make_docx(P(openers)));
+    ASSERT_EQ(e.size(), 1u) << all_text(e);
+    EXPECT_NE(e[0].message.find("not closed"), std::string::npos) << all_text(e);
+    std::string closers;
+    for (int i = 0; i < 20'000; ++i) closers += "a }} b %} ";
+    const auto e2 = compile_errors(make_docx(P(closers + "{{ x }}")));
+    ASSERT_EQ(e2.size(), 2u) << all_text(e2);  // one per kind of closer
+}
+
+TEST(HostileTags, LoopsOverHugeDataStopAtTheIterationLimit) {
+    vanban::Limits limits;
+    limits.max_loop_iterations = 1000;
+    json data = {{"rows", json::array()}};
+    for (int i = 0; i < 1500; ++i) data["rows"].push_back(i);
+    const auto e = render_errors("{% for r in rows %}{{ r }}{% endfor %}", data, limits);
+    expect_one(e, DiagnosticKind::limit, {"more than 1000 loop iterations", "{% for r in rows %}", "--max-loop-iterations"});
+    // Nested loops multiply: 10^5 × 10^5 stops at the limit, without running 10^10 times.
+    limits.max_loop_iterations = 100'000;
+    const auto e2 = render_errors("{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
+                                  json::object(), limits);
+    expect_one(e2, DiagnosticKind::limit, {"loop iterations"});
+}
+
+TEST(HostileTags, OutputOverTheSizeLimit) {
+    vanban::Limits limits;
+    limits.max_output_size = 1u << 20;
+    const auto e = render_errors("{% for i in range(100000) %}{{ text }}{% endfor %}", json{{"text", std::string(100, 'x')}}, limits);
+    expect_one(e, DiagnosticKind::limit, {"larger than the limit of 1048576 bytes", "--max-output-size"});
+    // One value that escaping makes many times longer (a line break becomes a run break) stops close to the limit.
+    const auto e2 = render_errors("{{ text }}", json{{"text", std::string(4u << 20, '\n')}}, limits);
+    expect_one(e2, DiagnosticKind::limit, {"larger than the limit"});
+}
+
+TEST(HostileTags, AbsurdFilterArgumentsAreLimitOrDataErrors) {
+    struct Case {
+        std::string tag;
+        DiagnosticKind kind;
+        std::string words;
+    };
+    // The default value size limit is 64 MiB; 1 MiB here keeps the test quick.
+    vanban::Limits limits;
+    limits.max_value_size = 1u << 20;
+    const std::vector<Case> cases = {
+        {"{{ 'x' * 1000000000000 }}", DiagnosticKind::limit, "repeated text"},
+        {"{{ ('x' * 100000) * 100000 }}", DiagnosticKind::limit, "over the limit"},
+        {"{{ range(1000000000000) | length }}", DiagnosticKind::limit, "range()"},
+        {"{{ range(-9223372036854775807, 9223372036854775807) | length }}", DiagnosticKind::limit, "range()"},
+        {"{{ range(1e300) }}", DiagnosticKind::limit, "too large"},
+        {"{{ '%999999999999d' | format(1) }}", DiagnosticKind::limit, "format width"},
+        {"{{ '%.99999999999f' | format(1.5) }}", DiagnosticKind::limit, "format precision"},
+        {"{{ [1] | batch(1000000000000, 0) }}", DiagnosticKind::limit, "batch"},
+        {"{{ [1] | slice(1000000000000) }}", DiagnosticKind::limit, "slices"},
+        {"{{ 1e300 | int }}", DiagnosticKind::limit, "too large"},
+        {"{{ 1e300 | roman }}", DiagnosticKind::limit, "too large"},
+        {"{{ 'abc' | truncate(1e300) }}", DiagnosticKind::limit, "too large"},
+        {"{{ [1, 2, 3] | join('x' * 600000) }}", DiagnosticKind::limit, "over the limit"},
+        {"{{ ('a' * 600000).split('a') }}", DiagnosticKind::limit, "split()"},
+        {"{{ 'a' * 600000 ~ 'b' * 600000 }}", DiagnosticKind::limit, "joined text"},
+        {"{{ ('a' * 100000) | replace('a', 'bbbbbbbbbbbbbbbbbbbbb') }}", DiagnosticKind::limit, "replaced text"},
+        {"{{ ('a' * 100000) | list }}", DiagnosticKind::limit, "characters"},
+        {"{{ 1 / 0 }}", DiagnosticKind::data, "division by zero"},
+        {"{{ 0 | roman }}", DiagnosticKind::data, "1–3999"},
+    };
+    for (const auto& c : cases) {
+        const auto e = render_errors(c.tag, json::object(), limits);
+        ASSERT_EQ(e.size(), 1u) << c.tag << "\n" << all_text(e);
+        EXPECT_EQ(e[0].kind, c.kind) << c.tag << "\n" << all_text(e);
+        EXPECT_NE(e[0].to_string().find(c.words), std::string::npos) << c.tag << "\n" << all_text(e);
+        EXPECT_EQ(e[0].tag, c.tag);
+    }
+}
+
+TEST(HostileTags, ArithmeticEdgesHaveAnswersNotUndefinedBehaviour) {
+    const json d = {{"big", 9223372036854775807LL}, {"list", {1, 2}}};
+    EXPECT_EQ(rendered_text("{{ 'abc' | truncate(-1) }}", d), "abc");  // as Jinja: within the leeway of 5
+    EXPECT_EQ(rendered_text("{{ 'abcdefghij' | truncate(-1) }}", d), "...");
+    EXPECT_EQ(rendered_text("{{ -big - 1 }}", d), "-9223372036854775808");
+    EXPECT_EQ(rendered_text("{{ (-big - 1) // -1 }}", d), "9.223372036854776e+18");
+    EXPECT_EQ(rendered_text("{{ (-big - 1) % -1 }}", d), "0");
+    EXPECT_EQ(rendered_text("{{ -(-big - 1) }}", d), "9.223372036854776e+18");
+    EXPECT_EQ(rendered_text("{{ (-big - 1) | abs }}", d), "9.223372036854776e+18");
+    EXPECT_EQ(rendered_text("{{ [big, big] | sum }}", d), "1.8446744073709552e+19");
+    EXPECT_EQ(rendered_text("{{ big + 1 }}", d), "9.223372036854776e+18");
+    EXPECT_EQ(rendered_text("{{ 2.5 | round(1000000000) }}", d), "2.5");
+    EXPECT_EQ(rendered_text("{{ (-big - 1) is divisibleby(-1) }}", d), "True");
+    EXPECT_EQ(rendered_text("{{ '%-6s|%5.1f|%03d' | format('ab', 2.25, 7) }}", d), "ab    |  2.2|007");
+    EXPECT_EQ(rendered_text("{{ range(9223372036854775806, 9223372036854775807) | list }}", d), "[9223372036854775806]");
+    EXPECT_EQ(rendered_text("{{ 'đầu' | reverse }}{{ 'đầu'[1] }}", d), "uầđầ");
+}
+
+TEST(HostileTags, ValuesThatGrowWithoutBoundStop) {
+    // Doubling a text, a list, or nesting a list in itself: each stops at the value size or depth limit.
+    // (A set inside a loop does not outlive its iteration, as in Jinja; a run of sets does the doubling.)
+    auto repeat = [](const std::string& tag, int n) {
+        std::string s;
+        for (int i = 0; i < n; ++i) s += tag;
+        return s;
+    };
+    for (const std::string& body : {"{% set s = 'ab' %}" + repeat("{% set s = s ~ s %}", 64) + "{{ s | length }}",
+                                    "{% set l = [1] %}" + repeat("{% set l = l + l %}", 64) + "{{ l | length }}",
+                                    "{% set d = [1] %}" + repeat("{% set d = [d] %}", 600) + "{{ d | length }}"}) {
+        vanban::Limits limits;
+        limits.max_value_size = 1u << 20;
+        const auto e = render_errors(body, json::object(), limits);
+        ASSERT_EQ(e.size(), 1u) << body << "\n" << all_text(e);
+        EXPECT_EQ(e[0].kind, DiagnosticKind::limit) << all_text(e);
+    }
+}
+
+TEST(HostileTags, WorkWithoutOutputStopsAtTheWorkLimit) {
+    // A search through a long list inside a long loop: 10^6 × 10^6 comparisons would take hours.
+    vanban::Limits limits;
+    limits.max_work = 5'000'000;
+    const auto e = render_errors("{% set big = range(100000) | list %}{% for i in range(100000) %}"
+                                 "{% if i in big %}{% endif %}{% endfor %}",
+                                 json::object(), limits);
+    expect_one(e, DiagnosticKind::limit, {"units of work", "--max-work"});
+    // The default is far above what real templates need: the bundled plan renders with a fraction of it.
+    const auto tpl = Template::from_file(vanban::test::source_dir() + "/templates/ke-hoach/docx");
+    EXPECT_NO_THROW(static_cast<void>(tpl.render(vanban::Data::from_file(vanban::test::source_dir() + "/examples/ke-hoach/002.json"))));
+}
+
+TEST(HostileTags, TagsInARemovedParagraphGoWithIt) {
+    // {#p … #} removes its paragraph, and a {{ }} beside it with it (found by the tags fuzzer: the output tag's node
+    // was used after the paragraph was freed).
+    const auto tpl = Template::from_bytes(make_docx(P("{{ name }} {#p bỏ đoạn này #}") + P("{{r name }} còn")), "t.docx");
+    const auto parts = vanban::test::read_zip(tpl.render(json{{"name", "An"}}));
+    EXPECT_EQ(vanban::test::paragraph_texts(parts.at("word/document.xml")), std::vector<std::string>{"An còn"});
+}
+
+TEST(HostileTags, DataThatXmlCannotHoldIsDropped) {
+    // U+FFFE / U+FFFF are valid in JSON strings but not in XML; control characters neither.
+    const auto tpl = Template::from_bytes(make_docx(P("[{{ x }}]")), "t.docx");
+    const auto data = vanban::Data::parse(R"({"x": "a\ufffeb\uffffc\u0001d é"})");
+    const std::string xml = vanban::test::read_zip(tpl.render(data)).at("word/document.xml");
+    xmlDoc* doc = xmlReadMemory(xml.data(), static_cast<int>(xml.size()), "d.xml", nullptr, XML_PARSE_NONET);
+    ASSERT_NE(doc, nullptr) << "the output is well-formed XML";
+    xmlFreeDoc(doc);
+    EXPECT_EQ(vanban::test::paragraph_texts(xml), std::vector<std::string>{"[abcd é]"});
+}
+
+// ----- data
+
+TEST(HostileData, DepthAndSizeLimitsAreTheCallers) {
+    std::string deep(40, '[');
+    deep += std::string(40, ']');
+    vanban::DataLimits shallow;
+    shallow.max_depth = 16;
+    const auto e = errors_of([&] { static_cast<void>(vanban::Data::parse(deep, "deep.json", shallow)); });
+    expect_one(e, DiagnosticKind::limit, {"deep.json", "more than 16 levels"});
+    EXPECT_NO_THROW(static_cast<void>(vanban::Data::parse(deep, "deep.json")));
+
+    vanban::DataLimits tiny;
+    tiny.max_size = 10;
+    const auto e2 = errors_of([&] { static_cast<void>(vanban::Data::parse(R"({"a": "0123456789"})", "big.json", tiny)); });
+    expect_one(e2, DiagnosticKind::limit, {"big.json", "too large"});
+
+    const std::string path = vanban::test::temp_dir() + "/big.json";
+    vanban::test::write_file(path, R"({"a": "0123456789"})");
+    const auto e3 = errors_of([&] { static_cast<void>(vanban::Data::from_file(path, tiny)); });
+    expect_one(e3, DiagnosticKind::limit, {path, "limit of 10"});
+}
+
+TEST(HostileData, LongKeysDoNotMultiplyThePositionTable) {
+    // {"<8 KiB key>": [0, 0, …]}: a pointer per element would be 8 KiB × 100,000 = 800 MB.
+    const std::string key(8192, 'k');
+    std::string text = "{\"" + key + "\": [0";
+    for (int i = 1; i < 100'000; ++i) text += ",0";
+    text += "]}";
+    const auto doc = vanban::json::parse(text, "keys.json");
+    std::uint64_t bytes = 0;
+    for (const auto& [pointer, position] : doc.positions) bytes += pointer.size();
+    EXPECT_LE(bytes, 16 * text.size() + (1u << 20));
+    // Values past the budget are located at their nearest recorded ancestor.
+    const auto p = doc.position_of("/" + key + "/99999");
+    EXPECT_EQ(p.line, 1);
+    EXPECT_GT(p.column, 0);
+}
+
+TEST(HostileData, ManyDuplicateKeysAreAllReported) {
+    std::string text = "{";
+    for (int i = 0; i < 20'000; ++i) text += "\"k" + std::to_string(i) + "\": 1, ";
+    for (int i = 0; i < 3; ++i) text += "\"k0\": 2, ";
+    text += "\"end\": 0}";
+    const auto e = errors_of([&] { static_cast<void>(vanban::Data::parse(text, "dup.json")); });
+    ASSERT_EQ(e.size(), 3u);
+    for (const auto& d : e) EXPECT_NE(d.message.find("first at 1:2"), std::string::npos) << d.to_string();
+}
+
+// ----- the C API's limits
+
+TEST(HostileCApi, LimitsAreAdditiveAndKeptByTheTemplate) {
+    vanban_limits limits;
+    vanban_limits_init(&limits);
+    EXPECT_EQ(limits.struct_size, sizeof(vanban_limits));
+    EXPECT_EQ(limits.max_loop_iterations, vanban::Limits{}.max_loop_iterations);
+    EXPECT_EQ(limits.max_data_depth, vanban::DataLimits{}.max_depth);
+
+    const std::string package = make_docx(P("{% for r in rows %}{{ r }}{% endfor %}"));
+    limits.max_loop_iterations = 2;
+    limits.max_data_depth = 3;
+    vanban_template* tpl = nullptr;
+    vanban_errors* errors = nullptr;
+    ASSERT_EQ(vanban_template_from_memory_with_limits(package.data(), package.size(), "t.docx", &limits, &tpl, &errors),
+              VANBAN_OK);
+    vanban_buffer out{};
+    EXPECT_EQ(vanban_render(tpl, R"({"rows": [1, 2, 3]})", VANBAN_NUL_TERMINATED, "d.json", 0, &out, &errors),
+              VANBAN_ERROR_LIMIT);
+    vanban_errors_free(errors);
+    EXPECT_EQ(vanban_render(tpl, R"({"rows": [[[[1]]]]})", VANBAN_NUL_TERMINATED, "d.json", 0, &out, &errors),
+              VANBAN_ERROR_LIMIT);
+    ASSERT_EQ(vanban_errors_count(errors), 1u);
+    EXPECT_NE(std::string(vanban_errors_get(errors, 0)->message).find("more than 3 levels"), std::string::npos);
+    vanban_errors_free(errors);
+    EXPECT_EQ(vanban_render(tpl, R"({"rows": [1, 2]})", VANBAN_NUL_TERMINATED, "d.json", 0, &out, &errors), VANBAN_OK);
+    vanban_buffer_free(&out);
+    vanban_template_free(tpl);
+
+    // A program built against an older, shorter vanban_limits: the fields it does not know keep their defaults.
+    vanban_limits old_program;
+    vanban_limits_init(&old_program);
+    old_program.max_loop_iterations = 2;
+    old_program.max_data_depth = 1;  // beyond struct_size below: ignored
+    old_program.struct_size = offsetof(vanban_limits, max_value_size);
+    ASSERT_EQ(vanban_template_from_memory_with_limits(package.data(), package.size(), "t.docx", &old_program, &tpl, &errors),
+              VANBAN_OK);
+    EXPECT_EQ(vanban_render(tpl, R"({"rows": [1, 2, 3]})", VANBAN_NUL_TERMINATED, "d.json", 0, &out, &errors),
+              VANBAN_ERROR_LIMIT);
+    vanban_errors_free(errors);
+    EXPECT_EQ(vanban_render(tpl, R"({"rows": [[1], [2]]})", VANBAN_NUL_TERMINATED, "d.json", 0, &out, &errors), VANBAN_OK);
+    vanban_buffer_free(&out);
+    vanban_template_free(tpl);
+
+    EXPECT_EQ(vanban_template_open_with_limits("/no/such/file.docx", nullptr, &tpl, &errors), VANBAN_ERROR_IO);
+    vanban_errors_free(errors);
+}
+
+}  // namespace
