@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "core/vn.hpp"
+#include "core/xml_compiler.hpp"
 #include "io/fail.hpp"
 #include "zip/zip.hpp"
 
@@ -975,14 +976,32 @@ private:
 
 // ----- XLSX
 
+// A document type declaration in a workbook part is refused: Excel never writes one, and it is how entity bombs and
+// external entities come in. The parts are parsed without XML_PARSE_HUGE, so libxml2's own limits on text size and
+// entity amplification stay on too.
+void refuse_doctype(std::string_view head, std::string_view part, const std::string& source) {
+    if (core::declares_doctype(head))
+        fail(DiagnosticKind::package, std::string(part) + ": a document type declaration (DTD) is not allowed in a workbook",
+             source);
+}
+
+// The next node of a workbook part (xmlTextReaderRead's result), with the same refusal for a declaration that the
+// prolog check could not see (one past the first block, or in another encoding).
+int read_node(xmlTextReader* r, std::string_view part, const std::string& source) {
+    const int rc = xmlTextReaderRead(r);
+    if (rc == 1 && xmlTextReaderNodeType(r) == XML_READER_TYPE_DOCUMENT_TYPE) refuse_doctype("<!DOCTYPE", part, source);
+    return rc;
+}
+
 struct XmlReaderDeleter {
     void operator()(xmlTextReader* r) const noexcept { xmlFreeTextReader(r); }
 };
 using XmlReader = std::unique_ptr<xmlTextReader, XmlReaderDeleter>;
 
-XmlReader xml_reader(const std::string& xml, const std::string& name) {
+XmlReader xml_reader(const std::string& xml, const std::string& name, const std::string& source) {
+    refuse_doctype(xml, name, source);
     XmlReader r(xmlReaderForMemory(xml.data(), static_cast<int>(xml.size()), name.c_str(), nullptr,
-                                   XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_HUGE));
+                                   XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING));
     if (!r) fail(DiagnosticKind::package, "cannot read " + name);
     return r;
 }
@@ -1069,8 +1088,18 @@ class StreamedXml {
 public:
     StreamedXml(const zip::Reader& zip, const std::string& part, const std::string& source)
         : stream_(zip.stream(part)), name_(source + ":" + part) {
+        // The prolog is in the first block: a document type declaration there is refused before libxml2 sees it.
+        head_.resize(4096);
+        std::size_t filled = 0;
+        while (filled < head_.size()) {
+            const std::size_t n = stream_.read(head_.data() + filled, head_.size() - filled);
+            if (n == 0) break;
+            filled += n;
+        }
+        head_.resize(filled);
+        refuse_doctype(head_, part, source);
         reader_.reset(xmlReaderForIO(&StreamedXml::pull, nullptr, this, name_.c_str(), nullptr,
-                                     XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_HUGE));
+                                     XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING));
         if (!reader_) fail(DiagnosticKind::package, "cannot read " + part, source);
     }
     StreamedXml(const StreamedXml&) = delete;
@@ -1085,6 +1114,12 @@ public:
 private:
     static int pull(void* context, char* buffer, int size) {
         auto* self = static_cast<StreamedXml*>(context);
+        if (self->head_used_ < self->head_.size()) {
+            const std::size_t n = std::min(self->head_.size() - self->head_used_, static_cast<std::size_t>(size));
+            std::memcpy(buffer, self->head_.data() + self->head_used_, n);
+            self->head_used_ += n;
+            return static_cast<int>(n);
+        }
         try {
             return static_cast<int>(self->stream_.read(buffer, static_cast<std::size_t>(size)));
         } catch (...) {
@@ -1094,6 +1129,8 @@ private:
     }
     zip::EntryStream stream_;
     std::string name_;
+    std::string head_;  // the first bytes, read ahead to look at the prolog, then handed to libxml2
+    std::size_t head_used_ = 0;
     std::exception_ptr error_;
     XmlReader reader_;  // last: freed first, while the stream it pulls from still exists
 };
@@ -1256,10 +1293,10 @@ private:
     std::string find_sheet(const zip::Reader& zip, const std::string& wanted) {
         static constexpr const char* kRelNs = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
         const std::string workbook = zip.read("xl/workbook.xml");
-        auto r = xml_reader(workbook, "xl/workbook.xml");
+        auto r = xml_reader(workbook, "xl/workbook.xml", source_);
         std::vector<std::pair<std::string, std::string>> sheets;  // name, relationship id
         int rc;
-        while ((rc = xmlTextReaderRead(r.get())) == 1) {
+        while ((rc = read_node(r.get(), "xl/workbook.xml", source_)) == 1) {
             if (xmlTextReaderNodeType(r.get()) != XML_READER_TYPE_ELEMENT) continue;
             const auto n = local_name(r.get());
             if (n == "workbookPr") {
@@ -1284,8 +1321,8 @@ private:
         std::string target = "xl/worksheets/sheet" + std::to_string(sheet - sheets.begin() + 1) + ".xml";
         if (zip.contains("xl/_rels/workbook.xml.rels")) {
             const std::string rels = zip.read("xl/_rels/workbook.xml.rels");
-            auto rr = xml_reader(rels, "xl/_rels/workbook.xml.rels");
-            while (xmlTextReaderRead(rr.get()) == 1) {
+            auto rr = xml_reader(rels, "xl/_rels/workbook.xml.rels", source_);
+            while (read_node(rr.get(), "xl/_rels/workbook.xml.rels", source_) == 1) {
                 if (xmlTextReaderNodeType(rr.get()) != XML_READER_TYPE_ELEMENT || local_name(rr.get()) != "Relationship")
                     continue;
                 if (attribute(rr.get(), "Id").value_or("") != sheet->second) continue;
@@ -1304,7 +1341,7 @@ private:
         std::string current;
         int in_t = 0, in_rph = 0;
         int rc;
-        while ((rc = xmlTextReaderRead(r)) == 1) {
+        while ((rc = read_node(r, "xl/sharedStrings.xml", source_)) == 1) {
             const int type = xmlTextReaderNodeType(r);
             const auto n = local_name(r);
             if (type == XML_READER_TYPE_ELEMENT) {
@@ -1335,10 +1372,10 @@ private:
     }
 
     void read_styles(const std::string& xml) {
-        auto r = xml_reader(xml, "xl/styles.xml");
+        auto r = xml_reader(xml, "xl/styles.xml", source_);
         std::map<int, std::string> custom;
         bool in_xfs = false;
-        while (xmlTextReaderRead(r.get()) == 1) {
+        while (read_node(r.get(), "xl/styles.xml", source_) == 1) {
             const int type = xmlTextReaderNodeType(r.get());
             const auto n = local_name(r.get());
             if (type == XML_READER_TYPE_ELEMENT) {
@@ -1432,7 +1469,7 @@ private:
         bool date_style = false, in_cell = false;
         int in_v = 0, in_t = 0, in_rph = 0;
         int rc;
-        while ((rc = xmlTextReaderRead(r)) == 1) {
+        while ((rc = read_node(r, "the worksheet", source_)) == 1) {
             const int node = xmlTextReaderNodeType(r);
             if (node == XML_READER_TYPE_ELEMENT) {
                 const auto n = local_name(r);

@@ -967,10 +967,25 @@ Value slice(const Expr& e, EvalContext& ctx) {
     const std::optional<long long> lower = bound(1), upper = bound(2), given_step = bound(3);
     const long long step = given_step.value_or(1);
     if (step == 0) throw EvalError("slice step cannot be zero");
-    std::vector<std::string> cps;
-    if (s.is_string()) cps = code_points(s.get_ref<const std::string&>());
-    else if (!s.is_array()) throw EvalError("cannot slice " + std::string(s.type_name()));
-    const long long n = static_cast<long long>(s.is_string() ? cps.size() : s.size());
+    // A text is sliced by code point: where each one starts, unless every character is one byte.
+    static const std::string no_text;
+    const std::string& str = s.is_string() ? s.get_ref<const std::string&>() : no_text;
+    std::vector<std::size_t> starts;
+    std::size_t points = 0;
+    for (char c : str) points += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    if (points != str.size()) {
+        ctx.check_size(std::uint64_t{points} * sizeof(std::size_t), "slicing the text");
+        starts.reserve(points);
+        for (std::size_t i = 0; i < str.size(); ++i)
+            if ((static_cast<unsigned char>(str[i]) & 0xC0) != 0x80) starts.push_back(i);
+    }
+    const auto start_of = [&](std::size_t k) {
+        if (k >= points) return str.size();
+        return starts.empty() ? k : starts[k];
+    };
+    if (!s.is_string() && !s.is_array()) throw EvalError("cannot slice " + std::string(s.type_name()));
+    ctx.charge(s.is_string() ? str.size() / 16 : s.size());
+    const long long n = static_cast<long long>(s.is_string() ? points : s.size());
     auto clamp = [&](std::optional<long long> i, long long fallback) {
         if (!i) return fallback;
         long long v = *i < 0 ? *i + n : *i;
@@ -980,9 +995,14 @@ Value slice(const Expr& e, EvalContext& ctx) {
     const long long from = clamp(lower, step > 0 ? 0 : n - 1), to = clamp(upper, step > 0 ? n : -1);
     json list = json::array();
     std::string text;
-    for (long long i = from; step > 0 ? i < to : i > to; i += step) {
-        if (s.is_string()) text += cps[static_cast<std::size_t>(i)];
-        else list.push_back(s[static_cast<std::size_t>(i)]);
+    for (long long i = from; step > 0 ? i < to : i > to;) {
+        const auto k = static_cast<std::size_t>(i);
+        if (s.is_string()) {
+            text.append(str, start_of(k), start_of(k + 1) - start_of(k));
+        } else {
+            list.push_back(s[k]);
+        }
+        if (__builtin_add_overflow(i, step, &i)) break;  // x[1::9223372036854775807]
     }
     return s.is_string() ? Value::owned(std::move(text)) : Value::owned(std::move(list));
 }
@@ -1072,7 +1092,11 @@ Value call(const Expr& e, EvalContext& ctx) {
         const json& items = need_json(args[0], ctx, empty_obj);
         if (!items.is_array()) throw EvalError("join() needs a list, not " + std::string(items.type_name()));
         std::string r;
-        for (std::size_t i = 0; i < items.size(); ++i) r += (i ? s.get_ref<const std::string&>() : std::string()) + json_to_text(items[i]);
+        for (std::size_t i = 0; i < items.size(); ++i) {
+            if (i) r += s.get_ref<const std::string&>();
+            r += json_to_text(items[i]);
+            if (r.size() > ctx.limits.max_value_bytes) ctx.check_size(r.size(), "the joined text");
+        }
         return Value::owned(std::move(r));
     }
     if (s.is_string() && (m == "lstrip" || m == "rstrip")) {
@@ -1087,7 +1111,11 @@ Value call(const Expr& e, EvalContext& ctx) {
     if (s.is_string() && m == "zfill") {  // "7".zfill(2) → "07"
         if (args.size() != 1) throw EvalError("zfill() needs a width");
         std::string str = s.get<std::string>();
-        const auto width = static_cast<std::size_t>(std::max(0.0, as_number(args[0], "zfill width")));
+        const json& w = need_json(args[0], ctx, empty_obj);
+        if (!w.is_number()) throw EvalError("zfill() needs a whole number");
+        const long long given = is_int(w) ? w.get<long long>() : whole_number(w.get<double>(), "zfill width");
+        const auto width = static_cast<std::size_t>(std::max(0LL, given));
+        ctx.check_size(width, "the zero-filled text");
         std::size_t sign = !str.empty() && (str[0] == '-' || str[0] == '+') ? 1 : 0;
         if (str.size() < width) str.insert(sign, width - str.size(), '0');
         return Value::owned(std::move(str));

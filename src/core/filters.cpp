@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -211,6 +212,7 @@ Value f_wordcount(const Value& s, Args, KwArgs, EvalContext& c) {
 
 Value f_center(const Value& s, Args a, KwArgs kw, EvalContext& c) {
     const auto width = static_cast<std::size_t>(std::max(0LL, int_arg(arg(a, kw, 0, "width"), 80, "width")));
+    c.check_size(width, "the centred text");
     // where Python's str.center puts the odd space
     const std::string t = text_of(s, c);
     const std::size_t have = code_point_count(t);
@@ -761,10 +763,16 @@ std::string_view code_point_prefix(std::string_view s, std::size_t count) {
 }
 
 // Pads `body` (after `sign`) to `width` code points: align '<', '>', '^', or '=' (fill between sign and digits).
-std::string pad(std::string_view sign, std::string_view body, std::size_t width, std::string_view fill, char align) {
+// The padded size is checked against the value size limit before anything is built.
+std::string pad(std::string_view sign, std::string_view body, std::size_t width, std::string_view fill, char align,
+                EvalContext& c) {
     const std::size_t have = code_point_count(sign) + code_point_count(body);
     if (have >= width) return std::string(sign) + std::string(body);
     const std::size_t missing = width - have;
+    std::uint64_t fill_bytes = 0;
+    if (__builtin_mul_overflow(std::uint64_t{missing}, std::uint64_t{fill.size()}, &fill_bytes)) fill_bytes = UINT64_MAX;
+    c.check_size(fill_bytes > UINT64_MAX - sign.size() - body.size() ? UINT64_MAX : fill_bytes + sign.size() + body.size(),
+                 "the padded text");
     auto fills = [&](std::size_t n) {
         std::string r;
         for (std::size_t k = 0; k < n; ++k) r += fill;
@@ -786,10 +794,64 @@ std::string group_thousands(std::string digits, char separator) {
     return digits;
 }
 
-std::string printf_number(const char* spec, double value) {
-    char buf[512];
-    std::snprintf(buf, sizeof buf, spec, value);
-    return buf;
+// snprintf into a string of the right size: the length is asked first and checked against the value size limit (a
+// width or precision of a million is refused before it is printed, and nothing is ever cut off).
+template <typename T>
+std::string printf_text(const std::string& spec, T value, EvalContext& c) {
+    const int n = std::snprintf(nullptr, 0, spec.c_str(), value);
+    if (n < 0) throw EvalError("cannot format '" + spec + "'");
+    c.check_size(static_cast<std::uint64_t>(n), "the formatted text");
+    std::string out(static_cast<std::size_t>(n) + 1, '\0');
+    std::snprintf(out.data(), out.size(), spec.c_str(), value);
+    out.resize(static_cast<std::size_t>(n));
+    return out;
+}
+
+// The digits of a width or precision in a format specification, from `k` on; past the value size limit it is a limit
+// error (a number of any length neither overflows nor pads anything).
+std::size_t spec_number(std::string_view spec, std::size_t& k, EvalContext& c, const char* what) {
+    std::uint64_t n = 0;
+    while (k < spec.size() && spec[k] >= '0' && spec[k] <= '9') {
+        const auto digit = static_cast<std::uint64_t>(spec[k++] - '0');
+        n = n > (UINT64_MAX - digit) / 10 ? UINT64_MAX : n * 10 + digit;
+        if (n > c.limits.max_value_bytes) c.check_size(n, std::string("a format ") + what);
+    }
+    if (n > static_cast<std::uint64_t>(std::numeric_limits<int>::max()))  // (printf takes an int)
+        throw_limit(std::string("a format ") + what + " of " + std::to_string(n) + " is too large", "");
+    return static_cast<std::size_t>(n);
+}
+
+// A whole number written in a format string ("{12}", "{0[3]}"): digits only, and not past what a list can hold.
+std::size_t item_number(std::string_view digits, const char* what) {
+    std::size_t n = 0;
+    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+    if (ec != std::errc() || end != digits.data() + digits.size())
+        throw EvalError(std::string(what) + " '" + std::string(digits) + "' is not a whole number of a reasonable size");
+    return n;
+}
+
+// A character from its code point (Python's %c and {:c}), as UTF-8.
+std::string code_point_text(long long code) {
+    if (code < 0 || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF))
+        throw EvalError("%c needs a character code from 0 to 1114111, not " + std::to_string(code));
+    const auto u = static_cast<std::uint32_t>(code);
+    std::string out;
+    if (u < 0x80) {
+        out += static_cast<char>(u);
+    } else if (u < 0x800) {
+        out += static_cast<char>(0xC0 | (u >> 6));
+        out += static_cast<char>(0x80 | (u & 0x3F));
+    } else if (u < 0x10000) {
+        out += static_cast<char>(0xE0 | (u >> 12));
+        out += static_cast<char>(0x80 | ((u >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (u & 0x3F));
+    } else {
+        out += static_cast<char>(0xF0 | (u >> 18));
+        out += static_cast<char>(0x80 | ((u >> 12) & 0x3F));
+        out += static_cast<char>(0x80 | ((u >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (u & 0x3F));
+    }
+    return out;
 }
 
 // Python's repr(): strings in quotes, the rest as printed.
@@ -822,14 +884,9 @@ std::string format_field(const Value& v, std::string_view spec, EvalContext& c) 
         zero = true;
         ++k;
     }
-    while (k < spec.size() && std::isdigit(static_cast<unsigned char>(spec[k]))) width = width * 10 + static_cast<std::size_t>(spec[k++] - '0');
+    width = spec_number(spec, k, c, "width");
     if (k < spec.size() && (spec[k] == ',' || spec[k] == '_')) grouping = spec[k++];
-    if (k < spec.size() && spec[k] == '.') {
-        std::size_t p = 0;
-        ++k;
-        while (k < spec.size() && std::isdigit(static_cast<unsigned char>(spec[k]))) p = p * 10 + static_cast<std::size_t>(spec[k++] - '0');
-        precision = p;
-    }
+    if (k < spec.size() && spec[k] == '.') precision = spec_number(spec, ++k, c, "precision");
     if (k < spec.size()) type = spec[k++];
     if (k != spec.size()) throw EvalError("invalid format specifier '" + std::string(spec) + "'");
     if (zero && !align) {
@@ -846,7 +903,7 @@ std::string format_field(const Value& v, std::string_view spec, EvalContext& c) 
                             (j ? std::string(j->type_name()) : std::string("text")));
         std::string text = text_of(v, c);
         if (precision) text = std::string(code_point_prefix(text, *precision));
-        return pad("", text, width, fill, align ? align : '<');
+        return pad("", text, width, fill, align ? align : '<', c);
     }
     const bool integral = (j->is_number_integer() || j->is_number_unsigned() || boolean) &&
                           (!type || type == 'd' || type == 'n' || type == 'x' || type == 'X' || type == 'o' || type == 'b' || type == 'c');
@@ -855,10 +912,15 @@ std::string format_field(const Value& v, std::string_view spec, EvalContext& c) 
     std::string digits;
     if (integral) {
         if (precision) throw EvalError("precision is not allowed for whole numbers");
+        // (the magnitude in unsigned arithmetic: the most negative number has none as a long long)
+        const auto as_unsigned = [](long long x) { return x < 0 ? 0ull - static_cast<unsigned long long>(x) : static_cast<unsigned long long>(x); };
         unsigned long long magnitude = boolean ? (j->get<bool>() ? 1 : 0)
                                        : j->is_number_unsigned() ? j->get<unsigned long long>()
-                                                                 : static_cast<unsigned long long>(std::llabs(j->get<long long>()));
-        if (type == 'c') return pad("", std::string(1, static_cast<char>(magnitude)), width, fill, align ? align : '>');
+                                                                 : as_unsigned(j->get<long long>());
+        if (type == 'c') {
+            if (negative || magnitude > 0x10FFFF) throw EvalError("{:c} needs a character code from 0 to 1114111");
+            return pad("", code_point_text(static_cast<long long>(magnitude)), width, fill, align ? align : '>', c);
+        }
         const int base = type == 'x' || type == 'X' ? 16 : type == 'o' ? 8 : type == 'b' ? 2 : 10;
         do {
             const unsigned d = static_cast<unsigned>(magnitude % static_cast<unsigned>(base));
@@ -867,14 +929,14 @@ std::string format_field(const Value& v, std::string_view spec, EvalContext& c) 
         } while (magnitude);
     } else {
         const double a = std::fabs(value);
-        const int p = static_cast<int>(precision.value_or(6));
+        const std::size_t p = precision.value_or(6);
         switch (type) {
-            case 'f': case 'F': digits = printf_number(("%." + std::to_string(p) + "f").c_str(), a); break;
-            case 'e': case 'E': digits = printf_number(("%." + std::to_string(p) + (type == 'e' ? "e" : "E")).c_str(), a); break;
-            case 'g': case 'G': case 'n': digits = printf_number(("%." + std::to_string(p) + (type == 'G' ? "G" : "g")).c_str(), a); break;
-            case '%': digits = printf_number(("%." + std::to_string(p) + "f").c_str(), a * 100) + "%"; break;
+            case 'f': case 'F': digits = printf_text("%." + std::to_string(p) + "f", a, c); break;
+            case 'e': case 'E': digits = printf_text("%." + std::to_string(p) + (type == 'e' ? "e" : "E"), a, c); break;
+            case 'g': case 'G': case 'n': digits = printf_text("%." + std::to_string(p) + (type == 'G' ? "G" : "g"), a, c); break;
+            case '%': digits = printf_text("%." + std::to_string(p) + "f", a * 100, c) + "%"; break;
             case 0:
-                digits = precision ? printf_number(("%." + std::to_string(std::max(1, p)) + "g").c_str(), a)
+                digits = precision ? printf_text("%." + std::to_string(std::max<std::size_t>(1, p)) + "g", a, c)
                                    : json_to_text(json(a));
                 break;
             default: throw EvalError(std::string("unknown format code '") + type + "' for a number");
@@ -882,7 +944,7 @@ std::string format_field(const Value& v, std::string_view spec, EvalContext& c) 
     }
     if (grouping) digits = group_thousands(std::move(digits), grouping);
     std::string sign_text = negative ? "-" : sign == '+' ? "+" : sign == ' ' ? " " : "";
-    return pad(sign_text, digits, width, fill, align ? align : '>');
+    return pad(sign_text, digits, width, fill, align ? align : '>', c);
 }
 
 }  // namespace
@@ -903,15 +965,9 @@ std::string percent_format(std::string_view fmt, std::span<const Value> a, EvalC
         std::size_t j = i + 1;
         std::string flags;
         while (j < fmt.size() && std::string_view("-+ 0#").find(fmt[j]) != std::string_view::npos) flags += fmt[j++];
-        std::size_t width = 0;
-        while (j < fmt.size() && std::isdigit(static_cast<unsigned char>(fmt[j]))) width = width * 10 + static_cast<std::size_t>(fmt[j++] - '0');
+        const std::size_t width = spec_number(fmt, j, c, "width");
         std::optional<std::size_t> precision;
-        if (j < fmt.size() && fmt[j] == '.') {
-            std::size_t p = 0;
-            ++j;
-            while (j < fmt.size() && std::isdigit(static_cast<unsigned char>(fmt[j]))) p = p * 10 + static_cast<std::size_t>(fmt[j++] - '0');
-            precision = p;
-        }
+        if (j < fmt.size() && fmt[j] == '.') precision = spec_number(fmt, ++j, c, "precision");
         while (j < fmt.size() && (fmt[j] == 'l' || fmt[j] == 'h' || fmt[j] == 'L')) ++j;
         if (j >= fmt.size()) throw EvalError("format string ends inside a conversion");
         const char conv = fmt[j];
@@ -921,22 +977,18 @@ std::string percent_format(std::string_view fmt, std::span<const Value> a, EvalC
         if (conv == 's' || conv == 'r') {
             std::string text = conv == 's' ? text_of(v, c) : repr_text(v, c);
             if (precision) text = std::string(code_point_prefix(text, *precision));
-            out += pad("", text, width, " ", left ? '<' : '>');
+            out += pad("", text, width, " ", left ? '<' : '>', c);
         } else if (std::string_view("diuxXofFeEgGc").find(conv) != std::string_view::npos) {
             std::string spec = "%" + flags + (width ? std::to_string(width) : "") + (precision ? "." + std::to_string(*precision) : "");
-            const double x = as_number(v, "format argument");
-            char buf[512];
             if (conv == 'c') {
-                out += pad("", std::string(1, static_cast<char>(x)), width, " ", left ? '<' : '>');
+                out += pad("", code_point_text(whole(v, "%c argument")), width, " ", left ? '<' : '>', c);
             } else if (std::string_view("diuxXo").find(conv) != std::string_view::npos) {
                 spec += "ll";
                 spec += conv == 'u' ? 'd' : conv;
-                std::snprintf(buf, sizeof buf, spec.c_str(), static_cast<long long>(x));
-                out += buf;
+                out += printf_text(spec, whole(v, "format argument"), c);
             } else {
                 spec += conv;
-                std::snprintf(buf, sizeof buf, spec.c_str(), x);
-                out += buf;
+                out += printf_text(spec, as_number(v, "format argument"), c);
             }
         } else {
             throw EvalError(std::string("unsupported conversion '%") + conv + "'");
@@ -986,7 +1038,7 @@ std::string brace_format(std::string_view fmt, std::span<const Value> args, KwAr
         std::string_view name = field.substr(0, name_end);
         Value value;
         if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0]))) {
-            const std::size_t index = name.empty() ? automatic++ : static_cast<std::size_t>(std::stoul(std::string(name)));
+            const std::size_t index = name.empty() ? automatic++ : item_number(name, "the format string's argument");
             if (index >= args.size()) throw EvalError("the format string needs more arguments than the " + std::to_string(args.size()) + " given");
             value = args[index];
         } else {
@@ -1006,7 +1058,7 @@ std::string brace_format(std::string_view fmt, std::span<const Value> args, KwAr
                 std::string key(field.substr(k + 1, e - k - 1));
                 const json& j = j_of(value, c);
                 if (j.is_array() && !key.empty() && std::all_of(key.begin(), key.end(), ::isdigit)) {
-                    std::size_t n = std::stoul(key);
+                    const std::size_t n = item_number(key, "index");
                     if (n >= j.size()) throw EvalError("index " + key + " is past the end of the list");
                     value = value.child(j[n]);
                 } else {

@@ -1,6 +1,7 @@
 #include "core/program.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <set>
 
 #include "core/filters.hpp"
@@ -448,7 +449,15 @@ Program build_program(std::vector<Piece> pieces, std::vector<LocatedTag> tags, s
 long RenderedTag::number(std::string_view attribute, long fallback) const {
     const std::string key = " " + std::string(attribute) + "=\"";
     const std::size_t at = text.find(key);
-    return at == std::string_view::npos ? fallback : std::strtol(text.data() + at + key.size(), nullptr, 10);
+    if (at == std::string_view::npos) return fallback;
+    // Clamped to ±kMaxTagNumber: a template's absurd span or repeat count must not overflow the sums made of it.
+    const char* first = text.data() + at + key.size();
+    const char* last = text.data() + text.size();
+    long value = 0;
+    const auto [end, ec] = std::from_chars(first + (first < last && *first == '+'), last, value);
+    if (ec == std::errc::result_out_of_range) return *first == '-' ? -kMaxTagNumber : kMaxTagNumber;
+    if (ec != std::errc()) return 0;
+    return std::clamp(value, -kMaxTagNumber, kMaxTagNumber);
 }
 
 void escape_xml_attribute(std::string& out, std::string_view s) {
@@ -492,9 +501,12 @@ struct Renderer {
             pointer += '/';
             for (char c : e.key) pointer += c == '~' ? std::string("~0") : c == '/' ? std::string("~1") : std::string(1, c);
         }
-        if (e.limit) {  // a safety limit (pictures too large or too many point into the data): the render stops
+        if (e.limit) {
             error(loc, DiagnosticKind::limit, e.what(), e.hint, std::move(pointer));
-            state.aborted = true;
+            // A limit on the whole render (expression work, computed values, loop iterations, pictures per document)
+            // stops it; one on a single value of the data (a picture too large, located by its pointer) refuses that
+            // value, and the render goes on to find the other problems.
+            if (!e.parent) state.aborted = true;
             return;
         }
         error(loc, DiagnosticKind::data, e.what(), e.hint, std::move(pointer));

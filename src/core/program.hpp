@@ -116,8 +116,9 @@ struct RenderedTag {
     std::size_t begin = 0;  // offset of its '<' in the output
     bool end_tag = false;   // </…>
     bool empty = false;     // <…/>
-    // The number in the attribute (e.g. "w:val"), or `fallback` when the tag has no such attribute.
+    // The attribute's whole number (0 when it is not one, clamped to ±kMaxTagNumber), or `fallback` when it is absent.
     long number(std::string_view attribute, long fallback) const;
+    static constexpr long kMaxTagNumber = 1'000'000;
 };
 
 // Calls visit(tag) for every tag of out[start..] except those of tables nested in it (elements named `table`).

@@ -26,6 +26,29 @@ bool has_name(const xmlNode* n, const char* ns_href, const char* local) {
            std::strcmp(reinterpret_cast<const char*>(n->name), local) == 0;
 }
 
+bool declares_doctype(std::string_view xml) {
+    std::size_t i = xml.starts_with("\xEF\xBB\xBF") ? 3 : 0;
+    while (i < xml.size()) {
+        const char c = xml[i];
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+            ++i;
+            continue;
+        }
+        if (xml.compare(i, 2, "<?") == 0) {
+            const std::size_t end = xml.find("?>", i + 2);
+            if (end == std::string_view::npos) return false;
+            i = end + 2;
+        } else if (xml.compare(i, 4, "<!--") == 0) {
+            const std::size_t end = xml.find("-->", i + 4);
+            if (end == std::string_view::npos) return false;
+            i = end + 3;
+        } else {
+            return xml.compare(i, 9, "<!DOCTYPE") == 0;
+        }
+    }
+    return false;
+}
+
 void declare_namespace(xmlNode* root, const char* href, const char* prefix) {
     for (const xmlNs* ns = root->nsDef; ns; ns = ns->next)
         if (ns->prefix && std::strcmp(reinterpret_cast<const char*>(ns->prefix), prefix) == 0) return;
@@ -197,7 +220,7 @@ public:
     core::Program run() {
         if (xml_.size() > static_cast<std::size_t>(std::numeric_limits<int>::max()))
             return package_error("the part is larger than 2 GiB");
-        if (has_doctype(xml_)) return package_error("a document type declaration (DTD) is not allowed in an Office part");
+        if (declares_doctype(xml_)) return package_error("a document type declaration (DTD) is not allowed in an Office part");
         // No network, no DTD loading, entities left unexpanded (no XML_PARSE_NOENT / DTDLOAD), and libxml2's own
         // limits (no XML_PARSE_HUGE): 256 levels of nesting, 10 MB text nodes and attribute values.
         // A parser context of our own: its error is this part's (not a thread's last error), and an error libxml2
@@ -268,26 +291,6 @@ private:
 
     // A DOCTYPE before the root element (UTF-8 or ASCII text; other encodings are caught after parsing). Checked before
     // libxml2 sees the part, so an entity-expansion bomb in an internal subset costs nothing.
-    static bool has_doctype(std::string_view xml) {
-        std::size_t i = xml.starts_with("\xEF\xBB\xBF") ? 3 : 0;
-        while (i < xml.size()) {
-            const char c = xml[i];
-            if (c == ' ' || c == '\t' || c == '\r' || c == '\n') { ++i; continue; }
-            if (xml.compare(i, 2, "<?") == 0) {
-                const std::size_t end = xml.find("?>", i + 2);
-                if (end == std::string_view::npos) return false;
-                i = end + 2;
-            } else if (xml.compare(i, 4, "<!--") == 0) {
-                const std::size_t end = xml.find("-->", i + 4);
-                if (end == std::string_view::npos) return false;
-                i = end + 3;
-            } else {
-                return xml.compare(i, 9, "<!DOCTYPE") == 0;
-            }
-        }
-        return false;
-    }
-
     // The compiler marks where tags stood with U+E000 … U+E001; the same characters in the template would be taken
     // for markers. Text, attribute values, comments and processing instructions are all looked at.
     static bool holds_marker(const xmlNode* node) {
@@ -1182,6 +1185,7 @@ private:
 
     void apply_structure() {
         std::set<xmlNode*> emptied_paras;
+        std::map<xmlNode*, std::size_t> replaced_by;  // a paragraph, row or cell → the tag that replaces it
         for (std::size_t i = 0; i < tags_.size(); ++i) {
             TagRec& t = tags_[i];
             int ti = static_cast<int>(i);
@@ -1198,6 +1202,7 @@ private:
                     xmlNode* m = new_marker(ti);
                     insert_before(p, m);
                     doomed_.insert(p);
+                    replaced_by.emplace(p, i);
                     t.host = p->parent;
                     guard(p->parent);
                     break;
@@ -1208,6 +1213,7 @@ private:
                     xmlNode* m = new_marker(ti);
                     insert_before(row, m);
                     doomed_.insert(row);
+                    replaced_by.emplace(row, i);
                     t.host = row->parent;
                     break;
                 }
@@ -1217,6 +1223,7 @@ private:
                     xmlNode* m = new_marker(ti);
                     insert_before(cell, m);
                     doomed_.insert(cell);
+                    replaced_by.emplace(cell, i);
                     t.host = cell->parent;
                     if (xmlNode* table = table_of(cell)) grid_tables_.insert(table);  // a column loop or a removed cell
                     break;
@@ -1244,13 +1251,27 @@ private:
                 if (d_.is_paragraph(c) && !doomed_.count(c)) ++count;
             if (count > 1) doomed_.insert(p);
         }
-        // Tags inside a node that goes (an output tag in a paragraph that a {%p %} or {#p #} replaces) go with it.
-        for (TagRec& t : tags_)
-            for (xmlNode* a = t.host; a; a = a->parent)
-                if (doomed_.count(a)) {
-                    t.host = nullptr;
-                    break;
+        // A tag inside a node that another tag replaces ({{ x }} beside {%p if %} or {#p #} in one paragraph) would
+        // never be rendered: docxtpl drops it without a word, vanban says so. Either way it leaves the tree here.
+        for (std::size_t i = 0; i < tags_.size(); ++i) {
+            TagRec& t = tags_[i];
+            for (xmlNode* a = t.host; a; a = a->parent) {
+                if (!doomed_.count(a)) continue;
+                t.host = nullptr;
+                const auto by = replaced_by.find(a);
+                if (by != replaced_by.end() && by->second != i) {
+                    const TagRec& owner = tags_[by->second];
+                    const char* what = owner.placement == Placement::replace_row    ? "table row"
+                                       : owner.placement == Placement::replace_cell ? "table cell"
+                                                                                    : "paragraph";
+                    errors_.push_back(diag(t, std::string("this tag is in the ") + what + " that " + owner.token.raw +
+                                                  " replaces, so it would never be rendered",
+                                           std::string("move it to another ") + what + ": a {%p %}, {%tr %}, {%tc %} or "
+                                           "{#p #}-like tag takes the place of its whole " + what));
                 }
+                break;
+            }
+        }
         // A doomed node inside another doomed node is freed with it: decide all of them before freeing any.
         auto doomed = [&](const xmlNode* n) {
             for (; n; n = n->parent)

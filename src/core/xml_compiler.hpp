@@ -24,6 +24,10 @@ std::string marker(std::string_view payload);
 
 inline const xmlChar* xml_chars(const char* s) { return reinterpret_cast<const xmlChar*>(s); }
 bool has_name(const xmlNode* n, const char* ns_href, const char* local);
+// Whether the XML's prolog (after a BOM, the declaration, processing instructions and comments) holds a <!DOCTYPE>:
+// Office parts never do, and it is how entity bombs and external entities come in. Only ASCII-compatible encodings
+// are seen here; libxml2's parse catches the rest.
+bool declares_doctype(std::string_view xml);
 
 // What an element met inside a paragraph is.
 enum class Role {

@@ -21,6 +21,8 @@ using core::xml_chars;
 constexpr const char* kW = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
 constexpr const char* kWordprocessingDrawing = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing";
 constexpr const char* kRelationships = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+// Word has at most 63 columns: spans and grids past this come from absurd templates and are not followed.
+constexpr std::size_t kMaxGridColumns = 4096;
 
 bool is_w(const xmlNode* n, const char* local) { return core::has_name(n, kW, local); }
 
@@ -94,8 +96,14 @@ public:
         const xmlNode* span = child(child(cell, "tcPr"), "gridSpan");
         if (!span) return 1;
         xmlChar* v = xmlGetNsProp(span, xml_chars("val"), xml_chars(kW));
-        int n = v ? std::atoi(reinterpret_cast<const char*>(v)) : 1;
-        xmlFree(v);
+        int n = 1;
+        if (v) {
+            const std::string_view text(reinterpret_cast<const char*>(v));
+            const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+            if (ec == std::errc::result_out_of_range) n = static_cast<int>(kMaxGridColumns);
+            n = std::min(n, static_cast<int>(kMaxGridColumns));
+            xmlFree(v);
+        }
         return n > 0 ? n : 1;
     }
 
@@ -242,6 +250,7 @@ void fix_table_grid(std::string& out, std::size_t start) {
     const std::size_t columns = widths.size();
     const auto target = static_cast<std::size_t>(widest);
     if (grid_begin == std::string::npos || target == 0 || target == columns) return;
+    if (target > kMaxGridColumns) return;  // (absurd spans in the template: the grid is left as it is)
     double total = 0;
     for (long w : widths) total += w > 0 ? static_cast<double>(w) : 0.0;
     std::vector<long> fixed;

@@ -497,9 +497,11 @@ TEST_F(Serve, RendersTheSignatureAndSealPicturesOfTheJson) {
     plan["signer"]["seal_image"] = {{"image", t::data_uri("GIF89a, or so it says", "image/gif")}};
     r = post_json(c, "/api/render/ke-hoach?format=odt", plan.dump());
     ASSERT_TRUE(r);
-    EXPECT_EQ(r->status, 422);
+    EXPECT_EQ(r->status, 413) << "the first problem is a picture over the limit";
     errors = errors_of(r);
     ASSERT_EQ(errors.size(), 2u) << errors.dump();
+    EXPECT_EQ(errors[0]["kind"], "limit");
+    EXPECT_EQ(errors[1]["kind"], "data");
     EXPECT_EQ(errors[0]["json_pointer"], "/signer/signature_image/image");
     EXPECT_NE(errors[0]["message"].get<std::string>().find("a picture may be at most 51 KiB"), std::string::npos) << errors.dump();
     EXPECT_EQ(errors[1]["json_pointer"], "/signer/seal_image/image");

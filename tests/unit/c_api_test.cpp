@@ -149,7 +149,7 @@ TEST(CApi, PicturesFromFilesOnlyWhenTheCallerAllowsThem) {
     // Limits per render.
     options.max_image_size = 100;
     ASSERT_EQ(vanban_render_with_options(h.tpl, by_path.c_str(), VANBAN_NUL_TERMINATED, nullptr, &options, &h.buffer, &h.errors),
-              VANBAN_ERROR_DATA);
+              VANBAN_ERROR_LIMIT);
     EXPECT_NE(std::string(vanban_errors_get(h.errors, 0)->message).find("at most 100 bytes"), std::string::npos);
     h.reset_errors();
     // A program built against an older header passes a shorter structure: the fields it lacks keep their defaults.

@@ -221,7 +221,7 @@ struct Eval {
     vanban::core::Value run(const std::string& expression) {
         expr = vanban::core::parse_expression(expression);
         scope = std::make_unique<Scope>(data);
-        ctx = std::make_unique<EvalContext>(EvalContext{*scope, false, &images});
+        ctx = std::make_unique<EvalContext>(EvalContext{*scope, false, {}, 0, &images});
         return vanban::core::evaluate(*expr, *ctx);
     }
     const vanban::core::Image& image(const std::string& expression) {

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "test_support.hpp"
@@ -238,7 +239,9 @@ struct Sheet {
     std::string rows;  // the content of <sheetData>
 };
 
-std::string make_xlsx(const std::vector<Sheet>& sheets, const std::vector<std::string>& shared, bool date1904 = false) {
+// `doctype` goes before the root element of the shared strings (a hostile workbook).
+std::string make_xlsx(const std::vector<Sheet>& sheets, const std::vector<std::string>& shared, bool date1904 = false,
+                      const std::string& doctype = {}) {
     vanban::zip::Writer w;
     std::string types = R"(<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">)"
                         R"(<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>)"
@@ -266,7 +269,8 @@ std::string make_xlsx(const std::vector<Sheet>& sheets, const std::vector<std::s
     rels += "</Relationships>";
     w.add("xl/workbook.xml", wb, vanban::zip::Method::deflated);
     w.add("xl/_rels/workbook.xml.rels", rels, vanban::zip::Method::deflated);
-    std::string ss = R"(<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">)";
+    std::string ss = R"(<?xml version="1.0" encoding="UTF-8"?>)" + doctype +
+                     R"(<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">)";
     for (const auto& s : shared) ss += s.starts_with("<") ? "<si>" + s + "</si>" : "<si><t xml:space=\"preserve\">" + s + "</t></si>";
     ss += "</sst>";
     w.add("xl/sharedStrings.xml", ss, vanban::zip::Method::deflated);
@@ -373,6 +377,31 @@ TEST(Records, XlsxSharedStringsSpilledToDiskReadBackRight) {
     }
     EXPECT_EQ(n, kRows);
     EXPECT_EQ(b::count_records(path, o), static_cast<std::size_t>(kRows));
+}
+
+TEST(Records, XlsxWithADocumentTypeIsRefused) {
+    // "Billion laughs" and an external entity in the shared strings: refused as a package error naming the part,
+    // before any entity is expanded or any file read.
+    std::string laughs = R"(<!DOCTYPE sst [<!ENTITY a "hahahahahahahahahaha">)";
+    for (char c = 'b'; c <= 'k'; ++c)
+        laughs += std::string("<!ENTITY ") + c + " \"" + [&] { std::string r; for (int i = 0; i < 10; ++i) r += std::string("&") + static_cast<char>(c - 1) + ";"; return r; }() + "\">";
+    laughs += "]>";
+    const std::string external = R"(<!DOCTYPE sst [<!ENTITY x SYSTEM "file:///etc/passwd">]>)";
+    const std::string rows = R"(<row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="2"><c r="A2" t="s"><v>1</v></c></row>)";
+    for (const auto& [name, doctype, shared] :
+         {std::tuple{"laughs.xlsx", laughs, std::vector<std::string>{"person.full_name", "&k;"}},
+          std::tuple{"external.xlsx", external, std::vector<std::string>{"person.full_name", "&x;"}}}) {
+        const auto path = write_temp(name, make_xlsx({{"S", rows}}, shared, false, doctype));
+        try {
+            read_all(path, &kSchema);
+            ADD_FAILURE() << name << " was read";
+        } catch (const vanban::Error& e) {
+            ASSERT_FALSE(e.diagnostics().empty());
+            EXPECT_EQ(e.diagnostics()[0].kind, vanban::DiagnosticKind::package) << name;
+            EXPECT_NE(e.diagnostics()[0].message.find("xl/sharedStrings.xml: a document type declaration (DTD) is not allowed"),
+                      std::string::npos) << e.diagnostics()[0].message;
+        }
+    }
 }
 
 TEST(Records, LocateFillsFieldAndCellFromThePointer) {

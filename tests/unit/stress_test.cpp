@@ -1,5 +1,5 @@
 // The bundled KẾ HOẠCH template (DOCX and ODT), each compiled once and rendered from 16 threads for a fixed number of
-// iterations, together with JSON Schema validation against one shared Schema. Every output is checked: each render
+// iterations (half of the plans with signature and seal pictures), together with JSON Schema validation against one shared Schema. Every output is checked: each render
 // must produce exactly the parts that a render of the same data alone produces (the data carries a marker unique to
 // the thread and iteration, which must appear where the reference has its own), and failing renders must fail with the
 // same diagnostics. Built into the ThreadSanitizer stage of tests/run.sh too.
@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "test_images.hpp"
 #include "test_support.hpp"
 #include "vanban/vanban.hpp"
 
@@ -40,9 +41,16 @@ json example(int k) {
 }
 
 // Example k with `mark` in its title; `broken` drops a required value (a strict render fails, validation reports it).
+// Examples 1 and 3 carry the signer's signature and seal as pictures (each render has its own ImageSession; the
+// compiled template's package data is shared).
 json variant(int k, const std::string& mark, bool broken) {
+    static const std::string signature = t::data_uri(t::signature_png()), seal = t::data_uri(t::seal_png());
     json d = example(k);
     d["title"] = d["title"].get<std::string>() + " " + mark;
+    if (k % 2 == 1) {
+        d["signer"]["signature_image"] = {{"image", signature}};
+        d["signer"]["seal_image"] = {{"image", seal}, {"height", "35mm"}};
+    }
     if (broken) d.erase("place");
     return d;
 }
@@ -89,6 +97,8 @@ void stress(const std::string& variant_dir) {
         ASSERT_FALSE(bad.errors.empty());
         ASSERT_FALSE(bad.validation.empty());
         ASSERT_NE(good.parts.at(main_part).find(kReferenceMarker), std::string::npos);
+        const std::string media = variant_dir == "odt" ? "Pictures/vanban_image1.png" : "word/media/vanban_image1.png";
+        ASSERT_EQ(good.parts.count(media), k % 2 == 1 ? 1u : 0u) << "example " << k;
     }
 
     std::vector<std::string> failures(kThreads);
