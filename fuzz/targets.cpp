@@ -5,13 +5,16 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <stdexcept>
 
 #include "batch/records.hpp"
+#include "core/image.hpp"
 #include "docx/docx_part.hpp"
 #include "odt/odt_part.hpp"
 #include "vanban/vanban.hpp"
@@ -419,9 +422,49 @@ int xlsx(const std::uint8_t* bytes, std::size_t size) {
     return 0;
 }
 
+namespace {
+
+std::string base64(std::string_view bytes) {
+    static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    for (std::size_t i = 0; i < bytes.size(); i += 3) {
+        std::uint32_t n = static_cast<std::uint8_t>(bytes[i]) << 16;
+        if (i + 1 < bytes.size()) n |= static_cast<std::uint8_t>(bytes[i + 1]) << 8;
+        if (i + 2 < bytes.size()) n |= static_cast<std::uint8_t>(bytes[i + 2]);
+        out += kAlphabet[(n >> 18) & 63];
+        out += kAlphabet[(n >> 12) & 63];
+        out += i + 1 < bytes.size() ? kAlphabet[(n >> 6) & 63] : '=';
+        out += i + 2 < bytes.size() ? kAlphabet[n & 63] : '=';
+    }
+    return out;
+}
+
+bool printable_ascii(std::string_view s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= 0x20 && c < 0x7F; });
+}
+
+}  // namespace
+
+int pictures(const std::uint8_t* bytes, std::size_t size) {
+    const std::string_view in = as_text(bytes, size);
+    try {
+        static_cast<void>(core::read_image_header(in));
+    } catch (const std::invalid_argument&) {
+    }
+    // The picture in the data: a text input as the "image" source itself (data: URI, base64, a path that must be
+    // refused), other bytes as the picture's file, base64-encoded. Rendered inline or floating (by the input's size)
+    // into a DOCX, whose drawing and relationships must come out well-formed.
+    nlohmann::json picture = {{"image", printable_ascii(in) ? std::string(in) : base64(in)}};
+    if (size % 3 == 1) picture["width"] = "20mm";
+    if (size % 3 == 2) picture.update({{"wrap", "behind"}, {"x", "-5mm"}, {"y", "3mm"}, {"height", "15mm"}});
+    static const std::optional<std::string> package = pack(minimal_docx(document_xml("Ảnh: {{ p }}\n{{ p | image(width='1in') }}")));
+    if (package) compile_and_render(*package, nlohmann::json{{"p", picture}}.dump(), size % 2 == 1);
+    return 0;
+}
+
 std::span<const Target> targets() {
     static constexpr Target all[] = {
-        {"template", template_package}, {"tags", tags}, {"data", data}, {"records", records}, {"xlsx", xlsx}};
+        {"template", template_package}, {"tags", tags}, {"data", data}, {"records", records}, {"xlsx", xlsx}, {"pictures", pictures}};
     return all;
 }
 

@@ -38,6 +38,10 @@ int records(const std::uint8_t* data, std::size_t size);
 // of odd size.
 int xlsx(const std::uint8_t* data, std::size_t size);
 
+// A picture: the bytes through the PNG/JPEG/GIF header reader, then as the picture of the data (printable text as the
+// source text itself — data: URI, base64, path — other bytes base64-encoded) rendered into a DOCX, inline and floating.
+int pictures(const std::uint8_t* data, std::size_t size);
+
 struct Target {
     std::string_view name;
     int (*run)(const std::uint8_t*, std::size_t);

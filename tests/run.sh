@@ -8,7 +8,7 @@
 #   3. ThreadSanitizer build of the multi-threaded tests (one template rendered from many threads with pictures, batch
 #      workers, the C API's shared handles, zip reads, and `vanban serve` built with ThreadSanitizer under HTTP load);
 #   4. fuzz smoke: the libFuzzer harnesses (clang, ASan + UBSan) replay their regression inputs and seeds, then fuzz
-#      each parser for a short while (VANBAN_FUZZ_SECONDS in all, default 100; `bash fuzz/run.sh 3600` for an hour).
+#      each parser for a short while (VANBAN_FUZZ_SECONDS in all, default 120; `bash fuzz/run.sh 3600` for an hour).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash .ci/deps.sh --with-office
@@ -37,5 +37,5 @@ cmake --build build/tsan -j"$jobs" --target vanban-threads
 TSAN_OPTIONS="halt_on_error=1 suppressions=$PWD/tests/tsan.supp" build/tsan/tests/vanban-threads --gtest_brief=1
 
 stage "fuzz smoke"
-bash fuzz/run.sh "${VANBAN_FUZZ_SECONDS:-100}"
+bash fuzz/run.sh "${VANBAN_FUZZ_SECONDS:-120}"
 stage "done"

@@ -442,18 +442,33 @@ std::vector<Diagnostic> Schema::validate(const Document& data) const {
                     }
                 }
             } else if (text == "Failed to match regex specified by 'pattern' constraint.") {
+                // A schema says what the form is in words with "x-pattern-message" (a secretary cannot read a regular
+                // expression); otherwise the pattern itself is shown.
+                // The pattern may stand in the node or in one of its conditional branches (if/then/else, allOf …).
                 message = "value does not have the required form";
-                if (resolved != nullptr && resolved->is_object()) {
-                    const auto p = resolved->find("pattern");
-                    if (p != resolved->end() && p->is_string()) message += " (pattern " + p->get<std::string>() + ")";
-                }
+                const auto in_node_or_branches = [&](const char* key) -> const json* {
+                    if (resolved == nullptr || !resolved->is_object()) return nullptr;
+                    std::vector<const json*> nodes{resolved};
+                    for (const char* branch : {"then", "else"})
+                        if (auto b = resolved->find(branch); b != resolved->end()) nodes.push_back(&*b);
+                    for (const char* list : {"allOf", "anyOf", "oneOf"})
+                        if (auto l = resolved->find(list); l != resolved->end() && l->is_array())
+                            for (const auto& item : *l) nodes.push_back(&item);
+                    for (const json* n : nodes)
+                        if (auto v = n->is_object() ? n->find(key) : n->end(); n->is_object() && v != n->end() && v->is_string())
+                            return &*v;
+                    return nullptr;
+                };
+                if (const json* words = in_node_or_branches("x-pattern-message")) message += ": " + words->get<std::string>();
+                else if (const json* p = in_node_or_branches("pattern")) message += " (pattern " + p->get<std::string>() + ")";
             } else {
                 message = tidy_numbers(text);
                 if (!message.empty() && message.back() == '.') message.pop_back();
                 wrapper = starts_with(text, "Failed to validate item #") ||
                           starts_with(text, "Failed to validate against schema associated with property name '") ||
                           starts_with(text, "Failed to validate against schema associated with pattern '") ||
-                          starts_with(text, "Failed to validate against additional properties schema");
+                          starts_with(text, "Failed to validate against additional properties schema") ||
+                          starts_with(text, "Failed to validate against a conditional schema");
             }
             d.message = Impl::prefixed(title, d.json_pointer, message);
             data.locate(d);
@@ -462,13 +477,15 @@ std::vector<Diagnostic> Schema::validate(const Document& data) const {
         raw.push_back(Raw{std::move(d), wrapper});
     }
 
-    // Drop wrappers that only repeat that something deeper failed, when that deeper error is reported.
+    // Drop wrappers that only repeat that something at or under their value failed, when that error is reported.
     std::vector<bool> keep(raw.size(), true);
     for (std::size_t i = 0; i < raw.size(); ++i) {
         if (!raw[i].wrapper) continue;
-        const std::string prefix = raw[i].diagnostic.json_pointer + "/";
+        const std::string& pointer = raw[i].diagnostic.json_pointer;
+        const std::string prefix = pointer + "/";
         keep[i] = std::none_of(raw.begin(), raw.end(), [&](const Raw& other) {
-            return !other.wrapper && starts_with(other.diagnostic.json_pointer, prefix);
+            return !other.wrapper &&
+                   (other.diagnostic.json_pointer == pointer || starts_with(other.diagnostic.json_pointer, prefix));
         });
     }
     std::vector<Diagnostic> out;

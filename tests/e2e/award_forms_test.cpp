@@ -39,7 +39,7 @@ constexpr const char* kTable = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 constexpr const char* kText = "urn:oasis:names:tc:opendocument:xmlns:text:1.0";
 
 const xmlChar* xc(const char* s) { return reinterpret_cast<const xmlChar*>(s); }
-std::string quote(const std::string& s) { return "'" + std::regex_replace(s, std::regex("'"), "'\\''") + "'"; }
+using vanban::test::quote;
 std::string cli() { return quote(VANBAN_CLI); }
 std::string tools() { return t::shared_dir() + "/tools"; }
 

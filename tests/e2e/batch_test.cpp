@@ -38,11 +38,7 @@ extern "C" void on_sigint(int) { g_interrupted = 1; }
 
 std::string P(const std::string& text) { return "<w:p><w:r><w:t xml:space=\"preserve\">" + text + "</w:t></w:r></w:p>"; }
 
-std::string quote(const std::string& s) {
-    std::string out = "'";
-    for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return out + "'";
-}
+using vanban::test::quote;
 
 const json kSchema = json::parse(R"({
   "type": "object", "required": ["person"],

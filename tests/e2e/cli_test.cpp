@@ -25,14 +25,7 @@ namespace t = vanban::test;
 using nlohmann::json;
 using Texts = std::vector<std::string>;
 
-std::string quote(const std::string& s) {
-    std::string out = "'";
-    for (char c : s) {
-        if (c == '\'') out += "'\\''";
-        else out += c;
-    }
-    return out + "'";
-}
+using vanban::test::quote;
 
 const std::string kCli = quote(VANBAN_CLI);
 

@@ -34,7 +34,7 @@ constexpr const char* kW = "http://schemas.openxmlformats.org/wordprocessingml/2
 constexpr const char* kPart = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>";
 constexpr const char* kNs = " xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"";
 
-std::string quote(const std::string& s) { return "'" + std::regex_replace(s, std::regex("'"), "'\\''") + "'"; }
+using vanban::test::quote;
 
 // ----- templates as Word stores them -----------------------------------------------------------------------------------
 

@@ -30,7 +30,7 @@ namespace fs = std::filesystem;
 namespace t = vanban::test;
 using nlohmann::json;
 
-std::string quote(const std::string& s) { return "'" + std::regex_replace(s, std::regex("'"), "'\\''") + "'"; }
+using vanban::test::quote;
 
 json example(const std::string& name) {
     return json::parse(t::read_file(t::source_dir() + "/templates/" + name + "/example.json"));

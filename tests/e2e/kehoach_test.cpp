@@ -41,7 +41,7 @@ constexpr const char* kR = "http://schemas.openxmlformats.org/officeDocument/200
 
 const xmlChar* xc(const char* s) { return reinterpret_cast<const xmlChar*>(s); }
 
-std::string quote(const std::string& s) { return "'" + std::regex_replace(s, std::regex("'"), "'\\''") + "'"; }
+using vanban::test::quote;
 
 std::string template_dir() { return t::source_dir() + "/templates/ke-hoach/docx"; }
 std::string tools() { return t::shared_dir() + "/tools"; }

@@ -40,7 +40,7 @@ constexpr const char* kW = "http://schemas.openxmlformats.org/wordprocessingml/2
 
 const xmlChar* xc(const char* s) { return reinterpret_cast<const xmlChar*>(s); }
 
-std::string quote(const std::string& s) { return "'" + std::regex_replace(s, std::regex("'"), "'\\''") + "'"; }
+using vanban::test::quote;
 std::string tools() { return t::shared_dir() + "/tools"; }
 
 const std::vector<std::string>& examples() {

@@ -22,7 +22,7 @@ namespace fs = std::filesystem;
 namespace t = vanban::test;
 using nlohmann::json;
 
-std::string quote(const std::string& s) { return "'" + std::regex_replace(s, std::regex("'"), "'\\''") + "'"; }
+using vanban::test::quote;
 
 // Collapses white space so that line wrapping in the PDF does not matter.
 std::string squeeze(const std::string& s) {

@@ -114,11 +114,7 @@ json errors_of(const httplib::Result& r) {
     return body.is_object() ? body.value("errors", json::array()) : json::array();
 }
 
-std::string quote(const std::string& s) {
-    std::string out = "'";
-    for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return out + "'";
-}
+using vanban::test::quote;
 
 std::string validate_office(const std::string& bytes, const std::string& extension, const std::string& flags = "") {
     const std::string path = t::temp_dir() + "/doc." + extension;

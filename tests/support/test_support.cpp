@@ -569,4 +569,10 @@ std::string read_file(const std::string& path) {
     return buffer.str();
 }
 
+std::string quote(const std::string& s) {
+    std::string out = "'";
+    for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+
 }  // namespace vanban::test

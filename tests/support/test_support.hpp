@@ -60,5 +60,7 @@ int run_command(const std::string& command, std::string* output = nullptr, bool 
 
 void write_file(const std::string& path, const std::string& data);
 std::string read_file(const std::string& path);
+// `s` in single quotes for /bin/sh (a quote inside becomes '\'').
+std::string quote(const std::string& s);
 
 }  // namespace vanban::test

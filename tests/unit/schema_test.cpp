@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include "test_support.hpp"
+
 namespace vanban::json {
 namespace {
 
@@ -241,6 +243,31 @@ TEST(Schema, BadSchemasThrow) {
         EXPECT_EQ(e.diagnostics()[0].source, "bad.schema.json");
         EXPECT_EQ(e.diagnostics()[0].message.rfind("invalid JSON Schema: ", 0), 0u);
     }
+}
+
+TEST(Schema, PatternsAreExplainedInWordsWhereTheSchemaSaysHow) {
+    // The bundled schemas explain every pattern in Vietnamese ("x-pattern-message"): a secretary sees what to write,
+    // not a regular expression — also for the pattern under an if/then of the plan's date.
+    const auto src = vanban::test::source_dir();
+    const Schema plan(json::parse(vanban::test::read_file(src + "/templates/ke-hoach/schema.json")), "schema.json");
+    json data = json::parse(vanban::test::read_file(src + "/templates/ke-hoach/example.json"));
+    data["date"] = "10/03/2022";
+    data["recipients"][0] = "- Sở Nội vụ;";
+    const auto d = plan.validate(parse(data.dump(1), "plan.json"));
+    std::string all;
+    for (const auto& x : d) all += x.json_pointer + " " + x.message + "\n";
+    EXPECT_NE(all.find("/date \"Ngày ban hành\" (/date): value does not have the required form: dạng năm-tháng-ngày "
+                       "\"2022-03-10\""), std::string::npos) << all;
+    EXPECT_NE(all.find("/recipients/0 "), std::string::npos) << all;
+    EXPECT_NE(all.find("mẫu tự thêm gạch đầu dòng"), std::string::npos) << all;
+    EXPECT_EQ(all.find("(pattern "), std::string::npos) << all;
+
+    const Schema record(json::parse(vanban::test::read_file(src + "/templates/award-record.schema.json")), "record.json");
+    const json person = {{"person", {{"full_name", "Nguyễn Văn\nAn"}}}};
+    std::string rec;
+    for (const auto& x : record.validate(parse(person.dump(), "r.json"))) rec += x.message + "\n";
+    EXPECT_NE(rec.find("\"Họ tên\" (/person/full_name): value does not have the required form: viết trên một dòng, không "
+                       "xuống dòng"), std::string::npos) << rec;
 }
 
 TEST(Schema, MoveAndConcurrentValidation) {
