@@ -3,7 +3,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash .ci/deps.sh
-cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DVANBAN_BUILD_TESTS=OFF -DVANBAN_BUILD_BENCH=OFF >/dev/null
+if [ -f build/release/CMakeCache.txt ]; then
+  cmake -S . -B build/release >/dev/null  # keep the options of an existing build (tests/run.sh's, with its tests)
+else
+  cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DVANBAN_BUILD_TESTS=OFF -DVANBAN_BUILD_BENCH=OFF >/dev/null
+fi
 cmake --build build/release -j"$(nproc)" --target vanban-cli
 vanban=build/release/vanban
 mkdir -p out
@@ -57,8 +61,19 @@ if [ -f "$nominees.jsonl" ]; then
     status=1
   fi
 fi
+# A signed copy of plan 002: a drawn signature and a red seal added to its JSON as PNG data: URIs (made here by
+# tools/sign-example.py, so that no picture is kept in the repository).
+signed=out/ke-hoach-002-signed.json
+if python3 tools/sign-example.py examples/ke-hoach/002.json "$signed"; then
+  for format in docx odt; do
+    "$vanban" render ke-hoach "$signed" -o "out/ke-hoach-002-signed.$format" && echo "rendered out/ke-hoach-002-signed.$format" || status=1
+  done
+else
+  status=1
+fi
 # PDF needs LibreOffice; rendered when it is installed (tests/run.sh installs it).
 if command -v soffice >/dev/null 2>&1; then
+  [ -f "$signed" ] && { "$vanban" render ke-hoach "$signed" -o out/ke-hoach-002-signed.pdf && echo "rendered out/ke-hoach-002-signed.pdf" || status=1; }
   for data in examples/ke-hoach/*.json; do
     name="ke-hoach-$(basename "$data" .json)"
     "$vanban" render ke-hoach "$data" -o "out/$name.pdf" && echo "rendered out/$name.pdf" || status=1
