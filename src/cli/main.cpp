@@ -112,11 +112,17 @@ int cmd_inspect(const std::string& tpl_arg, bool as_json) {
     ResolvedTemplate rt = resolve_template(tpl_arg);
     auto tpl = vanban::Template::from_file(rt.path);
     vanban::Inspection info = tpl.inspect();
+    // A bundled form whose wording is not yet checked against the official appendix says so wherever it is shown.
+    const bool unverified = rt.bundled && rt.bundled->manifest.value("unverified_layout", false);
     if (as_json) {
         nlohmann::json j = {{"skeleton", info.skeleton}, {"loops", info.loops}, {"conditions", info.conditions}};
+        if (rt.bundled) j["unverified_layout"] = unverified;
         std::cout << j.dump(2) << "\n";
         return kOk;
     }
+    if (unverified)
+        std::cerr << "note: the layout and fixed wording of '" << rt.bundled->name
+                  << "' are not verified against the official form; check them before use\n";
     std::cout << info.skeleton.dump(2) << "\n";
     if (!info.loops.empty()) {
         std::cerr << "loops:\n";

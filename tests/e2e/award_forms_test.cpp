@@ -374,6 +374,20 @@ TEST(AwardForms, TemplatesListsEachFormOnOneLine) {
     EXPECT_EQ(marked, 2u) << out;
 }
 
+TEST(AwardForms, InspectSaysWhenAFormsLayoutIsUnverified) {
+    for (const auto& form : forms()) {
+        const bool unverified = form.find("chuyen-de") != std::string::npos;
+        std::string out;
+        ASSERT_EQ(t::run_command(cli() + " inspect " + form, &out), 0) << out;
+        EXPECT_EQ(out.find("note: the layout and fixed wording of '" + form + "' are not verified") != std::string::npos,
+                  unverified) << form << "\n" << out;
+        ASSERT_EQ(t::run_command(cli() + " inspect --json " + form, &out, false), 0);
+        const auto j = nlohmann::json::parse(out);
+        EXPECT_EQ(j.at("unverified_layout"), unverified) << form;
+        EXPECT_TRUE(j.at("skeleton").contains("signer")) << form;
+    }
+}
+
 // The five templates are one document in each format: they differ only in the PIN paragraph (docs/award-forms.md §5).
 TEST(AwardForms, TheFiveTemplatesShareOneDocumentAndOneStyleSheet) {
     auto strip_pin = [](const std::string& xml) {
