@@ -100,6 +100,7 @@
         }
         const reader = new FileReader();
         reader.onload = () => {
+          markPending();  // at once: json-editor reports the change a moment later, after the thumbnail is drawn
           this.setValue(reader.result);
           this.onChange(true);
         };
@@ -125,6 +126,7 @@
         remove.className = "vb-image-remove";
         remove.textContent = "Xóa ảnh";
         remove.addEventListener("click", () => {
+          markPending();
           this.setValue("");
           this.onChange(true);
         });

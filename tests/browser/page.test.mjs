@@ -182,14 +182,14 @@ try {
   const signatureField = '[data-schemapath="root.signer.signature_image.image"]';
   const notAPicture = join(downloads, "chu-ky.png");
   writeFileSync(notAPicture, "this is not a picture");
-  await (await page.$(signatureField + " input[type=file]")).uploadFile(notAPicture);
+  await (await page.waitForSelector(signatureField + " input[type=file]", { timeout: 20000 })).uploadFile(notAPicture);
   await page.waitForSelector(signatureField + " .vb-image-preview .vb-field-error", { timeout: 10000 });
   const refused = await page.$eval(signatureField + " .vb-image-preview", (e) => e.textContent);
   check(refused.includes("không phải ảnh PNG, JPEG hoặc GIF"), "a file that is no picture is refused at the field, whatever its name", refused);
   const png = pngSignature(180, 60);
   const pngPath = join(downloads, "signature.png");
   writeFileSync(pngPath, png);
-  await (await page.$(signatureField + " input[type=file]")).uploadFile(pngPath);
+  await (await page.waitForSelector(signatureField + " input[type=file]", { timeout: 20000 })).uploadFile(pngPath);
   await page.waitForSelector(signatureField + " .vb-image-thumb img", { timeout: 10000 });
   const thumb = await page.$eval(signatureField + " .vb-image-thumb", (e) => e.textContent);
   check(thumb.includes("Ảnh PNG") && thumb.includes("Xóa ảnh"), "the uploaded signature shows as a thumbnail with a remove button", thumb);
