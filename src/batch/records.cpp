@@ -1034,15 +1034,7 @@ std::string decode_xstring(std::string s) {
             unsigned v = 0;
             auto r = std::from_chars(s.data() + i + 2, s.data() + i + 6, v, 16);
             if (r.ec == std::errc() && r.ptr == s.data() + i + 6) {
-                if (v < 0x80) out += static_cast<char>(v);
-                else if (v < 0x800) {
-                    out += static_cast<char>(0xC0 | (v >> 6));
-                    out += static_cast<char>(0x80 | (v & 0x3F));
-                } else {
-                    out += static_cast<char>(0xE0 | (v >> 12));
-                    out += static_cast<char>(0x80 | ((v >> 6) & 0x3F));
-                    out += static_cast<char>(0x80 | (v & 0x3F));
-                }
+                vn::append_utf8(out, v >= 0xD800 && v <= 0xDFFF ? 0xFFFD : v);  // (a lone surrogate is no character)
                 i += 7;
                 continue;
             }

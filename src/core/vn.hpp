@@ -3,6 +3,7 @@
 // text widths from real font metrics.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +14,8 @@ namespace vanban::vn {
 std::string nfc(std::string_view utf8);
 // True when `utf8` is valid UTF-8.
 bool valid_utf8(std::string_view utf8) noexcept;
+// Appends code point `cp` (at most U+10FFFF, not a surrogate: the caller checks) as UTF-8.
+void append_utf8(std::string& out, std::uint32_t cp);
 
 // Case mapping with ICU's Vietnamese locale; results are NFC. "đại hội" -> "ĐẠI HỘI".
 std::string upper(std::string_view utf8);

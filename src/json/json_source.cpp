@@ -2,6 +2,8 @@
 // where every value starts (line:column, column in code points), so that later errors can point into the file.
 #include "json/json_source.hpp"
 
+#include "core/vn.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -33,24 +35,6 @@ void append_token(std::string& pointer, std::string_view key) {
         } else {
             pointer += c;
         }
-    }
-}
-
-void append_utf8(std::string& out, std::uint32_t cp) {
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
     }
 }
 
@@ -517,7 +501,7 @@ private:
             if (text_.substr(pos_, 2) == "\\u") {
                 pos_ += 2;
                 if (read_hex4(low) && low >= 0xDC00 && low <= 0xDFFF) {
-                    append_utf8(out, 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00));
+                    vn::append_utf8(out, 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00));
                     return;
                 }
             }
@@ -531,7 +515,7 @@ private:
             out += "\xEF\xBF\xBD";
             return;
         }
-        append_utf8(out, cp);
+        vn::append_utf8(out, cp);
     }
 
     bool read_hex4(std::uint32_t& cp) {
