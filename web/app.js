@@ -5,7 +5,7 @@
 
 (function () {
   const $ = (id) => document.getElementById(id);
-  const state = { templates: [], current: null, editor: null, status: {}, validateTimer: null, validateSeq: 0 };
+  const state = { templates: [], current: null, editor: null, status: {}, validateTimer: null, validateSeq: 0, undo: null };
 
   // ----- Vietnamese for json-editor's buttons (its own validation messages are not shown: vanban's are)
 
@@ -437,14 +437,54 @@
   function onTyping(ev) {
     const t = ev.target;
     if (!(t instanceof HTMLInputElement || t instanceof HTMLTextAreaElement) || t.type === "file") return;
+    if (state.undo) hideUndo();  // undoing now would also take back what is being typed
     markPending();
     clearTimeout(typingTimer);
     typingTimer = setTimeout(() => t.dispatchEvent(new Event("change", { bubbles: true })), 300);
   }
 
+  // ----- undoing a removal: one click on "Xóa" takes a list item away with everything under it (a section and its
+  // subsections). Rather than asking "are you sure?" each time, the page keeps the data from just before and offers
+  // "Hoàn tác" until the secretary types again or 20 seconds pass.
+
+  let undoTimer = null;
+
+  function hideUndo() {
+    clearTimeout(undoTimer);
+    state.undo = null;
+    $("undo-bar").hidden = true;
+  }
+
+  function offerUndo(before, what) {
+    state.undo = before;
+    $("undo-text").textContent = what ? "Đã xóa một mục “" + what + "”." : "Đã xóa một mục.";
+    $("undo-bar").hidden = false;
+    clearTimeout(undoTimer);
+    undoTimer = setTimeout(hideUndo, 20000);
+  }
+
+  function installUndo() {
+    // Capturing: this runs before json-editor's own handler on the button has removed anything.
+    $("editor").addEventListener("click", (ev) => {
+      const button = ev.target instanceof Element ? ev.target.closest(".json-editor-btn-delete") : null;
+      if (!button || !state.editor) return;
+      const what = (button.getAttribute("title") || button.textContent || "").trim().replace(/^Xóa\s*/, "");
+      offerUndo(JSON.parse(JSON.stringify(state.editor.getValue())), what);
+    }, true);
+    $("undo-button").addEventListener("click", () => {
+      const before = state.undo;
+      hideUndo();
+      if (before && state.editor) {
+        markPending();
+        state.editor.setValue(before);
+      }
+    });
+  }
+
   // ----- the form
 
   async function loadTemplate(name, start) {
+    hideUndo();
     state.current = state.templates.find((t) => t.name === name);
     $("template-description").textContent = state.current.description;
     $("template-warning").hidden = !state.current.unverified_layout;
@@ -770,6 +810,7 @@
     }
     installLanguage();
     installImageEditor();
+    installUndo();
     const first = state.templates.find((t) => t.name === "ke-hoach") || state.templates[0];
     $("template-select").value = first.name;
     await loadTemplate(first.name, "example");

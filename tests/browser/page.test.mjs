@@ -178,6 +178,28 @@ try {
   check(afterStatus.includes("hợp lệ"), "the filled-in plan is valid again",
     afterStatus + ": " + (await page.$$eval("#error-list li", (els) => els.map((e) => e.textContent).join(" | "))));
 
+  // 3a. Removing a list item can be undone: the recipient just added is removed, then "Hoàn tác" brings it back.
+  const recipientRows = () => page.$$eval('[data-schemapath^="root.recipients."]', (els) =>
+    els.filter((e) => /^root\.recipients\.\d+$/.test(e.dataset.schemapath)).length);
+  const rowsBefore = await recipientRows();
+  await page.click(`[data-schemapath="${added}"] .json-editor-btn-delete`);  // a real click: the field loses focus first
+  await page.waitForSelector("#undo-bar:not([hidden])", { timeout: 5000 });
+  const undoText = await page.$eval("#undo-text", (e) => e.textContent);
+  const rowsAfterDelete = await recipientRows();
+  check(rowsAfterDelete === rowsBefore - 1 && undoText.includes("Đã xóa"), "removing a recipient offers to undo it",
+    `${rowsBefore} → ${rowsAfterDelete}: ${undoText}`);
+  await shot(page, "02a-undo");
+  await page.click("#undo-button");
+  await page.waitForFunction((p) => {
+    const el = document.querySelector(`[data-schemapath="${p}"] input, [data-schemapath="${p}"] textarea`);
+    return el && el.value === "Sở Kiểm thử tỉnh Ninh Thuận";
+  }, { timeout: 10000 }, added).catch(() => {});
+  const restored = await page.$eval(`[data-schemapath="${added}"] input, [data-schemapath="${added}"] textarea`, (e) => e.value)
+    .catch(() => "(no such field)");
+  check(restored === "Sở Kiểm thử tỉnh Ninh Thuận" && await page.$eval("#undo-bar", (e) => e.hidden),
+    "\"Hoàn tác\" brings the removed recipient back", restored);
+  await settled(page);
+
   // 3b. The signature as an upload: a text file is refused at the field, a PNG shows as a thumbnail.
   const signatureField = '[data-schemapath="root.signer.signature_image.image"]';
   const notAPicture = join(downloads, "chu-ky.png");
