@@ -71,12 +71,17 @@ std::string random_suffix() {
     return s;
 }
 
+// `<dir>/.<name>.vanban-` for `target`: the temporary names next to it start so.
+std::string temp_prefix(const std::string& target) {
+    const auto slash = target.rfind('/');
+    return (slash == std::string::npos ? std::string() : target.substr(0, slash + 1)) + "." +
+           (slash == std::string::npos ? target : target.substr(slash + 1)) + ".vanban-";
+}
+
 // Creates `<dir>/.<name>.vanban-XXXXXXXX` next to `target`. Opening with O_EXCL and mode 0644 lets the kernel apply
 // the umask (reading the umask would mean setting it, a race with other threads); an explicit `mode` is set after.
 int create_temp(const std::string& target, std::string& temp, int mode) {
-    const auto slash = target.rfind('/');
-    const std::string prefix = (slash == std::string::npos ? std::string() : target.substr(0, slash + 1)) + "." +
-                               (slash == std::string::npos ? target : target.substr(slash + 1)) + ".vanban-";
+    const std::string prefix = temp_prefix(target);
     for (int attempt = 0; attempt < 100; ++attempt) {
         temp = prefix + random_suffix();
         const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode >= 0 ? 0600 : 0644);
@@ -96,13 +101,47 @@ int create_temp(const std::string& target, std::string& temp, int mode) {
     fail(DiagnosticKind::io, "cannot write '" + target + "': no free temporary file name in '" + directory_of(target) + "'");
 }
 
+// An unnamed file in `target`'s directory (Linux O_TMPFILE), or -1 where the file system has none (then a named
+// temporary is used). It gets a name only when it is complete (link_unnamed), so a process killed while writing
+// leaves nothing behind. The name is given through /proc/self/fd, which must be there.
+int create_unnamed(const std::string& target, int mode) {
+#ifdef O_TMPFILE
+    if (::access("/proc/self/fd", X_OK) != 0) return -1;
+    const int fd = ::open(directory_of(target).c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, mode >= 0 ? 0600 : 0644);
+    if (fd < 0) return -1;  // unsupported here, or a real problem that create_temp() will report with its reason
+    if (mode >= 0 && ::fchmod(fd, static_cast<mode_t>(mode)) != 0) {
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+#else
+    static_cast<void>(target);
+    static_cast<void>(mode);
+    return -1;
+#endif
+}
+
+// Gives the unnamed file `fd` a temporary name next to `target` (then renamed over it). Returns that name.
+std::string link_unnamed(int fd, const std::string& target) {
+    const std::string prefix = temp_prefix(target);
+    const std::string self = "/proc/self/fd/" + std::to_string(fd);
+    for (int attempt = 0; attempt < 100; ++attempt) {
+        std::string temp = prefix + random_suffix();
+        if (::linkat(AT_FDCWD, self.c_str(), AT_FDCWD, temp.c_str(), AT_SYMLINK_FOLLOW) == 0) return temp;
+        if (errno != EEXIST) fail_errno("cannot write '" + target + "'", errno);
+    }
+    fail(DiagnosticKind::io, "cannot write '" + target + "': no free temporary file name in '" + directory_of(target) + "'");
+}
+
 constexpr std::size_t kBufferSize = 64 * 1024;
 
 }  // namespace
 
 AtomicFile::AtomicFile(std::string path, int mode) : target_(std::move(path)) {
     if (target_.empty()) fail(DiagnosticKind::io, "cannot write: empty output path");
-    fd_ = create_temp(target_, temp_, mode);
+    fd_ = create_unnamed(target_, mode);
+    unnamed_ = fd_ >= 0;
+    if (!unnamed_) fd_ = create_temp(target_, temp_, mode);
 }
 
 AtomicFile::~AtomicFile() {
@@ -136,6 +175,7 @@ void AtomicFile::commit(Sync sync) {
     const std::string name = "'" + target_ + "'";
     flush();
     if (sync == Sync::file && ::fsync(fd_) != 0) fail_errno("cannot write " + name + " (fsync)", errno);
+    if (unnamed_) temp_ = link_unnamed(fd_, target_);  // complete: now it may have a name, for the rename
     // close() can report deferred write errors (NFS), so it is checked, not left to the destructor.
     if (::close(std::exchange(fd_, -1)) != 0) fail_errno("cannot write " + name, errno);
     if (::rename(temp_.c_str(), target_.c_str()) != 0) fail_errno("cannot write " + name, errno);

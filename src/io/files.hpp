@@ -25,9 +25,11 @@ enum class Sync {
 // FIFO is written directly.
 void write_file_atomic(const std::string& path, std::string_view data, Sync sync = Sync::file);
 
-// A new file built piece by piece: written to `.NAME.vanban-XXXXXXXX` next to `path` and renamed into place by
-// commit(). Destroyed without commit() (an error, an exception, an interrupted batch), the temporary file is removed
-// and `path` is untouched. The file gets `mode` (permission bits), or by default 0644 less the umask.
+// A new file built piece by piece: written to an unnamed file in `path`'s directory (O_TMPFILE; where the file system
+// has none, to `.NAME.vanban-XXXXXXXX` next to `path`), which commit() names `.NAME.vanban-XXXXXXXX` and renames into
+// place. Destroyed without commit() (an error, an exception, an interrupted batch), the temporary file is removed and
+// `path` is untouched; a process killed while writing leaves nothing (or, without O_TMPFILE, that hidden temporary).
+// The file gets `mode` (permission bits), or by default 0644 less the umask.
 class AtomicFile {
 public:
     explicit AtomicFile(std::string path, int mode = -1);
@@ -43,7 +45,8 @@ public:
 private:
     void flush();
     std::string target_;
-    std::string temp_;
+    std::string temp_;     // the temporary's name, once it has one
+    bool unnamed_ = false;  // written through O_TMPFILE
     int fd_ = -1;
     std::string buffer_;
     std::uint64_t written_ = 0;
