@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs vanban on the peer workloads of ../shared/bench-peers (same data generator, same docxtpl-syntax templates),
-# checks every output with the peers' own verifier, then times it. Prints JSON lines; see bench/README.md.
+# checks every output with the peers' own verifier, then times it. Prints JSON lines; the figures and how to read them are in README.md, "Speed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PEERS=${PEERS:-../shared/bench-peers}
