@@ -977,19 +977,18 @@ private:
 // ----- XLSX
 
 // A document type declaration in a workbook part is refused: Excel never writes one, and it is how entity bombs and
-// external entities come in. The parts are parsed without XML_PARSE_HUGE, so libxml2's own limits on text size and
-// entity amplification stay on too.
-void refuse_doctype(std::string_view head, std::string_view part, const std::string& source) {
-    if (core::declares_doctype(head))
-        fail(DiagnosticKind::package, std::string(part) + ": a document type declaration (DTD) is not allowed in a workbook",
-             source);
+// external entities come in. It is looked for in the part's first bytes before libxml2 reads them, and again in the
+// nodes (one past the first block, or in another encoding). The parts are parsed without XML_PARSE_HUGE, so libxml2's
+// own limits on text size and entity amplification stay on too.
+[[noreturn]] void refuse_doctype(std::string_view part, const std::string& source) {
+    fail(DiagnosticKind::package, std::string(part) + ": a document type declaration (DTD) is not allowed in a workbook",
+         source);
 }
 
-// The next node of a workbook part (xmlTextReaderRead's result), with the same refusal for a declaration that the
-// prolog check could not see (one past the first block, or in another encoding).
+// The next node of a workbook part (xmlTextReaderRead's result).
 int read_node(xmlTextReader* r, std::string_view part, const std::string& source) {
     const int rc = xmlTextReaderRead(r);
-    if (rc == 1 && xmlTextReaderNodeType(r) == XML_READER_TYPE_DOCUMENT_TYPE) refuse_doctype("<!DOCTYPE", part, source);
+    if (rc == 1 && xmlTextReaderNodeType(r) == XML_READER_TYPE_DOCUMENT_TYPE) refuse_doctype(part, source);
     return rc;
 }
 
@@ -999,7 +998,7 @@ struct XmlReaderDeleter {
 using XmlReader = std::unique_ptr<xmlTextReader, XmlReaderDeleter>;
 
 XmlReader xml_reader(const std::string& xml, const std::string& name, const std::string& source) {
-    refuse_doctype(xml, name, source);
+    if (core::declares_doctype(xml)) refuse_doctype(name, source);
     XmlReader r(xmlReaderForMemory(xml.data(), static_cast<int>(xml.size()), name.c_str(), nullptr,
                                    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING));
     if (!r) fail(DiagnosticKind::package, "cannot read " + name);
@@ -1089,7 +1088,7 @@ public:
             filled += n;
         }
         head_.resize(filled);
-        refuse_doctype(head_, part, source);
+        if (core::declares_doctype(head_)) refuse_doctype(part, source);
         reader_.reset(xmlReaderForIO(&StreamedXml::pull, nullptr, this, name_.c_str(), nullptr,
                                      XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING));
         if (!reader_) fail(DiagnosticKind::package, "cannot read " + part, source);

@@ -106,7 +106,8 @@ int create_temp(const std::string& target, std::string& temp, int mode) {
 // leaves nothing behind. The name is given through /proc/self/fd, which must be there.
 int create_unnamed(const std::string& target, int mode) {
 #ifdef O_TMPFILE
-    if (::access("/proc/self/fd", X_OK) != 0) return -1;
+    static const bool can_link = ::access("/proc/self/fd", X_OK) == 0;  // asked once: it does not change
+    if (!can_link) return -1;
     const int fd = ::open(directory_of(target).c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, mode >= 0 ? 0600 : 0644);
     if (fd < 0) return -1;  // unsupported here, or a real problem that create_temp() will report with its reason
     if (mode >= 0 && ::fchmod(fd, static_cast<mode_t>(mode)) != 0) {

@@ -454,9 +454,10 @@ std::vector<Diagnostic> Schema::validate(const Document& data) const {
                     for (const char* list : {"allOf", "anyOf", "oneOf"})
                         if (auto l = resolved->find(list); l != resolved->end() && l->is_array())
                             for (const auto& item : *l) nodes.push_back(&item);
-                    for (const json* n : nodes)
-                        if (auto v = n->is_object() ? n->find(key) : n->end(); n->is_object() && v != n->end() && v->is_string())
-                            return &*v;
+                    for (const json* n : nodes) {
+                        if (!n->is_object()) continue;
+                        if (auto v = n->find(key); v != n->end() && v->is_string()) return &*v;
+                    }
                     return nullptr;
                 };
                 if (const json* words = in_node_or_branches("x-pattern-message")) message += ": " + words->get<std::string>();
