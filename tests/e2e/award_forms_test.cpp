@@ -41,8 +41,6 @@ constexpr const char* kText = "urn:oasis:names:tc:opendocument:xmlns:text:1.0";
 const xmlChar* xc(const char* s) { return reinterpret_cast<const xmlChar*>(s); }
 using vanban::test::quote;
 std::string cli() { return quote(VANBAN_CLI); }
-std::string tools() { return t::shared_dir() + "/tools"; }
-
 // The five bundled forms (docs/award-forms.md §1).
 const std::vector<std::string>& forms() {
     static const std::vector<std::string> names{"bao-cao-thanh-tich", "bao-cao-thanh-tich-ca-nhan", "bao-cao-thanh-tich-tap-the",
@@ -281,7 +279,7 @@ TEST_P(AwardForm, ExampleValidatesRendersAndHoldsEveryVerifiedLine) {
 
     Rendered r = render(form, data, form);
     ASSERT_EQ(r.rc, 0) << r.output;
-    EXPECT_EQ(t::run_command(quote(tools() + "/validate-office") + " --no-schema " + quote(r.path), &output), 0) << output;
+    EXPECT_EQ(t::validate_office(r.path, "--no-schema"), "");
     expect_verified_lines(form, data, r.texts, "docx");
     const std::string subject = subject_of(form, data), kind = kind_of(form, data);
 
@@ -334,8 +332,7 @@ TEST_P(AwardForm, OdtIsValidAndHasTheDocxText) {
     const json data = example(form);
     Rendered odt = render(form, data, form + "-odt", "odt");
     ASSERT_EQ(odt.rc, 0) << odt.output;
-    std::string output;
-    EXPECT_EQ(t::run_command(quote(tools() + "/validate-office") + " --strict " + quote(odt.path), &output), 0) << output;
+    EXPECT_EQ(t::validate_office(odt.path, "--strict"), "");
     expect_verified_lines(form, data, odt.texts, "odt");
 
     Rendered docx = render(form, data, form + "-docx");
@@ -650,12 +647,12 @@ TEST(AwardForms, NomineeListsInEveryFormatGiveTheSameDocuments) {
                              &output),
               0)
         << output;
-    ASSERT_EQ(t::run_command("VANBAN_LO_INFILTER='Text - txt - csv (StarCalc):44,34,76,1' " + quote(tools() + "/office-to") +
+    ASSERT_EQ(t::run_command("VANBAN_LO_INFILTER='Text - txt - csv (StarCalc):44,34,76,1' " + quote(t::tools_dir() + "/office-to") +
                                  " 'xlsx:Calc MS Excel 2007 XML' " + quote(csv) + " " + quote(dir + "/calc"),
                              &output),
               0)
         << output;
-    ASSERT_EQ(t::run_command("VANBAN_LO_INFILTER=none " + quote(tools() + "/office-to") +
+    ASSERT_EQ(t::run_command("VANBAN_LO_INFILTER=none " + quote(t::tools_dir() + "/office-to") +
                                  " 'csv:Text - txt - csv (StarCalc):44,34,76' " + quote(dir + "/nominees.xlsx") + " " +
                                  quote(dir + "/back"),
                              &output),
@@ -717,7 +714,7 @@ TEST(AwardForms, LibreOfficeReadsTheOdtForm) {
     Rendered r = render(form, data, "office-odt", "odt");
     ASSERT_EQ(r.rc, 0) << r.output;
     std::string text;
-    ASSERT_EQ(t::run_command(quote(tools() + "/office-text") + " " + quote(r.path), &text, false), 0);
+    ASSERT_EQ(t::run_command(quote(t::tools_dir() + "/office-text") + " " + quote(r.path), &text, false), 0);
     Texts lines;
     std::size_t start = 0;
     for (std::size_t end; (end = text.find('\n', start)) != std::string::npos; start = end + 1) lines.push_back(text.substr(start, end - start));
@@ -730,7 +727,7 @@ TEST(AwardForms, LibreOfficeOpensAForm) {
     ASSERT_EQ(r.rc, 0) << r.output;
     const std::string out_dir = t::temp_dir();
     std::string output;
-    ASSERT_EQ(t::run_command(quote(tools() + "/office-to") + " pdf " + quote(r.path) + " " + quote(out_dir), &output), 0) << output;
+    ASSERT_EQ(t::run_command(quote(t::tools_dir() + "/office-to") + " pdf " + quote(r.path) + " " + quote(out_dir), &output), 0) << output;
     EXPECT_TRUE(fs::exists(out_dir + "/office.pdf")) << output;
     EXPECT_GT(fs::file_size(out_dir + "/office.pdf"), 1000u);
 }

@@ -73,13 +73,7 @@ std::string make_xlsx(const std::vector<std::string>& rows) {
     return w.finish();
 }
 
-std::vector<std::string> files_in(const std::string& dir) {
-    std::vector<std::string> names;
-    std::error_code ec;
-    for (const auto& e : fs::directory_iterator(dir, ec)) names.push_back(e.path().filename().string());
-    std::sort(names.begin(), names.end());
-    return names;
-}
+using vanban::test::files_in;
 
 TEST(BatchE2E, XlsxWithBadRowsWritesTheGoodOnesAndLocatesTheBadOnes) {
     const std::string dir = t::temp_dir();

@@ -102,11 +102,7 @@ Texts document_texts(const std::string& docx_bytes, const std::string& part = "w
     return t::paragraph_texts(t::read_zip(docx_bytes).at(part));
 }
 
-std::string validate_office(const std::string& file) {
-    std::string output;
-    int rc = t::run_command(quote(t::shared_dir() + "/tools/validate-office") + " " + quote(file), &output);
-    return rc == 0 ? "" : "validate-office exit " + std::to_string(rc) + ":\n" + output;
-}
+using vanban::test::validate_office;
 
 std::set<std::string> listing(const std::string& dir) {
     std::set<std::string> names;

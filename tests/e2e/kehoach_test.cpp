@@ -44,8 +44,6 @@ const xmlChar* xc(const char* s) { return reinterpret_cast<const xmlChar*>(s); }
 using vanban::test::quote;
 
 std::string template_dir() { return t::source_dir() + "/templates/ke-hoach/docx"; }
-std::string tools() { return t::shared_dir() + "/tools"; }
-
 const std::map<std::string, std::string>& seed_files() {
     static const std::map<std::string, std::string> files{{"000", "000_c7dd2e4eb6b703d1.txt"},
                                                           {"002", "002_134e29b5d4472941.txt"},
@@ -404,8 +402,7 @@ protected:
 
 TEST_P(KeHoach, ValidatesAsOfficeDocument) {
     const std::string path = docx(GetParam());
-    std::string output;
-    EXPECT_EQ(t::run_command(quote(tools() + "/validate-office") + " --no-schema " + quote(path), &output), 0) << output;
+    EXPECT_EQ(t::validate_office(path, "--no-schema"), "");
 }
 
 TEST_P(KeHoach, TextMatchesSeedParagraphByParagraph) {
@@ -460,7 +457,7 @@ TEST(KeHoachOffice, LibreOfficeTextMatchesSeed) {
     const std::string dir = t::temp_dir();
     const std::string path = render(t::source_dir() + "/examples/ke-hoach/000.json", "000", dir);
     std::string output;
-    ASSERT_EQ(t::run_command(quote(tools() + "/office-text") + " " + quote(path), &output, false), 0) << output;
+    ASSERT_EQ(t::run_command(quote(t::tools_dir() + "/office-text") + " " + quote(path), &output, false), 0) << output;
     const Package pkg(path);
     std::vector<std::string> lines;
     for (const auto& line : split_lines(output)) {
@@ -676,8 +673,7 @@ TEST(KeHoachNumbering, Seed003SectionTwo) {
 TEST(KeHoachExample, AppendicesAndTaskTables) {
     const std::string dir = t::temp_dir();
     const std::string path = render(t::source_dir() + "/templates/ke-hoach/example.json", "example", dir);
-    std::string output;
-    EXPECT_EQ(t::run_command(quote(tools() + "/validate-office") + " --no-schema " + quote(path), &output), 0) << output;
+    EXPECT_EQ(t::validate_office(path, "--no-schema"), "");
     const Package pkg(path);
     const json example = json::parse(t::read_file(t::source_dir() + "/templates/ke-hoach/example.json"));
     const auto lines = lines_of(t::paragraph_texts(pkg.parts.at("word/document.xml")));

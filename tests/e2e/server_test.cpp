@@ -119,9 +119,7 @@ using vanban::test::quote;
 std::string validate_office(const std::string& bytes, const std::string& extension, const std::string& flags = "") {
     const std::string path = t::temp_dir() + "/doc." + extension;
     t::write_file(path, bytes);
-    std::string output;
-    const int rc = t::run_command(quote(t::shared_dir() + "/tools/validate-office") + " " + flags + " " + quote(path), &output);
-    return rc == 0 ? "" : "validate-office exit " + std::to_string(rc) + ":\n" + output;
+    return t::validate_office(path, flags);
 }
 
 std::string joined(const std::vector<std::string>& v) {

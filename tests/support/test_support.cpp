@@ -575,4 +575,26 @@ std::string quote(const std::string& s) {
     return out + "'";
 }
 
+std::string tools_dir() { return shared_dir() + "/tools"; }
+
+std::string validate_office(const std::string& path, const std::string& flags) {
+    std::string output;
+    const int rc = run_command(quote(tools_dir() + "/validate-office") + " " + flags + " " + quote(path), &output);
+    return rc == 0 ? "" : "validate-office exit " + std::to_string(rc) + ":\n" + output;
+}
+
+std::set<std::string> entries_of(const std::string& dir) {
+    std::set<std::string> out;
+    for (const auto& e : std::filesystem::directory_iterator(dir)) out.insert(e.path().filename().string());
+    return out;
+}
+
+std::vector<std::string> files_in(const std::string& dir) {
+    std::vector<std::string> names;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(dir, ec)) names.push_back(e.path().filename().string());
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
 }  // namespace vanban::test

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -62,5 +63,15 @@ void write_file(const std::string& path, const std::string& data);
 std::string read_file(const std::string& path);
 // `s` in single quotes for /bin/sh (a quote inside becomes '\'').
 std::string quote(const std::string& s);
+
+std::string tools_dir();  // ../shared/tools
+// "" when ../shared/tools/validate-office accepts the file at `path` (given `flags`, e.g. "--strict"); otherwise its
+// exit status and output, for the failure message.
+std::string validate_office(const std::string& path, const std::string& flags = {});
+
+// The names in `dir`: throws when it cannot be read (for assertions about what a directory holds).
+std::set<std::string> entries_of(const std::string& dir);
+// The names in `dir`, sorted; none when it does not exist (yet: for polling).
+std::vector<std::string> files_in(const std::string& dir);
 
 }  // namespace vanban::test

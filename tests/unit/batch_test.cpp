@@ -53,13 +53,7 @@ struct Fixture {
     }
 };
 
-std::vector<std::string> files_in(const std::string& dir) {
-    std::vector<std::string> names;
-    std::error_code ec;
-    for (const auto& e : fs::directory_iterator(dir, ec)) names.push_back(e.path().filename().string());
-    std::sort(names.begin(), names.end());
-    return names;
-}
+using vanban::test::files_in;
 
 std::string document_xml(const std::string& path) { return t::read_zip(t::read_file(path)).at("word/document.xml"); }
 

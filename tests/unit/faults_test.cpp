@@ -68,11 +68,7 @@ bool small_tmpfs(const std::string& dir, std::size_t bytes) {
     return ::mount("tmpfs", dir.c_str(), "tmpfs", 0, options.c_str()) == 0;
 }
 
-std::set<std::string> entries_of(const std::string& dir) {
-    std::set<std::string> out;
-    for (const auto& e : fs::directory_iterator(dir)) out.insert(e.path().filename().string());
-    return out;
-}
+using vanban::test::entries_of;
 
 // The message of the vanban::Error `f` throws ("" when it throws nothing, "<other>" for another exception).
 std::string error_of(const std::function<void()>& f) {

@@ -24,11 +24,7 @@ using vanban::io::write_file_atomic;
 
 namespace {
 
-std::set<std::string> entries_of(const std::string& dir) {
-    std::set<std::string> out;
-    for (const auto& e : fs::directory_iterator(dir)) out.insert(e.path().filename().string());
-    return out;
-}
+using vanban::test::entries_of;
 
 // Runs `f`, expects a vanban::Error of `kind` whose message contains every string in `parts`.
 void expect_error(const std::function<void()>& f, DiagnosticKind kind, std::initializer_list<std::string> parts) {
