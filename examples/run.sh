@@ -28,12 +28,9 @@ for data in examples/*/*.json; do
     fi
   done
 done
-for dir in templates/*/docx templates/*/odt; do
-  [ -d "$dir" ] || continue
-  name=$(basename "$(dirname "$dir")")
-  ext=$(basename "$dir")
-  "$vanban" pack "$dir" -o "out/$name-template.$ext" && echo "packed  out/$name-template.$ext"
-done
+# The bundled templates are not packed into out/: they compute some attribute values (the lengths of the rules under
+# the header, indents) with tags, which no word processor keeps, so they are edited as XML under templates/ (`vanban
+# pack DIR` zips one when needed). Everything in out/ is a finished document that passes validate-office.
 # A whole nominee list at once, one báo cáo thành tích per record, the form chosen by each record: the same 22
 # nominees as JSON Lines, CSV and XLSX. The XLSX is made here from the CSV (tools/csv2xlsx.py), so that no binary
 # workbook is kept in the repository; the JSON Lines list is also rendered as ODT into one archive.
