@@ -29,7 +29,10 @@ VANBAN_API std::string_view to_string(DiagnosticKind kind) noexcept;
 
 struct VANBAN_API Diagnostic {
     DiagnosticKind kind = DiagnosticKind::template_syntax;
-    std::string message;
+    std::string message;     // English, for integrators
+    std::string code;        // stable identifier of the kind of problem, e.g. "schema.required"; empty when none yet
+    std::string message_vi;  // the same problem in plain Vietnamese for a văn thư (what is wrong, what to do);
+                             // empty when not written yet (front ends then fall back to `message`)
 
     // Template location (empty/0 when not applicable).
     std::string part;       // e.g. "word/document.xml"
