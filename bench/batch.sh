@@ -16,7 +16,7 @@ BIG=${BIG:-100000}
 REPEAT=${REPEAT:-3}
 JOBS=${JOBS:-0}  # 0: the runner's default (the cores)
 BUILD=${BUILD:-build/release}
-cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DVANBAN_BUILD_BENCH=ON >/dev/null
 cmake --build "$BUILD" -j"$(nproc)" --target vanban-batch-bench >/dev/null
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

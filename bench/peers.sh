@@ -12,7 +12,7 @@ PEERS=$(readlink -f "${PEERS:-../shared/bench-peers}")
 RUNS=${RUNS:-5}
 BUILD=${BUILD:-build/release}
 PY=${PY:-/usr/bin/python3}
-cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DVANBAN_BUILD_BENCH=ON >/dev/null
 cmake --build "$BUILD" -j"$(nproc)" --target vanban-batch-bench >/dev/null
 bench=$(readlink -f "$BUILD/bench/vanban-batch-bench")
 work=$(mktemp -d)

@@ -7,7 +7,7 @@ PEERS=${PEERS:-../shared/bench-peers}
 RUNS=${RUNS:-5}
 bash .ci/deps.sh
 dpkg -s python3-docxtpl >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-docxtpl >/dev/null; }
-cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DVANBAN_BUILD_BENCH=ON >/dev/null
 cmake --build build/release -j"$(nproc)" --target vanban-bench >/dev/null
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
