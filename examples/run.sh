@@ -76,4 +76,9 @@ if command -v soffice >/dev/null 2>&1; then
     "$vanban" render ke-hoach "$data" -o "out/$name.pdf" && echo "rendered out/$name.pdf" || status=1
   done
 fi
+# The command itself stays in the build tree; say how to type it as `vanban` (the README's tour does).
+echo
+echo "vanban is $PWD/$vanban — to run it as 'vanban' in this shell:"
+echo "  export PATH=\"$PWD/build/release:\$PATH\""
+echo "(or install it: cmake --install build/release --prefix ~/.local, with ~/.local/bin on PATH)"
 exit $status

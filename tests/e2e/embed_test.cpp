@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -135,6 +136,13 @@ TEST_F(Embed, InstallsSharedLibraryHeadersPackageFilesTemplatesAndCli) {
     EXPECT_TRUE(fs::exists(libdir() + "/cmake/vanban/vanbanConfigVersion.cmake"));
     ASSERT_EQ(run_command(pkg_config("--modversion vanban"), &out), 0) << out;
     EXPECT_TRUE(contains(out, VANBAN_VERSION_STRING)) << out;
+    // A C program needs nothing of C++: vanban.pc requires no package, vanban-cpp.pc adds nlohmann_json.
+    ASSERT_EQ(run_command(pkg_config("--print-requires vanban"), &out), 0) << out;
+    EXPECT_EQ(out, "");
+    ASSERT_EQ(run_command(pkg_config("--print-requires vanban-cpp"), &out), 0) << out;
+    EXPECT_TRUE(contains(out, "nlohmann_json")) << out;
+    ASSERT_EQ(run_command(pkg_config("--libs vanban"), &out), 0) << out;
+    EXPECT_TRUE(contains(out, "-Wl,-rpath,")) << out;  // (the programs below run without LD_LIBRARY_PATH)
     EXPECT_TRUE(fs::exists(prefix() + "/share/vanban/templates/ke-hoach/template.json") ||
                 !fs::exists(source_dir() + "/templates/ke-hoach/template.json"));
 
@@ -155,7 +163,7 @@ TEST_F(Embed, CProgramBuiltWithPkgConfigRendersToMemoryAndFileAndPrintsStructure
     const std::string exe = build_render_c();
     std::string out;
     const std::string doc = work_ + "/c.docx";
-    ASSERT_EQ(run_command(run_env() + quote(exe) + " " + quote(mini() + "/docx") + " " + quote(mini() + "/data.json") + " " +
+    ASSERT_EQ(run_command(quote(exe) + " " + quote(mini() + "/docx") + " " + quote(mini() + "/data.json") + " " +
                               quote(doc) + " " + quote(mini() + "/schema.json"),
                           &out),
               0)
@@ -167,7 +175,7 @@ TEST_F(Embed, CProgramBuiltWithPkgConfigRendersToMemoryAndFileAndPrintsStructure
 
     // Bad data: render errors with template and data locations; nothing written.
     const std::string bad_doc = work_ + "/bad.docx";
-    EXPECT_EQ(run_command(run_env() + quote(exe) + " " + quote(mini() + "/docx") + " " + quote(mini() + "/bad.json") + " " +
+    EXPECT_EQ(run_command(quote(exe) + " " + quote(mini() + "/docx") + " " + quote(mini() + "/bad.json") + " " +
                               quote(bad_doc),
                           &out),
               1)
@@ -175,14 +183,14 @@ TEST_F(Embed, CProgramBuiltWithPkgConfigRendersToMemoryAndFileAndPrintsStructure
     expect_mini_errors(out);
     EXPECT_FALSE(fs::exists(bad_doc));
     // With the schema: every violation, with pointer and line:column.
-    EXPECT_EQ(run_command(run_env() + quote(exe) + " " + quote(mini() + "/docx") + " " + quote(mini() + "/bad.json") + " " +
+    EXPECT_EQ(run_command(quote(exe) + " " + quote(mini() + "/docx") + " " + quote(mini() + "/bad.json") + " " +
                               quote(bad_doc) + " " + quote(mini() + "/schema.json"),
                           &out),
               1)
         << out;
     expect_schema_errors(out);
     // A template that does not exist: an I/O error record.
-    EXPECT_EQ(run_command(run_env() + quote(exe) + " /nonexistent.docx " + quote(mini() + "/data.json") + " " + quote(bad_doc),
+    EXPECT_EQ(run_command(quote(exe) + " /nonexistent.docx " + quote(mini() + "/data.json") + " " + quote(bad_doc),
                           &out),
               2)
         << out;
@@ -245,10 +253,11 @@ TEST_F(Embed, CxxConsumerBuiltWithPkgConfig) {
     const std::string exe = work_ + "/consumer-pc";
     const std::string cmd = std::string(VANBAN_CXX_COMPILER) + " -std=c++20 -Wall -Wextra -Werror " + VANBAN_SANITIZE_FLAGS +
                             " " + quote(examples() + "/consumer-cmake/main.cpp") + " -o " + quote(exe) + " $(" +
-                            pkg_config("--cflags --libs vanban") + ")";
+                            pkg_config("--cflags --libs vanban-cpp") + ")";
     ASSERT_EQ(run_command(cmd, &out), 0) << cmd << "\n" << out;
     const std::string doc = work_ + "/pc.docx";
-    ASSERT_EQ(run_command(run_env() + quote(exe) + " " + quote(mini() + "/docx") + " " + quote(mini() + "/data.json") + " " +
+    // No LD_LIBRARY_PATH: the .pc file gives the program a run path into the prefix.
+    ASSERT_EQ(run_command(quote(exe) + " " + quote(mini() + "/docx") + " " + quote(mini() + "/data.json") + " " +
                               quote(doc),
                           &out),
               0)
@@ -264,7 +273,7 @@ TEST_F(Embed, CProgramRendersTheInstalledKeHoachExample) {
     const std::string exe = build_render_c();
     std::string out;
     const std::string doc = work_ + "/ke-hoach.docx";
-    ASSERT_EQ(run_command(run_env() + quote(exe) + " " + quote(bundle + "/docx") + " " + quote(bundle + "/example.json") +
+    ASSERT_EQ(run_command(quote(exe) + " " + quote(bundle + "/docx") + " " + quote(bundle + "/example.json") +
                               " " + quote(doc) + " " + quote(bundle + "/schema.json"),
                           &out),
               0)
@@ -275,13 +284,44 @@ TEST_F(Embed, CProgramRendersTheInstalledKeHoachExample) {
     EXPECT_TRUE(title);
     // Bad data for it: structured schema errors.
     write_file(work_ + "/bad.json", "{\n  \"agency\": 12\n}\n");
-    EXPECT_EQ(run_command(run_env() + quote(exe) + " " + quote(bundle + "/docx") + " " + quote(work_ + "/bad.json") + " " +
+    EXPECT_EQ(run_command(quote(exe) + " " + quote(bundle + "/docx") + " " + quote(work_ + "/bad.json") + " " +
                               quote(work_ + "/bad.docx") + " " + quote(bundle + "/schema.json"),
                           &out),
               1)
         << out;
     EXPECT_TRUE(contains(out, "[schema]")) << out;
     EXPECT_TRUE(contains(out, "data: /agency at " + work_ + "/bad.json line 2 column 13")) << out;
+}
+
+}  // namespace
+
+namespace {
+
+// The C++ snippet of README.md's "Embed the library", as written, wrapped in a main() and built against the prefix.
+TEST_F(Embed, ReadmeCxxSnippetRunsAgainstThePrefix) {
+    const std::string readme = read_file(source_dir() + "/README.md");
+    const auto section = readme.find("### Embed the library");
+    ASSERT_NE(section, std::string::npos);
+    const auto open = readme.find("```cpp\n", section);
+    ASSERT_NE(open, std::string::npos);
+    const auto body_start = open + 7;
+    const auto close = readme.find("```", body_start);
+    ASSERT_NE(close, std::string::npos);
+    std::string includes, statements;
+    std::istringstream lines(readme.substr(body_start, close - body_start));
+    for (std::string line; std::getline(lines, line);) (line.rfind("#include", 0) == 0 ? includes : statements) += line + "\n";
+    write_file(work_ + "/app.cpp", includes + "int main() {\n" + statements +
+                                       "    vanban::write_file_atomic(\"plan.docx\", docx);\n    return 0;\n}\n");
+    std::string out;
+    const std::string cmd = "cd " + quote(work_) + " && " + VANBAN_CXX_COMPILER + " -std=c++20 -Wall -Wextra -Werror " +
+                            VANBAN_SANITIZE_FLAGS + " app.cpp -o app $(" + pkg_config("--cflags --libs vanban-cpp") + ")";
+    ASSERT_EQ(run_command(cmd, &out), 0) << cmd << "\n" << out;
+    fs::copy_file(prefix() + "/share/vanban/templates/ke-hoach/example.json", work_ + "/plan.json");
+    ASSERT_EQ(run_command("cd " + quote(work_) + " && ./app", &out), 0) << out;
+    bool title = false;
+    for (const auto& p : paragraph_texts(read_zip(read_file(work_ + "/plan.docx")).at("word/document.xml")))
+        title = title || p == "KẾ HOẠCH";
+    EXPECT_TRUE(title);
 }
 
 }  // namespace
