@@ -130,6 +130,12 @@ TEST_F(Embed, InstallsSharedLibraryHeadersPackageFilesTemplatesAndCli) {
     EXPECT_TRUE(contains(out, "typeinfo for vanban::Error")) << "exceptions must be catchable by consumers";
     EXPECT_FALSE(contains(out, "vanban::core::")) << "internal symbols exported";
     EXPECT_FALSE(contains(out, "vanban::zip::")) << "internal symbols exported";
+    // The version script (cmake/vanban.map) keeps std:: and nlohmann:: instantiations local.
+    std::istringstream symbols(out);
+    std::vector<std::string> foreign;
+    for (std::string line; std::getline(symbols, line);)
+        if (!contains(line, " vanban_") && !contains(line, "vanban::")) foreign.push_back(line);
+    EXPECT_LE(foreign.size(), 20u) << (foreign.empty() ? "" : foreign.front());
     for (const char* header : {"vanban.h", "vanban.hpp", "data.hpp", "diagnostic.hpp", "export.h", "version.h"})
         EXPECT_TRUE(fs::exists(prefix() + "/include/vanban/" + header)) << header;
     EXPECT_TRUE(fs::exists(libdir() + "/cmake/vanban/vanbanConfig.cmake"));
