@@ -5,7 +5,9 @@
 // run in parallel) and kills it when the timeout passes.
 #pragma once
 
+#include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "vanban/diagnostic.hpp"
@@ -22,6 +24,35 @@ struct PdfOptions {
 // `document` is a .docx or .odt (its bytes); `format_hint` is "docx" or "odt". Returns the PDF bytes.
 // Throws vanban::Error (DiagnosticKind::io) when LibreOffice is missing, fails, or times out.
 VANBAN_API std::string convert_to_pdf(const std::string& document, const std::string& format_hint, const PdfOptions& options = {});
+
+// The PDF of one document of a group, or why LibreOffice could not make it.
+struct PdfResult {
+    std::string pdf;                      // empty when it failed
+    std::vector<Diagnostic> diagnostics;  // why it failed
+};
+
+// A LibreOffice converter that is cheap to call again. Starting LibreOffice and creating its profile take seconds,
+// converting one more document a fraction of a second: a converter keeps its profile between calls, and convert()
+// hands LibreOffice a whole group of documents in one run. A document that LibreOffice cannot convert fails alone;
+// when the run itself fails (a crash, the timeout), the group's documents are converted one by one so that only
+// the document at fault fails. One converter is used by one thread at a time; several run side by side.
+class VANBAN_API PdfConverter {
+public:
+    explicit PdfConverter(PdfOptions options = {});
+    ~PdfConverter();
+    PdfConverter(const PdfConverter&) = delete;
+    PdfConverter& operator=(const PdfConverter&) = delete;
+
+    // One result per document, in order. The timeout is options.timeout_seconds for the first document and 10 s for
+    // each further one. Throws vanban::Error (io) only when LibreOffice is missing or no scratch space can be made.
+    std::vector<PdfResult> convert(const std::vector<std::string_view>& documents, const std::string& format_hint);
+    // One document; throws vanban::Error (io) when it cannot be converted.
+    std::string convert(const std::string& document, const std::string& format_hint);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
 
 // Where soffice was found, or "" (same search as convert_to_pdf).
 VANBAN_API std::string find_soffice(const std::string& preferred = {});

@@ -132,31 +132,98 @@ std::string find_soffice(const std::string& preferred) {
     return {};
 }
 
-std::string convert_to_pdf(const std::string& document, const std::string& format_hint, const PdfOptions& options) {
-    std::string soffice = find_soffice(options.soffice);
-    if (soffice.empty())
+struct PdfConverter::Impl {
+    PdfOptions options;
+    std::string soffice;
+    ScratchDir scratch;  // HOME and LibreOffice's profile (kept across runs: creating it costs a second or more)
+    unsigned runs = 0;
+
+    // One LibreOffice run over `documents`: the PDFs in order, "" for a document that gave none. Throws vanban::Error
+    // when the run itself fails (exit status, timeout).
+    std::vector<std::string> run(const std::vector<std::string_view>& documents, const std::string& ext) {
+        const fs::path dir = scratch.path / ("run-" + std::to_string(++runs));
+        struct Remove {
+            fs::path path;
+            ~Remove() {
+                std::error_code ec;
+                fs::remove_all(path, ec);
+            }
+        } remove{dir};
+        std::error_code ec;
+        fs::create_directories(dir / "in", ec);
+        // PDF/A-2b via the export filter's JSON options (LibreOffice 7.4+); fonts are embedded by default.
+        const std::string filter =
+            options.pdf_a ? R"(pdf:writer_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"2"}})" : "pdf";
+        // Import filters are forced by type so a broken file is never opened as plain text.
+        std::vector<std::string> args = {soffice, "--headless", "--norestore", "--nologo", "--nodefault", "--nolockcheck",
+                                         "-env:UserInstallation=file://" + (scratch.path / "profile").string(),
+                                         ext == "odt" ? "--infilter=writer8" : "--infilter=MS Word 2007 XML",
+                                         "--convert-to", filter, "--outdir", (dir / "out").string()};
+        for (std::size_t i = 0; i < documents.size(); ++i) {
+            const fs::path input = dir / "in" / (std::to_string(i + 1) + "." + ext);
+            write_whole(input, std::string(documents[i]), "document for the PDF conversion");
+            args.push_back(input.string());
+        }
+        const int timeout = options.timeout_seconds + 10 * static_cast<int>(documents.size() - 1);
+        const int status = run_isolated(args, scratch.path, timeout, "LibreOffice", "the PDF conversion",
+                                        "a larger document may need a longer timeout");
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+            fail("LibreOffice could not convert the document to PDF (exit status " + exit_text(status) + ")");
+        std::vector<std::string> pdfs;
+        for (std::size_t i = 0; i < documents.size(); ++i) {
+            std::string pdf = read_whole(dir / "out" / (std::to_string(i + 1) + ".pdf"));
+            pdfs.push_back(pdf.compare(0, 5, "%PDF-") == 0 ? std::move(pdf) : std::string());
+        }
+        return pdfs;
+    }
+};
+
+PdfConverter::PdfConverter(PdfOptions options) : impl_(std::make_unique<Impl>()) {
+    impl_->soffice = find_soffice(options.soffice);
+    if (impl_->soffice.empty())
         fail("LibreOffice (soffice) was not found, so no PDF can be made",
              "install it (Debian: apt-get install libreoffice-writer-nogui), or set VANBAN_SOFFICE to its path");
-    ScratchDir scratch;
-    std::string ext = format_hint == "odt" ? "odt" : "docx";
-    fs::path input = scratch.path / ("document." + ext);
-    write_whole(input, document, "document for the PDF conversion");
-    // PDF/A-2b via the export filter's JSON options (LibreOffice 7.4+); fonts are embedded by default.
-    std::string filter = options.pdf_a ? R"(pdf:writer_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"2"}})" : "pdf";
-    std::string profile = "-env:UserInstallation=file://" + (scratch.path / "profile").string();
-    // Import filters are forced by type so a broken file is never opened as plain text.
-    std::string infilter = ext == "odt" ? "--infilter=writer8" : "--infilter=MS Word 2007 XML";
-    std::vector<std::string> args = {soffice, "--headless", "--norestore", "--nologo", "--nodefault", "--nolockcheck",
-                                     profile, infilter, "--convert-to", filter, "--outdir", scratch.path.string(), input.string()};
-    const int status = run_isolated(args, scratch.path, options.timeout_seconds, "LibreOffice", "the PDF conversion",
-                                    "a larger document may need a longer timeout");
-    fs::path output = scratch.path / "document.pdf";
-    std::error_code ec;
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !fs::exists(output, ec) || fs::file_size(output, ec) == 0)
-        fail("LibreOffice could not convert the document to PDF (exit status " + exit_text(status) + ")");
-    std::string pdf = read_whole(output);
-    if (pdf.compare(0, 5, "%PDF-") != 0) fail("LibreOffice produced something that is not a PDF");
-    return pdf;
+    impl_->options = std::move(options);
+}
+
+PdfConverter::~PdfConverter() = default;
+
+std::vector<PdfResult> PdfConverter::convert(const std::vector<std::string_view>& documents, const std::string& format_hint) {
+    std::vector<PdfResult> results(documents.size());
+    if (documents.empty()) return results;
+    const std::string ext = format_hint == "odt" ? "odt" : "docx";
+    try {
+        std::vector<std::string> pdfs = impl_->run(documents, ext);
+        for (std::size_t i = 0; i < pdfs.size(); ++i) {
+            if (!pdfs[i].empty()) {
+                results[i].pdf = std::move(pdfs[i]);
+                continue;
+            }
+            Diagnostic d;
+            d.kind = DiagnosticKind::io;
+            d.message = "LibreOffice could not convert the document to PDF";
+            results[i].diagnostics.push_back(std::move(d));
+        }
+    } catch (const Error& e) {
+        // The whole run failed: one by one, so that only the document at fault fails.
+        if (documents.size() == 1) {
+            results[0].diagnostics = e.diagnostics();
+            return results;
+        }
+        for (std::size_t i = 0; i < documents.size(); ++i)
+            results[i] = std::move(convert(std::vector<std::string_view>{documents[i]}, format_hint)[0]);
+    }
+    return results;
+}
+
+std::string PdfConverter::convert(const std::string& document, const std::string& format_hint) {
+    PdfResult result = std::move(convert(std::vector<std::string_view>{document}, format_hint)[0]);
+    if (result.pdf.empty()) throw Error(std::move(result.diagnostics));
+    return std::move(result.pdf);
+}
+
+std::string convert_to_pdf(const std::string& document, const std::string& format_hint, const PdfOptions& options) {
+    return PdfConverter(options).convert(document, format_hint);
 }
 
 std::vector<std::string> pdf_to_png(const std::string& pdf, const PngOptions& options) {

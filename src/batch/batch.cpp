@@ -389,14 +389,17 @@ public:
         not_empty_.notify_one();
         return true;
     }
-    std::optional<Job> pop() {
+    // Waits for a job, then takes it and up to `most - 1` more that are already there. Empty: closed and drained.
+    std::vector<Job> pop_some(std::size_t most) {
         std::unique_lock lock(m_);
         not_empty_.wait(lock, [&] { return !q_.empty() || closed_; });
-        if (q_.empty()) return std::nullopt;
-        Job j = std::move(q_.front());
-        q_.pop_front();
-        not_full_.notify_one();
-        return j;
+        std::vector<Job> jobs;
+        while (!q_.empty() && jobs.size() < most) {
+            jobs.push_back(std::move(q_.front()));
+            q_.pop_front();
+        }
+        not_full_.notify_all();
+        return jobs;
     }
     void close() {
         std::lock_guard lock(m_);
@@ -472,7 +475,12 @@ private:
     }
 
     void work();
-    Done process(Job& job);
+    std::optional<std::string> render(Job& job, Done& done);
+    void to_pdf(PdfConverter& converter, const std::vector<Job>& jobs, std::vector<std::optional<std::string>>& bytes,
+                std::vector<Done>& done);
+    void store(Job& job, std::string bytes, Done& done);
+    void fail_record(const Record& record, Done& done, std::vector<RecordError> errors);
+    void fail_record(const Record& record, Done& done, const std::vector<Diagnostic>& diagnostics);
     void deliver(Done done);
     void flush(Done& done);
 
@@ -482,6 +490,7 @@ private:
     std::string format_hint_;
     zip::Method entry_method_ = zip::Method::stored;
     std::optional<std::counting_semaphore<64>> converters_;
+    std::size_t group_ = 1;  // records a worker takes at once (PDF: a LibreOffice run's worth)
 
     std::atomic<bool> stop_{false};
     std::atomic<bool> interrupted_{false};
@@ -501,24 +510,66 @@ private:
     Clock::time_point t0_;
 };
 
+// PDF: documents go to LibreOffice in groups of this many, one run per group (it starts in seconds and converts a
+// form in a fraction of one).
+constexpr std::size_t kPdfGroup = 16;
+
 void Runner::work() {
-    while (auto job = queue_->pop()) {
-        Done done;
-        if (stopping() && !job->skip) {
-            done.result.index = job->record.index;
-            done.result.line = job->record.line;
-            done.result.row = job->record.row;
-            done.result.status = Status::cancelled;
-        } else {
-            done = process(*job);
+    const bool pdf = o_.output == OutputKind::pdf;
+    std::optional<PdfConverter> converter;  // this worker's LibreOffice profile, kept across its groups
+    for (auto jobs = queue_->pop_some(group_); !jobs.empty(); jobs = queue_->pop_some(group_)) {
+        std::vector<Done> done(jobs.size());
+        std::vector<std::optional<std::string>> bytes(jobs.size());
+        for (std::size_t i = 0; i < jobs.size(); ++i) bytes[i] = render(jobs[i], done[i]);
+        if (pdf) {
+            if (!converter) converter.emplace(o_.pdf);
+            to_pdf(*converter, jobs, bytes, done);
         }
-        deliver(std::move(done));
+        for (std::size_t i = 0; i < jobs.size(); ++i) {
+            if (bytes[i]) store(jobs[i], std::move(*bytes[i]), done[i]);
+            deliver(std::move(done[i]));
+        }
     }
 }
 
-Runner::Done Runner::process(Job& job) {
+namespace {
+
+// Whatever a record's step throws, as the diagnostics of that record.
+template <class Step>
+std::optional<std::vector<Diagnostic>> diagnostics_of(Step&& step) {
+    try {
+        step();
+        return std::nullopt;
+    } catch (const Error& e) {
+        return e.diagnostics();
+    } catch (const std::exception& e) {
+        Diagnostic d;
+        d.kind = DiagnosticKind::io;
+        d.message = e.what();
+        return std::vector<Diagnostic>{d};
+    }
+}
+
+}  // namespace
+
+void Runner::fail_record(const Record& record, Done& done, std::vector<RecordError> errors) {
+    done.result.status = Status::failed;
+    for (auto& e : errors) {
+        record.locate(e);
+        done.result.errors.push_back(to_issue(std::move(e)));
+    }
+}
+
+void Runner::fail_record(const Record& record, Done& done, const std::vector<Diagnostic>& diagnostics) {
+    std::vector<RecordError> errors;
+    for (const auto& d : diagnostics) errors.push_back(RecordError{d, {}, {}});
+    fail_record(record, done, std::move(errors));
+}
+
+// Checks and renders one record: its document, or nothing when the record is cancelled, skipped or failed (`done`
+// says which).
+std::optional<std::string> Runner::render(Job& job, Done& done) {
     const auto t0 = Clock::now();
-    Done done;
     RecordResult& r = done.result;
     Record& rec = job.record;
     r.index = rec.index;
@@ -527,22 +578,15 @@ Runner::Done Runner::process(Job& job) {
     if (job.skip) {
         r.status = Status::skipped;
         r.output = job.path;
-        return done;
+        return std::nullopt;
     }
-    auto fail_with = [&](std::vector<RecordError> errors) {
-        r.status = Status::failed;
-        for (auto& e : errors) {
-            rec.locate(e);
-            r.errors.push_back(to_issue(std::move(e)));
-        }
-    };
-    auto fail_diagnostics = [&](const std::vector<Diagnostic>& diagnostics) {
-        std::vector<RecordError> errors;
-        for (const auto& d : diagnostics) errors.push_back(RecordError{d, {}, {}});
-        fail_with(std::move(errors));
-    };
-    try {
-        std::vector<RecordError> errors = std::move(rec.errors);
+    if (stopping()) {
+        r.status = Status::cancelled;
+        return std::nullopt;
+    }
+    std::vector<RecordError> errors = std::move(rec.errors);
+    std::optional<std::string> bytes;
+    const auto problems = diagnostics_of([&] {
         const bool unreadable = std::any_of(errors.begin(), errors.end(), [](const RecordError& e) {
             return e.diagnostic.kind != DiagnosticKind::data;
         });
@@ -556,43 +600,71 @@ Runner::Done Runner::process(Job& job) {
                 if (!known) errors.push_back(RecordError{std::move(d), {}, {}});
             }
         }
-        if (!errors.empty()) {
-            fail_with(std::move(errors));
-            return done;
-        }
+        if (!errors.empty()) return;
         RenderOptions ro;
         ro.lenient = o_.lenient;
         ro.image_directory = o_.image_directory;
-        std::string bytes = template_->render(rec.data.value, ro);
-        if (o_.output == OutputKind::pdf) {
-            converters_->acquire();
-            struct Release {
-                std::counting_semaphore<64>& s;
-                ~Release() { s.release(); }
-            } release{*converters_};
-            bytes = convert_to_pdf(bytes, format_hint_, o_.pdf);
+        bytes = template_->render(rec.data.value, ro);
+    });
+    if (problems) fail_record(rec, done, *problems);
+    else if (!errors.empty()) fail_record(rec, done, std::move(errors));
+    r.milliseconds = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+    return r.status == Status::failed ? std::nullopt : std::move(bytes);
+}
+
+// The group's rendered documents to PDF in one LibreOffice run, while holding one of the converter slots.
+void Runner::to_pdf(PdfConverter& converter, const std::vector<Job>& jobs, std::vector<std::optional<std::string>>& bytes,
+                    std::vector<Done>& done) {
+    std::vector<std::size_t> which;
+    std::vector<std::string_view> documents;
+    for (std::size_t i = 0; i < bytes.size(); ++i)
+        if (bytes[i]) {
+            which.push_back(i);
+            documents.push_back(*bytes[i]);
         }
+    if (documents.empty()) return;
+    const auto t0 = Clock::now();
+    std::vector<PdfResult> pdfs;
+    {
+        converters_->acquire();
+        struct Release {
+            std::counting_semaphore<64>& s;
+            ~Release() { s.release(); }
+        } release{*converters_};
+        pdfs = converter.convert(documents, format_hint_);
+    }
+    const double share = std::chrono::duration<double, std::milli>(Clock::now() - t0).count() / documents.size();
+    for (std::size_t k = 0; k < which.size(); ++k) {
+        const std::size_t i = which[k];
+        done[i].result.milliseconds += share;
+        if (pdfs[k].pdf.empty()) {
+            fail_record(jobs[i].record, done[i], pdfs[k].diagnostics);
+            bytes[i].reset();
+        } else {
+            bytes[i] = std::move(pdfs[k].pdf);
+        }
+    }
+}
+
+// Writes one record's document: into the archive's next entry, or atomically to its file.
+void Runner::store(Job& job, std::string bytes, Done& done) {
+    const auto t0 = Clock::now();
+    RecordResult& r = done.result;
+    const auto problems = diagnostics_of([&] {
         if (!o_.zip_path.empty()) {
             done.entry = zip::prepare(job.name, bytes, entry_method_);
             r.output = job.name;
-        } else {
-            struct stat st {};
-            if (::lstat(job.path.c_str(), &st) == 0 && S_ISLNK(st.st_mode))
-                fail(DiagnosticKind::io, "'" + job.path + "' is a symbolic link; refusing to write through it");
-            io::write_file_atomic(job.path, bytes, o_.sync == SyncMode::each ? io::Sync::file : io::Sync::none);
-            r.output = job.path;
+            return;
         }
-        r.status = Status::ok;
-    } catch (const Error& e) {
-        fail_diagnostics(e.diagnostics());
-    } catch (const std::exception& e) {
-        Diagnostic d;
-        d.kind = DiagnosticKind::io;
-        d.message = e.what();
-        fail_diagnostics({d});
-    }
-    r.milliseconds = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-    return done;
+        struct stat st {};
+        if (::lstat(job.path.c_str(), &st) == 0 && S_ISLNK(st.st_mode))
+            fail(DiagnosticKind::io, "'" + job.path + "' is a symbolic link; refusing to write through it");
+        io::write_file_atomic(job.path, bytes, o_.sync == SyncMode::each ? io::Sync::file : io::Sync::none);
+        r.output = job.path;
+    });
+    if (problems) fail_record(job.record, done, *problems);
+    else r.status = Status::ok;
+    r.milliseconds += std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
 }
 
 void Runner::deliver(Done done) {
@@ -706,7 +778,9 @@ Summary Runner::run() {
     const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
     const bool waits_on_disk = !o_.output_dir.empty() && o_.sync == SyncMode::each;
     const unsigned jobs = o_.jobs ? o_.jobs : waits_on_disk ? std::min(4 * cores, 64u) : cores;
-    const std::size_t capacity = std::size_t{jobs} * 4;
+    // PDF workers take their records in groups, shared evenly when the list is short, with room for two groups each.
+    if (o_.output == OutputKind::pdf) group_ = std::clamp<std::size_t>((total_ + jobs - 1) / jobs, 1, kPdfGroup);
+    const std::size_t capacity = std::size_t{jobs} * (o_.output == OutputKind::pdf ? 2 * kPdfGroup : 4);
     const std::size_t window = capacity + jobs + 4;  // bound on records between the reader and the sink
     queue_.emplace(capacity);
     NameRegistry registry(extension);

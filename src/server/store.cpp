@@ -59,6 +59,7 @@ std::shared_ptr<const Schema> TemplateStore::schema(const BundledTemplate& t) {
 
 // ----- converters
 
+// One of the pool's conversions at a time, with a converter of its own (an idle one, or a new one).
 class ConverterPool::Slot {
 public:
     explicit Slot(ConverterPool& pool) : pool_(pool) {
@@ -66,13 +67,30 @@ public:
             throw HttpError(503, DiagnosticKind::limit,
                             "every LibreOffice converter is busy; try again in a moment",
                             "the server runs a few conversions at once (vanban serve --converters N)");
+        std::lock_guard lock(pool_.idle_m_);
+        if (!pool_.idle_.empty()) {
+            converter_ = std::move(pool_.idle_.back());
+            pool_.idle_.pop_back();
+        }
     }
-    ~Slot() { pool_.slots_.release(); }
+    ~Slot() {
+        if (converter_) {
+            std::lock_guard lock(pool_.idle_m_);
+            pool_.idle_.push_back(std::move(converter_));
+        }
+        pool_.slots_.release();
+    }
     Slot(const Slot&) = delete;
     Slot& operator=(const Slot&) = delete;
 
+    PdfConverter& converter() {
+        if (!converter_) converter_ = std::make_unique<PdfConverter>(pool_.pdf_);
+        return *converter_;
+    }
+
 private:
     ConverterPool& pool_;
+    std::unique_ptr<PdfConverter> converter_;
 };
 
 ConverterPool::ConverterPool(unsigned slots, int wait_seconds, PdfOptions pdf)
@@ -80,7 +98,7 @@ ConverterPool::ConverterPool(unsigned slots, int wait_seconds, PdfOptions pdf)
 
 std::string ConverterPool::to_pdf(const std::string& document, std::string_view format) {
     Slot slot(*this);
-    return convert_to_pdf(document, format == "odt" ? "odt" : "docx", pdf_);
+    return slot.converter().convert(document, format == "odt" ? "odt" : "docx");
 }
 
 std::vector<std::string> ConverterPool::to_png(const std::string& document, std::string_view format, int dpi, int max_pages) {

@@ -50,7 +50,7 @@ private:
 };
 
 // At most `slots` LibreOffice conversions at once; a request that waits longer than `wait_seconds` for one is
-// answered 503 instead of piling up.
+// answered 503 instead of piling up. Converters are kept between requests (their LibreOffice profiles are made once).
 class ConverterPool {
 public:
     ConverterPool(unsigned slots, int wait_seconds, PdfOptions pdf);
@@ -65,6 +65,8 @@ private:
     std::counting_semaphore<64> slots_;
     int wait_seconds_;
     PdfOptions pdf_;
+    std::mutex idle_m_;
+    std::vector<std::unique_ptr<PdfConverter>> idle_;  // at most `slots` of them
 };
 
 }  // namespace vanban::server
