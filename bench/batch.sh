@@ -94,3 +94,15 @@ for n in 10 "$BIG"; do
   echo "{\"xlsx_rows\":$n,\"xlsx_bytes\":$(stat -c %s "$work/list-$n.xlsx")}"
   rm -f "$work/xlsx-$n.zip" "$work/list-$n.xlsx"
 done
+
+# 4. PDF: the bundled award forms (the 22 nominees of examples/award-forms, PDF_COPIES times over) through LibreOffice,
+# which `vanban batch` hands a group of documents per run. Default 5 copies: 110 documents.
+if command -v soffice >/dev/null 2>&1; then
+  for _ in $(seq "${PDF_COPIES:-5}"); do cat examples/award-forms/nominees.jsonl; done > "$work/pdf.jsonl"
+  n=$(wc -l < "$work/pdf.jsonl")
+  start=$(date +%s.%N)
+  "$BUILD/vanban" batch bao-cao-thanh-tich "$work/pdf.jsonl" -o "$work/pdf" --format pdf --quiet
+  end=$(date +%s.%N)
+  [ "$(ls "$work/pdf" | wc -l)" = "$n" ] || { echo "batch PDF: expected $n files" >&2; exit 1; }
+  python3 -c 'import sys; n, s = int(sys.argv[1]), float(sys.argv[3]) - float(sys.argv[2]); print("{\"pdf_documents\": %d, \"seconds\": %.1f, \"docs_per_s\": %.2f}" % (n, s, n / s))' "$n" "$start" "$end"
+fi
