@@ -461,12 +461,24 @@
     state.previewTimer = setTimeout(refreshPreview, 120);
   }
 
+  // A plan being written still previews: what the layout cannot do without (the agency's name, the year, the body)
+  // shows as dots to fill. Only the preview gets them; a download takes the data as it is.
+  function previewData() {
+    const data = currentData();
+    if (!state.plan) return data;
+    data.agency = Object.assign({ name: "……" }, data.agency);
+    if (!data.date || typeof data.date !== "object" || typeof data.date.year !== "number")
+      data.date = { year: new Date().getFullYear(), month: null, day: null };
+    if (!Array.isArray(data.body)) data.body = [];
+    return data;
+  }
+
   async function refreshPreview() {
     if (!state.current) return;
     const seq = ++state.previewSeq;
     const box = $("live-preview");
     try {
-      const res = await postJson("/api/preview/" + state.current.name + "?as=html&validate=false&lenient=true", currentData());
+      const res = await postJson("/api/preview/" + state.current.name + "?as=html&validate=false&lenient=true", previewData());
       const body = await res.json();
       if (seq !== state.previewSeq) return;
       box.innerHTML = body.html;
