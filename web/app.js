@@ -654,12 +654,14 @@
     if (state.editor) { state.editor.destroy(); state.editor = null; }
     if (!state.plan) {
       $("editor").innerHTML = "";
-      state.plan = new VBPlan.PlanEditor($("editor"), { onChange: scheduleValidation, editNote, insertNote });
+      state.plan = new VBPlan.PlanEditor($("editor"), { onChange: scheduleValidation, editNote, insertNote,
+        maxImageBytes: state.status.limits && state.status.limits.max_image_bytes });
     }
     let data = start;
     if (start === "example") data = await (await api("/api/templates/ke-hoach/example")).json();
     if (!data) data = Object.assign({ date: { year: new Date().getFullYear(), month: null, day: null } }, savedProfile() || {});
     state.revealAll = false;
+    $("action-status").textContent = "";
     state.plan.setData(data);
     scheduleValidation();
   }

@@ -511,7 +511,7 @@
         el("div", { class: "rule short" }),
         el("div", { class: "so center" }, "Số: ", this.field("number", { label: "số", class: "num", numeric: true, placeholder: "…", size: 4 }),
           "/", this.field("symbol", { label: "Ký hiệu", class: "sym", size: 10 })),
-        el("label", { class: "mini" }, "Chữ viết tắt tên cơ quan: ", this.field("agency.abbreviation", { label: "Chữ viết tắt tên cơ quan", class: "abbr", size: 8 })));
+        el("label", { class: "mini" }, "Chữ viết tắt tên cơ quan: ", this.field("agency.abbreviation", { label: "Chữ viết tắt tên cơ quan", placeholder: "ví dụ SKHCN", class: "abbr", size: 8 })));
       const right = el("div", { class: "hdr-right" },
         el("div", { class: "center bold motto13" }, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
         el("div", { class: "center bold" }, "Độc lập - Tự do - Hạnh phúc"),
@@ -581,7 +581,7 @@
         this.authority,
         el("div", { class: "behalf" }, this.onBehalf),
         this.field("signer.position", { label: "Chức vụ người ký (ví dụ PHÓ GIÁM ĐỐC)", class: "center bold upper" }),
-        el("div", { class: "sign-space", text: "(chữ ký, dấu)" }),
+        this.pictures(),
         this.field("signer.name", { label: "Họ và tên người ký", class: "center bold" }));
       const recipients = el("div", { class: "recipients" },
         el("div", { class: "bold italic small-label", text: "Nơi nhận:" }),
@@ -592,6 +592,63 @@
       this.kept = el("p", { class: "kept muted small", hidden: true });
       sheet.appendChild(this.kept);
       h.appendChild(sheet);
+    }
+
+    // Ảnh chữ ký / ảnh con dấu of the signer: a file checked by its first bytes and size, kept as a data: URI.
+    pictures() {
+      this.pictureBox = el("div", { class: "sign-space" });
+      this.drawPictures();
+      return this.pictureBox;
+    }
+
+    drawPictures() {
+      const box = this.pictureBox;
+      box.innerHTML = "";
+      const signer = this.data.signer || {};
+      for (const [key, label] of [["signature_image", "ảnh chữ ký"], ["seal_image", "ảnh con dấu"]]) {
+        const part = el("div", { class: "picture-part" });
+        const picture = signer[key] && signer[key].image;
+        if (picture && /^data:image\//.test(picture)) {
+          part.appendChild(el("img", { src: picture, alt: label, class: "picture-thumb" }));
+          part.appendChild(el("button", { type: "button", class: "link small", text: "Xóa " + label, onclick: () => {
+            delete this.data.signer[key];
+            this.touch("signer." + key);
+            this.drawPictures();
+            this.hooks.onChange();
+          } }));
+        } else {
+          const input = el("input", { type: "file", accept: "image/png,image/jpeg,image/gif", "aria-label": "Chọn " + label });
+          input.addEventListener("change", () => { if (input.files[0]) this.readPicture(key, label, input.files[0]); input.value = ""; });
+          part.appendChild(el("label", { class: "button link small file-button" }, "+ " + label, input));
+        }
+        box.appendChild(part);
+      }
+      if (this.pictureProblem) box.appendChild(el("div", { class: "vb-field-error", text: this.pictureProblem }));
+    }
+
+    async readPicture(key, label, file) {
+      const head = new Uint8Array(await file.slice(0, 8).arrayBuffer());
+      const kinds = [[0x89, 0x50, 0x4e, 0x47], [0xff, 0xd8, 0xff], [0x47, 0x49, 0x46, 0x38]];
+      const max = this.hooks.maxImageBytes || 2 * 1024 * 1024;
+      this.pictureProblem = "";
+      if (!kinds.some((k) => k.every((b, i) => head[i] === b))) {
+        this.pictureProblem = "Tệp " + file.name + " không phải ảnh PNG, JPEG hoặc GIF: hãy chọn ảnh quét " + label + ".";
+      } else if (file.size > max) {
+        this.pictureProblem = "Ảnh " + file.name + " lớn quá (" + Math.round(file.size / 1024) + " KB, tối đa " + Math.round(max / 1024) +
+          " KB): hãy quét lại ở 300 dpi hoặc lưu dạng PNG.";
+      } else {
+        const uri = await new Promise((resolve, reject) => {
+          const reader = new FileReader();
+          reader.onload = () => resolve(reader.result);
+          reader.onerror = () => reject(reader.error);
+          reader.readAsDataURL(file);
+        });
+        this.data.signer = this.data.signer || {};
+        this.data.signer[key] = { ...(this.data.signer[key] || {}), image: uri };
+        this.touch("signer." + key);
+      }
+      this.drawPictures();
+      this.hooks.onChange();
     }
 
     tool(label, keys, action, cls) {
@@ -675,7 +732,8 @@
       this.showAuthority();
       const kept = [];
       if (d.appendices && d.appendices.length) kept.push(d.appendices.length + " phụ lục");
-      if (d.signer && (d.signer.signature_image || d.signer.seal_image)) kept.push("ảnh chữ ký/con dấu");
+      this.pictureProblem = "";
+      this.drawPictures();
       this.kept.hidden = !kept.length;
       this.kept.textContent = kept.length ? "Giữ nguyên như đã mở: " + kept.join(", ") + " (xem trong bản xem trước)." : "";
       this.inputs.forEach((i) => this.autosize(i));

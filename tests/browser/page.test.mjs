@@ -296,6 +296,18 @@ try {
   await typeInto("archive.units", seed.archive.units);
   await typeInto("signer.position", seed.signer.position);
   await typeInto("signer.name", seed.signer.name);
+  // The signature as a scanned picture: a file that is no picture is refused there, a PNG shows as a thumbnail.
+  const fake = join(downloads, "chu-ky-gia.png");
+  writeFileSync(fake, "this is not a picture");
+  await (await page.$('.sign-space input[aria-label="Chọn ảnh chữ ký"]')).uploadFile(fake);
+  await page.waitForSelector(".sign-space .vb-field-error");
+  check((await page.$eval(".sign-space .vb-field-error", (e) => e.textContent)).includes("không phải ảnh PNG, JPEG hoặc GIF"),
+    "a file that is no picture is refused as the signature");
+  const planSignature = pngSignature(150, 50);
+  const planSignaturePath = join(downloads, "chu-ky.png");
+  writeFileSync(planSignaturePath, planSignature);
+  await (await page.$('.sign-space input[aria-label="Chọn ảnh chữ ký"]')).uploadFile(planSignaturePath);
+  await page.waitForSelector(".sign-space img.picture-thumb");
   await settled(page);
   await page.evaluate(() => window.scrollTo(0, document.querySelector(".body-part").offsetTop));
   const labelsShown = await page.$$eval(".body-part .outline .item .label", (l) => l.map((e) => e.textContent).filter(Boolean));
@@ -344,6 +356,8 @@ try {
     check(/<w:b\/>[\s\S]{0,200}?<w:t[^>]*>100%<\/w:t>/.test(xml), "the word typed after Ctrl+B is bold in the DOCX");
     const notes = execFileSync("unzip", ["-p", docx, "word/footnotes.xml"], { maxBuffer: 64 << 20 }).toString("utf8");
     check(notes.includes(note), "the footnote typed in the dialog is a real footnote of the DOCX");
+    const media = execFileSync("unzip", ["-p", docx, "word/media/vanban_image1.png"], { maxBuffer: 64 << 20 });
+    check(Buffer.compare(media, planSignature) === 0, "the DOCX holds the chosen signature picture, byte for byte");
   }
 
   // The agency profile is remembered: a reload starts a new plan with it.
