@@ -219,6 +219,7 @@
     key(e) {
       const row = e.target.closest(".item");
       if (!row) return;
+      if (e.key !== "Tab" && e.key !== "Escape" && e.key !== "Shift") this.tabLeaves = false;
       const i = Number(row.dataset.index);
       const field = e.target.closest(".rich");
       const mod = e.ctrlKey || e.metaKey;
@@ -242,6 +243,12 @@
       } else if (e.key === "Enter") {
         e.preventDefault();
         this.split(i, field);
+      } else if (e.key === "Escape") {
+        this.tabLeaves = true;  // keyboard users leave the outline with Esc, then Tab / Shift+Tab
+      } else if (e.key === "Tab" && !this.options.flat && this.tabLeaves) {
+        e.preventDefault();
+        this.tabLeaves = false;
+        this.leave(e.shiftKey ? -1 : 1);
       } else if (e.key === "Tab" && !this.options.flat) {
         e.preventDefault();
         this.indent(i, e.shiftKey ? -1 : 1);
@@ -269,6 +276,18 @@
         e.preventDefault();
         this.options.insertNote(() => { this.syncField(i, field); this.changed(); });
       }
+    }
+
+    // Focus the first control after (by = 1) or before (by = -1) the whole outline.
+    leave(by) {
+      const all = [...document.querySelectorAll("button, input, select, textarea, a[href], [contenteditable=true]")]
+        .filter((e) => !e.disabled && e.offsetParent !== null);
+      const inside = (e) => this.list.contains(e);
+      const first = all.findIndex(inside);
+      let last = first;
+      while (last + 1 < all.length && inside(all[last + 1])) last++;
+      const target = by > 0 ? all[last + 1] : all[first - 1];
+      if (target) target.focus();
     }
 
     syncField(i, field) {

@@ -401,6 +401,24 @@ try {
   await page.evaluate(() => window.scrollTo(0, 0));
   await shot(page, "editor-example");
 
+  // Alt+↓ moves a section below its neighbour with everything under it (numbers follow); Ctrl+Z puts it back.
+  const sections = () => page.$$eval(".body-part .outline .item.section", (rows) =>
+    rows.filter((r) => r.style.getPropertyValue("--depth") === "0").map((r) => r.querySelector(".label").textContent + " " + r.querySelector(".rich").textContent));
+  const top = await sections();
+  const itemCount = await page.$$eval(".body-part .outline .item", (r) => r.length);
+  await page.click(".body-part .outline .item .rich");
+  await chord("Alt", "ArrowDown");
+  const moved = await sections();
+  check(moved[0] === "I. " + top[1].replace(/^II\. /, "") && moved[1] === "II. " + top[0].replace(/^I\. /, "") &&
+        await page.$$eval(".body-part .outline .item", (r) => r.length) === itemCount,
+    "Alt+↓ moves a section with its children below the next one, renumbered", moved.slice(0, 2).join(" | "));
+  await chord("Control", "KeyZ");
+  check((await sections()).join("|") === top.join("|"), "Ctrl+Z puts it back");
+  // Keyboard only: Esc, then Tab leaves the outline (Tab alone indents).
+  await page.keyboard.press("Escape");
+  await page.keyboard.press("Tab");
+  check(await page.evaluate(() => !document.activeElement.closest(".body-part .outline")), "Esc then Tab leaves the outline for the next control");
+
   const fileInput = await page.$("#load-file");
   for (const name of ["000", "002", "003", "004"]) {
     await fileInput.uploadFile(join(repo, "examples/ke-hoach", name + ".json"));
