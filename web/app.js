@@ -182,14 +182,17 @@
   }
 
   // A code value explained in the description ("merit: khen thưởng công trạng (…); campaign: …" or "TM. (thay mặt
-  // tập thể), KT. (ký thay)") is offered as "merit — khen thưởng công trạng", "TM. — thay mặt tập thể".
+  // tập thể), KT. (ký thay)") is offered as "Khen thưởng công trạng", "TM. — thay mặt tập thể".
   function enumTitle(value, description) {
     const v = String(value);
     if (!description) return v;
     const escaped = v.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
     const m = description.match(new RegExp("(?:^|[\\s;.,])" + escaped + ":\\s*([^;(.]+)")) ||
       description.match(new RegExp("(?:^|[\\s;,])" + escaped + "\\s*\\(([^)]+)\\)"));  // "TM. (thay mặt tập thể)"
-    return m ? v + " — " + m[1].trim() : v;
+    if (!m) return v;
+    const words = m[1].trim();
+    // An English code word ("merit", "individual") is the data's, not the secretary's: only its meaning is shown.
+    return /^[a-z_]+$/.test(v) ? words.charAt(0).toUpperCase() + words.slice(1) : v + " — " + words;
   }
 
   // json-editor does not know draft-07 if/then/else: a chain of them that chooses between shapes becomes a oneOf

@@ -53,6 +53,33 @@
         const fn = e.target.closest && e.target.closest(".fn");
         if (fn) this.options.editNote(fn, () => this.changed());
       });
+      // Drag an item by its number to move it, with everything under it, before another item (taking its level).
+      this.list.addEventListener("dragstart", (e) => {
+        const row = e.target.closest && e.target.closest(".item");
+        if (!row || !e.target.classList.contains("label")) return;
+        this.dragFrom = Number(row.dataset.index);
+        e.dataTransfer.effectAllowed = "move";
+        e.dataTransfer.setData("text/plain", row.textContent);
+      });
+      this.list.addEventListener("dragover", (e) => {
+        const row = e.target.closest && e.target.closest(".item");
+        if (this.dragFrom == null || !row) return;
+        e.preventDefault();
+        this.list.querySelectorAll(".drop-before").forEach((r) => r.classList.remove("drop-before"));
+        row.classList.add("drop-before");
+      });
+      this.list.addEventListener("drop", (e) => {
+        const row = e.target.closest && e.target.closest(".item");
+        if (this.dragFrom == null || !row) return;
+        e.preventDefault();
+        const from = this.dragFrom;
+        this.dragFrom = null;
+        this.moveBefore(from, Number(row.dataset.index));
+      });
+      this.list.addEventListener("dragend", () => {
+        this.dragFrom = null;
+        this.list.querySelectorAll(".drop-before").forEach((r) => r.classList.remove("drop-before"));
+      });
       this.list.addEventListener("focusin", (e) => {
         const row = e.target.closest(".item");
         if (row) Outline.active = { outline: this, index: Number(row.dataset.index) };
@@ -128,7 +155,9 @@
       const level = item.kind === "section" ? "lv" + Math.min(item.depth, 4) + " " + this.schemeClass(label) : "";
       const row = el("div", { class: "item " + item.kind + " " + level, role: "listitem", "data-index": i });
       row.style.setProperty("--depth", item.depth);
-      if (!this.options.flat) row.appendChild(el("span", { class: "label", "aria-hidden": "true", text: label }));
+      if (!this.options.flat) {
+        row.appendChild(el("span", { class: "label", "aria-hidden": "true", draggable: "true", title: "Kéo để chuyển mục (hoặc Alt+↑/↓)", text: label }));
+      }
       const content = el("div", { class: "content" });
       row.appendChild(content);
       // A section written without a heading ("1. Căn cứ kế hoạch này …") shows only its text.
@@ -410,6 +439,22 @@
         this.draw();
         this.focus(at, "end");
       }
+      this.changed();
+    }
+
+    // Item `i` and its subtree go before item `j`, at `j`'s level.
+    moveBefore(i, j) {
+      const end = this.subtree(i);
+      if (j >= i && j < end) return;
+      this.snapshot(true);
+      const delta = this.items[j].depth - this.items[i].depth;
+      const block = this.items.splice(i, end - i);
+      for (const it of block) it.depth += delta;
+      const at = j > i ? j - block.length : j;
+      this.items.splice(at, 0, ...block);
+      this.normalise();
+      this.draw();
+      this.focus(at, "end");
       this.changed();
     }
 

@@ -414,6 +414,18 @@ try {
     "Alt+↓ moves a section with its children below the next one, renumbered", moved.slice(0, 2).join(" | "));
   await chord("Control", "KeyZ");
   check((await sections()).join("|") === top.join("|"), "Ctrl+Z puts it back");
+  // Dragging the third section's number onto the first section moves it there, with its children.
+  const labelsOfTop = await page.$$(".body-part .outline .item.section[style*='--depth: 0'] .label");
+  await page.setDragInterception(true);  // puppeteer drives the HTML drag-and-drop events
+  await labelsOfTop[2].dragAndDrop(labelsOfTop[0]);
+  await page.setDragInterception(false);
+  const dragged = await sections();
+  check(dragged[0] === "I. " + top[2].replace(/^III\. /, "") && dragged[1] === "II. " + top[0].replace(/^I\. /, "") &&
+        await page.$$eval(".body-part .outline .item", (r) => r.length) === itemCount,
+    "dragging a section's number onto another moves it there with its children", dragged.slice(0, 3).join(" | "));
+  await chord("Control", "KeyZ");
+  check((await sections()).join("|") === top.join("|"), "Ctrl+Z undoes the drag");
+  await page.click(".body-part .outline .item .rich");
   // Keyboard only: Esc, then Tab leaves the outline (Tab alone indents).
   await page.keyboard.press("Escape");
   await page.keyboard.press("Tab");
