@@ -223,6 +223,24 @@
       Array.isArray(n.required) && n.required.includes("image"));
   }
 
+  function resolved(n) {
+    return n && n.$ref && state.currentSchema && state.currentSchema.definitions
+      ? state.currentSchema.definitions[n.$ref.slice("#/definitions/".length)] : n;
+  }
+
+  function isScalar(n) {
+    const r = resolved(n);
+    const types = r ? [].concat(r.type || []) : [];
+    return types.length > 0 && types.every((t) => ["string", "number", "integer", "null"].includes(t)) && !isImageSchema(r);
+  }
+
+  function isTableRow(items) {
+    const r = resolved(items);
+    if (!r) return false;
+    if (r.type === "array") return isScalar(r.items);
+    return r.type === "object" && !!r.properties && Object.values(r.properties).every(isScalar);
+  }
+
   function adapt(node, inOneOf) {
     if (Array.isArray(node)) return node.map((n) => adapt(n, inOneOf));
     if (!node || typeof node !== "object") return node;
@@ -292,6 +310,9 @@
       s.properties = props;
     }
     if (s.items) {
+      // A list of rows of short values (danh hiệu, khen thưởng, a table's rows) is edited as a table: one line per
+      // row, add/remove/move buttons at its end.
+      if (isTableRow(s.items)) s.format = "table";
       s.items = adapt(s.items, false);
       // Rows are called "Dòng 1", "Dòng 2" … unless the item schema names them.
       if (!s.items.title && !s.items.$ref) s.items = Object.assign({ title: s.items.type === "string" ? "Dòng" : "Mục" }, s.items);

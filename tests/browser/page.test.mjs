@@ -501,6 +501,12 @@ try {
   await settled(page);
   const awardStatus = await page.$eval("#check-status", (e) => e.textContent);
   check(awardStatus.includes("có thể tải về"), "the award form's example is complete", awardStatus);
+  // The lists of short rows are tables: one line a row, a button adds one.
+  const titleRows = () => page.$$eval('[data-schemapath="root.emulation_titles"] table tbody tr', (r) => r.length);
+  const rowsBefore = await titleRows();
+  await page.$eval('[data-schemapath="root.emulation_titles"] .json-editor-btn-add', (b) => b.click());
+  check(rowsBefore >= 1 && await titleRows() === rowsBefore + 1, "the danh hiệu thi đua are a table; Thêm adds a row", rowsBefore + " rows");
+  await page.$$eval('[data-schemapath="root.emulation_titles"] .json-editor-btn-delete', (b) => b[b.length - 1].click());
   await setField(page, "root.place", "");
   await settled(page);
   const fieldError = await page.$eval('[data-schemapath="root.place"]', (e) => {
