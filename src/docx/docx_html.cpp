@@ -4,7 +4,7 @@
 // cites them; explicit page and section breaks start a new sheet. It does not break lines into printed pages —
 // LibreOffice stays the exact print (PDF, "xem bản in chính xác").
 #include <algorithm>
-#include <cstdio>
+#include <cmath>
 #include <cstdlib>
 #include <map>
 #include <memory>
@@ -215,11 +215,12 @@ void escape_into(std::string& out, std::string_view text) {
     }
 }
 
-// CSS points with one decimal: twips are 1/20 pt, half-points 1/2 pt.
+// CSS points with one decimal: twips are 1/20 pt, half-points 1/2 pt. Integer arithmetic, so that the C locale
+// of an embedding program (a decimal comma) cannot change the CSS.
 std::string points(double value) {
-    char buffer[32];
-    std::snprintf(buffer, sizeof buffer, "%.1fpt", value);
-    return buffer;
+    const long tenths = std::lround(value * 10);
+    const long whole = std::labs(tenths);
+    return (tenths < 0 ? "-" : "") + std::to_string(whole / 10) + "." + std::to_string(whole % 10) + "pt";
 }
 std::string twips(int value) { return points(value / 20.0); }
 
