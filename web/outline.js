@@ -173,6 +173,17 @@
     const topTypes = [];
     for (const line of lines) {
       const { type, rest } = classify(line);
+      // Text copied from a PDF arrives broken at the end of each printed line: a line that starts in lower case
+      // after one that does not end a sentence continues it.
+      const last = items[items.length - 1];
+      if (!type && last && /^\p{Ll}/u.test(line)) {
+        const field = last.text ? "text" : "title";
+        const plain = last[field].replace(/<[^>]*>/g, "");
+        if (!/[.:;!?]$/.test(plain)) {
+          last[field] += " " + R.escapeHtml(line);
+          continue;
+        }
+      }
       if (!type) {
         items.push({ kind: "para", depth: stack.length, title: R.escapeHtml(line), text: "", extra: {} });
         continue;

@@ -426,6 +426,20 @@ try {
   await chord("Control", "KeyZ");
   check((await sections()).join("|") === top.join("|"), "Ctrl+Z undoes the drag");
   await page.click(".body-part .outline .item .rich");
+  // Text from a PDF: lines broken where the page broke them are joined; typed numbering still makes levels.
+  const lastRich = await page.$$(".body-part .outline .item .rich");
+  await lastRich[lastRich.length - 1].click();
+  await page.keyboard.press("End");
+  await page.keyboard.press("Enter");
+  await chord("Shift", "Tab"); await chord("Shift", "Tab"); await chord("Shift", "Tab");
+  const beforePdf = await page.$$eval(".body-part .outline .item", (r) => r.length);
+  await paste("IV. KINH PHÍ THỰC HIỆN\n1. Kinh phí thực hiện kế hoạch được bố trí từ nguồn ngân sách\nnhà nước giao cho Sở năm 2025.\n2. Các phòng lập dự toán\ngửi Văn phòng Sở.");
+  const afterPdf = await page.$$eval(".body-part .outline .item", (rows) => rows.slice(-3).map((r) => r.querySelector(".label").textContent + " " + r.querySelector(".rich").textContent));
+  check(await page.$$eval(".body-part .outline .item", (r) => r.length) === beforePdf + 2 &&
+        afterPdf[1] === "1. Kinh phí thực hiện kế hoạch được bố trí từ nguồn ngân sách nhà nước giao cho Sở năm 2025." &&
+        afterPdf[2] === "2. Các phòng lập dự toán gửi Văn phòng Sở.",
+    "a paste from a PDF joins the lines of one paragraph and keeps its numbering", afterPdf.join(" | "));
+  await chord("Control", "KeyZ");
   // Keyboard only: Esc, then Tab leaves the outline (Tab alone indents).
   await page.keyboard.press("Escape");
   await page.keyboard.press("Tab");
