@@ -839,8 +839,11 @@
       if (levels.join(",") === "roman,arabic,letter") delete numbering.levels;
       else numbering.levels = levels;
       set(d, "numbering", Object.keys(numbering).length ? numbering : undefined);
-      const { body, pointers } = O.bodyFromItems(this.body.o.items.filter((it, i) => !(this.body.o.isEmpty(i) && !(i + 1 < this.body.o.items.length && this.body.o.items[i + 1].depth > it.depth))));
-      this.bodyPointers = pointers;
+      // Empty lines (without children) are not part of the plan; each kept item remembers its row for messages.
+      const all = this.body.o.items;
+      const kept = all.map((it, i) => i).filter((i) => !(this.body.o.isEmpty(i) && !(i + 1 < all.length && all[i + 1].depth > all[i].depth)));
+      const { body, pointers } = O.bodyFromItems(kept.map((i) => all[i]));
+      this.bodyRows = new Map(pointers.map((p, k) => [p, kept[k]]));
       d.body = body;
       const recipients = this.value("recipients").split("\n").map((l) => l.trim().replace(/^[-–+•]\s*/, "").replace(/[;.,]\s*$/, "").trim()).filter(Boolean);
       set(d, "recipients", recipients.length ? recipients : undefined);
@@ -875,9 +878,8 @@
     fieldFor(pointer) {
       const parts = pointer.split("/");
       const body = pointer.match(/^\/body(\/\d+(\/children\/\d+)*)/);
-      if (body && this.bodyPointers) {
-        const i = this.bodyPointers.indexOf(body[0]);
-        const row = this.body.o.list.querySelectorAll(":scope > .item")[i];
+      if (body && this.bodyRows && this.bodyRows.has(body[0])) {
+        const row = this.body.o.list.querySelectorAll(":scope > .item")[this.bodyRows.get(body[0])];
         if (row) return row;
       }
       const flat = pointer.match(/^\/(legal_bases|opening|closing)(\/(\d+))?/);
