@@ -202,5 +202,5 @@
     return { items, types: stack.length ? items.filter((i) => i.type && i.kind === "section").map((i) => i.type) : [] };
   }
 
-  window.VBOutline = { itemsFromBody, bodyFromItems, labels, itemsFromText, classify, richOf, schemeOf, LETTERS };
+  window.VBOutline = { roman, itemsFromBody, bodyFromItems, labels, itemsFromText, classify, richOf, schemeOf, LETTERS };
 })();

@@ -653,8 +653,10 @@
         el("div", { class: "small lưu" }, "- Lưu: VT, ", this.field("archive.units", { label: "đơn vị soạn thảo", class: "units", size: 6 }),
           this.field("archive.copies", { label: "số bản", class: "copies", size: 3, placeholder: "số bản" }), "."));
       sheet.appendChild(el("div", { class: "foot" }, recipients, sign));
-      this.kept = el("p", { class: "kept muted small", hidden: true });
-      sheet.appendChild(this.kept);
+      this.appendixBox = el("div", { class: "appendices" });
+      sheet.appendChild(this.appendixBox);
+      sheet.appendChild(el("button", { type: "button", class: "add-part", "data-part": "appendices", text: "+ Thêm phụ lục",
+        onclick: () => this.addAppendix() }));
       h.appendChild(sheet);
     }
 
@@ -713,6 +715,92 @@
       }
       this.drawPictures();
       this.hooks.onChange();
+    }
+
+    // ----- phụ lục: each a page with its title, the note under it and its table of tasks (or groups of tasks)
+
+    addAppendix() {
+      this.data.appendices = this.data.appendices || [];
+      this.data.appendices.push({ title: "", tasks: [{ content: "", lead: "" }] });
+      this.touched.add("/appendices/" + (this.data.appendices.length - 1) + "/x");
+      this.drawAppendices();
+      const inputs = this.appendixBox.querySelectorAll(".appendix:last-child input");
+      if (inputs.length) inputs[0].focus();
+      this.hooks.onChange();
+    }
+
+    drawAppendices() {
+      const box = this.appendixBox;
+      box.innerHTML = "";
+      const list = this.data.appendices || [];
+      list.forEach((a, k) => {
+        const pointer = "/appendices/" + k;
+        const part = el("div", { class: "appendix" });
+        part.appendChild(el("div", { class: "center bold", text: "PHỤ LỤC" + (list.length > 1 ? " " + O.roman(k + 1) : "") }));
+        part.appendChild(this.cell(a, "title", pointer + "/title", "Tên phụ lục", "center bold upper appendix-title"));
+        part.appendChild(this.cell(a, "note", pointer + "/note", "(Kèm theo Kế hoạch số …/KH-… ngày … tháng … năm …) — bỏ trống: tự ghi", "center italic appendix-note"));
+        if (Array.isArray(a.groups)) {
+          a.groups.forEach((g, j) => {
+            part.appendChild(this.cell(g, "title", pointer + "/groups/" + j + "/title", "Tên nhóm nhiệm vụ", "bold group-title", true, true));
+            part.appendChild(this.taskTable(g.tasks = g.tasks || [], pointer + "/groups/" + j + "/tasks"));
+          });
+        } else {
+          part.appendChild(this.taskTable(a.tasks = a.tasks || [], pointer + "/tasks"));
+        }
+        part.appendChild(el("button", { type: "button", class: "link small", text: "Xóa phụ lục này", onclick: () => {
+          list.splice(k, 1);
+          this.drawAppendices();
+          this.hooks.onChange();
+        } }));
+        box.appendChild(part);
+      });
+    }
+
+    // One text of an appendix, edited in place; rich text (formatted, footnoted) is shown as its words and kept as
+    // it is unless the words are changed.
+    // `richField`: the schema's "rich" text, where "*" and "^[…]" are markup (a typed one is kept literal).
+    cell(holder, key, pointer, label, cls, multiline, richField) {
+      const value = holder[key];
+      const rich = value !== undefined && (typeof value !== "string" || (richField && /[*^\\[\]]/.test(value)));
+      const input = el(multiline ? "textarea" : "input", { class: "f " + (cls || ""), "aria-label": label, placeholder: label,
+        "data-pointer": pointer, rows: multiline ? 1 : undefined });
+      input.value = rich ? R.plainText(value) : value || "";
+      input.addEventListener("input", () => {
+        const text = input.value.replace(/\s*\n\s*/g, " ");
+        if (!text.trim()) delete holder[key];
+        else holder[key] = richField && /[*^\\[\]]/.test(text) ? [{ text }] : text;
+        this.touched.add(pointer);
+        this.autosize(input);
+        this.hooks.onChange();
+      });
+      setTimeout(() => this.autosize(input));
+      return input;
+    }
+
+    taskTable(tasks, pointer) {
+      const columns = [["content", "Nội dung nhiệm vụ"], ["lead", "Đơn vị chủ trì"], ["partners", "Đơn vị phối hợp"], ["product", "Sản phẩm"],
+        ["deadline", "Thời gian hoàn thành"]];
+      const table = el("table", { class: "tasks" },
+        el("thead", {}, el("tr", {}, el("th", { text: "TT" }), ...columns.map(([, t]) => el("th", { text: t })), el("th", {}))));
+      const body = el("tbody");
+      tasks.forEach((task, r) => {
+        const tr = el("tr", {}, el("td", { class: "center", text: String(r + 1) }));
+        for (const [key, title] of columns) {
+          const richField = key === "content" || key === "product";
+          tr.appendChild(el("td", {}, this.cell(task, key, pointer + "/" + r + "/" + key, title, "", true, richField)));
+        }
+        tr.appendChild(el("td", {}, el("button", { type: "button", class: "link small", title: "Xóa dòng " + (r + 1), "aria-label": "Xóa dòng " + (r + 1),
+          text: "×", onclick: () => { tasks.splice(r, 1); this.drawAppendices(); this.hooks.onChange(); } })));
+        body.appendChild(tr);
+      });
+      table.appendChild(body);
+      const wrap = el("div", { class: "tasks-wrap" }, table);
+      wrap.appendChild(el("button", { type: "button", class: "link small", text: "+ Thêm dòng", onclick: () => {
+        tasks.push({ content: "", lead: "" });
+        this.drawAppendices();
+        this.hooks.onChange();
+      } }));
+      return wrap;
     }
 
     tool(label, keys, action, cls) {
@@ -794,12 +882,9 @@
       this.closing.o.setItems(paras(d.closing));
       this.body.o.setItems(O.itemsFromBody(d.body || []));
       this.showAuthority();
-      const kept = [];
-      if (d.appendices && d.appendices.length) kept.push(d.appendices.length + " phụ lục");
       this.pictureProblem = "";
       this.drawPictures();
-      this.kept.hidden = !kept.length;
-      this.kept.textContent = kept.length ? "Giữ nguyên như đã mở: " + kept.join(", ") + " (xem trong bản xem trước)." : "";
+      this.drawAppendices();
       this.inputs.forEach((i) => this.autosize(i));
     }
 
@@ -857,6 +942,16 @@
       for (const k of ["authority", "on_behalf_of", "position", "name"]) set(d.signer, k, this.value("signer." + k));
       if (!d.signer.authority) delete d.signer.on_behalf_of;
       if (!Object.keys(d.signer).length) delete d.signer;
+      // A task row left empty is not a task; "content" and "lead" are what a row needs (the schema says so).
+      const rows = (tasks) => tasks.filter((t) => Object.values(t).some((v) => v !== ""))
+        .map((t) => ({ ...t, content: t.content === undefined ? "" : t.content, lead: t.lead === undefined ? "" : t.lead }));
+      if (Array.isArray(d.appendices)) {
+        for (const a of d.appendices) {
+          if (Array.isArray(a.tasks)) a.tasks = rows(a.tasks);
+          if (Array.isArray(a.groups)) for (const g of a.groups) g.tasks = rows(g.tasks || []);
+        }
+        if (!d.appendices.length) delete d.appendices;
+      }
       return d;
     }
 
@@ -877,6 +972,11 @@
 
     fieldFor(pointer) {
       const parts = pointer.split("/");
+      for (let n = parts.length; n > 1 && pointer.startsWith("/appendices"); --n) {
+        const cell = this.host.querySelector('[data-pointer="' + CSS.escape(parts.slice(0, n).join("/")) + '"]');
+        if (cell) return cell;
+        if (n === 3) return this.appendixBox.querySelectorAll(".appendix")[Number(parts[2])] || this.appendixBox;
+      }
       const body = pointer.match(/^\/body(\/\d+(\/children\/\d+)*)/);
       if (body && this.bodyRows && this.bodyRows.has(body[0])) {
         const row = this.body.o.list.querySelectorAll(":scope > .item")[this.bodyRows.get(body[0])];

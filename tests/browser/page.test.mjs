@@ -401,6 +401,25 @@ try {
   await page.evaluate(() => window.scrollTo(0, 0));
   await shot(page, "editor-example");
 
+  // Phụ lục: their tables are edited in place; a row added and typed into shows in the preview.
+  check(await page.$$eval(".appendix", (a) => a.length) === 2 && await page.$$eval(".appendix .group-title", (g) => g.length) >= 1,
+    "the example's two appendices (one with groups of tasks) are on the sheet");
+  const lastTable = async () => (await page.$$(".appendix"))[1];
+  const rowCount = async () => (await lastTable()).$$eval("table.tasks tbody tr", (r) => r.length);
+  const rowsAtFirst = await rowCount();
+  await (await lastTable()).$$eval("button", (bs) => bs.find((b) => b.textContent === "+ Thêm dòng").click());
+  check(await rowCount() === rowsAtFirst + 1, "+ Thêm dòng adds a task row");
+  const newRow = await (await lastTable()).$$("table.tasks tbody tr:last-child textarea");
+  await newRow[0].click();
+  await page.keyboard.type("Kiểm thử phụ lục");
+  await newRow[1].click();
+  await page.keyboard.type("Văn phòng Sở");
+  await settled(page);
+  await page.waitForFunction(() => document.getElementById("live-preview").textContent.includes("Kiểm thử phụ lục"), { timeout: 10000 });
+  check((await page.$eval("#check-status", (e) => e.textContent)).includes("có thể tải về"), "the new task row is in the preview and the plan stays complete");
+  await (await lastTable()).$$eval("table.tasks tbody tr:last-child button", (b) => b[0].click());
+  check(await rowCount() === rowsAtFirst, "× removes the row");
+
   // Alt+↓ moves a section below its neighbour with everything under it (numbers follow); Ctrl+Z puts it back.
   const sections = () => page.$$eval(".body-part .outline .item.section", (rows) =>
     rows.filter((r) => r.style.getPropertyValue("--depth") === "0").map((r) => r.querySelector(".label").textContent + " " + r.querySelector(".rich").textContent));
