@@ -5,7 +5,9 @@
 
 (function () {
   const $ = (id) => document.getElementById(id);
-  const state = { templates: [], current: null, editor: null, status: {}, validateTimer: null, validateSeq: 0, undo: null };
+  const state = { templates: [], current: null, editor: null, plan: null, status: {}, validateTimer: null, validateSeq: 0, undo: null,
+    errors: [], valid: false, revealAll: false, previewTimer: null, previewSeq: 0 };
+  const PROFILE_KEY = "vanban.hoSoCoQuan";
 
   // ----- Vietnamese for json-editor's buttons (its own validation messages are not shown: vanban's are)
 
@@ -180,14 +182,17 @@
   }
 
   // A code value explained in the description ("merit: khen thưởng công trạng (…); campaign: …" or "TM. (thay mặt
-  // tập thể), KT. (ký thay)") is offered as "merit — khen thưởng công trạng", "TM. — thay mặt tập thể".
+  // tập thể), KT. (ký thay)") is offered as "Khen thưởng công trạng", "TM. — thay mặt tập thể".
   function enumTitle(value, description) {
     const v = String(value);
     if (!description) return v;
     const escaped = v.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
     const m = description.match(new RegExp("(?:^|[\\s;.,])" + escaped + ":\\s*([^;(.]+)")) ||
       description.match(new RegExp("(?:^|[\\s;,])" + escaped + "\\s*\\(([^)]+)\\)"));  // "TM. (thay mặt tập thể)"
-    return m ? v + " — " + m[1].trim() : v;
+    if (!m) return v;
+    const words = m[1].trim();
+    // An English code word ("merit", "individual") is the data's, not the secretary's: only its meaning is shown.
+    return /^[a-z_]+$/.test(v) ? words.charAt(0).toUpperCase() + words.slice(1) : v + " — " + words;
   }
 
   // json-editor does not know draft-07 if/then/else: a chain of them that chooses between shapes becomes a oneOf
@@ -216,6 +221,24 @@
       n = state.currentSchema.definitions[n.$ref.slice("#/definitions/".length)];
     return !!(n && n.type === "object" && n.properties && n.properties.image && n.properties.image.type === "string" &&
       Array.isArray(n.required) && n.required.includes("image"));
+  }
+
+  function resolved(n) {
+    return n && n.$ref && state.currentSchema && state.currentSchema.definitions
+      ? state.currentSchema.definitions[n.$ref.slice("#/definitions/".length)] : n;
+  }
+
+  function isScalar(n) {
+    const r = resolved(n);
+    const types = r ? [].concat(r.type || []) : [];
+    return types.length > 0 && types.every((t) => ["string", "number", "integer", "null"].includes(t)) && !isImageSchema(r);
+  }
+
+  function isTableRow(items) {
+    const r = resolved(items);
+    if (!r) return false;
+    if (r.type === "array") return isScalar(r.items);
+    return r.type === "object" && !!r.properties && Object.values(r.properties).every(isScalar);
   }
 
   function adapt(node, inOneOf) {
@@ -287,6 +310,9 @@
       s.properties = props;
     }
     if (s.items) {
+      // A list of rows of short values (danh hiệu, khen thưởng, a table's rows) is edited as a table: one line per
+      // row, add/remove/move buttons at its end.
+      if (isTableRow(s.items)) s.format = "table";
       s.items = adapt(s.items, false);
       // Rows are called "Dòng 1", "Dòng 2" … unless the item schema names them.
       if (!s.items.title && !s.items.$ref) s.items = Object.assign({ title: s.items.type === "string" ? "Dòng" : "Mục" }, s.items);
@@ -315,6 +341,7 @@
   }
 
   function currentData() {
+    if (state.plan) return state.plan.getData();
     const data = clean(state.editor.getValue());
     if (state.currentSchema && state.currentSchema.properties && state.currentSchema.properties.template) data.template = state.current.name;
     return data;
@@ -362,34 +389,51 @@
 
   function clearFieldErrors() {
     document.querySelectorAll("#editor .vb-field-error").forEach((e) => e.remove());
+    document.querySelectorAll("#editor .vb-invalid-field").forEach((e) => e.classList.remove("vb-invalid-field"));
     document.querySelectorAll("#editor .vb-invalid").forEach((e) => e.classList.remove("vb-invalid"));
   }
 
+  // The Vietnamese text when the server has one (i18n), else the English one.
   function messageOf(e) {
+    if (e.message_vi) return e.message_vi;
     return e.message + (e.hint ? " — " + e.hint : "");
   }
 
-  function showErrors(errors) {
+  function showErrors(all) {
+    state.errors = all;
+    state.valid = !all.length;
+    for (const id of ["btn-docx", "btn-odt", "btn-pdf"]) $(id).classList.toggle("blocked", !state.valid);
+    // On a plan, a message waits until its field was touched or a download was asked for.
+    const errors = state.plan && !state.revealAll ? all.filter((e) => state.plan.isTouched(e.json_pointer || "")) : all;
     clearFieldErrors();
     const list = $("error-list");
     list.innerHTML = "";
     const status = $("check-status");
-    if (!errors.length) {
+    if (!all.length) {
       status.className = "check-status ok";
-      status.textContent = "✓ Dữ liệu hợp lệ, có thể tải về";
+      status.textContent = "✓ Văn bản đủ thông tin, có thể tải về";
+      return;
+    }
+    if (!errors.length) {
+      status.className = "check-status incomplete";
+      status.textContent = "Chưa đủ thông tin để tải về (còn " + all.length + " chỗ cần điền)";
       return;
     }
     status.className = "check-status bad";
     status.textContent = errors.length === 1 ? "Còn 1 lỗi cần sửa" : "Còn " + errors.length + " lỗi cần sửa";
     for (const e of errors) {
-      const field = e.json_pointer !== undefined ? fieldFor(e.json_pointer) : $("editor");
+      const field = e.json_pointer === undefined ? $("editor") : state.plan ? state.plan.fieldFor(e.json_pointer) : fieldFor(e.json_pointer);
       const note = document.createElement("div");
       note.className = "vb-field-error";
       note.textContent = messageOf(e);
-      const anchor = field.querySelector(":scope > input, :scope > select, :scope > textarea, :scope > .form-control") ;
-      if (anchor && anchor.nextSibling) field.insertBefore(note, anchor.nextSibling);
-      else field.appendChild(note);
-      field.classList.add("vb-invalid");
+      if (/^(INPUT|TEXTAREA|SELECT)$/.test(field.tagName)) {
+        field.insertAdjacentElement("afterend", note);
+      } else {
+        const anchor = field.querySelector(":scope > input, :scope > select, :scope > textarea, :scope > .form-control");
+        if (anchor && anchor.nextSibling) field.insertBefore(note, anchor.nextSibling);
+        else field.appendChild(note);
+      }
+      field.classList.add(/^(INPUT|TEXTAREA|SELECT)$/.test(field.tagName) ? "vb-invalid-field" : "vb-invalid");
       const li = document.createElement("li");
       const a = document.createElement("a");
       a.href = "#";
@@ -399,7 +443,7 @@
         field.scrollIntoView({ behavior: "smooth", block: "center" });
         field.classList.add("vb-flash");
         setTimeout(() => field.classList.remove("vb-flash"), 1300);
-        const input = field.querySelector("input, select, textarea");
+        const input = /^(INPUT|TEXTAREA|SELECT)$/.test(field.tagName) ? field : field.querySelector("input, select, textarea, [contenteditable=true]");
         if (input) input.focus({ preventScroll: true });
       });
       li.appendChild(a);
@@ -408,7 +452,7 @@
   }
 
   async function validateNow() {
-    if (!state.editor || !state.current) return;
+    if ((!state.editor && !state.plan) || !state.current) return;
     const seq = ++state.validateSeq;
     try {
       const res = await postJson("/api/validate/" + state.current.name, currentData());
@@ -429,12 +473,158 @@
   function scheduleValidation() {
     markPending();
     state.validateTimer = setTimeout(validateNow, 350);
+    schedulePreview();
+    if (state.plan) saveProfileSoon();
+  }
+
+  // ----- the instant preview: the engine renders the DOCX and turns it into HTML (POST /api/preview?as=html),
+  // milliseconds, no LibreOffice. Incomplete data still previews (lenient: what is missing prints empty).
+
+  function schedulePreview() {
+    clearTimeout(state.previewTimer);
+    state.previewTimer = setTimeout(refreshPreview, 120);
+  }
+
+  // A plan being written still previews: what the layout cannot do without (the agency's name, the year, the body)
+  // shows as dots to fill. Only the preview gets them; a download takes the data as it is.
+  function previewData() {
+    const data = currentData();
+    if (!state.plan) return data;
+    data.agency = Object.assign({ name: "……" }, data.agency);
+    if (!data.date || typeof data.date !== "object" || typeof data.date.year !== "number")
+      data.date = { year: new Date().getFullYear(), month: null, day: null };
+    if (!Array.isArray(data.body)) data.body = [];
+    return data;
+  }
+
+  async function refreshPreview() {
+    if (!state.current) return;
+    const seq = ++state.previewSeq;
+    const box = $("live-preview");
+    try {
+      const res = await postJson("/api/preview/" + state.current.name + "?as=html&validate=false&lenient=true", previewData());
+      const body = await res.json();
+      if (seq !== state.previewSeq) return;
+      box.innerHTML = body.html;
+      box.dataset.seq = String(seq);
+      box.classList.remove("stale");
+    } catch (e) {
+      if (seq !== state.previewSeq) return;
+      box.classList.add("stale");
+      box.dataset.seq = String(seq);
+      box.title = "Bản xem trước chưa cập nhật: " + ((e.errors || []).map(messageOf).join("; ") || e.message);
+    }
+  }
+
+  // ----- the agency's profile (hồ sơ cơ quan): header, signer, Nơi nhận remembered in this browser
+
+  let profileTimer = null;
+  function saveProfileSoon() {
+    clearTimeout(profileTimer);
+    profileTimer = setTimeout(() => {
+      if (!state.plan) return;
+      const touchedProfile = [...state.plan.touched].some((t) => /^\/(agency|place|signer|recipients|archive|symbol)/.test(t));
+      if (touchedProfile) localStorage.setItem(PROFILE_KEY, JSON.stringify(state.plan.profile()));
+    }, 300);
+  }
+
+  function savedProfile() {
+    try {
+      const p = JSON.parse(localStorage.getItem(PROFILE_KEY) || "null");
+      return p && typeof p === "object" ? p : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function exportProfile() {
+    const p = state.plan ? state.plan.profile() : savedProfile();
+    if (!p) {
+      $("action-status").textContent = "Chưa có hồ sơ cơ quan: hãy điền tên cơ quan, người ký, nơi nhận trước.";
+      return;
+    }
+    saveBlob(new Blob([JSON.stringify(p, null, 2) + "\n"], { type: "application/json" }), "ho-so-co-quan.json");
+  }
+
+  async function importProfile(file) {
+    try {
+      const p = JSON.parse(await file.text());
+      if (!p || typeof p !== "object" || Array.isArray(p)) throw new Error("không phải hồ sơ cơ quan");
+      const keep = {};
+      for (const k of ["agency", "place", "recipients", "archive", "signer", "symbol"]) if (p[k] !== undefined) keep[k] = p[k];
+      localStorage.setItem(PROFILE_KEY, JSON.stringify(keep));
+      if (state.plan) {
+        const data = Object.assign(state.plan.getData(), keep);
+        state.plan.setData(data);
+        scheduleValidation();
+      }
+      $("action-status").textContent = "Đã nhập hồ sơ cơ quan từ " + file.name;
+    } catch (e) {
+      $("action-status").textContent = "Tệp " + file.name + " không đọc được như hồ sơ cơ quan: " + e.message;
+    }
+  }
+
+  // ----- footnotes: a dialog for the note's text; the mark sits where the caret was
+
+  // The answer is handled at once (not on the dialog's later "close" event), so that the caret is back in the text
+  // before the next key arrives.
+  let noteDone = null;
+  function noteDialog(initial, done) {
+    const dialog = $("note-dialog");
+    $("note-text").value = initial;
+    $("note-remove").hidden = !initial;
+    noteDone = done;
+    dialog.showModal();
+    $("note-text").focus();
+  }
+
+  function answerNote(answer) {
+    const done = noteDone;
+    noteDone = null;
+    if ($("note-dialog").open) $("note-dialog").close();
+    if (done) done(answer, $("note-text").value.trim());
+  }
+
+  function insertNote(changed) {
+    const sel = window.getSelection();
+    if (!sel.rangeCount) return;
+    const range = sel.getRangeAt(0).cloneRange();
+    const field = range.startContainer.nodeType === 1 ? range.startContainer.closest(".rich") : range.startContainer.parentElement.closest(".rich");
+    if (!field) return;
+    noteDialog("", (answer, text) => {
+      field.focus();
+      sel.removeAllRanges();
+      sel.addRange(range);
+      if (answer !== "ok" || !text) return;
+      range.collapse(false);
+      const span = document.createElement("span");
+      span.innerHTML = VBRich.footnoteHtml(text);
+      const mark = span.firstChild;
+      range.insertNode(mark);
+      range.setStartAfter(mark);
+      range.collapse(true);
+      sel.removeAllRanges();
+      sel.addRange(range);
+      changed();
+    });
+  }
+
+  function editNote(mark, changed) {
+    noteDialog(mark.dataset.note || "", (answer, text) => {
+      if (answer === "remove" || (answer === "ok" && !text)) mark.remove();
+      else if (answer === "ok") {
+        mark.dataset.note = text;
+        mark.title = "Chú thích: " + text;
+      } else return;
+      changed();
+    });
   }
 
   // json-editor takes a text field's value when it loses focus; a short pause in typing hands it over too, so that
   // the check runs as the secretary types.
   let typingTimer = null;
   function onTyping(ev) {
+    if (state.plan) return;  // the plan's sheet hands every keystroke over itself
     const t = ev.target;
     if (!(t instanceof HTMLInputElement || t instanceof HTMLTextAreaElement) || t.type === "file") return;
     if (state.undo) hideUndo();  // undoing now would also take back what is being typed
@@ -483,9 +673,39 @@
 
   // ----- the form
 
+  // A KẾ HOẠCH is written on the document-like sheet (plan.js); the other forms keep the schema-drawn form.
+  async function loadPlan(start) {
+    if (state.editor) { state.editor.destroy(); state.editor = null; }
+    if (!state.plan) {
+      $("editor").innerHTML = "";
+      state.plan = new VBPlan.PlanEditor($("editor"), { onChange: scheduleValidation, editNote, insertNote,
+        maxImageBytes: state.status.limits && state.status.limits.max_image_bytes });
+    }
+    let data = start;
+    if (start === "example") data = await (await api("/api/templates/ke-hoach/example")).json();
+    if (!data) data = Object.assign({ date: { year: new Date().getFullYear(), month: null, day: null } }, savedProfile() || {});
+    state.revealAll = false;
+    $("action-status").textContent = "";
+    state.plan.setData(data);
+    scheduleValidation();
+  }
+
   async function loadTemplate(name, start) {
     hideUndo();
     state.current = state.templates.find((t) => t.name === name);
+    $("profile-row").hidden = name !== "ke-hoach";
+    $("editor").classList.toggle("plan", name === "ke-hoach");
+    if (name === "ke-hoach") {
+      $("template-description").textContent = "";
+      $("template-warning").hidden = true;
+      $("btn-odt").hidden = !state.current.formats.includes("odt");
+      return loadPlan(start);
+    }
+    state.plan = null;
+    if (typeof window.JSONEditor === "undefined") {
+      $("editor").textContent = "Không hiển thị được biểu mẫu khi thiếu thư viện libjs-json-editor.";
+      return;
+    }
     $("template-description").textContent = state.current.description;
     $("template-warning").hidden = !state.current.unverified_layout;
     $("btn-odt").hidden = !state.current.formats.includes("odt");
@@ -518,6 +738,7 @@
   }
 
   async function loadExample() {
+    if (state.plan) return loadPlan("example");
     const example = await (await api("/api/templates/" + state.current.name + "/example")).json();
     state.editor.setValue(example);
   }
@@ -565,6 +786,16 @@
   }
 
   async function download(format) {
+    if (!state.valid) {  // never a download of data that would not render: show every message instead
+      state.revealAll = true;
+      await validateNow();
+      if (!state.valid) {
+        const first = document.querySelector("#editor .vb-field-error");
+        if (first) first.scrollIntoView({ block: "center" });
+        $("action-status").textContent = "Chưa tải được: hãy sửa các chỗ đã đánh dấu đỏ.";
+        return;
+      }
+    }
     busy(format === "pdf" ? "Đang tạo PDF (LibreOffice, có thể mất vài giây)…" : "Đang tạo văn bản…");
     try {
       const res = await postJson("/api/render/" + state.current.name + "?format=" + format, currentData());
@@ -577,7 +808,7 @@
   }
 
   async function preview() {
-    busy("Đang dựng bản xem trước (LibreOffice)…");
+    busy("Đang dựng bản in chính xác (LibreOffice, vài giây)…");
     try {
       const res = await postJson("/api/preview/" + state.current.name + "?as=png&dpi=70", currentData());
       const body = await res.json();
@@ -593,7 +824,7 @@
         no.textContent = "Trang " + (i + 1) + " / " + body.pages.length;
         pages.appendChild(no);
       });
-      $("preview-title").textContent = "Xem trước — " + state.current.title;
+      $("preview-title").textContent = "Bản in chính xác — " + state.current.title;
       $("preview").hidden = false;
       busy("");
     } catch (e) {
@@ -621,6 +852,28 @@
     $("action-status").textContent = "Đã mở " + file.name;
   }
 
+  // Opening a finished document (.docx, .odt, .txt): the server reads it into plan data (POST /api/import).
+  async function importDocument(file) {
+    busy("Đang đọc " + file.name + "…");
+    try {
+      const res = await api("/api/import?filename=" + encodeURIComponent(file.name) + "&template=" + encodeURIComponent(state.current.name),
+        { method: "POST", headers: { "Content-Type": "application/octet-stream" }, body: await file.arrayBuffer() });
+      const answer = await res.json();
+      const name = state.templates.some((t) => t.name === answer.template) ? answer.template : state.current.name;
+      $("template-select").value = name;
+      await loadTemplate(name, answer.data);
+      busy("");
+      const skipped = answer.unrecognised || [];
+      $("action-status").textContent = "Đã mở " + file.name + (skipped.length ? "; " + skipped.length +
+        " đoạn chưa nhận ra được (hãy xem lại): " + skipped.slice(0, 3).map((u) => "“" + u.text + "”").join(", ") : "") + ".";
+    } catch (e) {
+      busy("");
+      $("action-status").textContent = e.status === 404
+        ? "Máy chủ này chưa mở được văn bản có sẵn (cần phiên bản vanban mới hơn)."
+        : "Không mở được " + file.name + ": " + (e.errors ? e.errors.map(messageOf).join("; ") : e.message);
+    }
+  }
+
   // ----- batch
 
   function flatten(value, prefix, out) {
@@ -645,11 +898,73 @@
   async function sampleCsv(ev) {
     ev.preventDefault();
     const name = $("batch-template").value;
+    // The server's workbook to fill (GET /api/templates/{name}/sheet); older servers: a CSV made here.
+    try {
+      const res = await fetch("/api/templates/" + name + "/sheet");
+      if (res.ok) {
+        saveBlob(await res.blob(), "mau-" + name + ".xlsx");
+        return;
+      }
+    } catch (e) { /* fall back to the CSV */ }
     const example = await (await api("/api/templates/" + name + "/example")).json();
     // Long rich-text trees do not fit a spreadsheet cell: the sample keeps the flat fields.
     const cells = flatten(example, "", []).filter(([k]) => !/(achievements|body|children|achievement_sections|appendices)/.test(k));
     const csv = "\ufeff" + cells.map((c) => csvCell(c[0])).join(",") + "\r\n" + cells.map((c) => csvCell(c[1])).join(",") + "\r\n";
     saveBlob(new Blob([csv], { type: "text/csv" }), "danh-sach-mau-" + name + ".csv");
+  }
+
+  // Fields every record of a batch shares (the agency, the place, the date of the report): a short form whose
+  // filled fields are sent as the `defaults` part, merged under every record (the record's own values win).
+  function commonFields(schema) {
+    const out = [];
+    const props = (schema && schema.properties) || {};
+    for (const [key, p] of Object.entries(props)) {
+      if (/^(person|collective|achievements|achievement_sections|body|awards|\$schema|template|appendices)$/.test(key)) continue;
+      if (p.type === "string" && !p.enum && !(p.format || "").includes("uri")) out.push([key, p.title || key]);
+      else if (p.type === "object" && p.properties) {
+        for (const [k, q] of Object.entries(p.properties)) {
+          if (q.type === "string" && !q.enum && !/image/.test(k)) out.push([key + "." + k, (p.title || key) + " — " + (q.title || k)]);
+        }
+      }
+    }
+    return out.slice(0, 12);
+  }
+
+  async function drawBatchDefaults() {
+    const box = $("batch-defaults");
+    box.innerHTML = "";
+    const name = $("batch-template").value;
+    if (!name) return;
+    try {
+      const schema = await (await api("/api/templates/" + name + "/schema")).json();
+      for (const [path, label] of commonFields(schema)) {
+        const id = "batch-default-" + path.replace(/\W/g, "-");
+        const l = document.createElement("label");
+        l.htmlFor = id;
+        l.textContent = label;
+        const input = document.createElement("input");
+        input.type = "text";
+        input.id = id;
+        input.dataset.path = path;
+        box.appendChild(l);
+        box.appendChild(input);
+      }
+    } catch (e) {
+      box.textContent = "Không tải được danh sách trường: " + e.message;
+    }
+  }
+
+  function batchDefaults() {
+    const out = {};
+    document.querySelectorAll("#batch-defaults input").forEach((input) => {
+      const v = input.value.trim();
+      if (!v) return;
+      const keys = input.dataset.path.split(".");
+      let at = out;
+      for (const k of keys.slice(0, -1)) at = at[k] = at[k] || {};
+      at[keys[keys.length - 1]] = v;
+    });
+    return out;
   }
 
   let batchTimer = null;
@@ -724,6 +1039,8 @@
     const form = new FormData();
     form.append("records", file, file.name);
     if ($("batch-name").value.trim()) form.append("name", $("batch-name").value.trim());
+    const defaults = batchDefaults();
+    if (Object.keys(defaults).length) form.append("defaults", new Blob([JSON.stringify(defaults)], { type: "application/json" }), "defaults.json");
     $("batch-progress").hidden = false;
     $("batch-errors").innerHTML = "";
     $("batch-text").textContent = "Đang tải danh sách lên…";
@@ -786,6 +1103,19 @@
     }
     $("btn-example").addEventListener("click", () => loadExample());
     $("btn-empty").addEventListener("click", () => loadTemplate(state.current.name, null));
+    $("import-file").addEventListener("change", (e) => { if (e.target.files[0]) importDocument(e.target.files[0]); e.target.value = ""; });
+    $("btn-profile-export").addEventListener("click", exportProfile);
+    // Enter writes the footnote (Shift+Enter: a new line in it), as in the outline.
+    $("note-text").addEventListener("keydown", (e) => {
+      if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); answerNote("ok"); }
+    });
+    $("note-dialog").querySelector("form").addEventListener("submit", (e) => {
+      e.preventDefault();
+      answerNote(e.submitter ? e.submitter.value : "ok");
+    });
+    $("note-dialog").addEventListener("cancel", (e) => { e.preventDefault(); answerNote("cancel"); });
+    $("profile-file").addEventListener("change", (e) => { if (e.target.files[0]) importProfile(e.target.files[0]); e.target.value = ""; });
+    $("batch-template").addEventListener("change", drawBatchDefaults);
     $("template-select").addEventListener("change", (e) => loadTemplate(e.target.value, "example"));
     $("load-file").addEventListener("change", (e) => { if (e.target.files[0]) loadFile(e.target.files[0]); e.target.value = ""; });
     for (const id of ["btn-docx", "btn-odt", "btn-pdf"]) $(id).addEventListener("click", () => download($(id).dataset.format));
@@ -804,16 +1134,17 @@
 
     if (typeof window.JSONEditor === "undefined") {
       notice("<strong>Thiếu thư viện biểu mẫu.</strong> Máy chủ chưa có gói <code>libjs-json-editor</code> " +
-        "(quản trị viên cài bằng lệnh <code>apt-get install libjs-json-editor</code>). Các chức năng tạo hàng loạt vẫn dùng được.");
-      $("editor").textContent = "Không hiển thị được biểu mẫu khi thiếu thư viện.";
-      return;
+        "(quản trị viên cài bằng lệnh <code>apt-get install libjs-json-editor</code>). Kế hoạch và tạo hàng loạt vẫn dùng được.");
+    } else {
+      installLanguage();
+      installImageEditor();
+      installUndo();
     }
-    installLanguage();
-    installImageEditor();
-    installUndo();
+    drawBatchDefaults();
     const first = state.templates.find((t) => t.name === "ke-hoach") || state.templates[0];
     $("template-select").value = first.name;
-    await loadTemplate(first.name, "example");
+    // A plan starts empty, with the agency's profile when this browser has one; the other forms on their example.
+    await loadTemplate(first.name, first.name === "ke-hoach" ? null : "example");
   }
 
   main().catch((e) => notice("Không tải được trang: " + e.message));

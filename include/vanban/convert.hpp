@@ -69,4 +69,10 @@ struct PngOptions {
 // times out.
 VANBAN_API std::vector<std::string> pdf_to_png(const std::string& pdf, const PngOptions& options = {});
 
+// A quick HTML picture of a rendered .docx for on-screen preview, in milliseconds and without an office suite: the
+// rendered text with its styles' alignment, indents, spacing and emphasis, tables, footnotes; explicit page breaks
+// start a new <div class="sheet">. Lines are not broken into printed pages (use convert_to_pdf for that). Throws
+// vanban::Error (DiagnosticKind::package) when `docx` is not a readable .docx.
+VANBAN_API std::string docx_to_html(const std::string& docx);
+
 }  // namespace vanban

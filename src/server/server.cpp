@@ -285,7 +285,12 @@ struct Server::Impl {
                 const auto& t = store.get(req.matches[1].str());
                 const Data data = request_data(req.body, "request");
                 const std::string as = req.has_param("as") ? req.get_param_value("as") : "png";
-                if (as != "png" && as != "pdf") throw HttpError(400, DiagnosticKind::usage, "as must be png or pdf");
+                if (as != "png" && as != "pdf" && as != "html")
+                    throw HttpError(400, DiagnosticKind::usage, "as must be png, pdf or html");
+                if (as == "html") {  // the page's instant preview: no LibreOffice, milliseconds
+                    res.set_content(json{{"html", docx_to_html(render_bundled(t, data, "docx", req))}}.dump(), kJsonType);
+                    return;
+                }
                 if (as == "pdf") {
                     res.set_header("Content-Disposition", "inline");
                     res.set_content(render_bundled(t, data, "pdf", req), media_type("pdf"));

@@ -1,9 +1,15 @@
-// End-to-end test of the `vanban serve` page in Debian's headless Chromium, driven by puppeteer-core:
-// a secretary's path through the page — the KẾ HOẠCH form generated from its schema, a field changed, a required
-// field emptied (vanban's message appears at that field) and filled again, a recipient added to a list, a scanned
-// signature uploaded (a file that is no picture refused at the field), the DOCX downloaded and its text, picture and
-// drawing checked; the data saved as JSON and loaded back; a preview; a batch from a CSV nominee list with one bad
-// row (its row and reason listed, the ZIP downloadable).
+// End-to-end test of the `vanban serve` page in Debian's headless Chromium, driven by puppeteer-core, as a secretary
+// uses it:
+//  A. the KẾ HOẠCH editor: seed 000's plan written by typing and pasting (header fields in place, căn cứ with a
+//     footnote, a two-level paste with typed numbering, Enter / Tab / Shift+Tab / Ctrl+Alt+1/2/3 in the outline,
+//     bold by Ctrl+B, Backspace and Ctrl+Z), no message before a field is touched, the DOCX downloaded and its
+//     paragraphs compared with what was typed; a reload finds the agency profile filled; asking for a download of
+//     an incomplete plan shows the messages and downloads nothing;
+//  B. the example: page height at 1366×768, no JSON/schema vocabulary or English codes visible; the outline's numbers
+//     equal those of the rendered DOCX for every KẾ HOẠCH seed; the live preview follows typing; screenshots;
+//  C. an award form (json-editor): a required field emptied and filled, a signature upload (a non-picture refused),
+//     the DOCX, save/load as JSON; the LibreOffice preview; a batch from a CSV with one bad row;
+//  D. routes of other branches (import, workbook sample): "SKIPPED (route missing)" while the server answers 404.
 //
 //   node page.test.mjs /path/to/vanban [screenshot-dir]
 //
@@ -11,13 +17,15 @@
 import { spawn, execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { deflateSync } from "node:zlib";
 import puppeteer from "puppeteer-core";
 
 const vanban = process.argv[2];
 const shots = process.argv[3] || "";
 const chromium = process.env.CHROMIUM || "/usr/bin/chromium";
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 if (!vanban) {
   console.error("usage: node page.test.mjs VANBAN [SCREENSHOT_DIR]");
   process.exit(2);
@@ -129,79 +137,421 @@ const browser = await puppeteer.launch({
   defaultViewport: { width: 1400, height: 1000 },
 });
 
+const pageErrors = [];
 try {
   const page = await browser.newPage();
-  const pageErrors = [];
   page.on("pageerror", (e) => pageErrors.push(e.message));
   const cdp = await page.createCDPSession();
   await cdp.send("Browser.setDownloadBehavior", { behavior: "allow", downloadPath: downloads });
+  const seed = JSON.parse(readFileSync(join(repo, "examples/ke-hoach/000.json"), "utf8"));
 
-  // 1. The page opens on KẾ HOẠCH with the example filled in, and vanban finds it valid.
+  // ===== A. Seed 000's plan, written on the sheet by typing and pasting.
   await page.goto(url, { waitUntil: "networkidle0" });
-  await page.waitForSelector('[data-schemapath="root.title"] input, [data-schemapath="root.title"] textarea', { visible: true });
+  await page.waitForSelector(".body-part .outline .item", { visible: true });
   await settled(page);
-  const statusText = await page.$eval("#check-status", (e) => e.textContent);
-  check(statusText.includes("hợp lệ"), "the example plan is valid", statusText);
-  const labels = await page.$$eval("#editor label, #editor h3", (els) => els.map((e) => e.textContent.trim()));
-  check(labels.some((l) => l.startsWith("Trích yếu")) && labels.some((l) => l.startsWith("Nơi nhận")),
-    "the form's labels are the schema's Vietnamese titles");
-  const date = await page.$eval('[data-schemapath="root.date"] input[type=date]', (e) => e.value).catch(() => "");
-  check(date === "2025-01-08", "the plan's date has a date picker holding the example's date", date);
-  await shot(page, "01-form");
+  check(await page.$$eval(".vb-field-error", (e) => e.length) === 0 &&
+        (await page.$eval("#check-status", (e) => e.textContent)).includes("Chưa đủ thông tin"),
+    "the empty plan shows no message before anything is touched", await page.$eval("#check-status", (e) => e.textContent));
+  await shot(page, "editor-empty");
 
-  // 2. A required field emptied: vanban's message appears at that field (JSON pointer /signer/name).
-  await setField(page, "root.signer.name", "");
+  const typeInto = async (path, text) => {
+    await page.click(`.sheet-editor [data-path="${path}"]`);
+    await page.keyboard.type(text);
+  };
+  // A touched required field that is left empty gets its message at the field, named by its label.
+  await page.click('.sheet-editor [data-path="place"]');
+  await page.keyboard.type("x");
+  await page.keyboard.press("Backspace");
+  await page.click('.sheet-editor [data-path="agency.parent"]');
   await settled(page);
-  const fieldError = await page.$eval('[data-schemapath="root.signer.name"]', (e) => {
-    const note = e.querySelector(".vb-field-error");
-    return note ? note.textContent : "";
+  const placeMessage = await page.$eval('.sheet-editor [data-path="place"]', (e) => {
+    const n = e.parentElement.querySelector(".vb-field-error");
+    return n ? n.textContent : "";
   });
-  check(fieldError.includes("Họ và tên"), "an emptied required field shows vanban's message at the field", fieldError);
-  const listed = await page.$$eval("#error-list li", (els) => els.map((e) => e.textContent));
-  check(listed.length >= 1 && listed.some((t) => t.includes("/signer/name")), "the error list names the field", listed.join(" | "));
-  await page.$eval('[data-schemapath="root.signer.name"]', (e) => e.scrollIntoView({ block: "center" }));
-  await shot(page, "02-field-error");
+  check(placeMessage.includes("Địa danh"), "a touched, emptied required field shows its message next to it, naming it by its label", placeMessage);
 
-  // 3. Fill in: title, signer, one more recipient.
-  await setField(page, "root.signer.name", "Nguyễn Văn Thử");
-  await setField(page, "root.title", "Kế hoạch kiểm thử trình duyệt năm 2025");
-  const recipients = await page.$$('[data-schemapath^="root.recipients."]');
-  const before = (await page.$$eval('[data-schemapath^="root.recipients."]', (els) =>
-    els.filter((e) => /^root\.recipients\.\d+$/.test(e.dataset.schemapath)).length));
-  await page.$eval('[data-schemapath="root.recipients"] .json-editor-btn-add', (b) => b.click());
-  const added = `root.recipients.${before}`;
-  await setField(page, added, "Sở Kiểm thử tỉnh Ninh Thuận");
+  await page.keyboard.type(seed.agency.parent);
+  await typeInto("agency.name", seed.agency.name.join("\n"));
+  await typeInto("agency.abbreviation", seed.agency.abbreviation);
+  await typeInto("symbol", seed.symbol);
+  await typeInto("place", seed.place);
+  await typeInto("date.month", String(seed.date.month));
+  await page.$eval('.sheet-editor [data-path="date.year"]', (e) => { e.value = ""; });
+  await typeInto("date.year", String(seed.date.year));
+  await typeInto("title", seed.title);
+
+  // Căn cứ: "+ Thêm căn cứ", Enter between paragraphs; a footnote (Ctrl+Alt+F) at the end of the first one.
+  const note = "Đăng tải trên Cổng thông tin điện tử tỉnh";
+  await page.focus('button[data-part="legal_bases"]');
+  await page.keyboard.press("Enter");
+  for (let i = 0; i < seed.legal_bases.length; ++i) {
+    if (i) await page.keyboard.press("Enter");
+    await page.keyboard.type(seed.legal_bases[i]);
+    if (i === 0) {
+      await page.keyboard.down("Control"); await page.keyboard.down("Alt");
+      await page.keyboard.press("KeyF");
+      await page.keyboard.up("Alt"); await page.keyboard.up("Control");
+      await page.waitForSelector("#note-dialog[open]");
+      await page.keyboard.type(note);
+      await page.keyboard.press("Enter");
+      await page.waitForFunction(() => !document.getElementById("note-dialog").open);
+      await page.waitForFunction(() => document.activeElement && document.activeElement.closest(".rich"));
+    }
+  }
+  await page.click('button[data-part="opening"]');
+  await page.keyboard.type(seed.opening);
+
+  // Body: the first section and its bullets pasted as text from Word (typed numbering → levels).
+  const paste = (text) => page.evaluate((t) => {
+    const data = new DataTransfer();
+    data.setData("text/plain", t);
+    document.activeElement.dispatchEvent(new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true }));
+  }, text);
+  const first = seed.body[0];
+  await page.click(".body-part .outline .item .rich");
+  await paste(["1. " + first.title, ...first.children.map((c) => "- " + c.bullet)].join("\r\n"));
+  const pasted = await page.$$eval(".body-part .outline .item", (rows) => rows.map((r) => r.querySelector(".label").textContent + " " +
+    r.querySelector(".rich").textContent.slice(0, 20)));
+  check(pasted.length === 3 && pasted[0].startsWith("1. Mục đích") && pasted[1].startsWith("- ") && pasted[2].startsWith("- "),
+    "a two-level paste with typed numbering becomes a numbered item and two bullets under it (numbering 1. → a) chosen)",
+    pasted.join(" | "));
+  check(await page.$eval(".numbering", (s) => s.value) === "arabic,letter", "pasting \"1.\" at the top chooses the numbering 1. → a)");
+
+  // The rest by keyboard. Each item: Enter, then Tab / Shift+Tab to its level and Ctrl+Alt+1/2/3 to its kind
+  // (or "2. " typed at the start, as in Word), then its words; Ctrl+I / Ctrl+B around formatted words.
+  const flat = [];
+  const walk = (nodes, depth) => {
+    for (const n of nodes) {
+      if (typeof n === "string") flat.push({ kind: "para", depth, title: n });
+      else if ("bullet" in n) flat.push({ kind: "bullet", depth, title: n.bullet });
+      else if ("paragraph" in n) flat.push({ kind: "para", depth, title: n.paragraph });
+      else flat.push({ kind: "section", depth, title: n.title || "", text: n.text || "" });
+      walk(n.children || [], depth + 1);
+    }
+  };
+  walk(seed.body.slice(1), 0);
+  const chord = async (...keys) => {
+    for (const k of keys.slice(0, -1)) await page.keyboard.down(k);
+    await page.keyboard.press(keys[keys.length - 1]);
+    for (const k of keys.slice(0, -1).reverse()) await page.keyboard.up(k);
+  };
+  // "*chữ nghiêng*" of the seed is typed with Ctrl+I around it.
+  const typeRich = async (text) => {
+    const parts = text.split("*");
+    for (let k = 0; k < parts.length; ++k) {
+      if (k) await chord("Control", "KeyI");
+      if (parts[k]) await page.keyboard.type(parts[k]);
+    }
+  };
+  let depth = 1, kind = "bullet";
+  const boldWord = "100%";
+  let boldDone = false;
+  for (const [n, item] of flat.entries()) {
+    await page.keyboard.press("Enter");
+    if (n === 0) {  // "2. " typed at the start of a line makes a numbered item
+      await chord("Shift", "Tab");
+      depth = 0;
+      await page.keyboard.type("2. ");
+      kind = "section";
+    }
+    while (depth < item.depth) { await page.keyboard.press("Tab"); depth++; }
+    while (depth > item.depth) { await chord("Shift", "Tab"); depth--; }
+    if (kind !== item.kind) {
+      await chord("Control", "Alt", { section: "Digit1", bullet: "Digit2", para: "Digit3" }[item.kind]);
+      kind = item.kind;
+    }
+    const words = item.title;
+    const at = !boldDone && item.kind === "bullet" ? words.indexOf(boldWord) : -1;
+    if (at >= 0) {  // one word in bold by Ctrl+B
+      await typeRich(words.slice(0, at));
+      await chord("Control", "KeyB");
+      await page.keyboard.type(boldWord);
+      await chord("Control", "KeyB");
+      await typeRich(words.slice(at + boldWord.length));
+      boldDone = true;
+    } else {
+      await typeRich(words);
+    }
+    if (item.text) {
+      await chord("Alt", "Enter");
+      await typeRich(item.text);
+    }
+  }
+
+  // Backspace on an empty item removes it; Ctrl+Z brings it back; Ctrl+Z again... leaves the plan as typed.
+  const count = () => page.$$eval(".body-part .outline .item", (r) => r.length);
+  const before = await count();
+  await page.keyboard.press("Enter");
+  check(await count() === before + 1, "Enter adds an item");
+  await page.keyboard.press("Backspace");
+  check(await count() === before, "Backspace on an empty item removes it");
+  await chord("Control", "KeyZ");
+  const afterUndo = await count();
+  check(afterUndo === before + 1, "Ctrl+Z brings the removed item back", String(afterUndo));
+  await page.keyboard.press("Backspace");
+
+  await page.click('button[data-part="closing"]');
+  await page.keyboard.type(seed.closing);
+  await typeInto("recipients", seed.recipients.map((r) => "- " + r + ";").join("\n"));
+  await typeInto("archive.units", seed.archive.units);
+  await typeInto("signer.position", seed.signer.position);
+  await typeInto("signer.name", seed.signer.name);
+  // The signature as a scanned picture: a file that is no picture is refused there, a PNG shows as a thumbnail.
+  const fake = join(downloads, "chu-ky-gia.png");
+  writeFileSync(fake, "this is not a picture");
+  await (await page.$('.sign-space input[aria-label="Chọn ảnh chữ ký"]')).uploadFile(fake);
+  await page.waitForSelector(".sign-space .vb-field-error");
+  check((await page.$eval(".sign-space .vb-field-error", (e) => e.textContent)).includes("không phải ảnh PNG, JPEG hoặc GIF"),
+    "a file that is no picture is refused as the signature");
+  const planSignature = pngSignature(150, 50);
+  const planSignaturePath = join(downloads, "chu-ky.png");
+  writeFileSync(planSignaturePath, planSignature);
+  await (await page.$('.sign-space input[aria-label="Chọn ảnh chữ ký"]')).uploadFile(planSignaturePath);
+  await page.waitForSelector(".sign-space img.picture-thumb");
   await settled(page);
-  check(recipients.length > 0, "the recipient list has rows with add/remove/reorder buttons",
-    String(await page.$$eval('[data-schemapath="root.recipients"] .json-editor-btn-moveup', (b) => b.length)));
-  const afterStatus = await page.$eval("#check-status", (e) => e.textContent);
-  check(afterStatus.includes("hợp lệ"), "the filled-in plan is valid again",
-    afterStatus + ": " + (await page.$$eval("#error-list li", (els) => els.map((e) => e.textContent).join(" | "))));
+  await page.evaluate(() => window.scrollTo(0, document.querySelector(".body-part").offsetTop));
+  const labelsShown = await page.$$eval(".body-part .outline .item .label", (l) => l.map((e) => e.textContent).filter(Boolean));
+  check(labelsShown.slice(0, 6).join(" ") === "1. - - 2. a) -", "each item shows the number the document will print", labelsShown.slice(0, 8).join(" "));
+  const status = await page.$eval("#check-status", (e) => e.textContent);
+  check(status.includes("có thể tải về"), "the typed plan is complete", status + " " + await page.$$eval("#error-list li", (l) => l.map((e) => e.textContent).join(" | ")));
 
-  // 3a. Removing a list item can be undone: the recipient just added is removed, then "Hoàn tác" brings it back.
-  const recipientRows = () => page.$$eval('[data-schemapath^="root.recipients."]', (els) =>
-    els.filter((e) => /^root\.recipients\.\d+$/.test(e.dataset.schemapath)).length);
-  const rowsBefore = await recipientRows();
-  await page.click(`[data-schemapath="${added}"] .json-editor-btn-delete`);  // a real click: the field loses focus first
-  await page.waitForSelector("#undo-bar:not([hidden])", { timeout: 5000 });
-  const undoText = await page.$eval("#undo-text", (e) => e.textContent);
-  const rowsAfterDelete = await recipientRows();
-  check(rowsAfterDelete === rowsBefore - 1 && undoText.includes("Đã xóa"), "removing a recipient offers to undo it",
-    `${rowsBefore} → ${rowsAfterDelete}: ${undoText}`);
-  await shot(page, "02a-undo");
-  await page.click("#undo-button");
-  await page.waitForFunction((p) => {
-    const el = document.querySelector(`[data-schemapath="${p}"] input, [data-schemapath="${p}"] textarea`);
-    return el && el.value === "Sở Kiểm thử tỉnh Ninh Thuận";
-  }, { timeout: 10000 }, added).catch(() => {});
-  const restored = await page.$eval(`[data-schemapath="${added}"] input, [data-schemapath="${added}"] textarea`, (e) => e.value)
-    .catch(() => "(no such field)");
-  check(restored === "Sở Kiểm thử tỉnh Ninh Thuận" && await page.$eval("#undo-bar", (e) => e.hidden),
-    "\"Hoàn tác\" brings the removed recipient back", restored);
+  await page.click("#btn-docx");
+  const docx = await waitForFile(downloads, ".docx");
+  check(docx !== null, "the DOCX downloads");
+  if (docx) {
+    const paragraphs = docxParagraphs(docx);
+    const plain = (s) => s.replace(/\*/g, "");
+    const expected = [seed.title, ...seed.legal_bases, seed.opening];
+    const walkExpected = (nodes, labelOf, depth, underPara) => {
+      let counter = 0;
+      for (const n of nodes) {
+        if ("bullet" in n) {
+          expected.push((underPara ? "+ " : "- ") + plain(n.bullet));
+        } else if ("paragraph" in n) {
+          expected.push(plain(n.paragraph));
+          walkExpected(n.children || [], labelOf, depth, true);
+        } else {
+          ++counter;
+          const label = depth === 0 ? counter + "." : "abcdđeghiklmnopqrstuvxy"[counter - 1] + ")";
+          expected.push(label + " " + plain(n.title) + (n.text ? " " + plain(n.text) : ""));
+          walkExpected(n.children || [], labelOf, depth + 1, false);
+        }
+      }
+    };
+    walkExpected(seed.body, null, 0, false);
+    expected.push(seed.closing, ...seed.recipients.map((r) => "- " + r + ";"), "- Lưu: VT, VP.", seed.signer.position.toUpperCase(), seed.signer.name);
+    let at = 0;
+    const missing = [];
+    for (const e of expected) {
+      const k = paragraphs.findIndex((p, i) => i >= at && p.trim() === e);
+      if (k < 0) missing.push(e);
+      else at = k + 1;
+    }
+    check(missing.length === 0, `the DOCX's paragraphs are what was typed, in order (${expected.length} paragraphs)`,
+      "missing: " + missing.slice(0, 3).join(" ‖ ") + "\n        found instead: " +
+      missing.slice(0, 3).map((m) => paragraphs.find((p) => p.includes(m.slice(2, 30))) || "(nothing)").join(" ‖ "));
+    check(paragraphs.some((p) => p === "SỞ KHOA HỌC") && paragraphs.some((p) => p === "VÀ CÔNG NGHỆ"),
+      "the agency name typed on two lines prints as two lines");
+    const xml = execFileSync("unzip", ["-p", docx, "word/document.xml"], { maxBuffer: 64 << 20 }).toString("utf8");
+    check(/<w:b\/>[\s\S]{0,200}?<w:t[^>]*>100%<\/w:t>/.test(xml), "the word typed after Ctrl+B is bold in the DOCX");
+    const notes = execFileSync("unzip", ["-p", docx, "word/footnotes.xml"], { maxBuffer: 64 << 20 }).toString("utf8");
+    check(notes.includes(note), "the footnote typed in the dialog is a real footnote of the DOCX");
+    const media = execFileSync("unzip", ["-p", docx, "word/media/vanban_image1.png"], { maxBuffer: 64 << 20 });
+    check(Buffer.compare(media, planSignature) === 0, "the DOCX holds the chosen signature picture, byte for byte");
+  }
+
+  // The agency profile is remembered: a reload starts a new plan with it.
+  await page.reload({ waitUntil: "networkidle0" });
+  await page.waitForSelector(".body-part .outline .item", { visible: true });
+  const profile = await page.$$eval(".sheet-editor [data-path]", (els) => Object.fromEntries(els.map((e) => [e.dataset.path, e.value])));
+  check(profile["agency.name"] === seed.agency.name.join("\n") && profile["agency.abbreviation"] === "SKHCN" &&
+        profile["signer.name"] === seed.signer.name && profile["recipients"].split("\n").length === 3 && profile["title"] === "",
+    "after a reload the new plan starts with the agency profile filled", JSON.stringify(profile).slice(0, 300));
+
+  // Asking for a download of an incomplete plan shows every message instead of a broken file.
+  const docxCount = readdirSync(downloads).filter((f) => f.endsWith(".docx")).length;
+  await page.click("#btn-docx");
+  await page.waitForSelector(".sheet-editor .vb-field-error", { timeout: 10000 });
+  const titleMessage = await page.$eval('.sheet-editor [data-path="title"]', (e) => {
+    const n = e.nextElementSibling;
+    return n && n.classList.contains("vb-field-error") ? n.textContent : "";
+  });
+  check(titleMessage.length > 0, "asking for a download shows the messages at the fields (trích yếu)", titleMessage);
+  await new Promise((r) => setTimeout(r, 500));
+  check(readdirSync(downloads).filter((f) => f.endsWith(".docx")).length === docxCount, "no download is offered for a plan that would not render");
+  await page.$eval('.sheet-editor [data-path="title"]', (e) => e.scrollIntoView({ block: "center" }));
+  await shot(page, "editor-error");
+
+  // ===== B. The example: height, words on the screen, numbers equal to the renderer's, screenshots.
+  await page.click("#btn-example");
+  await page.waitForFunction(() => document.querySelectorAll(".body-part .outline .item").length > 5);
+  await settled(page);
+  await page.waitForFunction(() => document.querySelector("#live-preview .sheet"));
+  await page.setViewport({ width: 1366, height: 768 });
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  check(height <= 8000, "with the example loaded the page is at most 8,000 px tall at 1366×768", height + " px");
+  const visible = await page.evaluate(() => document.body.innerText + "\n" +
+    [...document.querySelectorAll("input, textarea")].map((e) => e.value + " " + (e.placeholder || "")).join("\n"));
+  const banned = ["null", "true", '{"', "data URI", "base64", "required property", "schema", "anyOf", "String should"]
+    .filter((w) => visible.includes(w));
+  check(banned.length === 0, "no JSON or schema vocabulary on the screen", banned.join(", "));
+  const choices = await page.$$eval("#panel-form select option", (o) => o.map((e) => e.textContent));
+  const codes = choices.filter((t) => /\b(roman|arabic|decimal|letter|merit|individual|collective)\b/.test(t));
+  check(codes.length === 0, "no English codes in the choices", codes.join(", "));
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await shot(page, "editor-example");
+
+  // Phụ lục: their tables are edited in place; a row added and typed into shows in the preview.
+  check(await page.$$eval(".appendix", (a) => a.length) === 2 && await page.$$eval(".appendix .group-title", (g) => g.length) >= 1,
+    "the example's two appendices (one with groups of tasks) are on the sheet");
+  const lastTable = async () => (await page.$$(".appendix"))[1];
+  const rowCount = async () => (await lastTable()).$$eval("table.tasks tbody tr", (r) => r.length);
+  const rowsAtFirst = await rowCount();
+  await (await lastTable()).$$eval("button", (bs) => bs.find((b) => b.textContent === "+ Thêm dòng").click());
+  check(await rowCount() === rowsAtFirst + 1, "+ Thêm dòng adds a task row");
+  const newRow = await (await lastTable()).$$("table.tasks tbody tr:last-child textarea");
+  await newRow[0].click();
+  await page.keyboard.type("Kiểm thử phụ lục");
+  await newRow[1].click();
+  await page.keyboard.type("Văn phòng Sở");
+  await settled(page);
+  await page.waitForFunction(() => document.getElementById("live-preview").textContent.includes("Kiểm thử phụ lục"), { timeout: 10000 });
+  check((await page.$eval("#check-status", (e) => e.textContent)).includes("có thể tải về"), "the new task row is in the preview and the plan stays complete");
+  await (await lastTable()).$$eval("table.tasks tbody tr:last-child button", (b) => b[0].click());
+  check(await rowCount() === rowsAtFirst, "× removes the row");
+
+  // Alt+↓ moves a section below its neighbour with everything under it (numbers follow); Ctrl+Z puts it back.
+  const sections = () => page.$$eval(".body-part .outline .item.section", (rows) =>
+    rows.filter((r) => r.style.getPropertyValue("--depth") === "0").map((r) => r.querySelector(".label").textContent + " " + r.querySelector(".rich").textContent));
+  const top = await sections();
+  const itemCount = await page.$$eval(".body-part .outline .item", (r) => r.length);
+  await page.click(".body-part .outline .item .rich");
+  await chord("Alt", "ArrowDown");
+  const moved = await sections();
+  check(moved[0] === "I. " + top[1].replace(/^II\. /, "") && moved[1] === "II. " + top[0].replace(/^I\. /, "") &&
+        await page.$$eval(".body-part .outline .item", (r) => r.length) === itemCount,
+    "Alt+↓ moves a section with its children below the next one, renumbered", moved.slice(0, 2).join(" | "));
+  await chord("Control", "KeyZ");
+  check((await sections()).join("|") === top.join("|"), "Ctrl+Z puts it back");
+  // Dragging the third section's number onto the first section moves it there, with its children.
+  const labelsOfTop = await page.$$(".body-part .outline .item.section[style*='--depth: 0'] .label");
+  await page.setDragInterception(true);  // puppeteer drives the HTML drag-and-drop events
+  await labelsOfTop[2].dragAndDrop(labelsOfTop[0]);
+  await page.setDragInterception(false);
+  const dragged = await sections();
+  check(dragged[0] === "I. " + top[2].replace(/^III\. /, "") && dragged[1] === "II. " + top[0].replace(/^I\. /, "") &&
+        await page.$$eval(".body-part .outline .item", (r) => r.length) === itemCount,
+    "dragging a section's number onto another moves it there with its children", dragged.slice(0, 3).join(" | "));
+  await chord("Control", "KeyZ");
+  check((await sections()).join("|") === top.join("|"), "Ctrl+Z undoes the drag");
+  await page.click(".body-part .outline .item .rich");
+  // Text from a PDF: lines broken where the page broke them are joined; typed numbering still makes levels.
+  const lastRich = await page.$$(".body-part .outline .item .rich");
+  await lastRich[lastRich.length - 1].click();
+  await page.keyboard.press("End");
+  await page.keyboard.press("Enter");
+  await chord("Shift", "Tab"); await chord("Shift", "Tab"); await chord("Shift", "Tab");
+  const beforePdf = await page.$$eval(".body-part .outline .item", (r) => r.length);
+  await paste("IV. KINH PHÍ THỰC HIỆN\n1. Kinh phí thực hiện kế hoạch được bố trí từ nguồn ngân sách\nnhà nước giao cho Sở năm 2025.\n2. Các phòng lập dự toán\ngửi Văn phòng Sở.");
+  const afterPdf = await page.$$eval(".body-part .outline .item", (rows) => rows.slice(-3).map((r) => r.querySelector(".label").textContent + " " + r.querySelector(".rich").textContent));
+  check(await page.$$eval(".body-part .outline .item", (r) => r.length) === beforePdf + 2 &&
+        afterPdf[1] === "1. Kinh phí thực hiện kế hoạch được bố trí từ nguồn ngân sách nhà nước giao cho Sở năm 2025." &&
+        afterPdf[2] === "2. Các phòng lập dự toán gửi Văn phòng Sở.",
+    "a paste from a PDF joins the lines of one paragraph and keeps its numbering", afterPdf.join(" | "));
+  await chord("Control", "KeyZ");
+  // Keyboard only: Esc, then Tab leaves the outline (Tab alone indents).
+  await page.keyboard.press("Escape");
+  await page.keyboard.press("Tab");
+  check(await page.evaluate(() => !document.activeElement.closest(".body-part .outline")), "Esc then Tab leaves the outline for the next control");
+
+  const fileInput = await page.$("#load-file");
+  for (const name of ["000", "002", "003", "004"]) {
+    await fileInput.uploadFile(join(repo, "examples/ke-hoach", name + ".json"));
+    const expectedTitle = JSON.parse(readFileSync(join(repo, "examples/ke-hoach", name + ".json"), "utf8")).title;
+    await page.waitForFunction((t) => document.querySelector('.sheet-editor [data-path="title"]').value === t, {}, expectedTitle);
+    const shown = await page.$$eval(".body-part .outline .item .label", (l) => l.map((e) => e.textContent).filter(Boolean));
+    // The data as the page sends it ("Lưu dữ liệu"), rendered by the server.
+    for (const f of readdirSync(downloads)) if (f.endsWith(".json")) rmSync(join(downloads, f));
+    await page.click("#btn-save");
+    const savedPlan = await waitForFile(downloads, ".json");
+    const res = await fetch(url + "api/render/ke-hoach?format=docx", { method: "POST", headers: { "Content-Type": "application/json" },
+      body: readFileSync(savedPlan) });
+    check(res.ok, `seed ${name}: the data the page saves renders`, res.ok ? "" : await res.clone().text());
+    if (!res.ok) continue;
+    const path = join(downloads, "labels-" + name + ".docx");
+    writeFileSync(path, Buffer.from(await res.arrayBuffer()));
+    const paras = docxParagraphs(path);
+    const begin = paras.findIndex((p) => p.startsWith("KẾ HOẠCH")) + 1;
+    const end = paras.findIndex((p) => p.startsWith("Nơi nhận"));
+    const printed = paras.slice(begin, end).map((p) => (p.match(/^([IVXLC]+\.|\d+(\.\d+)*\.|[a-zđ]\)|- \+|[-+])\s/) || [])[1]).filter(Boolean);
+    check(shown.join(" ") === printed.join(" "), `seed ${name}: the outline shows the numbers the DOCX prints (${shown.length})`,
+      (() => {
+        const k = shown.findIndex((l, i) => l !== printed[i]);
+        return "from item " + k + ": editor: " + shown.slice(k, k + 12).join(" ") + "\n        docx:   " + printed.slice(k, k + 12).join(" ");
+      })());
+    if (name === "003") {
+      await page.$eval(".body-part .outline .item.lv2, .body-part .outline .item[style*='--depth: 3']", (e) => e.scrollIntoView({ block: "start" }))
+        .catch(() => {});
+      await shot(page, "editor-003-deep");
+    }
+  }
+
+  // Live preview timing seen by the page (the bench measures it properly).
+  const typed = await page.evaluate(() => document.getElementById("live-preview").dataset.seq);
+  await page.click('.sheet-editor [data-path="title"]');
+  await page.keyboard.type(" mới");
+  await page.waitForFunction((s) => document.getElementById("live-preview").dataset.seq !== s, { timeout: 10000 }, typed);
+  check((await page.$eval("#live-preview", (e) => e.textContent)).includes(" mới"), "the preview shows what was just typed");
+
+  // ===== D. Routes of the other branches.
+  const importStatus = await page.evaluate(async () => (await fetch("/api/import?filename=a.txt", { method: "POST", body: "x" })).status);
+  if (importStatus === 404) {
+    console.log("SKIPPED (route missing) opening a .txt plan with \"Mở văn bản có sẵn\" (POST /api/import)");
+  } else {
+    const txt = join(downloads, "ke-hoach-cu.txt");
+    writeFileSync(txt, "UBND TỈNH NINH THUẬN\nSỞ KHOA HỌC VÀ CÔNG NGHỆ\nKẾ HOẠCH\nThử mở văn bản có sẵn\nI. MỤC ĐÍCH\n1. Mục đích thứ nhất\n");
+    await (await page.$("#import-file")).uploadFile(txt);
+    await page.waitForFunction(() => /Đã mở|Không mở được/.test(document.getElementById("action-status").textContent), { timeout: 20000 });
+    const said = await page.$eval("#action-status", (e) => e.textContent);
+    check(said.startsWith("Đã mở"), "\"Mở văn bản có sẵn\" fills the editor from a .txt", said);
+  }
+  const sheetStatus = await page.evaluate(async () => (await fetch("/api/templates/bao-cao-thanh-tich-ca-nhan/sheet")).status);
+  if (sheetStatus === 404) {
+    console.log("SKIPPED (route missing) the batch sample as a workbook (GET /api/templates/{name}/sheet)");
+  } else {
+    await page.click("#tab-batch");
+    await page.select("#batch-template", "bao-cao-thanh-tich-ca-nhan");
+    await page.click("#batch-sample");
+    const xlsx = await waitForFile(downloads, ".xlsx");
+    check(xlsx !== null && readFileSync(xlsx).subarray(0, 2).toString() === "PK", "the batch sample downloads as a workbook");
+    await page.click("#tab-form");
+  }
+
+  // ===== C. An award form (json-editor), the LibreOffice preview, a batch.
+  await page.setViewport({ width: 1400, height: 1000 });
+  await page.select("#template-select", "bao-cao-thanh-tich-ca-nhan");
+  await page.waitForSelector('[data-schemapath="root.place"] input', { visible: true });
+  await settled(page);
+  const awardStatus = await page.$eval("#check-status", (e) => e.textContent);
+  check(awardStatus.includes("có thể tải về"), "the award form's example is complete", awardStatus);
+  // The lists of short rows are tables: one line a row, a button adds one.
+  const titleRows = () => page.$$eval('[data-schemapath="root.emulation_titles"] table tbody tr', (r) => r.length);
+  const rowsBefore = await titleRows();
+  await page.$eval('[data-schemapath="root.emulation_titles"] .json-editor-btn-add', (b) => b.click());
+  check(rowsBefore >= 1 && await titleRows() === rowsBefore + 1, "the danh hiệu thi đua are a table; Thêm adds a row", rowsBefore + " rows");
+  await page.$$eval('[data-schemapath="root.emulation_titles"] .json-editor-btn-delete', (b) => b[b.length - 1].click());
+  await setField(page, "root.place", "");
+  await settled(page);
+  const fieldError = await page.$eval('[data-schemapath="root.place"]', (e) => {
+    const n = e.querySelector(".vb-field-error");
+    return n ? n.textContent : "";
+  });
+  check(fieldError.length > 0, "an emptied required field of the award form shows vanban's message at the field", fieldError);
+  await setField(page, "root.place", "Hoa Lư");
+  await setField(page, "root.person.full_name", "Nguyễn Văn Thử");
   await settled(page);
 
-  // 3b. The signature as an upload: a text file is refused at the field, a PNG shows as a thumbnail.
-  const signatureField = '[data-schemapath="root.signer.signature_image.image"]';
+  const signatureField = '[data-schemapath="root.person.signature_image.image"]';
   const notAPicture = join(downloads, "chu-ky.png");
   writeFileSync(notAPicture, "this is not a picture");
   await (await page.waitForSelector(signatureField + " input[type=file]", { timeout: 20000 })).uploadFile(notAPicture);
@@ -213,64 +563,36 @@ try {
   writeFileSync(pngPath, png);
   await (await page.waitForSelector(signatureField + " input[type=file]", { timeout: 20000 })).uploadFile(pngPath);
   await page.waitForSelector(signatureField + " .vb-image-thumb img", { timeout: 10000 });
-  const thumb = await page.$eval(signatureField + " .vb-image-thumb", (e) => e.textContent);
-  check(thumb.includes("Ảnh PNG") && thumb.includes("Xóa ảnh"), "the uploaded signature shows as a thumbnail with a remove button", thumb);
   await settled(page);
-  const withPicture = await page.$eval("#check-status", (e) => e.textContent);
-  check(withPicture.includes("hợp lệ"), "the plan with a signature picture is valid", withPicture);
-  await page.$eval(signatureField, (e) => e.scrollIntoView({ block: "center" }));
-  await shot(page, "02b-signature");
 
-  // 4. Download the DOCX and read its text, its picture and the drawing that shows it.
+  for (const f of readdirSync(downloads)) if (f.endsWith(".docx") || f.endsWith(".json")) rmSync(join(downloads, f));
   await page.click("#btn-docx");
-  const docx = await waitForFile(downloads, ".docx");
-  check(docx !== null, "the DOCX downloads");
-  if (docx) {
-    const paragraphs = docxParagraphs(docx);
-    const text = paragraphs.join("\n");
-    check(text.toUpperCase().includes("KẾ HOẠCH KIỂM THỬ TRÌNH DUYỆT NĂM 2025"), "the DOCX holds the typed title");
-    check(paragraphs.some((p) => p.includes("Nguyễn Văn Thử")), "the DOCX holds the signer typed in the form");
-    check(paragraphs.some((p) => p.includes("Sở Kiểm thử tỉnh Ninh Thuận")), "the DOCX lists the added recipient");
-    const media = execFileSync("unzip", ["-p", docx, "word/media/vanban_image1.png"], { maxBuffer: 64 << 20 });
+  const awardDocx = await waitForFile(downloads, ".docx");
+  check(awardDocx !== null, "the award form's DOCX downloads");
+  if (awardDocx) {
+    const paragraphs = docxParagraphs(awardDocx);
+    check(paragraphs.some((p) => p.includes("Nguyễn Văn Thử")) && paragraphs.some((p) => p.includes("Hoa Lư")), "the DOCX holds what was typed in the form");
+    const media = execFileSync("unzip", ["-p", awardDocx, "word/media/vanban_image1.png"], { maxBuffer: 64 << 20 });
     check(Buffer.compare(media, png) === 0, "the DOCX holds the uploaded PNG as its media part, byte for byte");
-    const xml = execFileSync("unzip", ["-p", docx, "word/document.xml"], { maxBuffer: 64 << 20 }).toString("utf8");
-    const drawing = xml.match(/<wp:inline[^>]*><wp:extent cx="(\d+)" cy="(\d+)"\/>[\s\S]*?r:embed="(rIdVanbanImage1)"/);
-    check(drawing !== null && Number(drawing[2]) === 720000 && Math.abs(Number(drawing[1]) - 2160000) <= 1,
-      "the DOCX shows it in a drawing 60 × 20 mm (the template's 20 mm height, the picture's proportions)",
-      drawing ? drawing.slice(1).join(" ") : "no drawing");
-    const rels = execFileSync("unzip", ["-p", docx, "word/_rels/document.xml.rels"]).toString("utf8");
-    check(rels.includes('Id="rIdVanbanImage1"') && rels.includes('Target="media/vanban_image1.png"'), "the picture's relationship is in the package");
   }
-
-  // 5. Save the data as JSON, load it back into a fresh form.
   await page.click("#btn-save");
   const saved = await waitForFile(downloads, ".json");
   check(saved !== null, "the data saves as JSON");
   if (saved) {
     const data = JSON.parse(readFileSync(saved, "utf8"));
-    check(data.title === "Kế hoạch kiểm thử trình duyệt năm 2025" && data.signer.name === "Nguyễn Văn Thử",
-      "the saved JSON holds what was typed");
-    check(data.signer.signature_image && data.signer.signature_image.image === "data:image/png;base64," + png.toString("base64"),
-      "the saved JSON holds the signature as a data: URI");
+    check(data.person.full_name === "Nguyễn Văn Thử" && data.person.signature_image.image === "data:image/png;base64," + png.toString("base64"),
+      "the saved JSON holds what was typed and the signature");
     await page.click("#btn-empty");
     await page.waitForFunction(() => {
-      const el = document.querySelector('[data-schemapath="root.title"] input, [data-schemapath="root.title"] textarea');
+      const el = document.querySelector('[data-schemapath="root.place"] input');
       return el && el.value === "";
     });
-    const input = await page.$("#load-file");
-    await input.uploadFile(saved);
+    await (await page.$("#load-file")).uploadFile(saved);
     await page.waitForFunction(() => {
-      const el = document.querySelector('[data-schemapath="root.title"] input, [data-schemapath="root.title"] textarea');
-      return el && el.value === "Kế hoạch kiểm thử trình duyệt năm 2025";
+      const el = document.querySelector('[data-schemapath="root.place"] input');
+      return el && el.value === "Hoa Lư";
     }, { timeout: 15000 });
     check(true, "saved data loads back into the form");
-    await page.waitForSelector(signatureField + " .vb-image-thumb img", { timeout: 10000 });
-    check(true, "the loaded data shows the signature again");
-    await page.$eval(signatureField + " .vb-image-remove", (b) => b.click());
-    await page.waitForFunction((f) => !document.querySelector(f + " .vb-image-thumb"), {}, signatureField);
-    await settled(page);
-    const left = await page.$eval(signatureField + " input[type=hidden]", (e) => e.value);
-    check(left === "", "the remove button takes the picture away", left.slice(0, 40));
   }
 
   // 6. Preview (LibreOffice + pdftoppm): page pictures.
@@ -282,6 +604,7 @@ try {
     check(pages.length >= 1 && pages.every((w) => w > 300), "the preview shows the pages as pictures", String(pages));
     await shot(page, "03-preview");
     await page.click("#preview-close");
+    await shot(page, "award-form");
   }
 
   // 7. Batch: a nominee CSV with one bad row.
@@ -309,7 +632,8 @@ try {
 
   check(pageErrors.length === 0, "no script errors on the page", pageErrors.join(" | "));
 } catch (e) {
-  check(false, "the test ran to the end", e.stack);
+  check(false, "the test ran to the end", e.stack + (pageErrors.length ? "\n        page errors: " + pageErrors.join(" | ") : ""));
+  for (const p of await browser.pages()) await p.screenshot({ path: join(shots || tmpdir(), "failure.png") }).catch(() => {});
 } finally {
   await browser.close();
   server.kill("SIGTERM");

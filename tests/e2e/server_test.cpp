@@ -302,6 +302,30 @@ TEST_F(Serve, RendersPdfAndPreviewPagesThroughLibreOffice) {
     EXPECT_EQ(inline_pdf->body.rfind("%PDF-", 0), 0u);
 }
 
+// The page's instant preview: the rendered DOCX as HTML, no LibreOffice involved.
+TEST_F(Serve, PreviewsAsHtmlWithoutAnOfficeSuite) {
+    auto c = server_->client();
+    auto r = post_json(c, "/api/preview/ke-hoach?as=html", example("ke-hoach"));
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 200) << r->body;
+    const std::string html = json::parse(r->body).at("html").get<std::string>();
+    EXPECT_NE(html.find("KẾ HOẠCH"), std::string::npos);
+    EXPECT_NE(html.find(json::parse(example("ke-hoach")).at("title").get<std::string>()), std::string::npos);
+    EXPECT_NE(html.find("<div class=\"sheet\">"), std::string::npos);
+    // Incomplete data previews when asked to (lenient, no validation); validated, it is the usual 422.
+    json partial = json::parse(example("ke-hoach"));
+    partial.erase("title");
+    auto strict = post_json(c, "/api/preview/ke-hoach?as=html", partial.dump());
+    ASSERT_TRUE(strict);
+    EXPECT_EQ(strict->status, 422);
+    auto lenient = post_json(c, "/api/preview/ke-hoach?as=html&validate=false&lenient=true", partial.dump());
+    ASSERT_TRUE(lenient);
+    EXPECT_EQ(lenient->status, 200) << lenient->body;
+    auto bad = post_json(c, "/api/preview/ke-hoach?as=svg", example("ke-hoach"));
+    ASSERT_TRUE(bad);
+    EXPECT_EQ(bad->status, 400);
+}
+
 TEST_F(Serve, RendersAnUploadedTemplateKeptInMemory) {
     auto c = server_->client();
     const std::string docx = t::make_docx("<w:p><w:r><w:t>Kính gửi: {{ recipient | upper }}</w:t></w:r></w:p>");
