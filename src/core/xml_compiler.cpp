@@ -1263,8 +1263,16 @@ private:
                 case Placement::replace_paragraph: {
                     xmlNode* p = para_of(t).node;
                     xmlNode* m = new_marker(ti);
-                    insert_before(p, m);
-                    doomed_.insert(p);
+                    if (d_.holds_section_break(p)) {
+                        // Word and LibreOffice move a section break onto a neighbouring paragraph when they save,
+                        // often one that only holds a block tag: that paragraph stays, emptied, inside the block,
+                        // so the break is not lost with the tag.
+                        if (t.st.closes()) insert_after(p, m);
+                        else insert_before(p, m);
+                    } else {
+                        insert_before(p, m);
+                        doomed_.insert(p);
+                    }
                     replaced_by.emplace(p, i);
                     t.host = p->parent;
                     guard(p->parent);

@@ -72,6 +72,8 @@ public:
     // Children that hold the properties of their parent (DOCX w:rPr): both halves of a cut element keep them.
     virtual bool is_properties(const xmlNode*) const { return false; }
     virtual bool is_table(const xmlNode*) const = 0;
+    // A paragraph that ends a section (DOCX: w:pPr/w:sectPr) is kept when a block tag replaces it.
+    virtual bool holds_section_break(const xmlNode* /*paragraph*/) const { return false; }
 
     // docxtpl's table helpers write a cell property: {% colspan %} its span, {% cellbg %} its fill, {% vm %} its
     // vertical merge. The dialect finds or creates the element in the cell's properties and names the attribute that

@@ -69,6 +69,7 @@ public:
     }
     bool is_properties(const xmlNode* n) const override { return is_w_any(n, {"rPr", "smartTagPr", "customXmlPr"}); }
     bool is_table(const xmlNode* n) const override { return is_w(n, "tbl"); }
+    bool holds_section_break(const xmlNode* p) const override { return child(child(p, "pPr"), "sectPr") != nullptr; }
 
     std::optional<AttributeSlot> cell_slot(xmlDoc* doc, xmlNode* cell, CellSlot which) const override {
         xmlNs* w = xmlSearchNsByHref(doc, cell, xml_chars(kW));

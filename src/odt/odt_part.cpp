@@ -244,8 +244,10 @@ private:
         return std::max(1L, count);
     }
 
-    // The table:table-column a cell stands in (the last one when the row has more cells than declared columns, as
-    // the cells of a column loop do). Columns grouped in table:table-columns / table:table-header-columns count too.
+    // The table:table-column a cell stands in (the last one when the row has more cells than declared columns).
+    // Columns grouped in table:table-columns / table:table-header-columns count too. A template declares a column
+    // for every cell of its rows (a word processor drops the cells past the declared columns); the cells of a
+    // column loop share one declaration, repeated.
     static xmlNode* column_of(xmlNode* cell) {
         long index = 0;
         for (xmlNode* c = cell->parent ? cell->parent->children : nullptr; c && c != cell; c = c->next)
@@ -261,7 +263,7 @@ private:
                     if (xmlNode* found = self(self, c)) return found;
                 } else if (core::has_name(c, kTable, "table-column")) {
                     const long count = repeated(c, kTable, "number-columns-repeated");
-                    if (index < first + count) return count == 1 ? c : nullptr;  // a repeated declaration is shared
+                    if (index < first + count) return c;  // a repeated declaration: one width for all its columns
                     first += count;
                     last = c;
                 }
