@@ -41,6 +41,10 @@ bool in_ns(const xmlNode* n, const char* ns, std::initializer_list<const char*> 
 }
 bool is_text(const xmlNode* n, std::initializer_list<const char*> names) { return in_ns(n, kText, names); }
 
+// A helper's value in points, written as ODF wants it, rounded to whole twips as the DOCX variant rounds it (so the
+// two variants of a template have the same lengths).
+constexpr const char* kPointsInWholeTwips = "((((({}) * 20) | round | int) / 20) | round(2)) ~ 'pt'";
+
 // What OpenDocument text elements mean to the part compiler.
 class OdtDialect final : public core::Dialect {
 public:
@@ -116,7 +120,7 @@ public:
         xmlNs* table_ns = ns(root, kTable, "table");
         xmlNode* style = own_automatic_style(doc, column, table_ns, "table-column", "vanban_col");
         xmlNode* props = properties(doc, style, "table-column-properties");
-        return AttributeSlot{props, ns(root, kStyle, "style"), "column-width", "((({}) | round(2)) ~ 'pt')", true};
+        return AttributeSlot{props, ns(root, kStyle, "style"), "column-width", kPointsInWholeTwips, true};
     }
 
     // {% pstyle %} names the paragraph's style; {% indent %} and {% spacebefore %} go into a style of its own.
@@ -137,7 +141,7 @@ public:
         const char* name = which == ParagraphSlot::indent_left    ? "margin-left"
                            : which == ParagraphSlot::indent_right ? "margin-right"
                                                                   : "margin-top";
-        return AttributeSlot{props, ns(root, kFo, "fo"), name, "((({}) | round(2)) ~ 'pt')", true};
+        return AttributeSlot{props, ns(root, kFo, "fo"), name, kPointsInWholeTwips, true};
     }
 
     void finish(xmlDoc* doc, xmlNode* root, core::PartHooks* hooks) const override {
