@@ -395,6 +395,11 @@ TEST_F(AgencyVariant, IsListedWithItsFolderThroughTheEnvironmentAndTheOption) {
     EXPECT_NE(out.find("ke-hoach-so-y-te"), std::string::npos) << out;
     ASSERT_EQ(cli("templates", &out), 0) << out;
     EXPECT_EQ(out.find("ke-hoach-so-y-te"), std::string::npos) << "listed without the search path:\n" << out;
+    // `vanban pack NAME` gives the copy of a template's DOCX to edit.
+    const std::string copy = t::temp_dir() + "/copy.docx";
+    ASSERT_EQ(cli("pack ke-hoach -o " + quote(copy), &out), 0) << out;
+    EXPECT_EQ(t::validate_office(copy), "");
+    EXPECT_NE(t::read_zip(t::read_file(copy)).at("word/document.xml").find("{% indent"), std::string::npos);
     // The example is the bundled one it extends.
     ASSERT_EQ(cli("new ke-hoach-so-y-te --templates " + quote(*root_), &out), 0) << out;
     EXPECT_EQ(json::parse(out), json::parse(t::read_file(*example_)));
