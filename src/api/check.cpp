@@ -10,6 +10,7 @@
 #include <set>
 
 #include "api/package_parts.hpp"
+#include "core/vn.hpp"
 #include "core/xml_compiler.hpp"
 #include "vanban/catalog.hpp"
 #include "vanban/vanban.hpp"
@@ -48,10 +49,8 @@ std::string attribute(const xmlNode* n, const char* ns, const char* name) {
 
 bool has_tag(std::string_view s) { return s.find("{{") != std::string_view::npos || s.find("{%") != std::string_view::npos; }
 
-std::string qualified(const xmlNode* n, const xmlChar* local, const xmlNs* ns) {
-    std::string name = ns && ns->prefix ? text_of(ns->prefix) + ":" : "";
-    (void)n;
-    return name + text_of(local);
+std::string qualified(const xmlChar* local, const xmlNs* ns) {
+    return (ns && ns->prefix ? text_of(ns->prefix) + ":" : std::string()) + text_of(local);
 }
 
 // What one package says about itself: styles defined and used, fonts named, tags in attributes.
@@ -96,8 +95,8 @@ void scan(const xmlNode* n, const std::string& part, bool odt, PackageFacts& fac
             const std::string value = text_of(v);
             xmlFree(v);
             if (!has_tag(value)) continue;
-            const std::string where = "<" + qualified(c, c->name, c->ns) + " " + qualified(c, a->name, a->ns) + "=\"" +
-                                      value.substr(0, 60) + (value.size() > 60 ? "…" : "") + "\">";
+            const std::string where = "<" + qualified(c->name, c->ns) + " " + qualified(a->name, a->ns) + "=\"" +
+                                      std::string(vn::utf8_prefix(value, 60)) + (value.size() > 60 ? "…" : "") + "\">";
             Diagnostic d = finding("template.tag_in_attribute", part,
                                    "a tag inside an XML attribute, " + where + ": Word and LibreOffice rewrite attribute "
                                    "values when they save the template, so the tag is lost",
