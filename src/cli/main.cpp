@@ -278,10 +278,11 @@ int main(int argc, char** argv) {
     validate->add_option("-t,--template", template_opt, "bundled template whose schema to use");
     validate->footer("Example:\n  vanban validate ke-hoach plan.json");
 
-    auto* templates = app.add_subcommand("templates", "list the bundled templates");
+    auto* templates = app.add_subcommand("templates", "list the templates: bundled, and your own (--templates, VANBAN_TEMPLATES)");
     templates->footer(
         "One line each: name, formats (docx, odt), description. [unverified layout] marks a form whose wording follows\n"
         "its known structure but is not verified against the official appendix (edit the template's text to fix it).\n"
+        "Your own templates (docs/templates.md) show their folder on the next line.\n"
         "Example:\n  vanban templates");
     std::string new_name;
     auto* make_new = app.add_subcommand("new", "print a filled-in example for a bundled template");
