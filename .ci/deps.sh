@@ -7,7 +7,7 @@ packages=(
   cmake g++ make pkg-config
   libxml2-dev nlohmann-json3-dev libgtest-dev libgmock-dev
   libzip-dev libdeflate-dev libicu-dev libcli11-dev libvalijson-dev libfreetype-dev
-  libcpp-httplib-dev libjs-json-editor
+  libcpp-httplib-dev libjs-json-editor libfontconfig-dev
   fonts-liberation2 python3 unzip
   clang-14 libclang-rt-14-dev  # libFuzzer harnesses (fuzz/run.sh) and the ThreadSanitizer build
 )

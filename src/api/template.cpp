@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "api/package_images.hpp"
+#include "api/package_parts.hpp"
 #include "core/program.hpp"
 #include "docx/docx_part.hpp"
 #include "odt/odt_part.hpp"
@@ -384,6 +385,29 @@ std::string pack_directory(const std::string& directory) {
     zip::Writer writer;
     for (const auto& n : directory_entries(root)) writer.add(n, io::read_file((root / n).string()), method_for(n));
     return writer.finish();
+}
+
+std::vector<std::pair<std::string, std::string>> detail::read_xml_parts(const std::string& path, const Limits& limits) {
+    const auto is_xml = [](const std::string& n) { return n.ends_with(".xml") || n.ends_with(".rels"); };
+    std::vector<std::pair<std::string, std::string>> parts;
+    std::error_code ec;
+    if (fs::is_directory(path, ec)) {
+        const std::vector<std::string> names = directory_entries(path);
+        if (names.size() > limits.max_package_entries) {
+            Diagnostic d;
+            d.kind = DiagnosticKind::limit;
+            d.part = path;
+            d.message = "template directory has more entries than the package limits allow";
+            throw Error(std::move(d));
+        }
+        for (const auto& n : names)
+            if (is_xml(n)) parts.emplace_back(n, io::read_file((fs::path(path) / n).string(), limits.max_part_size));
+        return parts;
+    }
+    const zip::Reader reader = zip::Reader::from_bytes(io::read_file(path, limits.max_package_size), path, zip_limits(limits));
+    for (const auto& n : reader.names())
+        if (is_xml(n)) parts.emplace_back(n, reader.read(n));
+    return parts;
 }
 
 }  // namespace vanban

@@ -176,7 +176,7 @@ int run_batch(const BatchArgs& a, bool json_errors) {
     ProgressDisplay progress(!a.quiet, tty);
     try {
         if (a.output_dir.empty() == a.zip.empty()) usage_error("give an output directory (-o DIR) or an archive (--zip OUT.zip)");
-        ResolvedTemplate t = resolve_template(a.template_arg, a.format);
+        ResolvedTemplate t = resolve_template(a.template_arg, a.format, a.template_dirs);
         batch::Options o;
         o.template_path = t.path;
         if (!a.schema.empty()) {

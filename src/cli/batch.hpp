@@ -26,6 +26,7 @@ inline std::string image_directory_for(const std::string& data_path) {
 
 struct BatchArgs {
     std::string template_arg;   // file, directory or bundled template name
+    std::vector<std::string> template_dirs;  // --templates
     std::string records;
     std::string output_dir;
     std::string zip;

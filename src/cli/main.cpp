@@ -11,6 +11,7 @@
 #include <CLI/CLI.hpp>
 
 #include <vanban/catalog.hpp>
+#include <vanban/check.hpp>
 #include <vanban/convert.hpp>
 #include <vanban/vanban.hpp>
 
@@ -63,7 +64,8 @@ int validate_against(const nlohmann::json& schema, const std::string& schema_nam
 // ----- commands
 
 struct RenderRequest {
-    std::string tpl, data, out, format;  // format: docx, odt, pdf or "" (from the output's extension)
+    std::string tpl, data, out, format;
+    std::vector<std::string> template_dirs;  // --templates  // format: docx, odt, pdf or "" (from the output's extension)
     bool lenient = false, no_validate = false, pdf_a = false;
     int timeout = 120;
     vanban::Limits limits;
@@ -80,7 +82,7 @@ std::string output_format(const RenderRequest& r) {
 int cmd_render(const RenderRequest& req, const Output& how) {
     const std::string format = output_format(req);
     // PDF comes from the DOCX variant (or from whatever a user's own template is) through LibreOffice.
-    ResolvedTemplate rt = resolve_template(req.tpl, format == "odt" ? "odt" : "docx");
+    ResolvedTemplate rt = resolve_template(req.tpl, format == "odt" ? "odt" : "docx", req.template_dirs);
     vanban::Data data = load_data(req.data, req.limits.data);
     if (rt.schema && !req.no_validate) {
         if (int rc = validate_against(*rt.schema, rt.schema_name, data, how); rc != kOk) return rc;
@@ -108,8 +110,8 @@ int cmd_render(const RenderRequest& req, const Output& how) {
     return kOk;
 }
 
-int cmd_inspect(const std::string& tpl_arg, bool as_json) {
-    ResolvedTemplate rt = resolve_template(tpl_arg);
+int cmd_inspect(const std::string& tpl_arg, bool as_json, const std::vector<std::string>& template_dirs) {
+    ResolvedTemplate rt = resolve_template(tpl_arg, "docx", template_dirs);
     auto tpl = vanban::Template::from_file(rt.path);
     vanban::Inspection info = tpl.inspect();
     // A bundled form whose wording is not yet checked against the official appendix says so wherever it is shown.
@@ -135,7 +137,8 @@ int cmd_inspect(const std::string& tpl_arg, bool as_json) {
     return kOk;
 }
 
-int cmd_validate(const std::vector<std::string>& args, const std::string& template_opt, const Output& how) {
+int cmd_validate(const std::vector<std::string>& args, const std::string& template_opt, const Output& how,
+                 const std::vector<std::string>& template_dirs) {
     std::string tpl_name = template_opt, data_path;
     if (args.size() == 2) {
         tpl_name = args[0];
@@ -150,15 +153,15 @@ int cmd_validate(const std::vector<std::string>& args, const std::string& templa
     if (tpl_name.empty() && value.is_object() && value.contains("template") && value["template"].is_string())
         tpl_name = value["template"].get<std::string>();
     if (tpl_name.empty()) usage_error("which template is this data for? name it: vanban validate ke-hoach " + data_path);
-    ResolvedTemplate rt = resolve_template(tpl_name);
+    ResolvedTemplate rt = resolve_template(tpl_name, "docx", template_dirs);
     if (!rt.schema) usage_error("template '" + tpl_name + "' has no JSON Schema");
     int rc = validate_against(*rt.schema, rt.schema_name, data, how);
     if (rc == kOk) std::cerr << "vanban: " << data_path << " is valid for " << tpl_name << "\n";
     return rc;
 }
 
-int cmd_templates() {
-    auto all = vanban::bundled_templates();
+int cmd_templates(const std::vector<std::string>& template_dirs) {
+    auto all = vanban::bundled_templates(template_dirs);
     if (all.empty()) {
         std::cerr << "vanban: no bundled templates found\n";
         return kFailed;
@@ -175,18 +178,56 @@ int cmd_templates() {
                   << std::string(formats.size() < 10 ? 10 - formats.size() : 1, ' ')
                   << (b.manifest.value("unverified_layout", false) ? "[unverified layout] " : "")
                   << b.description << "\n";
+        if (b.source != "bundled")
+            std::cout << std::string(width + 12, ' ') << "(" << b.source
+                      << (b.extends.empty() ? "" : ", extends " + b.extends) << ")\n";
     }
     return kOk;
 }
 
-int cmd_new(const std::string& name) {
-    auto b = vanban::find_bundled_template(name);
+int cmd_new(const std::string& name, const std::vector<std::string>& template_dirs) {
+    auto b = vanban::find_bundled_template(name, template_dirs);
     if (!b) usage_error("no bundled template named '" + name + "' ('vanban templates' lists them)");
     std::cout << b->example();
     return kOk;
 }
 
-int cmd_pack(const std::string& dir, const std::string& out) {
+int cmd_check_template(const std::string& what, const std::vector<std::string>& template_dirs, const Output& how) {
+    const vanban::TemplateCheck c = vanban::check_template(what, template_dirs);
+    // Each record with its stable code and Vietnamese text (whatever diagnostics_to_json already writes).
+    const auto records = [](const std::vector<vanban::Diagnostic>& list) {
+        nlohmann::json out = vanban::diagnostics_to_json(list);
+        for (std::size_t i = 0; i < list.size(); ++i) {
+            if (!list[i].code.empty()) out[i]["code"] = list[i].code;
+            if (!list[i].message_vi.empty()) out[i]["message_vi"] = list[i].message_vi;
+        }
+        return out;
+    };
+    if (how.json) {
+        nlohmann::json j = {{"checked", c.checked}, {"errors", records(c.errors)}, {"warnings", records(c.warnings)}};
+        std::cout << j.dump(2) << "\n";
+    } else {
+        for (const auto& d : c.errors) std::cerr << "vanban: error: " << d.to_string() << "\n";
+        for (const auto& d : c.warnings) std::cerr << "vanban: warning: " << d.to_string() << "\n";
+        std::cerr << "vanban: checked " << c.checked.size() << " variant(s) of " << what << ": " << c.errors.size()
+                  << " error(s), " << c.warnings.size() << " warning(s)\n";
+    }
+    return c.ok() ? kOk : kFailed;
+}
+
+int cmd_pack(const std::string& dir, const std::string& out, const std::vector<std::string>& template_dirs) {
+    // A template's name packs its variant of the output's kind: the starting point of an agency's own copy.
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec))
+        if (auto t = vanban::find_bundled_template(dir, template_dirs)) {
+            const std::string variant = t->variant_path(fs::path(out).extension() == ".odt" ? "odt" : "docx");
+            if (!fs::is_directory(variant, ec)) {
+                vanban::write_file_atomic(out, vanban::read_file(variant));
+                return kOk;
+            }
+            vanban::write_file_atomic(out, vanban::pack_directory(variant));
+            return kOk;
+        }
     vanban::write_file_atomic(out, vanban::pack_directory(dir));
     return kOk;
 }
@@ -200,6 +241,10 @@ int main(int argc, char** argv) {
     Output how;
     std::string error_format = "text";
     app.add_option("--errors", error_format, "how to print problems: text or json")->check(CLI::IsMember({"text", "json"}));
+    std::vector<std::string> template_dirs;
+    app.add_option("--templates", template_dirs,
+                   "a folder of your own templates, searched before the bundled ones (repeatable; also VANBAN_TEMPLATES)");
+    app.fallthrough();  // --templates and --errors may follow the command's name
 
     std::string tpl, template_opt;
     bool as_json = false;
@@ -233,10 +278,11 @@ int main(int argc, char** argv) {
     validate->add_option("-t,--template", template_opt, "bundled template whose schema to use");
     validate->footer("Example:\n  vanban validate ke-hoach plan.json");
 
-    auto* templates = app.add_subcommand("templates", "list the bundled templates");
+    auto* templates = app.add_subcommand("templates", "list the templates: bundled, and your own (--templates, VANBAN_TEMPLATES)");
     templates->footer(
         "One line each: name, formats (docx, odt), description. [unverified layout] marks a form whose wording follows\n"
         "its known structure but is not verified against the official appendix (edit the template's text to fix it).\n"
+        "Your own templates (docs/templates.md) show their folder on the next line.\n"
         "Example:\n  vanban templates");
     std::string new_name;
     auto* make_new = app.add_subcommand("new", "print a filled-in example for a bundled template");
@@ -244,6 +290,14 @@ int main(int argc, char** argv) {
     make_new->footer("Example:\n  vanban new ke-hoach > plan.json");
 
     std::string pack_dir, pack_out;
+    std::string check_what;
+    auto* check = app.add_subcommand("check-template", "check a template before use: tags, schema fields, styles, fonts, "
+                                                       "and what Word or LibreOffice would break");
+    check->add_option("template", check_what, "a template name, a template folder, or a .docx/.odt file or directory")
+        ->required();
+    check->footer("Errors (exit status 1): tags that do not parse, tags inside XML attributes, styles not defined.\n"
+                  "Warnings: fields the schema does not define, required fields no tag reads, fonts not installed.\n"
+                  "Example:\n  vanban check-template --templates ~/mau-co-quan ke-hoach-so-y-te");
     vanban::cli::BatchArgs batch_args;
     auto* batch = vanban::cli::add_batch_command(app, batch_args);
 
@@ -251,9 +305,10 @@ int main(int argc, char** argv) {
     auto* serve = vanban::cli::add_serve_command(app, serve_options);
 
     auto* pack = app.add_subcommand("pack", "zip a template directory into a .docx or .odt");
-    pack->add_option("directory", pack_dir, "the unzipped template")->required();
+    pack->add_option("directory", pack_dir, "the unzipped template, or a template's name (its .docx or .odt variant)")->required();
     pack->add_option("-o,--output", pack_out, "the package to write")->required();
-    pack->footer("Example:\n  vanban pack templates/ke-hoach/docx -o ke-hoach.docx");
+    pack->footer("Examples:\n  vanban pack templates/ke-hoach/docx -o ke-hoach.docx\n"
+                 "  vanban pack ke-hoach -o ke-hoach-so-y-te.docx   (a copy of the bundled template to edit in Word)");
 
     try {
         app.parse(argc, argv);
@@ -263,12 +318,14 @@ int main(int argc, char** argv) {
     }
     how.json = error_format == "json";
     try {
+        req.template_dirs = batch_args.template_dirs = serve_options.template_dirs = template_dirs;
         if (*render) return cmd_render(req, how);
-        if (*inspect) return cmd_inspect(tpl, as_json);
-        if (*validate) return cmd_validate(validate_args, template_opt, how);
-        if (*templates) return cmd_templates();
-        if (*make_new) return cmd_new(new_name);
-        if (*pack) return cmd_pack(pack_dir, pack_out);
+        if (*inspect) return cmd_inspect(tpl, as_json, template_dirs);
+        if (*validate) return cmd_validate(validate_args, template_opt, how, template_dirs);
+        if (*templates) return cmd_templates(template_dirs);
+        if (*make_new) return cmd_new(new_name, template_dirs);
+        if (*pack) return cmd_pack(pack_dir, pack_out, template_dirs);
+        if (*check) return cmd_check_template(check_what, template_dirs, how);
         if (*batch) return vanban::cli::run_batch(batch_args, how.json);
         if (*serve) return vanban::cli::run_serve(serve_options);
     } catch (const vanban::Error& e) {

@@ -192,6 +192,13 @@ Statement parse_statement(const TagToken& tag) {
         st.kind = kw == "colspan" ? Statement::Kind::colspan : Statement::Kind::cellbg;
         st.expr = parse_expression(ts);
         end();
+    } else if (kw == "pstyle" || kw == "indent" || kw == "spacebefore" || kw == "cellwidth") {
+        st.kind = kw == "pstyle"    ? Statement::Kind::pstyle
+                  : kw == "indent"  ? Statement::Kind::indent
+                  : kw == "cellwidth" ? Statement::Kind::cellwidth
+                                      : Statement::Kind::spacebefore;
+        st.expr = parse_expression(ts);
+        end();
     } else {
         static constexpr std::string_view known[] = {"macro", "call", "filter", "block", "extends", "include", "import",
                                                      "with", "raw", "autoescape"};
@@ -341,6 +348,10 @@ Program build_program(std::vector<Piece> pieces, std::vector<LocatedTag> tags, s
                     case K::hm:
                     case K::colspan:
                     case K::cellbg:
+                    case K::pstyle:
+                    case K::indent:
+                    case K::spacebefore:
+                    case K::cellwidth:
                         break;  // table helpers are applied by the adapter at compile time
                     case K::set: {
                         Node n;
@@ -856,7 +867,10 @@ struct UsageWalker {
             (void)leaf;
             return;
         }
-        for (const auto& a : e.args) visit_expr(*a);
+        // A call's subject is a function (range) or a method (x.items): not data; a method's object is.
+        const bool call = e.kind == Expr::Kind::call && !e.args.empty();
+        if (call && e.args[0]->kind == Expr::Kind::attr) visit_expr(*e.args[0]->args[0]);
+        for (std::size_t i = call ? 1 : 0; i < e.args.size(); ++i) visit_expr(*e.args[i]);
         for (const auto& [k, v] : e.kwargs) visit_expr(*v);
     }
 

@@ -49,7 +49,9 @@ struct Statement {
     enum class Kind : std::uint8_t {
         output, if_, elif, else_, endif, for_, endfor, set, comment,
         // docxtpl table helpers, handled by the format adapter
-        vm, hm, colspan, cellbg
+        vm, hm, colspan, cellbg,
+        // paragraph and cell properties written from the text (word processors keep text, not tags in attributes)
+        pstyle, indent, spacebefore, cellwidth
     };
     Kind kind = Kind::output;
     ExprPtr expr;                    // output value, condition, iterable, set value, helper argument

@@ -215,6 +215,13 @@ std::optional<std::uint16_t> advance_of(const StyleAdvances& table, char32_t cp)
 
 std::string nfc(std::string_view utf8) { return to_u8(nfc16(to_u16(utf8))); }
 
+std::string_view utf8_prefix(std::string_view utf8, std::size_t max_bytes) noexcept {
+    if (utf8.size() <= max_bytes) return utf8;
+    std::size_t cut = max_bytes;
+    while (cut > 0 && (static_cast<unsigned char>(utf8[cut]) & 0xC0) == 0x80) --cut;
+    return utf8.substr(0, cut);
+}
+
 bool valid_utf8(std::string_view utf8) noexcept {
     std::size_t i = 0;
     while (i < utf8.size()) {

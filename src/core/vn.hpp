@@ -14,6 +14,8 @@ namespace vanban::vn {
 std::string nfc(std::string_view utf8);
 // True when `utf8` is valid UTF-8.
 bool valid_utf8(std::string_view utf8) noexcept;
+// The longest start of `utf8` of at most `max_bytes` bytes that does not cut a character.
+std::string_view utf8_prefix(std::string_view utf8, std::size_t max_bytes) noexcept;
 // Appends code point `cp` (at most U+10FFFF, not a surrogate: the caller checks) as UTF-8.
 void append_utf8(std::string& out, std::uint32_t cp);
 

@@ -169,9 +169,16 @@ struct TagRec {
     int site = -1;
 };
 
+bool is_paragraph_helper(const Statement& st) {
+    using K = Statement::Kind;
+    return st.kind == K::pstyle || st.kind == K::indent || st.kind == K::spacebefore;
+}
+
+// Helpers that write a property of their cell or paragraph; their text goes.
 bool is_table_helper(const Statement& st) {
     using K = Statement::Kind;
-    return st.kind == K::vm || st.kind == K::hm || st.kind == K::colspan || st.kind == K::cellbg;
+    return st.kind == K::vm || st.kind == K::hm || st.kind == K::colspan || st.kind == K::cellbg ||
+           st.kind == K::cellwidth || is_paragraph_helper(st);
 }
 
 std::string clip_context(const std::string& text, std::size_t begin, std::size_t end) {
@@ -1081,6 +1088,47 @@ private:
         return static_cast<int>(tags_.size()) - 1;
     }
 
+    // The helper's value as the slot writes it (points to twips, a unit added, ...).
+    ExprPtr slot_value(const TagRec& helper, const Dialect::AttributeSlot& slot) {
+        const std::string& text = helper.st.expr->text;
+        std::string source = slot.value;
+        if (const std::size_t at = source.find("{}"); at != std::string::npos) source.replace(at, 2, "(" + text + ")");
+        return parse_expression(source);
+    }
+
+    // {% pstyle name %}, {% indent pt %}, {% spacebefore pt %}: attribute tags in the paragraph's properties.
+    void apply_paragraph_helper(std::size_t i) {
+        using K = Statement::Kind;
+        using S = Dialect::ParagraphSlot;
+        const K kind = tags_[i].st.kind;
+        const std::string name = kind == K::pstyle ? "{% pstyle %}" : kind == K::indent ? "{% indent %}" : "{% spacebefore %}";
+        std::vector<S> slots;
+        if (kind == K::pstyle) slots = {S::style};
+        else if (kind == K::indent) slots = {S::indent_left, S::indent_right};
+        else slots = {S::space_before};
+        for (S which : slots) {
+            std::string why;
+            std::optional<Dialect::AttributeSlot> slot = d_.paragraph_slot(doc_.get(), para_of(tags_[i]).node, which, why);
+            if (!slot) {
+                Diagnostic d = diag(tags_[i], name + " cannot be applied here: " + why);
+                d.code = "template.paragraph_helper";
+                d.message_vi = "Thẻ " + name + " không dùng được ở đoạn văn này của mẫu.";
+                errors_.push_back(std::move(d));
+                return;
+            }
+            if (slot->before_body && inside_loop(i)) {
+                Diagnostic d = diag(tags_[i], name + " stands inside a {% for %} loop",
+                                    "in an OpenDocument template the value goes into a paragraph style, written once: "
+                                    "compute it from the data outside any loop");
+                d.code = "template.paragraph_helper_in_loop";
+                d.message_vi = "Trong mẫu ODT, thẻ " + name + " không được đặt trong vòng lặp {% for %}.";
+                errors_.push_back(std::move(d));
+                return;
+            }
+            add_attribute_tag(i, slot_value(tags_[i], *slot), *slot);
+        }
+    }
+
     // An output tag in an attribute of `slot`, writing `value`.
     void add_attribute_tag(std::size_t origin, ExprPtr value, const Dialect::AttributeSlot& slot) {
         TagRec rec;
@@ -1126,9 +1174,14 @@ private:
         const std::size_t count = tags_.size();
         for (std::size_t i = 0; i < count; ++i) {
             if (tags_[i].placement != Placement::remove_text || !is_table_helper(tags_[i].st)) continue;
+            if (is_paragraph_helper(tags_[i].st)) {
+                apply_paragraph_helper(i);
+                continue;
+            }
             using K = Statement::Kind;
             const K kind = tags_[i].st.kind;
-            const std::string name = kind == K::vm ? "{% vm %}" : kind == K::hm ? "{% hm %}" : kind == K::colspan ? "{% colspan %}" : "{% cellbg %}";
+            const std::string name = kind == K::vm ? "{% vm %}" : kind == K::hm ? "{% hm %}" : kind == K::colspan ? "{% colspan %}"
+                                     : kind == K::cellwidth ? "{% cellwidth %}" : "{% cellbg %}";
             xmlNode* cell = cell_of(tags_[i]);
             if (!cell) {
                 errors_.push_back(diag(tags_[i], name + " stands outside a table cell", "docxtpl's table helpers act on the cell they stand in"));
@@ -1141,10 +1194,19 @@ private:
                 continue;
             }
             const int span = d_.cell_span(cell);  // before cell_slot() may rewrite it
-            const auto which = kind == K::cellbg ? Dialect::CellSlot::fill
-                               : kind == K::vm   ? Dialect::CellSlot::vertical_merge
-                                                 : Dialect::CellSlot::span;
+            const auto which = kind == K::cellbg      ? Dialect::CellSlot::fill
+                               : kind == K::vm        ? Dialect::CellSlot::vertical_merge
+                               : kind == K::cellwidth ? Dialect::CellSlot::width
+                                                      : Dialect::CellSlot::span;
             std::optional<Dialect::AttributeSlot> slot = d_.cell_slot(doc_.get(), cell, which);
+            if (!slot && kind == K::cellwidth) {
+                Diagnostic d = diag(tags_[i], "{% cellwidth %} finds no column of its own for this cell",
+                                    "in an OpenDocument table, declare one table column per cell (no number-columns-repeated)");
+                d.code = "template.cellwidth";
+                d.message_vi = "Thẻ {% cellwidth %} không xác định được cột của ô này trong bảng.";
+                errors_.push_back(std::move(d));
+                continue;
+            }
             if (!slot) {
                 errors_.push_back(diag(tags_[i], name + " is a table helper for Word documents; OpenDocument templates cannot use it",
                                        "merge or colour the cells in the template itself"));
@@ -1154,6 +1216,7 @@ private:
             switch (kind) {
                 case K::vm: value = parse_expression("'restart' if loop.first else 'continue'"); break;
                 case K::hm: value = parse_expression(span > 1 ? "loop.length * " + std::to_string(span) : std::string("loop.length")); break;
+                case K::cellwidth: value = slot_value(tags_[i], *slot); break;
                 default: value = std::move(tags_[i].st.expr); break;
             }
             add_attribute_tag(i, std::move(value), *slot);
@@ -1200,8 +1263,16 @@ private:
                 case Placement::replace_paragraph: {
                     xmlNode* p = para_of(t).node;
                     xmlNode* m = new_marker(ti);
-                    insert_before(p, m);
-                    doomed_.insert(p);
+                    if (d_.holds_section_break(p)) {
+                        // Word and LibreOffice move a section break onto a neighbouring paragraph when they save,
+                        // often one that only holds a block tag: that paragraph stays, emptied, inside the block,
+                        // so the break is not lost with the tag.
+                        if (t.st.closes()) insert_after(p, m);
+                        else insert_before(p, m);
+                    } else {
+                        insert_before(p, m);
+                        doomed_.insert(p);
+                    }
                     replaced_by.emplace(p, i);
                     t.host = p->parent;
                     guard(p->parent);

@@ -72,17 +72,34 @@ public:
     // Children that hold the properties of their parent (DOCX w:rPr): both halves of a cut element keep them.
     virtual bool is_properties(const xmlNode*) const { return false; }
     virtual bool is_table(const xmlNode*) const = 0;
+    // A paragraph that ends a section (DOCX: w:pPr/w:sectPr) is kept when a block tag replaces it.
+    virtual bool holds_section_break(const xmlNode* /*paragraph*/) const { return false; }
 
     // docxtpl's table helpers write a cell property: {% colspan %} its span, {% cellbg %} its fill, {% vm %} its
     // vertical merge. The dialect finds or creates the element in the cell's properties and names the attribute that
     // takes the value; std::nullopt when the format has no such property.
-    enum class CellSlot { span, fill, vertical_merge };
+    // {% cellwidth %} writes the cell's width (points).
+    enum class CellSlot { span, fill, vertical_merge, width };
     struct AttributeSlot {
         xmlNode* element = nullptr;
         xmlNs* ns = nullptr;
         const char* name = nullptr;
+        // How the helper's value is written, "{}" standing for it: "((({}) * 20) | round | int)" turns points into
+        // twips.
+        std::string value = "{}";
+        // The attribute is in a style outside the body (ODF automatic styles): written once, before the body.
+        bool before_body = false;
     };
     virtual std::optional<AttributeSlot> cell_slot(xmlDoc*, xmlNode* /*cell*/, CellSlot) const { return std::nullopt; }
+    // Paragraph helpers, so that no tag has to stand in an attribute (word processors rewrite those): {% pstyle %}
+    // the paragraph's style, {% indent %} its left and right indents (points, the same on both sides: a centred rule),
+    // {% spacebefore %} the space above it (points). std::nullopt with `why` set when the paragraph cannot take it.
+    enum class ParagraphSlot { style, indent_left, indent_right, space_before };
+    virtual std::optional<AttributeSlot> paragraph_slot(xmlDoc*, xmlNode* /*paragraph*/, ParagraphSlot,
+                                                        std::string& why) const {
+        why = "this format has no paragraph properties";
+        return std::nullopt;
+    }
     // How many grid columns the cell spans in the template.
     virtual int cell_span(const xmlNode*) const { return 1; }
     // Fills the format-specific part of an output site (run properties for rich text).

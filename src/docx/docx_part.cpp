@@ -69,6 +69,7 @@ public:
     }
     bool is_properties(const xmlNode* n) const override { return is_w_any(n, {"rPr", "smartTagPr", "customXmlPr"}); }
     bool is_table(const xmlNode* n) const override { return is_w(n, "tbl"); }
+    bool holds_section_break(const xmlNode* p) const override { return child(child(p, "pPr"), "sectPr") != nullptr; }
 
     std::optional<AttributeSlot> cell_slot(xmlDoc* doc, xmlNode* cell, CellSlot which) const override {
         xmlNs* w = xmlSearchNsByHref(doc, cell, xml_chars(kW));
@@ -78,7 +79,10 @@ public:
             if (cell->children) xmlAddPrevSibling(cell->children, props);
             else xmlAddChild(cell, props);
         }
-        const char* name = which == CellSlot::span ? "gridSpan" : which == CellSlot::fill ? "shd" : "vMerge";
+        const char* name = which == CellSlot::span   ? "gridSpan"
+                           : which == CellSlot::fill ? "shd"
+                           : which == CellSlot::width ? "tcW"
+                                                      : "vMerge";
         xmlNode* element = child(props, name);
         if (!element) {
             element = xmlNewDocNode(doc, w, xml_chars(name), nullptr);
@@ -89,7 +93,35 @@ public:
             xmlSetNsProp(element, w, xml_chars("color"), xml_chars("auto"));
             return AttributeSlot{element, w, "fill"};
         }
+        if (which == CellSlot::width) {
+            xmlSetNsProp(element, w, xml_chars("type"), xml_chars("dxa"));
+            return AttributeSlot{element, w, "w", kPointsToTwips};
+        }
         return AttributeSlot{element, w, "val"};
+    }
+
+    std::optional<AttributeSlot> paragraph_slot(xmlDoc* doc, xmlNode* paragraph, ParagraphSlot which,
+                                                 std::string&) const override {
+        xmlNs* w = xmlSearchNsByHref(doc, paragraph, xml_chars(kW));
+        xmlNode* props = child(paragraph, "pPr");
+        if (!props) {
+            props = xmlNewDocNode(doc, w, xml_chars("pPr"), nullptr);
+            if (paragraph->children) xmlAddPrevSibling(paragraph->children, props);
+            else xmlAddChild(paragraph, props);
+        }
+        const char* name = which == ParagraphSlot::style ? "pStyle" : which == ParagraphSlot::space_before ? "spacing" : "ind";
+        xmlNode* element = child(props, name);
+        if (!element) {
+            element = xmlNewDocNode(doc, w, xml_chars(name), nullptr);
+            insert_in_order(props, element, kParagraphPropertyOrder);
+        }
+        switch (which) {
+            case ParagraphSlot::style: return AttributeSlot{element, w, "val"};
+            case ParagraphSlot::indent_left: return AttributeSlot{element, w, "left", kPointsToTwips};
+            case ParagraphSlot::indent_right: return AttributeSlot{element, w, "right", kPointsToTwips};
+            case ParagraphSlot::space_before: return AttributeSlot{element, w, "before", kPointsToTwips};
+        }
+        return std::nullopt;
     }
 
     int cell_span(const xmlNode* cell) const override {
@@ -156,6 +188,13 @@ private:
         "imprint", "noProof", "snapToGrid", "vanish", "webHidden", "color", "spacing", "w", "kern", "position", "sz", "szCs",
         "highlight", "u", "effect", "bdr", "shd", "fitText", "vertAlign", "rtl", "cs", "em", "lang", "eastAsianLayout",
         "specVanish", "oMath", nullptr};
+    static constexpr const char* kPointsToTwips = "((({}) * 20) | round | int)";
+    static constexpr const char* kParagraphPropertyOrder[] = {
+        "pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr", "suppressLineNumbers",
+        "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap", "overflowPunct", "topLinePunct",
+        "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd", "snapToGrid", "spacing", "ind", "contextualSpacing",
+        "mirrorIndents", "suppressOverlap", "jc", "textDirection", "textAlignment", "textboxTightWrap", "outlineLvl",
+        "divId", "cnfStyle", "rPr", "sectPr", "pPrChange", nullptr};
     static constexpr const char* kCellPropertyOrder[] = {
         "cnfStyle", "tcW", "gridSpan", "hMerge", "vMerge", "tcBorders", "shd", "noWrap", "tcMar", "textDirection",
         "tcFitText", "vAlign", "hideMark", "headers", "cellIns", "cellDel", "cellMerge", "tcPrChange", nullptr};

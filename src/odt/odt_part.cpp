@@ -41,6 +41,10 @@ bool in_ns(const xmlNode* n, const char* ns, std::initializer_list<const char*> 
 }
 bool is_text(const xmlNode* n, std::initializer_list<const char*> names) { return in_ns(n, kText, names); }
 
+// A helper's value in points, written as ODF wants it, rounded to whole twips as the DOCX variant rounds it (so the
+// two variants of a template have the same lengths).
+constexpr const char* kPointsInWholeTwips = "((((({}) * 20) | round | int) / 20) | round(2)) ~ 'pt'";
+
 // What OpenDocument text elements mean to the part compiler.
 class OdtDialect final : public core::Dialect {
 public:
@@ -105,6 +109,41 @@ public:
         for (std::size_t v = 0; v < 8; ++v) site.run_props[v] = kRichStyles[v];
     }
 
+    // {% cellwidth %}: OpenDocument keeps widths on the table's columns, in automatic styles. The cell's column gets
+    // a style of its own, written before the body: every row and every round of a column loop share it, so the
+    // value is computed from the data directly (no loop variables).
+    std::optional<AttributeSlot> cell_slot(xmlDoc* doc, xmlNode* cell, CellSlot which) const override {
+        if (which != CellSlot::width) return std::nullopt;
+        xmlNode* column = column_of(cell);
+        if (!column) return std::nullopt;
+        xmlNode* root = xmlDocGetRootElement(doc);
+        xmlNs* table_ns = ns(root, kTable, "table");
+        xmlNode* style = own_automatic_style(doc, column, table_ns, "table-column", "vanban_col");
+        xmlNode* props = properties(doc, style, "table-column-properties");
+        return AttributeSlot{props, ns(root, kStyle, "style"), "column-width", kPointsInWholeTwips, true};
+    }
+
+    // {% pstyle %} names the paragraph's style; {% indent %} and {% spacebefore %} go into a style of its own.
+    std::optional<AttributeSlot> paragraph_slot(xmlDoc* doc, xmlNode* paragraph, ParagraphSlot which,
+                                                std::string& why) const override {
+        xmlNode* root = xmlDocGetRootElement(doc);
+        if (which == ParagraphSlot::style) {
+            if (attribute(paragraph, kText, "style-name").rfind("vanban_para", 0) == 0) {
+                why = "it takes {% indent %} or {% spacebefore %}, which give an OpenDocument paragraph a style of its "
+                      "own: it cannot also take {% pstyle %}";
+                return std::nullopt;
+            }
+            return AttributeSlot{paragraph, ns(root, kText, "text"), "style-name"};
+        }
+        xmlNode* style = own_style(doc, paragraph, why);
+        if (!style) return std::nullopt;
+        xmlNode* props = properties(doc, style, "paragraph-properties");
+        const char* name = which == ParagraphSlot::indent_left    ? "margin-left"
+                           : which == ParagraphSlot::indent_right ? "margin-right"
+                                                                  : "margin-top";
+        return AttributeSlot{props, ns(root, kFo, "fo"), name, kPointsInWholeTwips, true};
+    }
+
     void finish(xmlDoc* doc, xmlNode* root, core::PartHooks* hooks) const override {
         if (hooks) hooks->max_footnote_id = count_notes(root);
         add_rich_styles(doc, root);
@@ -143,15 +182,111 @@ private:
         return styles;
     }
 
-    static bool has_style(xmlNode* styles, const char* name) {
+    static xmlNode* find_style(xmlNode* styles, const char* name) {
         for (xmlNode* c = styles->children; c; c = c->next) {
             if (!core::has_name(c, kStyle, "style")) continue;
             xmlChar* n = xmlGetNsProp(c, xml_chars("name"), xml_chars(kStyle));
             const bool same = n && std::strcmp(reinterpret_cast<char*>(n), name) == 0;
             xmlFree(n);
-            if (same) return true;
+            if (same) return c;
         }
-        return false;
+        return nullptr;
+    }
+    static bool has_style(xmlNode* styles, const char* name) { return find_style(styles, name) != nullptr; }
+
+    static std::string attribute(const xmlNode* n, const char* ns_href, const char* name) {
+        xmlChar* v = xmlGetNsProp(n, xml_chars(name), xml_chars(ns_href));
+        std::string out = v ? reinterpret_cast<const char*>(v) : "";
+        xmlFree(v);
+        return out;
+    }
+
+    // The automatic style that only `element` uses (its style-name attribute in `name_ns`), made on first need: a
+    // copy of its automatic style, or a child of its common style. `prefix` names the styles made here.
+    static xmlNode* own_automatic_style(xmlDoc* doc, xmlNode* element, xmlNs* name_ns, const char* family,
+                                        std::string_view prefix) {
+        const char* href = reinterpret_cast<const char*>(name_ns->href);
+        const std::string current = attribute(element, href, "style-name");
+        xmlNode* root = xmlDocGetRootElement(doc);
+        xmlNode* styles = automatic_styles(doc, root);
+        if (current.rfind(prefix, 0) == 0)
+            if (xmlNode* mine = find_style(styles, current.c_str())) return mine;
+        int count = 0;
+        for (xmlNode* c = styles->children; c; c = c->next)
+            if (attribute(c, kStyle, "name").rfind(prefix, 0) == 0) ++count;
+        const std::string name = std::string(prefix) + std::to_string(count + 1);
+        xmlNs* style_ns = ns(root, kStyle, "style");
+        xmlNode* style = nullptr;
+        if (xmlNode* automatic = current.empty() ? nullptr : find_style(styles, current.c_str())) {
+            style = xmlDocCopyNode(automatic, doc, 1);
+            xmlAddChild(styles, style);
+            xmlSetNsProp(style, style_ns, xml_chars("name"), xml_chars(name.c_str()));
+        } else {
+            style = xmlNewChild(styles, style_ns, xml_chars("style"), nullptr);
+            xmlNewNsProp(style, style_ns, xml_chars("name"), xml_chars(name.c_str()));
+            xmlNewNsProp(style, style_ns, xml_chars("family"), xml_chars(family));
+            if (!current.empty()) xmlNewNsProp(style, style_ns, xml_chars("parent-style-name"), xml_chars(current.c_str()));
+        }
+        xmlSetNsProp(element, name_ns, xml_chars("style-name"), xml_chars(name.c_str()));
+        return style;
+    }
+
+    // The properties element `local` (style:paragraph-properties, …) of `style`, made when missing.
+    static xmlNode* properties(xmlDoc* doc, xmlNode* style, const char* local) {
+        for (xmlNode* c = style->children; c; c = c->next)
+            if (core::has_name(c, kStyle, local)) return c;
+        xmlNode* props = xmlNewDocNode(doc, ns(xmlDocGetRootElement(doc), kStyle, "style"), xml_chars(local), nullptr);
+        if (style->children) xmlAddPrevSibling(style->children, props);  // before text-properties (schema order)
+        else xmlAddChild(style, props);
+        return props;
+    }
+
+    static long repeated(const xmlNode* n, const char* ns_href, const char* name) {
+        const std::string v = attribute(n, ns_href, name);
+        long count = 1;
+        std::from_chars(v.data(), v.data() + v.size(), count);
+        return std::max(1L, count);
+    }
+
+    // The table:table-column a cell stands in (the last one when the row has more cells than declared columns).
+    // Columns grouped in table:table-columns / table:table-header-columns count too. A template declares a column
+    // for every cell of its rows (a word processor drops the cells past the declared columns); the cells of a
+    // column loop share one declaration, repeated.
+    static xmlNode* column_of(xmlNode* cell) {
+        long index = 0;
+        for (xmlNode* c = cell->parent ? cell->parent->children : nullptr; c && c != cell; c = c->next)
+            if (in_ns(c, kTable, {"table-cell", "covered-table-cell"})) index += repeated(c, kTable, "number-columns-repeated");
+        xmlNode* table = cell->parent;
+        while (table && !core::has_name(table, kTable, "table")) table = table->parent;
+        if (!table) return nullptr;
+        xmlNode* last = nullptr;
+        long first = 0;
+        const auto visit = [&](auto&& self, xmlNode* parent) -> xmlNode* {
+            for (xmlNode* c = parent->children; c; c = c->next) {
+                if (in_ns(c, kTable, {"table-columns", "table-header-columns", "table-column-group"})) {
+                    if (xmlNode* found = self(self, c)) return found;
+                } else if (core::has_name(c, kTable, "table-column")) {
+                    const long count = repeated(c, kTable, "number-columns-repeated");
+                    if (index < first + count) return c;  // a repeated declaration: one width for all its columns
+                    first += count;
+                    last = c;
+                }
+            }
+            return nullptr;
+        };
+        xmlNode* found = visit(visit, table);
+        return found ? found : (index >= first ? last : nullptr);
+    }
+
+    // The automatic paragraph style that only `paragraph` uses. ODF paragraphs carry no properties of their own.
+    static xmlNode* own_style(xmlDoc* doc, xmlNode* paragraph, std::string& why) {
+        const std::string current = attribute(paragraph, kText, "style-name");
+        if (current.find(core::kMarkOpen) != std::string::npos) {
+            why = "its style is set by {% pstyle %}; an OpenDocument paragraph takes {% indent %} or {% spacebefore %} "
+                  "through a style of its own, so it cannot take both";
+            return nullptr;
+        }
+        return own_automatic_style(doc, paragraph, ns(xmlDocGetRootElement(doc), kText, "text"), "paragraph", "vanban_para");
     }
 
     static void add_image_styles(xmlDoc* doc, xmlNode* root) {

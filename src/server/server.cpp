@@ -71,6 +71,7 @@ json template_json(const BundledTemplate& t) {
               {"formats", t.formats},
               {"has_schema", !t.schema_path.empty()},
               {"has_example", !t.example_path.empty()},
+              {"source", t.source},
               {"unverified_layout", t.manifest.value("unverified_layout", false)}};
     j["formats"].push_back("pdf");
     return j;
@@ -89,6 +90,7 @@ struct Server::Impl {
 
     explicit Impl(Options o)
         : options(std::move(o)),
+          store(options.template_dirs),
           converters(options.converters, options.converter_wait_seconds, pdf_options()),
           jobs(options.max_running_batches, options.max_kept_batches, options.converters, pdf_options()) {}
 

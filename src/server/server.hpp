@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace vanban::server {
 
@@ -32,6 +33,7 @@ struct Options {
     unsigned max_kept_batches = 20;             // finished jobs kept for download (oldest removed first)
     int read_timeout_seconds = 20;              // a client that stops sending is dropped
     bool log_requests = true;                   // one line per request on stderr
+    std::vector<std::string> template_dirs;     // agency templates, searched before VANBAN_TEMPLATES and the bundled ones
 };
 
 class Server {

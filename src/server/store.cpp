@@ -18,12 +18,12 @@ CompileOptions server_compile_options() {
     return o;
 }
 
-TemplateStore::TemplateStore() : templates_(bundled_templates()) {}
+TemplateStore::TemplateStore(const std::vector<std::string>& template_dirs) : templates_(bundled_templates(template_dirs)) {}
 
 const BundledTemplate& TemplateStore::get(std::string_view name) const {
     for (const auto& t : templates_)
         if (t.name == name) return t;
-    throw HttpError(404, DiagnosticKind::usage, "no bundled template named '" + std::string(name) + "'",
+    throw HttpError(404, DiagnosticKind::usage, "no template named '" + std::string(name) + "'",
                     "GET /api/templates lists them");
 }
 

@@ -22,7 +22,7 @@ CompileOptions server_compile_options();
 
 class TemplateStore {
 public:
-    TemplateStore();  // reads the catalog once
+    explicit TemplateStore(const std::vector<std::string>& template_dirs = {});  // reads the catalog once
 
     const std::vector<BundledTemplate>& all() const noexcept { return templates_; }
     // The bundled template `name`; throws HttpError 404 when there is none.

@@ -449,12 +449,15 @@ TEST(AwardForms, OdtRulesAndSignatureSpacingAreTheDocxOnes) {
         Rendered odt = render(form, data, form + "-layout", "odt");
         ASSERT_EQ(docx.rc, 0) << docx.output;
         ASSERT_EQ(odt.rc, 0) << odt.output;
-        Xml d(docx.parts.at("word/document.xml")), o(odt.parts.at("content.xml"));
+        Xml d(docx.parts.at("word/document.xml")), o(odt.parts.at("content.xml")), os(odt.parts.at("styles.xml"));
+        // The paragraph's own style: an automatic one (content.xml) or a named one (styles.xml).
         auto odt_length = [&](xmlNode* p, const char* property) {
             xmlChar* name = xmlGetNsProp(p, xc("style-name"), xc(kText));
             const std::string style = reinterpret_cast<const char*>(name);
             xmlFree(name);
-            const std::string v = o.value("//style:style[@style:name='" + style + "']/style:paragraph-properties/@fo:" + property);
+            const std::string path = "//style:style[@style:name='" + style + "']/style:paragraph-properties/@fo:" + property;
+            std::string v = o.value(path);
+            if (v.empty()) v = os.value(path);
             return v.empty() ? -1.0 : std::stod(v) * 20.0;
         };
         std::vector<double> docx_rules, odt_rules, docx_names, odt_names;
@@ -463,7 +466,10 @@ TEST(AwardForms, OdtRulesAndSignatureSpacingAreTheDocxOnes) {
             docx_rules.push_back(std::stod(reinterpret_cast<const char*>(v)));
             xmlFree(v);
         }
-        for (xmlNode* p : o.nodes("//office:text//text:p[starts-with(@text:style-name, 'BCRule')]")) odt_rules.push_back(odt_length(p, "margin-left"));
+        // Rule paragraphs: style BCRule, made their own by {% indent %} (an automatic style whose parent is BCRule).
+        for (xmlNode* p : o.nodes("//office:text//text:p[starts-with(@text:style-name, 'BCRule') or "
+                                  "@text:style-name = //style:style[@style:parent-style-name='BCRule']/@style:name]"))
+            odt_rules.push_back(odt_length(p, "margin-left"));
         for (xmlNode* sp : d.nodes("//w:p[w:pPr/w:pStyle/@w:val='BCKyTen']/w:pPr/w:spacing")) {
             xmlChar* v = xmlGetNsProp(sp, xc("before"), xc(kW));
             docx_names.push_back(std::stod(reinterpret_cast<const char*>(v)));

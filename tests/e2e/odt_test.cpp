@@ -188,7 +188,10 @@ TEST(OdtKeHoachLayout, RulesHaveTheDocxLengths) {
         }
         const Styles styles(odt.at("styles.xml"), odt.at("content.xml"));
         std::vector<double> odt_margins;
-        for (xmlNode* p : styles.content.nodes("//office:body//text:p[starts-with(@text:style-name, 'KHRule')]")) {
+        // Rule paragraphs: a KHRule… style, or one made their own by {% indent %} (its parent a rule style).
+        for (xmlNode* p : styles.content.nodes(
+                 "//office:body//text:p[starts-with(@text:style-name, 'KHRule') or @text:style-name = "
+                 "//style:style[@style:parent-style-name='KHRule' or @style:parent-style-name='KHTrichYeuRule']/@style:name]")) {
             const std::string name = attr(p, "style-name", kText).value();
             const double left = points(styles.get(name, "paragraph-properties", "margin-left", kFo).value());
             EXPECT_EQ(styles.get(name, "paragraph-properties", "margin-left", kFo),
@@ -286,10 +289,10 @@ TEST(OdtKeHoachLayout, PageNumbersFromPageTwoAndPerAppendix) {
         EXPECT_EQ(attr(s.find(st), "master-page-name", kStyle), "KHFirst");
         EXPECT_EQ(s.get(st, "paragraph-properties", "page-number", kStyle), "1");
     }
-    // repeated task tables get distinct names
+    // one task table per phụ lục (a table repeated by a loop keeps its name: LibreOffice renames the second one when
+    // it opens the document; a tag in table:name would not survive LibreOffice saving the template)
     const auto tables = s.content.nodes("//table:table[starts-with(@table:name, 'KHPhuLuc')]");
     ASSERT_EQ(tables.size(), 2u);
-    EXPECT_NE(attr(tables[0], "name", kTable), attr(tables[1], "name", kTable));
     EXPECT_EQ(s.content.nodes("//table:table-header-rows").size(), 2u);
 }
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 
 #include "test_support.hpp"
@@ -94,6 +95,62 @@ TEST(Catalog, SearchPathHoldsTheSourceTreeTemplates) {
     const auto roots = vanban::template_search_path();
     const auto source = fs::weakly_canonical(vanban::test::source_dir() + "/templates");
     EXPECT_NE(std::find(roots.begin(), roots.end(), source.string()), roots.end());
+}
+
+// ----- an agency's own templates on the search path
+
+// A folder holding template folders: one that extends ke-hoach with its own DOCX (a copy of the bundled tree), one
+// that shadows the bundled name, one whose parent does not exist.
+std::string agency_root() {
+    const std::string root = vanban::test::temp_dir();
+    const std::string src = vanban::test::source_dir() + "/templates/ke-hoach/docx";
+    fs::create_directories(root + "/ke-hoach-so-y-te");
+    fs::copy(src, root + "/ke-hoach-so-y-te/docx", fs::copy_options::recursive);
+    vanban::test::write_file(root + "/ke-hoach-so-y-te/template.json", R"({"title": "KH Sở Y tế", "extends": "ke-hoach"})");
+    fs::create_directories(root + "/ke-hoach");
+    vanban::test::write_file(root + "/ke-hoach/template.json", R"({"description": "bản của cơ quan", "extends": "ke-hoach"})");
+    fs::create_directories(root + "/mo-coi");
+    vanban::test::write_file(root + "/mo-coi/template.json", R"({"extends": "khong-co"})");
+    return root;
+}
+
+TEST(CatalogSearchPath, AFolderThatExtendsInheritsSchemaExampleAndTheFormatsItLacks) {
+    const std::string root = agency_root();
+    const auto t = vanban::find_bundled_template("ke-hoach-so-y-te", {root});
+    ASSERT_TRUE(t.has_value());
+    const auto bundled = vanban::find_bundled_template("ke-hoach");
+    EXPECT_EQ(t->source, fs::weakly_canonical(root + "/ke-hoach-so-y-te").string());
+    EXPECT_EQ(t->extends, "ke-hoach");
+    EXPECT_EQ(t->title, "KH Sở Y tế");
+    EXPECT_EQ(t->schema_path, bundled->schema_path);
+    EXPECT_EQ(t->example(), bundled->example());
+    EXPECT_EQ(t->formats, (std::vector<std::string>{"docx", "odt"}));
+    EXPECT_EQ(fs::path(t->variant_path("docx")), fs::weakly_canonical(root + "/ke-hoach-so-y-te") / "docx");
+    EXPECT_EQ(t->variant_path("odt"), bundled->variant_path("odt"));
+    // resolve_template brings the inherited schema, by name and by folder.
+    EXPECT_TRUE(vanban::resolve_template("ke-hoach-so-y-te", "docx", {root}).schema.has_value());
+    EXPECT_TRUE(vanban::resolve_template(root + "/ke-hoach-so-y-te").schema.has_value());
+}
+
+TEST(CatalogSearchPath, FoundThroughTheEnvironmentAndShadowingTheBundledName) {
+    const std::string root = agency_root();
+    EXPECT_FALSE(vanban::find_bundled_template("ke-hoach-so-y-te").has_value());
+    ::setenv("VANBAN_TEMPLATES", ("/no/such/dir:" + root).c_str(), 1);
+    const auto all = vanban::bundled_templates();
+    const auto shadow = vanban::find_bundled_template("ke-hoach");
+    ::unsetenv("VANBAN_TEMPLATES");
+    const auto named = [&](const std::string& n) {
+        return std::count_if(all.begin(), all.end(), [&](const vanban::BundledTemplate& t) { return t.name == n; });
+    };
+    EXPECT_EQ(named("ke-hoach-so-y-te"), 1);
+    EXPECT_EQ(named("ke-hoach"), 1);  // the agency's, in place of the bundled one
+    EXPECT_EQ(named("mo-coi"), 0);    // its parent is missing: left out of the list
+    ASSERT_TRUE(shadow.has_value());
+    EXPECT_EQ(shadow->description, "bản của cơ quan");
+    EXPECT_EQ(shadow->formats, (std::vector<std::string>{"docx", "odt"}));  // all from the bundled ke-hoach it extends
+    EXPECT_NE(shadow->source, "bundled");
+    // Naming the orphan says why.
+    EXPECT_EQ(error_kind([&] { (void)vanban::find_bundled_template("mo-coi", {root}); }), vanban::DiagnosticKind::usage);
 }
 
 }  // namespace
