@@ -10,11 +10,15 @@
 #include <cstdio>
 #include <exception>
 #include <cstring>
+#include <deque>
 #include <map>
 #include <optional>
 #include <regex>
+#include <tuple>
 #include <utility>
 
+#include "batch/cells.hpp"
+#include "batch/columns.hpp"
 #include "core/vn.hpp"
 #include "core/xml_compiler.hpp"
 #include "io/fail.hpp"
@@ -75,15 +79,21 @@ struct FileCloser {
     void operator()(std::FILE* f) const noexcept { std::fclose(f); }
 };
 
+// UTF-8 (a BOM skipped), or UTF-16 with its BOM (Excel's "Unicode text") turned into UTF-8 as it is read.
 class ByteStream {
 public:
-    ByteStream(const std::string& path) : buffer_(64 * 1024) {
+    ByteStream(const std::string& path) : buffer_(kChunk) {
         file_.reset(std::fopen(path.c_str(), "rb"));
         if (!file_) fail(DiagnosticKind::io, "cannot open records file '" + path + "'");
         fill();
-        if (end_ >= 3 && static_cast<unsigned char>(buffer_[0]) == 0xEF &&
-            static_cast<unsigned char>(buffer_[1]) == 0xBB && static_cast<unsigned char>(buffer_[2]) == 0xBF)
+        const auto byte = [&](std::size_t i) { return i < end_ ? static_cast<unsigned char>(buffer_[i]) : 0u; };
+        if (byte(0) == 0xEF && byte(1) == 0xBB && byte(2) == 0xBF) {
             pos_ = 3;
+        } else if ((byte(0) == 0xFF && byte(1) == 0xFE) || (byte(0) == 0xFE && byte(1) == 0xFF)) {
+            utf16_ = byte(0) == 0xFF ? Utf16::little : Utf16::big;
+            raw_.assign(buffer_.begin() + 2, buffer_.begin() + static_cast<std::ptrdiff_t>(end_));
+            fill();
+        }
     }
     static constexpr int kEof = -1;
     int peek() {
@@ -99,15 +109,63 @@ public:
     std::string_view window() const { return {buffer_.data() + pos_, end_ - pos_}; }
 
 private:
+    static constexpr std::size_t kChunk = 64 * 1024;
+    enum class Utf16 { no, little, big };
+
     bool fill() {
         if (!file_) return false;
         pos_ = 0;
-        end_ = std::fread(buffer_.data(), 1, buffer_.size(), file_.get());
+        if (utf16_ == Utf16::no) {
+            end_ = std::fread(buffer_.data(), 1, buffer_.size(), file_.get());
+            return end_ > 0;
+        }
+        std::string out;
+        while (out.empty()) {
+            const std::size_t had = raw_.size();
+            raw_.resize(kChunk);
+            const std::size_t n = std::fread(raw_.data() + had, 1, kChunk - had, file_.get());
+            raw_.resize(had + n);
+            const std::size_t used = decode_utf16(out, n == 0);
+            raw_.erase(raw_.begin(), raw_.begin() + static_cast<std::ptrdiff_t>(used));
+            if (n == 0) break;
+        }
+        if (buffer_.size() < out.size()) buffer_.resize(out.size());
+        std::copy(out.begin(), out.end(), buffer_.begin());
+        end_ = out.size();
         return end_ > 0;
     }
+
+    // Decodes the complete code units of raw_ into `out`; returns the bytes used. Lone surrogates become U+FFFD.
+    std::size_t decode_utf16(std::string& out, bool at_end) {
+        const auto unit = [&](std::size_t i) {
+            const auto a = static_cast<unsigned char>(raw_[i]), b = static_cast<unsigned char>(raw_[i + 1]);
+            return utf16_ == Utf16::little ? static_cast<std::uint32_t>(a | (b << 8)) : static_cast<std::uint32_t>((a << 8) | b);
+        };
+        std::size_t i = 0;
+        while (i + 2 <= raw_.size()) {
+            const std::uint32_t u = unit(i);
+            if (u >= 0xD800 && u <= 0xDBFF) {
+                if (i + 4 > raw_.size() && !at_end) break;  // the low half comes with the next read
+                const std::uint32_t low = i + 4 <= raw_.size() ? unit(i + 2) : 0;
+                if (low >= 0xDC00 && low <= 0xDFFF) {
+                    vn::append_utf8(out, 0x10000 + ((u - 0xD800) << 10) + (low - 0xDC00));
+                    i += 4;
+                    continue;
+                }
+                vn::append_utf8(out, 0xFFFD);
+            } else {
+                vn::append_utf8(out, u >= 0xDC00 && u <= 0xDFFF ? 0xFFFD : u);
+            }
+            i += 2;
+        }
+        return at_end ? raw_.size() : i;  // an odd byte at the end is dropped
+    }
+
     std::unique_ptr<std::FILE, FileCloser> file_;
     std::vector<char> buffer_;
     std::size_t pos_ = 0, end_ = 0;
+    Utf16 utf16_ = Utf16::no;
+    std::vector<char> raw_;  // UTF-16: bytes read but not decoded yet
 };
 
 // ----- typing cells by the schema
@@ -122,6 +180,8 @@ struct ColumnSpec {
     CellType type = CellType::any;
     DateShape date = DateShape::iso;
     bool integer_parts = true;  // DateShape::object: year/month/day as integers (else strings)
+    std::vector<EnumChoice> choices;  // an enum: a cell matches a value in any case, or its label
+    std::string pattern;              // a date pattern that may accept other text too ("1980": a year of birth)
 };
 
 const json* resolve_ref(const json& root, const json* node) {
@@ -226,6 +286,7 @@ void classify(const json& root, const json* node, ColumnSpec& spec) {
             if (pattern_accepts(p, sample)) {
                 spec.type = CellType::date;
                 spec.date = shape;
+                spec.pattern = p;
                 return;
             }
     }
@@ -359,6 +420,9 @@ std::optional<json> convert(const Cell& cell, const ColumnSpec& spec, bool date1
         case K::date: {
             const double v = cell.number;
             const bool styled_date = cell.kind == K::date;
+            // A year typed in a date column that also takes a year alone ("1980" is no day 1980 of 1900).
+            if (spec.type == CellType::date && !styled_date && !spec.pattern.empty() && pattern_accepts(spec.pattern, number_text(v)))
+                return number_text(v);
             if (spec.type == CellType::date || (styled_date && (spec.type == CellType::any || spec.type == CellType::string))) {
                 double fraction = 0;
                 auto d = serial_to_date(v, date1904, &fraction);
@@ -389,11 +453,13 @@ std::optional<json> convert(const Cell& cell, const ColumnSpec& spec, bool date1
     const std::string_view raw = trim(cell.text);
     if (raw.empty()) return std::nullopt;
     std::string text = normalise_text(raw);
+    if (!spec.choices.empty())
+        if (auto v = match_enum(text, spec.choices)) return *v;
     switch (spec.type) {
         case CellType::any:
         case CellType::string: return text;
         case CellType::integer: {
-            auto v = parse_number(text);
+            auto v = parse_cell_number(text);
             if (!v || *v != std::floor(*v) || std::fabs(*v) > 9.007199254740992e15) {
                 error = shown(text) + " is not a whole number";
                 return text;
@@ -401,7 +467,7 @@ std::optional<json> convert(const Cell& cell, const ColumnSpec& spec, bool date1
             return static_cast<long long>(*v);
         }
         case CellType::number: {
-            auto v = parse_number(text);
+            auto v = parse_cell_number(text);
             if (!v) {
                 error = shown(text) + " is not a number";
                 return text;
@@ -416,8 +482,9 @@ std::optional<json> convert(const Cell& cell, const ColumnSpec& spec, bool date1
             return text;
         }
         case CellType::date: {
-            auto d = vn::parse_date(text);
-            if (!d || d->day == 0) {
+            auto d = parse_cell_date(text);
+            if (!d && !spec.pattern.empty() && pattern_accepts(spec.pattern, text)) return text;
+            if (!d) {
                 error = shown(text) + " is not a valid date (write dd/mm/yyyy or yyyy-mm-dd)";
                 return text;
             }
@@ -425,6 +492,21 @@ std::optional<json> convert(const Cell& cell, const ColumnSpec& spec, bool date1
         }
     }
     return text;
+}
+
+// A column: its header, the field path it fills and how the schema types its cells.
+ColumnSpec column_spec(const json* schema, std::string header, json path) {
+    ColumnSpec spec;
+    spec.header = std::move(header);
+    spec.path = std::move(path);
+    if (!schema) return spec;
+    const json* node = schema;
+    for (const auto& seg : spec.path) node = node ? child_schema(*schema, node, seg) : nullptr;
+    if (node) {
+        classify(*schema, node, spec);
+        spec.choices = schema_enum(*schema, node);
+    }
+    return spec;
 }
 
 // ----- header paths → a tree of columns
@@ -458,29 +540,35 @@ HeaderNode* child_of(HeaderNode& node, const json& segment, bool leaf, const std
     return raw;
 }
 
-// Builds records from rows of cells under a header row (shared by CSV and XLSX).
+// Builds records from rows of cells under a header row (shared by CSV and XLSX): names the columns (columns.hpp),
+// tells records from the rows that are not (totals, notes under the table) and types each cell by the schema.
 class Tabular {
 public:
-    Tabular(const std::vector<Cell>& header, const nlohmann::json* schema, std::string source, bool xlsx, bool count_only)
-        : source_(std::move(source)), xlsx_(xlsx), count_only_(count_only) {
-        if (count_only_) return;  // counting needs no columns (open_records has checked the header already)
+    // maybe_total: only one number, under a number column — a total when nothing but notes follows it, else a
+    // record with most cells empty (which must fail loudly, not vanish).
+    enum class RowKind { record, blank, total, note, maybe_total };
+
+    Tabular(const std::vector<Cell>& header, const ColumnNamer& namer, const nlohmann::json* schema, std::string source,
+            bool xlsx)
+        : source_(std::move(source)), xlsx_(xlsx) {
+        std::vector<ColumnNamer::Problem> problems;
         for (const Cell& h : header) {
             std::string text = h.kind == Cell::Kind::number ? number_text(h.number) : normalise_text(trim(h.text));
             const std::size_t col = static_cast<std::size_t>(h.column - 1);
             if (columns_.size() <= col) columns_.resize(col + 1);
             if (text.empty()) continue;
-            ColumnSpec spec;
-            spec.header = text;
-            spec.path = parse_header_path(text);
-            if (schema) {
-                const json* node = schema;
-                for (const auto& seg : spec.path) {
-                    node = node ? child_schema(*schema, node, seg) : nullptr;
-                }
-                if (node) classify(*schema, node, spec);
+            auto resolution = namer.resolve(text);
+            if (resolution.kind == ColumnNamer::Resolution::Kind::row_number) {
+                row_number_column_ = h.column;
+                continue;
             }
-            columns_[col] = std::move(spec);
+            if (resolution.kind != ColumnNamer::Resolution::Kind::field) {
+                problems.push_back({text, cell_name(h), std::move(resolution)});
+                continue;
+            }
+            columns_[col] = column_spec(schema, text, std::move(resolution.path));
         }
+        if (!problems.empty()) throw Error(namer.describe(problems, source_));
         for (std::size_t c = 0; c < columns_.size(); ++c) {
             if (!columns_[c]) continue;
             HeaderNode* node = &root_;
@@ -489,10 +577,13 @@ public:
                 node = child_of(*node, path[i], i + 1 == path.size(), columns_[c]->header);
             node->column = static_cast<int>(c);
         }
-        if (root_.children.empty()) fail(DiagnosticKind::usage, "the header row names no fields", source_);
+        if (root_.children.empty())
+            throw Error(make_diagnostic(DiagnosticKind::usage, "batch.header_not_found", "the header row names no fields",
+                                        "Dòng tiêu đề cột không có cột nào trùng tên trường của mẫu.", source_));
     }
 
     void set_date1904(bool v) noexcept { date1904_ = v; }
+    int row_number_column() const noexcept { return row_number_column_; }
 
     static bool blank(const std::vector<Cell>& row) {
         return std::all_of(row.begin(), row.end(), [](const Cell& c) {
@@ -500,20 +591,82 @@ public:
         });
     }
 
-    // Fills `record` from a non-blank row.
+    // What a row is. A total ("Tổng cộng", "Cộng", or only numbers under number columns) or a note under the table
+    // ("Ghi chú: …", "Người lập biểu") is skipped, and so is every short row after one of them (the signature block).
+    RowKind classify_row(const std::vector<Cell>& row) {
+        if (blank(row)) return RowKind::blank;
+        const RowKind kind = kind_of(row);
+        if (kind == RowKind::record) ++records_;
+        else if (kind != RowKind::maybe_total) footer_ = true;
+        return kind;
+    }
+    // After a maybe_total row: what it turned out to be.
+    void settle(RowKind kind) {
+        if (kind == RowKind::record) ++records_;
+        else footer_ = true;
+    }
+    // Whether a row says the table has ended ("Tổng cộng", "Ghi chú: …").
+    bool ends_table(const std::vector<Cell>& row) const {
+        const RowKind k = kind_of(row);
+        return k == RowKind::total || k == RowKind::note;
+    }
+
+private:
+    RowKind kind_of(const std::vector<Cell>& row) const {
+        std::size_t filled = 0, in_fields = 0, numbers_in_number_columns = 0;
+        bool total_word = false, note_word = false, first = true;
+        for (const Cell& c : row) {
+            if (c.kind == Cell::Kind::empty || (c.kind == Cell::Kind::text && trim(c.text).empty())) continue;
+            ++filled;
+            const ColumnSpec* spec = column(c.column);
+            if (spec) ++in_fields;
+            const bool numeric = c.kind == Cell::Kind::number || (c.kind == Cell::Kind::text && parse_cell_number(trim(c.text)));
+            if (numeric && ((spec && (spec->type == CellType::integer || spec->type == CellType::number)) ||
+                            c.column == row_number_column_))
+                ++numbers_in_number_columns;
+            if (c.kind != Cell::Kind::text) {
+                first = false;
+                continue;
+            }
+            const std::string key = vn::match_key(c.text);
+            for (const char* w : {"tổngcộng", "cộng", "tổng", "tổngsố", "total", "cộngtổng"})
+                if (key == w) total_word = true;
+            if (key.starts_with("tổngcộng")) total_word = true;
+            if (first)
+                for (const char* w : {"ghichú", "ngườilậpbiểu", "ngườilập", "lưuý", "chúthích", "nguồn"})
+                    if (key.starts_with(w)) note_word = true;
+            first = false;
+        }
+        if (total_word) return RowKind::total;
+        if (records_ > 0 && numbers_in_number_columns == filled) return filled >= 2 ? RowKind::total : RowKind::maybe_total;
+        if (note_word || (footer_ && in_fields < 2) || (records_ > 0 && in_fields == 0)) return RowKind::note;
+        return RowKind::record;
+    }
+
+public:
+
+    // The value of the row-number column ("STT"), as text; empty when there is none.
+    std::string row_key(const std::vector<Cell>& row) const {
+        for (const Cell& c : row)
+            if (c.column == row_number_column_) return c.kind == Cell::Kind::number ? number_text(c.number) : std::string(trim(c.text));
+        return {};
+    }
+
+    // Fills `record` from a row classified as a record.
     void build(std::vector<Cell>& row, Record& record) {
-        if (count_only_) return;
         row_.assign(columns_.size(), nullptr);
         for (Cell& c : row) {
             const auto col = static_cast<std::size_t>(c.column - 1);
             if (col < columns_.size() && columns_[col]) row_[col] = &c;
-            else if (!xlsx_ && !(c.kind == Cell::Kind::text && trim(c.text).empty())) {
+            else if (!xlsx_ && c.column != row_number_column_ && !(c.kind == Cell::Kind::text && trim(c.text).empty())) {
                 RecordError e;
-                e.diagnostic.kind = DiagnosticKind::data;
-                e.diagnostic.message = "cell " + shown(c.text) + " in column " + std::to_string(c.column) +
-                                       " has no header (the header row has " + std::to_string(header_width()) +
-                                       " columns); is a comma missing its quotes?";
-                e.diagnostic.source = source_;
+                e.diagnostic = make_diagnostic(
+                    DiagnosticKind::data, "batch.cell_without_header",
+                    "cell " + shown(c.text) + " in column " + std::to_string(c.column) + " has no header (the header row has " +
+                        std::to_string(header_width()) + " columns); is a comma missing its quotes?",
+                    "ô " + shown(c.text) + " ở cột " + std::to_string(c.column) + " nằm ngoài các cột có tên (dòng tiêu đề có " +
+                        std::to_string(header_width()) + " cột); có phải thiếu dấu ngoặc kép quanh một ô có dấu phẩy?",
+                    source_);
                 e.diagnostic.line = c.line;
                 e.diagnostic.column = c.column;
                 e.cell = "line " + std::to_string(c.line) + ", column " + std::to_string(c.column);
@@ -525,17 +678,22 @@ public:
         record.data.value = value ? std::move(*value) : json::object();
     }
 
+    std::string cell_name(const Cell& c) const {
+        return xlsx_ ? column_letters(c.column) + std::to_string(c.line)
+                     : "line " + std::to_string(c.line) + ", column " + std::to_string(c.column);
+    }
+
 private:
+    const ColumnSpec* column(int number) const {
+        const auto col = static_cast<std::size_t>(number - 1);
+        return col < columns_.size() && columns_[col] ? &*columns_[col] : nullptr;
+    }
+
     int header_width() const {
         int n = 0;
         for (std::size_t i = 0; i < columns_.size(); ++i)
             if (columns_[i]) n = static_cast<int>(i + 1);
         return n;
-    }
-
-    std::string cell_name(const Cell& c) const {
-        return xlsx_ ? column_letters(c.column) + std::to_string(c.line)
-                     : "line " + std::to_string(c.line) + ", column " + std::to_string(c.column);
     }
 
     std::optional<json> emit(const HeaderNode& node, std::string& pointer, Record& record) {
@@ -590,66 +748,276 @@ private:
 
     std::string source_;
     bool xlsx_ = false;
-    bool count_only_ = false;
     bool date1904_ = false;
+    int row_number_column_ = 0;       // the "STT" column (1-based); 0: none
+    std::size_t records_ = 0;         // rows taken as records so far
+    bool footer_ = false;             // a total or a note was seen: the table has ended
     std::vector<std::optional<ColumnSpec>> columns_;
     HeaderNode root_;
     std::vector<const Cell*> row_;
 };
 
-// ----- CSV
+// ----- CSV and XLSX: the header row, then records and skipped rows
 
-class CsvReader final : public RecordReader {
+// Rows looked at for the header when no --header-row says where it is (titles, logos and notes above a list are a few
+// rows; a sheet with no header in its first rows is not a list).
+constexpr std::size_t kHeaderScanRows = 64;
+// Skipped rows listed one by one; past this, only counted (a sheet of notes must not grow the report without limit).
+constexpr std::size_t kMaxSkippedRows = 1000;
+
+class TabularReader : public RecordReader {
 public:
-    CsvReader(const std::string& path, const ReaderOptions& options, bool count_only)
-        : in_(path), source_(options.source.empty() ? path : options.source), max_bytes_(options.max_record_bytes) {
-        delimiter_ = sniff_delimiter(path);
-        std::vector<Cell> header;
-        std::string error;
-        do {
-            if (!read_row(header, error)) fail(DiagnosticKind::usage, "the CSV file has no header row", source_);
-            if (!error.empty()) fail(DiagnosticKind::usage, "the header row: " + error, source_);
-        } while (Tabular::blank(header));
-        table_.emplace(header, options.schema, source_, false, count_only);
-    }
-
     bool next(Record& record) override {
-        std::string error;
-        while (true) {
-            row_.clear();
-            const int start = line_;
-            if (!read_row(row_, error)) return false;
-            if (error.empty() && Tabular::blank(row_)) continue;
-            record = Record{};
-            record.index = index_++;
-            record.line = start;
-            record.data.source = source_;
-            if (!error.empty()) {
+        RawRow row;
+        while (take(row)) {
+            if (!row.error.empty()) {
+                start_record(record, row.where);
                 RecordError e;
                 e.diagnostic.kind = DiagnosticKind::data;
-                e.diagnostic.message = error;
+                e.diagnostic.message = row.error;
                 e.diagnostic.source = source_;
-                e.diagnostic.line = start;
+                e.diagnostic.line = row.where;
                 record.errors.push_back(std::move(e));
                 record.data.value = json::object();
                 return true;
             }
-            table_->build(row_, record);
+            auto kind = table_->classify_row(row.cells);
+            if (kind == Tabular::RowKind::blank) continue;
+            if (kind == Tabular::RowKind::maybe_total) {
+                kind = total_follows() ? Tabular::RowKind::total : Tabular::RowKind::record;
+                table_->settle(kind);
+            }
+            if (kind != Tabular::RowKind::record) {
+                skip(row, kind == Tabular::RowKind::total ? Skip::total : Skip::note);
+                continue;
+            }
+            start_record(record, row.where);
+            if (!count_only_) table_->build(row.cells, record);
             return true;
         }
+        return false;
+    }
+
+protected:
+    struct RawRow {
+        std::vector<Cell> cells;
+        int where = 0;      // CSV: the line the row starts on; XLSX: the row number
+        std::string error;  // CSV: why the row could not be read (an unclosed quote)
+    };
+
+    TabularReader(const ReaderOptions& options, std::string source, bool xlsx, bool count_only)
+        : source_(std::move(source)), schema_(options.schema), header_row_(options.header_row), xlsx_(xlsx),
+          count_only_(count_only) {}
+
+    // The next row of the file; false at its end.
+    virtual bool read_raw(RawRow& row) = 0;
+
+    // Reads up to the header row (the subclass constructor calls this once it can read rows).
+    void find_header() {
+        const ColumnNamer namer(schema_);
+        if (header_row_ > 0) {
+            RawRow row;
+            while (read_raw(row)) {
+                if (row.where >= header_row_) {
+                    if (row.where == header_row_ && !Tabular::blank(row.cells)) return use_header(row, namer);
+                    break;
+                }
+                if (!Tabular::blank(row.cells)) skip(row, Skip::above_header);
+            }
+            throw Error(make_diagnostic(DiagnosticKind::usage, "batch.header_not_found",
+                                        "--header-row " + std::to_string(header_row_) + ": that row is empty or missing",
+                                        "Dòng " + std::to_string(header_row_) +
+                                            " (đã chọn làm dòng tiêu đề cột) trống hoặc không có trong tệp.",
+                                        source_));
+        }
+        std::vector<RawRow> scanned;
+        std::optional<std::size_t> chosen, best;
+        std::size_t best_fields = 0;
+        for (RawRow row; scanned.size() < kHeaderScanRows && read_raw(row); row = RawRow{}) {
+            if (!row.error.empty())
+                throw Error(make_diagnostic(DiagnosticKind::usage, "batch.bad_header_row", "the header row: " + row.error,
+                                            "Dòng tiêu đề cột bị lỗi: " + row.error, source_));
+            scanned.push_back(std::move(row));
+            const auto& cells = scanned.back().cells;
+            if (Tabular::blank(cells)) continue;
+            const auto [fields, named, filled] = header_score(namer, cells);
+            const bool header = namer.has_schema() ? fields >= 1 && named * 2 >= filled : filled >= 2;
+            if (header) {
+                chosen = scanned.size() - 1;
+                break;
+            }
+            if (!best || fields > best_fields) {
+                best = scanned.size() - 1;
+                best_fields = fields;
+            }
+        }
+        // No row looks like a header: the one naming most fields (without a schema: the first row).
+        if (!chosen && best && (!namer.has_schema() || best_fields > 0)) chosen = namer.has_schema() ? best : first_filled(scanned);
+        if (!chosen) {
+            std::string names;
+            for (const auto& n : namer.expected(12)) names += (names.empty() ? "“" : ", “") + n + "”";
+            throw Error(make_diagnostic(
+                DiagnosticKind::usage, "batch.header_not_found",
+                scanned.empty() ? "the list is empty: no header row" : "no header row found: no row names the template's fields (expected columns such as " + names + ")",
+                scanned.empty() ? "Tệp danh sách trống, không có dòng tiêu đề cột."
+                                : "Không tìm thấy dòng tiêu đề cột: không dòng nào có tên cột trùng với tên trường của mẫu. "
+                                  "Các cột cần có, ví dụ: " + names + ".",
+                source_));
+        }
+        for (std::size_t i = 0; i < *chosen; ++i)
+            if (!Tabular::blank(scanned[i].cells)) skip(scanned[i], Skip::above_header);
+        for (std::size_t i = *chosen + 1; i < scanned.size(); ++i) pending_.push_back(std::move(scanned[i]));
+        use_header(scanned[*chosen], namer);
+    }
+
+    std::string source_;
+    bool date1904_ = false;
+
+private:
+    enum class Skip { above_header, total, note };
+
+    static std::optional<std::size_t> first_filled(const std::vector<RawRow>& rows) {
+        for (std::size_t i = 0; i < rows.size(); ++i)
+            if (!Tabular::blank(rows[i].cells)) return i;
+        return std::nullopt;
+    }
+
+    // How many cells of a row name fields (and the row-number column), and how many are filled.
+    static std::tuple<std::size_t, std::size_t, std::size_t> header_score(const ColumnNamer& namer, const std::vector<Cell>& cells) {
+        std::size_t fields = 0, named = 0, filled = 0;
+        for (const Cell& c : cells) {
+            if (c.kind != Cell::Kind::text && c.kind != Cell::Kind::number) continue;
+            const std::string text = c.kind == Cell::Kind::number ? number_text(c.number) : normalise_text(trim(c.text));
+            if (text.empty()) continue;
+            ++filled;
+            if (!namer.has_schema()) continue;
+            const auto kind = namer.resolve(text).kind;
+            if (kind == ColumnNamer::Resolution::Kind::field) ++fields;
+            if (kind == ColumnNamer::Resolution::Kind::field || kind == ColumnNamer::Resolution::Kind::row_number) ++named;
+        }
+        return {fields, named, filled};
+    }
+
+    void use_header(const RawRow& row, const ColumnNamer& namer) {
+        table_.emplace(row.cells, namer, schema_, source_, xlsx_);
+        table_->set_date1904(date1904_);
+    }
+
+    // Whether the rows after the current one are only blank, notes or totals: reads ahead to the next non-blank row.
+    bool total_follows() {
+        for (std::size_t i = 0;; ++i) {
+            if (i == pending_.size()) {
+                RawRow next;
+                if (!read_raw(next)) return true;
+                pending_.push_back(std::move(next));
+            }
+            if (!pending_[i].error.empty()) return false;
+            if (Tabular::blank(pending_[i].cells)) continue;
+            return table_->ends_table(pending_[i].cells);
+        }
+    }
+
+    bool take(RawRow& row) {
+        if (pending_.empty()) {
+            row = RawRow{};
+            return read_raw(row);
+        }
+        row = std::move(pending_.front());
+        pending_.pop_front();
+        return true;
+    }
+
+    void start_record(Record& record, int where) {
+        record = Record{};
+        record.index = index_++;
+        (xlsx_ ? record.row : record.line) = where;
+        record.data.source = source_;
+    }
+
+    void skip(const RawRow& row, Skip why) {
+        if (skipped_.size() >= kMaxSkippedRows) {
+            ++skipped_unlisted_;
+            return;
+        }
+        std::string text;
+        for (const Cell& c : row.cells) {
+            const std::string t = c.kind == Cell::Kind::number ? number_text(c.number) : normalise_text(trim(c.text));
+            if (!t.empty()) text += (text.empty() ? "" : " | ") + t;
+        }
+        const std::string shown_text = shown(text);
+        const std::string where_en = (xlsx_ ? "row " : "line ") + std::to_string(row.where);
+        const std::string where_vi = "Dòng " + std::to_string(row.where);
+        SkippedRow s;
+        (xlsx_ ? s.row : s.line) = row.where;
+        s.text = text.substr(0, 200);
+        switch (why) {
+            case Skip::above_header:
+                s.why = make_diagnostic(DiagnosticKind::data, "batch.row_above_header",
+                                        where_en + " " + shown_text + " is above the header row (a title or a note): skipped",
+                                        where_vi + " " + shown_text + " nằm trên dòng tiêu đề cột (tên bảng, ghi chú): bỏ qua.",
+                                        source_);
+                break;
+            case Skip::total:
+                s.why = make_diagnostic(DiagnosticKind::data, "batch.row_total",
+                                        where_en + " " + shown_text + " is a total row: skipped",
+                                        where_vi + " " + shown_text + " là dòng tổng cộng: bỏ qua, không làm văn bản.", source_);
+                break;
+            case Skip::note:
+                s.why = make_diagnostic(DiagnosticKind::data, "batch.row_note",
+                                        where_en + " " + shown_text + " is a note under the table: skipped",
+                                        where_vi + " " + shown_text + " là ghi chú dưới bảng: bỏ qua, không làm văn bản.",
+                                        source_);
+                break;
+        }
+        s.why.line = row.where;
+        skipped_.push_back(std::move(s));
+    }
+
+    const nlohmann::json* schema_;
+    int header_row_;
+    bool xlsx_, count_only_;
+    std::optional<Tabular> table_;
+    std::deque<RawRow> pending_;  // rows read while looking for the header, after it
+    std::size_t index_ = 0;
+};
+
+// ----- CSV
+
+class CsvReader final : public TabularReader {
+public:
+    CsvReader(const std::string& path, const ReaderOptions& options, bool count_only)
+        : TabularReader(options, options.source.empty() ? path : options.source, false, count_only), in_(path),
+          max_bytes_(options.max_record_bytes) {
+        delimiter_ = sniff_delimiter(path);
+        find_header();
+    }
+
+    bool read_raw(RawRow& row) override {
+        row.where = line_;
+        return read_row(row.cells, row.error);
     }
 
 private:
     char sniff_delimiter(const std::string& path) {
         if (lower_ascii(path).ends_with(".tsv")) return '\t';
-        // The most frequent of , ; TAB in the first line (outside quotes); comma when none.
+        // Excel's "sep=;" first line says it outright.
         const std::string_view w = in_.window();
+        if (w.size() >= 5 && lower_ascii(w.substr(0, 4)) == "sep=" && (w.size() == 5 || w[5] == '\r' || w[5] == '\n')) {
+            const char d = w[4];
+            while (in_.peek() != '\n' && in_.peek() != ByteStream::kEof) in_.get();
+            in_.get();
+            ++line_;
+            return d;
+        }
+        // The most frequent of , ; TAB in the first lines (outside quotes; a title above the header may have a
+        // comma); comma when none.
         std::size_t counts[3] = {0, 0, 0};
         bool quoted = false;
+        int lines = 0;
         for (char c : w) {
             if (c == '"') quoted = !quoted;
             if (quoted) continue;
-            if (c == '\n') break;
+            if (c == '\n' && ++lines == 20) break;
             if (c == ',') ++counts[0];
             if (c == ';') ++counts[1];
             if (c == '\t') ++counts[2];
@@ -720,13 +1088,9 @@ private:
     }
 
     ByteStream in_;
-    std::string source_;
     std::size_t max_bytes_;
     char delimiter_ = ',';
     int line_ = 1;
-    std::size_t index_ = 0;
-    std::optional<Tabular> table_;
-    std::vector<Cell> row_;
 };
 
 // ----- JSON array (streamed) and JSON Lines
@@ -1247,37 +1611,26 @@ zip::Limits workbook_limits() {
     return limits;
 }
 
-class XlsxReader final : public RecordReader {
+class XlsxReader final : public TabularReader {
 public:
     XlsxReader(const std::string& path, const ReaderOptions& options, bool count_only)
-        : source_(options.source.empty() ? path : options.source),
+        : TabularReader(options, options.source.empty() ? path : options.source, true, count_only),
           zip_(zip::Reader::from_file(path, workbook_limits())),
-          shared_(count_only, options.xlsx_strings_in_memory) {
+          // The counting pass reads the texts too: telling titles, totals and notes from records needs them.
+          shared_(false, options.xlsx_strings_in_memory) {
         if (!zip_.contains("xl/workbook.xml")) fail(DiagnosticKind::usage, "not an XLSX workbook (no xl/workbook.xml)", source_);
         const std::string sheet_part = find_sheet(zip_, options.sheet);
         if (zip_.contains("xl/sharedStrings.xml")) read_shared_strings();
         if (zip_.contains("xl/styles.xml")) read_styles(zip_.read("xl/styles.xml"));
         if (!zip_.contains(sheet_part)) fail(DiagnosticKind::usage, "the workbook has no part " + sheet_part, source_);
         sheet_.emplace(zip_, sheet_part, source_);
-        std::vector<Cell> header;
-        do {
-            if (!read_row(header)) fail(DiagnosticKind::usage, "the sheet has no header row", source_);
-        } while (Tabular::blank(header));
-        table_.emplace(header, options.schema, source_, true, count_only);
-        table_->set_date1904(date1904_);
+        find_header();
     }
 
-    bool next(Record& record) override {
-        while (true) {
-            if (!read_row(row_)) return false;
-            if (Tabular::blank(row_)) continue;
-            record = Record{};
-            record.index = index_++;
-            record.row = row_number_;
-            record.data.source = source_;
-            table_->build(row_, record);
-            return true;
-        }
+    bool read_raw(RawRow& row) override {
+        if (!read_row(row.cells)) return false;
+        row.where = row_number_;
+        return true;
     }
 
 private:
@@ -1521,17 +1874,12 @@ private:
         return in_row;
     }
 
-    std::string source_;
     zip::Reader zip_;  // read from the file as needed; outlives the sheet stream
     SharedStrings shared_;
     std::vector<bool> date_styles_;
-    bool date1904_ = false;
     std::optional<StreamedXml> sheet_;
     std::string ref_, type_, style_;  // read_attributes
-    std::optional<Tabular> table_;
-    std::vector<Cell> row_;
     int row_number_ = 0;
-    std::size_t index_ = 0;
     bool done_ = false;
 };
 
@@ -1550,7 +1898,7 @@ std::unique_ptr<RecordReader> open(const std::string& path, const ReaderOptions&
 RecordFormat format_from_path(const std::string& path) {
     const std::string p = lower_ascii(path);
     if (p.ends_with(".jsonl") || p.ends_with(".ndjson")) return RecordFormat::jsonl;
-    if (p.ends_with(".csv") || p.ends_with(".tsv")) return RecordFormat::csv;
+    if (p.ends_with(".csv") || p.ends_with(".tsv") || p.ends_with(".txt")) return RecordFormat::csv;
     if (p.ends_with(".xlsx") || p.ends_with(".xlsm")) return RecordFormat::xlsx;
     return RecordFormat::json;
 }
@@ -1590,14 +1938,60 @@ void Record::locate(RecordError& error) const {
     }
 }
 
+void merge_defaults(nlohmann::json& record, const nlohmann::json& defaults) {
+    if (!record.is_object() || !defaults.is_object()) return;
+    for (auto it = defaults.begin(); it != defaults.end(); ++it) {
+        auto mine = record.find(it.key());
+        if (mine == record.end()) record[it.key()] = *it;
+        else if (mine->is_object() && it->is_object()) merge_defaults(*mine, *it);
+    }
+}
+
+void apply_set_value(nlohmann::json& target, std::string_view assignment, const nlohmann::json* schema) {
+    const auto bad = [&](const std::string& en, const std::string& vi) {
+        throw Error(make_diagnostic(DiagnosticKind::usage, "batch.bad_set", "--set " + std::string(assignment) + ": " + en,
+                                    "--set " + std::string(assignment) + ": " + vi));
+    };
+    const auto eq = assignment.find('=');
+    if (eq == std::string_view::npos) bad("write path=value", "hãy viết dạng tên_trường=giá_trị");
+    const std::string name = normalise_text(trim(assignment.substr(0, eq)));
+    const ColumnNamer namer(schema);
+    ColumnNamer::Resolution r;
+    try {
+        r = namer.resolve(name);
+    } catch (const Error&) {
+        bad("'" + name + "' is not a field path", "“" + name + "” không phải tên trường");
+    }
+    if (r.kind != ColumnNamer::Resolution::Kind::field) throw Error(namer.describe({{name, "--set", r}}, {}));
+    const ColumnSpec spec = column_spec(schema, name, r.path);
+    Cell cell;
+    cell.kind = Cell::Kind::text;
+    cell.text = std::string(assignment.substr(eq + 1));
+    std::string error;
+    json value = convert(cell, spec, false, error).value_or(json(""));
+    if (!error.empty()) bad(error, "giá trị không đúng kiểu của trường (" + error + ")");
+    if (!target.is_object()) target = json::object();
+    json* node = &target;
+    for (const auto& seg : spec.path) {
+        if (seg.is_string()) {
+            if (!node->is_object()) *node = json::object();
+            node = &(*node)[seg.get<std::string>()];
+        } else {
+            const auto i = seg.get<std::size_t>();
+            if (!node->is_array()) *node = json::array();
+            while (node->size() <= i) node->push_back(json::object());
+            node = &(*node)[i];
+        }
+    }
+    *node = std::move(value);
+}
+
 std::unique_ptr<RecordReader> open_records(const std::string& path, const ReaderOptions& options) {
     return open(path, options, false);
 }
 
 std::size_t count_records(const std::string& path, const ReaderOptions& options) {
-    ReaderOptions o = options;
-    o.schema = nullptr;
-    auto reader = open(path, o, true);
+    auto reader = open(path, options, true);
     Record r;
     std::size_t n = 0;
     while (reader->next(r)) ++n;

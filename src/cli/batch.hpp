@@ -9,6 +9,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -36,6 +37,9 @@ struct BatchArgs {
     std::string schema;           // a JSON Schema file (bundled templates bring their own)
     std::string report;
     std::string sync = "end";     // end | each | none
+    std::string defaults;         // a JSON object file merged under every record
+    std::vector<std::string> set_values;  // --set path=value (repeatable)
+    int header_row = 0;           // CSV/XLSX: the header row; 0: found by its field names
     unsigned jobs = 0;
     unsigned converters = 2;
     bool force = false;
