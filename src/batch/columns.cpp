@@ -113,9 +113,16 @@ const json* schema_resolve(const json& root, const json* node) {
 
 std::vector<SchemaProperty> schema_properties(const json& root, const json* node) {
     std::vector<SchemaProperty> out;
+    // Required without condition: by the node itself and its allOf branches (not anyOf/oneOf/if-then choices).
     std::set<std::string> required;
-    for (const json* b : all_branches(root, node))
+    std::vector<const json*> unconditional = {schema_resolve(root, node)};
+    for (std::size_t i = 0; i < unconditional.size() && i < 64; ++i) {
+        const json* b = unconditional[i];
+        if (!b || !b->is_object()) continue;
         for (const auto& r : string_list(*b, "required")) required.insert(r);
+        if (auto all = b->find("allOf"); all != b->end() && all->is_array())
+            for (const auto& x : *all) unconditional.push_back(schema_resolve(root, &x));
+    }
     for (const json* b : all_branches(root, node)) {
         auto props = b->find("properties");
         if (props == b->end() || !props->is_object()) continue;
@@ -132,8 +139,6 @@ std::vector<SchemaProperty> schema_properties(const json& root, const json* node
                 if (p.title.empty()) p.title = string_member(*p.node, "title");
                 if (p.aliases.empty()) p.aliases = string_list(*p.node, "x-vanban-aliases");
             }
-            // Only the object's own `required` (a branch's `then: {required: …}` is conditional, but still worth
-            // marking in a sheet).
             p.required = required.contains(p.key);
             out.push_back(std::move(p));
         }
@@ -155,6 +160,9 @@ std::vector<std::string> schema_types(const json& root, const json* node) {
         if (t != "null" && std::find(out.begin(), out.end(), t) == out.end()) out.push_back(t);
     };
     for (const json* b : all_branches(root, node)) {
+        // "if": {"type": "string"}, "then": {…}: a string is one of the shapes it takes.
+        if (auto cond = b->find("if"); cond != b->end() && cond->is_object() && b->contains("then"))
+            if (auto t = cond->find("type"); t != cond->end() && t->is_string()) add(t->get<std::string>());
         auto t = b->find("type");
         if (t == b->end()) continue;
         if (t->is_string()) add(t->get<std::string>());
@@ -215,7 +223,7 @@ void ColumnNamer::collect(const json* node, const json& path, const std::string&
         const std::string shown = p.title.empty() ? child_dotted : p.title + " (" + child_dotted + ")";
         auto add = [&](const std::string& name, int rank) {
             const std::string key = vn::match_key(name);
-            if (!key.empty()) entries_.push_back({key, rank, child_dotted, child_path, shown});
+            if (!key.empty()) entries_.push_back({key, rank, child_dotted, child_path, name, shown});
         };
         add(child_dotted, 0);
         for (const auto& a : p.aliases) add(a, 0);
@@ -226,8 +234,9 @@ void ColumnNamer::collect(const json* node, const json& path, const std::string&
                 add(p.title + " " + parent_title, 2);
             }
         }
-        if (p.required && depth == 0) required_first_.insert(required_first_.begin(), p.title.empty() ? child_dotted : p.title);
-        else required_first_.push_back(p.title.empty() ? child_dotted : p.title);
+        const std::string& name = !p.aliases.empty() ? p.aliases.front() : !p.title.empty() ? p.title : child_dotted;
+        if (p.required && depth == 0) required_.push_back(name);
+        else if (depth == 1) optional_.push_back(name);  // the usual columns: person.*, issuer.*, signer.*
     }
 }
 
@@ -321,30 +330,40 @@ ColumnNamer::Resolution ColumnNamer::resolve(std::string_view header) const {
 }
 
 std::vector<std::string> ColumnNamer::suggest(std::string_view header) const {
+    // Names written without their accents, a letter off or cut short; only names that would name their field alone
+    // are offered (not a title several fields share), the closest one per field.
     const std::string wanted = plain(header);
-    std::vector<std::pair<std::size_t, std::string>> scored;
+    struct Scored {
+        std::size_t distance;
+        std::string dotted, name;
+    };
+    std::vector<Scored> scored;
     for (const Entry& e : entries_) {
-        const std::string name = e.rank == 0 && e.key == vn::match_key(e.dotted) ? e.dotted : e.shown;
-        const std::string candidate = plain(e.rank == 0 && e.key == vn::match_key(e.dotted) ? e.dotted : e.shown.substr(0, e.shown.find(" (")));
+        if (e.rank == 2) continue;
+        const std::string candidate = plain(e.name);
         std::size_t d = distance(wanted, candidate);
         if (!wanted.empty() && candidate.find(wanted) != std::string::npos) d = std::min<std::size_t>(d, 1);
         const std::size_t allowed = std::max<std::size_t>(2, std::min(wanted.size(), candidate.size()) / 3);
         if (d > allowed) continue;
-        if (std::any_of(scored.begin(), scored.end(), [&](const auto& s) { return s.second == e.shown; })) continue;
-        scored.emplace_back(d, e.shown);
+        const auto r = by_name(e.name);
+        if (!r || r->kind != Resolution::Kind::field || r->path != e.path) continue;
+        auto same = std::find_if(scored.begin(), scored.end(), [&](const Scored& s) { return s.dotted == e.dotted; });
+        if (same == scored.end()) scored.push_back({d, e.dotted, e.name});
+        else if (d < same->distance) *same = {d, e.dotted, e.name};
     }
-    std::stable_sort(scored.begin(), scored.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::stable_sort(scored.begin(), scored.end(), [](const Scored& a, const Scored& b) { return a.distance < b.distance; });
     std::vector<std::string> out;
-    for (std::size_t i = 0; i < scored.size() && i < 3; ++i) out.push_back(scored[i].second);
+    for (std::size_t i = 0; i < scored.size() && i < 3; ++i) out.push_back(scored[i].name);
     return out;
 }
 
 std::vector<std::string> ColumnNamer::expected(std::size_t max) const {
     std::vector<std::string> out;
-    for (const auto& name : required_first_) {
-        if (out.size() >= max) break;
-        if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
-    }
+    for (const auto* names : {&required_, &optional_})
+        for (const auto& name : *names) {
+            if (out.size() >= max) return out;
+            if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
+        }
     return out;
 }
 

@@ -88,7 +88,8 @@ private:
         int rank = 0;     // 0: path or alias, 1: title, 2: title with the parent's title
         std::string dotted;
         nlohmann::json path;
-        std::string shown;  // how to show it in a suggestion
+        std::string name;   // the name as the schema writes it
+        std::string shown;  // the field as an English message shows it: "Họ tên (person.full_name)"
     };
     void collect(const nlohmann::json* node, const nlohmann::json& path, const std::string& dotted,
                  const std::string& parent_title, int depth);
@@ -98,7 +99,7 @@ private:
     const nlohmann::json* schema_ = nullptr;
     const nlohmann::json* base_ = nullptr;
     std::vector<Entry> entries_;
-    std::vector<std::string> required_first_;  // expected(): shown names, required fields first
+    std::vector<std::string> required_, optional_;  // expected(): the names to write, required fields first
 };
 
 }  // namespace vanban::batch

@@ -14,6 +14,7 @@
 #include <map>
 #include <optional>
 #include <regex>
+#include <set>
 #include <tuple>
 #include <utility>
 
@@ -312,7 +313,8 @@ void classify(const json& root, const json* node, ColumnSpec& spec) {
             }
         return;
     }
-    const std::string& t = types.front();
+    // A cell that may be text or a number ("22", "22 cán bộ"): text, which the schema accepts either way.
+    const std::string& t = has_string ? std::string("string") : types.front();
     if (t == "string") spec.type = CellType::string;
     else if (t == "integer") spec.type = CellType::integer;
     else if (t == "number") spec.type = CellType::number;
@@ -495,12 +497,12 @@ std::optional<json> convert(const Cell& cell, const ColumnSpec& spec, bool date1
 }
 
 // A column: its header, the field path it fills and how the schema types its cells.
-ColumnSpec column_spec(const json* schema, std::string header, json path) {
+ColumnSpec column_spec(const json* schema, std::string header, json path, const json* base = nullptr) {
     ColumnSpec spec;
     spec.header = std::move(header);
     spec.path = std::move(path);
     if (!schema) return spec;
-    const json* node = schema;
+    const json* node = base ? base : schema;
     for (const auto& seg : spec.path) node = node ? child_schema(*schema, node, seg) : nullptr;
     if (node) {
         classify(*schema, node, spec);
@@ -548,8 +550,9 @@ public:
     // record with most cells empty (which must fail loudly, not vanish).
     enum class RowKind { record, blank, total, note, maybe_total };
 
+    // `base`: the schema node the columns are inside (a list's items on a list sheet); null: the root.
     Tabular(const std::vector<Cell>& header, const ColumnNamer& namer, const nlohmann::json* schema, std::string source,
-            bool xlsx)
+            bool xlsx, const nlohmann::json* base = nullptr)
         : source_(std::move(source)), xlsx_(xlsx) {
         std::vector<ColumnNamer::Problem> problems;
         for (const Cell& h : header) {
@@ -566,7 +569,7 @@ public:
                 problems.push_back({text, cell_name(h), std::move(resolution)});
                 continue;
             }
-            columns_[col] = column_spec(schema, text, std::move(resolution.path));
+            columns_[col] = column_spec(schema, text, std::move(resolution.path), base);
         }
         if (!problems.empty()) throw Error(namer.describe(problems, source_));
         for (std::size_t c = 0; c < columns_.size(); ++c) {
@@ -792,9 +795,14 @@ public:
                 continue;
             }
             start_record(record, row.where);
-            if (!count_only_) table_->build(row.cells, record);
+            if (!count_only_) {
+                table_->build(row.cells, record);
+                attach_lists(record, table_->row_key(row.cells));
+            }
             return true;
         }
+        if (!ended_) at_end();
+        ended_ = true;
         return false;
     }
 
@@ -811,6 +819,10 @@ protected:
 
     // The next row of the file; false at its end.
     virtual bool read_raw(RawRow& row) = 0;
+    // XLSX: adds the record's rows of the list sheets (`row_key`: its "STT" cell); at the end, lists the list rows
+    // no record took.
+    virtual void attach_lists(Record&, const std::string& /*row_key*/) {}
+    virtual void at_end() {}
 
     // Reads up to the header row (the subclass constructor calls this once it can read rows).
     void find_header() {
@@ -872,6 +884,20 @@ protected:
 
     std::string source_;
     bool date1904_ = false;
+
+    // A notice about a row that is not used (list sheets), listed with the skipped rows.
+    void notice(int row, std::string text, Diagnostic why) {
+        if (skipped_.size() >= kMaxSkippedRows) {
+            ++skipped_unlisted_;
+            return;
+        }
+        SkippedRow s;
+        s.row = row;
+        s.text = std::move(text);
+        why.line = row;
+        s.why = std::move(why);
+        skipped_.push_back(std::move(s));
+    }
 
 private:
     enum class Skip { above_header, total, note };
@@ -979,6 +1005,7 @@ private:
     std::optional<Tabular> table_;
     std::deque<RawRow> pending_;  // rows read while looking for the header, after it
     std::size_t index_ = 0;
+    bool ended_ = false;
 };
 
 // ----- CSV
@@ -1623,7 +1650,10 @@ public:
         if (zip_.contains("xl/sharedStrings.xml")) read_shared_strings();
         if (zip_.contains("xl/styles.xml")) read_styles(zip_.read("xl/styles.xml"));
         if (!zip_.contains(sheet_part)) fail(DiagnosticKind::usage, "the workbook has no part " + sheet_part, source_);
+        if (!count_only && options.schema) read_lists(*options.schema, options.max_record_bytes);
         sheet_.emplace(zip_, sheet_part, source_);
+        row_number_ = 0;
+        done_ = false;
         find_header();
     }
 
@@ -1661,22 +1691,27 @@ private:
                 fail(DiagnosticKind::usage, "the workbook has no sheet named '" + wanted + "' (it has " + names + ")", source_);
             }
         }
-        // Resolve the relationship to the worksheet part; fall back to the conventional name.
-        std::string target = "xl/worksheets/sheet" + std::to_string(sheet - sheets.begin() + 1) + ".xml";
+        // Resolve the relationships to the worksheet parts; fall back to the conventional names.
+        std::map<std::string, std::string> targets;  // relationship id → part
         if (zip.contains("xl/_rels/workbook.xml.rels")) {
             const std::string rels = zip.read("xl/_rels/workbook.xml.rels");
             auto rr = xml_reader(rels, "xl/_rels/workbook.xml.rels", source_);
             while (read_node(rr.get(), "xl/_rels/workbook.xml.rels", source_) == 1) {
                 if (xmlTextReaderNodeType(rr.get()) != XML_READER_TYPE_ELEMENT || local_name(rr.get()) != "Relationship")
                     continue;
-                if (attribute(rr.get(), "Id").value_or("") != sheet->second) continue;
                 std::string t = attribute(rr.get(), "Target").value_or("");
-                if (t.starts_with("/")) target = t.substr(1);
-                else if (!t.empty()) target = "xl/" + t;
-                break;
+                if (t.starts_with("/")) t = t.substr(1);
+                else if (!t.empty()) t = "xl/" + t;
+                if (!t.empty()) targets.emplace(attribute(rr.get(), "Id").value_or(""), t);
             }
         }
-        return target;
+        for (std::size_t i = 0; i < sheets.size(); ++i) {
+            auto t = targets.find(sheets[i].second);
+            sheet_parts_.emplace_back(sheets[i].first, t != targets.end() ? t->second
+                                                                          : "xl/worksheets/sheet" + std::to_string(i + 1) + ".xml");
+        }
+        main_sheet_ = static_cast<std::size_t>(sheet - sheets.begin());
+        return sheet_parts_[main_sheet_].second;
     }
 
     void read_shared_strings() {
@@ -1874,6 +1909,233 @@ private:
         return in_row;
     }
 
+    // ----- list sheets: the rows of a list field (achievements, awards …) on a sheet of their own, keyed by the
+    // record's "STT" (or by a column naming a field of the record, such as "Họ và tên")
+
+    struct ListItem {
+        json value;
+        std::vector<RecordError> errors;
+        std::unordered_map<std::string, RecordError> cells;  // pointer inside the item → where
+        int row = 0;
+    };
+    struct ListSheet {
+        std::string sheet;
+        json path;              // the list field in the record
+        std::string pointer;    // its JSON pointer
+        std::optional<json> key_path;  // a field of the record; nullopt: the "STT" column
+        std::map<std::string, std::vector<ListItem>> items;  // by key, in sheet order
+        std::set<std::string> used;
+    };
+
+    static std::string cell_text(const Cell& c) {
+        if (c.kind == Cell::Kind::number || c.kind == Cell::Kind::date) return number_text(c.number);
+        return c.kind == Cell::Kind::text ? normalise_text(trim(c.text)) : std::string();
+    }
+
+    static const json* schema_at(const json& schema, const json& path) {
+        const json* node = &schema;
+        for (const auto& seg : path) node = node ? child_schema(schema, node, seg) : nullptr;
+        return node;
+    }
+
+    void read_lists(const json& schema, std::size_t max_bytes) {
+        const ColumnNamer root(&schema);
+        for (std::size_t i = 0; i < sheet_parts_.size(); ++i) {
+            if (i == main_sheet_) continue;
+            const auto& [name, part] = sheet_parts_[i];
+            if (vn::match_key(name) == vn::match_key("Hướng dẫn")) continue;  // the generated sheet's instructions
+            const auto r = root.resolve(name);
+            const json* node = r.kind == ColumnNamer::Resolution::Kind::field ? schema_at(schema, r.path) : nullptr;
+            const json* items = node ? schema_items(schema, node) : nullptr;
+            if (!items || !zip_.contains(part)) {
+                notice(0, name,
+                       make_diagnostic(DiagnosticKind::data, "batch.sheet_ignored",
+                                       "sheet '" + name + "' is not named after a list field of the template: not read",
+                                       "Trang “" + name + "” không trùng tên danh sách nào của mẫu (ví dụ “Thành tích đạt "
+                                       "được”): không đọc trang này.",
+                                       source_));
+                continue;
+            }
+            read_list(schema, root, name, part, r.path, items, max_bytes);
+        }
+    }
+
+    void read_list(const json& schema, const ColumnNamer& root, const std::string& name, const std::string& part,
+                   const json& path, const json* items, std::size_t max_bytes) {
+        sheet_.emplace(zip_, part, source_);
+        row_number_ = 0;
+        done_ = false;
+        ListSheet list;
+        list.sheet = name;
+        list.path = path;
+        for (const auto& seg : path) append_token(list.pointer, seg.is_string() ? seg.get<std::string>() : seg.dump());
+        const std::string where = source_ + " [" + name + "]";
+        std::vector<Cell> cells, header;
+        int key_column = 0;
+        for (int scanned = 0; !key_column && scanned < static_cast<int>(kHeaderScanRows) && read_row(cells); ++scanned) {
+            for (const Cell& c : cells) {
+                const std::string text = cell_text(c);
+                if (text.empty()) continue;
+                if (is_row_number_header(text)) {
+                    key_column = c.column;
+                    break;
+                }
+                const auto r = root.resolve(text);
+                const json* node = r.kind == ColumnNamer::Resolution::Kind::field ? schema_at(schema, r.path) : nullptr;
+                if (node && r.path != path && !schema_items(schema, node)) {
+                    key_column = c.column;
+                    list.key_path = r.path;
+                    break;
+                }
+            }
+            if (key_column) header = cells;
+        }
+        if (!key_column)
+            throw Error(make_diagnostic(
+                DiagnosticKind::usage, "batch.list_sheet_without_key",
+                "sheet '" + name + "': no header row with an STT column (or a column naming the record, such as a name)",
+                "Trang “" + name + "” không có dòng tên cột với cột STT (số thứ tự của dòng ở trang danh sách chính) "
+                "hoặc một cột chỉ ra người/tập thể (ví dụ “Họ và tên”).",
+                source_));
+        std::vector<Cell> item_header;
+        for (const Cell& c : header)
+            if (c.column != key_column) item_header.push_back(c);
+        const bool scalar = schema_properties(schema, items).empty();
+        std::optional<Tabular> table;
+        ColumnSpec scalar_spec;
+        int scalar_column = 0;
+        if (!scalar) {
+            table.emplace(item_header, ColumnNamer(&schema, items), &schema, where, true, items);
+            table->set_date1904(date1904_);
+        } else {
+            for (const Cell& c : item_header)
+                if (!cell_text(c).empty()) {
+                    scalar_column = c.column;
+                    scalar_spec = column_spec(&schema, cell_text(c), json::array(), items);
+                    break;
+                }
+        }
+        std::string last_key;
+        std::size_t bytes = 0;
+        while (read_row(cells)) {
+            if (Tabular::blank(cells)) continue;
+            std::string key;
+            std::vector<Cell> rest;
+            for (Cell& c : cells) {
+                if (c.column == key_column) key = cell_text(c);
+                else rest.push_back(c);
+                bytes += c.text.size() + 16;
+            }
+            if (bytes > max_bytes)
+                fail(DiagnosticKind::limit, "sheet '" + name + "' is larger than the limit of " + std::to_string(max_bytes) + " bytes", source_);
+            if (key.empty()) key = last_key;  // a person's further rows often leave the STT empty (or merged)
+            last_key = key;
+            if (key.empty() || Tabular::blank(rest)) continue;
+            ListItem item;
+            item.row = row_number_;
+            if (table) {
+                Record rec;
+                rec.row = row_number_;
+                rec.data.source = where;
+                table->build(rest, rec);
+                item.value = std::move(rec.data.value);
+                item.errors = std::move(rec.errors);
+                item.cells = std::move(rec.cells);
+            } else {
+                for (const Cell& c : rest) {
+                    if (c.column != scalar_column) continue;
+                    std::string error;
+                    item.value = convert(c, scalar_spec, date1904_, error).value_or(json());
+                    RecordError at;
+                    at.field = scalar_spec.header;
+                    at.cell = column_letters(c.column) + std::to_string(c.line);
+                    at.diagnostic.source = where;
+                    at.diagnostic.line = c.line;
+                    at.diagnostic.column = c.column;
+                    if (!error.empty()) {
+                        RecordError e = at;
+                        e.diagnostic.kind = DiagnosticKind::data;
+                        e.diagnostic.message = "cell " + at.cell + " '" + scalar_spec.header + "': " + error;
+                        item.errors.push_back(std::move(e));
+                    }
+                    item.cells.emplace("", std::move(at));
+                }
+                if (item.value.is_null()) continue;
+            }
+            list.items[key].push_back(std::move(item));
+        }
+        sheet_.reset();
+        lists_.push_back(std::move(list));
+    }
+
+    void attach_lists(Record& record, const std::string& row_key) override {
+        for (ListSheet& list : lists_) {
+            std::string key = row_key;
+            if (list.key_path) {
+                const json* v = &record.data.value;
+                for (const auto& seg : *list.key_path) {
+                    if (!v || !seg.is_string() || !v->is_object() || !v->contains(seg.get<std::string>())) v = nullptr;
+                    else v = &(*v)[seg.get<std::string>()];
+                }
+                key = !v ? "" : v->is_string() ? v->get<std::string>() : v->is_number() ? number_text(v->get<double>()) : "";
+            }
+            auto it = list.items.find(key);
+            if (key.empty() || it == list.items.end()) continue;
+            list.used.insert(key);
+            json* target = &record.data.value;
+            for (const auto& seg : list.path) {
+                if (!target->is_object()) *target = json::object();
+                target = &(*target)[seg.get<std::string>()];
+            }
+            if (!target->is_null()) {
+                RecordError e;
+                e.diagnostic = make_diagnostic(
+                    DiagnosticKind::data, "batch.list_twice",
+                    "the list is given twice: in this row's columns and on sheet '" + list.sheet + "'",
+                    "Danh sách này được ghi hai lần: ở các cột của dòng này và ở trang “" + list.sheet + "”; hãy giữ một chỗ.",
+                    source_);
+                e.diagnostic.json_pointer = list.pointer;
+                record.errors.push_back(std::move(e));
+                continue;
+            }
+            *target = json::array();
+            for (const ListItem& item : it->second) {
+                const std::string prefix = list.pointer + "/" + std::to_string(target->size());
+                target->push_back(item.value);
+                for (RecordError e : item.errors) {
+                    e.diagnostic.json_pointer = prefix + e.diagnostic.json_pointer;
+                    e.cell = list.sheet + "!" + e.cell;
+                    record.errors.push_back(std::move(e));
+                }
+                for (const auto& [pointer, at] : item.cells) {
+                    RecordError located = at;
+                    located.cell = list.sheet + "!" + at.cell;
+                    record.cells.insert_or_assign(prefix + pointer, std::move(located));
+                }
+            }
+        }
+    }
+
+    void at_end() override {
+        for (const ListSheet& list : lists_)
+            for (const auto& [key, items] : list.items) {
+                if (list.used.contains(key)) continue;
+                for (const ListItem& item : items)
+                    notice(item.row, key,
+                           make_diagnostic(DiagnosticKind::data, "batch.list_row_unmatched",
+                                           "sheet '" + list.sheet + "' row " + std::to_string(item.row) + ": no record has '" +
+                                               key + "' (STT or the key column): not used",
+                                           "Trang “" + list.sheet + "” dòng " + std::to_string(item.row) +
+                                               ": không có dòng nào ở trang danh sách chính ứng với “" + key +
+                                               "”; dòng này không được dùng.",
+                                           source_));
+            }
+    }
+
+    std::vector<std::pair<std::string, std::string>> sheet_parts_;  // every sheet: name, part
+    std::size_t main_sheet_ = 0;
+    std::vector<ListSheet> lists_;
+
     zip::Reader zip_;  // read from the file as needed; outlives the sheet stream
     SharedStrings shared_;
     std::vector<bool> date_styles_;
@@ -1936,6 +2198,22 @@ void Record::locate(RecordError& error) const {
     if (d.line == 0) {
         d.line = line ? line : row;
     }
+}
+
+std::string column_kind(const nlohmann::json& schema, const nlohmann::json& path, const nlohmann::json* base) {
+    ColumnSpec spec;
+    const json* node = base ? base : &schema;
+    for (const auto& seg : path) node = node ? child_schema(schema, node, seg) : nullptr;
+    if (node) classify(schema, node, spec);
+    switch (spec.type) {
+        case CellType::date: return "date";
+        case CellType::integer: return "integer";
+        case CellType::number: return "number";
+        case CellType::boolean: return "boolean";
+        case CellType::string: return "string";
+        case CellType::any: break;
+    }
+    return "";
 }
 
 void merge_defaults(nlohmann::json& record, const nlohmann::json& defaults) {

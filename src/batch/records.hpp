@@ -102,6 +102,10 @@ void merge_defaults(nlohmann::json& record, const nlohmann::json& defaults);
 // Throws vanban::Error (usage, code batch.bad_set) for a missing "=", an unknown field or a value of the wrong type.
 void apply_set_value(nlohmann::json& target, std::string_view assignment, const nlohmann::json* schema);
 
+// How the schema types the cells of the column filling `path` (segments from `base`, or from the root):
+// "date", "integer", "number", "boolean", "string", or "" when the schema does not say.
+std::string column_kind(const nlohmann::json& schema, const nlohmann::json& path, const nlohmann::json* base = nullptr);
+
 // ----- exposed for tests
 
 // Dotted header path → segments; each segment is a key (string) or an index (number). Throws vanban::Error (usage)

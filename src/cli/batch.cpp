@@ -16,6 +16,7 @@
 #include <vanban/vanban.hpp>
 
 #include "../batch/batch.hpp"
+#include "../batch/sheet.hpp"
 #include "limits.hpp"
 
 namespace vanban::cli {
@@ -269,6 +270,22 @@ int run_batch(const BatchArgs& a, bool json_errors) {
         std::cerr << "vanban: error: " << e.what() << "\n";
         return kFailed;
     }
+}
+
+CLI::App* add_sheet_command(CLI::App& app, SheetArgs& a) {
+    auto* cmd = app.add_subcommand("sheet", "write the Excel workbook to fill for `vanban batch` (headers, help, drop-downs)");
+    cmd->add_option("template", a.template_arg, "a bundled template name (or a template file with --schema)")->required();
+    cmd->add_option("-o,--output", a.output, "the .xlsx to write")->required();
+    cmd->add_option("--schema", a.schema, "a JSON Schema file, for a template that does not bring one");
+    cmd->footer("Example:\n  vanban sheet bao-cao-thanh-tich-ca-nhan -o mau.xlsx\n"
+                "  (fill it, then: vanban batch bao-cao-thanh-tich-ca-nhan mau.xlsx -o out --report report.json)");
+    return cmd;
+}
+
+int run_sheet(const SheetArgs& a) {
+    write_file_atomic(a.output, batch::make_template_sheet(a.template_arg, a.schema));
+    std::cerr << "vanban: wrote " << a.output << "\n";
+    return kOk;
 }
 
 }  // namespace vanban::cli

@@ -57,4 +57,13 @@ CLI::App* add_batch_command(CLI::App& app, BatchArgs& args);
 // `json_errors`: batch-level problems are printed as JSON (the global --errors json).
 int run_batch(const BatchArgs& args, bool json_errors = false);
 
+// `vanban sheet TEMPLATE -o mau.xlsx`: the workbook to fill for `vanban batch`.
+struct SheetArgs {
+    std::string template_arg;
+    std::string output;
+    std::string schema;  // for a template file/directory without a bundled schema
+};
+CLI::App* add_sheet_command(CLI::App& app, SheetArgs& args);
+int run_sheet(const SheetArgs& args);
+
 }  // namespace vanban::cli

@@ -246,6 +246,8 @@ int main(int argc, char** argv) {
     std::string pack_dir, pack_out;
     vanban::cli::BatchArgs batch_args;
     auto* batch = vanban::cli::add_batch_command(app, batch_args);
+    vanban::cli::SheetArgs sheet_args;
+    auto* sheet = vanban::cli::add_sheet_command(app, sheet_args);
 
     vanban::server::Options serve_options;
     auto* serve = vanban::cli::add_serve_command(app, serve_options);
@@ -270,6 +272,7 @@ int main(int argc, char** argv) {
         if (*make_new) return cmd_new(new_name);
         if (*pack) return cmd_pack(pack_dir, pack_out);
         if (*batch) return vanban::cli::run_batch(batch_args, how.json);
+        if (*sheet) return vanban::cli::run_sheet(sheet_args);
         if (*serve) return vanban::cli::run_serve(serve_options);
     } catch (const vanban::Error& e) {
         print_diagnostics(e.diagnostics(), how);
