@@ -237,6 +237,7 @@ void ColumnNamer::collect(const json* node, const json& path, const std::string&
         const std::string& name = !p.aliases.empty() ? p.aliases.front() : !p.title.empty() ? p.title : child_dotted;
         if (p.required && depth == 0) required_.push_back(name);
         else if (depth == 1) optional_.push_back(name);  // the usual columns: person.*, issuer.*, signer.*
+        else if (depth == 0) rest_.push_back(name);
     }
 }
 
@@ -359,7 +360,7 @@ std::vector<std::string> ColumnNamer::suggest(std::string_view header) const {
 
 std::vector<std::string> ColumnNamer::expected(std::size_t max) const {
     std::vector<std::string> out;
-    for (const auto* names : {&required_, &optional_})
+    for (const auto* names : {&required_, &optional_, &rest_})
         for (const auto& name : *names) {
             if (out.size() >= max) return out;
             if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);

@@ -99,7 +99,7 @@ private:
     const nlohmann::json* schema_ = nullptr;
     const nlohmann::json* base_ = nullptr;
     std::vector<Entry> entries_;
-    std::vector<std::string> required_, optional_;  // expected(): the names to write, required fields first
+    std::vector<std::string> required_, optional_, rest_;  // expected(): the names to write, required fields first
 };
 
 }  // namespace vanban::batch
