@@ -7,7 +7,9 @@
 #include <algorithm>
 #include <cstring>
 #include <deque>
+#include <cmath>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <vector>
 
@@ -229,6 +231,18 @@ private:
             c.required = ip.required;
             list.columns.push_back(std::move(c));
         }
+        // In the order the example's items use their fields (a title before its text), the others after.
+        std::vector<std::string> seen;
+        std::vector<const json*> flat_items;
+        if (example) flatten_items(*example, flat_items);
+        for (const json* item : flat_items)
+            if (item->is_object())
+                for (auto it = item->begin(); it != item->end(); ++it)
+                    if (std::find(seen.begin(), seen.end(), it.key()) == seen.end()) seen.push_back(it.key());
+        std::stable_sort(list.columns.begin(), list.columns.end(), [&](const Column& a, const Column& b) {
+            return std::find(seen.begin(), seen.end(), a.path[0].get<std::string>()) <
+                   std::find(seen.begin(), seen.end(), b.path[0].get<std::string>());
+        });
         if (list.scalar_items) {
             Column c;
             c.path = json::array();
@@ -269,13 +283,19 @@ private:
                 opt.height = 160;
                 worksheet_write_comment_opt(ws, 0, col, keep(help), &opt);
             }
-            const double width = std::clamp<double>(static_cast<double>(c.header.size()) * 0.8 + 4, 12, 40);
+            const double width = column_width(c);
             lxw_format* format = c.kind == "date" ? date_ : (c.kind == "integer" || c.kind == "number") ? nullptr : text_;
             worksheet_set_column(ws, col, col, width, format);
             if (!c.choices.empty()) drop_down(ws, col, c.choices);
         }
         worksheet_freeze_panes(ws, 1, 0);
         worksheet_set_row(ws, 0, 45, nullptr);
+        // Printed as a list is: A4 landscape, as wide as the page, the header row on every page, with gridlines.
+        worksheet_set_landscape(ws);
+        worksheet_set_paper(ws, 9);
+        worksheet_fit_to_pages(ws, 1, 0);
+        worksheet_repeat_rows(ws, 0, 0);
+        worksheet_gridlines(ws, LXW_SHOW_ALL_GRIDLINES);
     }
 
     void drop_down(lxw_worksheet* ws, lxw_col_t col, const std::vector<EnumChoice>& choices) {
@@ -295,11 +315,33 @@ private:
         worksheet_data_validation_range(ws, 1, col, kFilledRows, col, &v);
     }
 
+    // Lines a wrapped text takes in a column of `width` characters (libxlsxwriter sets no row heights itself).
+    static double lines_of(const std::string& text, double width) {
+        double lines = 0;
+        std::size_t start = 0;
+        while (true) {
+            const auto end = text.find('\n', start);
+            const std::string line = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
+            std::size_t chars = 0;
+            for (unsigned char ch : line) chars += (ch & 0xC0) != 0x80;
+            lines += std::max(1.0, std::ceil(static_cast<double>(chars) / std::max(width - 2, 4.0)));
+            if (end == std::string::npos) return lines;
+            start = end + 1;
+        }
+    }
+
+    static double column_width(const Column& c) {
+        return std::clamp<double>(static_cast<double>(c.header.size()) * 0.8 + 4, 12, 40);
+    }
+
     void write_value(lxw_worksheet* ws, lxw_row_t row, lxw_col_t col, const Column& c, const json& value) {
         auto v = flat(value);
         if (!v) return;
         if (v->is_string()) {
             std::string text = v->get<std::string>();
+            double& lines = row_lines_[{ws, row}];
+            lines = std::max(lines, lines_of(text, column_width(c)));
+            worksheet_set_row(ws, row, 15 * std::min(lines, 20.0), nullptr);
             for (const auto& choice : c.choices)
                 if (choice.value == *v && !choice.label.empty()) text = choice.label;
             if (c.kind == "date")
@@ -371,6 +413,7 @@ private:
     std::vector<ListSheet> lists_;
     std::deque<std::string> arena_;  // texts handed to libxlsxwriter live until the workbook is closed
     std::deque<std::vector<char*>> lists_of_choices_;
+    std::map<std::pair<lxw_worksheet*, lxw_row_t>, double> row_lines_;  // the tallest cell of each written row
     lxw_format *header_ = nullptr, *required_ = nullptr, *date_ = nullptr, *text_ = nullptr, *wrap_ = nullptr;
 };
 
