@@ -1651,6 +1651,7 @@ public:
         if (zip_.contains("xl/styles.xml")) read_styles(zip_.read("xl/styles.xml"));
         if (!zip_.contains(sheet_part)) fail(DiagnosticKind::usage, "the workbook has no part " + sheet_part, source_);
         if (!count_only && options.schema) read_lists(*options.schema, options.max_record_bytes);
+        read_merges(sheet_part);
         sheet_.emplace(zip_, sheet_part, source_);
         row_number_ = 0;
         done_ = false;
@@ -1660,6 +1661,7 @@ public:
     bool read_raw(RawRow& row) override {
         if (!read_row(row.cells)) return false;
         row.where = row_number_;
+        if (!merges_.empty()) fill_merged(row.cells, row_number_);
         return true;
     }
 
@@ -2131,6 +2133,87 @@ private:
                                            source_));
             }
     }
+
+    // ----- merged cells: a value merged down over several rows fills each of them (a unit written once for the
+    // people under it). Excel keeps the merges after the rows, so they are found first by a scan of the sheet's bytes.
+
+    struct Merge {
+        int top = 0, bottom = 0, column = 0;
+        std::optional<Cell> value;  // the top cell, once its row is read
+    };
+    static constexpr std::size_t kMaxMerges = 100000;
+
+    void read_merges(const std::string& part) {
+        zip::EntryStream stream = zip_.stream(part);
+        std::vector<char> buffer(64 * 1024);
+        std::string text;
+        for (std::size_t n; (n = stream.read(buffer.data(), buffer.size())) > 0;) {
+            text.append(buffer.data(), n);
+            std::size_t pos = 0, keep = text.size() > 16 ? text.size() - 16 : 0;
+            while ((pos = text.find("mergeCell ", pos)) != std::string::npos) {
+                const auto end = text.find('>', pos);
+                if (end == std::string::npos) {
+                    keep = pos;  // the element goes on in the next block
+                    break;
+                }
+                if (pos > 0 && (text[pos - 1] == '<' || text[pos - 1] == ':')) add_merge(text.substr(pos, end - pos));
+                pos = end;
+                keep = std::max(keep, end);
+            }
+            text.erase(0, std::min(keep, text.size()));
+            if (text.size() > 4096) text.erase(0, text.size() - 4096);  // no element is that long
+        }
+        std::sort(merges_.begin(), merges_.end(), [](const Merge& a, const Merge& b) { return a.top < b.top; });
+    }
+
+    void add_merge(const std::string& element) {
+        const auto at = element.find("ref=\"");
+        if (at == std::string::npos || merges_.size() >= kMaxMerges) return;
+        const auto close = element.find('"', at + 5);
+        const std::string ref = element.substr(at + 5, close == std::string::npos ? 0 : close - at - 5);
+        const auto colon = ref.find(':');
+        if (colon == std::string::npos) return;
+        const auto row_of = [](std::string_view r) {
+            std::size_t i = 0;
+            while (i < r.size() && !(r[i] >= '0' && r[i] <= '9')) ++i;
+            return bounded_int(r.substr(i));
+        };
+        Merge m;
+        m.top = row_of(std::string_view(ref).substr(0, colon));
+        m.bottom = row_of(std::string_view(ref).substr(colon + 1));
+        m.column = column_index(ref);
+        if (m.top > 0 && m.bottom > m.top && m.column > 0) merges_.push_back(std::move(m));  // vertical merges only
+    }
+
+    // Copies the value of a merge into the rows it covers below its top row.
+    void fill_merged(std::vector<Cell>& cells, int row) {
+        while (next_merge_ < merges_.size() && merges_[next_merge_].top <= row) active_.push_back(next_merge_++);
+        bool added = false;
+        for (std::size_t k = 0; k < active_.size();) {
+            Merge& m = merges_[active_[k]];
+            if (m.bottom < row) {
+                active_[k] = active_.back();
+                active_.pop_back();
+                continue;
+            }
+            const auto here = std::find_if(cells.begin(), cells.end(), [&](const Cell& c) { return c.column == m.column; });
+            if (row == m.top) {
+                if (here != cells.end()) m.value = *here;
+            } else if (m.value && (here == cells.end() || here->kind == Cell::Kind::empty)) {
+                Cell copy = *m.value;
+                copy.line = row;
+                if (here != cells.end()) *here = std::move(copy);
+                else cells.push_back(std::move(copy));
+                added = true;
+            }
+            ++k;
+        }
+        if (added) std::sort(cells.begin(), cells.end(), [](const Cell& a, const Cell& b) { return a.column < b.column; });
+    }
+
+    std::vector<Merge> merges_;
+    std::size_t next_merge_ = 0;
+    std::vector<std::size_t> active_;  // merges covering the current row
 
     std::vector<std::pair<std::string, std::string>> sheet_parts_;  // every sheet: name, part
     std::size_t main_sheet_ = 0;

@@ -1,7 +1,7 @@
 // Spreadsheets as people really have them, through the real executable: a nominee list built with openpyxl (Debian's
 // python3-openpyxl) with merged title rows, Vietnamese headers, enums in any case, dates typed every way, an empty
 // row, a total row, notes and a signature line under the table, and lists on sheets of their own — every record
-// renders, the other rows are listed as skipped, exit 0. And `vanban sheet` for every bundled template: generated,
+// renders, the other rows are listed as skipped, exit 0; a cell merged down over two people fills both. And `vanban sheet` for every bundled template: generated,
 // filled by openpyxl as a person would (a second row, its list rows), batched with no error, documents opened.
 #include <gtest/gtest.h>
 
@@ -53,10 +53,11 @@ ws.merge_cells("A2:I2")
 ws.append([])
 ws.append(["STT", "Họ và tên", "Ngày sinh", "GIỚI TÍNH", "Đơn vị  công tác", "chức vụ", "Hình thức đề nghị",
            "Loại báo cáo", "Đối tượng:"])
-ws.append([1, "  Nguyễn Văn An ", datetime.datetime(1975, 3, 14), "nam", "Sở Tài chính", "Phó Giám đốc Sở",
+ws.append([1, "  Nguyễn Văn An ", datetime.datetime(1975, 3, 14), "nam", "Phòng Ngân sách, Sở Tài chính", "Phó Giám đốc Sở",
            "Giấy khen của Giám đốc Sở", "khen thưởng công trạng", "CÁ NHÂN"])
-ws.append([2, "Trần Thị Bình", "22/7/84", "NỮ", "Sở Tài chính", "Trưởng phòng\nNgân sách",
+ws.append([2, "Trần Thị Bình", "22/7/84", "NỮ", None, "Trưởng phòng\nNgân sách",
            "Giấy khen của Giám đốc Sở", "Khen thưởng công trạng", "cá nhân"])
+ws.merge_cells("E5:E6")  # one unit written once for the two people under it
 ws.append([])
 ws.append([3, "Lê Văn Cường", 1980, "Nam", "Sở Tài chính", "Chuyên viên", "Giấy khen của Giám đốc Sở",
            "merit", "individual"])
@@ -123,6 +124,7 @@ TEST(Spreadsheets, MessyNomineeWorkbookRendersEveryRealRecordAndListsTheOtherRow
     const std::string binh = document_text(dir + "/out/tran-thi-binh.docx");
     EXPECT_NE(binh.find("22/07/1984"), std::string::npos) << binh;  // "22/7/84"
     EXPECT_NE(binh.find("Giới tính: Nữ"), std::string::npos) << binh;  // "NỮ"
+    EXPECT_NE(binh.find("Đơn vị công tác: Phòng Ngân sách, Sở Tài chính"), std::string::npos) << binh;  // merged down
     EXPECT_EQ(binh.find("Chiến sĩ thi đua cơ sở"), std::string::npos) << binh;
     const std::string cuong = document_text(dir + "/out/le-van-cuong.docx");
     EXPECT_NE(cuong.find("1980"), std::string::npos) << cuong;  // a year of birth alone
