@@ -615,6 +615,16 @@ public:
     }
 
 private:
+    // The start of a cell folded for the words that mark totals and notes; empty for cells that cannot begin with one
+    // (most cells: this runs on every cell of every row, and the fold is ICU's).
+    static std::string keyword_key(std::string_view text) {
+        text = trim(text);
+        if (text.empty() || !std::strchr("tTcCgGnNlL", text.front())) return {};
+        std::size_t cut = std::min<std::size_t>(text.size(), 48);
+        while (cut < text.size() && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) ++cut;
+        return vn::match_key(text.substr(0, cut));
+    }
+
     RowKind kind_of(const std::vector<Cell>& row) const {
         std::size_t filled = 0, in_fields = 0, numbers_in_number_columns = 0;
         bool total_word = false, note_word = false, first = true;
@@ -623,15 +633,15 @@ private:
             ++filled;
             const ColumnSpec* spec = column(c.column);
             if (spec) ++in_fields;
-            const bool numeric = c.kind == Cell::Kind::number || (c.kind == Cell::Kind::text && parse_cell_number(trim(c.text)));
-            if (numeric && ((spec && (spec->type == CellType::integer || spec->type == CellType::number)) ||
-                            c.column == row_number_column_))
+            const bool number_column = (spec && (spec->type == CellType::integer || spec->type == CellType::number)) ||
+                                       c.column == row_number_column_;
+            if (number_column && (c.kind == Cell::Kind::number || (c.kind == Cell::Kind::text && parse_cell_number(trim(c.text)))))
                 ++numbers_in_number_columns;
             if (c.kind != Cell::Kind::text) {
                 first = false;
                 continue;
             }
-            const std::string key = vn::match_key(c.text);
+            const std::string key = keyword_key(c.text);
             for (const char* w : {"tổngcộng", "cộng", "tổng", "tổngsố", "total", "cộngtổng"})
                 if (key == w) total_word = true;
             if (key.starts_with("tổngcộng")) total_word = true;
@@ -932,6 +942,7 @@ private:
     // Whether the rows after the current one are only blank, notes or totals: reads ahead to the next non-blank row.
     bool total_follows() {
         for (std::size_t i = 0;; ++i) {
+            if (i == kHeaderScanRows * 64) return false;  // bounded look-ahead: then it stays a record (and fails aloud)
             if (i == pending_.size()) {
                 RawRow next;
                 if (!read_raw(next)) return true;
