@@ -396,8 +396,15 @@ struct Cell {
     int column = 0;     // 1-based
 };
 
+// At most `bytes` bytes of UTF-8 text, cut between characters (a message or a report must stay valid UTF-8).
+std::string_view cut_utf8(std::string_view s, std::size_t bytes) {
+    if (s.size() <= bytes) return s;
+    while (bytes > 0 && (static_cast<unsigned char>(s[bytes]) & 0xC0) == 0x80) --bytes;
+    return s.substr(0, bytes);
+}
+
 std::string shown(std::string_view s) {
-    std::string v(s.substr(0, 60));
+    std::string v(cut_utf8(s, 60));
     for (char& c : v)
         if (c == '\n' || c == '\r') c = ' ';
     return "'" + v + (s.size() > 60 ? "…'" : "'");
@@ -982,27 +989,28 @@ private:
             if (!t.empty()) text += (text.empty() ? "" : " | ") + t;
         }
         const std::string shown_text = shown(text);
+        const std::string shown_vi = "“" + shown_text.substr(1, shown_text.size() - 2) + "”";
         const std::string where_en = (xlsx_ ? "row " : "line ") + std::to_string(row.where);
         const std::string where_vi = "Dòng " + std::to_string(row.where);
         SkippedRow s;
         (xlsx_ ? s.row : s.line) = row.where;
-        s.text = text.substr(0, 200);
+        s.text = std::string(cut_utf8(text, 200));
         switch (why) {
             case Skip::above_header:
                 s.why = make_diagnostic(DiagnosticKind::data, "batch.row_above_header",
                                         where_en + " " + shown_text + " is above the header row (a title or a note): skipped",
-                                        where_vi + " " + shown_text + " nằm trên dòng tiêu đề cột (tên bảng, ghi chú): bỏ qua.",
+                                        where_vi + " " + shown_vi + " nằm trên dòng tiêu đề cột (tên bảng, ghi chú): bỏ qua.",
                                         source_);
                 break;
             case Skip::total:
                 s.why = make_diagnostic(DiagnosticKind::data, "batch.row_total",
                                         where_en + " " + shown_text + " is a total row: skipped",
-                                        where_vi + " " + shown_text + " là dòng tổng cộng: bỏ qua, không làm văn bản.", source_);
+                                        where_vi + " " + shown_vi + " là dòng tổng cộng: bỏ qua, không làm văn bản.", source_);
                 break;
             case Skip::note:
                 s.why = make_diagnostic(DiagnosticKind::data, "batch.row_note",
                                         where_en + " " + shown_text + " is a note under the table: skipped",
-                                        where_vi + " " + shown_text + " là ghi chú dưới bảng: bỏ qua, không làm văn bản.",
+                                        where_vi + " " + shown_vi + " là ghi chú dưới bảng: bỏ qua, không làm văn bản.",
                                         source_);
                 break;
         }
@@ -2040,7 +2048,11 @@ private:
                 bytes += c.text.size() + 16;
             }
             if (bytes > max_bytes)
-                fail(DiagnosticKind::limit, "sheet '" + name + "' is larger than the limit of " + std::to_string(max_bytes) + " bytes", source_);
+                throw Error(make_diagnostic(DiagnosticKind::limit, "batch.list_sheet_too_large",
+                                            "sheet '" + name + "' is larger than the limit of " + std::to_string(max_bytes) + " bytes",
+                                            "Trang “" + name + "” quá lớn (quá " + std::to_string(max_bytes >> 20) +
+                                                " MB): hãy chia danh sách thành nhiều tệp.",
+                                            source_));
             if (key.empty()) key = last_key;  // a person's further rows often leave the STT empty (or merged)
             last_key = key;
             if (key.empty() || Tabular::blank(rest)) continue;
@@ -2134,7 +2146,7 @@ private:
             for (const auto& [key, items] : list.items) {
                 if (list.used.contains(key)) continue;
                 for (const ListItem& item : items)
-                    notice(item.row, key,
+                    notice(item.row, std::string(cut_utf8(key, 200)),
                            make_diagnostic(DiagnosticKind::data, "batch.list_row_unmatched",
                                            "sheet '" + list.sheet + "' row " + std::to_string(item.row) + ": no record has '" +
                                                key + "' (STT or the key column): not used",

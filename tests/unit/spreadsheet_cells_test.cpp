@@ -165,6 +165,21 @@ TEST(SpreadsheetCsv, AOneNumberRowIsATotalOnlyAtTheEnd) {
     EXPECT_EQ(skipped[0].line, 5);
 }
 
+TEST(SpreadsheetCsv, LongSkippedRowsAreCutBetweenCharacters) {
+    std::string title = "a";
+    for (int i = 0; i < 90; ++i) title += "ầ";  // byte 60 and byte 200 fall inside a character
+    const std::string path = t::temp_dir() + "/long.csv";
+    t::write_file(path, title + "\nHọ tên,Số người\nAn,2\n");
+    std::vector<b::SkippedRow> skipped;
+    ASSERT_EQ(read_all(path, &kMoneySchema, &skipped).size(), 1u);
+    ASSERT_EQ(skipped.size(), 1u);
+    EXPECT_TRUE(vanban::vn::valid_utf8(skipped[0].text));
+    EXPECT_TRUE(vanban::vn::valid_utf8(skipped[0].why.message));
+    EXPECT_TRUE(vanban::vn::valid_utf8(skipped[0].why.message_vi));
+    EXPECT_LE(skipped[0].text.size(), 200u);
+    EXPECT_NO_THROW((void)json(skipped[0].why.message_vi).dump());
+}
+
 TEST(SpreadsheetCsv, Utf16UnicodeTextAsExcelSavesIt) {
     // Excel's "Unicode text": UTF-16LE with a BOM, tab-separated, CRLF; "Nguyễn" and an emoji (a surrogate pair).
     const std::u16string text = u"Họ tên\tSố người\r\nNguyễn Thị 😀\t5\r\n";
