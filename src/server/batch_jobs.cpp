@@ -180,6 +180,8 @@ std::string BatchJobs::start(BatchRequest request) {
             state = s.interrupted ? "cancelled" : "done";
             for (const auto& row : s.skipped_rows) {
                 nlohmann::json r = diagnostics_json({row.why}).at(0);
+                r["code"] = row.why.code;
+                r["message_vi"] = row.why.message_vi;
                 r["text"] = row.text;
                 if (row.row) r["row"] = row.row;
                 skipped.push_back(std::move(r));
