@@ -8,6 +8,7 @@ packages=(
   libxml2-dev nlohmann-json3-dev libgtest-dev libgmock-dev
   libzip-dev libdeflate-dev libicu-dev libcli11-dev libvalijson-dev libfreetype-dev
   libcpp-httplib-dev libjs-json-editor libfontconfig-dev
+  libxlsxwriter-dev  # vanban sheet: the generated workbook to fill
   fonts-liberation2 python3 unzip
   clang-14 libclang-rt-14-dev  # libFuzzer harnesses (fuzz/run.sh) and the ThreadSanitizer build
 )
@@ -16,7 +17,7 @@ if [ "${1:-}" = "--with-office" ]; then
   # lists); the shared tools would install it themselves, doing it once here keeps parallel tests from queueing on
   # apt. python3-docxtpl is the oracle of the differential tests (tests/e2e/docxtpl_test.cpp).
   packages+=(libreoffice-writer-nogui libreoffice-calc-nogui libxml2-utils jing default-jre-headless poppler-utils
-             python3-docxtpl)
+             python3-docxtpl python3-openpyxl)  # openpyxl: the batch tests build and fill messy workbooks
   # The browser test of `vanban serve` (tests/browser): Debian's Chromium, driven by puppeteer-core from npm.
   packages+=(chromium)
   # Node.js and npm: Debian's, unless a node with npm is already installed (another packaging would conflict).

@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 """csv2xlsx — turn a CSV list into the XLSX workbook a spreadsheet program would save.
 
-    python3 tools/csv2xlsx.py LIST.csv OUT.xlsx [--sheet NAME]
+    python3 tools/csv2xlsx.py LIST.csv OUT.xlsx [--sheet NAME] [--add "SHEET NAME=OTHER.csv" ...]
 
 Used to make the XLSX examples and benchmark inputs from reviewable CSV text, so that no binary workbook is checked
 in. Only Python's standard library. The workbook is what Excel writes for such a list: one sheet, texts in the
 shared-string table (xml:space="preserve" where spaces or line breaks matter, control characters as _xHHHH_),
 numbers as numbers, ISO dates (YYYY-MM-DD) as date serials with a dd/mm/yyyy format, the header row bold and frozen.
 A number with a leading zero (a phone number, "0229 3800 123") or too many digits stays text, as it must.
-Empty cells are left out; an all-empty CSV row becomes an empty sheet row.
+Empty cells are left out; an all-empty CSV row becomes an empty sheet row. --add puts more CSV files on sheets of
+their own (a list of achievements keyed by STT, as `vanban batch` reads them: docs/batch.md).
 """
 import argparse
 import csv
@@ -50,9 +51,12 @@ def date_serial(text):
         return None  # 2024-02-31 stays text: the reader reports it
 
 
-def convert(csv_path, xlsx_path, sheet_name):
+def read_rows(csv_path):
     with open(csv_path, newline="", encoding="utf-8-sig") as f:
-        rows = list(csv.reader(f))
+        return list(csv.reader(f))
+
+
+def convert(csv_path, xlsx_path, sheet_name, more=()):
     strings, index = [], {}
 
     def shared(text):
@@ -61,6 +65,14 @@ def convert(csv_path, xlsx_path, sheet_name):
             strings.append(text)
         return index[text]
 
+    sheets = [(sheet_name, sheet_xml(read_rows(csv_path), shared))]
+    sheets += [(name, sheet_xml(read_rows(path), shared)) for name, path in more]
+    write(xlsx_path, sheets, strings)
+
+
+def sheet_xml(rows, shared):
+    # The header row (the first non-empty one) is bold; the rows above it (a title) and below are data.
+    header = next((i for i, row in enumerate(rows, start=1) if sum(1 for v in row if v) > 1), 1)
     sheet_rows = []
     for r, row in enumerate(rows, start=1):
         cells = []
@@ -68,8 +80,8 @@ def convert(csv_path, xlsx_path, sheet_name):
             if value == "":
                 continue
             ref = f"{column(c)}{r}"
-            serial = date_serial(value) if r > 1 else None
-            if r == 1:
+            serial = date_serial(value) if r > header else None
+            if r == header:
                 cells.append(f'<c r="{ref}" s="1" t="s"><v>{shared(value)}</v></c>')
             elif serial is not None:
                 cells.append(f'<c r="{ref}" s="2"><v>{serial}</v></c>')
@@ -79,6 +91,16 @@ def convert(csv_path, xlsx_path, sheet_name):
                 cells.append(f'<c r="{ref}" t="s"><v>{shared(value)}</v></c>')
         sheet_rows.append(f'<row r="{r}">{"".join(cells)}</row>')
     width = max((len(row) for row in rows), default=1)
+    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="{MAIN}" xmlns:r="{REL}">'
+            f'<dimension ref="A1:{column(width)}{max(len(rows), 1)}"/>'
+            '<sheetViews><sheetView workbookViewId="0">'
+            f'<pane ySplit="{header}" topLeftCell="A{header + 1}" activePane="bottomLeft" state="frozen"/>'
+            '</sheetView></sheetViews>'
+            f'<sheetData>{"".join(sheet_rows)}</sheetData></worksheet>')
+
+
+def write(xlsx_path, sheets, strings):
+    n = len(sheets)
 
     sst = [f'<si><t xml:space="preserve">{xml_text(s)}</t></si>' if s != s.strip() or "\n" in s
            else f"<si><t>{xml_text(s)}</t></si>" for s in strings]
@@ -89,7 +111,8 @@ def convert(csv_path, xlsx_path, sheet_name):
             '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
             '<Default Extension="xml" ContentType="application/xml"/>'
             '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-            '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+            + "".join(f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+                      for i in range(1, n + 1)) +
             '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
             '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
             '<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
@@ -111,12 +134,14 @@ def convert(csv_path, xlsx_path, sheet_name):
             '<Application>vanban csv2xlsx</Application></Properties>',
         "xl/workbook.xml":
             f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook xmlns="{MAIN}" xmlns:r="{REL}">'
-            f'<sheets><sheet name="{escape(sheet_name, {chr(34): "&quot;"})}" sheetId="1" r:id="rId1"/></sheets></workbook>',
+            '<sheets>' + "".join(f'<sheet name="{escape(name, {chr(34): "&quot;"})}" sheetId="{i}" r:id="rId{i}"/>'
+                                 for i, (name, _) in enumerate(sheets, start=1)) + '</sheets></workbook>',
         "xl/_rels/workbook.xml.rels":
             f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="{PKG_REL}">'
-            f'<Relationship Id="rId1" Type="{REL}/worksheet" Target="worksheets/sheet1.xml"/>'
-            f'<Relationship Id="rId2" Type="{REL}/styles" Target="styles.xml"/>'
-            f'<Relationship Id="rId3" Type="{REL}/sharedStrings" Target="sharedStrings.xml"/>'
+            + "".join(f'<Relationship Id="rId{i}" Type="{REL}/worksheet" Target="worksheets/sheet{i}.xml"/>'
+                      for i in range(1, n + 1)) +
+            f'<Relationship Id="rId{n + 1}" Type="{REL}/styles" Target="styles.xml"/>'
+            f'<Relationship Id="rId{n + 2}" Type="{REL}/sharedStrings" Target="sharedStrings.xml"/>'
             '</Relationships>',
         "xl/styles.xml":
             f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><styleSheet xmlns="{MAIN}">'
@@ -133,13 +158,9 @@ def convert(csv_path, xlsx_path, sheet_name):
         "xl/sharedStrings.xml":
             f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
             f'<sst xmlns="{MAIN}" count="{len(strings)}" uniqueCount="{len(strings)}">{"".join(sst)}</sst>',
-        "xl/worksheets/sheet1.xml":
-            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="{MAIN}" xmlns:r="{REL}">'
-            f'<dimension ref="A1:{column(width)}{max(len(rows), 1)}"/>'
-            '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
-            '</sheetView></sheetViews>'
-            f'<sheetData>{"".join(sheet_rows)}</sheetData></worksheet>',
     }
+    for i, (_, xml) in enumerate(sheets, start=1):
+        parts[f"xl/worksheets/sheet{i}.xml"] = xml
     with zipfile.ZipFile(xlsx_path, "w", zipfile.ZIP_DEFLATED) as z:
         for name, text in parts.items():
             z.writestr(name, text)
@@ -150,8 +171,16 @@ def main():
     parser.add_argument("csv")
     parser.add_argument("xlsx")
     parser.add_argument("--sheet", default="Danh sách", help="the sheet's name (default: Danh sách)")
+    parser.add_argument("--add", action="append", default=[], metavar="NAME=FILE.csv",
+                        help="one more sheet from another CSV file (repeatable)")
     args = parser.parse_args()
-    convert(args.csv, args.xlsx, args.sheet)
+    more = []
+    for spec in args.add:
+        name, sep, path = spec.partition("=")
+        if not sep or not name or not path:
+            parser.error(f"--add {spec!r}: write NAME=FILE.csv")
+        more.append((name, path))
+    convert(args.csv, args.xlsx, args.sheet, more)
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@
 #include <thread>
 #include <utility>
 
+#include "batch/columns.hpp"
 #include "batch/records.hpp"
 #include "core/expr.hpp"
 #include "io/fail.hpp"
@@ -350,14 +351,23 @@ public:
         out_.write((first_ ? "\n    " : ",\n    ") + result_to_json(r).dump());
         first_ = false;
     }
-    void finish(const json& summary, io::Sync sync) {
+    void finish(const json& summary, const std::vector<SkippedRow>& skipped_rows, io::Sync sync) {
         std::string s = summary.dump(2);
         std::string indented;
         for (char c : s) {
             indented += c;
             if (c == '\n') indented += "  ";
         }
-        out_.write(std::string(first_ ? "" : "\n  ") + "],\n  \"summary\": " + indented + "\n}\n");
+        std::string rows;
+        for (const SkippedRow& r : skipped_rows) {
+            json j = {{"status", "skipped"}, {"code", r.why.code}, {"message", r.why.message},
+                      {"message_vi", r.why.message_vi}, {"text", r.text}};
+            if (r.line) j["line"] = r.line;
+            if (r.row) j["row"] = r.row;
+            rows += (rows.empty() ? "\n    " : ",\n    ") + j.dump();
+        }
+        out_.write(std::string(first_ ? "" : "\n  ") + "],\n  \"skipped_rows\": [" + rows + (rows.empty() ? "" : "\n  ") +
+                   "],\n  \"summary\": " + indented + "\n}\n");
         out_.commit(sync);
     }
 
@@ -744,7 +754,13 @@ Summary Runner::run() {
     else if (o_.records_format == "xlsx") ro.format = RecordFormat::xlsx;
     else if (!o_.records_format.empty()) fail(DiagnosticKind::usage, "unknown records format '" + o_.records_format + "'");
     ro.sheet = o_.sheet;
+    ro.header_row = o_.header_row;
     ro.schema = o_.schema ? &*o_.schema : nullptr;
+    json defaults = o_.defaults.is_null() ? json::object() : o_.defaults;
+    if (!defaults.is_object())
+        throw Error(make_diagnostic(DiagnosticKind::usage, "batch.bad_defaults", "the defaults must be a JSON object",
+                                    "Giá trị chung (defaults) phải là một đối tượng JSON {…}."));
+    for (const auto& assignment : o_.set_values) apply_set_value(defaults, assignment, ro.schema);
     auto reader = open_records(o_.records_path, ro);  // wrong shape, bad header: before anything is written
     total_ = count_records(o_.records_path, ro);
 
@@ -812,6 +828,7 @@ Summary Runner::run() {
                 if (stopping()) break;
                 Job job;
                 if (!reader->next(job.record)) break;
+                if (!defaults.empty()) merge_defaults(job.record.data.value, defaults);
                 const std::string base = names.render(job.record.data.value, job.record.index, total_);
                 job.name = registry.assign(base, job.record.index);
                 if (!o_.output_dir.empty()) {
@@ -856,13 +873,15 @@ Summary Runner::run() {
             s["error"] = e.what();
         }
         try {
-            report_->finish(s, whole_file_sync());
+            report_->finish(s, reader->skipped_rows(), whole_file_sync());
         } catch (...) {
             // the records file's error is the one to report
         }
     }
     if (reader_error) std::rethrow_exception(reader_error);
     if (fatal_) std::rethrow_exception(fatal_);
+    summary_.skipped_rows = reader->skipped_rows();
+    summary_.skipped_rows_total = summary_.skipped_rows.size() + reader->skipped_rows_unlisted();
 
     summary_.total = summary_.ok + summary_.failed + summary_.skipped + summary_.cancelled;
     summary_.interrupted = interrupted_;
@@ -878,8 +897,9 @@ Summary Runner::run() {
                   {"failed", summary_.failed},   {"skipped", summary_.skipped},
                   {"cancelled", summary_.cancelled}, {"interrupted", summary_.interrupted},
                   {"records_in_file", total_},   {"seconds", summary_.seconds},
-                  {"p50_ms", summary_.p50_ms},   {"p95_ms", summary_.p95_ms}};
-        report_->finish(s, whole_file_sync());
+                  {"p50_ms", summary_.p50_ms},   {"p95_ms", summary_.p95_ms},
+                  {"rows_skipped", summary_.skipped_rows_total}};
+        report_->finish(s, summary_.skipped_rows, whole_file_sync());
     }
     return summary_;
 }

@@ -59,6 +59,15 @@ struct RecordResult {
     double milliseconds = 0;  // validate + render + write
 };
 
+// A row of a CSV/XLSX list that is not a record: above the header row (a title, a note), a total row, a note under
+// the table. Reported as skipped, never failed.
+struct SkippedRow {
+    int line = 0;      // CSV: the line of the row
+    int row = 0;       // XLSX: the row number
+    std::string text;  // what the row holds (its cells joined with " | ", cut to 200 bytes)
+    Diagnostic why;    // code batch.row_above_header / batch.row_total / batch.row_note; message and message_vi
+};
+
 struct Progress {
     std::size_t done = 0;   // finished (ok + failed + skipped)
     std::size_t total = 0;  // records in the file (0 while unknown)
@@ -77,6 +86,15 @@ struct Options {
     std::string records_path;
     std::string records_format;  // "", "json", "jsonl", "csv", "xlsx" ("": from the extension)
     std::string sheet;           // XLSX sheet name; empty: the first sheet
+    int header_row = 0;          // CSV/XLSX: the header's row (XLSX) or line (CSV); 0: found by its field names
+
+    // Values common to every record (the reporting unit, the place, the signer), merged under each record: the
+    // record's own values win, objects are merged member by member.
+    nlohmann::json defaults = nlohmann::json::object();
+    // More common values, "path=value" as on the command line (--set): the path named like a column header (dotted
+    // path, title or alias), the value typed like a cell by the schema ("15/06/2024" for a date). Applied over
+    // `defaults`, still under each record's own values. A bad path is a usage error before anything is written.
+    std::vector<std::string> set_values;
 
     std::string output_dir;  // one file per record here (created when missing) ...
     std::string zip_path;    // ... or all of them in this archive (exactly one of the two)
@@ -116,6 +134,8 @@ struct Summary {
     double seconds = 0;
     double p50_ms = 0, p95_ms = 0;  // per rendered document
     std::string output;             // the directory or the archive
+    std::vector<SkippedRow> skipped_rows;  // rows of the list that are not records (at most 1000 listed) ...
+    std::size_t skipped_rows_total = 0;    // ... and how many there were
 };
 
 // Runs a batch. Throws vanban::Error for problems that concern the whole batch (template does not compile, records

@@ -10,11 +10,16 @@
 #include <cstdio>
 #include <exception>
 #include <cstring>
+#include <deque>
 #include <map>
 #include <optional>
 #include <regex>
+#include <set>
+#include <tuple>
 #include <utility>
 
+#include "batch/cells.hpp"
+#include "batch/columns.hpp"
 #include "core/vn.hpp"
 #include "core/xml_compiler.hpp"
 #include "io/fail.hpp"
@@ -75,15 +80,21 @@ struct FileCloser {
     void operator()(std::FILE* f) const noexcept { std::fclose(f); }
 };
 
+// UTF-8 (a BOM skipped), or UTF-16 with its BOM (Excel's "Unicode text") turned into UTF-8 as it is read.
 class ByteStream {
 public:
-    ByteStream(const std::string& path) : buffer_(64 * 1024) {
+    ByteStream(const std::string& path) : buffer_(kChunk) {
         file_.reset(std::fopen(path.c_str(), "rb"));
         if (!file_) fail(DiagnosticKind::io, "cannot open records file '" + path + "'");
         fill();
-        if (end_ >= 3 && static_cast<unsigned char>(buffer_[0]) == 0xEF &&
-            static_cast<unsigned char>(buffer_[1]) == 0xBB && static_cast<unsigned char>(buffer_[2]) == 0xBF)
+        const auto byte = [&](std::size_t i) { return i < end_ ? static_cast<unsigned char>(buffer_[i]) : 0u; };
+        if (byte(0) == 0xEF && byte(1) == 0xBB && byte(2) == 0xBF) {
             pos_ = 3;
+        } else if ((byte(0) == 0xFF && byte(1) == 0xFE) || (byte(0) == 0xFE && byte(1) == 0xFF)) {
+            utf16_ = byte(0) == 0xFF ? Utf16::little : Utf16::big;
+            raw_.assign(buffer_.begin() + 2, buffer_.begin() + static_cast<std::ptrdiff_t>(end_));
+            fill();
+        }
     }
     static constexpr int kEof = -1;
     int peek() {
@@ -99,15 +110,63 @@ public:
     std::string_view window() const { return {buffer_.data() + pos_, end_ - pos_}; }
 
 private:
+    static constexpr std::size_t kChunk = 64 * 1024;
+    enum class Utf16 { no, little, big };
+
     bool fill() {
         if (!file_) return false;
         pos_ = 0;
-        end_ = std::fread(buffer_.data(), 1, buffer_.size(), file_.get());
+        if (utf16_ == Utf16::no) {
+            end_ = std::fread(buffer_.data(), 1, buffer_.size(), file_.get());
+            return end_ > 0;
+        }
+        std::string out;
+        while (out.empty()) {
+            const std::size_t had = raw_.size();
+            raw_.resize(kChunk);
+            const std::size_t n = std::fread(raw_.data() + had, 1, kChunk - had, file_.get());
+            raw_.resize(had + n);
+            const std::size_t used = decode_utf16(out, n == 0);
+            raw_.erase(raw_.begin(), raw_.begin() + static_cast<std::ptrdiff_t>(used));
+            if (n == 0) break;
+        }
+        if (buffer_.size() < out.size()) buffer_.resize(out.size());
+        std::copy(out.begin(), out.end(), buffer_.begin());
+        end_ = out.size();
         return end_ > 0;
     }
+
+    // Decodes the complete code units of raw_ into `out`; returns the bytes used. Lone surrogates become U+FFFD.
+    std::size_t decode_utf16(std::string& out, bool at_end) {
+        const auto unit = [&](std::size_t i) {
+            const auto a = static_cast<unsigned char>(raw_[i]), b = static_cast<unsigned char>(raw_[i + 1]);
+            return utf16_ == Utf16::little ? static_cast<std::uint32_t>(a | (b << 8)) : static_cast<std::uint32_t>((a << 8) | b);
+        };
+        std::size_t i = 0;
+        while (i + 2 <= raw_.size()) {
+            const std::uint32_t u = unit(i);
+            if (u >= 0xD800 && u <= 0xDBFF) {
+                if (i + 4 > raw_.size() && !at_end) break;  // the low half comes with the next read
+                const std::uint32_t low = i + 4 <= raw_.size() ? unit(i + 2) : 0;
+                if (low >= 0xDC00 && low <= 0xDFFF) {
+                    vn::append_utf8(out, 0x10000 + ((u - 0xD800) << 10) + (low - 0xDC00));
+                    i += 4;
+                    continue;
+                }
+                vn::append_utf8(out, 0xFFFD);
+            } else {
+                vn::append_utf8(out, u >= 0xDC00 && u <= 0xDFFF ? 0xFFFD : u);
+            }
+            i += 2;
+        }
+        return at_end ? raw_.size() : i;  // an odd byte at the end is dropped
+    }
+
     std::unique_ptr<std::FILE, FileCloser> file_;
     std::vector<char> buffer_;
     std::size_t pos_ = 0, end_ = 0;
+    Utf16 utf16_ = Utf16::no;
+    std::vector<char> raw_;  // UTF-16: bytes read but not decoded yet
 };
 
 // ----- typing cells by the schema
@@ -122,6 +181,8 @@ struct ColumnSpec {
     CellType type = CellType::any;
     DateShape date = DateShape::iso;
     bool integer_parts = true;  // DateShape::object: year/month/day as integers (else strings)
+    std::vector<EnumChoice> choices;  // an enum: a cell matches a value in any case, or its label
+    std::string pattern;              // a date pattern that may accept other text too ("1980": a year of birth)
 };
 
 const json* resolve_ref(const json& root, const json* node) {
@@ -226,6 +287,7 @@ void classify(const json& root, const json* node, ColumnSpec& spec) {
             if (pattern_accepts(p, sample)) {
                 spec.type = CellType::date;
                 spec.date = shape;
+                spec.pattern = p;
                 return;
             }
     }
@@ -251,7 +313,8 @@ void classify(const json& root, const json* node, ColumnSpec& spec) {
             }
         return;
     }
-    const std::string& t = types.front();
+    // A cell that may be text or a number ("22", "22 cán bộ"): text, which the schema accepts either way.
+    const std::string& t = has_string ? std::string("string") : types.front();
     if (t == "string") spec.type = CellType::string;
     else if (t == "integer") spec.type = CellType::integer;
     else if (t == "number") spec.type = CellType::number;
@@ -333,8 +396,15 @@ struct Cell {
     int column = 0;     // 1-based
 };
 
+// At most `bytes` bytes of UTF-8 text, cut between characters (a message or a report must stay valid UTF-8).
+std::string_view cut_utf8(std::string_view s, std::size_t bytes) {
+    if (s.size() <= bytes) return s;
+    while (bytes > 0 && (static_cast<unsigned char>(s[bytes]) & 0xC0) == 0x80) --bytes;
+    return s.substr(0, bytes);
+}
+
 std::string shown(std::string_view s) {
-    std::string v(s.substr(0, 60));
+    std::string v(cut_utf8(s, 60));
     for (char& c : v)
         if (c == '\n' || c == '\r') c = ' ';
     return "'" + v + (s.size() > 60 ? "…'" : "'");
@@ -359,6 +429,9 @@ std::optional<json> convert(const Cell& cell, const ColumnSpec& spec, bool date1
         case K::date: {
             const double v = cell.number;
             const bool styled_date = cell.kind == K::date;
+            // A year typed in a date column that also takes a year alone ("1980" is no day 1980 of 1900).
+            if (spec.type == CellType::date && !styled_date && !spec.pattern.empty() && pattern_accepts(spec.pattern, number_text(v)))
+                return number_text(v);
             if (spec.type == CellType::date || (styled_date && (spec.type == CellType::any || spec.type == CellType::string))) {
                 double fraction = 0;
                 auto d = serial_to_date(v, date1904, &fraction);
@@ -389,11 +462,13 @@ std::optional<json> convert(const Cell& cell, const ColumnSpec& spec, bool date1
     const std::string_view raw = trim(cell.text);
     if (raw.empty()) return std::nullopt;
     std::string text = normalise_text(raw);
+    if (!spec.choices.empty())
+        if (auto v = match_enum(text, spec.choices)) return *v;
     switch (spec.type) {
         case CellType::any:
         case CellType::string: return text;
         case CellType::integer: {
-            auto v = parse_number(text);
+            auto v = parse_cell_number(text);
             if (!v || *v != std::floor(*v) || std::fabs(*v) > 9.007199254740992e15) {
                 error = shown(text) + " is not a whole number";
                 return text;
@@ -401,7 +476,7 @@ std::optional<json> convert(const Cell& cell, const ColumnSpec& spec, bool date1
             return static_cast<long long>(*v);
         }
         case CellType::number: {
-            auto v = parse_number(text);
+            auto v = parse_cell_number(text);
             if (!v) {
                 error = shown(text) + " is not a number";
                 return text;
@@ -416,8 +491,9 @@ std::optional<json> convert(const Cell& cell, const ColumnSpec& spec, bool date1
             return text;
         }
         case CellType::date: {
-            auto d = vn::parse_date(text);
-            if (!d || d->day == 0) {
+            auto d = parse_cell_date(text);
+            if (!d && !spec.pattern.empty() && pattern_accepts(spec.pattern, text)) return text;
+            if (!d) {
                 error = shown(text) + " is not a valid date (write dd/mm/yyyy or yyyy-mm-dd)";
                 return text;
             }
@@ -425,6 +501,21 @@ std::optional<json> convert(const Cell& cell, const ColumnSpec& spec, bool date1
         }
     }
     return text;
+}
+
+// A column: its header, the field path it fills and how the schema types its cells.
+ColumnSpec column_spec(const json* schema, std::string header, json path, const json* base = nullptr) {
+    ColumnSpec spec;
+    spec.header = std::move(header);
+    spec.path = std::move(path);
+    if (!schema) return spec;
+    const json* node = base ? base : schema;
+    for (const auto& seg : spec.path) node = node ? child_schema(*schema, node, seg) : nullptr;
+    if (node) {
+        classify(*schema, node, spec);
+        spec.choices = schema_enum(*schema, node);
+    }
+    return spec;
 }
 
 // ----- header paths → a tree of columns
@@ -458,29 +549,36 @@ HeaderNode* child_of(HeaderNode& node, const json& segment, bool leaf, const std
     return raw;
 }
 
-// Builds records from rows of cells under a header row (shared by CSV and XLSX).
+// Builds records from rows of cells under a header row (shared by CSV and XLSX): names the columns (columns.hpp),
+// tells records from the rows that are not (totals, notes under the table) and types each cell by the schema.
 class Tabular {
 public:
-    Tabular(const std::vector<Cell>& header, const nlohmann::json* schema, std::string source, bool xlsx, bool count_only)
-        : source_(std::move(source)), xlsx_(xlsx), count_only_(count_only) {
-        if (count_only_) return;  // counting needs no columns (open_records has checked the header already)
+    // maybe_total: only one number, under a number column — a total when nothing but notes follows it, else a
+    // record with most cells empty (which must fail loudly, not vanish).
+    enum class RowKind { record, blank, total, note, maybe_total };
+
+    // `base`: the schema node the columns are inside (a list's items on a list sheet); null: the root.
+    Tabular(const std::vector<Cell>& header, const ColumnNamer& namer, const nlohmann::json* schema, std::string source,
+            bool xlsx, const nlohmann::json* base = nullptr)
+        : source_(std::move(source)), xlsx_(xlsx) {
+        std::vector<ColumnNamer::Problem> problems;
         for (const Cell& h : header) {
             std::string text = h.kind == Cell::Kind::number ? number_text(h.number) : normalise_text(trim(h.text));
             const std::size_t col = static_cast<std::size_t>(h.column - 1);
             if (columns_.size() <= col) columns_.resize(col + 1);
             if (text.empty()) continue;
-            ColumnSpec spec;
-            spec.header = text;
-            spec.path = parse_header_path(text);
-            if (schema) {
-                const json* node = schema;
-                for (const auto& seg : spec.path) {
-                    node = node ? child_schema(*schema, node, seg) : nullptr;
-                }
-                if (node) classify(*schema, node, spec);
+            auto resolution = namer.resolve(text);
+            if (resolution.kind == ColumnNamer::Resolution::Kind::row_number) {
+                row_number_column_ = h.column;
+                continue;
             }
-            columns_[col] = std::move(spec);
+            if (resolution.kind != ColumnNamer::Resolution::Kind::field) {
+                problems.push_back({text, cell_name(h), std::move(resolution)});
+                continue;
+            }
+            columns_[col] = column_spec(schema, text, std::move(resolution.path), base);
         }
+        if (!problems.empty()) throw Error(namer.describe(problems, source_));
         for (std::size_t c = 0; c < columns_.size(); ++c) {
             if (!columns_[c]) continue;
             HeaderNode* node = &root_;
@@ -489,10 +587,13 @@ public:
                 node = child_of(*node, path[i], i + 1 == path.size(), columns_[c]->header);
             node->column = static_cast<int>(c);
         }
-        if (root_.children.empty()) fail(DiagnosticKind::usage, "the header row names no fields", source_);
+        if (root_.children.empty())
+            throw Error(make_diagnostic(DiagnosticKind::usage, "batch.header_not_found", "the header row names no fields",
+                                        "Dòng tiêu đề cột không có cột nào trùng tên trường của mẫu.", source_));
     }
 
     void set_date1904(bool v) noexcept { date1904_ = v; }
+    int row_number_column() const noexcept { return row_number_column_; }
 
     static bool blank(const std::vector<Cell>& row) {
         return std::all_of(row.begin(), row.end(), [](const Cell& c) {
@@ -500,20 +601,92 @@ public:
         });
     }
 
-    // Fills `record` from a non-blank row.
+    // What a row is. A total ("Tổng cộng", "Cộng", or only numbers under number columns) or a note under the table
+    // ("Ghi chú: …", "Người lập biểu") is skipped, and so is every short row after one of them (the signature block).
+    RowKind classify_row(const std::vector<Cell>& row) {
+        if (blank(row)) return RowKind::blank;
+        const RowKind kind = kind_of(row);
+        if (kind == RowKind::record) ++records_;
+        else if (kind != RowKind::maybe_total) footer_ = true;
+        return kind;
+    }
+    // After a maybe_total row: what it turned out to be.
+    void settle(RowKind kind) {
+        if (kind == RowKind::record) ++records_;
+        else footer_ = true;
+    }
+    // Whether a row says the table has ended ("Tổng cộng", "Ghi chú: …").
+    bool ends_table(const std::vector<Cell>& row) const {
+        const RowKind k = kind_of(row);
+        return k == RowKind::total || k == RowKind::note;
+    }
+
+private:
+    // The start of a cell folded for the words that mark totals and notes; empty for cells that cannot begin with one
+    // (most cells: this runs on every cell of every row, and the fold is ICU's).
+    static std::string keyword_key(std::string_view text) {
+        text = trim(text);
+        if (text.empty() || !std::strchr("tTcCgGnNlL", text.front())) return {};
+        std::size_t cut = std::min<std::size_t>(text.size(), 48);
+        while (cut < text.size() && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) ++cut;
+        return vn::match_key(text.substr(0, cut));
+    }
+
+    RowKind kind_of(const std::vector<Cell>& row) const {
+        std::size_t filled = 0, in_fields = 0, numbers_in_number_columns = 0;
+        bool total_word = false, note_word = false, first = true;
+        for (const Cell& c : row) {
+            if (c.kind == Cell::Kind::empty || (c.kind == Cell::Kind::text && trim(c.text).empty())) continue;
+            ++filled;
+            const ColumnSpec* spec = column(c.column);
+            if (spec) ++in_fields;
+            const bool number_column = (spec && (spec->type == CellType::integer || spec->type == CellType::number)) ||
+                                       c.column == row_number_column_;
+            if (number_column && (c.kind == Cell::Kind::number || (c.kind == Cell::Kind::text && parse_cell_number(trim(c.text)))))
+                ++numbers_in_number_columns;
+            if (c.kind != Cell::Kind::text) {
+                first = false;
+                continue;
+            }
+            const std::string key = keyword_key(c.text);
+            for (const char* w : {"tổngcộng", "cộng", "tổng", "tổngsố", "total", "cộngtổng"})
+                if (key == w) total_word = true;
+            if (key.starts_with("tổngcộng")) total_word = true;
+            if (first)
+                for (const char* w : {"ghichú", "ngườilậpbiểu", "ngườilập", "lưuý", "chúthích", "nguồn"})
+                    if (key.starts_with(w)) note_word = true;
+            first = false;
+        }
+        if (total_word) return RowKind::total;
+        if (records_ > 0 && numbers_in_number_columns == filled) return filled >= 2 ? RowKind::total : RowKind::maybe_total;
+        if (note_word || (footer_ && in_fields < 2) || (records_ > 0 && in_fields == 0)) return RowKind::note;
+        return RowKind::record;
+    }
+
+public:
+
+    // The value of the row-number column ("STT"), as text; empty when there is none.
+    std::string row_key(const std::vector<Cell>& row) const {
+        for (const Cell& c : row)
+            if (c.column == row_number_column_) return c.kind == Cell::Kind::number ? number_text(c.number) : std::string(trim(c.text));
+        return {};
+    }
+
+    // Fills `record` from a row classified as a record.
     void build(std::vector<Cell>& row, Record& record) {
-        if (count_only_) return;
         row_.assign(columns_.size(), nullptr);
         for (Cell& c : row) {
             const auto col = static_cast<std::size_t>(c.column - 1);
             if (col < columns_.size() && columns_[col]) row_[col] = &c;
-            else if (!xlsx_ && !(c.kind == Cell::Kind::text && trim(c.text).empty())) {
+            else if (!xlsx_ && c.column != row_number_column_ && !(c.kind == Cell::Kind::text && trim(c.text).empty())) {
                 RecordError e;
-                e.diagnostic.kind = DiagnosticKind::data;
-                e.diagnostic.message = "cell " + shown(c.text) + " in column " + std::to_string(c.column) +
-                                       " has no header (the header row has " + std::to_string(header_width()) +
-                                       " columns); is a comma missing its quotes?";
-                e.diagnostic.source = source_;
+                e.diagnostic = make_diagnostic(
+                    DiagnosticKind::data, "batch.cell_without_header",
+                    "cell " + shown(c.text) + " in column " + std::to_string(c.column) + " has no header (the header row has " +
+                        std::to_string(header_width()) + " columns); is a comma missing its quotes?",
+                    "ô " + shown(c.text) + " ở cột " + std::to_string(c.column) + " nằm ngoài các cột có tên (dòng tiêu đề có " +
+                        std::to_string(header_width()) + " cột); có phải thiếu dấu ngoặc kép quanh một ô có dấu phẩy?",
+                    source_);
                 e.diagnostic.line = c.line;
                 e.diagnostic.column = c.column;
                 e.cell = "line " + std::to_string(c.line) + ", column " + std::to_string(c.column);
@@ -525,17 +698,22 @@ public:
         record.data.value = value ? std::move(*value) : json::object();
     }
 
+    std::string cell_name(const Cell& c) const {
+        return xlsx_ ? column_letters(c.column) + std::to_string(c.line)
+                     : "line " + std::to_string(c.line) + ", column " + std::to_string(c.column);
+    }
+
 private:
+    const ColumnSpec* column(int number) const {
+        const auto col = static_cast<std::size_t>(number - 1);
+        return col < columns_.size() && columns_[col] ? &*columns_[col] : nullptr;
+    }
+
     int header_width() const {
         int n = 0;
         for (std::size_t i = 0; i < columns_.size(); ++i)
             if (columns_[i]) n = static_cast<int>(i + 1);
         return n;
-    }
-
-    std::string cell_name(const Cell& c) const {
-        return xlsx_ ? column_letters(c.column) + std::to_string(c.line)
-                     : "line " + std::to_string(c.line) + ", column " + std::to_string(c.column);
     }
 
     std::optional<json> emit(const HeaderNode& node, std::string& pointer, Record& record) {
@@ -590,66 +768,302 @@ private:
 
     std::string source_;
     bool xlsx_ = false;
-    bool count_only_ = false;
     bool date1904_ = false;
+    int row_number_column_ = 0;       // the "STT" column (1-based); 0: none
+    std::size_t records_ = 0;         // rows taken as records so far
+    bool footer_ = false;             // a total or a note was seen: the table has ended
     std::vector<std::optional<ColumnSpec>> columns_;
     HeaderNode root_;
     std::vector<const Cell*> row_;
 };
 
-// ----- CSV
+// ----- CSV and XLSX: the header row, then records and skipped rows
 
-class CsvReader final : public RecordReader {
+// Rows looked at for the header when no --header-row says where it is (titles, logos and notes above a list are a few
+// rows; a sheet with no header in its first rows is not a list).
+constexpr std::size_t kHeaderScanRows = 64;
+// Skipped rows listed one by one; past this, only counted (a sheet of notes must not grow the report without limit).
+constexpr std::size_t kMaxSkippedRows = 1000;
+
+class TabularReader : public RecordReader {
 public:
-    CsvReader(const std::string& path, const ReaderOptions& options, bool count_only)
-        : in_(path), source_(options.source.empty() ? path : options.source), max_bytes_(options.max_record_bytes) {
-        delimiter_ = sniff_delimiter(path);
-        std::vector<Cell> header;
-        std::string error;
-        do {
-            if (!read_row(header, error)) fail(DiagnosticKind::usage, "the CSV file has no header row", source_);
-            if (!error.empty()) fail(DiagnosticKind::usage, "the header row: " + error, source_);
-        } while (Tabular::blank(header));
-        table_.emplace(header, options.schema, source_, false, count_only);
-    }
-
     bool next(Record& record) override {
-        std::string error;
-        while (true) {
-            row_.clear();
-            const int start = line_;
-            if (!read_row(row_, error)) return false;
-            if (error.empty() && Tabular::blank(row_)) continue;
-            record = Record{};
-            record.index = index_++;
-            record.line = start;
-            record.data.source = source_;
-            if (!error.empty()) {
+        RawRow row;
+        while (take(row)) {
+            if (!row.error.empty()) {
+                start_record(record, row.where);
                 RecordError e;
                 e.diagnostic.kind = DiagnosticKind::data;
-                e.diagnostic.message = error;
+                e.diagnostic.message = row.error;
                 e.diagnostic.source = source_;
-                e.diagnostic.line = start;
+                e.diagnostic.line = row.where;
                 record.errors.push_back(std::move(e));
                 record.data.value = json::object();
                 return true;
             }
-            table_->build(row_, record);
+            auto kind = table_->classify_row(row.cells);
+            if (kind == Tabular::RowKind::blank) continue;
+            if (kind == Tabular::RowKind::maybe_total) {
+                kind = total_follows() ? Tabular::RowKind::total : Tabular::RowKind::record;
+                table_->settle(kind);
+            }
+            if (kind != Tabular::RowKind::record) {
+                skip(row, kind == Tabular::RowKind::total ? Skip::total : Skip::note);
+                continue;
+            }
+            start_record(record, row.where);
+            if (!count_only_) {
+                table_->build(row.cells, record);
+                attach_lists(record, table_->row_key(row.cells));
+            }
             return true;
         }
+        if (!ended_) at_end();
+        ended_ = true;
+        return false;
+    }
+
+protected:
+    struct RawRow {
+        std::vector<Cell> cells;
+        int where = 0;      // CSV: the line the row starts on; XLSX: the row number
+        std::string error;  // CSV: why the row could not be read (an unclosed quote)
+    };
+
+    TabularReader(const ReaderOptions& options, std::string source, bool xlsx, bool count_only)
+        : source_(std::move(source)), schema_(options.schema), header_row_(options.header_row), xlsx_(xlsx),
+          count_only_(count_only) {}
+
+    // The next row of the file; false at its end.
+    virtual bool read_raw(RawRow& row) = 0;
+    // XLSX: adds the record's rows of the list sheets (`row_key`: its "STT" cell); at the end, lists the list rows
+    // no record took.
+    virtual void attach_lists(Record&, const std::string& /*row_key*/) {}
+    virtual void at_end() {}
+
+    // Reads up to the header row (the subclass constructor calls this once it can read rows).
+    void find_header() {
+        const ColumnNamer namer(schema_);
+        if (header_row_ > 0) {
+            RawRow row;
+            while (read_raw(row)) {
+                if (row.where >= header_row_) {
+                    if (row.where == header_row_ && !Tabular::blank(row.cells)) return use_header(row, namer);
+                    break;
+                }
+                if (!Tabular::blank(row.cells)) skip(row, Skip::above_header);
+            }
+            throw Error(make_diagnostic(DiagnosticKind::usage, "batch.header_not_found",
+                                        "--header-row " + std::to_string(header_row_) + ": that row is empty or missing",
+                                        "Dòng " + std::to_string(header_row_) +
+                                            " (đã chọn làm dòng tiêu đề cột) trống hoặc không có trong tệp.",
+                                        source_));
+        }
+        std::vector<RawRow> scanned;
+        std::optional<std::size_t> chosen, best;
+        std::size_t best_fields = 0;
+        for (RawRow row; scanned.size() < kHeaderScanRows && read_raw(row); row = RawRow{}) {
+            if (!row.error.empty())
+                throw Error(make_diagnostic(DiagnosticKind::usage, "batch.bad_header_row", "the header row: " + row.error,
+                                            "Dòng tiêu đề cột bị lỗi: " + row.error, source_));
+            scanned.push_back(std::move(row));
+            const auto& cells = scanned.back().cells;
+            if (Tabular::blank(cells)) continue;
+            const auto [fields, named, filled] = header_score(namer, cells);
+            const bool header = namer.has_schema() ? fields >= 1 && named * 2 >= filled : filled >= 2;
+            if (header) {
+                chosen = scanned.size() - 1;
+                break;
+            }
+            if (!best || fields > best_fields) {
+                best = scanned.size() - 1;
+                best_fields = fields;
+            }
+        }
+        // No row looks like a header: the one naming most fields (without a schema: the first row).
+        if (!chosen && best && (!namer.has_schema() || best_fields > 0)) chosen = namer.has_schema() ? best : first_filled(scanned);
+        if (!chosen) {
+            std::string names;
+            for (const auto& n : namer.expected(12)) names += (names.empty() ? "“" : ", “") + n + "”";
+            throw Error(make_diagnostic(
+                DiagnosticKind::usage, "batch.header_not_found",
+                scanned.empty() ? "the list is empty: no header row" : "no header row found: no row names the template's fields (expected columns such as " + names + ")",
+                scanned.empty() ? "Tệp danh sách trống, không có dòng tiêu đề cột."
+                                : "Không tìm thấy dòng tiêu đề cột: không dòng nào có tên cột trùng với tên trường của mẫu. "
+                                  "Các cột cần có, ví dụ: " + names + ".",
+                source_));
+        }
+        for (std::size_t i = 0; i < *chosen; ++i)
+            if (!Tabular::blank(scanned[i].cells)) skip(scanned[i], Skip::above_header);
+        for (std::size_t i = *chosen + 1; i < scanned.size(); ++i) pending_.push_back(std::move(scanned[i]));
+        use_header(scanned[*chosen], namer);
+    }
+
+    std::string source_;
+    bool date1904_ = false;
+
+    // A notice about a row that is not used (list sheets), listed with the skipped rows.
+    void notice(int row, std::string text, Diagnostic why) {
+        if (skipped_.size() >= kMaxSkippedRows) {
+            ++skipped_unlisted_;
+            return;
+        }
+        SkippedRow s;
+        s.row = row;
+        s.text = std::move(text);
+        why.line = row;
+        s.why = std::move(why);
+        skipped_.push_back(std::move(s));
+    }
+
+private:
+    enum class Skip { above_header, total, note };
+
+    static std::optional<std::size_t> first_filled(const std::vector<RawRow>& rows) {
+        for (std::size_t i = 0; i < rows.size(); ++i)
+            if (!Tabular::blank(rows[i].cells)) return i;
+        return std::nullopt;
+    }
+
+    // How many cells of a row name fields (and the row-number column), and how many are filled.
+    static std::tuple<std::size_t, std::size_t, std::size_t> header_score(const ColumnNamer& namer, const std::vector<Cell>& cells) {
+        std::size_t fields = 0, named = 0, filled = 0;
+        for (const Cell& c : cells) {
+            if (c.kind != Cell::Kind::text && c.kind != Cell::Kind::number) continue;
+            const std::string text = c.kind == Cell::Kind::number ? number_text(c.number) : normalise_text(trim(c.text));
+            if (text.empty()) continue;
+            ++filled;
+            if (!namer.has_schema()) continue;
+            const auto kind = namer.resolve(text).kind;
+            if (kind == ColumnNamer::Resolution::Kind::field) ++fields;
+            if (kind == ColumnNamer::Resolution::Kind::field || kind == ColumnNamer::Resolution::Kind::row_number) ++named;
+        }
+        return {fields, named, filled};
+    }
+
+    void use_header(const RawRow& row, const ColumnNamer& namer) {
+        table_.emplace(row.cells, namer, schema_, source_, xlsx_);
+        table_->set_date1904(date1904_);
+    }
+
+    // Whether the rows after the current one are only blank, notes or totals: reads ahead to the next non-blank row.
+    bool total_follows() {
+        for (std::size_t i = 0;; ++i) {
+            if (i == kHeaderScanRows * 64) return false;  // bounded look-ahead: then it stays a record (and fails aloud)
+            if (i == pending_.size()) {
+                RawRow next;
+                if (!read_raw(next)) return true;
+                pending_.push_back(std::move(next));
+            }
+            if (!pending_[i].error.empty()) return false;
+            if (Tabular::blank(pending_[i].cells)) continue;
+            return table_->ends_table(pending_[i].cells);
+        }
+    }
+
+    bool take(RawRow& row) {
+        if (pending_.empty()) {
+            row = RawRow{};
+            return read_raw(row);
+        }
+        row = std::move(pending_.front());
+        pending_.pop_front();
+        return true;
+    }
+
+    void start_record(Record& record, int where) {
+        record = Record{};
+        record.index = index_++;
+        (xlsx_ ? record.row : record.line) = where;
+        record.data.source = source_;
+    }
+
+    void skip(const RawRow& row, Skip why) {
+        if (skipped_.size() >= kMaxSkippedRows) {
+            ++skipped_unlisted_;
+            return;
+        }
+        std::string text;
+        for (const Cell& c : row.cells) {
+            const std::string t = c.kind == Cell::Kind::number ? number_text(c.number) : normalise_text(trim(c.text));
+            if (!t.empty()) text += (text.empty() ? "" : " | ") + t;
+        }
+        const std::string shown_text = shown(text);
+        const std::string shown_vi = "“" + shown_text.substr(1, shown_text.size() - 2) + "”";
+        const std::string where_en = (xlsx_ ? "row " : "line ") + std::to_string(row.where);
+        const std::string where_vi = "Dòng " + std::to_string(row.where);
+        SkippedRow s;
+        (xlsx_ ? s.row : s.line) = row.where;
+        s.text = std::string(cut_utf8(text, 200));
+        switch (why) {
+            case Skip::above_header:
+                s.why = make_diagnostic(DiagnosticKind::data, "batch.row_above_header",
+                                        where_en + " " + shown_text + " is above the header row (a title or a note): skipped",
+                                        where_vi + " " + shown_vi + " nằm trên dòng tiêu đề cột (tên bảng, ghi chú): bỏ qua.",
+                                        source_);
+                break;
+            case Skip::total:
+                s.why = make_diagnostic(DiagnosticKind::data, "batch.row_total",
+                                        where_en + " " + shown_text + " is a total row: skipped",
+                                        where_vi + " " + shown_vi + " là dòng tổng cộng: bỏ qua, không làm văn bản.", source_);
+                break;
+            case Skip::note:
+                s.why = make_diagnostic(DiagnosticKind::data, "batch.row_note",
+                                        where_en + " " + shown_text + " is a note under the table: skipped",
+                                        where_vi + " " + shown_vi + " là ghi chú dưới bảng: bỏ qua, không làm văn bản.",
+                                        source_);
+                break;
+        }
+        s.why.line = row.where;
+        skipped_.push_back(std::move(s));
+    }
+
+    const nlohmann::json* schema_;
+    int header_row_;
+    bool xlsx_, count_only_;
+    std::optional<Tabular> table_;
+    std::deque<RawRow> pending_;  // rows read while looking for the header, after it
+    std::size_t index_ = 0;
+    bool ended_ = false;
+};
+
+// ----- CSV
+
+class CsvReader final : public TabularReader {
+public:
+    CsvReader(const std::string& path, const ReaderOptions& options, bool count_only)
+        : TabularReader(options, options.source.empty() ? path : options.source, false, count_only), in_(path),
+          max_bytes_(options.max_record_bytes) {
+        delimiter_ = sniff_delimiter(path);
+        find_header();
+    }
+
+    bool read_raw(RawRow& row) override {
+        row.where = line_;
+        return read_row(row.cells, row.error);
     }
 
 private:
     char sniff_delimiter(const std::string& path) {
         if (lower_ascii(path).ends_with(".tsv")) return '\t';
-        // The most frequent of , ; TAB in the first line (outside quotes); comma when none.
+        // Excel's "sep=;" first line says it outright.
         const std::string_view w = in_.window();
+        if (w.size() >= 5 && lower_ascii(w.substr(0, 4)) == "sep=" && (w.size() == 5 || w[5] == '\r' || w[5] == '\n')) {
+            const char d = w[4];
+            while (in_.peek() != '\n' && in_.peek() != ByteStream::kEof) in_.get();
+            in_.get();
+            ++line_;
+            return d;
+        }
+        // The most frequent of , ; TAB in the first lines (outside quotes; a title above the header may have a
+        // comma); comma when none.
         std::size_t counts[3] = {0, 0, 0};
         bool quoted = false;
+        int lines = 0;
         for (char c : w) {
             if (c == '"') quoted = !quoted;
             if (quoted) continue;
-            if (c == '\n') break;
+            if (c == '\n' && ++lines == 20) break;
             if (c == ',') ++counts[0];
             if (c == ';') ++counts[1];
             if (c == '\t') ++counts[2];
@@ -720,13 +1134,9 @@ private:
     }
 
     ByteStream in_;
-    std::string source_;
     std::size_t max_bytes_;
     char delimiter_ = ',';
     int line_ = 1;
-    std::size_t index_ = 0;
-    std::optional<Tabular> table_;
-    std::vector<Cell> row_;
 };
 
 // ----- JSON array (streamed) and JSON Lines
@@ -1247,37 +1657,31 @@ zip::Limits workbook_limits() {
     return limits;
 }
 
-class XlsxReader final : public RecordReader {
+class XlsxReader final : public TabularReader {
 public:
     XlsxReader(const std::string& path, const ReaderOptions& options, bool count_only)
-        : source_(options.source.empty() ? path : options.source),
+        : TabularReader(options, options.source.empty() ? path : options.source, true, count_only),
           zip_(zip::Reader::from_file(path, workbook_limits())),
-          shared_(count_only, options.xlsx_strings_in_memory) {
+          // The counting pass reads the texts too: telling titles, totals and notes from records needs them.
+          shared_(false, options.xlsx_strings_in_memory) {
         if (!zip_.contains("xl/workbook.xml")) fail(DiagnosticKind::usage, "not an XLSX workbook (no xl/workbook.xml)", source_);
         const std::string sheet_part = find_sheet(zip_, options.sheet);
         if (zip_.contains("xl/sharedStrings.xml")) read_shared_strings();
         if (zip_.contains("xl/styles.xml")) read_styles(zip_.read("xl/styles.xml"));
         if (!zip_.contains(sheet_part)) fail(DiagnosticKind::usage, "the workbook has no part " + sheet_part, source_);
+        if (!count_only && options.schema) read_lists(*options.schema, options.max_record_bytes);
+        read_merges(sheet_part);
         sheet_.emplace(zip_, sheet_part, source_);
-        std::vector<Cell> header;
-        do {
-            if (!read_row(header)) fail(DiagnosticKind::usage, "the sheet has no header row", source_);
-        } while (Tabular::blank(header));
-        table_.emplace(header, options.schema, source_, true, count_only);
-        table_->set_date1904(date1904_);
+        row_number_ = 0;
+        done_ = false;
+        find_header();
     }
 
-    bool next(Record& record) override {
-        while (true) {
-            if (!read_row(row_)) return false;
-            if (Tabular::blank(row_)) continue;
-            record = Record{};
-            record.index = index_++;
-            record.row = row_number_;
-            record.data.source = source_;
-            table_->build(row_, record);
-            return true;
-        }
+    bool read_raw(RawRow& row) override {
+        if (!read_row(row.cells)) return false;
+        row.where = row_number_;
+        if (!merges_.empty()) fill_merged(row.cells, row_number_);
+        return true;
     }
 
 private:
@@ -1308,22 +1712,27 @@ private:
                 fail(DiagnosticKind::usage, "the workbook has no sheet named '" + wanted + "' (it has " + names + ")", source_);
             }
         }
-        // Resolve the relationship to the worksheet part; fall back to the conventional name.
-        std::string target = "xl/worksheets/sheet" + std::to_string(sheet - sheets.begin() + 1) + ".xml";
+        // Resolve the relationships to the worksheet parts; fall back to the conventional names.
+        std::map<std::string, std::string> targets;  // relationship id → part
         if (zip.contains("xl/_rels/workbook.xml.rels")) {
             const std::string rels = zip.read("xl/_rels/workbook.xml.rels");
             auto rr = xml_reader(rels, "xl/_rels/workbook.xml.rels", source_);
             while (read_node(rr.get(), "xl/_rels/workbook.xml.rels", source_) == 1) {
                 if (xmlTextReaderNodeType(rr.get()) != XML_READER_TYPE_ELEMENT || local_name(rr.get()) != "Relationship")
                     continue;
-                if (attribute(rr.get(), "Id").value_or("") != sheet->second) continue;
                 std::string t = attribute(rr.get(), "Target").value_or("");
-                if (t.starts_with("/")) target = t.substr(1);
-                else if (!t.empty()) target = "xl/" + t;
-                break;
+                if (t.starts_with("/")) t = t.substr(1);
+                else if (!t.empty()) t = "xl/" + t;
+                if (!t.empty()) targets.emplace(attribute(rr.get(), "Id").value_or(""), t);
             }
         }
-        return target;
+        for (std::size_t i = 0; i < sheets.size(); ++i) {
+            auto t = targets.find(sheets[i].second);
+            sheet_parts_.emplace_back(sheets[i].first, t != targets.end() ? t->second
+                                                                          : "xl/worksheets/sheet" + std::to_string(i + 1) + ".xml");
+        }
+        main_sheet_ = static_cast<std::size_t>(sheet - sheets.begin());
+        return sheet_parts_[main_sheet_].second;
     }
 
     void read_shared_strings() {
@@ -1521,17 +1930,324 @@ private:
         return in_row;
     }
 
-    std::string source_;
+    // ----- list sheets: the rows of a list field (achievements, awards …) on a sheet of their own, keyed by the
+    // record's "STT" (or by a column naming a field of the record, such as "Họ và tên")
+
+    struct ListItem {
+        json value;
+        std::vector<RecordError> errors;
+        std::unordered_map<std::string, RecordError> cells;  // pointer inside the item → where
+        int row = 0;
+    };
+    struct ListSheet {
+        std::string sheet;
+        json path;              // the list field in the record
+        std::string pointer;    // its JSON pointer
+        std::optional<json> key_path;  // a field of the record; nullopt: the "STT" column
+        std::map<std::string, std::vector<ListItem>> items;  // by key, in sheet order
+        std::set<std::string> used;
+    };
+
+    static std::string cell_text(const Cell& c) {
+        if (c.kind == Cell::Kind::number || c.kind == Cell::Kind::date) return number_text(c.number);
+        return c.kind == Cell::Kind::text ? normalise_text(trim(c.text)) : std::string();
+    }
+
+    static const json* schema_at(const json& schema, const json& path) {
+        const json* node = &schema;
+        for (const auto& seg : path) node = node ? child_schema(schema, node, seg) : nullptr;
+        return node;
+    }
+
+    void read_lists(const json& schema, std::size_t max_bytes) {
+        const ColumnNamer root(&schema);
+        for (std::size_t i = 0; i < sheet_parts_.size(); ++i) {
+            if (i == main_sheet_) continue;
+            const auto& [name, part] = sheet_parts_[i];
+            if (vn::match_key(name) == vn::match_key("Hướng dẫn")) continue;  // the generated sheet's instructions
+            const auto r = root.resolve(name);
+            const json* node = r.kind == ColumnNamer::Resolution::Kind::field ? schema_at(schema, r.path) : nullptr;
+            const json* items = node ? schema_items(schema, node) : nullptr;
+            if (!items || !zip_.contains(part)) {
+                notice(0, name,
+                       make_diagnostic(DiagnosticKind::data, "batch.sheet_ignored",
+                                       "sheet '" + name + "' is not named after a list field of the template: not read",
+                                       "Trang “" + name + "” không trùng tên danh sách nào của mẫu (ví dụ “Thành tích đạt "
+                                       "được”): không đọc trang này.",
+                                       source_));
+                continue;
+            }
+            read_list(schema, root, name, part, r.path, items, max_bytes);
+        }
+    }
+
+    void read_list(const json& schema, const ColumnNamer& root, const std::string& name, const std::string& part,
+                   const json& path, const json* items, std::size_t max_bytes) {
+        sheet_.emplace(zip_, part, source_);
+        row_number_ = 0;
+        done_ = false;
+        ListSheet list;
+        list.sheet = name;
+        list.path = path;
+        for (const auto& seg : path) append_token(list.pointer, seg.is_string() ? seg.get<std::string>() : seg.dump());
+        const std::string where = source_ + " [" + name + "]";
+        std::vector<Cell> cells, header;
+        int key_column = 0;
+        for (int scanned = 0; !key_column && scanned < static_cast<int>(kHeaderScanRows) && read_row(cells); ++scanned) {
+            for (const Cell& c : cells) {
+                const std::string text = cell_text(c);
+                if (text.empty()) continue;
+                if (is_row_number_header(text)) {
+                    key_column = c.column;
+                    break;
+                }
+                const auto r = root.resolve(text);
+                const json* node = r.kind == ColumnNamer::Resolution::Kind::field ? schema_at(schema, r.path) : nullptr;
+                if (node && r.path != path && !schema_items(schema, node)) {
+                    key_column = c.column;
+                    list.key_path = r.path;
+                    break;
+                }
+            }
+            if (key_column) header = cells;
+        }
+        if (!key_column)
+            throw Error(make_diagnostic(
+                DiagnosticKind::usage, "batch.list_sheet_without_key",
+                "sheet '" + name + "': no header row with an STT column (or a column naming the record, such as a name)",
+                "Trang “" + name + "” không có dòng tên cột với cột STT (số thứ tự của dòng ở trang danh sách chính) "
+                "hoặc một cột chỉ ra người/tập thể (ví dụ “Họ và tên”).",
+                source_));
+        std::vector<Cell> item_header;
+        for (const Cell& c : header)
+            if (c.column != key_column) item_header.push_back(c);
+        const bool scalar = schema_properties(schema, items).empty();
+        std::optional<Tabular> table;
+        ColumnSpec scalar_spec;
+        int scalar_column = 0;
+        if (!scalar) {
+            table.emplace(item_header, ColumnNamer(&schema, items), &schema, where, true, items);
+            table->set_date1904(date1904_);
+        } else {
+            for (const Cell& c : item_header)
+                if (!cell_text(c).empty()) {
+                    scalar_column = c.column;
+                    scalar_spec = column_spec(&schema, cell_text(c), json::array(), items);
+                    break;
+                }
+        }
+        std::string last_key;
+        std::size_t bytes = 0;
+        while (read_row(cells)) {
+            if (Tabular::blank(cells)) continue;
+            std::string key;
+            std::vector<Cell> rest;
+            for (Cell& c : cells) {
+                if (c.column == key_column) key = cell_text(c);
+                else rest.push_back(c);
+                bytes += c.text.size() + 16;
+            }
+            if (bytes > max_bytes)
+                throw Error(make_diagnostic(DiagnosticKind::limit, "batch.list_sheet_too_large",
+                                            "sheet '" + name + "' is larger than the limit of " + std::to_string(max_bytes) + " bytes",
+                                            "Trang “" + name + "” quá lớn (quá " + std::to_string(max_bytes >> 20) +
+                                                " MB): hãy chia danh sách thành nhiều tệp.",
+                                            source_));
+            if (key.empty()) key = last_key;  // a person's further rows often leave the STT empty (or merged)
+            last_key = key;
+            if (key.empty() || Tabular::blank(rest)) continue;
+            ListItem item;
+            item.row = row_number_;
+            if (table) {
+                Record rec;
+                rec.row = row_number_;
+                rec.data.source = where;
+                table->build(rest, rec);
+                item.value = std::move(rec.data.value);
+                item.errors = std::move(rec.errors);
+                item.cells = std::move(rec.cells);
+            } else {
+                for (const Cell& c : rest) {
+                    if (c.column != scalar_column) continue;
+                    std::string error;
+                    item.value = convert(c, scalar_spec, date1904_, error).value_or(json());
+                    RecordError at;
+                    at.field = scalar_spec.header;
+                    at.cell = column_letters(c.column) + std::to_string(c.line);
+                    at.diagnostic.source = where;
+                    at.diagnostic.line = c.line;
+                    at.diagnostic.column = c.column;
+                    if (!error.empty()) {
+                        RecordError e = at;
+                        e.diagnostic.kind = DiagnosticKind::data;
+                        e.diagnostic.message = "cell " + at.cell + " '" + scalar_spec.header + "': " + error;
+                        item.errors.push_back(std::move(e));
+                    }
+                    item.cells.emplace("", std::move(at));
+                }
+                if (item.value.is_null()) continue;
+            }
+            list.items[key].push_back(std::move(item));
+        }
+        sheet_.reset();
+        lists_.push_back(std::move(list));
+    }
+
+    void attach_lists(Record& record, const std::string& row_key) override {
+        for (ListSheet& list : lists_) {
+            std::string key = row_key;
+            if (list.key_path) {
+                const json* v = &record.data.value;
+                for (const auto& seg : *list.key_path) {
+                    if (!v || !seg.is_string() || !v->is_object() || !v->contains(seg.get<std::string>())) v = nullptr;
+                    else v = &(*v)[seg.get<std::string>()];
+                }
+                key = !v ? "" : v->is_string() ? v->get<std::string>() : v->is_number() ? number_text(v->get<double>()) : "";
+            }
+            auto it = list.items.find(key);
+            if (key.empty() || it == list.items.end()) continue;
+            list.used.insert(key);
+            json* target = &record.data.value;
+            for (const auto& seg : list.path) {
+                if (!target->is_object()) *target = json::object();
+                target = &(*target)[seg.get<std::string>()];
+            }
+            if (!target->is_null()) {
+                RecordError e;
+                e.diagnostic = make_diagnostic(
+                    DiagnosticKind::data, "batch.list_twice",
+                    "the list is given twice: in this row's columns and on sheet '" + list.sheet + "'",
+                    "Danh sách này được ghi hai lần: ở các cột của dòng này và ở trang “" + list.sheet + "”; hãy giữ một chỗ.",
+                    source_);
+                e.diagnostic.json_pointer = list.pointer;
+                record.errors.push_back(std::move(e));
+                continue;
+            }
+            *target = json::array();
+            for (const ListItem& item : it->second) {
+                const std::string prefix = list.pointer + "/" + std::to_string(target->size());
+                target->push_back(item.value);
+                for (RecordError e : item.errors) {
+                    e.diagnostic.json_pointer = prefix + e.diagnostic.json_pointer;
+                    e.cell = list.sheet + "!" + e.cell;
+                    record.errors.push_back(std::move(e));
+                }
+                for (const auto& [pointer, at] : item.cells) {
+                    RecordError located = at;
+                    located.cell = list.sheet + "!" + at.cell;
+                    record.cells.insert_or_assign(prefix + pointer, std::move(located));
+                }
+            }
+        }
+    }
+
+    void at_end() override {
+        for (const ListSheet& list : lists_)
+            for (const auto& [key, items] : list.items) {
+                if (list.used.contains(key)) continue;
+                for (const ListItem& item : items)
+                    notice(item.row, std::string(cut_utf8(key, 200)),
+                           make_diagnostic(DiagnosticKind::data, "batch.list_row_unmatched",
+                                           "sheet '" + list.sheet + "' row " + std::to_string(item.row) + ": no record has '" +
+                                               key + "' (STT or the key column): not used",
+                                           "Trang “" + list.sheet + "” dòng " + std::to_string(item.row) +
+                                               ": không có dòng nào ở trang danh sách chính ứng với “" + key +
+                                               "”; dòng này không được dùng.",
+                                           source_));
+            }
+    }
+
+    // ----- merged cells: a value merged down over several rows fills each of them (a unit written once for the
+    // people under it). Excel keeps the merges after the rows, so they are found first by a scan of the sheet's bytes.
+
+    struct Merge {
+        int top = 0, bottom = 0, column = 0;
+        std::optional<Cell> value;  // the top cell, once its row is read
+    };
+    static constexpr std::size_t kMaxMerges = 100000;
+
+    void read_merges(const std::string& part) {
+        zip::EntryStream stream = zip_.stream(part);
+        std::vector<char> buffer(64 * 1024);
+        std::string text;
+        for (std::size_t n; (n = stream.read(buffer.data(), buffer.size())) > 0;) {
+            text.append(buffer.data(), n);
+            std::size_t pos = 0, keep = text.size() > 16 ? text.size() - 16 : 0;
+            while ((pos = text.find("mergeCell ", pos)) != std::string::npos) {
+                const auto end = text.find('>', pos);
+                if (end == std::string::npos) {
+                    keep = pos;  // the element goes on in the next block
+                    break;
+                }
+                if (pos > 0 && (text[pos - 1] == '<' || text[pos - 1] == ':')) add_merge(text.substr(pos, end - pos));
+                pos = end;
+                keep = std::max(keep, end);
+            }
+            text.erase(0, std::min(keep, text.size()));
+            if (text.size() > 4096) text.erase(0, text.size() - 4096);  // no element is that long
+        }
+        std::sort(merges_.begin(), merges_.end(), [](const Merge& a, const Merge& b) { return a.top < b.top; });
+    }
+
+    void add_merge(const std::string& element) {
+        const auto at = element.find("ref=\"");
+        if (at == std::string::npos || merges_.size() >= kMaxMerges) return;
+        const auto close = element.find('"', at + 5);
+        const std::string ref = element.substr(at + 5, close == std::string::npos ? 0 : close - at - 5);
+        const auto colon = ref.find(':');
+        if (colon == std::string::npos) return;
+        const auto row_of = [](std::string_view r) {
+            std::size_t i = 0;
+            while (i < r.size() && !(r[i] >= '0' && r[i] <= '9')) ++i;
+            return bounded_int(r.substr(i));
+        };
+        Merge m;
+        m.top = row_of(std::string_view(ref).substr(0, colon));
+        m.bottom = row_of(std::string_view(ref).substr(colon + 1));
+        m.column = column_index(ref);
+        if (m.top > 0 && m.bottom > m.top && m.column > 0) merges_.push_back(std::move(m));  // vertical merges only
+    }
+
+    // Copies the value of a merge into the rows it covers below its top row.
+    void fill_merged(std::vector<Cell>& cells, int row) {
+        while (next_merge_ < merges_.size() && merges_[next_merge_].top <= row) active_.push_back(next_merge_++);
+        bool added = false;
+        for (std::size_t k = 0; k < active_.size();) {
+            Merge& m = merges_[active_[k]];
+            if (m.bottom < row) {
+                active_[k] = active_.back();
+                active_.pop_back();
+                continue;
+            }
+            const auto here = std::find_if(cells.begin(), cells.end(), [&](const Cell& c) { return c.column == m.column; });
+            if (row == m.top) {
+                if (here != cells.end()) m.value = *here;
+            } else if (m.value && (here == cells.end() || here->kind == Cell::Kind::empty)) {
+                Cell copy = *m.value;
+                copy.line = row;
+                if (here != cells.end()) *here = std::move(copy);
+                else cells.push_back(std::move(copy));
+                added = true;
+            }
+            ++k;
+        }
+        if (added) std::sort(cells.begin(), cells.end(), [](const Cell& a, const Cell& b) { return a.column < b.column; });
+    }
+
+    std::vector<Merge> merges_;
+    std::size_t next_merge_ = 0;
+    std::vector<std::size_t> active_;  // merges covering the current row
+
+    std::vector<std::pair<std::string, std::string>> sheet_parts_;  // every sheet: name, part
+    std::size_t main_sheet_ = 0;
+    std::vector<ListSheet> lists_;
+
     zip::Reader zip_;  // read from the file as needed; outlives the sheet stream
     SharedStrings shared_;
     std::vector<bool> date_styles_;
-    bool date1904_ = false;
     std::optional<StreamedXml> sheet_;
     std::string ref_, type_, style_;  // read_attributes
-    std::optional<Tabular> table_;
-    std::vector<Cell> row_;
     int row_number_ = 0;
-    std::size_t index_ = 0;
     bool done_ = false;
 };
 
@@ -1550,7 +2266,7 @@ std::unique_ptr<RecordReader> open(const std::string& path, const ReaderOptions&
 RecordFormat format_from_path(const std::string& path) {
     const std::string p = lower_ascii(path);
     if (p.ends_with(".jsonl") || p.ends_with(".ndjson")) return RecordFormat::jsonl;
-    if (p.ends_with(".csv") || p.ends_with(".tsv")) return RecordFormat::csv;
+    if (p.ends_with(".csv") || p.ends_with(".tsv") || p.ends_with(".txt")) return RecordFormat::csv;
     if (p.ends_with(".xlsx") || p.ends_with(".xlsm")) return RecordFormat::xlsx;
     return RecordFormat::json;
 }
@@ -1590,14 +2306,76 @@ void Record::locate(RecordError& error) const {
     }
 }
 
+std::string column_kind(const nlohmann::json& schema, const nlohmann::json& path, const nlohmann::json* base) {
+    ColumnSpec spec;
+    const json* node = base ? base : &schema;
+    for (const auto& seg : path) node = node ? child_schema(schema, node, seg) : nullptr;
+    if (node) classify(schema, node, spec);
+    switch (spec.type) {
+        case CellType::date: return "date";
+        case CellType::integer: return "integer";
+        case CellType::number: return "number";
+        case CellType::boolean: return "boolean";
+        case CellType::string: return "string";
+        case CellType::any: break;
+    }
+    return "";
+}
+
+void merge_defaults(nlohmann::json& record, const nlohmann::json& defaults) {
+    if (!record.is_object() || !defaults.is_object()) return;
+    for (auto it = defaults.begin(); it != defaults.end(); ++it) {
+        auto mine = record.find(it.key());
+        if (mine == record.end()) record[it.key()] = *it;
+        else if (mine->is_object() && it->is_object()) merge_defaults(*mine, *it);
+    }
+}
+
+void apply_set_value(nlohmann::json& target, std::string_view assignment, const nlohmann::json* schema) {
+    const auto bad = [&](const std::string& en, const std::string& vi) {
+        throw Error(make_diagnostic(DiagnosticKind::usage, "batch.bad_set", "--set " + std::string(assignment) + ": " + en,
+                                    "--set " + std::string(assignment) + ": " + vi));
+    };
+    const auto eq = assignment.find('=');
+    if (eq == std::string_view::npos) bad("write path=value", "hãy viết dạng tên_trường=giá_trị");
+    const std::string name = normalise_text(trim(assignment.substr(0, eq)));
+    const ColumnNamer namer(schema);
+    ColumnNamer::Resolution r;
+    try {
+        r = namer.resolve(name);
+    } catch (const Error&) {
+        bad("'" + name + "' is not a field path", "“" + name + "” không phải tên trường");
+    }
+    if (r.kind != ColumnNamer::Resolution::Kind::field) throw Error(namer.describe({{name, "--set", r}}, {}));
+    const ColumnSpec spec = column_spec(schema, name, r.path);
+    Cell cell;
+    cell.kind = Cell::Kind::text;
+    cell.text = std::string(assignment.substr(eq + 1));
+    std::string error;
+    json value = convert(cell, spec, false, error).value_or(json(""));
+    if (!error.empty()) bad(error, "giá trị không đúng kiểu của trường (" + error + ")");
+    if (!target.is_object()) target = json::object();
+    json* node = &target;
+    for (const auto& seg : spec.path) {
+        if (seg.is_string()) {
+            if (!node->is_object()) *node = json::object();
+            node = &(*node)[seg.get<std::string>()];
+        } else {
+            const auto i = seg.get<std::size_t>();
+            if (!node->is_array()) *node = json::array();
+            while (node->size() <= i) node->push_back(json::object());
+            node = &(*node)[i];
+        }
+    }
+    *node = std::move(value);
+}
+
 std::unique_ptr<RecordReader> open_records(const std::string& path, const ReaderOptions& options) {
     return open(path, options, false);
 }
 
 std::size_t count_records(const std::string& path, const ReaderOptions& options) {
-    ReaderOptions o = options;
-    o.schema = nullptr;
-    auto reader = open(path, o, true);
+    auto reader = open(path, options, true);
     Record r;
     std::size_t n = 0;
     while (reader->next(r)) ++n;

@@ -21,6 +21,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "batch/batch.hpp"
 #include "json/json_source.hpp"
 #include "vanban/diagnostic.hpp"
 
@@ -56,6 +57,9 @@ struct Record {
 struct ReaderOptions {
     RecordFormat format = RecordFormat::automatic;
     std::string sheet;                       // XLSX: sheet name; empty: the first sheet
+    // CSV/XLSX: the header row (1-based: the sheet's row number, the CSV line); 0: the first row whose cells name the
+    // schema's fields (rows above it are skipped and listed).
+    int header_row = 0;
     const nlohmann::json* schema = nullptr;  // types tabular cells; may be null
     std::string source;                      // the name used in messages; empty: the path
     std::size_t max_record_bytes = 64u << 20;
@@ -72,9 +76,16 @@ public:
     // that make the whole file unusable (not JSON, no header row, a sheet that does not exist) throw vanban::Error
     // (DiagnosticKind::usage or io).
     virtual bool next(Record& record) = 0;
+    // CSV/XLSX: the rows read so far that are not records (at most 1000 listed; the rest counted).
+    const std::vector<SkippedRow>& skipped_rows() const noexcept { return skipped_; }
+    std::size_t skipped_rows_unlisted() const noexcept { return skipped_unlisted_; }
     RecordReader() = default;
     RecordReader(const RecordReader&) = delete;
     RecordReader& operator=(const RecordReader&) = delete;
+
+protected:
+    std::vector<SkippedRow> skipped_;
+    std::size_t skipped_unlisted_ = 0;
 };
 
 // Opens the records file; throws vanban::Error (io: unreadable, usage: wrong shape) before any record is read.
@@ -82,6 +93,18 @@ std::unique_ptr<RecordReader> open_records(const std::string& path, const Reader
 
 // Counts the records without building them (a fast pass for progress totals and loop.length).
 std::size_t count_records(const std::string& path, const ReaderOptions& options);
+
+// Merges `defaults` under `record`: members the record lacks are copied, objects merged member by member; the
+// record's own values win.
+void merge_defaults(nlohmann::json& record, const nlohmann::json& defaults);
+
+// Sets "path=value" into `target`: the path named like a column header, the value typed like a cell by the schema.
+// Throws vanban::Error (usage, code batch.bad_set) for a missing "=", an unknown field or a value of the wrong type.
+void apply_set_value(nlohmann::json& target, std::string_view assignment, const nlohmann::json* schema);
+
+// How the schema types the cells of the column filling `path` (segments from `base`, or from the root):
+// "date", "integer", "number", "boolean", "string", or "" when the schema does not say.
+std::string column_kind(const nlohmann::json& schema, const nlohmann::json& path, const nlohmann::json* base = nullptr);
 
 // ----- exposed for tests
 

@@ -16,6 +16,7 @@
 #include <vanban/vanban.hpp>
 
 #include "../batch/batch.hpp"
+#include "../batch/sheet.hpp"
 #include "limits.hpp"
 
 namespace vanban::cli {
@@ -144,6 +145,14 @@ CLI::App* add_batch_command(CLI::App& app, BatchArgs& a) {
                     "output name (without extension) as a template text; default '{{ loop.index }}', "
                     "e.g. '{{ loop.index }}-{{ person.full_name | slug }}'");
     cmd->add_option("--sheet", a.sheet, "XLSX: the sheet to read (default: the first)");
+    cmd->add_option("--header-row", a.header_row,
+                    "CSV/XLSX: the row holding the column names (default: the first row naming the template's fields)")
+        ->check(CLI::Range(1, 1 << 20));
+    cmd->add_option("--defaults", a.defaults,
+                    "a JSON object of values common to every record (unit, place, signer), merged under each record");
+    cmd->add_option("--set", a.set_values,
+                    "path=value: a value common to every record, e.g. --set place='Ninh Bình' --set report_date=15/06/2024 "
+                    "(repeatable; the path may be a column title; the record's own value wins)");
     cmd->add_option("--format", a.format, "output format: docx, odt (ODT templates) or pdf (through LibreOffice)")
         ->check(CLI::IsMember({"docx", "odt", "pdf"}));
     cmd->add_option("--records-format", a.records_format, "how to read RECORDS when the extension does not say")
@@ -192,6 +201,12 @@ int run_batch(const BatchArgs& a, bool json_errors) {
         o.records_path = a.records;
         o.records_format = a.records_format;
         o.sheet = a.sheet;
+        o.header_row = a.header_row;
+        if (!a.defaults.empty()) {
+            o.defaults = Data::from_file(a.defaults).value();  // JSON errors located by line:column
+            if (!o.defaults.is_object()) usage_error("--defaults " + a.defaults + ": the file must hold a JSON object {…}");
+        }
+        o.set_values = a.set_values;
         o.output_dir = a.output_dir;
         o.zip_path = a.zip;
         o.name_expression = a.name;
@@ -226,6 +241,9 @@ int run_batch(const BatchArgs& a, bool json_errors) {
 
         const batch::Summary s = batch::run(o);
         progress.clear();
+        for (const auto& row : s.skipped_rows) std::cerr << "vanban: " << row.why.to_string() << "\n";
+        if (s.skipped_rows_total > s.skipped_rows.size())
+            std::cerr << "vanban: " << s.skipped_rows_total - s.skipped_rows.size() << " more rows skipped (see the report)\n";
         if (!a.quiet) {
             const double rate = s.seconds > 0 ? static_cast<double>(s.ok) / s.seconds : 0;
             char rate_text[32];
@@ -252,6 +270,22 @@ int run_batch(const BatchArgs& a, bool json_errors) {
         std::cerr << "vanban: error: " << e.what() << "\n";
         return kFailed;
     }
+}
+
+CLI::App* add_sheet_command(CLI::App& app, SheetArgs& a) {
+    auto* cmd = app.add_subcommand("sheet", "write the Excel workbook to fill for `vanban batch` (headers, help, drop-downs)");
+    cmd->add_option("template", a.template_arg, "a bundled template name (or a template file with --schema)")->required();
+    cmd->add_option("-o,--output", a.output, "the .xlsx to write")->required();
+    cmd->add_option("--schema", a.schema, "a JSON Schema file, for a template that does not bring one");
+    cmd->footer("Example:\n  vanban sheet bao-cao-thanh-tich-ca-nhan -o mau.xlsx\n"
+                "  (fill it, then: vanban batch bao-cao-thanh-tich-ca-nhan mau.xlsx -o out --report report.json)");
+    return cmd;
+}
+
+int run_sheet(const SheetArgs& a) {
+    write_file_atomic(a.output, batch::make_template_sheet(a.template_arg, a.schema));
+    std::cerr << "vanban: wrote " << a.output << "\n";
+    return kOk;
 }
 
 }  // namespace vanban::cli

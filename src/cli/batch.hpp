@@ -9,6 +9,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -37,6 +38,9 @@ struct BatchArgs {
     std::string schema;           // a JSON Schema file (bundled templates bring their own)
     std::string report;
     std::string sync = "end";     // end | each | none
+    std::string defaults;         // a JSON object file merged under every record
+    std::vector<std::string> set_values;  // --set path=value (repeatable)
+    int header_row = 0;           // CSV/XLSX: the header row; 0: found by its field names
     unsigned jobs = 0;
     unsigned converters = 2;
     bool force = false;
@@ -53,5 +57,14 @@ CLI::App* add_batch_command(CLI::App& app, BatchArgs& args);
 // could not run), 2 usage error, 130 interrupted (Ctrl-C / SIGTERM; the report is still written).
 // `json_errors`: batch-level problems are printed as JSON (the global --errors json).
 int run_batch(const BatchArgs& args, bool json_errors = false);
+
+// `vanban sheet TEMPLATE -o mau.xlsx`: the workbook to fill for `vanban batch`.
+struct SheetArgs {
+    std::string template_arg;
+    std::string output;
+    std::string schema;  // for a template file/directory without a bundled schema
+};
+CLI::App* add_sheet_command(CLI::App& app, SheetArgs& args);
+int run_sheet(const SheetArgs& args);
 
 }  // namespace vanban::cli

@@ -300,6 +300,8 @@ int main(int argc, char** argv) {
                   "Example:\n  vanban check-template --templates ~/mau-co-quan ke-hoach-so-y-te");
     vanban::cli::BatchArgs batch_args;
     auto* batch = vanban::cli::add_batch_command(app, batch_args);
+    vanban::cli::SheetArgs sheet_args;
+    auto* sheet = vanban::cli::add_sheet_command(app, sheet_args);
 
     vanban::server::Options serve_options;
     auto* serve = vanban::cli::add_serve_command(app, serve_options);
@@ -327,6 +329,7 @@ int main(int argc, char** argv) {
         if (*pack) return cmd_pack(pack_dir, pack_out, template_dirs);
         if (*check) return cmd_check_template(check_what, template_dirs, how);
         if (*batch) return vanban::cli::run_batch(batch_args, how.json);
+        if (*sheet) return vanban::cli::run_sheet(sheet_args);
         if (*serve) return vanban::cli::run_serve(serve_options);
     } catch (const vanban::Error& e) {
         print_diagnostics(e.diagnostics(), how);

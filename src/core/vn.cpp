@@ -236,6 +236,19 @@ std::string upper(std::string_view utf8) { return to_u8(nfc16(upper16(nfc16(to_u
 
 std::string lower(std::string_view utf8) { return to_u8(nfc16(lower16(nfc16(to_u16(utf8))))); }
 
+std::string match_key(std::string_view utf8) {
+    const std::u16string text = nfc16(lower16(nfc16(to_u16(utf8))));
+    std::u16string out;
+    for (std::size_t i = 0; i < text.size();) {
+        const auto [c, len] = code_point_at(text, i);
+        const int8_t category = u_charType(c);
+        const bool mark = category == U_NON_SPACING_MARK || category == U_COMBINING_SPACING_MARK;
+        if (u_isalnum(c) || mark) out.append(text.substr(i, len));
+        i += len;
+    }
+    return to_u8(out);
+}
+
 std::string title(std::string_view utf8) {
     const std::u16string text = nfc16(to_u16(utf8));
     std::u16string out;

@@ -22,6 +22,9 @@ void append_utf8(std::string& out, std::uint32_t cp);
 // Case mapping with ICU's Vietnamese locale; results are NFC. "đại hội" -> "ĐẠI HỘI".
 std::string upper(std::string_view utf8);
 std::string lower(std::string_view utf8);
+// A key for matching names as people type them: NFC, lower case, letters and digits only (spaces, punctuation and
+// symbols dropped; diacritics kept, so "Hồ" and "Họ" stay apart). "Họ và tên (*)" and "HỌ  VÀ TÊN" -> "họvàtên".
+std::string match_key(std::string_view utf8);
 // Jinja's title: words are separated by whitespace and - ( { [ <; in each word the first letter-or-digit, if it is a
 // letter, is upper-cased and everything else lower-cased ("“thi đua” 12/kh" -> "“Thi Đua” 12/kh").
 std::string title(std::string_view utf8);

@@ -66,6 +66,7 @@ struct BatchJobs::Job {
     nlohmann::json failures = nlohmann::json::array();
     std::size_t failures_not_listed = 0;
     std::vector<Diagnostic> errors;
+    nlohmann::json skipped_rows = nlohmann::json::array();  // rows of the list that are not records
     bool finished = false;
     std::string zip, report;
 
@@ -96,7 +97,7 @@ BatchJobs::~BatchJobs() {
 }
 
 std::string BatchJobs::start(BatchRequest request) {
-    static const char* const kExtensions[] = {".csv", ".tsv", ".xlsx", ".json", ".jsonl", ".ndjson"};
+    static const char* const kExtensions[] = {".csv", ".tsv", ".txt", ".xlsx", ".json", ".jsonl", ".ndjson"};
     if (std::none_of(std::begin(kExtensions), std::end(kExtensions),
                      [&](const char* e) { return request.records_extension == e; }))
         throw HttpError(400, DiagnosticKind::usage, "the nominee list must be a .csv, .xlsx, .json or .jsonl file");
@@ -123,6 +124,7 @@ std::string BatchJobs::start(BatchRequest request) {
     o.zip_path = (fs::path(job->dir) / "documents.zip").string();
     o.report_path = (fs::path(job->dir) / "report.json").string();
     o.name_expression = request.name_expression;
+    o.defaults = request.defaults;
     o.output = request.format == "pdf" ? batch::OutputKind::pdf
                : request.format == "odt" ? batch::OutputKind::odt
                                          : batch::OutputKind::docx;
@@ -172,9 +174,18 @@ std::string BatchJobs::start(BatchRequest request) {
         };
         std::string state;
         std::vector<Diagnostic> errors;
+        nlohmann::json skipped = nlohmann::json::array();
         try {
             const batch::Summary s = batch::run(o);
             state = s.interrupted ? "cancelled" : "done";
+            for (const auto& row : s.skipped_rows) {
+                nlohmann::json r = diagnostics_json({row.why}).at(0);
+                r["code"] = row.why.code;
+                r["message_vi"] = row.why.message_vi;
+                r["text"] = row.text;
+                if (row.row) r["row"] = row.row;
+                skipped.push_back(std::move(r));
+            }
         } catch (const Error& e) {
             state = "failed";
             errors = e.diagnostics();
@@ -189,6 +200,7 @@ std::string BatchJobs::start(BatchRequest request) {
             std::lock_guard job_lock(j->m);
             j->state = state;
             j->errors = std::move(errors);
+            j->skipped_rows = std::move(skipped);
             std::error_code e2;
             if (state == "done" && fs::is_regular_file(o.zip_path, e2)) j->zip = o.zip_path;
             if (fs::is_regular_file(o.report_path, e2)) j->report = o.report_path;
@@ -235,7 +247,8 @@ std::optional<nlohmann::json> BatchJobs::status(const std::string& id) const {
                         {"failed", job->progress.failed},
                         {"failures", job->failures},
                         {"failures_not_listed", job->failures_not_listed},
-                        {"errors", diagnostics_json(job->errors)}};
+                        {"errors", diagnostics_json(job->errors)},
+                        {"skipped_rows", job->skipped_rows}};
     j["zip"] = job->zip.empty() ? nlohmann::json(nullptr) : nlohmann::json("/api/batch/" + job->id + "/zip");
     j["report"] = job->report.empty() ? nlohmann::json(nullptr) : nlohmann::json("/api/batch/" + job->id + "/report");
     return j;

@@ -25,6 +25,7 @@ struct BatchRequest {
     std::string records_extension;   // ".csv", ".tsv", ".xlsx", ".json", ".jsonl", ".ndjson"
     std::string records;             // the uploaded bytes
     std::string name_expression;     // output names; empty: the default
+    nlohmann::json defaults = nlohmann::json::object();  // values common to every record, merged under each
 };
 
 class BatchJobs {

@@ -13,6 +13,7 @@
 #include <vanban/convert.hpp>
 #include <vanban/vanban.hpp>
 
+#include "../batch/sheet.hpp"
 #include "server/batch_jobs.hpp"
 #include "server/http_util.hpp"
 #include "server/store.hpp"
@@ -251,6 +252,17 @@ struct Server::Impl {
                          res.set_content(read_file(t.schema_path), "application/schema+json; charset=utf-8");
                      });
                  });
+        http.Get(std::string("/api/templates/") + kTemplateName + "/sheet",
+                 [this](const httplib::Request& req, httplib::Response& res) {
+                     guarded(res, [&] {
+                         const auto& t = store.get(req.matches[1].str());
+                         if (t.schema_path.empty())
+                             throw HttpError(404, DiagnosticKind::usage, "template '" + t.name + "' has no schema");
+                         res.set_header("Content-Disposition", "attachment; filename=\"mau-" + t.name + ".xlsx\"");
+                         res.set_content(batch::make_template_sheet(t.name),
+                                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+                     });
+                 });
         http.Get(std::string("/api/templates/") + kTemplateName + "/example",
                  [this](const httplib::Request& req, httplib::Response& res) {
                      guarded(res, [&] { res.set_content(store.get(req.matches[1].str()).example(), kJsonType); });
@@ -323,6 +335,15 @@ struct Server::Impl {
                 b.records_extension = ext;
                 b.records = file.content;
                 if (req.has_file("name")) b.name_expression = req.get_file_value("name").content;
+                if (req.has_file("defaults")) {
+                    try {
+                        b.defaults = json::parse(req.get_file_value("defaults").content);
+                    } catch (const json::exception&) {
+                        throw HttpError(400, DiagnosticKind::usage, "the field 'defaults' is not JSON");
+                    }
+                    if (!b.defaults.is_object())
+                        throw HttpError(400, DiagnosticKind::usage, "the field 'defaults' must be a JSON object");
+                }
                 const std::string id = jobs.start(std::move(b));
                 res.status = 202;
                 res.set_content(json{{"id", id}, {"status", "/api/batch/" + id}}.dump(), kJsonType);

@@ -670,6 +670,40 @@ TEST_F(Serve, BatchFromAnUploadedListGivesAZipAndTheFailedRows) {
     EXPECT_EQ(gone->status, 404);
 }
 
+TEST_F(Serve, TheSheetToFillBatchesAsDownloadedAndDefaultsFillEveryRecord) {
+    auto c = server_->client();
+    auto sheet = c.Get("/api/templates/bao-cao-thanh-tich-ca-nhan/sheet");
+    ASSERT_TRUE(sheet);
+    ASSERT_EQ(sheet->status, 200) << sheet->body;
+    EXPECT_EQ(sheet->get_header_value("Content-Type"), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    EXPECT_EQ(sheet->get_header_value("Content-Disposition"), "attachment; filename=\"mau-bao-cao-thanh-tich-ca-nhan.xlsx\"");
+    EXPECT_TRUE(t::read_zip(sheet->body).count("xl/workbook.xml"));
+    auto r = c.Post("/api/batch/bao-cao-thanh-tich-ca-nhan",
+                    httplib::MultipartFormDataItems{{"records", sheet->body, "mau-bao-cao-thanh-tich-ca-nhan.xlsx", ""}});
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 202) << r->body;
+    json s = wait_for_batch(c, json::parse(r->body)["id"]);
+    EXPECT_EQ(s["state"], "done") << s.dump();
+    EXPECT_EQ(s["ok"], 1) << s.dump();
+
+    // The unit, place and date given once for a list that has only the people (a title row above it).
+    const std::string csv = "DANH SÁCH ĐỀ NGHỊ\nHọ và tên,Giới tính,Thành tích\nTrần Thị Một,nữ,Hoàn thành xuất sắc.\n";
+    const std::string defaults = R"({"issuer": {"name": "SỞ Y TẾ"}, "place": "Ninh Bình", "report_date": "2024-06-15",
+                                     "award_proposed": "Giấy khen"})";
+    r = c.Post("/api/batch/bao-cao-thanh-tich-ca-nhan",
+               httplib::MultipartFormDataItems{{"records", csv, "ds.csv", ""}, {"defaults", defaults, "", ""}});
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 202) << r->body;
+    s = wait_for_batch(c, json::parse(r->body)["id"]);
+    EXPECT_EQ(s["ok"], 1) << s.dump();
+    ASSERT_EQ(s["skipped_rows"].size(), 1u) << s.dump();
+    EXPECT_EQ(s["skipped_rows"][0]["code"], "batch.row_above_header");
+    r = c.Post("/api/batch/bao-cao-thanh-tich-ca-nhan",
+               httplib::MultipartFormDataItems{{"records", csv, "ds.csv", ""}, {"defaults", "[1, 2]", "", ""}});
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 400);
+}
+
 TEST_F(Serve, BadBatchUploadsAreRefusedOrReported) {
     auto c = server_->client();
     // Not a list format.
