@@ -14,6 +14,7 @@
 #include <vanban/vanban.hpp>
 
 #include "server/batch_jobs.hpp"
+#include "server/host_check.hpp"
 #include "server/http_util.hpp"
 #include "server/store.hpp"
 #include "server/web_assets.hpp"
@@ -33,20 +34,6 @@ const char* media_type(std::string_view format) {
     if (format == "odt") return "application/vnd.oasis.opendocument.text";
     if (format == "pdf") return "application/pdf";
     return "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
-}
-
-bool is_loopback(const std::string& host) {
-    return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
-}
-
-// "host:port" / "[::1]:port" → "host" / "::1".
-std::string host_name(std::string value) {
-    if (!value.empty() && value.front() == '[') {
-        const auto close = value.find(']');
-        return close == std::string::npos ? value : value.substr(1, close - 1);
-    }
-    const auto colon = value.find(':');
-    return colon == std::string::npos ? value : value.substr(0, colon);
 }
 
 // The format query parameter: docx (default), odt or pdf.
@@ -86,6 +73,7 @@ struct Server::Impl {
     BatchJobs jobs;
     bool form_library = false;
     int port = 0;
+    std::optional<HostPolicy> hosts;  // set once bound (it needs the port), read-only while serving
 
     explicit Impl(Options o)
         : options(std::move(o)),
@@ -402,25 +390,38 @@ struct Server::Impl {
 
     // Before a request's body is read: which hosts and origins may talk to us, and how large a body may be.
     httplib::Server::HandlerResponse screen(const httplib::Request& req, httplib::Response& res) {
-        const auto refuse = [&](int status, DiagnosticKind kind, std::string message, std::string hint = {}) {
-            fail(res, status, HttpError(status, kind, std::move(message), std::move(hint)).diagnostics());
+        const auto refuse = [&](int status, DiagnosticKind kind, std::string code, std::string message, std::string message_vi,
+                                std::string hint = {}) {
+            auto diagnostics = HttpError(status, kind, std::move(message), std::move(hint)).diagnostics();
+            diagnostics.front().code = std::move(code);
+            diagnostics.front().message_vi = std::move(message_vi);
+            fail(res, status, diagnostics);
             res.set_header("Connection", "close");  // the unread body must not be taken for the next request
             return httplib::Server::HandlerResponse::Handled;
         };
-        const std::string host = host_name(req.get_header_value("Host"));
-        // A page on another site must not reach a server on this computer by a name that resolves here.
-        if (is_loopback(options.host) && !host.empty() && !is_loopback(host) && host != options.host)
-            return refuse(403, DiagnosticKind::usage, "this server answers only to 127.0.0.1 and localhost");
-        if (req.method != "GET" && req.method != "HEAD" && req.has_header("Origin")) {
-            const std::string origin = req.get_header_value("Origin");
-            if (origin != "http://" + req.get_header_value("Host"))
-                return refuse(403, DiagnosticKind::usage, "requests from another site are refused");
-        }
+        // DNS rebinding (a page on another site whose name is made to resolve here) and cross-site posts.
+        if (!req.has_header("Host"))
+            return refuse(400, DiagnosticKind::usage, "server.host_missing", "the request has no Host header",
+                          "yêu cầu thiếu tiêu đề Host");
+        const std::string host = req.get_header_value("Host");
+        if (!parse_host_port(host))
+            return refuse(400, DiagnosticKind::usage, "server.host_malformed", "the Host header is not a host name and port",
+                          "tiêu đề Host không phải là tên máy và cổng");
+        if (!hosts->allows_host(host))
+            return refuse(403, DiagnosticKind::usage, "server.host_refused",
+                          "this server does not answer to the name '" + host.substr(0, 100) + "'",
+                          "máy chủ không trả lời theo tên '" + host.substr(0, 100) + "'; hãy mở đúng địa chỉ vanban serve in ra",
+                          "open the address vanban serve printed, or start it with --allow-host NAME");
+        if (req.method != "GET" && req.method != "HEAD" && req.has_header("Origin") &&
+            !hosts->allows_origin(req.get_header_value("Origin")))
+            return refuse(403, DiagnosticKind::usage, "server.cross_site", "requests from another site are refused",
+                          "yêu cầu gửi từ trang web khác bị từ chối");
         if (req.has_header("Content-Length")) {
             const unsigned long long length = std::strtoull(req.get_header_value("Content-Length").c_str(), nullptr, 10);
             if (length > drain_limit())
-                return refuse(413, DiagnosticKind::limit,
-                              "the request is larger than the limit of " + std::to_string(options.max_upload_bytes) + " bytes");
+                return refuse(413, DiagnosticKind::limit, "server.body_too_large",
+                              "the request is larger than the limit of " + std::to_string(options.max_upload_bytes) + " bytes",
+                              "yêu cầu lớn hơn giới hạn " + std::to_string(options.max_upload_bytes) + " byte");
         }
         return httplib::Server::HandlerResponse::Unhandled;
     }
@@ -487,6 +488,11 @@ struct Server::Impl {
             throw HttpError(400, DiagnosticKind::usage,
                             "cannot listen on " + options.host + ":" + std::to_string(options.port),
                             "is another program using the port? try --port 0 for any free port");
+        try {
+            hosts.emplace(options.host, port, options.allowed_hosts);
+        } catch (const std::invalid_argument& e) {
+            throw HttpError(400, DiagnosticKind::usage, std::string("--host or --allow-host: ") + e.what());
+        }
     }
 };
 

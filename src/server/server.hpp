@@ -12,12 +12,16 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace vanban::server {
 
 struct Options {
     std::string host = "127.0.0.1";
     int port = 8080;  // 0: any free port (see Server::port())
+    // Host names the server answers to besides its address (and 127.0.0.1, localhost, [::1] when on loopback):
+    // "NAME" (the bound port, or none: a proxy in front) or "NAME:PORT". Anything else gets 403 (DNS rebinding).
+    std::vector<std::string> allowed_hosts;
     // Where Debian's libjs-json-editor installs the form library; served at /vendor/json-editor/.
     std::string json_editor_dir = "/usr/share/javascript/json-editor";
     std::size_t max_json_bytes = 4u << 20;      // a JSON request body (render, validate, preview)

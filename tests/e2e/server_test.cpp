@@ -3,7 +3,10 @@
 // errors with JSON pointers and line:column, every kind of bad input (malformed JSON, binary garbage, deep nesting,
 // huge arrays, oversized bodies, zip bombs, foreign hosts and origins), batches from an uploaded list, and many
 // concurrent requests each checked against its own data.
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -22,6 +25,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "server/host_check.hpp"
 #include "test_images.hpp"
 #include "test_support.hpp"
 #include "vanban/convert.hpp"
@@ -568,6 +572,7 @@ TEST_F(Serve, RefusesForeignHostsAndCrossSiteRequests) {
     auto r = c.Get("/api/templates", {{"Host", "attacker.example:80"}});
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 403);
+    EXPECT_EQ(errors_of(r).size(), 1u);
     // A form on another site posting here.
     r = c.Post("/api/render/ke-hoach", {{"Origin", "http://attacker.example"}}, example("ke-hoach"), "application/json");
     ASSERT_TRUE(r);
@@ -578,6 +583,112 @@ TEST_F(Serve, RefusesForeignHostsAndCrossSiteRequests) {
     r = c.Post("/api/render/ke-hoach", {{"Origin", own}}, example("ke-hoach"), "application/json");
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 200);
+}
+
+// The status of one request sent as raw bytes on a fresh connection (headers exactly as given, none added).
+int raw_status(int port, const std::string& request) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<std::uint16_t>(port));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    timeval timeout{60, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    std::string answer;
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+        ::send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size())) {
+        char buffer[4096];
+        ssize_t n;
+        while (answer.find("\r\n") == std::string::npos && (n = ::recv(fd, buffer, sizeof buffer, 0)) > 0)
+            answer.append(buffer, static_cast<std::size_t>(n));
+    }
+    ::close(fd);
+    std::smatch m;
+    return std::regex_search(answer, m, std::regex(R"(^HTTP/1\.[01] ([0-9]{3}))")) ? std::stoi(m[1].str()) : -1;
+}
+
+int status_with_host(int port, const std::string& host) {
+    return raw_status(port, "GET /api/status HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n");
+}
+
+int validate_with_origin(int port, const std::string& host, const std::string& origin) {
+    const std::string body = "{}";
+    return raw_status(port, "POST /api/validate/ke-hoach HTTP/1.1\r\nHost: " + host + "\r\nOrigin: " + origin +
+                                "\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n" + body);
+}
+
+TEST_F(Serve, HostMustNameThisServerExactly) {
+    const int port = server_->port();
+    const std::string p = std::to_string(port), other = std::to_string(port == 65535 ? 1 : port + 1);
+    for (const std::string& host : std::vector<std::string>{"127.0.0.1:" + p, "localhost:" + p, "LocalHost:" + p, "[::1]:" + p, "[0:0:0:0:0:0:0:1]:" + p})
+        EXPECT_EQ(status_with_host(port, host), 200) << host;
+    // Names that only begin like this computer's (the old prefix test let these through), other ports, no port (80).
+    for (const std::string& host : std::vector<std::string>{"127.evil.com", "127.evil.com:" + p, "127.0.0.1.attacker.example:" + p,
+                                   "localhost.attacker.example:" + p, "attacker.example:" + p, "127.0.0.1:" + other,
+                                   "localhost:" + other, "127.0.0.1", "127.0.0.2:" + p, "[::ffff:127.0.0.1]:" + p})
+        EXPECT_EQ(status_with_host(port, host), 403) << host;
+    // Not a host and port at all.
+    for (const std::string& host : std::vector<std::string>{"127.0.0.1@evil.com", "127.0.0.1:" + p + "@evil.com", "evil.com/127.0.0.1:" + p,
+                                   "127.0.0.1:" + p + ":" + p, "127.1:" + p, "0x7f.0.0.1:" + p, "2130706433:" + p,
+                                   "127.0.0.01:" + p, "[::1%25lo]:" + p, "[::1]x:" + p, "127.0.0.1:0", "127.0.0.1:99999",
+                                   "127.0.0.1:+" + p, "local_host:" + p, "-a.b:" + p, "a..b:" + p, "localhost.:" + p,
+                                   std::string("")})
+        EXPECT_EQ(status_with_host(port, host), 400) << "'" << host << "'";
+    EXPECT_EQ(raw_status(port, "GET /api/status HTTP/1.1\r\nConnection: close\r\n\r\n"), 400) << "no Host";
+
+    // Origin of a post: http or https, a name of this server, its port. Cross-site and rebinding origins refused.
+    const std::string host = "127.0.0.1:" + p;
+    for (const std::string& origin : std::vector<std::string>{"http://127.0.0.1:" + p, "http://localhost:" + p, "http://[::1]:" + p})
+        EXPECT_EQ(validate_with_origin(port, host, origin), 200) << origin;
+    for (const std::string& origin : std::vector<std::string>{"null", "http://127.evil.com:" + p, "http://127.0.0.1.attacker.example:" + p,
+                                     "http://127.0.0.1:" + p + "@evil.com", "http://attacker.example", "http://127.0.0.1",
+                                     "http://127.0.0.1:" + other, "http://127.0.0.1:" + p + "/", "file://",
+                                     "ftp://127.0.0.1:" + p, "http://localhost.:" + p})
+        EXPECT_EQ(validate_with_origin(port, host, origin), 403) << "'" << origin << "'";
+    // The rebinding attack of the issue: Host and Origin both the attacker's name.
+    EXPECT_EQ(validate_with_origin(port, "127.evil.com:" + p, "http://127.evil.com:" + p), 403);
+}
+
+TEST(ServeAllowHost, NamesGivenWithAllowHostAreAcceptedExactly) {
+    std::signal(SIGPIPE, SIG_IGN);
+    ServerProcess server({"--allow-host", "vanban.example", "--allow-host", "Proxy.Example:8443"});
+    const int port = server.port();
+    const std::string p = std::to_string(port);
+    for (const std::string& host : std::vector<std::string>{"vanban.example:" + p, "vanban.example", "proxy.example:8443", "127.0.0.1:" + p})
+        EXPECT_EQ(status_with_host(port, host), 200) << host;
+    for (const std::string& host : std::vector<std::string>{"vanban.example:8444", "proxy.example:" + p, "proxy.example", "vanban.example.evil.com:" + p,
+                                   "x.vanban.example:" + p, "vanban.exampl:" + p})
+        EXPECT_EQ(status_with_host(port, host), 403) << host;
+    EXPECT_EQ(validate_with_origin(port, "vanban.example", "https://vanban.example"), 200);
+    EXPECT_EQ(validate_with_origin(port, "proxy.example:8443", "https://proxy.example:8443"), 200);
+    EXPECT_EQ(validate_with_origin(port, "vanban.example", "https://vanban.example.evil.com"), 403);
+    EXPECT_EQ(server.stop(), 0);
+
+    std::string output;
+    EXPECT_EQ(t::run_command("timeout 30 " + quote(VANBAN_CLI) + " serve --port 0 --allow-host 'a@b'", &output), 2) << output;
+    EXPECT_NE(output.find("a@b"), std::string::npos) << output;
+}
+
+// The policy of a server bound to every address (not started here: the tests stay on loopback).
+TEST(HostPolicy, BoundToEveryAddressAnyAddressLiteralWithThePortButNoName) {
+    const vanban::server::HostPolicy any("0.0.0.0", 8080, {"intranet.example"});
+    for (const char* host : {"192.168.1.5:8080", "127.0.0.1:8080", "[fe80::1]:8080", "intranet.example:8080", "intranet.example"})
+        EXPECT_TRUE(any.allows_host(host)) << host;
+    for (const char* host : {"192.168.1.5:8081", "192.168.1.5", "evil.example:8080", "localhost:8080", "127.evil.com:8080"})
+        EXPECT_FALSE(any.allows_host(host)) << host;
+    EXPECT_TRUE(any.allows_origin("http://10.0.0.7:8080"));
+    EXPECT_FALSE(any.allows_origin("http://evil.example:8080"));
+
+    const vanban::server::HostPolicy lan("192.168.1.5", 80, {});
+    EXPECT_TRUE(lan.allows_host("192.168.1.5"));
+    EXPECT_TRUE(lan.allows_host("192.168.1.5:80"));
+    EXPECT_FALSE(lan.allows_host("127.0.0.1"));  // not bound to loopback
+    EXPECT_FALSE(lan.allows_host("192.168.1.6"));
+
+    const vanban::server::HostPolicy ipv6("::1", 8080, {});
+    EXPECT_TRUE(ipv6.allows_host("[::1]:8080"));
+    EXPECT_TRUE(ipv6.allows_host("localhost:8080"));
+    EXPECT_THROW(vanban::server::HostPolicy("127.0.0.1", 8080, {"evil.com/x"}), std::invalid_argument);
 }
 
 // ----- batches from the page
