@@ -14,6 +14,7 @@
 #include <vanban/vanban.hpp>
 
 #include "server/batch_jobs.hpp"
+#include "server/gated_server.hpp"
 #include "server/host_check.hpp"
 #include "server/http_util.hpp"
 #include "server/store.hpp"
@@ -67,7 +68,7 @@ json template_json(const BundledTemplate& t) {
 
 struct Server::Impl {
     Options options;
-    httplib::Server http;
+    GatedServer http;
     TemplateStore store;
     ConverterPool converters;
     BatchJobs jobs;
@@ -77,8 +78,16 @@ struct Server::Impl {
 
     explicit Impl(Options o)
         : options(std::move(o)),
+          http(gate_limits(options)),
           converters(options.converters, options.converter_wait_seconds, pdf_options()),
           jobs(options.max_running_batches, options.max_kept_batches, options.converters, pdf_options()) {}
+
+    static GateLimits gate_limits(const Options& o) {
+        GateLimits g;
+        g.workers = o.threads ? o.threads : std::max(8u, 2 * std::max(1u, std::thread::hardware_concurrency()));
+        g.read_timeout = g.write_timeout = std::chrono::seconds(o.read_timeout_seconds);
+        return g;
+    }
 
     PdfOptions pdf_options() const {
         PdfOptions p;
@@ -429,19 +438,16 @@ struct Server::Impl {
     void configure() {
         std::error_code ec;
         form_library = fs::is_regular_file(fs::path(options.json_editor_dir) / "jsoneditor.min.js", ec);
-        const unsigned threads =
-            options.threads ? options.threads : std::max(8u, 2 * std::max(1u, std::thread::hardware_concurrency()));
-        // httplib takes ownership of the queue it is handed (its API wants a raw pointer).
-        http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
         http.set_payload_max_length(drain_limit());
         // httplib's default adds SO_REUSEPORT, which would let a second `vanban serve` share the port silently.
         http.set_socket_options([](socket_t sock) {
             int yes = 1;
             ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
         });
-        http.set_read_timeout(options.read_timeout_seconds, 0);
-        http.set_write_timeout(options.read_timeout_seconds, 0);
-        http.set_keep_alive_max_count(100);
+        // What httplib announces in Keep-Alive headers; the front (GatedServer) enforces them.
+        const GateLimits gate = gate_limits(options);
+        http.set_keep_alive_max_count(gate.max_requests_per_connection);
+        http.set_keep_alive_timeout(gate.idle_timeout.count());
         http.set_default_headers({{"X-Content-Type-Options", "nosniff"},
                                   {"X-Frame-Options", "SAMEORIGIN"},
                                   {"Referrer-Policy", "no-referrer"},
@@ -517,7 +523,7 @@ std::string Server::url() const {
 
 bool Server::has_form_library() const { return impl_->form_library; }
 
-void Server::run() { impl_->http.listen_after_bind(); }
+void Server::run() { impl_->http.serve(); }
 
 void Server::stop() {
     impl_->jobs.cancel_all();
