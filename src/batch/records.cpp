@@ -1161,6 +1161,16 @@ public:
             if (f && std::fflush(f) != 0) fail_errno("cannot write the shared strings to a temporary file", errno);
     }
 
+    // Bytes of string i, without copying it (a row is charged for its strings before they are copied).
+    std::uint64_t length(std::size_t i) {
+        if (blank_only_) return blank_[i] ? 0 : 1;
+        if (!texts_) return ends_[i] - (i ? ends_[i - 1] : 0);
+        std::uint64_t bounds[2] = {0, 0};
+        if (i == 0) read(ends_file_, 0, reinterpret_cast<char*>(&bounds[1]), sizeof(std::uint64_t));
+        else read(ends_file_, (i - 1) * sizeof(std::uint64_t), reinterpret_cast<char*>(bounds), sizeof bounds);
+        return bounds[1] - bounds[0];
+    }
+
     std::string get(std::size_t i) {
         if (blank_only_) return blank_[i] ? std::string() : std::string("x");
         if (!texts_) return text_.substr(i ? ends_[i - 1] : 0, ends_[i] - (i ? ends_[i - 1] : 0));
@@ -1252,7 +1262,8 @@ public:
     XlsxReader(const std::string& path, const ReaderOptions& options, bool count_only)
         : source_(options.source.empty() ? path : options.source),
           zip_(zip::Reader::from_file(path, workbook_limits())),
-          shared_(count_only, options.xlsx_strings_in_memory) {
+          shared_(count_only, options.xlsx_strings_in_memory),
+          max_row_bytes_(options.max_record_bytes) {
         if (!zip_.contains("xl/workbook.xml")) fail(DiagnosticKind::usage, "not an XLSX workbook (no xl/workbook.xml)", source_);
         const std::string sheet_part = find_sheet(zip_, options.sheet);
         if (zip_.contains("xl/sharedStrings.xml")) read_shared_strings();
@@ -1415,6 +1426,7 @@ private:
                 cell.kind = Cell::Kind::error;
                 cell.text = "(shared string " + value + " does not exist)";
             } else {
+                charge_row(shared_.length(i));  // before the copy: a bomb repeats one huge string in every cell
                 cell.kind = Cell::Kind::text;
                 cell.text = shared_.get(i);
             }
@@ -1445,12 +1457,24 @@ private:
                 cell.number = *v;
             }
         }
+        if (type != "s") charge_row(cell.text.size());
         cells.push_back(std::move(cell));
+    }
+
+    // The row's text counts against the record limit as its cells are read, shared strings included.
+    void charge_row(std::uint64_t bytes) {
+        row_bytes_ += bytes;
+        if (row_bytes_ > max_row_bytes_)
+            fail(DiagnosticKind::limit,
+                 "row " + std::to_string(row_number_) + " holds more than the limit of " + std::to_string(max_row_bytes_) +
+                     " bytes of text (a cell's shared string counts each time a cell refers to it)",
+                 source_);
     }
 
     // The next <row>'s cells (columns from the r attributes; cells without r follow the previous one).
     bool read_row(std::vector<Cell>& cells) {
         cells.clear();
+        row_bytes_ = 0;
         if (done_) return false;
         xmlTextReader* r = sheet_->get();
         bool in_row = false;
@@ -1532,6 +1556,8 @@ private:
     std::vector<Cell> row_;
     int row_number_ = 0;
     std::size_t index_ = 0;
+    std::uint64_t max_row_bytes_;
+    std::uint64_t row_bytes_ = 0;
     bool done_ = false;
 };
 

@@ -1,6 +1,7 @@
 #include "server/gated_server.hpp"
 
 #include <arpa/inet.h>
+#include <malloc.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -307,11 +308,24 @@ void GatedServer::handle(std::shared_ptr<Connection> c) {
         const bool last = ++c->served >= limits_.max_requests_per_connection;
         bool client_closes = false;
         RequestStream stream(*c, limits_);
-        if (!process_request(stream, last, client_closes, {}) || client_closes || last) return;
+        const bool handled = process_request(stream, last, client_closes, {});
+        return_free_memory();
+        if (!handled || client_closes || last) return;
         c->wait_again();
         if (!c->head_complete()) break;  // else a pipelined request is already here
     }
     front_->hold(std::move(c));
+}
+
+void GatedServer::return_free_memory() {
+    // glibc keeps what a large request freed (a template of many tags, a big upload) as the process's high-water
+    // mark, per thread arena; handing it back costs a walk of the heap, so it is looked at once a second at most.
+    const auto now = Clock::now().time_since_epoch().count();
+    auto last = last_trim_.load();
+    if (now - last < std::chrono::duration_cast<Clock::duration>(std::chrono::seconds(1)).count() ||
+        !last_trim_.compare_exchange_strong(last, now))
+        return;
+    if (::mallinfo2().fordblks > (32u << 20)) ::malloc_trim(0);
 }
 
 }  // namespace vanban::server

@@ -9,6 +9,7 @@
 
 #include <httplib.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <memory>
@@ -48,8 +49,12 @@ private:
     // A worker: the requests whose heads have arrived, then back to the front or closed.
     void handle(std::shared_ptr<Connection> connection);
 
+    // Gives memory freed by large requests back to the system (at most once a second).
+    void return_free_memory();
+
     GateLimits limits_;
     std::unique_ptr<Front> front_;
+    std::atomic<std::chrono::steady_clock::rep> last_trim_{0};
 };
 
 }  // namespace vanban::server

@@ -124,7 +124,9 @@ struct Server::Impl {
             throw HttpError(413, DiagnosticKind::limit,
                             "the JSON is larger than the limit of " + std::to_string(options.max_json_bytes) + " bytes");
         if (auto deep = check_nesting(text, options.max_json_depth, source)) throw HttpError(413, {*deep});
-        return Data::parse(text, source);
+        DataLimits limits;
+        limits.max_values = options.max_json_values;
+        return Data::parse(text, source, limits);
     }
 
     void require_json(const httplib::Request& req) const {

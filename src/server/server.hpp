@@ -27,6 +27,7 @@ struct Options {
     std::size_t max_json_bytes = 4u << 20;      // a JSON request body (render, validate, preview)
     std::size_t max_upload_bytes = 32u << 20;   // a multipart upload (nominee list, template + data)
     int max_json_depth = 64;                    // nesting of arrays/objects in request JSON
+    std::size_t max_json_values = 250'000;      // values in request JSON (each held costs up to ~100 bytes)
     std::size_t max_image_bytes = 2u << 20;     // one picture in the data (a signature, a seal), before base64
     unsigned threads = 0;                       // HTTP worker threads; 0: max(8, 2 × cores)
     unsigned converters = 2;                    // LibreOffice conversions at once (PDF, preview)
