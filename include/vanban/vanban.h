@@ -123,8 +123,8 @@ typedef struct vanban_limits {
     uint64_t max_output_size;     /* 512 MiB: bytes of one rendered document */
     uint64_t max_loop_iterations; /* 10000000: loop iterations in one render */
     uint64_t max_value_size;      /* 64 MiB: bytes of one value an expression computes */
-    uint64_t max_work;            /* 2000000000: units of expression work in one render */
-    uint64_t max_data_size;       /* 256 MiB: bytes of the JSON data passed to vanban_render */
+    uint64_t max_work;            /* 100000000: units of expression work in one render */
+    uint64_t max_data_size;       /* 64 MiB: bytes of the JSON data passed to vanban_render */
     uint64_t max_data_depth;      /* 512: nesting of objects and arrays in that data */
     uint64_t max_image_size;      /* 16 MiB: bytes of one picture from the data */
     uint64_t max_images;          /* 1000: different pictures in one document */

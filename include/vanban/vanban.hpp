@@ -38,7 +38,7 @@ struct Limits {
     std::uint64_t max_output_size = 512ull << 20;        // bytes of the rendered parts of one document, together
     std::uint64_t max_loop_iterations = 10'000'000;      // loop iterations in one render
     std::uint64_t max_value_size = 64ull << 20;          // bytes of one computed value (text, list, mapping)
-    std::uint64_t max_work = 2'000'000'000;              // units of expression work in one render (see reliability.md)
+    std::uint64_t max_work = 100'000'000;                // units of expression work in one render (see reliability.md)
     // Reading data (where vanban parses it: the C API, the CLI, vanban batch).
     DataLimits data;
     // Pictures from the data (RenderOptions::max_image_size and max_images, when not 0, replace these for one render).

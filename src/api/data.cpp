@@ -25,6 +25,7 @@ Data Data::parse(std::string_view text, std::string source, const DataLimits& li
     json::JsonLimits json_limits;
     json_limits.max_depth = limits.max_depth;
     json_limits.max_size = limits.max_size;
+    json_limits.max_values = limits.max_values;
     return Data(std::make_shared<const detail::DataImpl>(
         detail::DataImpl{json::parse(text, std::move(source), json_limits)}));
 }

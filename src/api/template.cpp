@@ -59,6 +59,20 @@ zip::Limits zip_limits(const Limits& l) {
 
 constexpr std::string_view kDocPr = "<wp:docPr ";
 
+// XML parts are parsed (a tree of about eight times their size), so the compiler refuses one over
+// core::kMaxTemplatedPartSize. They are read only that far: a 200 MB document.xml is not inflated to be refused.
+bool is_xml_part(const std::string& name) { return name.ends_with(".xml") || name.ends_with(".rels"); }
+
+std::string read_xml_head(const zip::Reader& reader, const std::string& name) {
+    zip::EntryStream stream = reader.stream(name);
+    std::string out;
+    std::string buffer(1u << 16, '\0');
+    std::size_t n;
+    while (out.size() <= core::kMaxTemplatedPartSize && (n = stream.read(buffer.data(), buffer.size())) > 0)
+        out.append(buffer.data(), n);
+    return out;
+}
+
 unsigned long max_drawing_id(std::string_view xml) {
     unsigned long max = 0;
     for (std::size_t p = xml.find(kDocPr); p != std::string_view::npos; p = xml.find(kDocPr, p + 1)) {
@@ -87,10 +101,10 @@ struct Source {
     std::function<zip::PreparedEntry(const std::string&)> prepare_raw;
 };
 
-std::vector<std::string> directory_entries(const fs::path& root) {
-    std::vector<std::string> names;
+void walk_directory(const fs::path& root, std::size_t max_entries, std::vector<std::string>& names, std::size_t& seen) {
     for (auto it = fs::recursive_directory_iterator(root); it != fs::recursive_directory_iterator(); ++it) {
-        const auto rel = fs::relative(it->path(), root).generic_string();
+        if (++seen > max_entries) return;
+        const auto rel = it->path().lexically_relative(root).generic_string();
         // Hidden files (.git, .DS_Store, editor leftovers) are not part of the package; ".rels" parts are.
         const auto file = it->path().filename().string();
         if (file.starts_with(".") && file != ".rels") {
@@ -99,6 +113,9 @@ std::vector<std::string> directory_entries(const fs::path& root) {
         }
         if (it->is_regular_file()) names.push_back(rel);
     }
+}
+
+void sort_package_names(std::vector<std::string>& names) {
     // Office readers do not care about order, ODF does: mimetype first. Otherwise content types and
     // relationships first, then a stable alphabetical order so packed templates are reproducible.
     auto rank = [](const std::string& n) {
@@ -112,6 +129,46 @@ std::vector<std::string> directory_entries(const fs::path& root) {
         int ra = rank(a), rb = rank(b);
         return ra != rb ? ra < rb : a < b;
     });
+}
+
+// A part the compiler parses, refused when larger than any document needs (it was read only that far).
+std::string read_parsed_part(const Source& src, const std::string& entry) {
+    std::string xml = src.read(entry);
+    if (xml.size() <= core::kMaxTemplatedPartSize) return xml;
+    Diagnostic d;
+    d.kind = DiagnosticKind::limit;
+    d.code = "template.part_too_large";
+    d.part = entry;
+    d.message = "the part is larger than " + std::to_string(core::kMaxTemplatedPartSize >> 20) +
+                " MiB, more than any document needs";
+    d.message_vi = "phần " + entry + " của mẫu lớn hơn " + std::to_string(core::kMaxTemplatedPartSize >> 20) +
+                   " MiB, quá lớn đối với một văn bản";
+    throw Error(std::move(d));
+}
+
+// The files of a template directory. The walk stops past `max_entries` (a template path of "/usr" or "/" is
+// refused in moments, not walked), and a directory it cannot read is named in a plain message.
+std::vector<std::string> directory_entries(const fs::path& root, std::size_t max_entries) {
+    std::vector<std::string> names;
+    std::size_t seen = 0;
+    try {
+        walk_directory(root, max_entries, names, seen);
+    } catch (const fs::filesystem_error& e) {
+        Diagnostic d;
+        d.kind = DiagnosticKind::io;
+        d.part = root.string();
+        d.message = "cannot read the template directory: " + e.path1().string() + ": " + e.code().message();
+        throw Error(std::move(d));
+    }
+    if (seen > max_entries) {
+        Diagnostic d;
+        d.kind = DiagnosticKind::limit;
+        d.part = root.string();
+        d.message = "the template directory holds more than " + std::to_string(max_entries) +
+                    " entries: is it really a template?";
+        throw Error(std::move(d));
+    }
+    sort_package_names(names);
     return names;
 }
 
@@ -212,7 +269,7 @@ std::shared_ptr<detail::TemplateImpl> compile_odt(const Source& src, std::shared
         part.name = entry;
         impl->images.note(entry, [&] { return src.read(entry); });
         if (odt::is_story_part(entry)) {
-            std::string xml = src.read(entry);
+            std::string xml = read_parsed_part(src, entry);
             if (may_have_tags(xml)) {
                 core::PartHooks hooks;
                 part.program = odt::compile_part(xml, entry, errors, &hooks);
@@ -250,7 +307,7 @@ std::shared_ptr<detail::TemplateImpl> compile(Source src, std::string name, cons
         impl->images.note(entry, [&] { return src.read(entry); });
         bool story = docx::is_story_part(entry);
         if (story) {
-            std::string xml = src.read(entry);
+            std::string xml = read_parsed_part(src, entry);
             docx::PartInfo info;
             info.footnotes_part = entry == "word/footnotes.xml";
             bool maybe_tags = may_have_tags(xml);
@@ -283,7 +340,7 @@ Template Template::from_bytes(std::string bytes, std::string name, const Compile
     Source src;
     for (const auto& n : reader->names())
         if (!n.ends_with("/")) src.names.push_back(n);
-    src.read = [reader](const std::string& n) { return reader->read(n); };
+    src.read = [reader](const std::string& n) { return is_xml_part(n) ? read_xml_head(*reader, n) : reader->read(n); };
     src.prepare_raw = [reader](const std::string& n) { return zip::prepare(reader->read_raw(n)); };
     return Template(compile(src, std::move(name), options));
 }
@@ -293,7 +350,7 @@ Template Template::from_file(const std::string& path, const CompileOptions& opti
     if (fs::is_directory(path, ec)) {
         fs::path root(path);
         Source src;
-        src.names = directory_entries(root);
+        src.names = directory_entries(root, options.limits.max_package_entries);
         std::uint64_t total = 0;
         for (const auto& n : src.names) total += fs::file_size(root / n, ec);
         if (src.names.size() > options.limits.max_package_entries || total > options.limits.max_package_size) {
@@ -303,7 +360,11 @@ Template Template::from_file(const std::string& path, const CompileOptions& opti
             d.message = "template directory is larger than the package limits";
             throw Error(std::move(d));
         }
-        src.read = [root, &options](const std::string& n) { return io::read_file((root / n).string(), options.limits.max_part_size); };
+        src.read = [root, &options](const std::string& n) {
+            const std::uint64_t max = is_xml_part(n) ? std::min<std::uint64_t>(options.limits.max_part_size, core::kMaxTemplatedPartSize)
+                                                     : options.limits.max_part_size;
+            return io::read_file((root / n).string(), max);
+        };
         src.prepare_raw = [&src](const std::string& n) { return zip::prepare(n, src.read(n), method_for(n)); };
         return Template(compile(src, path, options));
     }
@@ -383,7 +444,8 @@ std::string pack_directory(const std::string& directory) {
         throw Error(std::move(d));
     }
     zip::Writer writer;
-    for (const auto& n : directory_entries(root)) writer.add(n, io::read_file((root / n).string()), method_for(n));
+    for (const auto& n : directory_entries(root, Limits{}.max_package_entries))
+        writer.add(n, io::read_file((root / n).string()), method_for(n));
     return writer.finish();
 }
 

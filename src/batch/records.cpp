@@ -1571,6 +1571,16 @@ public:
             if (f && std::fflush(f) != 0) fail_errno("cannot write the shared strings to a temporary file", errno);
     }
 
+    // Bytes of string i, without copying it (a row is charged for its strings before they are copied).
+    std::uint64_t length(std::size_t i) {
+        if (blank_only_) return blank_[i] ? 0 : 1;
+        if (!texts_) return ends_[i] - (i ? ends_[i - 1] : 0);
+        std::uint64_t bounds[2] = {0, 0};
+        if (i == 0) read(ends_file_, 0, reinterpret_cast<char*>(&bounds[1]), sizeof(std::uint64_t));
+        else read(ends_file_, (i - 1) * sizeof(std::uint64_t), reinterpret_cast<char*>(bounds), sizeof bounds);
+        return bounds[1] - bounds[0];
+    }
+
     std::string get(std::size_t i) {
         if (blank_only_) return blank_[i] ? std::string() : std::string("x");
         if (!texts_) return text_.substr(i ? ends_[i - 1] : 0, ends_[i] - (i ? ends_[i - 1] : 0));
@@ -1663,7 +1673,8 @@ public:
         : TabularReader(options, options.source.empty() ? path : options.source, true, count_only),
           zip_(zip::Reader::from_file(path, workbook_limits())),
           // The counting pass reads the texts too: telling titles, totals and notes from records needs them.
-          shared_(false, options.xlsx_strings_in_memory) {
+          shared_(false, options.xlsx_strings_in_memory),
+          max_row_bytes_(options.max_record_bytes) {
         if (!zip_.contains("xl/workbook.xml")) fail(DiagnosticKind::usage, "not an XLSX workbook (no xl/workbook.xml)", source_);
         const std::string sheet_part = find_sheet(zip_, options.sheet);
         if (zip_.contains("xl/sharedStrings.xml")) read_shared_strings();
@@ -1824,6 +1835,7 @@ private:
                 cell.kind = Cell::Kind::error;
                 cell.text = "(shared string " + value + " does not exist)";
             } else {
+                charge_row(shared_.length(i));  // before the copy: a bomb repeats one huge string in every cell
                 cell.kind = Cell::Kind::text;
                 cell.text = shared_.get(i);
             }
@@ -1854,12 +1866,24 @@ private:
                 cell.number = *v;
             }
         }
+        if (type != "s") charge_row(cell.text.size());
         cells.push_back(std::move(cell));
+    }
+
+    // The row's text counts against the record limit as its cells are read, shared strings included.
+    void charge_row(std::uint64_t bytes) {
+        row_bytes_ += bytes;
+        if (row_bytes_ > max_row_bytes_)
+            fail(DiagnosticKind::limit,
+                 "row " + std::to_string(row_number_) + " holds more than the limit of " + std::to_string(max_row_bytes_) +
+                     " bytes of text (a cell's shared string counts each time a cell refers to it)",
+                 source_);
     }
 
     // The next <row>'s cells (columns from the r attributes; cells without r follow the previous one).
     bool read_row(std::vector<Cell>& cells) {
         cells.clear();
+        row_bytes_ = 0;
         if (done_) return false;
         xmlTextReader* r = sheet_->get();
         bool in_row = false;
@@ -2248,6 +2272,8 @@ private:
     std::optional<StreamedXml> sheet_;
     std::string ref_, type_, style_;  // read_attributes
     int row_number_ = 0;
+    std::uint64_t max_row_bytes_;
+    std::uint64_t row_bytes_ = 0;
     bool done_ = false;
 };
 

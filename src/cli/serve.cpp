@@ -14,6 +14,9 @@ namespace vanban::cli {
 CLI::App* add_serve_command(CLI::App& app, server::Options& o) {
     auto* cmd = app.add_subcommand("serve", "a web page to fill in, check, preview and download documents, and an HTTP API");
     cmd->add_option("--host", o.host, "the address to listen on (default 127.0.0.1: this computer only; 0.0.0.0: the network)");
+    cmd->add_option("--allow-host", o.allowed_hosts,
+                    "a host name the server answers to besides its address, NAME or NAME:PORT (repeatable; e.g. behind a proxy)")
+        ->allow_extra_args(false);
     cmd->add_option("--port", o.port, "the port (default 8080; 0: any free port)")->check(CLI::Range(0, 65535));
     cmd->add_option("--json-editor-dir", o.json_editor_dir, "where libjs-json-editor is installed")
         ->capture_default_str();

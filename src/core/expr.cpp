@@ -1365,15 +1365,18 @@ Value evaluate_node(const Expr& e, EvalContext& ctx) {
                 }
                 return Value::owned(op == "==" ? eq : !eq);
             }
+            if (op == "in" || op == "not in") {
+                ctx.charge(shallow_units(r));
+                // The list by reference: a copy on every test would cost far more than the search it is charged for.
+                json converted;
+                const json& container = r.is_json() ? need_json(r, ctx, empty_str) : (converted = as_json(r));
+                return Value::owned(contains(container, as_json(l)) == (op == "in"));
+            }
             json a = as_json(l), b = as_json(r);
             if (op == "<") return Value::owned(compare_json(a, b, op) < 0);
             if (op == "<=") return Value::owned(compare_json(a, b, op) <= 0);
             if (op == ">") return Value::owned(compare_json(a, b, op) > 0);
             if (op == ">=") return Value::owned(compare_json(a, b, op) >= 0);
-            if (op == "in" || op == "not in") {
-                ctx.charge(shallow_units(r));
-                return Value::owned(contains(b, a) == (op == "in"));
-            }
             if (op == "%" && a.is_string()) {  // Python's "%.2f" % x, "%s/%s" % (a, b)
                 std::vector<Value> values;
                 if (e.args[1]->kind == Expr::Kind::list && e.args[1]->name == "tuple")

@@ -128,7 +128,7 @@ struct EvalLimits {
     // Units of work: one per expression node evaluated, plus one per list item or per 16 bytes of text that an
     // operator or filter reads or builds. Bounds templates that would run for hours (a search through a long list
     // inside a long loop, sorting inside a loop) without a wall clock.
-    std::uint64_t max_work = 2'000'000'000;
+    std::uint64_t max_work = 100'000'000;
 };
 
 struct EvalContext {

@@ -192,6 +192,12 @@ struct LocatedTag {
 
 // Blocks ({% if %}, {% for %}) nested deeper than this are a template error: rendering recurses once per level.
 inline constexpr std::size_t kMaxBlockDepth = 100;
+// Tags in one template part (the largest bundled template has about 220): each costs a few KiB while compiling, so a
+// small package with a million tags must be refused as it is scanned, before they are parsed.
+inline constexpr std::size_t kMaxTagsPerPart = 20'000;
+// An XML part with tags is parsed into a tree of about eight times its size: past this (a document body of some
+// thousand pages; the bundled templates' are under 200 KiB) it is refused before parsing.
+inline constexpr std::size_t kMaxTemplatedPartSize = 16u << 20;
 
 // Builds the node tree; structural errors (endfor without for, unclosed if, else twice, ...) are appended to
 // `errors`, all of them.

@@ -225,8 +225,18 @@ public:
         : xml_(xml), part_(part), d_(dialect), errors_(errors), info_(hooks) {}
 
     core::Program run() {
-        if (xml_.size() > static_cast<std::size_t>(std::numeric_limits<int>::max()))
-            return package_error("the part is larger than 2 GiB");
+        if (xml_.size() > core::kMaxTemplatedPartSize) {
+            Diagnostic d;
+            d.kind = DiagnosticKind::limit;
+            d.code = "template.part_too_large";
+            d.part = part_;
+            d.message = "the part is larger than " + std::to_string(core::kMaxTemplatedPartSize >> 20) +
+                        " MiB, more than any document needs";
+            d.message_vi = "phần " + part_ + " của mẫu lớn hơn " + std::to_string(core::kMaxTemplatedPartSize >> 20) +
+                           " MiB, quá lớn đối với một văn bản";
+            errors_.push_back(std::move(d));
+            return {};
+        }
         if (declares_doctype(xml_)) return package_error("a document type declaration (DTD) is not allowed in an Office part");
         // No network, no DTD loading, entities left unexpanded (no XML_PARSE_NOENT / DTDLOAD), and libxml2's own
         // limits (no XML_PARSE_HUGE): 256 levels of nesting, 10 MB text nodes and attribute values.
@@ -252,10 +262,11 @@ public:
                                  "for its own use while compiling");
         drop_comments(root_);  // notes for template authors stay out of the documents
         collect_paragraphs(root_);
-        for (auto& p : paras_) scan_paragraph(p);
-        scan_attributes(root_);
+        for (auto& p : paras_)
+            if (!scan_paragraph(p)) return {};
+        if (!scan_attributes(root_)) return {};
         plan_whitespace();
-        match_and_place();
+        if (!match_and_place()) return {};
         edit_text();
         lift_block_markers();
         place_cuts();
@@ -438,8 +449,30 @@ private:
         }
     }
 
-    void scan_paragraph(Para& p) {
-        if (p.text.find('{') == std::string::npos && p.text.find('}') == std::string::npos) return;
+    // Counts the tag openers of `text` against kMaxTagsPerPart before its tags are scanned (a template of a million
+    // tags is refused in time linear in its text); false, with the error, past the limit.
+    bool within_tag_limit(std::string_view text, int paragraph) {
+        for (std::size_t i = text.find('{'); i != std::string_view::npos && i + 1 < text.size(); i = text.find('{', i + 1)) {
+            const char next = text[i + 1];
+            if (next == '{' || next == '%' || next == '#') ++tag_openers_;
+        }
+        if (tag_openers_ <= core::kMaxTagsPerPart) return true;
+        Diagnostic d;
+        d.kind = DiagnosticKind::limit;
+        d.code = "template.too_many_tags";
+        d.part = part_;
+        d.paragraph = paragraph;
+        d.message = "the part has more than " + std::to_string(core::kMaxTagsPerPart) + " tags";
+        d.message_vi = "phần " + part_ + " của mẫu có hơn " + std::to_string(core::kMaxTagsPerPart) +
+                       " thẻ {{ }} / {% %}; mẫu văn bản không cần nhiều như vậy";
+        d.hint = "split the template, or use a loop instead of repeating tags";
+        errors_.push_back(std::move(d));
+        return false;
+    }
+
+    bool scan_paragraph(Para& p) {
+        if (p.text.find('{') == std::string::npos && p.text.find('}') == std::string::npos) return true;
+        if (!within_tag_limit(p.text, p.number)) return false;
         std::vector<TagToken> found;
         std::vector<core::ScanProblem> problems;
         core::scan_tags(p.text, found, problems, kHard);
@@ -465,6 +498,7 @@ private:
             p.tags.push_back(static_cast<int>(tags_.size()));
             tags_.push_back(std::move(rec));
         }
+        return true;
     }
 
     int enclosing_para(const xmlNode* n) const {
@@ -475,7 +509,7 @@ private:
         return -1;
     }
 
-    void scan_attributes(xmlNode* node) {
+    bool scan_attributes(xmlNode* node) {
         for (xmlNode* c = node; c; c = c->next) {
             if (c->type != XML_ELEMENT_NODE) continue;
             for (xmlAttr* a = c->properties; a; a = a->next) {
@@ -484,6 +518,7 @@ private:
                 std::string value(reinterpret_cast<char*>(v));
                 xmlFree(v);
                 if (value.find('{') == std::string::npos) continue;
+                if (!within_tag_limit(value, 0)) return false;
                 std::vector<TagToken> found;
                 std::vector<core::ScanProblem> problems;
                 core::scan_tags(value, found, problems, kHard);
@@ -526,10 +561,12 @@ private:
                 rebuilt += value.substr(pos);
                 xmlSetNsProp(c, a->ns, a->name, xml_chars(rebuilt.c_str()));
             }
-            if (c->children) scan_attributes(c->children);
+            if (c->children && !scan_attributes(c->children)) return false;
         }
+        return true;
     }
     std::map<std::size_t, int> attr_para_;
+    std::size_t tag_openers_ = 0;  // of the part, for kMaxTagsPerPart
 
     // ----- 2b. whitespace control, as docxtpl gives it
     //
@@ -666,7 +703,9 @@ private:
         return Placement::inline_;
     }
 
-    void match_and_place() {
+    // False, with the error, when blocks nest deeper than kMaxBlockDepth: the later passes would take time
+    // quadratic in the depth (build_program checks again, with the table and cell guards).
+    bool match_and_place() {
         // group block tags: if/elif/else/endif, for/else/endfor
         std::vector<int> stack;  // group indexes
         std::vector<bool> complete;
@@ -674,6 +713,11 @@ private:
             TagRec& t = tags_[i];
             if (t.placement == Placement::attribute) continue;
             using K = Statement::Kind;
+            if (t.st.opens() && stack.size() >= core::kMaxBlockDepth) {
+                errors_.push_back(diag(t, "blocks are nested more than " + std::to_string(core::kMaxBlockDepth) + " deep",
+                                       "close some {% if %} or {% for %} blocks first"));
+                return false;
+            }
             if (t.st.opens()) {
                 groups_.push_back({static_cast<int>(i)});
                 complete.push_back(false);
@@ -712,6 +756,7 @@ private:
                 t.placement = own_paragraph ? Placement::replace_paragraph : Placement::inline_;
             }
         }
+        return true;
     }
 
     void place_group(const std::vector<int>& g) {

@@ -196,12 +196,18 @@ void sync_filesystem(const std::string& path) {
 
 std::string read_file(const std::string& path, std::uint64_t max_size) {
     const std::string name = display(path);
-    Fd fd(path == "-" ? -1 : ::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    // O_NONBLOCK: opening a FIFO must not wait for a writer; its type is refused below.
+    Fd fd(path == "-" ? -1 : ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
     const int in = path == "-" ? STDIN_FILENO : fd.get();
     if (in < 0) fail_errno("cannot open " + name, errno);
     struct stat st {};
     if (::fstat(in, &st) != 0) fail_errno("cannot read " + name, errno);
     if (S_ISDIR(st.st_mode)) fail(DiagnosticKind::io, "cannot read " + name + ": is a directory");
+    // A named device (/dev/zero, /dev/urandom) or FIFO would be read without end or wait forever: only standard
+    // input ("-") may be a pipe.
+    if (path != "-" && !S_ISREG(st.st_mode))
+        fail(DiagnosticKind::io, "cannot read " + name + ": not a regular file (a device, pipe or socket); give a file, "
+                                 "or - for standard input");
     std::string out;
     if (S_ISREG(st.st_mode)) {
         if (static_cast<std::uint64_t>(st.st_size) > max_size)

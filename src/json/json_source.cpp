@@ -90,6 +90,9 @@ bool is_ident_char(char c) {
 // Thrown internally to stop at a syntax error; the diagnostics are already recorded.
 struct Stop {};
 
+// Values whose line:column is kept (about 100 bytes each); later ones are located at their nearest kept ancestor.
+constexpr std::size_t kMaxLocatedValues = 1u << 19;
+
 class Parser {
 public:
     Parser(std::string_view text, const std::string& source, const JsonLimits& limits, Document& doc)
@@ -98,7 +101,7 @@ public:
         nfc_ = icu::Normalizer2::getNFCInstance(status);
         if (U_FAILURE(status)) nfc_ = nullptr;
         // About one value per 8 bytes in typical data files; rehashing a big table costs more than spare buckets.
-        doc_.positions.reserve(std::min<std::size_t>(text.size() / 8 + 16, std::size_t{1} << 23));
+        doc_.positions.reserve(std::min<std::size_t>(text.size() / 8 + 16, kMaxLocatedValues));
         pointer_.reserve(256);
         scratch_.reserve(256);
         position_budget_ = 16 * std::uint64_t{text.size()} + (1u << 20);
@@ -250,10 +253,26 @@ private:
                    "nesting is too deep (more than " + std::to_string(limits_.max_depth) + " levels of objects and arrays)");
             throw Stop{};
         }
-        // Every value's pointer is kept; pointers under very long keys are what could make that table outgrow the text
-        // many times over ({"<4 KiB key>": [0, 0, 0, …]}), so their bytes are budgeted. Past the budget a value is
-        // located at its nearest recorded ancestor.
-        if (pointer_.size() <= position_budget_) {
+        // Memory follows the number of values, not the bytes ("[0,0,…]" holds 16 bytes a value for 2 of text).
+        if (++values_ > limits_.max_values) {
+            Diagnostic d;
+            d.kind = DiagnosticKind::limit;
+            d.code = "data.too_many_values";
+            d.source = source_;
+            const Position p = position_at(start);
+            d.line = p.line;
+            d.column = p.column;
+            d.message = "the data holds more than " + std::to_string(limits_.max_values) +
+                        " values (objects, arrays, texts, numbers), more than one document needs";
+            d.message_vi = "dữ liệu có hơn " + std::to_string(limits_.max_values) +
+                           " giá trị, quá nhiều đối với một văn bản";
+            diagnostics_.push_back(std::move(d));
+            throw Stop{};
+        }
+        // The first kMaxLocatedValues values' pointers are kept; pointers under very long keys are what could make that
+        // table outgrow the text many times over ({"<4 KiB key>": [0, 0, 0, …]}), so their bytes are budgeted. Past
+        // either a value is located at its nearest recorded ancestor.
+        if (pointer_.size() <= position_budget_ && doc_.positions.size() < kMaxLocatedValues) {
             position_budget_ -= pointer_.size();
             doc_.positions.insert_or_assign(pointer_, position_at(start));
         }
@@ -704,6 +723,7 @@ private:
 
     std::string pointer_;
     std::uint64_t position_budget_ = 0;  // bytes of pointers the position table may still take
+    std::size_t values_ = 0;
     std::string scratch_;
     std::vector<KeyEntry> keys_;
     // Objects with duplicate keys: their keys by name (built at the first duplicate, keyed by the object's keys_base),

@@ -22,6 +22,7 @@ struct Position {
 struct JsonLimits {
     std::size_t max_depth = 512;
     std::uint64_t max_size = 512ull << 20;
+    std::size_t max_values = 1'000'000;  // each value held costs 16 to 100 bytes, whatever its text
 };
 
 struct Document {

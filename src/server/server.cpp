@@ -15,6 +15,8 @@
 
 #include "../batch/sheet.hpp"
 #include "server/batch_jobs.hpp"
+#include "server/gated_server.hpp"
+#include "server/host_check.hpp"
 #include "server/http_util.hpp"
 #include "server/store.hpp"
 #include "server/web_assets.hpp"
@@ -34,20 +36,6 @@ const char* media_type(std::string_view format) {
     if (format == "odt") return "application/vnd.oasis.opendocument.text";
     if (format == "pdf") return "application/pdf";
     return "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
-}
-
-bool is_loopback(const std::string& host) {
-    return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
-}
-
-// "host:port" / "[::1]:port" → "host" / "::1".
-std::string host_name(std::string value) {
-    if (!value.empty() && value.front() == '[') {
-        const auto close = value.find(']');
-        return close == std::string::npos ? value : value.substr(1, close - 1);
-    }
-    const auto colon = value.find(':');
-    return colon == std::string::npos ? value : value.substr(0, colon);
 }
 
 // The format query parameter: docx (default), odt or pdf.
@@ -82,18 +70,27 @@ json template_json(const BundledTemplate& t) {
 
 struct Server::Impl {
     Options options;
-    httplib::Server http;
+    GatedServer http;
     TemplateStore store;
     ConverterPool converters;
     BatchJobs jobs;
     bool form_library = false;
     int port = 0;
+    std::optional<HostPolicy> hosts;  // set once bound (it needs the port), read-only while serving
 
     explicit Impl(Options o)
         : options(std::move(o)),
+          http(gate_limits(options)),
           store(options.template_dirs),
           converters(options.converters, options.converter_wait_seconds, pdf_options()),
           jobs(options.max_running_batches, options.max_kept_batches, options.converters, pdf_options()) {}
+
+    static GateLimits gate_limits(const Options& o) {
+        GateLimits g;
+        g.workers = o.threads ? o.threads : std::max(8u, 2 * std::max(1u, std::thread::hardware_concurrency()));
+        g.read_timeout = g.write_timeout = std::chrono::seconds(o.read_timeout_seconds);
+        return g;
+    }
 
     PdfOptions pdf_options() const {
         PdfOptions p;
@@ -130,7 +127,9 @@ struct Server::Impl {
             throw HttpError(413, DiagnosticKind::limit,
                             "the JSON is larger than the limit of " + std::to_string(options.max_json_bytes) + " bytes");
         if (auto deep = check_nesting(text, options.max_json_depth, source)) throw HttpError(413, {*deep});
-        return Data::parse(text, source);
+        DataLimits limits;
+        limits.max_values = options.max_json_values;
+        return Data::parse(text, source, limits);
     }
 
     void require_json(const httplib::Request& req) const {
@@ -430,25 +429,38 @@ struct Server::Impl {
 
     // Before a request's body is read: which hosts and origins may talk to us, and how large a body may be.
     httplib::Server::HandlerResponse screen(const httplib::Request& req, httplib::Response& res) {
-        const auto refuse = [&](int status, DiagnosticKind kind, std::string message, std::string hint = {}) {
-            fail(res, status, HttpError(status, kind, std::move(message), std::move(hint)).diagnostics());
+        const auto refuse = [&](int status, DiagnosticKind kind, std::string code, std::string message, std::string message_vi,
+                                std::string hint = {}) {
+            auto diagnostics = HttpError(status, kind, std::move(message), std::move(hint)).diagnostics();
+            diagnostics.front().code = std::move(code);
+            diagnostics.front().message_vi = std::move(message_vi);
+            fail(res, status, diagnostics);
             res.set_header("Connection", "close");  // the unread body must not be taken for the next request
             return httplib::Server::HandlerResponse::Handled;
         };
-        const std::string host = host_name(req.get_header_value("Host"));
-        // A page on another site must not reach a server on this computer by a name that resolves here.
-        if (is_loopback(options.host) && !host.empty() && !is_loopback(host) && host != options.host)
-            return refuse(403, DiagnosticKind::usage, "this server answers only to 127.0.0.1 and localhost");
-        if (req.method != "GET" && req.method != "HEAD" && req.has_header("Origin")) {
-            const std::string origin = req.get_header_value("Origin");
-            if (origin != "http://" + req.get_header_value("Host"))
-                return refuse(403, DiagnosticKind::usage, "requests from another site are refused");
-        }
+        // DNS rebinding (a page on another site whose name is made to resolve here) and cross-site posts.
+        if (!req.has_header("Host"))
+            return refuse(400, DiagnosticKind::usage, "server.host_missing", "the request has no Host header",
+                          "yêu cầu thiếu tiêu đề Host");
+        const std::string host = req.get_header_value("Host");
+        if (!parse_host_port(host))
+            return refuse(400, DiagnosticKind::usage, "server.host_malformed", "the Host header is not a host name and port",
+                          "tiêu đề Host không phải là tên máy và cổng");
+        if (!hosts->allows_host(host))
+            return refuse(403, DiagnosticKind::usage, "server.host_refused",
+                          "this server does not answer to the name '" + host.substr(0, 100) + "'",
+                          "máy chủ không trả lời theo tên '" + host.substr(0, 100) + "'; hãy mở đúng địa chỉ vanban serve in ra",
+                          "open the address vanban serve printed, or start it with --allow-host NAME");
+        if (req.method != "GET" && req.method != "HEAD" && req.has_header("Origin") &&
+            !hosts->allows_origin(req.get_header_value("Origin")))
+            return refuse(403, DiagnosticKind::usage, "server.cross_site", "requests from another site are refused",
+                          "yêu cầu gửi từ trang web khác bị từ chối");
         if (req.has_header("Content-Length")) {
             const unsigned long long length = std::strtoull(req.get_header_value("Content-Length").c_str(), nullptr, 10);
             if (length > drain_limit())
-                return refuse(413, DiagnosticKind::limit,
-                              "the request is larger than the limit of " + std::to_string(options.max_upload_bytes) + " bytes");
+                return refuse(413, DiagnosticKind::limit, "server.body_too_large",
+                              "the request is larger than the limit of " + std::to_string(options.max_upload_bytes) + " bytes",
+                              "yêu cầu lớn hơn giới hạn " + std::to_string(options.max_upload_bytes) + " byte");
         }
         return httplib::Server::HandlerResponse::Unhandled;
     }
@@ -456,19 +468,16 @@ struct Server::Impl {
     void configure() {
         std::error_code ec;
         form_library = fs::is_regular_file(fs::path(options.json_editor_dir) / "jsoneditor.min.js", ec);
-        const unsigned threads =
-            options.threads ? options.threads : std::max(8u, 2 * std::max(1u, std::thread::hardware_concurrency()));
-        // httplib takes ownership of the queue it is handed (its API wants a raw pointer).
-        http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
         http.set_payload_max_length(drain_limit());
         // httplib's default adds SO_REUSEPORT, which would let a second `vanban serve` share the port silently.
         http.set_socket_options([](socket_t sock) {
             int yes = 1;
             ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
         });
-        http.set_read_timeout(options.read_timeout_seconds, 0);
-        http.set_write_timeout(options.read_timeout_seconds, 0);
-        http.set_keep_alive_max_count(100);
+        // What httplib announces in Keep-Alive headers; the front (GatedServer) enforces them.
+        const GateLimits gate = gate_limits(options);
+        http.set_keep_alive_max_count(gate.max_requests_per_connection);
+        http.set_keep_alive_timeout(gate.idle_timeout.count());
         http.set_default_headers({{"X-Content-Type-Options", "nosniff"},
                                   {"X-Frame-Options", "SAMEORIGIN"},
                                   {"Referrer-Policy", "no-referrer"},
@@ -515,6 +524,11 @@ struct Server::Impl {
             throw HttpError(400, DiagnosticKind::usage,
                             "cannot listen on " + options.host + ":" + std::to_string(options.port),
                             "is another program using the port? try --port 0 for any free port");
+        try {
+            hosts.emplace(options.host, port, options.allowed_hosts);
+        } catch (const std::invalid_argument& e) {
+            throw HttpError(400, DiagnosticKind::usage, std::string("--host or --allow-host: ") + e.what());
+        }
     }
 };
 
@@ -539,7 +553,7 @@ std::string Server::url() const {
 
 bool Server::has_form_library() const { return impl_->form_library; }
 
-void Server::run() { impl_->http.listen_after_bind(); }
+void Server::run() { impl_->http.serve(); }
 
 void Server::stop() {
     impl_->jobs.cancel_all();

@@ -19,11 +19,15 @@ namespace vanban::server {
 struct Options {
     std::string host = "127.0.0.1";
     int port = 8080;  // 0: any free port (see Server::port())
+    // Host names the server answers to besides its address (and 127.0.0.1, localhost, [::1] when on loopback):
+    // "NAME" (the bound port, or none: a proxy in front) or "NAME:PORT". Anything else gets 403 (DNS rebinding).
+    std::vector<std::string> allowed_hosts;
     // Where Debian's libjs-json-editor installs the form library; served at /vendor/json-editor/.
     std::string json_editor_dir = "/usr/share/javascript/json-editor";
     std::size_t max_json_bytes = 4u << 20;      // a JSON request body (render, validate, preview)
     std::size_t max_upload_bytes = 32u << 20;   // a multipart upload (nominee list, template + data)
     int max_json_depth = 64;                    // nesting of arrays/objects in request JSON
+    std::size_t max_json_values = 250'000;      // values in request JSON (each held costs up to ~100 bytes)
     std::size_t max_image_bytes = 2u << 20;     // one picture in the data (a signature, a seal), before base64
     unsigned threads = 0;                       // HTTP worker threads; 0: max(8, 2 × cores)
     unsigned converters = 2;                    // LibreOffice conversions at once (PDF, preview)

@@ -2,11 +2,13 @@
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <zip.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -595,6 +597,42 @@ std::vector<std::string> files_in(const std::string& dir) {
     for (const auto& e : std::filesystem::directory_iterator(dir, ec)) names.push_back(e.path().filename().string());
     std::sort(names.begin(), names.end());
     return names;
+}
+
+Bounded run_bounded(const std::function<std::string()>& work, unsigned kill_after_seconds) {
+    int pipe_fds[2];
+    if (::pipe(pipe_fds) != 0) throw std::runtime_error("pipe failed");
+    const auto start = std::chrono::steady_clock::now();
+    const pid_t pid = ::fork();
+    if (pid < 0) throw std::runtime_error("fork failed");
+    if (pid == 0) {
+        ::close(pipe_fds[0]);
+        ::alarm(kill_after_seconds);  // a hang ends the child, not the test run
+        std::string outcome;
+        try {
+            outcome = work();
+        } catch (const std::exception& e) {
+            outcome = std::string("exception: ") + e.what();
+        }
+        outcome = outcome.substr(0, 4000);
+        [[maybe_unused]] const auto n = ::write(pipe_fds[1], outcome.data(), outcome.size());
+        ::_exit(0);
+    }
+    ::close(pipe_fds[1]);
+    Bounded result;
+    char buffer[4096];
+    ssize_t n;
+    while ((n = ::read(pipe_fds[0], buffer, sizeof buffer)) > 0) result.outcome.append(buffer, static_cast<std::size_t>(n));
+    ::close(pipe_fds[0]);
+    int status = 0;
+    rusage usage{};
+    ::wait4(pid, &status, 0, &usage);
+    result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    result.peak_rss_mib = static_cast<double>(usage.ru_maxrss) / 1024.0;  // KiB on Linux
+    const auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+    result.cpu_seconds = seconds(usage.ru_utime) + seconds(usage.ru_stime);
+    if (WIFSIGNALED(status)) result.outcome = "killed by signal " + std::to_string(WTERMSIG(status));
+    return result;
 }
 
 }  // namespace vanban::test

@@ -2,6 +2,7 @@
 // visible text paragraph by paragraph, and run the shared check tools.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -73,5 +74,32 @@ std::string validate_office(const std::string& path, const std::string& flags = 
 std::set<std::string> entries_of(const std::string& dir);
 // The names in `dir`, sorted; none when it does not exist (yet: for polling).
 std::vector<std::string> files_in(const std::string& dir);
+
+// Hostile-input bounds (docs/reliability.md): `work` runs in a forked child, which reports a short outcome (e.g. the
+// error message it got); the parent measures the wall time and the child's peak resident memory (wait4's rusage).
+struct Bounded {
+    std::string outcome;      // what `work` returned, or "killed by signal N" / "exception: ..."
+    double seconds = 0;      // wall
+    double cpu_seconds = 0;  // user + system: what the bound is checked on (a loaded machine stretches the wall time)
+    double peak_rss_mib = 0;
+};
+Bounded run_bounded(const std::function<std::string()>& work, unsigned kill_after_seconds = 300);
+
+// The bounds the issue sets: < 2 s and < 256 MiB at the default limits (the time as CPU time, so that other work on
+// the machine does not make the test flaky). Sanitizer builds run several times slower and keep shadow memory: time
+// is scaled, memory not checked.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+inline constexpr bool kSanitized = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || __has_feature(memory_sanitizer)
+inline constexpr bool kSanitized = true;
+#else
+inline constexpr bool kSanitized = false;
+#endif
+#else
+inline constexpr bool kSanitized = false;
+#endif
+inline constexpr double kBoundSeconds = kSanitized ? 20.0 : 2.0;
+inline constexpr double kBoundMib = 256.0;
 
 }  // namespace vanban::test
