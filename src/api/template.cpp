@@ -454,14 +454,7 @@ std::vector<std::pair<std::string, std::string>> detail::read_xml_parts(const st
     std::vector<std::pair<std::string, std::string>> parts;
     std::error_code ec;
     if (fs::is_directory(path, ec)) {
-        const std::vector<std::string> names = directory_entries(path);
-        if (names.size() > limits.max_package_entries) {
-            Diagnostic d;
-            d.kind = DiagnosticKind::limit;
-            d.part = path;
-            d.message = "template directory has more entries than the package limits allow";
-            throw Error(std::move(d));
-        }
+        const std::vector<std::string> names = directory_entries(path, limits.max_package_entries);
         for (const auto& n : names)
             if (is_xml(n)) parts.emplace_back(n, io::read_file((fs::path(path) / n).string(), limits.max_part_size));
         return parts;
