@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "api/package_images.hpp"
+#include "api/zip_limits.hpp"
 #include "core/program.hpp"
 #include "docx/docx_part.hpp"
 #include "odt/odt_part.hpp"
@@ -43,10 +44,6 @@ struct TemplateImpl {
 
 }  // namespace detail
 
-namespace {
-
-namespace fs = std::filesystem;
-
 zip::Limits zip_limits(const Limits& l) {
     zip::Limits z;
     z.max_entries = l.max_package_entries;
@@ -55,6 +52,10 @@ zip::Limits zip_limits(const Limits& l) {
     z.max_compression_ratio = l.max_compression_ratio;
     return z;
 }
+
+namespace {
+
+namespace fs = std::filesystem;
 
 constexpr std::string_view kDocPr = "<wp:docPr ";
 

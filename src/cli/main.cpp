@@ -15,6 +15,7 @@
 #include <vanban/vanban.hpp>
 
 #include "batch.hpp"
+#include "import.hpp"
 #include "limits.hpp"
 #include "serve.hpp"
 
@@ -250,6 +251,9 @@ int main(int argc, char** argv) {
     vanban::server::Options serve_options;
     auto* serve = vanban::cli::add_serve_command(app, serve_options);
 
+    vanban::cli::ImportArgs import_args;
+    auto* import = vanban::cli::add_import_command(app, import_args);
+
     auto* pack = app.add_subcommand("pack", "zip a template directory into a .docx or .odt");
     pack->add_option("directory", pack_dir, "the unzipped template")->required();
     pack->add_option("-o,--output", pack_out, "the package to write")->required();
@@ -271,6 +275,7 @@ int main(int argc, char** argv) {
         if (*pack) return cmd_pack(pack_dir, pack_out);
         if (*batch) return vanban::cli::run_batch(batch_args, how.json);
         if (*serve) return vanban::cli::run_serve(serve_options);
+        if (*import) return vanban::cli::run_import(import_args);
     } catch (const vanban::Error& e) {
         print_diagnostics(e.diagnostics(), how);
         bool usage = !e.diagnostics().empty() && e.diagnostics().front().kind == vanban::DiagnosticKind::usage;
