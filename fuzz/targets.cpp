@@ -17,6 +17,7 @@
 #include "core/image.hpp"
 #include "docx/docx_part.hpp"
 #include "odt/odt_part.hpp"
+#include "vanban/import.hpp"
 #include "vanban/vanban.hpp"
 #include "zip/zip.hpp"
 
@@ -462,9 +463,37 @@ int pictures(const std::uint8_t* bytes, std::size_t size) {
     return 0;
 }
 
+int import_plan(const std::uint8_t* bytes, std::size_t size) {
+    const std::string_view in = as_text(bytes, size);
+    ImportOptions options;
+    options.limits = fuzz_options().limits;
+    options.max_paragraphs = 5'000;
+    auto attempt = [&](std::string_view input, const char* name) {
+        try {
+            const ImportResult result = import_document(input, name, options);
+            if (!result.data.is_object() || !result.data.contains("body")) bug("an import without a body");
+            static_cast<void>(import_result_json(result).dump());  // every text is valid UTF-8
+        } catch (const Error&) {
+        }
+    };
+    std::string package;
+    if (in.starts_with("PK")) {
+        package = std::string(in);
+    } else if (auto packed = pack(parse_bundle(in))) {
+        package = std::move(*packed);
+    }
+    if (!package.empty()) {
+        attempt(package, "plan.docx");
+        attempt(package, "plan.odt");
+    }
+    attempt(in, size % 2 == 1 ? "plan.md" : "plan.txt");
+    return 0;
+}
+
 std::span<const Target> targets() {
-    static constexpr Target all[] = {
-        {"template", template_package}, {"tags", tags}, {"data", data}, {"records", records}, {"xlsx", xlsx}, {"pictures", pictures}};
+    static constexpr Target all[] = {{"template", template_package}, {"tags", tags},         {"data", data},
+                                     {"records", records},           {"xlsx", xlsx},         {"pictures", pictures},
+                                     {"import", import_plan}};
     return all;
 }
 

@@ -752,7 +752,15 @@ private:
             return;
         }
         auto [title, text] = split_spans(rest, *cut);
-        node.title = to_markup(trim_spans(std::move(title)));
+        title = trim_spans(std::move(title));
+        // Mục, khoản and 2.1. titles are printed bold by the template: bold typed on the whole title is not kept
+        // as markup (a điểm's title is regular, so bold there is the writer's choice and stays).
+        const bool all_bold = std::all_of(title.begin(), title.end(), [](const RichSpan& s) {
+            return s.kind != RichSpan::Kind::text || s.bold || s.text.find_first_not_of(" \t") == std::string::npos;
+        });
+        if (all_bold && scheme != "letter")
+            for (auto& s : title) s.bold = false;
+        node.title = to_markup(title);
         const auto after = trim_spans(std::move(text));
         if (!after.empty()) node.text = to_markup(after);
     }
