@@ -11,6 +11,7 @@
 #include "core/xml_compiler.hpp"
 #include "import/document.hpp"
 #include "import/numbering.hpp"
+#include "import/xml_util.hpp"
 #include "io/fail.hpp"
 
 namespace vanban::import {
@@ -19,32 +20,9 @@ namespace {
 constexpr const char* kW = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
 constexpr const char* kRel = "http://schemas.openxmlformats.org/package/2006/relationships";
 
-bool is_w(const xmlNode* n, const char* local) { return core::has_name(n, kW, local); }
-
-std::optional<std::string> w_attr(const xmlNode* n, const char* name) {
-    if (!n) return std::nullopt;
-    xmlChar* v = xmlGetNsProp(const_cast<xmlNode*>(n), core::xml_chars(name), core::xml_chars(kW));
-    if (!v) return std::nullopt;
-    std::string s(reinterpret_cast<const char*>(v));
-    xmlFree(v);
-    return s;
-}
-
-const xmlNode* child(const xmlNode* n, const char* local) {
-    for (const xmlNode* c = n ? n->children : nullptr; c; c = c->next)
-        if (c->type == XML_ELEMENT_NODE && is_w(c, local)) return c;
-    return nullptr;
-}
-
-int to_int(const std::optional<std::string>& s, int fallback) {
-    if (!s || s->empty() || s->size() > 6) return fallback;
-    int v = 0;
-    for (char c : *s) {
-        if (c < '0' || c > '9') return fallback;
-        v = v * 10 + (c - '0');
-    }
-    return v;
-}
+bool is_w(const xmlNode* n, const char* local) { return is_element(n, kW, local); }
+std::optional<std::string> w_attr(const xmlNode* n, const char* name) { return attribute(n, kW, name); }
+const xmlNode* child(const xmlNode* n, const char* local) { return first_child(n, kW, local); }
 
 // A toggle property (w:b, w:i): present and not switched off.
 std::optional<bool> toggle(const xmlNode* props, const char* local) {
@@ -115,12 +93,8 @@ private:
             const core::XmlDocPtr rels = pkg_.parse("_rels/.rels");
             for (const xmlNode* r = xmlDocGetRootElement(rels.get())->children; r; r = r->next) {
                 if (r->type != XML_ELEMENT_NODE || !core::has_name(r, kRel, "Relationship")) continue;
-                xmlChar* type = xmlGetProp(const_cast<xmlNode*>(r), core::xml_chars("Type"));
-                xmlChar* target = xmlGetProp(const_cast<xmlNode*>(r), core::xml_chars("Target"));
-                std::string t = type ? reinterpret_cast<const char*>(type) : "";
-                std::string g = target ? reinterpret_cast<const char*>(target) : "";
-                xmlFree(type);
-                xmlFree(target);
+                const std::string t = attribute(r, nullptr, "Type").value_or("");
+                std::string g = attribute(r, nullptr, "Target").value_or("");
                 if (t.ends_with("/officeDocument")) {
                     if (!g.empty() && g.front() == '/') g.erase(0, 1);
                     if (pkg_.zip.contains(g)) return g;
@@ -139,8 +113,8 @@ private:
             st.based_on = w_attr(child(s, "basedOn"), "val").value_or("");
             st.bold = toggle(child(s, "rPr"), "b");
             if (const xmlNode* num = child(child(s, "pPr"), "numPr")) {
-                st.num_id = to_int(w_attr(child(num, "numId"), "val"), 0);
-                st.ilvl = to_int(w_attr(child(num, "ilvl"), "val"), 0);
+                st.num_id = small_number(w_attr(child(num, "numId"), "val"), 0);
+                st.ilvl = small_number(w_attr(child(num, "ilvl"), "val"), 0);
             }
             if (w_attr(s, "type") == "paragraph" && (w_attr(s, "default") == "1" || w_attr(s, "default") == "true"))
                 default_paragraph_style_ = id;
@@ -169,7 +143,7 @@ private:
                 if (p->type != XML_ELEMENT_NODE || !is_w(p, "p")) continue;
                 if (!content.empty()) content.push_back(RichSpan{RichSpan::Kind::line_break, {}, false, false, false, {}});
                 Cursor cursor;
-                inline_content(p, content, {}, cursor, false);
+                inline_content(p, content, cursor, false);
             }
             footnotes_[w_attr(f, "id").value_or("")] = trim_spans(std::move(content));
         }
@@ -215,7 +189,7 @@ private:
         const std::string pstyle = w_attr(child(ppr, "pStyle"), "val").value_or(default_paragraph_style_);
         const bool style_bold = inherited(pstyle, [](const Style& s) { return s.bold; }).value_or(false);
         Cursor cursor;
-        inline_content(p, para.spans, pstyle, cursor, style_bold);
+        inline_content(p, para.spans, cursor, style_bold);
         para.bold_prefix = cursor.bold;
         if (const auto label = numbering_label(ppr, pstyle)) {
             std::vector<RichSpan> spans;
@@ -231,8 +205,8 @@ private:
     std::optional<std::string> numbering_label(const xmlNode* ppr, const std::string& pstyle) {
         int num_id = 0, ilvl = 0;
         if (const xmlNode* num = child(ppr, "numPr")) {
-            num_id = to_int(w_attr(child(num, "numId"), "val"), 0);
-            ilvl = to_int(w_attr(child(num, "ilvl"), "val"), 0);
+            num_id = small_number(w_attr(child(num, "numId"), "val"), 0);
+            ilvl = small_number(w_attr(child(num, "ilvl"), "val"), 0);
         } else if (auto id = inherited(pstyle, [](const Style& s) { return s.num_id; })) {
             num_id = *id;
             ilvl = inherited(pstyle, [](const Style& s) { return s.num_id ? std::optional<int>(s.ilvl) : std::nullopt; })
@@ -246,7 +220,7 @@ private:
         bool bold = false, italic = false, underline = false, looks_bold = false;
     };
 
-    RunFormat run_format(const xmlNode* r, const std::string& pstyle, bool style_bold) const {
+    RunFormat run_format(const xmlNode* r, bool style_bold) const {
         RunFormat f;
         const xmlNode* rpr = child(r, "rPr");
         const std::string rstyle = w_attr(child(rpr, "rStyle"), "val").value_or("");
@@ -257,7 +231,6 @@ private:
         const auto direct = toggle(rpr, "b");
         const auto by_char_style = inherited(rstyle, [](const Style& s) { return s.bold; });
         f.looks_bold = direct ? *direct : by_char_style ? *by_char_style : style_bold;
-        (void)pstyle;
         return f;
     }
 
@@ -268,17 +241,16 @@ private:
     };
 
     // The content of a paragraph (or footnote paragraph): runs and what wraps them, in order.
-    void inline_content(const xmlNode* parent, std::vector<RichSpan>& spans, const std::string& pstyle,
-                        Cursor& cursor, bool style_bold) {
+    void inline_content(const xmlNode* parent, std::vector<RichSpan>& spans, Cursor& cursor, bool style_bold) {
         for (const xmlNode* n = parent->children; n; n = n->next) {
             if (n->type != XML_ELEMENT_NODE) continue;
             if (is_w(n, "r")) {
-                run(n, spans, pstyle, cursor, style_bold);
+                run(n, spans, cursor, style_bold);
             } else if (is_w(n, "hyperlink") || is_w(n, "ins") || is_w(n, "smartTag") || is_w(n, "fldSimple") ||
                        is_w(n, "customXml") || is_w(n, "dir") || is_w(n, "bdo")) {
-                inline_content(n, spans, pstyle, cursor, style_bold);
+                inline_content(n, spans, cursor, style_bold);
             } else if (is_w(n, "sdt")) {
-                if (const xmlNode* c = child(n, "sdtContent")) inline_content(c, spans, pstyle, cursor, style_bold);
+                if (const xmlNode* c = child(n, "sdtContent")) inline_content(c, spans, cursor, style_bold);
             }
         }
     }
@@ -290,9 +262,8 @@ private:
         append_text(spans, std::move(text), f.bold, f.italic, f.underline);
     }
 
-    void run(const xmlNode* r, std::vector<RichSpan>& spans, const std::string& pstyle, Cursor& cursor,
-             bool style_bold) {
-        const RunFormat f = run_format(r, pstyle, style_bold);
+    void run(const xmlNode* r, std::vector<RichSpan>& spans, Cursor& cursor, bool style_bold) {
+        const RunFormat f = run_format(r, style_bold);
         const bool all_bold_so_far = cursor.bold == cursor.length;
         bool only_blank = true;
         for (const xmlNode* c = r->children; c; c = c->next) {

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "core/vn.hpp"
-#include "core/xml_compiler.hpp"
+#include "import/xml_util.hpp"
 
 namespace vanban::import {
 namespace {
@@ -11,24 +11,8 @@ namespace {
 constexpr const char* kW = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
 constexpr int kMaxNumber = 100'000;  // larger counters are printed as they are, never expanded (roman, letters)
 
-bool is_w(const xmlNode* n, const char* local) { return n->type == XML_ELEMENT_NODE && core::has_name(n, kW, local); }
-
-std::string w_val(const xmlNode* n, const char* name = "val") {
-    xmlChar* v = xmlGetNsProp(const_cast<xmlNode*>(n), core::xml_chars(name), core::xml_chars(kW));
-    std::string s = v ? reinterpret_cast<const char*>(v) : "";
-    xmlFree(v);
-    return s;
-}
-
-int to_int(const std::string& s, int fallback) {
-    if (s.empty() || s.size() > 6) return fallback;
-    int v = 0;
-    for (char c : s) {
-        if (c < '0' || c > '9') return fallback;
-        v = v * 10 + (c - '0');
-    }
-    return v;
-}
+bool is_w(const xmlNode* n, const char* local) { return is_element(n, kW, local); }
+std::string w_val(const xmlNode* n, const char* name = "val") { return attribute(n, kW, name).value_or(""); }
 
 }  // namespace
 
@@ -63,25 +47,25 @@ void Numbering::read_docx(const xmlNode* root) {
             Abstract a;
             for (const xmlNode* l = n->children; l; l = l->next) {
                 if (!is_w(l, "lvl")) continue;
-                const int ilvl = to_int(w_val(l, "ilvl"), -1);
+                const int ilvl = small_number(w_val(l, "ilvl"), -1);
                 if (ilvl < 0 || ilvl > 8) continue;
                 Level& level = a.levels[static_cast<std::size_t>(ilvl)];
                 for (const xmlNode* p = l->children; p; p = p->next) {
-                    if (is_w(p, "start")) level.start = to_int(w_val(p), 1);
+                    if (is_w(p, "start")) level.start = small_number(w_val(p), 1);
                     else if (is_w(p, "numFmt")) level.format = w_val(p);
                     else if (is_w(p, "lvlText")) level.text = w_val(p);
                 }
             }
-            abstracts_[to_int(w_val(n, "abstractNumId"), -1)] = a;
+            abstracts_[small_number(w_val(n, "abstractNumId"), -1)] = a;
         } else if (is_w(n, "num")) {
             Instance inst;
             for (const xmlNode* c = n->children; c; c = c->next) {
-                if (is_w(c, "abstractNumId")) inst.abstract_id = to_int(w_val(c), -1);
+                if (is_w(c, "abstractNumId")) inst.abstract_id = small_number(w_val(c), -1);
                 if (!is_w(c, "lvlOverride")) continue;
                 for (const xmlNode* o = c->children; o; o = o->next)
-                    if (is_w(o, "startOverride")) inst.start_overrides[to_int(w_val(c, "ilvl"), 0)] = to_int(w_val(o), 1);
+                    if (is_w(o, "startOverride")) inst.start_overrides[small_number(w_val(c, "ilvl"), 0)] = small_number(w_val(o), 1);
             }
-            instances_[to_int(w_val(n, "numId"), -1)] = inst;
+            instances_[small_number(w_val(n, "numId"), -1)] = inst;
         }
     }
 }

@@ -8,6 +8,7 @@
 #include "core/xml_compiler.hpp"
 #include "import/document.hpp"
 #include "import/numbering.hpp"
+#include "import/xml_util.hpp"
 #include "io/fail.hpp"
 
 namespace vanban::import {
@@ -19,34 +20,9 @@ constexpr const char* kStyle = "urn:oasis:names:tc:opendocument:xmlns:style:1.0"
 constexpr const char* kTable = "urn:oasis:names:tc:opendocument:xmlns:table:1.0";
 constexpr const char* kFo = "urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0";
 
-bool is(const xmlNode* n, const char* ns, const char* local) {
-    return n && n->type == XML_ELEMENT_NODE && core::has_name(n, ns, local);
-}
-
-std::optional<std::string> attr(const xmlNode* n, const char* ns, const char* name) {
-    if (!n) return std::nullopt;
-    xmlChar* v = xmlGetNsProp(const_cast<xmlNode*>(n), core::xml_chars(name), core::xml_chars(ns));
-    if (!v) return std::nullopt;
-    std::string s(reinterpret_cast<const char*>(v));
-    xmlFree(v);
-    return s;
-}
-
-const xmlNode* child(const xmlNode* n, const char* ns, const char* local) {
-    for (const xmlNode* c = n ? n->children : nullptr; c; c = c->next)
-        if (is(c, ns, local)) return c;
-    return nullptr;
-}
-
-int to_int(const std::optional<std::string>& s, int fallback) {
-    if (!s || s->empty() || s->size() > 6) return fallback;
-    int v = 0;
-    for (char c : *s) {
-        if (c < '0' || c > '9') return fallback;
-        v = v * 10 + (c - '0');
-    }
-    return v;
-}
+bool is(const xmlNode* n, const char* ns, const char* local) { return is_element(n, ns, local); }
+std::optional<std::string> attr(const xmlNode* n, const char* ns, const char* name) { return attribute(n, ns, name); }
+const xmlNode* child(const xmlNode* n, const char* ns, const char* local) { return first_child(n, ns, local); }
 
 struct TextStyle {
     std::string parent;
@@ -129,12 +105,12 @@ private:
                             level.format = attr(l, kStyle, "num-format").value_or("");
                             level.prefix = attr(l, kStyle, "num-prefix").value_or("");
                             level.suffix = attr(l, kStyle, "num-suffix").value_or("");
-                            level.display_levels = std::clamp(to_int(attr(l, kText, "display-levels"), 1), 1, 10);
-                            level.start = to_int(attr(l, kText, "start-value"), 1);
+                            level.display_levels = std::clamp(small_number(attr(l, kText, "display-levels"), 1), 1, 10);
+                            level.start = small_number(attr(l, kText, "start-value"), 1);
                         } else {
                             continue;
                         }
-                        levels[to_int(attr(l, kText, "level"), 1) - 1] = level;
+                        levels[small_number(attr(l, kText, "level"), 1) - 1] = level;
                     }
                 }
             }
@@ -172,7 +148,7 @@ private:
     void block(const xmlNode* parent, int table, int row, int cell, const std::string& list_style, int depth) {
         for (const xmlNode* n = parent->children; n; n = n->next) {
             if (is(n, kText, "p") || is(n, kText, "h")) {
-                paragraph(n, table, row, cell, {}, {});
+                paragraph(n, table, row, cell, {});
             } else if (is(n, kText, "list")) {
                 list(n, table, row, cell, list_style, depth);
             } else if (is(n, kText, "section") || is(n, kText, "index-body") || is(n, kTable, "table-header-rows") ||
@@ -222,7 +198,7 @@ private:
             if (!header && levels != lists_.end() && levels->second.count(depth)) {
                 const ListLevel& level = levels->second.at(depth);
                 const auto d = static_cast<std::size_t>(depth);
-                if (auto start = attr(item, kText, "start-value")) counters[d] = to_int(start, 1) - 1;
+                if (auto start = attr(item, kText, "start-value")) counters[d] = small_number(start, 1) - 1;
                 else if (counters[d] == 0) counters[d] = level.start - 1;
                 ++counters[d];
                 for (std::size_t k = d + 1; k < counters.size(); ++k) counters[k] = 0;
@@ -231,7 +207,7 @@ private:
             bool first = true;
             for (const xmlNode* n = item->children; n; n = n->next) {
                 if (is(n, kText, "p") || is(n, kText, "h")) {
-                    paragraph(n, table, row, cell, first ? label : std::nullopt, {});
+                    paragraph(n, table, row, cell, first ? label : std::nullopt);
                     first = false;
                 } else if (is(n, kText, "list")) {
                     list(n, table, row, cell, style, depth + 1);
@@ -259,8 +235,7 @@ private:
         std::size_t bold = 0;
     };
 
-    void paragraph(const xmlNode* p, int table, int row, int cell, const std::optional<std::string>& label,
-                   const Format&) {
+    void paragraph(const xmlNode* p, int table, int row, int cell, const std::optional<std::string>& label) {
         ++number_;
         if (out_.size() >= limits_.max_paragraphs)
             io::fail(DiagnosticKind::limit, pkg_.name + ": more than " + std::to_string(limits_.max_paragraphs) + " paragraphs",
@@ -309,7 +284,7 @@ private:
                        is(n, kText, "sequence") || is(n, kText, "page-number")) {
                 inline_content(n, spans, f, cursor);
             } else if (is(n, kText, "s")) {
-                add_text(spans, std::string(static_cast<std::size_t>(std::clamp(to_int(attr(n, kText, "c"), 1), 1, 1000)), ' '),
+                add_text(spans, std::string(static_cast<std::size_t>(std::clamp(small_number(attr(n, kText, "c"), 1), 1, 1000)), ' '),
                          f, cursor);
             } else if (is(n, kText, "tab")) {
                 add_text(spans, " ", f, cursor);

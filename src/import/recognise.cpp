@@ -378,7 +378,7 @@ private:
                 offset += raw.size() + 1;
                 const std::string line = clean(raw);
                 if (line.empty() || line.find_first_not_of("_-=.~ \xE2\x80\x93\x94") == std::string::npos) continue;
-                if (national_heading(line) || number_line(line, p) || date_line(line, p)) continue;
+                if (national_heading(line) || number_line(line, p) || date_line(line)) continue;
                 if (is_upper_text(line)) {
                     agency.push_back({line, bold});
                     continue;
@@ -441,7 +441,7 @@ private:
     }
 
     // "Ninh Thuận, ngày 10 tháng 03 năm 2022", with blank day or month.
-    bool date_line(const std::string& line, const Paragraph& p) {
+    bool date_line(const std::string& line) {
         const std::string low = vn::lower(line);
         const std::size_t at = low.find("ngày");
         if (at == std::string::npos) return false;
@@ -479,7 +479,6 @@ private:
         std::string place = squash(line.substr(0, line.size() - (low.size() - at)));
         while (!place.empty() && (place.back() == ',' || place.back() == ' ')) place.pop_back();
         if (!place.empty()) data()["place"] = place;
-        (void)p;
         return true;
     }
 
@@ -606,9 +605,8 @@ private:
                     if (scheme == "arabic") levels = {"arabic", "letter"};
                     else if (scheme == "letter") levels = {"letter"};
                 }
-                if (Node* node = section(item, scheme, levels, stack, root)) {
+                if (section(item, scheme, levels, stack, root)) {
                     last_bullet = last_para = nullptr;
-                    (void)node;
                     continue;
                 }
                 container = stack.empty() ? &root : stack.back().node;
