@@ -1,5 +1,6 @@
 #include "import/document.hpp"
 
+#include <map>
 #include <utility>
 
 #include "core/vn.hpp"
@@ -139,7 +140,10 @@ std::size_t superscript_run(std::string_view s, std::size_t i) {
 }
 
 // Replaces the marks "…¹" of `notes` in the paragraph's text spans with footnote spans.
-void place_footnotes(Paragraph& p, const std::vector<std::pair<std::string, std::vector<RichSpan>>>& notes) {
+// `budget`: bytes of footnote text that may still be copied (one long note cited a million times must not blow up
+// memory).
+void place_footnotes(Paragraph& p, const std::map<std::string, std::vector<RichSpan>>& notes, std::uint64_t& budget,
+                     const std::string& name) {
     std::vector<RichSpan> out;
     for (const auto& s : p.spans) {
         if (s.kind != RichSpan::Kind::text) {
@@ -150,18 +154,19 @@ void place_footnotes(Paragraph& p, const std::vector<std::pair<std::string, std:
         for (std::size_t i = 0; i < s.text.size(); ++i) {
             const std::size_t n = i > 0 ? superscript_run(s.text, i) : 0;
             if (n == 0) continue;
-            const std::string mark = s.text.substr(i, n);
-            for (const auto& [note_mark, content] : notes) {
-                if (note_mark != mark) continue;
+            const auto note_it = notes.find(s.text.substr(i, n));
+            if (note_it != notes.end()) {
+                const std::uint64_t cost = plain_text(note_it->second).size() + 1;
+                if (cost > budget) io::fail(DiagnosticKind::limit, name + ": footnote text repeated past the part size limit", name);
+                budget -= cost;
                 RichSpan before = s;
                 before.text = s.text.substr(from, i - from);
                 if (!before.text.empty()) out.push_back(std::move(before));
                 RichSpan note;
                 note.kind = RichSpan::Kind::footnote;
-                note.footnote = content;
+                note.footnote = note_it->second;
                 out.push_back(std::move(note));
                 from = i + n;
-                break;
             }
             i += n - 1;
         }
@@ -180,7 +185,7 @@ std::vector<Paragraph> read_text(std::string_view bytes, const std::string& name
     if (!vn::valid_utf8(bytes))
         io::fail(DiagnosticKind::package, name + ": the text is not UTF-8 (save it as UTF-8 and import again)", name);
     std::vector<Paragraph> out;
-    std::vector<std::pair<std::string, std::vector<RichSpan>>> notes;
+    std::map<std::string, std::vector<RichSpan>> notes;
     int line_number = 0;
     std::size_t at = 0;
     while (at <= bytes.size()) {
@@ -199,7 +204,7 @@ std::vector<Paragraph> read_text(std::string_view bytes, const std::string& name
             io::fail(DiagnosticKind::limit, name + ": more than " + std::to_string(limits.max_paragraphs) + " lines", name);
         const std::string trimmed = line.substr(line.find_first_not_of(" \t"));
         if (const std::size_t n = superscript_run(trimmed, 0); n > 0 && trimmed.size() > n && trimmed[n] == ' ') {
-            notes.emplace_back(trimmed.substr(0, n), trim_spans(parse_markup(trimmed.substr(n + 1)).spans));
+            notes.emplace(trimmed.substr(0, n), trim_spans(parse_markup(trimmed.substr(n + 1)).spans));
             continue;
         }
         Paragraph p;
@@ -214,8 +219,9 @@ std::vector<Paragraph> read_text(std::string_view bytes, const std::string& name
         p.bold_prefix = bold;
         out.push_back(std::move(p));
     }
+    std::uint64_t budget = limits.package.max_part_size;
     if (!notes.empty())
-        for (auto& p : out) place_footnotes(p, notes);
+        for (auto& p : out) place_footnotes(p, notes, budget, name);
     return out;
 }
 

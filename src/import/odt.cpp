@@ -184,12 +184,12 @@ private:
     }
 
     void list(const xmlNode* l, int table, int row, int cell, std::string style, int depth) {
-        if (depth >= 10) return block(l, table, row, cell, style, depth);
         if (auto s = attr(l, kText, "style-name")) style = *s;
-        if (depth == 0 && attr(l, kText, "continue-numbering") != "true" && !attr(l, kText, "continue-list"))
-            counters_[style].assign(10, 0);
         auto& counters = counters_[style];
-        if (counters.size() < 10) counters.assign(10, 0);
+        if (depth == 0 && attr(l, kText, "continue-numbering") != "true" && !attr(l, kText, "continue-list"))
+            counters.assign(counters.size(), 0);
+        // Nesting is bounded by libxml2's depth limit (256).
+        if (counters.size() <= static_cast<std::size_t>(depth)) counters.resize(static_cast<std::size_t>(depth) + 1, 0);
         const auto levels = lists_.find(style);
         for (const xmlNode* item = l->children; item; item = item->next) {
             const bool header = is(item, kText, "list-header");

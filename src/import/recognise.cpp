@@ -523,7 +523,7 @@ private:
                 Item& prev = items.back();
                 append_text(prev.spans, " ", false, false, false);
                 for (auto& s : item.spans) prev.spans.push_back(std::move(s));
-                prev.plain = plain_text(prev.spans);
+                prev.plain += " " + item.plain;  // kept in step, not recomputed: many joins stay linear
                 warn("import.joined_paragraphs",
                      "a paragraph starting in lower case after one that does not end a sentence was joined to it "
                      "(a paragraph cut at a page break)",

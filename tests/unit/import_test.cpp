@@ -136,6 +136,27 @@ TEST(Import, RefusesBrokenAndHostileFiles) {
     EXPECT_EQ(kind_and_code(plan_text("1. A\n2. B\n"), "plan.txt", few), "limit ");
 }
 
+TEST(Import, RepeatedFootnotesAreBoundedAndDeepListsKeepEveryItem) {
+    // One long note cited many times: its copies are bounded by the part size limit.
+    std::string cites;
+    for (int i = 0; i < 200; ++i) cites += "việc¹ ";
+    vanban::ImportOptions small;
+    small.limits.max_part_size = 1u << 20;
+    const std::string text = plan_text("1. " + cites + "\n¹ " + std::string(20'000, 'x') + "\n");
+    try {
+        vanban::import_document(text, "plan.txt", small);
+        ADD_FAILURE() << "accepted 4 MB of copied footnotes";
+    } catch (const vanban::Error& e) {
+        EXPECT_EQ(e.diagnostics().front().kind, vanban::DiagnosticKind::limit);
+    }
+    // An ODT list nested 40 deep: every item is read (past any fixed depth), none dropped.
+    std::string list = "<text:p>Deep</text:p>";
+    for (int i = 0; i < 40; ++i) list = "<text:list><text:list-item>" + list + "</text:list-item></text:list>";
+    const std::string body = "<text:p>KẾ HOẠCH</text:p><text:p>Trích yếu</text:p><text:p>1. Mục</text:p>" + list;
+    const auto r = vanban::import_document(t::make_odt(body), "plan.odt");
+    EXPECT_NE(r.data["body"].dump().find("Deep"), std::string::npos) << r.data.dump();
+}
+
 TEST(Import, CApi) {
     const std::string text = plan_text("1. Một\n");
     vanban_buffer out = {nullptr, 0};
