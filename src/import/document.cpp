@@ -177,6 +177,20 @@ void place_footnotes(Paragraph& p, const std::map<std::string, std::vector<RichS
     p.spans = std::move(out);
 }
 
+// Markdown's own marks as a plan writes them: "# " heading marks dropped, "* " bullets as "- ", and bullets
+// indented under others ("  - …") as "+ ".
+void markdown_line(std::string& line) {
+    const std::size_t hashes = line.find_first_not_of('#');
+    if (hashes > 0 && hashes != std::string::npos && line[hashes] == ' ') {
+        line.erase(0, hashes + 1);
+        return;
+    }
+    const std::size_t indent = line.find_first_not_of(" \t");
+    if (indent == std::string::npos || indent + 1 >= line.size() || line[indent + 1] != ' ') return;
+    if (line[indent] == '*' || (line[indent] == '-' && indent >= 2))
+        line = std::string(indent >= 2 ? "+" : "-") + line.substr(indent + 1);
+}
+
 }  // namespace
 
 std::vector<Paragraph> read_text(std::string_view bytes, const std::string& name, bool markdown,
@@ -196,10 +210,7 @@ std::vector<Paragraph> read_text(std::string_view bytes, const std::string& name
         ++line_number;
         if (!line.empty() && line.back() == '\r') line.pop_back();
         if (line.find_first_not_of(" \t") == std::string::npos) continue;
-        if (markdown) {
-            const std::size_t hashes = line.find_first_not_of('#');
-            if (hashes > 0 && hashes != std::string::npos && line[hashes] == ' ') line.erase(0, hashes + 1);
-        }
+        if (markdown) markdown_line(line);
         if (out.size() + notes.size() >= limits.max_paragraphs)
             io::fail(DiagnosticKind::limit, name + ": more than " + std::to_string(limits.max_paragraphs) + " lines", name);
         const std::string trimmed = line.substr(line.find_first_not_of(" \t"));

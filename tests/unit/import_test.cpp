@@ -76,6 +76,12 @@ TEST(Import, BulletsParagraphsAndSchemaGaps) {
     EXPECT_NE(std::find(codes(r).begin(), codes(r).end(), "import.schema_gap"), codes(r).end());
 }
 
+TEST(Import, MarkdownHeadingsAndBullets) {
+    const auto r = vanban::import_document(plan_text("## I. MỤC ĐÍCH\n* Một;\n  - chi tiết;\n"), "plan.md");
+    EXPECT_EQ(r.data["body"], json::parse(R"([{"title": "MỤC ĐÍCH", "children": [
+        {"bullet": "Một;", "children": [{"bullet": "chi tiết;"}]}]}])"));
+}
+
 TEST(Import, TextFootnotesAndMarkup) {
     const auto r = import_text(plan_text("1. Mục tiêu: đạt **100%** chỉ tiêu¹ trong *năm*.\n¹ Theo Nghị quyết số 04.\n"));
     EXPECT_EQ(r.data["body"][0]["text"], "đạt **100%** chỉ tiêu^[Theo Nghị quyết số 04.] trong *năm*.");
