@@ -492,6 +492,16 @@ private:
             for (const auto& l : lines) title += (title.empty() ? "" : " ") + clean(l);
         }
         if (clean(title).empty() && next < ps_.size()) title = clean(plain_text(ps_[next++].spans));
+        // A trích yếu typed as two paragraphs: the next one all bold too, with no label (the body's start).
+        while (next < ps_.size() && ps_[next].table < 0) {
+            const std::string raw = plain_text(ps_[next].spans);
+            const std::string t = clean(raw);
+            if (ps_[next].bold_prefix < raw.find_last_not_of(" \t\n") + 1 ||
+                parse_label(t).kind != Label::Kind::none || word_count(t) > 30 || legal_basis_like(t))
+                break;
+            title += " " + t;
+            ++next;
+        }
         title = clean(title);
         if (!title.empty()) data()["title"] = title;
         return next;

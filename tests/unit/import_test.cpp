@@ -99,7 +99,7 @@ TEST(Import, DocxHeaderTableBoldNamesFootnotesAndLiteralAsterisks) {
         "</w:tc></w:tr><w:tr><w:tc>" + p(r_("Số: 05/KH-SYT")) + "</w:tc><w:tc>" +
         p(r_("Ninh Thuận, ngày 10 tháng 3 năm 2024")) + "</w:tc></w:tr></w:tbl>";
     const std::string body =
-        header + p(r_("KẾ HOẠCH", true)) + p(r_("Phát động thi đua", true)) +
+        header + p(r_("KẾ HOẠCH", true)) + p(r_("Phát động thi đua", true)) + p(r_("năm 2024", true)) +
         p(r_("I. MỤC ĐÍCH", true)) + p(r_("1. Mục đích:", true) + r_(" Đạt 5* sao") +
                                          "<w:r><w:footnoteReference w:id=\"2\"/></w:r>") +
         p(r_("Nơi nhận:")) + p(r_("- Sở Nội vụ;")) + p(r_("- Lưu: VT, VP.")) + p(r_("GIÁM ĐỐC")) + p(r_("Lê Văn B"));
@@ -112,6 +112,7 @@ TEST(Import, DocxHeaderTableBoldNamesFootnotesAndLiteralAsterisks) {
     EXPECT_TRUE(r.warnings.empty()) << r.warnings.front().to_string();
     EXPECT_EQ(r.data["agency"], (json{{"parent", "UBND TỈNH NINH THUẬN"}, {"name", "SỞ Y TẾ"}, {"abbreviation", "SYT"}}));
     EXPECT_EQ(r.data["number"], 5);
+    EXPECT_EQ(r.data["title"], "Phát động thi đua năm 2024");  // typed as two bold paragraphs
     EXPECT_EQ(r.data["body"][0]["children"][0], (json{{"title", "Mục đích:"}, {"text", "Đạt 5\\* sao^[Xem phụ lục.]"}}));
 }
 
