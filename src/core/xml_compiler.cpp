@@ -197,8 +197,6 @@ public:
         : xml_(xml), part_(part), d_(dialect), errors_(errors), info_(hooks) {}
 
     core::Program run() {
-        if (xml_.size() > static_cast<std::size_t>(std::numeric_limits<int>::max()))
-            return package_error("the part is larger than 2 GiB");
         std::string problem;
         doc_ = parse_office_part(xml_, part_, problem);
         if (!doc_) return package_error(problem);
@@ -272,11 +270,6 @@ private:
             if (holds_marker(c)) return true;  // recursion is bounded by libxml2's depth limit (256)
         }
         return false;
-    }
-
-    static std::string trim(std::string s) {
-        while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-        return s;
     }
 
     Diagnostic diag(const TagRec& t, std::string message, std::string hint = {}) const {
