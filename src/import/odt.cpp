@@ -277,6 +277,10 @@ private:
                     if (ws && !collapsed.empty() && collapsed.back() == ' ') continue;
                     collapsed += ws ? ' ' : c;
                 }
+                // …also across element boundaries, and at the paragraph's start.
+                const bool after_space = cursor.length == 0 || (!spans.empty() && spans.back().kind == RichSpan::Kind::text &&
+                                                                !spans.back().text.empty() && spans.back().text.back() == ' ');
+                if (after_space && !collapsed.empty() && collapsed.front() == ' ') collapsed.erase(0, 1);
                 add_text(spans, vn::nfc(collapsed), f, cursor);
             } else if (is(n, kText, "span")) {
                 inline_content(n, spans, format_of(attr(n, kText, "style-name").value_or(""), f), cursor);
