@@ -19,6 +19,45 @@ std::string format_of(std::string_view name_or_format) {
     return s;
 }
 
+std::vector<import::Paragraph> read(std::string_view bytes, const std::string& format, const std::string& name,
+                                    const import::ReadLimits& limits) {
+    std::vector<import::Paragraph> paragraphs;
+    if (format == "docx") {
+        paragraphs = import::read_docx(std::string(bytes), name, limits);
+    } else if (format == "odt") {
+        paragraphs = import::read_odt(std::string(bytes), name, limits);
+    } else if (format == "txt" || format == "md" || format == "text" || format == "markdown") {
+        paragraphs = import::read_text(bytes, name, format == "md" || format == "markdown", limits);
+    } else {
+        Diagnostic d;
+        d.kind = DiagnosticKind::usage;
+        d.code = "import.unknown_format";
+        d.message = "cannot import \"" + name + "\": give a .docx, .odt, .txt or .md file";
+        d.message_vi = "Không đọc được tệp \"" + name + "\": chỉ nhập được tệp .docx, .odt, .txt hoặc .md (tệp .doc cũ hãy "
+                       "mở bằng Word hoặc LibreOffice rồi lưu lại thành .docx).";
+        throw Error(std::move(d));
+    }
+    return paragraphs;
+}
+
+// Problems of the readers (zip, XML, limits, encoding) as messages for the văn thư too.
+[[noreturn]] void rethrow_for_people(const Error& e, const std::string& name) {
+    std::vector<Diagnostic> out = e.diagnostics();
+    for (auto& d : out) {
+        if (!d.code.empty()) continue;
+        if (d.kind == DiagnosticKind::limit) {
+            d.code = "import.limit";
+            d.message_vi = "Tệp \"" + name + "\" vượt quá giới hạn an toàn khi đọc (quá lớn hoặc quá nhiều đoạn) nên không "
+                           "được nhập. Hãy chia nhỏ văn bản hoặc bỏ bớt phần không cần thiết rồi nhập lại.";
+        } else {
+            d.code = "import.unreadable";
+            d.message_vi = "Không đọc được tệp \"" + name + "\": tệp bị hỏng hoặc không đúng định dạng .docx, .odt, .txt "
+                           "(UTF-8). Hãy mở tệp bằng Word hoặc LibreOffice, lưu lại rồi nhập lại.";
+        }
+    }
+    throw Error(std::move(out));
+}
+
 }  // namespace
 
 ImportResult import_document(std::string_view bytes, std::string_view name_or_format, const ImportOptions& options) {
@@ -36,20 +75,10 @@ ImportResult import_document(std::string_view bytes, std::string_view name_or_fo
                                                                                   : "document." + format;
     const import::ReadLimits limits{options.limits, options.max_paragraphs};
     std::vector<import::Paragraph> paragraphs;
-    if (format == "docx") {
-        paragraphs = import::read_docx(std::string(bytes), name, limits);
-    } else if (format == "odt") {
-        paragraphs = import::read_odt(std::string(bytes), name, limits);
-    } else if (format == "txt" || format == "md" || format == "text" || format == "markdown") {
-        paragraphs = import::read_text(bytes, name, format == "md" || format == "markdown", limits);
-    } else {
-        Diagnostic d;
-        d.kind = DiagnosticKind::usage;
-        d.code = "import.unknown_format";
-        d.message = "cannot import \"" + name + "\": give a .docx, .odt, .txt or .md file";
-        d.message_vi = "Không đọc được tệp \"" + name + "\": chỉ nhập được tệp .docx, .odt, .txt hoặc .md (tệp .doc cũ hãy "
-                       "mở bằng Word hoặc LibreOffice rồi lưu lại thành .docx).";
-        throw Error(std::move(d));
+    try {
+        paragraphs = read(bytes, format, name, limits);
+    } catch (const Error& e) {
+        rethrow_for_people(e, name);
     }
     return import::recognise_plan(std::move(paragraphs), name);
 }

@@ -126,7 +126,7 @@ TEST(Import, RefusesBrokenAndHostileFiles) {
         }
         return std::string("accepted");
     };
-    EXPECT_EQ(kind_and_code("not a zip", "plan.docx").substr(0, 7), "package");
+    EXPECT_EQ(kind_and_code("not a zip", "plan.docx"), "package import.unreadable");
     EXPECT_EQ(kind_and_code("not a zip", "plan.odt").substr(0, 7), "package");
     const std::string dtd = "<?xml version=\"1.0\"?><!DOCTYPE w:document [<!ENTITY a \"aaaa\">]><w:document "
                             "xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body/></w:document>";
@@ -140,7 +140,7 @@ TEST(Import, RefusesBrokenAndHostileFiles) {
     EXPECT_EQ(kind_and_code(plan_text(""), "plan.txt", other), "usage import.unknown_template");
     vanban::ImportOptions few;
     few.max_paragraphs = 5;
-    EXPECT_EQ(kind_and_code(plan_text("1. A\n2. B\n"), "plan.txt", few), "limit ");
+    EXPECT_EQ(kind_and_code(plan_text("1. A\n2. B\n"), "plan.txt", few), "limit import.limit");
 }
 
 TEST(Import, RepeatedFootnotesAreBoundedAndDeepListsKeepEveryItem) {
