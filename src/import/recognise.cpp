@@ -1,6 +1,7 @@
 #include "import/recognise.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <utility>
@@ -909,7 +910,13 @@ private:
                 after_body_.push_back(to_markup(trim_spans(p.spans)));
             }
         }
-        a["title"] = title.empty() ? "Phụ lục" : title;
+        if (title.empty()) {
+            title = "[TÊN PHỤ LỤC]";
+            warn("import.missing_field", "an appendix has no title; the placeholder " + title + " was filled in: replace it",
+                 "Một phụ lục không có tên; đã điền tạm \"" + title + "\", hãy sửa lại cho đúng.",
+                 begin > 0 ? &ps_[begin - 1] : nullptr);
+        }
+        a["title"] = title;
         json tasks = json::array(), groups = json::array();
         for (int t : tables) read_task_table(t, cells, tasks, groups);
         if (!groups.empty()) {
@@ -1013,6 +1020,11 @@ private:
              pointer);
     }
 
+    static int current_year() {
+        const std::chrono::year_month_day today{std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())};
+        return static_cast<int>(today.year());
+    }
+
     int year_from_title() const {
         const std::string t = result_.data.value("title", std::string());
         const std::size_t at = t.rfind("năm ");
@@ -1041,11 +1053,12 @@ private:
         missing("/place", "[Địa danh]", "place (\"…, ngày … tháng … năm …\")", "địa danh (dòng \"…, ngày … tháng … năm …\")");
         if (!data().contains("date")) {
             const int year = year_from_title();
-            missing("/date", year > 0 ? json{{"year", year}} : json{{"year", 2000}}, "date line",
+            missing("/date", json{{"year", year > 0 ? year : current_year()}}, "date line",
                     "dòng ngày tháng năm ban hành");
         }
         missing("/recipients", json::array({"[Nơi nhận]"}), "Nơi nhận (recipients)", "phần Nơi nhận");
-        missing("/archive", json{{"units", "VP"}}, "archive line \"Lưu: VT, …\"", "dòng \"Lưu: VT, …\"");
+        missing("/archive", json{{"units", "[đơn vị soạn thảo]"}}, "archive line \"Lưu: VT, …\"",
+                "dòng \"Lưu: VT, …\" (đơn vị soạn thảo)");
         if (!data().contains("signer")) {
             missing("/signer", json{{"position", "[CHỨC VỤ]"}, {"name", "[Họ và tên]"}}, "signature block",
                     "phần chữ ký (chức vụ, họ tên người ký)");
