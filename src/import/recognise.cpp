@@ -952,7 +952,9 @@ private:
         std::map<std::string, int> column;
         bool header_seen = false;
         int expected = 1;
-        for (const auto& [r, row] : rows) {
+        for (const auto& entry : rows) {
+            const int r = entry.first;
+            const auto& row = entry.second;  // (not a structured binding: clang 14 cannot capture those)
             if (!header_seen) {
                 for (const auto& [c, text] : row) {
                     const std::string low = vn::lower(squash(without_stars(text)));
