@@ -286,13 +286,13 @@ struct Server::Impl {
                 if (!req.has_param("filename") || req.get_param_value("filename").empty())
                     throw HttpError(400, DiagnosticKind::usage,
                                     "name the file in the query: /api/import?filename=ke-hoach.docx (.docx, .odt, .txt, .md)");
-                ImportOptions wanted;
-                wanted.template_name = req.has_param("template") ? req.get_param_value("template") : "ke-hoach";
-                store.get(wanted.template_name);  // 404 for a template that does not exist
+                // `template` names what the page is editing; the importer reads plans (ke-hoach) only, so another
+                // existing template still gets the plan, and the answer's "template" says which it is.
+                if (req.has_param("template")) store.get(req.get_param_value("template"));  // 404 when it does not exist
                 const std::string& bytes = req.is_multipart_form_data() && req.has_file("file")
                                                ? req.get_file_value("file").content
                                                : req.body;
-                const ImportResult result = import_document(bytes, req.get_param_value("filename"), wanted);
+                const ImportResult result = import_document(bytes, req.get_param_value("filename"));
                 res.set_content(import_result_json(result).dump(), kJsonType);
             });
         });

@@ -764,6 +764,11 @@ TEST_F(Serve, ImportReadsAnExistingPlanIntoData) {
     auto v = post_json(c, "/api/validate/ke-hoach", body["data"].dump());
     ASSERT_TRUE(v);
     EXPECT_EQ(json::parse(v->body)["valid"], true) << v->body;
+    // Asked while editing an award form: the plan comes back as a plan.
+    auto other = c.Post("/api/import?filename=plan.txt&template=bao-cao-thanh-tich-ca-nhan", seed, "text/plain");
+    ASSERT_TRUE(other);
+    ASSERT_EQ(other->status, 200) << other->body;
+    EXPECT_EQ(json::parse(other->body)["template"], "ke-hoach");
     // A rendered plan reads back too (DOCX).
     auto docx = post_json(c, "/api/render/ke-hoach?format=docx", example("ke-hoach"));
     ASSERT_TRUE(docx);
