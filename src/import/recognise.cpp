@@ -794,8 +794,10 @@ private:
         bool in_list = true;
         for (const Line& l : lines) {
             const Label bullet = parse_label(l.text);
-            if (in_list && bullet.kind == Label::Kind::bullet) {
-                std::string item = squash(l.text.substr(bullet.length));
+            // Items are "- X;" lines; some agencies leave the dash out ("Như trên;", "Lưu: VT, VP.").
+            const bool item_line = bullet.kind == Label::Kind::bullet || l.text.ends_with(";") || starts_with_lower(l.text, "lưu");
+            if (in_list && item_line) {
+                std::string item = squash(bullet.kind == Label::Kind::bullet ? l.text.substr(bullet.length) : l.text);
                 if (starts_with_lower(item, "lưu")) {
                     archive(item, *l.p);
                     continue;

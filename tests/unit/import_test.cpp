@@ -50,6 +50,17 @@ TEST(Import, HeaderSignatureAndNoiNhan) {
     EXPECT_NE(r.warnings[0].message_vi.find("tên cơ quan ban hành"), std::string::npos);
 }
 
+TEST(Import, NoiNhanWithoutDashes) {
+    std::string text = plan_text("1. Một\n");
+    text.replace(text.find("- Sở Nội vụ;"), std::string("- Sở Nội vụ;").size(), "Như trên;");
+    text.replace(text.find("- Lưu: VT, VP02."), std::string("- Lưu: VT, VP02.").size(), "Lưu: VT, VP.");
+    const auto r = import_text(text);
+    EXPECT_EQ(r.data["recipients"], json::array({"Như trên"}));
+    EXPECT_EQ(r.data["archive"], (json{{"units", "VP"}}));
+    EXPECT_EQ(r.data["signer"]["name"], "Nguyễn Văn A");
+    EXPECT_TRUE(r.unrecognised.empty());
+}
+
 TEST(Import, NumberingThatSkipsOrRepeatsIsReported) {
     const auto r = import_text(plan_text("1. Một\na) A;\nb) B;\nd) D.\n1. Hai\n2. Ba\n"));
     EXPECT_EQ(r.data["numbering"], json::parse(R"({"levels": ["arabic", "letter"]})"));
