@@ -404,7 +404,9 @@ private:
         const bool all_bold = std::all_of(lines.begin(), lines.end(), [](const AgencyLine& l) { return l.bold; });
         for (std::size_t i = 0; i < lines.size(); ++i) {
             bool is_parent = false;
-            if (some_bold && !all_bold) is_parent = !lines[i].bold;
+            // The decree prints the parent agency regular and the issuing one bold: all bold is one name on several
+            // lines ("ỦY BAN NHÂN DÂN" / "TỈNH NINH THUẬN").
+            if (some_bold) is_parent = !all_bold && !lines[i].bold;
             // Without emphasis to tell them apart: the first of several lines is the parent agency, unless the
             // second continues it ("SỞ KHOA HỌC" / "VÀ CÔNG NGHỆ").
             else if (lines.size() >= 2 && i == 0) is_parent = !(lines.size() == 2 && lines[1].text.starts_with("VÀ "));

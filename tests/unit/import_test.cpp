@@ -50,6 +50,12 @@ TEST(Import, HeaderSignatureAndNoiNhan) {
     EXPECT_NE(r.warnings[0].message_vi.find("tên cơ quan ban hành"), std::string::npos);
 }
 
+TEST(Import, AgencyNameOnTwoBoldLines) {
+    const auto r = import_text("**ỦY BAN NHÂN DÂN**\n**TỈNH NINH THUẬN**\n" + plan_text("1. Một\n"));
+    EXPECT_EQ(r.data["agency"]["name"], json::array({"ỦY BAN NHÂN DÂN", "TỈNH NINH THUẬN"}));
+    EXPECT_FALSE(r.data["agency"].contains("parent"));
+}
+
 TEST(Import, NoiNhanWithoutDashes) {
     std::string text = plan_text("1. Một\n");
     text.replace(text.find("- Sở Nội vụ;"), std::string("- Sở Nội vụ;").size(), "Như trên;");
