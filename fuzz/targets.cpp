@@ -15,6 +15,7 @@
 
 #include "batch/records.hpp"
 #include "core/image.hpp"
+#include "core/outline.hpp"
 #include "docx/docx_part.hpp"
 #include "odt/odt_part.hpp"
 #include "vanban/import.hpp"
@@ -472,6 +473,12 @@ int import_plan(const std::uint8_t* bytes, std::size_t size) {
         try {
             const ImportResult result = import_document(input, name, options);
             if (!result.data.is_object() || !result.data.contains("body")) bug("an import without a body");
+            // The body must number as the template numbers it (what the recogniser builds always renders).
+            try {
+                static_cast<void>(outline::flatten(result.data["body"], result.data.value("numbering", nlohmann::json())));
+            } catch (const std::invalid_argument& e) {
+                bug(std::string("an imported body the outline refuses: ") + e.what());
+            }
             static_cast<void>(import_result_json(result).dump());  // every text is valid UTF-8
         } catch (const Error&) {
         }

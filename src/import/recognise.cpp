@@ -677,7 +677,7 @@ private:
         const Label& l = item.label;
         while (!stack.empty() && rank_of(stack.back().scheme) >= rank_of(scheme)) stack.pop_back();
         Node* parent = stack.empty() ? &root : stack.back().node;
-        if (scheme == "decimal" && (stack.empty() || stack.back().scheme == "decimal")) {
+        if (scheme == "decimal" && (stack.empty() || stack.back().scheme != "arabic")) {
             unrecognised(*item.p, item.plain, "a \"" + l.printed + "\" number without a khoản above it");
             return nullptr;
         }
@@ -696,6 +696,10 @@ private:
                 return nullptr;
             }
             parent->children_numbering = scheme;
+        }
+        if (scheme == "letter" && parent->numbered_children >= 23) {
+            unrecognised(*item.p, item.plain, "a 24th điểm: the decree's letters end at y)");
+            return nullptr;
         }
         parent->child_scheme = scheme;
         const int n = ++parent->numbered_children;

@@ -83,6 +83,17 @@ TEST(Import, NumberingThatSkipsOrRepeatsIsReported) {
     }
 }
 
+TEST(Import, NumbersTheTemplateCannotPrintStayPlainParagraphs) {
+    std::string letters = "1. Một\n";
+    for (int i = 0; i < 24; ++i) letters += "a) điểm;\n";
+    const auto r = import_text(plan_text("I. MỤC\n2.1. Không có khoản;\n" + letters));
+    ASSERT_EQ(r.unrecognised.size(), 2u) << r.data["body"].dump();
+    EXPECT_EQ(r.unrecognised[0].text, "2.1. Không có khoản;");
+    EXPECT_EQ(r.data["body"][0]["children"][0], "2.1. Không có khoản;");
+    EXPECT_EQ(r.data["body"][0]["children"][1]["children"].size(), 24u);  // 23 điểm and the 24th as text
+    EXPECT_EQ(r.data["body"][0]["children"][1]["children"][23], "a) điểm;");
+}
+
 TEST(Import, BulletsParagraphsAndSchemaGaps) {
     const auto r = import_text(plan_text("1. Nhiệm vụ\n- Việc một;\n+ chi tiết;\nĐối với cá nhân:\n+ Tiêu chí;\n(1) Bước một.\n"));
     const json expected = json::parse(R"([{"title": "Nhiệm vụ", "children": [
