@@ -479,6 +479,9 @@ int import_plan(const std::uint8_t* bytes, std::size_t size) {
             } catch (const std::invalid_argument& e) {
                 bug(std::string("an imported body the outline refuses: ") + e.what());
             }
+            // …and the data is valid for the template's schema, placeholders filled.
+            const auto problems = bundled().schemas.front().validate(Data::parse(result.data.dump(), "import"));
+            if (!problems.empty()) bug("imported data fails the ke-hoach schema: " + problems.front().to_string());
             static_cast<void>(import_result_json(result).dump());  // every text is valid UTF-8
         } catch (const Error&) {
         }

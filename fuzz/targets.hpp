@@ -43,7 +43,8 @@ int xlsx(const std::uint8_t* data, std::size_t size);
 int pictures(const std::uint8_t* data, std::size_t size);
 
 // An existing plan read by vanban::import_document: a zip (or a bundle of its parts) as DOCX and as ODT, and the
-// bytes themselves as plain text (odd sizes: Markdown). The result must hold a body and serialise as JSON.
+// bytes themselves as plain text (odd sizes: Markdown). The result must hold a body the outline numbers, be valid
+// for the ke-hoach schema and serialise as JSON.
 int import_plan(const std::uint8_t* data, std::size_t size);
 
 struct Target {
