@@ -1,5 +1,6 @@
 #include "import/document.hpp"
 
+#include <algorithm>
 #include <map>
 #include <utility>
 
@@ -198,6 +199,16 @@ std::vector<Paragraph> read_text(std::string_view bytes, const std::string& name
     if (bytes.starts_with("\xEF\xBB\xBF")) bytes.remove_prefix(3);
     if (!vn::valid_utf8(bytes))
         io::fail(DiagnosticKind::package, name + ": the text is not UTF-8 (save it as UTF-8 and import again)", name);
+    // Control characters (NUL …) are no text a document can print (XML cannot even hold them): a binary file.
+    const auto control = std::find_if(bytes.begin(), bytes.end(), [](char c) {
+        const auto u = static_cast<unsigned char>(c);
+        return (u < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f') || u == 0x7F;
+    });
+    if (control != bytes.end())
+        io::fail(DiagnosticKind::package,
+                 name + ": control character " + std::to_string(static_cast<int>(static_cast<unsigned char>(*control))) +
+                     " at byte " + std::to_string(control - bytes.begin()) + ": not a text file",
+                 name);
     std::vector<Paragraph> out;
     std::map<std::string, std::vector<RichSpan>> notes;
     int line_number = 0;
@@ -209,6 +220,7 @@ std::vector<Paragraph> read_text(std::string_view bytes, const std::string& name
         at = end + 1;
         ++line_number;
         if (!line.empty() && line.back() == '\r') line.pop_back();
+        std::replace(line.begin(), line.end(), '\f', ' ');  // a page break in exported text
         if (line.find_first_not_of(" \t") == std::string::npos) continue;
         if (markdown) markdown_line(line);
         if (out.size() + notes.size() >= limits.max_paragraphs)

@@ -160,6 +160,7 @@ TEST(Import, RefusesBrokenAndHostileFiles) {
                             "xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body/></w:document>";
     EXPECT_EQ(kind_and_code(t::make_docx("", {{"word/document.xml", dtd}}), "plan.docx").substr(0, 7), "package");
     EXPECT_EQ(kind_and_code("K\xFF\xFE\n", "plan.txt").substr(0, 7), "package");
+    EXPECT_EQ(kind_and_code(std::string("KẾ HOẠCH\nA\nNơi nhận:\nGIÁM ĐỐC\n") + '\0' + "\n", "plan.txt").substr(0, 7), "package");  // binary
     EXPECT_EQ(kind_and_code("Công văn\n", "plan.txt"), "data import.not_a_plan");
     EXPECT_EQ(kind_and_code("", "plan.md"), "data import.not_a_plan");
     EXPECT_EQ(kind_and_code("x", "plan.doc"), "usage import.unknown_format");
