@@ -428,17 +428,20 @@ private:
         const std::string symbol = squash(line.substr(i + 1));
         if (symbol.empty() || symbol.find(' ') != std::string::npos) return false;
         if (!digits.empty() && std::stoi(digits) >= 1) data()["number"] = std::stoi(digits);
-        if (symbol.starts_with("KH-") && symbol.size() > 3 && symbol.find('/', 3) == std::string::npos) {
-            data()["agency"]["abbreviation"] = symbol.substr(3);
+        // The agency's abbreviation is what follows the last dash ("KH-SKHCN", "KH-SYT-NVY" → "NVY").
+        const std::size_t dash = symbol.rfind('-');
+        const std::string abbreviation = dash == std::string::npos ? symbol : symbol.substr(dash + 1);
+        const bool usable = !abbreviation.empty() && abbreviation.find('/') == std::string::npos;
+        if (usable) data()["agency"]["abbreviation"] = abbreviation;
+        if (symbol.starts_with("KH-") && symbol.size() > 3 && symbol.find('/') == std::string::npos) {
+            if (usable && symbol != "KH-" + abbreviation) data()["symbol"] = symbol;
         } else {
-            const std::size_t dash = symbol.rfind('-');
-            data()["agency"]["abbreviation"] = dash == std::string::npos ? symbol : symbol.substr(dash + 1);
             warn("import.schema_gap",
-                 "the symbol \"" + symbol + "\" does not start with \"KH-\"; the ke-hoach template prints \"KH-" +
-                     data()["agency"]["abbreviation"].get<std::string>() + "\"",
-                 "Ký hiệu \"" + symbol + "\" không bắt đầu bằng \"KH-\"; mẫu kế hoạch sẽ in \"KH-" +
-                     data()["agency"]["abbreviation"].get<std::string>() + "\". Hãy kiểm tra ô Ký hiệu văn bản.",
-                 &p, "/symbol");
+                 "the symbol \"" + symbol + "\" is not of the form \"KH-…\" the ke-hoach template prints; check the "
+                 "agency abbreviation",
+                 "Ký hiệu \"" + symbol + "\" không có dạng \"KH-…\" như mẫu kế hoạch in ra; hãy kiểm tra ô Chữ viết tắt "
+                 "tên cơ quan.",
+                 &p, "/agency/abbreviation");
         }
         return true;
     }
@@ -808,8 +811,10 @@ private:
                     archive(item, *l.p);
                     continue;
                 }
-                while (!item.empty() && (item.back() == ';' || item.back() == ',' || item.back() == '.')) item.pop_back();
-                item = squash(item);
+                // The schema wants the bare name: no dash in front, no ";" after.
+                while (!item.empty() && (item.back() == ';' || item.back() == ',' || item.back() == '.' || item.back() == ' '))
+                    item.pop_back();
+                while (!item.empty() && (item.front() == '-' || item.front() == ' ')) item.erase(0, 1);
                 if (!item.empty()) recipients.push_back(item);
                 continue;
             }

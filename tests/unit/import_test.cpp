@@ -56,6 +56,16 @@ TEST(Import, AgencyNameOnTwoBoldLines) {
     EXPECT_FALSE(r.data["agency"].contains("parent"));
 }
 
+TEST(Import, SymbolsWithSeveralDashesAndDoubledDashes) {
+    std::string text = plan_text("1. Một\n");
+    text.replace(text.find("KH-UBND"), 7, "KH-SYT-NVY");
+    text.replace(text.find("- Sở Nội vụ;"), std::string("- Sở Nội vụ;").size(), "- - Sở Nội vụ;;");
+    const auto r = import_text(text);
+    EXPECT_EQ(r.data["symbol"], "KH-SYT-NVY");
+    EXPECT_EQ(r.data["agency"]["abbreviation"], "NVY");
+    EXPECT_EQ(r.data["recipients"], json::array({"Sở Nội vụ"}));
+}
+
 TEST(Import, NoiNhanWithoutDashes) {
     std::string text = plan_text("1. Một\n");
     text.replace(text.find("- Sở Nội vụ;"), std::string("- Sở Nội vụ;").size(), "Như trên;");
