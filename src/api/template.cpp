@@ -7,11 +7,11 @@
 #include <fstream>
 
 #include "api/package_images.hpp"
-#include "api/zip_limits.hpp"
 #include "core/program.hpp"
 #include "docx/docx_part.hpp"
 #include "odt/odt_part.hpp"
 #include "io/files.hpp"
+#include "api/zip_limits.hpp"
 #include "vanban/vanban.hpp"
 #include "zip/zip.hpp"
 
