@@ -3,7 +3,7 @@
 #
 #   bash fuzz/run.sh              # 60 seconds in all: replay the regression inputs and seeds, then a short run each
 #   bash fuzz/run.sh 3600         # an hour in all, split evenly between the targets
-#   bash fuzz/run.sh 600 tags     # ten minutes of one target (template tags data records xlsx pictures)
+#   bash fuzz/run.sh 600 tags     # ten minutes of one target (template tags data records xlsx pictures import)
 #
 # Environment: FUZZ_JOBS=N runs N fuzzing processes per target (default 1); FUZZ_KEEP_GOING=1 keeps fuzzing after a
 # crash, timeout or out-of-memory and collects every one (libFuzzer's fork mode) instead of stopping at the first;
@@ -18,7 +18,7 @@ cd "$(dirname "$0")/.."
 total=${1:-60}
 shift || true
 targets=("$@")
-[ "${#targets[@]}" -gt 0 ] || targets=(template tags data records xlsx pictures)
+[ "${#targets[@]}" -gt 0 ] || targets=(template tags data records xlsx pictures import)
 jobs=${FUZZ_JOBS:-1}
 build=${FUZZ_BUILD:-build/fuzz}
 

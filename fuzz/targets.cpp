@@ -15,8 +15,10 @@
 
 #include "batch/records.hpp"
 #include "core/image.hpp"
+#include "core/outline.hpp"
 #include "docx/docx_part.hpp"
 #include "odt/odt_part.hpp"
+#include "vanban/import.hpp"
 #include "vanban/vanban.hpp"
 #include "zip/zip.hpp"
 
@@ -462,9 +464,46 @@ int pictures(const std::uint8_t* bytes, std::size_t size) {
     return 0;
 }
 
+int import_plan(const std::uint8_t* bytes, std::size_t size) {
+    const std::string_view in = as_text(bytes, size);
+    ImportOptions options;
+    options.limits = fuzz_options().limits;
+    options.max_paragraphs = 5'000;
+    auto attempt = [&](std::string_view input, const char* name) {
+        try {
+            const ImportResult result = import_document(input, name, options);
+            if (!result.data.is_object() || !result.data.contains("body")) bug("an import without a body");
+            // The body must number as the template numbers it (what the recogniser builds always renders).
+            try {
+                static_cast<void>(outline::flatten(result.data["body"], result.data.value("numbering", nlohmann::json())));
+            } catch (const std::invalid_argument& e) {
+                bug(std::string("an imported body the outline refuses: ") + e.what());
+            }
+            // …and the data is valid for the template's schema, placeholders filled.
+            const auto problems = bundled().schemas.front().validate(Data::parse(result.data.dump(), "import"));
+            if (!problems.empty()) bug("imported data fails the ke-hoach schema: " + problems.front().to_string());
+            static_cast<void>(import_result_json(result).dump());  // every text is valid UTF-8
+        } catch (const Error&) {
+        }
+    };
+    std::string package;
+    if (in.starts_with("PK")) {
+        package = std::string(in);
+    } else if (auto packed = pack(parse_bundle(in))) {
+        package = std::move(*packed);
+    }
+    if (!package.empty()) {
+        attempt(package, "plan.docx");
+        attempt(package, "plan.odt");
+    }
+    attempt(in, size % 2 == 1 ? "plan.md" : "plan.txt");
+    return 0;
+}
+
 std::span<const Target> targets() {
-    static constexpr Target all[] = {
-        {"template", template_package}, {"tags", tags}, {"data", data}, {"records", records}, {"xlsx", xlsx}, {"pictures", pictures}};
+    static constexpr Target all[] = {{"template", template_package}, {"tags", tags},         {"data", data},
+                                     {"records", records},           {"xlsx", xlsx},         {"pictures", pictures},
+                                     {"import", import_plan}};
     return all;
 }
 

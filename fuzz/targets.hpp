@@ -42,6 +42,11 @@ int xlsx(const std::uint8_t* data, std::size_t size);
 // source text itself — data: URI, base64, path — other bytes base64-encoded) rendered into a DOCX, inline and floating.
 int pictures(const std::uint8_t* data, std::size_t size);
 
+// An existing plan read by vanban::import_document: a zip (or a bundle of its parts) as DOCX and as ODT, and the
+// bytes themselves as plain text (odd sizes: Markdown). The result must hold a body the outline numbers, be valid
+// for the ke-hoach schema and serialise as JSON.
+int import_plan(const std::uint8_t* data, std::size_t size);
+
 struct Target {
     std::string_view name;
     int (*run)(const std::uint8_t*, std::size_t);

@@ -219,6 +219,19 @@ VANBAN_API void vanban_schema_free(vanban_schema *schema);
 VANBAN_API vanban_status vanban_schema_validate(const vanban_schema *schema, const char *data_json, size_t data_size,
                                                 const char *data_name, vanban_errors **errors);
 
+/* ----- importing an existing plan ---------------------------------------------------------------------------- */
+
+/* Reads an existing plan (`bytes` of a .docx, .odt, .txt or .md file; `name_or_format` is its file name, whose
+ * extension gives the format, or the bare format "docx") into data for the bundled template `template_name` (NULL:
+ * "ke-hoach", the only one today). On success *out holds UTF-8 JSON
+ *   {"template": "ke-hoach", "data": {...}, "unrecognised": [{"part", "paragraph", "text", "reason"}],
+ *    "warnings": [error records]}
+ * where every paragraph the importer could not place is kept in the data as a plain paragraph and listed. Broken
+ * or hostile files fail with VANBAN_ERROR_PACKAGE or VANBAN_ERROR_LIMIT; a document with no "KẾ HOẠCH" line with
+ * VANBAN_ERROR_DATA; an unknown format or template with VANBAN_ERROR_USAGE. */
+VANBAN_API vanban_status vanban_import(const void *bytes, size_t size, const char *name_or_format,
+                                       const char *template_name, vanban_buffer *out, vanban_errors **errors);
+
 #ifdef __cplusplus
 }
 #endif

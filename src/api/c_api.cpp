@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "vanban/import.hpp"
 #include "vanban/vanban.hpp"
 
 struct vanban_template {
@@ -402,6 +403,20 @@ vanban_status vanban_schema_validate(const vanban_schema* schema, const char* da
         auto problems = schema->schema.validate(data);
         if (problems.empty()) return VANBAN_OK;
         return fail(errors, std::move(problems));
+    });
+}
+
+vanban_status vanban_import(const void* bytes, size_t size, const char* name_or_format, const char* template_name,
+                            vanban_buffer* out, vanban_errors** errors) {
+    clear(out);
+    return guarded(errors, [&] {
+        if (!out || !name_or_format || (!bytes && size > 0))
+            return usage(errors, "vanban_import: out, name_or_format or bytes is NULL");
+        vanban::ImportOptions options;
+        if (template_name) options.template_name = template_name;
+        const std::string_view input(static_cast<const char*>(bytes), bytes ? size : 0);
+        give(out, vanban::import_result_json(vanban::import_document(input, name_or_format, options)).dump());
+        return VANBAN_OK;
     });
 }
 

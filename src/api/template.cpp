@@ -12,6 +12,7 @@
 #include "docx/docx_part.hpp"
 #include "odt/odt_part.hpp"
 #include "io/files.hpp"
+#include "api/zip_limits.hpp"
 #include "vanban/vanban.hpp"
 #include "zip/zip.hpp"
 
@@ -44,10 +45,6 @@ struct TemplateImpl {
 
 }  // namespace detail
 
-namespace {
-
-namespace fs = std::filesystem;
-
 zip::Limits zip_limits(const Limits& l) {
     zip::Limits z;
     z.max_entries = l.max_package_entries;
@@ -56,6 +53,10 @@ zip::Limits zip_limits(const Limits& l) {
     z.max_compression_ratio = l.max_compression_ratio;
     return z;
 }
+
+namespace {
+
+namespace fs = std::filesystem;
 
 constexpr std::string_view kDocPr = "<wp:docPr ";
 

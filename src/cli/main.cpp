@@ -16,6 +16,7 @@
 #include <vanban/vanban.hpp>
 
 #include "batch.hpp"
+#include "import.hpp"
 #include "limits.hpp"
 #include "serve.hpp"
 
@@ -306,6 +307,9 @@ int main(int argc, char** argv) {
     vanban::server::Options serve_options;
     auto* serve = vanban::cli::add_serve_command(app, serve_options);
 
+    vanban::cli::ImportArgs import_args;
+    auto* import = vanban::cli::add_import_command(app, import_args);
+
     auto* pack = app.add_subcommand("pack", "zip a template directory into a .docx or .odt");
     pack->add_option("directory", pack_dir, "the unzipped template, or a template's name (its .docx or .odt variant)")->required();
     pack->add_option("-o,--output", pack_out, "the package to write")->required();
@@ -331,6 +335,7 @@ int main(int argc, char** argv) {
         if (*batch) return vanban::cli::run_batch(batch_args, how.json);
         if (*sheet) return vanban::cli::run_sheet(sheet_args);
         if (*serve) return vanban::cli::run_serve(serve_options);
+        if (*import) return vanban::cli::run_import(import_args);
     } catch (const vanban::Error& e) {
         print_diagnostics(e.diagnostics(), how);
         bool usage = !e.diagnostics().empty() && e.diagnostics().front().kind == vanban::DiagnosticKind::usage;

@@ -1,6 +1,7 @@
 #include "core/xml_compiler.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <limits>
 #include <map>
@@ -85,10 +86,6 @@ std::string unescape_braces(std::string text) {
 constexpr char kHard = '\x01';  // a picture, field or nested paragraph inside the paragraph text
 constexpr std::size_t kMaxSpacesElement = 10'000;  // a spaces element (ODF text:s) that counts more is not expanded
 constexpr char kSoft = '\x02';  // a tab or line break
-
-struct DocDeleter {
-    void operator()(xmlDoc* d) const { xmlFreeDoc(d); }
-};
 
 std::string node_text(const xmlNode* n) {
     std::string s;
@@ -200,24 +197,6 @@ std::string clip_context(const std::string& text, std::size_t begin, std::size_t
     return s;
 }
 
-void ignore_generic_error(void*, const char*, ...) {}
-
-// libxml2 reports a few errors (a text node over its size limit) through the thread's generic error handler even with
-// XML_PARSE_NOERROR. Silenced for one parse; the application's handler is restored after.
-class QuietGenericErrors {
-public:
-    QuietGenericErrors() : func_(xmlGenericError), context_(xmlGenericErrorContext) {
-        xmlSetGenericErrorFunc(nullptr, ignore_generic_error);
-    }
-    ~QuietGenericErrors() { xmlSetGenericErrorFunc(context_, func_); }
-    QuietGenericErrors(const QuietGenericErrors&) = delete;
-    QuietGenericErrors& operator=(const QuietGenericErrors&) = delete;
-
-private:
-    xmlGenericErrorFunc func_;
-    void* context_;
-};
-
 class Compiler {
 public:
     Compiler(std::string_view xml, const std::string& part, const Dialect& dialect, std::vector<Diagnostic>& errors,
@@ -237,24 +216,9 @@ public:
             errors_.push_back(std::move(d));
             return {};
         }
-        if (declares_doctype(xml_)) return package_error("a document type declaration (DTD) is not allowed in an Office part");
-        // No network, no DTD loading, entities left unexpanded (no XML_PARSE_NOENT / DTDLOAD), and libxml2's own
-        // limits (no XML_PARSE_HUGE): 256 levels of nesting, 10 MB text nodes and attribute values.
-        // A parser context of our own: its error is this part's (not a thread's last error), and an error libxml2
-        // stops at without clearing its well-formedness flag (a text node over its size limit) still counts.
-        const QuietGenericErrors quiet;
-        const std::unique_ptr<xmlParserCtxt, decltype(&xmlFreeParserCtxt)> ctxt(xmlNewParserCtxt(), xmlFreeParserCtxt);
-        if (!ctxt) throw std::bad_alloc();
-        doc_.reset(xmlCtxtReadMemory(ctxt.get(), xml_.data(), static_cast<int>(xml_.size()), part_.c_str(), nullptr,
-                                     XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING));
-        if (!doc_ || ctxt->errNo != XML_ERR_OK) {
-            doc_.reset();
-            const xmlError& e = ctxt->lastError;
-            return package_error("XML does not parse" + (e.message ? ": " + trim(e.message) : std::string()) +
-                                 (e.line > 0 ? " (line " + std::to_string(e.line) + ")" : ""));
-        }
-        if (doc_->intSubset || doc_->extSubset)  // declared in an encoding the check above cannot read
-            return package_error("a document type declaration (DTD) is not allowed in an Office part");
+        std::string problem;
+        doc_ = parse_office_part(xml_, part_, problem);
+        if (!doc_) return package_error(problem);
         root_ = xmlDocGetRootElement(doc_.get());
         if (!root_) return {};
         if (holds_marker(reinterpret_cast<xmlNode*>(doc_.get())))
@@ -284,7 +248,7 @@ private:
     const Dialect& d_;
     std::vector<Diagnostic>& errors_;
     PartHooks* info_;
-    std::unique_ptr<xmlDoc, DocDeleter> doc_;
+    XmlDocPtr doc_;
     xmlNode* root_ = nullptr;
     std::vector<Para> paras_;
     std::map<const xmlNode*, int> para_index_;
@@ -326,11 +290,6 @@ private:
             if (holds_marker(c)) return true;  // recursion is bounded by libxml2's depth limit (256)
         }
         return false;
-    }
-
-    static std::string trim(std::string s) {
-        while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-        return s;
     }
 
     Diagnostic diag(const TagRec& t, std::string message, std::string hint = {}) const {
@@ -1599,6 +1558,62 @@ private:
 
 
 }  // namespace
+
+namespace {
+
+void ignore_generic_error(void*, const char*, ...) {}
+
+// libxml2 reports a few errors (a text node over its size limit) through the thread's generic error handler even with
+// XML_PARSE_NOERROR. Silenced for one parse; the application's handler is restored after.
+class QuietGenericErrors {
+public:
+    QuietGenericErrors() : func_(xmlGenericError), context_(xmlGenericErrorContext) {
+        xmlSetGenericErrorFunc(nullptr, ignore_generic_error);
+    }
+    ~QuietGenericErrors() { xmlSetGenericErrorFunc(context_, func_); }
+    QuietGenericErrors(const QuietGenericErrors&) = delete;
+    QuietGenericErrors& operator=(const QuietGenericErrors&) = delete;
+
+private:
+    xmlGenericErrorFunc func_;
+    void* context_;
+};
+
+}  // namespace
+
+XmlDocPtr parse_office_part(std::string_view xml, const std::string& part, std::string& problem) {
+    if (xml.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
+        problem = "the part is larger than 2 GiB";
+        return {};
+    }
+    const std::string no_dtd = "a document type declaration (DTD) is not allowed in an Office part";
+    if (declares_doctype(xml)) {
+        problem = no_dtd;
+        return {};
+    }
+    // No network, no DTD loading, entities left unexpanded (no XML_PARSE_NOENT / DTDLOAD), and libxml2's own
+    // limits (no XML_PARSE_HUGE): 256 levels of nesting, 10 MB text nodes and attribute values.
+    // A parser context of our own: its error is this part's (not a thread's last error), and an error libxml2
+    // stops at without clearing its well-formedness flag (a text node over its size limit) still counts.
+    const QuietGenericErrors quiet;
+    const std::unique_ptr<xmlParserCtxt, decltype(&xmlFreeParserCtxt)> ctxt(xmlNewParserCtxt(), xmlFreeParserCtxt);
+    if (!ctxt) throw std::bad_alloc();
+    XmlDocPtr doc(xmlCtxtReadMemory(ctxt.get(), xml.data(), static_cast<int>(xml.size()), part.c_str(), nullptr,
+                                    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING));
+    if (!doc || ctxt->errNo != XML_ERR_OK) {
+        const xmlError& e = ctxt->lastError;
+        std::string message = e.message ? e.message : "";
+        while (!message.empty() && std::isspace(static_cast<unsigned char>(message.back()))) message.pop_back();
+        problem = "XML does not parse" + (message.empty() ? std::string() : ": " + message) +
+                  (e.line > 0 ? " (line " + std::to_string(e.line) + ")" : "");
+        return {};
+    }
+    if (doc->intSubset || doc->extSubset) {  // declared in an encoding the check above cannot read
+        problem = no_dtd;
+        return {};
+    }
+    return doc;
+}
 
 Program compile_xml_part(std::string_view xml, const std::string& part_name, const Dialect& dialect,
                          std::vector<Diagnostic>& errors, PartHooks* hooks) {

@@ -5,6 +5,7 @@
 // build_program(). A Dialect tells it what the elements of its format mean; nothing else differs between formats.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,6 +29,14 @@ bool has_name(const xmlNode* n, const char* ns_href, const char* local);
 // Office parts never do, and it is how entity bombs and external entities come in. Only ASCII-compatible encodings
 // are seen here; libxml2's parse catches the rest.
 bool declares_doctype(std::string_view xml);
+
+struct XmlDocDeleter {
+    void operator()(xmlDoc* d) const { xmlFreeDoc(d); }
+};
+using XmlDocPtr = std::unique_ptr<xmlDoc, XmlDocDeleter>;
+// Parses an untrusted Office part (template or imported document) the one safe way: no DTD, no network, no entity
+// expansion, libxml2's own size and depth limits. Null with `problem` set ("XML does not parse: … (line N)") on failure.
+XmlDocPtr parse_office_part(std::string_view xml, const std::string& part, std::string& problem);
 
 // What an element met inside a paragraph is.
 enum class Role {

@@ -11,6 +11,7 @@
 
 #include <vanban/catalog.hpp>
 #include <vanban/convert.hpp>
+#include <vanban/import.hpp>
 #include <vanban/vanban.hpp>
 
 #include "../batch/sheet.hpp"
@@ -290,6 +291,23 @@ struct Server::Impl {
         // A template of the caller's own, kept in memory for this request only.
         post("/api/render", true, [this](const httplib::Request& req, httplib::Response& res) {
             guarded(res, [&] { render_upload(req, res); });
+        });
+
+        // An existing plan (the file's bytes as the body, its name in ?filename=) read back into data to edit.
+        post("/api/import", true, [this](const httplib::Request& req, httplib::Response& res) {
+            guarded(res, [&] {
+                if (!req.has_param("filename") || req.get_param_value("filename").empty())
+                    throw HttpError(400, DiagnosticKind::usage,
+                                    "name the file in the query: /api/import?filename=ke-hoach.docx (.docx, .odt, .txt, .md)");
+                // `template` names what the page is editing; the importer reads plans (ke-hoach) only, so another
+                // existing template still gets the plan, and the answer's "template" says which it is.
+                if (req.has_param("template")) store.get(req.get_param_value("template"));  // 404 when it does not exist
+                const std::string& bytes = req.is_multipart_form_data() && req.has_file("file")
+                                               ? req.get_file_value("file").content
+                                               : req.body;
+                const ImportResult result = import_document(bytes, req.get_param_value("filename"));
+                res.set_content(import_result_json(result).dump(), kJsonType);
+            });
         });
 
         post(std::string("/api/preview/") + kTemplateName, false, [this](const httplib::Request& req, httplib::Response& res) {

@@ -52,6 +52,10 @@ const std::map<std::string, std::string>& seed_files() {
     return files;
 }
 
+// Example ids "000" … name examples/ke-hoach/NNN.json; "imported-NNN" names the data `vanban import` reads from
+// the seed itself (the plain text), so every check below also holds for an imported plan.
+std::string seed_of(const std::string& id) { return id.starts_with("imported-") ? id.substr(9) : id; }
+
 // Renders `data` with the CLI into dir/name.docx; fails the test (with the CLI's output) when the CLI fails.
 std::string render(const std::string& data, const std::string& name, const std::string& dir) {
     const std::string out = dir + "/" + name + ".docx";
@@ -99,7 +103,7 @@ std::vector<std::string> split_lines(const std::string& text) {
 
 // The seed's lines: emphasis markers (*, **, ***) dropped, white space normalised, empty lines dropped.
 std::vector<std::string> seed_lines(const std::string& id) {
-    const std::string text = t::read_file(t::shared_dir() + "/seeds/" + seed_files().at(id));
+    const std::string text = t::read_file(t::shared_dir() + "/seeds/" + seed_files().at(seed_of(id)));
     std::vector<std::string> out;
     for (std::string line : split_lines(text)) {
         line.erase(std::remove(line.begin(), line.end(), '*'), line.end());
@@ -387,12 +391,25 @@ protected:
         static const std::string d = t::temp_dir();
         return d;
     }
+    // The data of an example: the file in examples/, or what `vanban import` makes of the seed (once per seed).
+    static std::string data(const std::string& id) {
+        if (!id.starts_with("imported-")) return t::source_dir() + "/examples/ke-hoach/" + id + ".json";
+        const std::string out = dir() + "/" + id + ".json";
+        static std::set<std::string> imported;
+        if (imported.insert(id).second) {
+            std::string output;
+            const std::string seed = t::shared_dir() + "/seeds/" + seed_files().at(seed_of(id));
+            EXPECT_EQ(t::run_command(quote(VANBAN_CLI) + " import " + quote(seed) + " -o " + quote(out), &output), 0)
+                << output;
+        }
+        return out;
+    }
     // Renders once per example and keeps the path.
     static std::string docx(const std::string& id) {
         static std::map<std::string, std::string> done;
         auto it = done.find(id);
         if (it != done.end()) return it->second;
-        const std::string path = render(t::source_dir() + "/examples/ke-hoach/" + id + ".json", id, dir());
+        const std::string path = render(data(id), id, dir());
         done[id] = path;
         return path;
     }
@@ -415,9 +432,8 @@ TEST_P(KeHoach, TextMatchesSeedParagraphByParagraph) {
 
 TEST_P(KeHoach, DataPassesTheSchema) {
     std::string output;
-    const std::string data = t::source_dir() + "/examples/ke-hoach/" + GetParam() + ".json";
     // "ke-hoach" is the bundled template (templates/ke-hoach/template.json names schema.json).
-    EXPECT_EQ(t::run_command(quote(VANBAN_CLI) + " validate ke-hoach " + quote(data), &output), 0) << output;
+    EXPECT_EQ(t::run_command(quote(VANBAN_CLI) + " validate ke-hoach " + quote(data(GetParam())), &output), 0) << output;
 }
 
 TEST_P(KeHoach, BodyFormattingComesFromNamedStyles) {
@@ -449,6 +465,11 @@ TEST_P(KeHoach, BodyFormattingComesFromNamedStyles) {
 
 INSTANTIATE_TEST_SUITE_P(Seeds, KeHoach, ::testing::Values("000", "002", "003", "004"),
                          [](const ::testing::TestParamInfo<std::string>& param_info) { return "seed" + param_info.param; });
+// The same checks for the data `vanban import` reads from each seed's text (docs/import.md).
+INSTANTIATE_TEST_SUITE_P(Imported, KeHoach, ::testing::Values("imported-000", "imported-002", "imported-003", "imported-004"),
+                         [](const ::testing::TestParamInfo<std::string>& param_info) {
+                             return "seed" + seed_of(param_info.param);
+                         });
 
 // ----- once ------------------------------------------------------------------------------------------------------
 

@@ -964,4 +964,57 @@ TEST(ServeLifecycle, StopsCleanlyOnSigtermAndRefusesABusyPort) {
     EXPECT_EQ(first.stop(), 0);
 }
 
+
+// ----- import (docs/http-api.md "Import"): the file's bytes as the body, its name in ?filename=
+
+TEST_F(Serve, ImportReadsAnExistingPlanIntoData) {
+    auto c = server_->client();
+    const std::string seed = t::read_file(t::shared_dir() + "/seeds/002_134e29b5d4472941.txt");
+    auto r = c.Post("/api/import?filename=ke-hoach-2024.txt&template=ke-hoach", seed, "application/octet-stream");
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 200) << r->body;
+    const json body = json::parse(r->body);
+    EXPECT_EQ(body["template"], "ke-hoach");
+    EXPECT_EQ(body["data"]["title"], "Phát động phong trào thi đua cải cách hành chính năm 2024");
+    EXPECT_TRUE(body["unrecognised"].empty()) << body["unrecognised"].dump();
+    EXPECT_FALSE(body["warnings"].empty());  // the agency names the text lacks
+    // The data is what the page puts in its editor: valid for the template's schema.
+    auto v = post_json(c, "/api/validate/ke-hoach", body["data"].dump());
+    ASSERT_TRUE(v);
+    EXPECT_EQ(json::parse(v->body)["valid"], true) << v->body;
+    // Asked while editing an award form: the plan comes back as a plan.
+    auto other = c.Post("/api/import?filename=plan.txt&template=bao-cao-thanh-tich-ca-nhan", seed, "text/plain");
+    ASSERT_TRUE(other);
+    ASSERT_EQ(other->status, 200) << other->body;
+    EXPECT_EQ(json::parse(other->body)["template"], "ke-hoach");
+    // A rendered plan reads back too (DOCX).
+    auto docx = post_json(c, "/api/render/ke-hoach?format=docx", example("ke-hoach"));
+    ASSERT_TRUE(docx);
+    ASSERT_EQ(docx->status, 200);
+    auto again = c.Post("/api/import?filename=plan.docx", docx->body, "application/octet-stream");
+    ASSERT_TRUE(again);
+    EXPECT_EQ(again->status, 200) << again->body;
+}
+
+TEST_F(Serve, ImportRefusesWhatItCannotRead) {
+    auto c = server_->client();
+    auto no_name = c.Post("/api/import", "KẾ HOẠCH", "text/plain");
+    ASSERT_TRUE(no_name);
+    EXPECT_EQ(no_name->status, 400);
+    EXPECT_FALSE(errors_of(no_name).empty());
+    auto broken = c.Post("/api/import?filename=plan.docx", "PK not really a zip", "application/octet-stream");
+    ASSERT_TRUE(broken);
+    EXPECT_EQ(broken->status, 422);
+    EXPECT_EQ(errors_of(broken)[0]["kind"], "package");
+    auto letter = c.Post("/api/import?filename=cong-van.txt", "Kính gửi: Sở Nội vụ\n", "text/plain");
+    ASSERT_TRUE(letter);
+    EXPECT_EQ(letter->status, 422);
+    auto unknown = c.Post("/api/import?filename=plan.txt&template=khong-co", "KẾ HOẠCH", "text/plain");
+    ASSERT_TRUE(unknown);
+    EXPECT_EQ(unknown->status, 404);
+    auto big = c.Post("/api/import?filename=plan.txt", std::string(3u << 20, 'a'), "text/plain");  // over --max-upload-mb 2
+    ASSERT_TRUE(big);
+    EXPECT_EQ(big->status, 413);
+}
+
 }  // namespace
