@@ -26,15 +26,21 @@ constexpr int kOk = 0, kFailed = 1, kUsage = 2;
 
 struct Output {
     bool json = false;
+    bool quiet = false;  // no line for a success
+    vanban::Language language = vanban::Language::vi;
 };
 
 void print_diagnostics(const std::vector<vanban::Diagnostic>& diagnostics, const Output& how) {
     if (how.json) {
-        std::cerr << vanban::diagnostics_to_json(diagnostics).dump(2) << "\n";
+        std::cerr << vanban::diagnostics_to_json(diagnostics, how.language).dump(2) << "\n";
         return;
     }
-    for (const auto& d : diagnostics) std::cerr << "vanban: " << vanban::to_string(d.kind) << " error: " << d.to_string() << "\n";
-    if (diagnostics.size() > 1) std::cerr << "vanban: " << diagnostics.size() << " problems\n";
+    const bool vi = how.language == vanban::Language::vi;
+    for (const auto& d : diagnostics)
+        std::cerr << "vanban: " << (vi ? "lỗi" : std::string(vanban::to_string(d.kind)) + " error") << ": "
+                  << d.to_string(how.language) << "\n";
+    if (diagnostics.size() > 1)
+        std::cerr << "vanban: " << diagnostics.size() << (vi ? " lỗi cần sửa\n" : " problems\n");
 }
 
 [[noreturn]] void usage_error(const std::string& message) {
@@ -197,9 +203,12 @@ int main(int argc, char** argv) {
     CLI::App app{"vanban — văn bản hành chính từ dữ liệu JSON (Vietnamese administrative documents from JSON data)"};
     app.require_subcommand(1);
     app.set_help_all_flag("--help-all", "help for every command");
+    app.fallthrough();  // global options (--errors, --lang, --quiet) may also follow the subcommand
     Output how;
-    std::string error_format = "text";
+    std::string error_format = "text", language = "vi";
     app.add_option("--errors", error_format, "how to print problems: text or json")->check(CLI::IsMember({"text", "json"}));
+    app.add_option("--lang", language, "language of messages: vi (default) or en")->check(CLI::IsMember({"vi", "en"}));
+    app.add_flag("-q,--quiet", how.quiet, "print nothing when all went well");
 
     std::string tpl, template_opt;
     bool as_json = false;
@@ -262,6 +271,7 @@ int main(int argc, char** argv) {
         return rc == 0 ? kOk : kUsage;
     }
     how.json = error_format == "json";
+    how.language = language == "en" ? vanban::Language::en : vanban::Language::vi;
     try {
         if (*render) return cmd_render(req, how);
         if (*inspect) return cmd_inspect(tpl, as_json);
