@@ -32,6 +32,11 @@ VANBAN_API std::string_view to_string(DiagnosticKind kind) noexcept;
 // English (`--lang en`, `Accept-Language: en`, for integrators). docs/messages.md lists every code with both texts.
 enum class Language { vi, en };
 
+// "Có phải ý bạn là …?": the name in `known` closest to a mistyped `typed` (field, template and command names), by
+// edit distance without diacritics, case or separators ("kehoach" → "ke-hoach", "titel" → "title"); nullopt when
+// none is close (at most a third of the letters differ) or `typed` is itself known.
+VANBAN_API std::optional<std::string> closest_name(std::string_view typed, const std::vector<std::string>& known);
+
 // "vi", "en" (any case, with or without a region such as "en-US"); nullopt for anything else.
 VANBAN_API std::optional<Language> language_named(std::string_view name) noexcept;
 

@@ -1,10 +1,10 @@
-#include "core/suggest.hpp"
+#include "vanban/diagnostic.hpp"
 
 #include <algorithm>
 
 #include "core/vn.hpp"
 
-namespace vanban::core {
+namespace vanban {
 
 namespace {
 
@@ -48,4 +48,4 @@ std::optional<std::string> closest_name(std::string_view typed, const std::vecto
     return best;
 }
 
-}  // namespace vanban::core
+}  // namespace vanban

@@ -2,7 +2,7 @@
 // Vietnamese "title" the schema gives the property.
 #include "json/schema.hpp"
 
-#include "core/suggest.hpp"
+#include "core/data_checks.hpp"
 #include "json/schema_explain.hpp"
 
 #include <algorithm>
@@ -197,6 +197,8 @@ struct Schema::Impl {
 
     std::string where(const std::vector<std::string>& segments, const json& data) const;
     Diagnostic describe(const Finding& finding, const Document& data) const;
+    void render_checks(const json& value, const json* node, std::vector<std::string>& segments, const Document& data,
+                       std::vector<Diagnostic>& out, int depth) const;
 };
 
 Schema::Schema(const nlohmann::json& schema, std::string name) : impl_(std::make_unique<Impl>()) {
@@ -379,7 +381,7 @@ Diagnostic Schema::Impl::describe(const Finding& f, const Document& data) const 
         const std::string key = f.segments.back();
         std::vector<std::string> parent(f.segments.begin(), f.segments.end() - 1);
         const std::string parent_title = title_of(node_at(parent), *this);
-        const auto suggestion = core::closest_name(key, f.known);
+        const auto suggestion = closest_name(key, f.known);
         d.code = "schema.unknown_property";
         en = "property \"" + key + "\" is not allowed here";
         if (!parent_title.empty()) en += " (in \"" + parent_title + "\")";
@@ -464,6 +466,78 @@ Diagnostic Schema::Impl::describe(const Finding& f, const Document& data) const 
     return d;
 }
 
+// The render's own checks ("x-vanban-check" in the schema: "date", or {"outline": {"numbering": "/pointer",
+// "defaults": [numbering, …]}}), run on every value the schema accepted: what validate calls valid renders.
+void Schema::Impl::render_checks(const json& value, const json* node, std::vector<std::string>& segments,
+                                 const Document& data, std::vector<Diagnostic>& out, int depth) const {
+    const json* schema = resolve(node);
+    if (schema == nullptr || depth > 64) return;
+    const auto check = schema->is_object() ? schema->find("x-vanban-check") : schema->end();
+    const std::string pointer = to_pointer(segments);
+    const auto clean = [&](const std::string& at) {  // no schema problem there already
+        return std::none_of(out.begin(), out.end(), [&](const Diagnostic& d) {
+            return d.json_pointer == at || d.json_pointer.rfind(at + "/", 0) == 0;
+        });
+    };
+    std::optional<core::DataProblem> problem;
+    if (schema->is_object() && check != schema->end() && clean(pointer)) {
+        if (*check == "date") problem = core::date_problem(value);
+        // A birth date may be a year alone ("1980"); the templates print a full one with short_date.
+        if (*check == "date-when-full" && value.is_string() && value.get_ref<const std::string&>().size() == 10)
+            problem = core::date_problem(value);
+        if (check->is_object() && check->contains("outline") && check->at("outline").is_object()) {
+            const json& how = check->at("outline");
+            const std::string numbering_at = how.value("numbering", std::string());
+            const json* given = numbering_at.empty() ? nullptr : value_at(data.value, [&] {
+                std::vector<std::string> s;
+                for (std::size_t i = 1, j; i <= numbering_at.size(); i = j + 1) {
+                    j = std::min(numbering_at.find('/', i), numbering_at.size());
+                    s.push_back(numbering_at.substr(i, j - i));
+                }
+                return s;
+            }());
+            if (given != nullptr && !given->is_null()) {
+                if (clean(numbering_at)) problem = core::outline_problem(value, *given);
+            } else if (const auto defaults = how.find("defaults"); defaults != how.end() && defaults->is_array()) {
+                for (const auto& numbering : *defaults)
+                    if (!problem) problem = core::outline_problem(value, numbering);
+            } else {
+                problem = core::outline_problem(value, nullptr);
+            }
+        }
+    }
+    if (problem) {
+        Diagnostic d;
+        d.kind = DiagnosticKind::data;
+        d.code = problem->code;
+        d.source = data.source;
+        d.json_pointer = pointer + problem->pointer;
+        std::vector<std::string> at = segments;
+        for (std::size_t i = 1, j; i <= problem->pointer.size(); i = j + 1) {
+            j = std::min(problem->pointer.find('/', i), problem->pointer.size());
+            at.push_back(problem->pointer.substr(i, j - i));
+        }
+        d.message = prefixed(title_of(node, *this), pointer, problem->message);
+        d.message_vi = where(at, data.value) + ": " + problem->message_vi;
+        data.locate(d);
+        out.push_back(std::move(d));
+        return;
+    }
+    if (value.is_object()) {
+        for (auto it = value.begin(); it != value.end(); ++it) {
+            segments.push_back(it.key());
+            if (const json* sub = child(node, it.key())) render_checks(*it, sub, segments, data, out, depth + 1);
+            segments.pop_back();
+        }
+    } else if (value.is_array()) {
+        for (std::size_t i = 0; i < value.size(); ++i) {
+            segments.push_back(std::to_string(i));
+            if (const json* sub = child(node, segments.back())) render_checks(value[i], sub, segments, data, out, depth + 1);
+            segments.pop_back();
+        }
+    }
+}
+
 std::vector<Diagnostic> Schema::validate(const Document& data) const {
     const Impl& impl = *impl_;
     valijson::ValidationResults results;
@@ -488,7 +562,11 @@ std::vector<Diagnostic> Schema::validate(const Document& data) const {
         return {d};
     }
     std::vector<Diagnostic> out;
-    if (valid && results.numErrors() == 0) return out;
+    if (valid && results.numErrors() == 0) {
+        std::vector<std::string> segments;
+        impl.render_checks(data.value, &impl.source, segments, data, out, 0);
+        return out;
+    }
 
     // valijson says whether the data fits; the explainer says why, keyword by keyword.
     std::set<std::pair<std::string, std::string>> seen;
@@ -513,6 +591,8 @@ std::vector<Diagnostic> Schema::validate(const Document& data) const {
         data.locate(d);
         out.push_back(std::move(d));
     }
+    std::vector<std::string> segments;
+    impl.render_checks(data.value, &impl.source, segments, data, out, 0);
     std::stable_sort(out.begin(), out.end(), [](const Diagnostic& a, const Diagnostic& b) {
         if (a.line != b.line) return a.line < b.line;
         return a.column < b.column;
