@@ -366,6 +366,8 @@
   }
 
   function messageOf(e) {
+    // A Vietnamese text already says what to do; the English hint goes only with an English message.
+    if (e.message_vi) return e.message_vi;
     return e.message + (e.hint ? " — " + e.hint : "");
   }
 

@@ -30,6 +30,21 @@ struct Output {
     vanban::Language language = vanban::Language::vi;
 };
 
+std::string kind_vi(vanban::DiagnosticKind kind) {
+    using K = vanban::DiagnosticKind;
+    switch (kind) {
+        case K::template_syntax: return "lỗi trong mẫu";
+        case K::data:
+        case K::schema: return "lỗi dữ liệu";
+        case K::json_syntax: return "lỗi cú pháp JSON";
+        case K::package: return "lỗi tệp mẫu";
+        case K::io: return "lỗi đọc/ghi tệp";
+        case K::limit: return "vượt giới hạn";
+        case K::usage: return "lỗi câu lệnh";
+    }
+    return "lỗi";
+}
+
 void print_diagnostics(const std::vector<vanban::Diagnostic>& diagnostics, const Output& how) {
     if (how.json) {
         std::cerr << vanban::diagnostics_to_json(diagnostics, how.language).dump(2) << "\n";
@@ -37,7 +52,7 @@ void print_diagnostics(const std::vector<vanban::Diagnostic>& diagnostics, const
     }
     const bool vi = how.language == vanban::Language::vi;
     for (const auto& d : diagnostics)
-        std::cerr << "vanban: " << (vi ? "lỗi" : std::string(vanban::to_string(d.kind)) + " error") << ": "
+        std::cerr << "vanban: " << (vi ? kind_vi(d.kind) : std::string(vanban::to_string(d.kind)) + " error") << ": "
                   << d.to_string(how.language) << "\n";
     if (diagnostics.size() > 1)
         std::cerr << "vanban: " << diagnostics.size() << (vi ? " lỗi cần sửa\n" : " problems\n");

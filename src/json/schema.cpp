@@ -3,9 +3,11 @@
 #include "json/schema.hpp"
 
 #include "core/data_checks.hpp"
+#include "core/outline.hpp"
 #include "json/schema_explain.hpp"
 
 #include <algorithm>
+#include <map>
 #include <charconv>
 #include <locale>
 #include <regex>
@@ -320,26 +322,118 @@ const json* pattern_words(const json* schema) {
 
 }  // namespace
 
-// Where a value is, in the schema's own words: "Người ký › Họ và tên", "Nơi nhận thứ 2", "Nội dung › mục 1 › Tiêu đề".
+// How the numbered parts of a body are called, by their printed labels: "Mục I", "khoản 2", "điểm b", keyed by the
+// pointer relative to the body. A body with more levels than its numbering (the problem being reported, perhaps) is
+// named down to the levels the numbering has: deeper parts have no printed number.
+// The numbering structure of a body alone (sections, bullets, paragraphs, children, children_numbering), so that a
+// wrong value somewhere in it does not keep the other parts from being named.
+json outline_skeleton(const json& node, int depth = 0) {
+    if (!node.is_object() || depth > 64) return "x";
+    json out = json::object();
+    const char* kind = node.contains("bullet") ? "bullet" : node.contains("paragraph") ? "paragraph" : "title";
+    out[kind] = "x";
+    if (const auto c = node.find("children"); c != node.end() && c->is_array()) {
+        out["children"] = json::array();
+        for (const auto& child : *c) out["children"].push_back(outline_skeleton(child, depth + 1));
+    }
+    if (const auto n = node.find("children_numbering"); n != node.end() && n->is_string() && std::string_view(kind) == "title")
+        out["children_numbering"] = *n;
+    return out;
+}
+
+std::map<std::string, std::string> outline_names(const json& body, const json& numbering) {
+    std::map<std::string, std::string> names;
+    json levels = json::array({"roman", "arabic", "letter"});
+    if (numbering.is_object() && numbering.contains("levels")) levels = numbering["levels"];
+    if (!levels.is_array()) return names;
+    const std::size_t numbered_levels = levels.size();
+    json padded = numbering.is_object() ? numbering : json::object();
+    for (int i = 0; i < 16; ++i) levels.push_back("arabic");
+    padded["levels"] = levels;
+    try {
+        json skeleton = json::array();
+        for (const auto& node : body) skeleton.push_back(outline_skeleton(node));
+        for (const auto& item : outline::flatten(skeleton, padded)) {
+            const std::string scheme = item.value("scheme", "");
+            std::string label = item.value("label", "");
+            while (!label.empty() && (label.back() == '.' || label.back() == ')')) label.pop_back();
+            if (label.empty() || item.value("kind", "") != "heading" ||
+                item.value("level", 0) > static_cast<int>(numbered_levels))
+                continue;
+            const std::string word = scheme == "roman" ? "Mục" : scheme == "arabic" ? "khoản" : scheme == "letter" ? "điểm" : "mục";
+            names[item.value("pointer", "")] = word + " " + label;
+        }
+    } catch (const std::exception&) {
+        names.clear();
+    }
+    return names;
+}
+
+// Where a value is, in the schema's own words: "Người ký › Họ và tên", "Nơi nhận thứ 2", and in a body by the printed
+// numbers "Nội dung › Mục II › khoản 2 › điểm b › Tiêu đề" (or "mục con thứ 2" where the body does not number).
 std::string Schema::Impl::where(const std::vector<std::string>& segments, const json& data) const {
     std::vector<std::string> parts;
     const json* value = &data;
     std::vector<std::string> prefix;
-    for (const auto& segment : segments) {
+    std::map<std::string, std::string> numbered;  // of the body being walked through
+    std::string body_pointer;                     // where that body is
+    std::string last_item_title;
+    for (std::size_t k = 0; k < segments.size(); ++k) {
+        const std::string& segment = segments[k];
         const bool in_array = value != nullptr && value->is_array();
         prefix.push_back(segment);
-        const std::string title = title_of(node_at(prefix), *this);
+        const json* node = node_at(prefix);
+        const std::string title = title_of(node, *this);
+        const json* next = value != nullptr ? value_at(*value, {segment}) : nullptr;
+        const std::string here = to_pointer(prefix);
+        if (const json* resolved = resolve(node); resolved && resolved->is_object() && next && next->is_array()) {
+            const auto check = resolved->find("x-vanban-check");
+            if (check != resolved->end() && check->is_object() && check->contains("outline")) {
+                const json& how = check->at("outline");
+                const std::string at = how.is_object() ? how.value("numbering", std::string()) : std::string();
+                json numbering = nullptr;
+                if (!at.empty()) {
+                    try {
+                        numbering = data.value(json::json_pointer(at), json(nullptr));
+                    } catch (const json::exception&) {
+                    }
+                }
+                const bool known = !at.empty() || !how.contains("defaults");  // the printed numbering is certain
+                numbered = known ? outline_names(*next, numbering) : std::map<std::string, std::string>{};
+                body_pointer = here;
+            }
+        }
         if (in_array) {
             std::size_t index = 0;
             std::from_chars(segment.data(), segment.data() + segment.size(), index);
             const std::string nth = " thứ " + std::to_string(index + 1);
-            if (parts.empty()) parts.push_back("mục" + nth);
-            else if (title.empty() || title == parts.back()) parts.back() += nth;
-            else parts.push_back(title + nth);
+            const bool in_body = !body_pointer.empty() && here.rfind(body_pointer + "/", 0) == 0;
+            const auto printed = in_body ? numbered.find(here.substr(body_pointer.size())) : numbered.end();
+            const bool body_itself = in_body && body_pointer == to_pointer({prefix.begin(), prefix.end() - 1});
+            if (printed != numbered.end()) {
+                if (!parts.empty() && parts.back() == "mục con") parts.pop_back();
+                parts.push_back(printed->second);
+            } else if (in_body && !parts.empty() && parts.back() == "mục con") {
+                parts.back() += nth;
+            } else if (body_itself) {
+                parts.push_back("mục" + nth);
+            } else if (parts.empty()) {
+                parts.push_back("mục" + nth);
+            } else if (title.empty() || title == parts.back()) {
+                parts.back() += nth;
+            } else {
+                parts.push_back(title + nth);
+            }
+            last_item_title = title;
         } else {
-            parts.push_back(title.empty() ? "\"" + segment + "\"" : title);
+            const bool children_in_body = !body_pointer.empty() && here.rfind(body_pointer + "/", 0) == 0 && next && next->is_array() &&
+                                          title_of(node_at([&] { auto s = prefix; s.push_back("0"); return s; }()), *this) == last_item_title;
+            // A key without a title is named only when it is the value itself (a title deeper down says enough).
+            if (children_in_body) parts.push_back("mục con");
+            else if (!title.empty()) parts.push_back(title);
+            else if (k + 1 == segments.size()) parts.push_back("\"" + segment + "\"");
         }
-        value = value != nullptr ? value_at(*value, {segment}) : nullptr;
+        value = next;
     }
     if (parts.empty()) {
         const std::string root = title_of(&source, *this);
@@ -482,6 +576,7 @@ void Schema::Impl::render_checks(const json& value, const json* node, std::vecto
     std::optional<core::DataProblem> problem;
     if (schema->is_object() && check != schema->end() && clean(pointer)) {
         if (*check == "date") problem = core::date_problem(value);
+        if (*check == "image") problem = core::image_problem(value);
         // A birth date may be a year alone ("1980"); the templates print a full one with short_date.
         if (*check == "date-when-full" && value.is_string() && value.get_ref<const std::string&>().size() == 10)
             problem = core::date_problem(value);

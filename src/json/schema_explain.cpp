@@ -274,6 +274,19 @@ void SchemaExplainer::walk_branches(const json& value, const json& schema, const
         if (findings[i].empty()) ++fitting;
     }
     if (fitting == 0) {
+        // No branch takes a value of this type: one finding listing every type that would do ("chữ hoặc danh sách").
+        const bool only_types = std::all_of(findings.begin(), findings.end(), [&](const std::vector<Finding>& f) {
+            return f.size() == 1 && f[0].keyword == "type" && f[0].segments == segments;
+        });
+        if (only_types) {
+            json types = json::array();
+            for (const auto& f : findings) {
+                for (const json& t : f[0].expected.is_array() ? f[0].expected : json::array({f[0].expected}))
+                    if (std::find(types.begin(), types.end(), t) == types.end()) types.push_back(t);
+            }
+            out.push_back(Finding{"type", segments, &schema, types, {}});
+            return;
+        }
         auto& meant = findings[meant_branch(value, *branches, findings)];
         std::move(meant.begin(), meant.end(), std::back_inserter(out));
     } else if (fitting > 1 && std::string_view(keyword) == "oneOf") {
