@@ -2,7 +2,6 @@
 
 #include <stdexcept>
 
-#include "core/image.hpp"
 #include "core/outline.hpp"
 
 namespace vanban::core {
@@ -57,25 +56,6 @@ std::optional<DataProblem> outline_problem(const json& body, const json& numberi
                            e.message_vi.empty() ? "cách ghi phần nội dung này chưa đúng" : e.message_vi};
     } catch (const std::invalid_argument& e) {
         return DataProblem{"", "data.outline", e.what(), "cách đánh số phần nội dung chưa đúng"};
-    }
-}
-
-std::optional<DataProblem> image_problem(const json& value) {
-    const auto source = value.is_object() ? value.find("image") : value.end();
-    if (!value.is_object() || source == value.end() || !source->is_string()) return std::nullopt;
-    const std::string& text = source->get_ref<const std::string&>();
-    const bool uri = text.size() >= 5 && (text.compare(0, 5, "data:") == 0 || text.compare(0, 5, "DATA:") == 0);
-    const bool base64 = text.size() >= 100 && text.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                                                                      "0123456789+/=\r\n ") == std::string::npos;
-    if (!uri && !base64) return std::nullopt;  // a file name
-    try {
-        ImageSession session;  // the render's own reading: format and size from the bytes, limits
-        static_cast<void>(session.load(text));
-        return std::nullopt;
-    } catch (const std::exception& e) {
-        return DataProblem{"/image", "data.image", e.what(),
-                           "tệp ảnh không dùng được: chỉ nhận ảnh PNG, JPEG hoặc GIF còn nguyên vẹn, không quá 16 MB — hãy "
-                           "chọn lại tệp ảnh"};
     }
 }
 

@@ -29,9 +29,4 @@ std::optional<DataProblem> date_problem(const nlohmann::json& value);
 // when it can. A text body counts as one paragraph, as the templates print it.
 std::optional<DataProblem> outline_problem(const nlohmann::json& body, const nlohmann::json& numbering);
 
-// Why a picture of the data ({"image": data: URI or base64, …}) cannot be shown: not an image, a cut-off file, over
-// the size limit of one picture; nullopt when it can, or when "image" names a file (read only when rendering, from
-// the data file's folder).
-std::optional<DataProblem> image_problem(const nlohmann::json& value);
-
 }  // namespace vanban::core

@@ -479,7 +479,7 @@ Diagnostic Schema::Impl::describe(const Finding& f, const Document& data) const 
         d.code = "schema.unknown_property";
         en = "property \"" + key + "\" is not allowed here";
         if (!parent_title.empty()) en += " (in \"" + parent_title + "\")";
-        d.hint = suggestion ? "did you mean \"" + *suggestion + "\"?" : "check the spelling of \"" + key + "\", or remove it";
+        d.hint = suggestion ? "rename it \"" + *suggestion + "\", or remove it" : "check the spelling of \"" + key + "\", or remove it";
         vi = (parent.empty() ? std::string() : where(parent, data.value) + ": ") + "mẫu không có mục \"" + key + "\"";
         if (suggestion) {
             const std::string known_title = title_of(node_at([&] { auto s = parent; s.push_back(*suggestion); return s; }()), *this);
@@ -576,7 +576,6 @@ void Schema::Impl::render_checks(const json& value, const json* node, std::vecto
     std::optional<core::DataProblem> problem;
     if (schema->is_object() && check != schema->end() && clean(pointer)) {
         if (*check == "date") problem = core::date_problem(value);
-        if (*check == "image") problem = core::image_problem(value);
         // A birth date may be a year alone ("1980"); the templates print a full one with short_date.
         if (*check == "date-when-full" && value.is_string() && value.get_ref<const std::string&>().size() == 10)
             problem = core::date_problem(value);

@@ -458,6 +458,11 @@ struct Server::Impl {
             if (answer.is_discarded()) return;
             use_english_messages(answer);
             res.body = answer.dump();
+            // httplib has counted the body already (0.11: before this handler runs)
+            if (res.has_header("Content-Length")) {
+                res.headers.erase("Content-Length");
+                res.set_header("Content-Length", std::to_string(res.body.size()));
+            }
         });
         // Errors httplib answers itself (no route, body too large, malformed request) get a JSON body too.
         http.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request& req, httplib::Response& res) {

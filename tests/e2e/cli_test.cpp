@@ -456,7 +456,7 @@ TEST(CliMessages, BadPlanInVietnameseByDefaultAndEnglishOnRequest) {
 
     CliRun en = cli("validate ke-hoach " + quote(w.data) + " --lang en");  // a global option after the command
     EXPECT_EQ(en.rc, 1);
-    EXPECT_NE(en.err.find("property \"titel\" is not allowed here; did you mean \"title\"?"), std::string::npos) << en.err;
+    EXPECT_NE(en.err.find("property \"titel\" is not allowed here (in \"Kế hoạch\"); did you mean \"title\"?"), std::string::npos) << en.err;
     EXPECT_EQ(en.err.find("chưa điền"), std::string::npos) << en.err;
 }
 
