@@ -393,8 +393,9 @@
     document.querySelectorAll("#editor .vb-invalid").forEach((e) => e.classList.remove("vb-invalid"));
   }
 
-  // The Vietnamese text when the server has one (i18n), else the English one.
+  // The Vietnamese text when the server has one, else the English one.
   function messageOf(e) {
+    // A Vietnamese text already says what to do; the English hint goes only with an English message.
     if (e.message_vi) return e.message_vi;
     return e.message + (e.hint ? " — " + e.hint : "");
   }

@@ -85,8 +85,11 @@ VANBAN_API std::string read_file(const std::string& path, std::uint64_t max_size
 // nothing is left behind. "-" writes to standard output. Throws vanban::Error (DiagnosticKind::io).
 VANBAN_API void write_file_atomic(const std::string& path, std::string_view bytes);
 
-// Diagnostics as a JSON array of objects (kind, message, and part, paragraph, tag, context, json_pointer, source,
-// line, column, hint when known) — the format of `vanban --errors json`.
-VANBAN_API nlohmann::json diagnostics_to_json(const std::vector<Diagnostic>& diagnostics);
+// Diagnostics as a JSON array of objects (kind, code, message, message_en, message_vi, and part, paragraph, tag,
+// context, json_pointer, source, line, column, hint when known) — the format of `vanban --errors json`. `message` is
+// the text in `language` (Vietnamese falls back to English where no Vietnamese text is written); `message_en` and
+// `message_vi` are both texts (`message_vi` only when written), `code` the stable id (docs/messages.md).
+VANBAN_API nlohmann::json diagnostics_to_json(const std::vector<Diagnostic>& diagnostics);  // English `message`
+VANBAN_API nlohmann::json diagnostics_to_json(const std::vector<Diagnostic>& diagnostics, Language language);
 
 }  // namespace vanban

@@ -5,6 +5,7 @@
 // collect all diagnostics they can find and throw them together in one vanban::Error.
 #pragma once
 
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -26,6 +27,18 @@ enum class DiagnosticKind {
 };
 
 VANBAN_API std::string_view to_string(DiagnosticKind kind) noexcept;
+
+// The language messages for people are shown in: Vietnamese (the default of the CLI, the HTTP API and the page) or
+// English (`--lang en`, `Accept-Language: en`, for integrators). docs/messages.md lists every code with both texts.
+enum class Language { vi, en };
+
+// "Có phải ý bạn là …?": the name in `known` closest to a mistyped `typed` (field, template and command names), by
+// edit distance without diacritics, case or separators ("kehoach" → "ke-hoach", "titel" → "title"); nullopt when
+// none is close (at most a third of the letters differ) or `typed` is itself known.
+VANBAN_API std::optional<std::string> closest_name(std::string_view typed, const std::vector<std::string>& known);
+
+// "vi", "en" (any case, with or without a region such as "en-US"); nullopt for anything else.
+VANBAN_API std::optional<Language> language_named(std::string_view name) noexcept;
 
 struct VANBAN_API Diagnostic {
     DiagnosticKind kind = DiagnosticKind::template_syntax;
@@ -50,6 +63,12 @@ struct VANBAN_API Diagnostic {
 
     // One line, human readable: "word/document.xml ¶12: unknown filter 'uper' in {{ x | uper }} (hint: ...)"
     std::string to_string() const;
+
+    // The message in `language`; Vietnamese falls back to the English text where none is written yet.
+    const std::string& text(Language language) const noexcept;
+    // One line in `language`: English is to_string(); Vietnamese says where ("plan.json dòng 3, cột 5: ...",
+    // "word/document.xml ¶12: ...") and then message_vi, which already names the field and says what to do.
+    std::string to_string(Language language) const;
 };
 
 // Thrown by operations that fail; carries every problem that was found, never only the first.

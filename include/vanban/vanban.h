@@ -81,6 +81,12 @@ typedef struct vanban_error {
     int column;               /* 1-based column (Unicode code points), 0 when unknown */
     const char *hint;         /* how to fix it, when known */
     const char *text;         /* the whole record as one human-readable line */
+    /* Appended fields (docs/messages.md): */
+    const char *code;         /* stable id of the kind of problem, e.g. "schema.required"; "" when none */
+    const char *message_en;   /* English text (the same as `message`) */
+    const char *message_vi;   /* plain Vietnamese for people, naming the field by its label and saying what to do;
+                               * the English text where no Vietnamese one is written */
+    const char *text_vi;      /* the whole record as one line in Vietnamese (like `text`) */
 } vanban_error;
 
 /* An immutable list of error records, owned by the caller until vanban_errors_free(). */

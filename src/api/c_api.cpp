@@ -25,6 +25,7 @@ struct vanban_schema {
 struct vanban_errors {
     std::vector<vanban::Diagnostic> diagnostics;
     std::vector<std::string> texts;
+    std::vector<std::string> texts_vi;
     std::vector<vanban_error> records;
     std::string json;
 
@@ -53,6 +54,8 @@ vanban_status status_of(vanban::DiagnosticKind kind) noexcept {
 vanban_errors::vanban_errors(std::vector<vanban::Diagnostic> list) : diagnostics(std::move(list)) {
     texts.reserve(diagnostics.size());
     for (const auto& d : diagnostics) texts.push_back(d.to_string());
+    texts_vi.reserve(diagnostics.size());
+    for (const auto& d : diagnostics) texts_vi.push_back(d.to_string(vanban::Language::vi));
     records.reserve(diagnostics.size());
     for (std::size_t i = 0; i < diagnostics.size(); ++i) {
         const auto& d = diagnostics[i];
@@ -70,6 +73,10 @@ vanban_errors::vanban_errors(std::vector<vanban::Diagnostic> list) : diagnostics
         r.column = d.column;
         r.hint = d.hint.c_str();
         r.text = texts[i].c_str();
+        r.code = d.code.c_str();
+        r.message_en = d.message.c_str();
+        r.message_vi = d.text(vanban::Language::vi).c_str();
+        r.text_vi = texts_vi[i].c_str();
         records.push_back(r);
     }
     json = vanban::diagnostics_to_json(diagnostics).dump(2);

@@ -322,8 +322,18 @@ ResolvedTemplate resolve_template(const std::string& name_or_path, std::string_v
         r.path = name_or_path;
         return r;
     }
-    usage_error("no template file or template named '" + name_or_path +
-                "' ('vanban templates' lists the bundled ones and those on the search path)");
+    std::vector<std::string> names;
+    for (const auto& t : bundled_templates(template_dirs)) names.push_back(t.name);
+    const auto close = closest_name(name_or_path, names);
+    Diagnostic d;
+    d.kind = DiagnosticKind::usage;
+    d.code = "usage.unknown_template";
+    d.message = "no template file or template named '" + name_or_path + "'" +
+                (close ? "; did you mean '" + *close + "'?"
+                       : " ('vanban templates' lists the bundled ones and those on the search path)");
+    d.message_vi = "không có tệp mẫu hay mẫu nào tên \"" + name_or_path + "\"" +
+                   (close ? " — có phải ý bạn là \"" + *close + "\"?" : " — lệnh 'vanban templates' liệt kê các mẫu có thể dùng");
+    throw Error(std::move(d));
 }
 
 }  // namespace vanban

@@ -87,9 +87,16 @@ std::string read_file(const std::string& path, std::uint64_t max_size) { return 
 void write_file_atomic(const std::string& path, std::string_view bytes) { io::write_file_atomic(path, bytes); }
 
 nlohmann::json diagnostics_to_json(const std::vector<Diagnostic>& diagnostics) {
+    return diagnostics_to_json(diagnostics, Language::en);
+}
+
+nlohmann::json diagnostics_to_json(const std::vector<Diagnostic>& diagnostics, Language language) {
     nlohmann::json arr = nlohmann::json::array();
     for (const auto& d : diagnostics) {
-        nlohmann::json j = {{"kind", std::string(to_string(d.kind))}, {"message", d.message}};
+        nlohmann::json j = {{"kind", std::string(to_string(d.kind))}, {"message", d.text(language)}};
+        if (!d.code.empty()) j["code"] = d.code;
+        j["message_en"] = d.message;
+        if (!d.message_vi.empty()) j["message_vi"] = d.message_vi;
         if (!d.part.empty()) j["part"] = d.part;
         if (d.paragraph) j["paragraph"] = d.paragraph;
         if (!d.tag.empty()) j["tag"] = d.tag;

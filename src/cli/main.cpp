@@ -28,21 +28,45 @@ constexpr int kOk = 0, kFailed = 1, kUsage = 2;
 
 struct Output {
     bool json = false;
+    bool quiet = false;  // no line for a success
+    vanban::Language language = vanban::Language::vi;
 };
+
+std::string kind_vi(vanban::DiagnosticKind kind) {
+    using K = vanban::DiagnosticKind;
+    switch (kind) {
+        case K::template_syntax: return "lỗi trong mẫu";
+        case K::data:
+        case K::schema: return "lỗi dữ liệu";
+        case K::json_syntax: return "lỗi cú pháp JSON";
+        case K::package: return "lỗi tệp mẫu";
+        case K::io: return "lỗi đọc/ghi tệp";
+        case K::limit: return "vượt giới hạn";
+        case K::usage: return "lỗi câu lệnh";
+    }
+    return "lỗi";
+}
 
 void print_diagnostics(const std::vector<vanban::Diagnostic>& diagnostics, const Output& how) {
     if (how.json) {
-        std::cerr << vanban::diagnostics_to_json(diagnostics).dump(2) << "\n";
+        std::cerr << vanban::diagnostics_to_json(diagnostics, how.language).dump(2) << "\n";
         return;
     }
-    for (const auto& d : diagnostics) std::cerr << "vanban: " << vanban::to_string(d.kind) << " error: " << d.to_string() << "\n";
-    if (diagnostics.size() > 1) std::cerr << "vanban: " << diagnostics.size() << " problems\n";
+    const bool vi = how.language == vanban::Language::vi;
+    for (const auto& d : diagnostics)
+        std::cerr << "vanban: " << (vi ? kind_vi(d.kind) : std::string(vanban::to_string(d.kind)) + " error") << ": "
+                  << d.to_string(how.language) << "\n";
+    if (diagnostics.size() > 1)
+        std::cerr << "vanban: " << diagnostics.size() << (vi ? " lỗi cần sửa\n" : " problems\n");
 }
 
-[[noreturn]] void usage_error(const std::string& message) {
+[[noreturn]] void usage_error(const std::string& message, const std::string& message_vi = {},
+                              const std::string& code = "usage.command") {
     vanban::Diagnostic d;
     d.kind = vanban::DiagnosticKind::usage;
+    d.code = code;
     d.message = message;
+    d.message_vi = message_vi;
     throw vanban::Error(std::move(d));
 }
 
@@ -72,16 +96,59 @@ struct RenderRequest {
     vanban::Limits limits;
 };
 
+// The format from --format or the output's extension, which must be one vanban writes: a document saved as x.doc or
+// x.pdfx would open as garbage, so that is refused before anything is written.
 std::string output_format(const RenderRequest& r) {
-    if (!r.format.empty()) return r.format;
-    fs::path ext = fs::path(r.out).extension();
-    if (ext == ".odt") return "odt";
-    if (ext == ".pdf") return "pdf";
-    return "docx";
+    if (r.out == "-") return r.format.empty() ? "docx" : r.format;
+    std::string ext = fs::path(r.out).extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (ext != ".docx" && ext != ".odt" && ext != ".pdf")
+        usage_error("the output '" + r.out + "' must end in .docx, .odt or .pdf (or be - with --format)",
+                    "tệp kết quả \"" + r.out + "\" phải có đuôi .docx, .odt hoặc .pdf (hoặc ghi - cùng --format)",
+                    "usage.output_extension");
+    if (!r.format.empty() && r.format != ext.substr(1))
+        usage_error("--format " + r.format + " does not match the output '" + r.out + "'",
+                    "--format " + r.format + " không khớp với đuôi của tệp kết quả \"" + r.out + "\"",
+                    "usage.output_extension");
+    return ext.substr(1);
+}
+
+bool looks_like_data_file(const std::string& path) {
+    std::string ext = fs::path(path).extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return ext == ".json";
+}
+
+// `vanban render plan.json ke-hoach`: the template and the data the wrong way round.
+void refuse_swapped_arguments(const RenderRequest& r) {
+    std::error_code ec;
+    if (!looks_like_data_file(r.tpl) || looks_like_data_file(r.data) || fs::exists(r.data, ec)) return;
+    if (!vanban::find_bundled_template(r.data) && !fs::exists(r.tpl, ec)) return;
+    usage_error("the template comes first, then the data: vanban render " + r.data + " " + r.tpl + " -o " + r.out,
+                "hai tham số đang bị đảo: tên mẫu đứng trước, tệp dữ liệu đứng sau — vanban render " + r.data + " " +
+                    r.tpl + " -o " + r.out,
+                "usage.swapped_arguments");
+}
+
+// "13 KB" (at least 1 KB), and for a PDF the number of pages (its /Type /Page objects); DOCX and ODT do not know
+// their page count until a word processor lays them out, so none is claimed for them.
+std::string size_and_pages(const std::string& bytes, const std::string& format, vanban::Language language) {
+    std::string out;
+    if (format == "pdf") {
+        std::size_t pages = 0;
+        for (std::size_t at = bytes.find("/Type"); at != std::string::npos; at = bytes.find("/Type", at + 5)) {
+            std::size_t i = at + 5;
+            while (i < bytes.size() && bytes[i] == ' ') ++i;
+            if (bytes.compare(i, 5, "/Page") == 0 && (i + 5 >= bytes.size() || bytes[i + 5] != 's')) ++pages;
+        }
+        if (pages > 0) out += std::to_string(pages) + (language == vanban::Language::vi ? " trang, " : " pages, ");
+    }
+    return out + std::to_string(std::max<std::size_t>(1, (bytes.size() + 512) / 1024)) + " KB";
 }
 
 int cmd_render(const RenderRequest& req, const Output& how) {
     const std::string format = output_format(req);
+    refuse_swapped_arguments(req);
     // PDF comes from the DOCX variant (or from whatever a user's own template is) through LibreOffice.
     ResolvedTemplate rt = resolve_template(req.tpl, format == "odt" ? "odt" : "docx", req.template_dirs);
     vanban::Data data = load_data(req.data, req.limits.data);
@@ -107,7 +174,12 @@ int cmd_render(const RenderRequest& req, const Output& how) {
     }
     const std::string& out_path = req.out;
     vanban::write_file_atomic(out_path, bytes);
-    if (out_path != "-" && isatty(STDERR_FILENO)) std::cerr << "vanban: wrote " << out_path << "\n";
+    if (out_path != "-" && !how.quiet) {
+        if (how.language == vanban::Language::vi)
+            std::cerr << "đã tạo " << out_path << " — " << size_and_pages(bytes, format, how.language) << "\n";
+        else
+            std::cerr << "wrote " << out_path << " (" << size_and_pages(bytes, format, how.language) << ")\n";
+    }
     return kOk;
 }
 
@@ -239,13 +311,15 @@ int main(int argc, char** argv) {
     CLI::App app{"vanban — văn bản hành chính từ dữ liệu JSON (Vietnamese administrative documents from JSON data)"};
     app.require_subcommand(1);
     app.set_help_all_flag("--help-all", "help for every command");
+    app.fallthrough();  // global options (--errors, --lang, --quiet) may also follow the subcommand
     Output how;
-    std::string error_format = "text";
+    std::string error_format = "text", language = "vi";
     app.add_option("--errors", error_format, "how to print problems: text or json")->check(CLI::IsMember({"text", "json"}));
     std::vector<std::string> template_dirs;
     app.add_option("--templates", template_dirs,
                    "a folder of your own templates, searched before the bundled ones (repeatable; also VANBAN_TEMPLATES)");
-    app.fallthrough();  // --templates and --errors may follow the command's name
+    app.add_option("--lang", language, "language of messages: vi (default) or en")->check(CLI::IsMember({"vi", "en"}));
+    app.add_flag("-q,--quiet", how.quiet, "print nothing when all went well");
 
     std::string tpl, template_opt;
     bool as_json = false;
@@ -316,6 +390,28 @@ int main(int argc, char** argv) {
     pack->footer("Examples:\n  vanban pack templates/ke-hoach/docx -o ke-hoach.docx\n"
                  "  vanban pack ke-hoach -o ke-hoach-so-y-te.docx   (a copy of the bundled template to edit in Word)");
 
+    // A mistyped command ("rendr") gets the closest one suggested, in the chosen language.
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        const bool takes_value = arg == "--errors" || arg == "--lang" || arg == "--templates";
+        if (takes_value) ++i;
+        if (arg.empty() || arg[0] == '-') continue;
+        std::vector<std::string> commands;
+        for (const auto* sub : app.get_subcommands([](const CLI::App*) { return true; })) commands.push_back(sub->get_name());
+        if (std::find(commands.begin(), commands.end(), arg) != commands.end()) break;
+        const bool english = std::any_of(argv + 1, argv + argc, [](const char* a) { return std::string(a) == "--lang=en"; }) ||
+                             std::adjacent_find(argv + 1, argv + argc, [](const char* a, const char* b) {
+                                 return std::string(a) == "--lang" && std::string(b) == "en";
+                             }) != argv + argc;
+        const auto close = vanban::closest_name(arg, commands);
+        if (english)
+            std::cerr << "vanban: unknown command '" << arg << "'" << (close ? "; did you mean '" + *close + "'?" : "")
+                      << " (vanban --help lists them)\n";
+        else
+            std::cerr << "vanban: lỗi: không có lệnh \"" << arg << "\""
+                      << (close ? " — có phải ý bạn là \"" + *close + "\"?" : "") << " (vanban --help liệt kê các lệnh)\n";
+        return kUsage;
+    }
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -323,6 +419,7 @@ int main(int argc, char** argv) {
         return rc == 0 ? kOk : kUsage;
     }
     how.json = error_format == "json";
+    how.language = language == "en" ? vanban::Language::en : vanban::Language::vi;
     try {
         req.template_dirs = batch_args.template_dirs = serve_options.template_dirs = template_dirs;
         if (*render) return cmd_render(req, how);
@@ -332,7 +429,10 @@ int main(int argc, char** argv) {
         if (*make_new) return cmd_new(new_name, template_dirs);
         if (*pack) return cmd_pack(pack_dir, pack_out, template_dirs);
         if (*check) return cmd_check_template(check_what, template_dirs, how);
-        if (*batch) return vanban::cli::run_batch(batch_args, how.json);
+        if (*batch) {
+            batch_args.quiet = batch_args.quiet || how.quiet;
+            return vanban::cli::run_batch(batch_args, how.json);
+        }
         if (*sheet) return vanban::cli::run_sheet(sheet_args);
         if (*serve) return vanban::cli::run_serve(serve_options);
         if (*import) return vanban::cli::run_import(import_args);

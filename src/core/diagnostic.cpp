@@ -1,6 +1,18 @@
 #include "vanban/diagnostic.hpp"
 
+#include <cctype>
+
 namespace vanban {
+
+std::optional<Language> language_named(std::string_view name) noexcept {
+    const std::string_view primary = name.substr(0, name.find_first_of("-_"));
+    if (primary.size() != 2) return std::nullopt;
+    const auto lower = [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); };
+    const std::string code{lower(primary[0]), lower(primary[1])};
+    if (code == "vi") return Language::vi;
+    if (code == "en") return Language::en;
+    return std::nullopt;
+}
 
 std::string_view to_string(DiagnosticKind kind) noexcept {
     switch (kind) {
@@ -38,6 +50,28 @@ std::string Diagnostic::to_string() const {
     }
     if (!context.empty()) out += " — near \"" + context + "\"";
     if (!hint.empty()) out += " (hint: " + hint + ")";
+    return out;
+}
+
+const std::string& Diagnostic::text(Language language) const noexcept {
+    return language == Language::vi && !message_vi.empty() ? message_vi : message;
+}
+
+std::string Diagnostic::to_string(Language language) const {
+    if (language == Language::en || message_vi.empty()) return to_string();
+    std::string out;
+    if (!part.empty()) {
+        out += part;
+        if (paragraph > 0) out += " ¶" + std::to_string(paragraph);
+        out += ": ";
+    } else if (!source.empty() || line > 0) {
+        out += source.empty() ? "dữ liệu" : source;
+        if (line > 0) out += " dòng " + std::to_string(line) + ", cột " + std::to_string(column);
+        out += ": ";
+    }
+    out += message_vi;
+    if (!tag.empty()) out += " (trong thẻ " + tag + ")";
+    if (!context.empty()) out += " — gần chữ \"" + context + "\"";
     return out;
 }
 

@@ -13,6 +13,7 @@
 #include <unicode/utf8.h>
 
 #include "core/image.hpp"
+#include "core/data_checks.hpp"
 #include "core/outline.hpp"
 #include "core/richtext.hpp"
 #include "core/vn.hpp"
@@ -587,29 +588,11 @@ Value f_round(const Value& s, Args a, KwArgs kw, EvalContext& c) {
 
 vn::Date date_of(const Value& s, EvalContext& c) {
     const json& j = j_of(s, c);
-    if (j.is_string()) {
-        auto d = vn::parse_date(j.get_ref<const std::string&>());
-        if (!d) throw EvalError("'" + j.get<std::string>() + "' is not a date", "write dates as YYYY-MM-DD, e.g. 2022-03-10");
-        return *d;
+    try {
+        return date_value(j);
+    } catch (const std::invalid_argument& e) {
+        throw EvalError(e.what(), j.is_string() ? "write dates as YYYY-MM-DD, e.g. 2022-03-10" : "");
     }
-    if (j.is_object()) {
-        vn::Date d;
-        auto num = [&](const char* k) -> int {
-            auto it = j.find(k);
-            if (it == j.end() || it->is_null()) return 0;
-            if (it->is_number_integer()) return it->get<int>();
-            if (it->is_string() && it->get_ref<const std::string&>().empty()) return 0;
-            throw EvalError(std::string("date.") + k + " must be a whole number or blank");
-        };
-        d.year = num("year");
-        d.month = num("month");
-        d.day = num("day");
-        if (d.year <= 0) throw EvalError("a date needs a year");
-        if (d.month < 0 || d.month > 12) throw EvalError("month must be 1–12 or blank");
-        if (d.day < 0 || d.day > 31) throw EvalError("day must be 1–31 or blank");
-        return d;
-    }
-    throw EvalError("a date must be a string YYYY-MM-DD or an object {year, month, day}");
 }
 
 Value f_decree_date(const Value& s, Args a, KwArgs kw, EvalContext& c) {

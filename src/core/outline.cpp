@@ -22,8 +22,8 @@ struct Options {
     std::vector<Scheme> uppercase{Scheme::roman};
 };
 
-[[noreturn]] void fail(const std::string& pointer, const std::string& message) {
-    throw std::invalid_argument(pointer + ": " + message);
+[[noreturn]] void fail(const std::string& pointer, const std::string& message, std::string message_vi = {}) {
+    throw OutlineError(pointer, message, std::move(message_vi));
 }
 
 const char* scheme_name(Scheme s) {
@@ -321,7 +321,8 @@ private:
         const json title = node.value("title", json(nullptr));
         const json text = node.value("text", json(nullptr));
         if (rich_empty(title) && rich_empty(text) && !node.contains("children"))
-            fail(pointer, "a section needs a \"title\" or a \"text\" (or write a bullet as {\"bullet\": …})");
+            fail(pointer, "a section needs a \"title\" or a \"text\" (or write a bullet as {\"bullet\": …})",
+                 "mục này chưa có tiêu đề hay nội dung — hãy điền \"Tiêu đề\" hoặc \"Nội dung viết liền\"");
 
         const int rank = parent.child_rank;
         Scheme scheme{};
@@ -332,7 +333,10 @@ private:
         } else {
             fail(pointer, "no numbering scheme for level " + std::to_string(rank + 1) + " (numbering.levels has " +
                               std::to_string(opt_.levels.size()) +
-                              "); add one to numbering.levels or set \"children_numbering\" on the parent");
+                              "); add one to numbering.levels or set \"children_numbering\" on the parent",
+                 "phần nội dung có " + std::to_string(rank + 1) + " cấp mục lồng nhau nhưng \"Kiểu đánh số theo cấp\" chỉ có " +
+                     std::to_string(opt_.levels.size()) +
+                     " cấp — hãy thêm một kiểu đánh số cho cấp này, hoặc chọn \"Kiểu đánh số của mục con\" ở mục cha");
         }
 
         HeadingInfo info;
@@ -342,7 +346,9 @@ private:
         switch (scheme) {
             case Scheme::roman: {
                 auto r = vn::roman(number);
-                if (!r) fail(pointer, "section " + std::to_string(number) + " has no Roman numeral");
+                if (!r)
+                    fail(pointer, "section " + std::to_string(number) + " has no Roman numeral",
+                         "mục thứ " + std::to_string(number) + " không có số La Mã (chỉ đến 3999)");
                 info.label = *r + ".";
                 break;
             }
@@ -352,7 +358,8 @@ private:
             case Scheme::decimal: {
                 if (parent.scheme != Scheme::arabic && parent.scheme != Scheme::decimal)
                     fail(pointer, std::string("decimal numbering (2.1.) needs a parent numbered 1. or 2.1., not ") +
-                                      (parent.label.empty() ? "the top level" : "\"" + parent.label + "\""));
+                                      (parent.label.empty() ? "the top level" : "\"" + parent.label + "\""),
+                         "đánh số kiểu 2.1. chỉ dùng được dưới mục đánh số 1. hoặc 2.1. — hãy đổi kiểu đánh số của cấp này");
                 std::string base = parent.label;
                 if (!base.empty() && base.back() == '.') base.pop_back();
                 info.label = base + "." + std::to_string(number) + ".";
@@ -363,7 +370,9 @@ private:
                 if (!l)
                     fail(pointer, "điểm " + std::to_string(number) +
                                       " has no letter: the Vietnamese sequence a, b, c, d, đ, e, g, h, i, k, l, m, n, o, "
-                                      "p, q, r, s, t, u, v, x, y ends at y (23)");
+                                      "p, q, r, s, t, u, v, x, y ends at y (23)",
+                         "điểm thứ " + std::to_string(number) + " không có chữ cái: dãy a, b, c, d, đ, … chỉ đến y (23 điểm) — "
+                         "hãy chia bớt hoặc đổi kiểu đánh số của cấp này");
                 info.label = *l + ")";
                 break;
             }

@@ -35,6 +35,9 @@
 // A template prints head (in head_style) immediately followed by tail, in a paragraph of style `style`.
 #pragma once
 
+#include <stdexcept>
+#include <string>
+
 #include <nlohmann/json.hpp>
 
 namespace vanban::outline {
@@ -44,5 +47,14 @@ namespace vanban::outline {
 // starts with the JSON pointer (relative to the body, e.g. "/2/children/0") of the offending node; errors in the
 // options start with "numbering".
 nlohmann::json flatten(const nlohmann::json& body, const nlohmann::json& options);
+
+// What flatten() throws: the English message (pointer first, as above), the pointer alone and a Vietnamese text for
+// people ("" where none is written), so that `validate` can report the same problem at the field.
+struct OutlineError : std::invalid_argument {
+    OutlineError(const std::string& pointer_, const std::string& message, std::string message_vi_)
+        : std::invalid_argument(pointer_ + ": " + message), pointer(pointer_), message_vi(std::move(message_vi_)) {}
+    std::string pointer;     // relative to the body
+    std::string message_vi;  // "cần thêm kiểu đánh số cho cấp 4 …"
+};
 
 }  // namespace vanban::outline

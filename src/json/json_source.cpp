@@ -752,7 +752,46 @@ void Document::locate(Diagnostic& diagnostic) const {
     diagnostic.column = p.column;
 }
 
+namespace {
+
+// Text that is not UTF-8 at all — UTF-16 (what Notepad saves as "Unicode", with or without its byte order mark) or an
+// 8-bit code page such as Windows-1258 — is named as such, with what to do, instead of a first bad byte.
+void refuse_other_encodings(std::string_view text, const std::string& source) {
+    const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+    const bool bom16 = text.size() >= 2 && ((byte(0) == 0xFF && byte(1) == 0xFE) || (byte(0) == 0xFE && byte(1) == 0xFF));
+    std::size_t zeros = 0;
+    const std::size_t head = std::min<std::size_t>(text.size(), 64);
+    for (std::size_t i = 0; i < head; ++i) zeros += byte(i) == 0;
+    const bool utf16 = bom16 || (head >= 4 && zeros * 4 >= head);  // ASCII in UTF-16: every other byte is 0
+    // A stray bad byte is reported where it is (by the parser); several mean the whole file is in another encoding.
+    std::size_t bad = 0;
+    for (std::size_t i = 0; !utf16 && i < text.size() && bad < 3;) {
+        std::uint32_t cp = 0;
+        const std::size_t len = utf8_sequence(text, i, cp);
+        bad += len == 0;
+        i += len == 0 ? 1 : len;
+    }
+    if (!utf16 && bad < 3) return;
+    Diagnostic d;
+    d.kind = DiagnosticKind::json_syntax;
+    d.code = "data.encoding";
+    d.source = source;
+    d.hint = "save the file as UTF-8";
+    if (utf16) {
+        d.message = "the file is UTF-16 text, not UTF-8";
+        d.message_vi = "tệp đang lưu ở dạng UTF-16 (\"Unicode\" của Notepad), vanban chỉ đọc UTF-8 — hãy lưu tệp dưới dạng "
+                       "UTF-8 (Notepad: Lưu thành… › Mã hoá: UTF-8)";
+    } else {
+        d.message = "the file is not UTF-8 text (perhaps Windows-1258 or TCVN3)";
+        d.message_vi = "tệp không ở dạng UTF-8 (có thể là Windows-1258 hoặc TCVN3) — hãy lưu tệp dưới dạng UTF-8";
+    }
+    throw Error(std::move(d));
+}
+
+}  // namespace
+
 Document parse(std::string_view text, std::string source, const JsonLimits& limits) {
+    refuse_other_encodings(text, source);
     Document doc;
     doc.source = std::move(source);
     Parser parser(text, doc.source, limits, doc);

@@ -1,6 +1,7 @@
 #include "server/http_util.hpp"
 
 #include <array>
+#include <cstdlib>
 #include <cstdio>
 #include <random>
 
@@ -32,18 +33,55 @@ int status_for(const std::vector<Diagnostic>& diagnostics) {
 }
 
 nlohmann::json diagnostics_json(const std::vector<Diagnostic>& diagnostics, std::size_t max) {
-    if (diagnostics.size() <= max) return diagnostics_to_json(diagnostics);
+    if (diagnostics.size() <= max) return diagnostics_to_json(diagnostics, Language::vi);
     std::vector<Diagnostic> shown(diagnostics.begin(), diagnostics.begin() + static_cast<std::ptrdiff_t>(max));
     Diagnostic more;
     more.kind = DiagnosticKind::limit;
     more.message = std::to_string(diagnostics.size() - max) + " more problems not shown";
     more.hint = "fix these first";
+    more.code = "limit.more_problems";
+    more.message_vi = "còn " + std::to_string(diagnostics.size() - max) + " lỗi nữa chưa hiện — hãy sửa các lỗi trên trước";
     shown.push_back(std::move(more));
-    return diagnostics_to_json(shown);
+    return diagnostics_to_json(shown, Language::vi);
 }
 
 std::string errors_body(const std::vector<Diagnostic>& diagnostics) {
     return nlohmann::json{{"errors", diagnostics_json(diagnostics)}}.dump();
+}
+
+Language preferred_language(std::string_view accept_language) {
+    // "en-US,en;q=0.9,vi;q=0.8": ranges separated by commas, each with an optional ";q=weight".
+    Language best = Language::vi;
+    double best_weight = 0;
+    while (!accept_language.empty()) {
+        const std::size_t comma = accept_language.find(',');
+        std::string_view range = accept_language.substr(0, comma);
+        accept_language = comma == std::string_view::npos ? std::string_view{} : accept_language.substr(comma + 1);
+        double weight = 1;
+        if (const std::size_t semicolon = range.find(';'); semicolon != std::string_view::npos) {
+            const std::string_view params = range.substr(semicolon + 1);
+            if (const std::size_t q = params.find("q="); q != std::string_view::npos)
+                weight = std::atof(std::string(params.substr(q + 2)).c_str());
+            range = range.substr(0, semicolon);
+        }
+        while (!range.empty() && range.front() == ' ') range.remove_prefix(1);
+        while (!range.empty() && range.back() == ' ') range.remove_suffix(1);
+        const auto language = language_named(range);
+        if (language && weight > best_weight) {
+            best = *language;
+            best_weight = weight;
+        }
+    }
+    return best;
+}
+
+void use_english_messages(nlohmann::json& answer) {
+    if (answer.is_object()) {
+        if (const auto en = answer.find("message_en"); en != answer.end() && answer.contains("message")) answer["message"] = *en;
+        for (auto& [key, value] : answer.items()) use_english_messages(value);
+    } else if (answer.is_array()) {
+        for (auto& item : answer) use_english_messages(item);
+    }
 }
 
 std::optional<Diagnostic> check_nesting(std::string_view text, int max_depth, const std::string& source) {

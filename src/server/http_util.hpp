@@ -39,6 +39,14 @@ nlohmann::json diagnostics_json(const std::vector<Diagnostic>& diagnostics, std:
 // {"errors": [...]} as text (capped as above).
 std::string errors_body(const std::vector<Diagnostic>& diagnostics);
 
+// The language an Accept-Language header asks for among Vietnamese and English (highest q first, then order);
+// Vietnamese when the header is absent or names neither.
+Language preferred_language(std::string_view accept_language);
+
+// Error records are made with Vietnamese `message` (and both texts); for a client that asks for English, every
+// record in `answer` (at any depth: batch reports nest them) gets its `message_en` as `message`.
+void use_english_messages(nlohmann::json& answer);
+
 // A limit diagnostic (with line:column in `source`) when arrays/objects in `text` nest deeper than `max_depth`.
 // Only brackets outside strings count; the text need not be valid JSON (the parser reports that).
 std::optional<Diagnostic> check_nesting(std::string_view text, int max_depth, const std::string& source);

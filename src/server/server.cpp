@@ -503,6 +503,22 @@ struct Server::Impl {
                                    "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
                                    "frame-src 'self' blob:; object-src 'self' blob:; frame-ancestors 'self'"}});
         http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) { return screen(req, res); });
+        // Error records carry both texts with Vietnamese `message`; one place, as every answer leaves, gives English to
+        // a client whose Accept-Language asks for it — whichever route or error handler made the answer.
+        http.set_post_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+            if (preferred_language(req.get_header_value("Accept-Language")) != Language::en) return;
+            if (res.get_header_value("Content-Type").rfind("application/json", 0) != 0) return;
+            if (res.body.find("\"message_en\"") == std::string::npos) return;
+            auto answer = nlohmann::json::parse(res.body, nullptr, false);
+            if (answer.is_discarded()) return;
+            use_english_messages(answer);
+            res.body = answer.dump();
+            // httplib has counted the body already (0.11: before this handler runs)
+            if (res.has_header("Content-Length")) {
+                res.headers.erase("Content-Length");
+                res.set_header("Content-Length", std::to_string(res.body.size()));
+            }
+        });
         // Errors httplib answers itself (no route, body too large, malformed request) get a JSON body too.
         http.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request& req, httplib::Response& res) {
             if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;

@@ -607,11 +607,15 @@ TEST(AwardForms, SchemaRejectsARecordWithoutItsSubject) {
     data.erase("person");
     t::write_file(dir + "/no-person.json", data.dump());
     EXPECT_EQ(t::run_command(cli() + " validate " + quote(dir + "/no-person.json"), &output), 1) << output;
+    EXPECT_NE(output.find("Cá nhân: chưa điền"), std::string::npos) << output;  // by its label, in Vietnamese
+    EXPECT_EQ(t::run_command(cli() + " validate --lang en " + quote(dir + "/no-person.json"), &output), 1) << output;
     EXPECT_NE(output.find("person"), std::string::npos) << output;
     data = example("bao-cao-thanh-tich-ca-nhan");
     data["report_date"] = "20/11/2023";
     t::write_file(dir + "/bad-date.json", data.dump());
     EXPECT_EQ(t::run_command(cli() + " validate " + quote(dir + "/bad-date.json"), &output), 1) << output;
+    EXPECT_NE(output.find("Ngày báo cáo: chưa đúng cách ghi"), std::string::npos) << output;
+    EXPECT_EQ(t::run_command(cli() + " validate --lang en " + quote(dir + "/bad-date.json"), &output), 1) << output;
     EXPECT_NE(output.find("report_date"), std::string::npos) << output;
 }
 

@@ -176,6 +176,9 @@ TEST(Cli, DataErrorExitsOneAndNamesThePath) {
     t::write_file(w.data, data.dump(2));
     CliRun r = cli("render " + quote(w.tpl) + " " + quote(w.data) + " -o " + quote(w.path("x.docx")));
     EXPECT_EQ(r.rc, 1);
+    EXPECT_NE(r.err.find("vanban: lỗi dữ liệu: "), std::string::npos) << r.err;
+    r = cli("--lang en render " + quote(w.tpl) + " " + quote(w.data) + " -o " + quote(w.path("x.docx")));
+    EXPECT_EQ(r.rc, 1);
     EXPECT_NE(r.err.find("data error"), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("'p.unit' is missing from the data"), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("word/document.xml"), std::string::npos) << r.err;
@@ -189,7 +192,7 @@ TEST(Cli, LimitFlagsOfRenderAndBatch) {
     // Three sections but at most two loop iterations; sizes take units.
     CliRun r = cli("render " + quote(w.tpl) + " " + quote(w.data) + " -o " + quote(out) + " --max-loop-iterations 2");
     EXPECT_EQ(r.rc, 1) << r.err;
-    EXPECT_NE(r.err.find("limit error"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("vượt giới hạn"), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("more than 2 loop iterations"), std::string::npos) << r.err;
     EXPECT_EQ(t::read_file(out), "earlier output");
     r = cli("render " + quote(w.tpl) + " " + quote(w.data) + " -o " + quote(out) + " --max-output-size 1K");
@@ -422,6 +425,144 @@ TEST(Cli, LibreOfficeReadsTheRenderedText) {
     while (!lines.empty() && lines.back().empty()) lines.pop_back();
     EXPECT_EQ(lines, (Texts{"ỦY BAN NHÂN DÂN XÃ TÂN PHÚ", "I. MỤC ĐÍCH, YÊU CẦU", "II. NỘI DUNG", "IV. TỔ CHỨC THỰC HIỆN",
                             "Tân Phú, ngày 10 tháng 3 năm 2022"}));
+}
+
+// ----- messages for people (issue 18) ---------------------------------------------------------------------------------
+
+const std::string kPlan = t::source_dir() + "/templates/ke-hoach/example.json";
+
+// Words of the validation library and of schema jargon that a secretary must never see.
+void expect_no_jargon(const std::string& text) {
+    for (const char* word : {"required property", "String should", "Failed to validate", "anyOf", "oneOf", "schema #",
+                             "object at the top level"})
+        EXPECT_EQ(text.find(word), std::string::npos) << word << " in:\n" << text;
+}
+
+TEST(CliMessages, BadPlanInVietnameseByDefaultAndEnglishOnRequest) {
+    Workspace w;
+    json plan = json::parse(t::read_file(kPlan));
+    plan.erase("title");
+    plan["titel"] = "x";
+    plan["sigher"] = plan["signer"];
+    plan["date"] = "2025-02-30";
+    t::write_file(w.data, plan.dump(2));
+    CliRun vi = cli("validate ke-hoach " + quote(w.data));
+    EXPECT_EQ(vi.rc, 1);
+    expect_no_jargon(vi.err);
+    EXPECT_NE(vi.err.find("Trích yếu: chưa điền"), std::string::npos) << vi.err;
+    // every unknown key at once, each with the closest known one
+    EXPECT_NE(vi.err.find("mẫu không có mục \"titel\" — có phải ý bạn là \"title\" (Trích yếu)?"), std::string::npos) << vi.err;
+    EXPECT_NE(vi.err.find("mẫu không có mục \"sigher\" — có phải ý bạn là \"signer\" (Người ký)?"), std::string::npos) << vi.err;
+
+    CliRun en = cli("validate ke-hoach " + quote(w.data) + " --lang en");  // a global option after the command
+    EXPECT_EQ(en.rc, 1);
+    EXPECT_NE(en.err.find("property \"titel\" is not allowed here (in \"Kế hoạch\"); did you mean \"title\"?"), std::string::npos) << en.err;
+    EXPECT_EQ(en.err.find("chưa điền"), std::string::npos) << en.err;
+}
+
+TEST(CliMessages, EmptyAwardFormNamesWhatIsMissingWithoutBranchNoise) {
+    Workspace w;
+    t::write_file(w.data, "{}");
+    CliRun r = cli("validate bao-cao-thanh-tich " + quote(w.data));
+    EXPECT_EQ(r.rc, 1);
+    expect_no_jargon(r.err);
+    EXPECT_NE(r.err.find("Ngày báo cáo: chưa điền"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("Cá nhân: chưa điền"), std::string::npos) << r.err;  // the meant anyOf branch only
+    EXPECT_EQ(r.err.find("Tập thể"), std::string::npos) << r.err;
+}
+
+TEST(CliMessages, ValidMeansItRendersForImpossibleDatesAndShortNumbering) {
+    Workspace w;
+    json plan = json::parse(t::read_file(kPlan));
+    plan["date"] = "2025-02-30";
+    t::write_file(w.data, plan.dump(2));
+    CliRun date = cli("validate ke-hoach " + quote(w.data));
+    EXPECT_EQ(date.rc, 1);
+    EXPECT_NE(date.err.find("Ngày ban hành: ngày \"2025-02-30\" không có trong lịch"), std::string::npos) << date.err;
+    plan["date"] = {{"year", 2023}, {"month", 2}, {"day", 29}};  // entered in parts: 29/2 of a common year
+    t::write_file(w.data, plan.dump(2));
+    EXPECT_EQ(cli("validate ke-hoach " + quote(w.data)).rc, 1);
+    plan["date"] = {{"year", 2024}, {"month", 2}, {"day", 29}};
+    plan["numbering"] = {{"levels", {"roman"}}};
+    t::write_file(w.data, plan.dump(2));
+    CliRun depth = cli("--errors json validate ke-hoach " + quote(w.data));
+    EXPECT_EQ(depth.rc, 1);
+    const json records = json::parse(depth.err);
+    ASSERT_EQ(records.size(), 1u) << depth.err;
+    EXPECT_EQ(records[0]["code"], "data.outline");
+    EXPECT_EQ(records[0]["json_pointer"].get<std::string>().rfind("/body/", 0), 0u);
+    EXPECT_NE(records[0]["message"].get<std::string>().find("\"Kiểu đánh số theo cấp\" chỉ có 1 cấp"), std::string::npos);
+    EXPECT_NE(records[0]["message_en"].get<std::string>().find("no numbering scheme for level 2"), std::string::npos);
+}
+
+TEST(CliMessages, OutputMustBeADocumentFormat) {
+    Workspace w;
+    for (const std::string name : {"x.doc", "x", "x.pdfx"}) {
+        CliRun r = cli("render ke-hoach " + quote(kPlan) + " -o " + quote(w.path(name)));
+        EXPECT_EQ(r.rc, 2) << name;
+        EXPECT_NE(r.err.find(".docx, .odt hoặc .pdf"), std::string::npos) << r.err;
+        EXPECT_FALSE(fs::exists(w.path(name))) << name;
+    }
+    CliRun piped = cli("render ke-hoach " + quote(kPlan) + " -o - --format odt");
+    EXPECT_EQ(piped.rc, 0) << piped.err;
+    EXPECT_EQ(piped.out.substr(0, 2), "PK");
+}
+
+TEST(CliMessages, Utf16AndWindows1258DataAreRecognised) {
+    Workspace w;
+    const std::string text = t::read_file(kPlan);
+    std::string le = "\xFF\xFE", be_without_bom;
+    for (unsigned char c : std::string("{\"title\": \"K\"}")) {
+        le += static_cast<char>(c);
+        le += '\0';
+        be_without_bom += '\0';
+        be_without_bom += static_cast<char>(c);
+    }
+    // "Kế hoạch" in Windows-1258: ê = 0xEA with the combining acute 0xEC, ạ = a with 0xF2
+    const std::string cp1258 = "{\"title\": \"K\xEA\xEC ho\x61\xF2\x63h \xD0\xE3i\"}";
+    for (const std::string& bytes : {le, be_without_bom, cp1258}) {
+        t::write_file(w.data, bytes);
+        CliRun r = cli("validate ke-hoach " + quote(w.data));
+        EXPECT_EQ(r.rc, 1);
+        EXPECT_NE(r.err.find("hãy lưu tệp dưới dạng UTF-8"), std::string::npos) << r.err;
+    }
+}
+
+TEST(CliMessages, SwappedArgumentsAndMistypedNames) {
+    Workspace w;
+    CliRun swapped = cli("render " + quote(kPlan) + " ke-hoach -o " + quote(w.path("x.docx")));
+    EXPECT_EQ(swapped.rc, 2);
+    EXPECT_NE(swapped.err.find("hai tham số đang bị đảo"), std::string::npos) << swapped.err;
+    EXPECT_NE(swapped.err.find("vanban render ke-hoach " + kPlan), std::string::npos) << swapped.err;
+    CliRun tpl = cli("render kehoach " + quote(kPlan) + " -o " + quote(w.path("x.docx")));
+    EXPECT_EQ(tpl.rc, 2);
+    EXPECT_NE(tpl.err.find("có phải ý bạn là \"ke-hoach\"?"), std::string::npos) << tpl.err;
+    CliRun command = cli("rendr ke-hoach");
+    EXPECT_EQ(command.rc, 2);
+    EXPECT_NE(command.err.find("có phải ý bạn là \"render\"?"), std::string::npos) << command.err;
+    CliRun english = cli("--lang en valdate x");
+    EXPECT_NE(english.err.find("did you mean 'validate'?"), std::string::npos) << english.err;
+    EXPECT_EQ(listing(w.dir), (std::set<std::string>{"mau.docx", "du-lieu.json"}));
+}
+
+TEST(CliMessages, GlobalOptionsAfterTheCommandAndOneLineOnSuccess) {
+    Workspace w;
+    t::write_file(w.data, "{}");
+    CliRun json_after = cli("validate ke-hoach " + quote(w.data) + " --errors json");
+    EXPECT_EQ(json_after.rc, 1);
+    EXPECT_TRUE(json::parse(json_after.err).is_array()) << json_after.err;
+
+    const std::string out = w.path("ke-hoach.docx");
+    CliRun r = cli("render ke-hoach " + quote(kPlan) + " -o " + quote(out));
+    ASSERT_EQ(r.rc, 0) << r.err;
+    const auto kb = std::to_string(std::max<std::uintmax_t>(1, (fs::file_size(out) + 512) / 1024));
+    EXPECT_EQ(r.err, "đã tạo " + out + " — " + kb + " KB\n");
+    EXPECT_EQ(validate_office(out), "");
+    CliRun quiet = cli("render ke-hoach " + quote(kPlan) + " -o " + quote(out) + " --quiet");
+    EXPECT_EQ(quiet.rc, 0);
+    EXPECT_EQ(quiet.err, "");
+    CliRun quiet_before = cli("-q render ke-hoach " + quote(kPlan) + " -o " + quote(out));
+    EXPECT_EQ(quiet_before.err, "");
 }
 
 }  // namespace

@@ -401,6 +401,50 @@ TEST_F(Serve, ValidationErrorsCarryPointersAndPositions) {
     EXPECT_EQ(errors_of(r).size(), result["errors"].size());
 }
 
+TEST_F(Serve, MessagesAreVietnameseUnlessAcceptLanguageAsksForEnglish) {
+    auto c = server_->client();
+    json plan = json::parse(example("ke-hoach"));
+    plan.erase("title");
+    plan["titel"] = "x";
+    plan["date"] = "2025-02-30";
+    const std::string body = plan.dump(2);
+    const auto messages = [&](const httplib::Headers& headers) {
+        auto v = c.Post("/api/validate/ke-hoach", headers, body, "application/json");
+        std::map<std::string, json> by_code;
+        EXPECT_TRUE(v) << httplib::to_string(v.error());
+        if (!v) return by_code;
+        EXPECT_EQ(v->status, 200);
+        const json answer = json::parse(v->body);
+        for (const auto& e : answer["errors"]) by_code[e["code"].get<std::string>()] = e;
+        return by_code;
+    };
+    auto vi = messages({});
+    ASSERT_TRUE(vi.count("schema.required") && vi.count("schema.unknown_property")) << json(vi).dump();
+    EXPECT_EQ(vi["schema.required"]["message"], "Trích yếu: chưa điền — đây là mục bắt buộc, hãy điền vào");
+    EXPECT_EQ(vi["schema.required"]["message"], vi["schema.required"]["message_vi"]);
+    EXPECT_EQ(vi["schema.unknown_property"]["message"],
+              "mẫu không có mục \"titel\" — có phải ý bạn là \"title\" (Trích yếu)?");
+    for (const auto& [code, e] : vi)
+        for (const char* jargon : {"required property", "String should", "Failed to validate", "anyOf", "oneOf", "schema #"})
+            EXPECT_EQ(e["message"].get<std::string>().find(jargon), std::string::npos) << e.dump();
+    EXPECT_EQ(messages({{"Accept-Language", "vi-VN,vi;q=0.9,en;q=0.5"}}), vi);
+
+    auto en = messages({{"Accept-Language", "en-US,en;q=0.9,vi;q=0.5"}});
+    ASSERT_TRUE(en.count("schema.required")) << json(en).dump();
+    EXPECT_EQ(en["schema.required"]["message"], en["schema.required"]["message_en"]);
+    EXPECT_NE(en["schema.required"]["message"].get<std::string>().find("required property \"title\" is missing"),
+              std::string::npos);
+    EXPECT_EQ(en["schema.required"]["message_vi"], vi["schema.required"]["message_vi"]);  // both texts always there
+
+    // Error answers of other routes follow the same choice (a render of the same data: 422).
+    auto r = c.Post("/api/render/ke-hoach", {{"Accept-Language", "en"}}, body, "application/json");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 422);
+    const json rendered = json::parse(r->body);
+    ASSERT_FALSE(rendered["errors"].empty());
+    for (const auto& e : rendered["errors"]) EXPECT_EQ(e["message"], e["message_en"]);
+}
+
 TEST_F(Serve, ManyWrongValuesGiveACappedAnswer) {
     auto c = server_->client();
     json plan = json::parse(example("ke-hoach"));
@@ -412,7 +456,8 @@ TEST_F(Serve, ManyWrongValuesGiveACappedAnswer) {
     const json errors = json::parse(v->body)["errors"];
     ASSERT_EQ(errors.size(), 101u);
     EXPECT_EQ(errors.back()["kind"], "limit");
-    EXPECT_NE(errors.back()["message"].get<std::string>().find("49900 more"), std::string::npos);
+    EXPECT_NE(errors.back()["message_en"].get<std::string>().find("49900 more"), std::string::npos);
+    EXPECT_NE(errors.back()["message"].get<std::string>().find("còn 49900 lỗi nữa"), std::string::npos);
     EXPECT_LT(v->body.size(), 100'000u);
 }
 

@@ -355,6 +355,10 @@ TEST(CApi, SchemaValidationReportsEveryViolationWithPointerAndPosition) {
             EXPECT_EQ(e->line, 2);
             EXPECT_EQ(e->column, 22);
             EXPECT_NE(std::string(e->message).find("Tên cơ quan"), std::string::npos);
+            EXPECT_STREQ(e->code, "schema.type");
+            EXPECT_STREQ(e->message_en, e->message);
+            EXPECT_STREQ(e->message_vi, "Tên cơ quan: cần ghi chữ, nhưng đang là số nguyên");
+            EXPECT_EQ(std::string(e->text_vi), "bad.json dòng 2, cột 22: " + std::string(e->message_vi));
         } else if (pointer == "/tasks") {
             tasks = true;
             EXPECT_EQ(e->line, 3);

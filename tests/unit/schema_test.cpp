@@ -162,40 +162,80 @@ TEST(Schema, NumbersAndLengthsInMessages) {
     ASSERT_EQ(d.size(), 2u);
     EXPECT_EQ(d[0].json_pointer, "/issuing_agency/name");
     EXPECT_EQ(d[0].column, 29);
-    EXPECT_EQ(d[0].message,
-              "\"Tên cơ quan ban hành\" (/issuing_agency/name): String should be no fewer than 1 characters in length");
+    EXPECT_EQ(d[0].message, "\"Tên cơ quan ban hành\" (/issuing_agency/name): must not be empty");
+    EXPECT_EQ(d[0].code, "schema.empty");
+    EXPECT_EQ(d[0].message_vi, "Cơ quan ban hành › Tên cơ quan ban hành: đang để trống — hãy điền nội dung");
     EXPECT_EQ(d[1].json_pointer, "/number");
     EXPECT_EQ(d[1].column, 44);
-    EXPECT_EQ(d[1].message, "\"Số văn bản\" (/number): Expected number greater than or equal to 1");
+    EXPECT_EQ(d[1].message, "\"Số văn bản\" (/number): must be at least 1");
+    EXPECT_EQ(d[1].code, "schema.too_small");
+    EXPECT_EQ(d[1].message_vi, "Số văn bản: phải từ 1 trở lên");
 }
 
-TEST(Schema, CombinatorCascadesKeptWithoutDuplicates) {
+TEST(Schema, CombinatorsExplainTheMeantBranchOnly) {
     const Schema schema(json::parse(R"({
       "properties": {
         "x": {"title": "Giá trị", "anyOf": [{"type": "string"}, {"type": "integer"}]},
-        "y": {"allOf": [{"type": "string"}, {"minLength": 2}]}
+        "y": {"allOf": [{"type": "string"}, {"minLength": 2}]},
+        "z": {"title": "Người", "oneOf": [
+          {"type": "object", "required": ["kind", "name"], "properties": {"kind": {"const": "person"}, "name": {"type": "string"}}},
+          {"type": "object", "required": ["kind", "unit"], "properties": {"kind": {"const": "group"}, "unit": {"type": "string", "title": "Đơn vị"}}}
+        ]}
       }
     })"));
-    const Document doc = parse(R"({"x": true, "y": "a"})", "d.json");
+    const Document doc = parse(R"({"x": true, "y": "a", "z": {"kind": "group"}})", "d.json");
     const std::vector<Diagnostic> d = schema.validate(doc);
-    // The two failing anyOf branches give the same type message (kept once), each branch's "child schema #n"
-    // cascade and the anyOf summary are kept; the root's "property name 'x'" wrappers are implied and dropped.
-    ASSERT_EQ(d.size(), 6u);
-    for (std::size_t i = 0; i < 4; ++i) {
-        EXPECT_EQ(d[i].json_pointer, "/x");
-        EXPECT_EQ(d[i].line, 1);
-        EXPECT_EQ(d[i].column, 7);
+    // One message for x (every type any branch takes), one for y, and for z only the branch whose "kind" matches.
+    ASSERT_EQ(d.size(), 3u);
+    EXPECT_EQ(d[0].json_pointer, "/x");
+    EXPECT_EQ(d[0].line, 1);
+    EXPECT_EQ(d[0].column, 7);
+    EXPECT_EQ(d[0].message, "\"Giá trị\" (/x): expected string or integer, found boolean");
+    EXPECT_EQ(d[0].message_vi, "Giá trị: cần ghi chữ hoặc số nguyên, nhưng đang là đúng/sai (true hoặc false)");
+    EXPECT_EQ(d[1].json_pointer, "/y");
+    EXPECT_EQ(d[1].column, 18);
+    EXPECT_EQ(d[1].message, "must be at least 2 characters long");
+    EXPECT_EQ(d[2].json_pointer, "/z/unit");
+    EXPECT_EQ(d[2].code, "schema.required");
+    EXPECT_EQ(d[2].message_vi, "Người › Đơn vị: chưa điền — đây là mục bắt buộc, hãy điền vào");
+    for (const auto& x : d) {
+        for (const char* jargon : {"anyOf", "oneOf", "schema #", "Failed to validate"}) {
+            EXPECT_EQ(x.message.find(jargon), std::string::npos) << x.message;
+            EXPECT_EQ(x.message_vi.find(jargon), std::string::npos) << x.message_vi;
+        }
     }
-    EXPECT_EQ(d[0].message, "\"Giá trị\" (/x): value of type boolean is not allowed here");
-    EXPECT_EQ(d[1].message, "\"Giá trị\" (/x): Failed to validate against child schema #0");
-    EXPECT_EQ(d[2].message, "\"Giá trị\" (/x): Failed to validate against child schema #1");
-    EXPECT_EQ(d[3].message, "\"Giá trị\" (/x): Failed to validate against any schemas allowed by anyOf constraint");
-    EXPECT_EQ(d[4].json_pointer, "/y");
-    EXPECT_EQ(d[4].column, 18);
-    EXPECT_EQ(d[4].message, "String should be no fewer than 2 characters in length");
-    EXPECT_EQ(d[5].json_pointer, "/y");
-    EXPECT_EQ(d[5].column, 18);
-    EXPECT_EQ(d[5].message, "Failed to validate against child schema #1");
+}
+
+TEST(Schema, EveryUnknownPropertyWithTheClosestKnownName) {
+    const Schema schema = make_schema();
+    const Document doc = parse(
+        R"({"issuing_agency": {"name": "X"}, "numbr": 1, "Signer": {"name": "Y"}, "ghi_chu": 2})", "d.json");
+    const std::vector<Diagnostic> d = schema.validate(doc);
+    std::vector<std::string> vi;
+    for (const auto& x : d) vi.push_back(x.message_vi);
+    // number and signer are missing, and three unknown keys, all reported at once
+    ASSERT_EQ(d.size(), 5u) << ::testing::PrintToString(vi);
+    const auto has = [&](const std::string& text) { return std::find(vi.begin(), vi.end(), text) != vi.end(); };
+    EXPECT_TRUE(has("Số văn bản: chưa điền — đây là mục bắt buộc, hãy điền vào"));
+    EXPECT_TRUE(has("mẫu không có mục \"numbr\" — có phải ý bạn là \"number\" (Số văn bản)?"));
+    EXPECT_TRUE(has("mẫu không có mục \"Signer\" — có phải ý bạn là \"signer\" (Người ký)?"));
+    EXPECT_TRUE(has("mẫu không có mục \"ghi_chu\" — hãy kiểm tra lại chính tả hoặc xoá mục này"));
+    for (const auto& x : d) {
+        if (x.code == "schema.unknown_property" && x.json_pointer == "/numbr") {
+            EXPECT_EQ(x.message, "property \"numbr\" is not allowed here (in \"Văn bản\"); did you mean \"number\"?");
+        }
+    }
+}
+
+TEST(Schema, ClosestName) {
+    const std::vector<std::string> templates = {"ke-hoach", "bao-cao-thanh-tich", "bao-cao-thanh-tich-tap-the"};
+    EXPECT_EQ(closest_name("kehoach", templates), "ke-hoach");
+    EXPECT_EQ(closest_name("Kế hoạch", templates), "ke-hoach");
+    EXPECT_EQ(closest_name("bao-cao-thanh-tich-tap-th", templates), "bao-cao-thanh-tich-tap-the");
+    EXPECT_EQ(closest_name("ke-hoach", templates), std::nullopt);  // known
+    EXPECT_EQ(closest_name("quyet-dinh", templates), std::nullopt);
+    EXPECT_EQ(closest_name("titel", {"title", "date"}), "title");
+    EXPECT_EQ(closest_name(std::string(5000, 'a'), templates), std::nullopt);
 }
 
 TEST(Schema, ArrayIndexesAndEscapedKeysInPointers) {
@@ -225,7 +265,7 @@ TEST(Schema, Draft4AndDraft6Accepted) {
         "properties": {"n": {"type": "number", "exclusiveMaximum": 10}}})"));
     const auto d = s6.validate(parse(R"({"n": 10})", "d.json"));
     ASSERT_EQ(d.size(), 1u);
-    EXPECT_EQ(d[0].message, "Expected number less than 10");
+    EXPECT_EQ(d[0].message, "must be less than 10");
     EXPECT_EQ(s6.source()["$schema"], "http://json-schema.org/draft-06/schema#");
 }
 
@@ -268,6 +308,46 @@ TEST(Schema, PatternsAreExplainedInWordsWhereTheSchemaSaysHow) {
     for (const auto& x : record.validate(parse(person.dump(), "r.json"))) rec += x.message + "\n";
     EXPECT_NE(rec.find("\"Họ tên\" (/person/full_name): value does not have the required form: viết trên một dòng, không "
                        "xuống dòng"), std::string::npos) << rec;
+}
+
+TEST(Schema, ValidMeansItRendersWithThePlaceNamedByItsPrintedNumbers) {
+    const auto src = vanban::test::source_dir();
+    const Schema plan(json::parse(vanban::test::read_file(src + "/templates/ke-hoach/schema.json")), "schema.json");
+    const json example = json::parse(vanban::test::read_file(src + "/templates/ke-hoach/example.json"));
+    EXPECT_TRUE(plan.validate(parse(example.dump(1), "plan.json")).empty());
+
+    // A wrong value inside the body is placed by the numbers the document prints: Mục II › khoản 1 › mục 1.1.
+    json data = example;
+    data["body"][1]["children"][0]["children"][0]["title"] = 5;
+    auto d = plan.validate(parse(data.dump(1), "plan.json"));
+    ASSERT_EQ(d.size(), 1u);
+    EXPECT_EQ(d[0].json_pointer, "/body/1/children/0/children/0/title");
+    EXPECT_EQ(d[0].message_vi.rfind("Nội dung › Mục II › khoản 1 › mục 1.1 › Tiêu đề: ", 0), 0u) << d[0].message_vi;
+
+    // Numbering shorter than the body: reported by validate at the first part that has no scheme, as the render would.
+    data = example;
+    data["numbering"] = {{"levels", {"roman"}}};
+    d = plan.validate(parse(data.dump(1), "plan.json"));
+    ASSERT_EQ(d.size(), 1u);
+    EXPECT_EQ(d[0].kind, DiagnosticKind::data);
+    EXPECT_EQ(d[0].code, "data.outline");
+    EXPECT_EQ(d[0].json_pointer, "/body/0/children/0");
+    EXPECT_EQ(d[0].message_vi.rfind("Nội dung › Mục I › mục con thứ 1: phần nội dung có 2 cấp mục lồng nhau", 0), 0u)
+        << d[0].message_vi;
+
+    // Dates that do not exist, as text or in parts; 29/02 of a leap year is fine.
+    for (const json& date : {json("2025-02-30"), json("2023-02-29"), json{{"year", 2025}, {"month", 4}, {"day", 31}}}) {
+        data = example;
+        data["date"] = date;
+        d = plan.validate(parse(data.dump(1), "plan.json"));
+        ASSERT_EQ(d.size(), 1u) << date;
+        EXPECT_EQ(d[0].code, "data.date");
+        EXPECT_EQ(d[0].json_pointer, "/date");
+        EXPECT_EQ(d[0].message_vi.rfind("Ngày ban hành: ngày ", 0), 0u) << d[0].message_vi;
+    }
+    data = example;
+    data["date"] = "2024-02-29";
+    EXPECT_TRUE(plan.validate(parse(data.dump(1), "plan.json")).empty());
 }
 
 TEST(Schema, MoveAndConcurrentValidation) {
