@@ -342,6 +342,7 @@
 
   function currentData() {
     if (state.plan) return state.plan.getData();
+    if (state.award) return state.award.getData();
     const data = clean(state.editor.getValue());
     if (state.currentSchema && state.currentSchema.properties && state.currentSchema.properties.template) data.template = state.current.name;
     return data;
@@ -377,6 +378,7 @@
   // The container json-editor drew for a JSON pointer (the innermost one, when a choice nests editors), or the
   // nearest ancestor's when that field is not on the form.
   function fieldFor(pointer) {
+    if (state.award) return state.award.fieldFor(pointer);
     const parts = pointerToPath(pointer);
     while (parts.length) {
       const found = document.querySelectorAll('#editor [data-schemapath="' + CSS.escape(parts.join(".")) + '"]');
@@ -452,7 +454,7 @@
   }
 
   async function validateNow() {
-    if ((!state.editor && !state.plan) || !state.current) return;
+    if ((!state.editor && !state.plan && !state.award) || !state.current) return;
     const seq = ++state.validateSeq;
     try {
       const res = await postJson("/api/validate/" + state.current.name, currentData());
@@ -624,7 +626,7 @@
   // the check runs as the secretary types.
   let typingTimer = null;
   function onTyping(ev) {
-    if (state.plan) return;  // the plan's sheet hands every keystroke over itself
+    if (state.plan || state.award) return;  // a sheet hands every keystroke over itself
     const t = ev.target;
     if (!(t instanceof HTMLInputElement || t instanceof HTMLTextAreaElement) || t.type === "file") return;
     if (state.undo) hideUndo();  // undoing now would also take back what is being typed
@@ -676,6 +678,7 @@
   // A KẾ HOẠCH is written on the document-like sheet (plan.js); the other forms keep the schema-drawn form.
   async function loadPlan(start) {
     if (state.editor) { state.editor.destroy(); state.editor = null; }
+    state.award = null;
     if (!state.plan) {
       $("editor").innerHTML = "";
       state.plan = new VBPlan.PlanEditor($("editor"), { onChange: scheduleValidation, editNote, insertNote,
@@ -694,7 +697,7 @@
     hideUndo();
     state.current = state.templates.find((t) => t.name === name);
     $("profile-row").hidden = name !== "ke-hoach";
-    $("editor").classList.toggle("plan", name === "ke-hoach");
+    $("editor").classList.toggle("plan", name === "ke-hoach" || name.startsWith("bao-cao-thanh-tich"));  // a document-like sheet
     if (name === "ke-hoach") {
       $("template-description").textContent = "";
       $("template-warning").hidden = true;
@@ -702,6 +705,8 @@
       return loadPlan(start);
     }
     state.plan = null;
+    state.award = null;
+    if (name.startsWith("bao-cao-thanh-tich")) return loadAward(name, start);
     if (typeof window.JSONEditor === "undefined") {
       $("editor").textContent = "Không hiển thị được biểu mẫu khi thiếu thư viện libjs-json-editor.";
       return;
@@ -737,8 +742,26 @@
     });
   }
 
+  // An award form (báo cáo thành tích) is written on its own sheet (award.js), laid out as the form.
+  async function loadAward(name, start) {
+    $("template-description").textContent = state.current.description;
+    $("template-warning").hidden = !state.current.unverified_layout;
+    $("btn-odt").hidden = !state.current.formats.includes("odt");
+    const schema = await (await api("/api/templates/" + name + "/schema")).json();
+    if (state.editor) { state.editor.destroy(); state.editor = null; }
+    let data = start && typeof start === "object" ? start : {};
+    if (start === "example") data = await (await api("/api/templates/" + name + "/example")).json();
+    $("editor").innerHTML = "";
+    state.currentSchema = schema;
+    state.award = new VBAward.AwardEditor($("editor"), name, schema, { onChange: scheduleValidation, editNote, insertNote,
+      maxImageBytes: state.status.limits && state.status.limits.max_image_bytes });
+    state.award.setData(data);
+    scheduleValidation();
+  }
+
   async function loadExample() {
     if (state.plan) return loadPlan("example");
+    if (state.award) return loadAward(state.current.name, "example");
     const example = await (await api("/api/templates/" + state.current.name + "/example")).json();
     state.editor.setValue(example);
   }
@@ -985,11 +1008,31 @@
       " văn bản đã tạo, " + s.failed + " bản ghi lỗi.";
     const box = $("batch-errors");
     box.innerHTML = "";
+    // A failed batch: every reason, one a line (an unknown column's message names the likely field).
     if (s.errors && s.errors.length) {
-      const p = document.createElement("p");
-      p.className = "vb-field-error";
-      p.textContent = s.errors.map(messageOf).join("; ");
-      box.appendChild(p);
+      const ul = document.createElement("ul");
+      ul.className = "vb-field-error batch-reasons";
+      for (const e of s.errors) {
+        const li = document.createElement("li");
+        li.textContent = messageOf(e);
+        ul.appendChild(li);
+      }
+      box.appendChild(ul);
+    }
+    // Rows of the list that are no record (a title, a total, a note): said apart from the failures.
+    if (s.skipped_rows && s.skipped_rows.length) {
+      const section = document.createElement("div");
+      section.className = "skipped-rows";
+      const h = document.createElement("h3");
+      h.textContent = "Các dòng bỏ qua (" + s.skipped_rows.length + ")";
+      const ul = document.createElement("ul");
+      for (const r of s.skipped_rows) {
+        const li = document.createElement("li");
+        li.textContent = messageOf(r);
+        ul.appendChild(li);
+      }
+      section.append(h, ul);
+      box.appendChild(section);
     }
     if (s.failures && s.failures.length) {
       const table = document.createElement("table");
