@@ -744,6 +744,7 @@
 
   // An award form (báo cáo thành tích) is written on its own sheet (award.js), laid out as the form.
   async function loadAward(name, start) {
+    $("action-status").textContent = "";
     $("template-description").textContent = state.current.description;
     $("template-warning").hidden = !state.current.unverified_layout;
     $("btn-odt").hidden = !state.current.formats.includes("odt");
@@ -1019,21 +1020,6 @@
       }
       box.appendChild(ul);
     }
-    // Rows of the list that are no record (a title, a total, a note): said apart from the failures.
-    if (s.skipped_rows && s.skipped_rows.length) {
-      const section = document.createElement("div");
-      section.className = "skipped-rows";
-      const h = document.createElement("h3");
-      h.textContent = "Các dòng bỏ qua (" + s.skipped_rows.length + ")";
-      const ul = document.createElement("ul");
-      for (const r of s.skipped_rows) {
-        const li = document.createElement("li");
-        li.textContent = messageOf(r);
-        ul.appendChild(li);
-      }
-      section.append(h, ul);
-      box.appendChild(section);
-    }
     if (s.failures && s.failures.length) {
       const table = document.createElement("table");
       table.className = "failures";
@@ -1053,6 +1039,21 @@
       }
       table.appendChild(tbody);
       box.appendChild(table);
+    }
+    // Rows of the list that are no record (a title, a total, a note): said apart from the failures.
+    if (s.skipped_rows && s.skipped_rows.length) {
+      const section = document.createElement("div");
+      section.className = "skipped-rows";
+      const h = document.createElement("h3");
+      h.textContent = "Các dòng bỏ qua (" + s.skipped_rows.length + ")";
+      const ul = document.createElement("ul");
+      for (const r of s.skipped_rows) {
+        const li = document.createElement("li");
+        li.textContent = messageOf(r);
+        ul.appendChild(li);
+      }
+      section.append(h, ul);
+      box.appendChild(section);
     }
     const finished = s.state === "done" || s.state === "failed" || s.state === "cancelled";
     $("batch-zip").hidden = !s.zip;
