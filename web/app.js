@@ -405,8 +405,8 @@
     state.errors = all;
     state.valid = !all.length;
     for (const id of ["btn-docx", "btn-odt", "btn-pdf"]) $(id).classList.toggle("blocked", !state.valid);
-    // On a plan, a message waits until its field was touched or a download was asked for.
-    const errors = state.plan && !state.revealAll ? all.filter((e) => state.plan.isTouched(e.json_pointer || "")) : all;
+    // On a sheet, a message waits until its field was touched or a download was asked for.
+    const errors = (state.plan || state.award) && !state.revealAll ? all.filter((e) => (state.plan || state.award).isTouched(e.json_pointer || "")) : all;
     clearFieldErrors();
     const list = $("error-list");
     list.innerHTML = "";
@@ -490,6 +490,7 @@
   // A plan being written still previews: what the layout cannot do without (the agency's name, the year, the body)
   // shows as dots to fill. Only the preview gets them; a download takes the data as it is.
   function previewData() {
+    if (state.award) return state.award.previewData();
     const data = currentData();
     if (!state.plan) return data;
     data.agency = Object.assign({ name: "……" }, data.agency);
@@ -745,6 +746,7 @@
   // An award form (báo cáo thành tích) is written on its own sheet (award.js), laid out as the form.
   async function loadAward(name, start) {
     $("action-status").textContent = "";
+    state.revealAll = false;
     $("template-description").textContent = state.current.description;
     $("template-warning").hidden = !state.current.unverified_layout;
     $("btn-odt").hidden = !state.current.formats.includes("odt");

@@ -203,7 +203,7 @@
       const person = this.schema.properties.person.properties;
       sheet.appendChild(el("div", { class: "bold aw-head", text: "I. SƠ LƯỢC LÝ LỊCH" }));
       sheet.appendChild(this.line("Họ tên (ghi đầy đủ bằng chữ in thường, không viết tắt)", this.field("person.full_name", "Họ tên", { cls: "aw-wide" })));
-      sheet.appendChild(this.line("Sinh ngày, tháng, năm", this.field("person.birth_date", "Ngày sinh (năm-tháng-ngày hoặc năm)", { placeholder: "ví dụ 1981-05-12" }),
+      sheet.appendChild(this.line("Sinh ngày, tháng, năm", this.birthDate(),
         el("span", { class: "aw-label", text: "  Giới tính: " }), this.choice("person.gender", "Giới tính", person.gender, "—")));
       for (const [key, label] of [["hometown", "Quê quán"], ["residence", "Trú quán"], ["work_unit", "Đơn vị công tác"],
         ["positions", "Chức vụ (Đảng, chính quyền, đoàn thể)"], ["professional_level", "Trình độ chuyên môn, nghiệp vụ"],
@@ -217,6 +217,25 @@
       const duties = this.data.duties;
       this.duties.o.setItems((duties === undefined ? [] : typeof duties === "string" ? [duties] : duties)
         .map((r) => ({ kind: "para", depth: 0, title: window.VBRich.toHtml(r), text: "", extra: {} })));
+    }
+
+    // The birth date as the form prints it (12/05/1981, or the year alone), kept as the record's 1981-05-12 / 1981;
+    // anything else is sent as typed, for the server's message at the field.
+    birthDate() {
+      const person = this.at("person", true);
+      const input = el("input", { class: "f", "aria-label": "Ngày sinh", placeholder: "ngày/tháng/năm", size: 12,
+        "data-path": "person.birth_date", "data-pointer": "/person/birth_date" });
+      const iso = String(person.birth_date || "").match(/^(\d{4})-(\d{2})-(\d{2})$/);
+      input.value = iso ? iso[3] + "/" + iso[2] + "/" + iso[1] : person.birth_date || "";
+      input.addEventListener("input", () => {
+        const text = input.value.trim();
+        const dmy = text.match(/^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/);
+        const pad = (n) => n.padStart(2, "0");
+        if (!text) delete this.at("person", true).birth_date;
+        else this.at("person", true).birth_date = dmy ? dmy[3] + "-" + pad(dmy[2]) + "-" + pad(dmy[1]) : text;
+        this.changed("/person/birth_date");
+      });
+      return input;
     }
 
     collective(sheet, campaign) {
@@ -396,6 +415,15 @@
       for (const k of ["person", "collective", "confirmer", "signer", "issuer", "form", "campaign"])
         if (d[k] && typeof d[k] === "object" && !Object.keys(d[k]).length) delete d[k];
       if (this.template !== "bao-cao-thanh-tich") d.template = this.template;
+      return d;
+    }
+
+    // A report being written still previews: what the layout cannot do without (the unit's name, a date that chooses
+    // the decree) shows as dots / today. Only the preview gets them; a download takes the data as it is.
+    previewData() {
+      const d = this.getData();
+      d.issuer = { name: "……", ...(d.issuer || {}) };
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(d.report_date || "")) d.report_date = new Date().toISOString().slice(0, 10);
       return d;
     }
 

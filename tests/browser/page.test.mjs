@@ -596,6 +596,7 @@ try {
   check(fieldError.length > 0, "an emptied required field of the award form shows vanban's message at the field", fieldError);
   await setSheetField(page, "place", "Hoa Lư");
   await setSheetField(page, "person.full_name", "Nguyễn Văn Thử");
+  await setSheetField(page, "person.birth_date", "7/3/1985");  // as a văn thư writes a date
   check(await page.$eval(".reporter-name", (e) => e.textContent) === "Nguyễn Văn Thử", "the reporter's name under the signature follows the name typed in I");
   await settled(page);
 
@@ -622,7 +623,7 @@ try {
   if (awardDocx) {
     const paragraphs = docxParagraphs(awardDocx);
     const has = (t) => paragraphs.some((p) => p.includes(t));
-    check(has("Nguyễn Văn Thử") && has("Hoa Lư"), "the DOCX holds what was typed on the sheet");
+    check(has("Nguyễn Văn Thử") && has("Hoa Lư") && has("07/03/1985"), "the DOCX holds what was typed on the sheet (the birth date as dd/mm/yyyy)");
     check(paragraphs.some((p) => /^d\)\s*Hoàn thành xuất sắc nhiệm vụ năm 2023/.test(p)), "the DOCX holds the achievement typed in place as d)",
       paragraphs.filter((p) => p.includes("2023")).join(" | "));
     check(has("Quyết định số 99/QĐ-SYT ngày 05/01/2024") && has("Số kỹ thuật mới triển khai") && has("Năm 2023") && has("15"),
@@ -637,6 +638,7 @@ try {
     const data = JSON.parse(readFileSync(saved, "utf8"));
     check(data.person.full_name === "Nguyễn Văn Thử" && data.person.signature_image.image === "data:image/png;base64," + png.toString("base64"),
       "the saved JSON holds what was typed and the signature");
+    check(data.person.birth_date === "1985-03-07", "the birth date typed 7/3/1985 is saved as the record's 1985-03-07", data.person.birth_date);
     check(JSON.stringify(data.achievement_table.rows) === JSON.stringify([["Số kỹ thuật mới triển khai", "12", "15"]]),
       "the saved bảng thành tích holds the typed row, the empty one left out", JSON.stringify(data.achievement_table));
     await page.click("#btn-empty");
