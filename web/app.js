@@ -500,6 +500,132 @@
     return data;
   }
 
+  // The engine's HTML starts a sheet only at an explicit page break; here a sheet whose text runs past the A4 page
+  // (its printable height, as the .sheet style lays it out) goes on on new sheets: a paragraph is cut between two
+  // lines, a table between two rows, and the footnotes of the moved text go under their new page. Every cut is
+  // measured on the layout as it arrived (one layout for the whole preview), then all are made at once.
+  const SHEET = { width: 794, top: 94, bottom: 75, height: 1123 };
+
+  function paginate(box) {
+    const sheets = [...box.querySelectorAll(":scope > .sheet")];
+    const cuts = sheets.map(cutsOf);
+    sheets.forEach((sheet, i) => {
+      const made = [];
+      for (const cut of cuts[i].reverse()) made.unshift(breakAt(sheet, cut));
+      for (const next of made) moveNotes(sheet, next);
+    });
+  }
+
+  // Where `sheet` must be cut: [{block, node, offset} (a paragraph between lines) | {block, row} | {block}].
+  function cutsOf(sheet) {
+    const rect = sheet.getBoundingClientRect();
+    const scale = rect.width / SHEET.width;  // the preview's zoom
+    if (!scale) return [];  // not on screen: nothing can be measured
+    const notes = sheet.querySelector(":scope > .footnotes");
+    const noteHeight = new Map(notes ? [...notes.children].map((n) => [(n.querySelector("sup") || {}).textContent, n.getBoundingClientRect().height]) : []);
+    const refs = [...sheet.querySelectorAll(".note-ref")].map((r) => ({ mark: r.textContent, y: r.getBoundingClientRect().bottom }));
+    const blocks = [...sheet.children].filter((c) => c !== notes).map((el) => ({ el, rect: el.getBoundingClientRect() }));
+    const room = (SHEET.height - SHEET.top - SHEET.bottom) * scale;
+    const out = [];
+    let start = rect.top + SHEET.top * scale;
+    for (let guard = 0; guard < 500; ++guard) {
+      // The page's footnotes take room at its foot: those whose marks stand above the limit (settled in two rounds).
+      let limit = start + room;
+      for (let round = 0; round < 2; ++round) {
+        const h = refs.filter((r) => r.y > start && r.y <= limit).reduce((sum, r) => sum + (noteHeight.get(r.mark) || 0), 0);
+        limit = start + room - (h ? h + 24 * scale : 0);
+      }
+      const i = blocks.findIndex((b) => b.rect.bottom > limit && b.rect.bottom > start + 1);
+      if (i < 0) break;
+      const b = blocks[i];
+      let cut = null;
+      if (b.el.tagName === "P") cut = lineCut(b.el, limit, start);
+      else if (b.el.tagName === "TABLE") {
+        const row = [...b.el.rows].findIndex((r) => r.getBoundingClientRect().bottom > limit);
+        if (row > 0) cut = { row, y: b.el.rows[row].getBoundingClientRect().top };
+      }
+      // A block that starts a page keeps its space above (on the new sheet it does not merge with the one before).
+      if (!cut && b.rect.top > start + 1) cut = { y: b.rect.top - parseFloat(getComputedStyle(b.el).marginTop || "0") * scale };
+      if (!cut) { start = b.rect.bottom; continue; }  // one block taller than a page that cannot be cut: it stays whole
+      cut.block = i;
+      out.push(cut);
+      start = cut.y;
+    }
+    return out;
+  }
+
+  // The first character of `p` on a line below `limit` ({node, offset, y}); null when there is none after `start`'s
+  // line or it is the paragraph's first. Characters are measured one by one (a binary search per text node).
+  function lineCut(p, limit, start) {
+    const range = document.createRange();
+    const box = (node, i) => {
+      range.setStart(node, i);
+      range.setEnd(node, i + 1);
+      return range.getBoundingClientRect();
+    };
+    const walker = document.createTreeWalker(p, NodeFilter.SHOW_TEXT);
+    let first = true;
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const n = node.data.length;
+      if (!n || box(node, n - 1).bottom <= limit) { first = first && !n; continue; }
+      let lo = 0, hi = n - 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (box(node, mid).bottom > limit) hi = mid; else lo = mid + 1;
+      }
+      const y = box(node, lo).top;
+      return (first && lo === 0) || y <= start + 1 ? null : { node, offset: lo, y };
+    }
+    return null;
+  }
+
+  // Makes one cut of `sheet`: a new sheet after it holding the rest (the cut paragraph's lines, the table's rows,
+  // the blocks after them up to the next cut, already made). Returns the new sheet.
+  function breakAt(sheet, cut) {
+    const notes = sheet.querySelector(":scope > .footnotes");
+    const block = [...sheet.children].filter((c) => c !== notes)[cut.block];
+    let first = block;
+    if (cut.node) {
+      const range = document.createRange();
+      range.setStart(cut.node, cut.offset);
+      range.setEnd(block, block.childNodes.length);
+      first = block.cloneNode(false);
+      first.appendChild(range.extractContents());
+      first.style.textIndent = "0";
+      first.style.marginTop = "0";
+      block.after(first);
+    } else if (cut.row) {
+      first = block.cloneNode(false);
+      const colgroup = block.querySelector("colgroup");
+      if (colgroup) first.appendChild(colgroup.cloneNode(true));
+      const body = document.createElement("tbody");
+      for (const r of [...block.rows].slice(cut.row)) body.appendChild(r);
+      first.appendChild(body);
+      block.after(first);
+    }
+    const next = document.createElement("div");
+    next.className = "sheet";
+    const moving = [];
+    for (let e = first; e && e !== notes; e = e.nextElementSibling) moving.push(e);
+    for (const e of moving) next.appendChild(e);
+    sheet.after(next);
+    return next;
+  }
+
+  // The footnotes whose marks went on to `next` follow them.
+  function moveNotes(sheet, next) {
+    const notes = sheet.querySelector(":scope > .footnotes");
+    if (!notes) return;
+    const marks = new Set([...next.querySelectorAll(".note-ref")].map((r) => r.textContent));
+    const moving = [...notes.children].filter((n) => marks.has((n.querySelector("sup") || {}).textContent));
+    if (!moving.length) return;
+    const box = document.createElement("div");
+    box.className = "footnotes";
+    for (const n of moving) box.appendChild(n);
+    next.appendChild(box);
+    if (!notes.children.length) notes.remove();
+  }
+
   async function refreshPreview() {
     if (!state.current) return;
     const seq = ++state.previewSeq;
@@ -509,6 +635,7 @@
       const body = await res.json();
       if (seq !== state.previewSeq) return;
       box.innerHTML = body.html;
+      paginate(box);
       box.dataset.seq = String(seq);
       box.classList.remove("stale");
     } catch (e) {

@@ -492,6 +492,15 @@ try {
         return "from item " + k + ": editor: " + shown.slice(k, k + 12).join(" ") + "\n        docx:   " + printed.slice(k, k + 12).join(" ");
       })());
     if (name === "003") {
+      // The preview breaks the text into A4 pages by measured height, as printing does (LibreOffice: about 13 pages).
+      await page.waitForFunction(() => document.querySelectorAll("#live-preview .sheet").length >= 8, { timeout: 20000 }).catch(() => {});
+      const sheets = await page.$$eval("#live-preview .sheet", (all) => all.map((s) => {
+        const r = s.getBoundingClientRect();
+        return { height: r.height / (r.width / 794), blocks: s.children.length };
+      }));
+      const overfull = sheets.filter((s) => s.height > 1123 + 2 && s.blocks > 1);
+      check(sheets.length >= 10 && sheets.length <= 16 && overfull.length === 0,
+        `seed 003: the preview shows ${sheets.length} A4 pages, none overfull`, JSON.stringify(sheets.map((s) => Math.round(s.height))));
       await page.$eval(".body-part .outline .item.lv2, .body-part .outline .item[style*='--depth: 3']", (e) => e.scrollIntoView({ block: "start" }))
         .catch(() => {});
       await shot(page, "editor-003-deep");
