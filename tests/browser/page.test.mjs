@@ -545,6 +545,17 @@ try {
   await settled(page);
   const awardStatus = await page.$eval("#check-status", (e) => e.textContent);
   check(awardStatus.includes("có thể tải về"), "the award form's example is complete", awardStatus);
+  // Its preview on A4 sheets: each footnote under the sheet that holds its mark, no sheet overfull.
+  await page.waitForFunction(() => document.querySelectorAll("#live-preview .sheet").length >= 2 &&
+    document.getElementById("live-preview").textContent.includes("NGƯỜI BÁO CÁO THÀNH TÍCH"), { timeout: 20000 }).catch(() => {});
+  const awardSheets = await page.$$eval("#live-preview .sheet", (all) => all.map((s) => {
+    const r = s.getBoundingClientRect();
+    const notes = [...s.querySelectorAll(".footnotes .footnote > sup:first-child")].map((n) => n.textContent);
+    const refs = [...s.querySelectorAll(".note-ref")].map((n) => n.textContent);
+    return { height: Math.round(r.height / (r.width / 794)), notes: notes.join(","), refs: refs.join(",") };
+  }));
+  check(awardSheets.length >= 2 && awardSheets.every((s) => s.notes === s.refs && s.height <= 1125) && awardSheets.some((s) => s.notes),
+    "the award preview is cut into A4 sheets, each footnote under its mark's page", JSON.stringify(awardSheets));
   const awardText = await page.evaluate(() => document.querySelector(".sheet-editor.award").innerText);
   check(["BÁO CÁO THÀNH TÍCH", "ĐỀ NGHỊ TẶNG", "I. SƠ LƯỢC LÝ LỊCH", "III. CÁC HÌNH THỨC ĐÃ ĐƯỢC KHEN THƯỞNG", "NGƯỜI BÁO CÁO THÀNH TÍCH"]
     .every((t) => awardText.includes(t)), "the award sheet is laid out as the form (title, sections, signatures)");
