@@ -153,8 +153,8 @@
       if (this.template === "bao-cao-thanh-tich") {
         const form = props.form.properties;
         sheet.appendChild(el("div", { class: "aw-form-choice" },
-          el("label", {}, "Loại báo cáo: ", this.choice("form.kind", "Loại báo cáo", form.kind, "Theo dữ liệu", () => this.redrawForm())),
-          el("label", {}, "Đối tượng: ", this.choice("form.subject", "Đối tượng", form.subject, "Theo dữ liệu", () => this.redrawForm()))));
+          el("label", {}, "Loại báo cáo: ", this.choice("form.kind", "Loại báo cáo", form.kind, "Tự nhận biết", () => this.redrawForm())),
+          el("label", {}, "Đối tượng: ", this.choice("form.subject", "Đối tượng", form.subject, "Tự nhận biết", () => this.redrawForm()))));
       }
       sheet.appendChild(el("div", { class: "hdr" },
         el("div", { class: "hdr-left" },

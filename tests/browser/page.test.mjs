@@ -6,7 +6,8 @@
 //     paragraphs compared with what was typed; a reload finds the agency profile filled; asking for a download of
 //     an incomplete plan shows the messages and downloads nothing;
 //  B. the example: page height at 1366×768, no JSON/schema vocabulary or English codes visible; the outline's numbers
-//     equal those of the rendered DOCX for every KẾ HOẠCH seed; the live preview follows typing; screenshots;
+//     equal those of the rendered DOCX for every KẾ HOẠCH seed; the live preview follows typing and is cut into A4
+//     pages (seed 003: as many as LibreOffice prints, none overfull); screenshots;
 //  C. an award form on its sheet: typed in place (a required field emptied and filled, an achievement added by
 //     Enter, rows added to the danh hiệu table and a new bảng thành tích, one removed), a signature upload (a
 //     non-picture refused), the DOCX and its text, save/load as JSON; the LibreOffice preview; a batch from a list
@@ -685,6 +686,20 @@ try {
     await page.click("#preview-close");
     await shot(page, "award-form");
   }
+
+  // The general form takes kind and subject from choices in Vietnamese; choosing lays the sheet out again, keeping
+  // what was written.
+  await page.select("#template-select", "bao-cao-thanh-tich");
+  await page.waitForSelector(".sheet-editor.award .aw-form-choice");
+  const formChoices = await page.$$eval(".aw-form-choice option", (o) => o.map((x) => x.textContent));
+  check(formChoices.includes("Cá nhân") && formChoices.includes("Tập thể") && formChoices.includes("Khen thưởng công trạng") &&
+    !formChoices.some((c) => /individual|collective|merit|campaign/.test(c)), "the general form offers kind and subject by their Vietnamese labels",
+    formChoices.join(" | "));
+  const itemsBefore = await page.$$eval('.outline-host[data-pointer="/achievements"] .item', (i) => i.length);
+  await page.select('[data-path="form.subject"]', "collective");
+  await page.waitForFunction(() => document.querySelector(".sheet-editor").innerText.includes("I. SƠ LƯỢC ĐẶC ĐIỂM, TÌNH HÌNH"), { timeout: 10000 });
+  check(await page.$$eval('.outline-host[data-pointer="/achievements"] .item', (i) => i.length) === itemsBefore && itemsBefore > 0,
+    "choosing Tập thể lays out the collective's part and keeps the achievements written");
 
   // 7. Batch: a nominee list as a clerk keeps it (a title above the header, a total row under it) with one bad row.
   await page.click("#tab-batch");
