@@ -88,26 +88,14 @@
       },
       readFile: async function (file) {
         const max = (state.status.limits && state.status.limits.max_image_bytes) || 2097152;
-        const head = new Uint8Array(await file.slice(0, 8).arrayBuffer());
-        const kind = IMAGE_KINDS.find((k) => k.bytes.every((b, i) => head[i] === b));
-        if (!kind) {
-          this.problem("Tệp " + file.name + " không phải ảnh PNG, JPEG hoặc GIF (ảnh được nhận biết theo nội dung tệp). " +
-            "Hãy lưu ảnh quét dưới dạng PNG hoặc JPEG.");
+        const got = await VBSheet.readPicture(file, this.getTitle().toLowerCase(), max);  // the sheets' check, kind by first bytes
+        if (got.problem) {
+          this.problem(got.problem);
           return;
         }
-        if (file.size > max) {
-          this.problem("Ảnh " + file.name + " lớn quá: " + sizeText(file.size) + " (tối đa " + sizeText(max) +
-            "). Hãy quét ở 200–300 dpi hoặc lưu dạng JPEG.");
-          return;
-        }
-        const reader = new FileReader();
-        reader.onload = () => {
-          markPending();  // at once: json-editor reports the change a moment later, after the thumbnail is drawn
-          this.setValue(reader.result);
-          this.onChange(true);
-        };
-        reader.onerror = () => this.problem("Không đọc được tệp " + file.name + ".");
-        reader.readAsDataURL(file);
+        markPending();  // at once: json-editor reports the change a moment later, after the thumbnail is drawn
+        this.setValue(got.uri);
+        this.onChange(true);
       },
       thumbnail: function () {
         const box = document.createElement("div");
@@ -825,7 +813,7 @@
     hideUndo();
     state.current = state.templates.find((t) => t.name === name);
     $("profile-row").hidden = name !== "ke-hoach";
-    $("editor").classList.toggle("plan", name === "ke-hoach" || name.startsWith("bao-cao-thanh-tich"));  // a document-like sheet
+    $("editor").classList.toggle("plan", name === "ke-hoach");  // a document-like sheet (an award form's: below)
     if (name === "ke-hoach") {
       $("template-description").textContent = "";
       $("template-warning").hidden = true;
@@ -834,7 +822,9 @@
     }
     state.plan = null;
     state.award = null;
-    if (name.startsWith("bao-cao-thanh-tich")) return loadAward(name, start);
+    const schema = await (await api("/api/templates/" + name + "/schema")).json();
+    // A record of the award forms (bundled, or an agency's template that extends one) is written on its sheet.
+    if (isAwardSchema(schema)) return loadAward(name, start, schema);
     if (typeof window.JSONEditor === "undefined") {
       $("editor").textContent = "Không hiển thị được biểu mẫu khi thiếu thư viện libjs-json-editor.";
       return;
@@ -842,7 +832,6 @@
     $("template-description").textContent = state.current.description;
     $("template-warning").hidden = !state.current.unverified_layout;
     $("btn-odt").hidden = !state.current.formats.includes("odt");
-    const schema = await (await api("/api/templates/" + name + "/schema")).json();
     state.currentSchema = schema;
     if (state.editor) state.editor.destroy();
     $("editor").innerHTML = "";
@@ -871,13 +860,18 @@
   }
 
   // An award form (báo cáo thành tích) is written on its own sheet (award.js), laid out as the form.
-  async function loadAward(name, start) {
+  function isAwardSchema(schema) {
+    const p = (schema && schema.properties) || {};
+    return Boolean(p.award_proposed && p.achievements && p.issuer);
+  }
+
+  async function loadAward(name, start, schema) {
     $("action-status").textContent = "";
     state.revealAll = false;
     $("template-description").textContent = state.current.description;
     $("template-warning").hidden = !state.current.unverified_layout;
     $("btn-odt").hidden = !state.current.formats.includes("odt");
-    const schema = await (await api("/api/templates/" + name + "/schema")).json();
+    $("editor").classList.add("plan");
     if (state.editor) { state.editor.destroy(); state.editor = null; }
     let data = start && typeof start === "object" ? start : {};
     if (start === "example") data = await (await api("/api/templates/" + name + "/example")).json();
@@ -891,7 +885,7 @@
 
   async function loadExample() {
     if (state.plan) return loadPlan("example");
-    if (state.award) return loadAward(state.current.name, "example");
+    if (state.award) return loadAward(state.current.name, "example", state.currentSchema);
     const example = await (await api("/api/templates/" + state.current.name + "/example")).json();
     state.editor.setValue(example);
   }

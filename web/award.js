@@ -23,16 +23,20 @@
       this.touched = new Set();
     }
 
+    // Whether the template is one of the bundled forms that fix kind and subject (an agency's own template, or the
+    // general one, takes them from the record).
+    fixed() {
+      return /^bao-cao-thanh-tich-/.test(this.template);
+    }
+
     // The kind and subject: fixed by a named template, else the record's own (as the renderer decides).
     kind() {
-      if (/chuyen-de/.test(this.template)) return "campaign";
-      if (this.template !== "bao-cao-thanh-tich") return "merit";
+      if (this.fixed()) return /chuyen-de/.test(this.template) ? "campaign" : "merit";
       const f = this.data.form || {};
       return f.kind || (this.data.campaign && this.data.campaign.name ? "campaign" : "merit");
     }
     subject() {
-      if (/ca-nhan$/.test(this.template)) return "individual";
-      if (/tap-the$/.test(this.template)) return "collective";
+      if (this.fixed()) return /ca-nhan$/.test(this.template) ? "individual" : "collective";
       const f = this.data.form || {};
       return f.subject || (this.data.collective && !this.data.person ? "collective" : "individual");
     }
@@ -150,7 +154,7 @@
       const campaign = this.kind() === "campaign";
       const individual = this.subject() === "individual";
       const sheet = el("div", { class: "sheet-editor award", lang: "vi" });
-      if (this.template === "bao-cao-thanh-tich") {
+      if (!this.fixed()) {
         const form = props.form.properties;
         sheet.appendChild(el("div", { class: "aw-form-choice" },
           el("label", {}, "Loại báo cáo: ", this.choice("form.kind", "Loại báo cáo", form.kind, "Tự nhận biết", () => this.redrawForm())),
@@ -414,7 +418,9 @@
       if (d.achievement_table) d.achievement_table.rows = d.achievement_table.rows.filter((r) => r.some((c) => c !== ""));
       for (const k of ["person", "collective", "confirmer", "signer", "issuer", "form", "campaign"])
         if (d[k] && typeof d[k] === "object" && !Object.keys(d[k]).length) delete d[k];
-      if (this.template !== "bao-cao-thanh-tich") d.template = this.template;
+      // The record names its bundled form (the schema lists them); an agency's template keeps what was loaded.
+      const named = ((this.schema.properties.template || {}).enum || []).includes(this.template);
+      if (named && this.template !== "bao-cao-thanh-tich") d.template = this.template;
       return d;
     }
 

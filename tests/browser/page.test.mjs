@@ -18,7 +18,7 @@
 //
 // Prints one line per check and "N passed, M failed"; exits 1 when a check failed.
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync, rmSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readFileSync, readdirSync, writeFileSync, existsSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -46,9 +46,9 @@ function check(ok, what, detail) {
   }
 }
 
-function startServer() {
+function startServer(templates) {
   return new Promise((resolve, reject) => {
-    const child = spawn(vanban, ["serve", "--port", "0", "--quiet"], { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(vanban, ["serve", "--port", "0", "--quiet", "--templates", templates], { stdio: ["ignore", "pipe", "inherit"] });
     let out = "";
     const timer = setTimeout(() => reject(new Error("vanban serve printed no address")), 15000);
     child.stdout.on("data", (d) => {
@@ -131,7 +131,12 @@ async function settled(page) {
 }
 
 const downloads = mkdtempSync(join(tmpdir(), "vanban-browser-"));
-const { child: server, url } = await startServer();
+// An agency's own award template (docs/templates.md): it extends the personal report under another name.
+const agencyTemplates = join(downloads, "mau-co-quan");
+mkdirSync(join(agencyTemplates, "bao-cao-so-y-te"), { recursive: true });
+writeFileSync(join(agencyTemplates, "bao-cao-so-y-te", "template.json"),
+  JSON.stringify({ title: "Báo cáo thành tích (Sở Y tế)", description: "Mẫu riêng của cơ quan", extends: "bao-cao-thanh-tich-ca-nhan" }));
+const { child: server, url } = await startServer(agencyTemplates);
 const browser = await puppeteer.launch({
   executablePath: chromium,
   headless: true,
@@ -700,6 +705,20 @@ try {
   await page.waitForFunction(() => document.querySelector(".sheet-editor").innerText.includes("I. SƠ LƯỢC ĐẶC ĐIỂM, TÌNH HÌNH"), { timeout: 10000 });
   check(await page.$$eval('.outline-host[data-pointer="/achievements"] .item', (i) => i.length) === itemsBefore && itemsBefore > 0,
     "choosing Tập thể lays out the collective's part and keeps the achievements written");
+
+  // An agency's template that extends an award form is written on the same sheet (its kind and subject from the record).
+  await page.select("#template-select", "bao-cao-so-y-te");
+  await page.waitForSelector(".sheet-editor.award .aw-form-choice");
+  await settled(page);
+  const agencyStatus = await page.$eval("#check-status", (e) => e.textContent);
+  check(agencyStatus.includes("có thể tải về") && await page.$eval('[data-path="form.subject"]', (e) => e.value) === "individual",
+    "an agency's template extending the personal report opens on the award sheet, its example complete", agencyStatus);
+  await setSheetField(page, "person.full_name", "Đỗ Văn Riêng");
+  await settled(page);
+  for (const f of readdirSync(downloads)) if (f.endsWith(".docx")) rmSync(join(downloads, f));
+  await page.click("#btn-docx");
+  const agencyDocx = await waitForFile(downloads, ".docx");
+  check(agencyDocx !== null && docxParagraphs(agencyDocx).some((p) => p.includes("Đỗ Văn Riêng")), "the agency template's DOCX holds the name typed on its sheet");
 
   // 7. Batch: a nominee list as a clerk keeps it (a title above the header, a total row under it) with one bad row.
   await page.click("#tab-batch");
