@@ -801,7 +801,7 @@
         maxImageBytes: state.status.limits && state.status.limits.max_image_bytes });
     }
     let data = start;
-    if (start === "example") data = await (await api("/api/templates/ke-hoach/example")).json();
+    if (start === "example") data = await (await api("/api/templates/" + state.current.name + "/example")).json();
     if (!data) data = Object.assign({ date: { year: new Date().getFullYear(), month: null, day: null } }, savedProfile() || {});
     state.revealAll = false;
     $("action-status").textContent = "";
@@ -812,9 +812,12 @@
   async function loadTemplate(name, start) {
     hideUndo();
     state.current = state.templates.find((t) => t.name === name);
-    $("profile-row").hidden = name !== "ke-hoach";
-    $("editor").classList.toggle("plan", name === "ke-hoach");  // a document-like sheet (an award form's: below)
-    if (name === "ke-hoach") {
+    const schema = await (await api("/api/templates/" + name + "/schema")).json();
+    // A KẾ HOẠCH (bundled, or an agency's template that extends it) is written on the plan's sheet.
+    const plan = isPlanSchema(schema);
+    $("profile-row").hidden = !plan;
+    $("editor").classList.toggle("plan", plan);  // a document-like sheet (an award form's: below)
+    if (plan) {
       $("template-description").textContent = "";
       $("template-warning").hidden = true;
       $("btn-odt").hidden = !state.current.formats.includes("odt");
@@ -822,7 +825,6 @@
     }
     state.plan = null;
     state.award = null;
-    const schema = await (await api("/api/templates/" + name + "/schema")).json();
     // A record of the award forms (bundled, or an agency's template that extends one) is written on its sheet.
     if (isAwardSchema(schema)) return loadAward(name, start, schema);
     if (typeof window.JSONEditor === "undefined") {
@@ -860,6 +862,11 @@
   }
 
   // An award form (báo cáo thành tích) is written on its own sheet (award.js), laid out as the form.
+  function isPlanSchema(schema) {
+    const p = (schema && schema.properties) || {};
+    return Boolean(p.body && p.agency && p.signer && p.title);
+  }
+
   function isAwardSchema(schema) {
     const p = (schema && schema.properties) || {};
     return Boolean(p.award_proposed && p.achievements && p.issuer);

@@ -136,6 +136,9 @@ const agencyTemplates = join(downloads, "mau-co-quan");
 mkdirSync(join(agencyTemplates, "bao-cao-so-y-te"), { recursive: true });
 writeFileSync(join(agencyTemplates, "bao-cao-so-y-te", "template.json"),
   JSON.stringify({ title: "Báo cáo thành tích (Sở Y tế)", description: "Mẫu riêng của cơ quan", extends: "bao-cao-thanh-tich-ca-nhan" }));
+mkdirSync(join(agencyTemplates, "ke-hoach-so-y-te"), { recursive: true });
+writeFileSync(join(agencyTemplates, "ke-hoach-so-y-te", "template.json"),
+  JSON.stringify({ title: "Kế hoạch (Sở Y tế)", description: "Mẫu riêng của cơ quan", extends: "ke-hoach" }));
 const { child: server, url } = await startServer(agencyTemplates);
 const browser = await puppeteer.launch({
   executablePath: chromium,
@@ -719,6 +722,14 @@ try {
   await page.click("#btn-docx");
   const agencyDocx = await waitForFile(downloads, ".docx");
   check(agencyDocx !== null && docxParagraphs(agencyDocx).some((p) => p.includes("Đỗ Văn Riêng")), "the agency template's DOCX holds the name typed on its sheet");
+
+  await page.select("#template-select", "ke-hoach-so-y-te");
+  await page.waitForSelector('.sheet-editor:not(.award) [data-path="agency.name"]', { timeout: 10000 });
+  await page.click("#btn-example");
+  await page.waitForFunction(() => document.querySelector('.sheet-editor [data-path="title"]').value !== "", { timeout: 10000 });
+  await settled(page);
+  check((await page.$eval("#check-status", (e) => e.textContent)).includes("có thể tải về"),
+    "an agency's template extending ke-hoach opens on the plan's sheet, its example complete");
 
   // 7. Batch: a nominee list as a clerk keeps it (a title above the header, a total row under it) with one bad row.
   await page.click("#tab-batch");
