@@ -88,26 +88,14 @@
       },
       readFile: async function (file) {
         const max = (state.status.limits && state.status.limits.max_image_bytes) || 2097152;
-        const head = new Uint8Array(await file.slice(0, 8).arrayBuffer());
-        const kind = IMAGE_KINDS.find((k) => k.bytes.every((b, i) => head[i] === b));
-        if (!kind) {
-          this.problem("Tệp " + file.name + " không phải ảnh PNG, JPEG hoặc GIF (ảnh được nhận biết theo nội dung tệp). " +
-            "Hãy lưu ảnh quét dưới dạng PNG hoặc JPEG.");
+        const got = await VBSheet.readPicture(file, this.getTitle().toLowerCase(), max);  // the sheets' check, kind by first bytes
+        if (got.problem) {
+          this.problem(got.problem);
           return;
         }
-        if (file.size > max) {
-          this.problem("Ảnh " + file.name + " lớn quá: " + sizeText(file.size) + " (tối đa " + sizeText(max) +
-            "). Hãy quét ở 200–300 dpi hoặc lưu dạng JPEG.");
-          return;
-        }
-        const reader = new FileReader();
-        reader.onload = () => {
-          markPending();  // at once: json-editor reports the change a moment later, after the thumbnail is drawn
-          this.setValue(reader.result);
-          this.onChange(true);
-        };
-        reader.onerror = () => this.problem("Không đọc được tệp " + file.name + ".");
-        reader.readAsDataURL(file);
+        markPending();  // at once: json-editor reports the change a moment later, after the thumbnail is drawn
+        this.setValue(got.uri);
+        this.onChange(true);
       },
       thumbnail: function () {
         const box = document.createElement("div");
@@ -342,6 +330,7 @@
 
   function currentData() {
     if (state.plan) return state.plan.getData();
+    if (state.award) return state.award.getData();
     const data = clean(state.editor.getValue());
     if (state.currentSchema && state.currentSchema.properties && state.currentSchema.properties.template) data.template = state.current.name;
     return data;
@@ -377,6 +366,7 @@
   // The container json-editor drew for a JSON pointer (the innermost one, when a choice nests editors), or the
   // nearest ancestor's when that field is not on the form.
   function fieldFor(pointer) {
+    if (state.award) return state.award.fieldFor(pointer);
     const parts = pointerToPath(pointer);
     while (parts.length) {
       const found = document.querySelectorAll('#editor [data-schemapath="' + CSS.escape(parts.join(".")) + '"]');
@@ -404,8 +394,8 @@
     state.errors = all;
     state.valid = !all.length;
     for (const id of ["btn-docx", "btn-odt", "btn-pdf"]) $(id).classList.toggle("blocked", !state.valid);
-    // On a plan, a message waits until its field was touched or a download was asked for.
-    const errors = state.plan && !state.revealAll ? all.filter((e) => state.plan.isTouched(e.json_pointer || "")) : all;
+    // On a sheet, a message waits until its field was touched or a download was asked for.
+    const errors = (state.plan || state.award) && !state.revealAll ? all.filter((e) => (state.plan || state.award).isTouched(e.json_pointer || "")) : all;
     clearFieldErrors();
     const list = $("error-list");
     list.innerHTML = "";
@@ -453,7 +443,7 @@
   }
 
   async function validateNow() {
-    if ((!state.editor && !state.plan) || !state.current) return;
+    if ((!state.editor && !state.plan && !state.award) || !state.current) return;
     const seq = ++state.validateSeq;
     try {
       const res = await postJson("/api/validate/" + state.current.name, currentData());
@@ -489,6 +479,7 @@
   // A plan being written still previews: what the layout cannot do without (the agency's name, the year, the body)
   // shows as dots to fill. Only the preview gets them; a download takes the data as it is.
   function previewData() {
+    if (state.award) return state.award.previewData();
     const data = currentData();
     if (!state.plan) return data;
     data.agency = Object.assign({ name: "……" }, data.agency);
@@ -496,6 +487,132 @@
       data.date = { year: new Date().getFullYear(), month: null, day: null };
     if (!Array.isArray(data.body)) data.body = [];
     return data;
+  }
+
+  // The engine's HTML starts a sheet only at an explicit page break; here a sheet whose text runs past the A4 page
+  // (its printable height, as the .sheet style lays it out) goes on on new sheets: a paragraph is cut between two
+  // lines, a table between two rows, and the footnotes of the moved text go under their new page. Every cut is
+  // measured on the layout as it arrived (one layout for the whole preview), then all are made at once.
+  const SHEET = { width: 794, top: 94, bottom: 75, height: 1123 };
+
+  function paginate(box) {
+    const sheets = [...box.querySelectorAll(":scope > .sheet")];
+    const cuts = sheets.map(cutsOf);
+    sheets.forEach((sheet, i) => {
+      const made = [];
+      for (const cut of cuts[i].reverse()) made.unshift(breakAt(sheet, cut));
+      for (const next of made) moveNotes(sheet, next);
+    });
+  }
+
+  // Where `sheet` must be cut: [{block, node, offset} (a paragraph between lines) | {block, row} | {block}].
+  function cutsOf(sheet) {
+    const rect = sheet.getBoundingClientRect();
+    const scale = rect.width / SHEET.width;  // the preview's zoom
+    if (!scale) return [];  // not on screen: nothing can be measured
+    const notes = sheet.querySelector(":scope > .footnotes");
+    const noteHeight = new Map(notes ? [...notes.children].map((n) => [(n.querySelector("sup") || {}).textContent, n.getBoundingClientRect().height]) : []);
+    const refs = [...sheet.querySelectorAll(".note-ref")].map((r) => ({ mark: r.textContent, y: r.getBoundingClientRect().bottom }));
+    const blocks = [...sheet.children].filter((c) => c !== notes).map((el) => ({ el, rect: el.getBoundingClientRect() }));
+    const room = (SHEET.height - SHEET.top - SHEET.bottom) * scale;
+    const out = [];
+    let start = rect.top + SHEET.top * scale;
+    for (let guard = 0; guard < 500; ++guard) {
+      // The page's footnotes take room at its foot: those whose marks stand above the limit (settled in two rounds).
+      let limit = start + room;
+      for (let round = 0; round < 2; ++round) {
+        const h = refs.filter((r) => r.y > start && r.y <= limit).reduce((sum, r) => sum + (noteHeight.get(r.mark) || 0), 0);
+        limit = start + room - (h ? h + 24 * scale : 0);
+      }
+      const i = blocks.findIndex((b) => b.rect.bottom > limit && b.rect.bottom > start + 1);
+      if (i < 0) break;
+      const b = blocks[i];
+      let cut = null;
+      if (b.el.tagName === "P") cut = lineCut(b.el, limit, start);
+      else if (b.el.tagName === "TABLE") {
+        const row = [...b.el.rows].findIndex((r) => r.getBoundingClientRect().bottom > limit);
+        if (row > 0) cut = { row, y: b.el.rows[row].getBoundingClientRect().top };
+      }
+      // A block that starts a page keeps its space above (on the new sheet it does not merge with the one before).
+      if (!cut && b.rect.top > start + 1) cut = { y: b.rect.top - parseFloat(getComputedStyle(b.el).marginTop || "0") * scale };
+      if (!cut) { start = b.rect.bottom; continue; }  // one block taller than a page that cannot be cut: it stays whole
+      cut.block = i;
+      out.push(cut);
+      start = cut.y;
+    }
+    return out;
+  }
+
+  // The first character of `p` on a line below `limit` ({node, offset, y}); null when there is none after `start`'s
+  // line or it is the paragraph's first. Characters are measured one by one (a binary search per text node).
+  function lineCut(p, limit, start) {
+    const range = document.createRange();
+    const box = (node, i) => {
+      range.setStart(node, i);
+      range.setEnd(node, i + 1);
+      return range.getBoundingClientRect();
+    };
+    const walker = document.createTreeWalker(p, NodeFilter.SHOW_TEXT);
+    let first = true;
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const n = node.data.length;
+      if (!n || box(node, n - 1).bottom <= limit) { first = first && !n; continue; }
+      let lo = 0, hi = n - 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (box(node, mid).bottom > limit) hi = mid; else lo = mid + 1;
+      }
+      const y = box(node, lo).top;
+      return (first && lo === 0) || y <= start + 1 ? null : { node, offset: lo, y };
+    }
+    return null;
+  }
+
+  // Makes one cut of `sheet`: a new sheet after it holding the rest (the cut paragraph's lines, the table's rows,
+  // the blocks after them up to the next cut, already made). Returns the new sheet.
+  function breakAt(sheet, cut) {
+    const notes = sheet.querySelector(":scope > .footnotes");
+    const block = [...sheet.children].filter((c) => c !== notes)[cut.block];
+    let first = block;
+    if (cut.node) {
+      const range = document.createRange();
+      range.setStart(cut.node, cut.offset);
+      range.setEnd(block, block.childNodes.length);
+      first = block.cloneNode(false);
+      first.appendChild(range.extractContents());
+      first.style.textIndent = "0";
+      first.style.marginTop = "0";
+      block.after(first);
+    } else if (cut.row) {
+      first = block.cloneNode(false);
+      const colgroup = block.querySelector("colgroup");
+      if (colgroup) first.appendChild(colgroup.cloneNode(true));
+      const body = document.createElement("tbody");
+      for (const r of [...block.rows].slice(cut.row)) body.appendChild(r);
+      first.appendChild(body);
+      block.after(first);
+    }
+    const next = document.createElement("div");
+    next.className = "sheet";
+    const moving = [];
+    for (let e = first; e && e !== notes; e = e.nextElementSibling) moving.push(e);
+    for (const e of moving) next.appendChild(e);
+    sheet.after(next);
+    return next;
+  }
+
+  // The footnotes whose marks went on to `next` follow them.
+  function moveNotes(sheet, next) {
+    const notes = sheet.querySelector(":scope > .footnotes");
+    if (!notes) return;
+    const marks = new Set([...next.querySelectorAll(".note-ref")].map((r) => r.textContent));
+    const moving = [...notes.children].filter((n) => marks.has((n.querySelector("sup") || {}).textContent));
+    if (!moving.length) return;
+    const box = document.createElement("div");
+    box.className = "footnotes";
+    for (const n of moving) box.appendChild(n);
+    next.appendChild(box);
+    if (!notes.children.length) notes.remove();
   }
 
   async function refreshPreview() {
@@ -507,6 +624,7 @@
       const body = await res.json();
       if (seq !== state.previewSeq) return;
       box.innerHTML = body.html;
+      paginate(box);
       box.dataset.seq = String(seq);
       box.classList.remove("stale");
     } catch (e) {
@@ -625,7 +743,7 @@
   // the check runs as the secretary types.
   let typingTimer = null;
   function onTyping(ev) {
-    if (state.plan) return;  // the plan's sheet hands every keystroke over itself
+    if (state.plan || state.award) return;  // a sheet hands every keystroke over itself
     const t = ev.target;
     if (!(t instanceof HTMLInputElement || t instanceof HTMLTextAreaElement) || t.type === "file") return;
     if (state.undo) hideUndo();  // undoing now would also take back what is being typed
@@ -677,13 +795,14 @@
   // A KẾ HOẠCH is written on the document-like sheet (plan.js); the other forms keep the schema-drawn form.
   async function loadPlan(start) {
     if (state.editor) { state.editor.destroy(); state.editor = null; }
+    state.award = null;
     if (!state.plan) {
       $("editor").innerHTML = "";
       state.plan = new VBPlan.PlanEditor($("editor"), { onChange: scheduleValidation, editNote, insertNote,
         maxImageBytes: state.status.limits && state.status.limits.max_image_bytes });
     }
     let data = start;
-    if (start === "example") data = await (await api("/api/templates/ke-hoach/example")).json();
+    if (start === "example") data = await (await api("/api/templates/" + state.current.name + "/example")).json();
     if (!data) data = Object.assign({ date: { year: new Date().getFullYear(), month: null, day: null } }, savedProfile() || {});
     state.revealAll = false;
     $("action-status").textContent = "";
@@ -694,15 +813,21 @@
   async function loadTemplate(name, start) {
     hideUndo();
     state.current = state.templates.find((t) => t.name === name);
-    $("profile-row").hidden = name !== "ke-hoach";
-    $("editor").classList.toggle("plan", name === "ke-hoach");
-    if (name === "ke-hoach") {
+    const schema = await (await api("/api/templates/" + name + "/schema")).json();
+    // A KẾ HOẠCH (bundled, or an agency's template that extends it) is written on the plan's sheet.
+    const plan = isPlanSchema(schema);
+    $("profile-row").hidden = !plan;
+    $("editor").classList.toggle("plan", plan);  // a document-like sheet (an award form's: below)
+    if (plan) {
       $("template-description").textContent = "";
       $("template-warning").hidden = true;
       $("btn-odt").hidden = !state.current.formats.includes("odt");
       return loadPlan(start);
     }
     state.plan = null;
+    state.award = null;
+    // A record of the award forms (bundled, or an agency's template that extends one) is written on its sheet.
+    if (isAwardSchema(schema)) return loadAward(name, start, schema);
     if (typeof window.JSONEditor === "undefined") {
       $("editor").textContent = "Không hiển thị được biểu mẫu khi thiếu thư viện libjs-json-editor.";
       return;
@@ -710,7 +835,6 @@
     $("template-description").textContent = state.current.description;
     $("template-warning").hidden = !state.current.unverified_layout;
     $("btn-odt").hidden = !state.current.formats.includes("odt");
-    const schema = await (await api("/api/templates/" + name + "/schema")).json();
     state.currentSchema = schema;
     if (state.editor) state.editor.destroy();
     $("editor").innerHTML = "";
@@ -738,8 +862,38 @@
     });
   }
 
+  // An award form (báo cáo thành tích) is written on its own sheet (award.js), laid out as the form.
+  function isPlanSchema(schema) {
+    const p = (schema && schema.properties) || {};
+    return Boolean(p.body && p.agency && p.signer && p.title);
+  }
+
+  function isAwardSchema(schema) {
+    const p = (schema && schema.properties) || {};
+    return Boolean(p.award_proposed && p.achievements && p.issuer);
+  }
+
+  async function loadAward(name, start, schema) {
+    $("action-status").textContent = "";
+    state.revealAll = false;
+    $("template-description").textContent = state.current.description;
+    $("template-warning").hidden = !state.current.unverified_layout;
+    $("btn-odt").hidden = !state.current.formats.includes("odt");
+    $("editor").classList.add("plan");
+    if (state.editor) { state.editor.destroy(); state.editor = null; }
+    let data = start && typeof start === "object" ? start : {};
+    if (start === "example") data = await (await api("/api/templates/" + name + "/example")).json();
+    $("editor").innerHTML = "";
+    state.currentSchema = schema;
+    state.award = new VBAward.AwardEditor($("editor"), name, schema, { onChange: scheduleValidation, editNote, insertNote,
+      maxImageBytes: state.status.limits && state.status.limits.max_image_bytes });
+    state.award.setData(data);
+    scheduleValidation();
+  }
+
   async function loadExample() {
     if (state.plan) return loadPlan("example");
+    if (state.award) return loadAward(state.current.name, "example", state.currentSchema);
     const example = await (await api("/api/templates/" + state.current.name + "/example")).json();
     state.editor.setValue(example);
   }
@@ -986,11 +1140,16 @@
       " văn bản đã tạo, " + s.failed + " bản ghi lỗi.";
     const box = $("batch-errors");
     box.innerHTML = "";
+    // A failed batch: every reason, one a line (an unknown column's message names the likely field).
     if (s.errors && s.errors.length) {
-      const p = document.createElement("p");
-      p.className = "vb-field-error";
-      p.textContent = s.errors.map(messageOf).join("; ");
-      box.appendChild(p);
+      const ul = document.createElement("ul");
+      ul.className = "vb-field-error batch-reasons";
+      for (const e of s.errors) {
+        const li = document.createElement("li");
+        li.textContent = messageOf(e);
+        ul.appendChild(li);
+      }
+      box.appendChild(ul);
     }
     if (s.failures && s.failures.length) {
       const table = document.createElement("table");
@@ -1011,6 +1170,21 @@
       }
       table.appendChild(tbody);
       box.appendChild(table);
+    }
+    // Rows of the list that are no record (a title, a total, a note): said apart from the failures.
+    if (s.skipped_rows && s.skipped_rows.length) {
+      const section = document.createElement("div");
+      section.className = "skipped-rows";
+      const h = document.createElement("h3");
+      h.textContent = "Các dòng bỏ qua (" + s.skipped_rows.length + ")";
+      const ul = document.createElement("ul");
+      for (const r of s.skipped_rows) {
+        const li = document.createElement("li");
+        li.textContent = messageOf(r);
+        ul.appendChild(li);
+      }
+      section.append(h, ul);
+      box.appendChild(section);
     }
     const finished = s.state === "done" || s.state === "failed" || s.state === "cancelled";
     $("batch-zip").hidden = !s.zip;

@@ -8,26 +8,8 @@
   const R = window.VBRich;
   const O = window.VBOutline;
 
-  function el(tag, attrs, ...children) {
-    const e = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) {
-      if (v === undefined || v === null || v === false) continue;
-      if (k === "class") e.className = v;
-      else if (k === "text") e.textContent = v;
-      else if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
-      else e.setAttribute(k, v === true ? "" : v);
-    }
-    for (const c of children) if (c) e.appendChild(typeof c === "string" ? document.createTextNode(c) : c);
-    return e;
-  }
-
-  function linesOf(v) {
-    return v === undefined || v === null ? "" : Array.isArray(v) ? v.join("\n") : String(v);
-  }
-  function linesValue(text) {
-    const lines = text.split("\n").map((l) => l.trim()).filter(Boolean);
-    return lines.length === 0 ? undefined : lines.length === 1 ? lines[0] : lines;
-  }
+  const S = window.VBSheet;
+  const { el, linesOf, linesValue } = S;
 
   // ----- an outline of editable lines (the body; with `flat`, the căn cứ / opening / closing paragraphs)
 
@@ -541,9 +523,7 @@
     }
 
     autosize(input) {
-      if (input.tagName !== "TEXTAREA") return;
-      input.style.height = "auto";
-      input.style.height = input.scrollHeight + "px";
+      S.autosize(input);
     }
 
     touch(path) {
@@ -660,61 +640,12 @@
       h.appendChild(sheet);
     }
 
-    // Ảnh chữ ký / ảnh con dấu of the signer: a file checked by its first bytes and size, kept as a data: URI.
+    // Ảnh chữ ký / ảnh con dấu of the signer.
     pictures() {
-      this.pictureBox = el("div", { class: "sign-space" });
-      this.drawPictures();
+      this.pictureBox = S.pictures((make) => (make ? (this.data.signer = this.data.signer || {}) : this.data.signer),
+        [["signature_image", "ảnh chữ ký"], ["seal_image", "ảnh con dấu"]], this.hooks.maxImageBytes,
+        (key) => { this.touch("signer." + key); this.hooks.onChange(); });
       return this.pictureBox;
-    }
-
-    drawPictures() {
-      const box = this.pictureBox;
-      box.innerHTML = "";
-      const signer = this.data.signer || {};
-      for (const [key, label] of [["signature_image", "ảnh chữ ký"], ["seal_image", "ảnh con dấu"]]) {
-        const part = el("div", { class: "picture-part" });
-        const picture = signer[key] && signer[key].image;
-        if (picture && /^data:image\//.test(picture)) {
-          part.appendChild(el("img", { src: picture, alt: label, class: "picture-thumb" }));
-          part.appendChild(el("button", { type: "button", class: "link small", text: "Xóa " + label, onclick: () => {
-            delete this.data.signer[key];
-            this.touch("signer." + key);
-            this.drawPictures();
-            this.hooks.onChange();
-          } }));
-        } else {
-          const input = el("input", { type: "file", accept: "image/png,image/jpeg,image/gif", "aria-label": "Chọn " + label });
-          input.addEventListener("change", () => { if (input.files[0]) this.readPicture(key, label, input.files[0]); input.value = ""; });
-          part.appendChild(el("label", { class: "button link small file-button" }, "+ " + label, input));
-        }
-        box.appendChild(part);
-      }
-      if (this.pictureProblem) box.appendChild(el("div", { class: "vb-field-error", text: this.pictureProblem }));
-    }
-
-    async readPicture(key, label, file) {
-      const head = new Uint8Array(await file.slice(0, 8).arrayBuffer());
-      const kinds = [[0x89, 0x50, 0x4e, 0x47], [0xff, 0xd8, 0xff], [0x47, 0x49, 0x46, 0x38]];
-      const max = this.hooks.maxImageBytes || 2 * 1024 * 1024;
-      this.pictureProblem = "";
-      if (!kinds.some((k) => k.every((b, i) => head[i] === b))) {
-        this.pictureProblem = "Tệp " + file.name + " không phải ảnh PNG, JPEG hoặc GIF: hãy chọn ảnh quét " + label + ".";
-      } else if (file.size > max) {
-        this.pictureProblem = "Ảnh " + file.name + " lớn quá (" + Math.round(file.size / 1024) + " KB, tối đa " + Math.round(max / 1024) +
-          " KB): hãy quét lại ở 300 dpi hoặc lưu dạng PNG.";
-      } else {
-        const uri = await new Promise((resolve, reject) => {
-          const reader = new FileReader();
-          reader.onload = () => resolve(reader.result);
-          reader.onerror = () => reject(reader.error);
-          reader.readAsDataURL(file);
-        });
-        this.data.signer = this.data.signer || {};
-        this.data.signer[key] = { ...(this.data.signer[key] || {}), image: uri };
-        this.touch("signer." + key);
-      }
-      this.drawPictures();
-      this.hooks.onChange();
     }
 
     // ----- phụ lục: each a page with its title, the note under it and its table of tasks (or groups of tasks)
@@ -756,51 +687,16 @@
       });
     }
 
-    // One text of an appendix, edited in place; rich text (formatted, footnoted) is shown as its words and kept as
-    // it is unless the words are changed.
-    // `richField`: the schema's "rich" text, where "*" and "^[…]" are markup (a typed one is kept literal).
+    // One text of an appendix, edited in place (`richField`: the schema's "rich" text).
     cell(holder, key, pointer, label, cls, multiline, richField) {
-      const value = holder[key];
-      const rich = value !== undefined && (typeof value !== "string" || (richField && /[*^\\[\]]/.test(value)));
-      const input = el(multiline ? "textarea" : "input", { class: "f " + (cls || ""), "aria-label": label, placeholder: label,
-        "data-pointer": pointer, rows: multiline ? 1 : undefined });
-      input.value = rich ? R.plainText(value) : value || "";
-      input.addEventListener("input", () => {
-        const text = input.value.replace(/\s*\n\s*/g, " ");
-        if (!text.trim()) delete holder[key];
-        else holder[key] = richField && /[*^\\[\]]/.test(text) ? [{ text }] : text;
-        this.touched.add(pointer);
-        this.autosize(input);
-        this.hooks.onChange();
-      });
-      setTimeout(() => this.autosize(input));
-      return input;
+      return S.cell(holder, key, { pointer, label, cls, multiline, rich: richField, onInput: (p) => { this.touched.add(p); this.hooks.onChange(); } });
     }
 
     taskTable(tasks, pointer) {
-      const columns = [["content", "Nội dung nhiệm vụ"], ["lead", "Đơn vị chủ trì"], ["partners", "Đơn vị phối hợp"], ["product", "Sản phẩm"],
-        ["deadline", "Thời gian hoàn thành"]];
-      const table = el("table", { class: "tasks" },
-        el("thead", {}, el("tr", {}, el("th", { text: "TT" }), ...columns.map(([, t]) => el("th", { text: t })), el("th", {}))));
-      const body = el("tbody");
-      tasks.forEach((task, r) => {
-        const tr = el("tr", {}, el("td", { class: "center", text: String(r + 1) }));
-        for (const [key, title] of columns) {
-          const richField = key === "content" || key === "product";
-          tr.appendChild(el("td", {}, this.cell(task, key, pointer + "/" + r + "/" + key, title, "", true, richField)));
-        }
-        tr.appendChild(el("td", {}, el("button", { type: "button", class: "link small", title: "Xóa dòng " + (r + 1), "aria-label": "Xóa dòng " + (r + 1),
-          text: "×", onclick: () => { tasks.splice(r, 1); this.drawAppendices(); this.hooks.onChange(); } })));
-        body.appendChild(tr);
-      });
-      table.appendChild(body);
-      const wrap = el("div", { class: "tasks-wrap" }, table);
-      wrap.appendChild(el("button", { type: "button", class: "link small", text: "+ Thêm dòng", onclick: () => {
-        tasks.push({ content: "", lead: "" });
-        this.drawAppendices();
-        this.hooks.onChange();
-      } }));
-      return wrap;
+      const columns = [["content", "Nội dung nhiệm vụ", { rich: true }], ["lead", "Đơn vị chủ trì"], ["partners", "Đơn vị phối hợp"],
+        ["product", "Sản phẩm", { rich: true }], ["deadline", "Thời gian hoàn thành"]];
+      return S.table(tasks, { columns, numbered: true, pointer, newRow: () => ({ content: "", lead: "" }), redraw: () => this.drawAppendices(),
+        onInput: (p) => { this.touched.add(p); this.hooks.onChange(); } });
     }
 
     tool(label, keys, action, cls) {
@@ -882,8 +778,7 @@
       this.closing.o.setItems(paras(d.closing));
       this.body.o.setItems(O.itemsFromBody(d.body || []));
       this.showAuthority();
-      this.pictureProblem = "";
-      this.drawPictures();
+      this.pictureBox.reset();
       this.drawAppendices();
       this.inputs.forEach((i) => this.autosize(i));
     }

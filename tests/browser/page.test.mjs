@@ -6,16 +6,19 @@
 //     paragraphs compared with what was typed; a reload finds the agency profile filled; asking for a download of
 //     an incomplete plan shows the messages and downloads nothing;
 //  B. the example: page height at 1366×768, no JSON/schema vocabulary or English codes visible; the outline's numbers
-//     equal those of the rendered DOCX for every KẾ HOẠCH seed; the live preview follows typing; screenshots;
-//  C. an award form (json-editor): a required field emptied and filled, a signature upload (a non-picture refused),
-//     the DOCX, save/load as JSON; the LibreOffice preview; a batch from a CSV with one bad row;
+//     equal those of the rendered DOCX for every KẾ HOẠCH seed; the live preview follows typing and is cut into A4
+//     pages (seed 003: as many as LibreOffice prints, none overfull); screenshots;
+//  C. an award form on its sheet: typed in place (a required field emptied and filled, an achievement added by
+//     Enter, rows added to the danh hiệu table and a new bảng thành tích, one removed), a signature upload (a
+//     non-picture refused), the DOCX and its text, save/load as JSON; the LibreOffice preview; a batch from a list
+//     with a title and a total row (shown under "Các dòng bỏ qua") and one bad row; a batch failing on unknown columns;
 //  D. routes of other branches (import, workbook sample): "SKIPPED (route missing)" while the server answers 404.
 //
 //   node page.test.mjs /path/to/vanban [screenshot-dir]
 //
 // Prints one line per check and "N passed, M failed"; exits 1 when a check failed.
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync, rmSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readFileSync, readdirSync, writeFileSync, existsSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -43,9 +46,9 @@ function check(ok, what, detail) {
   }
 }
 
-function startServer() {
+function startServer(templates) {
   return new Promise((resolve, reject) => {
-    const child = spawn(vanban, ["serve", "--port", "0", "--quiet"], { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(vanban, ["serve", "--port", "0", "--quiet", "--templates", templates], { stdio: ["ignore", "pipe", "inherit"] });
     let out = "";
     const timer = setTimeout(() => reject(new Error("vanban serve printed no address")), 15000);
     child.stdout.on("data", (d) => {
@@ -114,13 +117,13 @@ async function shot(page, name) {
   if (shots) await page.screenshot({ path: join(shots, name + ".png"), fullPage: false });
 }
 
-// Types into the text field json-editor drew for `path`, as a person would (select all, delete, type).
-async function setField(page, path, value) {
-  const sel = `[data-schemapath="${path}"] input:not([type=checkbox]), [data-schemapath="${path}"] textarea`;
+// Types into a field of a sheet (plan or award) named by its data path, as a person would.
+async function setSheetField(page, path, value) {
+  const sel = `.sheet-editor [data-path="${path}"]`;
   await page.waitForSelector(sel, { visible: true });
   await page.$eval(sel, (el) => { el.focus(); el.select && el.select(); });
   await page.keyboard.press("Backspace");
-  if (value) await page.type(sel, value);  // no blur: the page checks while typing
+  if (value) await page.type(sel, value);
 }
 
 async function settled(page) {
@@ -128,7 +131,15 @@ async function settled(page) {
 }
 
 const downloads = mkdtempSync(join(tmpdir(), "vanban-browser-"));
-const { child: server, url } = await startServer();
+// An agency's own award template (docs/templates.md): it extends the personal report under another name.
+const agencyTemplates = join(downloads, "mau-co-quan");
+mkdirSync(join(agencyTemplates, "bao-cao-so-y-te"), { recursive: true });
+writeFileSync(join(agencyTemplates, "bao-cao-so-y-te", "template.json"),
+  JSON.stringify({ title: "Báo cáo thành tích (Sở Y tế)", description: "Mẫu riêng của cơ quan", extends: "bao-cao-thanh-tich-ca-nhan" }));
+mkdirSync(join(agencyTemplates, "ke-hoach-so-y-te"), { recursive: true });
+writeFileSync(join(agencyTemplates, "ke-hoach-so-y-te", "template.json"),
+  JSON.stringify({ title: "Kế hoạch (Sở Y tế)", description: "Mẫu riêng của cơ quan", extends: "ke-hoach" }));
+const { child: server, url } = await startServer(agencyTemplates);
 const browser = await puppeteer.launch({
   executablePath: chromium,
   headless: true,
@@ -490,6 +501,15 @@ try {
         return "from item " + k + ": editor: " + shown.slice(k, k + 12).join(" ") + "\n        docx:   " + printed.slice(k, k + 12).join(" ");
       })());
     if (name === "003") {
+      // The preview breaks the text into A4 pages by measured height, as printing does (LibreOffice: about 13 pages).
+      await page.waitForFunction(() => document.querySelectorAll("#live-preview .sheet").length >= 8, { timeout: 20000 }).catch(() => {});
+      const sheets = await page.$$eval("#live-preview .sheet", (all) => all.map((s) => {
+        const r = s.getBoundingClientRect();
+        return { height: r.height / (r.width / 794), blocks: s.children.length };
+      }));
+      const overfull = sheets.filter((s) => s.height > 1123 + 2 && s.blocks > 1);
+      check(sheets.length >= 10 && sheets.length <= 16 && overfull.length === 0,
+        `seed 003: the preview shows ${sheets.length} A4 pages, none overfull`, JSON.stringify(sheets.map((s) => Math.round(s.height))));
       await page.$eval(".body-part .outline .item.lv2, .body-part .outline .item[style*='--depth: 3']", (e) => e.scrollIntoView({ block: "start" }))
         .catch(() => {});
       await shot(page, "editor-003-deep");
@@ -527,43 +547,103 @@ try {
     await page.click("#tab-form");
   }
 
-  // ===== C. An award form (json-editor), the LibreOffice preview, a batch.
-  await page.setViewport({ width: 1400, height: 1000 });
+  // ===== C. An award form on its sheet (award.js), the LibreOffice preview, a batch.
+  await page.setViewport({ width: 1366, height: 768 });
   await page.select("#template-select", "bao-cao-thanh-tich-ca-nhan");
-  await page.waitForSelector('[data-schemapath="root.place"] input', { visible: true });
+  await page.waitForSelector(".sheet-editor.award [data-path=place]", { visible: true });
   await settled(page);
   const awardStatus = await page.$eval("#check-status", (e) => e.textContent);
   check(awardStatus.includes("có thể tải về"), "the award form's example is complete", awardStatus);
-  // The lists of short rows are tables: one line a row, a button adds one.
-  const titleRows = () => page.$$eval('[data-schemapath="root.emulation_titles"] table tbody tr', (r) => r.length);
-  const rowsBefore = await titleRows();
-  await page.$eval('[data-schemapath="root.emulation_titles"] .json-editor-btn-add', (b) => b.click());
-  check(rowsBefore >= 1 && await titleRows() === rowsBefore + 1, "the danh hiệu thi đua are a table; Thêm adds a row", rowsBefore + " rows");
-  await page.$$eval('[data-schemapath="root.emulation_titles"] .json-editor-btn-delete', (b) => b[b.length - 1].click());
-  await setField(page, "root.place", "");
+  // Its preview on A4 sheets: each footnote under the sheet that holds its mark, no sheet overfull.
+  await page.waitForFunction(() => document.querySelectorAll("#live-preview .sheet").length >= 2 &&
+    document.getElementById("live-preview").textContent.includes("NGƯỜI BÁO CÁO THÀNH TÍCH"), { timeout: 20000 }).catch(() => {});
+  const awardSheets = await page.$$eval("#live-preview .sheet", (all) => all.map((s) => {
+    const r = s.getBoundingClientRect();
+    const notes = [...s.querySelectorAll(".footnotes .footnote > sup:first-child")].map((n) => n.textContent);
+    const refs = [...s.querySelectorAll(".note-ref")].map((n) => n.textContent);
+    return { height: Math.round(r.height / (r.width / 794)), notes: notes.join(","), refs: refs.join(",") };
+  }));
+  check(awardSheets.length >= 2 && awardSheets.every((s) => s.notes === s.refs && s.height <= 1125) && awardSheets.some((s) => s.notes),
+    "the award preview is cut into A4 sheets, each footnote under its mark's page", JSON.stringify(awardSheets));
+  const awardText = await page.evaluate(() => document.querySelector(".sheet-editor.award").innerText);
+  check(["BÁO CÁO THÀNH TÍCH", "ĐỀ NGHỊ TẶNG", "I. SƠ LƯỢC LÝ LỊCH", "III. CÁC HÌNH THỨC ĐÃ ĐƯỢC KHEN THƯỞNG", "NGƯỜI BÁO CÁO THÀNH TÍCH"]
+    .every((t) => awardText.includes(t)), "the award sheet is laid out as the form (title, sections, signatures)");
+  const awardVisible = await page.evaluate(() => document.body.innerText + " " +
+    [...document.querySelectorAll("input, textarea")].map((e) => e.placeholder + " " + (e.getAttribute("aria-label") || "")).join(" ") + " " +
+    [...document.querySelectorAll("option")].map((o) => o.textContent).join(" "));
+  const awardJargon = ["null", "true", "{\"", "data URI", "base64", "schema", "anyOf", "individual", "merit"].filter((w) => awardVisible.includes(w));
+  check(awardJargon.length === 0, "no JSON/schema vocabulary or English codes on the award sheet", awardJargon.join(", "));
+  await shot(page, "editor-award");
+
+  // The danh hiệu thi đua are an editable table: + Thêm dòng adds a row to type in, × removes one.
+  const historyTable = async () => (await page.$$(".aw-history"))[0];
+  const rowsBefore = await (await historyTable()).$$eval("tbody tr", (r) => r.length);
+  await (await historyTable()).$$eval("button", (bs) => bs.find((b) => b.textContent === "+ Thêm dòng").click());
+  check(await (await historyTable()).$$eval("tbody tr", (r) => r.length) === rowsBefore + 1, "+ Thêm dòng adds a row to the danh hiệu thi đua",
+    rowsBefore + " rows before");
+  const newCells = await (await historyTable()).$$("tbody tr:last-child textarea");
+  await newCells[0].type("2023");
+  await newCells[1].type("Chiến sĩ thi đua cơ sở");
+  await newCells[2].type("Quyết định số 99/QĐ-SYT ngày 05/01/2024");
+  await (await historyTable()).$$eval("button", (bs) => bs.find((b) => b.textContent === "+ Thêm dòng").click());
+  await (await historyTable()).$$eval("tbody tr:last-child button", (b) => b[0].click());
+  check(await (await historyTable()).$$eval("tbody tr", (r) => r.length) === rowsBefore + 1, "× removes a row");
+
+  // A bảng thành tích: + Thêm bảng, the column heads and a row typed in place.
+  await page.$eval('[data-part="achievement_table"]', (b) => b.click());
+  await page.waitForSelector(".aw-achievement-table");
+  const heads = await page.$$(".aw-columns input");
+  await heads[1].type("Năm 2022");
+  await heads[2].type("Năm 2023");
+  const tableCells = await page.$$(".aw-achievement-table tbody tr:last-child textarea");
+  await tableCells[0].type("Số kỹ thuật mới triển khai");
+  await tableCells[1].type("12");
+  await tableCells[2].type("15");
+  await page.$eval(".aw-table-part .add-row", (b) => b.click());
+  check(await page.$$eval(".aw-achievement-table tbody tr", (r) => r.length) === 2, "+ Thêm dòng adds a row to the bảng thành tích");
+
+  // An achievement typed in place: Enter at the end of the last item adds one at the same level.
+  const achievementItems = await page.$$('.outline-host[data-pointer="/achievements"] > .outline > .item');
+  const achievementFields = await achievementItems[achievementItems.length - 1].$$(".rich");
+  await achievementFields[achievementFields.length - 1].click();
+  await page.keyboard.press("End");
+  await page.keyboard.down("Control");
+  await page.keyboard.press("End");
+  await page.keyboard.up("Control");
+  await page.keyboard.press("Enter");
+  await page.keyboard.type("Hoàn thành xuất sắc nhiệm vụ năm 2023");
+  const labelsNow = await page.$$eval('.outline-host[data-pointer="/achievements"] > .outline > .item > .label', (l) => l.map((x) => x.textContent));
+  check(labelsNow.includes("d)"), "a new achievement takes the next letter, as the form prints it", labelsNow.join(" "));
+
+  await setSheetField(page, "place", "");
   await settled(page);
-  const fieldError = await page.$eval('[data-schemapath="root.place"]', (e) => {
-    const n = e.querySelector(".vb-field-error");
+  const fieldError = await page.evaluate(() => {
+    const f = document.querySelector('.sheet-editor [data-path="place"]');
+    const n = f.parentElement.querySelector(".vb-field-error");
     return n ? n.textContent : "";
   });
   check(fieldError.length > 0, "an emptied required field of the award form shows vanban's message at the field", fieldError);
-  await setField(page, "root.place", "Hoa Lư");
-  await setField(page, "root.person.full_name", "Nguyễn Văn Thử");
+  await setSheetField(page, "place", "Hoa Lư");
+  await setSheetField(page, "person.full_name", "Nguyễn Văn Thử");
+  await setSheetField(page, "person.birth_date", "7/3/1985");  // as a văn thư writes a date
+  check(await page.$eval(".reporter-name", (e) => e.textContent) === "Nguyễn Văn Thử", "the reporter's name under the signature follows the name typed in I");
   await settled(page);
 
-  const signatureField = '[data-schemapath="root.person.signature_image.image"]';
+  const reporter = ".aw-foot .sign:last-child";
   const notAPicture = join(downloads, "chu-ky.png");
   writeFileSync(notAPicture, "this is not a picture");
-  await (await page.waitForSelector(signatureField + " input[type=file]", { timeout: 20000 })).uploadFile(notAPicture);
-  await page.waitForSelector(signatureField + " .vb-image-preview .vb-field-error", { timeout: 10000 });
-  const refused = await page.$eval(signatureField + " .vb-image-preview", (e) => e.textContent);
+  await (await page.$(reporter + ' input[aria-label="Chọn ảnh chữ ký"]')).uploadFile(notAPicture);
+  await page.waitForSelector(reporter + " .sign-space .vb-field-error", { timeout: 10000 });
+  const refused = await page.$eval(reporter + " .sign-space", (e) => e.textContent);
   check(refused.includes("không phải ảnh PNG, JPEG hoặc GIF"), "a file that is no picture is refused at the field, whatever its name", refused);
   const png = pngSignature(180, 60);
   const pngPath = join(downloads, "signature.png");
   writeFileSync(pngPath, png);
-  await (await page.waitForSelector(signatureField + " input[type=file]", { timeout: 20000 })).uploadFile(pngPath);
-  await page.waitForSelector(signatureField + " .vb-image-thumb img", { timeout: 10000 });
+  await (await page.$(reporter + ' input[aria-label="Chọn ảnh chữ ký"]')).uploadFile(pngPath);
+  await page.waitForSelector(reporter + " img.picture-thumb", { timeout: 10000 });
   await settled(page);
+  await page.$eval(".aw-table-part", (e) => e.scrollIntoView({ block: "start" }));
+  await shot(page, "editor-award-table");
 
   for (const f of readdirSync(downloads)) if (f.endsWith(".docx") || f.endsWith(".json")) rmSync(join(downloads, f));
   await page.click("#btn-docx");
@@ -571,7 +651,12 @@ try {
   check(awardDocx !== null, "the award form's DOCX downloads");
   if (awardDocx) {
     const paragraphs = docxParagraphs(awardDocx);
-    check(paragraphs.some((p) => p.includes("Nguyễn Văn Thử")) && paragraphs.some((p) => p.includes("Hoa Lư")), "the DOCX holds what was typed in the form");
+    const has = (t) => paragraphs.some((p) => p.includes(t));
+    check(has("Nguyễn Văn Thử") && has("Hoa Lư") && has("07/03/1985"), "the DOCX holds what was typed on the sheet (the birth date as dd/mm/yyyy)");
+    check(paragraphs.some((p) => /^d\)\s*Hoàn thành xuất sắc nhiệm vụ năm 2023/.test(p)), "the DOCX holds the achievement typed in place as d)",
+      paragraphs.filter((p) => p.includes("2023")).join(" | "));
+    check(has("Quyết định số 99/QĐ-SYT ngày 05/01/2024") && has("Số kỹ thuật mới triển khai") && has("Năm 2023") && has("15"),
+      "the DOCX holds the rows typed into the tables (danh hiệu thi đua, bảng thành tích)");
     const media = execFileSync("unzip", ["-p", awardDocx, "word/media/vanban_image1.png"], { maxBuffer: 64 << 20 });
     check(Buffer.compare(media, png) === 0, "the DOCX holds the uploaded PNG as its media part, byte for byte");
   }
@@ -582,17 +667,20 @@ try {
     const data = JSON.parse(readFileSync(saved, "utf8"));
     check(data.person.full_name === "Nguyễn Văn Thử" && data.person.signature_image.image === "data:image/png;base64," + png.toString("base64"),
       "the saved JSON holds what was typed and the signature");
+    check(data.person.birth_date === "1985-03-07", "the birth date typed 7/3/1985 is saved as the record's 1985-03-07", data.person.birth_date);
+    check(JSON.stringify(data.achievement_table.rows) === JSON.stringify([["Số kỹ thuật mới triển khai", "12", "15"]]),
+      "the saved bảng thành tích holds the typed row, the empty one left out", JSON.stringify(data.achievement_table));
     await page.click("#btn-empty");
     await page.waitForFunction(() => {
-      const el = document.querySelector('[data-schemapath="root.place"] input');
+      const el = document.querySelector('.sheet-editor [data-path="place"]');
       return el && el.value === "";
     });
     await (await page.$("#load-file")).uploadFile(saved);
     await page.waitForFunction(() => {
-      const el = document.querySelector('[data-schemapath="root.place"] input');
+      const el = document.querySelector('.sheet-editor [data-path="place"]');
       return el && el.value === "Hoa Lư";
     }, { timeout: 15000 });
-    check(true, "saved data loads back into the form");
+    check(true, "saved data loads back into the sheet");
   }
 
   // 6. Preview (LibreOffice + pdftoppm): page pictures.
@@ -607,13 +695,50 @@ try {
     await shot(page, "award-form");
   }
 
-  // 7. Batch: a nominee CSV with one bad row.
+  // The general form takes kind and subject from choices in Vietnamese; choosing lays the sheet out again, keeping
+  // what was written.
+  await page.select("#template-select", "bao-cao-thanh-tich");
+  await page.waitForSelector(".sheet-editor.award .aw-form-choice");
+  const formChoices = await page.$$eval(".aw-form-choice option", (o) => o.map((x) => x.textContent));
+  check(formChoices.includes("Cá nhân") && formChoices.includes("Tập thể") && formChoices.includes("Khen thưởng công trạng") &&
+    !formChoices.some((c) => /individual|collective|merit|campaign/.test(c)), "the general form offers kind and subject by their Vietnamese labels",
+    formChoices.join(" | "));
+  const itemsBefore = await page.$$eval('.outline-host[data-pointer="/achievements"] .item', (i) => i.length);
+  await page.select('[data-path="form.subject"]', "collective");
+  await page.waitForFunction(() => document.querySelector(".sheet-editor").innerText.includes("I. SƠ LƯỢC ĐẶC ĐIỂM, TÌNH HÌNH"), { timeout: 10000 });
+  check(await page.$$eval('.outline-host[data-pointer="/achievements"] .item', (i) => i.length) === itemsBefore && itemsBefore > 0,
+    "choosing Tập thể lays out the collective's part and keeps the achievements written");
+
+  // An agency's template that extends an award form is written on the same sheet (its kind and subject from the record).
+  await page.select("#template-select", "bao-cao-so-y-te");
+  await page.waitForSelector(".sheet-editor.award .aw-form-choice");
+  await settled(page);
+  const agencyStatus = await page.$eval("#check-status", (e) => e.textContent);
+  check(agencyStatus.includes("có thể tải về") && await page.$eval('[data-path="form.subject"]', (e) => e.value) === "individual",
+    "an agency's template extending the personal report opens on the award sheet, its example complete", agencyStatus);
+  await setSheetField(page, "person.full_name", "Đỗ Văn Riêng");
+  await settled(page);
+  for (const f of readdirSync(downloads)) if (f.endsWith(".docx")) rmSync(join(downloads, f));
+  await page.click("#btn-docx");
+  const agencyDocx = await waitForFile(downloads, ".docx");
+  check(agencyDocx !== null && docxParagraphs(agencyDocx).some((p) => p.includes("Đỗ Văn Riêng")), "the agency template's DOCX holds the name typed on its sheet");
+
+  await page.select("#template-select", "ke-hoach-so-y-te");
+  await page.waitForSelector('.sheet-editor:not(.award) [data-path="agency.name"]', { timeout: 10000 });
+  await page.click("#btn-example");
+  await page.waitForFunction(() => document.querySelector('.sheet-editor [data-path="title"]').value !== "", { timeout: 10000 });
+  await settled(page);
+  check((await page.$eval("#check-status", (e) => e.textContent)).includes("có thể tải về"),
+    "an agency's template extending ke-hoach opens on the plan's sheet, its example complete");
+
+  // 7. Batch: a nominee list as a clerk keeps it (a title above the header, a total row under it) with one bad row.
   await page.click("#tab-batch");
   const csv = join(downloads, "nominees.csv");
-  writeFileSync(csv,
+  writeFileSync(csv, "DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG NĂM 2023\n" +
     "template,form.kind,form.subject,issuer.name,place,report_date,award_proposed,person.full_name,person.gender,achievements\n" +
     "bao-cao-thanh-tich-ca-nhan,merit,individual,SỞ Y TẾ,Ninh Bình,2023-11-20,Bằng khen,Trần Thị Một,Nữ,Hoàn thành xuất sắc nhiệm vụ.\n" +
-    "bao-cao-thanh-tich-ca-nhan,merit,individual,SỞ Y TẾ,Ninh Bình,2023-13-45,Bằng khen,Lê Văn Hai,Nam,Hoàn thành tốt nhiệm vụ.\n");
+    "bao-cao-thanh-tich-ca-nhan,merit,individual,SỞ Y TẾ,Ninh Bình,2023-13-45,Bằng khen,Lê Văn Hai,Nam,Hoàn thành tốt nhiệm vụ.\n" +
+    "Tổng cộng: 2 người,,,,,,,,,\n");
   await page.select("#batch-template", "bao-cao-thanh-tich-ca-nhan");
   await (await page.$("#batch-file")).uploadFile(csv);
   await page.click("#batch-start");
@@ -621,7 +746,12 @@ try {
   const batchText = await page.$eval("#batch-text", (e) => e.textContent);
   check(batchText.includes("1 văn bản đã tạo") && batchText.includes("1 bản ghi lỗi"), "the batch renders the good row and reports the bad one", batchText);
   const rows = await page.$$eval("table.failures tbody tr", (trs) => trs.map((tr) => tr.textContent));
-  check(rows.some((r) => r.includes("dòng 3") && r.includes("report_date")), "the bad row is listed with its line and field", rows.join(" | "));
+  check(rows.some((r) => r.includes("dòng 4") && r.includes("report_date")), "the bad row is listed with its line and field", rows.join(" | "));
+  const skipped = await page.$$eval("#batch-errors .skipped-rows li", (li) => li.map((x) => x.textContent));
+  const skippedHead = await page.$eval("#batch-errors .skipped-rows h3", (h) => h.textContent).catch(() => "");
+  check(skippedHead.startsWith("Các dòng bỏ qua") && skipped.length === 2 && skipped[0].includes("DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG") &&
+    skipped[1].includes("Tổng cộng") && !rows.some((r) => r.includes("Tổng cộng")),
+    "the title and the total row are listed under “Các dòng bỏ qua”, apart from the failures", skippedHead + ": " + skipped.join(" | "));
   const zipHref = await page.$eval("#batch-zip", (a) => (a.hidden ? "" : a.href));
   check(zipHref.includes("/zip"), "the ZIP is offered for download");
   if (zipHref) {
@@ -629,6 +759,18 @@ try {
     check(bytes[0] === 0x50 && bytes[1] === 0x4b, "the ZIP downloads", String(bytes));
   }
   await shot(page, "04-batch");
+  await page.$eval("#batch-errors", (e) => e.scrollIntoView({ block: "center" }));
+  await shot(page, "batch-skipped");
+
+  // A list whose columns the template does not know: the batch fails and says so for every column.
+  const badCsv = join(downloads, "sai-cot.csv");
+  writeFileSync(badCsv, "template,ho_ten_nguoi,person.gendr\nbao-cao-thanh-tich-ca-nhan,A,Nam\n");
+  await (await page.$("#batch-file")).uploadFile(badCsv);
+  await page.click("#batch-start");
+  await page.waitForFunction(() => /Không chạy được/.test(document.getElementById("batch-text").textContent), { timeout: 60000 });
+  const reasons = await page.$$eval("#batch-errors .batch-reasons li", (li) => li.map((x) => x.textContent));
+  check(reasons.length === 2 && reasons.some((r) => r.includes("ho_ten_nguoi")) && reasons.some((r) => r.includes("person.gendr") && r.includes("person.gender")),
+    "a failed batch shows every unknown column, each with its suggestion", reasons.join(" | "));
 
   check(pageErrors.length === 0, "no script errors on the page", pageErrors.join(" | "));
 } catch (e) {
