@@ -306,7 +306,7 @@ namespace {
 // The C++ snippet of README.md's "Embed the library", as written, wrapped in a main() and built against the prefix.
 TEST_F(Embed, ReadmeCxxSnippetRunsAgainstThePrefix) {
     const std::string readme = read_file(source_dir() + "/README.md");
-    const auto section = readme.find("### Embed the library");
+    const auto section = readme.find("Embed the library\n");
     ASSERT_NE(section, std::string::npos);
     const auto open = readme.find("```cpp\n", section);
     ASSERT_NE(open, std::string::npos);
