@@ -1,4 +1,4 @@
-// Valid ⇒ renders, over generated data for every bundled template : 1,000 documents each (bench/valid_renders_bench.cpp runs any number).
+// Valid ⇒ renders over generated data: 1,000 documents for every bundled template (bench/valid_renders_bench.cpp: any number).
 #include <gtest/gtest.h>
 
 #include "../../bench/valid_renders.hpp"
