@@ -136,15 +136,7 @@ void sort_package_names(std::vector<std::string>& names) {
 std::string read_parsed_part(const Source& src, const std::string& entry) {
     std::string xml = src.read(entry);
     if (xml.size() <= core::kMaxTemplatedPartSize) return xml;
-    Diagnostic d;
-    d.kind = DiagnosticKind::limit;
-    d.code = "template.part_too_large";
-    d.part = entry;
-    d.message = "the part is larger than " + std::to_string(core::kMaxTemplatedPartSize >> 20) +
-                " MiB, more than any document needs";
-    d.message_vi = "phần " + entry + " của mẫu lớn hơn " + std::to_string(core::kMaxTemplatedPartSize >> 20) +
-                   " MiB, quá lớn đối với một văn bản";
-    throw Error(std::move(d));
+    throw Error(core::part_too_large(entry));
 }
 
 // The files of a template directory. The walk stops past `max_entries` (a template path of "/usr" or "/" is

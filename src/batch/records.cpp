@@ -185,37 +185,23 @@ struct ColumnSpec {
     std::string pattern;              // a date pattern that may accept other text too ("1980": a year of birth)
 };
 
-const json* resolve_ref(const json& root, const json* node) {
-    for (int hops = 0; node && node->is_object() && hops < 32; ++hops) {
-        auto it = node->find("$ref");
-        if (it == node->end() || !it->is_string()) return node;
-        const std::string ref = it->get<std::string>();
-        if (ref.empty() || ref[0] != '#') return nullptr;
-        try {
-            node = &root.at(json::json_pointer(ref.substr(1)));
-        } catch (const std::exception&) {
-            return nullptr;
-        }
-    }
-    return node;
-}
 
 // The node itself and the branches that add constraints to it (allOf/anyOf/oneOf/then/else), $refs followed.
 std::vector<const json*> facets(const json& root, const json* node) {
     std::vector<const json*> out;
-    node = resolve_ref(root, node);
+    node = schema_resolve(root, node);
     if (!node || !node->is_object()) return out;
     out.push_back(node);
     for (const char* key : {"allOf", "anyOf", "oneOf"}) {
         auto it = node->find(key);
         if (it != node->end() && it->is_array())
             for (const auto& branch : *it)
-                if (const json* b = resolve_ref(root, &branch); b && b->is_object()) out.push_back(b);
+                if (const json* b = schema_resolve(root, &branch); b && b->is_object()) out.push_back(b);
     }
     for (const char* key : {"then", "else"}) {
         auto it = node->find(key);
         if (it != node->end())
-            if (const json* b = resolve_ref(root, &*it); b && b->is_object()) out.push_back(b);
+            if (const json* b = schema_resolve(root, &*it); b && b->is_object()) out.push_back(b);
     }
     return out;
 }
@@ -225,21 +211,21 @@ const json* child_schema(const json& root, const json* node, const json& segment
         if (segment.is_string()) {
             const std::string key = segment.get<std::string>();
             auto props = f->find("properties");
-            if (props != f->end() && props->is_object() && props->contains(key)) return resolve_ref(root, &(*props)[key]);
+            if (props != f->end() && props->is_object() && props->contains(key)) return schema_resolve(root, &(*props)[key]);
         } else {
             const auto i = segment.get<std::size_t>();
             for (const char* key : {"prefixItems", "items"}) {
                 auto items = f->find(key);
                 if (items == f->end()) continue;
-                if (items->is_object()) return resolve_ref(root, &*items);
-                if (items->is_array() && i < items->size()) return resolve_ref(root, &(*items)[i]);
+                if (items->is_object()) return schema_resolve(root, &*items);
+                if (items->is_array() && i < items->size()) return schema_resolve(root, &(*items)[i]);
             }
         }
     }
     for (const json* f : facets(root, node)) {
         const char* key = segment.is_string() ? "additionalProperties" : "additionalItems";
         auto extra = f->find(key);
-        if (extra != f->end() && extra->is_object()) return resolve_ref(root, &*extra);
+        if (extra != f->end() && extra->is_object()) return schema_resolve(root, &*extra);
     }
     return nullptr;
 }
@@ -299,7 +285,7 @@ void classify(const json& root, const json* node, ColumnSpec& spec) {
             if (props != f->end() && props->is_object() && props->contains("year") && props->contains("month")) {
                 spec.type = CellType::date;
                 spec.date = DateShape::object;
-                const json* y = resolve_ref(root, &(*props)["year"]);
+                const json* y = schema_resolve(root, &(*props)["year"]);
                 spec.integer_parts = !(y && y->is_object() && y->value("type", "") == "string");
                 return;
             }

@@ -933,4 +933,16 @@ void collect_usage(const Program& program, Usage& usage) {
     drop_internal(usage.skeleton);
 }
 
+Diagnostic part_too_large(const std::string& part) {
+    Diagnostic d;
+    d.kind = DiagnosticKind::limit;
+    d.code = "template.part_too_large";
+    d.part = part;
+    d.message = "the part is larger than " + std::to_string(kMaxTemplatedPartSize >> 20) +
+                " MiB, more than any document needs";
+    d.message_vi = "phần " + part + " của mẫu lớn hơn " + std::to_string(kMaxTemplatedPartSize >> 20) +
+                   " MiB, quá lớn đối với một văn bản";
+    return d;
+}
+
 }  // namespace vanban::core

@@ -198,6 +198,8 @@ inline constexpr std::size_t kMaxTagsPerPart = 20'000;
 // An XML part with tags is parsed into a tree of about eight times its size: past this (a document body of some
 // thousand pages; the bundled templates' are under 200 KiB) it is refused before parsing.
 inline constexpr std::size_t kMaxTemplatedPartSize = 16u << 20;
+// The error for a part over kMaxTemplatedPartSize.
+Diagnostic part_too_large(const std::string& part);
 
 // Builds the node tree; structural errors (endfor without for, unclosed if, else twice, ...) are appended to
 // `errors`, all of them.

@@ -205,15 +205,7 @@ public:
 
     core::Program run() {
         if (xml_.size() > core::kMaxTemplatedPartSize) {
-            Diagnostic d;
-            d.kind = DiagnosticKind::limit;
-            d.code = "template.part_too_large";
-            d.part = part_;
-            d.message = "the part is larger than " + std::to_string(core::kMaxTemplatedPartSize >> 20) +
-                        " MiB, more than any document needs";
-            d.message_vi = "phần " + part_ + " của mẫu lớn hơn " + std::to_string(core::kMaxTemplatedPartSize >> 20) +
-                           " MiB, quá lớn đối với một văn bản";
-            errors_.push_back(std::move(d));
+            errors_.push_back(core::part_too_large(part_));
             return {};
         }
         std::string problem;

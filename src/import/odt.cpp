@@ -36,17 +36,6 @@ struct ListLevel {
     int display_levels = 1, start = 1;
 };
 
-struct Package {
-    const zip::Reader& zip;
-    std::string name;
-    core::XmlDocPtr parse(const std::string& part) const {
-        std::string problem;
-        core::XmlDocPtr doc = core::parse_office_part(zip.read(part), part, problem);
-        if (!doc) io::fail(DiagnosticKind::package, name + ": " + part + ": " + problem, name);
-        return doc;
-    }
-};
-
 class Reader {
 public:
     Reader(const Package& pkg, const ReadLimits& limits) : pkg_(pkg), limits_(limits) {}

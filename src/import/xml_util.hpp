@@ -7,6 +7,8 @@
 #include <libxml/tree.h>
 
 #include "core/xml_compiler.hpp"
+#include "io/fail.hpp"
+#include "zip/zip.hpp"
 
 namespace vanban::import {
 
@@ -42,5 +44,17 @@ inline int small_number(const std::optional<std::string>& s, int fallback) {
     }
     return v;
 }
+
+// An Office package being read: its parts parsed with the template compiler's limits (no DTD, no network, size).
+struct Package {
+    const zip::Reader& zip;
+    std::string name;
+    core::XmlDocPtr parse(const std::string& part) const {
+        std::string problem;
+        core::XmlDocPtr doc = core::parse_office_part(zip.read(part), part, problem);
+        if (!doc) io::fail(DiagnosticKind::package, name + ": " + part + ": " + problem, name);
+        return doc;
+    }
+};
 
 }  // namespace vanban::import
