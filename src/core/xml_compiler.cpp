@@ -1557,6 +1557,14 @@ void ignore_generic_error(void*, const char*, ...) {}
 
 // libxml2 reports a few errors (a text node over its size limit) through the thread's generic error handler even with
 // XML_PARSE_NOERROR. Silenced for one parse; the application's handler is restored after.
+// libxml2 sets up its global state lazily, unlocked, on first use: two threads compiling their first templates at
+// once would race in it. It is set up here instead, when the library is loaded (before any thread of ours runs), as
+// libxml2 asks of threaded programs.
+[[maybe_unused]] const bool libxml2_ready = [] {
+    xmlInitParser();
+    return true;
+}();
+
 class QuietGenericErrors {
 public:
     QuietGenericErrors() : func_(xmlGenericError), context_(xmlGenericErrorContext) {

@@ -25,13 +25,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// httplib's accept loop hands each connection to a queue; this one runs the hand-over (to the front) at once.
-class RunAtOnce : public httplib::TaskQueue {
-public:
-    void enqueue(std::function<void()> fn) override { fn(); }
-    void shutdown() override {}
-};
-
 // Best effort: a short answer to a client about to be dropped (it may not be reading).
 void answer_and_drop(int fd, const char* status_line) {
     const std::string answer = std::string("HTTP/1.1 ") + status_line +
@@ -270,23 +263,45 @@ struct GatedServer::Front {
     std::thread thread;
 };
 
-GatedServer::GatedServer(GateLimits limits) : limits_(limits) {
+GatedServer::GatedServer(GateLimits limits) : limits_(limits), stop_event_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
     rlimit files{};
     if (::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY)
         limits_.max_connections = std::min<std::size_t>(limits_.max_connections, files.rlim_cur > 128 ? files.rlim_cur - 64 : 64);
-    // httplib owns the queue it is handed (its API wants a raw pointer).
-    new_task_queue = [] { return new RunAtOnce; };
 }
 
-GatedServer::~GatedServer() = default;
+GatedServer::~GatedServer() { ::close(stop_event_); }
 
 bool GatedServer::serve() {
+    const int listening = svr_sock_;
     // Not httplib's 5: a burst of clients would otherwise wait for SYN retries (about a second each).
-    ::listen(svr_sock_, SOMAXCONN);
+    if (listening < 0 || ::listen(listening, SOMAXCONN) != 0) return false;
     front_ = std::make_unique<Front>(*this, limits_);
-    const bool ok = listen_after_bind();
+    accept_until_stopped(listening);
     front_->stop();
-    return ok;
+    // Closed by the thread that accepted on it: closing it from the stopping thread would race with accept().
+    ::close(svr_sock_.exchange(INVALID_SOCKET));
+    return true;
+}
+
+void GatedServer::accept_until_stopped(int listening) {
+    pollfd watched[2] = {{stop_event_, POLLIN, 0}, {listening, POLLIN, 0}};
+    for (;;) {
+        if (::poll(watched, 2, -1) < 0 && errno != EINTR) return;
+        if (watched[0].revents != 0) return;
+        if (watched[1].revents == 0) continue;
+        const int connection = ::accept4(listening, nullptr, nullptr, SOCK_CLOEXEC);
+        if (connection >= 0) {
+            process_and_close_socket(connection);
+        } else if (errno == EMFILE || errno == ENFILE) {
+            // Out of descriptors: the front drops idle connections as new ones come; give it a moment.
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
+    }
+}
+
+void GatedServer::stop_serving() {
+    const std::uint64_t one = 1;
+    [[maybe_unused]] const auto n = ::write(stop_event_, &one, sizeof one);
 }
 
 bool GatedServer::process_and_close_socket(socket_t sock) {

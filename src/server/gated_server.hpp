@@ -36,15 +36,19 @@ public:
     GatedServer(const GatedServer&) = delete;
     GatedServer& operator=(const GatedServer&) = delete;
 
-    // After bind_to_port: a backlog sized for load, then serve until stop() (httplib's accept loop feeds the front).
+    // After bind_to_port: a backlog sized for load, then accept connections (handed to the front) until
+    // stop_serving(). False if the socket cannot listen.
     bool serve();
+    // From any thread (or before serve()): serve() returns once requests in progress are answered.
+    void stop_serving();
 
     struct Connection;  // (opaque; public for the stream that reads it)
 
 private:
     struct Front;
 
-    // Called by httplib's accept loop for each new connection: it is handed to the front, never blocks.
+    void accept_until_stopped(int listening);
+    // Each new connection is handed to the front; never blocks.
     bool process_and_close_socket(socket_t sock) override;
     // A worker: the requests whose heads have arrived, then back to the front or closed.
     void handle(std::shared_ptr<Connection> connection);
@@ -53,6 +57,7 @@ private:
     void return_free_memory();
 
     GateLimits limits_;
+    const int stop_event_;  // an eventfd: written by stop_serving(), watched beside the listening socket
     std::unique_ptr<Front> front_;
     std::atomic<std::chrono::steady_clock::rep> last_trim_{0};
 };

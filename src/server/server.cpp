@@ -591,7 +591,7 @@ void Server::run() { impl_->http.serve(); }
 
 void Server::stop() {
     impl_->jobs.cancel_all();
-    impl_->http.stop();
+    impl_->http.stop_serving();
 }
 
 }  // namespace vanban::server
