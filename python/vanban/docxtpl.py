@@ -1,0 +1,410 @@
+"""docxtpl's API on top of vanban: change one import line and keep the program and its templates.
+
+    from vanban.docxtpl import DocxTemplate, InlineImage, RichText, Listing   # was: from docxtpl import ...
+    from docx.shared import Mm                                                  # or vanban.docxtpl's Mm
+
+    tpl = DocxTemplate("invoice.docx")
+    tpl.render({"customer": "Nguyễn Văn An", "logo": InlineImage(tpl, "logo.png", width=Mm(30)),
+                "note": RichText("gấp", bold=True)})
+    tpl.save("invoice-out.docx")
+
+The template is compiled once, on the first render(), and reused by the next ones (docxtpl reparses it each
+time). The Python context is converted to vanban's JSON forms (docs/template-language.md): RichText becomes a list
+of spans for the `rich` filter (every `{{r x }}` tag of the template is read as `{{r x | rich }}`), InlineImage a
+picture object, Listing its text. What vanban has no form for raises UnsupportedError naming the construct instead
+of being dropped: a `jinja_env` (custom filters, globals), Subdoc, RichTextParagraph, RichText colours, sizes, fonts,
+highlight, strike-through, sub/superscript, styles and hyperlinks, `\\a` and `\\f` in a Listing, Python functions in
+the context. Differences from docxtpl are listed in docs/python.md.
+"""
+from __future__ import annotations
+
+import base64
+import bisect
+import dataclasses
+import datetime
+import decimal
+import io
+import json
+import math
+import os
+import re
+import tempfile
+import zipfile
+from collections.abc import Mapping
+from typing import IO, Any, Dict, List, Optional, Set, Union
+
+from . import Template, UnsupportedError, VanbanError
+
+__all__ = ["DocxTemplate", "RichText", "R", "RichTextParagraph", "RP", "Listing", "InlineImage", "Subdoc",
+           "Length", "Emu", "Mm", "Cm", "Inches", "Pt", "UnsupportedError", "VanbanError"]
+
+PathOrStream = Union[str, "os.PathLike[str]", IO[bytes]]
+
+
+# ----- lengths: EMU integers, as python-docx's docx.shared (which works here too) ------------------------------
+
+class Length(int):
+    """A length in EMU (914400 per inch), like docx.shared.Length."""
+    _EMUS_PER_INCH, _EMUS_PER_CM, _EMUS_PER_MM, _EMUS_PER_PT = 914400, 360000, 36000, 12700
+
+    @property
+    def mm(self) -> float:
+        return self / float(self._EMUS_PER_MM)
+
+    @property
+    def cm(self) -> float:
+        return self / float(self._EMUS_PER_CM)
+
+    @property
+    def inches(self) -> float:
+        return self / float(self._EMUS_PER_INCH)
+
+    @property
+    def pt(self) -> float:
+        return self / float(self._EMUS_PER_PT)
+
+    @property
+    def emu(self) -> int:
+        return int(self)
+
+
+def Emu(emu: int) -> Length:
+    return Length(int(emu))
+
+
+def Mm(mm: float) -> Length:
+    return Length(int(mm * Length._EMUS_PER_MM))  # truncated, as python-docx does
+
+
+def Cm(cm: float) -> Length:
+    return Length(int(cm * Length._EMUS_PER_CM))
+
+
+def Inches(inches: float) -> Length:
+    return Length(int(inches * Length._EMUS_PER_INCH))
+
+
+def Pt(points: float) -> Length:
+    return Length(int(points * Length._EMUS_PER_PT))
+
+
+def _length_text(emu: Any, what: str) -> str:
+    """vanban's length text for an EMU count (python-docx lengths are EMU ints): exact to the EMU."""
+    if isinstance(emu, bool) or not isinstance(emu, int):
+        raise UnsupportedError(f"InlineImage {what}={emu!r} (not a length such as Mm(30))")
+    return f"{emu / 36000:.6f}mm"
+
+
+# ----- docxtpl's objects ------------------------------------------------------------------------------------
+
+_UNDERLINES = ("single", "double", "thick", "dotted", "dash", "dotDash", "dotDotDash", "wave")
+
+
+def _plain_text(text: Any) -> str:
+    if isinstance(text, bytes):
+        return text.decode("utf-8", errors="ignore")
+    return text if isinstance(text, str) else str(text)
+
+
+def _refuse_control_characters(text: str, construct: str) -> None:
+    if "\a" in text:
+        raise UnsupportedError(f"{construct} with \\a (a new paragraph inside a value)",
+                               hint="use a list and a {%p for %} paragraph loop")
+    if "\f" in text:
+        raise UnsupportedError(f"{construct} with \\f (a page break inside a value)",
+                               hint="put the page break in the template")
+
+
+class RichText:
+    """Formatted text for a `{{r name }}` tag; the runs keep the formatting of the tag's run.
+
+    vanban renders bold, italic, (single) underline and line breaks (\\n); the other docxtpl properties raise
+    UnsupportedError when added."""
+
+    def __init__(self, text: Any = None, **text_prop: Any) -> None:
+        self.spans: List[Dict[str, Any]] = []
+        if text:
+            self.add(text, **text_prop)
+
+    def add(self, text: Any, style: Optional[str] = None, color: Optional[str] = None,
+            highlight: Optional[str] = None, size: Optional[int] = None, subscript: Optional[bool] = None,
+            superscript: Optional[bool] = None, bold: bool = False, italic: bool = False,
+            underline: Union[bool, str] = False, strike: bool = False, font: Optional[str] = None,
+            url_id: Optional[str] = None, rtl: bool = False, lang: Optional[str] = None) -> None:
+        """Appends a piece of text (or another RichText) with its formatting."""
+        if isinstance(text, RichText):
+            self.spans += text.spans
+            return
+        unsupported = {"style": style, "color": color, "highlight": highlight, "size": size,
+                       "subscript": subscript, "superscript": superscript, "strike": strike, "font": font,
+                       "url_id": url_id, "rtl": rtl, "lang": lang}
+        for name, value in unsupported.items():
+            if value:
+                raise UnsupportedError(f"RichText {name}={value!r}",
+                                       hint="vanban's rich text has bold, italic and underline for now")
+        if isinstance(underline, str) and underline != "single" and underline in _UNDERLINES:
+            raise UnsupportedError(f"RichText underline={underline!r}", hint="only single underline for now")
+        plain = _plain_text(text)
+        _refuse_control_characters(plain, "RichText")
+        span: Dict[str, Any] = {"text": plain}
+        if bold:
+            span["bold"] = True
+        if italic:
+            span["italic"] = True
+        if underline:
+            span["underline"] = True
+        self.spans.append(span)
+
+    def __str__(self) -> str:
+        return "".join(span["text"] for span in self.spans)
+
+
+R = RichText
+
+
+class RichTextParagraph:
+    """docxtpl's RichTextParagraph (several paragraphs in a `{{p }}` tag): vanban has no form for it yet."""
+
+    def __init__(self, text: Any = None, **text_prop: Any) -> None:
+        raise UnsupportedError("RichTextParagraph (RP)",
+                               hint="use a list of texts and a {%p for %} paragraph loop with {{ line | rich }}")
+
+
+RP = RichTextParagraph
+
+
+class Listing:
+    """Text whose newlines become line breaks and tabs tabs (in vanban any value does this)."""
+
+    def __init__(self, text: Any) -> None:
+        self.text = _plain_text(text)
+        _refuse_control_characters(self.text, "Listing")
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class InlineImage:
+    """A picture for a `{{ name }}` tag: a file path or a binary stream, and optionally its width and/or height
+    (lengths such as Mm(30) or docx.shared.Mm(30)); with one of them the other keeps the picture's proportions."""
+
+    def __init__(self, tpl: "DocxTemplate", image_descriptor: Union[str, "os.PathLike[str]", IO[bytes]],
+                 width: Optional[int] = None, height: Optional[int] = None, anchor: Any = None) -> None:
+        if anchor is not None:
+            raise UnsupportedError("InlineImage anchor (a hyperlink on a picture)")
+        self.tpl, self.image_descriptor, self.width, self.height = tpl, image_descriptor, width, height
+        self._json: Optional[Dict[str, str]] = None
+
+    def to_json(self) -> Dict[str, str]:
+        """vanban's picture object: {"image": data URI, "width": "…mm", "height": "…mm"} (read once, then cached)."""
+        if self._json is None:
+            if hasattr(self.image_descriptor, "read"):
+                self.image_descriptor.seek(0)
+                content = self.image_descriptor.read()
+            else:
+                with open(self.image_descriptor, "rb") as f:
+                    content = f.read()
+            picture = {"image": "data:application/octet-stream;base64," + base64.b64encode(content).decode("ascii")}
+            if self.width is not None:
+                picture["width"] = _length_text(self.width, "width")
+            if self.height is not None:
+                picture["height"] = _length_text(self.height, "height")
+            self._json = picture
+        return self._json
+
+
+class Subdoc:
+    """docxtpl's Subdoc (another document placed at a `{{p }}` tag): vanban has no form for it yet."""
+
+    def __init__(self, tpl: "DocxTemplate" = None, docpath: Any = None) -> None:
+        raise UnsupportedError("Subdoc (tpl.new_subdoc())",
+                               hint="build the repeated structure in the template with loops (docs/python.md)")
+
+
+# ----- the context as JSON ----------------------------------------------------------------------------------
+
+def _pointer(where: str, key: Any) -> str:
+    return where + "/" + str(key).replace("~", "~0").replace("/", "~1")
+
+
+def _to_json(value: Any, where: str) -> Any:
+    """The context converted to vanban's JSON forms; `where` is the JSON pointer named by errors."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise UnsupportedError(f"the number {value!r}", where)
+        return value
+    if isinstance(value, RichText):
+        return value.spans
+    if isinstance(value, Listing):
+        return value.text
+    if isinstance(value, InlineImage):
+        return value.to_json()
+    if isinstance(value, Mapping):
+        return {str(key): _to_json(item, _pointer(where, key)) for key, item in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_to_json(item, _pointer(where, i)) for i, item in enumerate(value)]
+    if isinstance(value, (datetime.date, datetime.time, decimal.Decimal)):
+        return str(value)  # what Jinja prints; arithmetic on it is not available
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _to_json(getattr(value, f.name), _pointer(where, f.name))
+                for f in dataclasses.fields(value)}
+    if callable(value):
+        raise UnsupportedError(f"a Python function or class in the context ({getattr(value, '__name__', value)!r})",
+                               where, "compute the value in Python and put the result in the context")
+    if hasattr(value, "__dict__"):
+        return {key: _to_json(item, _pointer(where, key)) for key, item in vars(value).items()
+                if not key.startswith("_") and not callable(item)}
+    raise UnsupportedError(f"a value of type {type(value).__name__}", where)
+
+
+# ----- `{{r x }}` reads x through the rich filter ------------------------------------------------------------
+
+_MARKUP = re.compile(r"<[^>]*>")
+_RUN_TAG = re.compile(r"\{\{r\s(.*?)(-?)\}\}", re.S)
+_ALREADY_RICH = re.compile(r"\|\s*rich\s*$")
+
+
+def _read_run_tags_as_rich(xml: str) -> str:
+    """Inserts ` | rich` before the closing braces of every `{{r … }}` tag, matched on the visible text (a tag may
+    be split over runs): docxtpl's `{{r x }}` takes a RichText, whose JSON form vanban reads with `rich`."""
+    visible_parts, starts, offsets, position, length = [], [], [], 0, 0
+    for markup in _MARKUP.finditer(xml + "<>"):
+        if markup.start() > position:
+            starts.append(length)
+            offsets.append(position)
+            visible_parts.append(xml[position:markup.start()])
+            length += markup.start() - position
+        position = markup.end()
+    visible = "".join(visible_parts)
+    inserts = []
+    for tag in _RUN_TAG.finditer(visible):
+        if _ALREADY_RICH.search(tag.group(1).rstrip()):
+            continue
+        close = tag.start(2)  # the '-' of '-}}', else the first '}'
+        piece = bisect.bisect_right(starts, close) - 1
+        inserts.append(offsets[piece] + close - starts[piece])
+    for at in reversed(inserts):
+        xml = xml[:at] + " | rich " + xml[at:]
+    return xml
+
+
+def _prepare_package(package: bytes) -> bytes:
+    """The template package with its `{{r }}` tags read through `rich` (the other entries copied unchanged)."""
+    source = zipfile.ZipFile(io.BytesIO(package))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            content = source.read(entry)
+            if entry.filename.startswith("word/") and entry.filename.endswith(".xml") and b"{" in content:
+                content = _read_run_tags_as_rich(content.decode("utf-8")).encode("utf-8")
+            target.writestr(entry, content)
+    return out.getvalue()
+
+
+# ----- the template -----------------------------------------------------------------------------------------
+
+def _write_atomically(path: Union[str, "os.PathLike[str]"], content: bytes) -> None:
+    """Writes a temporary file beside `path` and renames it over `path`, so a reader never sees half a document."""
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, temporary = tempfile.mkstemp(prefix=".vanban-", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(content)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(temporary, 0o666 & ~_umask())
+        os.replace(temporary, path)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+class DocxTemplate:
+    """docxtpl's DocxTemplate over vanban: render(context) then save(path_or_stream)."""
+
+    def __init__(self, template_file: PathOrStream) -> None:
+        self.template_file = template_file
+        if hasattr(template_file, "read"):
+            self._package: bytes = template_file.read()
+            self._name = str(getattr(template_file, "name", "template.docx"))
+        else:
+            with open(template_file, "rb") as f:
+                self._package = f.read()
+            self._name = os.fspath(template_file)
+        self._compiled: Optional[Template] = None
+        self._rendered: Optional[bytes] = None
+        self.is_rendered = False
+        self.is_saved = False
+
+    @property
+    def template(self) -> Template:
+        """The compiled vanban Template (compiled on first use, then reused by every render)."""
+        if self._compiled is None:
+            self._compiled = Template.from_bytes(_prepare_package(self._package), self._name)
+        return self._compiled
+
+    def render(self, context: Dict[str, Any], jinja_env: Any = None, autoescape: bool = False, *,
+               lenient: bool = False) -> None:
+        """Renders the template with `context` (kept in memory until save()).
+
+        Values are always escaped (`autoescape` changes nothing). A missing value is a VanbanError naming its tag
+        and JSON pointer; lenient=True prints it as empty, as docxtpl does. A `jinja_env` raises UnsupportedError:
+        vanban has its own built-in filters and no Python callbacks."""
+        if jinja_env is not None:
+            raise UnsupportedError("a jinja_env (a custom Jinja environment, its filters or globals)",
+                                   hint="vanban uses its built-in filters (docs/template-language.md); leave it out")
+        data = json.dumps(_to_json(context, ""), ensure_ascii=False)
+        self._rendered = self.template.render(data, data_name="context", lenient=lenient)
+        self.is_rendered = True
+
+    def save(self, filename: PathOrStream, *args: Any, **kwargs: Any) -> None:
+        """Writes the rendered document (the template itself before any render) to a path, atomically, or to a
+        binary stream."""
+        content = self._rendered if self._rendered is not None else self._package
+        if hasattr(filename, "write"):
+            filename.write(content)
+        else:
+            _write_atomically(filename, content)
+        self.is_saved = True
+
+    def get_undeclared_template_variables(self, jinja_env: Any = None,
+                                          context: Optional[Dict[str, Any]] = None) -> Set[str]:
+        """The top-level names the template reads (less those in `context`, when given)."""
+        if jinja_env is not None:
+            raise UnsupportedError("a jinja_env (a custom Jinja environment, its filters or globals)")
+        names = set(self.template.inspect()["skeleton"])
+        return names - set(context) if context else names
+
+    undeclared_template_variables = property(get_undeclared_template_variables)
+
+    def new_subdoc(self, docpath: Any = None) -> Subdoc:
+        """Raises UnsupportedError: vanban has no sub-documents yet."""
+        return Subdoc(self, docpath)
+
+    def build_url_id(self, url: str) -> str:
+        raise UnsupportedError("hyperlinks in RichText (build_url_id)")
+
+    def replace_pic(self, embedded_file: Any, dst_file: Any) -> None:
+        raise UnsupportedError("replace_pic", hint="put a tag where a picture from the data goes")
+
+    def replace_media(self, src_file: Any, dst_file: Any) -> None:
+        raise UnsupportedError("replace_media", hint="put a tag where a picture from the data goes")
+
+    def replace_embedded(self, src_file: Any, dst_file: Any) -> None:
+        raise UnsupportedError("replace_embedded")
+
+    def replace_zipname(self, zipname: str, dst_file: Any) -> None:
+        raise UnsupportedError("replace_zipname")
