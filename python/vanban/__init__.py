@@ -105,6 +105,7 @@ class UnsupportedError(VanbanError, NotImplementedError):
         record = VanbanError.usage(f"{construct} is not supported by vanban", "python.unsupported", where,
                                    hint).records[0]
         super().__init__("usage", [record])
+        self.construct, self.where, self.hint = construct, where, hint
 
 
 def _check(status: int, errors: ctypes.c_void_p) -> None:

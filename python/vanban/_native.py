@@ -12,7 +12,7 @@ import ctypes
 import ctypes.util
 import glob
 import os
-from typing import List, Optional
+from typing import Iterator, Optional
 
 SONAME = "libvanban.so.0"
 
@@ -28,20 +28,18 @@ def _installed_paths() -> "tuple[Optional[str], Optional[str]]":
             os.path.normpath(os.path.join(here, _install.TEMPLATES)))
 
 
-def _candidates() -> List[str]:
-    found: List[str] = []
+def _candidates() -> Iterator[str]:
+    """The places to try, in order; lazily, since find_library() runs ldconfig."""
     if os.environ.get("VANBAN_LIBRARY"):
-        found.append(os.environ["VANBAN_LIBRARY"])
+        yield os.environ["VANBAN_LIBRARY"]
     installed, _ = _installed_paths()
     if installed:
-        found.append(installed)
+        yield installed
     prefix = os.environ.get("VANBAN_PREFIX")
     if prefix:
-        found += sorted(glob.glob(os.path.join(prefix, "lib*", SONAME)))
-        found += sorted(glob.glob(os.path.join(prefix, "lib", "*", SONAME)))
-    system = ctypes.util.find_library("vanban")
-    found.append(system or SONAME)
-    return found
+        yield from sorted(glob.glob(os.path.join(prefix, "lib*", SONAME)))
+        yield from sorted(glob.glob(os.path.join(prefix, "lib", "*", SONAME)))
+    yield ctypes.util.find_library("vanban") or SONAME
 
 
 def _load() -> ctypes.CDLL:

@@ -227,14 +227,8 @@ def _pointer(where: str, key: Any) -> str:
     return where + "/" + str(key).replace("~", "~0").replace("/", "~1")
 
 
-def _to_json(value: Any, where: str) -> Any:
-    """The context converted to vanban's JSON forms; `where` is the JSON pointer named by errors."""
-    if value is None or isinstance(value, (bool, int, str)):
-        return value
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise UnsupportedError(f"the number {value!r}", where)
-        return value
+def _object_json(value: Any) -> Any:
+    """The JSON form of one value that is not plain JSON (json.dumps recurses into what it returns)."""
     if isinstance(value, RichText):
         return value.spans
     if isinstance(value, Listing):
@@ -242,23 +236,51 @@ def _to_json(value: Any, where: str) -> Any:
     if isinstance(value, InlineImage):
         return value.to_json()
     if isinstance(value, Mapping):
-        return {str(key): _to_json(item, _pointer(where, key)) for key, item in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [_to_json(item, _pointer(where, i)) for i, item in enumerate(value)]
+        return dict(value)
+    if isinstance(value, (set, frozenset)):
+        return list(value)
     if isinstance(value, (datetime.date, datetime.time, decimal.Decimal)):
         return str(value)  # what Jinja prints; arithmetic on it is not available
     if isinstance(value, bytes):
         return value.decode("utf-8", errors="replace")
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _to_json(getattr(value, f.name), _pointer(where, f.name))
-                for f in dataclasses.fields(value)}
+        return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
     if callable(value):
         raise UnsupportedError(f"a Python function or class in the context ({getattr(value, '__name__', value)!r})",
-                               where, "compute the value in Python and put the result in the context")
+                               hint="compute the value in Python and put the result in the context")
     if hasattr(value, "__dict__"):
-        return {key: _to_json(item, _pointer(where, key)) for key, item in vars(value).items()
-                if not key.startswith("_") and not callable(item)}
-    raise UnsupportedError(f"a value of type {type(value).__name__}", where)
+        return {key: item for key, item in vars(value).items() if not key.startswith("_") and not callable(item)}
+    raise UnsupportedError(f"a value of type {type(value).__name__}")
+
+
+def _locate(value: Any, where: str) -> None:
+    """Walks the context to raise the conversion error with its JSON pointer (only after the fast path failed)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise UnsupportedError(f"the number {value!r}", where)
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return
+    if not isinstance(value, (dict, list, tuple)):
+        try:
+            value = _object_json(value)
+        except UnsupportedError as e:
+            raise UnsupportedError(e.construct, where, e.hint) from None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, (str, int, float, bool)) and key is not None:
+                raise UnsupportedError(f"a mapping key of type {type(key).__name__}", _pointer(where, key))
+            _locate(item, _pointer(where, key))
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            _locate(item, _pointer(where, i))
+
+
+def context_json(context: Dict[str, Any]) -> str:
+    """The context as vanban's JSON data (RichText as spans, InlineImage as a picture object, ...)."""
+    try:
+        return json.dumps(context, ensure_ascii=False, allow_nan=False, default=_object_json)
+    except (TypeError, ValueError, UnsupportedError):
+        _locate(context, "")
+        raise
 
 
 # ----- `{{r x }}` reads x through the rich filter ------------------------------------------------------------
@@ -307,15 +329,17 @@ def _prepare_package(package: bytes) -> bytes:
 
 # ----- the template -----------------------------------------------------------------------------------------
 
-def _write_atomically(path: Union[str, "os.PathLike[str]"], content: bytes) -> None:
-    """Writes a temporary file beside `path` and renames it over `path`, so a reader never sees half a document."""
+def _write_atomically(path: Union[str, "os.PathLike[str]"], content: bytes, sync: bool) -> None:
+    """Writes a temporary file beside `path` and renames it over `path`, so a reader never sees half a document;
+    with `sync`, the file reaches the disk before the rename (durability costs a disk wait per document)."""
     directory = os.path.dirname(os.path.abspath(path))
     fd, temporary = tempfile.mkstemp(prefix=".vanban-", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(content)
-            f.flush()
-            os.fsync(f.fileno())
+            if sync:
+                f.flush()
+                os.fsync(f.fileno())
         os.chmod(temporary, 0o666 & ~_umask())
         os.replace(temporary, path)
     except BaseException:
@@ -366,18 +390,18 @@ class DocxTemplate:
         if jinja_env is not None:
             raise UnsupportedError("a jinja_env (a custom Jinja environment, its filters or globals)",
                                    hint="vanban uses its built-in filters (docs/template-language.md); leave it out")
-        data = json.dumps(_to_json(context, ""), ensure_ascii=False)
+        data = context_json(context)
         self._rendered = self.template.render(data, data_name="context", lenient=lenient)
         self.is_rendered = True
 
-    def save(self, filename: PathOrStream, *args: Any, **kwargs: Any) -> None:
-        """Writes the rendered document (the template itself before any render) to a path, atomically, or to a
-        binary stream."""
+    def save(self, filename: PathOrStream, *args: Any, sync: bool = False, **kwargs: Any) -> None:
+        """Writes the rendered document (the template itself before any render) to a path, atomically (renamed into
+        place; sync=True also fsyncs it first), or to a binary stream."""
         content = self._rendered if self._rendered is not None else self._package
         if hasattr(filename, "write"):
             filename.write(content)
         else:
-            _write_atomically(filename, content)
+            _write_atomically(filename, content, sync)
         self.is_saved = True
 
     def get_undeclared_template_variables(self, jinja_env: Any = None,
