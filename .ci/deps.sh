@@ -10,6 +10,7 @@ packages=(
   libcpp-httplib-dev libjs-json-editor libfontconfig-dev
   libxlsxwriter-dev  # vanban sheet: the generated workbook to fill
   fonts-liberation2 python3 unzip
+  python3-pip python3-setuptools  # the Python package's offline pip install (tests/python/run.sh)
   clang-14 libclang-rt-14-dev  # libFuzzer harnesses (fuzz/run.sh) and the ThreadSanitizer build
 )
 if [ "${1:-}" = "--with-office" ]; then

@@ -1,5 +1,5 @@
 // Embedding vanban as a real consumer would: `cmake --install` this build into a temporary prefix, then build and run
-// examples/embed against that prefix only — render.c with gcc and pkg-config, render.py with python3 and ctypes, the
+// examples/embed against that prefix only — render.c with gcc and pkg-config, render.py with python3 and the installed `vanban` package, the
 // consumer-cmake project with find_package(vanban), the same C++ program with pkg-config — and the installed CLI.
 #include <gtest/gtest.h>
 
@@ -103,7 +103,8 @@ protected:
 
     std::string python() {
         // A sanitizer-built library needs its runtime loaded first; Python itself is not leak-clean.
-        std::string env = run_env() + "VANBAN_PREFIX=" + quote(prefix()) + " ";
+        // The package from the prefix only (it finds the library beside it, so no VANBAN_* variable).
+        std::string env = run_env() + "PYTHONPATH=" + quote(prefix() + "/lib/python3/dist-packages") + " ";
         if (std::string(VANBAN_SANITIZE_FLAGS).size())
             env += "ASAN_OPTIONS=detect_leaks=0 LD_PRELOAD=\"$(" + std::string(VANBAN_C_COMPILER) +
                    " -print-file-name=libasan.so) $(" + VANBAN_C_COMPILER + " -print-file-name=libubsan.so)\" ";
