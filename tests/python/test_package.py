@@ -7,6 +7,8 @@ with `from docxtpl import ...` (Debian's python3-docxtpl, the oracle) and with `
 comparing the visible text of every paragraph (table cells included) and the picture sizes. The docxtpl comparisons
 are skipped when python3-docxtpl is not installed.
 """
+import dataclasses
+import datetime
 import glob
 import io
 import json
@@ -74,6 +76,12 @@ def png(width: int, height: int) -> bytes:
             chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
 
 
+@dataclasses.dataclass
+class Person:
+    name: str
+    age: int
+
+
 class InstalledPackage(unittest.TestCase):
     def test_comes_from_the_prefix_and_finds_the_installed_library(self):
         self.assertTrue(os.path.abspath(vanban.__file__).startswith(os.path.abspath(SITE)), vanban.__file__)
@@ -139,6 +147,11 @@ class DocxtplPrograms(unittest.TestCase):
         document = Document()
         document.add_paragraph("Kính gửi: {{ recipient }}")
         document.add_paragraph("Ghi chú: {{r note }} — hết.")
+        split = document.add_paragraph("Tách: ")  # a tag over three runs, as Word saves an edited tag
+        split.add_run("{{").bold = True
+        split.add_run("r no")
+        split.add_run("te }}!")
+        document.add_paragraph("Ngày {{ day }}, {{ person.name }} ({{ person.age + 1 }})")
         table = document.add_table(rows=3, cols=3)
         table.rows[0].cells[0].text = "{%tr for t in tasks %}"
         table.rows[1].cells[0].text = "{{ loop.index }}"
@@ -169,6 +182,8 @@ class DocxtplPrograms(unittest.TestCase):
             "tall": module.InlineImage(tpl, io.BytesIO(read(self.photo)), height=mm(12)),
             "listing": module.Listing("Dòng một\nDòng hai\tcột"),
             "signer": "Nguyễn Văn An",
+            "day": datetime.date(2025, 3, 10),
+            "person": Person("Trần Thị Bình", 41),
         }
         tpl.render(context, autoescape=True)
         out = io.BytesIO()
@@ -180,6 +195,8 @@ class DocxtplPrograms(unittest.TestCase):
         actual = self.run_program(vanban.docxtpl, vanban.docxtpl.Mm)
         self.assertEqual(paragraph_texts(actual), paragraph_texts(expected))
         self.assertIn("Ghi chú: khẩn và mật — hết.", paragraph_texts(actual))
+        self.assertIn("Tách: khẩn và mật!", paragraph_texts(actual))
+        self.assertIn("Ngày 2025-03-10, Trần Thị Bình (42)", paragraph_texts(actual))
         self.assertIn("Dòng một\nDòng hai\tcột", paragraph_texts(actual))
         self.assertIn("2Tập huấn <cán bộ>", "".join(paragraph_texts(actual)))
         sizes, expected_sizes = picture_sizes(actual), picture_sizes(expected)
@@ -205,7 +222,7 @@ class DocxtplPrograms(unittest.TestCase):
         self.assertEqual(picture_sizes(docx)[0][0], DocxMm(30))
 
     def test_undeclared_variables(self):
-        names = {"recipient", "note", "tasks", "photo", "tall", "listing", "signer"}
+        names = {"recipient", "note", "tasks", "photo", "tall", "listing", "signer", "day", "person"}
         self.assertEqual(docxtpl.DocxTemplate(self.template).get_undeclared_template_variables(), names)
         tpl = vanban.docxtpl.DocxTemplate(self.template)
         self.assertEqual(tpl.get_undeclared_template_variables(), names)
@@ -232,7 +249,7 @@ class DocxtplPrograms(unittest.TestCase):
             tpl.render({"recipient": "x"})
         pointers = {r.json_pointer for r in caught.exception.records}
         self.assertIn("/note", pointers)
-        tpl.render({"recipient": "Sở Nội vụ"}, lenient=True)
+        tpl.render({"recipient": "Sở Nội vụ", "person": Person("Lê Văn Cường", 30)}, lenient=True)
         with tempfile.TemporaryDirectory() as work:
             out = os.path.join(work, "out.docx")
             tpl.save(out)
