@@ -4,16 +4,26 @@
 # package and the system's packages (python3-docxtpl, the oracle) are seen, with no VANBAN_* variable set. Then
 # installs python/ with pip offline (--no-build-isolation --no-index) into a folder and renders with it, the
 # library found through VANBAN_PREFIX.
-#   run.sh CMAKE BUILD_DIR SOURCE_DIR [PYTHON]
+#   run.sh CMAKE BUILD_DIR SOURCE_DIR [PYTHON [SANITIZER_CC]]
+# SANITIZER_CC (sanitizer builds): the compiler whose ASan/UBSan runtimes must be loaded into Python before the
+# sanitized library; Python itself is not leak-clean, so leak detection is off for it.
 set -eu
-cmake=$1 build=$2 source=$3 py=${4:-/usr/bin/python3}
+cmake=$1 build=$2 source=$3 py=${4:-/usr/bin/python3} sanitizer_cc=${5:-}
+runtime=""
+if [ -n "$sanitizer_cc" ]; then
+  runtime="LD_PRELOAD=$("$sanitizer_cc" -print-file-name=libasan.so):$("$sanitizer_cc" -print-file-name=libubsan.so)"
+  runtime="$runtime ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+fi
+# Python with no variable that could point it at the library, plus the sanitizer runtimes when needed.
+clean_python() { env -u VANBAN_LIBRARY -u VANBAN_PREFIX -u LD_LIBRARY_PATH $runtime "$py" "$@"; }
+
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 "$cmake" --install "$build" --prefix "$work/prefix" >"$work/install.log" 2>&1 || { cat "$work/install.log"; exit 1; }
-env -u VANBAN_LIBRARY -u VANBAN_PREFIX -u LD_LIBRARY_PATH "$py" -I "$source/tests/python/test_package.py" "$work/prefix"
+clean_python -I "$source/tests/python/test_package.py" "$work/prefix"
 
 if ! "$py" -m pip --version >/dev/null 2>&1; then
-  echo "python3-pip is not installed: the pip install is not tested"
+  echo "python3-pip is not installed (.ci/deps.sh installs it): the pip install is not tested"
   exit 0
 fi
 cp -r "$source/python" "$work/src"  # pip builds in the folder it is given: keep the source tree clean
@@ -22,14 +32,15 @@ rm -rf "$work/src/vanban/__pycache__"
   >"$work/pip.log" 2>&1 || { cat "$work/pip.log"; exit 1; }
 test ! -e "$work/site/vanban/_install.py"
 cd "$work"
-env -u VANBAN_LIBRARY -u LD_LIBRARY_PATH VANBAN_PREFIX="$work/prefix" "$py" -I -c '
-import io, sys, zipfile
+clean_python -I -c '
+import io, os, sys, zipfile
 sys.path.insert(0, sys.argv[1])
+os.environ["VANBAN_PREFIX"] = sys.argv[2]
 import vanban
 assert vanban.__file__.startswith(sys.argv[1]), vanban.__file__
 plan = vanban.Template.bundled("ke-hoach")
-with open(vanban.bundled_path("ke-hoach", "") + "example.json", "rb") as f:
+with open(os.path.join(vanban.templates_directory(), "ke-hoach", "example.json"), "rb") as f:
     docx = plan.render(f.read())
 assert "KẾ HOẠCH".encode() in zipfile.ZipFile(io.BytesIO(docx)).read("word/document.xml")
 print("pip-installed package: rendered", len(docx), "bytes")
-' "$work/site"
+' "$work/site" "$work/prefix"
