@@ -11,6 +11,7 @@ packages=(
   libxlsxwriter-dev  # vanban sheet: the generated workbook to fill
   fonts-liberation2 python3 unzip
   python3-pip python3-setuptools  # the Python package's offline pip install (tests/python/run.sh)
+  gcovr  # tests/run.sh: line coverage of src/ from the ASan build
   clang-14 libclang-rt-14-dev  # libFuzzer harnesses (fuzz/run.sh) and the ThreadSanitizer build
 )
 if [ "${1:-}" = "--with-office" ]; then
