@@ -37,12 +37,10 @@ CENTRED_TITLE_STYLES = {
 SIGNATURE_START = re.compile(r"^(Nơi nhận:|NGƯỜI BÁO CÁO|THỦ TRƯỞNG|XÁC NHẬN CỦA|TM\. |KT\. ?|Q\. |TL\. |TUQ\. )")
 QUOC_HIEU = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MARKER_CHARS = "0123456789()\u00b9\u00b2\u00b3\u2070\u2074\u2075\u2076\u2077\u2078\u2079"
-# What issue 22 has not reached yet, named so that everything else fails when it regresses: balanced line breaks for
-# centred titles (the award-form titles and agency names, the trích yếu of the KẾ HOẠCH example), and keeping the
-# last body lines of a campaign report (its body ends in free paragraphs) with the signatures. `--strict` fails on
+# What issue 22 has not reached yet, named so that everything else fails when it regresses: keeping the last body
+# lines of a campaign report (its body ends in free paragraphs) with the signatures. `--strict` fails on
 # these too; an open item that holds is reported so that it can be removed from this list.
 KNOWN_OPEN = [
-    (re.compile(r"^(bao-cao-thanh-tich|award-bao-cao-thanh-tich|ke-hoach-example)"), "no lone word"),
     (re.compile(r"^(bao-cao-thanh-tich-chuyen-de|award-bao-cao-thanh-tich-chuyen-de)"), "signature with body text"),
 ]
 W_NS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
