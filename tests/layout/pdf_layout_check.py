@@ -10,7 +10,7 @@ on paper:
   - the Quốc hiệu ends at least 15 mm from the right page edge;
   - no centred title, agency name or signature caption that wraps leaves a single word on a line.
 
-Usage: pdf_layout_check.py VANBAN_CLI SOURCE_DIR [--keep DIR] [--report] [--strict]
+Usage: pdf_layout_check.py VANBAN_CLI SOURCE_DIR [--keep DIR] [--report]
 Exit 0 when every check holds, 1 when one fails, 77 (skipped) when LibreOffice or pdftotext is missing.
 """
 import html
@@ -37,12 +37,6 @@ CENTRED_TITLE_STYLES = {
 SIGNATURE_START = re.compile(r"^(Nơi nhận:|NGƯỜI BÁO CÁO|THỦ TRƯỞNG|XÁC NHẬN CỦA|TM\. |KT\. ?|Q\. |TL\. |TUQ\. )")
 QUOC_HIEU = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MARKER_CHARS = "0123456789()\u00b9\u00b2\u00b3\u2070\u2074\u2075\u2076\u2077\u2078\u2079"
-# What issue 22 has not reached yet, named so that everything else fails when it regresses: keeping the last body
-# lines of a campaign report (its body ends in free paragraphs) with the signatures. `--strict` fails on
-# these too; an open item that holds is reported so that it can be removed from this list.
-KNOWN_OPEN = [
-    (re.compile(r"^(bao-cao-thanh-tich-chuyen-de|award-bao-cao-thanh-tich-chuyen-de)"), "signature with body text"),
-]
 W_NS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
@@ -262,7 +256,7 @@ def main():
     if "--keep" in args:
         keep = args[args.index("--keep") + 1]
         args = [a for a in args if a not in ("--keep", keep)]
-    args = [a for a in args if a not in ("--report", "--strict")]
+    args = [a for a in args if a != "--report"]
     cli, source = args[0], args[1]
     if not (shutil.which("soffice") or shutil.which("libreoffice")) or not shutil.which("pdftotext"):
         print("skipped: LibreOffice or pdftotext is not installed")
@@ -288,8 +282,7 @@ def main():
         os.makedirs(pdf_dir[fmt], exist_ok=True)
         to_pdf([f for f in files if f.endswith("." + fmt)], pdf_dir[fmt], work)
 
-    failures, passed, still_open = [], 0, []
-    strict = "--strict" in sys.argv
+    failures, passed = [], 0
     tops = {}
     for name, variant_of in docs:
         pages = {}
@@ -329,28 +322,20 @@ def main():
                   f"{quoc_hieu_margin(pages['odt']):.1f} mm, header top docx {tops[(name, 'docx')] / MM:.1f} mm "
                   f"odt {tops[(name, 'odt')] / MM:.1f} mm")
         for label, problem in checks:
-            known = any(pattern.match(name) and what in label for pattern, what in KNOWN_OPEN)
-            if problem and known and not strict:
-                still_open.append(f"{name} — {label}: {problem}")
-            elif problem:
+            if problem:
                 failures.append(f"{name} — {label}: {problem}")
             else:
                 passed += 1
-                if known:
-                    print(f"NOTE {name} — {label} holds now: remove it from KNOWN_OPEN")
     # Every page-1 header starts at the same height, whatever the data and the format.
     heights = {round(v / MM, 1) for v in tops.values() if v is not None}
     if max(heights) - min(heights) > 0.3:
         failures.append(f"the first header line of page 1 is at different heights: {sorted(heights)} mm")
     else:
         passed += 1
-    for f in still_open:
-        print("OPEN " + f)
     for f in failures:
         print("FAIL " + f)
     if not keep:
         shutil.rmtree(work, ignore_errors=True)
-    print(f"{len(still_open)} known open (issue 22)")
     print(f"{passed} passed, {len(failures)} failed")
     return 1 if failures else 0
 
