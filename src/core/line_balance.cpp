@@ -67,7 +67,7 @@ std::string balance_part(std::string_view part, const LineBox& box) {
             c.lone += (j == i + 1) ? 1 : 0;
             c.lines += 1;
             c.longest = std::max(c.longest, w);
-            if (!reachable[i] || c < best[i]) {
+            if (!reachable[i] || !(best[i] < c)) {  // on a tie the later break: a centred title's first line the longer
                 best[i] = c;
                 next[i] = j;
                 reachable[i] = true;

@@ -455,7 +455,7 @@ TEST(Filters, Balance) {
     // 12 pt: "nn" is 240 twips, a space 60; 1200 twips hold four words, and five are set three over two.
     EXPECT_EQ(value("'nn nn nn nn nn' | balance(1200, 12)"), json("nn nn nn\nnn nn"));
     EXPECT_EQ(value("'nn nn' | balance(width=1200, size=12, bold=false)"), json("nn nn"));
-    EXPECT_EQ(error("'nn' | balance(1200)"), "filter 'balance': balance needs the width in twips and the font size in points");
+    EXPECT_EQ(error("'nn' | balance(1200, bold=true)"), "filter 'balance': balance needs the width in twips and the font size in points");
 }
 
 TEST(Filters, TextWidth) {
