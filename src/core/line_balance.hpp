@@ -15,10 +15,12 @@ struct LineBox {
     bool italic = false;
 };
 
-// `text` with '\n' where its lines should break: unchanged when it fits on one line; otherwise the fewest lines that
-// fit, with no line of a single word where another choice avoids it, and the longest line as short as possible. A
-// '\n' already in the text is the author's break and is kept (each part is balanced on its own). Text of more than
-// kMaxBalancedWords words is returned as it is (the word processor wraps it), which bounds the work.
+// `text` set for centred lines in the box: unchanged when it fits on one line; otherwise the words of each planned
+// line are joined by no-break spaces (U+00A0), so that the word processor breaks only between the planned lines:
+// the fewest lines that fit, no line of a single word where another choice avoids it, the longest line as short as
+// possible (on a tie the first line the longer). A '\n' already in the text is the author's break and is kept (each
+// part is planned on its own). Text of more than kMaxBalancedWords words is returned as it is (the word processor
+// wraps it), which bounds the work.
 std::string balance_lines(std::string_view text, const LineBox& box);
 
 inline constexpr std::size_t kMaxBalancedWords = 200;

@@ -83,7 +83,7 @@ def read_pdf(path):
     for page in root.iter("page"):
         lines = []
         for line in page.iter("line"):
-            words = [nfc(w.text or "") for w in line.iter("word")]
+            words = [p for w in line.iter("word") for p in nfc(w.text or "").split("\u00a0")]
             words = [w for w in words if w.strip()]
             if words:
                 lines.append(Line(words, *(float(line.get(a)) for a in ("xMin", "yMin", "xMax", "yMax"))))

@@ -452,8 +452,9 @@ TEST(Filters, RichPrintsAsPlainText) {
 }
 
 TEST(Filters, Balance) {
-    // 12 pt: "nn" is 240 twips, a space 60; 1200 twips hold four words, and five are set three over two.
-    EXPECT_EQ(value("'nn nn nn nn nn' | balance(1200, 12)"), json("nn nn nn\nnn nn"));
+    // 12 pt: "nn" is 240 twips, a space 60; 1200 twips hold four words, and five are set three over two (the words
+    // of a line joined by no-break spaces).
+    EXPECT_EQ(value("'nn nn nn nn nn' | balance(1200, 12)"), json("nn\u00A0nn\u00A0nn nn\u00A0nn"));
     EXPECT_EQ(value("'nn nn' | balance(width=1200, size=12, bold=false)"), json("nn nn"));
     EXPECT_EQ(error("'nn' | balance(1200, bold=true)"), "filter 'balance': balance needs the width in twips and the font size in points");
 }
