@@ -565,7 +565,8 @@ try {
   }));
   check(awardSheets.length >= 2 && awardSheets.every((s) => s.notes === s.refs && s.height <= 1125) && awardSheets.some((s) => s.notes),
     "the award preview is cut into A4 sheets, each footnote under its mark's page", JSON.stringify(awardSheets));
-  const awardText = await page.evaluate(() => document.querySelector(".sheet-editor.award").innerText);
+  // Centred titles are set in balanced lines glued with no-break spaces: read them as spaces.
+  const awardText = await page.evaluate(() => document.querySelector(".sheet-editor.award").innerText.replace(/\u00a0/g, " "));
   check(["BÁO CÁO THÀNH TÍCH", "ĐỀ NGHỊ TẶNG", "I. SƠ LƯỢC LÝ LỊCH", "III. CÁC HÌNH THỨC ĐÃ ĐƯỢC KHEN THƯỞNG", "NGƯỜI BÁO CÁO THÀNH TÍCH"]
     .every((t) => awardText.includes(t)), "the award sheet is laid out as the form (title, sections, signatures)");
   const awardVisible = await page.evaluate(() => document.body.innerText + " " +
