@@ -13,6 +13,8 @@ namespace {
 // than the box so that it does not wrap again.
 constexpr double kSafety = 0.97;
 constexpr std::size_t kSearchBudget = 5000;  // sets of breaks the exact search may try
+constexpr std::size_t kSearchWords = 40;     // titles, names and captions; longer text is planned by the DP alone
+constexpr std::size_t kSearchLines = 4;
 constexpr const char* kNoBreakSpace = "\xC2\xA0";  // U+00A0 in UTF-8
 
 std::vector<std::string> words_of(std::string_view text) {
@@ -37,27 +39,29 @@ bool leads_next(const std::string& word) {
     return kLeading.count(lower(word)) > 0;
 }
 
+std::vector<bool> leading_flags(const std::vector<std::string>& words) {
+    std::vector<bool> flags;
+    flags.reserve(words.size());
+    for (const auto& word : words) flags.push_back(leads_next(word));
+    return flags;
+}
+
 // How much worse a line is than its width says, in ems of the font. Vietnamese words are mostly two syllables, so a line
 // of an odd number of syllables (leading words not counted) has likely split one ("CÔNG TY ĐIỆN / LỰC NINH BÌNH"); a line that ends at a comma or
 // before a leading word ends where the sense does; a line that ends on a leading word does not.
-double line_penalty(const std::vector<std::string>& words, std::size_t from, std::size_t to) {
+double line_penalty(const std::vector<std::string>& words, const std::vector<bool>& leading, std::size_t from,
+                    std::size_t to) {
     const std::string& last = words[to - 1];
     const bool more = to < words.size();
-    const bool sense_ends = more && (last.back() == ',' || last.back() == ';' || leads_next(words[to]));
+    const bool sense_ends = more && (last.back() == ',' || last.back() == ';' || leading[to]);
     std::size_t syllables = 0;  // of its content words: a leading word stands alone
-    for (std::size_t k = from; k < to; ++k) syllables += leads_next(words[k]) ? 0 : 1;
+    for (std::size_t k = from; k < to; ++k) syllables += leading[k] ? 0 : 1;
     double penalty = 0;
-    if (syllables % 2 == 1 && !sense_ends && !leads_next(words[from])) penalty += 2.5;
-    if (more && leads_next(last)) penalty += 4;
-    if (more && to - from >= 2 && leads_next(words[to - 2])) penalty += 2.5;  // "… CỦA BỘ / TRƯỞNG …"
+    if (syllables % 2 == 1 && !sense_ends && !leading[from]) penalty += 2.5;
+    if (more && leading[to - 1]) penalty += 4;
+    if (more && to - from >= 2 && leading[to - 2]) penalty += 2.5;  // "… CỦA BỘ / TRƯỞNG …"
     if (sense_ends) penalty -= 1;
     return penalty;
-}
-
-std::string joined(const std::vector<std::string>& words, std::size_t from, std::size_t to) {
-    std::string line;
-    for (std::size_t k = from; k < to; ++k) line += (k == from ? "" : " ") + words[k];
-    return line;
 }
 
 // How good a set of lines is, compared in this order: fewer lone words, fewer lines, a shorter longest line counting
@@ -77,14 +81,29 @@ struct Cost {
 
 using Ends = std::vector<std::size_t>;  // where each line ends (word index past its last word)
 
-// The lines of a part and what they are measured by.
-struct Plan {
+// The lines of a part and what they are measured by. Widths are sums of advances (text_width_twips models no
+// kerning), so a line's width is its words' widths and its spaces': each word is measured once.
+class Plan {
+public:
+    Plan(const std::vector<std::string>& part_words, const LineBox& line_box)
+        : words(part_words),
+          box(line_box),
+          room(line_box.width_twips * kSafety),
+          leading(leading_flags(part_words)),
+          space_(text_width_twips(" ", line_box.size_pt, line_box.bold, line_box.italic)) {
+        prefix_.reserve(words.size() + 1);
+        prefix_.push_back(0);
+        for (const auto& word : words)
+            prefix_.push_back(prefix_.back() + text_width_twips(word, box.size_pt, box.bold, box.italic));
+    }
+
     const std::vector<std::string>& words;
     const LineBox& box;
-    double room = 0;
+    const double room;
+    const std::vector<bool> leading;  // leads_next of each word, asked once (it lower-cases with ICU)
 
     double width(std::size_t from, std::size_t to) const {
-        return text_width_twips(joined(words, from, to), box.size_pt, box.bold, box.italic);
+        return prefix_[to] - prefix_[from] + static_cast<double>(to - from - 1) * space_;
     }
     bool fits(std::size_t from, std::size_t to) const { return to == from + 1 || width(from, to) <= room; }
     Cost cost(const Ends& ends) const {
@@ -94,12 +113,16 @@ struct Plan {
             const double w = width(from, to);
             c.lone += to == from + 1 ? 1 : 0;
             c.lines += 1;
-            c.judged = std::max(c.judged, w + line_penalty(words, from, to) * box.size_pt * 20);
+            c.judged = std::max(c.judged, w + line_penalty(words, leading, from, to) * box.size_pt * 20);
             c.longest = std::max(c.longest, w);
             from = to;
         }
         return c;
     }
+
+private:
+    double space_;
+    std::vector<double> prefix_;  // width of words[0..k)
 };
 
 // Few lone words and few lines, by dynamic programming over where the first line of each suffix ends (the width
@@ -117,7 +140,7 @@ Ends plan_quickly(const Plan& plan) {
             const double w = plan.width(i, j);
             c.lone += j == i + 1 ? 1 : 0;
             c.lines += 1;
-            c.judged = std::max(c.judged, w + line_penalty(plan.words, i, j) * plan.box.size_pt * 20);
+            c.judged = std::max(c.judged, w + line_penalty(plan.words, plan.leading, i, j) * plan.box.size_pt * 20);
             c.longest = std::max(c.longest, w);
             if (!reachable[i] || !(best[i] < c)) {  // on a tie the later break: a centred title's first line the longer
                 best[i] = c;
@@ -160,7 +183,7 @@ bool search(const Plan& plan, std::size_t from, std::size_t lines, Ends& ends, E
 
 std::string balance_part(std::string_view part, const LineBox& box) {
     const std::vector<std::string> words = words_of(part);
-    const Plan plan{words, box, box.width_twips * kSafety};
+    const Plan plan(words, box);
     const std::size_t n = words.size();
     if (n < 2 || n > kMaxBalancedWords || plan.width(0, n) <= plan.room) return std::string(part);
     Ends ends = plan_quickly(plan);
@@ -168,7 +191,9 @@ std::string balance_part(std::string_view part, const LineBox& box) {
     Ends exact, trial;
     Cost exact_cost;
     std::size_t budget = kSearchBudget;
-    if (search(plan, 0, ends.size(), trial, exact, exact_cost, budget) && !exact.empty()) ends = exact;
+    if (n <= kSearchWords && ends.size() <= kSearchLines && search(plan, 0, ends.size(), trial, exact, exact_cost, budget) &&
+        !exact.empty())
+        ends = exact;
     // The planned lines are glued with no-break spaces and joined by ordinary ones: the word processor can break only
     // between them, and the text stays one line of text (search, copy, import see the words as they are).
     std::string out;
