@@ -34,8 +34,8 @@ std::vector<std::string> words_of(std::string_view text) {
 
 // Words that lead what follows them: a line does not end with one, and a break before one is a good break.
 bool leads_next(const std::string& word) {
-    static const std::set<std::string> kLeading{"và", "của", "về", "cho", "với", "tại", "trong", "theo", "các",
-                                               "những", "thuộc"};
+    static const std::set<std::string> kLeading{"và",    "của",   "về",  "cho", "với",   "tại",
+                                               "trong", "theo", "các", "những", "thuộc"};
     return kLeading.count(lower(word)) > 0;
 }
 
@@ -46,9 +46,10 @@ std::vector<bool> leading_flags(const std::vector<std::string>& words) {
     return flags;
 }
 
-// How much worse a line is than its width says, in ems of the font. Vietnamese words are mostly two syllables, so a line
-// of an odd number of syllables (leading words not counted) has likely split one ("CÔNG TY ĐIỆN / LỰC NINH BÌNH"); a line that ends at a comma or
-// before a leading word ends where the sense does; a line that ends on a leading word does not.
+// How much worse a line is than its width says, in ems of the font. Vietnamese words are mostly two syllables, so a
+// line of an odd number of syllables (leading words not counted) has likely split one ("CÔNG TY ĐIỆN / LỰC NINH
+// BÌNH"), unless it ends at a comma or before a leading word, or starts with one; a line that ends on a leading word,
+// or one word after it ("… CỦA BỘ / TRƯỞNG …"), cuts the phrase the leading word opens.
 double line_penalty(const std::vector<std::string>& words, const std::vector<bool>& leading, std::size_t from,
                     std::size_t to) {
     const std::string& last = words[to - 1];
@@ -191,9 +192,8 @@ std::string balance_part(std::string_view part, const LineBox& box) {
     Ends exact, trial;
     Cost exact_cost;
     std::size_t budget = kSearchBudget;
-    if (n <= kSearchWords && ends.size() <= kSearchLines && search(plan, 0, ends.size(), trial, exact, exact_cost, budget) &&
-        !exact.empty())
-        ends = exact;
+    const bool short_text = n <= kSearchWords && ends.size() <= kSearchLines;
+    if (short_text && search(plan, 0, ends.size(), trial, exact, exact_cost, budget) && !exact.empty()) ends = exact;
     // The planned lines are glued with no-break spaces and joined by ordinary ones: the word processor can break only
     // between them, and the text stays one line of text (search, copy, import see the words as they are).
     std::string out;
@@ -213,7 +213,8 @@ std::string balance_lines(std::string_view text, const LineBox& box) {
     std::size_t start = 0;
     while (true) {
         const std::size_t end = text.find('\n', start);
-        out += balance_part(text.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start), box);
+        const std::size_t length = end == std::string_view::npos ? std::string_view::npos : end - start;
+        out += balance_part(text.substr(start, length), box);
         if (end == std::string_view::npos) break;
         out += '\n';
         start = end + 1;

@@ -354,7 +354,8 @@ try {
     let at = 0;
     const missing = [];
     for (const e of expected) {
-      const k = paragraphs.findIndex((p, i) => i >= at && p.trim() === e);
+      // A centred title is set in balanced lines glued with no-break spaces (filter balance): read them as spaces.
+      const k = paragraphs.findIndex((p, i) => i >= at && p.replace(/\u00a0/g, " ").trim() === e);
       if (k < 0) missing.push(e);
       else at = k + 1;
     }

@@ -55,7 +55,8 @@ TEST(LineBalance, LongTextIsLeftToTheWordProcessor) {
 TEST(LineBalance, VietnameseTitle) {
     // The award-form title that greedy wrapping leaves with "TỈNH" alone (14 pt bold, text area 8787 twips): two
     // planned lines, the second of several words.
-    const std::string lines = balanced("ĐỀ NGHỊ TẶNG BẰNG KHEN CỦA CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH", LineBox{8787, 14, true, false});
+    const std::string lines =
+        balanced("ĐỀ NGHỊ TẶNG BẰNG KHEN CỦA CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH", LineBox{8787, 14, true, false});
     ASSERT_NE(lines.find(' '), std::string::npos) << lines;
     EXPECT_EQ(lines.find(' '), lines.rfind(' ')) << lines;
     EXPECT_NE(lines.substr(lines.find(' ') + 1).find('_'), std::string::npos) << lines;
