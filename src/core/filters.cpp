@@ -13,6 +13,7 @@
 #include <unicode/utf8.h>
 
 #include "core/image.hpp"
+#include "core/line_balance.hpp"
 #include "core/data_checks.hpp"
 #include "core/outline.hpp"
 #include "core/richtext.hpp"
@@ -672,6 +673,16 @@ Value f_text_width(const Value& s, Args a, KwArgs kw, EvalContext& c) {
     return Value::owned(static_cast<long long>(std::lround(vn::text_width_twips(text, size, bold, italic))));
 }
 
+// Centred text with balanced line breaks ('\n') for a box: balance(width_twips, size_pt, bold, italic).
+Value f_balance(const Value& s, Args a, KwArgs kw, EvalContext& c) {
+    const Value* width = arg(a, kw, 0, "width");
+    const Value* size = arg(a, kw, 1, "size");
+    if (!width || !size) throw EvalError("balance needs the width in twips and the font size in points");
+    const vn::LineBox box{as_number(*width, "width"), as_number(*size, "size"), bool_arg(arg(a, kw, 2, "bold"), false, c),
+                          bool_arg(arg(a, kw, 3, "italic"), false, c)};
+    return str_result(vn::balance_lines(text_of(s, c), box));
+}
+
 Value f_outline(const Value& s, Args a, KwArgs kw, EvalContext& c) {
     const json& body = j_of(s, c);
     const Value* options = arg(a, kw, 0, "numbering");
@@ -1068,6 +1079,7 @@ constexpr std::string_view kImageKeywords[] = {"width", "height", "description",
 
 constexpr FilterDef kFilters[] = {
     {"abs", 0, 0, f_abs, false, "absolute value"},
+    {"balance", 2, 4, f_balance, false, "balanced line breaks for centred text: balance(width_twips, size_pt, bold, italic)"},
     {"batch", 1, 2, f_batch, false, "split a list into lists of N"},
     {"capitalize", 0, 0, f_capitalize, false, "first letter upper case, the rest lower case"},
     {"center", 0, 1, f_center, false, "centre the text in a width"},

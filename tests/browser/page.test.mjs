@@ -354,7 +354,8 @@ try {
     let at = 0;
     const missing = [];
     for (const e of expected) {
-      const k = paragraphs.findIndex((p, i) => i >= at && p.trim() === e);
+      // A centred title is set in balanced lines glued with no-break spaces (filter balance): read them as spaces.
+      const k = paragraphs.findIndex((p, i) => i >= at && p.replace(/\u00a0/g, " ").trim() === e);
       if (k < 0) missing.push(e);
       else at = k + 1;
     }
@@ -565,7 +566,8 @@ try {
   }));
   check(awardSheets.length >= 2 && awardSheets.every((s) => s.notes === s.refs && s.height <= 1125) && awardSheets.some((s) => s.notes),
     "the award preview is cut into A4 sheets, each footnote under its mark's page", JSON.stringify(awardSheets));
-  const awardText = await page.evaluate(() => document.querySelector(".sheet-editor.award").innerText);
+  // Centred titles are set in balanced lines glued with no-break spaces: read them as spaces.
+  const awardText = await page.evaluate(() => document.querySelector(".sheet-editor.award").innerText.replace(/\u00a0/g, " "));
   check(["BÁO CÁO THÀNH TÍCH", "ĐỀ NGHỊ TẶNG", "I. SƠ LƯỢC LÝ LỊCH", "III. CÁC HÌNH THỨC ĐÃ ĐƯỢC KHEN THƯỞNG", "NGƯỜI BÁO CÁO THÀNH TÍCH"]
     .every((t) => awardText.includes(t)), "the award sheet is laid out as the form (title, sections, signatures)");
   const awardVisible = await page.evaluate(() => document.body.innerText + " " +

@@ -321,7 +321,7 @@ std::string make_agency_folder(const std::string& root) {
         "xlink:show=\"embed\" xlink:actuate=\"onLoad\"/></draw:frame></text:p>";
     const std::string parent_loop = "<text:p>{% for line in parent_lines %}</text:p>";
     content.insert(content.find(parent_loop), logo);
-    const std::string rule = "<text:p text:style-name=\"KHRule\">{% indent (3659";
+    const std::string rule = "<text:p text:style-name=\"KHRule\">{% indent (3231";
     content.insert(content.find(rule), std::string("<text:p text:style-name=\"KHCoQuan\">") + kFixedLine + "</text:p>");
     t::write_file(odt_dir + "/content.xml", content);
     fs::create_directories(odt_dir + "/Pictures");

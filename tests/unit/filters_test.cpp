@@ -64,7 +64,7 @@ std::string error(std::string_view source, const json& data = kData) {
 TEST(Filters, TableIsCoveredByThisFile) {
     // Keep in step with the TEST()s below: a new filter without a test here fails this check.
     const std::set<std::string> tested = {
-        "abs", "batch", "capitalize", "center", "count", "d", "decree_date", "default", "dictsort", "diem", "e", "escape",
+        "abs", "balance", "batch", "capitalize", "center", "count", "d", "decree_date", "default", "dictsort", "diem", "e", "escape",
         "first", "float", "format", "groupby", "image", "int", "items", "join", "last", "length", "list", "lower", "map", "max", "min", "nfc",
         "outline", "pad2", "reject", "rejectattr", "replace", "reverse", "rich", "roman", "round", "select",
         "selectattr", "short_date", "slice", "slug", "sort", "string", "sum", "text_width", "title", "tojson", "trim",
@@ -449,6 +449,14 @@ TEST(Filters, RichPrintsAsPlainText) {
     EXPECT_EQ(text("'a^[chú thích]b' | rich"), "ab");  // footnotes are not part of the text
     EXPECT_EQ(value("'**x**' | rich is string"), json(true));
     EXPECT_EQ(error("5 | rich | abs"), "filter 'abs': this value cannot be used here");
+}
+
+TEST(Filters, Balance) {
+    // 12 pt: "nn" is 240 twips, a space 60; 1200 twips hold four words, and five are set three over two (the words
+    // of a line joined by no-break spaces).
+    EXPECT_EQ(value("'nn nn nn nn nn' | balance(1200, 12)"), json("nn\u00A0nn\u00A0nn nn\u00A0nn"));
+    EXPECT_EQ(value("'nn nn' | balance(width=1200, size=12, bold=false)"), json("nn nn"));
+    EXPECT_EQ(error("'nn' | balance(1200, bold=true)"), "filter 'balance': balance needs the width in twips and the font size in points");
 }
 
 TEST(Filters, TextWidth) {
