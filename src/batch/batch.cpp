@@ -26,6 +26,7 @@
 #include "batch/columns.hpp"
 #include "batch/records.hpp"
 #include "core/expr.hpp"
+#include "core/vn.hpp"
 #include "io/fail.hpp"
 #include "io/files.hpp"
 #include "json/schema.hpp"
@@ -180,130 +181,6 @@ public:
 private:
     std::array<std::uint64_t, 2300> counts_{};
     std::uint64_t n_ = 0;
-};
-
-// ----- a streaming ZIP writer (ZIP64 when the archive needs it) into a temporary file renamed at the end
-
-void put16(std::string& s, std::uint32_t v) {
-    s += static_cast<char>(v & 0xFF);
-    s += static_cast<char>((v >> 8) & 0xFF);
-}
-void put32(std::string& s, std::uint32_t v) {
-    put16(s, v & 0xFFFF);
-    put16(s, v >> 16);
-}
-void put64(std::string& s, std::uint64_t v) {
-    put32(s, static_cast<std::uint32_t>(v & 0xFFFFFFFFu));
-    put32(s, static_cast<std::uint32_t>(v >> 32));
-}
-std::uint32_t get16(std::string_view s, std::size_t at) {
-    return static_cast<std::uint32_t>(static_cast<unsigned char>(s[at])) |
-           (static_cast<std::uint32_t>(static_cast<unsigned char>(s[at + 1])) << 8);
-}
-
-struct FileCloser {
-    void operator()(std::FILE* f) const noexcept { std::fclose(f); }
-};
-
-class ZipStream {
-public:
-    // The central directory grows by ~60 bytes a record; it is kept in an unlinked temporary file (spilled in
-    // blocks) and appended to the archive at the end, so memory stays flat.
-    explicit ZipStream(const std::string& path) : out_(path), spill_(std::tmpfile()) {
-        if (!spill_) fail_errno("cannot create a temporary file for the archive directory", errno);
-    }
-
-    // `entry` is a prepared local record (header + name + data) from zip::prepare.
-    void add(const zip::PreparedEntry& entry) {
-        const std::uint64_t offset = out_.written();
-        out_.write(entry.local_record);
-        const std::string_view local = entry.local_record;
-        std::string& c = central_;
-        const bool big = offset >= 0xFFFFFFFFull;
-        put32(c, 0x02014b50);
-        put16(c, big ? 45 : 20);           // version made by (MS-DOS host)
-        put16(c, big ? 45 : 20);           // version needed
-        put16(c, get16(local, 6));         // flags (UTF-8 names)
-        put16(c, get16(local, 8));         // method
-        put16(c, get16(local, 10));        // time
-        put16(c, get16(local, 12));        // date
-        put32(c, entry.crc32);
-        put32(c, static_cast<std::uint32_t>(entry.compressed_size));
-        put32(c, static_cast<std::uint32_t>(entry.uncompressed_size));
-        put16(c, static_cast<std::uint32_t>(entry.name.size()));
-        put16(c, big ? 12 : 0);            // extra: ZIP64 offset
-        put16(c, 0);                       // comment
-        put16(c, 0);                       // disk
-        put16(c, 0);                       // internal attributes
-        put32(c, 0);                       // external attributes
-        put32(c, big ? 0xFFFFFFFFu : static_cast<std::uint32_t>(offset));
-        c += entry.name;
-        if (big) {
-            put16(c, 0x0001);
-            put16(c, 8);
-            put64(c, offset);
-        }
-        ++entries_;
-        if (central_.size() >= (1u << 20)) spill();
-    }
-
-    void finish(io::Sync sync) {
-        spill();
-        const std::uint64_t cd_offset = out_.written();
-        std::rewind(spill_.get());
-        std::string block(1u << 20, '\0');
-        std::uint64_t cd_size = 0;
-        for (std::size_t n; (n = std::fread(block.data(), 1, block.size(), spill_.get())) > 0;) {
-            out_.write(std::string_view(block).substr(0, n));
-            cd_size += n;
-        }
-        if (std::ferror(spill_.get()) || cd_size != spilled_)
-            fail(DiagnosticKind::io, "cannot read back the archive directory from its temporary file");
-        std::string end;
-        const bool zip64 = entries_ >= 0xFFFF || cd_offset >= 0xFFFFFFFFull || cd_size >= 0xFFFFFFFFull;
-        if (zip64) {
-            const std::uint64_t eocd64 = out_.written();
-            put32(end, 0x06064b50);
-            put64(end, 44);
-            put16(end, 45);
-            put16(end, 45);
-            put32(end, 0);
-            put32(end, 0);
-            put64(end, entries_);
-            put64(end, entries_);
-            put64(end, cd_size);
-            put64(end, cd_offset);
-            put32(end, 0x07064b50);
-            put32(end, 0);
-            put64(end, eocd64);
-            put32(end, 1);
-        }
-        put32(end, 0x06054b50);
-        put16(end, 0);
-        put16(end, 0);
-        put16(end, zip64 ? 0xFFFF : static_cast<std::uint32_t>(entries_));
-        put16(end, zip64 ? 0xFFFF : static_cast<std::uint32_t>(entries_));
-        put32(end, zip64 ? 0xFFFFFFFFu : static_cast<std::uint32_t>(cd_size));
-        put32(end, zip64 ? 0xFFFFFFFFu : static_cast<std::uint32_t>(cd_offset));
-        put16(end, 0);
-        out_.write(end);
-        out_.commit(sync);
-    }
-
-private:
-    void spill() {
-        if (central_.empty()) return;
-        if (std::fwrite(central_.data(), 1, central_.size(), spill_.get()) != central_.size())
-            fail_errno("cannot write the archive directory to a temporary file", errno);
-        spilled_ += central_.size();
-        central_.clear();
-    }
-
-    io::AtomicFile out_;
-    std::unique_ptr<std::FILE, FileCloser> spill_;
-    std::string central_;
-    std::uint64_t spilled_ = 0;
-    std::uint64_t entries_ = 0;
 };
 
 // ----- the report, streamed in record order into a temporary file
@@ -514,7 +391,7 @@ private:
     std::size_t total_ = 0;
     Summary summary_;
     Histogram durations_;
-    std::optional<ZipStream> zip_;
+    std::optional<zip::StreamWriter> zip_;
     std::optional<ReportWriter> report_;
     std::exception_ptr fatal_;
     Clock::time_point t0_;
@@ -923,16 +800,10 @@ Summary run(const Options& options) {
 
 std::string sanitize_name(std::string_view name, std::size_t max_bytes) {
     std::string out;
-    for (std::size_t i = 0; i < name.size();) {
+    for (std::size_t i = 0, next = 0; i < name.size(); i = next) {
         const auto c = static_cast<unsigned char>(name[i]);
-        std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-        bool valid = len > 0 && i + len <= name.size();
-        for (std::size_t k = 1; valid && k < len; ++k)
-            valid = (static_cast<unsigned char>(name[i + k]) & 0xC0) == 0x80;
-        if (!valid) {
-            ++i;
-            continue;
-        }
+        if (!vn::next_code_point(name, next)) continue;  // ill-formed bytes: dropped
+        const std::size_t len = next - i;
         if (len == 1) {
             if (c < 0x20 || c == 0x7F) out += (c == '\n' || c == '\t' || c == '\r') ? "-" : "";
             else if (std::strchr("/\\:*?\"<>|", static_cast<char>(c))) out += '-';
@@ -942,7 +813,6 @@ std::string sanitize_name(std::string_view name, std::size_t max_bytes) {
         } else {
             out.append(name.substr(i, len));
         }
-        i += len;
     }
     // No "..": a file name must never mean "the parent", even to tools that split on other separators.
     for (std::size_t p; (p = out.find("..")) != std::string::npos;) out.erase(p, 1);
@@ -954,9 +824,7 @@ std::string sanitize_name(std::string_view name, std::size_t max_bytes) {
     };
     trim_edges();
     if (out.size() > max_bytes) {
-        std::size_t cut = max_bytes;
-        while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
-        out.resize(cut);
+        out.resize(vn::utf8_prefix(out, max_bytes).size());
         trim_edges();
     }
     // Names Windows reserves for devices.

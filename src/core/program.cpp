@@ -7,6 +7,7 @@
 #include "core/filters.hpp"
 #include "core/richtext.hpp"
 #include "core/vn.hpp"
+#include "json/pointer.hpp"
 
 namespace vanban::core {
 
@@ -508,10 +509,7 @@ struct Renderer {
             pointer = pointer_of(state.scope.root(), e.parent);
             found = e.parent == &state.scope.root() || !pointer.empty();
         }
-        if (found && !e.key.empty()) {
-            pointer += '/';
-            for (char c : e.key) pointer += c == '~' ? std::string("~0") : c == '/' ? std::string("~1") : std::string(1, c);
-        }
+        if (found && !e.key.empty()) vanban::json::append_pointer_token(pointer, e.key);
         if (e.limit) {
             error(loc, DiagnosticKind::limit, e.what(), e.hint, std::move(pointer));
             // A limit on the whole render (expression work, computed values, loop iterations, pictures per document)
