@@ -346,6 +346,22 @@ public:
     Summary run();
 
 private:
+    // What feed() needs of run()'s set-up.
+    struct FeedPlan {
+        const NameTemplate& names;
+        NameRegistry& registry;
+        const nlohmann::json& defaults;
+        std::filesystem::file_time_type newest;  // outputs newer than this are up to date
+        unsigned jobs = 1;                       // worker threads
+        std::size_t window = 1;                  // records at most between the reader and the sink
+    };
+    std::string prepare_template();
+    ReaderOptions reader_options() const;
+    nlohmann::json record_defaults(const ReaderOptions& ro) const;
+    void open_outputs(const std::string& extension);
+    std::exception_ptr feed(RecordReader& reader, const FeedPlan& plan);
+    Summary finish(const RecordReader& reader, std::exception_ptr reader_error);
+
     struct Done {
         RecordResult result;
         std::optional<zip::PreparedEntry> entry;
@@ -599,14 +615,8 @@ void Runner::flush(Done& done) {
     }
 }
 
-Summary Runner::run() {
-    t0_ = Clock::now();
-    if (o_.output_dir.empty() == o_.zip_path.empty())
-        fail(DiagnosticKind::usage, "give an output directory (-o DIR) or an archive (--zip OUT.zip), not both");
-    if (o_.template_path.empty()) fail(DiagnosticKind::usage, "no template given");
-    if (o_.records_path.empty()) fail(DiagnosticKind::usage, "no records file given");
-    const NameTemplate names(o_.name_expression.empty() ? kDefaultName : o_.name_expression);
-
+// Compiles the template and checks it renders the asked format; the output files' extension.
+std::string Runner::prepare_template() {
     CompileOptions compile;
     compile.limits = o_.limits;
     template_ = Template::from_file(o_.template_path, compile);
@@ -622,8 +632,13 @@ Summary Runner::run() {
             fail(DiagnosticKind::usage, "PDF output needs LibreOffice (soffice), which was not found");
         converters_.emplace(static_cast<std::ptrdiff_t>(std::clamp(o_.converters, 1u, 64u)));
     }
-    if (o_.schema && o_.validate) schema_.emplace(*o_.schema, o_.schema_name);
 
+    if (o_.schema && o_.validate) schema_.emplace(*o_.schema, o_.schema_name);
+    return extension;
+}
+
+// How to read the records file, from the options.
+ReaderOptions Runner::reader_options() const {
     ReaderOptions ro;
     if (o_.records_format == "json") ro.format = RecordFormat::json;
     else if (o_.records_format == "jsonl") ro.format = RecordFormat::jsonl;
@@ -633,18 +648,21 @@ Summary Runner::run() {
     ro.sheet = o_.sheet;
     ro.header_row = o_.header_row;
     ro.schema = o_.schema ? &*o_.schema : nullptr;
+    return ro;
+}
+
+// The values every record gets where it has none: --defaults, then each --set.
+json Runner::record_defaults(const ReaderOptions& ro) const {
     json defaults = o_.defaults.is_null() ? json::object() : o_.defaults;
     if (!defaults.is_object())
         throw Error(make_diagnostic(DiagnosticKind::usage, "batch.bad_defaults", "the defaults must be a JSON object",
                                     "Giá trị chung (defaults) phải là một đối tượng JSON {…}."));
     for (const auto& assignment : o_.set_values) apply_set_value(defaults, assignment, ro.schema);
-    auto reader = open_records(o_.records_path, ro);  // wrong shape, bad header: before anything is written
-    total_ = count_records(o_.records_path, ro);
+    return defaults;
+}
 
-    // Outputs newer than every input are up to date.
-    auto newest = std::max(newest_mtime(o_.template_path), newest_mtime(o_.records_path));
-    for (const auto& p : o_.extra_inputs) newest = std::max(newest, newest_mtime(p));
-
+// The output directory or archive, and the report with its header.
+void Runner::open_outputs(const std::string& extension) {
     std::error_code ec;
     if (!o_.output_dir.empty()) {
         fs::create_directories(o_.output_dir, ec);
@@ -666,18 +684,12 @@ Summary Runner::run() {
         report_.emplace(o_.report_path, header);
     }
 
-    // Rendering is CPU-bound; with --sync each, writing files waits on two fsyncs per document, and more threads than
-    // cores overlap those waits.
-    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-    const bool waits_on_disk = !o_.output_dir.empty() && o_.sync == SyncMode::each;
-    const unsigned jobs = o_.jobs ? o_.jobs : waits_on_disk ? std::min(4 * cores, 64u) : cores;
-    // PDF workers take their records in groups, shared evenly when the list is short, with room for two groups each.
-    if (o_.output == OutputKind::pdf) group_ = std::clamp<std::size_t>((total_ + jobs - 1) / jobs, 1, kPdfGroup);
-    const std::size_t capacity = std::size_t{jobs} * (o_.output == OutputKind::pdf ? 2 * kPdfGroup : 4);
-    const std::size_t window = capacity + jobs + 4;  // bound on records between the reader and the sink
-    queue_.emplace(capacity);
-    NameRegistry registry(extension);
+}
 
+// Starts the workers and hands them the records in order, at most `window` ahead of the sink, until the file ends or
+// the run stops; then waits until every record handed out has been delivered. An error of the records file is
+// returned (the records done before it still count).
+std::exception_ptr Runner::feed(RecordReader& reader, const FeedPlan& plan) {
     std::vector<std::jthread> workers;
     std::exception_ptr reader_error;
     {
@@ -689,7 +701,7 @@ Summary Runner::run() {
                 w.clear();
             }
         } joiner{*this, workers};
-        for (unsigned i = 0; i < jobs; ++i) workers.emplace_back([this] { work(); });
+        for (unsigned i = 0; i < plan.jobs; ++i) workers.emplace_back([this] { work(); });
 
         std::size_t produced = 0;
         const auto stop = [this] {
@@ -700,20 +712,20 @@ Summary Runner::run() {
             while (!stop()) {
                 {
                     std::unique_lock lock(sink_m_);
-                    while (produced - next_ >= window && !stop()) sink_cv_.wait_for(lock, std::chrono::milliseconds(50));
+                    while (produced - next_ >= plan.window && !stop()) sink_cv_.wait_for(lock, std::chrono::milliseconds(50));
                 }
                 if (stopping()) break;
                 Job job;
-                if (!reader->next(job.record)) break;
-                if (!defaults.empty()) merge_defaults(job.record.data.value, defaults);
-                const std::string base = names.render(job.record.data.value, job.record.index, total_);
-                job.name = registry.assign(base, job.record.index);
+                if (!reader.next(job.record)) break;
+                if (!plan.defaults.empty()) merge_defaults(job.record.data.value, plan.defaults);
+                const std::string base = plan.names.render(job.record.data.value, job.record.index, total_);
+                job.name = plan.registry.assign(base, job.record.index);
                 if (!o_.output_dir.empty()) {
                     job.path = (fs::path(o_.output_dir) / job.name).string();
                     struct stat st {};
                     if (!o_.force && ::lstat(job.path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
                         std::error_code e2;
-                        job.skip = fs::last_write_time(job.path, e2) > newest && !e2 && looks_complete(job.path, o_.output);
+                        job.skip = fs::last_write_time(job.path, e2) > plan.newest && !e2 && looks_complete(job.path, o_.output);
                     }
                 }
                 const std::size_t index = job.record.index;
@@ -740,6 +752,12 @@ Summary Runner::run() {
             sink_cv_.wait_for(lock, std::chrono::milliseconds(50));
         }
     }
+    return reader_error;
+}
+
+// The summary once every record is delivered: the report finished (also when the records file broke half-way), the
+// archive closed, the outputs made durable.
+Summary Runner::finish(const RecordReader& reader, std::exception_ptr reader_error) {
     if (reader_error && report_ && !fatal_) {
         // The records file broke half-way (e.g. malformed sheet XML): the records done so far are still reported.
         json s = {{"ok", summary_.ok}, {"failed", summary_.failed}, {"skipped", summary_.skipped},
@@ -750,15 +768,15 @@ Summary Runner::run() {
             s["error"] = e.what();
         }
         try {
-            report_->finish(s, reader->skipped_rows(), whole_file_sync());
+            report_->finish(s, reader.skipped_rows(), whole_file_sync());
         } catch (...) {
             // the records file's error is the one to report
         }
     }
     if (reader_error) std::rethrow_exception(reader_error);
     if (fatal_) std::rethrow_exception(fatal_);
-    summary_.skipped_rows = reader->skipped_rows();
-    summary_.skipped_rows_total = summary_.skipped_rows.size() + reader->skipped_rows_unlisted();
+    summary_.skipped_rows = reader.skipped_rows();
+    summary_.skipped_rows_total = summary_.skipped_rows.size() + reader.skipped_rows_unlisted();
 
     summary_.total = summary_.ok + summary_.failed + summary_.skipped + summary_.cancelled;
     summary_.interrupted = interrupted_;
@@ -779,6 +797,41 @@ Summary Runner::run() {
         report_->finish(s, summary_.skipped_rows, whole_file_sync());
     }
     return summary_;
+}
+
+Summary Runner::run() {
+    t0_ = Clock::now();
+    if (o_.output_dir.empty() == o_.zip_path.empty())
+        fail(DiagnosticKind::usage, "give an output directory (-o DIR) or an archive (--zip OUT.zip), not both");
+    if (o_.template_path.empty()) fail(DiagnosticKind::usage, "no template given");
+    if (o_.records_path.empty()) fail(DiagnosticKind::usage, "no records file given");
+    const NameTemplate names(o_.name_expression.empty() ? kDefaultName : o_.name_expression);
+    const std::string extension = prepare_template();
+    const ReaderOptions ro = reader_options();
+    const json common = record_defaults(ro);
+    auto reader = open_records(o_.records_path, ro);  // wrong shape, bad header: before anything is written
+    total_ = count_records(o_.records_path, ro);
+
+    // Outputs newer than every input are up to date.
+    auto newest = std::max(newest_mtime(o_.template_path), newest_mtime(o_.records_path));
+    for (const auto& p : o_.extra_inputs) newest = std::max(newest, newest_mtime(p));
+    open_outputs(extension);
+
+    // Rendering is CPU-bound; with --sync each, writing files waits on two fsyncs per document, and more threads than
+    // cores overlap those waits.
+    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    const bool waits_on_disk = !o_.output_dir.empty() && o_.sync == SyncMode::each;
+    const unsigned jobs = o_.jobs ? o_.jobs : waits_on_disk ? std::min(4 * cores, 64u) : cores;
+    // PDF workers take their records in groups, shared evenly when the list is short, with room for two groups each.
+    if (o_.output == OutputKind::pdf) group_ = std::clamp<std::size_t>((total_ + jobs - 1) / jobs, 1, kPdfGroup);
+    const std::size_t capacity = std::size_t{jobs} * (o_.output == OutputKind::pdf ? 2 * kPdfGroup : 4);
+    const std::size_t window = capacity + jobs + 4;  // bound on records between the reader and the sink
+    queue_.emplace(capacity);
+    NameRegistry registry(extension);
+
+    FeedPlan plan{names, registry, common, newest, jobs, window};
+    const std::exception_ptr reader_error = feed(*reader, plan);
+    return finish(*reader, reader_error);
 }
 
 }  // namespace

@@ -354,17 +354,11 @@ private:
         }
     }
 
-    void read_list(const json& schema, const ColumnNamer& root, const std::string& name, const std::string& part,
-                   const json& path, const json* items, std::size_t max_bytes) {
-        sheet_.emplace(zip_, part, source_);
-        row_number_ = 0;
-        done_ = false;
-        ListSheet list;
-        list.sheet = name;
-        list.path = path;
-        for (const auto& seg : path) vanban::json::append_pointer_token(list.pointer, seg.is_string() ? seg.get<std::string>() : seg.dump());
-        const std::string where = source_ + " [" + name + "]";
-        std::vector<Cell> cells, header;
+    // The list sheet's header row: the first of its top rows with an STT column or a column naming a field of the
+    // record (list.key_path is then set); that column's number. Throws vanban::Error (usage) when there is none.
+    int find_list_key(const json& schema, const ColumnNamer& root, const std::string& name, ListSheet& list,
+                      std::vector<Cell>& header) {
+        std::vector<Cell> cells;
         int key_column = 0;
         for (int scanned = 0; !key_column && scanned < static_cast<int>(kHeaderScanRows) && read_row(cells); ++scanned) {
             for (const Cell& c : cells) {
@@ -376,7 +370,7 @@ private:
                 }
                 const auto r = root.resolve(text);
                 const json* node = r.kind == ColumnNamer::Resolution::Kind::field ? schema_at(schema, r.path) : nullptr;
-                if (node && r.path != path && !schema_items(schema, node)) {
+                if (node && r.path != list.path && !schema_items(schema, node)) {
                     key_column = c.column;
                     list.key_path = r.path;
                     break;
@@ -391,6 +385,44 @@ private:
                 "Trang “" + name + "” không có dòng tên cột với cột STT (số thứ tự của dòng ở trang danh sách chính) "
                 "hoặc một cột chỉ ra người/tập thể (ví dụ “Họ và tên”).",
                 source_));
+        return key_column;
+    }
+
+    // A list of plain values (not objects): the one cell of the value column, typed by the item schema.
+    void scalar_item(const std::vector<Cell>& rest, int scalar_column, const ColumnSpec& scalar_spec,
+                     const std::string& where, ListItem& item) const {
+        for (const Cell& c : rest) {
+            if (c.column != scalar_column) continue;
+            std::string error;
+            item.value = convert(c, scalar_spec, date1904_, error).value_or(json());
+            RecordError at;
+            at.field = scalar_spec.header;
+            at.cell = column_letters(c.column) + std::to_string(c.line);
+            at.diagnostic.source = where;
+            at.diagnostic.line = c.line;
+            at.diagnostic.column = c.column;
+            if (!error.empty()) {
+                RecordError e = at;
+                e.diagnostic.kind = DiagnosticKind::data;
+                e.diagnostic.message = "cell " + at.cell + " '" + scalar_spec.header + "': " + error;
+                item.errors.push_back(std::move(e));
+            }
+            item.cells.emplace("", std::move(at));
+        }
+    }
+
+    void read_list(const json& schema, const ColumnNamer& root, const std::string& name, const std::string& part,
+                   const json& path, const json* items, std::size_t max_bytes) {
+        sheet_.emplace(zip_, part, source_);
+        row_number_ = 0;
+        done_ = false;
+        ListSheet list;
+        list.sheet = name;
+        list.path = path;
+        for (const auto& seg : path) vanban::json::append_pointer_token(list.pointer, seg.is_string() ? seg.get<std::string>() : seg.dump());
+        const std::string where = source_ + " [" + name + "]";
+        std::vector<Cell> cells, header;
+        const int key_column = find_list_key(schema, root, name, list, header);
         std::vector<Cell> item_header;
         for (const Cell& c : header)
             if (c.column != key_column) item_header.push_back(c);
@@ -440,24 +472,7 @@ private:
                 item.errors = std::move(rec.errors);
                 item.cells = std::move(rec.cells);
             } else {
-                for (const Cell& c : rest) {
-                    if (c.column != scalar_column) continue;
-                    std::string error;
-                    item.value = convert(c, scalar_spec, date1904_, error).value_or(json());
-                    RecordError at;
-                    at.field = scalar_spec.header;
-                    at.cell = column_letters(c.column) + std::to_string(c.line);
-                    at.diagnostic.source = where;
-                    at.diagnostic.line = c.line;
-                    at.diagnostic.column = c.column;
-                    if (!error.empty()) {
-                        RecordError e = at;
-                        e.diagnostic.kind = DiagnosticKind::data;
-                        e.diagnostic.message = "cell " + at.cell + " '" + scalar_spec.header + "': " + error;
-                        item.errors.push_back(std::move(e));
-                    }
-                    item.cells.emplace("", std::move(at));
-                }
+                scalar_item(rest, scalar_column, scalar_spec, where, item);
                 if (item.value.is_null()) continue;
             }
             list.items[key].push_back(std::move(item));
