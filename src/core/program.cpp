@@ -20,9 +20,7 @@ bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; 
 
 std::string clip(std::string_view s, std::size_t n = 40) {
     if (s.size() <= n) return std::string(s);
-    std::size_t cut = n;
-    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
-    return std::string(s.substr(0, cut)) + "…";
+    return std::string(vn::utf8_prefix(s, n)) + "…";
 }
 
 }  // namespace
