@@ -26,6 +26,7 @@
 #include "batch/columns.hpp"
 #include "batch/records.hpp"
 #include "core/expr.hpp"
+#include "core/vn.hpp"
 #include "io/fail.hpp"
 #include "io/files.hpp"
 #include "json/schema.hpp"
@@ -180,130 +181,6 @@ public:
 private:
     std::array<std::uint64_t, 2300> counts_{};
     std::uint64_t n_ = 0;
-};
-
-// ----- a streaming ZIP writer (ZIP64 when the archive needs it) into a temporary file renamed at the end
-
-void put16(std::string& s, std::uint32_t v) {
-    s += static_cast<char>(v & 0xFF);
-    s += static_cast<char>((v >> 8) & 0xFF);
-}
-void put32(std::string& s, std::uint32_t v) {
-    put16(s, v & 0xFFFF);
-    put16(s, v >> 16);
-}
-void put64(std::string& s, std::uint64_t v) {
-    put32(s, static_cast<std::uint32_t>(v & 0xFFFFFFFFu));
-    put32(s, static_cast<std::uint32_t>(v >> 32));
-}
-std::uint32_t get16(std::string_view s, std::size_t at) {
-    return static_cast<std::uint32_t>(static_cast<unsigned char>(s[at])) |
-           (static_cast<std::uint32_t>(static_cast<unsigned char>(s[at + 1])) << 8);
-}
-
-struct FileCloser {
-    void operator()(std::FILE* f) const noexcept { std::fclose(f); }
-};
-
-class ZipStream {
-public:
-    // The central directory grows by ~60 bytes a record; it is kept in an unlinked temporary file (spilled in
-    // blocks) and appended to the archive at the end, so memory stays flat.
-    explicit ZipStream(const std::string& path) : out_(path), spill_(std::tmpfile()) {
-        if (!spill_) fail_errno("cannot create a temporary file for the archive directory", errno);
-    }
-
-    // `entry` is a prepared local record (header + name + data) from zip::prepare.
-    void add(const zip::PreparedEntry& entry) {
-        const std::uint64_t offset = out_.written();
-        out_.write(entry.local_record);
-        const std::string_view local = entry.local_record;
-        std::string& c = central_;
-        const bool big = offset >= 0xFFFFFFFFull;
-        put32(c, 0x02014b50);
-        put16(c, big ? 45 : 20);           // version made by (MS-DOS host)
-        put16(c, big ? 45 : 20);           // version needed
-        put16(c, get16(local, 6));         // flags (UTF-8 names)
-        put16(c, get16(local, 8));         // method
-        put16(c, get16(local, 10));        // time
-        put16(c, get16(local, 12));        // date
-        put32(c, entry.crc32);
-        put32(c, static_cast<std::uint32_t>(entry.compressed_size));
-        put32(c, static_cast<std::uint32_t>(entry.uncompressed_size));
-        put16(c, static_cast<std::uint32_t>(entry.name.size()));
-        put16(c, big ? 12 : 0);            // extra: ZIP64 offset
-        put16(c, 0);                       // comment
-        put16(c, 0);                       // disk
-        put16(c, 0);                       // internal attributes
-        put32(c, 0);                       // external attributes
-        put32(c, big ? 0xFFFFFFFFu : static_cast<std::uint32_t>(offset));
-        c += entry.name;
-        if (big) {
-            put16(c, 0x0001);
-            put16(c, 8);
-            put64(c, offset);
-        }
-        ++entries_;
-        if (central_.size() >= (1u << 20)) spill();
-    }
-
-    void finish(io::Sync sync) {
-        spill();
-        const std::uint64_t cd_offset = out_.written();
-        std::rewind(spill_.get());
-        std::string block(1u << 20, '\0');
-        std::uint64_t cd_size = 0;
-        for (std::size_t n; (n = std::fread(block.data(), 1, block.size(), spill_.get())) > 0;) {
-            out_.write(std::string_view(block).substr(0, n));
-            cd_size += n;
-        }
-        if (std::ferror(spill_.get()) || cd_size != spilled_)
-            fail(DiagnosticKind::io, "cannot read back the archive directory from its temporary file");
-        std::string end;
-        const bool zip64 = entries_ >= 0xFFFF || cd_offset >= 0xFFFFFFFFull || cd_size >= 0xFFFFFFFFull;
-        if (zip64) {
-            const std::uint64_t eocd64 = out_.written();
-            put32(end, 0x06064b50);
-            put64(end, 44);
-            put16(end, 45);
-            put16(end, 45);
-            put32(end, 0);
-            put32(end, 0);
-            put64(end, entries_);
-            put64(end, entries_);
-            put64(end, cd_size);
-            put64(end, cd_offset);
-            put32(end, 0x07064b50);
-            put32(end, 0);
-            put64(end, eocd64);
-            put32(end, 1);
-        }
-        put32(end, 0x06054b50);
-        put16(end, 0);
-        put16(end, 0);
-        put16(end, zip64 ? 0xFFFF : static_cast<std::uint32_t>(entries_));
-        put16(end, zip64 ? 0xFFFF : static_cast<std::uint32_t>(entries_));
-        put32(end, zip64 ? 0xFFFFFFFFu : static_cast<std::uint32_t>(cd_size));
-        put32(end, zip64 ? 0xFFFFFFFFu : static_cast<std::uint32_t>(cd_offset));
-        put16(end, 0);
-        out_.write(end);
-        out_.commit(sync);
-    }
-
-private:
-    void spill() {
-        if (central_.empty()) return;
-        if (std::fwrite(central_.data(), 1, central_.size(), spill_.get()) != central_.size())
-            fail_errno("cannot write the archive directory to a temporary file", errno);
-        spilled_ += central_.size();
-        central_.clear();
-    }
-
-    io::AtomicFile out_;
-    std::unique_ptr<std::FILE, FileCloser> spill_;
-    std::string central_;
-    std::uint64_t spilled_ = 0;
-    std::uint64_t entries_ = 0;
 };
 
 // ----- the report, streamed in record order into a temporary file
@@ -469,6 +346,22 @@ public:
     Summary run();
 
 private:
+    // What feed() needs of run()'s set-up.
+    struct FeedPlan {
+        const NameTemplate& names;
+        NameRegistry& registry;
+        const nlohmann::json& defaults;
+        std::filesystem::file_time_type newest;  // outputs newer than this are up to date
+        unsigned jobs = 1;                       // worker threads
+        std::size_t window = 1;                  // records at most between the reader and the sink
+    };
+    std::string prepare_template();
+    ReaderOptions reader_options() const;
+    nlohmann::json record_defaults(const ReaderOptions& ro) const;
+    void open_outputs(const std::string& extension);
+    std::exception_ptr feed(RecordReader& reader, const FeedPlan& plan);
+    Summary finish(const RecordReader& reader, std::exception_ptr reader_error);
+
     struct Done {
         RecordResult result;
         std::optional<zip::PreparedEntry> entry;
@@ -514,7 +407,7 @@ private:
     std::size_t total_ = 0;
     Summary summary_;
     Histogram durations_;
-    std::optional<ZipStream> zip_;
+    std::optional<zip::StreamWriter> zip_;
     std::optional<ReportWriter> report_;
     std::exception_ptr fatal_;
     Clock::time_point t0_;
@@ -722,14 +615,8 @@ void Runner::flush(Done& done) {
     }
 }
 
-Summary Runner::run() {
-    t0_ = Clock::now();
-    if (o_.output_dir.empty() == o_.zip_path.empty())
-        fail(DiagnosticKind::usage, "give an output directory (-o DIR) or an archive (--zip OUT.zip), not both");
-    if (o_.template_path.empty()) fail(DiagnosticKind::usage, "no template given");
-    if (o_.records_path.empty()) fail(DiagnosticKind::usage, "no records file given");
-    const NameTemplate names(o_.name_expression.empty() ? kDefaultName : o_.name_expression);
-
+// Compiles the template and checks it renders the asked format; the output files' extension.
+std::string Runner::prepare_template() {
     CompileOptions compile;
     compile.limits = o_.limits;
     template_ = Template::from_file(o_.template_path, compile);
@@ -745,8 +632,13 @@ Summary Runner::run() {
             fail(DiagnosticKind::usage, "PDF output needs LibreOffice (soffice), which was not found");
         converters_.emplace(static_cast<std::ptrdiff_t>(std::clamp(o_.converters, 1u, 64u)));
     }
-    if (o_.schema && o_.validate) schema_.emplace(*o_.schema, o_.schema_name);
 
+    if (o_.schema && o_.validate) schema_.emplace(*o_.schema, o_.schema_name);
+    return extension;
+}
+
+// How to read the records file, from the options.
+ReaderOptions Runner::reader_options() const {
     ReaderOptions ro;
     if (o_.records_format == "json") ro.format = RecordFormat::json;
     else if (o_.records_format == "jsonl") ro.format = RecordFormat::jsonl;
@@ -756,18 +648,21 @@ Summary Runner::run() {
     ro.sheet = o_.sheet;
     ro.header_row = o_.header_row;
     ro.schema = o_.schema ? &*o_.schema : nullptr;
+    return ro;
+}
+
+// The values every record gets where it has none: --defaults, then each --set.
+json Runner::record_defaults(const ReaderOptions& ro) const {
     json defaults = o_.defaults.is_null() ? json::object() : o_.defaults;
     if (!defaults.is_object())
         throw Error(make_diagnostic(DiagnosticKind::usage, "batch.bad_defaults", "the defaults must be a JSON object",
                                     "Giá trị chung (defaults) phải là một đối tượng JSON {…}."));
     for (const auto& assignment : o_.set_values) apply_set_value(defaults, assignment, ro.schema);
-    auto reader = open_records(o_.records_path, ro);  // wrong shape, bad header: before anything is written
-    total_ = count_records(o_.records_path, ro);
+    return defaults;
+}
 
-    // Outputs newer than every input are up to date.
-    auto newest = std::max(newest_mtime(o_.template_path), newest_mtime(o_.records_path));
-    for (const auto& p : o_.extra_inputs) newest = std::max(newest, newest_mtime(p));
-
+// The output directory or archive, and the report with its header.
+void Runner::open_outputs(const std::string& extension) {
     std::error_code ec;
     if (!o_.output_dir.empty()) {
         fs::create_directories(o_.output_dir, ec);
@@ -789,18 +684,12 @@ Summary Runner::run() {
         report_.emplace(o_.report_path, header);
     }
 
-    // Rendering is CPU-bound; with --sync each, writing files waits on two fsyncs per document, and more threads than
-    // cores overlap those waits.
-    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-    const bool waits_on_disk = !o_.output_dir.empty() && o_.sync == SyncMode::each;
-    const unsigned jobs = o_.jobs ? o_.jobs : waits_on_disk ? std::min(4 * cores, 64u) : cores;
-    // PDF workers take their records in groups, shared evenly when the list is short, with room for two groups each.
-    if (o_.output == OutputKind::pdf) group_ = std::clamp<std::size_t>((total_ + jobs - 1) / jobs, 1, kPdfGroup);
-    const std::size_t capacity = std::size_t{jobs} * (o_.output == OutputKind::pdf ? 2 * kPdfGroup : 4);
-    const std::size_t window = capacity + jobs + 4;  // bound on records between the reader and the sink
-    queue_.emplace(capacity);
-    NameRegistry registry(extension);
+}
 
+// Starts the workers and hands them the records in order, at most `window` ahead of the sink, until the file ends or
+// the run stops; then waits until every record handed out has been delivered. An error of the records file is
+// returned (the records done before it still count).
+std::exception_ptr Runner::feed(RecordReader& reader, const FeedPlan& plan) {
     std::vector<std::jthread> workers;
     std::exception_ptr reader_error;
     {
@@ -812,7 +701,7 @@ Summary Runner::run() {
                 w.clear();
             }
         } joiner{*this, workers};
-        for (unsigned i = 0; i < jobs; ++i) workers.emplace_back([this] { work(); });
+        for (unsigned i = 0; i < plan.jobs; ++i) workers.emplace_back([this] { work(); });
 
         std::size_t produced = 0;
         const auto stop = [this] {
@@ -823,20 +712,20 @@ Summary Runner::run() {
             while (!stop()) {
                 {
                     std::unique_lock lock(sink_m_);
-                    while (produced - next_ >= window && !stop()) sink_cv_.wait_for(lock, std::chrono::milliseconds(50));
+                    while (produced - next_ >= plan.window && !stop()) sink_cv_.wait_for(lock, std::chrono::milliseconds(50));
                 }
                 if (stopping()) break;
                 Job job;
-                if (!reader->next(job.record)) break;
-                if (!defaults.empty()) merge_defaults(job.record.data.value, defaults);
-                const std::string base = names.render(job.record.data.value, job.record.index, total_);
-                job.name = registry.assign(base, job.record.index);
+                if (!reader.next(job.record)) break;
+                if (!plan.defaults.empty()) merge_defaults(job.record.data.value, plan.defaults);
+                const std::string base = plan.names.render(job.record.data.value, job.record.index, total_);
+                job.name = plan.registry.assign(base, job.record.index);
                 if (!o_.output_dir.empty()) {
                     job.path = (fs::path(o_.output_dir) / job.name).string();
                     struct stat st {};
                     if (!o_.force && ::lstat(job.path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
                         std::error_code e2;
-                        job.skip = fs::last_write_time(job.path, e2) > newest && !e2 && looks_complete(job.path, o_.output);
+                        job.skip = fs::last_write_time(job.path, e2) > plan.newest && !e2 && looks_complete(job.path, o_.output);
                     }
                 }
                 const std::size_t index = job.record.index;
@@ -863,6 +752,12 @@ Summary Runner::run() {
             sink_cv_.wait_for(lock, std::chrono::milliseconds(50));
         }
     }
+    return reader_error;
+}
+
+// The summary once every record is delivered: the report finished (also when the records file broke half-way), the
+// archive closed, the outputs made durable.
+Summary Runner::finish(const RecordReader& reader, std::exception_ptr reader_error) {
     if (reader_error && report_ && !fatal_) {
         // The records file broke half-way (e.g. malformed sheet XML): the records done so far are still reported.
         json s = {{"ok", summary_.ok}, {"failed", summary_.failed}, {"skipped", summary_.skipped},
@@ -873,15 +768,15 @@ Summary Runner::run() {
             s["error"] = e.what();
         }
         try {
-            report_->finish(s, reader->skipped_rows(), whole_file_sync());
+            report_->finish(s, reader.skipped_rows(), whole_file_sync());
         } catch (...) {
             // the records file's error is the one to report
         }
     }
     if (reader_error) std::rethrow_exception(reader_error);
     if (fatal_) std::rethrow_exception(fatal_);
-    summary_.skipped_rows = reader->skipped_rows();
-    summary_.skipped_rows_total = summary_.skipped_rows.size() + reader->skipped_rows_unlisted();
+    summary_.skipped_rows = reader.skipped_rows();
+    summary_.skipped_rows_total = summary_.skipped_rows.size() + reader.skipped_rows_unlisted();
 
     summary_.total = summary_.ok + summary_.failed + summary_.skipped + summary_.cancelled;
     summary_.interrupted = interrupted_;
@@ -904,6 +799,41 @@ Summary Runner::run() {
     return summary_;
 }
 
+Summary Runner::run() {
+    t0_ = Clock::now();
+    if (o_.output_dir.empty() == o_.zip_path.empty())
+        fail(DiagnosticKind::usage, "give an output directory (-o DIR) or an archive (--zip OUT.zip), not both");
+    if (o_.template_path.empty()) fail(DiagnosticKind::usage, "no template given");
+    if (o_.records_path.empty()) fail(DiagnosticKind::usage, "no records file given");
+    const NameTemplate names(o_.name_expression.empty() ? kDefaultName : o_.name_expression);
+    const std::string extension = prepare_template();
+    const ReaderOptions ro = reader_options();
+    const json common = record_defaults(ro);
+    auto reader = open_records(o_.records_path, ro);  // wrong shape, bad header: before anything is written
+    total_ = count_records(o_.records_path, ro);
+
+    // Outputs newer than every input are up to date.
+    auto newest = std::max(newest_mtime(o_.template_path), newest_mtime(o_.records_path));
+    for (const auto& p : o_.extra_inputs) newest = std::max(newest, newest_mtime(p));
+    open_outputs(extension);
+
+    // Rendering is CPU-bound; with --sync each, writing files waits on two fsyncs per document, and more threads than
+    // cores overlap those waits.
+    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    const bool waits_on_disk = !o_.output_dir.empty() && o_.sync == SyncMode::each;
+    const unsigned jobs = o_.jobs ? o_.jobs : waits_on_disk ? std::min(4 * cores, 64u) : cores;
+    // PDF workers take their records in groups, shared evenly when the list is short, with room for two groups each.
+    if (o_.output == OutputKind::pdf) group_ = std::clamp<std::size_t>((total_ + jobs - 1) / jobs, 1, kPdfGroup);
+    const std::size_t capacity = std::size_t{jobs} * (o_.output == OutputKind::pdf ? 2 * kPdfGroup : 4);
+    const std::size_t window = capacity + jobs + 4;  // bound on records between the reader and the sink
+    queue_.emplace(capacity);
+    NameRegistry registry(extension);
+
+    FeedPlan plan{names, registry, common, newest, jobs, window};
+    const std::exception_ptr reader_error = feed(*reader, plan);
+    return finish(*reader, reader_error);
+}
+
 }  // namespace
 
 const char* to_string(Status status) noexcept {
@@ -923,16 +853,10 @@ Summary run(const Options& options) {
 
 std::string sanitize_name(std::string_view name, std::size_t max_bytes) {
     std::string out;
-    for (std::size_t i = 0; i < name.size();) {
+    for (std::size_t i = 0, next = 0; i < name.size(); i = next) {
         const auto c = static_cast<unsigned char>(name[i]);
-        std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-        bool valid = len > 0 && i + len <= name.size();
-        for (std::size_t k = 1; valid && k < len; ++k)
-            valid = (static_cast<unsigned char>(name[i + k]) & 0xC0) == 0x80;
-        if (!valid) {
-            ++i;
-            continue;
-        }
+        if (!vn::next_code_point(name, next)) continue;  // ill-formed bytes: dropped
+        const std::size_t len = next - i;
         if (len == 1) {
             if (c < 0x20 || c == 0x7F) out += (c == '\n' || c == '\t' || c == '\r') ? "-" : "";
             else if (std::strchr("/\\:*?\"<>|", static_cast<char>(c))) out += '-';
@@ -942,7 +866,6 @@ std::string sanitize_name(std::string_view name, std::size_t max_bytes) {
         } else {
             out.append(name.substr(i, len));
         }
-        i += len;
     }
     // No "..": a file name must never mean "the parent", even to tools that split on other separators.
     for (std::size_t p; (p = out.find("..")) != std::string::npos;) out.erase(p, 1);
@@ -954,9 +877,7 @@ std::string sanitize_name(std::string_view name, std::size_t max_bytes) {
     };
     trim_edges();
     if (out.size() > max_bytes) {
-        std::size_t cut = max_bytes;
-        while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
-        out.resize(cut);
+        out.resize(vn::utf8_prefix(out, max_bytes).size());
         trim_edges();
     }
     // Names Windows reserves for devices.

@@ -6,6 +6,7 @@
 
 #include "batch/records.hpp"
 #include "core/vn.hpp"
+#include "json/schema_walk.hpp"
 
 namespace vanban::batch {
 
@@ -13,7 +14,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr int kMaxDepth = 16;
 
 std::string string_member(const json& node, const char* key) {
     auto it = node.find(key);
@@ -26,29 +26,6 @@ std::vector<std::string> string_list(const json& node, const char* key) {
     if (it != node.end() && it->is_array())
         for (const auto& v : *it)
             if (v.is_string()) out.push_back(v.get<std::string>());
-    return out;
-}
-
-// The node and every branch that adds to it, recursively ($refs followed, depth-bounded against cycles).
-void branches(const json& root, const json* node, std::vector<const json*>& out, int depth) {
-    node = schema_resolve(root, node);
-    if (!node || !node->is_object() || depth > kMaxDepth) return;
-    if (std::find(out.begin(), out.end(), node) != out.end()) return;
-    out.push_back(node);
-    for (const char* key : {"allOf", "anyOf", "oneOf"}) {
-        auto it = node->find(key);
-        if (it != node->end() && it->is_array())
-            for (const auto& b : *it) branches(root, &b, out, depth + 1);
-    }
-    for (const char* key : {"then", "else"}) {
-        auto it = node->find(key);
-        if (it != node->end()) branches(root, &*it, out, depth + 1);
-    }
-}
-
-std::vector<const json*> all_branches(const json& root, const json* node) {
-    std::vector<const json*> out;
-    branches(root, node, out, 0);
     return out;
 }
 
@@ -96,41 +73,26 @@ Diagnostic make_diagnostic(DiagnosticKind kind, std::string code, std::string me
     return d;
 }
 
-const json* schema_resolve(const json& root, const json* node) {
-    for (int hops = 0; node && node->is_object() && hops < 32; ++hops) {
-        auto it = node->find("$ref");
-        if (it == node->end() || !it->is_string()) return node;
-        const std::string ref = it->get<std::string>();
-        if (ref.empty() || ref[0] != '#') return nullptr;
-        try {
-            node = &root.at(json::json_pointer(ref.substr(1)));
-        } catch (const std::exception&) {
-            return nullptr;
-        }
-    }
-    return node;
-}
-
 std::vector<SchemaProperty> schema_properties(const json& root, const json* node) {
     std::vector<SchemaProperty> out;
     // Required without condition: by the node itself and its allOf branches (not anyOf/oneOf/if-then choices).
     std::set<std::string> required;
-    std::vector<const json*> unconditional = {schema_resolve(root, node)};
+    std::vector<const json*> unconditional = {vanban::json::resolve_ref(root, node)};
     for (std::size_t i = 0; i < unconditional.size() && i < 64; ++i) {
         const json* b = unconditional[i];
         if (!b || !b->is_object()) continue;
         for (const auto& r : string_list(*b, "required")) required.insert(r);
         if (auto all = b->find("allOf"); all != b->end() && all->is_array())
-            for (const auto& x : *all) unconditional.push_back(schema_resolve(root, &x));
+            for (const auto& x : *all) unconditional.push_back(vanban::json::resolve_ref(root, &x));
     }
-    for (const json* b : all_branches(root, node)) {
+    for (const json* b : vanban::json::schema_branches(root, node)) {
         auto props = b->find("properties");
         if (props == b->end() || !props->is_object()) continue;
         for (auto it = props->begin(); it != props->end(); ++it) {
             if (std::any_of(out.begin(), out.end(), [&](const SchemaProperty& p) { return p.key == it.key(); })) continue;
             SchemaProperty p;
             p.key = it.key();
-            p.node = schema_resolve(root, &*it);
+            p.node = vanban::json::resolve_ref(root, &*it);
             if (it->is_object()) {
                 p.title = string_member(*it, "title");
                 p.aliases = string_list(*it, "x-vanban-aliases");
@@ -147,9 +109,9 @@ std::vector<SchemaProperty> schema_properties(const json& root, const json* node
 }
 
 const json* schema_items(const json& root, const json* node) {
-    for (const json* b : all_branches(root, node)) {
+    for (const json* b : vanban::json::schema_branches(root, node)) {
         auto it = b->find("items");
-        if (it != b->end() && it->is_object()) return schema_resolve(root, &*it);
+        if (it != b->end() && it->is_object()) return vanban::json::resolve_ref(root, &*it);
     }
     return nullptr;
 }
@@ -159,7 +121,7 @@ std::vector<std::string> schema_types(const json& root, const json* node) {
     auto add = [&](const std::string& t) {
         if (t != "null" && std::find(out.begin(), out.end(), t) == out.end()) out.push_back(t);
     };
-    for (const json* b : all_branches(root, node)) {
+    for (const json* b : vanban::json::schema_branches(root, node)) {
         // "if": {"type": "string"}, "then": {…}: a string is one of the shapes it takes.
         if (auto cond = b->find("if"); cond != b->end() && cond->is_object() && b->contains("then"))
             if (auto t = cond->find("type"); t != cond->end() && t->is_string()) add(t->get<std::string>());
@@ -174,7 +136,7 @@ std::vector<std::string> schema_types(const json& root, const json* node) {
 }
 
 bool schema_closed(const json& root, const json* node) {
-    for (const json* b : all_branches(root, node)) {
+    for (const json* b : vanban::json::schema_branches(root, node)) {
         auto it = b->find("additionalProperties");
         if (it != b->end() && it->is_boolean() && !it->get<bool>()) return true;
     }
@@ -183,7 +145,7 @@ bool schema_closed(const json& root, const json* node) {
 
 std::vector<EnumChoice> schema_enum(const json& root, const json* node) {
     std::vector<EnumChoice> out;
-    for (const json* b : all_branches(root, node)) {
+    for (const json* b : vanban::json::schema_branches(root, node)) {
         auto e = b->find("enum");
         if (e == b->end() || !e->is_array()) continue;
         const auto labels = string_list(*b, "x-enum-labels");

@@ -20,10 +20,7 @@ namespace vanban::batch {
 Diagnostic make_diagnostic(DiagnosticKind kind, std::string code, std::string message, std::string message_vi,
                            std::string source = {});
 
-// ----- the schema walk
-
-// `node` with its $refs followed (nullptr when a $ref does not resolve).
-const nlohmann::json* schema_resolve(const nlohmann::json& root, const nlohmann::json* node);
+// ----- the schema seen as columns (the walk itself: json/schema_walk.hpp)
 
 struct SchemaProperty {
     std::string key;

@@ -9,6 +9,7 @@
 #include <functional>
 #include <stdexcept>
 
+#include "core/base64.hpp"
 #include "io/files.hpp"
 #include "vanban/diagnostic.hpp"
 
@@ -234,55 +235,15 @@ void check_size(std::uint64_t bytes, std::uint64_t max) {
             " (make it smaller, e.g. scan at 200–300 dpi and save as PNG or JPEG)");
 }
 
-int base64_value(char c) {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-}
-
-bool is_space(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
-
-// Whether the text can be base64 (its alphabet, white space, '=' only at the end).
-bool looks_base64(std::string_view text) {
-    std::size_t pad = 0, chars = 0;
-    for (char c : text) {
-        if (is_space(c)) continue;
-        if (c == '=') {
-            ++pad;
-            continue;
-        }
-        if (pad || base64_value(c) < 0) return false;
-        ++chars;
-    }
-    return chars > 0 && pad <= 2;
-}
-
+// The picture's bytes from base64 text, its size checked before anything is decoded.
 std::string decode_base64(std::string_view text, std::uint64_t max) {
-    std::size_t chars = 0;
-    for (char c : text)
-        if (!is_space(c) && c != '=') ++chars;
-    if (chars % 4 == 1) bad("the base64 text is cut off (its length is not possible for base64)");
-    check_size(chars / 4 * 3 + (chars % 4 ? chars % 4 - 1 : 0), max);
-    std::string out;
-    out.reserve(chars / 4 * 3 + 3);
-    std::uint32_t buffer = 0;
-    int bits = 0;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        if (is_space(c) || c == '=') continue;
-        const int v = base64_value(c);
-        if (v < 0) bad("not base64: the character '" + std::string(1, c) + "' at position " + std::to_string(i + 1));
-        buffer = (buffer << 6) | static_cast<std::uint32_t>(v);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out += static_cast<char>((buffer >> bits) & 0xFF);
-        }
-    }
-    return out;
+    const auto size = core::base64_decoded_size(text);
+    if (!size) bad("the base64 text is cut off (its length is not possible for base64)");
+    check_size(*size, max);
+    std::size_t at = 0;
+    auto bytes = core::base64_decode(text, &at);
+    if (!bytes) bad("not base64: the character '" + std::string(1, text[at]) + "' at position " + std::to_string(at + 1));
+    return std::move(*bytes);
 }
 
 std::string read_image_file(const std::string& path, const ImageSettings& settings) {
@@ -331,7 +292,7 @@ std::shared_ptr<const ImageData> ImageSession::load(const std::string& source) {
         bytes = decode_base64(text.substr(comma + 1), settings.max_bytes);
     } else if (scheme("file:")) {
         bytes = read_image_file(std::string(text.substr(5)), settings);
-    } else if (looks_base64(text)) {
+    } else if (core::looks_base64(text)) {
         try {
             bytes = decode_base64(text, settings.max_bytes);
             if (text.size() < 100) read_image_header(bytes);

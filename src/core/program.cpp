@@ -7,6 +7,7 @@
 #include "core/filters.hpp"
 #include "core/richtext.hpp"
 #include "core/vn.hpp"
+#include "json/pointer.hpp"
 
 namespace vanban::core {
 
@@ -19,9 +20,7 @@ bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; 
 
 std::string clip(std::string_view s, std::size_t n = 40) {
     if (s.size() <= n) return std::string(s);
-    std::size_t cut = n;
-    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
-    return std::string(s.substr(0, cut)) + "…";
+    return std::string(vn::utf8_prefix(s, n)) + "…";
 }
 
 }  // namespace
@@ -508,10 +507,7 @@ struct Renderer {
             pointer = pointer_of(state.scope.root(), e.parent);
             found = e.parent == &state.scope.root() || !pointer.empty();
         }
-        if (found && !e.key.empty()) {
-            pointer += '/';
-            for (char c : e.key) pointer += c == '~' ? std::string("~0") : c == '/' ? std::string("~1") : std::string(1, c);
-        }
+        if (found && !e.key.empty()) vanban::json::append_pointer_token(pointer, e.key);
         if (e.limit) {
             error(loc, DiagnosticKind::limit, e.what(), e.hint, std::move(pointer));
             // A limit on the whole render (expression work, computed values, loop iterations, pictures per document)

@@ -16,36 +16,9 @@ namespace {
 constexpr std::size_t kNone = static_cast<std::size_t>(-1);
 constexpr std::size_t kMaxRun = 1000;
 
-// Decodes the code point that ends just before byte `end` (text is valid UTF-8 after NFC).
-char32_t code_point_before(std::string_view s, std::size_t end) {
-    std::size_t begin = end - 1;
-    while (begin > 0 && (static_cast<unsigned char>(s[begin]) & 0xC0u) == 0x80u && end - begin < 4) --begin;
-    const auto lead = static_cast<unsigned char>(s[begin]);
-    char32_t cp = 0;
-    std::size_t extra = 0;
-    if (lead < 0x80) return lead;
-    if ((lead & 0xE0u) == 0xC0u) {
-        cp = lead & 0x1Fu, extra = 1;
-    } else if ((lead & 0xF0u) == 0xE0u) {
-        cp = lead & 0x0Fu, extra = 2;
-    } else {
-        cp = lead & 0x07u, extra = 3;
-    }
-    for (std::size_t k = 1; k <= extra && begin + k < end; ++k) {
-        cp = (cp << 6) | (static_cast<unsigned char>(s[begin + k]) & 0x3Fu);
-    }
-    return cp;
-}
-
-char32_t code_point_at(std::string_view s, std::size_t begin) {
-    const auto lead = static_cast<unsigned char>(s[begin]);
-    if (lead < 0x80) return lead;
-    std::size_t extra = (lead & 0xE0u) == 0xC0u ? 1 : (lead & 0xF0u) == 0xE0u ? 2 : 3;
-    char32_t cp = lead & (extra == 1 ? 0x1Fu : extra == 2 ? 0x0Fu : 0x07u);
-    for (std::size_t k = 1; k <= extra && begin + k < s.size(); ++k) {
-        cp = (cp << 6) | (static_cast<unsigned char>(s[begin + k]) & 0x3Fu);
-    }
-    return cp;
+// (vn::next_code_point without moving the position)
+char32_t code_point_at(std::string_view s, std::size_t at) {
+    return vn::next_code_point(s, at).value_or(U'\uFFFD');
 }
 
 bool is_space(char32_t c) { return u_isUWhiteSpace(static_cast<UChar32>(c)) != 0; }
@@ -156,7 +129,7 @@ std::vector<Item> tokenize(std::string_view s, bool allow_footnotes) {
             item.original = item.count = static_cast<int>(j - i);
             // Simplified flanking rule: an opener must be followed by non-space, a closer preceded by non-space.
             item.can_open = j < s.size() && !is_space(code_point_at(s, j));
-            item.can_close = i > 0 && !is_space(code_point_before(s, i));
+            item.can_close = i > 0 && !is_space(vn::code_point_before(s, i));
             items.push_back(std::move(item));
             i = j;
         } else {

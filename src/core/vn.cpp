@@ -4,6 +4,7 @@
 #include <unicode/unorm2.h>
 #include <unicode/ustring.h>
 #include <unicode/utf16.h>
+#include <unicode/utf8.h>
 
 #include <algorithm>
 #include <array>
@@ -172,36 +173,6 @@ std::optional<int> number(std::string_view text, std::size_t min_digits, std::si
 
 std::string two_digits(int n) { return n < 10 ? "0" + std::to_string(n) : std::to_string(n); }
 
-// Strict UTF-8 decoding of one code point (no overlongs, no surrogates, <= U+10FFFF). Returns nullopt when
-// ill-formed; `length` receives the number of bytes consumed.
-std::optional<char32_t> decode_utf8(std::string_view s, std::size_t i, std::size_t& length) {
-    const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-    const unsigned char b0 = byte(i);
-    length = 1;
-    if (b0 < 0x80) return b0;
-    std::size_t n = 0;
-    char32_t cp = 0;
-    char32_t min = 0;
-    if (b0 >= 0xC2 && b0 <= 0xDF) {
-        n = 1, cp = b0 & 0x1Fu, min = 0x80;
-    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-        n = 2, cp = b0 & 0x0Fu, min = 0x800;
-    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-        n = 3, cp = b0 & 0x07u, min = 0x10000;
-    } else {
-        return std::nullopt;
-    }
-    if (i + n >= s.size()) return std::nullopt;  // truncated
-    for (std::size_t k = 1; k <= n; ++k) {
-        const unsigned char b = byte(i + k);
-        if ((b & 0xC0u) != 0x80u) return std::nullopt;
-        cp = (cp << 6) | (b & 0x3Fu);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return std::nullopt;
-    length = n + 1;
-    return cp;
-}
-
 std::optional<std::uint16_t> advance_of(const StyleAdvances& table, char32_t cp) {
     const GlyphAdvance* begin = table.data;
     const GlyphAdvance* end = table.data + table.size;
@@ -215,6 +186,23 @@ std::optional<std::uint16_t> advance_of(const StyleAdvances& table, char32_t cp)
 
 std::string nfc(std::string_view utf8) { return to_u8(nfc16(to_u16(utf8))); }
 
+std::optional<char32_t> next_code_point(std::string_view utf8, std::size_t& i) noexcept {
+    const auto* bytes = reinterpret_cast<const std::uint8_t*>(utf8.data());
+    UChar32 c = 0;
+    U8_NEXT(bytes, i, utf8.size(), c);
+    if (c < 0) return std::nullopt;
+    return static_cast<char32_t>(c);
+}
+
+char32_t code_point_before(std::string_view utf8, std::size_t end) noexcept {
+    // Back over continuation bytes to where the last code point can start (at most three), then decode forward.
+    std::size_t begin = end - 1;
+    while (begin > 0 && end - begin < 4 && (static_cast<unsigned char>(utf8[begin]) & 0xC0) == 0x80) --begin;
+    std::size_t i = begin;
+    const auto c = next_code_point(utf8, i);
+    return c && i == end ? *c : kReplacement;
+}
+
 std::string_view utf8_prefix(std::string_view utf8, std::size_t max_bytes) noexcept {
     if (utf8.size() <= max_bytes) return utf8;
     std::size_t cut = max_bytes;
@@ -224,11 +212,8 @@ std::string_view utf8_prefix(std::string_view utf8, std::size_t max_bytes) noexc
 
 bool valid_utf8(std::string_view utf8) noexcept {
     std::size_t i = 0;
-    while (i < utf8.size()) {
-        std::size_t length = 0;
-        if (!decode_utf8(utf8, i, length)) return false;
-        i += length;
-    }
+    while (i < utf8.size())
+        if (!next_code_point(utf8, i)) return false;
     return true;
 }
 
@@ -406,9 +391,7 @@ double text_width_twips(std::string_view utf8, double size_pt, bool bold, bool i
     const std::string text = nfc(utf8);
     double units = 0;
     for (std::size_t i = 0; i < text.size();) {
-        std::size_t length = 0;
-        const char32_t cp = decode_utf8(text, i, length).value_or(kReplacement);
-        i += length;
+        const char32_t cp = next_code_point(text, i).value_or(kReplacement);
         const auto advance = advance_of(table, cp);
         units += advance ? static_cast<double>(*advance) : fallback;
     }

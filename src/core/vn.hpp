@@ -14,6 +14,12 @@ namespace vanban::vn {
 std::string nfc(std::string_view utf8);
 // True when `utf8` is valid UTF-8.
 bool valid_utf8(std::string_view utf8) noexcept;
+// The one UTF-8 decoder (ICU's U8_NEXT / U8_PREV, strict: no overlong forms, surrogates or values past U+10FFFF).
+// next_code_point: the code point starting at byte `i`, and `i` moved past it; nullopt for ill-formed bytes, `i`
+// then moved past them (at least one byte).
+std::optional<char32_t> next_code_point(std::string_view utf8, std::size_t& i) noexcept;
+// The code point ending just before byte `end` (> 0); U+FFFD when the bytes there are ill-formed.
+char32_t code_point_before(std::string_view utf8, std::size_t end) noexcept;
 // The longest start of `utf8` of at most `max_bytes` bytes that does not cut a character.
 std::string_view utf8_prefix(std::string_view utf8, std::size_t max_bytes) noexcept;
 // Appends code point `cp` (at most U+10FFFF, not a surrogate: the caller checks) as UTF-8.

@@ -3,6 +3,7 @@
 #include "json/json_source.hpp"
 
 #include "core/vn.hpp"
+#include "json/pointer.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -24,55 +25,14 @@ namespace {
 
 using nlohmann::json;
 
-// Appends `key` to `pointer` as one RFC 6901 reference token.
-void append_token(std::string& pointer, std::string_view key) {
-    pointer += '/';
-    for (char c : key) {
-        if (c == '~') {
-            pointer += "~0";
-        } else if (c == '/') {
-            pointer += "~1";
-        } else {
-            pointer += c;
-        }
-    }
-}
-
-// Length of the valid UTF-8 sequence starting at s[i] (1..4), or 0 when it is not valid UTF-8
-// (overlong forms, surrogates and code points above U+10FFFF are rejected). `cp` receives the code point.
+// Length of the valid UTF-8 sequence starting at s[i] (1..4), or 0 when it is not valid UTF-8 (vn::next_code_point:
+// overlong forms, surrogates and code points above U+10FFFF are rejected). `cp` receives the code point.
 std::size_t utf8_sequence(std::string_view s, std::size_t i, std::uint32_t& cp) {
-    const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-    const unsigned char b0 = byte(i);
-    if (b0 < 0x80) {
-        cp = b0;
-        return 1;
-    }
-    std::size_t len = 0;
-    unsigned char lo = 0x80;
-    unsigned char hi = 0xBF;
-    if (b0 >= 0xC2 && b0 <= 0xDF) {
-        len = 2;
-        cp = b0 & 0x1Fu;
-    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-        len = 3;
-        cp = b0 & 0x0Fu;
-        if (b0 == 0xE0) lo = 0xA0;
-        if (b0 == 0xED) hi = 0x9F;
-    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-        len = 4;
-        cp = b0 & 0x07u;
-        if (b0 == 0xF0) lo = 0x90;
-        if (b0 == 0xF4) hi = 0x8F;
-    } else {
-        return 0;
-    }
-    if (i + len > s.size()) return 0;
-    for (std::size_t k = 1; k < len; ++k) {
-        const unsigned char b = byte(i + k);
-        if (b < (k == 1 ? lo : 0x80) || b > (k == 1 ? hi : 0xBF)) return 0;
-        cp = (cp << 6) | (b & 0x3Fu);
-    }
-    return len;
+    std::size_t end = i;
+    const auto decoded = vn::next_code_point(s, end);
+    if (!decoded) return 0;
+    cp = *decoded;
+    return end - i;
 }
 
 std::string hex4(std::uint32_t cp) {
@@ -644,7 +604,7 @@ private:
             ++pos_;
             skip_whitespace();
             pointer_.resize(base);
-            append_token(pointer_, key);
+            append_pointer_token(pointer_, key);
             const auto existing = object.find(key);
             if (existing != object.end()) {
                 const Position first = first_key_position(keys_base, key);

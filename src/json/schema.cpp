@@ -4,7 +4,9 @@
 
 #include "core/data_checks.hpp"
 #include "core/outline.hpp"
+#include "json/pointer.hpp"
 #include "json/schema_explain.hpp"
+#include "json/schema_walk.hpp"
 
 #include <algorithm>
 #include <map>
@@ -46,27 +48,9 @@ namespace {
 
 using nlohmann::json;
 
-std::string escape_token(std::string_view key) {
-    std::string out;
-    out.reserve(key.size() + 1);
-    for (char c : key) {
-        if (c == '~') {
-            out += "~0";
-        } else if (c == '/') {
-            out += "~1";
-        } else {
-            out += c;
-        }
-    }
-    return out;
-}
-
 std::string to_pointer(const std::vector<std::string>& segments) {
     std::string out;
-    for (const auto& s : segments) {
-        out += '/';
-        out += escape_token(s);
-    }
+    for (const auto& s : segments) append_pointer_token(out, s);
     return out;
 }
 
@@ -135,41 +119,14 @@ struct Schema::Impl {
     // Resolves local "$ref"s ("#/definitions/x", "#/$defs/x", any "#/..." pointer); nullptr when unresolvable.
     const json* resolve(const json* node) const { return explainer().resolve(node); }
 
-    // The sub-schema that applies to child `segment` of a value described by `node`.
-    const json* child(const json* node, const std::string& segment, int depth = 0) const {
-        node = resolve(node);
-        if (node == nullptr || !node->is_object() || depth > 16) return nullptr;
-        if (const auto props = node->find("properties"); props != node->end() && props->is_object()) {
-            if (const auto p = props->find(segment); p != props->end()) return &*p;
-        }
-        if (const auto items = node->find("items"); items != node->end()) {
-            std::size_t index = 0;
-            const auto [ptr, ec] = std::from_chars(segment.data(), segment.data() + segment.size(), index);
-            const bool is_index = ec == std::errc{} && ptr == segment.data() + segment.size();
-            if (items->is_object() && is_index) return &*items;
-            if (items->is_array() && is_index) {
-                if (index < items->size()) return &(*items)[index];
-                if (const auto extra = node->find("additionalItems"); extra != node->end() && extra->is_object()) {
-                    return &*extra;
-                }
-            }
-        }
-        if (const auto extra = node->find("additionalProperties"); extra != node->end() && extra->is_object()) {
-            return &*extra;
-        }
-        for (const char* combinator : {"allOf", "anyOf", "oneOf"}) {
-            const auto list = node->find(combinator);
-            if (list == node->end() || !list->is_array()) continue;
-            for (const auto& sub : *list) {
-                if (const json* found = child(&sub, segment, depth + 1)) return found;
-            }
-        }
-        for (const char* branch : {"then", "else"}) {
-            const auto sub = node->find(branch);
-            if (sub == node->end()) continue;
-            if (const json* found = child(&*sub, segment, depth + 1)) return found;
-        }
-        return nullptr;
+    // The sub-schema that applies to child `segment` of a value described by `node` (a member name, or an index
+    // where the value is a list).
+    const json* child(const json* node, const std::string& segment) const {
+        if (const json* found = schema_child(source, node, json(segment))) return found;
+        std::size_t index = 0;
+        const auto [ptr, ec] = std::from_chars(segment.data(), segment.data() + segment.size(), index);
+        if (ec != std::errc{} || ptr != segment.data() + segment.size()) return nullptr;
+        return schema_child(source, node, json(index));
     }
 
     const json* node_at(const std::vector<std::string>& segments) const {
@@ -446,6 +403,8 @@ std::string Schema::Impl::where(const std::vector<std::string>& segments, const 
 
 // One finding as a diagnostic: code, English (as integrators saw it before: "\"Title\" (/pointer): …") and
 // Vietnamese ("Người ký › Họ và tên: chưa điền …").
+// (Longer than ~100 lines on purpose: a flat table with one short branch per schema keyword, both languages side by
+// side; split up, the wording of one keyword would be spread over several functions.)
 Diagnostic Schema::Impl::describe(const Finding& f, const Document& data) const {
     Diagnostic d;
     d.kind = DiagnosticKind::schema;

@@ -1,5 +1,7 @@
 #include "json/schema_explain.hpp"
 
+#include "json/schema_walk.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -67,23 +69,7 @@ SchemaExplainer::SchemaExplainer(const json& root, const std::unordered_map<std:
     }
 }
 
-const json* SchemaExplainer::resolve(const json* node) const {
-    for (int guard = 0; node != nullptr && guard < 32; ++guard) {
-        if (!node->is_object()) return node;
-        const auto ref = node->find("$ref");
-        if (ref == node->end() || !ref->is_string()) return node;
-        const std::string& target = ref->get_ref<const std::string&>();
-        if (target.empty() || target[0] != '#') return nullptr;
-        try {
-            const json::json_pointer ptr(target.substr(1));
-            if (!root_.contains(ptr)) return nullptr;
-            node = &root_.at(ptr);
-        } catch (const json::exception&) {
-            return nullptr;
-        }
-    }
-    return nullptr;
-}
+const json* SchemaExplainer::resolve(const json* node) const { return resolve_ref(root_, node); }
 
 std::vector<Finding> SchemaExplainer::explain(const json& value) const {
     std::vector<Finding> out;

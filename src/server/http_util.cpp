@@ -7,6 +7,8 @@
 
 #include <vanban/data.hpp>
 
+#include "json/nesting.hpp"
+
 namespace vanban::server {
 
 HttpError::HttpError(int status, DiagnosticKind kind, std::string message, std::string hint) : status_(status) {
@@ -85,57 +87,26 @@ void use_english_messages(nlohmann::json& answer) {
 }
 
 std::optional<Diagnostic> check_nesting(std::string_view text, int max_depth, const std::string& source) {
-    int depth = 0, line = 1, column = 0;
-    bool in_string = false, escaped = false;
+    int line = 1, column = 0;
+    vanban::json::NestingScan scan;
     for (const char c : text) {
         ++column;
         if (c == '\n') {
             ++line;
             column = 0;
         }
-        if (in_string) {
-            if (escaped) escaped = false;
-            else if (c == '\\') escaped = true;
-            else if (c == '"') in_string = false;
-            continue;
-        }
-        if (c == '"') {
-            in_string = true;
-        } else if (c == '[' || c == '{') {
-            if (++depth > max_depth) {
-                Diagnostic d;
-                d.kind = DiagnosticKind::limit;
-                d.source = source;
-                d.line = line;
-                d.column = column;
-                d.message = "the JSON nests arrays and objects more than " + std::to_string(max_depth) + " levels deep";
-                return d;
-            }
-        } else if (c == ']' || c == '}') {
-            --depth;
+        scan.feed(c);
+        if (scan.depth > max_depth) {
+            Diagnostic d;
+            d.kind = DiagnosticKind::limit;
+            d.source = source;
+            d.line = line;
+            d.column = column;
+            d.message = "the JSON nests arrays and objects more than " + std::to_string(max_depth) + " levels deep";
+            return d;
         }
     }
     return std::nullopt;
-}
-
-std::string base64(std::string_view bytes) {
-    static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    out.reserve((bytes.size() + 2) / 3 * 4);
-    std::size_t i = 0;
-    const auto byte = [&](std::size_t k) { return static_cast<unsigned>(static_cast<unsigned char>(bytes[k])); };
-    for (; i + 2 < bytes.size(); i += 3) {
-        const unsigned v = (byte(i) << 16) | (byte(i + 1) << 8) | byte(i + 2);
-        for (int shift : {18, 12, 6, 0}) out += kAlphabet[(v >> shift) & 63];
-    }
-    if (i < bytes.size()) {
-        const unsigned v = (byte(i) << 16) | (i + 1 < bytes.size() ? byte(i + 1) << 8 : 0u);
-        out += kAlphabet[(v >> 18) & 63];
-        out += kAlphabet[(v >> 12) & 63];
-        out += i + 1 < bytes.size() ? kAlphabet[(v >> 6) & 63] : '=';
-        out += '=';
-    }
-    return out;
 }
 
 std::string attachment(std::string_view filename) {

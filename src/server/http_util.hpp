@@ -51,8 +51,6 @@ void use_english_messages(nlohmann::json& answer);
 // Only brackets outside strings count; the text need not be valid JSON (the parser reports that).
 std::optional<Diagnostic> check_nesting(std::string_view text, int max_depth, const std::string& source);
 
-std::string base64(std::string_view bytes);
-
 // Content-Disposition for a download named `filename` (ASCII fallback plus RFC 5987 UTF-8 name).
 std::string attachment(std::string_view filename);
 

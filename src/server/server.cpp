@@ -15,6 +15,7 @@
 #include <vanban/vanban.hpp>
 
 #include "../batch/sheet.hpp"
+#include "core/base64.hpp"
 #include "server/batch_jobs.hpp"
 #include "server/gated_server.hpp"
 #include "server/host_check.hpp"
@@ -331,7 +332,7 @@ struct Server::Impl {
                 if (req.has_param("dpi")) dpi = std::clamp(std::atoi(req.get_param_value("dpi").c_str()), 20, 150);
                 std::string docx = render_bundled(t, data, "docx", req);
                 json pages = json::array();
-                for (const auto& png : converters.to_png(docx, "docx", dpi, 40)) pages.push_back(base64(png));
+                for (const auto& png : converters.to_png(docx, "docx", dpi, 40)) pages.push_back(core::base64_encode(png));
                 res.set_content(json{{"pages", pages}}.dump(), kJsonType);
             });
         });

@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "io/files.hpp"
+
 namespace vanban::zip {
 
 struct Limits {
@@ -120,6 +122,24 @@ public:
     Writer(Writer&&) noexcept;
     Writer& operator=(Writer&&) noexcept;
     ~Writer();
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+// Writes one archive straight to a file as entries come, for batches of any size: ZIP64 when the archive needs it
+// (65,535 entries or more, past 4 GiB), the central directory kept in an unlinked temporary file so memory stays
+// flat, the archive renamed into place by finish() (io::AtomicFile). Not thread-safe. Throws vanban::Error (io).
+class StreamWriter {
+public:
+    explicit StreamWriter(const std::string& path);
+    void add(const PreparedEntry& entry);  // copied as prepared
+    void finish(io::Sync sync);            // the directory, the end records, then the file at its path
+
+    StreamWriter(const StreamWriter&) = delete;
+    StreamWriter& operator=(const StreamWriter&) = delete;
+    ~StreamWriter();
 
 private:
     struct Impl;

@@ -1,5 +1,7 @@
-// A small ZIP writer following PKWARE's APPNOTE (no ZIP64, no data descriptors, no extra fields).
-// Outputs are reproducible: fixed DOS timestamp, no host-specific attributes.
+// A small ZIP writer following PKWARE's APPNOTE (no data descriptors, no extra fields but ZIP64's): entries prepared
+// once and copied, an archive built in memory (Writer, no ZIP64), and the central directory and end records that
+// Writer and the streaming StreamWriter (zip_stream.cpp) both write. Outputs are reproducible: fixed DOS timestamp,
+// no host-specific attributes.
 #include "zip/zip.hpp"
 #include "zip/zip_internal.hpp"
 
@@ -19,11 +21,14 @@ using detail::fail;
 constexpr std::uint32_t kLocalSignature = 0x04034b50;
 constexpr std::uint32_t kCentralSignature = 0x02014b50;
 constexpr std::uint32_t kEndSignature = 0x06054b50;
+constexpr std::uint32_t kZip64EndSignature = 0x06064b50;
+constexpr std::uint32_t kZip64LocatorSignature = 0x07064b50;
 constexpr std::size_t kLocalHeaderSize = 30;
 constexpr std::size_t kCentralHeaderSize = 46;
 constexpr std::size_t kEndRecordSize = 22;
 constexpr std::uint16_t kVersionNeeded = 20;  // 2.0: deflate, folders
 constexpr std::uint16_t kVersionMadeBy = 20;  // host 0 (MS-DOS attributes), spec 2.0
+constexpr std::uint16_t kVersionZip64 = 45;   // 4.5: ZIP64 (made by and needed, host 0)
 constexpr std::uint16_t kFlagUtf8 = 1u << 11;
 constexpr std::uint16_t kDosTime = 0;                           // 00:00:00
 constexpr std::uint16_t kDosDate = (0u << 9) | (1u << 5) | 1u;  // 1980-01-01, so outputs are reproducible
@@ -115,7 +120,20 @@ private:
     std::size_t scratch_size_ = 0;
 };
 
-std::uint16_t name_flags(std::string_view name) noexcept { return detail::is_ascii(name) ? 0 : kFlagUtf8; }
+void put16(std::string& s, std::uint32_t v) {
+    s += static_cast<char>(v & 0xFF);
+    s += static_cast<char>((v >> 8) & 0xFF);
+}
+void put32(std::string& s, std::uint32_t v) {
+    put16(s, v & 0xFFFF);
+    put16(s, v >> 16);
+}
+void put64(std::string& s, std::uint64_t v) {
+    put32(s, static_cast<std::uint32_t>(v & 0xFFFFFFFFu));
+    put32(s, static_cast<std::uint32_t>(v >> 32));
+}
+
+using detail::name_flags;
 
 // Appends local header + name + data for uncompressed `data`. A deflated entry that deflate cannot shrink is
 // stored instead (smaller and faster to read); `method` stored is always honoured exactly.
@@ -144,6 +162,65 @@ EntryInfo append_entry(std::string& out, std::string_view name, std::string_view
 }
 
 }  // namespace
+
+std::uint16_t detail::name_flags(std::string_view name) noexcept { return detail::is_ascii(name) ? 0 : kFlagUtf8; }
+
+void detail::append_central_header(std::string& out, const CentralEntry& e) {
+    const bool far = e.offset >= 0xFFFFFFFFull;  // the offset goes in a ZIP64 extra field
+    put32(out, kCentralSignature);
+    put16(out, far ? kVersionZip64 : kVersionMadeBy);
+    put16(out, far ? kVersionZip64 : kVersionNeeded);
+    put16(out, name_flags(e.name));
+    put16(out, static_cast<std::uint16_t>(e.method));
+    put16(out, kDosTime);
+    put16(out, kDosDate);
+    put32(out, e.crc32);
+    put32(out, static_cast<std::uint32_t>(e.compressed_size));
+    put32(out, static_cast<std::uint32_t>(e.uncompressed_size));
+    put16(out, static_cast<std::uint32_t>(e.name.size()));
+    put16(out, far ? 12 : 0);  // extra field length
+    put16(out, 0);             // comment length
+    put16(out, 0);             // disk number start
+    put16(out, 0);             // internal attributes
+    put32(out, !e.name.empty() && e.name.back() == '/' ? kDosDirectory : 0);
+    put32(out, far ? 0xFFFFFFFFu : static_cast<std::uint32_t>(e.offset));
+    out.append(e.name);
+    if (far) {
+        put16(out, 0x0001);  // ZIP64 extended information: the offset alone
+        put16(out, 8);
+        put64(out, e.offset);
+    }
+}
+
+void detail::append_end_records(std::string& out, std::uint64_t entries, std::uint64_t directory_size,
+                                std::uint64_t directory_offset) {
+    const bool zip64 = entries >= 0xFFFF || directory_offset >= 0xFFFFFFFFull || directory_size >= 0xFFFFFFFFull;
+    if (zip64) {
+        const std::uint64_t record_offset = directory_offset + directory_size;
+        put32(out, kZip64EndSignature);
+        put64(out, 44);  // size of the rest of the record
+        put16(out, kVersionZip64);
+        put16(out, kVersionZip64);
+        put32(out, 0);  // this disk
+        put32(out, 0);  // disk with the directory
+        put64(out, entries);
+        put64(out, entries);
+        put64(out, directory_size);
+        put64(out, directory_offset);
+        put32(out, kZip64LocatorSignature);
+        put32(out, 0);
+        put64(out, record_offset);
+        put32(out, 1);  // disks
+    }
+    put32(out, kEndSignature);
+    put16(out, 0);  // this disk
+    put16(out, 0);  // disk with the central directory
+    put16(out, zip64 ? 0xFFFF : static_cast<std::uint32_t>(entries));
+    put16(out, zip64 ? 0xFFFF : static_cast<std::uint32_t>(entries));
+    put32(out, zip64 ? 0xFFFFFFFFu : static_cast<std::uint32_t>(directory_size));
+    put32(out, zip64 ? 0xFFFFFFFFu : static_cast<std::uint32_t>(directory_offset));
+    put16(out, 0);  // comment length
+}
 
 PreparedEntry prepare(const RawEntry& entry) {
     check_name(entry.name);
@@ -278,39 +355,17 @@ std::string Writer::finish() {
         fail(DiagnosticKind::limit, "zip archive too large (over 4 GiB; ZIP64 is not supported)");
     w.out.reserve(w.out.size() + directory_size + kEndRecordSize);
     for (const auto& c : w.entries) {
-        Bytes<kCentralHeaderSize> h;
-        h.u32(kCentralSignature);
-        h.u16(kVersionMadeBy);
-        h.u16(kVersionNeeded);
-        h.u16(c.info.flags);
-        h.u16(static_cast<std::uint16_t>(c.info.method));
-        h.u16(kDosTime);
-        h.u16(kDosDate);
-        h.u32(c.info.crc32);
-        h.u32(c.info.compressed_size);
-        h.u32(c.info.uncompressed_size);
-        h.u16(c.name_size);
-        h.u16(0);  // extra field length
-        h.u16(0);  // comment length
-        h.u16(0);  // disk number start
-        h.u16(0);  // internal attributes
-        const bool directory = w.out[c.offset + kLocalHeaderSize + c.name_size - 1] == '/';
-        h.u32(directory ? kDosDirectory : 0);
-        h.u32(c.offset);
-        w.out.append(h.data.data(), h.data.size());
-        // Appending from the buffer itself is fine: the capacity was reserved above, so no reallocation.
-        w.out.append(w.out, c.offset + kLocalHeaderSize, c.name_size);
+        // The name is read from the buffer itself: the capacity was reserved above, so appending never reallocates.
+        detail::CentralEntry e;
+        e.name = std::string_view(w.out).substr(c.offset + kLocalHeaderSize, c.name_size);
+        e.method = c.info.method;
+        e.crc32 = c.info.crc32;
+        e.compressed_size = c.info.compressed_size;
+        e.uncompressed_size = c.info.uncompressed_size;
+        e.offset = c.offset;
+        detail::append_central_header(w.out, e);
     }
-    Bytes<kEndRecordSize> e;
-    e.u32(kEndSignature);
-    e.u16(0);  // this disk
-    e.u16(0);  // disk with the central directory
-    e.u16(static_cast<std::uint32_t>(w.entries.size()));
-    e.u16(static_cast<std::uint32_t>(w.entries.size()));
-    e.u32(static_cast<std::uint32_t>(directory_size));
-    e.u32(static_cast<std::uint32_t>(directory_offset));
-    e.u16(0);  // comment length
-    w.out.append(e.data.data(), e.data.size());
+    detail::append_end_records(w.out, w.entries.size(), directory_size, directory_offset);
 
     std::string result = std::move(w.out);
     w.out = std::string();
