@@ -9,7 +9,9 @@
 #include "api/package_images.hpp"
 #include "api/package_parts.hpp"
 #include "core/program.hpp"
+#include "docx/docx_package.hpp"
 #include "docx/docx_part.hpp"
+#include "odt/odt_package.hpp"
 #include "odt/odt_part.hpp"
 #include "io/files.hpp"
 #include "api/zip_limits.hpp"
@@ -58,8 +60,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::string_view kDocPr = "<wp:docPr ";
-
 // XML parts are parsed (a tree of about eight times their size), so the compiler refuses one over
 // core::kMaxTemplatedPartSize. They are read only that far: a 200 MB document.xml is not inflated to be refused.
 bool is_xml_part(const std::string& name) { return name.ends_with(".xml") || name.ends_with(".rels"); }
@@ -72,27 +72,6 @@ std::string read_xml_head(const zip::Reader& reader, const std::string& name) {
     while (out.size() <= core::kMaxTemplatedPartSize && (n = stream.read(buffer.data(), buffer.size())) > 0)
         out.append(buffer.data(), n);
     return out;
-}
-
-unsigned long max_drawing_id(std::string_view xml) {
-    unsigned long max = 0;
-    for (std::size_t p = xml.find(kDocPr); p != std::string_view::npos; p = xml.find(kDocPr, p + 1)) {
-        std::size_t end = xml.find('>', p);
-        std::size_t id = xml.find(" id=\"", p);
-        if (id == std::string_view::npos || id > end) continue;
-        max = std::max(max, std::strtoul(std::string(xml.substr(id + 5, 12)).c_str(), nullptr, 10));
-    }
-    return max;
-}
-
-void renumber_drawings(std::string& xml, unsigned long& next) {
-    for (std::size_t p = xml.find(kDocPr); p != std::string::npos; p = xml.find(kDocPr, p + 1)) {
-        std::size_t end = xml.find('>', p);
-        std::size_t id = xml.find(" id=\"", p);
-        if (id == std::string::npos || id > end) continue;
-        std::size_t v = id + 5, q = xml.find('"', v);
-        xml.replace(v, q - v, std::to_string(next++));
-    }
 }
 
 // The entries of a package, from a zip or a directory, in archive order.
@@ -177,9 +156,6 @@ Format detect_format(const std::vector<std::string>& names, const std::string& p
     throw Error(std::move(d));
 }
 
-// Rich text may produce footnotes, which need word/footnotes.xml, its content type and its relationship. A template
-// made without any footnote lacks all three: add them at compile time (once), so no render can point at a footnote
-// that does not exist.
 // Shared end of compiling any format: report every template error at once, then fix the order in which the compiled
 // parts render (main document first, parts that collect what the others produce last).
 std::shared_ptr<detail::TemplateImpl> finish_compile(std::shared_ptr<detail::TemplateImpl> impl, std::vector<Diagnostic> errors) {
@@ -191,35 +167,13 @@ std::shared_ptr<detail::TemplateImpl> finish_compile(std::shared_ptr<detail::Tem
     return impl;
 }
 
+// DOCX: the parts the adapter adds so that rich-text footnotes always have somewhere to go (once, at compile time).
 Source with_footnotes_part(Source src) {
-    auto has = [&](const char* n) { return std::find(src.names.begin(), src.names.end(), n) != src.names.end(); };
-    const std::string rels_name = "word/_rels/document.xml.rels";
-    if (has("word/footnotes.xml") || !has("word/document.xml") || !has("[Content_Types].xml")) return src;
-    auto overrides = std::make_shared<std::map<std::string, std::string>>();
-    (*overrides)["word/footnotes.xml"] =
-        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
-        "<w:footnotes xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\">"
-        "<w:footnote w:type=\"separator\" w:id=\"-1\"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>"
-        "<w:footnote w:type=\"continuationSeparator\" w:id=\"0\"><w:p><w:r><w:continuationSeparator/></w:r></w:p></w:footnote>"
-        "</w:footnotes>";
-    std::string types = src.read("[Content_Types].xml");
-    std::size_t end = types.rfind("</Types>");
-    if (end == std::string::npos) return src;  // a broken package: leave it to validation to complain
-    types.insert(end, "<Override PartName=\"/word/footnotes.xml\" "
-                      "ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml\"/>");
-    (*overrides)["[Content_Types].xml"] = std::move(types);
-    std::string rels = has(rels_name.c_str())
-                           ? src.read(rels_name)
-                           : "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
-                             "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"></Relationships>";
-    end = rels.rfind("</Relationships>");
-    if (end == std::string::npos) return src;
-    rels.insert(end, "<Relationship Id=\"rIdVanbanFootnotes\" "
-                     "Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes\" "
-                     "Target=\"footnotes.xml\"/>");
-    (*overrides)[rels_name] = std::move(rels);
+    auto has = [&](const std::string& n) { return std::find(src.names.begin(), src.names.end(), n) != src.names.end(); };
+    auto overrides = std::make_shared<const std::map<std::string, std::string>>(docx::footnotes_part_additions(has, src.read));
+    if (overrides->empty()) return src;
     for (const auto& [n, text] : *overrides)
-        if (!has(n.c_str())) src.names.push_back(n);
+        if (!has(n)) src.names.push_back(n);
     auto read = src.read;
     auto prepare_raw = src.prepare_raw;
     src.read = [overrides, read](const std::string& n) {
@@ -290,7 +244,7 @@ std::shared_ptr<detail::TemplateImpl> compile(Source src, std::string name, cons
     impl->name = std::move(name);
     impl->options = options;
     impl->format = detect_format(src.names, impl->name);
-    impl->images.format = impl->format;
+    impl->images.format = &detail::package_format(impl->format);
     if (impl->format == Format::odt) return compile_odt(src, std::move(impl));
     if (impl->format == Format::docx) src = with_footnotes_part(std::move(src));
     std::vector<Diagnostic> errors;
@@ -304,7 +258,7 @@ std::shared_ptr<detail::TemplateImpl> compile(Source src, std::string name, cons
             docx::PartInfo info;
             info.footnotes_part = entry == "word/footnotes.xml";
             bool maybe_tags = may_have_tags(xml);
-            unsigned long drawing_id = max_drawing_id(xml);
+            unsigned long drawing_id = impl->images.format->max_drawing_id(xml);
             if (maybe_tags || info.footnotes_part) {
                 part.program = docx::compile_part(xml, entry, errors, &info);
                 if (info.footnotes_part) impl->first_footnote_id = info.max_footnote_id + 1;
@@ -380,7 +334,8 @@ std::string Template::render(const nlohmann::json& data, const RenderOptions& op
     pictures.text_width = t.images.text_width;
     pictures.first_number = t.images.first_number;
 
-    const core::Emitter& emitter = t.format == Format::odt ? odt::emitter() : docx::emitter();
+    const core::PackageFormat& format = *t.images.format;
+    const core::Emitter& emitter = format.emitter();
     std::vector<std::string> rendered(t.parts.size());
     for (std::size_t i : t.render_order) {
         const auto& part = t.parts[i];
@@ -392,9 +347,9 @@ std::string Template::render(const nlohmann::json& data, const RenderOptions& op
     }
     if (!state.errors.empty()) throw Error(std::move(state.errors));
     const bool has_pictures = !state.images.stored().empty();
-    if (t.renumber_drawings || (has_pictures && t.format == Format::docx)) {
+    if (t.renumber_drawings || has_pictures) {
         unsigned long next = t.first_drawing_id;
-        for (std::size_t i : t.render_order) renumber_drawings(rendered[i], next);
+        for (std::size_t i : t.render_order) format.renumber_drawings(rendered[i], next);
     }
     const detail::PackageEdits edits = has_pictures ? detail::package_edits(t.images, state.images) : detail::PackageEdits{};
 
@@ -440,6 +395,10 @@ std::string pack_directory(const std::string& directory) {
     for (const auto& n : directory_entries(root, Limits{}.max_package_entries))
         writer.add(n, io::read_file((root / n).string()), method_for(n));
     return writer.finish();
+}
+
+const core::PackageFormat& detail::package_format(Format format) {
+    return format == Format::odt ? odt::package_format() : docx::package_format();
 }
 
 std::vector<std::pair<std::string, std::string>> detail::read_xml_parts(const std::string& path, const Limits& limits) {
