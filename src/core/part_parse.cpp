@@ -106,7 +106,6 @@ XmlDocPtr parse_office_part(std::string_view xml, const std::string& part, std::
     return doc;
 }
 
-
 namespace part {
 
 namespace {

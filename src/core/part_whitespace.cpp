@@ -1,4 +1,5 @@
-// Stage 3, plan_whitespace: Paragraphs + TagSpans → Joins, and Paragraph::strips. Whitespace control, as docxtpl gives it
+// Stage 3, plan_whitespace: Paragraphs + TagSpans → Joins, and Paragraph::strips. Whitespace control, as docxtpl
+// gives it.
 //
 // docxtpl rewrites "{%-" by cutting the XML from the previous </w:t> up to the tag, and "-%}" by cutting from the
 // tag up to the next <w:t>; only where no cut applies does Jinja trim white space. On the visible text that means:
@@ -18,33 +19,33 @@ namespace {
 
 // White space as Python's str.strip() sees it (Jinja trims with it): its UTF-8 length at `i`, or 0.
 std::size_t space_at(std::string_view s, std::size_t i) {
-if (i >= s.size()) return 0;
-const char c = s[i];
-if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') return 1;
-for (std::string_view u : {"\xC2\xA0", "\xE2\x80\xAF", "\xE2\x81\x9F", "\xE3\x80\x80"})
-    if (s.compare(i, u.size(), u) == 0) return u.size();
-if (s.compare(i, 2, "\xE2\x80") == 0 && i + 2 < s.size() && static_cast<unsigned char>(s[i + 2]) >= 0x80 &&
-    static_cast<unsigned char>(s[i + 2]) <= 0x8A)
-    return 3;  // U+2000 … U+200A
-return 0;
+    if (i >= s.size()) return 0;
+    const char c = s[i];
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') return 1;
+    for (std::string_view u : {"\xC2\xA0", "\xE2\x80\xAF", "\xE2\x81\x9F", "\xE3\x80\x80"})
+        if (s.compare(i, u.size(), u) == 0) return u.size();
+    if (s.compare(i, 2, "\xE2\x80") == 0 && i + 2 < s.size() && static_cast<unsigned char>(s[i + 2]) >= 0x80 &&
+        static_cast<unsigned char>(s[i + 2]) <= 0x8A)
+        return 3;  // U+2000 … U+200A
+    return 0;
 }
 
 // Where the white space that ends right before `end` begins.
 std::size_t spaces_before(std::string_view s, std::size_t end) {
-while (end > 0) {
-    std::size_t len = 0;
-    for (std::size_t k = 1; k <= 3 && k <= end && !len; ++k)
-        if (space_at(s, end - k) == k) len = k;
-    if (!len) break;
-    end -= len;
-}
-return end;
+    while (end > 0) {
+        std::size_t len = 0;
+        for (std::size_t k = 1; k <= 3 && k <= end && !len; ++k)
+            if (space_at(s, end - k) == k) len = k;
+        if (!len) break;
+        end -= len;
+    }
+    return end;
 }
 
 // Where the white space that begins at `begin` ends.
 std::size_t spaces_after(std::string_view s, std::size_t begin) {
-while (std::size_t len = space_at(s, begin)) begin += len;
-return begin;
+    while (std::size_t len = space_at(s, begin)) begin += len;
+    return begin;
 }
 
 // Only reads the tags (TagQueries also serves the stages that edit them).
