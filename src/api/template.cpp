@@ -10,9 +10,7 @@
 #include "api/package_parts.hpp"
 #include "core/program.hpp"
 #include "docx/docx_package.hpp"
-#include "docx/docx_part.hpp"
 #include "odt/odt_package.hpp"
-#include "odt/odt_part.hpp"
 #include "io/files.hpp"
 #include "api/zip_limits.hpp"
 #include "vanban/vanban.hpp"
@@ -167,10 +165,11 @@ std::shared_ptr<detail::TemplateImpl> finish_compile(std::shared_ptr<detail::Tem
     return impl;
 }
 
-// DOCX: the parts the adapter adds so that rich-text footnotes always have somewhere to go (once, at compile time).
-Source with_footnotes_part(Source src) {
+// The parts the format's adapter adds before compiling (DOCX: the footnotes part, so that rich-text footnotes always
+// have somewhere to go), read from memory instead of the package.
+Source with_additions(Source src, const core::PackageFormat& format) {
     auto has = [&](const std::string& n) { return std::find(src.names.begin(), src.names.end(), n) != src.names.end(); };
-    auto overrides = std::make_shared<const std::map<std::string, std::string>>(docx::footnotes_part_additions(has, src.read));
+    auto overrides = std::make_shared<const std::map<std::string, std::string>>(format.compile_additions(has, src.read));
     if (overrides->empty()) return src;
     for (const auto& [n, text] : *overrides)
         if (!has(n)) src.names.push_back(n);
@@ -197,82 +196,58 @@ bool may_have_tags(const std::string& xml) {
            xml.find("&#x7b;") != std::string::npos || xml.find("&#x7B;") != std::string::npos;
 }
 
-// ODT: content.xml and styles.xml (headers and footers are in its master pages) are compiled; rich-text footnotes
-// are inline text:note elements numbered after the template's own. The package keeps ODF's order: mimetype first
-// and stored (added when a template lacks it), then the other entries as they were.
-std::shared_ptr<detail::TemplateImpl> compile_odt(const Source& src, std::shared_ptr<detail::TemplateImpl> impl) {
-    std::vector<std::string> names = src.names;
-    std::stable_partition(names.begin(), names.end(), [](const std::string& n) { return n == "mimetype"; });
-    std::vector<Diagnostic> errors;
-    if (names.empty() || names.front() != "mimetype") {
-        detail::CompiledPart part;
-        part.name = "mimetype";
-        part.prepared = zip::prepare("mimetype", odt::kMimetype, zip::Method::stored);
-        impl->expected_size += part.prepared.local_record.size();
-        impl->parts.push_back(std::move(part));
-    }
-    for (const auto& entry : names) {
-        detail::CompiledPart part;
-        part.name = entry;
-        impl->images.note(entry, [&] { return src.read(entry); });
-        if (odt::is_story_part(entry)) {
-            std::string xml = read_parsed_part(src, entry);
-            if (may_have_tags(xml)) {
-                core::PartHooks hooks;
-                part.program = odt::compile_part(xml, entry, errors, &hooks);
-                if (part.program.has_tags) {
-                    part.compiled = true;
-                    if (entry == "content.xml") impl->first_footnote_id = hooks.max_footnote_id + 1;
-                    part.render_rank = entry == "content.xml" ? 0 : 1;
-                    impl->expected_size += part.program.literal_bytes;
-                }
-            }
+// A story part: compiled when it may have tags (or always, when the format says so), kept when it has some. Drawing
+// ids of parts copied unchanged are kept; those of compiled parts are renumbered above them at every render.
+void compile_story(const Source& src, const core::PackageFormat& format, const core::PackageFormat::PartRole& role,
+                   detail::TemplateImpl& impl, detail::CompiledPart& part, std::vector<Diagnostic>& errors) {
+    const std::string xml = read_parsed_part(src, part.name);
+    const unsigned long drawing_id = format.max_drawing_id(xml);
+    if (may_have_tags(xml) || role.always_compiled) {
+        core::PartHooks hooks;
+        part.program = format.compile_part(xml, part.name, errors, hooks);
+        part.compiled = part.program.has_tags || role.always_compiled;
+        if (part.compiled) {
+            if (role.numbers_footnotes) impl.first_footnote_id = hooks.max_footnote_id + 1;
+            if (drawing_id > 0) impl.renumber_drawings = true;
+            part.render_rank = role.render_rank;
+            impl.expected_size += part.program.literal_bytes;
         }
-        if (!part.compiled) {
-            // A mimetype that a zip tool compressed is stored again: ODF readers look for it uncompressed.
-            part.prepared = entry == "mimetype" ? zip::prepare(entry, src.read(entry), zip::Method::stored)
-                                                : src.prepare_raw(entry);
-            impl->expected_size += part.prepared.local_record.size();
-        }
-        impl->parts.push_back(std::move(part));
     }
-    return finish_compile(std::move(impl), std::move(errors));
+    if (!part.compiled) impl.first_drawing_id = std::max(impl.first_drawing_id, drawing_id + 1);
 }
 
+// Every entry of the package in archive order — a format's `mimetype` first and stored (added when the template lacks
+// it) — as a compiled story part or a prepared record copied into every output.
 std::shared_ptr<detail::TemplateImpl> compile(Source src, std::string name, const CompileOptions& options) {
     auto impl = std::make_shared<detail::TemplateImpl>();
     impl->name = std::move(name);
     impl->options = options;
     impl->format = detect_format(src.names, impl->name);
-    impl->images.format = &detail::package_format(impl->format);
-    if (impl->format == Format::odt) return compile_odt(src, std::move(impl));
-    if (impl->format == Format::docx) src = with_footnotes_part(std::move(src));
+    const core::PackageFormat& format = detail::package_format(impl->format);
+    impl->images.format = &format;
+    src = with_additions(std::move(src), format);
+    std::vector<std::string> names = src.names;
+    const std::string_view mimetype = format.mimetype();
+    if (!mimetype.empty()) {
+        std::stable_partition(names.begin(), names.end(), [](const std::string& n) { return n == "mimetype"; });
+        if (names.empty() || names.front() != "mimetype") {
+            detail::CompiledPart part;
+            part.name = "mimetype";
+            part.prepared = zip::prepare("mimetype", mimetype, zip::Method::stored);
+            impl->expected_size += part.prepared.local_record.size();
+            impl->parts.push_back(std::move(part));
+        }
+    }
     std::vector<Diagnostic> errors;
-    for (const auto& entry : src.names) {
+    for (const auto& entry : names) {
         detail::CompiledPart part;
         part.name = entry;
         impl->images.note(entry, [&] { return src.read(entry); });
-        bool story = docx::is_story_part(entry);
-        if (story) {
-            std::string xml = read_parsed_part(src, entry);
-            docx::PartInfo info;
-            info.footnotes_part = entry == "word/footnotes.xml";
-            bool maybe_tags = may_have_tags(xml);
-            unsigned long drawing_id = impl->images.format->max_drawing_id(xml);
-            if (maybe_tags || info.footnotes_part) {
-                part.program = docx::compile_part(xml, entry, errors, &info);
-                if (info.footnotes_part) impl->first_footnote_id = info.max_footnote_id + 1;
-                if (part.program.has_tags || info.footnotes_part) {
-                    part.compiled = true;
-                    if (drawing_id > 0) impl->renumber_drawings = true;
-                    part.render_rank = info.footnotes_part ? 2 : entry.starts_with("word/document") ? 0 : 1;
-                    impl->expected_size += part.program.literal_bytes;
-                }
-            }
-            if (!part.compiled) impl->first_drawing_id = std::max(impl->first_drawing_id, drawing_id + 1);
-        }
+        if (const auto role = format.part_role(entry); role.story) compile_story(src, format, role, *impl, part, errors);
         if (!part.compiled) {
-            part.prepared = src.prepare_raw(entry);
+            // A mimetype that a zip tool compressed is stored again: ODF readers look for it uncompressed.
+            part.prepared = entry == "mimetype" && !mimetype.empty() ? zip::prepare(entry, src.read(entry), zip::Method::stored)
+                                                                     : src.prepare_raw(entry);
             impl->expected_size += part.prepared.local_record.size();
         }
         impl->parts.push_back(std::move(part));

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <set>
 #include <string>
 #include <string_view>
@@ -16,6 +17,7 @@
 
 #include "core/image.hpp"
 #include "core/program.hpp"
+#include "core/xml_compiler.hpp"
 
 namespace vanban::core {
 
@@ -44,6 +46,27 @@ public:
 
     // Writes values in this format. Stateless; one instance serves every render.
     virtual const Emitter& emitter() const = 0;
+
+    // How the template compiler treats a part of this format.
+    struct PartRole {
+        bool story = false;              // may hold visible text with tags: compiled when it may have tags
+        bool always_compiled = false;    // compiled even without tags (DOCX footnotes: rich-text footnotes go there)
+        bool numbers_footnotes = false;  // its notes set where the numbers of rich-text footnotes start
+        int render_rank = 1;             // parts render by rank: 0 the main document, collectors of footnotes last
+    };
+    virtual PartRole part_role(const std::string& part) const = 0;
+    // Compiles a story part (core::compile_xml_part with the format's Dialect); `hooks` receives what it found.
+    virtual Program compile_part(std::string_view xml, const std::string& part, std::vector<Diagnostic>& errors,
+                                 PartHooks& hooks) const = 0;
+    // Parts to add to, or replace in, a template of this format before it is compiled (name → content): the DOCX
+    // footnotes part. `has` tells whether the template has an entry, `read` gives its content.
+    virtual std::map<std::string, std::string> compile_additions(const std::function<bool(const std::string&)>& /*has*/,
+                                                                 const std::function<std::string(const std::string&)>& /*read*/) const {
+        return {};
+    }
+    // The content of the `mimetype` entry that must come first in the package, stored (ODF); empty when the format
+    // has none.
+    virtual std::string_view mimetype() const { return {}; }
 
     // The width of the text (EMU) when `part` is the one that sets the page (DOCX word/document.xml: the last
     // section; ODT styles.xml: the first page layout), 0 otherwise or when it does not say. `read` gives the part's

@@ -16,6 +16,7 @@ constexpr const char* kW = "http://schemas.openxmlformats.org/wordprocessingml/2
 constexpr const char* kWordprocessingDrawing = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing";
 constexpr std::string_view kDocument = "word/document.xml";
 constexpr std::string_view kContentTypes = "[Content_Types].xml";
+constexpr std::string_view kFootnotes = "word/footnotes.xml";
 
 bool is_w(const xmlNode* n, const char* local) { return import::is_element(n, kW, local); }
 
@@ -71,6 +72,26 @@ constexpr std::string_view kDocPr = "<wp:docPr ";
 class DocxPackage final : public core::PackageFormat {
 public:
     const core::Emitter& emitter() const override { return docx::emitter(); }
+
+    PartRole part_role(const std::string& part) const override {
+        PartRole role;
+        role.story = is_story_part(part);
+        const bool footnotes = part == kFootnotes;
+        role.always_compiled = role.numbers_footnotes = footnotes;
+        role.render_rank = footnotes ? 2 : part.starts_with("word/document") ? 0 : 1;
+        return role;
+    }
+
+    core::Program compile_part(std::string_view xml, const std::string& part, std::vector<Diagnostic>& errors,
+                               core::PartHooks& hooks) const override {
+        hooks.footnotes_part = part == kFootnotes;  // the hook where rich-text footnotes are appended
+        return docx::compile_part(xml, part, errors, &hooks);
+    }
+
+    std::map<std::string, std::string> compile_additions(const std::function<bool(const std::string&)>& has,
+                                                         const std::function<std::string(const std::string&)>& read) const override {
+        return footnotes_part_additions(has, read);
+    }
 
     std::int64_t text_width(const std::string& part, const std::function<std::string()>& read) const override {
         return part == kDocument ? document_text_width(read()) : 0;
@@ -172,9 +193,9 @@ const core::PackageFormat& package_format() {
 std::map<std::string, std::string> footnotes_part_additions(const std::function<bool(const std::string&)>& has,
                                                             const std::function<std::string(const std::string&)>& read) {
     const std::string rels_name = "word/_rels/document.xml.rels", types_name(kContentTypes);
-    if (has("word/footnotes.xml") || !has(std::string(kDocument)) || !has(types_name)) return {};
+    if (has(std::string(kFootnotes)) || !has(std::string(kDocument)) || !has(types_name)) return {};
     std::map<std::string, std::string> parts;
-    parts["word/footnotes.xml"] =
+    parts[std::string(kFootnotes)] =
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
         "<w:footnotes xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\">"
         "<w:footnote w:type=\"separator\" w:id=\"-1\"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>"

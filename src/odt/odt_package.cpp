@@ -42,6 +42,23 @@ class OdtPackage final : public core::PackageFormat {
 public:
     const core::Emitter& emitter() const override { return odt::emitter(); }
 
+    // content.xml and styles.xml (headers and footers are in its master pages); rich-text footnotes are inline
+    // text:note elements numbered after content.xml's own.
+    PartRole part_role(const std::string& part) const override {
+        PartRole role;
+        role.story = is_story_part(part);
+        role.numbers_footnotes = part == "content.xml";
+        role.render_rank = part == "content.xml" ? 0 : 1;
+        return role;
+    }
+
+    core::Program compile_part(std::string_view xml, const std::string& part, std::vector<Diagnostic>& errors,
+                               core::PartHooks& hooks) const override {
+        return odt::compile_part(xml, part, errors, &hooks);
+    }
+
+    std::string_view mimetype() const override { return kMimetype; }
+
     std::int64_t text_width(const std::string& part, const std::function<std::string()>& read) const override {
         return part == "styles.xml" ? styles_text_width(read()) : 0;
     }
