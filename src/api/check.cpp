@@ -22,11 +22,6 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-constexpr const char* kW = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
-constexpr const char* kText = "urn:oasis:names:tc:opendocument:xmlns:text:1.0";
-constexpr const char* kStyle = "urn:oasis:names:tc:opendocument:xmlns:style:1.0";
-constexpr const char* kSvg = "urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0";
-
 Diagnostic finding(std::string code, std::string part, std::string message, std::string message_vi, std::string hint = {}) {
     Diagnostic d;
     d.kind = DiagnosticKind::template_syntax;
@@ -40,41 +35,17 @@ Diagnostic finding(std::string code, std::string part, std::string message, std:
 
 std::string text_of(const xmlChar* s) { return s ? reinterpret_cast<const char*>(s) : ""; }
 
-std::string attribute(const xmlNode* n, const char* ns, const char* name) {
-    xmlChar* v = xmlGetNsProp(n, core::xml_chars(name), core::xml_chars(ns));
-    std::string out = text_of(v);
-    xmlFree(v);
-    return out;
-}
-
 bool has_tag(std::string_view s) { return s.find("{{") != std::string_view::npos || s.find("{%") != std::string_view::npos; }
 
 std::string qualified(const xmlChar* local, const xmlNs* ns) {
     return (ns && ns->prefix ? text_of(ns->prefix) + ":" : std::string()) + text_of(local);
 }
 
-// What one package says about itself: styles defined and used, fonts named, tags in attributes.
-struct PackageFacts {
-    std::set<std::string> styles_defined;
-    struct Use {
-        std::string part, style;
-        bool literal = false;  // written in a {% pstyle %} tag
-    };
-    std::vector<Use> styles_used;
-    std::set<std::string> fonts;
+// What one package says about itself: styles defined and used, fonts named (its format's adapter reads those), tags
+// in attributes.
+struct PackageFacts : core::StyleFacts {
     std::vector<Diagnostic> attribute_tags;
 };
-
-struct XmlDocFree {
-    void operator()(xmlDoc* d) const { xmlFreeDoc(d); }
-};
-
-void paragraph_text(const xmlNode* n, bool odt, std::string& out) {
-    for (const xmlNode* c = n->children; c; c = c->next) {
-        if (c->type == XML_TEXT_NODE && (odt || core::has_name(n, kW, "t"))) out += text_of(c->content);
-        else if (c->type == XML_ELEMENT_NODE) paragraph_text(c, odt, out);
-    }
-}
 
 // The style names written as literals in {% pstyle … %} tags of a paragraph's text.
 void pstyle_literals(const std::string& text, std::vector<std::string>& out) {
@@ -87,7 +58,7 @@ void pstyle_literals(const std::string& text, std::vector<std::string>& out) {
     }
 }
 
-void scan(const xmlNode* n, const std::string& part, bool odt, PackageFacts& facts) {
+void scan(const xmlNode* n, const std::string& part, const core::PackageFormat& format, PackageFacts& facts) {
     for (const xmlNode* c = n; c; c = c->next) {
         if (c->type != XML_ELEMENT_NODE) continue;
         for (const xmlAttr* a = c->properties; a; a = a->next) {
@@ -107,43 +78,25 @@ void scan(const xmlNode* n, const std::string& part, bool odt, PackageFacts& fac
                                    "{% spacebefore pt %}, {% cellwidth pt %}, or a fixed value");
             facts.attribute_tags.push_back(std::move(d));
         }
-        if (!odt) {
-            if (core::has_name(c, kW, "style")) facts.styles_defined.insert(attribute(c, kW, "styleId"));
-            if (core::has_name(c, kW, "pStyle") || core::has_name(c, kW, "rStyle") || core::has_name(c, kW, "tblStyle"))
-                facts.styles_used.push_back({part, attribute(c, kW, "val")});
-            if (core::has_name(c, kW, "rFonts"))
-                for (const char* which : {"ascii", "hAnsi", "cs"})
-                    if (std::string f = attribute(c, kW, which); !f.empty()) facts.fonts.insert(f);
-        } else {
-            if (core::has_name(c, kStyle, "style")) facts.styles_defined.insert(attribute(c, kStyle, "name"));
-            if (core::has_name(c, kText, "p") || core::has_name(c, kText, "h") || core::has_name(c, kText, "span"))
-                if (std::string s = attribute(c, kText, "style-name"); !s.empty()) facts.styles_used.push_back({part, s});
-            if (core::has_name(c, kStyle, "font-face")) {
-                std::string f = attribute(c, kSvg, "font-family");
-                if (f.size() >= 2 && (f.front() == '\'' || f.front() == '"')) f = f.substr(1, f.size() - 2);
-                if (!f.empty()) facts.fonts.insert(f);
-            }
-        }
-        const bool paragraph = odt ? (core::has_name(c, kText, "p") || core::has_name(c, kText, "h")) : core::has_name(c, kW, "p");
-        if (paragraph) {
+        format.note_styles(c, part, facts);
+        if (format.is_paragraph(c)) {
             std::string text;
-            paragraph_text(c, odt, text);
+            format.paragraph_text(c, text);
             std::vector<std::string> literals;
             pstyle_literals(text, literals);
             for (auto& l : literals) facts.styles_used.push_back({part, std::move(l), true});
         }
-        scan(c->children, part, odt, facts);
+        scan(c->children, part, format, facts);
     }
 }
 
-PackageFacts read_facts(const std::string& path, bool odt) {
+PackageFacts read_facts(const std::string& path, const core::PackageFormat& format) {
     PackageFacts facts;
     for (const auto& [name, xml] : detail::read_xml_parts(path, Limits{})) {
-        if (core::declares_doctype(xml)) continue;  // refused by the compile step already
-        std::unique_ptr<xmlDoc, XmlDocFree> doc(
-            xmlReadMemory(xml.data(), static_cast<int>(xml.size()), name.c_str(), nullptr, XML_PARSE_NONET | XML_PARSE_NOWARNING | XML_PARSE_NOERROR));
-        if (!doc) continue;  // reported by the compile step
-        scan(xmlDocGetRootElement(doc.get()), name, odt, facts);
+        std::string problem;
+        const core::XmlDocPtr doc = core::parse_office_part(xml, name, problem);
+        if (!doc) continue;  // a DTD or XML that does not parse: reported by the compile step
+        scan(xmlDocGetRootElement(doc.get()), name, format, facts);
     }
     return facts;
 }
@@ -292,7 +245,7 @@ void check_variant(const std::string& path, const std::optional<json>& schema, T
             return;
     }
     const bool odt = tpl ? tpl->format() == Format::odt : fs::exists(fs::path(path) / "content.xml") || path.ends_with(".odt");
-    const PackageFacts facts = read_facts(path, odt);
+    const PackageFacts facts = read_facts(path, detail::package_format(odt ? Format::odt : Format::docx));
     for (Diagnostic d : facts.attribute_tags) {
         d.part = path + ": " + d.part;
         out.errors.push_back(std::move(d));

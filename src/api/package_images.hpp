@@ -1,5 +1,5 @@
-// Pictures from the data in the output package: the media files (word/media/, Pictures/), the relationships of the
-// parts that show them (DOCX), the content types or manifest entries of their formats. What a render needs of the
+// Pictures from the data in the output package: the media files, and whatever lists them in the package (the
+// format's adapter writes that: core::PackageFormat::list_pictures). What a render needs of the
 // template — the texts of the parts it may extend, the numbers already taken, the width of the text — is gathered
 // once when the template is compiled; a render without pictures touches nothing and copies every part as prepared.
 #pragma once
@@ -12,13 +12,14 @@
 #include <vector>
 
 #include "core/image.hpp"
+#include "core/package_format.hpp"
 #include "vanban/vanban.hpp"
 
 namespace vanban::detail {
 
 struct PackageImages {
-    Format format = Format::docx;
-    std::map<std::string, std::string> texts;  // [Content_Types].xml, word/_rels/*.rels, META-INF/manifest.xml
+    const core::PackageFormat* format = nullptr;  // the template's format (set before the first note())
+    std::map<std::string, std::string> texts;     // the parts that list pictures (PackageFormat::lists_pictures)
     std::set<std::string> entries;             // every entry of the template
     int first_number = 1;                      // vanban_image<N>: above every such name or id in the template
     std::int64_t text_width = 160 * core::kEmuPerMm;

@@ -9,8 +9,8 @@
 #include "api/package_images.hpp"
 #include "api/package_parts.hpp"
 #include "core/program.hpp"
-#include "docx/docx_part.hpp"
-#include "odt/odt_part.hpp"
+#include "docx/docx_package.hpp"
+#include "odt/odt_package.hpp"
 #include "io/files.hpp"
 #include "api/zip_limits.hpp"
 #include "vanban/vanban.hpp"
@@ -58,8 +58,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::string_view kDocPr = "<wp:docPr ";
-
 // XML parts are parsed (a tree of about eight times their size), so the compiler refuses one over
 // core::kMaxTemplatedPartSize. They are read only that far: a 200 MB document.xml is not inflated to be refused.
 bool is_xml_part(const std::string& name) { return name.ends_with(".xml") || name.ends_with(".rels"); }
@@ -72,27 +70,6 @@ std::string read_xml_head(const zip::Reader& reader, const std::string& name) {
     while (out.size() <= core::kMaxTemplatedPartSize && (n = stream.read(buffer.data(), buffer.size())) > 0)
         out.append(buffer.data(), n);
     return out;
-}
-
-unsigned long max_drawing_id(std::string_view xml) {
-    unsigned long max = 0;
-    for (std::size_t p = xml.find(kDocPr); p != std::string_view::npos; p = xml.find(kDocPr, p + 1)) {
-        std::size_t end = xml.find('>', p);
-        std::size_t id = xml.find(" id=\"", p);
-        if (id == std::string_view::npos || id > end) continue;
-        max = std::max(max, std::strtoul(std::string(xml.substr(id + 5, 12)).c_str(), nullptr, 10));
-    }
-    return max;
-}
-
-void renumber_drawings(std::string& xml, unsigned long& next) {
-    for (std::size_t p = xml.find(kDocPr); p != std::string::npos; p = xml.find(kDocPr, p + 1)) {
-        std::size_t end = xml.find('>', p);
-        std::size_t id = xml.find(" id=\"", p);
-        if (id == std::string::npos || id > end) continue;
-        std::size_t v = id + 5, q = xml.find('"', v);
-        xml.replace(v, q - v, std::to_string(next++));
-    }
 }
 
 // The entries of a package, from a zip or a directory, in archive order.
@@ -177,9 +154,6 @@ Format detect_format(const std::vector<std::string>& names, const std::string& p
     throw Error(std::move(d));
 }
 
-// Rich text may produce footnotes, which need word/footnotes.xml, its content type and its relationship. A template
-// made without any footnote lacks all three: add them at compile time (once), so no render can point at a footnote
-// that does not exist.
 // Shared end of compiling any format: report every template error at once, then fix the order in which the compiled
 // parts render (main document first, parts that collect what the others produce last).
 std::shared_ptr<detail::TemplateImpl> finish_compile(std::shared_ptr<detail::TemplateImpl> impl, std::vector<Diagnostic> errors) {
@@ -191,35 +165,14 @@ std::shared_ptr<detail::TemplateImpl> finish_compile(std::shared_ptr<detail::Tem
     return impl;
 }
 
-Source with_footnotes_part(Source src) {
-    auto has = [&](const char* n) { return std::find(src.names.begin(), src.names.end(), n) != src.names.end(); };
-    const std::string rels_name = "word/_rels/document.xml.rels";
-    if (has("word/footnotes.xml") || !has("word/document.xml") || !has("[Content_Types].xml")) return src;
-    auto overrides = std::make_shared<std::map<std::string, std::string>>();
-    (*overrides)["word/footnotes.xml"] =
-        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
-        "<w:footnotes xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\">"
-        "<w:footnote w:type=\"separator\" w:id=\"-1\"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>"
-        "<w:footnote w:type=\"continuationSeparator\" w:id=\"0\"><w:p><w:r><w:continuationSeparator/></w:r></w:p></w:footnote>"
-        "</w:footnotes>";
-    std::string types = src.read("[Content_Types].xml");
-    std::size_t end = types.rfind("</Types>");
-    if (end == std::string::npos) return src;  // a broken package: leave it to validation to complain
-    types.insert(end, "<Override PartName=\"/word/footnotes.xml\" "
-                      "ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml\"/>");
-    (*overrides)["[Content_Types].xml"] = std::move(types);
-    std::string rels = has(rels_name.c_str())
-                           ? src.read(rels_name)
-                           : "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
-                             "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"></Relationships>";
-    end = rels.rfind("</Relationships>");
-    if (end == std::string::npos) return src;
-    rels.insert(end, "<Relationship Id=\"rIdVanbanFootnotes\" "
-                     "Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes\" "
-                     "Target=\"footnotes.xml\"/>");
-    (*overrides)[rels_name] = std::move(rels);
+// The parts the format's adapter adds before compiling (DOCX: the footnotes part, so that rich-text footnotes always
+// have somewhere to go), read from memory instead of the package.
+Source with_additions(Source src, const core::PackageFormat& format) {
+    auto has = [&](const std::string& n) { return std::find(src.names.begin(), src.names.end(), n) != src.names.end(); };
+    auto overrides = std::make_shared<const std::map<std::string, std::string>>(format.compile_additions(has, src.read));
+    if (overrides->empty()) return src;
     for (const auto& [n, text] : *overrides)
-        if (!has(n.c_str())) src.names.push_back(n);
+        if (!has(n)) src.names.push_back(n);
     auto read = src.read;
     auto prepare_raw = src.prepare_raw;
     src.read = [overrides, read](const std::string& n) {
@@ -243,82 +196,58 @@ bool may_have_tags(const std::string& xml) {
            xml.find("&#x7b;") != std::string::npos || xml.find("&#x7B;") != std::string::npos;
 }
 
-// ODT: content.xml and styles.xml (headers and footers are in its master pages) are compiled; rich-text footnotes
-// are inline text:note elements numbered after the template's own. The package keeps ODF's order: mimetype first
-// and stored (added when a template lacks it), then the other entries as they were.
-std::shared_ptr<detail::TemplateImpl> compile_odt(const Source& src, std::shared_ptr<detail::TemplateImpl> impl) {
-    std::vector<std::string> names = src.names;
-    std::stable_partition(names.begin(), names.end(), [](const std::string& n) { return n == "mimetype"; });
-    std::vector<Diagnostic> errors;
-    if (names.empty() || names.front() != "mimetype") {
-        detail::CompiledPart part;
-        part.name = "mimetype";
-        part.prepared = zip::prepare("mimetype", odt::kMimetype, zip::Method::stored);
-        impl->expected_size += part.prepared.local_record.size();
-        impl->parts.push_back(std::move(part));
-    }
-    for (const auto& entry : names) {
-        detail::CompiledPart part;
-        part.name = entry;
-        impl->images.note(entry, [&] { return src.read(entry); });
-        if (odt::is_story_part(entry)) {
-            std::string xml = read_parsed_part(src, entry);
-            if (may_have_tags(xml)) {
-                core::PartHooks hooks;
-                part.program = odt::compile_part(xml, entry, errors, &hooks);
-                if (part.program.has_tags) {
-                    part.compiled = true;
-                    if (entry == "content.xml") impl->first_footnote_id = hooks.max_footnote_id + 1;
-                    part.render_rank = entry == "content.xml" ? 0 : 1;
-                    impl->expected_size += part.program.literal_bytes;
-                }
-            }
+// A story part: compiled when it may have tags (or always, when the format says so), kept when it has some. Drawing
+// ids of parts copied unchanged are kept; those of compiled parts are renumbered above them at every render.
+void compile_story(const Source& src, const core::PackageFormat& format, const core::PackageFormat::PartRole& role,
+                   detail::TemplateImpl& impl, detail::CompiledPart& part, std::vector<Diagnostic>& errors) {
+    const std::string xml = read_parsed_part(src, part.name);
+    const unsigned long drawing_id = format.max_drawing_id(xml);
+    if (may_have_tags(xml) || role.always_compiled) {
+        core::PartHooks hooks;
+        part.program = format.compile_part(xml, part.name, errors, hooks);
+        part.compiled = part.program.has_tags || role.always_compiled;
+        if (part.compiled) {
+            if (role.numbers_footnotes) impl.first_footnote_id = hooks.max_footnote_id + 1;
+            if (drawing_id > 0) impl.renumber_drawings = true;
+            part.render_rank = role.render_rank;
+            impl.expected_size += part.program.literal_bytes;
         }
-        if (!part.compiled) {
-            // A mimetype that a zip tool compressed is stored again: ODF readers look for it uncompressed.
-            part.prepared = entry == "mimetype" ? zip::prepare(entry, src.read(entry), zip::Method::stored)
-                                                : src.prepare_raw(entry);
-            impl->expected_size += part.prepared.local_record.size();
-        }
-        impl->parts.push_back(std::move(part));
     }
-    return finish_compile(std::move(impl), std::move(errors));
+    if (!part.compiled) impl.first_drawing_id = std::max(impl.first_drawing_id, drawing_id + 1);
 }
 
+// Every entry of the package in archive order — a format's `mimetype` first and stored (added when the template lacks
+// it) — as a compiled story part or a prepared record copied into every output.
 std::shared_ptr<detail::TemplateImpl> compile(Source src, std::string name, const CompileOptions& options) {
     auto impl = std::make_shared<detail::TemplateImpl>();
     impl->name = std::move(name);
     impl->options = options;
     impl->format = detect_format(src.names, impl->name);
-    impl->images.format = impl->format;
-    if (impl->format == Format::odt) return compile_odt(src, std::move(impl));
-    if (impl->format == Format::docx) src = with_footnotes_part(std::move(src));
+    const core::PackageFormat& format = detail::package_format(impl->format);
+    impl->images.format = &format;
+    src = with_additions(std::move(src), format);
+    std::vector<std::string> names = src.names;
+    const std::string_view mimetype = format.mimetype();
+    if (!mimetype.empty()) {
+        std::stable_partition(names.begin(), names.end(), [](const std::string& n) { return n == "mimetype"; });
+        if (names.empty() || names.front() != "mimetype") {
+            detail::CompiledPart part;
+            part.name = "mimetype";
+            part.prepared = zip::prepare("mimetype", mimetype, zip::Method::stored);
+            impl->expected_size += part.prepared.local_record.size();
+            impl->parts.push_back(std::move(part));
+        }
+    }
     std::vector<Diagnostic> errors;
-    for (const auto& entry : src.names) {
+    for (const auto& entry : names) {
         detail::CompiledPart part;
         part.name = entry;
         impl->images.note(entry, [&] { return src.read(entry); });
-        bool story = docx::is_story_part(entry);
-        if (story) {
-            std::string xml = read_parsed_part(src, entry);
-            docx::PartInfo info;
-            info.footnotes_part = entry == "word/footnotes.xml";
-            bool maybe_tags = may_have_tags(xml);
-            unsigned long drawing_id = max_drawing_id(xml);
-            if (maybe_tags || info.footnotes_part) {
-                part.program = docx::compile_part(xml, entry, errors, &info);
-                if (info.footnotes_part) impl->first_footnote_id = info.max_footnote_id + 1;
-                if (part.program.has_tags || info.footnotes_part) {
-                    part.compiled = true;
-                    if (drawing_id > 0) impl->renumber_drawings = true;
-                    part.render_rank = info.footnotes_part ? 2 : entry.starts_with("word/document") ? 0 : 1;
-                    impl->expected_size += part.program.literal_bytes;
-                }
-            }
-            if (!part.compiled) impl->first_drawing_id = std::max(impl->first_drawing_id, drawing_id + 1);
-        }
+        if (const auto role = format.part_role(entry); role.story) compile_story(src, format, role, *impl, part, errors);
         if (!part.compiled) {
-            part.prepared = src.prepare_raw(entry);
+            // A mimetype that a zip tool compressed is stored again: ODF readers look for it uncompressed.
+            part.prepared = entry == "mimetype" && !mimetype.empty() ? zip::prepare(entry, src.read(entry), zip::Method::stored)
+                                                                     : src.prepare_raw(entry);
             impl->expected_size += part.prepared.local_record.size();
         }
         impl->parts.push_back(std::move(part));
@@ -380,7 +309,8 @@ std::string Template::render(const nlohmann::json& data, const RenderOptions& op
     pictures.text_width = t.images.text_width;
     pictures.first_number = t.images.first_number;
 
-    const core::Emitter& emitter = t.format == Format::odt ? odt::emitter() : docx::emitter();
+    const core::PackageFormat& format = *t.images.format;
+    const core::Emitter& emitter = format.emitter();
     std::vector<std::string> rendered(t.parts.size());
     for (std::size_t i : t.render_order) {
         const auto& part = t.parts[i];
@@ -392,9 +322,9 @@ std::string Template::render(const nlohmann::json& data, const RenderOptions& op
     }
     if (!state.errors.empty()) throw Error(std::move(state.errors));
     const bool has_pictures = !state.images.stored().empty();
-    if (t.renumber_drawings || (has_pictures && t.format == Format::docx)) {
+    if (t.renumber_drawings || has_pictures) {
         unsigned long next = t.first_drawing_id;
-        for (std::size_t i : t.render_order) renumber_drawings(rendered[i], next);
+        for (std::size_t i : t.render_order) format.renumber_drawings(rendered[i], next);
     }
     const detail::PackageEdits edits = has_pictures ? detail::package_edits(t.images, state.images) : detail::PackageEdits{};
 
@@ -440,6 +370,10 @@ std::string pack_directory(const std::string& directory) {
     for (const auto& n : directory_entries(root, Limits{}.max_package_entries))
         writer.add(n, io::read_file((root / n).string()), method_for(n));
     return writer.finish();
+}
+
+const core::PackageFormat& detail::package_format(Format format) {
+    return format == Format::odt ? odt::package_format() : docx::package_format();
 }
 
 std::vector<std::pair<std::string, std::string>> detail::read_xml_parts(const std::string& path, const Limits& limits) {

@@ -3,6 +3,7 @@
 // style changes are still found — moves every tag into the text where it starts, lifts block tags to the paragraph,
 // table row or cell they govern, checks that every block cuts the XML into balanced slices, and hands the result to
 // build_program(). A Dialect tells it what the elements of its format mean; nothing else differs between formats.
+// The stages, their typed results and the markers they hand on: core/part_stages.hpp.
 #pragma once
 
 #include <memory>
@@ -18,7 +19,8 @@
 
 namespace vanban::core {
 
-// Markers the compiler leaves in the serialised XML where tags stood: U+E000 payload U+E001.
+// Markers the compiler leaves in the serialised XML where tags stood: U+E000 payload U+E001 (the payloads:
+// core/part_stages.hpp). Dialects write one too: the DOCX footnotes hook "h1".
 inline constexpr std::string_view kMarkOpen = "\xEE\x80\x80";
 inline constexpr std::string_view kMarkClose = "\xEE\x80\x81";
 std::string marker(std::string_view payload);

@@ -329,7 +329,7 @@ public:
 
     // A DrawingML picture in the tag's run: inline (w:drawing/wp:inline) or floating (wp:anchor, positioned from the
     // character where the tag stands and the top of its paragraph). Its media part and relationship are added to the
-    // package after rendering (api/package_images.cpp); wp:docPr ids are renumbered there too.
+    // package after rendering, and wp:docPr ids renumbered (docx/docx_package.cpp, asked by api/package_images.cpp).
     void image(std::string& out, const core::Image& image, const OutputSite&, core::RenderState& state) const override {
         const int number = state.images.place(image.data, *state.current_part);
         const int frame = state.images.next_frame();

@@ -467,7 +467,7 @@ public:
     }
 
     // A draw:frame with the picture, as a character of the line or anchored to the character where the tag stands.
-    // The file goes to Pictures/ and into the manifest after rendering (api/package_images.cpp).
+    // The file goes to Pictures/ and into the manifest after rendering (api/package_images.cpp asks odt/odt_package.cpp).
     void image(std::string& out, const core::Image& image, const OutputSite&, core::RenderState& state) const override {
         const int number = state.images.place(image.data, *state.current_part);
         const std::string frame = std::to_string(state.images.next_frame());
