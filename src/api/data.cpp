@@ -12,22 +12,22 @@ namespace vanban {
 
 namespace detail {
 struct DataImpl {
-    json::Document document;
+    json_data::Document document;
 };
 struct SchemaImpl {
-    json::Schema schema;
+    json_data::Schema schema;
 };
 }  // namespace detail
 
 Data Data::parse(std::string_view text, std::string source) { return parse(text, std::move(source), DataLimits{}); }
 
 Data Data::parse(std::string_view text, std::string source, const DataLimits& limits) {
-    json::JsonLimits json_limits;
+    json_data::JsonLimits json_limits;
     json_limits.max_depth = limits.max_depth;
     json_limits.max_size = limits.max_size;
     json_limits.max_values = limits.max_values;
     return Data(std::make_shared<const detail::DataImpl>(
-        detail::DataImpl{json::parse(text, std::move(source), json_limits)}));
+        detail::DataImpl{json_data::parse(text, std::move(source), json_limits)}));
 }
 
 Data Data::from_file(const std::string& path) { return from_file(path, DataLimits{}); }
@@ -38,7 +38,7 @@ Data Data::from_file(const std::string& path, const DataLimits& limits) {
 }
 
 Data::Data(nlohmann::json value, std::string source) {
-    json::Document document;
+    json_data::Document document;
     document.value = std::move(value);
     document.source = std::move(source);
     impl_ = std::make_shared<const detail::DataImpl>(detail::DataImpl{std::move(document)});
@@ -59,10 +59,10 @@ void Data::locate(std::vector<Diagnostic>& diagnostics) const {
 }
 
 Schema::Schema(const nlohmann::json& schema, std::string name)
-    : impl_(std::make_shared<const detail::SchemaImpl>(detail::SchemaImpl{json::Schema(schema, std::move(name))})) {}
+    : impl_(std::make_shared<const detail::SchemaImpl>(detail::SchemaImpl{json_data::Schema(schema, std::move(name))})) {}
 
 Schema Schema::parse(std::string_view text, std::string name) {
-    json::Document document = json::parse(text, name);
+    json_data::Document document = json_data::parse(text, name);
     return Schema(document.value, std::move(name));
 }
 

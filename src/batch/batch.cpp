@@ -389,7 +389,7 @@ private:
 
     const Options& o_;
     std::optional<Template> template_;
-    std::optional<vanban::json::Schema> schema_;
+    std::optional<vanban::json_data::Schema> schema_;
     std::string format_hint_;
     zip::Method entry_method_ = zip::Method::stored;
     std::optional<std::counting_semaphore<64>> converters_;

@@ -34,7 +34,7 @@ bool pattern_accepts(const std::string& pattern, const std::string& text) {
 }
 
 void classify(const json& root, const json* node, ColumnSpec& spec) {
-    const auto fs = vanban::json::schema_branches(root, node);
+    const auto fs = vanban::json_data::schema_branches(root, node);
     if (fs.empty()) return;
     std::vector<std::string> types;
     for (const json* f : fs) {
@@ -80,7 +80,7 @@ void classify(const json& root, const json* node, ColumnSpec& spec) {
             if (props != f->end() && props->is_object() && props->contains("year") && props->contains("month")) {
                 spec.type = CellType::date;
                 spec.date = DateShape::object;
-                const json* y = vanban::json::resolve_ref(root, &(*props)["year"]);
+                const json* y = vanban::json_data::resolve_ref(root, &(*props)["year"]);
                 spec.integer_parts = !(y && y->is_object() && y->value("type", "") == "string");
                 return;
             }
@@ -294,7 +294,7 @@ ColumnSpec column_spec(const json* schema, std::string header, json path, const 
     spec.path = std::move(path);
     if (!schema) return spec;
     const json* node = base ? base : schema;
-    for (const auto& seg : spec.path) node = node ? vanban::json::schema_child(*schema, node, seg) : nullptr;
+    for (const auto& seg : spec.path) node = node ? vanban::json_data::schema_child(*schema, node, seg) : nullptr;
     if (node) {
         classify(*schema, node, spec);
         spec.choices = schema_enum(*schema, node);
@@ -304,7 +304,7 @@ ColumnSpec column_spec(const json* schema, std::string header, json path, const 
 
 const json* schema_at(const json& schema, const json& path) {
     const json* node = &schema;
-    for (const auto& seg : path) node = node ? vanban::json::schema_child(schema, node, seg) : nullptr;
+    for (const auto& seg : path) node = node ? vanban::json_data::schema_child(schema, node, seg) : nullptr;
     return node;
 }
 
@@ -318,7 +318,7 @@ using nlohmann::json;
 std::string column_kind(const nlohmann::json& schema, const nlohmann::json& path, const nlohmann::json* base) {
     ColumnSpec spec;
     const json* node = base ? base : &schema;
-    for (const auto& seg : path) node = node ? vanban::json::schema_child(schema, node, seg) : nullptr;
+    for (const auto& seg : path) node = node ? vanban::json_data::schema_child(schema, node, seg) : nullptr;
     if (node) detail::classify(schema, node, spec);
     switch (spec.type) {
         case CellType::date: return "date";

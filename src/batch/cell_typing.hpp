@@ -54,7 +54,7 @@ struct Cell {
     int column = 0;     // 1-based
 };
 
-// The node at `path` (segments: keys and indexes) from the root (json::schema_child); nullptr when the schema does
+// The node at `path` (segments: keys and indexes) from the root (json_data::schema_child); nullptr when the schema does
 // not say.
 const nlohmann::json* schema_at(const nlohmann::json& schema, const nlohmann::json& path);
 

@@ -77,22 +77,22 @@ std::vector<SchemaProperty> schema_properties(const json& root, const json* node
     std::vector<SchemaProperty> out;
     // Required without condition: by the node itself and its allOf branches (not anyOf/oneOf/if-then choices).
     std::set<std::string> required;
-    std::vector<const json*> unconditional = {vanban::json::resolve_ref(root, node)};
+    std::vector<const json*> unconditional = {vanban::json_data::resolve_ref(root, node)};
     for (std::size_t i = 0; i < unconditional.size() && i < 64; ++i) {
         const json* b = unconditional[i];
         if (!b || !b->is_object()) continue;
         for (const auto& r : string_list(*b, "required")) required.insert(r);
         if (auto all = b->find("allOf"); all != b->end() && all->is_array())
-            for (const auto& x : *all) unconditional.push_back(vanban::json::resolve_ref(root, &x));
+            for (const auto& x : *all) unconditional.push_back(vanban::json_data::resolve_ref(root, &x));
     }
-    for (const json* b : vanban::json::schema_branches(root, node)) {
+    for (const json* b : vanban::json_data::schema_branches(root, node)) {
         auto props = b->find("properties");
         if (props == b->end() || !props->is_object()) continue;
         for (auto it = props->begin(); it != props->end(); ++it) {
             if (std::any_of(out.begin(), out.end(), [&](const SchemaProperty& p) { return p.key == it.key(); })) continue;
             SchemaProperty p;
             p.key = it.key();
-            p.node = vanban::json::resolve_ref(root, &*it);
+            p.node = vanban::json_data::resolve_ref(root, &*it);
             if (it->is_object()) {
                 p.title = string_member(*it, "title");
                 p.aliases = string_list(*it, "x-vanban-aliases");
@@ -109,9 +109,9 @@ std::vector<SchemaProperty> schema_properties(const json& root, const json* node
 }
 
 const json* schema_items(const json& root, const json* node) {
-    for (const json* b : vanban::json::schema_branches(root, node)) {
+    for (const json* b : vanban::json_data::schema_branches(root, node)) {
         auto it = b->find("items");
-        if (it != b->end() && it->is_object()) return vanban::json::resolve_ref(root, &*it);
+        if (it != b->end() && it->is_object()) return vanban::json_data::resolve_ref(root, &*it);
     }
     return nullptr;
 }
@@ -121,7 +121,7 @@ std::vector<std::string> schema_types(const json& root, const json* node) {
     auto add = [&](const std::string& t) {
         if (t != "null" && std::find(out.begin(), out.end(), t) == out.end()) out.push_back(t);
     };
-    for (const json* b : vanban::json::schema_branches(root, node)) {
+    for (const json* b : vanban::json_data::schema_branches(root, node)) {
         // "if": {"type": "string"}, "then": {…}: a string is one of the shapes it takes.
         if (auto cond = b->find("if"); cond != b->end() && cond->is_object() && b->contains("then"))
             if (auto t = cond->find("type"); t != cond->end() && t->is_string()) add(t->get<std::string>());
@@ -136,7 +136,7 @@ std::vector<std::string> schema_types(const json& root, const json* node) {
 }
 
 bool schema_closed(const json& root, const json* node) {
-    for (const json* b : vanban::json::schema_branches(root, node)) {
+    for (const json* b : vanban::json_data::schema_branches(root, node)) {
         auto it = b->find("additionalProperties");
         if (it != b->end() && it->is_boolean() && !it->get<bool>()) return true;
     }
@@ -145,7 +145,7 @@ bool schema_closed(const json& root, const json* node) {
 
 std::vector<EnumChoice> schema_enum(const json& root, const json* node) {
     std::vector<EnumChoice> out;
-    for (const json* b : vanban::json::schema_branches(root, node)) {
+    for (const json* b : vanban::json_data::schema_branches(root, node)) {
         auto e = b->find("enum");
         if (e == b->end() || !e->is_array()) continue;
         const auto labels = string_list(*b, "x-enum-labels");

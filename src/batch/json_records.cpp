@@ -14,7 +14,7 @@ namespace {
 using nlohmann::json;
 using io::fail;
 
-void shift(vanban::json::Document& doc, int line, int column) {
+void shift(vanban::json_data::Document& doc, int line, int column) {
     for (auto& [pointer, p] : doc.positions) {
         if (p.line == 1) p.column += column - 1;
         p.line += line - 1;
@@ -23,7 +23,7 @@ void shift(vanban::json::Document& doc, int line, int column) {
 
 void parse_into(std::string_view text, int line, int column, Record& record) {
     try {
-        record.data = vanban::json::parse(text, record.data.source);
+        record.data = vanban::json_data::parse(text, record.data.source);
         shift(record.data, line, column);
     } catch (const Error& e) {
         for (Diagnostic d : e.diagnostics()) {
@@ -85,7 +85,7 @@ private:
 };
 
 // Splits a top-level JSON array into elements without parsing the whole document: tracks strings, escapes and
-// bracket depth (json::NestingScan); each element is parsed alone when it is complete. An object whose "records"
+// bracket depth (json_data::NestingScan); each element is parsed alone when it is complete. An object whose "records"
 // member is an array ({"records": [...]}) is read the same way.
 class JsonArrayReader final : public RecordReader {
 public:
@@ -120,7 +120,7 @@ public:
         record.data.source = source_;
         const int start_line = line_, start_column = column_;
         text_.clear();
-        vanban::json::NestingScan nesting;
+        vanban::json_data::NestingScan nesting;
         bool too_long = false;
         int c;
         while ((c = peek()) != ByteStream::kEof) {
@@ -197,7 +197,7 @@ private:
         return s;
     }
     void skip_value() {
-        vanban::json::NestingScan nesting;
+        vanban::json_data::NestingScan nesting;
         for (int c; (c = peek()) != ByteStream::kEof;) {
             if (nesting.at_top() && (c == ',' || c == '}')) return;
             get();

@@ -67,7 +67,7 @@ void Record::locate(RecordError& error) const {
         key.resize(key.rfind('/'));
     }
     if (d.line == 0) {
-        const vanban::json::Position p = data.position_of(d.json_pointer);
+        const vanban::json_data::Position p = data.position_of(d.json_pointer);
         d.line = p.line;
         d.column = p.column;
     }

@@ -46,7 +46,7 @@ struct Record {
     int row = 0;            // XLSX: the sheet row (1-based); 0 otherwise
     // The record's value and where each value is: JSON: line:column in the records file; CSV: line and column
     // number of the cell; XLSX: row and column number of the cell.
-    json::Document data;
+    json_data::Document data;
     std::unordered_map<std::string, RecordError> cells;  // tabular: JSON pointer → field/cell (for locating errors)
     std::vector<RecordError> errors;                     // problems found while reading (syntax, cell types)
 

@@ -509,7 +509,7 @@ std::string make_template_sheet(const std::string& template_name_or_path, const 
     const std::string schema_file = schema_path.empty() ? t.schema_name : schema_path;
     if (!schema_path.empty()) {
         o.schema_text = io::read_file(schema_path);
-        o.schema = vanban::json::parse(o.schema_text, schema_path).value;
+        o.schema = vanban::json_data::parse(o.schema_text, schema_path).value;
     } else if (t.schema) {
         o.schema = *t.schema;
         try {

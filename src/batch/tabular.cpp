@@ -204,7 +204,7 @@ std::optional<json> Tabular::emit(const HeaderNode& node, std::string& pointer, 
         where.diagnostic.source = source_;
         where.diagnostic.line = cell->line;
         where.diagnostic.column = cell->column;
-        record.data.positions.insert_or_assign(pointer, vanban::json::Position{cell->line, cell->column});
+        record.data.positions.insert_or_assign(pointer, vanban::json_data::Position{cell->line, cell->column});
         if (!error.empty()) {
             RecordError e = where;
             e.diagnostic.kind = DiagnosticKind::data;
@@ -220,7 +220,7 @@ std::optional<json> Tabular::emit(const HeaderNode& node, std::string& pointer, 
     const std::size_t mark = pointer.size();
     for (const auto& [key, child] : node.children) {
         if (node.kind == HeaderNode::Kind::array) pointer += "/" + std::to_string(out.size());
-        else vanban::json::append_pointer_token(pointer, key.get<std::string>());
+        else vanban::json_data::append_pointer_token(pointer, key.get<std::string>());
         auto v = emit(*child, pointer, record);
         if (v) {
             if (node.kind == HeaderNode::Kind::array) out.push_back(std::move(*v));
@@ -233,7 +233,7 @@ std::optional<json> Tabular::emit(const HeaderNode& node, std::string& pointer, 
     if (!record.data.positions.contains(pointer)) {
         std::string first = pointer;
         if (out.is_array()) first += "/0";
-        else vanban::json::append_pointer_token(first, out.begin().key());
+        else vanban::json_data::append_pointer_token(first, out.begin().key());
         auto it = record.data.positions.find(first);
         if (it != record.data.positions.end()) record.data.positions.insert_or_assign(pointer, it->second);
     }

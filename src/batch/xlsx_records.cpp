@@ -419,7 +419,7 @@ private:
         ListSheet list;
         list.sheet = name;
         list.path = path;
-        for (const auto& seg : path) vanban::json::append_pointer_token(list.pointer, seg.is_string() ? seg.get<std::string>() : seg.dump());
+        for (const auto& seg : path) vanban::json_data::append_pointer_token(list.pointer, seg.is_string() ? seg.get<std::string>() : seg.dump());
         const std::string where = source_ + " [" + name + "]";
         std::vector<Cell> cells, header;
         const int key_column = find_list_key(schema, root, name, list, header);

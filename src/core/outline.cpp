@@ -57,7 +57,7 @@ Options read_options(const json& options) {
     if (options.is_null()) return o;
     if (!options.is_object()) throw std::invalid_argument("numbering: must be an object {levels, bullets, uppercase}");
     for (const auto& [key, value] : options.items()) {
-        const std::string where = "numbering/" + vanban::json::escape_pointer_token(key);
+        const std::string where = "numbering/" + vanban::json_data::escape_pointer_token(key);
         if (key == "levels") {
             if (!value.is_array() || value.empty()) throw std::invalid_argument(where + ": must be a non-empty list of schemes");
             o.levels.clear();
@@ -236,7 +236,7 @@ private:
             } else if (node.contains("paragraph")) {
                 for (const auto& [key, value] : node.items()) {
                     if (key != "paragraph" && key != "children")
-                        fail(p + "/" + vanban::json::escape_pointer_token(key),
+                        fail(p + "/" + vanban::json_data::escape_pointer_token(key),
                              "unknown key \"" + key + "\" in a paragraph (known: paragraph, children)");
                 }
                 check_rich(node, "paragraph", p);
@@ -264,7 +264,7 @@ private:
     void walk_bullet(const json& node, const std::string& pointer, const HeadingInfo& parent, int depth) {
         for (const auto& [key, value] : node.items()) {
             if (key != "bullet" && key != "symbol" && key != "children")
-                fail(pointer + "/" + vanban::json::escape_pointer_token(key),
+                fail(pointer + "/" + vanban::json_data::escape_pointer_token(key),
                      "unknown key \"" + key + "\" in a bullet (known: bullet, symbol, children)");
         }
         check_rich(node, "bullet", pointer);
@@ -302,7 +302,7 @@ private:
                 children_override = s;
                 continue;
             }
-            fail(pointer + "/" + vanban::json::escape_pointer_token(key),
+            fail(pointer + "/" + vanban::json_data::escape_pointer_token(key),
                  "unknown key \"" + key +
                      "\" (a section has title, text, children, children_numbering; a bullet has \"bullet\"; a plain "
                      "paragraph with children has \"paragraph\")");

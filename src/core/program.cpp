@@ -507,7 +507,7 @@ struct Renderer {
             pointer = pointer_of(state.scope.root(), e.parent);
             found = e.parent == &state.scope.root() || !pointer.empty();
         }
-        if (found && !e.key.empty()) vanban::json::append_pointer_token(pointer, e.key);
+        if (found && !e.key.empty()) vanban::json_data::append_pointer_token(pointer, e.key);
         if (e.limit) {
             error(loc, DiagnosticKind::limit, e.what(), e.hint, std::move(pointer));
             // A limit on the whole render (expression work, computed values, loop iterations, pictures per document)

@@ -19,7 +19,7 @@
 #include <unicode/stringpiece.h>
 #include <unicode/utypes.h>
 
-namespace vanban::json {
+namespace vanban::json_data {
 
 namespace {
 
@@ -761,4 +761,4 @@ Document parse(std::string_view text, std::string source, const JsonLimits& limi
     return doc;
 }
 
-}  // namespace vanban::json
+}  // namespace vanban::json_data

@@ -12,7 +12,7 @@
 
 #include "vanban/diagnostic.hpp"
 
-namespace vanban::json {
+namespace vanban::json_data {
 
 struct Position {
     int line = 0;    // 1-based
@@ -42,4 +42,4 @@ struct Document {
 // line:column.
 Document parse(std::string_view text, std::string source, const JsonLimits& limits = {});
 
-}  // namespace vanban::json
+}  // namespace vanban::json_data

@@ -4,7 +4,7 @@
 // without parsing anything.
 #pragma once
 
-namespace vanban::json {
+namespace vanban::json_data {
 
 struct NestingScan {
     int depth = 0;
@@ -27,4 +27,4 @@ struct NestingScan {
     }
 };
 
-}  // namespace vanban::json
+}  // namespace vanban::json_data

@@ -1,6 +1,6 @@
 #include "json/pointer.hpp"
 
-namespace vanban::json {
+namespace vanban::json_data {
 
 void append_pointer_token(std::string& pointer, std::string_view token) {
     pointer += '/';
@@ -18,4 +18,4 @@ std::string escape_pointer_token(std::string_view token) {
     return out.substr(1);
 }
 
-}  // namespace vanban::json
+}  // namespace vanban::json_data

@@ -5,11 +5,11 @@
 #include <string>
 #include <string_view>
 
-namespace vanban::json {
+namespace vanban::json_data {
 
 // `token` with '~' written "~0" and '/' written "~1".
 std::string escape_pointer_token(std::string_view token);
 // Appends '/' and `token` escaped to `pointer` ("/person" + "full/name" → "/person/full~1name").
 void append_pointer_token(std::string& pointer, std::string_view token);
 
-}  // namespace vanban::json
+}  // namespace vanban::json_data

@@ -42,7 +42,7 @@
 #include <valijson/validator.hpp>
 #pragma GCC diagnostic pop
 
-namespace vanban::json {
+namespace vanban::json_data {
 
 namespace {
 
@@ -653,4 +653,4 @@ std::vector<Diagnostic> Schema::validate(const Document& data) const {
     return out;
 }
 
-}  // namespace vanban::json
+}  // namespace vanban::json_data

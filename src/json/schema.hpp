@@ -10,7 +10,7 @@
 #include "json/json_source.hpp"
 #include "vanban/diagnostic.hpp"
 
-namespace vanban::json {
+namespace vanban::json_data {
 
 // A compiled schema; immutable and safe to share between threads.
 class Schema {
@@ -32,4 +32,4 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace vanban::json
+}  // namespace vanban::json_data

@@ -7,7 +7,7 @@
 #include <cmath>
 #include <set>
 
-namespace vanban::json {
+namespace vanban::json_data {
 
 namespace {
 
@@ -322,4 +322,4 @@ std::size_t SchemaExplainer::meant_branch(const json& value, const json& branche
     return best;
 }
 
-}  // namespace vanban::json
+}  // namespace vanban::json_data

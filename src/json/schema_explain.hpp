@@ -10,7 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace vanban::json {
+namespace vanban::json_data {
 
 struct Finding {
     std::string keyword;                // "required", "additionalProperties", "type", "enum", "const", "pattern",
@@ -60,4 +60,4 @@ bool type_matches(const std::string& type, const nlohmann::json& value);
 // "null", "boolean", "integer", "number", "string", "array", "object".
 const char* type_name(const nlohmann::json& value);
 
-}  // namespace vanban::json
+}  // namespace vanban::json_data

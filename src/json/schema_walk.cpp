@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <string>
 
-namespace vanban::json {
+namespace vanban::json_data {
 
 namespace {
 
@@ -87,4 +87,4 @@ const json* schema_child(const json& root, const json* node, const json& segment
     return nullptr;
 }
 
-}  // namespace vanban::json
+}  // namespace vanban::json_data

@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace vanban::json {
+namespace vanban::json_data {
 
 // Follows local "$ref"s ("#/definitions/x", "#/$defs/x", any "#/..." pointer); nullptr when one cannot be resolved
 // (another document, a pointer to nothing, a chain of more than 32).
@@ -25,4 +25,4 @@ std::vector<const nlohmann::json*> schema_branches(const nlohmann::json& root, c
 const nlohmann::json* schema_child(const nlohmann::json& root, const nlohmann::json* node,
                                    const nlohmann::json& segment);
 
-}  // namespace vanban::json
+}  // namespace vanban::json_data

@@ -88,7 +88,7 @@ void use_english_messages(nlohmann::json& answer) {
 
 std::optional<Diagnostic> check_nesting(std::string_view text, int max_depth, const std::string& source) {
     int line = 1, column = 0;
-    vanban::json::NestingScan scan;
+    vanban::json_data::NestingScan scan;
     for (const char c : text) {
         ++column;
         if (c == '\n') {

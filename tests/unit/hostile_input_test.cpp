@@ -433,7 +433,7 @@ TEST(HostileData, LongKeysDoNotMultiplyThePositionTable) {
     std::string text = "{\"" + key + "\": [0";
     for (int i = 1; i < 100'000; ++i) text += ",0";
     text += "]}";
-    const auto doc = vanban::json::parse(text, "keys.json");
+    const auto doc = vanban::json_data::parse(text, "keys.json");
     std::uint64_t bytes = 0;
     for (const auto& [pointer, position] : doc.positions) bytes += pointer.size();
     EXPECT_LE(bytes, 16 * text.size() + (1u << 20));

@@ -5,7 +5,7 @@
 
 #include <gtest/gtest.h>
 
-namespace vanban::json {
+namespace vanban::json_data {
 namespace {
 
 using nlohmann::json;
@@ -333,4 +333,4 @@ TEST(JsonSource, LargeSingleLineDocument) {
 }
 
 }  // namespace
-}  // namespace vanban::json
+}  // namespace vanban::json_data

@@ -8,7 +8,7 @@
 
 #include "test_support.hpp"
 
-namespace vanban::json {
+namespace vanban::json_data {
 namespace {
 
 using nlohmann::json;
@@ -368,4 +368,4 @@ TEST(Schema, MoveAndConcurrentValidation) {
 }
 
 }  // namespace
-}  // namespace vanban::json
+}  // namespace vanban::json_data

@@ -59,7 +59,7 @@ TEST(Base64, SaysWhereTextStopsBeingBase64) {
 // ----- JSON Pointer tokens (RFC 6901)
 
 TEST(JsonPointer, EscapesTildeAndSlash) {
-    using namespace vanban::json;
+    using namespace vanban::json_data;
     EXPECT_EQ(escape_pointer_token("a/b"), "a~1b");
     EXPECT_EQ(escape_pointer_token("m~n"), "m~0n");
     EXPECT_EQ(escape_pointer_token("~/"), "~0~1");
@@ -77,7 +77,7 @@ TEST(JsonPointer, EscapesTildeAndSlash) {
 // ----- the nesting scan
 
 int max_depth(std::string_view text) {
-    vanban::json::NestingScan scan;
+    vanban::json_data::NestingScan scan;
     int deepest = 0;
     for (char c : text) {
         scan.feed(c);
@@ -90,7 +90,7 @@ TEST(JsonNesting, CountsBracketsOutsideStringsOnly) {
     EXPECT_EQ(max_depth(R"([1, {"a": [2]}])"), 3);
     EXPECT_EQ(max_depth(R"(["[[[", "{{"])"), 1);
     EXPECT_EQ(max_depth(R"(["a\"[[", {"b\\": [[]]}])"), 4);  // an escaped quote does not end the string
-    vanban::json::NestingScan scan;
+    vanban::json_data::NestingScan scan;
     for (char c : std::string_view(R"({"x": "}"})")) scan.feed(c);
     EXPECT_TRUE(scan.at_top());
     scan.feed('"');
@@ -147,7 +147,7 @@ const json kSchema = json::parse(R"({
 })");
 
 TEST(SchemaWalk, FollowsRefsAndRefusesWhatDoesNotResolve) {
-    using vanban::json::resolve_ref;
+    using vanban::json_data::resolve_ref;
     const json* signer = &kSchema["properties"]["signer"];
     EXPECT_EQ(resolve_ref(kSchema, signer), &kSchema["$defs"]["person"]);
     EXPECT_EQ(resolve_ref(kSchema, &kSchema["properties"]["broken"]), nullptr);
@@ -156,7 +156,7 @@ TEST(SchemaWalk, FollowsRefsAndRefusesWhatDoesNotResolve) {
 }
 
 TEST(SchemaWalk, FindsChildrenInPropertiesItemsBranchesAndAdditional) {
-    using vanban::json::schema_child;
+    using vanban::json_data::schema_child;
     // As written: the "title" beside the $ref is the property's own.
     EXPECT_EQ(schema_child(kSchema, &kSchema, "signer"), &kSchema["properties"]["signer"]);
     const json* signer = schema_child(kSchema, &kSchema, "signer");
@@ -169,7 +169,7 @@ TEST(SchemaWalk, FindsChildrenInPropertiesItemsBranchesAndAdditional) {
     EXPECT_EQ(schema_child(kSchema, &kSchema, "extra"), &kSchema["allOf"][0]["properties"]["extra"]);
     EXPECT_EQ(schema_child(kSchema, &kSchema, "date"), &kSchema["then"]["properties"]["date"]);
     EXPECT_EQ(schema_child(kSchema, &kSchema, "anything"), &kSchema["additionalProperties"]);
-    EXPECT_EQ(vanban::json::schema_branches(kSchema, &kSchema).size(), 3u);  // the root, allOf[0], then
+    EXPECT_EQ(vanban::json_data::schema_branches(kSchema, &kSchema).size(), 3u);  // the root, allOf[0], then
 }
 
 }  // namespace
