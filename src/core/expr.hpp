@@ -18,19 +18,31 @@ namespace vanban::core {
 
 struct FilterDef;
 struct TestDef;
+struct CallDef;  // core/expr_internal.hpp: a built-in function (range) or method ("x".upper(), d.items())
 
 struct Expr {
     enum class Kind { literal, name, attr, index, slice, unary, binary, cond, filter, test, list, dict, call };
+    // The operator of a unary or binary node, decided by the parser: evaluation dispatches on it, never on text.
+    enum class Op {
+        none,
+        logical_not, negate, identity,                                          // unary: not x, -x, +x
+        logical_and, logical_or,                                                // short-circuit
+        concat, equal, not_equal, less, less_equal, greater, greater_equal, in, not_in,
+        add, subtract, multiply, divide, floor_divide, modulo, power,
+    };
     Kind kind = Kind::literal;
+    Op op = Op::none;   // unary, binary
     json literal;       // literal
-    std::string name;   // name, attr, filter, test, call; operator for unary/binary ("not", "-", "+", "==", "in", ...);
-                        // "tuple" for a list written as (a, b)
+    std::string name;   // name, attr, filter, test, call; for unary/binary the operator as written ("not", "-", "==",
+                        // "not in", ...), for messages; "tuple" for a list written as (a, b)
     std::vector<std::unique_ptr<Expr>> args;  // operands; for filter/test/call: args[0] is the subject; for a slice
                                               // x[a:b:c]: x, a, b, c (a missing bound is a null literal)
     std::vector<std::pair<std::string, std::unique_ptr<Expr>>> kwargs;
     const FilterDef* filter = nullptr;
     const TestDef* test = nullptr;
+    const CallDef* callee = nullptr;  // call: the built-in it names, or null when there is none (an error at render)
     bool negated = false;  // "is not"
+    bool tuple = false;    // list written as (a, b): the arguments of "%s/%s" % (a, b)
 
     // The source text of the expression as written (for messages: "agency.name").
     std::string text;

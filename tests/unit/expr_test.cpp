@@ -202,6 +202,35 @@ TEST(ExprParser, FiltersBindTighterThanBinaryOperators) {
     EXPECT_EQ(text("('a' ~ 'b') | upper"), "AB");
 }
 
+TEST(ExprParser, OperatorsAreDecidedWhenParsed) {
+    using Op = Expr::Op;
+    const std::pair<std::string_view, Op> cases[] = {
+        {"a or b", Op::logical_or},   {"a and b", Op::logical_and}, {"a == b", Op::equal},
+        {"a != b", Op::not_equal},    {"a < b", Op::less},          {"a <= b", Op::less_equal},
+        {"a > b", Op::greater},       {"a >= b", Op::greater_equal}, {"a in b", Op::in},
+        {"a not in b", Op::not_in},   {"a ~ b", Op::concat},        {"a + b", Op::add},
+        {"a - b", Op::subtract},      {"a * b", Op::multiply},      {"a / b", Op::divide},
+        {"a // b", Op::floor_divide}, {"a % b", Op::modulo},        {"a ** b", Op::power},
+        {"not a", Op::logical_not},   {"-a", Op::negate},           {"+a", Op::identity},
+    };
+    for (const auto& [source, op] : cases) {
+        auto e = parse_expression(source);
+        EXPECT_EQ(e->op, op) << source;
+    }
+    EXPECT_EQ(parse_expression("a")->op, Op::none);
+    EXPECT_TRUE(parse_expression("(a, b)")->tuple);
+    EXPECT_FALSE(parse_expression("[a, b]")->tuple);
+}
+
+TEST(ExprEval, MethodsApplyToTheirKindOfValueOnly) {
+    EXPECT_STREQ(eval_error("'abc'.items()").what(), "unknown method 'items' on string");
+    EXPECT_STREQ(eval_error("{'a': 1}.upper()").what(), "unknown method 'upper' on object");
+    EXPECT_STREQ(eval_error("'abc'.frobnicate()").what(), "unknown method 'frobnicate' on string");
+    EXPECT_STREQ(eval_error("[1].get(0)").what(), "unknown method 'get' on array");
+    EXPECT_EQ(value("{'b': 2, 'a': 1}.values()"), json::parse("[1, 2]"));  // in key order
+    EXPECT_EQ(text("'  x '.strip()"), "x");
+}
+
 TEST(ExprParser, ArithmeticPrecedence) {
     EXPECT_EQ(value("1 + 2 * 3"), json(7));
     EXPECT_EQ(value("(1 + 2) * 3"), json(9));
