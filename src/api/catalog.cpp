@@ -49,11 +49,14 @@ std::vector<fs::path> candidate_roots() {
     std::error_code ec;
     const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
     const fs::path exe_dir = ec ? fs::current_path(ec) : exe.parent_path();
-    std::vector<fs::path> roots = {exe_dir / "../share/vanban/templates", exe_dir / "templates"};
-    if (fs::path lib = library_dir(); !lib.empty()) roots.push_back(lib / "../share/vanban/templates");
-#ifdef VANBAN_SOURCE_TEMPLATES
-    roots.emplace_back(VANBAN_SOURCE_TEMPLATES);
-#endif
+    const fs::path lib = library_dir();
+    std::vector<fs::path> roots = {exe_dir / "../share/vanban/templates"};
+    if (!lib.empty()) roots.push_back(lib / "../share/vanban/templates");
+    // A build tree's `templates` link (CMakeLists.txt), from build/vanban, build/tests/vanban-unit, build/bench/…
+    for (const fs::path& start : {exe_dir, lib}) {
+        fs::path dir = start;
+        for (int up = 0; up < 3 && !dir.empty(); ++up, dir = dir.parent_path()) roots.push_back(dir / "templates");
+    }
 #ifdef VANBAN_INSTALL_DATADIR
     roots.emplace_back(fs::path(VANBAN_INSTALL_DATADIR) / "templates");
 #endif
