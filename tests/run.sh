@@ -32,7 +32,9 @@ find build/asan -name '*.gcda' -delete  # counts of this run only
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build/asan -j"$jobs" --timeout 900
 stage "line coverage of src/ by the tests above (per file in build/asan/coverage.txt)"
-gcovr --root . --filter 'src/' --txt build/asan/coverage.txt --print-summary build/asan
+# A figure, not a gate: a coverage report that cannot be made does not fail the tests above.
+gcovr --root . --filter 'src/' --gcov-ignore-parse-errors --txt build/asan/coverage.txt --print-summary build/asan \
+  || echo "line coverage: gcovr could not summarise (the tests above passed)"
 
 stage "ThreadSanitizer build (the multi-threaded tests only)"
 cmake -S . -B build/tsan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS=-O1 -DVANBAN_TSAN=ON -DVANBAN_WERROR=ON \
