@@ -286,7 +286,10 @@ bool GatedServer::serve() {
 void GatedServer::accept_until_stopped(int listening) {
     pollfd watched[2] = {{stop_event_, POLLIN, 0}, {listening, POLLIN, 0}};
     for (;;) {
-        if (::poll(watched, 2, -1) < 0 && errno != EINTR) return;
+        if (::poll(watched, 2, -1) < 0) {
+            if (errno == EINTR) continue;  // revents are stale: a blocking accept4 could then miss the stop
+            return;
+        }
         if (watched[0].revents != 0) return;
         if (watched[1].revents == 0) continue;
         const int connection = ::accept4(listening, nullptr, nullptr, SOCK_CLOEXEC);
