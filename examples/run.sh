@@ -17,6 +17,8 @@ for data in examples/*/*.json; do
   # examples/<template>/*.json, or examples/<group>/<template>.json (one example per form)
   template=$(basename "$(dirname "$data")")
   [ -f "templates/$template/template.json" ] || template=$(basename "$data" .json)
+  # Not a document's data (chung.json: the values common to a nominee list, used by the batch below).
+  [ -f "templates/$template/template.json" ] || continue
   name="$(basename "$(dirname "$data")")-$(basename "$data" .json)"
   formats=docx
   grep -q '"odt"' "templates/$template/template.json" 2>/dev/null && formats="docx odt"
