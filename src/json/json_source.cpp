@@ -752,12 +752,14 @@ void refuse_other_encodings(std::string_view text, const std::string& source) {
 }  // namespace
 
 Document parse(std::string_view text, std::string source, const JsonLimits& limits, Positions positions) {
-    refuse_other_encodings(text, source);
     Document doc;
     doc.source = std::move(source);
     Parser parser(text, doc.source, limits, doc, positions == Positions::every_value);
     parser.run();
     std::vector<Diagnostic> diagnostics = parser.take_diagnostics();
+    // Any byte that is not UTF-8 makes the parser complain; only then is the whole text read again to tell a file in
+    // another encoding (said plainly, instead of its first bad byte) from a stray bad byte. Valid text is read once.
+    if (!diagnostics.empty()) refuse_other_encodings(text, doc.source);
     if (!diagnostics.empty()) throw Error(std::move(diagnostics));
     return doc;
 }
