@@ -4,6 +4,8 @@
 //   vanban-bench forms TEMPLATE FORMS.json OUTDIR       W2: one .docx per record of {"records": [...]}, written to OUTDIR
 //   vanban-bench threads TEMPLATE FORMS.json THREADS    W2 in memory on THREADS threads sharing one compiled template
 //
+// TEMPLATE is a path or a bundled template name (bao-cao-thanh-tich).
+//
 // Prints one JSON line with the figures (and peak RSS from getrusage). No assertions: timing lives here, not in tests.
 #include <sys/resource.h>
 
@@ -14,20 +16,16 @@
 #include <iostream>
 #include <thread>
 
+#include "bench_common.hpp"
 #include "io/files.hpp"
 #include "vanban/vanban.hpp"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using vanban::bench::peak_rss_kib;
 
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
-
-long peak_rss_kib() {
-    rusage ru{};
-    getrusage(RUSAGE_SELF, &ru);
-    return ru.ru_maxrss;
-}
 
 int usage() {
     std::cerr << "usage: vanban-bench plan TEMPLATE DATA.json [N]\n"
@@ -43,7 +41,7 @@ int main(int argc, char** argv) {
     std::string mode = argv[1];
     try {
         auto t_compile = Clock::now();
-        auto tpl = vanban::Template::from_file(argv[2]);
+        auto tpl = vanban::Template::from_file(vanban::bench::resolve(argv[2]).path);
         double compile_ms = seconds_since(t_compile) * 1e3;
         auto data = nlohmann::json::parse(vanban::io::read_file(argv[3]));
 

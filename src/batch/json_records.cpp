@@ -14,17 +14,13 @@ namespace {
 using nlohmann::json;
 using io::fail;
 
-void shift(vanban::json_data::Document& doc, int line, int column) {
-    for (auto& [pointer, p] : doc.positions) {
-        if (p.line == 1) p.column += column - 1;
-        p.line += line - 1;
-    }
-}
-
+// Without positions: Record::find_positions() finds them, from the text kept, for a record that has a problem.
 void parse_into(std::string_view text, int line, int column, Record& record) {
     try {
-        record.data = vanban::json_data::parse(text, record.data.source);
-        shift(record.data, line, column);
+        record.data = vanban::json_data::parse(text, record.data.source, {}, vanban::json_data::Positions::none);
+        record.text = text;
+        record.text_line = line;
+        record.text_column = column;
     } catch (const Error& e) {
         for (Diagnostic d : e.diagnostics()) {
             if (d.line == 1) d.column += column - 1;

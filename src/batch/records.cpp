@@ -52,6 +52,20 @@ std::string_view to_string(RecordFormat format) noexcept {
     return "json";
 }
 
+bool Record::find_positions() {
+    if (text.empty() || !data.positions.empty()) return false;
+    try {
+        data.positions = vanban::json_data::parse(text, data.source).positions;
+    } catch (const Error&) {
+        return false;  // it parsed once; a record that does not is reported by its syntax error, already located
+    }
+    for (auto& [pointer, p] : data.positions) {
+        if (p.line == 1) p.column += text_column - 1;
+        p.line += text_line - 1;
+    }
+    return true;
+}
+
 void Record::locate(RecordError& error) const {
     Diagnostic& d = error.diagnostic;
     if (d.source.empty()) d.source = data.source;

@@ -49,7 +49,13 @@ struct Record {
     json_data::Document data;
     std::unordered_map<std::string, RecordError> cells;  // tabular: JSON pointer → field/cell (for locating errors)
     std::vector<RecordError> errors;                     // problems found while reading (syntax, cell types)
+    // JSON and JSON Lines: the record's own text and where it starts in the file. The reader parses it without
+    // positions (most records have no problem to locate); find_positions() parses it again for one that has.
+    std::string text;
+    int text_line = 1, text_column = 1;
 
+    // Fills data.positions from `text` when the reader left them out; true when it did (then locate again).
+    bool find_positions();
     // Fills line/column/source and field/cell of an error from its json_pointer (nearest located ancestor).
     void locate(RecordError& error) const;
 };

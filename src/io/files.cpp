@@ -31,6 +31,10 @@ public:
     }
     int get() const noexcept { return fd_; }
     int release() noexcept { return std::exchange(fd_, -1); }
+    void reset(int fd) noexcept {
+        if (fd_ >= 0) ::close(fd_);
+        fd_ = fd;
+    }
 
 private:
     int fd_;
@@ -185,6 +189,80 @@ void AtomicFile::commit(Sync sync) {
         // Make the rename itself durable; best effort, the data is already safely in place.
         Fd dir(::open(directory_of(target_).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
         if (dir.get() >= 0) ::fsync(dir.get());
+    }
+}
+
+Directory::Directory(const std::string& path)
+    : path_(path), fd_(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) {
+    if (fd_ < 0) fail_errno("cannot open the folder '" + path + "'", errno);
+}
+
+Directory::~Directory() { ::close(fd_); }
+
+void Directory::write_atomic(const std::string& name, std::string_view data, Sync sync) const {
+    const std::string shown = "'" + path_ + "/" + name + "'";
+    if (name.empty() || name.find('/') != std::string::npos || name == "." || name == "..")
+        fail(DiagnosticKind::io, "cannot write " + shown + ": not a file name");
+    bool unnamed = false;
+    std::string temp;
+#ifdef O_TMPFILE
+    Fd file(::openat(fd_, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644));
+    unnamed = file.get() >= 0;
+#else
+    Fd file(-1);
+#endif
+    for (int attempt = 0; !unnamed && file.get() < 0; ++attempt) {
+        temp = "." + name + ".vanban-" + random_suffix();
+        file.reset(::openat(fd_, temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+        if (file.get() < 0 && (errno != EEXIST || attempt == 100))
+            fail_errno("cannot write " + shown + " (creating a temporary file)", errno);
+    }
+    // From here on a failure must not leave the named temporary behind.
+    struct Unlink {
+        int dir;
+        const std::string& temp;
+        ~Unlink() {
+            if (!temp.empty()) ::unlinkat(dir, temp.c_str(), 0);
+        }
+    } cleanup{fd_, temp};
+    if (const int error = write_all(file.get(), data)) fail_errno("cannot write " + shown, error);
+    if (sync == Sync::file && ::fsync(file.get()) != 0) fail_errno("cannot write " + shown + " (fsync)", errno);
+    const std::string self = "/proc/self/fd/" + std::to_string(file.get());
+    if (unnamed && ::linkat(AT_FDCWD, self.c_str(), fd_, name.c_str(), AT_SYMLINK_FOLLOW) != 0) {
+        if (errno != EEXIST) fail_errno("cannot write " + shown, errno);
+        replace(name, file.get(), true, temp);
+    } else if (!unnamed) {
+        replace(name, file.get(), false, temp);
+    }
+    // close() can report deferred write errors (NFS); the name is in place already, as with AtomicFile's rename.
+    if (::close(file.release()) != 0) fail_errno("cannot write " + shown, errno);
+    temp.clear();
+    if (sync == Sync::file) ::fsync(fd_);  // the link or rename itself; best effort, as AtomicFile::commit
+}
+
+// `name` exists (or, for a named temporary, may): the complete file `fd` takes its place by a rename, with the mode
+// of the file it replaces; a symbolic link, a folder, a device are refused.
+void Directory::replace(const std::string& name, int fd, bool unnamed, const std::string& temp) const {
+    const std::string shown = "'" + path_ + "/" + name + "'";
+    struct stat st {};
+    if (::fstatat(fd_, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
+        if (S_ISLNK(st.st_mode)) fail(DiagnosticKind::io, shown + " is a symbolic link; refusing to write through it");
+        if (!S_ISREG(st.st_mode)) fail(DiagnosticKind::io, "cannot write " + shown + ": not a regular file");
+        if (::fchmod(fd, st.st_mode & 07777) != 0) fail_errno("cannot write " + shown, errno);
+    }
+    std::string from = temp;
+    if (unnamed) {
+        const std::string self = "/proc/self/fd/" + std::to_string(fd);
+        for (int attempt = 0; from.empty(); ++attempt) {
+            std::string candidate = "." + name + ".vanban-" + random_suffix();
+            if (::linkat(AT_FDCWD, self.c_str(), fd_, candidate.c_str(), AT_SYMLINK_FOLLOW) == 0) from = candidate;
+            else if (errno != EEXIST || attempt == 100) fail_errno("cannot write " + shown, errno);
+        }
+    }
+    if (::renameat(fd_, from.c_str(), fd_, name.c_str()) != 0) {
+        const int error = errno;
+        if (unnamed) ::unlinkat(fd_, from.c_str(), 0);
+        fail_errno("cannot write " + shown, error);
     }
 }
 

@@ -52,6 +52,30 @@ private:
     std::uint64_t written_ = 0;
 };
 
+// A folder kept open for many atomic writes into it (a batch's output folder). Names are resolved against one
+// descriptor (openat, linkat, renameat) instead of a path walk per call, and a new file is written unnamed (O_TMPFILE)
+// and linked to its name only when complete: one create, one write, one link per file — no temporary name, no rename,
+// yet a reader never sees it half-written. An existing file of that name is replaced by a rename (keeping its mode);
+// a symbolic link or anything else that is not a regular file is refused, never written through. Where the file
+// system has no O_TMPFILE, a hidden `.NAME.vanban-XXXXXXXX` is written and renamed. Safe to use from many threads.
+class Directory {
+public:
+    explicit Directory(const std::string& path);  // throws vanban::Error (io) when it cannot be opened
+    Directory(const Directory&) = delete;
+    Directory& operator=(const Directory&) = delete;
+    ~Directory();
+
+    // `name` is a file name in the folder (no '/'). Throws vanban::Error (io) naming the file; the file is then
+    // untouched and nothing is left behind. Sync::file also fsyncs the folder after the link or rename.
+    void write_atomic(const std::string& name, std::string_view data, Sync sync) const;
+    const std::string& path() const noexcept { return path_; }
+
+private:
+    void replace(const std::string& name, int fd, bool unnamed, const std::string& temp) const;
+    std::string path_;
+    int fd_ = -1;
+};
+
 // Flushes everything written to the file system holding `path` (syncfs) — one call that makes a whole batch of
 // Sync::none writes durable. Throws vanban::Error when the kernel reports a write-back error.
 void sync_filesystem(const std::string& path);

@@ -55,13 +55,13 @@ constexpr std::size_t kMaxLocatedValues = 1u << 19;
 
 class Parser {
 public:
-    Parser(std::string_view text, const std::string& source, const JsonLimits& limits, Document& doc)
-        : text_(text), source_(source), limits_(limits), doc_(doc) {
+    Parser(std::string_view text, const std::string& source, const JsonLimits& limits, Document& doc, bool locate)
+        : text_(text), source_(source), limits_(limits), doc_(doc), locate_(locate) {
         UErrorCode status = U_ZERO_ERROR;
         nfc_ = icu::Normalizer2::getNFCInstance(status);
         if (U_FAILURE(status)) nfc_ = nullptr;
         // About one value per 8 bytes in typical data files; rehashing a big table costs more than spare buckets.
-        doc_.positions.reserve(std::min<std::size_t>(text.size() / 8 + 16, kMaxLocatedValues));
+        if (locate) doc_.positions.reserve(std::min<std::size_t>(text.size() / 8 + 16, kMaxLocatedValues));
         pointer_.reserve(256);
         scratch_.reserve(256);
         position_budget_ = 16 * std::uint64_t{text.size()} + (1u << 20);
@@ -232,7 +232,7 @@ private:
         // The first kMaxLocatedValues values' pointers are kept; pointers under very long keys are what could make that
         // table outgrow the text many times over ({"<4 KiB key>": [0, 0, 0, …]}), so their bytes are budgeted. Past
         // either a value is located at its nearest recorded ancestor.
-        if (pointer_.size() <= position_budget_ && doc_.positions.size() < kMaxLocatedValues) {
+        if (locate_ && pointer_.size() <= position_budget_ && doc_.positions.size() < kMaxLocatedValues) {
             position_budget_ -= pointer_.size();
             doc_.positions.insert_or_assign(pointer_, position_at(start));
         }
@@ -682,6 +682,7 @@ private:
     int anchor_column_ = 1;
 
     std::string pointer_;
+    bool locate_;                        // record every value's position in doc_.positions
     std::uint64_t position_budget_ = 0;  // bytes of pointers the position table may still take
     std::size_t values_ = 0;
     std::string scratch_;
@@ -750,13 +751,15 @@ void refuse_other_encodings(std::string_view text, const std::string& source) {
 
 }  // namespace
 
-Document parse(std::string_view text, std::string source, const JsonLimits& limits) {
-    refuse_other_encodings(text, source);
+Document parse(std::string_view text, std::string source, const JsonLimits& limits, Positions positions) {
     Document doc;
     doc.source = std::move(source);
-    Parser parser(text, doc.source, limits, doc);
+    Parser parser(text, doc.source, limits, doc, positions == Positions::every_value);
     parser.run();
     std::vector<Diagnostic> diagnostics = parser.take_diagnostics();
+    // Any byte that is not UTF-8 makes the parser complain; only then is the whole text read again to tell a file in
+    // another encoding (said plainly, instead of its first bad byte) from a stray bad byte. Valid text is read once.
+    if (!diagnostics.empty()) refuse_other_encodings(text, doc.source);
     if (!diagnostics.empty()) throw Error(std::move(diagnostics));
     return doc;
 }

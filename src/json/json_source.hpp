@@ -36,10 +36,15 @@ struct Document {
     void locate(Diagnostic& diagnostic) const;
 };
 
+// Whether parse() records every value's line:column (Document::positions). A reader of many small documents that
+// needs them only for the rare one with a problem parses without, and again with them for that one.
+enum class Positions { every_value, none };
+
 // Parses UTF-8 JSON. A leading BOM is skipped; every string (keys and values) is NFC-normalised.
 // Errors (all of them reported at once where the parser can go on: duplicate keys, invalid UTF-8 in strings, NaN/
 // Infinity literals; a syntax error stops parsing) are thrown as vanban::Error with DiagnosticKind::json_syntax and
 // line:column.
-Document parse(std::string_view text, std::string source, const JsonLimits& limits = {});
+Document parse(std::string_view text, std::string source, const JsonLimits& limits = {},
+               Positions positions = Positions::every_value);
 
 }  // namespace vanban::json_data

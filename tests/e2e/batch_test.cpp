@@ -19,6 +19,7 @@
 
 #include "batch/batch.hpp"
 #include "test_support.hpp"
+#include "vanban/catalog.hpp"
 #include "vanban/vanban.hpp"
 #include "zip/zip.hpp"
 
@@ -359,6 +360,55 @@ TEST(BatchE2E, AwardNomineeListWithBadRecords) {
 
 // PDF output goes through LibreOffice with a bounded pool of converters: every record becomes a PDF whose text holds
 // its form's title and its nominee's name.
+// What `vanban batch` writes is what the engine renders: the bundled award forms over the example nominees (three
+// times over, validated by their schema), to an archive and to a folder, compared byte for byte with
+// Template::render of each record; the archive passes `unzip -t` and its members validate-office.
+TEST(BatchE2E, AwardFormsEqualTheEngineByteForByte) {
+    const std::string dir = t::temp_dir();
+    std::vector<json> records;
+    std::istringstream lines(t::read_file(t::source_dir() + "/examples/award-forms/nominees.jsonl"));
+    std::string jsonl;
+    for (int copy = 0; copy < 3; ++copy) {
+        lines.clear();
+        lines.seekg(0);
+        for (std::string line; std::getline(lines, line);)
+            if (!line.empty()) {
+                records.push_back(json::parse(line));
+                jsonl += line + "\n";
+            }
+    }
+    t::write_file(dir + "/nominees.jsonl", jsonl);
+    vanban::ResolvedTemplate resolved = vanban::resolve_template("bao-cao-thanh-tich");
+    const vanban::Template engine = vanban::Template::from_file(resolved.path);
+    for (const bool to_zip : {true, false}) {
+        b::Options o;
+        o.template_path = resolved.path;
+        o.schema = resolved.schema;
+        o.records_path = dir + "/nominees.jsonl";
+        (to_zip ? o.zip_path : o.output_dir) = dir + (to_zip ? "/all.zip" : "/files");
+        o.sync = b::SyncMode::none;
+        o.jobs = 3;
+        const b::Summary s = b::run(o);
+        ASSERT_EQ(s.ok, records.size()) << (to_zip ? "zip" : "files");
+        const auto members = to_zip ? t::read_zip(t::read_file(dir + "/all.zip")) : std::map<std::string, std::string>{};
+        for (std::size_t i = 0; i < records.size(); ++i) {
+            const std::string name = std::to_string(i + 1) + ".docx";
+            const std::string written = to_zip ? members.at(name) : t::read_file(dir + "/files/" + name);
+            EXPECT_TRUE(written == engine.render(records[i])) << name << (to_zip ? " in the zip" : " in the folder");
+        }
+        if (to_zip) {
+            EXPECT_EQ(members.size(), records.size());
+        }
+    }
+    std::string output;
+    EXPECT_EQ(t::run_command("unzip -tq " + quote(dir + "/all.zip"), &output), 0) << output;
+    const auto members = t::read_zip(t::read_file(dir + "/all.zip"));
+    for (const char* name : {"1.docx", "2.docx", "22.docx"}) {
+        t::write_file(dir + "/member.docx", members.at(name));
+        EXPECT_EQ(t::validate_office(dir + "/member.docx", "--no-schema"), "") << name;  // as award_forms_test
+    }
+}
+
 TEST(BatchE2E, AwardNomineesToPdf) {
     const std::string dir = t::temp_dir();
     std::string csv;

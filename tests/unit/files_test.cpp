@@ -225,3 +225,62 @@ TEST(Files, UnsyncedWritesAndOneFileSystemFlush) {
     expect_error([&] { vanban::io::sync_filesystem(dir + "/missing"); }, DiagnosticKind::io,
                  {dir + "/missing", std::strerror(ENOENT)});
 }
+
+// A batch's output folder, kept open: new files appear whole under their name, existing ones are replaced keeping
+// their mode, symbolic links and folders are refused with the file named, and no temporary is ever left.
+TEST(Files, DirectoryWritesNewAndExistingFilesAtomically) {
+    const std::string dir = vanban::test::temp_dir();
+    const vanban::io::Directory out(dir);
+    const mode_t old_mask = ::umask(027);
+    out.write_atomic("new.docx", "first", vanban::io::Sync::none);
+    ::umask(old_mask);
+    EXPECT_EQ(vanban::test::read_file(dir + "/new.docx"), "first");
+    EXPECT_EQ(mode_of(dir + "/new.docx"), 0640u) << "0644 modulo the umask 027";
+
+    ::chmod((dir + "/new.docx").c_str(), 0600);
+    out.write_atomic("new.docx", std::string(300000, 'z'), vanban::io::Sync::file);
+    EXPECT_EQ(vanban::test::read_file(dir + "/new.docx"), std::string(300000, 'z'));
+    EXPECT_EQ(mode_of(dir + "/new.docx"), 0600u) << "an existing file keeps its mode";
+
+    vanban::test::write_file(dir + "/precious.txt", "keep me");
+    fs::create_symlink(dir + "/precious.txt", dir + "/link.docx");
+    expect_error([&] { out.write_atomic("link.docx", "x", vanban::io::Sync::none); }, DiagnosticKind::io,
+                 {dir + "/link.docx", "symbolic link"});
+    EXPECT_EQ(vanban::test::read_file(dir + "/precious.txt"), "keep me");
+    EXPECT_TRUE(fs::is_symlink(dir + "/link.docx"));
+    fs::create_directory(dir + "/folder.docx");
+    expect_error([&] { out.write_atomic("folder.docx", "x", vanban::io::Sync::none); }, DiagnosticKind::io,
+                 {dir + "/folder.docx"});
+    expect_error([&] { out.write_atomic("../escape.docx", "x", vanban::io::Sync::none); }, DiagnosticKind::io,
+                 {"escape.docx"});
+    EXPECT_EQ(entries_of(dir), (std::set<std::string>{"new.docx", "precious.txt", "link.docx", "folder.docx"}))
+        << "no temporary files left";
+    expect_error([&] { vanban::io::Directory missing(dir + "/missing"); }, DiagnosticKind::io,
+                 {dir + "/missing", std::strerror(ENOENT)});
+}
+
+// A full disk (here: a file size limit, as in WriteAtomicDiskFull) fails the write with the file named; nothing is
+// left, and an earlier file of that name is untouched.
+TEST(Files, DirectoryWriteFailureLeavesNothing) {
+    const std::string dir = vanban::test::temp_dir();
+    vanban::test::write_file(dir + "/old.docx", "old");
+    const int status = in_child([&] {
+        std::signal(SIGXFSZ, SIG_IGN);
+        const rlimit limit{1024, 1024};
+        if (::setrlimit(RLIMIT_FSIZE, &limit) != 0) return 77;
+        const vanban::io::Directory out(dir);
+        for (const char* name : {"old.docx", "new.docx"}) {
+            try {
+                out.write_atomic(name, std::string(4096, 'x'), vanban::io::Sync::none);
+                return 1;
+            } catch (const vanban::Error& e) {
+                if (std::string(e.what()).find(std::string(dir) + "/" + name) == std::string::npos) return 2;
+            }
+        }
+        return 0;
+    });
+    ASSERT_NE(status, 77);
+    EXPECT_EQ(status, 0);
+    EXPECT_EQ(vanban::test::read_file(dir + "/old.docx"), "old");
+    EXPECT_EQ(entries_of(dir), (std::set<std::string>{"old.docx"})) << "no partial or temporary file";
+}

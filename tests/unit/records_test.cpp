@@ -192,6 +192,10 @@ TEST(Records, JsonLines) {
     auto recs = read_all(write_temp("r.jsonl", text));
     ASSERT_EQ(recs.size(), 4u);
     EXPECT_EQ(recs[1].line, 4);
+    // Read without positions (a record with no problem never needs them); found from its text when one has.
+    EXPECT_TRUE(recs[1].data.positions.empty());
+    EXPECT_TRUE(recs[1].find_positions());
+    EXPECT_FALSE(recs[1].find_positions()) << "found once";
     EXPECT_EQ(recs[1].data.position_of("/age").line, 4);
     EXPECT_EQ(recs[1].data.position_of("/age").column, 25);
     EXPECT_EQ(recs[2].line, 5);
@@ -214,6 +218,7 @@ TEST(Records, JsonArrayIsStreamedElementByElement) {
     EXPECT_EQ(recs[0].data.value["tags"], json::parse(R"(["a,b","]"])"));
     EXPECT_EQ(recs[0].line, 2);
     EXPECT_EQ(recs[1].line, 3);
+    EXPECT_TRUE(recs[1].find_positions());
     EXPECT_EQ(recs[1].data.position_of("/age").line, 4);
     EXPECT_EQ(recs[1].data.position_of("/age").column, 11);
     EXPECT_EQ(recs[1].data.position_of("/name").column, 12);
