@@ -120,9 +120,32 @@ std::string lower(std::string s) {
 struct Target {
     std::map<std::string, std::string> style_of_name;
     std::set<std::string> style_ids;
+    // A numbered list style of the template (not a heading, not bullets): its style id → its w:abstractNum id.
+    std::map<std::string, std::string> list_style_abstract;
     int next_num = 1, next_abstract = 0;
     int next_subdoc = 1;
 };
+
+// The template's paragraph styles that number their paragraphs (docxcompose restarts them in a sub-document).
+void read_list_styles(const xmlNode* styles_root, const xmlNode* numbering_root, Target& t) {
+    std::map<std::string, std::string> abstract_of_num;
+    std::set<std::string> bullets;  // abstractNum ids whose first level is a bullet
+    for (const xmlNode* n = numbering_root ? numbering_root->children : nullptr; n; n = n->next) {
+        if (is_w(n, "num")) abstract_of_num[import::attribute(n, kW, "numId").value_or("")] = w_val(import::first_child(n, kW, "abstractNumId"));
+        if (!is_w(n, "abstractNum")) continue;
+        for (const xmlNode* l = n->children; l; l = l->next)
+            if (is_w(l, "lvl") && import::attribute(l, kW, "ilvl").value_or("0") == "0" && w_val(import::first_child(l, kW, "numFmt")) == "bullet")
+                bullets.insert(import::attribute(n, kW, "abstractNumId").value_or(""));
+    }
+    for (const xmlNode* s = styles_root ? styles_root->children : nullptr; s; s = s->next) {
+        const xmlNode* props = is_w(s, "style") ? import::first_child(s, kW, "pPr") : nullptr;
+        const xmlNode* numbering = props ? import::first_child(props, kW, "numPr") : nullptr;
+        if (!numbering || import::first_child(props, kW, "outlineLvl")) continue;  // headings keep counting
+        const auto abstract = abstract_of_num.find(w_val(import::first_child(numbering, kW, "numId")));
+        if (abstract != abstract_of_num.end() && !bullets.count(abstract->second))
+            t.list_style_abstract[import::attribute(s, kW, "styleId").value_or("")] = abstract->second;
+    }
+}
 
 int number_after(const std::string& text, std::string_view prefix) {
     int max = 0;
@@ -131,27 +154,27 @@ int number_after(const std::string& text, std::string_view prefix) {
     return max;
 }
 
+core::XmlDocPtr parse_text(const std::map<std::string, std::string>& texts, const std::string& part) {
+    std::string problem;
+    const auto it = texts.find(part);
+    return it == texts.end() ? nullptr : core::parse_office_part(it->second, part, problem);
+}
+
 Target read_target(const std::map<std::string, std::string>& texts) {
     Target t;
-    if (const auto styles = texts.find("word/styles.xml"); styles != texts.end()) {
-        std::string problem;
-        if (const core::XmlDocPtr doc = core::parse_office_part(styles->second, styles->first, problem))
-            for (const xmlNode* s = xmlDocGetRootElement(doc.get())->children; s; s = s->next) {
-                if (!is_w(s, "style")) continue;
-                const std::string id = import::attribute(s, kW, "styleId").value_or("");
-                t.style_ids.insert(id);
-                if (const xmlNode* name = import::first_child(s, kW, "name")) t.style_of_name.emplace(w_val(name), id);
-            }
+    const core::XmlDocPtr styles = parse_text(texts, "word/styles.xml"), numbering = parse_text(texts, "word/numbering.xml");
+    for (const xmlNode* s = styles ? xmlDocGetRootElement(styles.get())->children : nullptr; s; s = s->next) {
+        if (!is_w(s, "style")) continue;
+        const std::string id = import::attribute(s, kW, "styleId").value_or("");
+        t.style_ids.insert(id);
+        if (const xmlNode* name = import::first_child(s, kW, "name")) t.style_of_name.emplace(w_val(name), id);
     }
-    if (const auto numbering = texts.find("word/numbering.xml"); numbering != texts.end()) {
-        std::string problem;
-        if (const core::XmlDocPtr doc = core::parse_office_part(numbering->second, numbering->first, problem))
-            for (const xmlNode* n = xmlDocGetRootElement(doc.get())->children; n; n = n->next) {
-                if (is_w(n, "num")) t.next_num = std::max(t.next_num, import::small_number(import::attribute(n, kW, "numId"), 0) + 1);
-                if (is_w(n, "abstractNum"))
-                    t.next_abstract = std::max(t.next_abstract, import::small_number(import::attribute(n, kW, "abstractNumId"), 0) + 1);
-            }
+    for (const xmlNode* n = numbering ? xmlDocGetRootElement(numbering.get())->children : nullptr; n; n = n->next) {
+        if (is_w(n, "num")) t.next_num = std::max(t.next_num, import::small_number(import::attribute(n, kW, "numId"), 0) + 1);
+        if (is_w(n, "abstractNum"))
+            t.next_abstract = std::max(t.next_abstract, import::small_number(import::attribute(n, kW, "abstractNumId"), 0) + 1);
     }
+    read_list_styles(styles ? xmlDocGetRootElement(styles.get()) : nullptr, numbering ? xmlDocGetRootElement(numbering.get()) : nullptr, t);
     for (const auto& [name, text] : texts)
         if (name.ends_with(".rels")) t.next_subdoc = std::max(t.next_subdoc, number_after(text, kSubdocName) + 1);
     return t;
@@ -235,6 +258,7 @@ private:
     core::XmlDocPtr document_, styles_, numbering_;
     Placed placed_;
     std::map<std::string, std::string> num_ids_;  // the sub-document's numId → the template's
+    std::map<std::string, std::string> new_ids_;  // the main part's relationship id → the template's
 
     core::XmlDocPtr parse(const std::string& part) {
         std::string problem;
@@ -275,9 +299,30 @@ private:
             xmlFreeNode(n);
         }
         for (xmlNode* element : top) renumber_lists(element);
+        std::set<std::string> restarted;
+        for (xmlNode* element : top) restart_list(element, restarted);
         for (xmlNode* element : top) placed_.body += serialise(document_.get(), element);
         placed_.ends_with_table = !top.empty() && is_w(top.back(), "tbl");
         return std::move(placed_);
+    }
+
+    // docxcompose's restart_first_numbering: the first paragraph of a template list style (a numbered one, not a
+    // heading) in the sub-document starts that list again at 1, instead of continuing the template's count.
+    void restart_list(xmlNode* element, std::set<std::string>& restarted) {
+        xmlNode* props = is_w(element, "p") ? const_cast<xmlNode*>(import::first_child(element, kW, "pPr")) : nullptr;
+        xmlNode* style = props ? const_cast<xmlNode*>(import::first_child(props, kW, "pStyle")) : nullptr;
+        if (!style || import::first_child(props, kW, "numPr")) return;  // its own numbering is a copy already
+        const std::string id = w_val(style);
+        const auto abstract = s_.target.list_style_abstract.find(id);
+        if (abstract == s_.target.list_style_abstract.end() || !restarted.insert(id).second) return;
+        const std::string num = std::to_string(s_.target.next_num++);
+        s_.nums += "<w:num xmlns:w=\"" + std::string(kW) + "\" w:numId=\"" + num + "\"><w:abstractNumId w:val=\"" +
+                   abstract->second + "\"/><w:lvlOverride w:ilvl=\"0\"><w:startOverride w:val=\"1\"/></w:lvlOverride></w:num>";
+        xmlNs* w = xmlSearchNsByHref(element->doc, element, core::xml_chars(kW));
+        xmlNode* numbering = xmlNewNode(w, core::xml_chars("numPr"));
+        xmlSetNsProp(xmlNewChild(numbering, w, core::xml_chars("ilvl"), nullptr), w, core::xml_chars("val"), core::xml_chars("0"));
+        xmlSetNsProp(xmlNewChild(numbering, w, core::xml_chars("numId"), nullptr), w, core::xml_chars("val"), core::xml_chars(num.c_str()));
+        xmlAddNextSibling(style, numbering);
     }
 
     // Every r:… attribute (r:id, r:embed, r:link) names a relationship of the main part: it gets a new one.
@@ -287,10 +332,13 @@ private:
             xmlChar* value = xmlNodeGetContent(reinterpret_cast<xmlNode*>(a));
             const std::string old_id = value ? reinterpret_cast<const char*>(value) : "";
             xmlFree(value);
-            const auto rel = rels_.find(old_id);
-            if (rel == rels_.end()) refuse("the relationship '" + old_id + "' it refers to is missing", object_);
-            const std::string new_id = carry_relationship(rel->second);
-            xmlSetNsProp(n, a->ns, a->name, core::xml_chars(new_id.c_str()));
+            auto carried = new_ids_.find(old_id);  // mc:AlternateContent shows one picture twice
+            if (carried == new_ids_.end()) {
+                const auto rel = rels_.find(old_id);
+                if (rel == rels_.end()) refuse("the relationship '" + old_id + "' it refers to is missing", object_);
+                carried = new_ids_.emplace(old_id, carry_relationship(rel->second)).first;
+            }
+            xmlSetNsProp(n, a->ns, a->name, core::xml_chars(carried->second.c_str()));
         }
     }
 
@@ -533,16 +581,16 @@ void drop_empty_reopened_paragraphs(std::string& rendered) {
     }
 }
 
-void list_subdocs(const core::RenderState& state, core::PictureEdits& edits) {
-    const auto* session = dynamic_cast<const SubdocSession*>(state.adapter_session.get());
-    if (!session) return;
-    static constexpr const char* kXmlDeclaration = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n";
-    const std::string types_name = "[Content_Types].xml";
-    const auto has = [&](const std::string& name) { return edits.entries.count(name) > 0; };
-    for (const auto& [part, numbers] : session->parts) {
+namespace {
+
+constexpr const char* kXmlDeclaration = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n";
+
+// Each part that shows sub-documents relates what their bodies refer to (its .rels part, made when it has none).
+void list_relationships(const SubdocSession& session, core::PictureEdits& edits) {
+    for (const auto& [part, numbers] : session.parts) {
         std::string relationships;
         for (int n : numbers)
-            for (const auto& [id, rel] : session->by_number.at(n)->relationships) {
+            for (const auto& [id, rel] : session.by_number.at(n)->relationships) {
                 relationships += "<Relationship Id=\"" + id + "\" Type=\"";
                 core::escape_xml_attribute(relationships, rel.type);
                 relationships += "\" Target=\"";
@@ -551,7 +599,7 @@ void list_subdocs(const core::RenderState& state, core::PictureEdits& edits) {
             }
         const std::size_t slash = part.rfind('/');
         const std::string rels = part.substr(0, slash + 1) + "_rels/" + part.substr(slash + 1) + ".rels";
-        if (has(rels)) {
+        if (edits.entries.count(rels)) {
             if (!core::append_to_root(edits.text_of(rels), "Relationships", relationships)) core::unusual_picture_part(rels);
         } else {
             edits.added.emplace_back(rels, std::string(kXmlDeclaration) +
@@ -559,8 +607,42 @@ void list_subdocs(const core::RenderState& state, core::PictureEdits& edits) {
                                                relationships + "</Relationships>");
         }
     }
-    std::string& types = edits.text_of(types_name);
+}
+
+// A part the template lacks (styles, numbering): made, listed in the content types and related to the document.
+void add_part(core::PictureEdits& edits, const std::string& name, const char* root, const std::string& content,
+              const std::string& type, const char* relationship) {
+    const std::string types_name = "[Content_Types].xml", document_rels = "word/_rels/document.xml.rels";
+    edits.added.emplace_back(name, std::string(kXmlDeclaration) + "<" + root + " xmlns:w=\"" + kW + "\">" + content + "</" + root + ">");
+    if (!core::append_to_root(edits.text_of(types_name), "Types", "<Override PartName=\"/" + name + "\" ContentType=\"" + type + "\"/>"))
+        core::unusual_picture_part(types_name);
+    const std::string rel = std::string("<Relationship Id=\"rIdVanbanSubdoc0_") + relationship + "\" Type=\"" +
+                            std::string(kRelationshipTypes) + relationship + "\" Target=\"" + name.substr(5) + "\"/>";
+    if (!core::append_to_root(edits.text_of(document_rels), "Relationships", rel)) core::unusual_picture_part(document_rels);
+}
+
+// w:abstractNum elements go before every w:num, and w:num before w:numIdMacAtCleanup (the schema's order).
+void extend_numbering(std::string& numbering, const std::string& abstract_nums, const std::string& nums) {
+    const std::string name = "word/numbering.xml";
+    if (!abstract_nums.empty()) {
+        const std::size_t first_num = std::min({numbering.find("<w:num "), numbering.find("<w:num>"), numbering.find("<w:numIdMacAtCleanup")});
+        if (first_num != std::string::npos) numbering.insert(first_num, abstract_nums);
+        else if (!core::append_to_root(numbering, "w:numbering", abstract_nums)) core::unusual_picture_part(name);
+    }
+    const std::size_t cleanup = numbering.find("<w:numIdMacAtCleanup");
+    if (cleanup != std::string::npos) numbering.insert(cleanup, nums);
+    else if (!core::append_to_root(numbering, "w:numbering", nums)) core::unusual_picture_part(name);
+}
+
+}  // namespace
+
+void list_subdocs(const core::RenderState& state, core::PictureEdits& edits) {
+    const auto* session = dynamic_cast<const SubdocSession*>(state.adapter_session.get());
+    if (!session) return;
+    list_relationships(*session, edits);
+    const std::string types_name = "[Content_Types].xml";
     for (const Media& m : session->media) {
+        std::string& types = edits.text_of(types_name);
         const std::string extension = m.name.substr(m.name.rfind('.') + 1);
         if (lower(types).find("extension=\"" + extension + "\"") == std::string::npos) {
             std::string entry = "<Default Extension=\"" + extension + "\" ContentType=\"";
@@ -569,41 +651,18 @@ void list_subdocs(const core::RenderState& state, core::PictureEdits& edits) {
         }
         edits.media.emplace_back(m.name, &m.bytes);
     }
-    // Parts the template may lack: styles and numbering are then made, listed and related.
-    const auto extend = [&](const std::string& name, const char* root, const std::string& content, const char* type, const char* relationship) {
-        if (content.empty()) return;
-        if (has(name)) {
-            if (!core::append_to_root(edits.text_of(name), root, content)) core::unusual_picture_part(name);
-            return;
-        }
-        edits.added.emplace_back(name, std::string(kXmlDeclaration) + "<" + root + " xmlns:w=\"" + kW + "\">" + content + "</" + root + ">");
-        if (!core::append_to_root(types, "Types", "<Override PartName=\"/" + name + "\" ContentType=\"" + type + "\"/>"))
-            core::unusual_picture_part(types_name);
-        const std::string document_rels = "word/_rels/document.xml.rels";
-        const std::string rel = std::string("<Relationship Id=\"rIdVanbanSubdoc0_") + relationship + "\" Type=\"" +
-                                std::string(kRelationshipTypes) + relationship + "\" Target=\"" + name.substr(5) + "\"/>";
-        if (!core::append_to_root(edits.text_of(document_rels), "Relationships", rel)) core::unusual_picture_part(document_rels);
-    };
-    extend("word/styles.xml", "w:styles", session->styles,
-           "application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml", "styles");
-    if (has("word/numbering.xml") && !session->abstract_nums.empty()) {
-        // w:abstractNum elements come before every w:num (the schema's order).
-        std::string& numbering = edits.text_of("word/numbering.xml");
-        std::size_t first_num = numbering.find("<w:num ");
-        first_num = std::min(first_num, numbering.find("<w:num>"));
-        if (first_num == std::string::npos) first_num = numbering.find("<w:numIdMacAtCleanup");
-        if (first_num == std::string::npos) {
-            if (!core::append_to_root(numbering, "w:numbering", session->abstract_nums)) core::unusual_picture_part("word/numbering.xml");
-        } else {
-            numbering.insert(first_num, session->abstract_nums);
-        }
-        const std::size_t cleanup = numbering.find("<w:numIdMacAtCleanup");
-        if (cleanup != std::string::npos) numbering.insert(cleanup, session->nums);
-        else if (!core::append_to_root(numbering, "w:numbering", session->nums)) core::unusual_picture_part("word/numbering.xml");
-    } else {
-        extend("word/numbering.xml", "w:numbering", session->abstract_nums + session->nums,
-               "application/vnd.openxmlformats-officedocument.wordprocessingml.numbering+xml", "numbering");
+    const auto has = [&](const std::string& name) { return edits.entries.count(name) > 0; };
+    if (!session->styles.empty()) {
+        if (!has("word/styles.xml"))
+            add_part(edits, "word/styles.xml", "w:styles", session->styles,
+                     "application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml", "styles");
+        else if (!core::append_to_root(edits.text_of("word/styles.xml"), "w:styles", session->styles))
+            core::unusual_picture_part("word/styles.xml");
     }
+    if (session->abstract_nums.empty() && session->nums.empty()) return;
+    if (has("word/numbering.xml")) extend_numbering(edits.text_of("word/numbering.xml"), session->abstract_nums, session->nums);
+    else add_part(edits, "word/numbering.xml", "w:numbering", session->abstract_nums + session->nums,
+                  "application/vnd.openxmlformats-officedocument.wordprocessingml.numbering+xml", "numbering");
 }
 
 }  // namespace vanban::docx
