@@ -194,7 +194,6 @@ struct Media {
 struct Placed {
     int number = 0;
     std::string body;
-    bool ends_with_table = false;
     std::vector<NewRelationship> relationships;
 };
 
@@ -302,8 +301,7 @@ private:
         std::set<std::string> restarted;
         for (xmlNode* element : top) restart_list(element, restarted);
         for (xmlNode* element : top) placed_.body += serialise(document_.get(), element);
-        placed_.ends_with_table = !top.empty() && is_w(top.back(), "tbl");
-        return std::move(placed_);
+            return std::move(placed_);
     }
 
     // docxcompose's restart_first_numbering: the first paragraph of a template list style (a numbered one, not a
@@ -566,9 +564,8 @@ void write_subdoc(std::string& out, const core::json& object, const core::Output
     if (shows_nothing(std::string_view(out).substr(start))) out.resize(start);  // docxtpl replaces the paragraph
     out += placed.body;
     session.parts[*state.current_part].insert(placed.number);
-    // The rest of the host paragraph; dropped after the render when nothing follows the tag there. After a table
-    // it stays: a table cell must end with a paragraph.
-    out += placed.ends_with_table ? std::string_view("<w:p>") : kReopened;
+    // The rest of the host paragraph; dropped after the render when nothing follows the tag there.
+    out += kReopened;
     out += props + "<w:r>" + site.run_props[0] + "<w:t xml:space=\"preserve\">";
 }
 
@@ -577,7 +574,11 @@ void drop_empty_reopened_paragraphs(std::string& rendered) {
         rendered.replace(start, kReopened.size(), "<w:p>");
         const std::size_t end = rendered.find("</w:p>", start);
         if (end == std::string::npos) continue;
-        if (shows_nothing(std::string_view(rendered).substr(start, end + 6 - start))) rendered.erase(start, end + 6 - start);
+        // A table cell must end with a paragraph: after a table, at the end of a cell, the empty one stays.
+        const bool ends_cell = std::string_view(rendered).substr(0, start).ends_with("</w:tbl>") &&
+                               std::string_view(rendered).substr(end + 6).starts_with("</w:tc>");
+        if (!ends_cell && shows_nothing(std::string_view(rendered).substr(start, end + 6 - start)))
+            rendered.erase(start, end + 6 - start);
     }
 }
 
