@@ -45,6 +45,13 @@ void each_element(xmlNode* n, const Visit& visit) {
     }
 }
 
+// `element` and everything under it (not its following siblings).
+template <class Visit>
+void each_in(xmlNode* element, const Visit& visit) {
+    visit(element);
+    each_element(element->children, visit);
+}
+
 // An element serialised with the namespace declarations it needs (those of the sub-document's root are copied onto
 // it first): in the template's part, its prefixes may be undeclared or mean something else.
 std::string serialise(xmlDoc* doc, xmlNode* element) {
@@ -281,7 +288,7 @@ private:
             if (c->type == XML_ELEMENT_NODE && !is_w(c, "sectPr")) top.push_back(c);
         std::vector<xmlNode*> dropped;
         for (xmlNode* element : top)
-            each_element(element, [&](xmlNode* n) {
+            each_in(element, [&](xmlNode* n) {
                 if (is_w(n, "headerReference") || is_w(n, "footerReference")) {  // as docxcompose
                     dropped.push_back(n);
                     return;
@@ -413,7 +420,7 @@ private:
     // Each list gets its own w:num and w:abstractNum in the template, with new ids and a new nsid, so that it numbers
     // on its own (docxcompose's add_numberings).
     void renumber_lists(xmlNode* element) {
-        each_element(element, [&](xmlNode* n) {
+        each_in(element, [&](xmlNode* n) {
             if (!is_w(n, "numId")) return;
             const std::string id = w_val(n);
             if (id == "0") return;  // "no numbering"

@@ -133,7 +133,7 @@ protected:
 
 TEST_F(SubdocTest, TheBodyStylesListTableAndPictureComeOverAsWithDocxtpl) {
     t::write_file(dir + "/phu-luc.docx", make_subdoc(png));
-    const json data = {{"title", "năm 2025"}, {"place", "Lưu VT"}, {"annex", {{"subdoc", "phu-luc.docx"}}}};
+    const json data = {{"title", "năm 2025"}, {"place", "Lưu VT"}, {"annex", {{"subdoc", dir + "/phu-luc.docx"}}}};
     const Rendered r = render_both("subdoc", make_template(para("{{p annex }}")), data);
     const std::string& document = r.vanban.at("word/document.xml");
 
