@@ -11,8 +11,9 @@
 The template is compiled once, on the first render(), and reused by the next ones (docxtpl reparses it each
 time). The Python context is converted to vanban's JSON forms (docs/template-language.md): RichText becomes a list
 of spans for the `rich` filter (every `{{r x }}` tag of the template is read as `{{r x | rich }}`), InlineImage a
-picture object, Listing its text. What vanban has no form for raises UnsupportedError naming the construct instead
-of being dropped: a `jinja_env` (custom filters, globals), Subdoc, RichTextParagraph, RichText colours, sizes, fonts,
+picture object, Listing its text, a Subdoc from a file a sub-document object. What vanban has no form for raises
+UnsupportedError naming the construct instead of being dropped: a `jinja_env` (custom filters, globals), a Subdoc
+built with python-docx calls, RichTextParagraph, RichText colours, sizes, fonts,
 highlight, strike-through, sub/superscript, styles and hyperlinks, `\\a` and `\\f` in a Listing, Python functions in
 the context. Differences from docxtpl are listed in docs/python.md.
 """
@@ -214,11 +215,38 @@ class InlineImage:
 
 
 class Subdoc:
-    """docxtpl's Subdoc (another document placed at a `{{p }}` tag): vanban has no form for it yet."""
+    """docxtpl's Subdoc: another DOCX whose body is placed at a `{{p name }}` tag, with its styles, lists, tables and
+    pictures (vanban's {"subdoc": …} object). Made from an existing file or binary stream
+    (tpl.new_subdoc("annex.docx")); a sub-document built with python-docx calls (tpl.new_subdoc() then
+    sd.add_paragraph(…)) raises UnsupportedError — save it with python-docx and give the file."""
+
+    _MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
     def __init__(self, tpl: "DocxTemplate" = None, docpath: Any = None) -> None:
-        raise UnsupportedError("Subdoc (tpl.new_subdoc())",
-                               hint="build the repeated structure in the template with loops (docs/python.md)")
+        self.tpl, self.docpath = tpl, docpath
+        self._json: Optional[Dict[str, str]] = None
+
+    def __getattr__(self, name: str) -> Any:
+        # docxtpl forwards everything else to a python-docx Document (add_paragraph, add_table, …).
+        if name.startswith("__") or name in ("tpl", "docpath", "_json"):
+            raise AttributeError(name)
+        raise UnsupportedError(f"Subdoc.{name} (a sub-document built with python-docx calls)",
+                               hint="build it with python-docx, save it, and give the file: tpl.new_subdoc(path)")
+
+    def to_json(self) -> Dict[str, str]:
+        """vanban's sub-document object: {"subdoc": data URI of the DOCX} (read once, then cached)."""
+        if self._json is None:
+            if self.docpath is None:
+                raise UnsupportedError("Subdoc without a file (tpl.new_subdoc() built with python-docx calls)",
+                                       hint="save the python-docx document and give its path: tpl.new_subdoc(path)")
+            if hasattr(self.docpath, "read"):
+                self.docpath.seek(0)
+                content = self.docpath.read()
+            else:
+                with open(self.docpath, "rb") as f:
+                    content = f.read()
+            self._json = {"subdoc": f"data:{self._MEDIA_TYPE};base64," + base64.b64encode(content).decode("ascii")}
+        return self._json
 
 
 # ----- the context as JSON ----------------------------------------------------------------------------------
@@ -233,7 +261,7 @@ def _object_json(value: Any) -> Any:
         return value.spans
     if isinstance(value, Listing):
         return value.text
-    if isinstance(value, InlineImage):
+    if isinstance(value, (InlineImage, Subdoc)):
         return value.to_json()
     if isinstance(value, Mapping):
         return dict(value)
@@ -415,7 +443,7 @@ class DocxTemplate:
     undeclared_template_variables = property(get_undeclared_template_variables)
 
     def new_subdoc(self, docpath: Any = None) -> Subdoc:
-        """Raises UnsupportedError: vanban has no sub-documents yet."""
+        """A sub-document from a DOCX file path or binary stream, for a `{{p name }}` tag (see Subdoc)."""
         return Subdoc(self, docpath)
 
     def build_url_id(self, url: str) -> str:

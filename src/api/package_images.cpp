@@ -30,7 +30,8 @@ std::size_t PackageEdits::size() const {
     return n;
 }
 
-PackageEdits package_edits(const PackageImages& package, const core::ImageSession& images) {
+PackageEdits package_edits(const PackageImages& package, const core::RenderState& state) {
+    const core::ImageSession& images = state.images;
     PackageEdits edits;
     for (const auto& stored : images.stored())
         edits.media.emplace_back(std::string(package.format->media_folder()) +
@@ -44,8 +45,9 @@ PackageEdits package_edits(const PackageImages& package, const core::ImageSessio
             if (original == package.texts.end()) core::unusual_picture_part(name);
             return edits.replaced[name] = original->second;
         },
-        edits.added, package.entries};
-    package.format->list_pictures(images, listing);
+        edits.added, package.entries, edits.media};
+    if (!images.stored().empty()) package.format->list_pictures(images, listing);
+    if (state.adapter_session) package.format->list_additions(state, listing);
     return edits;
 }
 

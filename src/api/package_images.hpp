@@ -13,6 +13,7 @@
 
 #include "core/image.hpp"
 #include "core/package_format.hpp"
+#include "core/program.hpp"
 #include "vanban/vanban.hpp"
 
 namespace vanban::detail {
@@ -36,6 +37,7 @@ struct PackageEdits {
     std::size_t size() const;
 };
 
-PackageEdits package_edits(const PackageImages& package, const core::ImageSession& images);
+// `state` is the render's: its pictures and what the format adapter kept (DOCX sub-documents).
+PackageEdits package_edits(const PackageImages& package, const core::RenderState& state);
 
 }  // namespace vanban::detail

@@ -79,6 +79,32 @@ struct Source {
     std::function<zip::PreparedEntry(const std::string&)> prepare_raw;
 };
 
+[[noreturn]] void refuse_entry(const std::string& rel, const std::string& why, const std::string& why_vi) {
+    core::refuse_package(rel, "package.not_a_file", "this entry of the template directory " + why + ": it is refused",
+                         "thư mục mẫu có mục " + rel + " " + why_vi + " — hãy thay bằng một tệp thường");
+}
+
+// An entry of a template directory must be a regular file inside the directory: a FIFO would block the read, a
+// device (/dev/zero) never end, and a symbolic link out of the folder would put another file into every output.
+// Entries that are none of these were skipped before, which rendered a package without its main part.
+void check_directory_entry(const fs::path& root, const fs::path& path, const std::string& rel) {
+    std::error_code ec;
+    const fs::file_status own = fs::symlink_status(path, ec);
+    if (fs::is_symlink(own)) {
+        const fs::path target = fs::weakly_canonical(path, ec), inside = fs::weakly_canonical(root, ec);
+        const std::string t = target.generic_string(), r = inside.generic_string() + "/";
+        if (ec || !t.starts_with(r))
+            refuse_entry(rel, "is a symbolic link that points out of the directory (" + target.string() + ")",
+                         "là liên kết tượng trưng trỏ ra ngoài thư mục");
+    }
+    const fs::file_status status = fs::status(path, ec);
+    if (ec) refuse_entry(rel, "cannot be read (" + ec.message() + ")", "không đọc được");
+    if (fs::is_directory(status)) return;
+    if (!fs::is_regular_file(status))
+        refuse_entry(rel, fs::is_fifo(status) ? "is a FIFO, not a file" : fs::is_socket(status) ? "is a socket, not a file" : "is a device, not a file",
+                     "không phải tệp thường (FIFO, socket hoặc thiết bị)");
+}
+
 void walk_directory(const fs::path& root, std::size_t max_entries, std::vector<std::string>& names, std::size_t& seen) {
     for (auto it = fs::recursive_directory_iterator(root); it != fs::recursive_directory_iterator(); ++it) {
         if (++seen > max_entries) return;
@@ -89,7 +115,9 @@ void walk_directory(const fs::path& root, std::size_t max_entries, std::vector<s
             if (it->is_directory()) it.disable_recursion_pending();
             continue;
         }
-        if (it->is_regular_file()) names.push_back(rel);
+        if (it->is_directory()) continue;
+        check_directory_entry(root, it->path(), rel);
+        names.push_back(rel);
     }
 }
 
@@ -144,7 +172,10 @@ std::vector<std::string> directory_entries(const fs::path& root, std::size_t max
 
 Format detect_format(const std::vector<std::string>& names, const std::string& package) {
     bool docx = std::find(names.begin(), names.end(), "[Content_Types].xml") != names.end();
-    bool odt = std::find(names.begin(), names.end(), "content.xml") != names.end();
+    const auto has = [&](const char* n) { return std::find(names.begin(), names.end(), n) != names.end(); };
+    // An OpenDocument package is recognised by any of its own entries, so that one without content.xml is refused
+    // as a broken ODT (PackageFormat::check_package), not as an unknown file.
+    bool odt = has("content.xml") || has("mimetype") || has("META-INF/manifest.xml");
     if (docx) return Format::docx;
     if (odt) return Format::odt;
     Diagnostic d;
@@ -225,6 +256,10 @@ std::shared_ptr<detail::TemplateImpl> compile(Source src, std::string name, cons
     impl->format = detect_format(src.names, impl->name);
     const core::PackageFormat& format = detail::package_format(impl->format);
     impl->images.format = &format;
+    {
+        auto has = [&](const std::string& n) { return std::find(src.names.begin(), src.names.end(), n) != src.names.end(); };
+        format.check_package(has, src.read);
+    }
     src = with_additions(std::move(src), format);
     std::vector<std::string> names = src.names;
     const std::string_view mimetype = format.mimetype();
@@ -308,6 +343,7 @@ std::string Template::render(const nlohmann::json& data, const RenderOptions& op
     pictures.max_images = options.max_images ? options.max_images : t.options.limits.max_images;
     pictures.text_width = t.images.text_width;
     pictures.first_number = t.images.first_number;
+    state.package_texts = &t.images.texts;
 
     const core::PackageFormat& format = *t.images.format;
     const core::Emitter& emitter = format.emitter();
@@ -322,11 +358,15 @@ std::string Template::render(const nlohmann::json& data, const RenderOptions& op
     }
     if (!state.errors.empty()) throw Error(std::move(state.errors));
     const bool has_pictures = !state.images.stored().empty();
-    if (t.renumber_drawings || has_pictures) {
+    const bool has_session = state.adapter_session != nullptr;  // DOCX sub-documents placed
+    if (has_session)
+        for (std::size_t i : t.render_order) format.finish_part(rendered[i]);
+    if (t.renumber_drawings || has_pictures || has_session) {
         unsigned long next = t.first_drawing_id;
         for (std::size_t i : t.render_order) format.renumber_drawings(rendered[i], next);
     }
-    const detail::PackageEdits edits = has_pictures ? detail::package_edits(t.images, state.images) : detail::PackageEdits{};
+    const detail::PackageEdits edits =
+        has_pictures || has_session ? detail::package_edits(t.images, state) : detail::PackageEdits{};
 
     zip::Writer writer(t.expected_size + edits.size());
     for (std::size_t i = 0; i < t.parts.size(); ++i) {

@@ -227,6 +227,9 @@ void py_repr(const json& j, std::string& out) {
         }
         case json::value_t::object: {
             if (is_image_object(j)) throw_image_as_text();  // never a page of base64
+            if (is_subdoc_object(j))
+                throw EvalError("a sub-document cannot be printed as text here",
+                                "put it alone in its paragraph with {{p … }} (docxtpl's Subdoc)");
             out += '{';
             bool first = true;
             for (auto it = j.begin(); it != j.end(); ++it) {

@@ -229,38 +229,45 @@ std::string human_size(std::uint64_t bytes) {
     return buf;
 }
 
-void check_size(std::uint64_t bytes, std::uint64_t max) {
+// The noun of what a source text stands for, in messages.
+std::string_view noun(EmbeddedKind kind) { return kind == EmbeddedKind::picture ? "picture" : "sub-document"; }
+
+void check_size(std::uint64_t bytes, std::uint64_t max, EmbeddedKind kind) {
     if (bytes > max)
-        over_limit("the picture is " + human_size(bytes) + "; a picture may be at most " + human_size(max) +
-            " (make it smaller, e.g. scan at 200–300 dpi and save as PNG or JPEG)");
+        over_limit("the " + std::string(noun(kind)) + " is " + human_size(bytes) + "; a " + std::string(noun(kind)) +
+                   " may be at most " + human_size(max) +
+                   (kind == EmbeddedKind::picture ? " (make it smaller, e.g. scan at 200–300 dpi and save as PNG or JPEG)"
+                                                  : " (raise the picture size limit, --max-image-size, if this is intended)"));
 }
 
-// The picture's bytes from base64 text, its size checked before anything is decoded.
-std::string decode_base64(std::string_view text, std::uint64_t max) {
+// The bytes from base64 text, their size checked before anything is decoded.
+std::string decode_base64(std::string_view text, std::uint64_t max, EmbeddedKind kind) {
     const auto size = core::base64_decoded_size(text);
     if (!size) bad("the base64 text is cut off (its length is not possible for base64)");
-    check_size(*size, max);
+    check_size(*size, max, kind);
     std::size_t at = 0;
     auto bytes = core::base64_decode(text, &at);
     if (!bytes) bad("not base64: the character '" + std::string(1, text[at]) + "' at position " + std::to_string(at + 1));
     return std::move(*bytes);
 }
 
-std::string read_image_file(const std::string& path, const ImageSettings& settings) {
+std::string read_source_file(const std::string& path, const ImageSettings& settings, EmbeddedKind kind) {
     namespace fs = std::filesystem;
+    const std::string what(noun(kind));
     if (settings.directory.empty())
-        bad("'" + path + "' is a file path, and pictures are not read from files here: give the picture itself, "
-            "as a data: URI (\"data:image/png;base64,…\") or base64 text");
+        bad("'" + path + "' is a file path, and " + what + "s are not read from files here: give the " + what +
+            " itself, as a data: URI (\"data:" + (kind == EmbeddedKind::picture ? "image/png" : "application/vnd.openxmlformats-officedocument.wordprocessingml.document") +
+            ";base64,…\") or base64 text");
     if (path.empty() || path == "-") bad("'" + path + "' is not a file path");
     fs::path p(path);
     if (p.is_relative()) p = fs::path(settings.directory) / p;
     std::error_code ec;
     const auto status = fs::status(p, ec);
-    if (!fs::exists(status)) bad("no picture file '" + p.string() + "' (relative paths are read from the data file's folder)");
+    if (!fs::exists(status)) bad("no " + what + " file '" + p.string() + "' (relative paths are read from the data file's folder)");
     if (!fs::is_regular_file(status)) bad("'" + p.string() + "' is not a file");
     const auto size = fs::file_size(p, ec);
     if (ec) bad("cannot read '" + p.string() + "': " + ec.message());
-    check_size(size, settings.max_bytes);
+    check_size(size, settings.max_bytes, kind);
     try {
         return io::read_file(p.string(), settings.max_bytes);
     } catch (const vanban::Error& e) {
@@ -270,10 +277,16 @@ std::string read_image_file(const std::string& path, const ImageSettings& settin
     }
 }
 
+// Whether short base64 text really is the thing it should stand for (else it may be a file name).
+bool plausible(std::string_view bytes, EmbeddedKind kind) {
+    if (kind == EmbeddedKind::subdocument) return bytes.starts_with("PK");
+    read_image_header(bytes);
+    return true;
+}
+
 }  // namespace
 
-std::shared_ptr<const ImageData> ImageSession::load(const std::string& source) {
-    if (auto it = loaded_.find(source); it != loaded_.end()) return it->second;
+std::string read_embedded_source(const std::string& source, const ImageSettings& settings, EmbeddedKind kind) {
     std::string bytes;
     const std::string_view text = source;
     const auto scheme = [&](std::string_view name) {  // URI schemes are case-insensitive
@@ -289,22 +302,30 @@ std::shared_ptr<const ImageData> ImageSession::load(const std::string& source) {
         for (char& c : meta) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         if (!meta.ends_with(";base64"))
             bad("a data: URI must carry base64 data (\"data:image/png;base64,…\"), not '" + std::string(text.substr(0, std::min<std::size_t>(comma, 40))) + "'");
-        bytes = decode_base64(text.substr(comma + 1), settings.max_bytes);
+        bytes = decode_base64(text.substr(comma + 1), settings.max_bytes, kind);
     } else if (scheme("file:")) {
-        bytes = read_image_file(std::string(text.substr(5)), settings);
+        bytes = read_source_file(std::string(text.substr(5)), settings, kind);
     } else if (core::looks_base64(text)) {
         try {
-            bytes = decode_base64(text, settings.max_bytes);
-            if (text.size() < 100) read_image_header(bytes);
+            bytes = decode_base64(text, settings.max_bytes, kind);
+            if (text.size() < 100 && !plausible(bytes, kind)) bad("not a DOCX package");
         } catch (const std::invalid_argument& e) {
             // A short word in the base64 alphabet may have been meant as a file name.
             if (text.size() >= 100) throw;
             bad(std::string(e.what()) + " (or, if '" + source + "' is a file name, give it with its extension or as file:" + source + ")");
         }
     } else {
-        bytes = read_image_file(source, settings);
+        bytes = read_source_file(source, settings, kind);
     }
-    check_size(bytes.size(), settings.max_bytes);
+    check_size(bytes.size(), settings.max_bytes, kind);
+    return bytes;
+}
+
+bool is_embedded_limit(const std::invalid_argument& e) { return dynamic_cast<const PictureLimit*>(&e) != nullptr; }
+
+std::shared_ptr<const ImageData> ImageSession::load(const std::string& source) {
+    if (auto it = loaded_.find(source); it != loaded_.end()) return it->second;
+    std::string bytes = read_embedded_source(source, settings, EmbeddedKind::picture);
     auto data = std::make_shared<ImageData>();
     data->header = read_image_header(bytes);
     data->bytes = std::move(bytes);
@@ -349,6 +370,8 @@ std::string image_relationship_id(int number) { return "rIdVanbanImage" + std::t
 
 // ---------------------------------------------------------------------------------------------------------------
 // Image values
+
+bool is_subdoc_object(const json& j) { return j.is_object() && j.contains("subdoc"); }
 
 bool is_image_object(const json& j) {
     if (!j.is_object()) return false;

@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -120,8 +121,18 @@ private:
     int frames_ = 0;
 };
 
+// What a source text of the data stands for: a picture, or a DOCX sub-document ({"subdoc": …}).
+enum class EmbeddedKind : std::uint8_t { picture, subdocument };
+// The bytes a source text stands for — a data: URI, base64, or a file path (file:…) read from settings.directory —
+// at most settings.max_bytes. Throws std::invalid_argument with the reason (is_embedded_limit() for a size limit).
+std::string read_embedded_source(const std::string& source, const ImageSettings& settings, EmbeddedKind kind);
+bool is_embedded_limit(const std::invalid_argument& e);
+
 // The relationship id of media number N in a DOCX part's relationships: "rIdVanbanImage3".
 std::string image_relationship_id(int number);
+
+// An object of the data that stands for a sub-document: it has a "subdoc" key (docx/subdoc.hpp reads it).
+bool is_subdoc_object(const json& j);
 
 // An object of the data that stands for an image: it has an "image" text.
 bool is_image_object(const json& j);

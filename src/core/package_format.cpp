@@ -17,6 +17,16 @@ bool append_to_root(std::string& xml, std::string_view root, const std::string& 
     return true;
 }
 
+void refuse_package(const std::string& part, std::string code, std::string message, std::string message_vi) {
+    Diagnostic d;
+    d.kind = DiagnosticKind::package;
+    d.part = part;
+    d.code = std::move(code);
+    d.message = std::move(message);
+    d.message_vi = std::move(message_vi);
+    throw Error(std::move(d));
+}
+
 void unusual_picture_part(const std::string& part) {
     Diagnostic d;
     d.kind = DiagnosticKind::package;

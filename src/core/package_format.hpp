@@ -38,6 +38,7 @@ struct PictureEdits {
     std::function<std::string&(const std::string&)> text_of;
     std::vector<std::pair<std::string, std::string>>& added;
     const std::set<std::string>& entries;  // every entry of the template
+    std::vector<std::pair<std::string, const std::string*>>& media;  // files added as they are (the render owns them)
 };
 
 class PackageFormat {
@@ -64,6 +65,11 @@ public:
                                                                  const std::function<std::string(const std::string&)>& /*read*/) const {
         return {};
     }
+    // Refuses, with a package error naming the part, a package this format cannot render faithfully: its main part
+    // missing (DOCX: found through _rels/.rels), of another content type, a wrong `mimetype` (ODF). `has` tells
+    // whether the template has an entry, `read` gives its content.
+    virtual void check_package(const std::function<bool(const std::string&)>& /*has*/,
+                               const std::function<std::string(const std::string&)>& /*read*/) const {}
     // The content of the `mimetype` entry that must come first in the package, stored (ODF); empty when the format
     // has none.
     virtual std::string_view mimetype() const { return {}; }
@@ -73,13 +79,19 @@ public:
     // content; it is called only for that part.
     virtual std::int64_t text_width(const std::string& part, const std::function<std::string()>& read) const = 0;
 
-    // Parts whose text a render with pictures may extend (relationships, content types, the manifest).
+    // Parts whose text a render may extend (relationships, content types, the manifest; DOCX sub-documents: styles
+    // and numbering).
     virtual bool lists_pictures(const std::string& part) const = 0;
     // The folder of the package where picture files go ("word/media/", "Pictures/").
     virtual std::string_view media_folder() const = 0;
     // Lists the render's pictures where the format wants them (relationships of the parts that show them, content
     // types or manifest entries of their formats).
     virtual void list_pictures(const ImageSession& images, PictureEdits& edits) const = 0;
+
+    // After a render in which the adapter kept a session (RenderState::adapter_session — DOCX: sub-documents): tidies
+    // a rendered part, and lists what the session adds to the package.
+    virtual void finish_part(std::string& /*rendered*/) const {}
+    virtual void list_additions(const RenderState& /*state*/, PictureEdits& /*edits*/) const {}
 
     // Drawings repeated by loops would share ids, which Word reports as unreadable content. The highest drawing id in
     // a part of the template (0 when the format has none), and the renumbering of a rendered part from `next` on.
@@ -97,6 +109,9 @@ public:
 // of a part the template carries, also when it is written empty (<Relationships …/>). False when the part is not in
 // that form. The part is otherwise copied byte for byte, so the render changes nothing else in it.
 bool append_to_root(std::string& xml, std::string_view root, const std::string& content);
+
+// A package error about `part` with its stable code and both texts.
+[[noreturn]] void refuse_package(const std::string& part, std::string code, std::string message, std::string message_vi);
 
 // The package error of a part a render must extend but that is not in the usual form.
 [[noreturn]] void unusual_picture_part(const std::string& part);

@@ -609,6 +609,15 @@ struct Renderer {
                 emitter.image(out, *(v.is_image() ? v.image_ptr() : to_image(v, {}, state.ctx)), site, state);
                 return;
             }
+            if (v.is_json() && is_subdoc_object(v.j())) {
+                if (site.context != OutputSite::Context::run_text) {
+                    EvalError e("a sub-document cannot stand in an XML attribute", "put {{p … }} alone in a paragraph");
+                    e.parent = &v.j();
+                    throw e;
+                }
+                emitter.subdoc(out, v.j(), site, state);
+                return;
+            }
             if (v.is_rich()) {
                 if (site.context != OutputSite::Context::run_text) emitter.text(out, v.rich_text().plain(), site);
                 else if (site.prop_exprs.empty()) emitter.rich(out, v.rich_text(), site, state);

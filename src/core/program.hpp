@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -97,6 +98,12 @@ public:
     virtual void rich(std::string& out, const vanban::RichText& value, const OutputSite& site, RenderState& state) const = 0;
     // A picture where the tag stands in running text (registered in state.images, which names its media file).
     virtual void image(std::string& out, const Image& image, const OutputSite& site, RenderState& state) const = 0;
+    // A sub-document of the data ({"subdoc": …}, docxtpl's Subdoc) where the tag stands: its body replaces the
+    // paragraph. Formats that cannot take one refuse it.
+    virtual void subdoc(std::string& /*out*/, const json& /*object*/, const OutputSite& /*site*/, RenderState& /*state*/) const {
+        throw EvalError("a sub-document (subdoc) is a DOCX body and can be placed only in a DOCX template",
+                        "render this template as DOCX, or put the sub-document's text in the data");
+    }
     // Content the adapter inserts at a hook (e.g. collected footnotes at the end of the footnotes part).
     virtual void hook(std::string& out, int hook_id, RenderState& state) const = 0;
     // Appended by a guard whose children produced no paragraph (a table cell must keep one).
@@ -214,6 +221,11 @@ struct RenderLimits {
     EvalLimits eval;
 };
 
+// What a format adapter keeps for one render beyond pictures (DOCX: the sub-documents placed), made on first use.
+struct AdapterSession {
+    virtual ~AdapterSession() = default;
+};
+
 struct RenderState {
     RenderState(const json& data, bool lenient, RenderLimits limits_ = {})
         : scope(data), ctx{scope, lenient, limits_.eval}, limits(limits_) {
@@ -234,6 +246,9 @@ struct RenderState {
     int next_footnote_id = 1;
     std::string footnotes;
     const std::string* current_part = nullptr;
+    // The template's parts that a render may extend (relationships, content types, styles, numbering), as compiled.
+    const std::map<std::string, std::string>* package_texts = nullptr;
+    std::unique_ptr<AdapterSession> adapter_session;
 };
 
 void render_program(const Program& program, const Emitter& emitter, std::string& out, RenderState& state);

@@ -4,8 +4,10 @@
 #include <cctype>
 #include <cstdlib>
 
+#include "core/property_part.hpp"
 #include "core/xml_compiler.hpp"
 #include "docx/docx_part.hpp"
+#include "docx/subdoc.hpp"
 #include "import/xml_util.hpp"
 
 namespace vanban::docx {
@@ -68,6 +70,8 @@ std::string relationships_of(const std::string& part) {
 }
 
 constexpr std::string_view kDocPr = "<wp:docPr ";
+constexpr const char* kPackageRelationships = "http://schemas.openxmlformats.org/package/2006/relationships";
+constexpr const char* kContentTypesNs = "http://schemas.openxmlformats.org/package/2006/content-types";
 
 class DocxPackage final : public core::PackageFormat {
 public:
@@ -75,7 +79,7 @@ public:
 
     PartRole part_role(const std::string& part) const override {
         PartRole role;
-        role.story = is_story_part(part);
+        role.story = is_story_part(part) || core::is_property_part(part);
         const bool footnotes = part == kFootnotes;
         role.always_compiled = role.numbers_footnotes = footnotes;
         role.render_rank = footnotes ? 2 : part.starts_with("word/document") ? 0 : 1;
@@ -84,6 +88,7 @@ public:
 
     core::Program compile_part(std::string_view xml, const std::string& part, std::vector<Diagnostic>& errors,
                                core::PartHooks& hooks) const override {
+        if (core::is_property_part(part)) return core::compile_property_part(xml, part, errors);
         hooks.footnotes_part = part == kFootnotes;  // the hook where rich-text footnotes are appended
         return docx::compile_part(xml, part, errors, &hooks);
     }
@@ -93,11 +98,18 @@ public:
         return footnotes_part_additions(has, read);
     }
 
+    void check_package(const std::function<bool(const std::string&)>& has,
+                       const std::function<std::string(const std::string&)>& read) const override {
+        check_main_document(has, read);
+    }
+
     std::int64_t text_width(const std::string& part, const std::function<std::string()>& read) const override {
         return part == kDocument ? document_text_width(read()) : 0;
     }
 
-    bool lists_pictures(const std::string& part) const override { return part == kContentTypes || is_word_rels(part); }
+    bool lists_pictures(const std::string& part) const override {
+        return part == kContentTypes || is_word_rels(part) || part == "word/styles.xml" || part == "word/numbering.xml";
+    }
     std::string_view media_folder() const override { return "word/media/"; }
 
     // Each part that shows pictures relates them (its .rels part, made when it has none); [Content_Types].xml gets a
@@ -135,6 +147,9 @@ public:
         }
         if (!defaults.empty() && !core::append_to_root(types, "Types", defaults)) core::unusual_picture_part(types_name);
     }
+
+    void finish_part(std::string& rendered) const override { drop_empty_reopened_paragraphs(rendered); }
+    void list_additions(const core::RenderState& state, core::PictureEdits& edits) const override { list_subdocs(state, edits); }
 
     unsigned long max_drawing_id(std::string_view xml) const override {
         if (xml.find("docPr") == std::string_view::npos) return 0;  // most parts have no drawing: no parse
@@ -217,6 +232,69 @@ std::map<std::string, std::string> footnotes_part_additions(const std::function<
                      "Target=\"footnotes.xml\"/>");
     parts[rels_name] = std::move(rels);
     return parts;
+}
+
+void check_main_document(const std::function<bool(const std::string&)>& has,
+                         const std::function<std::string(const std::string&)>& read) {
+    const std::string rels = "_rels/.rels", types(kContentTypes);
+    if (!has(rels))
+        core::refuse_package(rels, "package.no_main_part", "the package has no _rels/.rels, so nothing names its main document",
+                             "tệp mẫu bị hỏng: thiếu _rels/.rels nên không biết phần nội dung chính ở đâu — hãy mở và lưu lại "
+                             "tệp bằng Word hoặc LibreOffice");
+    const std::string main = main_part_named_by(read(rels));
+    if (main.empty())
+        core::refuse_package(rels, "package.no_main_part", "_rels/.rels names no main document (officeDocument relationship)",
+                             "tệp mẫu bị hỏng: _rels/.rels không chỉ tới phần nội dung chính — hãy mở và lưu lại tệp bằng Word");
+    if (!has(main))
+        core::refuse_package(main, "package.no_main_part",
+                             "the main document that _rels/.rels names is missing from the package",
+                             "tệp mẫu bị hỏng: thiếu phần nội dung chính " + main + " — hãy mở và lưu lại tệp bằng Word");
+    if (main != kDocument)
+        core::refuse_package(main, "package.main_part_name",
+                             "the main document is at " + main + "; vanban renders a main document at word/document.xml",
+                             "phần nội dung chính nằm ở " + main + ", vanban chỉ đọc word/document.xml — hãy mở và lưu lại tệp bằng Word");
+    const std::string type = has(types) ? content_type_of(read(types), main) : std::string();
+    if (!is_main_document_type(type))
+        core::refuse_package(main, "package.main_part_type",
+                             "the main document's content type in [Content_Types].xml is '" + type +
+                                 "', not a Word document's (…wordprocessingml.document.main+xml)",
+                             "tệp mẫu bị hỏng hoặc không phải văn bản Word: phần nội dung chính có kiểu '" + type + "'");
+}
+
+std::string main_part_named_by(std::string_view package_relationships) {
+    const core::XmlDocPtr doc = parse(package_relationships, "_rels/.rels");
+    if (!doc) return {};
+    for (const xmlNode* r = xmlDocGetRootElement(doc.get())->children; r; r = r->next) {
+        if (!import::is_element(r, kPackageRelationships, "Relationship")) continue;
+        if (!import::attribute(r, nullptr, "Type").value_or("").ends_with("/officeDocument")) continue;
+        std::string target = import::attribute(r, nullptr, "Target").value_or("");
+        if (!target.empty() && target.front() == '/') target.erase(0, 1);
+        return target;
+    }
+    return {};
+}
+
+std::string content_type_of(std::string_view content_types, const std::string& part) {
+    const core::XmlDocPtr doc = parse(content_types, std::string(kContentTypes));
+    if (!doc) return {};
+    const std::string extension = lower(part.substr(part.rfind('.') + 1)), name = "/" + part;
+    std::string by_default;
+    for (const xmlNode* t = xmlDocGetRootElement(doc.get())->children; t; t = t->next) {
+        const auto attribute = [&](const char* a) { return import::attribute(t, nullptr, a).value_or(""); };
+        // Part names compare case-insensitively (OPC, ECMA-376 part 2 §9.1.1.1).
+        if (import::is_element(t, kContentTypesNs, "Override") && lower(attribute("PartName")) == lower(name))
+            return attribute("ContentType");
+        if (import::is_element(t, kContentTypesNs, "Default") && lower(attribute("Extension")) == extension)
+            by_default = attribute("ContentType");
+    }
+    return by_default;
+}
+
+bool is_main_document_type(std::string_view type) {
+    return type == "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml" ||
+           type == "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml" ||
+           type == "application/vnd.ms-word.document.macroEnabled.main+xml" ||
+           type == "application/vnd.ms-word.template.macroEnabledTemplate.main+xml";
 }
 
 }  // namespace vanban::docx

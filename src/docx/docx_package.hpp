@@ -5,6 +5,7 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 
 #include "core/package_format.hpp"
 
@@ -18,5 +19,22 @@ const core::PackageFormat& package_format();
 // then says why). `has` tells whether the template has an entry, `read` gives its content.
 std::map<std::string, std::string> footnotes_part_additions(const std::function<bool(const std::string&)>& has,
                                                             const std::function<std::string(const std::string&)>& read);
+
+// Refuses (vanban::Error, package) a package whose main document vanban would not find or could not render as a
+// Word document: no _rels/.rels naming it, the part missing, of another content type, or not at word/document.xml
+// (a render would otherwise write a package that points at a missing part, or render another part as the body).
+void check_main_document(const std::function<bool(const std::string&)>& has,
+                         const std::function<std::string(const std::string&)>& read);
+
+// The main part of a package as its _rels/.rels names it (the officeDocument relationship, its target without the
+// leading '/'); empty when the relationships do not parse or name none.
+std::string main_part_named_by(std::string_view package_relationships);
+
+// The content type [Content_Types].xml gives `part` (its Override, else the Default of its extension); empty when it
+// gives none or does not parse.
+std::string content_type_of(std::string_view content_types, const std::string& part);
+
+// Whether `type` is the content type of a Word main document (document or template, with or without macros).
+bool is_main_document_type(std::string_view type);
 
 }  // namespace vanban::docx

@@ -1,5 +1,7 @@
 #include "docx/docx_part.hpp"
 
+#include "docx/subdoc.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <cstring>
@@ -368,6 +370,11 @@ public:
                "\" cy=\"" + cy + "\"/></a:xfrm><a:prstGeom prst=\"rect\"><a:avLst/></a:prstGeom></pic:spPr></pic:pic></a:graphicData></a:graphic>";
         out += image.wrap == core::ImageWrap::inline_ ? "</wp:inline>" : "</wp:anchor>";
         out += "</w:drawing><w:t xml:space=\"preserve\">";
+    }
+
+    // A sub-document's body replaces the paragraph (docx/subdoc.cpp).
+    void subdoc(std::string& out, const core::json& object, const OutputSite& site, core::RenderState& state) const override {
+        write_subdoc(out, object, site, state);
     }
 
     void hook(std::string& out, int, core::RenderState& state) const override { out += state.footnotes; }

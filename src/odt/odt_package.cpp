@@ -1,5 +1,6 @@
 #include "odt/odt_package.hpp"
 
+#include "core/property_part.hpp"
 #include "core/xml_compiler.hpp"
 #include "import/xml_util.hpp"
 #include "odt/odt_part.hpp"
@@ -46,7 +47,7 @@ public:
     // text:note elements numbered after content.xml's own.
     PartRole part_role(const std::string& part) const override {
         PartRole role;
-        role.story = is_story_part(part);
+        role.story = is_story_part(part) || core::is_property_part(part);
         role.numbers_footnotes = part == "content.xml";
         role.render_rank = part == "content.xml" ? 0 : 1;
         return role;
@@ -54,10 +55,28 @@ public:
 
     core::Program compile_part(std::string_view xml, const std::string& part, std::vector<Diagnostic>& errors,
                                core::PartHooks& hooks) const override {
+        if (core::is_property_part(part)) return core::compile_property_part(xml, part, errors);
         return odt::compile_part(xml, part, errors, &hooks);
     }
 
     std::string_view mimetype() const override { return kMimetype; }
+
+    // content.xml is the body; a `mimetype` of another kind of OpenDocument (a spreadsheet, a drawing) would be
+    // rendered as text and written back under its own type.
+    void check_package(const std::function<bool(const std::string&)>& has,
+                       const std::function<std::string(const std::string&)>& read) const override {
+        if (!has("content.xml"))
+            core::refuse_package("content.xml", "package.no_main_part", "the OpenDocument package has no content.xml (its body)",
+                                 "tệp mẫu bị hỏng: thiếu content.xml (phần nội dung chính) — hãy mở và lưu lại tệp bằng LibreOffice");
+        if (!has("mimetype")) return;
+        std::string type = read("mimetype");
+        while (!type.empty() && (type.back() == '\n' || type.back() == '\r' || type.back() == ' ')) type.pop_back();
+        if (type != kMimetype && type != "application/vnd.oasis.opendocument.text-template")
+            core::refuse_package("mimetype", "package.main_part_type",
+                                 "the package's mimetype is '" + type.substr(0, 80) + "', not an OpenDocument text's (" +
+                                     std::string(kMimetype) + ")",
+                                 "tệp mẫu không phải văn bản OpenDocument (ODT): mimetype là '" + type.substr(0, 80) + "'");
+    }
 
     std::int64_t text_width(const std::string& part, const std::function<std::string()>& read) const override {
         return part == "styles.xml" ? styles_text_width(read()) : 0;

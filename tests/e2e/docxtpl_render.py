@@ -4,7 +4,8 @@
 Usage: docxtpl_render.py MANIFEST RESULTS
 MANIFEST is a JSON list of {"name", "template", "data", "output"}; each template is rendered with its data and saved
 to output. RESULTS gets a JSON object {name: "ok" | "error: ..."}. A picture object of vanban's JSON ({"image": path,
-"width": "35mm"}) becomes docxtpl's InlineImage(tpl, path, width=Mm(35)).
+"width": "35mm"}) becomes docxtpl's InlineImage(tpl, path, width=Mm(35)), a sub-document object ({"subdoc": path})
+tpl.new_subdoc(path).
 
 Debian's docxtpl (0.16) renders the body, headers and footers; later releases also render word/footnotes.xml, with
 the same patch_xml() and render_xml_part() as a header. The footnotes part is rendered here that way, with docxtpl's
@@ -39,8 +40,11 @@ def length(text):
 
 def pictures(tpl, value):
     """vanban's picture objects of the JSON ({"image": path, "width": "35mm", ...}) as the InlineImage a docxtpl user
-    writes in Python: InlineImage(tpl, path, width=Mm(35))."""
+    writes in Python: InlineImage(tpl, path, width=Mm(35)); its sub-document objects ({"subdoc": path}) as
+    tpl.new_subdoc(path)."""
     if isinstance(value, dict):
+        if isinstance(value.get("subdoc"), str) and len(value) == 1:
+            return tpl.new_subdoc(value["subdoc"])
         if isinstance(value.get("image"), str):
             return InlineImage(tpl, value["image"], width=length(value.get("width")), height=length(value.get("height")))
         return {k: pictures(tpl, v) for k, v in value.items()}

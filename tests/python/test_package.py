@@ -231,8 +231,8 @@ class DocxtplPrograms(unittest.TestCase):
 
     def test_what_vanban_cannot_do_is_named(self):
         tpl = vanban.docxtpl.DocxTemplate(self.template)
-        with self.assertRaisesRegex(NotImplementedError, r"Subdoc"):
-            tpl.new_subdoc()
+        with self.assertRaisesRegex(NotImplementedError, r"Subdoc.add_paragraph"):
+            tpl.new_subdoc().add_paragraph("a sub-document built with python-docx calls")
         with self.assertRaisesRegex(vanban.VanbanError, r"jinja_env"):
             tpl.render({}, jinja_env=object())
         with self.assertRaisesRegex(vanban.docxtpl.UnsupportedError, r"RichText color='FF0000'"):
@@ -244,6 +244,38 @@ class DocxtplPrograms(unittest.TestCase):
         with self.assertRaises(vanban.docxtpl.UnsupportedError) as caught:
             tpl.render({"recipient": "x", "tasks": [{"name": len}]})
         self.assertEqual(caught.exception.records[0].json_pointer, "/tasks/0/name")
+
+    def test_subdoc_from_a_file_as_docxtpl_places_it(self):
+        annex = Document()
+        annex.add_heading("Phụ lục: danh sách", level=1)
+        annex.add_paragraph("Mục thứ nhất", style="List Number")
+        annex.add_paragraph("Mục thứ hai", style="List Number")
+        table = annex.add_table(rows=2, cols=2)
+        table.rows[0].cells[0].text, table.rows[0].cells[1].text = "Họ và tên", "Đơn vị"
+        table.rows[1].cells[0].text, table.rows[1].cells[1].text = "Nguyễn Văn An", "Văn phòng"
+        annex.add_paragraph("Ảnh: ").add_run().add_picture(self.photo, width=DocxMm(20))
+        annex_path = os.path.join(self.work, "annex.docx")
+        annex.save(annex_path)
+        template = Document()
+        template.add_paragraph("Trước {{ title }}")
+        template.add_paragraph("{{p annex }}")
+        template.add_paragraph("Sau")
+        template_path = os.path.join(self.work, "with-annex.docx")
+        template.save(template_path)
+
+        def program(module):
+            tpl = module.DocxTemplate(template_path)
+            tpl.render({"title": "phụ lục", "annex": tpl.new_subdoc(annex_path)})
+            out = io.BytesIO()
+            tpl.save(out)
+            return out.getvalue()
+
+        expected, actual = program(docxtpl), program(vanban.docxtpl)
+        non_empty = lambda texts: [t for t in texts if t.strip()]  # noqa: E731
+        self.assertEqual(non_empty(paragraph_texts(actual)), non_empty(paragraph_texts(expected)))
+        self.assertIn("Nguyễn Văn An", paragraph_texts(actual))
+        self.assertEqual(len(picture_sizes(actual)), 1)
+        self.assertEqual(picture_sizes(actual), picture_sizes(expected))
 
     def test_missing_values_are_located_errors_unless_lenient(self):
         tpl = vanban.docxtpl.DocxTemplate(self.template)

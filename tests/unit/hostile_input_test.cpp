@@ -5,8 +5,12 @@
 
 #include <libxml/parser.h>
 
+#include <sys/stat.h>
+
 #include <cstddef>
+#include <filesystem>
 #include <functional>
+#include <map>
 
 #include <string>
 #include <vector>
@@ -116,6 +120,115 @@ TEST(HostilePackage, LimitsComeFromCompileOptions) {
     ASSERT_FALSE(e2.empty());
     EXPECT_EQ(e2[0].kind, DiagnosticKind::limit);
     EXPECT_NE(all_text(e2).find("compression ratio"), std::string::npos) << all_text(e2);
+}
+
+// ----- Broken packages: the main part missing or of another kind, entries that are not files (issue 21)
+
+// A package with the parts of make_docx, `edit` applied (a part set to "" is left out).
+std::string edited_docx(const std::function<void(std::map<std::string, std::string>&)>& edit) {
+    auto parts = vanban::test::read_zip(make_docx(P("{{ x }}")));
+    edit(parts);
+    vanban::zip::Writer w;
+    for (const auto& [name, content] : parts)
+        if (!content.empty()) w.add(name, content, vanban::zip::Method::deflated);
+    return w.finish();
+}
+
+void replace_all(std::string& text, const std::string& from, const std::string& to) {
+    for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) text.replace(at, from.size(), to);
+}
+
+TEST(HostilePackage, ADocxWithoutItsMainPartIsRefused) {
+    // Found through _rels/.rels: without word/document.xml a render used to write a package pointing at nothing.
+    const auto no_document = edited_docx([](auto& parts) { parts["word/document.xml"] = ""; });
+    expect_one(compile_errors(no_document), DiagnosticKind::package, {"word/document.xml", "missing"});
+    EXPECT_EQ(compile_errors(no_document)[0].code, "package.no_main_part");
+    EXPECT_FALSE(compile_errors(no_document)[0].message_vi.empty());
+
+    const auto no_rels = edited_docx([](auto& parts) { parts["_rels/.rels"] = ""; });
+    expect_one(compile_errors(no_rels), DiagnosticKind::package, {"_rels/.rels", "main document"});
+
+    const auto names_nothing = edited_docx([](auto& parts) { replace_all(parts["_rels/.rels"], "/officeDocument\"", "/thumbnail\""); });
+    expect_one(compile_errors(names_nothing), DiagnosticKind::package, {"_rels/.rels", "officeDocument"});
+
+    const auto elsewhere = edited_docx([](auto& parts) { replace_all(parts["_rels/.rels"], "word/document.xml", "word/other.xml"); });
+    expect_one(compile_errors(elsewhere), DiagnosticKind::package, {"word/other.xml", "missing"});
+}
+
+TEST(HostilePackage, AMainPartOfAnotherContentTypeIsRefused) {
+    const auto other_type = edited_docx([](auto& parts) {
+        replace_all(parts["[Content_Types].xml"], "wordprocessingml.document.main+xml", "spreadsheetml.sheet.main+xml");
+    });
+    expect_one(compile_errors(other_type), DiagnosticKind::package, {"word/document.xml", "content type", "spreadsheetml"});
+    EXPECT_EQ(compile_errors(other_type)[0].code, "package.main_part_type");
+    // Without its Override the part falls to the Default for .xml: application/xml is not a Word document either.
+    const auto no_override = edited_docx([](auto& parts) {
+        replace_all(parts["[Content_Types].xml"], "<Override PartName=\"/word/document.xml\"", "<Override PartName=\"/word/unused.xml\"");
+    });
+    expect_one(compile_errors(no_override), DiagnosticKind::package, {"content type", "application/xml"});
+    // The templates Word writes as .dotx render too.
+    const auto dotx = edited_docx([](auto& parts) {
+        replace_all(parts["[Content_Types].xml"], "wordprocessingml.document.main+xml", "wordprocessingml.template.main+xml");
+    });
+    EXPECT_NO_THROW(static_cast<void>(Template::from_bytes(dotx, "t.dotx").render(json{{"x", "1"}})));
+}
+
+// The parts of make_docx written out as a template directory.
+std::string docx_directory() {
+    const std::string dir = vanban::test::temp_dir() + "/tpl";
+    for (const auto& [name, content] : vanban::test::read_zip(make_docx(P("{{ x }}")))) {
+        std::filesystem::create_directories(std::filesystem::path(dir + "/" + name).parent_path());
+        vanban::test::write_file(dir + "/" + name, content);
+    }
+    return dir;
+}
+
+TEST(HostilePackage, TemplateDirectoryEntriesMustBeFilesInsideIt) {
+    {
+        const std::string dir = docx_directory();
+        ASSERT_NO_THROW(static_cast<void>(Template::from_file(dir).render(json{{"x", "1"}})));
+    }
+    const auto refused = [](const std::function<void(const std::string&)>& make, std::initializer_list<std::string> words) {
+        const std::string dir = docx_directory();
+        const std::string main = dir + "/word/document.xml";
+        std::filesystem::remove(main);
+        make(main);
+        const auto errors = errors_of([&] { static_cast<void>(Template::from_file(dir)); });
+        expect_one(errors, DiagnosticKind::package, words);
+        if (!errors.empty()) {
+            EXPECT_EQ(errors[0].code, "package.not_a_file");
+        }
+    };
+    // A FIFO would block the read; it was skipped, and the package rendered without its body.
+    refused([](const std::string& main) { ASSERT_EQ(mkfifo(main.c_str(), 0600), 0); }, {"word/document.xml", "FIFO"});
+    refused([](const std::string& main) { std::filesystem::create_symlink("/dev/zero", main); },
+            {"word/document.xml", "symbolic link", "out of the directory"});
+    const std::string outside = vanban::test::temp_dir() + "/document.xml";
+    vanban::test::write_file(outside, document(P("secret")));
+    refused([&](const std::string& main) { std::filesystem::create_symlink(outside, main); }, {"symbolic link", outside});
+    // A link to a file inside the directory is that file.
+    const std::string dir = docx_directory();
+    std::filesystem::rename(dir + "/word/document.xml", dir + "/word/body.xml");
+    std::filesystem::create_symlink("body.xml", dir + "/word/document.xml");
+    EXPECT_NO_THROW(static_cast<void>(Template::from_file(dir).render(json{{"x", "1"}})));
+}
+
+TEST(HostilePackage, AnOdtWithoutContentOrOfAnotherKindIsRefused) {
+    auto parts = vanban::test::read_zip(vanban::test::make_odt("<text:p>{{ x }}</text:p>"));
+    const auto pack = [](const std::map<std::string, std::string>& entries) {
+        vanban::zip::Writer w;
+        w.add("mimetype", entries.at("mimetype"), vanban::zip::Method::stored);
+        for (const auto& [name, content] : entries)
+            if (name != "mimetype" && !content.empty()) w.add(name, content, vanban::zip::Method::deflated);
+        return w.finish();
+    };
+    auto no_content = parts;
+    no_content["content.xml"] = "";
+    expect_one(compile_errors(pack(no_content)), DiagnosticKind::package, {"content.xml"});
+    auto spreadsheet = parts;
+    spreadsheet["mimetype"] = "application/vnd.oasis.opendocument.spreadsheet";
+    expect_one(compile_errors(pack(spreadsheet)), DiagnosticKind::package, {"mimetype", "spreadsheet"});
+    EXPECT_NO_THROW(static_cast<void>(Template::from_bytes(pack(parts), "t.odt").render(json{{"x", "1"}})));
 }
 
 // ----- XML parts
