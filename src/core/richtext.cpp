@@ -3,7 +3,6 @@
 #include <unicode/uchar.h>
 
 #include <array>
-#include <cctype>
 #include <cmath>
 #include <cstddef>
 #include <optional>
@@ -306,8 +305,7 @@ std::string colour_value(const nlohmann::json& field, const std::string& where) 
     if (!hex)
         fail(where, "unknown colour \"" + field.get<std::string>() + "\" (use #RRGGBB, auto or a basic colour name)",
              "màu \"" + field.get<std::string>() + "\" không dùng được — hãy ghi mã màu dạng #RRGGBB (ví dụ #FF0000 là đỏ)");
-    for (char& ch : c) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-    return c;
+    return c;  // as typed, as docxtpl writes it (hex digits in either case are the same colour to Word)
 }
 
 template <std::size_t N>
@@ -354,7 +352,7 @@ void read_look(const std::string& key, const nlohmann::json& field, RichSpan& sp
             fail(where, "\"font\" must be a font name or region:name (eastAsia, cs, hAnsi, ascii)",
                  "phông chữ (\"font\") phải là tên phông, hoặc vùng:tên (eastAsia, cs, hAnsi, ascii)");
     } else if (key == "url" || key == "url_id") {
-        fail(where, "hyperlinks in rich text are not supported yet", "chưa hỗ trợ liên kết (\"" + key + "\") trong chữ định dạng — hãy ghi địa chỉ thành chữ thường");
+        fail(where, "hyperlinks (\"" + key + "\") in rich text are not supported yet", "chưa hỗ trợ liên kết (\"" + key + "\") trong chữ định dạng — hãy ghi địa chỉ thành chữ thường");
     } else if (key != "subscript" && key != "superscript") {
         fail(where, "unknown key \"" + key + "\"", "không có mục \"" + key + "\" — hãy kiểm tra lại chính tả");
     }

@@ -18,7 +18,7 @@ namespace vanban {
 // as its own run properties. Empty strings and zero mean "as the tag's run".
 struct RunLook {
     enum class VertAlign { none, subscript, superscript };
-    std::string color;            // "RRGGBB" (upper-case hex) or "auto"
+    std::string color;            // "RRGGBB" (hex as typed) or "auto"
     std::string highlight;        // one of Word's highlight names ("yellow", "darkBlue", …)
     int half_points = 0;          // font size in half points (w:sz)
     std::string font;             // w:rFonts ascii/hAnsi/cs

@@ -246,8 +246,8 @@ TEST_F(DocxtplObjects, AListInARunTagIsRichText) {
     const json spans = json::parse(R"([{"text": "đậm", "bold": true}, " thường"])");
     const std::string docx = t::make_docx(paragraph({"{{r x }}"}));
     const auto template_ = vanban::Template::from_bytes(docx, "t");
-    const auto as_list = describe_body(t::read_zip(template_.render({{"x", spans}})).at("word/document.xml"));
-    const auto as_object = describe_body(t::read_zip(template_.render({{"x", {{"rich", spans}}}})).at("word/document.xml"));
+    const auto as_list = describe_body(t::read_zip(template_.render(json{{"x", spans}})).at("word/document.xml"));
+    const auto as_object = describe_body(t::read_zip(template_.render(json{{"x", {{"rich", spans}}}})).at("word/document.xml"));
     EXPECT_EQ(as_list, as_object);
     ASSERT_EQ(as_list.size(), 1u);
     EXPECT_EQ(as_list[0], "jc=center [b= ]đậm[] thường");
@@ -268,7 +268,7 @@ TEST_F(DocxtplObjects, InvalidPropertiesAreErrorsNamingTheField) {
     for (const auto& [span, field] : bad) {
         SCOPED_TRACE(span.dump());
         try {
-            template_.render({{"x", json::array({span})}});
+            template_.render(json{{"x", json::array({span})}});
             ADD_FAILURE() << "rendered";
         } catch (const vanban::Error& e) {
             ASSERT_EQ(e.diagnostics().size(), 1u);
@@ -301,7 +301,7 @@ TEST_F(DocxtplObjects, ABreakWhereNoParagraphCanStartIsAnError) {
     const std::string docx = t::make_docx(
         "<w:p><w:hyperlink w:anchor=\"x\"><w:r><w:t>{{ x }}</w:t></w:r></w:hyperlink></w:p>");
     try {
-        vanban::Template::from_bytes(docx, "t").render({{"x", "a\ab"}});
+        vanban::Template::from_bytes(docx, "t").render(json{{"x", "a\ab"}});
         ADD_FAILURE() << "rendered";
     } catch (const vanban::Error& e) {
         ASSERT_EQ(e.diagnostics().size(), 1u);
@@ -318,7 +318,7 @@ TEST_F(DocxtplObjects, OdtRefusesWhatItCannotPlace) {
     for (const json& x : {json("a\ab"), json("a\fb"), json({{"rich", json::array({{{"text", "a"}, {"color", "FF0000"}}})}})}) {
         SCOPED_TRACE(x.dump());
         try {
-            template_.render({{"x", x}});
+            template_.render(json{{"x", x}});
             ADD_FAILURE() << "rendered";
         } catch (const vanban::Error& e) {
             ASSERT_EQ(e.diagnostics().size(), 1u);
@@ -327,7 +327,7 @@ TEST_F(DocxtplObjects, OdtRefusesWhatItCannotPlace) {
         }
     }
     // Tabs and line breaks are placed.
-    const std::string content = t::read_zip(template_.render({{"x", {{"listing", "a\tb\nc"}}}})).at("content.xml");
+    const std::string content = t::read_zip(template_.render(json{{"x", {{"listing", "a\tb\nc"}}}})).at("content.xml");
     EXPECT_NE(content.find("a<text:tab/>b<text:line-break/>c"), std::string::npos) << content;
 }
 

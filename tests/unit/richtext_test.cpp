@@ -210,7 +210,7 @@ TEST(RichJson, DocxtplPropertiesAreRead) {
         "style": "Strong"}])"));
     ASSERT_EQ(rt.spans.size(), 1u);
     const vanban::RunLook& look = rt.spans[0].look;
-    EXPECT_EQ(look.color, "00FF7F");
+    EXPECT_EQ(look.color, "00ff7f");  // as typed, as docxtpl writes it
     EXPECT_EQ(look.highlight, "darkBlue");
     EXPECT_EQ(look.half_points, 21);
     EXPECT_EQ(look.font, "MS Mincho");
