@@ -9,13 +9,13 @@
     tpl.save("invoice-out.docx")
 
 The template is compiled once, on the first render(), and reused by the next ones (docxtpl reparses it each
-time). The Python context is converted to vanban's JSON forms (docs/template-language.md): RichText becomes a list
-of spans for the `rich` filter (every `{{r x }}` tag of the template is read as `{{r x | rich }}`), InlineImage a
-picture object, Listing its text, a Subdoc from a file a sub-document object. What vanban has no form for raises
-UnsupportedError naming the construct instead of being dropped: a `jinja_env` (custom filters, globals), a Subdoc
-built with python-docx calls, RichTextParagraph, RichText colours, sizes, fonts,
-highlight, strike-through, sub/superscript, styles and hyperlinks, `\\a` and `\\f` in a Listing, Python functions in
-the context. Differences from docxtpl are listed in docs/python.md.
+time). The Python context is converted to vanban's JSON forms (docs/template-language.md, "docxtpl's objects"):
+RichText becomes {"rich": [spans]} with all of docxtpl's properties (every `{{r x }}` tag of the template is read as
+`{{r x | rich }}`), RichTextParagraph {"paragraphs": […]}, Listing {"listing": text}, InlineImage a picture object,
+a Subdoc from a file a sub-document object; `\\n \\t \\a \\f` in values are a line break, a tab, a new paragraph and
+a page break. What vanban has no form for raises UnsupportedError naming the construct instead of being dropped: a
+`jinja_env` (custom filters, globals), a Subdoc built with python-docx calls, RichText hyperlinks (url_id), rtl and
+lang, Python functions in the context. Differences from docxtpl are listed in docs/python.md.
 """
 from __future__ import annotations
 
@@ -107,20 +107,12 @@ def _plain_text(text: Any) -> str:
     return text if isinstance(text, str) else str(text)
 
 
-def _refuse_control_characters(text: str, construct: str) -> None:
-    if "\a" in text:
-        raise UnsupportedError(f"{construct} with \\a (a new paragraph inside a value)",
-                               hint="use a list and a {%p for %} paragraph loop")
-    if "\f" in text:
-        raise UnsupportedError(f"{construct} with \\f (a page break inside a value)",
-                               hint="put the page break in the template")
-
-
 class RichText:
-    """Formatted text for a `{{r name }}` tag; the runs keep the formatting of the tag's run.
-
-    vanban renders bold, italic, (single) underline and line breaks (\\n); the other docxtpl properties raise
-    UnsupportedError when added."""
+    """Formatted text for a `{{r name }}` tag, with docxtpl's properties: style, color, highlight, size (half
+    points, as docxtpl), subscript, superscript, bold, italic, underline (True or a style: double, wave, …),
+    strike, font ("Arial" or "eastAsia:MS Mincho"); \\n, \\t, \\a and \\f in the text are a line break, a tab,
+    a new paragraph and a page break. The runs keep the formatting of the tag's run where a property is not given.
+    Hyperlinks (url_id), rtl and lang raise UnsupportedError."""
 
     def __init__(self, text: Any = None, **text_prop: Any) -> None:
         self.spans: List[Dict[str, Any]] = []
@@ -136,25 +128,39 @@ class RichText:
         if isinstance(text, RichText):
             self.spans += text.spans
             return
-        unsupported = {"style": style, "color": color, "highlight": highlight, "size": size,
-                       "subscript": subscript, "superscript": superscript, "strike": strike, "font": font,
-                       "url_id": url_id, "rtl": rtl, "lang": lang}
-        for name, value in unsupported.items():
+        for name, value in {"url_id": url_id, "rtl": rtl, "lang": lang}.items():
             if value:
                 raise UnsupportedError(f"RichText {name}={value!r}",
-                                       hint="vanban's rich text has bold, italic and underline for now")
-        if isinstance(underline, str) and underline != "single" and underline in _UNDERLINES:
-            raise UnsupportedError(f"RichText underline={underline!r}", hint="only single underline for now")
-        plain = _plain_text(text)
-        _refuse_control_characters(plain, "RichText")
-        span: Dict[str, Any] = {"text": plain}
+                                       hint="vanban's rich text has no hyperlinks, rtl or lang yet")
+        span: Dict[str, Any] = {"text": _plain_text(text)}
+        if style:
+            span["style"] = style
+        if color:
+            span["color"] = color
+        if highlight:
+            span["highlight"] = highlight[1:] if highlight.startswith("#") else highlight
+        if size:
+            span["size"] = size / 2  # docxtpl's half points; vanban's JSON has points
+        if subscript:
+            span["subscript"] = True
+        if superscript:
+            span["superscript"] = True
         if bold:
             span["bold"] = True
         if italic:
             span["italic"] = True
         if underline:
-            span["underline"] = True
+            # docxtpl turns an underline style it does not know into a single underline
+            span["underline"] = underline if isinstance(underline, str) and underline in _UNDERLINES else True
+        if strike:
+            span["strike"] = True
+        if font:
+            span["font"] = font
         self.spans.append(span)
+
+    def to_json(self) -> Dict[str, Any]:
+        """vanban's JSON form: {"rich": [spans]} (docs/template-language.md)."""
+        return {"rich": self.spans}
 
     def __str__(self) -> str:
         return "".join(span["text"] for span in self.spans)
@@ -164,22 +170,43 @@ R = RichText
 
 
 class RichTextParagraph:
-    """docxtpl's RichTextParagraph (several paragraphs in a `{{p }}` tag): vanban has no form for it yet."""
+    """Several paragraphs for a `{{p name }}` tag (the tag's paragraph is replaced), each with its own paragraph
+    style: RichTextParagraph().add(RichText(...) or "text", parastyle="Heading1") — later docxtpl's API."""
 
     def __init__(self, text: Any = None, **text_prop: Any) -> None:
-        raise UnsupportedError("RichTextParagraph (RP)",
-                               hint="use a list of texts and a {%p for %} paragraph loop with {{ line | rich }}")
+        self.paragraphs: List[Dict[str, Any]] = []
+        if text:
+            self.add(text, **text_prop)
+
+    def add(self, text: Any, parastyle: Optional[str] = None) -> None:
+        """Appends a paragraph (a RichText, another RichTextParagraph's paragraphs, or plain text)."""
+        if isinstance(text, RichTextParagraph):
+            self.paragraphs += text.paragraphs
+            return
+        content = text.spans if isinstance(text, RichText) else [{"text": _plain_text(text)}]
+        paragraph: Dict[str, Any] = {"text": content}
+        if parastyle:
+            paragraph["style"] = parastyle
+        self.paragraphs.append(paragraph)
+
+    def to_json(self) -> Dict[str, Any]:
+        """vanban's JSON form: {"paragraphs": [{"text": [spans], "style": …}, …]}."""
+        return {"paragraphs": self.paragraphs}
 
 
 RP = RichTextParagraph
 
 
 class Listing:
-    """Text whose newlines become line breaks and tabs tabs (in vanban any value does this)."""
+    """Text whose \\n, \\t, \\a and \\f are a line break, a tab, a new paragraph and a page break, in the
+    formatting of the tag's run (plain text values in vanban do the same)."""
 
     def __init__(self, text: Any) -> None:
         self.text = _plain_text(text)
-        _refuse_control_characters(self.text, "Listing")
+
+    def to_json(self) -> Dict[str, str]:
+        """vanban's JSON form: {"listing": text}."""
+        return {"listing": self.text}
 
     def __str__(self) -> str:
         return self.text
@@ -257,10 +284,8 @@ def _pointer(where: str, key: Any) -> str:
 
 def _object_json(value: Any) -> Any:
     """The JSON form of one value that is not plain JSON (json.dumps recurses into what it returns)."""
-    if isinstance(value, RichText):
-        return value.spans
-    if isinstance(value, Listing):
-        return value.text
+    if isinstance(value, (RichText, RichTextParagraph, Listing)):
+        return value.to_json()
     if isinstance(value, (InlineImage, Subdoc)):
         return value.to_json()
     if isinstance(value, Mapping):
@@ -303,7 +328,7 @@ def _locate(value: Any, where: str) -> None:
 
 
 def context_json(context: Dict[str, Any]) -> str:
-    """The context as vanban's JSON data (RichText as spans, InlineImage as a picture object, ...)."""
+    """The context as vanban's JSON data (RichText as {"rich": spans}, InlineImage as a picture object, ...)."""
     try:
         return json.dumps(context, ensure_ascii=False, allow_nan=False, default=_object_json)
     except (TypeError, ValueError, UnsupportedError):

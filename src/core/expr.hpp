@@ -69,6 +69,8 @@ struct EvalError : std::runtime_error {
     std::string key;
     bool after_error = false;  // follows from an error reported already (a failed {% set %}): not reported
     bool limit = false;        // a safety limit was hit (DiagnosticKind::limit)
+    std::string code;          // the diagnostic catalogue's code and Vietnamese text, when written (docs/messages.md)
+    std::string message_vi;
 };
 
 // Throws the EvalError of a safety limit.

@@ -80,7 +80,13 @@ Value f_rich(const Value& s, Args, KwArgs, EvalContext& c) {
     if (j.is_null()) return Value::rich(std::make_shared<const RichText>());
     try {
         if (j.is_number() || j.is_boolean()) return Value::rich(std::make_shared<const RichText>(parse_markup(json_to_text(j))));
+        if (auto object = docxtpl_object(j, true)) return Value::rich(std::make_shared<const RichText>(std::move(*object)));
         return Value::rich(std::make_shared<const RichText>(rich_from_json(j)));
+    } catch (const RichTextError& e) {
+        EvalError error(e.what());
+        error.code = "data.rich_text";
+        error.message_vi = e.message_vi;
+        throw error;
     } catch (const std::invalid_argument& e) {
         throw EvalError(e.what());
     }

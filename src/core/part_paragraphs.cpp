@@ -64,7 +64,10 @@ public:
                     break;
                 }
                 case Role::transparent: gather(c, p); break;
-                case Role::soft: p.text += kSoft; break;
+                case Role::soft:
+                    p.softs.emplace_back(p.text.size(), c);
+                    p.text += kSoft;
+                    break;
                 case Role::ignore: break;
                 case Role::hard:
                     p.text += kHard;

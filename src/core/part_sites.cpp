@@ -20,6 +20,7 @@ public:
             if (t.placement != Placement::inline_ || t.st.kind != Statement::Kind::output) continue;
             OutputSite site;
             site.context = OutputSite::Context::run_text;
+            site.level = t.token.level;
             if (t.host) d_.describe_site(doc_, t.host, site);
             // Attribute tags inside the host run's properties (rendered once per value, at render time).
             std::map<std::size_t, std::size_t> expr_of_tag;

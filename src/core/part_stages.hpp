@@ -91,6 +91,8 @@ struct Paragraph {
     std::vector<int> tags;          // indexes into TagSpans::tags (scan_tags)
     bool hard_barrier = false;
     std::vector<std::pair<std::size_t, std::size_t>> strips;  // white space that a '-' of a tag removes (plan_whitespace)
+    std::vector<std::pair<std::size_t, xmlNode*>> softs;  // each tab or line break: where its kSoft stands in `text`
+    std::vector<xmlNode*> dropped_softs;  // the breaks next to a '-' statement tag, removed (plan_whitespace)
 };
 
 struct Paragraphs {

@@ -73,6 +73,7 @@ private:
                 if (pos < s1) out.append(p.text, pos, s1 - pos);
                 replace_text(seg, out);
             }
+            for (xmlNode* soft : p.dropped_softs) remove_holder(soft);
         }
         relocate_hosts(root_);
     }
@@ -101,7 +102,6 @@ private:
     // Gives a text holder its new content; returns the node that now holds it (nullptr when it became empty).
     xmlNode* replace_text(const Segment& seg, const std::string& content) {
         xmlDoc* doc = doc_;
-        xmlNode* parent = seg.holder->parent;
         auto new_text = [&] { return xmlNewDocTextLen(doc, xml_chars(content.data()), static_cast<int>(content.size())); };
         if (seg.kind == Segment::Kind::element) {
             xmlNode* t = seg.holder;
@@ -121,15 +121,21 @@ private:
             xmlFreeNode(seg.holder);
             return t;
         }
-        xmlUnlinkNode(seg.holder);
-        xmlFreeNode(seg.holder);
+        remove_holder(seg.holder);
+        return nullptr;
+    }
+
+    // Removes a text holder or a break; a run left without content goes too.
+    void remove_holder(xmlNode* holder) {
+        xmlNode* parent = holder->parent;
+        xmlUnlinkNode(holder);
+        xmlFreeNode(holder);
         if (parent && d_.removable_when_empty(parent)) {
             bool empty = true;
             for (xmlNode* c = parent->children; c && empty; c = c->next)
                 empty = !(c->type == XML_ELEMENT_NODE && d_.role(c) != Role::ignore) && c->type != XML_TEXT_NODE;
             if (empty) doomed_.insert(parent);
         }
-        return nullptr;
     }
 
     // Inline block tags move out of runs, spans and links into the paragraph itself.

@@ -7,7 +7,9 @@
 // break and the white space before the tag go, nothing else); "-%}" at the end of its paragraph joins the next
 // paragraph to it. In the middle of a paragraph docxtpl only joins runs, so nothing visible changes (vanban keeps
 // the text that docxtpl drops when it shares the tag's run). Output tags and comments, and a "-" with no paragraph
-// to join, trim the white space next to the tag inside its paragraph, as Jinja does.
+// to join, trim the white space next to the tag inside its paragraph, as Jinja does. Line breaks and tabs between a
+// statement tag's '-' and the text next to it in its paragraph (CTRL+ENTER templates: "A<br/>{%- if x -%}<br/>B")
+// lie in docxtpl's cut: they go, with the white space around them.
 #include <algorithm>
 #include <cstring>
 
@@ -48,6 +50,24 @@ std::size_t spaces_after(std::string_view s, std::size_t begin) {
     return begin;
 }
 
+// Where the white space and breaks (kSoft) that end right before `end` begin.
+std::size_t spaces_and_breaks_before(std::string_view s, std::size_t end) {
+    while (true) {
+        const std::size_t from = spaces_before(s, end);
+        if (from == 0 || s[from - 1] != kSoft) return from;
+        end = from - 1;
+    }
+}
+
+// Where the white space and breaks that begin at `begin` end.
+std::size_t spaces_and_breaks_after(std::string_view s, std::size_t begin) {
+    while (true) {
+        const std::size_t to = spaces_after(s, begin);
+        if (to >= s.size() || s[to] != kSoft) return to;
+        begin = to + 1;
+    }
+}
+
 // Only reads the tags (TagQueries also serves the stages that edit them).
 class WhitespacePlanner : TagQueries {
 public:
@@ -71,6 +91,7 @@ public:
             if (t.para < 0 || t.token.level != TagLevel::automatic || (!t.token.trim_left && !t.token.trim_right)) continue;
             Paragraph& p = paragraphs_[static_cast<std::size_t>(t.para)];
             const bool statement = t.token.kind == TagToken::Kind::statement;
+            if (statement) drop_breaks(p, t.token);
             if (t.token.trim_left) {
                 std::size_t from = spaces_before(p.text, t.token.begin);
                 int previous = statement ? paragraph_with_text(t.para, -1) : -1;
@@ -90,6 +111,22 @@ public:
                 }
             }
         }
+    }
+
+    // docxtpl cuts the XML from the previous text to "{%-" and from "-%}" to the next text: the line breaks and tabs
+    // there go, with the white space around them.
+    static void drop_breaks(Paragraph& p, const TagToken& token) {
+        const auto drop = [&](std::size_t from, std::size_t to) {
+            bool any = false;
+            for (const auto& [at, node] : p.softs) {
+                if (at < from || at >= to) continue;
+                p.dropped_softs.push_back(node);
+                any = true;
+            }
+            if (any) p.strips.emplace_back(from, to);
+        };
+        if (token.trim_left) drop(spaces_and_breaks_before(p.text, token.begin), token.begin);
+        if (token.trim_right) drop(token.end, spaces_and_breaks_after(p.text, token.end));
     }
 
     void join(std::size_t ti, int other, bool into_previous) {

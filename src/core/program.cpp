@@ -517,6 +517,10 @@ struct Renderer {
             return;
         }
         error(loc, DiagnosticKind::data, e.what(), e.hint, std::move(pointer));
+        if (!e.code.empty() && !state.errors.empty() && state.errors.back().message == e.what()) {
+            state.errors.back().code = e.code;
+            state.errors.back().message_vi = e.message_vi;
+        }
     }
 
     void error(int loc, DiagnosticKind kind, std::string message, std::string hint, std::string pointer = {}) {
@@ -618,6 +622,10 @@ struct Renderer {
                 emitter.subdoc(out, v.j(), site, state);
                 return;
             }
+            if (v.is_json() && site.context == OutputSite::Context::run_text) {
+                const bool run_level = site.level == TagLevel::run || site.level == TagLevel::paragraph;
+                if (auto object = docxtpl_value(v, run_level)) v = std::move(*object);
+            }
             if (v.is_rich()) {
                 if (site.context != OutputSite::Context::run_text) emitter.text(out, v.rich_text().plain(), site);
                 else if (site.prop_exprs.empty()) emitter.rich(out, v.rich_text(), site, state);
@@ -632,10 +640,26 @@ struct Renderer {
         }
     }
 
+    // docxtpl's Listing, RichText and RichTextParagraph in their JSON forms (richtext.hpp), as rich text.
+    static std::optional<Value> docxtpl_value(const Value& v, bool run_level) {
+        try {
+            auto rich = docxtpl_object(v.j(), run_level);
+            if (!rich) return std::nullopt;
+            return Value::rich(std::make_shared<const RichText>(std::move(*rich)));
+        } catch (const RichTextError& e) {
+            EvalError error(e.what(), "see docs/template-language.md, \"docxtpl's objects\"");
+            error.parent = &v.j();
+            error.code = "data.rich_text";
+            error.message_vi = e.message_vi;
+            throw error;
+        }
+    }
+
     // The host run's properties with their attribute tags evaluated.
     OutputSite resolve_props(const OutputSite& site) {
-        OutputSite resolved;
-        resolved.context = site.context;
+        OutputSite resolved = site;
+        resolved.prop_exprs.clear();
+        for (std::string& props : resolved.run_props) props.clear();
         std::vector<std::string> values;
         for (const auto& e : site.prop_exprs) {
             std::string escaped;

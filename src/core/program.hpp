@@ -86,6 +86,12 @@ struct OutputSite {
     // Tags inside those run properties (a template kept as XML may compute a style name): run_props hold markers
     // U+E000 <index> U+E001 that the renderer replaces with these values.
     std::vector<std::shared_ptr<const Expr>> prop_exprs;
+    // The host paragraph's properties, for values that start a new paragraph with the same look (docxtpl's \a and
+    // \f); `splits_paragraph` is false where the run cannot be cut out of its paragraph (a hyperlink, a field, a
+    // content control), and such a value is then an error.
+    std::string paragraph_props;
+    bool splits_paragraph = false;
+    TagLevel level = TagLevel::automatic;  // {{r x }} / {{p x }}: docxtpl's objects given as JSON lists are rich text
 };
 
 struct RenderState;

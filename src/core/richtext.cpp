@@ -3,6 +3,7 @@
 #include <unicode/uchar.h>
 
 #include <array>
+#include <cmath>
 #include <cstddef>
 #include <optional>
 #include <stdexcept>
@@ -27,7 +28,7 @@ bool escapable(char c) { return c == '*' || c == '^' || c == '\\' || c == '[' ||
 
 // One piece of the input before emphasis is resolved.
 struct Item {
-    enum class Type { text, line_break, footnote, delimiter };
+    enum class Type { text, line_break, footnote, delimiter, tab, paragraph_break, page_break };
     Type type = Type::text;
     std::string text;                // text
     std::vector<RichSpan> footnote;  // footnote
@@ -46,7 +47,7 @@ void merge_into(std::vector<RichSpan>& out, RichSpan span) {
         if (!out.empty()) {
             RichSpan& last = out.back();
             if (last.kind == RichSpan::Kind::text && last.bold == span.bold && last.italic == span.italic &&
-                last.underline == span.underline) {
+                last.underline == span.underline && last.look == span.look) {
                 last.text += span.text;
                 return;
             }
@@ -83,10 +84,13 @@ std::vector<Item> tokenize(std::string_view s, bool allow_footnotes) {
         if (c == '\\' && i + 1 < s.size() && escapable(s[i + 1])) {
             pending += s[i + 1];
             i += 2;
-        } else if (c == '\r' || c == '\n') {
+        } else if (c == '\r' || c == '\n' || c == '\t' || c == '\a' || c == '\f') {
             flush();
             Item item;
-            item.type = Item::Type::line_break;
+            item.type = c == '\t' ? Item::Type::tab
+                        : c == '\a' ? Item::Type::paragraph_break
+                        : c == '\f' ? Item::Type::page_break
+                                     : Item::Type::line_break;
             items.push_back(std::move(item));
             i += (c == '\r' && i + 1 < s.size() && s[i + 1] == '\n') ? 2 : 1;
         } else if (c == '^' && allow_footnotes && i + 1 < s.size() && s[i + 1] == '[') {
@@ -232,9 +236,10 @@ std::vector<RichSpan> parse_normalized(std::string_view s, bool allow_footnotes)
             case Item::Type::delimiter:  // unused asterisks are literal text
                 span.text.assign(static_cast<std::size_t>(item.count), '*');
                 break;
-            case Item::Type::line_break:
-                span.kind = RichSpan::Kind::line_break;
-                break;
+            case Item::Type::line_break: span.kind = RichSpan::Kind::line_break; break;
+            case Item::Type::tab: span.kind = RichSpan::Kind::tab; break;
+            case Item::Type::paragraph_break: span.kind = RichSpan::Kind::paragraph_break; break;
+            case Item::Type::page_break: span.kind = RichSpan::Kind::page_break; break;
             case Item::Type::footnote:
                 span.kind = RichSpan::Kind::footnote;
                 span.footnote = std::move(item.footnote);
@@ -253,39 +258,135 @@ void append_plain(const std::vector<RichSpan>& spans, std::string& out) {
     for (const RichSpan& span : spans) {
         if (span.kind == RichSpan::Kind::text) out += span.text;
         if (span.kind == RichSpan::Kind::line_break) out += '\n';
+        if (span.kind == RichSpan::Kind::tab) out += '\t';
+        if (span.kind == RichSpan::Kind::paragraph_break) out += '\a';
+        if (span.kind == RichSpan::Kind::page_break) out += '\f';
     }
 }
 
 std::vector<RichSpan> spans_from_json(const nlohmann::json& value, bool allow_footnotes, const std::string& where);
 
-// A structured text object: its text is literal (not markup); newlines still become line breaks.
+[[noreturn]] void fail(const std::string& where, const std::string& message, const std::string& message_vi) {
+    throw RichTextError(where + ": " + message, "chữ định dạng (" + where + "): " + message_vi);
+}
+
+// Word's w:highlight values (ST_HighlightColor).
+constexpr std::array<std::string_view, 17> kHighlights = {
+    "black", "blue", "cyan", "green", "magenta", "red", "yellow", "white", "darkBlue", "darkCyan", "darkGreen",
+    "darkMagenta", "darkRed", "darkYellow", "darkGray", "lightGray", "none"};
+// docxtpl's underline styles (it turns any other into "single"; vanban refuses it).
+constexpr std::array<std::string_view, 8> kUnderlines = {"single", "double", "thick", "dotted",
+                                                          "dash", "dotDash", "dotDotDash", "wave"};
+// Colour names a person types, as Word's hex values.
+constexpr std::array<std::pair<std::string_view, std::string_view>, 16> kColourNames = {{
+    {"black", "000000"}, {"white", "FFFFFF"}, {"red", "FF0000"}, {"green", "008000"}, {"blue", "0000FF"},
+    {"yellow", "FFFF00"}, {"cyan", "00FFFF"}, {"magenta", "FF00FF"}, {"gray", "808080"}, {"grey", "808080"},
+    {"orange", "FFA500"}, {"purple", "800080"}, {"brown", "A52A2A"}, {"navy", "000080"}, {"maroon", "800000"},
+    {"darkred", "8B0000"}}};
+
+const std::string& text_field(const nlohmann::json& field, const std::string& key, const std::string& where) {
+    if (!field.is_string() || field.get_ref<const std::string&>().empty())
+        fail(where, "\"" + key + "\" must be a non-empty string", "mục \"" + key + "\" phải là một chuỗi chữ");
+    return field.get_ref<const std::string&>();
+}
+
+bool flag_field(const nlohmann::json& field, const std::string& key, const std::string& where) {
+    if (!field.is_boolean()) fail(where, "\"" + key + "\" must be true or false", "mục \"" + key + "\" phải là true hoặc false");
+    return field.get<bool>();
+}
+
+std::string colour_value(const nlohmann::json& field, const std::string& where) {
+    std::string c = text_field(field, "color", where);
+    if (c == "auto") return c;
+    for (const auto& [name, hex] : kColourNames)
+        if (c == name) return std::string(hex);
+    if (c.front() == '#') c.erase(0, 1);
+    const bool hex = c.size() == 6 && c.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos;
+    if (!hex)
+        fail(where, "unknown colour \"" + field.get<std::string>() + "\" (use #RRGGBB, auto or a basic colour name)",
+             "màu \"" + field.get<std::string>() + "\" không dùng được — hãy ghi mã màu dạng #RRGGBB (ví dụ #FF0000 là đỏ)");
+    return c;  // as typed, as docxtpl writes it (hex digits in either case are the same colour to Word)
+}
+
+template <std::size_t N>
+std::string listed_value(const nlohmann::json& field, const std::string& key, const std::array<std::string_view, N>& allowed,
+                         const std::string& where) {
+    std::string v = text_field(field, key, where);
+    if (key == "highlight" && v.front() == '#') v.erase(0, 1);  // docxtpl strips it too
+    for (std::string_view a : allowed)
+        if (v == a) return v;
+    std::string list;
+    for (std::string_view a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+    fail(where, "\"" + key + "\" cannot be \"" + v + "\" (one of: " + list + ")",
+         "mục \"" + key + "\" không nhận giá trị \"" + v + "\" — hãy chọn một trong: " + list);
+}
+
+int half_points_value(const nlohmann::json& field, const std::string& where) {
+    // Word's sizes go from 1 to 1638 points, in half points.
+    if (!field.is_number() || field.get<double>() < 1 || field.get<double>() > 1638)
+        fail(where, "\"size\" must be a number of points from 1 to 1638", "cỡ chữ (\"size\") phải là số điểm từ 1 đến 1638");
+    return static_cast<int>(std::lround(field.get<double>() * 2));
+}
+
+void read_look(const std::string& key, const nlohmann::json& field, RichSpan& span, const std::string& where) {
+    RunLook& look = span.look;
+    if (key == "bold") span.bold = flag_field(field, key, where);
+    else if (key == "italic") span.italic = flag_field(field, key, where);
+    else if (key == "underline") {
+        span.underline = field.is_string() || flag_field(field, key, where);
+        look.underline_style = field.is_string() ? listed_value(field, key, kUnderlines, where) : "";
+    } else if (key == "strike") look.strike = flag_field(field, key, where);
+    else if (key == "subscript" && flag_field(field, key, where)) look.vert_align = RunLook::VertAlign::subscript;
+    else if (key == "superscript" && flag_field(field, key, where)) look.vert_align = RunLook::VertAlign::superscript;
+    else if (key == "color") look.color = colour_value(field, where);
+    else if (key == "highlight") look.highlight = listed_value(field, key, kHighlights, where);
+    else if (key == "size") look.half_points = half_points_value(field, where);
+    else if (key == "style") look.style = text_field(field, key, where);
+    else if (key == "font") {
+        const std::string& font = text_field(field, key, where);
+        const std::size_t colon = font.find(':');
+        look.font = colon == std::string::npos ? font : font.substr(colon + 1);
+        if (colon != std::string::npos) look.font_region = font.substr(0, colon);
+        if (look.font.empty() || (colon != std::string::npos && look.font_region != "eastAsia" && look.font_region != "cs" &&
+                                  look.font_region != "hAnsi" && look.font_region != "ascii"))
+            fail(where, "\"font\" must be a font name or region:name (eastAsia, cs, hAnsi, ascii)",
+                 "phông chữ (\"font\") phải là tên phông, hoặc vùng:tên (eastAsia, cs, hAnsi, ascii)");
+    } else if (key == "url" || key == "url_id") {
+        fail(where, "hyperlinks (\"" + key + "\") in rich text are not supported yet", "chưa hỗ trợ liên kết (\"" + key + "\") trong chữ định dạng — hãy ghi địa chỉ thành chữ thường");
+    } else if (key != "subscript" && key != "superscript") {
+        fail(where, "unknown key \"" + key + "\"", "không có mục \"" + key + "\" — hãy kiểm tra lại chính tả");
+    }
+}
+
+// A structured text object: its text is literal (not markup); \n, \t, \a and \f become their own spans.
 void append_text_object(const nlohmann::json& object, std::vector<RichSpan>& out, const std::string& where) {
     RichSpan base;
     for (const auto& [key, field] : object.items()) {
         if (key == "text") {
-            if (!field.is_string()) throw std::invalid_argument(where + ": \"text\" must be a string");
-        } else if (key == "bold" || key == "italic" || key == "underline") {
-            if (!field.is_boolean()) throw std::invalid_argument(where + ": \"" + key + "\" must be true or false");
-            bool& flag = key == "bold" ? base.bold : key == "italic" ? base.italic : base.underline;
-            flag = field.get<bool>();
+            if (!field.is_string()) fail(where, "\"text\" must be a string", "mục \"text\" phải là một chuỗi chữ");
         } else {
-            throw std::invalid_argument(where + ": unknown key \"" + key + "\"");
+            read_look(key, field, base, where);
         }
     }
     const auto text = object.find("text");
-    if (text == object.end()) throw std::invalid_argument(where + ": object needs \"text\" or \"footnote\"");
+    if (text == object.end())
+        fail(where, "object needs \"text\" or \"footnote\"", "cần có mục \"text\" (nội dung chữ)");
     const std::string normalized = vn::nfc(text->get_ref<const std::string&>());
     std::size_t start = 0;
     while (start <= normalized.size()) {
-        std::size_t end = normalized.find_first_of("\r\n", start);
+        std::size_t end = normalized.find_first_of("\r\n\t\a\f", start);
         RichSpan piece = base;
         piece.text = normalized.substr(start, end == std::string::npos ? std::string::npos : end - start);
         merge_into(out, std::move(piece));
         if (end == std::string::npos) break;
-        RichSpan line_break;
-        line_break.kind = RichSpan::Kind::line_break;
-        out.push_back(std::move(line_break));
-        if (normalized[end] == '\r' && end + 1 < normalized.size() && normalized[end + 1] == '\n') ++end;
+        const char c = normalized[end];
+        RichSpan separator = c == '\t' || c == '\n' || c == '\r' ? base : RichSpan{};  // (a break keeps the look)
+        separator.kind = c == '\t' ? RichSpan::Kind::tab
+                         : c == '\a' ? RichSpan::Kind::paragraph_break
+                         : c == '\f' ? RichSpan::Kind::page_break
+                                      : RichSpan::Kind::line_break;
+        out.push_back(std::move(separator));
+        if (c == '\r' && end + 1 < normalized.size() && normalized[end + 1] == '\n') ++end;
         start = end + 1;
     }
 }
@@ -299,26 +400,29 @@ void append_item(const nlohmann::json& item, std::vector<RichSpan>& out, bool al
         return;
     }
     if (!item.is_object()) {
-        throw std::invalid_argument(where + ": expected a string or an object, got " + std::string(item.type_name()));
+        fail(where, "expected a string or an object, got " + std::string(item.type_name()),
+             "mỗi mục phải là một chuỗi chữ hoặc một đối tượng {\"text\": …}");
     }
     const auto footnote = item.find("footnote");
     if (footnote == item.end()) {
         append_text_object(item, out, where);
         return;
     }
-    if (item.size() != 1) throw std::invalid_argument(where + ": a footnote object has only the key \"footnote\"");
-    if (!allow_footnotes) throw std::invalid_argument(where + ": footnotes cannot contain footnotes");
+    if (item.size() != 1)
+        fail(where, "a footnote object has only the key \"footnote\"", "mục chú thích chỉ có khoá \"footnote\"");
+    if (!allow_footnotes) fail(where, "footnotes cannot contain footnotes", "chú thích không thể chứa chú thích khác");
     RichSpan span;
     span.kind = RichSpan::Kind::footnote;
     span.footnote = spans_from_json(*footnote, false, where + ": footnote");
-    if (span.footnote.empty()) throw std::invalid_argument(where + ": footnote is empty");
+    if (span.footnote.empty()) fail(where, "footnote is empty", "chú thích đang để trống");
     out.push_back(std::move(span));
 }
 
 std::vector<RichSpan> spans_from_json(const nlohmann::json& value, bool allow_footnotes, const std::string& where) {
     if (value.is_string()) return parse_normalized(vn::nfc(value.get_ref<const std::string&>()), allow_footnotes);
     if (!value.is_array()) {
-        throw std::invalid_argument(where + ": expected a string or an array, got " + std::string(value.type_name()));
+        fail(where, "expected a string or an array, got " + std::string(value.type_name()),
+             "cần một chuỗi chữ hoặc một danh sách các đoạn chữ");
     }
     std::vector<RichSpan> out;
     for (std::size_t k = 0; k < value.size(); ++k) {
@@ -335,8 +439,64 @@ std::string RichText::plain() const {
     return out;
 }
 
-RichText parse_markup(std::string_view text) { return RichText{parse_normalized(vn::nfc(text), true)}; }
+RichText parse_markup(std::string_view text) { return RichText{parse_normalized(vn::nfc(text), true), {}}; }
 
-RichText rich_from_json(const nlohmann::json& value) { return RichText{spans_from_json(value, true, "rich text")}; }
+RichText rich_from_json(const nlohmann::json& value) { return RichText{spans_from_json(value, true, "rich text"), {}}; }
+
+bool RichText::has_breaks() const {
+    for (const RichSpan& s : spans)
+        if (s.kind == RichSpan::Kind::paragraph_break || s.kind == RichSpan::Kind::page_break) return true;
+    return false;
+}
+
+namespace {
+
+// {"paragraphs": [{"text": rich, "style": "…"}, …]}: the paragraphs joined by paragraph breaks.
+RichText paragraphs_from_json(const nlohmann::json& list) {
+    const std::string where = "paragraphs";
+    if (!list.is_array() || list.empty())
+        fail(where, "\"paragraphs\" must be a non-empty list", "\"paragraphs\" phải là danh sách các đoạn văn, không để trống");
+    RichText out;
+    for (std::size_t k = 0; k < list.size(); ++k) {
+        const std::string at = where + " " + std::to_string(k + 1);
+        const nlohmann::json& p = list[k];
+        const nlohmann::json* text = &p;
+        std::string style;
+        if (p.is_object()) {
+            for (const auto& [key, field] : p.items())
+                if (key != "text" && key != "style")
+                    fail(at, "unknown key \"" + key + "\"", "không có mục \"" + key + "\" (chỉ có \"text\" và \"style\")");
+            if (!p.contains("text")) fail(at, "a paragraph needs \"text\"", "đoạn văn cần có mục \"text\"");
+            text = &p["text"];
+            if (p.contains("style")) style = text_field(p["style"], "style", at);
+        }
+        if (k > 0) out.spans.push_back(RichSpan{RichSpan::Kind::paragraph_break, {}, false, false, false, {}, {}});
+        for (RichSpan& span : spans_from_json(*text, true, at)) out.spans.push_back(std::move(span));
+        out.paragraph_styles.push_back(std::move(style));
+    }
+    return out;
+}
+
+}  // namespace
+
+std::optional<RichText> docxtpl_object(const nlohmann::json& value, bool run_level) {
+    if (value.is_array()) {
+        if (!run_level) return std::nullopt;
+        return rich_from_json(value);
+    }
+    if (!value.is_object() || value.size() != 1) return std::nullopt;
+    const auto first = value.begin();
+    const std::string& key = first.key();
+    const nlohmann::json& field = first.value();
+    if (key == "listing") {
+        if (!field.is_string()) fail("listing", "\"listing\" must be a string", "\"listing\" phải là một chuỗi chữ");
+        RichText listing;
+        append_text_object(nlohmann::json{{"text", field}}, listing.spans, "listing");
+        return listing;
+    }
+    if (key == "rich") return rich_from_json(field);
+    if (key == "paragraphs") return paragraphs_from_json(field);
+    return std::nullopt;
+}
 
 }  // namespace vanban

@@ -158,6 +158,28 @@ public:
             site.run_props[static_cast<std::size_t>(v)] = core::dump_element(doc, rpr);
             xmlFreeNode(rpr);
         }
+        describe_paragraph(doc, run, site);
+    }
+
+    // The host paragraph's w:pPr for docxtpl's \a and \f, without its section break (a section ends once, at the
+    // last of the paragraphs the value makes). A run inside a hyperlink, field or content control cannot be cut out.
+    void describe_paragraph(xmlDoc* doc, xmlNode* run, OutputSite& site) const {
+        xmlNode* paragraph = run ? run->parent : nullptr;
+        if (!paragraph || !is_w(paragraph, "p")) return;
+        site.splits_paragraph = true;
+        xmlNode* ppr = child(paragraph, "pPr");
+        if (!ppr) return;
+        xmlNode* copy = xmlDocCopyNode(ppr, doc, 1);
+        for (xmlNode* c = copy->children; c;) {
+            xmlNode* next = c->next;
+            if (is_w(c, "sectPr")) {
+                xmlUnlinkNode(c);
+                xmlFreeNode(c);
+            }
+            c = next;
+        }
+        site.paragraph_props = core::dump_element(doc, copy);
+        xmlFreeNode(copy);
     }
 
     // Footnotes produced by rich text are appended at the end of the footnotes part, numbered after its own. Pictures
@@ -311,19 +333,142 @@ void fix_table_grid(std::string& out, std::size_t start) {
     out.replace(grid_begin, grid_end - grid_begin, grid);
 }
 
+// Schema order of the children of w:rPr that rich text sets (Word refuses misordered properties).
+constexpr std::string_view kLookOrder[] = {"rStyle", "rFonts", "b",     "bCs",       "i",         "iCs",
+                                           "strike", "color",  "sz",    "szCs",      "highlight", "u",
+                                           "vertAlign"};
+
+std::string_view element_name(std::string_view element) {
+    const std::size_t from = element.starts_with("<w:") ? 3 : 1;
+    return element.substr(from, element.find_first_of(" />", from) - from);
+}
+
+// The top-level children of a serialised w:rPr, each as written.
+std::vector<std::string_view> rpr_children(std::string_view rpr) {
+    std::vector<std::string_view> children;
+    if (rpr.empty() || rpr.find('>') == rpr.size() - 1) return children;  // none, or <w:rPr/>
+    std::size_t i = rpr.find('>') + 1;
+    const std::size_t end = rpr.rfind("</");
+    int depth = 0;
+    std::size_t start = i;
+    while ((i = rpr.find('<', i)) < end) {  // (white space between children is left out)
+        const std::size_t close = rpr.find('>', i);
+        const bool closing = rpr[i + 1] == '/', empty = rpr[close - 1] == '/';
+        if (depth == 0) start = i;
+        depth += closing ? -1 : empty ? 0 : 1;
+        i = close + 1;
+        if (depth == 0) children.push_back(rpr.substr(start, i - start));
+    }
+    return children;
+}
+
+int look_rank(std::string_view name) {
+    for (std::size_t k = 0; k < std::size(kLookOrder); ++k)
+        if (kLookOrder[k] == name) return static_cast<int>(k);
+    return -1;
+}
+
+std::string attr_escaped(std::string_view value) {
+    std::string out;
+    core::escape_xml_attribute(out, value);
+    return out;
+}
+
+// The elements docxtpl's RichText writes for `look`, as docxtpl writes them, by name.
+std::vector<std::pair<std::string_view, std::string>> look_elements(const RunLook& look, bool underline) {
+    std::vector<std::pair<std::string_view, std::string>> e;
+    if (!look.style.empty()) e.emplace_back("rStyle", "<w:rStyle w:val=\"" + attr_escaped(look.style) + "\"/>");
+    if (!look.font.empty()) {
+        const std::string font = attr_escaped(look.font);
+        std::string region = look.font_region.empty() ? "" : " w:" + look.font_region + "=\"" + font + "\"";
+        if (look.font_region == "ascii" || look.font_region == "hAnsi") region.clear();  // already written
+        e.emplace_back("rFonts", "<w:rFonts w:ascii=\"" + font + "\" w:hAnsi=\"" + font + "\" w:cs=\"" + font + "\"" +
+                                     (look.font_region == "cs" ? "" : region) + "/>");
+    }
+    if (look.strike) e.emplace_back("strike", "<w:strike/>");
+    if (!look.color.empty()) e.emplace_back("color", "<w:color w:val=\"" + look.color + "\"/>");
+    if (look.half_points > 0) {
+        e.emplace_back("sz", "<w:sz w:val=\"" + std::to_string(look.half_points) + "\"/>");
+        e.emplace_back("szCs", "<w:szCs w:val=\"" + std::to_string(look.half_points) + "\"/>");
+    }
+    if (!look.highlight.empty()) e.emplace_back("highlight", "<w:highlight w:val=\"" + look.highlight + "\"/>");
+    if (underline && !look.underline_style.empty())
+        e.emplace_back("u", "<w:u w:val=\"" + look.underline_style + "\"/>");
+    if (look.vert_align != RunLook::VertAlign::none)
+        e.emplace_back("vertAlign", look.vert_align == RunLook::VertAlign::subscript ? "<w:vertAlign w:val=\"subscript\"/>"
+                                                                                    : "<w:vertAlign w:val=\"superscript\"/>");
+    return e;
+}
+
+// The host run's properties (with emphasis) and the span's look: the look's elements replace the host's of the same
+// name; all in schema order (elements rich text does not set keep their place after those that precede them).
+std::string with_look(const std::string& rpr, const RunLook& look, bool underline) {
+    if (look.plain()) return rpr;
+    auto added = look_elements(look, underline);
+    std::vector<std::pair<int, std::string>> children;  // (rank, xml); unknown elements keep the previous rank
+    int previous = -1;
+    for (std::string_view c : rpr_children(rpr)) {
+        const std::string_view name = element_name(c);
+        const bool replaced = std::any_of(added.begin(), added.end(), [&](const auto& a) { return a.first == name; });
+        const int r = look_rank(name);
+        previous = r >= 0 ? r : previous;
+        if (!replaced) children.emplace_back(r >= 0 ? r : previous, std::string(c));
+    }
+    for (auto& [name, xml] : added) {
+        const int r = look_rank(name);
+        auto at = std::find_if(children.begin(), children.end(), [&](const auto& c) { return c.first > r; });
+        children.emplace(at, r, std::move(xml));
+    }
+    std::string out = "<w:rPr>";
+    for (const auto& c : children) out += c.second;
+    return out + "</w:rPr>";
+}
+
+// docxtpl's \a: the run and paragraph end, a new paragraph with the same properties begins; \f: the same with an
+// empty paragraph holding a page break between them. Written where the text of a run is open.
+void split_paragraph(std::string& out, bool page_break, const OutputSite& site) {
+    if (!site.splits_paragraph) {
+        core::EvalError e(page_break ? "a page break (\\f) cannot be placed here: the tag's run is inside a hyperlink, "
+                                       "field or content control"
+                                     : "a new paragraph (\\a) cannot be placed here: the tag's run is inside a hyperlink, "
+                                       "field or content control",
+                          "move the tag out of the hyperlink, field or content control");
+        e.code = "data.paragraph_break";
+        e.message_vi = page_break ? "không thể ngắt trang (\\f) ở chỗ thẻ này đứng (trong liên kết, trường hoặc ô nhập liệu)"
+                                  : "không thể sang đoạn mới (\\a) ở chỗ thẻ này đứng (trong liên kết, trường hoặc ô nhập liệu)";
+        throw e;
+    }
+    out += "</w:t></w:r></w:p>";
+    if (page_break) out += "<w:p><w:r><w:br w:type=\"page\"/></w:r></w:p>";
+    out += "<w:p>" + site.paragraph_props + "<w:r>" + site.run_props[0] + "<w:t xml:space=\"preserve\">";
+}
+
 class DocxEmitter final : public core::Emitter {
 public:
     void text(std::string& out, std::string_view value, const OutputSite& site) const override {
-        if (site.context == OutputSite::Context::attribute) core::escape_xml_attribute(out, value);
-        else escape_text(out, value);
+        if (site.context == OutputSite::Context::attribute) {
+            core::escape_xml_attribute(out, value);
+            return;
+        }
+        for (std::size_t at = value.find_first_of("\a\f"); at != std::string_view::npos; at = value.find_first_of("\a\f")) {
+            escape_text(out, value.substr(0, at));
+            split_paragraph(out, value[at] == '\f', site);
+            value.remove_prefix(at + 1);
+        }
+        escape_text(out, value);
     }
 
     void rich(std::string& out, const RichText& value, const OutputSite& site, core::RenderState& state) const override {
-        // Close the host run — or, when the tag opened it and nothing was written yet, drop the empty run.
-        const std::string opener = "<w:r>" + site.run_props[0] + "<w:t xml:space=\"preserve\">";
-        if (std::string_view(out).ends_with(opener)) out.resize(out.size() - opener.size());
-        else out += "</w:t></w:r>";
-        write_spans(out, value.spans, site.run_props, state, true);
+        ParagraphFlow flow{site.splits_paragraph, {site.paragraph_props}, 0};
+        if (!value.paragraph_styles.empty()) {
+            start_paragraphs(out, value, site, flow);
+        } else {
+            // Close the host run — or, when the tag opened it and nothing was written yet, drop the empty run.
+            const std::string opener = "<w:r>" + site.run_props[0] + "<w:t xml:space=\"preserve\">";
+            if (std::string_view(out).ends_with(opener)) out.resize(out.size() - opener.size());
+            else out += "</w:t></w:r>";
+        }
+        write_spans(out, value.spans, site.run_props, state, true, flow);
         out += "<w:r>";
         out += site.run_props[0];
         out += "<w:t xml:space=\"preserve\">";
@@ -389,21 +534,74 @@ public:
     void fix_table(std::string& out, std::size_t start) const override { fix_table_grid(out, start); }
 
 private:
+    // Where rich text's \a and \f may start a paragraph, and the properties of each paragraph (the last repeats).
+    struct ParagraphFlow {
+        bool allowed = false;
+        std::vector<std::string> props;
+        std::size_t current = 0;
+        const std::string& next() {
+            if (current + 1 < props.size()) ++current;
+            return props[current];
+        }
+    };
+
+    // docxtpl's RichTextParagraph replaces the tag's paragraph: the host paragraph is dropped when the tag is all it
+    // holds so far (else closed), and the first paragraph of the value opens. Its last paragraph takes what follows
+    // the tag and the host's closing tags.
+    static void start_paragraphs(std::string& out, const RichText& value, const OutputSite& site, ParagraphFlow& flow) {
+        if (!site.splits_paragraph) split_paragraph(out, false, site);  // (throws the located error)
+        flow.props.clear();
+        for (const std::string& style : value.paragraph_styles)
+            flow.props.push_back(style.empty() ? "" : "<w:pPr><w:pStyle w:val=\"" + attr_escaped(style) + "\"/></w:pPr>");
+        const std::string opener = "<w:r>" + site.run_props[0] + "<w:t xml:space=\"preserve\">";
+        const std::size_t plain = out.rfind("<w:p>"), with_attributes = out.rfind("<w:p ");
+        const std::size_t start = plain == std::string::npos ? with_attributes
+                                  : with_attributes == std::string::npos ? plain
+                                                                         : std::max(plain, with_attributes);
+        bool empty = start != std::string::npos && std::string_view(out).ends_with(opener);
+        if (empty) {
+            std::string_view head = std::string_view(out).substr(start, out.size() - opener.size() - start);
+            const std::size_t props_end = head.find("</w:pPr>");
+            if (props_end != std::string_view::npos) head.remove_prefix(props_end + 8);
+            empty = head.find('<', 1) == std::string_view::npos && head.find("sectPr") == std::string_view::npos;
+        }
+        if (empty) out.resize(start);
+        else out += "</w:t></w:r></w:p>";
+        out += "<w:p>" + flow.props.front();
+    }
+
     static void write_spans(std::string& out, const std::vector<RichSpan>& spans, const std::array<std::string, 8>& props,
-                            core::RenderState& state, bool allow_footnotes) {
+                            core::RenderState& state, bool allow_footnotes, ParagraphFlow& flow) {
         for (const RichSpan& s : spans) {
             std::size_t v = (s.bold ? 1u : 0u) | (s.italic ? 2u : 0u) | (s.underline ? 4u : 0u);
             switch (s.kind) {
                 case RichSpan::Kind::text:
                     out += "<w:r>";
-                    out += props[v];
+                    out += with_look(props[v], s.look, s.underline);
                     out += "<w:t xml:space=\"preserve\">";
                     escape_text(out, s.text);
                     out += "</w:t></w:r>";
                     break;
+                case RichSpan::Kind::tab:
+                    out += "<w:r>";
+                    out += with_look(props[v], s.look, s.underline);
+                    out += "<w:tab/></w:r>";
+                    break;
+                case RichSpan::Kind::paragraph_break:
+                case RichSpan::Kind::page_break: {
+                    const bool page = s.kind == RichSpan::Kind::page_break;
+                    if (!flow.allowed) {
+                        OutputSite nowhere;
+                        split_paragraph(out, page, nowhere);  // (throws the located error)
+                    }
+                    out += "</w:p>";
+                    if (page) out += "<w:p><w:r><w:br w:type=\"page\"/></w:r></w:p>";
+                    out += "<w:p>" + flow.next();
+                    break;
+                }
                 case RichSpan::Kind::line_break:
                     out += "<w:r>";
-                    out += props[0];
+                    out += with_look(props[v], s.look, s.underline);
                     out += "<w:br/></w:r>";
                     break;
                 case RichSpan::Kind::footnote: {
@@ -420,7 +618,8 @@ private:
                         "<w:rPr><w:b/><w:bCs/><w:i/><w:iCs/></w:rPr>", "<w:rPr><w:u w:val=\"single\"/></w:rPr>",
                         "<w:rPr><w:b/><w:bCs/><w:u w:val=\"single\"/></w:rPr>", "<w:rPr><w:i/><w:iCs/><w:u w:val=\"single\"/></w:rPr>",
                         "<w:rPr><w:b/><w:bCs/><w:i/><w:iCs/><w:u w:val=\"single\"/></w:rPr>"};
-                    write_spans(f, s.footnote, plain, state, false);
+                    ParagraphFlow note_flow{true, {"<w:pPr><w:pStyle w:val=\"FootnoteText\"/></w:pPr>"}, 0};
+                    write_spans(f, s.footnote, plain, state, false, note_flow);
                     f += "</w:p></w:footnote>";
                     break;
                 }

@@ -453,14 +453,48 @@ void fix_table_columns(std::string& out, std::size_t start) {
     }
 }
 
+// What an OpenDocument template cannot place yet is refused, never dropped: docxtpl's \a and \f (a paragraph or page
+// break inside a value) and rich-text run properties beyond bold, italic and single underline.
+[[noreturn]] void refuse(const std::string& what, const std::string& what_vi) {
+    core::EvalError e(what + " cannot be written in an OpenDocument (.odt) template yet",
+                      "use a DOCX template, or a list and a paragraph loop");
+    e.code = "data.odt_rich_text";
+    e.message_vi = what_vi + " chưa ghi được vào mẫu OpenDocument (.odt) — hãy dùng mẫu DOCX, hoặc một danh sách và vòng "
+                             "lặp đoạn văn";
+    throw e;
+}
+
+void refuse_breaks(std::string_view value) {
+    if (value.find('\a') != std::string_view::npos) refuse("a new paragraph (\\a) inside a value", "ký tự sang đoạn mới (\\a) trong giá trị");
+    if (value.find('\f') != std::string_view::npos) refuse("a page break (\\f) inside a value", "ký tự ngắt trang (\\f) trong giá trị");
+}
+
+void refuse_unplaceable(const RichText& value) {
+    if (!value.paragraph_styles.empty()) refuse("several paragraphs (RichTextParagraph)", "nhiều đoạn văn (RichTextParagraph)");
+    for (const RichSpan& s : value.spans) {
+        if (s.kind == RichSpan::Kind::paragraph_break || s.kind == RichSpan::Kind::page_break)
+            refuse_breaks(s.kind == RichSpan::Kind::paragraph_break ? "\a" : "\f");
+        RunLook rest = s.look;
+        if (rest.underline_style == "single") rest.underline_style.clear();  // the style of a plain underline
+        if (!rest.plain())
+            refuse("rich-text colour, size, font, highlight, strike, sub/superscript, styles or underline styles",
+                   "màu, cỡ chữ, phông, tô nền, gạch ngang, chỉ số trên/dưới, kiểu hoặc kiểu gạch chân của chữ định dạng");
+    }
+}
+
 class OdtEmitter final : public core::Emitter {
 public:
     void text(std::string& out, std::string_view value, const OutputSite& site) const override {
-        if (site.context == OutputSite::Context::attribute) core::escape_xml_attribute(out, value);
-        else escape_text(out, value);
+        if (site.context == OutputSite::Context::attribute) {
+            core::escape_xml_attribute(out, value);
+            return;
+        }
+        refuse_breaks(value);
+        escape_text(out, value);
     }
 
     void rich(std::string& out, const RichText& value, const OutputSite& site, core::RenderState& state) const override {
+        refuse_unplaceable(value);
         // Notes cannot stand in headers and footers (styles.xml): there the footnote markup is left out.
         const bool notes = !state.current_part || *state.current_part == "content.xml";
         write_spans(out, value.spans, site.run_props, state, notes);
@@ -517,6 +551,9 @@ private:
                     }
                     break;
                 case RichSpan::Kind::line_break: out += "<text:line-break/>"; break;
+                case RichSpan::Kind::tab: out += "<text:tab/>"; break;
+                case RichSpan::Kind::paragraph_break:
+                case RichSpan::Kind::page_break: break;  // refused before (refuse_unplaceable)
                 case RichSpan::Kind::footnote: {
                     if (!allow_notes) break;
                     const std::string n = std::to_string(state.next_footnote_id++);

@@ -5,7 +5,9 @@ Usage: docxtpl_render.py MANIFEST RESULTS
 MANIFEST is a JSON list of {"name", "template", "data", "output"}; each template is rendered with its data and saved
 to output. RESULTS gets a JSON object {name: "ok" | "error: ..."}. A picture object of vanban's JSON ({"image": path,
 "width": "35mm"}) becomes docxtpl's InlineImage(tpl, path, width=Mm(35)), a sub-document object ({"subdoc": path})
-tpl.new_subdoc(path).
+tpl.new_subdoc(path); docxtpl's objects in vanban's JSON forms (docs/template-language.md) become the objects:
+{"listing": text} a Listing, {"rich": [spans]} a RichText built with RichText.add() span by span (a size in points
+becomes docxtpl's half points).
 
 Debian's docxtpl (0.16) renders the body, headers and footers; later releases also render word/footnotes.xml, with
 the same patch_xml() and render_xml_part() as a header. The footnotes part is rendered here that way, with docxtpl's
@@ -15,7 +17,7 @@ import json
 import sys
 
 from docx.shared import Cm, Inches, Mm, Pt
-from docxtpl import DocxTemplate, InlineImage
+from docxtpl import DocxTemplate, InlineImage, Listing, RichText
 
 FOOTNOTES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes"
 
@@ -38,10 +40,30 @@ def length(text):
     return UNITS[text[-2:]](float(text[:-2]))
 
 
+def rich_text(spans):
+    """vanban's span list as the RichText a docxtpl user builds: one add() per span."""
+    rt = RichText()
+    for span in spans:
+        if isinstance(span, str):
+            rt.add(span)
+            continue
+        props = dict(span)
+        text = props.pop("text")
+        if "size" in props:
+            props["size"] = int(round(props["size"] * 2))
+        rt.add(text, **props)
+    return rt
+
+
 def pictures(tpl, value):
     """vanban's picture objects of the JSON ({"image": path, "width": "35mm", ...}) as the InlineImage a docxtpl user
     writes in Python: InlineImage(tpl, path, width=Mm(35)); its sub-document objects ({"subdoc": path}) as
-    tpl.new_subdoc(path)."""
+    tpl.new_subdoc(path); docxtpl's objects in their JSON forms as the objects."""
+    if isinstance(value, dict) and len(value) == 1:
+        if isinstance(value.get("listing"), str):
+            return Listing(value["listing"])
+        if isinstance(value.get("rich"), list):
+            return rich_text(value["rich"])
     if isinstance(value, dict):
         if isinstance(value.get("subdoc"), str) and len(value) == 1:
             return tpl.new_subdoc(value["subdoc"])

@@ -56,6 +56,35 @@ def paragraph_texts(docx: bytes):
     return texts
 
 
+def run_looks(docx: bytes):
+    """Every run with text of word/document.xml as (text, {property: value}), for the properties RichText sets;
+    neighbours in one paragraph with the same properties merged (where runs are cut does not show)."""
+    root = ET.fromstring(zipfile.ZipFile(io.BytesIO(docx)).read("word/document.xml"))
+    looks = []
+    for p in root.iter(W + "p"):
+        looks.append(("¶", {}))
+        for r in p.iter(W + "r"):
+            add_run_look(r, looks)
+    return looks
+
+
+def add_run_look(r, looks):
+    text = "".join(t.text or "" for t in r.iter(W + "t"))
+    if text:
+        look = {}
+        props = r.find(W + "rPr")
+        for child in (props if props is not None else []):
+            name = child.tag[len(W):]
+            if name == "rFonts":
+                look.update({"font." + k[len(W):]: v for k, v in child.attrib.items()})
+            elif name in ("b", "i", "u", "strike", "color", "sz", "szCs", "highlight", "vertAlign", "rStyle"):
+                look[name] = child.get(W + "val")
+        if looks and looks[-1][0] != "¶" and looks[-1][1] == look:
+            looks[-1] = (looks[-1][0] + text, look)
+        else:
+            looks.append((text, look))
+
+
 def read(path: str) -> bytes:
     with open(path, "rb") as f:
         return f.read()
@@ -235,12 +264,8 @@ class DocxtplPrograms(unittest.TestCase):
             tpl.new_subdoc().add_paragraph("a sub-document built with python-docx calls")
         with self.assertRaisesRegex(vanban.VanbanError, r"jinja_env"):
             tpl.render({}, jinja_env=object())
-        with self.assertRaisesRegex(vanban.docxtpl.UnsupportedError, r"RichText color='FF0000'"):
-            vanban.docxtpl.RichText("đỏ", color="FF0000")
-        with self.assertRaisesRegex(vanban.docxtpl.UnsupportedError, r"RichTextParagraph"):
-            vanban.docxtpl.RichTextParagraph("a")
-        with self.assertRaisesRegex(vanban.docxtpl.UnsupportedError, r"Listing with \\a"):
-            vanban.docxtpl.Listing("một\ahai")
+        with self.assertRaisesRegex(vanban.docxtpl.UnsupportedError, r"RichText url_id='rId9'"):
+            vanban.docxtpl.RichText("liên kết", url_id="rId9")
         with self.assertRaises(vanban.docxtpl.UnsupportedError) as caught:
             tpl.render({"recipient": "x", "tasks": [{"name": len}]})
         self.assertEqual(caught.exception.records[0].json_pointer, "/tasks/0/name")
@@ -276,6 +301,54 @@ class DocxtplPrograms(unittest.TestCase):
         self.assertIn("Nguyễn Văn An", paragraph_texts(actual))
         self.assertEqual(len(picture_sizes(actual)), 1)
         self.assertEqual(picture_sizes(actual), picture_sizes(expected))
+
+    def rich_program(self, module):
+        """docxtpl's objects with every property they take, and \\a \\f in values."""
+        document = Document()
+        document.add_paragraph("Màu: {{r colours }}")
+        document.add_paragraph("{{ listing }}").alignment = 1
+        document.add_paragraph("Chuỗi: {{ text }}")
+        path = os.path.join(self.work, "rich.docx")
+        document.save(path)
+        tpl = module.DocxTemplate(path)
+        colours = module.RichText("đỏ", color="#FF0000", size=28, bold=True)
+        colours.add(" vàng", highlight="yellow", underline="double")
+        colours.add(" Arial", font="Arial", strike=True)
+        colours.add(" Mincho", font="eastAsia:MS Mincho", subscript=True)
+        colours.add(" trên", superscript=True, italic=True, underline="wave", style="Strong")
+        colours.add(" lạ", underline="zigzag")  # docxtpl: a single underline
+        colours.add(" a\nb\tc\ad\fe", color="00AA00")
+        tpl.render({"colours": colours, "listing": module.Listing("một\nhai\tba\abốn & năm\fsáu"),
+                    "text": "x\ay\fz"})
+        out = io.BytesIO()
+        tpl.save(out)
+        return out.getvalue()
+
+    def test_richtext_and_listing_as_docxtpl(self):
+        expected = self.rich_program(docxtpl)
+        actual = self.rich_program(vanban.docxtpl)
+        self.assertEqual(paragraph_texts(actual), paragraph_texts(expected))
+        self.assertIn("bốn & năm", paragraph_texts(actual))
+        self.assertEqual(run_looks(actual), run_looks(expected))
+
+    def test_rich_text_paragraphs(self):
+        document = Document()
+        document.add_paragraph("trước")
+        document.add_paragraph("{{p body }}")
+        document.add_paragraph("sau")
+        path = os.path.join(self.work, "rp.docx")
+        document.save(path)
+        tpl = vanban.docxtpl.DocxTemplate(path)
+        body = vanban.docxtpl.RP()
+        body.add(vanban.docxtpl.R("Tiêu đề", bold=True), parastyle="Heading1")
+        body.add("thường")
+        tpl.render({"body": body})
+        out = io.BytesIO()
+        tpl.save(out)
+        self.assertEqual(paragraph_texts(out.getvalue()), ["trước", "Tiêu đề", "thường", "sau"])
+        root = ET.fromstring(zipfile.ZipFile(out).read("word/document.xml"))
+        styles = [p.find(W + "pPr/" + W + "pStyle") for p in root.iter(W + "p")]
+        self.assertEqual(styles[1].get(W + "val"), "Heading1")
 
     def test_missing_values_are_located_errors_unless_lenient(self):
         tpl = vanban.docxtpl.DocxTemplate(self.template)

@@ -14,7 +14,8 @@ using nlohmann::json;
 namespace {
 
 // Compact description of spans, compared against hand-written expectations:
-// "[text]" plain, "[i:text]" italic, "[b:text]" bold, "[bi:text]", "[u:...]", "[br]", "[fn:<spans>]".
+// "[text]" plain, "[i:text]" italic, "[b:text]" bold, "[bi:text]", "[u:...]", "[br]", "[fn:<spans>]", "[tab]", "[para]" (\a),
+// "[page]" (\f).
 std::string describe(const std::vector<RichSpan>& spans) {
     std::string out;
     for (const RichSpan& span : spans) {
@@ -33,6 +34,9 @@ std::string describe(const std::vector<RichSpan>& spans) {
             case RichSpan::Kind::footnote:
                 out += "[fn:" + describe(span.footnote) + "]";
                 break;
+            case RichSpan::Kind::tab: out += "[tab]"; break;
+            case RichSpan::Kind::paragraph_break: out += "[para]"; break;
+            case RichSpan::Kind::page_break: out += "[page]"; break;
         }
     }
     return out;
@@ -189,4 +193,77 @@ TEST(RichJson, ErrorsNameTheItem) {
     EXPECT_NE(json_error(json::parse(R"([{"footnote": [{"footnote": "x"}]}])")).find("item 0"), std::string::npos);
     EXPECT_NE(json_error(json::parse(R"([{"footnote": ""}])")).find("item 0"), std::string::npos);
     EXPECT_NE(json_error(json::parse(R"([{"footnote": 3}])")).find("item 0"), std::string::npos);
+}
+
+// --- docxtpl's objects ---------------------------------------------------------------------------------------------
+
+TEST(RichJson, TabsParagraphAndPageBreaksAreSpans) {
+    EXPECT_EQ(markup("a\tb\ac\fd"), "[a][tab][b][para][c][page][d]");
+    EXPECT_EQ(from_json(json::parse(R"([{"text": "a\tb\u0007c\fd\ne", "bold": true}])")),
+              "[b:a][tab][b:b][para][b:c][page][b:d][br][b:e]");
+    EXPECT_EQ(rich_from_json(json::parse(R"([{"text": "a\tb", "color": "red"}])")).spans[1].look.color, "FF0000");
+}
+
+TEST(RichJson, DocxtplPropertiesAreRead) {
+    const RichText rt = rich_from_json(json::parse(R"([{"text": "x", "color": "#00ff7f", "highlight": "darkBlue",
+        "size": 10.5, "font": "eastAsia:MS Mincho", "underline": "wave", "strike": true, "subscript": true,
+        "style": "Strong"}])"));
+    ASSERT_EQ(rt.spans.size(), 1u);
+    const vanban::RunLook& look = rt.spans[0].look;
+    EXPECT_EQ(look.color, "00ff7f");  // as typed, as docxtpl writes it
+    EXPECT_EQ(look.highlight, "darkBlue");
+    EXPECT_EQ(look.half_points, 21);
+    EXPECT_EQ(look.font, "MS Mincho");
+    EXPECT_EQ(look.font_region, "eastAsia");
+    EXPECT_EQ(look.underline_style, "wave");
+    EXPECT_TRUE(rt.spans[0].underline);
+    EXPECT_TRUE(look.strike);
+    EXPECT_EQ(look.vert_align, vanban::RunLook::VertAlign::subscript);
+    EXPECT_EQ(look.style, "Strong");
+    // Spans with different looks stay apart.
+    EXPECT_EQ(rich_from_json(json::parse(R"([{"text": "a", "color": "red"}, {"text": "b"}])")).spans.size(), 2u);
+}
+
+TEST(RichJson, InvalidPropertiesNameTheFieldInBothLanguages) {
+    const auto vi_error = [](const json& span) -> std::pair<std::string, std::string> {
+        try {
+            rich_from_json(json::array({span}));
+        } catch (const vanban::RichTextError& e) {
+            return {e.what(), e.message_vi};
+        }
+        return {"(no exception)", ""};
+    };
+    for (const auto& [span, word] : std::vector<std::pair<json, std::string>>{
+             {{{"text", "a"}, {"color", "blurple"}}, "blurple"},
+             {{{"text", "a"}, {"color", "#12345"}}, "#12345"},
+             {{{"text", "a"}, {"size", 0}}, "size"},
+             {{{"text", "a"}, {"size", "12"}}, "size"},
+             {{{"text", "a"}, {"highlight", "pink"}}, "pink"},
+             {{{"text", "a"}, {"underline", "zigzag"}}, "zigzag"},
+             {{{"text", "a"}, {"strike", "yes"}}, "strike"},
+             {{{"text", "a"}, {"font", ""}}, "font"},
+             {{{"text", "a"}, {"url_id", "rId3"}}, "url_id"}}) {
+        const auto [en, vi] = vi_error(span);
+        EXPECT_NE(en.find(word), std::string::npos) << en;
+        EXPECT_NE(en.find("item 0"), std::string::npos) << en;
+        EXPECT_NE(vi.find(word), std::string::npos) << vi;
+    }
+}
+
+TEST(DocxtplObject, Forms) {
+    using vanban::docxtpl_object;
+    EXPECT_FALSE(docxtpl_object(json("text"), true));
+    EXPECT_FALSE(docxtpl_object(json::array({"a"}), false));  // a list in {{ x }} prints as a list
+    EXPECT_FALSE(docxtpl_object(json{{"listing", "a"}, {"other", 1}}, true));
+    EXPECT_EQ(describe(docxtpl_object(json::array({"*a*"}), true)->spans), "[i:a]");
+    EXPECT_EQ(describe(docxtpl_object(json{{"rich", json::array({"b"})}}, false)->spans), "[b]");
+    // A listing is literal text: no markup.
+    EXPECT_EQ(describe(docxtpl_object(json{{"listing", "*a*\tb\ac"}}, false)->spans), "[*a*][tab][b][para][c]");
+    const auto paragraphs = docxtpl_object(json::parse(R"({"paragraphs": [{"text": "A", "style": "Heading1"}, "B"]})"), false);
+    ASSERT_TRUE(paragraphs);
+    EXPECT_EQ(describe(paragraphs->spans), "[A][para][B]");
+    EXPECT_EQ(paragraphs->paragraph_styles, (std::vector<std::string>{"Heading1", ""}));
+    EXPECT_THROW(docxtpl_object(json{{"listing", 3}}, false), vanban::RichTextError);
+    EXPECT_THROW(docxtpl_object(json{{"paragraphs", json::array()}}, false), vanban::RichTextError);
+    EXPECT_THROW(docxtpl_object(json::parse(R"({"paragraphs": [{"text": "A", "styl": "x"}]})"), false), vanban::RichTextError);
 }
