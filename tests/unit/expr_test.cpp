@@ -359,11 +359,13 @@ TEST(ExprParser, WrongFilterArity) {
     EXPECT_STREQ(f.what(), "filter 'upper' takes 0 argument(s), 1 given");
     EXPECT_EQ(f.offset, 4u);
     auto g = parse_error("x | groupby");
-    EXPECT_STREQ(g.what(), "filter 'groupby' takes 1 argument(s), 0 given");
+    EXPECT_STREQ(g.what(), "filter 'groupby' takes 1 to 3 arguments, 0 given");
     // a keyword argument counts towards the required ones, as in Jinja's groupby(attribute='unit')
     EXPECT_EQ(parse_error("x | groupby(attribute='unit')").offset, std::string::npos);
-    auto h = parse_error("x | groupby('a', 'b')");
-    EXPECT_STREQ(h.what(), "filter 'groupby' takes 1 argument(s), 2 given");
+    // Jinja 3's groupby(attribute, default, case_sensitive): two arguments are an attribute and a default (issue 21)
+    EXPECT_EQ(parse_error("x | groupby('a', 'b')").offset, std::string::npos);
+    auto h = parse_error("x | groupby('a', 'b', true, 4)");
+    EXPECT_STREQ(h.what(), "filter 'groupby' takes 1 to 3 arguments, 4 given");
 }
 
 TEST(ExprParser, UnknownTestAndTestArity) {
