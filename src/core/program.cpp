@@ -187,9 +187,10 @@ Statement parse_statement(const TagToken& tag) {
         } else {
             while (ts.accept_op(",")) st.names.push_back(ts.expect_name());  // set a, b = …
         }
-        if (!ts.accept_op("="))
+        if (ts.at_end())
             throw ParseError("expected '=' in the set tag (a set block {% set x %}…{% endset %} is not supported by vanban)",
                              ts.peek().offset);
+        ts.expect_op("=");
         st.expr = parse_expression(ts);
         end();
     } else if (kw == "vm" || kw == "hm") {

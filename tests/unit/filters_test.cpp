@@ -230,7 +230,7 @@ TEST(Filters, Join) {
 
 TEST(Filters, List) {
     EXPECT_EQ(value("'Đức' | list"), json::parse(R"(["Đ", "ứ", "c"])"));
-    EXPECT_EQ(value("{'b': 1, 'a': 2} | list"), json::parse(R"(["a", "b"])"));
+    EXPECT_EQ(value("{'b': 1, 'a': 2} | list"), json::parse(R"(["b", "a"])"));  // written order, as Python (issue 21)
     EXPECT_EQ(value("nums | list"), json::parse("[3, 1, 2]"));
 }
 
