@@ -57,6 +57,7 @@ public:
 
 private:
     friend class Schema;
+    friend class Template;  // renders with the data file's key order (Jinja iterates mappings in the data's order)
     explicit Data(std::shared_ptr<const detail::DataImpl> impl) : impl_(std::move(impl)) {}
     std::shared_ptr<const detail::DataImpl> impl_;
 };

@@ -75,6 +75,9 @@ struct Inspection {
 namespace detail {
 struct TemplateImpl;
 }
+namespace json_data {
+class KeyOrder;  // the data file's order of keys (src/json/json_source.hpp)
+}
 
 // A compiled template. Cheap to copy (shared, immutable); render() is const and safe to call from many threads.
 class VANBAN_API Template {
@@ -95,6 +98,9 @@ public:
 
 private:
     explicit Template(std::shared_ptr<const detail::TemplateImpl> impl) : impl_(std::move(impl)) {}
+    // render(), with mappings iterated in the data file's key order where it is known (null: key order).
+    std::string render_ordered(const nlohmann::json& data, const RenderOptions& options,
+                               const json_data::KeyOrder* key_order) const;
     std::shared_ptr<const detail::TemplateImpl> impl_;
 };
 

@@ -74,7 +74,7 @@ const nlohmann::json& Schema::source() const { return impl_->schema.source(); }
 
 std::string Template::render(const Data& data, const RenderOptions& options) const {
     try {
-        return render(data.value(), options);
+        return render_ordered(data.value(), options, &data.impl_->document.key_order);
     } catch (const Error& e) {
         auto located = e.diagnostics();
         data.locate(located);

@@ -329,6 +329,11 @@ Template Template::from_file(const std::string& path, const CompileOptions& opti
 }
 
 std::string Template::render(const nlohmann::json& data, const RenderOptions& options) const {
+    return render_ordered(data, options, nullptr);
+}
+
+std::string Template::render_ordered(const nlohmann::json& data, const RenderOptions& options,
+                                     const json_data::KeyOrder* key_order) const {
     const detail::TemplateImpl& t = *impl_;
     core::RenderLimits limits;
     limits.max_output_bytes = t.options.limits.max_output_size;
@@ -336,6 +341,7 @@ std::string Template::render(const nlohmann::json& data, const RenderOptions& op
     limits.eval.max_value_bytes = t.options.limits.max_value_size;
     limits.eval.max_work = t.options.limits.max_work;
     core::RenderState state(data, options.lenient, limits);
+    state.ctx.key_order = key_order;
     state.next_footnote_id = t.first_footnote_id;
     core::ImageSettings& pictures = state.images.settings;
     pictures.directory = options.image_directory;

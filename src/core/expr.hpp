@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "core/value.hpp"
+#include "json/json_source.hpp"
+
 
 namespace vanban::core {
 
@@ -21,7 +23,7 @@ struct TestDef;
 struct CallDef;  // core/expr_internal.hpp: a built-in function (range) or method ("x".upper(), d.items())
 
 struct Expr {
-    enum class Kind { literal, name, attr, index, slice, unary, binary, cond, filter, test, list, dict, call };
+    enum class Kind { literal, name, attr, index, slice, unary, binary, cond, filter, test, list, dict, call, chain };
     // The operator of a unary or binary node, decided by the parser: evaluation dispatches on it, never on text.
     enum class Op {
         none,
@@ -41,6 +43,9 @@ struct Expr {
     const FilterDef* filter = nullptr;
     const TestDef* test = nullptr;
     const CallDef* callee = nullptr;  // call: the built-in it names, or null when there is none (an error at render)
+    // chain (Python's 1 < x < 10, meaning 1 < x and x < 10, x evaluated once): args are the operands, links[i] the
+    // comparison of args[i] and args[i + 1] (its op, name and text; no args).
+    std::vector<std::unique_ptr<Expr>> links;
     bool negated = false;  // "is not"
     bool tuple = false;    // list written as (a, b): the arguments of "%s/%s" % (a, b)
 
@@ -69,9 +74,17 @@ struct EvalError : std::runtime_error {
     std::string key;
     bool after_error = false;  // follows from an error reported already (a failed {% set %}): not reported
     bool limit = false;        // a safety limit was hit (DiagnosticKind::limit)
-    std::string code;          // the diagnostic catalogue's code and Vietnamese text, when written (docs/messages.md)
-    std::string message_vi;
+    std::string code;          // the catalogue's code (docs/messages.md), when the problem has one
+    std::string message_vi;    // the same in plain Vietnamese, when written
 };
+
+// A data error of the catalogue: its code, English and Vietnamese texts, and how to fix it.
+inline EvalError coded_error(std::string code, const std::string& message, std::string message_vi, std::string hint = {}) {
+    EvalError e(message, std::move(hint));
+    e.code = std::move(code);
+    e.message_vi = std::move(message_vi);
+    return e;
+}
 
 // Throws the EvalError of a safety limit.
 [[noreturn]] void throw_limit(const std::string& message, std::string hint);
@@ -125,6 +138,9 @@ public:
     // Rebinds the innermost binding of `name` in place when it is above `floor`, else binds anew.
     void assign(std::string_view name, Value value, std::size_t floor);
     Value lookup(std::string_view name) const;
+    // The json of the innermost binding of `name` when the template computed it (not data, not a loop variable over
+    // data), to change in place; null otherwise.
+    json* owned_binding(std::string_view name);
     const json& root() const noexcept { return root_; }
 
 private:
@@ -160,8 +176,16 @@ struct EvalContext {
     // also refuses values nested deeper than kMaxValueDepth, which copying and printing would recurse through).
     void account(const json& value);
 
-    ImageSession* images = nullptr;  // the render's pictures; null where no picture can be placed (keep it last:
-                                     // contexts are built as {scope, lenient, limits})
+    ImageSession* images = nullptr;  // the render's pictures; null where no picture can be placed (keep it and
+                                     // key_order last: contexts are built as {scope, lenient, limits})
+    // The data file's order of keys, so mappings iterate as Jinja iterates them; null: key order.
+    const json_data::KeyOrder* key_order = nullptr;
+    // The order of the keys of mappings the template writes ({'b': 1, 'a': 2}, dict(b=1, a=2)), Python's insertion
+    // order; this render's own.
+    json_data::KeyOrder written_order{};
+
+    // The keys of a mapping in iteration order: the data file's where known, else sorted.
+    std::vector<std::string_view> keys_of(const json& mapping) const;
 };
 
 inline constexpr std::size_t kMaxValueDepth = 512;  // the JSON reader's default nesting limit too
@@ -178,6 +202,8 @@ bool truthy(const Value& v, const EvalContext& ctx);
 // readable form ("a, b" is NOT used: ["a", "b"] prints as a JSON-like list, so nothing prints as "[object Object]").
 std::string to_text(const Value& v, const EvalContext& ctx);
 std::string json_to_text(const json& j);
+// The same, mappings printed in the order the render knows for their keys (EvalContext::keys_of).
+std::string json_to_text(const json& j, const EvalContext& ctx);
 // The code points of UTF-8 text, each as its bytes (for indexing, slicing and reversing text as Python does).
 std::vector<std::string> code_points(const std::string& utf8);
 // Attribute or item access shared by the evaluator and filters (map(attribute=...), sort(attribute=...)).
@@ -189,6 +215,8 @@ struct LoopState {
     std::size_t length = 0;
     std::size_t depth = 1;
     const json* items = nullptr;  // the iterated list, for previtem/nextitem
+    // loop.changed(…): the arguments of its last call, in this run of the loop (a render's own state)
+    mutable std::optional<json> changed_last;
 };
 
 }  // namespace vanban::core

@@ -5,8 +5,12 @@
 #include <algorithm>
 #include <cctype>
 
+#include <unicode/uchar.h>
+#include <unicode/utf8.h>
+
 #include "core/expr_internal.hpp"
 #include "core/filters.hpp"
+#include "core/vn.hpp"
 
 namespace vanban::core {
 
@@ -52,23 +56,34 @@ Value loop_cycle(const CallArgs& a) {
     return a.args[a.subject.loop_state().index0 % a.args.size()];
 }
 
+// loop.changed(x, …): true on the first call and whenever the values differ from the previous call's.
+Value loop_changed(const CallArgs& a) {
+    json values = json::array();
+    for (const Value& v : a.args) values.push_back(need_json(v, a.ctx, kNullJson));
+    const LoopState& loop = a.subject.loop_state();
+    const bool changed = !loop.changed_last || *loop.changed_last != values;
+    loop.changed_last = std::move(values);
+    return Value::owned(changed);
+}
+
 // ----- mappings
 
+// items(), keys(), values(): in the data file's order of keys, as Jinja iterates a dict.
 Value mapping_items(const CallArgs& a) {
     json r = json::array();
-    for (auto it = a.self.begin(); it != a.self.end(); ++it) r.push_back(json::array({it.key(), it.value()}));
+    for (const std::string_view key : a.ctx.keys_of(a.self)) r.push_back(json::array({key, a.self.find(key).value()}));
     return Value::owned(std::move(r));
 }
 
 Value mapping_keys(const CallArgs& a) {
     json r = json::array();
-    for (auto it = a.self.begin(); it != a.self.end(); ++it) r.push_back(it.key());
+    for (const std::string_view key : a.ctx.keys_of(a.self)) r.push_back(key);
     return Value::owned(std::move(r));
 }
 
 Value mapping_values(const CallArgs& a) {
     json r = json::array();
-    for (auto it = a.self.begin(); it != a.self.end(); ++it) r.push_back(it.value());
+    for (const std::string_view key : a.ctx.keys_of(a.self)) r.push_back(a.self.find(key).value());
     return Value::owned(std::move(r));
 }
 
@@ -178,14 +193,212 @@ Value text_split(const CallArgs& a) {
     return Value::owned(std::move(r));
 }
 
+// ----- more of Python's str and list methods
+
+std::string text_arg(const CallArgs& a, std::size_t i, const char* method) {
+    if (a.args.size() <= i) throw EvalError(std::string(method) + "() needs an argument");
+    const json& x = need_json(a.args[i], a.ctx, kEmptyObject);
+    if (!x.is_string()) throw EvalError(std::string(method) + "() needs a text");
+    return x.get<std::string>();
+}
+
+// The position in code points of a byte offset of a text.
+long long code_point_index(const std::string& str, std::size_t byte) {
+    long long n = 0;
+    for (std::size_t i = 0; i < byte && i < str.size(); ++i)
+        if ((static_cast<unsigned char>(str[i]) & 0xC0) != 0x80) ++n;
+    return n;
+}
+
+Value text_find(const CallArgs& a) {  // "abc".find("c") → 2, -1 when absent
+    const std::string& str = text(a);
+    const std::size_t at = str.find(text_arg(a, 0, "find"));
+    return Value::owned(at == std::string::npos ? -1LL : code_point_index(str, at));
+}
+
+// index(x): like find on a text, the position of an equal item on a list; absent is an error, as in Python.
+Value sequence_index(const CallArgs& a) {
+    if (a.self.is_string()) {
+        const std::string& str = text(a);
+        const std::size_t at = str.find(text_arg(a, 0, "index"));
+        if (at == std::string::npos) throw EvalError("index(): the text is not found");
+        return Value::owned(code_point_index(str, at));
+    }
+    if (a.args.empty()) throw EvalError("index() needs a value");
+    const json& x = need_json(a.args[0], a.ctx, kEmptyObject);
+    a.ctx.charge(a.self.size());
+    const auto it = std::find(a.self.begin(), a.self.end(), x);
+    if (it == a.self.end()) throw EvalError("index(): " + json_to_text(x) + " is not in the list");
+    return Value::owned(static_cast<long long>(it - a.self.begin()));
+}
+
+Value sequence_count(const CallArgs& a) {  // "a-b-c".count("-") → 2; [1, 1, 2].count(1) → 2
+    long long n = 0;
+    if (a.self.is_string()) {
+        const std::string& str = text(a);
+        const std::string part = text_arg(a, 0, "count");
+        if (part.empty()) return Value::owned(static_cast<long long>(code_point_index(str, str.size()) + 1));
+        for (std::size_t at = str.find(part); at != std::string::npos; at = str.find(part, at + part.size())) ++n;
+        return Value::owned(n);
+    }
+    if (a.args.empty()) throw EvalError("count() needs a value");
+    const json& x = need_json(a.args[0], a.ctx, kEmptyObject);
+    a.ctx.charge(a.self.size());
+    return Value::owned(static_cast<long long>(std::count(a.self.begin(), a.self.end(), x)));
+}
+
+// ljust/rjust/center(width[, fill]) as Python pads (center puts the odd fill character as str.center does).
+Value text_pad(const CallArgs& a, int where) {
+    const std::string& str = text(a);
+    if (a.args.empty()) throw EvalError("a width is needed");
+    const json& w = need_json(a.args[0], a.ctx, kEmptyObject);
+    if (!is_int(w)) throw EvalError("the width must be a whole number");
+    const auto width = static_cast<std::size_t>(std::max(0LL, w.get<long long>()));
+    a.ctx.check_size(width * 4, "the padded text");
+    const std::string fill = a.args.size() > 1 ? text_arg(a, 1, "fill") : " ";
+    if (code_points(fill).size() != 1) throw EvalError("the fill character must be exactly one character long");
+    const std::size_t have = static_cast<std::size_t>(code_point_index(str, str.size()));
+    if (have >= width) return Value::owned(str);
+    const std::size_t missing = width - have;
+    const std::size_t left = where < 0 ? 0 : where > 0 ? missing : missing / 2 + (missing & width & 1);
+    std::string out;
+    for (std::size_t i = 0; i < left; ++i) out += fill;
+    out += str;
+    for (std::size_t i = left; i < missing; ++i) out += fill;
+    return Value::owned(std::move(out));
+}
+Value text_ljust(const CallArgs& a) { return text_pad(a, -1); }
+Value text_rjust(const CallArgs& a) { return text_pad(a, 1); }
+Value text_center(const CallArgs& a) { return text_pad(a, 0); }
+
+Value text_splitlines(const CallArgs& a) {  // on \n, \r\n and \r; no last empty line
+    const std::string& str = text(a);
+    json r = json::array();
+    std::size_t from = 0;
+    while (from < str.size()) {
+        std::size_t nl = str.find_first_of("\r\n", from);
+        if (nl == std::string::npos) nl = str.size();
+        r.push_back(str.substr(from, nl - from));
+        if (nl < str.size() && str[nl] == '\r' && nl + 1 < str.size() && str[nl + 1] == '\n') ++nl;
+        from = nl + 1;
+    }
+    a.ctx.account(r);
+    return Value::owned(std::move(r));
+}
+
+Value text_partition(const CallArgs& a) {  // "a=b=c".partition("=") → ('a', '=', 'b=c'), printed as a list
+    const std::string& str = text(a);
+    const std::string sep = text_arg(a, 0, "partition");
+    if (sep.empty()) throw EvalError("partition() needs a non-empty separator");
+    const std::size_t at = str.find(sep);
+    if (at == std::string::npos) return Value::owned(json::array({str, "", ""}));
+    return Value::owned(json::array({str.substr(0, at), sep, str.substr(at + sep.size())}));
+}
+
+Value text_rsplit(const CallArgs& a) {  // "a,b,c".rsplit(",", 1) → ['a,b', 'c']
+    const std::string& str = text(a);
+    if (a.args.empty()) return text_split(a);
+    const std::string sep = text_arg(a, 0, "rsplit");
+    if (sep.empty()) throw EvalError("rsplit() needs a non-empty separator");
+    long long max = -1;
+    if (a.args.size() > 1) {
+        const json& m = need_json(a.args[1], a.ctx, kEmptyObject);
+        if (!is_int(m)) throw EvalError("rsplit() needs a whole number of splits");
+        max = m.get<long long>();
+    }
+    std::vector<std::string> parts;
+    std::size_t end = str.size();
+    while (max < 0 || static_cast<long long>(parts.size()) < max) {
+        if (end < sep.size()) break;
+        const std::size_t at = str.rfind(sep, end - sep.size());
+        if (at == std::string::npos) break;
+        parts.push_back(str.substr(at + sep.size(), end - at - sep.size()));
+        end = at;
+    }
+    parts.push_back(str.substr(0, end));
+    json r = json::array_t(parts.rbegin(), parts.rend());
+    a.ctx.account(r);
+    return Value::owned(std::move(r));
+}
+
+// isalpha/isupper/islower/isnumeric as Python answers them (Unicode letters and digits; cased letters for the case).
+// Every code point of the text passes `test` (an ICU property), and there is one.
+bool all_code_points(const std::string& str, bool (*test)(UChar32)) {
+    if (str.empty()) return false;
+    for (int32_t i = 0, len = static_cast<int32_t>(str.size()); i < len;) {
+        UChar32 ch;
+        U8_NEXT(str.data(), i, len, ch);
+        if (!test(ch)) return false;
+    }
+    return true;
+}
+bool is_alpha(UChar32 ch) { return u_isalpha(ch) != 0; }
+bool is_numeric(UChar32 ch) { return u_getIntPropertyValue(ch, UCHAR_NUMERIC_TYPE) != U_NT_NONE; }
+Value text_isalpha(const CallArgs& a) { return Value::owned(all_code_points(text(a), is_alpha)); }
+Value text_isnumeric(const CallArgs& a) { return Value::owned(all_code_points(text(a), is_numeric)); }
+Value text_isupper(const CallArgs& a) {
+    const std::string& str = text(a);
+    return Value::owned(str != vn::lower(str) && str == vn::upper(str));
+}
+Value text_islower(const CallArgs& a) {
+    const std::string& str = text(a);
+    return Value::owned(str != vn::upper(str) && str == vn::lower(str));
+}
+Value text_swapcase(const CallArgs& a) {
+    std::string out;
+    for (const std::string& cp : code_points(text(a))) {
+        const std::string up = vn::upper(cp);
+        out += up != cp ? up : vn::lower(cp);
+    }
+    return Value::owned(std::move(out));
+}
+
+// Python's list.append, extend, pop, dict.update change the value in place; vanban's values are never changed (the
+// data is shared by every render, and a template that edits its data is hard to read). A clear error with the
+// expression that gives the same result.
+Value refuse_mutation(const CallArgs& a) {
+    static constexpr std::pair<std::string_view, std::string_view> kInstead[] = {
+        {"append", "{% set xs = xs + [x] %}"}, {"extend", "{% set xs = xs + ys %}"},
+        {"pop", "xs[-1] and {% set xs = xs[:-1] %}"}, {"update", "a namespace: {% set ns.x = … %}, or a new mapping"}};
+    std::string instead;
+    for (const auto& [name, how] : kInstead)
+        if (name == a.call.name) instead = how;
+    throw coded_error("data.in_place_change", "vanban does not change values in place: '" + a.call.name + "()' is not available",
+                      "mẫu dùng '" + a.call.name + "()' để sửa một giá trị tại chỗ, vanban không làm vậy — hãy viết " + instead,
+                      "write " + instead);
+}
+
+// dict(mapping, k=v, …) and namespace(…), as Jinja gives them: a mapping of the keywords (after the mapping's items),
+// in the order they are written. A namespace's members can be set ({% set ns.x = … %}, program.cpp).
+Value call_mapping(const CallArgs& a) {
+    if (a.args.size() > 1) throw EvalError(a.call.args[0]->name + "() takes one mapping and keywords");
+    json r = json::object();
+    std::vector<std::string> order;
+    if (!a.args.empty()) {
+        const json& base = need_json(a.args[0], a.ctx, kEmptyObject);
+        if (!base.is_object()) throw EvalError(a.call.args[0]->name + "() needs a mapping, not " + std::string(base.type_name()));
+        for (const std::string_view key : a.ctx.keys_of(base)) order.emplace_back(key);
+        r = base;
+    }
+    for (const auto& [key, expr] : a.call.kwargs) {
+        if (!r.contains(key)) order.push_back(key);
+        r[key] = need_json(evaluate(*expr, a.ctx), a.ctx, kNullJson);
+    }
+    if (!std::is_sorted(order.begin(), order.end()) && !a.ctx.written_order.of(r)) a.ctx.written_order.note(std::move(order));
+    return Value::owned(std::move(r));
+}
+
 using On = CallDef::On;
 
 constexpr CallDef kFunctions[] = {
     {"range", On::function, call_range},
+    {"dict", On::function, call_mapping},
+    {"namespace", On::function, call_mapping},
 };
 
 constexpr CallDef kMethods[] = {
     {"cycle", On::loop, loop_cycle},
+    {"changed", On::loop, loop_changed},
     {"items", On::mapping, mapping_items},
     {"keys", On::mapping, mapping_keys},
     {"values", On::mapping, mapping_values},
@@ -205,6 +418,24 @@ constexpr CallDef kMethods[] = {
     {"startswith", On::text, text_startswith},
     {"endswith", On::text, text_endswith},
     {"split", On::text, text_split},
+    {"find", On::text, text_find},
+    {"index", On::sequence, sequence_index},
+    {"count", On::sequence, sequence_count},
+    {"ljust", On::text, text_ljust},
+    {"rjust", On::text, text_rjust},
+    {"center", On::text, text_center},
+    {"splitlines", On::text, text_splitlines},
+    {"partition", On::text, text_partition},
+    {"rsplit", On::text, text_rsplit},
+    {"isalpha", On::text, text_isalpha},
+    {"isnumeric", On::text, text_isnumeric},
+    {"isupper", On::text, text_isupper},
+    {"islower", On::text, text_islower},
+    {"swapcase", On::text, text_swapcase},
+    {"append", On::any, refuse_mutation},
+    {"extend", On::any, refuse_mutation},
+    {"pop", On::any, refuse_mutation},
+    {"update", On::any, refuse_mutation},
 };
 
 const CallDef* find_in(std::span<const CallDef> table, std::string_view name) {
@@ -214,7 +445,8 @@ const CallDef* find_in(std::span<const CallDef> table, std::string_view name) {
 }
 
 bool applies_to(const CallDef& def, const json& self) {
-    return (def.on == On::mapping && self.is_object()) || (def.on == On::text && self.is_string());
+    return def.on == On::any || (def.on == On::mapping && self.is_object()) || (def.on == On::text && self.is_string()) ||
+           (def.on == On::sequence && (self.is_string() || self.is_array()));
 }
 
 }  // namespace
@@ -227,7 +459,7 @@ Value evaluate_call(const Expr& e, EvalContext& ctx) {
     std::vector<Value> args;
     for (std::size_t i = 1; i < e.args.size(); ++i) args.push_back(evaluate(*e.args[i], ctx));
     if (callee.kind == Expr::Kind::name) {
-        if (!e.callee) throw EvalError("unknown function '" + callee.name + "'", "functions: range(); use filters for the rest");
+        if (!e.callee) throw EvalError("unknown function '" + callee.name + "'", "functions: range(), dict(), namespace(); use filters for the rest");
         static const Value no_subject;
         return e.callee->fn({e, no_subject, kNullJson, args, ctx});
     }

@@ -20,19 +20,41 @@ const json kEmptyText = "";
 
 json arithmetic(Op op, const json& a, const json& b, EvalContext& ctx);
 
-// The whole-number result of + - * // % on two whole numbers; an overflow gives the decimal result instead, as
-// Python's unbounded integers would print close to it.
+// Python's whole numbers have no bound; vanban's stop at 64 bits. A result past them is refused — never a decimal
+// that prints rounded digits where Jinja prints exact ones.
+[[noreturn]] void throw_integer_overflow(Op op) {
+    throw coded_error("data.integer_overflow", "the whole-number result of '" + std::string(op_text(op)) + "' is beyond 64 bits",
+                      "phép tính '" + std::string(op_text(op)) + "' cho ra số nguyên quá lớn (vượt 64 bit), vanban không in số bị làm tròn",
+                      "vanban computes whole numbers up to 9223372036854775807; use a decimal (1.0 * x) if an approximation is enough");
+}
+
+// x ** y for whole numbers, y ≥ 0, exactly (std::pow would round past 2^53).
+long long integer_power(long long x, long long y) {
+    long long result = 1;
+    while (y > 0) {
+        if ((y & 1) && __builtin_mul_overflow(result, x, &result)) throw_integer_overflow(Op::power);
+        y >>= 1;
+        if (y > 0 && __builtin_mul_overflow(x, x, &x)) throw_integer_overflow(Op::power);
+    }
+    return result;
+}
+
+// The whole-number result of + - * // % ** on two whole numbers.
 json integer_arithmetic(Op op, long long x, long long y) {
     long long r = 0;
     switch (op) {
-        case Op::add: return __builtin_add_overflow(x, y, &r) ? json(static_cast<double>(x) + static_cast<double>(y)) : json(r);
-        case Op::subtract: return __builtin_sub_overflow(x, y, &r) ? json(static_cast<double>(x) - static_cast<double>(y)) : json(r);
-        case Op::multiply: return __builtin_mul_overflow(x, y, &r) ? json(static_cast<double>(x) * static_cast<double>(y)) : json(r);
+        case Op::add: if (__builtin_add_overflow(x, y, &r)) throw_integer_overflow(op); return r;
+        case Op::subtract: if (__builtin_sub_overflow(x, y, &r)) throw_integer_overflow(op); return r;
+        case Op::multiply: if (__builtin_mul_overflow(x, y, &r)) throw_integer_overflow(op); return r;
+        case Op::power: return y < 0 ? json(std::pow(static_cast<double>(x), static_cast<double>(y))) : json(integer_power(x, y));
         default: break;
     }
     if (y == 0) throw EvalError("division by zero");
-    // The one quotient that does not fit: as a decimal number, like every other overflow here.
-    if (y == -1 && x == std::numeric_limits<long long>::min()) return op == Op::floor_divide ? json(-static_cast<double>(x)) : json(0);
+    // The one quotient that does not fit.
+    if (y == -1 && x == std::numeric_limits<long long>::min()) {
+        if (op == Op::floor_divide) throw_integer_overflow(op);
+        return 0;
+    }
     if (op == Op::floor_divide) {
         long long q = x / y;
         if ((x % y != 0) && ((x < 0) != (y < 0))) --q;
@@ -49,11 +71,7 @@ json decimal_arithmetic(Op op, const json& a, const json& b) {
         case Op::add: return x + y;
         case Op::subtract: return x - y;
         case Op::multiply: return x * y;
-        case Op::power: {
-            const double r = std::pow(x, y);
-            if (is_int(a) && is_int(b) && y >= 0 && std::fabs(r) < 9.2e18) return static_cast<long long>(r);
-            return r;
-        }
+        case Op::power: return std::pow(x, y);
         default: break;
     }
     if (y == 0) throw EvalError("division by zero");
@@ -96,7 +114,7 @@ json arithmetic(Op op, const json& a, const json& b, EvalContext& ctx) {
         auto tn = [](const json& x) { return std::string(x.type_name()); };
         throw EvalError("cannot apply '" + std::string(op_text(op)) + "' to " + tn(a) + " and " + tn(b));
     }
-    if (is_int(a) && is_int(b) && op != Op::divide && op != Op::power)
+    if (is_int(a) && is_int(b) && op != Op::divide)
         return integer_arithmetic(op, a.get<long long>(), b.get<long long>());
     return decimal_arithmetic(op, a, b);
 }
@@ -233,6 +251,20 @@ Value evaluate_binary(const Expr& e, EvalContext& ctx) {
     return fn(e, l, r, ctx);
 }
 
+// 1 < x < 10: each comparison in turn, the middle operands evaluated once; the first false one answers.
+Value evaluate_chain(const Expr& e, EvalContext& ctx) {
+    Value left = evaluate(*e.args[0], ctx);
+    Value result;
+    for (std::size_t i = 0; i < e.links.size(); ++i) {
+        Value right = evaluate(*e.args[i + 1], ctx);
+        const Expr& link = *e.links[i];
+        result = kBinary[static_cast<std::size_t>(link.op)](link, left, right, ctx);
+        if (!truthy(result, ctx)) return result;
+        left = std::move(right);
+    }
+    return result;
+}
+
 Value evaluate_unary(const Expr& e, EvalContext& ctx) {
     const Value v = evaluate(*e.args[0], ctx);
     if (e.op == Op::logical_not) return Value::owned(!truthy(v, ctx));
@@ -243,7 +275,7 @@ Value evaluate_unary(const Expr& e, EvalContext& ctx) {
     if (e.op == Op::identity) return Value::owned(j);
     if (is_int(j)) {
         const long long x = j.get<long long>();
-        if (x == std::numeric_limits<long long>::min()) return Value::owned(-static_cast<double>(x));
+        if (x == std::numeric_limits<long long>::min()) throw_integer_overflow(Op::negate);
         return Value::owned(-x);
     }
     return Value::owned(-j.get<double>());
@@ -389,6 +421,8 @@ Value evaluate_filter(const Expr& e, EvalContext& ctx) {
         named.key = err.key;
         named.after_error = err.after_error;
         named.limit = err.limit;
+        named.code = err.code;
+        named.message_vi = err.message_vi;
         throw named;
     }
 }
@@ -413,6 +447,18 @@ Value evaluate_list(const Expr& e, EvalContext& ctx) {
     return Value::owned(std::move(r));
 }
 
+// Python keeps a dict in the order it is written: a literal whose keys are not in sorted order has it noted.
+void note_written_order(const Expr& e, const json& mapping, EvalContext& ctx) {
+    std::vector<std::string> keys;
+    for (std::size_t i = 0; i + 1 < e.args.size(); i += 2) {
+        const Expr& k = *e.args[i];
+        if (k.kind != Expr::Kind::literal || !k.literal.is_string()) return;  // computed keys: sorted
+        keys.push_back(k.literal.get<std::string>());
+    }
+    if (keys.size() != mapping.size() || std::is_sorted(keys.begin(), keys.end()) || ctx.written_order.of(mapping)) return;
+    ctx.written_order.note(std::move(keys));
+}
+
 Value evaluate_dict(const Expr& e, EvalContext& ctx) {
     json r = json::object();
     for (std::size_t i = 0; i + 1 < e.args.size(); i += 2) {
@@ -420,6 +466,7 @@ Value evaluate_dict(const Expr& e, EvalContext& ctx) {
         const Value v = evaluate(*e.args[i + 1], ctx);
         r[to_text(k, ctx)] = need_json(v, ctx, kNullJson);
     }
+    note_written_order(e, r, ctx);
     return Value::owned(std::move(r));
 }
 
@@ -438,6 +485,7 @@ Value evaluate_node(const Expr& e, EvalContext& ctx) {
         case Expr::Kind::list: return evaluate_list(e, ctx);
         case Expr::Kind::dict: return evaluate_dict(e, ctx);
         case Expr::Kind::call: return evaluate_call(e, ctx);
+        case Expr::Kind::chain: return evaluate_chain(e, ctx);
     }
     return Value::undefined(e.text);
 }

@@ -31,7 +31,7 @@ struct CallArgs {
 // A built-in function (range) or method ("x".upper(), d.items(), loop.cycle(...)), resolved by name when the
 // template is compiled. A method applies to one kind of subject; on any other it is an unknown method at render.
 struct CallDef {
-    enum class On { function, loop, mapping, text };
+    enum class On { function, loop, mapping, text, sequence /* text or list */, any };
     std::string_view name;
     On on;
     Value (*fn)(const CallArgs& call);

@@ -144,6 +144,8 @@ private:
     ExprPtr compare() {
         std::size_t start = ts_.peek().offset;
         ExprPtr l = concat();
+        std::vector<ExprPtr> operands;
+        std::vector<ExprPtr> links;
         while (true) {
             const auto& t = ts_.peek();
             Op op = Op::none;
@@ -162,9 +164,19 @@ private:
             } else {
                 break;
             }
-            l = binary(op, std::move(l), concat(), start);
+            auto link = make(Expr::Kind::binary, start);
+            link->op = op;
+            link->name = std::string(op_text(op));
+            if (operands.empty()) operands.push_back(std::move(l));
+            operands.push_back(concat());
+            links.push_back(finish(std::move(link), start));
         }
-        return l;
+        if (links.empty()) return l;
+        if (links.size() == 1) return binary(links[0]->op, std::move(operands[0]), std::move(operands[1]), start);
+        auto chain = make(Expr::Kind::chain, start);
+        chain->args = std::move(operands);
+        chain->links = std::move(links);
+        return finish(std::move(chain), start);
     }
     ExprPtr concat() {
         std::size_t start = ts_.peek().offset;
@@ -390,9 +402,11 @@ private:
                 } else {
                     long long v = 0;
                     auto [p, ec] = std::from_chars(t.text.data(), t.text.data() + t.text.size(), v);
-                    if (ec != std::errc()) e->literal = std::strtod(t.text.c_str(), nullptr);
-                    else e->literal = v;
-                    (void)p;
+                    if (ec != std::errc() || p != t.text.data() + t.text.size())
+                        throw ParseError("the whole number " + t.text.substr(0, 40) +
+                                             " is beyond 64 bits: vanban would lose digits (write it as text in quotes)",
+                                         t.offset);
+                    e->literal = v;
                 }
                 return finish(std::move(e), start);
             }

@@ -7,6 +7,7 @@
 
 #include "core/expr_internal.hpp"
 #include "core/image.hpp"
+#include "json/json_source.hpp"
 
 namespace vanban::core {
 
@@ -67,6 +68,12 @@ void Scope::assign(std::string_view name, Value value, std::size_t floor) {
         }
     }
     bind(name, std::move(value));
+}
+
+json* Scope::owned_binding(std::string_view name) {
+    for (auto it = vars_.rbegin(); it != vars_.rend(); ++it)
+        if (it->first == name) return it->second.owned_json();
+    return nullptr;
 }
 
 Value Scope::lookup(std::string_view name) const {
@@ -195,7 +202,7 @@ std::string python_float(double d) {
     return out;
 }
 
-void py_repr(const json& j, std::string& out) {
+void py_repr(const json& j, std::string& out, const EvalContext* order) {
     switch (j.type()) {
         case json::value_t::null: out += "None"; break;
         case json::value_t::boolean: out += j.get<bool>() ? "True" : "False"; break;
@@ -220,7 +227,7 @@ void py_repr(const json& j, std::string& out) {
             for (const auto& e : j) {
                 if (!first) out += ", ";
                 first = false;
-                py_repr(e, out);
+                py_repr(e, out, order);
             }
             out += ']';
             break;
@@ -232,12 +239,17 @@ void py_repr(const json& j, std::string& out) {
                                 "put it alone in its paragraph with {{p … }} (docxtpl's Subdoc)");
             out += '{';
             bool first = true;
-            for (auto it = j.begin(); it != j.end(); ++it) {
+            const auto print_member = [&](std::string_view key, const json& value) {
                 if (!first) out += ", ";
                 first = false;
-                py_repr(it.key(), out);
+                py_repr(json(key), out, order);
                 out += ": ";
-                py_repr(it.value(), out);
+                py_repr(value, out, order);
+            };
+            if (order) {
+                for (const std::string_view key : order->keys_of(j)) print_member(key, j.find(key).value());
+            } else {
+                for (auto it = j.begin(); it != j.end(); ++it) print_member(it.key(), it.value());
             }
             out += '}';
             break;
@@ -282,7 +294,12 @@ std::vector<std::string> code_points(const std::string& str) {
     return cps;
 }
 
-std::string json_to_text(const json& j) {
+std::string json_to_text(const json& j, const EvalContext* order);
+std::string json_to_text(const json& j) { return json_to_text(j, nullptr); }
+
+std::string json_to_text(const json& j, const EvalContext& ctx) { return json_to_text(j, &ctx); }
+
+std::string json_to_text(const json& j, const EvalContext* order) {
     switch (j.type()) {
         case json::value_t::null: return {};
         case json::value_t::string: return j.get<std::string>();
@@ -292,7 +309,7 @@ std::string json_to_text(const json& j) {
         case json::value_t::number_float: return python_float(j.get<double>());
         default: {
             std::string out;
-            py_repr(j, out);
+            py_repr(j, out, order);
             return out;
         }
     }
@@ -306,7 +323,20 @@ std::string to_text(const Value& v, const EvalContext& ctx) {
     if (v.is_rich()) return v.rich_text().plain();
     if (v.is_loop()) return "<loop>";
     if (v.is_image()) throw_image_as_text();
-    return json_to_text(v.j());
+    return json_to_text(v.j(), ctx);
+}
+
+std::vector<std::string_view> EvalContext::keys_of(const json& mapping) const {
+    std::vector<std::string_view> keys;
+    keys.reserve(mapping.size());
+    const std::vector<std::string>* order = key_order ? key_order->of(mapping) : nullptr;
+    if (!order) order = written_order.of(mapping);
+    if (order) {
+        keys.assign(order->begin(), order->end());
+    } else {
+        for (auto it = mapping.begin(); it != mapping.end(); ++it) keys.push_back(it.key());
+    }
+    return keys;
 }
 
 bool truthy(const Value& v, const EvalContext& ctx) {

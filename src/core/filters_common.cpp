@@ -95,6 +95,29 @@ json attr_path(const json& item, std::string_view path) {
     return *cur;
 }
 
+bool has_attr_path(const json& item, std::string_view path) {
+    const std::size_t dot = path.rfind('.');
+    const json parent = dot == std::string_view::npos ? item : attr_path(item, path.substr(0, dot));
+    const std::string_view last = dot == std::string_view::npos ? path : path.substr(dot + 1);
+    if (parent.is_object()) return parent.contains(last);
+    if (!parent.is_array() || last.empty() || last.size() > 18 || last.find_first_not_of("0123456789") != std::string_view::npos)
+        return false;
+    return std::stoull(std::string(last)) < parent.size();
+}
+
+std::vector<std::string> attribute_list(std::string_view attributes) {
+    std::vector<std::string> out;
+    while (true) {
+        const std::size_t comma = attributes.find(',');
+        std::string_view one = attributes.substr(0, comma);
+        while (!one.empty() && (one.front() == ' ' || one.front() == '\t')) one.remove_prefix(1);
+        while (!one.empty() && (one.back() == ' ' || one.back() == '\t')) one.remove_suffix(1);
+        out.emplace_back(one);
+        if (comma == std::string_view::npos) return out;
+        attributes.remove_prefix(comma + 1);
+    }
+}
+
 bool json_less(const json& a, const json& b, bool case_sensitive) {
     if (a.is_number() && b.is_number()) return a.get<double>() < b.get<double>();
     if (a.is_string() && b.is_string()) {

@@ -12,6 +12,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/filters.hpp"
 
@@ -39,6 +40,10 @@ const json& list_of(const Value& v, EvalContext& ctx, std::string_view filter);
 inline Value str_result(std::string s) { return Value::owned(json(std::move(s))); }
 // Resolves a dotted attribute path ("person.name") on an element; null where there is none.
 json attr_path(const json& item, std::string_view path);
+// Whether the dotted attribute path exists on the element (its value may be null).
+bool has_attr_path(const json& item, std::string_view path);
+// The attributes of Jinja's "dept,name" (sort by several attributes), white space around each trimmed.
+std::vector<std::string> attribute_list(std::string_view attributes);
 // The order sort, min, max, groupby use: numbers by value, texts (case-insensitively unless asked), else by type.
 bool json_less(const json& a, const json& b, bool case_sensitive);
 std::size_t code_point_count(std::string_view s);
@@ -65,6 +70,12 @@ Value f_escape(const Value& s, Args a, KwArgs kw, EvalContext& c);
 Value f_string(const Value& s, Args a, KwArgs kw, EvalContext& c);
 Value f_format(const Value& s, Args a, KwArgs kw, EvalContext& c);
 Value f_tojson(const Value& s, Args a, KwArgs kw, EvalContext& c);
+Value f_striptags(const Value& s, Args a, KwArgs kw, EvalContext& c);
+Value f_wordwrap(const Value& s, Args a, KwArgs kw, EvalContext& c);
+Value f_indent(const Value& s, Args a, KwArgs kw, EvalContext& c);
+Value f_urlencode(const Value& s, Args a, KwArgs kw, EvalContext& c);
+Value f_xmlattr(const Value& s, Args a, KwArgs kw, EvalContext& c);
+Value f_pprint(const Value& s, Args a, KwArgs kw, EvalContext& c);
 
 // ----- defaults, lists and mappings (filters_lists.cpp)
 
@@ -80,6 +91,7 @@ Value f_unique(const Value& s, Args a, KwArgs kw, EvalContext& c);
 Value f_dictsort(const Value& s, Args a, KwArgs kw, EvalContext& c);
 Value f_items(const Value& s, Args a, KwArgs kw, EvalContext& c);
 Value f_map(const Value& s, Args a, KwArgs kw, EvalContext& c);
+Value f_attr(const Value& s, Args a, KwArgs kw, EvalContext& c);
 Value f_selectattr(const Value& s, Args a, KwArgs kw, EvalContext& c);
 Value f_rejectattr(const Value& s, Args a, KwArgs kw, EvalContext& c);
 Value f_select(const Value& s, Args a, KwArgs kw, EvalContext& c);
@@ -97,6 +109,7 @@ Value f_int(const Value& s, Args a, KwArgs kw, EvalContext& c);
 Value f_float(const Value& s, Args a, KwArgs kw, EvalContext& c);
 Value f_abs(const Value& s, Args a, KwArgs kw, EvalContext& c);
 Value f_round(const Value& s, Args a, KwArgs kw, EvalContext& c);
+Value f_filesizeformat(const Value& s, Args a, KwArgs kw, EvalContext& c);
 
 // ----- Vietnamese administrative documents (filters_vn.cpp)
 
@@ -134,5 +147,12 @@ bool t_ne(const Value& s, Args a, EvalContext& c);
 bool t_lt(const Value& s, Args a, EvalContext& c);
 bool t_gt(const Value& s, Args a, EvalContext& c);
 bool t_in(const Value& s, Args a, EvalContext& c);
+bool t_ge(const Value& s, Args a, EvalContext& c);
+bool t_le(const Value& s, Args a, EvalContext& c);
+bool t_lower(const Value& s, Args a, EvalContext& c);
+bool t_upper(const Value& s, Args a, EvalContext& c);
+bool t_sameas(const Value& s, Args a, EvalContext& c);
+bool t_filter(const Value& s, Args a, EvalContext& c);
+bool t_test(const Value& s, Args a, EvalContext& c);
 
 }  // namespace vanban::core::filter_impl

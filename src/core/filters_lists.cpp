@@ -83,7 +83,7 @@ Value f_list(const Value& s, Args, KwArgs, EvalContext& c) {
         c.check_size(str.size() * sizeof(json), "a list of the characters");
         for (auto& cp : code_points(str)) r.push_back(std::move(cp));
     } else if (j.is_object()) {
-        for (auto it = j.begin(); it != j.end(); ++it) r.push_back(it.key());
+        for (const std::string_view key : c.keys_of(j)) r.push_back(key);
     } else {
         throw EvalError("cannot make a list of " + std::string(j.type_name()));
     }
@@ -108,18 +108,25 @@ Value f_reverse(const Value& s, Args, KwArgs, EvalContext& c) {
     return Value::owned(json::array_t(j.rbegin(), j.rend()));
 }
 
+// Jinja 3's sort: attribute='dept,name' sorts by several attributes, the first deciding (each in the same direction).
 Value f_sort(const Value& s, Args a, KwArgs kw, EvalContext& c) {
     const json& j = list_of(s, c, "sort");
     bool reverse = bool_arg(arg(a, kw, 0, "reverse"), false, c);
     bool case_sensitive = bool_arg(arg(a, kw, 1, "case_sensitive"), false, c);
     const Value* attribute = arg(a, kw, 2, "attribute");
-    std::string attr = attribute ? text_of(*attribute, c) : "";
+    const std::vector<std::string> attrs = attribute ? attribute_list(text_of(*attribute, c)) : std::vector<std::string>{};
+    c.charge(j.size() * (1 + attrs.size()));
+    const auto key_less = [&](const json& x, const json& y) {
+        if (attrs.empty()) return json_less(x, y, case_sensitive);
+        for (const std::string& attr : attrs) {
+            const json kx = attr_path(x, attr), ky = attr_path(y, attr);
+            if (json_less(kx, ky, case_sensitive)) return true;
+            if (json_less(ky, kx, case_sensitive)) return false;
+        }
+        return false;
+    };
     json::array_t r = j.get<json::array_t>();
-    std::stable_sort(r.begin(), r.end(), [&](const json& x, const json& y) {
-        const json kx = attribute ? attr_path(x, attr) : x;
-        const json ky = attribute ? attr_path(y, attr) : y;
-        return reverse ? json_less(ky, kx, case_sensitive) : json_less(kx, ky, case_sensitive);
-    });
+    std::stable_sort(r.begin(), r.end(), [&](const json& x, const json& y) { return reverse ? key_less(y, x) : key_less(x, y); });
     return Value::owned(std::move(r));
 }
 
@@ -162,8 +169,16 @@ Value f_items(const Value& s, Args, KwArgs, EvalContext& c) {
     if (j.is_null() && c.lenient) return Value::owned(json::array());
     if (!j.is_object()) throw EvalError("items needs a mapping, not " + std::string(j.type_name()));
     json::array_t items;
-    for (auto it = j.begin(); it != j.end(); ++it) items.push_back(json::array({it.key(), it.value()}));
+    for (const std::string_view key : c.keys_of(j)) items.push_back(json::array({key, j.find(key).value()}));
     return Value::owned(std::move(items));
+}
+
+// Jinja's attr(name): Python's getattr, which never finds the key of a dict — so with JSON data Jinja's attr is always
+// undefined. vanban reads the member, as x[name] does: what a template that calls attr on data means.
+Value f_attr(const Value& s, Args a, KwArgs kw, EvalContext& c) {
+    const Value* name = arg(a, kw, 0, "name");
+    const std::string key = text_of(*name, c);
+    return get_attr(s, key, "attr('" + key + "')");
 }
 
 Value f_map(const Value& s, Args a, KwArgs kw, EvalContext& c) {
@@ -209,19 +224,42 @@ Value f_rejectattr(const Value& s, Args a, KwArgs, EvalContext& c) { return sele
 Value f_select(const Value& s, Args a, KwArgs, EvalContext& c) { return select_impl(s, a, c, false, false); }
 Value f_reject(const Value& s, Args a, KwArgs, EvalContext& c) { return select_impl(s, a, c, false, true); }
 
+// Jinja 3's groupby(attribute, default=none, case_sensitive=false): items sorted and grouped by the attribute, texts
+// compared case-insensitively unless asked (the grouper is then the first item's spelling); an item without the
+// attribute goes under `default`, and without a default it is an error (Jinja fails too, comparing Undefined).
 Value f_groupby(const Value& s, Args a, KwArgs kw, EvalContext& c) {
     const json& j = list_of(s, c, "groupby");
     const Value* attribute = arg(a, kw, 0, "attribute");
     if (!attribute) throw EvalError("groupby needs an attribute");
-    std::string attr = text_of(*attribute, c);
-    json::array_t items = j.get<json::array_t>();
-    std::stable_sort(items.begin(), items.end(),
-                     [&](const json& x, const json& y) { return json_less(attr_path(x, attr), attr_path(y, attr), false); });
-    json r = json::array();
-    for (const auto& e : items) {
+    const std::string attr = text_of(*attribute, c);
+    const Value* fallback = arg(a, kw, 1, "default");
+    const bool case_sensitive = bool_arg(arg(a, kw, 2, "case_sensitive"), false, c);
+    c.charge(j.size());
+    std::vector<std::pair<json, const json*>> keyed;  // (key, item)
+    keyed.reserve(j.size());
+    for (const auto& e : j) {
         json key = attr_path(e, attr);
-        if (r.empty() || r.back()["grouper"] != key) r.push_back({{"grouper", key}, {"list", json::array()}});
-        r.back()["list"].push_back(e);
+        if (key.is_null() && !has_attr_path(e, attr)) {
+            if (!fallback)
+                throw coded_error("data.groupby_missing", "groupby: an item has no '" + attr + "'",
+                                  "có mục trong danh sách không có \"" + attr + "\" để xếp nhóm — hãy điền cho mọi mục, hoặc mẫu ghi groupby('" +
+                                      attr + "', default='…')",
+                                  "give every item '" + attr + "', or write groupby('" + attr + "', default='…')");
+            key = j_of(*fallback, c);
+        }
+        keyed.emplace_back(std::move(key), &e);
+    }
+    std::stable_sort(keyed.begin(), keyed.end(),
+                     [&](const auto& x, const auto& y) { return json_less(x.first, y.first, case_sensitive); });
+    json r = json::array();
+    const json* group_key = nullptr;
+    for (const auto& [key, item] : keyed) {
+        const bool same = group_key && !json_less(*group_key, key, case_sensitive) && !json_less(key, *group_key, case_sensitive);
+        if (!same) {
+            r.push_back({{"grouper", key}, {"list", json::array()}});
+            group_key = &key;
+        }
+        r.back()["list"].push_back(*item);
     }
     return Value::owned(std::move(r));
 }
@@ -239,7 +277,9 @@ Value f_sum(const Value& s, Args a, KwArgs kw, EvalContext& c) {
         json v = attribute ? attr_path(e, attr) : e;
         if (!v.is_number()) throw EvalError("sum: " + std::string(v.type_name()) + " is not a number");
         if (!v.is_number_integer()) all_int = false;
-        if (v.is_number_integer() && __builtin_add_overflow(isum, v.get<long long>(), &isum)) all_int = false;
+        if (all_int && __builtin_add_overflow(isum, v.get<long long>(), &isum))
+            throw coded_error("data.integer_overflow", "sum: the whole-number total is beyond 64 bits",
+                              "tổng các số nguyên quá lớn (vượt 64 bit), vanban không in số bị làm tròn");
         dsum += v.get<double>();
     }
     return all_int ? Value::owned(isum) : Value::owned(dsum);

@@ -40,16 +40,62 @@ Value f_float(const Value& s, Args a, KwArgs kw, EvalContext& c) {
 
 Value f_abs(const Value& s, Args, KwArgs, EvalContext& c) {
     const json& j = j_of(s, c);
-    if (j.is_number_integer() && j.get<long long>() != std::numeric_limits<long long>::min())
+    if (j.is_number_integer()) {
+        if (j.get<long long>() == std::numeric_limits<long long>::min())
+            throw coded_error("data.integer_overflow", "abs: the result is beyond 64 bits",
+                              "giá trị tuyệt đối quá lớn (vượt 64 bit), vanban không in số bị làm tròn");
         return Value::owned(std::llabs(j.get<long long>()));
+    }
     return Value::owned(std::fabs(as_number(s, "abs")));
 }
+
+// Jinja's filesizeformat: "1 Byte", "12 Bytes", "1.5 kB", binary=true "1.5 KiB" (one decimal, Python's %.1f).
+Value f_filesizeformat(const Value& s, Args a, KwArgs kw, EvalContext& c) {
+    const double bytes = as_number(s, "filesizeformat");
+    const bool binary = bool_arg(arg(a, kw, 0, "binary"), false, c);
+    const double base = binary ? 1024 : 1000;
+    static constexpr const char* kDecimal[] = {"kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"};
+    static constexpr const char* kBinary[] = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"};
+    if (bytes == 1) return str_result("1 Byte");
+    if (bytes < base) return str_result(std::to_string(whole_number(bytes, "filesizeformat")) + " Bytes");
+    double unit = base;
+    std::size_t i = 0;
+    for (; i < 8; ++i) {
+        unit *= base;
+        if (bytes < unit) break;
+    }
+    if (i == 8) i = 7;
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.1f %s", base * bytes / unit, binary ? kBinary[i] : kDecimal[i]);
+    return str_result(buf);
+}
+
+namespace {
+// Python's round(n, precision) of a whole number: a whole number again, negative precisions rounding to tens,
+// hundreds … with ties to even (round(15, -1) = 20, round(25, -1) = 20), as Jinja prints "10 | round" as 10.
+long long round_whole(long long n, long long precision) {
+    if (precision >= 0) return n;
+    if (precision < -18) return 0;
+    long long unit = 1;
+    for (long long k = 0; k < -precision; ++k) unit *= 10;
+    const long long below = n / unit * unit, rest = n - below;  // rest has n's sign
+    const long long twice = 2 * (rest < 0 ? -rest : rest);
+    const bool even = (below / unit) % 2 == 0;
+    if (twice < unit || (twice == unit && even)) return below;
+    long long away = 0;
+    if (__builtin_add_overflow(below, rest < 0 ? -unit : unit, &away))
+        throw coded_error("data.integer_overflow", "round: the result is beyond 64 bits", "số làm tròn quá lớn (vượt 64 bit)");
+    return away;
+}
+}  // namespace
 
 Value f_round(const Value& s, Args a, KwArgs kw, EvalContext& c) {
     double x = as_number(s, "round");
     long long precision = int_arg(arg(a, kw, 0, "precision"), 0, "precision");
     std::string method = "common";
     if (const Value* m = arg(a, kw, 1, "method")) method = text_of(*m, c);
+    const json& j = j_of(s, c);
+    if (method == "common" && j.is_number_integer()) return Value::owned(round_whole(j.get<long long>(), precision));
     if (precision > 15) return Value::owned(x);  // a double has no more digits to round
     if (precision < -308) return Value::owned(0.0 * x);
     double f = std::pow(10.0, static_cast<double>(precision));

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/filters_internal.hpp"
+#include "core/vn.hpp"
 
 namespace vanban::core::filter_impl {
 
@@ -41,6 +42,35 @@ bool t_eq(const Value& s, Args a, EvalContext& c) { return j_of(s, c) == j_of(a[
 bool t_ne(const Value& s, Args a, EvalContext& c) { return !t_eq(s, a, c); }
 bool t_lt(const Value& s, Args a, EvalContext&) { return as_number(s, "lt") < as_number(a[0], "lt"); }
 bool t_gt(const Value& s, Args a, EvalContext&) { return as_number(s, "gt") > as_number(a[0], "gt"); }
+bool t_ge(const Value& s, Args a, EvalContext&) { return as_number(s, "ge") >= as_number(a[0], "ge"); }
+bool t_le(const Value& s, Args a, EvalContext&) { return as_number(s, "le") <= as_number(a[0], "le"); }
+// lower/upper: Python's str.islower()/isupper() — some cased letter, and none of the other case.
+namespace {
+bool cased_as(const Value& s, EvalContext& c, bool upper) {
+    const json& j = j_of(s, c);
+    if (!j.is_string()) return false;
+    const std::string& t = j.get_ref<const std::string&>();
+    return t != (upper ? vn::lower(t) : vn::upper(t)) && t == (upper ? vn::upper(t) : vn::lower(t));
+}
+}  // namespace
+bool t_lower(const Value& s, Args, EvalContext& c) { return cased_as(s, c, false); }
+bool t_upper(const Value& s, Args, EvalContext& c) { return cased_as(s, c, true); }
+// sameas: Python's "is". Data values are the same when they are the same node of the data; none, true and false are
+// singletons; computed values are never the same object.
+bool t_sameas(const Value& s, Args a, EvalContext& c) {
+    const json& x = j_of(s, c);
+    const json& y = j_of(a[0], c);
+    if (x.is_null() || x.is_boolean()) return x == y && x.type() == y.type();
+    return s.is_ref() && a[0].is_ref() && &x == &y;
+}
+bool t_filter(const Value& s, Args, EvalContext& c) {
+    const json& j = j_of(s, c);
+    return j.is_string() && find_filter(j.get_ref<const std::string&>()) != nullptr;
+}
+bool t_test(const Value& s, Args, EvalContext& c) {
+    const json& j = j_of(s, c);
+    return j.is_string() && find_test(j.get_ref<const std::string&>()) != nullptr;
+}
 bool t_in(const Value& s, Args a, EvalContext& c) {
     const json& container = j_of(a[0], c);
     const json& item = j_of(s, c);

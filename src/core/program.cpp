@@ -181,6 +181,15 @@ Statement parse_statement(const TagToken& tag) {
     } else if (kw == "set") {
         st.kind = Statement::Kind::set;
         st.names.push_back(ts.expect_name());
+        if (ts.accept_op(".")) {  // set ns.x = …
+            st.names.push_back(ts.expect_name());
+            st.member_target = true;
+        } else {
+            while (ts.accept_op(",")) st.names.push_back(ts.expect_name());  // set a, b = …
+        }
+        if (ts.at_end())
+            throw ParseError("expected '=' in the set tag (a set block {% set x %}…{% endset %} is not supported by vanban)",
+                             ts.peek().offset);
         ts.expect_op("=");
         st.expr = parse_expression(ts);
         end();
@@ -357,6 +366,7 @@ Program build_program(std::vector<Piece> pieces, std::vector<LocatedTag> tags, s
                         n.kind = Node::Kind::set;
                         n.expr = std::move(st.expr);
                         n.names = std::move(st.names);
+                        n.member_target = st.member_target;
                         n.loc = piece.tag;
                         target().push_back(std::move(n));
                         break;
@@ -704,13 +714,36 @@ struct Renderer {
     void assign(const Node& n) {
         try {
             Value v = evaluate(*n.expr, state.ctx);
-            state.scope.assign(n.names.front(), std::move(v), frame_floor);
+            if (n.member_target) return assign_member(n, std::move(v));
+            if (n.names.size() == 1) return state.scope.assign(n.names.front(), std::move(v), frame_floor);
+            // set a, b = [1, 2]: as many items as names, as Python unpacks
+            const json& items = v.is_json() ? v.j() : throw EvalError("'" + n.expr->text + "' is not a list to unpack");
+            if (!items.is_array() || items.size() != n.names.size())
+                throw coded_error("data.unpack", "'" + n.expr->text + "' does not have " + std::to_string(n.names.size()) + " items to unpack",
+                                  "\"" + n.expr->text + "\" không có đúng " + std::to_string(n.names.size()) + " mục để gán cho " +
+                                      std::to_string(n.names.size()) + " tên");
+            for (std::size_t i = 0; i < n.names.size(); ++i) state.scope.assign(n.names[i], v.child(items[i]), frame_floor);
         } catch (const EvalError& e) {
             error(e, n.loc);
-            // The name is left undefined in a way its uses further on do not report again: the render fails on
+            // The names are left undefined in a way their uses further on do not report again: the render fails on
             // this one error, and other mistakes are still found.
-            state.scope.assign(n.names.front(), Value::undefined_after_error(n.names.front()), frame_floor);
+            if (n.member_target) return;
+            for (const std::string& name : n.names)
+                state.scope.assign(name, Value::undefined_after_error(name), frame_floor);
         }
+    }
+
+    // set ns.x = v: the member of a mapping the template made (namespace(), dict(), a literal), changed in place where
+    // it is bound — so a loop can carry a value out, as with Jinja's namespace. Data from the file is never changed.
+    void assign_member(const Node& n, Value v) {
+        json* mapping = state.scope.owned_binding(n.names[0]);
+        if (!mapping || !mapping->is_object())
+            throw coded_error("data.not_a_namespace", "'" + n.names[0] + "' is not a namespace the template made: only its members can be set",
+                              "\"" + n.names[0] + "\" không phải namespace do mẫu tạo ra, không gán được \"" + n.names[0] + "." + n.names[1] +
+                                  "\" — dữ liệu từ tệp không bị sửa",
+                              "write {% set " + n.names[0] + " = namespace(" + n.names[1] + "=…) %} first");
+        (*mapping)[n.names[1]] = std::move(v).take();
+        state.ctx.account(*mapping);
     }
 
     std::size_t frame_floor = 0;
@@ -741,7 +774,7 @@ struct Renderer {
             } else if (j.is_object() && n.names.size() == 1) {
                 // Jinja iterates a mapping's keys
                 items_of_mapping = json::array();
-                for (auto it = j.begin(); it != j.end(); ++it) items_of_mapping.push_back(it.key());
+                for (const std::string_view key : state.ctx.keys_of(j)) items_of_mapping.push_back(key);
                 list = &items_of_mapping;
             } else if (!(j.is_null() && state.ctx.lenient)) {
                 EvalError e("'" + n.expr->text + "' is " + std::string(j.type_name()) + ", not a list: cannot loop over it",
@@ -785,7 +818,8 @@ struct Renderer {
         LoopState ls;
         ls.length = items->size();
         ls.items = items;
-        ls.depth = ++state.loop_depth;
+        ++state.loop_depth;
+        ls.depth = 1;  // Jinja's loop.depth counts recursion of a recursive loop, not nesting: 1 in nested loops
         std::size_t saved_floor = frame_floor;
         for (std::size_t i = 0; i < items->size() && !state.aborted; ++i) {
             if (++state.iterations > state.limits.max_loop_iterations) {
@@ -910,7 +944,11 @@ struct UsageWalker {
                     usage.outputs.push_back(n.expr->text);
                     visit_expr(*n.expr);
                     break;
-                case Node::Kind::set: visit_expr(*n.expr); bindings.emplace_back(n.names[0], std::vector<std::string>{"[set]"}); break;
+                case Node::Kind::set:
+                    visit_expr(*n.expr);
+                    if (!n.member_target)
+                        for (const std::string& name : n.names) bindings.emplace_back(name, std::vector<std::string>{"[set]"});
+                    break;
                 case Node::Kind::if_:
                     for (const auto& [c, body] : n.branches) {
                         usage.conditions.push_back(c->text);

@@ -57,7 +57,8 @@ struct Statement {
     Kind kind = Kind::output;
     ExprPtr expr;                    // output value, condition, iterable, set value, helper argument
     ExprPtr filter;                  // for ... if <filter>
-    std::vector<std::string> names;  // loop targets / set target
+    std::vector<std::string> names;  // loop targets / set targets ("set a, b = …") / set's mapping and member
+    bool member_target = false;      // set ns.x = …: names are the mapping and its member
     bool is_block_tag() const { return kind != Kind::output; }
     bool opens() const { return kind == Kind::if_ || kind == Kind::for_; }
     bool closes() const { return kind == Kind::endif || kind == Kind::endfor; }
@@ -171,6 +172,7 @@ struct Node {
     ExprPtr expr;      // output / for iterable / set value
     ExprPtr filter;    // for ... if filter
     std::vector<std::string> names;
+    bool member_target = false;  // set ns.x = … (names: ns, x)
     std::vector<std::pair<ExprPtr, std::vector<Node>>> branches;  // if/elif conditions and bodies
     std::vector<Node> body;                                          // else (if), loop body, guard content
     std::vector<Node> else_body;                                     // for ... else

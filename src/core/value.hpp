@@ -72,6 +72,9 @@ public:
         return Value(&inside);
     }
 
+    // The json this value owns (a computed value), to change in place; null for data references and other values.
+    json* owned_json() noexcept { return std::get_if<json>(&v_); }
+
     // Moves a json value out (copies when it is a reference).
     json take() && {
         if (auto p = std::get_if<const json*>(&v_)) return **p;

@@ -352,13 +352,22 @@ private:
         }
         const std::string_view number = text_.substr(start, p - start);
         pos_ = p;
-        if (is_integer && number != "-0") {
+        if (is_integer) {  // "-0" is the integer 0, as Python reads it (Jinja prints 0)
             std::int64_t v = 0;
             const auto [ptr, ec] = std::from_chars(number.data(), number.data() + number.size(), v);
             if (ec == std::errc{} && ptr == number.data() + number.size()) {
                 out = v;
                 return;
             }
+            // A whole number past 64 bits would become a rounded double: refused rather than printed wrong.
+            error(start, "the whole number " + std::string(number.substr(0, 40)) + (number.size() > 40 ? "..." : "") +
+                             " is beyond 64 bits and would lose digits",
+                  "write it in double quotes as text (a number of a document, an account, an identity card)");
+            diagnostics_.back().code = "json.integer_too_large";
+            diagnostics_.back().message_vi = "số " + std::string(number.substr(0, 40)) + (number.size() > 40 ? "..." : "") +
+                                             " quá lớn (vượt 64 bit), sẽ bị sai chữ số — hãy viết nó trong dấu ngoặc kép như chữ";
+            out = nullptr;
+            return;
         }
         double d = 0;
         const auto [ptr, ec] = std::from_chars(number.data(), number.data() + number.size(), d);
@@ -587,6 +596,7 @@ private:
             return;
         }
         std::string key;
+        bool file_order_sorted = true;
         for (;;) {
             if (pos_ >= text_.size()) fail(pos_, "unexpected end of file: expected a property name in double quotes");
             if (text_[pos_] != '"') {
@@ -622,6 +632,7 @@ private:
                 json discarded;
                 parse_value(discarded, depth + 1);
             } else {
+                if (!object.empty() && key < object.rbegin()->first) file_order_sorted = false;
                 keys_.push_back(KeyEntry{key_offset, key_position});
                 if (const auto index = key_index_.find(keys_base); index != key_index_.end())
                     index->second.emplace(key, key_position);
@@ -648,8 +659,24 @@ private:
                 break;
             }
         }
+        if (!file_order_sorted) note_key_order(keys_base);
         keys_.resize(keys_base);
         key_index_.erase(keys_base);
+    }
+
+    // Records the keys of the object just read, in the order of the file (re-read from the text: only objects not
+    // written in sorted order pay for it).
+    void note_key_order(std::size_t keys_base) {
+        std::vector<std::string> keys;
+        keys.reserve(keys_.size() - keys_base);
+        const std::size_t save = pos_;
+        for (std::size_t i = keys_base; i < keys_.size(); ++i) {
+            pos_ = keys_[i].offset;
+            parse_string(scratch_, false);
+            keys.push_back(scratch_);
+        }
+        pos_ = save;
+        doc_.key_order.note(std::move(keys));
     }
 
     // Position of the first occurrence of `key` among the keys of the object being parsed (re-reads the keys
@@ -694,6 +721,44 @@ private:
 };
 
 }  // namespace
+
+namespace {
+// FNV-1a over the keys in sorted order, each with its length (so that "ab","c" differs from "a","bc").
+class KeySetHash {
+public:
+    void add(std::string_view key) {
+        mix(key.size());
+        for (const char c : key) step(static_cast<unsigned char>(c));
+    }
+    std::uint64_t value() const noexcept { return h_; }
+
+private:
+    std::uint64_t h_ = 1469598103934665603ull;
+    void step(unsigned char byte) { h_ = (h_ ^ byte) * 1099511628211ull; }
+    void mix(std::size_t n) {
+        for (int i = 0; i < 8; ++i) step(static_cast<unsigned char>(n >> (8 * i)));
+    }
+};
+}  // namespace
+
+void KeyOrder::note(std::vector<std::string> keys_in_file_order) {
+    std::vector<std::string_view> sorted(keys_in_file_order.begin(), keys_in_file_order.end());
+    std::sort(sorted.begin(), sorted.end());
+    KeySetHash hash;
+    for (const auto key : sorted) hash.add(key);
+    orders_.try_emplace(hash.value(), std::move(keys_in_file_order));
+}
+
+const std::vector<std::string>* KeyOrder::of(const nlohmann::json& object) const {
+    if (orders_.empty() || !object.is_object() || object.size() < 2) return nullptr;
+    KeySetHash hash;
+    for (auto it = object.begin(); it != object.end(); ++it) hash.add(it.key());
+    const auto found = orders_.find(hash.value());
+    if (found == orders_.end() || found->second.size() != object.size()) return nullptr;
+    for (const std::string& key : found->second)  // the same keys, not a hash collision
+        if (!object.contains(key)) return nullptr;
+    return &found->second;
+}
 
 Position Document::position_of(std::string_view pointer) const {
     std::string key(pointer);

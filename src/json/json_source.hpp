@@ -25,8 +25,25 @@ struct JsonLimits {
     std::size_t max_values = 1'000'000;  // each value held costs 16 to 100 bytes, whatever its text
 };
 
+// The order in which the data file writes the keys of its objects. nlohmann::json keeps keys sorted (lookups stay
+// logarithmic in objects of a million keys); Jinja iterates a mapping in the order the data gives it. Only objects
+// written in another order than the sorted one are recorded. An object is found by its set of keys, so a copy of it
+// (an item of `people | sort`) iterates as the original does; objects with the same keys share the first order seen.
+class KeyOrder {
+public:
+    // Records the keys of one object as the file writes them (called by the reader for unsorted objects only).
+    void note(std::vector<std::string> keys_in_file_order);
+    // The keys of `object` in file order, or null when its sorted order is the file's or it is not from the file.
+    const std::vector<std::string>* of(const nlohmann::json& object) const;
+    bool empty() const noexcept { return orders_.empty(); }
+
+private:
+    std::unordered_map<std::uint64_t, std::vector<std::string>> orders_;  // by the hash of the sorted keys
+};
+
 struct Document {
     nlohmann::json value;
+    KeyOrder key_order;
     std::string source;  // file name for messages ("-" for stdin)
     std::unordered_map<std::string, Position> positions;  // JSON pointer -> where that value starts
 

@@ -227,7 +227,7 @@ TEST(ExprEval, MethodsApplyToTheirKindOfValueOnly) {
     EXPECT_STREQ(eval_error("{'a': 1}.upper()").what(), "unknown method 'upper' on object");
     EXPECT_STREQ(eval_error("'abc'.frobnicate()").what(), "unknown method 'frobnicate' on string");
     EXPECT_STREQ(eval_error("[1].get(0)").what(), "unknown method 'get' on array");
-    EXPECT_EQ(value("{'b': 2, 'a': 1}.values()"), json::parse("[1, 2]"));  // in key order
+    EXPECT_EQ(value("{'b': 2, 'a': 1}.values()"), json::parse("[2, 1]"));  // in written order, as Python (issue 21)
     EXPECT_EQ(text("'  x '.strip()"), "x");
 }
 
@@ -359,11 +359,13 @@ TEST(ExprParser, WrongFilterArity) {
     EXPECT_STREQ(f.what(), "filter 'upper' takes 0 argument(s), 1 given");
     EXPECT_EQ(f.offset, 4u);
     auto g = parse_error("x | groupby");
-    EXPECT_STREQ(g.what(), "filter 'groupby' takes 1 argument(s), 0 given");
+    EXPECT_STREQ(g.what(), "filter 'groupby' takes 1 to 3 arguments, 0 given");
     // a keyword argument counts towards the required ones, as in Jinja's groupby(attribute='unit')
     EXPECT_EQ(parse_error("x | groupby(attribute='unit')").offset, std::string::npos);
-    auto h = parse_error("x | groupby('a', 'b')");
-    EXPECT_STREQ(h.what(), "filter 'groupby' takes 1 argument(s), 2 given");
+    // Jinja 3's groupby(attribute, default, case_sensitive): two arguments are an attribute and a default (issue 21)
+    EXPECT_EQ(parse_error("x | groupby('a', 'b')").offset, std::string::npos);
+    auto h = parse_error("x | groupby('a', 'b', true, 4)");
+    EXPECT_STREQ(h.what(), "filter 'groupby' takes 1 to 3 arguments, 4 given");
 }
 
 TEST(ExprParser, UnknownTestAndTestArity) {

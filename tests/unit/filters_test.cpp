@@ -68,7 +68,9 @@ TEST(Filters, TableIsCoveredByThisFile) {
         "first", "float", "format", "groupby", "image", "int", "items", "join", "last", "length", "list", "lower", "map", "max", "min", "nfc",
         "outline", "pad2", "reject", "rejectattr", "replace", "reverse", "rich", "roman", "round", "select",
         "selectattr", "short_date", "slice", "slug", "sort", "string", "sum", "text_width", "title", "tojson", "trim",
-        "truncate", "unique", "upper", "wordcount"};
+        "truncate", "unique", "upper", "wordcount",
+        // Jinja's, added for issue 21 (tested in JinjaFilters below and tests/unit/jinja_parity_test.cpp)
+        "attr", "filesizeformat", "forceescape", "indent", "pprint", "safe", "striptags", "urlencode", "wordwrap", "xmlattr"};
     std::set<std::string> table;
     for (const auto& f : vanban::core::all_filters()) table.insert(std::string(f.name));
     EXPECT_EQ(table, tested);
@@ -228,7 +230,7 @@ TEST(Filters, Join) {
 
 TEST(Filters, List) {
     EXPECT_EQ(value("'Đức' | list"), json::parse(R"(["Đ", "ứ", "c"])"));
-    EXPECT_EQ(value("{'b': 1, 'a': 2} | list"), json::parse(R"(["a", "b"])"));
+    EXPECT_EQ(value("{'b': 1, 'a': 2} | list"), json::parse(R"(["b", "a"])"));  // written order, as Python (issue 21)
     EXPECT_EQ(value("nums | list"), json::parse("[3, 1, 2]"));
 }
 
@@ -279,6 +281,22 @@ TEST(Filters, SelectRejectAndAttr) {
     EXPECT_EQ(text("people | selectattr('unit', 'eq', 'Phòng A') | map(attribute='name') | join(',')"), "Minh");
     EXPECT_EQ(text("people | rejectattr('unit', 'equalto', 'Phòng B') | map(attribute='name') | join(',')"), "Minh");
     EXPECT_EQ(error("five | select('blue')"), "filter 'select': unknown test 'blue'");
+}
+
+TEST(Filters, JinjaFilters) {
+    EXPECT_EQ(text("people[0] | attr('name')"), "Lan");
+    EXPECT_EQ(text("1536 | filesizeformat"), "1.5 kB");
+    EXPECT_EQ(text("1536 | filesizeformat(binary=true)"), "1.5 KiB");
+    EXPECT_EQ(text("'<b>' | forceescape"), "<b>");  // vanban escapes when it writes
+    EXPECT_EQ(text("'a\nb' | indent(3)"), "a\n   b");
+    EXPECT_EQ(text("nums | pprint"), "[3, 1, 2]");
+    EXPECT_EQ(text("'<b>' | safe"), "<b>");
+    EXPECT_EQ(text("'<i>nghiêng</i>  đậm' | striptags"), "nghiêng đậm");
+    EXPECT_EQ(text("'đ c/d' | urlencode"), "%C4%91%20c/d");
+    EXPECT_EQ(text("'một hai ba bốn' | wordwrap(7)"), "một hai\nba bốn");
+    EXPECT_EQ(text("{'a': 1, 'b': none} | xmlattr"), " a=\"1\"");
+    EXPECT_EQ(error("5 | xmlattr"), "filter 'xmlattr': xmlattr needs a mapping, not number");
+    EXPECT_EQ(error("'x' | wordwrap(0)"), "filter 'wordwrap': wordwrap width must be positive");
 }
 
 TEST(Filters, Groupby) {

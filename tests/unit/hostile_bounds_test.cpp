@@ -141,6 +141,33 @@ TEST(HostileBounds, WorkBombStopsAtTheWorkLimit) {
     expect_bounded(b, "units of work in one render");
 }
 
+TEST(HostileBounds, KeysInReverseOrderKeepLookupsLogarithmic) {
+    // Issue 21: mappings iterate in the data file's order. The keys stay in nlohmann's sorted map (a lookup is
+    // logarithmic) and the file order is recorded beside it: 400,000 keys written in reverse, a lookup in each of
+    // 300,000 iterations, and the first key in file order. (999,990 keys: 281 MiB peak at -O0, over the bound —
+    // the map, the recorded order and the iterated key list; not yet reduced.)
+    const auto b = t::run_bounded([] {
+        const auto tpl = vanban::Template::from_bytes(
+            docx_body("{% for i in range(300000) %}{% if o.k0200000 %}x{% endif %}{% endfor %}{{ (o | list)[0] }}"), "keys.docx");
+        std::string text = "{\"o\": {";
+        for (int i = 399'999; i >= 0; --i) {
+            const std::string n = std::to_string(i);
+            text += "\"k" + std::string(7 - n.size(), '0') + n + "\": 0" + (i ? "," : "");
+        }
+        text += "}}";
+        const auto data = vanban::Data::parse(text, "keys.json");
+        return refusal([&] {
+            const auto texts = t::paragraph_texts(t::read_zip(tpl.render(data)).at("word/document.xml"));
+            if (texts.empty() || texts[0] != "k0399999") {
+                vanban::Diagnostic d;
+                d.message = "the first key in file order is not k0399999: " + (texts.empty() ? std::string() : texts[0]);
+                throw vanban::Error(d);
+            }
+        });
+    });
+    expect_bounded(b, "no error");
+}
+
 TEST(HostileBounds, DevicesFifosAndHugeDirectoriesAreNotRead) {
     // /dev/zero was read for 1 GiB before the package limit; a FIFO waited for a writer forever.
     auto b = t::run_bounded([] { return refusal([] { vanban::Template::from_file("/dev/zero"); }); });

@@ -439,12 +439,18 @@ TEST(HostileTags, ArithmeticEdgesHaveAnswersNotUndefinedBehaviour) {
     EXPECT_EQ(rendered_text("{{ 'abc' | truncate(-1) }}", d), "abc");  // as Jinja: within the leeway of 5
     EXPECT_EQ(rendered_text("{{ 'abcdefghij' | truncate(-1) }}", d), "...");
     EXPECT_EQ(rendered_text("{{ -big - 1 }}", d), "-9223372036854775808");
-    EXPECT_EQ(rendered_text("{{ (-big - 1) // -1 }}", d), "9.223372036854776e+18");
     EXPECT_EQ(rendered_text("{{ (-big - 1) % -1 }}", d), "0");
-    EXPECT_EQ(rendered_text("{{ -(-big - 1) }}", d), "9.223372036854776e+18");
-    EXPECT_EQ(rendered_text("{{ (-big - 1) | abs }}", d), "9.223372036854776e+18");
-    EXPECT_EQ(rendered_text("{{ [big, big] | sum }}", d), "1.8446744073709552e+19");
-    EXPECT_EQ(rendered_text("{{ big + 1 }}", d), "9.223372036854776e+18");
+    // Python's integers have no bound and Jinja prints 9223372036854775808 exactly: a result past 64 bits is a clear
+    // error, never a rounded decimal (these printed 9.223372036854776e+18 before issue 21).
+    for (const char* beyond : {"{{ (-big - 1) // -1 }}", "{{ -(-big - 1) }}", "{{ (-big - 1) | abs }}", "{{ [big, big] | sum }}",
+                               "{{ big + 1 }}", "{{ big * 2 }}", "{{ -big - 2 }}", "{{ 2 ** 63 }}", "{{ 3 ** 40 }}"}) {
+        const auto e = render_errors(beyond, d);
+        ASSERT_EQ(e.size(), 1u) << beyond;
+        EXPECT_NE(e[0].message.find("64 bit"), std::string::npos) << beyond << ": " << e[0].message;
+        EXPECT_EQ(e[0].tag, beyond);
+        EXPECT_EQ(e[0].code, "data.integer_overflow") << beyond;
+    }
+    EXPECT_EQ(rendered_text("{{ 2 ** 62 }}|{{ 3 ** 39 }}|{{ 2 ** -1 }}", d), "4611686018427387904|4052555153018976267|0.5");
     EXPECT_EQ(rendered_text("{{ 2.5 | round(1000000000) }}", d), "2.5");
     EXPECT_EQ(rendered_text("{{ (-big - 1) is divisibleby(-1) }}", d), "True");
     EXPECT_EQ(rendered_text("{{ '%-6s|%5.1f|%03d' | format('ab', 2.25, 7) }}", d), "ab    |  2.2|007");
