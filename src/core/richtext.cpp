@@ -2,6 +2,7 @@
 
 #include <unicode/uchar.h>
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <optional>
@@ -290,6 +291,19 @@ void append_text_object(const nlohmann::json& object, std::vector<RichSpan>& out
     }
 }
 
+// A footnote's own mark ("(1)"): short, on one line, so that it reads as a reference and not as text.
+std::string footnote_mark(const nlohmann::json& mark, const std::string& where) {
+    constexpr std::size_t kMaxMarkBytes = 16;
+    if (!mark.is_string()) throw std::invalid_argument(where + ": \"mark\" must be a string");
+    std::string text = vn::nfc(mark.get_ref<const std::string&>());
+    const bool blank = text.find_first_not_of(" \t") == std::string::npos;
+    const bool control = std::any_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; });
+    if (blank || control || text.size() > kMaxMarkBytes) {
+        throw std::invalid_argument(where + ": \"mark\" must be a short one-line text such as \"(1)\"");
+    }
+    return text;
+}
+
 void append_item(const nlohmann::json& item, std::vector<RichSpan>& out, bool allow_footnotes,
                  const std::string& where) {
     if (item.is_string()) {
@@ -306,10 +320,14 @@ void append_item(const nlohmann::json& item, std::vector<RichSpan>& out, bool al
         append_text_object(item, out, where);
         return;
     }
-    if (item.size() != 1) throw std::invalid_argument(where + ": a footnote object has only the key \"footnote\"");
+    const auto mark = item.find("mark");
+    if (item.size() != (mark == item.end() ? 1u : 2u)) {
+        throw std::invalid_argument(where + ": a footnote object has only the keys \"footnote\" and \"mark\"");
+    }
     if (!allow_footnotes) throw std::invalid_argument(where + ": footnotes cannot contain footnotes");
     RichSpan span;
     span.kind = RichSpan::Kind::footnote;
+    if (mark != item.end()) span.mark = footnote_mark(*mark, where);
     span.footnote = spans_from_json(*footnote, false, where + ": footnote");
     if (span.footnote.empty()) throw std::invalid_argument(where + ": footnote is empty");
     out.push_back(std::move(span));

@@ -20,6 +20,9 @@ struct RichSpan {
     bool italic = false;
     bool underline = false;
     std::vector<RichSpan> footnote;  // kind == footnote: the footnote's own content
+    // kind == footnote: the mark printed at the reference and before the note's text when the form prints its own,
+    // e.g. "(1)"; empty → the running footnote number.
+    std::string mark;
 };
 
 struct RichText {
@@ -33,7 +36,8 @@ struct RichText {
 RichText parse_markup(std::string_view text);
 
 // From JSON: a string (parsed as markup), or an array whose items are strings (markup) or objects
-// {"text": "...", "bold": true, "italic": true, "underline": true} or {"footnote": <string or array>}.
+// {"text": "...", "bold": true, "italic": true, "underline": true} or {"footnote": <string or array>, "mark": "(1)"}
+// ("mark" optional: a short one-line text printed instead of the footnote's number).
 // Throws std::invalid_argument with a message naming the offending item for any other shape.
 RichText rich_from_json(const nlohmann::json& value);
 
