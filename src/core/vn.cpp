@@ -297,6 +297,10 @@ std::optional<Date> parse_date(std::string_view text) {
     return date;
 }
 
+// A draft whose year is not known yet (a Date with year, month and day all 0: data {"year": null}) prints its year as
+// its first digits and room for the rest: "ngày       tháng       năm 20…".
+constexpr std::string_view kDraftYear = "20…";
+
 static bool is_draft_without_year(const Date& d) { return d.year == 0 && d.month == 0 && d.day == 0; }
 
 std::string decree_date(const Date& date, bool pad_month_always) {

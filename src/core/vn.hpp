@@ -49,9 +49,6 @@ std::optional<Date> parse_date(std::string_view text);
 // What a blank (0) day or month is written as, for hand filling: five ordinary spaces. With the spaces around it,
 // "ngày" and "tháng" end up seven spaces apart (output writers must preserve spaces, e.g. xml:space="preserve").
 inline constexpr std::string_view kBlankDateField = "     ";
-// A draft whose year is not known yet (Date with year, month and day all 0) prints its year as this: the first two
-// digits and room for the rest, "ngày       tháng       năm 20…".
-inline constexpr std::string_view kDraftYear = "20…";
 // Decree 30/2020 format: "ngày 05 tháng 01 năm 2020", "ngày 10 tháng 3 năm 2022": day < 10 and months 1–2 get a
 // leading zero. A blank day or month is written as kBlankDateField: "ngày       tháng 3 năm 2022".
 // pad_month_always reproduces sources that (against the decree) pad every month: "ngày 10 tháng 03 năm 2022".
