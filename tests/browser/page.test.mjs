@@ -488,7 +488,9 @@ try {
     "Alt+↓ moves a section with its children below the next one, renumbered", moved.slice(0, 2).join(" | "));
   await chord("Control", "KeyZ");
   check((await sections()).join("|") === top.join("|"), "Ctrl+Z puts it back");
-  // Dragging the third section's number onto the first section moves it there, with its children.
+  // Dragging the third section's number onto the first section moves it there, with its children (after the check
+  // of the undone move has redrawn the sheet, so that the numbers taken are the ones on the screen).
+  await settled(page);
   const labelsOfTop = await page.$$(".body-part .outline .item.section[style*='--depth: 0'] .label");
   await page.setDragInterception(true);  // puppeteer drives the HTML drag-and-drop events
   await labelsOfTop[2].dragAndDrop(labelsOfTop[0]);

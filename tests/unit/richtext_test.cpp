@@ -172,15 +172,14 @@ TEST(RichJson, ArrayOfItems) {
 
 // A footnote printed with the form's own mark "(1)" instead of its number (the award forms).
 TEST(RichJson, FootnoteWithItsOwnMark) {
-    const auto rich = rich_from_json(json::parse(R"(["Đề nghị", {"footnote": "Ghi hình thức khen thưởng.", "mark": "(1)"}])"));
+    const auto rich = rich_from_json(json::parse(R"J(["Đề nghị", {"footnote": "Ghi hình thức khen thưởng.", "mark": "(1)"}])J"));
     ASSERT_EQ(rich.spans.size(), 2u);
     EXPECT_EQ(rich.spans[1].kind, RichSpan::Kind::footnote);
     EXPECT_EQ(rich.spans[1].mark, "(1)");
-    EXPECT_TRUE(rich_from_json(json::parse(R"([{"footnote": "x"}])")).spans[0].mark.empty());
-    for (const char* bad : {R"([{"footnote": "x", "mark": 1}])", R"([{"footnote": "x", "mark": ""}])",
-                            R"([{"footnote": "x", "mark": "a
-b"}])", R"([{"footnote": "x", "mark": "(12345678901234567)"}])",
-                            R"([{"footnote": "x", "mark": "(1)", "bold": true}])"})
+    EXPECT_TRUE(rich_from_json(json::parse(R"J([{"footnote": "x"}])J")).spans[0].mark.empty());
+    for (const char* bad : {R"J([{"footnote": "x", "mark": 1}])J", R"J([{"footnote": "x", "mark": ""}])J",
+                            R"J([{"footnote": "x", "mark": "a\nb"}])J", R"J([{"footnote": "x", "mark": "(12345678901234567)"}])J",
+                            R"J([{"footnote": "x", "mark": "(1)", "bold": true}])J"})
         EXPECT_NE(json_error(json::parse(bad)).find("item 0"), std::string::npos) << bad;
 }
 
