@@ -387,12 +387,24 @@ bool is_w(const xmlNode* node, const char* local) {
 
 // A footnote's own mark ("(1)" with w:customMarkFollows) is the text of the reference run, and in the footnote the
 // text of a run in the FootnoteReference style: a mark, not text, as an automatic number is not.
+bool in_footnote(const xmlNode* n) {
+    for (; n; n = n->parent)
+        if (n->type == XML_ELEMENT_NODE && (is_w(n, "footnote") || is_w(n, "endnote"))) return true;
+    return false;
+}
+
 bool is_footnote_mark_text(const xmlNode* t) {
     const xmlNode* run = t->parent;
     if (!run || !is_w(run, "r")) return false;
     for (const xmlNode* c = run->children; c; c = c->next) {
-        if (is_w(c, "footnoteReference") || is_w(c, "endnoteReference")) return true;
-        if (!is_w(c, "rPr")) continue;
+        if (is_w(c, "footnoteReference") || is_w(c, "endnoteReference")) {
+            xmlChar* v = xmlGetNsProp(c, reinterpret_cast<const xmlChar*>("customMarkFollows"),
+                                      reinterpret_cast<const xmlChar*>(kWNs));
+            const bool custom = v != nullptr;
+            xmlFree(v);
+            if (custom) return true;
+        }
+        if (!is_w(c, "rPr") || !in_footnote(run)) continue;
         for (const xmlNode* p = c->children; p; p = p->next) {
             if (!is_w(p, "rStyle")) continue;
             xmlChar* v = xmlGetNsProp(p, reinterpret_cast<const xmlChar*>("val"), reinterpret_cast<const xmlChar*>(kWNs));
