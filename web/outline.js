@@ -5,7 +5,8 @@
 //
 // Model: a flat list of items {kind: "section" | "bullet" | "para", depth, title (HTML), text (HTML), extra}; a
 // section's `title` is its heading, `text` what follows it in the same paragraph; bullets and paragraphs use
-// `title` only. The tree of the data is rebuilt from depths (an item is a child of the nearest earlier item one
+// `title` only. A section's extra holds its children_numbering ("paren" for (1), (2) under a điểm) and its own
+// printed number, `label`, when the source numbers differently. The tree of the data is rebuilt from depths (an item is a child of the nearest earlier item one
 // level up).
 "use strict";
 
@@ -37,6 +38,7 @@
             items.push({ kind: "para", depth, title: R.toHtml(node.paragraph), text: "", extra: {} });
           } else {
             const extra = node.children_numbering ? { children_numbering: node.children_numbering } : {};
+            if (typeof node.label === "string" && node.label) extra.label = node.label;
             items.push({ kind: "section", depth, title: R.toHtml(node.title), text: R.toHtml(node.text), extra });
           }
           walk(node.children, depth + 1);
@@ -77,6 +79,7 @@
         const text = richOf(item.text);
         if (!empty(title)) node.title = title;
         if (!empty(text)) node.text = text;
+        if (item.extra.label) node.label = item.extra.label;
         if (item.extra.children_numbering) node.children_numbering = item.extra.children_numbering;
       }
       const container = parent.node;
@@ -118,7 +121,9 @@
         else if (scheme === "arabic") label = c.counter + ".";
         else if (scheme === "decimal") label = /^(\d+\.)+$/.test(c.label) ? c.label + c.counter + "." : "?";
         else if (scheme === "letter") label = c.counter <= 23 ? LETTERS[c.counter - 1] + ")" : "?";
+        else if (scheme === "paren") label = "(" + c.counter + ")";
         else if (scheme === "none") label = "";
+        if (item.extra.label) label = item.extra.label;  // the source's own number; the count goes on
         out[i] = label;
         const rank = scheme === "decimal" ? c.rank : c.rank + 1;
         child = { rank, scheme, label, override: item.extra.children_numbering || null, counter: 0, bulletDepth: 0 };
@@ -141,6 +146,7 @@
     if (/^\d+\.\d+/.test(l)) return "decimal";
     if (/^\d+\.$/.test(l)) return "arabic";
     if (/^[a-zđ]\)$/.test(l)) return "letter";
+    if (/^\(\d+\)$/.test(l)) return "paren";
     return "";
   }
 
@@ -151,6 +157,7 @@
     { type: "decimal", re: /^(\d+\.\d+(\.\d+)*)\.?\s+/ },
     { type: "arabic", re: /^(\d+)[.)]\s+/ },
     { type: "letter", re: /^([a-zđ])\)\s+/ },
+    { type: "paren", re: /^\((\d+)\)\s+/ },
     { type: "dash", re: /^[-–—•]\s*/ },
     { type: "plus", re: /^\+\s*/ },
   ];

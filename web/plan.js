@@ -34,6 +34,8 @@
       this.list.addEventListener("click", (e) => {
         const fn = e.target.closest && e.target.closest(".fn");
         if (fn) this.options.editNote(fn, () => this.changed());
+        const mark = e.target.closest && e.target.closest(".item.section > .label");
+        if (mark) this.editLabel(Number(mark.parentElement.dataset.index));
       });
       // Drag an item by its number to move it, with everything under it, before another item (taking its level).
       this.list.addEventListener("dragstart", (e) => {
@@ -128,7 +130,7 @@
     // headings bold and (by default) upper-cased, 1. and 1.1. bold, a) plain.
     schemeClass(label) {
       const scheme = /^[IVXLC]+\.$/.test(label) ? "roman" : /^\d+\.\d/.test(label) ? "decimal" : /^\d+\.$/.test(label) ? "arabic"
-        : /\)$/.test(label) ? "letter" : "";
+        : /\)$/.test(label) ? "letter" : "";  // "(1)" is laid out as a điểm
       const upper = ((this.options.numbering().uppercase) || ["roman"]).includes(scheme);
       return scheme + (upper ? " upper" : "");
     }
@@ -138,7 +140,10 @@
       const row = el("div", { class: "item " + item.kind + " " + level, role: "listitem", "data-index": i });
       row.style.setProperty("--depth", item.depth);
       if (!this.options.flat) {
-        row.appendChild(el("span", { class: "label", "aria-hidden": "true", draggable: "true", title: "Kéo để chuyển mục (hoặc Alt+↑/↓)", text: label }));
+        const own = item.kind === "section" && item.extra.label;
+        const hint = item.kind === "section" ? "Bấm để ghi số thứ tự riêng; kéo để chuyển mục (hoặc Alt+↑/↓)" : "Kéo để chuyển mục (hoặc Alt+↑/↓)";
+        row.appendChild(el("span", { class: "label" + (own ? " own" : ""), "aria-hidden": "true", draggable: "true",
+          title: own ? "Số thứ tự riêng (bấm để sửa)" : hint, text: label }));
       }
       const content = el("div", { class: "content" });
       row.appendChild(content);
@@ -182,15 +187,17 @@
       const item = this.items[i];
       this.snapshot(false);
       const field = e.target.closest(".rich");
-      // Typing "- ", "+ ", "1. ", "a) " or "II. " at the start of a line makes it that kind of item, as Word does.
+      if (!field) return;  // the own-number box (editLabel) keeps its text until Enter
+      // Typing "- ", "+ ", "1. ", "a) ", "(1) " or "II. " at the start of a line makes it that kind of item, as Word does.
       if (!this.options.flat && field.classList.contains("title")) {
         const text = field.textContent;
-        const m = text.match(/^(-|\+|[IVX]+\.|\d+\.|[a-zđ]\))[\s\u00a0]/);
+        const m = text.match(/^(-|\+|[IVX]+\.|\d+\.|[a-zđ]\)|\(\d+\))[\s\u00a0]/);
         if (m && field.childNodes.length === 1 && field.firstChild.nodeType === Node.TEXT_NODE) {
           const kind = m[1] === "-" || m[1] === "+" ? "bullet" : "section";
           this.snapshot(true);
           item.kind = kind;
           item.title = R.escapeHtml(text.slice(m[0].length));
+          if (m[1].startsWith("(")) this.makeParen(i);
           this.draw();
           this.focus(i, "end");
           this.changed();
@@ -440,6 +447,59 @@
       this.changed();
     }
 
+    // "(1) " typed on the line after a điểm: the item goes under it, and the điểm numbers its items (1), (2) ….
+    makeParen(i) {
+      const item = this.items[i];
+      const prev = this.items[i - 1];
+      const labels = O.labels(this.items, this.options.numbering());
+      if (prev && prev.depth === item.depth && prev.kind === "section" && !/^\(\d+\)$/.test(labels[i - 1])) {
+        for (let k = i; k < this.subtree(i); ++k) this.items[k].depth++;
+      }
+      this.markParenParent(i);
+    }
+
+    markParenParent(i) {
+      for (let p = i - 1; p >= 0; --p) {
+        if (this.items[p].depth >= this.items[i].depth) continue;
+        if (this.items[p].kind === "section") this.items[p].extra.children_numbering = "paren";
+        return;
+      }
+    }
+
+    // A section's own printed number ("e)" where the source skipped đ)), typed in place of the generated one.
+    editLabel(i) {
+      const row = this.list.querySelectorAll(":scope > .item")[i];
+      const mark = row && row.querySelector(".label");
+      if (!mark || this.items[i].kind !== "section") return;
+      const generated = O.labels(this.items.map((it, k) => (k === i ? { ...it, extra: { ...it.extra, label: "" } } : it)),
+        this.options.numbering())[i];
+      const input = el("input", { class: "own-label", type: "text", size: 5, maxlength: 24, value: this.items[i].extra.label || "",
+        placeholder: generated, "aria-label": "Số thứ tự riêng (để trống: số tự sinh " + generated + ")",
+        title: "Số in ra thay cho số tự sinh, khi văn bản gốc đánh số khác; để trống để dùng số tự sinh" });
+      mark.replaceWith(input);
+      input.focus();
+      let done = false;
+      const finish = (keep) => {
+        if (done) return;
+        done = true;
+        if (keep) {
+          this.snapshot(true);
+          const value = input.value.trim();
+          if (value && value !== generated) this.items[i].extra.label = value;
+          else delete this.items[i].extra.label;
+        }
+        this.draw();
+        this.focus(i, "end");
+        if (keep) this.changed();
+      };
+      input.addEventListener("keydown", (e) => {
+        if (e.key === "Enter") { e.preventDefault(); finish(true); }
+        else if (e.key === "Escape") { e.preventDefault(); finish(false); }
+        e.stopPropagation();
+      });
+      input.addEventListener("blur", () => finish(true));
+    }
+
     setKind(i, kind) {
       this.snapshot(true);
       this.items[i].kind = kind;
@@ -455,7 +515,7 @@
     // Text from Word, LibreOffice or a PDF: one item per line, typed numbering turned into levels.
     paste(e) {
       const text = e.clipboardData.getData("text/plain");
-      if (!text) return;
+      if (!text || !e.target.closest(".rich")) return;
       const row = e.target.closest(".item");
       const lines = text.split(/\r?\n/).filter((l) => l.trim());
       if (lines.length < 2 && (this.options.flat || !O.classify(text.trim()).type)) {
@@ -475,10 +535,12 @@
         this.options.onPastedNumbering && this.options.onPastedNumbering(items, this.items.length === 1 && this.isEmpty(0));
       }
       const base = this.items[i] ? this.items[i].depth : 0;
-      for (const it of items) { it.depth += this.options.flat ? 0 : base; delete it.type; }
+      for (const it of items) { it.depth += this.options.flat ? 0 : base; it.paren = it.type === "paren"; delete it.type; }
       const replace = this.isEmpty(i) ? 1 : 0;
       this.items.splice(i + 1 - replace, replace, ...items);
       this.normalise();
+      // Pasted "(1)" lines: their điểm numbers its items (1), (2) ….
+      this.items.forEach((it, k) => { if (it.paren) this.markParenParent(k); delete it.paren; });
       this.draw();
       this.focus(i - replace + items.length, "end");
       this.changed();
@@ -563,7 +625,10 @@
         el("div", { class: "center italic date" }, this.field("place", { label: "Địa danh", class: "place", size: 10 }), ", ngày ",
           this.field("date.day", { label: "ngày", class: "num", numeric: true, placeholder: "…", size: 2 }), " tháng ",
           this.field("date.month", { label: "tháng", class: "num", numeric: true, placeholder: "…", size: 2 }), " năm ",
-          this.field("date.year", { label: "năm", class: "num year", numeric: true, placeholder: "……", size: 4 })));
+          this.field("date.year", { label: "năm", class: "num year", numeric: true, placeholder: "……", size: 4 })),
+        el("label", { class: "mini" }, this.draftYear = el("input", { type: "checkbox", class: "draft-year", "aria-label": "Dự thảo chưa có năm" }),
+          " Dự thảo chưa có năm (in “ngày … tháng … năm 20…”)"));
+      this.draftYear.addEventListener("change", () => { this.touch("date"); this.showDraftYear(); this.hooks.onChange(); });
       sheet.appendChild(el("div", { class: "hdr" }, left, right));
       sheet.appendChild(el("div", { class: "center bold kh" }, "KẾ HOẠCH"));
       sheet.appendChild(this.field("title", { label: "Trích yếu nội dung", class: "center bold title-field", multiline: true, rows: 1,
@@ -631,7 +696,9 @@
         el("div", { class: "bold italic small-label", text: "Nơi nhận:" }),
         this.field("recipients", { label: "Nơi nhận — mỗi dòng một nơi (chương trình tự thêm “-” và “;”)", multiline: true, rows: 3, class: "small" }),
         el("div", { class: "small lưu" }, "- Lưu: VT, ", this.field("archive.units", { label: "đơn vị soạn thảo", class: "units", size: 6 }),
-          this.field("archive.copies", { label: "số bản", class: "copies", size: 3, placeholder: "số bản" }), "."));
+          this.field("archive.copies", { label: "số bản", class: "copies", size: 3, placeholder: "số bản" }), "."),
+        el("label", { class: "mini lưu-khác" }, "hoặc ghi cả dòng lưu: - ",
+          this.field("archive.line", { label: "Dòng lưu ghi tự do", class: "archive-line", size: 22, placeholder: "ví dụ Lưu: Văn thư, Phòng KH (02 bản)." })));
       sheet.appendChild(el("div", { class: "foot" }, recipients, sign));
       this.appendixBox = el("div", { class: "appendices" });
       sheet.appendChild(this.appendixBox);
@@ -766,11 +833,14 @@
         "signer.on_behalf_of": (d.signer && d.signer.on_behalf_of) || "", "signer.position": (d.signer && d.signer.position) || "",
         "signer.name": (d.signer && d.signer.name) || "", recipients: (d.recipients || []).join("\n"),
         "archive.units": linesOf(d.archive && d.archive.units).replace(/\n/g, ", "), "archive.copies": d.archive && d.archive.copies != null ? String(d.archive.copies) : "",
+        "archive.line": (d.archive && d.archive.line) || "",
       };
       for (const input of this.inputs) input.value = values[input.dataset.path] || "";
+      this.draftYear.checked = !!(d.date && typeof d.date === "object" && "year" in d.date && d.date.year === null);
+      this.showDraftYear();
       this.symbolHint();
       const levels = (d.numbering && d.numbering.levels || ["roman", "arabic", "letter"]).join(",");
-      if (!NUMBERINGS.some(([v]) => v === levels)) this.numberingSelect.appendChild(el("option", { value: levels, text: levels.split(",").map((s) => ({ roman: "I.", arabic: "1.", decimal: "1.1.", letter: "a)", none: "(không số)" }[s])).join(" → ") }));
+      if (!NUMBERINGS.some(([v]) => v === levels)) this.numberingSelect.appendChild(el("option", { value: levels, text: levels.split(",").map((s) => ({ roman: "I.", arabic: "1.", decimal: "1.1.", letter: "a)", paren: "(1)", none: "(không số)" }[s])).join(" → ") }));
       this.numberingSelect.value = levels;
       const paras = (v) => (v === undefined ? [] : typeof v === "string" ? [v] : v).map((r) => ({ kind: "para", depth: 0, title: R.toHtml(r), text: "", extra: {} }));
       this.bases.o.setItems(paras(d.legal_bases));
@@ -781,6 +851,15 @@
       this.pictureBox.reset();
       this.drawAppendices();
       this.inputs.forEach((i) => this.autosize(i));
+    }
+
+    // A year-less draft leaves the day, month and year to be filled by hand: their boxes are put aside.
+    showDraftYear() {
+      for (const p of ["date.day", "date.month", "date.year"]) {
+        const input = this.inputs.find((i) => i.dataset.path === p);
+        input.disabled = this.draftYear.checked;
+        if (this.draftYear.checked) input.value = "";
+      }
     }
 
     value(path) {
@@ -801,7 +880,9 @@
       set(d, "symbol", this.value("symbol"));
       set(d, "place", this.value("place"));
       const year = this.value("date.year");
-      if (year || this.value("date.month") || this.value("date.day")) {
+      if (this.draftYear.checked) {
+        d.date = { year: null };  // a draft whose year is not known yet: "ngày … tháng … năm 20…"
+      } else if (year || this.value("date.month") || this.value("date.day")) {
         const old = typeof this.data.date === "object" && this.data.date ? this.data.date : {};
         d.date = { ...old, year: int(year), month: int(this.value("date.month")), day: int(this.value("date.day")) };
         if (d.date.year === null) delete d.date.year;
@@ -828,9 +909,10 @@
       const recipients = this.value("recipients").split("\n").map((l) => l.trim().replace(/^[-–+•]\s*/, "").replace(/[;.,]\s*$/, "").trim()).filter(Boolean);
       set(d, "recipients", recipients.length ? recipients : undefined);
       d.archive = d.archive || {};
-      const units = this.value("archive.units").split(/\s*,\s*/).filter(Boolean);
+      set(d.archive, "line", this.value("archive.line"));
+      const units = d.archive.line ? [] : this.value("archive.units").split(/\s*,\s*/).filter(Boolean);
       set(d.archive, "units", units.length > 1 ? units : units[0]);
-      const copies = this.value("archive.copies");
+      const copies = d.archive.line ? "" : this.value("archive.copies");
       set(d.archive, "copies", copies === "" ? undefined : copies);
       if (!Object.keys(d.archive).length) delete d.archive;
       d.signer = d.signer || {};

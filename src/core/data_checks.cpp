@@ -27,7 +27,11 @@ vn::Date date_value(const json& j) {
         d.year = num("year");
         d.month = num("month");
         d.day = num("day");
-        if (d.year <= 0) throw std::invalid_argument("a date needs a year");
+        // {"year": null}: a draft whose year is not known yet ("năm 20…"); its day and month are blank too.
+        const auto year = j.find("year");
+        const bool draft = year != j.end() && year->is_null();
+        if (draft && (d.month != 0 || d.day != 0)) throw std::invalid_argument("a date with a day or month needs a year");
+        if (d.year <= 0 && !draft) throw std::invalid_argument("a date needs a year");
         if (d.month < 0 || d.month > 12) throw std::invalid_argument("month must be 1–12 or blank");
         if (d.day < 0 || d.day > 31) throw std::invalid_argument("day must be 1–31 or blank");
         return d;
@@ -41,6 +45,12 @@ std::optional<DataProblem> date_problem(const json& value) {
         return std::nullopt;
     } catch (const std::invalid_argument& e) {
         std::string shown = value.is_string() ? "\"" + value.get<std::string>() + "\"" : value.dump();
+        const bool yearless = value.is_object() && value.contains("year") && value["year"].is_null();
+        if (yearless) {
+            return DataProblem{"", "data.date", e.what(),
+                               "bản dự thảo chưa có năm thì ngày và tháng cũng để trống (in ra \"ngày … tháng … năm "
+                               "20…\") — hãy xóa ngày, tháng hoặc điền năm"};
+        }
         return DataProblem{"", "data.date", e.what(),
                            "ngày " + shown + " không có trong lịch — hãy kiểm tra lại ngày và tháng (ví dụ tháng 2 "
                            "chỉ có 28 ngày, hoặc 29 ngày vào năm nhuận)"};

@@ -15,7 +15,7 @@ namespace {
 
 using json = nlohmann::json;
 
-enum class Scheme { roman, arabic, decimal, letter, none };
+enum class Scheme { roman, arabic, decimal, letter, paren, none };
 
 struct Options {
     std::vector<Scheme> levels{Scheme::roman, Scheme::arabic, Scheme::letter};
@@ -33,6 +33,7 @@ const char* scheme_name(Scheme s) {
         case Scheme::arabic: return "arabic";
         case Scheme::decimal: return "decimal";
         case Scheme::letter: return "letter";
+        case Scheme::paren: return "paren";
         case Scheme::none: return "none";
     }
     return "";
@@ -45,12 +46,14 @@ bool parse_scheme(const json& j, Scheme& out) {
     else if (s == "arabic") out = Scheme::arabic;
     else if (s == "decimal") out = Scheme::decimal;
     else if (s == "letter") out = Scheme::letter;
+    else if (s == "paren") out = Scheme::paren;
     else if (s == "none") out = Scheme::none;
     else return false;
     return true;
 }
 
-const char* kSchemeHint = "one of \"roman\" (I.), \"arabic\" (1.), \"decimal\" (2.1.), \"letter\" (a)), \"none\"";
+const char* kSchemeHint =
+    "one of \"roman\" (I.), \"arabic\" (1.), \"decimal\" (2.1.), \"letter\" (a)), \"paren\" ((1)), \"none\"";
 
 Options read_options(const json& options) {
     Options o;
@@ -290,11 +293,28 @@ private:
         if (const json* kids = children_of(node, pointer)) walk_children(*kids, pointer + "/children", parent, std::nullopt, depth);
     }
 
+    // A section's "label": printed instead of its generated number; one short line.
+    static std::optional<std::string> own_label(const json& node, const std::string& pointer) {
+        constexpr std::size_t kMaxLabelBytes = 96;  // the schema allows 24 characters, up to 4 bytes each
+        const auto it = node.find("label");
+        if (it == node.end() || it->is_null()) return std::nullopt;
+        const bool text = it->is_string();
+        const std::string label = text ? vn::nfc(it->get<std::string>()) : std::string();
+        const bool blank = label.find_first_not_of(' ') == std::string::npos;
+        const bool one_line = label.find_first_of("\r\n\t") == std::string::npos;
+        if (!text || blank || !one_line || label.size() > kMaxLabelBytes) {
+            fail(pointer + "/label", "\"label\" must be a short one-line text such as \"e)\" or \"(3)\"",
+                 "\"Số thứ tự riêng\" phải là một nhãn ngắn trên một dòng, ví dụ \"e)\" hoặc \"(3)\" — hoặc để trống để "
+                 "dùng số tự sinh");
+        }
+        return label;
+    }
+
     void walk_heading(const json& node, const std::string& pointer, const HeadingInfo& parent,
                       std::optional<Scheme> override_scheme, int number) {
         std::optional<Scheme> children_override;
         for (const auto& [key, value] : node.items()) {
-            if (key == "title" || key == "text" || key == "children") continue;
+            if (key == "title" || key == "text" || key == "children" || key == "label") continue;
             if (key == "children_numbering") {
                 Scheme s{};
                 if (!parse_scheme(value, s))
@@ -304,7 +324,7 @@ private:
             }
             fail(pointer + "/" + vanban::json_data::escape_pointer_token(key),
                  "unknown key \"" + key +
-                     "\" (a section has title, text, children, children_numbering; a bullet has \"bullet\"; a plain "
+                     "\" (a section has title, text, label, children, children_numbering; a bullet has \"bullet\"; a plain "
                      "paragraph with children has \"paragraph\")");
         }
         check_rich(node, "title", pointer);
@@ -367,10 +387,15 @@ private:
                 info.label = *l + ")";
                 break;
             }
+            case Scheme::paren:
+                info.label = "(" + std::to_string(number) + ")";
+                break;
             case Scheme::none:
                 info.label = "";
                 break;
         }
+        // The source's own number ("e)" where it skipped đ)) replaces the generated one; the count goes on unchanged.
+        if (auto own = own_label(node, pointer)) info.label = std::move(*own);
 
         json shown_title = title;
         for (Scheme u : opt_.uppercase) {
@@ -389,14 +414,15 @@ private:
             tail = escape_markup(info.label);  // a bare label: a section that holds only children
         }
 
+        // "(1)" under a điểm is laid out as a điểm (its first line indented, the label in regular type).
         static const char* kStyles[] = {"KHMuc", "KHKhoan", "KHDecimal", "KHDiem", "KHBody"};
         static const char* kHeadStyles[] = {"KHMucHead", "KHKhoanHead", "KHDecimalHead", "KHDiemHead",
                                             "DefaultParagraphFont"};
         const int style_index = scheme == Scheme::roman    ? 0
                                 : scheme == Scheme::arabic ? 1
                                 : scheme == Scheme::decimal ? 2
-                                : scheme == Scheme::letter  ? 3
-                                                            : 4;
+                                : scheme == Scheme::letter || scheme == Scheme::paren ? 3
+                                                                                      : 4;
         out_.push_back(json{{"kind", "heading"},
                             {"level", rank + 1},
                             {"scheme", scheme_name(scheme)},

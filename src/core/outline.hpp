@@ -1,21 +1,24 @@
 // The body of a plan (KẾ HOẠCH) is a tree of sections; the template prints a flat list of paragraphs. flatten()
 // walks the tree, generates every label (I., 1., 2.1., a), -, +) from the numbering settings and says which
-// paragraph style each printed paragraph takes. Labels are never typed in the data.
+// paragraph style each printed paragraph takes. Labels are not typed in the data, except a section's own "label"
+// for a source that numbers differently (the import sets it where the source's number is not the generated one).
 //
 // Body nodes (see docs/ke-hoach.md for the full model):
 //   "text" or [spans]                       a plain paragraph (style KHBody)
 //   {"paragraph": rich, "children": [...]}  a plain paragraph with nested content (its bullets go one level deeper)
 //   {"bullet": rich, "symbol": "+", "children": [...]}
 //                                           a bullet paragraph; symbol from numbering.bullets by bullet depth
-//   {"title": rich, "text": rich, "children": [...], "children_numbering": "decimal"}
+//   {"title": rich, "text": rich, "label": "e)", "children": [...], "children_numbering": "decimal"}
 //                                           a numbered section (mục, khoản, 2.1., điểm); title and/or text; a title
-//                                           is printed in the level's heading emphasis, text runs on after it
+//                                           is printed in the level's heading emphasis, text runs on after it;
+//                                           label (optional) is printed instead of the generated number
 // "rich" = a string with light markup (*nghiêng*, **đậm**, ***đậm nghiêng***, ^[chú thích]) or an array of spans.
 //
 // Numbering settings (the plan's "numbering" object; null or missing keys → defaults):
 //   "levels":    schemes of the numbered levels, top first. Default ["roman", "arabic", "letter"].
 //                Schemes: "roman" (I.), "arabic" (1.), "decimal" (2.1. — the parent's number, a dot, this
-//                number; it does not use up a level), "letter" (a) … đ) … y)), "none" (no label).
+//                number; it does not use up a level), "letter" (a) … đ) … y)), "paren" ((1), (2) … under
+//                a điểm; laid out as a điểm), "none" (no label).
 //   "bullets":   bullet symbols by bullet depth. Default ["-", "+"]; deeper bullets repeat the last symbol.
 //   "uppercase": schemes whose titles are printed IN HOA (Vietnamese-aware). Default ["roman"].
 //
@@ -23,11 +26,11 @@
 //   {"kind": "heading" | "bullet" | "paragraph",
 //    "level": 1..,            heading: its numbered level (decimal shares its parent's level + 1);
 //                             bullet: its bullet depth; paragraph: the level of the heading it belongs to
-//    "scheme": "roman" | "arabic" | "decimal" | "letter" | "none" | "bullet" | "",
+//    "scheme": "roman" | "arabic" | "decimal" | "letter" | "paren" | "none" | "bullet" | "",
 //    "style": paragraph style id (KHMuc, KHKhoan, KHDecimal, KHDiem, KHBullet1, KHBullet2, KHBody),
 //    "head_style": character style id of "head" (KHMucHead, KHKhoanHead, KHDecimalHead, KHDiemHead, or
 //                  DefaultParagraphFont),
-//    "label": "I." | "1." | "2.1." | "a)" | "-" | "+" | "",
+//    "label": "I." | "1." | "2.1." | "a)" | "(1)" | "-" | "+" | "" (or the section's own label),
 //    "head": rich — label and title ("1. Mục đích") or "" when the section has no title,
 //    "tail": rich — the rest of the paragraph: " " + run-in text after a title, or label + " " + text
 //            when there is no title ("1. Căn cứ kế hoạch này …", "- Nâng cao …"), or the paragraph text,

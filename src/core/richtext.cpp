@@ -2,6 +2,7 @@
 
 #include <unicode/uchar.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstddef>
@@ -391,6 +392,19 @@ void append_text_object(const nlohmann::json& object, std::vector<RichSpan>& out
     }
 }
 
+// A footnote's own mark ("(1)"): short, on one line, so that it reads as a reference and not as text.
+std::string footnote_mark(const nlohmann::json& mark, const std::string& where) {
+    constexpr std::size_t kMaxMarkBytes = 16;
+    if (!mark.is_string()) fail(where, "\"mark\" must be a string", "\"mark\" phải là chữ");
+    std::string text = vn::nfc(mark.get_ref<const std::string&>());
+    const bool blank = text.find_first_not_of(" \t") == std::string::npos;
+    const bool control = std::any_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; });
+    if (blank || control || text.size() > kMaxMarkBytes)
+        fail(where, "\"mark\" must be a short one-line text such as \"(1)\"",
+             "\"mark\" phải là một chữ ngắn trên một dòng, ví dụ \"(1)\"");
+    return text;
+}
+
 void append_item(const nlohmann::json& item, std::vector<RichSpan>& out, bool allow_footnotes,
                  const std::string& where) {
     if (item.is_string()) {
@@ -408,11 +422,14 @@ void append_item(const nlohmann::json& item, std::vector<RichSpan>& out, bool al
         append_text_object(item, out, where);
         return;
     }
-    if (item.size() != 1)
-        fail(where, "a footnote object has only the key \"footnote\"", "mục chú thích chỉ có khoá \"footnote\"");
+    const auto mark = item.find("mark");
+    if (item.size() != (mark == item.end() ? 1u : 2u))
+        fail(where, "a footnote object has only the keys \"footnote\" and \"mark\"",
+             "mục chú thích chỉ có khoá \"footnote\" và \"mark\"");
     if (!allow_footnotes) fail(where, "footnotes cannot contain footnotes", "chú thích không thể chứa chú thích khác");
     RichSpan span;
     span.kind = RichSpan::Kind::footnote;
+    if (mark != item.end()) span.mark = footnote_mark(*mark, where);
     span.footnote = spans_from_json(*footnote, false, where + ": footnote");
     if (span.footnote.empty()) fail(where, "footnote is empty", "chú thích đang để trống");
     out.push_back(std::move(span));

@@ -42,6 +42,9 @@ struct RichSpan {
     bool underline = false;
     std::vector<RichSpan> footnote;  // kind == footnote: the footnote's own content
     RunLook look;                    // kind == text or tab
+    // kind == footnote: the mark printed at the reference and before the note's text when the form prints its own,
+    // e.g. "(1)"; empty → the running footnote number.
+    std::string mark;
 };
 
 struct RichText {
@@ -59,7 +62,8 @@ struct RichText {
 RichText parse_markup(std::string_view text);
 
 // From JSON: a string (parsed as markup), or an array whose items are strings (markup) or objects
-// {"text": "...", "bold": true, "italic": true, "underline": true} or {"footnote": <string or array>}.
+// {"text": "...", "bold": true, "italic": true, "underline": true} or {"footnote": <string or array>, "mark": "(1)"}
+// ("mark" optional: a short one-line text printed instead of the footnote's number).
 // Throws std::invalid_argument with a message naming the offending item for any other shape.
 // Span objects also take docxtpl's RichText properties: "color" ("#FF0000", "FF0000", "auto" or a basic colour
 // name), "highlight" (Word's names), "size" (points), "font" ("Arial" or "eastAsia:MS Mincho"), "underline" (true

@@ -297,7 +297,17 @@ std::optional<Date> parse_date(std::string_view text) {
     return date;
 }
 
+// A draft whose year is not known yet (a Date with year, month and day all 0: data {"year": null}) prints its year as
+// its first digits and room for the rest: "ngày       tháng       năm 20…".
+constexpr std::string_view kDraftYear = "20…";
+
+static bool is_draft_without_year(const Date& d) { return d.year == 0 && d.month == 0 && d.day == 0; }
+
 std::string decree_date(const Date& date, bool pad_month_always) {
+    if (is_draft_without_year(date)) {
+        const std::string gap(kBlankDateField);
+        return "ngày " + gap + " tháng " + gap + " năm " + std::string(kDraftYear);
+    }
     require_valid(date);
     const std::string gap(kBlankDateField);
     const std::string day = date.day == 0 ? gap : two_digits(date.day);
@@ -313,8 +323,9 @@ std::string decree_date(const Date& date, bool pad_month_always) {
 }
 
 std::string short_date(const Date& date) {
-    require_valid(date);
     const std::string gap(kBlankDateField);
+    if (is_draft_without_year(date)) return gap + "/" + gap + "/" + std::string(kDraftYear);
+    require_valid(date);
     return (date.day == 0 ? gap : two_digits(date.day)) + "/" + (date.month == 0 ? gap : two_digits(date.month)) +
            "/" + std::to_string(date.year);
 }

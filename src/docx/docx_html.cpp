@@ -348,7 +348,7 @@ private:
                 }
             } else if (is_w(c, "footnoteReference")) {
                 flush(text, props);
-                footnote(int_attr_w(c, "id").value_or(-1));
+                footnote(int_attr_w(c, "id").value_or(-1), attr_w(c, "customMarkFollows").value_or("") == "1");
             } else if (is_w(c, "drawing")) {
                 flush(text, props);
                 drawing(c);
@@ -374,10 +374,15 @@ private:
         text.clear();
     }
 
-    void footnote(int id) {
-        const std::string mark = std::to_string(++note_count_);
-        out_ += "<sup class=\"note-ref\">" + mark + "</sup>";
-        std::string note = "<p class=\"footnote\"><sup>" + mark + "</sup> ";
+    // A footnote's own mark ("(1)", w:customMarkFollows) is the text that follows the reference, and begins the note's
+    // text: neither gets a number, and the numbered footnotes are counted without it, as Word counts them.
+    void footnote(int id, bool own_mark) {
+        std::string note = "<p class=\"footnote\">";
+        if (!own_mark) {
+            const std::string mark = std::to_string(++note_count_);
+            out_ += "<sup class=\"note-ref\">" + mark + "</sup>";
+            note += "<sup>" + mark + "</sup> ";
+        }
         const xmlNode* root = footnotes_ ? xmlDocGetRootElement(footnotes_) : nullptr;
         for (const xmlNode* f = root ? root->children : nullptr; f; f = f->next) {
             if (!is_w(f, "footnote") || int_attr_w(f, "id").value_or(-2) != id) continue;

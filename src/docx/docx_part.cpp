@@ -281,39 +281,22 @@ void escape_text(std::string& out, std::string_view s) {
     }
 }
 
-// Rewrites the w:gridCol list of a rendered table (its content is out[start..]) so that the grid has as many columns
-// as its widest row spans: cells times their w:gridSpan, plus w:gridBefore and w:gridAfter. Widths as docxtpl sets
-// them: added columns share the table's width evenly with the old ones scaled down; the width of removed columns is
-// spread over the others.
-void fix_table_grid(std::string& out, std::size_t start) {
-    std::size_t grid_begin = std::string::npos, grid_end = std::string::npos;
+// The cells of one rendered row: how many grid columns they cover and, when every cell has a width in twips and
+// covers one column, those widths.
+struct RowWidths {
+    long columns = 0;
     std::vector<long> widths;
-    bool in_change = false;  // w:tblGridChange holds the grid before a tracked change
-    long row = 0, widest = 0;
-    core::for_each_table_tag(out, start, "w:tbl", [&](const core::RenderedTag& tag) {
-        if (tag.name == "w:tblGridChange") {
-            in_change = !tag.end_tag && !tag.empty;
-        } else if (tag.name == "w:tr") {
-            if (tag.end_tag) widest = std::max(widest, row);
-            else row = 0;
-        } else if (tag.end_tag) {
-            return;
-        } else if (tag.name == "w:gridCol" && !in_change) {
-            if (grid_begin == std::string::npos) grid_begin = tag.begin;
-            grid_end = tag.begin + tag.text.size();
-            widths.push_back(tag.number("w:w", -1));
-        } else if (tag.name == "w:tc") {
-            ++row;
-        } else if (tag.name == "w:gridSpan") {
-            row += std::max(1L, tag.number("w:val", 1)) - 1;
-        } else if (tag.name == "w:gridBefore" || tag.name == "w:gridAfter") {
-            row += std::max(0L, tag.number("w:val", 0));
-        }
-    });
+    bool exact = true;
+};
+
+// The new grid when the loops changed the number of columns. A fixed-layout table is drawn from its grid, so there
+// the widths the template gave the cells of the widest row win ({% cellwidth %}: the same widths as the ODT
+// columns); otherwise widths as docxtpl sets them: added columns share the table's width evenly with the old ones
+// scaled down; the width of removed columns is spread over the others.
+std::vector<long> new_grid(const std::vector<long>& widths, const RowWidths& widest, bool fixed_layout) {
+    const auto target = static_cast<std::size_t>(widest.columns);
+    if (fixed_layout && widest.exact && widest.widths.size() == target) return widest.widths;
     const std::size_t columns = widths.size();
-    const auto target = static_cast<std::size_t>(widest);
-    if (grid_begin == std::string::npos || target == 0 || target == columns) return;
-    if (target > kMaxGridColumns) return;  // (absurd spans in the template: the grid is left as it is)
     double total = 0;
     for (long w : widths) total += w > 0 ? static_cast<double>(w) : 0.0;
     std::vector<long> fixed;
@@ -328,8 +311,52 @@ void fix_table_grid(std::string& out, std::size_t start) {
         const auto extra = static_cast<long>(removed / static_cast<double>(target));
         for (std::size_t k = 0; k < target; ++k) fixed.push_back(widths[k] < 0 ? widths[k] : widths[k] + extra);
     }
+    return fixed;
+}
+
+// Rewrites the w:gridCol list of a rendered table (its content is out[start..]) so that the grid has as many columns
+// as its widest row spans: cells times their w:gridSpan, plus w:gridBefore and w:gridAfter (widths: new_grid).
+void fix_table_grid(std::string& out, std::size_t start) {
+    std::size_t grid_begin = std::string::npos, grid_end = std::string::npos;
+    std::vector<long> widths;
+    bool in_change = false;  // w:tblGridChange holds the grid before a tracked change
+    bool fixed_layout = false;
+    RowWidths row, widest;
+    core::for_each_table_tag(out, start, "w:tbl", [&](const core::RenderedTag& tag) {
+        if (tag.name == "w:tblGridChange") {
+            in_change = !tag.end_tag && !tag.empty;
+        } else if (tag.name == "w:tr") {
+            if (!tag.end_tag) row = {};
+            else if (row.columns > widest.columns) widest = row;
+        } else if (tag.end_tag) {
+            return;
+        } else if (tag.name == "w:tblLayout") {
+            fixed_layout = tag.text.find("w:type=\"fixed\"") != std::string_view::npos;
+        } else if (tag.name == "w:gridCol" && !in_change) {
+            if (grid_begin == std::string::npos) grid_begin = tag.begin;
+            grid_end = tag.begin + tag.text.size();
+            widths.push_back(tag.number("w:w", -1));
+        } else if (tag.name == "w:tc") {
+            ++row.columns;
+        } else if (tag.name == "w:tcW") {
+            const long w = tag.number("w:w", 0);
+            if (w > 0 && tag.text.find("w:type=\"dxa\"") != std::string_view::npos) row.widths.push_back(w);
+            else row.exact = false;
+        } else if (tag.name == "w:gridSpan") {
+            const long span = std::max(1L, tag.number("w:val", 1));
+            row.columns += span - 1;
+            row.exact = row.exact && span == 1;
+        } else if (tag.name == "w:gridBefore" || tag.name == "w:gridAfter") {
+            row.columns += std::max(0L, tag.number("w:val", 0));
+            row.exact = false;
+        }
+    });
+    const auto target = static_cast<std::size_t>(widest.columns);
+    if (grid_begin == std::string::npos || target == 0 || target == widths.size()) return;
+    if (target > kMaxGridColumns) return;  // (absurd spans in the template: the grid is left as it is)
     std::string grid;
-    for (long w : fixed) grid += w < 0 ? std::string("<w:gridCol/>") : "<w:gridCol w:w=\"" + std::to_string(w) + "\"/>";
+    for (long w : new_grid(widths, widest, fixed_layout))
+        grid += w < 0 ? std::string("<w:gridCol/>") : "<w:gridCol w:w=\"" + std::to_string(w) + "\"/>";
     out.replace(grid_begin, grid_end - grid_begin, grid);
 }
 
@@ -606,13 +633,19 @@ private:
                     break;
                 case RichSpan::Kind::footnote: {
                     if (!allow_footnotes) break;
-                    int id = state.next_footnote_id++;
-                    out += "<w:r><w:rPr><w:rStyle w:val=\"FootnoteReference\"/><w:vertAlign w:val=\"superscript\"/></w:rPr>"
-                           "<w:footnoteReference w:id=\"" + std::to_string(id) + "\"/></w:r>";
+                    const std::string id = std::to_string(state.next_footnote_id++);
+                    const std::string ref_props =
+                        "<w:rPr><w:rStyle w:val=\"FootnoteReference\"/><w:vertAlign w:val=\"superscript\"/></w:rPr>";
+                    // A form's own mark ("(1)"): w:customMarkFollows, the mark as the run's text, here and in the note.
+                    std::string mark_text;
+                    if (!s.mark.empty()) escape_text(mark_text, s.mark);
+                    out += "<w:r>" + ref_props + "<w:footnoteReference w:id=\"" + id + "\"" +
+                           (s.mark.empty() ? "/>" : " w:customMarkFollows=\"1\"/><w:t xml:space=\"preserve\">" + mark_text + "</w:t>") +
+                           "</w:r>";
                     std::string& f = state.footnotes;
-                    f += "<w:footnote w:id=\"" + std::to_string(id) + "\"><w:p><w:pPr><w:pStyle w:val=\"FootnoteText\"/></w:pPr>"
-                         "<w:r><w:rPr><w:rStyle w:val=\"FootnoteReference\"/><w:vertAlign w:val=\"superscript\"/></w:rPr>"
-                         "<w:footnoteRef/></w:r><w:r><w:t xml:space=\"preserve\"> </w:t></w:r>";
+                    f += "<w:footnote w:id=\"" + id + "\"><w:p><w:pPr><w:pStyle w:val=\"FootnoteText\"/></w:pPr><w:r>" + ref_props +
+                         (s.mark.empty() ? "<w:footnoteRef/>" : "<w:t xml:space=\"preserve\">" + mark_text + "</w:t>") +
+                         "</w:r><w:r><w:t xml:space=\"preserve\"> </w:t></w:r>";
                     static const std::array<std::string, 8> plain = {
                         "", "<w:rPr><w:b/><w:bCs/></w:rPr>", "<w:rPr><w:i/><w:iCs/></w:rPr>",
                         "<w:rPr><w:b/><w:bCs/><w:i/><w:iCs/></w:rPr>", "<w:rPr><w:u w:val=\"single\"/></w:rPr>",

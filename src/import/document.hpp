@@ -25,6 +25,9 @@ struct Paragraph {
     int table = -1;  // tables of the part counted from 0, in reading order; -1 outside tables
     int row = -1;
     int cell = -1;
+    // Its label was printed by the word processor's automatic numbering (w:numPr, text:list), which has no đ):
+    // a label that differs from the decree's sequence is then the list's artefact, not the source's own number.
+    bool numbered_automatically = false;
 };
 
 struct ReadLimits {

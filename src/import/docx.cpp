@@ -187,6 +187,7 @@ private:
             for (auto& s : para.spans) spans.push_back(std::move(s));
             para.spans = std::move(spans);
             if (label_bold) para.bold_prefix += label->size() + 1;
+            para.numbered_automatically = true;
         }
         out.push_back(std::move(para));
     }

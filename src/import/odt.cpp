@@ -241,6 +241,7 @@ private:
             append_text(para.spans, *label + " ", false, false, false);
             cursor.length = label->size() + 1;
             if (base.looks_bold) cursor.bold = cursor.length;
+            para.numbered_automatically = true;
         }
         inline_content(p, para.spans, base, cursor);
         para.bold_prefix = cursor.bold;

@@ -218,18 +218,20 @@ std::string scheme_of(Label::Kind k) {
         case Label::Kind::arabic: return "arabic";
         case Label::Kind::decimal: return "decimal";
         case Label::Kind::letter: return "letter";
+        case Label::Kind::paren: return "paren";
         default: return "";
     }
 }
 
 int rank_of(const std::string& scheme) {
-    return scheme == "roman" ? 0 : scheme == "arabic" ? 1 : scheme == "decimal" ? 2 : 3;
+    return scheme == "roman" ? 0 : scheme == "arabic" ? 1 : scheme == "decimal" ? 2 : scheme == "letter" ? 3 : 4;
 }
 
 std::string label_for(const std::string& scheme, int n, int parent) {
     if (scheme == "roman") return vn::roman(n).value_or("?") + ".";
     if (scheme == "arabic") return std::to_string(n) + ".";
     if (scheme == "decimal") return std::to_string(parent) + "." + std::to_string(n) + ".";
+    if (scheme == "paren") return "(" + std::to_string(n) + ")";
     return vn::diem_letter(n).value_or("?") + ")";
 }
 
@@ -246,6 +248,7 @@ struct Node {
     int level = 0;            // section: numbered level (decimal: its parent's)
     std::string child_scheme;  // the scheme its numbered children use
     std::string children_numbering;
+    std::string label;  // section: the source's own number where it is not the generated one
     int numbered_children = 0;
     std::vector<std::unique_ptr<Node>> children;
 
@@ -262,6 +265,7 @@ struct Node {
         } else {
             if (title) j["title"] = *title;
             if (text) j["text"] = *text;
+            if (!label.empty()) j["label"] = label;
             if (!children_numbering.empty()) j["children_numbering"] = children_numbering;
         }
         if (!kids.empty()) j["children"] = std::move(kids);
@@ -467,11 +471,22 @@ private:
                 return words[w++];
             return {};
         };
+        // A field left for hand filling may be typed as dots or an ellipsis ("ngày … tháng … năm 20…").
+        auto dots = [&] {
+            if (w < words.size() && !words[w].empty() && words[w].find_first_not_of(".\xE2\x80\xA6") == std::string::npos) ++w;
+        };
         if (!take("ngày")) return false;
         const std::string day = number(2);
+        if (day.empty()) dots();
         if (!take("tháng")) return false;
         const std::string month = number(2);
+        if (month.empty()) dots();
         if (!take("năm")) return false;
+        if (w + 1 == words.size() && draft_year(words[w])) {
+            place_of(line, low.size() - at);
+            data()["date"] = json{{"year", nullptr}};  // a draft whose year is not known yet
+            return true;
+        }
         const std::string year = number(4);
         if (year.size() != 4 || w != words.size()) return false;
         json date = {{"year", std::stoi(year)}};
@@ -482,10 +497,21 @@ private:
         if (!day.empty() && std::stoi(day) >= 1 && std::stoi(day) <= 31) date["day"] = std::stoi(day);
         if (date["year"].get<int>() < 1900) return false;
         data()["date"] = date;
-        std::string place = squash(line.substr(0, line.size() - (low.size() - at)));
+        place_of(line, low.size() - at);
+        return true;
+    }
+
+    // "20…", "20...": the year of a draft, left for hand filling.
+    static bool draft_year(const std::string& word) {
+        return word.size() > 2 && word.starts_with("20") &&
+               word.find_first_not_of(".\xE2\x80\xA6", 2) == std::string::npos;
+    }
+
+    // The place before "ngày" (the last `date_bytes` bytes of the line).
+    void place_of(const std::string& line, std::size_t date_bytes) {
+        std::string place = squash(line.substr(0, line.size() - date_bytes));
         while (!place.empty() && (place.back() == ',' || place.back() == ' ')) place.pop_back();
         if (!place.empty()) data()["place"] = place;
-        return true;
     }
 
     // The trích yếu: the rest of the KẾ HOẠCH paragraph, or the next paragraph. Returns where the body starts.
@@ -614,7 +640,10 @@ private:
             Item& item = items[i];
             const Label& l = item.label;
             Node* container = stack.empty() ? &root : stack.back().node;
-            if (is_section(l)) {
+            // "(1)" is a level under a điểm; elsewhere it stays text with its number typed.
+            const bool paren_item = l.kind == Label::Kind::paren && !stack.empty() &&
+                                    (stack.back().scheme == "letter" || stack.back().scheme == "paren");
+            if (is_section(l) || paren_item) {
                 const std::string scheme = scheme_of(l.kind);
                 if (!levels_set && scheme != "decimal") {
                     levels_set = true;
@@ -708,14 +737,18 @@ private:
         const int n = ++parent->numbered_children;
         if (scheme == "decimal" && l.first != parent->number)
             warn("import.numbering_mismatch",
-                 "\"" + l.printed + "\" stands under khoản " + std::to_string(parent->number) + "; the data numbers it " +
-                     label_for(scheme, n, parent->number),
-                 "Số \"" + l.printed + "\" nằm dưới khoản " + std::to_string(parent->number) + "; dữ liệu sẽ đánh số " +
-                     label_for(scheme, n, parent->number) + ". Hãy kiểm tra lại số thứ tự.",
+                 "\"" + l.printed + "\" stands under khoản " + std::to_string(parent->number) +
+                     "; the data keeps it as its own label (generated: " + label_for(scheme, n, parent->number) + ")",
+                 "Số \"" + l.printed + "\" nằm dưới khoản " + std::to_string(parent->number) + "; dữ liệu giữ nguyên \"" +
+                     l.printed + "\" làm số thứ tự riêng (số tự sinh sẽ là " + label_for(scheme, n, parent->number) +
+                     "). Hãy kiểm tra lại số thứ tự.",
                  item.p);
         else if (l.number != n)
             numbering_warning(item, scheme, n, parent->number);
         auto node = std::make_unique<Node>();
+        // The source's own number is kept where it differs from the generated one ("e)" where the decree has đ)),
+        // so the plan prints as the source does; automatic numbering's letters are the list's, not the source's.
+        if (!item.p->numbered_automatically && l.printed != label_for(scheme, n, parent->number)) node->label = l.printed;
         node->kind = Node::Kind::section;
         node->scheme = scheme;
         node->number = n;
@@ -730,11 +763,17 @@ private:
     void numbering_warning(const Item& item, const std::string& scheme, int expected, int parent_number) {
         const std::string want = label_for(scheme, expected, parent_number);
         const bool repeat = item.label.number != 0 && item.label.number < expected;
+        const bool automatic = item.p->numbered_automatically;
         warn(repeat ? "import.numbering_repeat" : "import.numbering_skip",
              "the document prints \"" + item.label.printed + "\" where \"" + want + "\" comes next (" +
-                 (repeat ? "a repeated number" : "a skipped number") + "); the data numbers it \"" + want + "\"",
+                 (repeat ? "a repeated number" : "a skipped number") + "); " +
+                 (automatic ? "the data numbers it \"" + want + "\""
+                            : "the data keeps \"" + item.label.printed + "\" as its own label"),
              "Văn bản gốc ghi \"" + item.label.printed + "\" ở chỗ lẽ ra là \"" + want + "\" (" +
-                 (repeat ? "số bị lặp" : "số bị bỏ qua") + "); dữ liệu tự đánh số lại thành \"" + want + "\".",
+                 (repeat ? "số bị lặp" : "số bị bỏ qua") + "); " +
+                 (automatic ? "dữ liệu tự đánh số lại thành \"" + want + "\"."
+                            : "dữ liệu giữ \"" + item.label.printed + "\" làm số thứ tự riêng của mục này (ô \"Số thứ tự "
+                              "riêng\"); xóa ô đó nếu muốn đánh số lại."),
              item.p);
     }
 
@@ -808,7 +847,7 @@ private:
             if (in_list && item_line) {
                 std::string item = squash(bullet.kind == Label::Kind::bullet ? l.text.substr(bullet.length) : l.text);
                 if (starts_with_lower(item, "lưu")) {
-                    archive(item, *l.p);
+                    archive(item);
                     continue;
                 }
                 // The schema wants the bare name: no dash in front, no ";" after.
@@ -825,7 +864,7 @@ private:
         signature(signer);
     }
 
-    void archive(const std::string& item, const Paragraph& p) {
+    void archive(const std::string& item) {
         std::string rest = item.substr(std::string("Lưu").size());
         rest = squash(rest);
         if (!rest.empty() && rest.front() == ':') rest = squash(rest.substr(1));
@@ -838,13 +877,12 @@ private:
             if (!u.empty()) units.push_back(u);
             at = comma + 1;
         }
-        if (!units.empty() && units.front() == "VT") {
-            units.erase(units.begin());
-        } else {
-            warn("import.schema_gap", "the archive line does not start with \"VT\"; the ke-hoach template prints \"Lưu: VT, …\"",
-                 "Dòng \"Lưu\" không bắt đầu bằng \"VT\"; mẫu kế hoạch luôn in \"Lưu: VT, …\". Hãy kiểm tra ô Lưu.", &p,
-                 "/archive");
+        if (units.empty() || units.front() != "VT") {
+            // Another wording ("Lưu: Văn thư, Phòng KH (02b)."): kept whole as the free archive line.
+            data()["archive"] = json{{"line", item}};
+            return;
         }
+        units.erase(units.begin());
         if (units.empty()) return;
         // "VP02": the number of copies printed right after the drafting unit.
         std::string& last = units.back();

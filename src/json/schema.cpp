@@ -295,6 +295,12 @@ json outline_skeleton(const json& node, int depth = 0) {
     }
     if (const auto n = node.find("children_numbering"); n != node.end() && n->is_string() && std::string_view(kind) == "title")
         out["children_numbering"] = *n;
+    // A section's own printed number names it ("điểm e"), when it is one the outline accepts.
+    if (const auto l = node.find("label"); l != node.end() && l->is_string() && std::string_view(kind) == "title") {
+        const std::string& label = l->get_ref<const std::string&>();
+        if (!label.empty() && label.size() <= 96 && label.front() != ' ' && label.find_first_of("\r\n\t") == std::string::npos)
+            out["label"] = label;
+    }
     return out;
 }
 
@@ -313,11 +319,16 @@ std::map<std::string, std::string> outline_names(const json& body, const json& n
         for (const auto& item : outline::flatten(skeleton, padded)) {
             const std::string scheme = item.value("scheme", "");
             std::string label = item.value("label", "");
-            while (!label.empty() && (label.back() == '.' || label.back() == ')')) label.pop_back();
+            const bool parenthesised = label.starts_with("(");  // "(1)" keeps its brackets
+            while (!parenthesised && !label.empty() && (label.back() == '.' || label.back() == ')')) label.pop_back();
             if (label.empty() || item.value("kind", "") != "heading" ||
                 item.value("level", 0) > static_cast<int>(numbered_levels))
                 continue;
-            const std::string word = scheme == "roman" ? "Mục" : scheme == "arabic" ? "khoản" : scheme == "letter" ? "điểm" : "mục";
+            const std::string word = scheme == "roman"    ? "Mục"
+                                     : scheme == "arabic" ? "khoản"
+                                     : scheme == "letter" ? "điểm"
+                                     : scheme == "paren"  ? "ý"
+                                                          : "mục";
             names[item.value("pointer", "")] = word + " " + label;
         }
     } catch (const std::exception&) {

@@ -557,8 +557,16 @@ private:
                 case RichSpan::Kind::footnote: {
                     if (!allow_notes) break;
                     const std::string n = std::to_string(state.next_footnote_id++);
-                    out += "<text:note text:id=\"vanban_ftn" + n + "\" text:note-class=\"footnote\"><text:note-citation>" +
-                           n + "</text:note-citation><text:note-body><text:p text:style-name=\"Footnote\">";
+                    // A form's own mark ("(1)") is the citation's label: printed at the reference and in the note.
+                    std::string citation = "<text:note-citation>" + n;
+                    if (!s.mark.empty()) {
+                        citation = "<text:note-citation text:label=\"";
+                        core::escape_xml_attribute(citation, s.mark);
+                        citation += "\">";
+                        core::escape_xml_attribute(citation, s.mark);  // plain characters: no text:s in a citation
+                    }
+                    out += "<text:note text:id=\"vanban_ftn" + n + "\" text:note-class=\"footnote\">" + citation +
+                           "</text:note-citation><text:note-body><text:p text:style-name=\"Footnote\">";
                     write_spans(out, s.footnote, styles, state, false);
                     out += "</text:p></text:note-body></text:note>";
                     break;

@@ -413,6 +413,49 @@ try {
   await page.evaluate(() => window.scrollTo(0, 0));
   await shot(page, "editor-example");
 
+  // A "(1)" item under a điểm and an own number, by typing and clicking: Enter at the end of điểm a), "(1) " typed at
+  // the start of the new line puts it under a) as (1); a click on the number of the next điểm opens a box where "c)"
+  // is typed (a source that skipped b)). The outline shows them and the DOCX prints them.
+  const outlineLabels = () => page.$$eval(".body-part .outline > .item > .label", (l) => l.map((e) => e.textContent));
+  const rowWithLabel = async (label) => (await outlineLabels()).indexOf(label);
+  const diemA = await rowWithLabel("a)");
+  check(diemA >= 0, "the example has a điểm a) to write under");
+  await page.click(`.body-part .outline > .item[data-index="${diemA}"] .rich`);
+  await page.keyboard.press("End");
+  await page.keyboard.press("Enter");
+  await page.keyboard.type("(1) Khảo sát hiện trạng đường truyền.");
+  const afterParen = await outlineLabels();
+  check(afterParen.slice(diemA, diemA + 3).join(" ") === "a) (1) b)",
+    "typing “(1) ” on the line after a điểm makes a (1) item under it", afterParen.slice(diemA, diemA + 4).join(" "));
+  const diemB = await rowWithLabel("b)");
+  await page.click(`.body-part .outline > .item[data-index="${diemB}"] > .label`);
+  await page.waitForSelector(".body-part .outline input.own-label", { visible: true });
+  const boxName = await page.$eval(".body-part .outline input.own-label", (e) => e.getAttribute("aria-label"));
+  await page.keyboard.type("c)");
+  await page.keyboard.press("Enter");
+  const afterLabel = await outlineLabels();
+  check(afterLabel[diemB] === "c)" && afterLabel[diemB + 1] === "(1)" &&
+        await page.$eval(`.body-part .outline > .item[data-index="${diemB}"] > .label`, (e) => e.classList.contains("own")),
+    "a click on a number opens a box (“" + boxName + "”) and the typed “c)” replaces the generated b)", afterLabel.slice(diemA, diemB + 3).join(" "));
+  await settled(page);
+  const downloadedBefore = new Set(readdirSync(downloads));
+  await page.click("#btn-docx");
+  let typedDocx = null;
+  for (let waited = 0; !typedDocx && waited < 30000; waited += 100) {
+    typedDocx = readdirSync(downloads).find((f) => f.endsWith(".docx") && !downloadedBefore.has(f)) || null;
+    if (!typedDocx) await new Promise((r) => setTimeout(r, 100));
+  }
+  check(typedDocx !== null, "the example with the (1) item and the own number downloads as a DOCX");
+  if (typedDocx) {
+    await new Promise((r) => setTimeout(r, 300));
+    const printed = docxParagraphs(join(downloads, typedDocx)).map((p) => p.replace(/\u00a0/g, " ").trim());
+    const paren = printed.indexOf("(1) Khảo sát hiện trạng đường truyền.");
+    check(paren > 0 && printed[paren - 1].startsWith("a) ") && printed.slice(paren + 1).some((p) => p.startsWith("c) *Bảo đảm") || p.startsWith("c) Bảo đảm")),
+      "the DOCX prints the (1) item under a) and the own number c)", printed.slice(Math.max(0, paren - 1), paren + 2).join(" ‖ "));
+  }
+  await page.evaluate(() => window.scrollTo(0, document.querySelector(".body-part").offsetTop));
+  await shot(page, "editor-paren-and-own-number");
+
   // Phụ lục: their tables are edited in place; a row added and typed into shows in the preview.
   check(await page.$$eval(".appendix", (a) => a.length) === 2 && await page.$$eval(".appendix .group-title", (g) => g.length) >= 1,
     "the example's two appendices (one with groups of tasks) are on the sheet");
@@ -445,7 +488,9 @@ try {
     "Alt+↓ moves a section with its children below the next one, renumbered", moved.slice(0, 2).join(" | "));
   await chord("Control", "KeyZ");
   check((await sections()).join("|") === top.join("|"), "Ctrl+Z puts it back");
-  // Dragging the third section's number onto the first section moves it there, with its children.
+  // Dragging the third section's number onto the first section moves it there, with its children (after the check
+  // of the undone move has redrawn the sheet, so that the numbers taken are the ones on the screen).
+  await settled(page);
   const labelsOfTop = await page.$$(".body-part .outline .item.section[style*='--depth: 0'] .label");
   await page.setDragInterception(true);  // puppeteer drives the HTML drag-and-drop events
   await labelsOfTop[2].dragAndDrop(labelsOfTop[0]);

@@ -12,6 +12,7 @@
 #include <libxml/xpathInternals.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <memory>
 #include <regex>
@@ -520,8 +521,23 @@ TEST(AwardForms, FootnotesAreRealFootnotes) {
         std::string s = notes.text(bodies[i]);
         return s.substr(s.find_first_not_of(' '));
     };
-    EXPECT_EQ(note_text(0), data["footnotes"]["1"].get<std::string>());
-    EXPECT_EQ(note_text(2), data["footnotes"]["2"].get<std::string>());
+    // The forms' own marks (1), (2): at the reference (w:customMarkFollows, the mark as the run's text) and at the
+    // start of the footnote's text; the footnote of the rich text keeps Word's number.
+    EXPECT_EQ(note_text(0), "(1) " + data["footnotes"]["1"].get<std::string>());
+    EXPECT_EQ(note_text(2), "(2) " + data["footnotes"]["2"].get<std::string>());
+    const auto marked = doc.nodes("//w:footnoteReference[@w:customMarkFollows='1']");
+    ASSERT_EQ(marked.size(), 2u);
+    EXPECT_EQ(doc.value("(//w:footnoteReference[@w:customMarkFollows='1'])[1]/following-sibling::w:t"), "(1)");
+    EXPECT_EQ(doc.value("(//w:footnoteReference[@w:customMarkFollows='1'])[2]/following-sibling::w:t"), "(2)");
+    EXPECT_EQ(doc.nodes("//w:footnoteReference[not(@w:customMarkFollows)]").size(), 1u);
+    // The ODT: the same marks as the citations' labels, printed at the reference and in the note.
+    Rendered odt = render("bao-cao-thanh-tich-ca-nhan", data, "footnotes-odt", "odt");
+    ASSERT_EQ(odt.rc, 0) << odt.output;
+    Xml content(odt.parts.at("content.xml"));
+    EXPECT_EQ(content.value("(//text:note-citation)[1]/@text:label"), "(1)");
+    EXPECT_EQ(content.value("(//text:note-citation)[1]"), "(1)");
+    EXPECT_EQ(content.value("(//text:note-citation)[3]/@text:label"), "(2)");
+    EXPECT_EQ(content.value("(//text:note-citation)[2]/@text:label"), "");
     // The subtitle paragraph holds the first reference.
     xmlNode* p = refs[0];
     while (p && std::string(reinterpret_cast<const char*>(p->name)) != "p") p = p->parent;
@@ -533,6 +549,60 @@ TEST(AwardForms, FootnotesAreRealFootnotes) {
     Rendered r2 = render("bao-cao-thanh-tich-ca-nhan", none, "no-footnotes");
     ASSERT_EQ(r2.rc, 0) << r2.output;
     EXPECT_EQ(Xml(r2.parts.at("word/document.xml")).nodes("//w:footnoteReference").size(), 1u);  // the rich one
+}
+
+// Table text is 13 pt (the size the spec allows for tables, style KHBang), the same in both formats; the free
+// achievement table has the same column widths in the DOCX (fixed layout, its grid = its cells) and the ODT.
+TEST(AwardForms, TablesAre13PtAndTheFreeTableHasTheOdtColumnWidths) {
+    const std::string form = "bao-cao-thanh-tich-tap-the";
+    json data = example(form);
+    data["achievement_table"]["columns"] = json::array({"Chỉ tiêu", "2021", "2022", "2023", "2024"});
+    for (auto& row : data["achievement_table"]["rows"]) row = json::array({row[0], "1", "2", "3", "4"});
+    Rendered docx = render(form, data, "bang-13");
+    Rendered odt = render(form, data, "bang-13", "odt");
+    ASSERT_EQ(docx.rc, 0) << docx.output;
+    ASSERT_EQ(odt.rc, 0) << odt.output;
+    Xml styles(docx.parts.at("word/styles.xml")), odt_styles(odt.parts.at("styles.xml"));
+    EXPECT_EQ(styles.value("//w:style[@w:styleId='KHBang']/w:rPr/w:sz/@w:val"), "26");
+    EXPECT_EQ(odt_styles.value("//style:style[@style:name='KHBang']/style:text-properties/@fo:font-size"), "13pt");
+    Xml d(docx.parts.at("word/document.xml")), o(odt.parts.at("content.xml"));
+    // No table paragraph sets its own size: every table's text takes the style's 13 pt.
+    EXPECT_TRUE(d.nodes("//w:tbl//w:p[starts-with(w:pPr/w:pStyle/@w:val, 'KHBang')]//w:sz").empty());
+    EXPECT_GT(d.nodes("//w:tbl//w:p[starts-with(w:pPr/w:pStyle/@w:val, 'KHBang')]").size(), 20u);
+    // The free table: the one whose header holds "Chỉ tiêu".
+    const auto tables = d.nodes("//w:tbl[w:tr[1]//w:t[.='Chỉ tiêu']]");
+    ASSERT_EQ(tables.size(), 1u);
+    xmlNode* table = tables[0];
+    EXPECT_EQ(d.value("(//w:tbl[w:tr[1]//w:t[.='Chỉ tiêu']])/w:tblPr/w:tblLayout/@w:type"), "fixed");
+    std::vector<long> grid, cells;
+    for (xmlNode* g : d.nodes("w:tblGrid/w:gridCol", table)) {
+        xmlChar* v = xmlGetNsProp(g, xc("w"), xc(kW));
+        grid.push_back(std::stol(reinterpret_cast<const char*>(v)));
+        xmlFree(v);
+    }
+    for (xmlNode* w : d.nodes("w:tr[1]/w:tc/w:tcPr/w:tcW", table)) {
+        xmlChar* v = xmlGetNsProp(w, xc("w"), xc(kW));
+        cells.push_back(std::stol(reinterpret_cast<const char*>(v)));
+        xmlFree(v);
+    }
+    // 2800 twips for the first column, the rest share 5987 (1496 each), as docs/award-forms.md says.
+    EXPECT_EQ(grid, (std::vector<long>{2800, 1496, 1496, 1496, 1496}));
+    EXPECT_EQ(cells, grid);
+    // The ODT's columns, in twips (pt × 20), from the automatic column styles of its table.
+    std::vector<long> odt_widths;
+    for (xmlNode* c : o.nodes("//table:table[table:table-header-rows//text:p[.='Chỉ tiêu'] or "
+                              "table:table-row[1]//text:p[.='Chỉ tiêu']]/table:table-column")) {
+        xmlChar* name = xmlGetNsProp(c, xc("style-name"), xc(kTable));
+        xmlChar* repeat = xmlGetNsProp(c, xc("number-columns-repeated"), xc(kTable));
+        const std::string width = o.value("//style:style[@style:name='" + std::string(reinterpret_cast<const char*>(name)) +
+                                          "']/style:table-column-properties/@style:column-width");
+        const int times = repeat ? std::stoi(reinterpret_cast<const char*>(repeat)) : 1;
+        xmlFree(name);
+        xmlFree(repeat);
+        ASSERT_TRUE(width.ends_with("pt")) << width;
+        for (int k = 0; k < times; ++k) odt_widths.push_back(std::lround(std::stod(width) * 20.0));
+    }
+    EXPECT_EQ(odt_widths, grid);
 }
 
 // The decree follows the report date (spec §1): before 2024-01-01 91/2017; to 2025-06-30 98/2023; then 152/2025.

@@ -284,6 +284,36 @@ INSTANTIATE_TEST_SUITE_P(
         return name + "_" + std::get<1>(p.param);
     });
 
+// The draft example (issue 22's schema fields): a year-less date, a free archive line, (1) (2) under a điểm and an
+// own label "e)" come back from both formats, so the imported plan prints the same numbers again; the only warning is
+// the reported skip (the source prints e) where the decree counts đ)).
+TEST(RoundTripDraft, NewSchemaFieldsComeBack) {
+    const std::string data_path = t::source_dir() + "/examples/ke-hoach/du-thao.json";
+    const json original = json::parse(t::read_file(data_path));
+    for (const std::string format : {"docx", "odt"}) {
+        const std::string out = t::temp_dir() + "/du-thao." + format;
+        std::string output;
+        ASSERT_EQ(t::run_command(quote(VANBAN_CLI) + " render ke-hoach " + quote(data_path) + " -o " + quote(out), &output), 0)
+            << output;
+        const auto r = import_bytes(t::read_file(out), "du-thao." + format);
+        EXPECT_EQ(unrecognised_list(r), "") << format;
+        for (const auto& w : r.warnings) EXPECT_EQ(w.code, "import.numbering_skip") << format << ": " << w.to_string();
+        EXPECT_EQ(r.data["date"], (json{{"year", nullptr}})) << format;
+        EXPECT_EQ(r.data["archive"], original["archive"]) << format;
+        const json& diem = r.data["body"][1]["children"][0]["children"];
+        ASSERT_EQ(diem.size(), 5u) << format << ": " << r.data["body"].dump(1);
+        EXPECT_EQ(diem[3]["children_numbering"], "paren") << format;
+        EXPECT_EQ(diem[3]["children"].size(), 2u) << format;
+        EXPECT_EQ(diem[4]["label"], "e)") << format;
+        const auto want = printed_texts(original), got = printed_texts(r.data);
+        EXPECT_EQ(got, want) << format;
+        // Valid again: `vanban validate` takes the imported data.
+        const std::string again = t::temp_dir() + "/du-thao-" + format + ".json";
+        t::write_file(again, r.data.dump(2));
+        EXPECT_EQ(t::run_command(quote(VANBAN_CLI) + " validate ke-hoach " + quote(again), &output), 0) << output;
+    }
+}
+
 // A plan saved again by an office suite (styles, runs and tables rewritten by LibreOffice, DOCX → ODT and ODT →
 // DOCX) reads to the same data as the file vanban wrote.
 TEST(ImportResaved, LibreOfficeCopiesReadTheSame) {

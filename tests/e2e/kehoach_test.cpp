@@ -774,6 +774,50 @@ TEST(KeHoachSchema, ManifestAndDescribedProperties) {
     EXPECT_GT(properties, 40);
 }
 
+// The draft example: a date whose year is not known yet, (1) (2) under a điểm, an own label e) where the count is at
+// đ), and a free archive line, printed in DOCX and ODT paragraph by paragraph (the expected lines typed by hand).
+TEST(KeHoachDraft, NewSchemaFieldsInBothFormats) {
+    const std::string data = t::source_dir() + "/examples/ke-hoach/du-thao.json";
+    const std::vector<std::string> body{
+        "I. MỤC ĐÍCH, YÊU CẦU",
+        "1. Đánh giá việc chuẩn bị thuốc, hóa chất, trang thiết bị của các đơn vị trước mùa mưa bão.",
+        "2. Kịp thời chấn chỉnh những tồn tại, hạn chế được phát hiện qua kiểm tra.",
+        "II. NỘI DUNG KIỂM TRA",
+        "1. Tại các đơn vị y tế tuyến tỉnh:",
+        "a) Phương án bảo đảm cấp cứu, điều trị người bị thương;",
+        "b) Cơ số thuốc, hóa chất khử khuẩn dự phòng;",
+        "c) Phương tiện vận chuyển cấp cứu;",
+        "d) Nguồn điện, nước dự phòng, gồm:",
+        "(1) Máy phát điện và nhiên liệu cho 72 giờ;",
+        "(2) Bể chứa nước sạch và hóa chất xử lý nước.",
+        "e) Tập huấn cho lực lượng thường trực.",
+        "2. Tại Trung tâm Y tế các huyện, thành phố: Kiểm tra như tại các đơn vị tuyến tỉnh.",
+        "III. TỔ CHỨC THỰC HIỆN",
+        "1. Văn phòng Sở chủ trì, phối hợp với các phòng chuyên môn thành lập đoàn kiểm tra.",
+        "2. Các đơn vị chuẩn bị báo cáo và hồ sơ để làm việc với đoàn kiểm tra.",
+        "Trên đây là Kế hoạch kiểm tra công tác phòng, chống dịch bệnh mùa mưa bão của Sở Y tế./."};
+    const std::string dir = t::temp_dir();
+    for (const std::string format : {"docx", "odt"}) {
+        const std::string out = dir + "/du-thao." + format;
+        std::string output;
+        ASSERT_EQ(t::run_command(quote(VANBAN_CLI) + " render ke-hoach " + quote(data) + " -o " + quote(out), &output), 0) << output;
+        EXPECT_EQ(t::validate_office(out, format == "odt" ? "--strict" : "--no-schema"), "") << format;
+        const auto parts = t::read_zip(t::read_file(out));
+        const auto lines = lines_of(format == "odt" ? t::odt_paragraph_texts(parts.at("content.xml"))
+                                                    : t::paragraph_texts(parts.at("word/document.xml")));
+        const auto has = [&](const std::string& line) { return std::find(lines.begin(), lines.end(), line) != lines.end(); };
+        // The date keeps its blanks (normalised here to one space) and prints the year's first digits.
+        EXPECT_TRUE(has("Ninh Thuận, ngày tháng năm 20…")) << format;
+        const auto first = std::find(lines.begin(), lines.end(), body.front());
+        ASSERT_NE(first, lines.end()) << format;
+        ASSERT_GE(static_cast<std::size_t>(lines.end() - first), body.size()) << format;
+        EXPECT_EQ(std::vector<std::string>(first, first + static_cast<std::ptrdiff_t>(body.size())), body) << format;
+        EXPECT_TRUE(has("- Lưu: Văn thư, Phòng Nghiệp vụ Y (02 bản).")) << format;
+        EXPECT_FALSE(std::any_of(lines.begin(), lines.end(), [](const std::string& l) { return l.find("Lưu: VT") != std::string::npos; }))
+            << format;
+    }
+}
+
 // A wrong body is reported with the JSON pointer of the node (from the outline filter).
 TEST(KeHoachErrors, TwentyFourthDiemNamesTheNode) {
     const std::string dir = t::temp_dir();

@@ -385,6 +385,37 @@ bool is_w(const xmlNode* node, const char* local) {
            std::strcmp(reinterpret_cast<const char*>(node->name), local) == 0;
 }
 
+// A footnote's own mark ("(1)" with w:customMarkFollows) is the text of the reference run, and in the footnote the
+// text of a run in the FootnoteReference style: a mark, not text, as an automatic number is not.
+bool in_footnote(const xmlNode* n) {
+    for (; n; n = n->parent)
+        if (n->type == XML_ELEMENT_NODE && (is_w(n, "footnote") || is_w(n, "endnote"))) return true;
+    return false;
+}
+
+bool is_footnote_mark_text(const xmlNode* t) {
+    const xmlNode* run = t->parent;
+    if (!run || !is_w(run, "r")) return false;
+    for (const xmlNode* c = run->children; c; c = c->next) {
+        if (is_w(c, "footnoteReference") || is_w(c, "endnoteReference")) {
+            xmlChar* v = xmlGetNsProp(c, reinterpret_cast<const xmlChar*>("customMarkFollows"),
+                                      reinterpret_cast<const xmlChar*>(kWNs));
+            const bool custom = v != nullptr;
+            xmlFree(v);
+            if (custom) return true;
+        }
+        if (!is_w(c, "rPr") || !in_footnote(run)) continue;
+        for (const xmlNode* p = c->children; p; p = p->next) {
+            if (!is_w(p, "rStyle")) continue;
+            xmlChar* v = xmlGetNsProp(p, reinterpret_cast<const xmlChar*>("val"), reinterpret_cast<const xmlChar*>(kWNs));
+            const bool mark = v && std::strcmp(reinterpret_cast<const char*>(v), "FootnoteReference") == 0;
+            xmlFree(v);
+            if (mark) return true;
+        }
+    }
+    return false;
+}
+
 // `current` is the index of the innermost open w:p (or -1); nested paragraphs get their own slot.
 void collect(const xmlNode* node, long current, std::vector<std::string>& out) {
     for (const xmlNode* n = node; n; n = n->next) {
@@ -397,6 +428,7 @@ void collect(const xmlNode* node, long current, std::vector<std::string>& out) {
         if (current >= 0) {
             auto& text = out[static_cast<std::size_t>(current)];
             if (is_w(n, "t")) {
+                if (is_footnote_mark_text(n)) continue;
                 for (const xmlNode* c = n->children; c; c = c->next)
                     if ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) && c->content)
                         text += reinterpret_cast<const char*>(c->content);

@@ -37,7 +37,7 @@ std::string xml_escape(const std::string& text);
 std::map<std::string, std::string> read_zip(const std::string& bytes);
 
 // The visible text of every w:p in `xml`, in document order (tabs as '\t', breaks as '\n'); paragraphs inside
-// tables and text boxes included.
+// tables and text boxes included; footnote marks left out, a form's own "(1)" as an automatic number.
 std::vector<std::string> paragraph_texts(const std::string& xml);
 
 // The visible text of every text:p / text:h in an OpenDocument part, in document order (text:s as spaces, text:tab

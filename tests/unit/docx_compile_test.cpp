@@ -466,6 +466,24 @@ TEST(DocxCompile, ColumnLoopAddsGridColumnsKeepingTheTableWidth) {
     EXPECT_EQ(count(r.doc(), "<w:gridCol w:w=\"800\"/>"), 5);
 }
 
+// A fixed-layout table is drawn from its grid: when a column loop changes the number of columns, the grid takes the
+// widths the cells of the widest row were given ({% cellwidth %}), not docxtpl's even share.
+TEST(DocxCompile, FixedLayoutGridTakesTheCellWidths) {
+    const std::string body =
+        "<w:tbl><w:tblPr><w:tblW w:w=\"8787\" w:type=\"dxa\"/><w:tblLayout w:type=\"fixed\"/></w:tblPr><w:tblGrid>"
+        "<w:gridCol w:w=\"2800\"/><w:gridCol w:w=\"5987\"/></w:tblGrid>" +
+        Tr("<w:tc><w:tcPr><w:tcW w:w=\"2800\" w:type=\"dxa\"/></w:tcPr>" + P("Chỉ tiêu") + "</w:tc>" + Tc(P("{%tc for c in cols %}")) +
+           Tc(P("{% cellwidth 100 %}{{ c }}")) + Tc(P("{%tc endfor %}"))) +
+        "</w:tbl>";
+    Rendered r = render(body, json{{"cols", {"2022", "2023", "2024"}}});
+    EXPECT_EQ(count(r.doc(), "<w:tblGrid><w:gridCol w:w=\"2800\"/><w:gridCol w:w=\"2000\"/><w:gridCol w:w=\"2000\"/>"
+                             "<w:gridCol w:w=\"2000\"/></w:tblGrid>"), 1) << r.doc();
+    // The same table with an autofit layout keeps docxtpl's widths (ColumnLoopAddsGridColumnsKeepingTheTableWidth).
+    std::string autofit = body;
+    autofit.replace(autofit.find("fixed"), 5, "autofit");
+    EXPECT_EQ(count(render(autofit, json{{"cols", {"2022", "2023", "2024"}}}).doc(), "<w:gridCol w:w=\"2000\"/>"), 0);
+}
+
 TEST(DocxCompile, ColspanAndCellbg) {
     const std::string body = Tbl(Tr(Tc(P("{% colspan n %}rộng")) + Tc(P("màu {% cellbg color %}nền"))) + Tr(Tc(P("a")) + Tc(P("b"))));
     Rendered r = render(body, kGroups);
@@ -676,6 +694,20 @@ TEST(DocxCompile, RichTextRunsAndARealFootnote) {
     const std::string& notes = r.parts.at("word/footnotes.xml");
     EXPECT_EQ(count(notes, "<w:footnote w:id=\"2\">"), 1);
     EXPECT_EQ(r.texts("word/footnotes.xml"), (Texts{"", "", "Có sẵn", " Luật số 06/2022/QH15."}));
+}
+
+// A form's own mark: w:customMarkFollows and the mark as the reference run's text; the note starts with the same mark.
+TEST(DocxCompile, FootnoteWithItsOwnMark) {
+    Rendered r = render(P("Đề nghị{{ [{'footnote': 'Ghi rõ hình thức.', 'mark': '(1)'}] | rich }}"), json::object(),
+                        {{"word/footnotes.xml", kFootnotes}});
+    EXPECT_EQ(count(r.doc(), "<w:footnoteReference w:id=\"2\" w:customMarkFollows=\"1\"/><w:t xml:space=\"preserve\">(1)</w:t>"), 1)
+        << r.doc();
+    EXPECT_EQ(r.texts(), Texts{"Đề nghị"});  // the mark is a reference, not text (test_support)
+    const std::string& notes = r.parts.at("word/footnotes.xml");
+    EXPECT_EQ(count(notes, "<w:rStyle w:val=\"FootnoteReference\"/><w:vertAlign w:val=\"superscript\"/></w:rPr>"
+                           "<w:t xml:space=\"preserve\">(1)</w:t></w:r><w:r><w:t xml:space=\"preserve\"> </w:t></w:r>"), 1)
+        << notes;
+    EXPECT_EQ(count(notes, "<w:footnoteRef/>"), 0);
 }
 
 TEST(DocxCompile, FootnotesInALoopGetDistinctIds) {

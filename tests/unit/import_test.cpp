@@ -93,6 +93,36 @@ TEST(Import, NumberingThatSkipsOrRepeatsIsReported) {
     }
 }
 
+// A typed number that is not the generated one is kept as the section's label, so the plan prints the source's
+// numbers (a source that skips đ); "(1)" under a điểm is a level of its own.
+TEST(Import, TypedNumbersAreKeptAsLabelsAndParenItemsUnderADiem) {
+    const auto r = import_text(plan_text("1. Một\na) A;\nb) B, gồm:\n(1) Bước một;\n(2) Bước hai.\nc) C;\nd) D;\ne) E.\n"));
+    const json diem = r.data["body"][0]["children"];
+    ASSERT_EQ(diem.size(), 5u) << r.data["body"].dump(1);
+    EXPECT_FALSE(diem[3].contains("label"));  // d) is the generated d)
+    EXPECT_EQ(diem[4]["label"], "e)");        // the generated one would be đ)
+    EXPECT_EQ(diem[1]["children_numbering"], "paren");
+    EXPECT_EQ(diem[1]["children"], json::parse(R"([{"text": "Bước một;"}, {"text": "Bước hai."}])"));
+    EXPECT_TRUE(r.unrecognised.empty());
+    for (const auto& w : r.warnings) {
+        if (w.code != "import.numbering_skip") continue;
+        EXPECT_NE(w.message_vi.find("Số thứ tự riêng"), std::string::npos) << w.message_vi;
+    }
+}
+
+// A Lưu line in another wording is kept whole; a draft date without its year becomes {"year": null}.
+TEST(Import, FreeArchiveLineAndDraftDateWithoutYear) {
+    std::string text = plan_text("1. Một\n");
+    text.replace(text.find("- Lưu: VT, VP02."), std::string("- Lưu: VT, VP02.").size(), "- Lưu: Văn thư, Phòng KH (02 bản).");
+    text.replace(text.find("ngày 05 tháng 01 năm 2024"), std::string("ngày 05 tháng 01 năm 2024").size(), "ngày … tháng … năm 20…");
+    const auto r = import_text(text);
+    EXPECT_EQ(r.data["archive"], (json{{"line", "Lưu: Văn thư, Phòng KH (02 bản)."}}));
+    EXPECT_EQ(r.data["date"], (json{{"year", nullptr}}));
+    EXPECT_EQ(r.data["place"], "Đà Nẵng");
+    EXPECT_TRUE(r.unrecognised.empty());
+    for (const auto& c : codes(r)) EXPECT_NE(c, "import.schema_gap");
+}
+
 TEST(Import, NumbersTheTemplateCannotPrintStayPlainParagraphs) {
     std::string letters = "1. Một\n";
     for (int i = 0; i < 24; ++i) letters += "a) điểm;\n";

@@ -282,6 +282,13 @@ TEST(OdtCompile, DocxTableHelpersAreAClearError) {
 
 // ----- rich text, notes, attributes, headers --------------------------------------------------------------------------
 
+// A form's own mark is the citation's label: LibreOffice prints it at the reference and in the note.
+TEST(OdtCompile, FootnoteWithItsOwnMark) {
+    Rendered r = render(P("Đề nghị{{ [{'footnote': 'Ghi rõ hình thức.', 'mark': '(1)'}] | rich }}"), json::object());
+    EXPECT_EQ(count(r.content(), "<text:note-citation text:label=\"(1)\">(1)</text:note-citation>"), 1) << r.content();
+    EXPECT_EQ(odt_note_texts(r.content()), Texts{"Ghi rõ hình thức."});
+}
+
 TEST(OdtCompile, RichTextSpansAndAFootnote) {
     Rendered r = render(P("<text:span text:style-name=\"Strong\">Căn cứ {{ note | rich }} hết</text:span>"),
                         json{{"note", "Luật **Thi đua** *khen thưởng*^[Luật số *06/2022/QH15*.]"}});

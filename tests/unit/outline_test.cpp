@@ -255,6 +255,62 @@ TEST(Outline, Errors) {
     EXPECT_EQ(error_of(json::array(), json("roman")).rfind("numbering: ", 0), 0u);
 }
 
+// "(1), (2)" under a điểm: by children_numbering on the điểm or by a fourth level; laid out as a điểm.
+TEST(Outline, ParenLevelUnderADiem) {
+    const json body = json::parse(R"([{"title": "Nhiệm vụ", "children": [{"title": "Hạ tầng", "children": [
+        {"text": "Nguồn điện, nước dự phòng, gồm:", "children_numbering": "paren", "children": [
+          {"text": "Máy phát điện;"}, {"title": "Bể chứa nước:", "text": "dung tích 20 m3."}]},
+        {"text": "Tập huấn."}]}]}])");
+    const json items = flatten(body, nullptr);
+    EXPECT_EQ(heading_labels(items), (std::vector<std::string>{"I.", "1.", "a)", "(1)", "(2)", "b)"}));
+    EXPECT_EQ(items[3]["scheme"], "paren");
+    EXPECT_EQ(items[3]["style"], "KHDiem");
+    EXPECT_EQ(items[3]["head_style"], "KHDiemHead");
+    EXPECT_EQ(items[3]["tail"], "(1) Máy phát điện;");
+    EXPECT_EQ(items[4]["head"], "(2) Bể chứa nước:");
+    EXPECT_EQ(items[4]["tail"], " dung tích 20 m3.");
+    // The same from the numbering levels, without children_numbering.
+    json plain = body;
+    plain[0]["children"][0]["children"][0].erase("children_numbering");
+    EXPECT_EQ(heading_labels(flatten(plain, json{{"levels", {"roman", "arabic", "letter", "paren"}}})),
+              (std::vector<std::string>{"I.", "1.", "a)", "(1)", "(2)", "b)"}));
+}
+
+// A section's own label replaces its generated number only; the count of the others goes on (a source that
+// skips đ prints a) b) c) d) e) g) where the data would print đ) e)).
+TEST(Outline, OwnLabelReplacesTheGeneratedNumber) {
+    json kids = json::array();
+    for (const char* t : {"A", "B", "C", "D"}) kids.push_back(json{{"text", t}});
+    kids.push_back(json{{"text", "E"}, {"label", "e)"}});
+    kids.push_back(json{{"text", "G"}, {"label", "g)"}});
+    kids.push_back(json{{"text", "H"}});
+    const json items = flatten(json::array({json{{"title", "Mục"}, {"children", json::array({json{{"title", "Khoản"}, {"children", kids}}})}}}), nullptr);
+    // H has no label of its own: it prints its generated number, the 7th điểm g) (the count is not moved by labels,
+    // which is why the import labels every typed number that is not the generated one).
+    EXPECT_EQ(heading_labels(items), (std::vector<std::string>{"I.", "1.", "a)", "b)", "c)", "d)", "e)", "g)", "g)"}));
+    EXPECT_EQ(items[6]["tail"], "e) E");
+    // A label with markup characters stays literal; decimal children build on the printed label.
+    const json decimal = flatten(json::parse(R"([{"title": "K", "label": "3*.", "children_numbering": "decimal",
+                                                  "children": [{"title": "x"}]}])"),
+                                 json{{"levels", {"arabic", "letter"}}});
+    EXPECT_EQ(decimal[0]["head"], "3\\*. K");
+    EXPECT_EQ(decimal[1]["label"], "3*.1.");
+}
+
+TEST(Outline, OwnLabelErrorsNameTheFieldInVietnamese) {
+    for (const json& bad : {json(""), json("   "), json("a\nb"), json(5), json(std::string(97, 'x'))}) {
+        try {
+            flatten(json::array({json{{"title", "A"}, {"label", bad}}}), nullptr);
+            ADD_FAILURE() << bad.dump();
+        } catch (const vanban::outline::OutlineError& e) {
+            EXPECT_EQ(e.pointer, "/0/label");
+            EXPECT_NE(e.message_vi.find("\"Số thứ tự riêng\""), std::string::npos) << e.message_vi;
+        }
+    }
+    EXPECT_EQ(heading_labels(flatten(json::parse(R"([{"title": "A", "label": null}])"), nullptr)),
+              (std::vector<std::string>{"I."}));
+}
+
 TEST(Outline, EmptyBodyAndDefaults) {
     EXPECT_TRUE(flatten(json::array(), nullptr).empty());
     EXPECT_TRUE(flatten(json::array(), json::object()).empty());

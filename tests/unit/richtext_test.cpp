@@ -174,6 +174,19 @@ TEST(RichJson, ArrayOfItems) {
               "[Kế hoạch ][b:đậm][u: gạch *chân*][fn:[chú thích ][i:nghiêng]][fn:[a][b:b]]");
 }
 
+// A footnote printed with the form's own mark "(1)" instead of its number (the award forms).
+TEST(RichJson, FootnoteWithItsOwnMark) {
+    const auto rich = rich_from_json(json::parse(R"J(["Đề nghị", {"footnote": "Ghi hình thức khen thưởng.", "mark": "(1)"}])J"));
+    ASSERT_EQ(rich.spans.size(), 2u);
+    EXPECT_EQ(rich.spans[1].kind, RichSpan::Kind::footnote);
+    EXPECT_EQ(rich.spans[1].mark, "(1)");
+    EXPECT_TRUE(rich_from_json(json::parse(R"J([{"footnote": "x"}])J")).spans[0].mark.empty());
+    for (const char* bad : {R"J([{"footnote": "x", "mark": 1}])J", R"J([{"footnote": "x", "mark": ""}])J",
+                            R"J([{"footnote": "x", "mark": "a\nb"}])J", R"J([{"footnote": "x", "mark": "(12345678901234567)"}])J",
+                            R"J([{"footnote": "x", "mark": "(1)", "bold": true}])J"})
+        EXPECT_NE(json_error(json::parse(bad)).find("item 0"), std::string::npos) << bad;
+}
+
 TEST(RichJson, ObjectTextNewlinesAndNfc) {
     EXPECT_EQ(from_json(json::parse(R"([{"text": "a\nb", "italic": true}])")), "[i:a][br][i:b]");
     EXPECT_EQ(from_json(json::array({json::object({{"text", "Hoa\xCC\x80"}})})), "[Hoà]");

@@ -151,6 +151,13 @@ TEST(VnDate, DecreeFormatBlanksAndPadding) {
     EXPECT_THROW(vn::decree_date({0, 1, 1}), std::invalid_argument);
 }
 
+// A draft whose year is not known yet: everything left to be filled in by hand, the year's first digits printed.
+TEST(VnDate, DraftWithoutItsYear) {
+    EXPECT_EQ(vn::decree_date({0, 0, 0}), "ngày       tháng       năm 20…");
+    EXPECT_EQ(vn::short_date({0, 0, 0}), "     /     /20…");
+    EXPECT_THROW(vn::decree_date({0, 3, 0}), std::invalid_argument);  // a month without a year is no draft date
+}
+
 TEST(VnDate, ShortDate) {
     EXPECT_EQ(vn::short_date({2020, 1, 5}), "05/01/2020");
     EXPECT_EQ(vn::short_date({2021, 10, 27}), "27/10/2021");
