@@ -44,9 +44,12 @@ struct VANBAN_API BundledTemplate {
     std::string source;        // "bundled", or the folder of a custom template
     std::string extends;       // the template it inherits from ("" when none)
 
-    // The file or directory to compile for `format` ("docx", "odt"; "pdf" means the DOCX variant, which
-    // LibreOffice converts). Throws vanban::Error (DiagnosticKind::usage) when the template has no such variant.
+    // The file or directory to compile for `format` ("docx", "odt"; "pdf" means pdf_variant(), which LibreOffice
+    // converts). Throws vanban::Error (DiagnosticKind::usage) when the template has no such variant.
     std::string variant_path(std::string_view format) const;
+    // The variant a PDF is made from: the ODT when there is one (LibreOffice's own format; LibreOffice 7.4 prints a
+    // DOCX footnote's own mark, w:customMarkFollows, twice: "(1)(1)"), else the DOCX.
+    std::string pdf_variant() const;
     // The JSON Schema, parsed (nullopt when none). Throws vanban::Error (io, json_syntax) when it cannot be read.
     std::optional<nlohmann::json> schema() const;
     // The example data as text (what `vanban new` prints). Throws vanban::Error (usage) when there is none.

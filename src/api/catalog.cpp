@@ -233,10 +233,14 @@ BundledTemplate resolved(const std::vector<BundledTemplate>& all, std::size_t i,
 
 }  // namespace
 
+std::string BundledTemplate::pdf_variant() const {
+    return std::find(formats.begin(), formats.end(), "odt") != formats.end() ? "odt" : "docx";
+}
+
 std::string BundledTemplate::variant_path(std::string_view format) const {
     if (format != "docx" && format != "odt" && format != "pdf")
         usage_error("bundled templates render docx, odt or pdf, not '" + std::string(format) + "'");
-    const std::string kind = format == "odt" ? "odt" : "docx";
+    const std::string kind = format == "pdf" ? pdf_variant() : format == "odt" ? "odt" : "docx";
     const auto it = manifest.find(kind);
     if (it == manifest.end() || !it->is_string())
         usage_error("template '" + name + "' has no " + kind + " variant");

@@ -149,8 +149,9 @@ std::string size_and_pages(const std::string& bytes, const std::string& format, 
 int cmd_render(const RenderRequest& req, const Output& how) {
     const std::string format = output_format(req);
     refuse_swapped_arguments(req);
-    // PDF comes from the DOCX variant (or from whatever a user's own template is) through LibreOffice.
-    ResolvedTemplate rt = resolve_template(req.tpl, format == "odt" ? "odt" : "docx", req.template_dirs);
+    // PDF comes from a bundled template's ODT variant when it has one (BundledTemplate::pdf_variant), or from whatever
+    // a user's own template is, through LibreOffice.
+    ResolvedTemplate rt = resolve_template(req.tpl, format, req.template_dirs);
     vanban::Data data = load_data(req.data, req.limits.data);
     if (rt.schema && !req.no_validate) {
         if (int rc = validate_against(*rt.schema, rt.schema_name, data, how); rc != kOk) return rc;

@@ -487,7 +487,7 @@ RichText paragraphs_from_json(const nlohmann::json& list) {
             text = &p["text"];
             if (p.contains("style")) style = text_field(p["style"], "style", at);
         }
-        if (k > 0) out.spans.push_back(RichSpan{RichSpan::Kind::paragraph_break, {}, false, false, false, {}, {}});
+        if (k > 0) out.spans.push_back(RichSpan::of(RichSpan::Kind::paragraph_break));
         for (RichSpan& span : spans_from_json(*text, true, at)) out.spans.push_back(std::move(span));
         out.paragraph_styles.push_back(std::move(style));
     }

@@ -45,6 +45,13 @@ struct RichSpan {
     // kind == footnote: the mark printed at the reference and before the note's text when the form prints its own,
     // e.g. "(1)"; empty → the running footnote number.
     std::string mark;
+
+    // A span of `kind` with nothing else set (a break, a tab).
+    static RichSpan of(Kind kind) {
+        RichSpan span;
+        span.kind = kind;
+        return span;
+    }
 };
 
 struct RichText {

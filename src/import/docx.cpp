@@ -130,7 +130,7 @@ private:
             std::vector<RichSpan> content;
             for (const xmlNode* p = f->children; p; p = p->next) {
                 if (p->type != XML_ELEMENT_NODE || !is_w(p, "p")) continue;
-                if (!content.empty()) content.push_back(RichSpan{RichSpan::Kind::line_break, {}, false, false, false, {}, {}});
+                if (!content.empty()) content.push_back(RichSpan::of(RichSpan::Kind::line_break));
                 Cursor cursor;
                 inline_content(p, content, cursor, false);
             }
@@ -267,7 +267,7 @@ private:
             } else if (is_w(c, "br") || is_w(c, "cr")) {
                 const auto type = w_attr(c, "type").value_or("textWrapping");
                 if (type != "textWrapping") continue;  // page and column breaks are layout, not text
-                spans.push_back(RichSpan{RichSpan::Kind::line_break, {}, false, false, false, {}, {}});
+                spans.push_back(RichSpan::of(RichSpan::Kind::line_break));
                 cursor.length += 1;
             } else if (is_w(c, "footnoteReference")) {
                 const auto it = footnotes_.find(w_attr(c, "id").value_or(""));

@@ -283,7 +283,7 @@ private:
             } else if (is(n, kText, "tab")) {
                 add_text(spans, " ", f, cursor);
             } else if (is(n, kText, "line-break")) {
-                spans.push_back(RichSpan{RichSpan::Kind::line_break, {}, false, false, false, {}, {}});
+                spans.push_back(RichSpan::of(RichSpan::Kind::line_break));
                 cursor.length += 1;
             } else if (is(n, kText, "note")) {
                 note(n, spans);
@@ -299,7 +299,7 @@ private:
         for (const xmlNode* p = body->children; p; p = p->next) {
             if (!is(p, kText, "p") && !is(p, kText, "h")) continue;
             if (!footnote.footnote.empty())
-                footnote.footnote.push_back(RichSpan{RichSpan::Kind::line_break, {}, false, false, false, {}, {}});
+                footnote.footnote.push_back(RichSpan::of(RichSpan::Kind::line_break));
             Cursor cursor;
             std::vector<RichSpan> content;
             inline_content(p, content, format_of(attr(p, kText, "style-name").value_or(""), Format{}), cursor);

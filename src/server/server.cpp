@@ -161,7 +161,7 @@ struct Server::Impl {
             if (!problems.empty()) throw HttpError(422, std::move(problems));
         }
         const RenderOptions ro = render_options(req);
-        const std::string variant = format == "odt" ? "odt" : "docx";
+        const std::string variant = format == "pdf" ? t.pdf_variant() : format == "odt" ? "odt" : "docx";
         std::string bytes = store.compiled(t, variant).render(data, ro);
         return format == "pdf" ? converters.to_pdf(bytes, variant) : bytes;
     }
@@ -330,9 +330,11 @@ struct Server::Impl {
                 }
                 int dpi = 60;
                 if (req.has_param("dpi")) dpi = std::clamp(std::atoi(req.get_param_value("dpi").c_str()), 20, 150);
-                std::string docx = render_bundled(t, data, "docx", req);
+                // Pages drawn from what the PDF is made of, so that the preview shows what the download prints.
+                const std::string variant = t.pdf_variant();
+                const std::string document = render_bundled(t, data, variant, req);
                 json pages = json::array();
-                for (const auto& png : converters.to_png(docx, "docx", dpi, 40)) pages.push_back(core::base64_encode(png));
+                for (const auto& png : converters.to_png(document, variant, dpi, 40)) pages.push_back(core::base64_encode(png));
                 res.set_content(json{{"pages", pages}}.dump(), kJsonType);
             });
         });

@@ -492,6 +492,8 @@ try {
   // of the undone move has redrawn the sheet, so that the numbers taken are the ones on the screen).
   await settled(page);
   const labelsOfTop = await page.$$(".body-part .outline .item.section[style*='--depth: 0'] .label");
+  // Both numbers on the screen, as a person sees them before dragging (the target must be in the viewport).
+  await labelsOfTop[0].evaluate((e) => e.scrollIntoView({ block: "start" }));
   await page.setDragInterception(true);  // puppeteer drives the HTML drag-and-drop events
   await labelsOfTop[2].dragAndDrop(labelsOfTop[0]);
   await page.setDragInterception(false);
