@@ -348,7 +348,12 @@ private:
                 }
             } else if (is_w(c, "footnoteReference")) {
                 flush(text, props);
-                footnote(int_attr_w(c, "id").value_or(-1), attr_w(c, "customMarkFollows").value_or("") == "1");
+                // A footnote's own mark ("(1)", w:customMarkFollows) is the text that follows the reference in its run.
+                const int id = int_attr_w(c, "id").value_or(-1);
+                std::string own_mark;
+                if (attr_w(c, "customMarkFollows").value_or("") == "1")
+                    while (c->next && is_w(c->next, "t")) own_mark += text_of(c = c->next);
+                footnote(id, own_mark);
             } else if (is_w(c, "drawing")) {
                 flush(text, props);
                 drawing(c);
@@ -374,21 +379,24 @@ private:
         text.clear();
     }
 
-    // A footnote's own mark ("(1)", w:customMarkFollows) is the text that follows the reference, and begins the note's
-    // text: neither gets a number, and the numbered footnotes are counted without it, as Word counts them.
-    void footnote(int id, bool own_mark) {
-        std::string note = "<p class=\"footnote\">";
-        if (!own_mark) {
-            const std::string mark = std::to_string(++note_count_);
-            out_ += "<sup class=\"note-ref\">" + mark + "</sup>";
-            note += "<sup>" + mark + "</sup> ";
-        }
+    // A footnote's mark is its number, counted as Word counts them, or the form's own mark ("(1)"), which also begins
+    // the note's text; either is the note-ref the page's sheets match with the note (web/app.js).
+    void footnote(int id, const std::string& own_mark) {
+        const std::string mark = own_mark.empty() ? std::to_string(++note_count_) : own_mark;
+        std::string escaped_mark;
+        escape_into(escaped_mark, mark);
+        out_ += "<sup class=\"note-ref\">" + escaped_mark + "</sup>";
+        std::string text;
         const xmlNode* root = footnotes_ ? xmlDocGetRootElement(footnotes_) : nullptr;
         for (const xmlNode* f = root ? root->children : nullptr; f; f = f->next) {
             if (!is_w(f, "footnote") || int_attr_w(f, "id").value_or(-2) != id) continue;
             for (const xmlNode* p = f->children; p; p = p->next)
-                if (is_w(p, "p")) escape_into(note, text_of(p));
+                if (is_w(p, "p")) text += text_of(p);
         }
+        if (!own_mark.empty() && text.rfind(own_mark, 0) == 0) text.erase(0, own_mark.size());
+        std::string note = "<p class=\"footnote\"><sup>" + escaped_mark + "</sup> ";
+        const std::size_t start = text.find_first_not_of(' ');
+        escape_into(note, start == std::string::npos ? std::string() : text.substr(start));
         sheet_notes_.push_back(note + "</p>");
     }
 

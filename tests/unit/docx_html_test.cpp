@@ -71,6 +71,22 @@ TEST(DocxHtml, PageBreaksStartANewSheetAndFootnotesGoUnderTheirSheet) {
     EXPECT_NE(html.find("<sup class=\"note-ref\">1</sup>"), std::string::npos);
 }
 
+TEST(DocxHtml, AFormsOwnFootnoteMarkIsTheMarkOfItsNoteOnce) {
+    // The award forms' "(1)": w:customMarkFollows, the mark as the text after the reference and at the note's start.
+    const std::string notes =
+        R"(<w:footnotes xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">)"
+        R"(<w:footnote w:id="2"><w:p><w:r><w:t xml:space="preserve">(3)</w:t></w:r><w:r><w:t xml:space="preserve"> </w:t></w:r>)"
+        R"(<w:r><w:t>Ghi chú ba.</w:t></w:r></w:p></w:footnote></w:footnotes>)";
+    const std::string docx = t::make_docx(
+        R"(<w:p><w:r><w:t>Tiêu đề</w:t></w:r><w:r><w:footnoteReference w:id="2" w:customMarkFollows="1"/>)"
+        R"(<w:t xml:space="preserve">(3)</w:t></w:r><w:r><w:t xml:space="preserve"> tiếp</w:t></w:r></w:p>)",
+        {{"word/footnotes.xml", notes}});
+    const std::string html = vanban::docx_to_html(docx);
+    EXPECT_EQ(count(html, "(3)"), 2u) << "once at the reference, once at the note: " << html;
+    EXPECT_NE(html.find("<sup class=\"note-ref\">(3)</sup> tiếp"), std::string::npos) << html;
+    EXPECT_NE(html.find("<p class=\"footnote\"><sup>(3)</sup> Ghi chú ba.</p>"), std::string::npos) << html;
+}
+
 TEST(DocxHtml, ThePreviewOfTheBundledPlanHoldsEveryParagraph) {
     const auto plan = vanban::find_bundled_template("ke-hoach");
     ASSERT_TRUE(plan);
