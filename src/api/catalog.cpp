@@ -234,7 +234,8 @@ BundledTemplate resolved(const std::vector<BundledTemplate>& all, std::size_t i,
 }  // namespace
 
 std::string BundledTemplate::pdf_variant() const {
-    return std::find(formats.begin(), formats.end(), "odt") != formats.end() ? "odt" : "docx";
+    const auto odt = manifest.find("odt");
+    return odt != manifest.end() && odt->is_string() ? "odt" : "docx";
 }
 
 std::string BundledTemplate::variant_path(std::string_view format) const {

@@ -83,7 +83,10 @@ TEST(DocxHtml, AFormsOwnFootnoteMarkIsTheMarkOfItsNoteOnce) {
         {{"word/footnotes.xml", notes}});
     const std::string html = vanban::docx_to_html(docx);
     EXPECT_EQ(count(html, "(3)"), 2u) << "once at the reference, once at the note: " << html;
-    EXPECT_NE(html.find("<sup class=\"note-ref\">(3)</sup> tiếp"), std::string::npos) << html;
+    const auto ref = html.find("<sup class=\"note-ref\">(3)</sup>");
+    ASSERT_NE(ref, std::string::npos) << html;
+    EXPECT_LT(html.find("Tiêu đề"), ref) << html;
+    EXPECT_LT(ref, html.find(" tiếp")) << "the text after the mark follows it: " << html;
     EXPECT_NE(html.find("<p class=\"footnote\"><sup>(3)</sup> Ghi chú ba.</p>"), std::string::npos) << html;
 }
 
