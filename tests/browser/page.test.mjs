@@ -492,11 +492,15 @@ try {
   // of the undone move has redrawn the sheet, so that the numbers taken are the ones on the screen).
   await settled(page);
   const labelsOfTop = await page.$$(".body-part .outline .item.section[style*='--depth: 0'] .label");
-  // Both numbers on the screen, as a person sees them before dragging (the target must be in the viewport).
-  await labelsOfTop[0].evaluate((e) => e.scrollIntoView({ block: "start" }));
+  // Both numbers on the screen, as a person sees them before dragging (a taller window: the sections are far apart,
+  // and the first must not be under the toolbar that stays at the top).
+  const viewport = page.viewport();
+  await page.setViewport({ ...viewport, height: 1400 });
+  await labelsOfTop[0].evaluate((e) => e.scrollIntoView({ block: "center" }));
   await page.setDragInterception(true);  // puppeteer drives the HTML drag-and-drop events
   await labelsOfTop[2].dragAndDrop(labelsOfTop[0]);
   await page.setDragInterception(false);
+  await page.setViewport(viewport);
   const dragged = await sections();
   check(dragged[0] === "I. " + top[2].replace(/^III\. /, "") && dragged[1] === "II. " + top[0].replace(/^I\. /, "") &&
         await page.$$eval(".body-part .outline .item", (r) => r.length) === itemCount,
