@@ -306,6 +306,52 @@ int cmd_pack(const std::string& dir, const std::string& out, const std::vector<s
     return kOk;
 }
 
+CLI::App* add_render_command(CLI::App& app, RenderRequest& req) {
+    auto* render = app.add_subcommand("render", "render a template with JSON data into a document");
+    render->add_option("template", req.tpl, "a .docx/.odt file, a template directory, or a bundled template name (ke-hoach)")
+        ->required();
+    render->add_option("data", req.data, "the JSON data file, or - for standard input")->required();
+    render->add_option("-o,--output", req.out, "the document to write (.docx, .odt or .pdf), or - for standard output")
+        ->required();
+    render->add_option("--format", req.format, "docx, odt or pdf (default: from the output's extension)")
+        ->check(CLI::IsMember({"docx", "odt", "pdf"}));
+    render->add_flag("--pdf-a", req.pdf_a, "PDF/A-2b for archiving (with .pdf output)");
+    render->add_option("--pdf-timeout", req.timeout, "seconds LibreOffice may take for a PDF (default 120)");
+    render->add_flag("--lenient", req.lenient, "render missing values as empty instead of failing");
+    render->add_flag("--no-validate", req.no_validate, "skip the JSON Schema check of bundled templates");
+    vanban::cli::add_limit_options(*render, req.limits);
+    render->footer("Examples:\n  vanban render ke-hoach examples/ke-hoach/000.json -o ke-hoach-000.docx\n"
+                   "  vanban render ke-hoach plan.json -o plan.odt\n"
+                   "  vanban render ke-hoach plan.json -o plan.pdf --pdf-a   (needs LibreOffice)");
+    return render;
+}
+
+// A mistyped command ("rendr") gets the closest one suggested, in the chosen language.
+bool is_unknown_command(CLI::App& app, int argc, char** argv) {
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        const bool takes_value = arg == "--errors" || arg == "--lang" || arg == "--templates";
+        if (takes_value) ++i;
+        if (arg.empty() || arg[0] == '-') continue;
+        std::vector<std::string> commands;
+        for (const auto* sub : app.get_subcommands([](const CLI::App*) { return true; })) commands.push_back(sub->get_name());
+        if (std::find(commands.begin(), commands.end(), arg) != commands.end()) break;
+        const bool english = std::any_of(argv + 1, argv + argc, [](const char* a) { return std::string(a) == "--lang=en"; }) ||
+                             std::adjacent_find(argv + 1, argv + argc, [](const char* a, const char* b) {
+                                 return std::string(a) == "--lang" && std::string(b) == "en";
+                             }) != argv + argc;
+        const auto close = vanban::closest_name(arg, commands);
+        if (english)
+            std::cerr << "vanban: unknown command '" << arg << "'" << (close ? "; did you mean '" + *close + "'?" : "")
+                      << " (vanban --help lists them)\n";
+        else
+            std::cerr << "vanban: lỗi: không có lệnh \"" << arg << "\""
+                      << (close ? " — có phải ý bạn là \"" + *close + "\"?" : "") << " (vanban --help liệt kê các lệnh)\n";
+        return true;
+    }
+    return false;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -327,22 +373,7 @@ int main(int argc, char** argv) {
     std::vector<std::string> validate_args;
 
     RenderRequest req;
-    auto* render = app.add_subcommand("render", "render a template with JSON data into a document");
-    render->add_option("template", req.tpl, "a .docx/.odt file, a template directory, or a bundled template name (ke-hoach)")
-        ->required();
-    render->add_option("data", req.data, "the JSON data file, or - for standard input")->required();
-    render->add_option("-o,--output", req.out, "the document to write (.docx, .odt or .pdf), or - for standard output")
-        ->required();
-    render->add_option("--format", req.format, "docx, odt or pdf (default: from the output's extension)")
-        ->check(CLI::IsMember({"docx", "odt", "pdf"}));
-    render->add_flag("--pdf-a", req.pdf_a, "PDF/A-2b for archiving (with .pdf output)");
-    render->add_option("--pdf-timeout", req.timeout, "seconds LibreOffice may take for a PDF (default 120)");
-    render->add_flag("--lenient", req.lenient, "render missing values as empty instead of failing");
-    render->add_flag("--no-validate", req.no_validate, "skip the JSON Schema check of bundled templates");
-    vanban::cli::add_limit_options(*render, req.limits);
-    render->footer("Examples:\n  vanban render ke-hoach examples/ke-hoach/000.json -o ke-hoach-000.docx\n"
-                   "  vanban render ke-hoach plan.json -o plan.odt\n"
-                   "  vanban render ke-hoach plan.json -o plan.pdf --pdf-a   (needs LibreOffice)");
+    auto* render = add_render_command(app, req);
 
     auto* inspect = app.add_subcommand("inspect", "show the data a template expects, as a JSON skeleton");
     inspect->add_option("template", tpl, "a .docx file, a template directory or a bundled template name")->required();
@@ -391,28 +422,7 @@ int main(int argc, char** argv) {
     pack->footer("Examples:\n  vanban pack templates/ke-hoach/docx -o ke-hoach.docx\n"
                  "  vanban pack ke-hoach -o ke-hoach-so-y-te.docx   (a copy of the bundled template to edit in Word)");
 
-    // A mistyped command ("rendr") gets the closest one suggested, in the chosen language.
-    for (int i = 1; i < argc; ++i) {
-        const std::string arg = argv[i];
-        const bool takes_value = arg == "--errors" || arg == "--lang" || arg == "--templates";
-        if (takes_value) ++i;
-        if (arg.empty() || arg[0] == '-') continue;
-        std::vector<std::string> commands;
-        for (const auto* sub : app.get_subcommands([](const CLI::App*) { return true; })) commands.push_back(sub->get_name());
-        if (std::find(commands.begin(), commands.end(), arg) != commands.end()) break;
-        const bool english = std::any_of(argv + 1, argv + argc, [](const char* a) { return std::string(a) == "--lang=en"; }) ||
-                             std::adjacent_find(argv + 1, argv + argc, [](const char* a, const char* b) {
-                                 return std::string(a) == "--lang" && std::string(b) == "en";
-                             }) != argv + argc;
-        const auto close = vanban::closest_name(arg, commands);
-        if (english)
-            std::cerr << "vanban: unknown command '" << arg << "'" << (close ? "; did you mean '" + *close + "'?" : "")
-                      << " (vanban --help lists them)\n";
-        else
-            std::cerr << "vanban: lỗi: không có lệnh \"" << arg << "\""
-                      << (close ? " — có phải ý bạn là \"" + *close + "\"?" : "") << " (vanban --help liệt kê các lệnh)\n";
-        return kUsage;
-    }
+    if (is_unknown_command(app, argc, argv)) return kUsage;
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
