@@ -15,6 +15,7 @@
 #include <vanban/convert.hpp>
 #include <vanban/vanban.hpp>
 
+#include "../core/ascii.hpp"  // header-only (std only), like ../batch/batch.hpp: no internal symbol is linked
 #include "batch.hpp"
 #include "import.hpp"
 #include "limits.hpp"
@@ -96,12 +97,16 @@ struct RenderRequest {
     vanban::Limits limits;
 };
 
+// ".DOCX" → ".docx".
+std::string lower_extension(const std::string& path) {
+    return vanban::core::ascii_lower(fs::path(path).extension().string());
+}
+
 // The format from --format or the output's extension, which must be one vanban writes: a document saved as x.doc or
 // x.pdfx would open as garbage, so that is refused before anything is written.
 std::string output_format(const RenderRequest& r) {
     if (r.out == "-") return r.format.empty() ? "docx" : r.format;
-    std::string ext = fs::path(r.out).extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    const std::string ext = lower_extension(r.out);
     if (ext != ".docx" && ext != ".odt" && ext != ".pdf")
         usage_error("the output '" + r.out + "' must end in .docx, .odt or .pdf (or be - with --format)",
                     "tệp kết quả \"" + r.out + "\" phải có đuôi .docx, .odt hoặc .pdf (hoặc ghi - cùng --format)",
@@ -114,9 +119,7 @@ std::string output_format(const RenderRequest& r) {
 }
 
 bool looks_like_data_file(const std::string& path) {
-    std::string ext = fs::path(path).extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return ext == ".json";
+    return lower_extension(path) == ".json";
 }
 
 // `vanban render plan.json ke-hoach`: the template and the data the wrong way round.
