@@ -329,6 +329,15 @@ CLI::App* add_render_command(CLI::App& app, RenderRequest& req) {
     return render;
 }
 
+CLI::App* add_pack_command(CLI::App& app, std::string& dir, std::string& out) {
+    auto* pack = app.add_subcommand("pack", "zip a template directory into a .docx or .odt");
+    pack->add_option("directory", dir, "the unzipped template, or a template's name (its .docx or .odt variant)")->required();
+    pack->add_option("-o,--output", out, "the package to write")->required();
+    pack->footer("Examples:\n  vanban pack templates/ke-hoach/docx -o ke-hoach.docx\n"
+                 "  vanban pack ke-hoach -o ke-hoach-so-y-te.docx   (a copy of the bundled template to edit in Word)");
+    return pack;
+}
+
 // A mistyped command ("rendr") gets the closest one suggested, in the chosen language.
 bool is_unknown_command(CLI::App& app, int argc, char** argv) {
     for (int i = 1; i < argc; ++i) {
@@ -419,11 +428,7 @@ int main(int argc, char** argv) {
     vanban::cli::ImportArgs import_args;
     auto* import = vanban::cli::add_import_command(app, import_args);
 
-    auto* pack = app.add_subcommand("pack", "zip a template directory into a .docx or .odt");
-    pack->add_option("directory", pack_dir, "the unzipped template, or a template's name (its .docx or .odt variant)")->required();
-    pack->add_option("-o,--output", pack_out, "the package to write")->required();
-    pack->footer("Examples:\n  vanban pack templates/ke-hoach/docx -o ke-hoach.docx\n"
-                 "  vanban pack ke-hoach -o ke-hoach-so-y-te.docx   (a copy of the bundled template to edit in Word)");
+    auto* pack = add_pack_command(app, pack_dir, pack_out);
 
     if (is_unknown_command(app, argc, argv)) return kUsage;
     try {
