@@ -89,6 +89,7 @@ set(VANBAN_LIB_SOURCES
   # src/odt
   src/odt/odt_package.cpp
   src/odt/odt_part.cpp
+  src/odt/odt_rich.cpp
   # src/zip
   src/zip/zip_names.cpp
   src/zip/zip_reader.cpp
