@@ -280,8 +280,7 @@ private:
 
     // The automatic paragraph style that only `paragraph` uses. ODF paragraphs carry no properties of their own.
     static xmlNode* own_style(xmlDoc* doc, xmlNode* paragraph, std::string& why) {
-        const std::string current = attribute(paragraph, kText, "style-name");
-        if (current.find(core::kMarkOpen) != std::string::npos) {
+        if (core::pieces_of(xmlHasNsProp(paragraph, xml_chars("style-name"), xml_chars(kText)))) {
             why = "its style is set by {% pstyle %}; an OpenDocument paragraph takes {% indent %} or {% spacebefore %} "
                   "through a style of its own, so it cannot take both";
             return nullptr;
