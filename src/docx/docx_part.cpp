@@ -11,6 +11,7 @@
 
 #include "core/richtext.hpp"
 #include "core/xml_compiler.hpp"
+#include "docx/ooxml_names.hpp"
 
 namespace vanban::docx {
 
@@ -20,9 +21,9 @@ using core::OutputSite;
 using core::Role;
 using core::xml_chars;
 
-constexpr const char* kW = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
-constexpr const char* kWordprocessingDrawing = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing";
-constexpr const char* kRelationships = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+using ooxml::kW;
+using ooxml::kWordprocessingDrawing;
+using ooxml::kRelationships;
 // Word has at most 63 columns: spans and grids past this come from absurd templates and are not followed.
 constexpr std::size_t kMaxGridColumns = 4096;
 

@@ -9,6 +9,7 @@
 
 #include "core/richtext.hpp"
 #include "core/xml_compiler.hpp"
+#include "odt/odf_names.hpp"
 
 namespace vanban::odt {
 
@@ -21,14 +22,14 @@ using core::OutputSite;
 using core::Role;
 using core::xml_chars;
 
-constexpr const char* kText = "urn:oasis:names:tc:opendocument:xmlns:text:1.0";
-constexpr const char* kTable = "urn:oasis:names:tc:opendocument:xmlns:table:1.0";
-constexpr const char* kOffice = "urn:oasis:names:tc:opendocument:xmlns:office:1.0";
-constexpr const char* kStyle = "urn:oasis:names:tc:opendocument:xmlns:style:1.0";
-constexpr const char* kFo = "urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0";
-constexpr const char* kDraw = "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0";
-constexpr const char* kSvg = "urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0";
-constexpr const char* kXlink = "http://www.w3.org/1999/xlink";
+using odf::kText;
+using odf::kTable;
+using odf::kOffice;
+using odf::kStyle;
+using odf::kFo;
+using odf::kDraw;
+using odf::kSvg;
+using odf::kXlink;
 
 // Graphic styles of pictures from the data, by core::ImageWrap: in the line (as a character), floating in front of the
 // text, floating behind it; floating ones are placed from the anchor character and the top of its paragraph.
@@ -495,7 +496,7 @@ public:
     void rich(std::string& out, const RichText& value, const OutputSite& site, core::RenderState& state) const override {
         refuse_unplaceable(value);
         // Notes cannot stand in headers and footers (styles.xml): there the footnote markup is left out.
-        const bool notes = !state.current_part || *state.current_part == "content.xml";
+        const bool notes = !state.current_part || *state.current_part == odf::kContentPart;
         write_spans(out, value.spans, site.run_props, state, notes);
     }
 
@@ -588,6 +589,6 @@ const core::Emitter& emitter() {
     return instance;
 }
 
-bool is_story_part(std::string_view name) { return name == "content.xml" || name == "styles.xml"; }
+bool is_story_part(std::string_view name) { return name == odf::kContentPart || name == odf::kStylesPart; }
 
 }  // namespace vanban::odt
