@@ -8,7 +8,6 @@
 #include <unordered_set>
 #include <utility>
 
-#include <libxml/xmlIO.h>
 #include <libxml/xmlsave.h>
 
 namespace vanban::core {
