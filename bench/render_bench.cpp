@@ -3,6 +3,7 @@
 //   vanban-bench plan  TEMPLATE DATA.json [N]           W1: render one plan N times in memory (after 3 warm-ups)
 //   vanban-bench forms TEMPLATE FORMS.json OUTDIR       W2: one .docx per record of {"records": [...]}, written to OUTDIR
 //   vanban-bench threads TEMPLATE FORMS.json THREADS    W2 in memory on THREADS threads sharing one compiled template
+//   vanban-bench compile TEMPLATE N                     compile the template N times (after 3 warm-ups), in one process
 //
 // TEMPLATE is a path or a bundled template name (bao-cao-thanh-tich).
 //
@@ -30,8 +31,21 @@ double seconds_since(Clock::time_point t0) { return std::chrono::duration<double
 int usage() {
     std::cerr << "usage: vanban-bench plan TEMPLATE DATA.json [N]\n"
                  "       vanban-bench forms TEMPLATE FORMS.json OUTDIR\n"
-                 "       vanban-bench threads TEMPLATE FORMS.json THREADS\n";
+                 "       vanban-bench threads TEMPLATE FORMS.json THREADS\n"
+                 "       vanban-bench compile TEMPLATE N\n";
     return 2;
+}
+
+// Compile time alone: the compiler's share of a template's life, without reading the package from disk each time.
+int compile_loop(const std::string& template_path, int n) {
+    const std::string bytes = vanban::io::read_file(template_path);
+    for (int i = 0; i < 3; ++i) static_cast<void>(vanban::Template::from_bytes(bytes, template_path));
+    auto t0 = Clock::now();
+    for (int i = 0; i < n; ++i) static_cast<void>(vanban::Template::from_bytes(bytes, template_path));
+    double s = seconds_since(t0);
+    std::printf("{\"workload\":\"compile\",\"compiles\":%d,\"ms_per_compile\":%.4f,\"peak_rss_kib\":%ld}\n", n, s * 1e3 / n,
+                peak_rss_kib());
+    return 0;
 }
 
 }  // namespace
@@ -40,6 +54,7 @@ int main(int argc, char** argv) {
     if (argc < 4) return usage();
     std::string mode = argv[1];
     try {
+        if (mode == "compile") return compile_loop(argv[2], std::max(1, std::atoi(argv[3])));
         auto t_compile = Clock::now();
         auto tpl = vanban::Template::from_file(vanban::bench::resolve(argv[2]).path);
         double compile_ms = seconds_since(t_compile) * 1e3;

@@ -61,6 +61,7 @@ set(VANBAN_LIB_SOURCES
   src/core/suggest.cpp
   src/core/vn.cpp
   src/core/xml_compiler.cpp
+  src/core/xml_slots.cpp
   # src/docx
   src/docx/docx_html.cpp
   src/docx/docx_package.cpp

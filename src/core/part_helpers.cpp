@@ -85,18 +85,20 @@ public:
         rec.site = static_cast<int>(sites_.size());
         sites_.push_back(site);
         attr_para_[tags_.size()] = tags_[origin].para;
-        xmlSetNsProp(slot.element, slot.ns, xml_chars(slot.name), xml_chars(marker(std::to_string(tags_.size())).c_str()));
+        // The attribute's text in the tree stays empty: what is written is its pieces, the tag alone.
+        xmlAttr* attribute = xmlSetNsProp(slot.element, slot.ns, xml_chars(slot.name), xml_chars(""));
+        slots_.set_pieces(attribute, {AttributePiece{{}, static_cast<int>(tags_.size())}});
         tags_.push_back(std::move(rec));
     }
 
-    xmlNode* marker_node(int ti) { return xmlNewDocText(doc_, xml_chars(marker(std::to_string(ti)).c_str())); }
+    xmlNode* slot_node(int ti) { return slots_.node(doc_, {Slot::Kind::tag, ti}); }
 
     // Wraps [first, last] (siblings) in {% if loop.first %} … {% endif %}.
     void only_on_first_iteration(std::size_t origin, xmlNode* first, xmlNode* last) {
         int open = add_tag(origin, TagToken::Kind::statement, "if loop.first");
         int close = add_tag(origin, TagToken::Kind::statement, "endif");
-        if (first) xmlAddPrevSibling(first, marker_node(open));
-        if (last) xmlAddNextSibling(last, marker_node(close));
+        if (first) xmlAddPrevSibling(first, slot_node(open));
+        if (last) xmlAddNextSibling(last, slot_node(close));
     }
 
     bool inside_loop(std::size_t ti) const {

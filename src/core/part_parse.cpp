@@ -1,6 +1,6 @@
 // Stage 0, parse_part: the bytes of one part → its libxml2 tree (ParsedPart), parsed the one safe way
 // (parse_office_part: no DTD, no network, no entity expansion, libxml2's limits), comments dropped. Refused with a
-// package error: XML that does not parse, a DTD, and the characters U+E000 / U+E001 the later stages use as markers.
+// package error: XML that does not parse, or a DTD.
 #include <cctype>
 #include <cstring>
 #include <limits>
@@ -118,25 +118,6 @@ void package_error(const std::string& part, std::string message, std::vector<Dia
     errors.push_back(std::move(d));
 }
 
-// The compiler marks where tags stood with U+E000 … U+E001; the same characters in the template would be taken
-// for markers. Text, attribute values, comments and processing instructions are all looked at.
-bool holds_marker(const xmlNode* node) {
-    auto marked = [](const xmlChar* text) {
-        if (!text) return false;
-        const std::string_view s(reinterpret_cast<const char*>(text));
-        return s.find(kMarkOpen) != std::string_view::npos || s.find(kMarkClose) != std::string_view::npos;
-    };
-    for (const xmlNode* c = node->children; c; c = c->next) {
-        if (marked(c->content)) return true;
-        if (c->type != XML_ELEMENT_NODE) continue;
-        for (const xmlAttr* a = c->properties; a; a = a->next)
-            for (const xmlNode* v = a->children; v; v = v->next)
-                if (marked(v->content)) return true;
-        if (holds_marker(c)) return true;  // recursion is bounded by libxml2's depth limit (256)
-    }
-    return false;
-}
-
 void drop_comments(xmlNode* node) {
     for (xmlNode* c = node->children; c;) {
         xmlNode* next = c->next;
@@ -162,11 +143,6 @@ ParsedPart parse_part(std::string_view xml, const std::string& part, std::vector
     }
     parsed.root = xmlDocGetRootElement(parsed.doc.get());
     if (!parsed.root) return parsed;
-    if (holds_marker(reinterpret_cast<xmlNode*>(parsed.doc.get()))) {
-        package_error(part, "the part contains the private-use character U+E000 or U+E001, which vanban reserves "
-                            "for its own use while compiling", errors);
-        return {};
-    }
     drop_comments(parsed.root);  // notes for template authors stay out of the documents
     return parsed;
 }

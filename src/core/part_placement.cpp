@@ -40,7 +40,7 @@ public:
             case TagLevel::row: return Placement::replace_row;
             case TagLevel::cell: return Placement::replace_cell;
             // docxtpl first cuts the run at a {%r %} tag and then replaces the run that holds only the tag: the
-            // tag stands between runs, which is where every inline block tag ends up (lift_block_markers).
+            // tag stands between runs, which is where every inline block tag ends up (lift_block_slots).
             case TagLevel::run: return Placement::inline_;
             case TagLevel::automatic: break;
         }

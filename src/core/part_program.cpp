@@ -1,11 +1,7 @@
 // Stage 9, cut_program: the edited tree → Program. The tree is serialised (libxml2 keeps every byte the compiler did
-// not touch) and cut at the markers (see part_stages.hpp): the bytes between markers become literal pieces, a tag
-// marker a tag piece with its located statement, guard and hook markers their pieces; the bytes of a whitespace cut
-// are left out (a tag inside one is an error). build_program() then checks the block structure.
-#include <cctype>
-
-#include <libxml/xmlsave.h>
-
+// not touch) and cut at its slots (core/xml_slots.hpp, part_stages.hpp): the bytes between slots become literal
+// pieces, a tag's slot a tag piece with its located statement, guard and hook slots their pieces; the bytes of a
+// whitespace cut are left out (a tag inside one is an error). build_program() then checks the block structure.
 #include "core/part_stages.hpp"
 
 namespace vanban::core::part {
@@ -28,72 +24,34 @@ public:
         : TagQueries(c, paras, spans), cuts_(joins.cuts) {}
 
     core::Program build() {
-        xmlChar* mem = nullptr;
-        int size = 0;
-        xmlDocDumpMemoryEnc(doc_, &mem, &size, "UTF-8");
-        std::string xml(reinterpret_cast<char*>(mem), static_cast<std::size_t>(size));
-        xmlFree(mem);
-
+        std::vector<XmlSlice> slices = serialise_slices(doc_);
         std::vector<Piece> pieces;
         std::vector<LocatedTag> located;
         std::set<std::size_t> open_cuts, broken_cuts;  // whitespace-control cuts (place_cuts)
-        std::size_t pos = 0;
-        while (true) {
-            std::size_t m = xml.find(kMarkOpen, pos);
-            if (m == std::string::npos) break;
-            std::size_t e = xml.find(kMarkClose, m);
-            if (e == std::string::npos) break;
-            if (open_cuts.empty()) {
+        for (XmlSlice& slice : slices) {
+            if (open_cuts.empty() || !slice.slot) {  // the last literal piece is there even when a cut left it empty
                 Piece lit;
-                lit.text = unescape_braces(xml.substr(pos, m - pos));
+                if (open_cuts.empty()) lit.text = unescape_braces(std::move(slice.text));
                 pieces.push_back(std::move(lit));
             }
-            std::string payload = xml.substr(m + kMarkOpen.size(), e - m - kMarkOpen.size());
-            pos = e + kMarkClose.size();
-            if (payload[0] == 'x' || payload[0] == 'y') {
-                std::size_t ci = std::stoul(payload.substr(1));
-                if (payload[0] == 'x') open_cuts.insert(ci);
-                else if (!open_cuts.erase(ci)) broken_cuts.insert(ci);
+            if (!slice.slot) break;
+            const Slot& slot = *slice.slot;
+            const auto index = static_cast<std::size_t>(slot.index);
+            if (slot.kind == Slot::Kind::cut_begin) {
+                open_cuts.insert(index);
+                continue;
+            }
+            if (slot.kind == Slot::Kind::cut_end) {
+                if (!open_cuts.erase(index)) broken_cuts.insert(index);
                 continue;
             }
             if (!open_cuts.empty()) {  // only markup is cut; a tag there would be lost
-                if (std::isdigit(static_cast<unsigned char>(payload[0])) && tags_[std::stoul(payload)].placement != Placement::attribute)
-                    errors_.push_back(diag(tags_[std::stoul(payload)], "whitespace control ('-' in a tag nearby) would remove this tag"));
+                if (slot.kind == Slot::Kind::tag && tags_[index].placement != Placement::attribute)
+                    errors_.push_back(diag(tags_[index], "whitespace control ('-' in a tag nearby) would remove this tag"));
                 continue;
             }
-            Piece p;
-            if (payload == "o" || payload == "g") {
-                p.kind = Piece::Kind::guard_open;
-                p.hook = payload == "g" ? kTableGuard : 0;
-            } else if (payload == "c" || payload == "G") {
-                p.kind = Piece::Kind::guard_close;
-            } else if (payload == "h1") {
-                p.kind = Piece::Kind::hook;
-                p.hook = 1;
-            } else {
-                std::size_t ti = std::stoul(payload);
-                TagRec& t = tags_[ti];
-                LocatedTag lt;
-                lt.token = t.token;
-                lt.statement = std::move(t.st);
-                lt.loc.part = part_;
-                lt.loc.tag = t.token.raw;
-                if (t.para >= 0) {
-                    lt.loc.paragraph = para_of(t).number;
-                    lt.loc.context = clip_context(para_of(t).text, t.token.begin, t.token.end);
-                } else if (auto it = attr_para_.find(ti); it != attr_para_.end() && it->second >= 0) {
-                    lt.loc.paragraph = paras_[static_cast<std::size_t>(it->second)].number;
-                }
-                lt.site = t.site;
-                p.kind = Piece::Kind::tag;
-                p.tag = static_cast<int>(located.size());
-                located.push_back(std::move(lt));
-            }
-            pieces.push_back(std::move(p));
+            pieces.push_back(piece_at(slot, located));
         }
-        Piece tail;
-        if (open_cuts.empty()) tail.text = unescape_braces(xml.substr(pos));
-        pieces.push_back(std::move(tail));
         for (std::size_t ci : open_cuts) broken_cuts.insert(ci);
         for (std::size_t ci : broken_cuts) {
             const Cut& cut = cuts_[ci];
@@ -109,6 +67,50 @@ public:
 
 private:
     const std::vector<Cut>& cuts_;
+
+    // The piece a slot outside any whitespace cut stands for.
+    Piece piece_at(const Slot& slot, std::vector<LocatedTag>& located) {
+        Piece p;
+        switch (slot.kind) {
+            case Slot::Kind::guard_open:
+            case Slot::Kind::grid_open:
+                p.kind = Piece::Kind::guard_open;
+                p.hook = slot.kind == Slot::Kind::grid_open ? kTableGuard : 0;
+                return p;
+            case Slot::Kind::guard_close:
+            case Slot::Kind::grid_close:
+                p.kind = Piece::Kind::guard_close;
+                return p;
+            case Slot::Kind::hook:
+                p.kind = Piece::Kind::hook;
+                p.hook = slot.index;
+                return p;
+            case Slot::Kind::tag:
+                break;
+            case Slot::Kind::cut_begin:
+            case Slot::Kind::cut_end:
+            case Slot::Kind::text:
+                return p;  // never here: cuts are handled by build(), text slots are property_part.cpp's
+        }
+        const auto ti = static_cast<std::size_t>(slot.index);
+        TagRec& t = tags_[ti];
+        LocatedTag lt;
+        lt.token = t.token;
+        lt.statement = std::move(t.st);
+        lt.loc.part = part_;
+        lt.loc.tag = t.token.raw;
+        if (t.para >= 0) {
+            lt.loc.paragraph = para_of(t).number;
+            lt.loc.context = clip_context(para_of(t).text, t.token.begin, t.token.end);
+        } else if (auto it = attr_para_.find(ti); it != attr_para_.end() && it->second >= 0) {
+            lt.loc.paragraph = paras_[static_cast<std::size_t>(it->second)].number;
+        }
+        lt.site = t.site;
+        p.kind = Piece::Kind::tag;
+        p.tag = static_cast<int>(located.size());
+        located.push_back(std::move(lt));
+        return p;
+    }
 };
 
 }  // namespace

@@ -1,6 +1,7 @@
 // Stage 8, make_sites: TagSpans → an OutputSite for every inline output tag: the Dialect describes the run it is
-// written in (its properties for each emphasis, for rich text). Attribute tags inside those run properties are
-// rendered with each value: their markers are renumbered to index OutputSite::prop_exprs.
+// written in (its properties for each emphasis, for rich text). Attribute tags inside those run (or paragraph)
+// properties are rendered with each value: the Dialect records them as OutputSite::prop_slots holding the tag's
+// index, which become indexes into OutputSite::prop_exprs here.
 #include <algorithm>
 #include <cstring>
 
@@ -24,24 +25,15 @@ public:
             if (t.host) d_.describe_site(doc_, t.host, site);
             // Attribute tags inside the host run's properties (rendered once per value, at render time).
             std::map<std::size_t, std::size_t> expr_of_tag;
-            for (auto& props : site.run_props) {
-                std::string resolved;
-                std::size_t pos = 0;
-                while (true) {
-                    std::size_t m = props.find(kMarkOpen, pos);
-                    if (m == std::string::npos) break;
-                    std::size_t e = props.find(kMarkClose, m);
-                    std::size_t ti = std::stoul(props.substr(m + kMarkOpen.size(), e - m - kMarkOpen.size()));
-                    resolved.append(props, pos, m - pos);
-                    auto [it, fresh] = expr_of_tag.emplace(ti, site.prop_exprs.size());
-                    if (fresh) site.prop_exprs.push_back(std::shared_ptr<const core::Expr>(core::parse_statement(tags_[ti].token).expr));
-                    resolved += marker(std::to_string(it->second));
-                    pos = e + kMarkClose.size();
-                }
-                if (pos == 0) continue;
-                resolved.append(props, pos, std::string::npos);
-                props = std::move(resolved);
-            }
+            auto to_expr = [&](OutputSite::PropSlot& slot) {
+                const std::size_t ti = slot.expr;
+                auto [it, fresh] = expr_of_tag.emplace(ti, site.prop_exprs.size());
+                if (fresh) site.prop_exprs.push_back(std::shared_ptr<const core::Expr>(core::parse_statement(tags_[ti].token).expr));
+                slot.expr = it->second;
+            };
+            for (auto& slots : site.prop_slots)
+                for (auto& slot : slots) to_expr(slot);
+            for (auto& slot : site.paragraph_prop_slots) to_expr(slot);
             t.site = static_cast<int>(sites_.size());
             sites_.push_back(std::move(site));
         }

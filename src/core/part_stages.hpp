@@ -8,31 +8,31 @@
 //                                                                                    part_tags.cpp
 //         ─ plan_whitespace ─▶ Joins (paragraphs that a '-' joins) + Paragraph::strips part_whitespace.cpp
 //         ─ place_blocks ─▶ Blocks (if/for groups) + TagRec::placement                part_placement.cpp
-//         ─ edit_text ─▶ tags leave the text; inline tags become markers in it; block tags stand in the paragraph;
+//         ─ edit_text ─▶ tags leave the text; inline tags become slots in it; block tags stand in the paragraph;
 //                        whitespace cuts are marked; TreeEdits::doomed                 part_text.cpp
 //         ─ apply_helpers ─▶ {% vm %}, {% colspan %}, {% pstyle %} … become attribute tags (TreeEdits)
 //                                                                                    part_helpers.cpp
-//         ─ apply_structure ─▶ paragraph/row/cell blocks become markers beside what they replace; replaced nodes
-//                              freed; guards and table-grid markers; check_groups (balanced slices)
+//         ─ apply_structure ─▶ paragraph/row/cell blocks become slots beside what they replace; replaced nodes
+//                              freed; guard and table-grid slots; check_groups (balanced slices)
 //                                                                                    part_structure.cpp
 //         ─ make_sites ─▶ OutputSite of each output tag (run properties for rich text)  part_sites.cpp
-//         ─ (Dialect::finish) ─ cut_program ─▶ Program (the tree serialised and cut at the markers)
+//         ─ (Dialect::finish) ─ cut_program ─▶ Program (the tree serialised and cut at the slots)
 //                                                                                    part_program.cpp
 //
 // Every stage is a function of its inputs: what a later stage needs is in the result types below, never in an
 // object that outlives a stage. The tree (ParsedPart) and TagSpans are edited in place as they go down the pipeline.
 //
-// The markers. Positions in the tree are handed from the placing stages to cut_program as private-use characters in
-// text nodes and attribute values, because the tree is serialised by libxml2 (which keeps every byte of the template
-// the compiler did not touch) and the serialised bytes are then cut where the markers stand:
-//   U+E000 <payload> U+E001, payload (core::marker()):
-//     "<n>"       TagSpans::tags[n] stands here: an output value, a block tag (if/for/…) or an attribute value
-//     "x<c>"/"y<c>"  begin/end of Joins::cuts[c]: the bytes between are left out (docxtpl's {%- / -%})
-//     "o"/"c"     open/close of a guard (a cell or container that must keep a paragraph: Emitter::empty_paragraph)
-//     "g"/"G"     open/close of a table whose grid is recomputed after rendering (Emitter::fix_table)
-//     "h1"        the DOCX footnotes part's hook (rich-text footnotes are appended there)
-// Inside OutputSite::run_props, make_sites renumbers the markers to index OutputSite::prop_exprs. A template that
-// already holds U+E000 or U+E001 is refused by parse_part, so every marker is the compiler's own.
+// The slots (core/xml_slots.hpp). Positions in the tree are handed from the placing stages to cut_program as nodes
+// of their own, because the tree is serialised by libxml2 (which keeps every byte of the template the compiler did
+// not touch) and the bytes are then cut where the slots stand. A Slot says what stands there:
+//     tag <n>           TagSpans::tags[n]: an output value, a block tag (if/for/…) or a tag in an attribute value
+//     cut_begin/end <c> the ends of Joins::cuts[c]: the bytes between are left out (docxtpl's {%- / -%})
+//     guard_open/close  a cell or container that must keep a paragraph (Emitter::empty_paragraph)
+//     grid_open/close   a table whose grid is recomputed after rendering (Emitter::fix_table)
+//     hook <1>          the DOCX footnotes part's end (rich-text footnotes are appended there)
+// An attribute value that holds tags is a list of literal pieces and tags (AttributePiece). Inside the run
+// properties of an OutputSite, make_sites turns the tags into OutputSite::prop_slots. No character of the template
+// is reserved: a template may hold any text.
 #pragma once
 
 #include <map>
@@ -46,6 +46,7 @@
 
 #include "core/program.hpp"
 #include "core/xml_compiler.hpp"
+#include "core/xml_slots.hpp"
 
 namespace vanban::core::part {
 
@@ -60,6 +61,7 @@ struct Context {
     std::vector<Diagnostic>& errors;
     xmlDoc* doc = nullptr;
     xmlNode* root = nullptr;
+    Slots* slots = nullptr;  // owns the slots the stages put into the tree
 };
 
 // ----- parse_part
@@ -69,8 +71,7 @@ struct ParsedPart {
     xmlNode* root = nullptr;
 };
 
-// The part's tree, without comments; null with a package error when it does not parse, carries a DTD or holds the
-// marker characters.
+// The part's tree, without comments; null with a package error when it does not parse or carries a DTD.
 ParsedPart parse_part(std::string_view xml, const std::string& part, std::vector<Diagnostic>& errors);
 
 // ----- collect_paragraphs
@@ -114,7 +115,7 @@ struct TagRec {
     Statement st;
     bool parsed = false;
     Placement placement = Placement::inline_;
-    xmlNode* host = nullptr;  // inline: the text holder with the marker; element level: the marker node's parent
+    xmlNode* host = nullptr;  // inline: the text holder with the slot (DOCX w:t) or the slot; element level: its parent
     int site = -1;            // index into TagSpans::sites
 };
 
@@ -124,7 +125,7 @@ struct TagSpans {
     std::map<std::size_t, int> attr_para;  // attribute tag → the paragraph it stands in (-1: none)
 };
 
-// False, with the error, past core::kMaxTagsPerPart. Attribute values with tags are rewritten with markers.
+// False, with the error, past core::kMaxTagsPerPart. Attribute values with tags become pieces (AttributePiece).
 bool scan_tags(const Context& c, Paragraphs& paras, TagSpans& spans);
 
 // ----- plan_whitespace
@@ -158,7 +159,7 @@ bool place_blocks(const Context& c, const Paragraphs& paras, const Joins& joins,
 // What the tree-editing stages decide together before anything is freed.
 struct TreeEdits {
     std::set<xmlNode*> doomed;       // removed from the tree at the end of apply_structure
-    std::set<xmlNode*> guarded;      // containers that must keep a paragraph (guard markers)
+    std::set<xmlNode*> guarded;      // containers that must keep a paragraph (guard slots)
     std::set<xmlNode*> grid_tables;  // tables whose grid is recomputed after rendering (column loops, spans)
 };
 
@@ -184,7 +185,7 @@ bool is_table_helper(const Statement& st);  // helpers that write a property of 
 class TagQueries {
 public:
     TagQueries(const Context& c, const Paragraphs& paras, TagSpans& spans)
-        : part_(c.part), d_(c.dialect), errors_(c.errors), doc_(c.doc), root_(c.root), paras_(paras.list),
+        : part_(c.part), d_(c.dialect), errors_(c.errors), doc_(c.doc), root_(c.root), slots_(*c.slots), paras_(paras.list),
           para_index_(paras.index), tags_(spans.tags), sites_(spans.sites), attr_para_(spans.attr_para) {}
 
 protected:
@@ -193,6 +194,7 @@ protected:
     std::vector<Diagnostic>& errors_;
     xmlDoc* doc_;
     xmlNode* root_;
+    Slots& slots_;
     const std::vector<Paragraph>& paras_;
     const std::map<const xmlNode*, int>& para_index_;
     std::vector<TagRec>& tags_;

@@ -1,7 +1,7 @@
-// Stage 7, apply_structure and check_groups: block tags placed at paragraph, row or cell level become markers beside
+// Stage 7, apply_structure and check_groups: block tags placed at paragraph, row or cell level become slots beside
 // the node they replace (which is freed with the other TreeEdits::doomed nodes, after a tag left inside one is
-// reported); guard markers (o … c) wrap containers that must keep a paragraph, grid markers (g … G) the tables whose
-// grid is recomputed. check_groups then verifies that the tags of each block stand in the same kind of place, so
+// reported); guard slots wrap containers that must keep a paragraph, grid slots the tables whose grid is
+// recomputed. check_groups then verifies that the tags of each block stand in the same kind of place, so
 // the text between them is a balanced slice of XML.
 #include <algorithm>
 #include <cstring>
@@ -17,8 +17,14 @@ public:
     StructureApplier(const Context& c, const Paragraphs& paras, TagSpans& spans, TreeEdits& edits)
         : TagQueries(c, paras, spans), doomed_(edits.doomed), guarded_(edits.guarded), grid_tables_(edits.grid_tables) {}
 
-    xmlNode* new_marker(int ti) {
-        return xmlNewDocText(doc_, xml_chars(marker(std::to_string(ti)).c_str()));
+    xmlNode* new_slot(int ti) { return slots_.node(doc_, {Slot::Kind::tag, ti}); }
+
+    // Wraps the children of `container` in a pair of slots.
+    void wrap(xmlNode* container, Slot::Kind open, Slot::Kind close) {
+        xmlNode* first = slots_.node(doc_, {open, 0});
+        if (container->children) xmlAddPrevSibling(container->children, first);
+        else xmlAddChild(container, first);
+        xmlAddChild(container, slots_.node(doc_, {close, 0}));
     }
 
     void insert_before(xmlNode* anchor, xmlNode* m) { xmlAddPrevSibling(anchor, m); }
@@ -45,7 +51,7 @@ public:
                     break;
                 case Placement::replace_paragraph: {
                     xmlNode* p = para_of(t).node;
-                    xmlNode* m = new_marker(ti);
+                    xmlNode* m = new_slot(ti);
                     if (d_.holds_section_break(p)) {
                         // Word and LibreOffice move a section break onto a neighbouring paragraph when they save,
                         // often one that only holds a block tag: that paragraph stays, emptied, inside the block,
@@ -64,7 +70,7 @@ public:
                 case Placement::replace_row: {
                     xmlNode* row = row_of(t);
                     if (!need(row, "table row")) break;
-                    xmlNode* m = new_marker(ti);
+                    xmlNode* m = new_slot(ti);
                     insert_before(row, m);
                     doomed_.insert(row);
                     replaced_by.emplace(row, i);
@@ -74,7 +80,7 @@ public:
                 case Placement::replace_cell: {
                     xmlNode* cell = cell_of(t);
                     if (!need(cell, "table cell")) break;
-                    xmlNode* m = new_marker(ti);
+                    xmlNode* m = new_slot(ti);
                     insert_before(cell, m);
                     doomed_.insert(cell);
                     replaced_by.emplace(cell, i);
@@ -86,7 +92,7 @@ public:
                 case Placement::after_row: {
                     xmlNode* row = row_of(t);
                     if (!need(row, "table row")) break;
-                    xmlNode* m = new_marker(ti);
+                    xmlNode* m = new_slot(ti);
                     if (t.placement == Placement::before_row) insert_before(row, m);
                     else insert_after(row, m);
                     t.host = row->parent;
@@ -145,19 +151,9 @@ public:
             xmlFreeNode(n);
         }
         // The table's grid is computed from the rows it renders (the adapter's Emitter::fix_table).
-        for (xmlNode* table : grids) {
-            xmlNode* open = xmlNewDocText(doc_, xml_chars(marker("g").c_str()));
-            if (table->children) xmlAddPrevSibling(table->children, open);
-            else xmlAddChild(table, open);
-            xmlAddChild(table, xmlNewDocText(doc_, xml_chars(marker("G").c_str())));
-        }
-        for (xmlNode* g : guards) {
-            // The guard wraps the whole cell content: the fallback paragraph lands at its end, after w:tcPr.
-            xmlNode* open = xmlNewDocText(doc_, xml_chars(marker("o").c_str()));
-            if (g->children) xmlAddPrevSibling(g->children, open);
-            else xmlAddChild(g, open);
-            xmlAddChild(g, xmlNewDocText(doc_, xml_chars(marker("c").c_str())));
-        }
+        for (xmlNode* table : grids) wrap(table, Slot::Kind::grid_open, Slot::Kind::grid_close);
+        // The guard wraps the whole cell content: the fallback paragraph lands at its end, after w:tcPr.
+        for (xmlNode* g : guards) wrap(g, Slot::Kind::guard_open, Slot::Kind::guard_close);
     }
 
     void guard(xmlNode* container) {
@@ -168,7 +164,7 @@ private:
     std::set<xmlNode*>& doomed_;
     std::set<xmlNode*>& guarded_;
     std::set<xmlNode*>& grid_tables_;
-    std::map<xmlNode*, xmlNode*> after_cursor_;  // where the next marker after a node goes (keeps their order)
+    std::map<xmlNode*, xmlNode*> after_cursor_;  // where the next slot after a node goes (keeps their order)
 };
 
 // Only reads the tags (TagQueries also serves the stages that edit them).

@@ -1,6 +1,6 @@
 // Stage 2, scan_tags: Paragraphs → TagSpans. The tags of each paragraph's text (TagRec::para, offsets in that text,
-// the parsed statement; Paragraph::tags lists them), then the tags in attribute values, which are rewritten in the
-// tree with a marker per tag (only {{ }} outputs may stand there; their OutputSite is an attribute). A part with more
+// the parsed statement; Paragraph::tags lists them), then the tags in attribute values, whose values become pieces
+// of literal text and tags (only {{ }} outputs may stand there; their OutputSite is an attribute). A part with more
 // than kMaxTagsPerPart tag openers is refused before its tags are parsed.
 #include <algorithm>
 #include <cstring>
@@ -108,7 +108,7 @@ private:
                     errors_.push_back(std::move(d));
                 }
                 if (found.empty()) continue;
-                std::string rebuilt;
+                std::vector<AttributePiece> pieces;
                 std::size_t pos = 0;
                 for (auto& tok : found) {
                     TagRec rec;
@@ -123,8 +123,8 @@ private:
                         continue;
                     }
                     rec.para = -1;
-                    rebuilt += value.substr(pos, tok.begin - pos);
-                    rebuilt += marker(std::to_string(tags_.size()));
+                    pieces.push_back({value.substr(pos, tok.begin - pos), -1});
+                    pieces.push_back({{}, static_cast<int>(tags_.size())});
                     pos = tok.end;
                     OutputSite site;
                     site.context = OutputSite::Context::attribute;
@@ -133,8 +133,8 @@ private:
                     attr_para_[tags_.size()] = para;
                     tags_.push_back(std::move(rec));
                 }
-                rebuilt += value.substr(pos);
-                xmlSetNsProp(c, a->ns, a->name, xml_chars(rebuilt.c_str()));
+                pieces.push_back({value.substr(pos), -1});
+                slots_.set_pieces(a, std::move(pieces));
             }
             if (c->children && !scan_attributes(c->children)) return false;
         }

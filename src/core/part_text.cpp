@@ -1,8 +1,8 @@
 // Stage 5, edit_text: the tree as Paragraphs, TagSpans and Joins describe it → the tree with tags taken out of the
-// text. Every tag leaves its text; an inline tag leaves its marker where it began (TagRec::host: the text holder with
-// the marker); white space a '-' trims goes; text holders left empty go (TreeEdits::doomed). Inline block tags are
+// text. Every tag leaves its text; an inline tag leaves its slot where it began (TagRec::host: the text holder with
+// the slot); white space a '-' trims goes; text holders left empty go (TreeEdits::doomed). Inline block tags are
 // then lifted out of runs, spans and links into the paragraph itself (the run is cut in two, attribute tags copied
-// with it as new tags), and the cuts of whitespace control are marked (x<c> … y<c>).
+// with it as new tags), and the cuts of whitespace control get their slots (cut_begin … cut_end).
 #include <algorithm>
 #include <cstring>
 
@@ -19,7 +19,7 @@ public:
 
     void run() {
         edit_text();
-        lift_block_markers();
+        lift_block_slots();
         place_cuts();
     }
 
@@ -27,14 +27,20 @@ private:
     const std::vector<Cut>& cuts_;
     std::set<xmlNode*>& doomed_;
 
-    // Rewriting the text of paragraphs: tags leave the runs; inline tags leave a marker where they began.
+    // Rewriting the text of paragraphs: tags leave the runs; inline tags leave a slot where they began.
 
     struct TextEdit {
         std::size_t begin, end;
-        int marked_tag;  // the tag whose marker takes the place of the text, or -1 (removed text)
+        int marked_tag;  // the tag whose slot takes the place of the text, or -1 (removed text)
     };
 
-    // The text each paragraph loses: its tags (inline ones leave a marker) and the white space a '-' trims.
+    // What a text holder holds after the edit: text and tag slots, in order.
+    struct HeldPiece {
+        std::string text;
+        int tag = -1;  // >= 0: the slot of this tag
+    };
+
+    // The text each paragraph loses: its tags (inline ones leave a slot) and the white space a '-' trims.
     std::vector<TextEdit> text_edits(const Paragraph& p) const {
         std::vector<TextEdit> edits;
         for (int ti : p.tags) {
@@ -60,17 +66,21 @@ private:
             for (const Segment& seg : p.segments) {
                 std::size_t s0 = seg.start, s1 = seg.start + seg.length;
                 bool touched = false;
-                std::string out;
+                std::vector<HeldPiece> out;
+                auto keep = [&](std::size_t from, std::size_t count) {
+                    if (out.empty() || out.back().tag >= 0) out.emplace_back();
+                    out.back().text.append(p.text, from, count);
+                };
                 std::size_t pos = s0;
                 for (const TextEdit& ed : edits) {
                     if (ed.end <= s0 || ed.begin >= s1) continue;
                     touched = true;
-                    if (ed.begin > pos) out.append(p.text, pos, ed.begin - pos);
-                    if (ed.marked_tag >= 0 && ed.begin >= s0) out += marker(std::to_string(ed.marked_tag));
+                    if (ed.begin > pos) keep(pos, ed.begin - pos);
+                    if (ed.marked_tag >= 0 && ed.begin >= s0) out.push_back({{}, ed.marked_tag});
                     pos = std::max(pos, std::min(ed.end, s1));
                 }
                 if (!touched) continue;
-                if (pos < s1) out.append(p.text, pos, s1 - pos);
+                if (pos < s1) keep(pos, s1 - pos);
                 replace_text(seg, out);
             }
             for (xmlNode* soft : p.dropped_softs) remove_holder(soft);
@@ -78,31 +88,30 @@ private:
         relocate_hosts(root_);
     }
 
-    // Every inline tag's host is where its marker now stands: the text element holding it (DOCX w:t) or the text
-    // node itself (character data). Run again after cutting elements apart.
+    // Every inline tag's host is where its slot now stands: the text element holding it (DOCX w:t) or the slot
+    // itself (character data). Run again after cutting elements apart.
     void relocate_hosts(xmlNode* node) {
         for (xmlNode* c = node->children; c; c = c->next) {
             if (c->type == XML_ELEMENT_NODE) {
                 relocate_hosts(c);
                 continue;
             }
-            if (c->type != XML_TEXT_NODE || !c->content) continue;
-            std::string_view text(reinterpret_cast<const char*>(c->content));
-            for (std::size_t m = text.find(kMarkOpen); m != std::string_view::npos; m = text.find(kMarkOpen, m + 1)) {
-                std::size_t e = text.find(kMarkClose, m);
-                std::string_view payload = text.substr(m + kMarkOpen.size(), e - m - kMarkOpen.size());
-                if (payload.empty() || payload.find_first_not_of("0123456789") != std::string_view::npos) continue;
-                TagRec& t = tags_[std::stoul(std::string(payload))];
-                if (t.placement != Placement::inline_) continue;
-                t.host = d_.role(node) == Role::text && !d_.is_paragraph(node) ? node : c;
-            }
+            const Slot* s = slot_of(c);
+            if (!s || s->kind != Slot::Kind::tag) continue;
+            TagRec& t = tags_[static_cast<std::size_t>(s->index)];
+            if (t.placement != Placement::inline_) continue;
+            t.host = d_.role(node) == Role::text && !d_.is_paragraph(node) ? node : c;
         }
     }
 
-    // Gives a text holder its new content; returns the node that now holds it (nullptr when it became empty).
-    xmlNode* replace_text(const Segment& seg, const std::string& content) {
-        xmlDoc* doc = doc_;
-        auto new_text = [&] { return xmlNewDocTextLen(doc, xml_chars(content.data()), static_cast<int>(content.size())); };
+    xmlNode* new_node(const HeldPiece& piece) {
+        if (piece.tag >= 0) return slots_.node(doc_, {Slot::Kind::tag, piece.tag});
+        return xmlNewDocTextLen(doc_, xml_chars(piece.text.data()), static_cast<int>(piece.text.size()));
+    }
+
+    // Gives a text holder its new content (text and slots; no two texts follow each other).
+    void replace_text(const Segment& seg, const std::vector<HeldPiece>& content) {
+        const bool empty = std::all_of(content.begin(), content.end(), [](const HeldPiece& h) { return h.tag < 0 && h.text.empty(); });
         if (seg.kind == Segment::Kind::element) {
             xmlNode* t = seg.holder;
             while (t->children) {
@@ -110,19 +119,28 @@ private:
                 xmlUnlinkNode(c);
                 xmlFreeNode(c);
             }
-            if (!content.empty()) {
-                xmlAddChild(t, new_text());
-                d_.text_changed(doc, t);
-                return t;
+            if (!empty) {
+                for (const HeldPiece& piece : content)
+                    if (piece.tag >= 0 || !piece.text.empty()) xmlAddChild(t, new_node(piece));
+                d_.text_changed(doc_, t);
+                return;
             }
-        } else if (!content.empty()) {  // character data or text:s: a plain text node takes its place
-            xmlNode* t = new_text();
-            xmlReplaceNode(seg.holder, t);
-            xmlFreeNode(seg.holder);
-            return t;
+        } else if (!empty) {  // character data or text:s: plain text nodes and slots take its place
+            xmlNode* last = nullptr;
+            for (const HeldPiece& piece : content) {
+                if (piece.tag < 0 && piece.text.empty()) continue;
+                xmlNode* n = new_node(piece);
+                if (last) {
+                    xmlAddNextSibling(last, n);  // never text after text: nothing merges
+                } else {
+                    xmlReplaceNode(seg.holder, n);
+                    xmlFreeNode(seg.holder);
+                }
+                last = n;
+            }
+            return;
         }
         remove_holder(seg.holder);
-        return nullptr;
     }
 
     // Removes a text holder or a break; a run left without content goes too.
@@ -133,7 +151,7 @@ private:
         if (parent && d_.removable_when_empty(parent)) {
             bool empty = true;
             for (xmlNode* c = parent->children; c && empty; c = c->next)
-                empty = !(c->type == XML_ELEMENT_NODE && d_.role(c) != Role::ignore) && c->type != XML_TEXT_NODE;
+                empty = !(c->type == XML_ELEMENT_NODE && d_.role(c) != Role::ignore) && c->type != XML_TEXT_NODE && !slot_of(c);
             if (empty) doomed_.insert(parent);
         }
     }
@@ -145,24 +163,23 @@ private:
     // {% endif %} in a hyperlink, or between a {% for %} in the middle of one paragraph and its {% endfor %} two
     // paragraphs later, is a balanced piece of XML.
 
-    void lift_block_markers() {
+    void lift_block_slots() {
         const std::size_t count = tags_.size();  // cutting may add attribute tags (copies) at the end
         for (std::size_t i = 0; i < count; ++i) {
             const TagRec& t = tags_[i];
             if (t.placement != Placement::inline_ || t.st.kind == Statement::Kind::output || t.para < 0) continue;
-            const std::string m = marker(std::to_string(i));
-            for (xmlNode* h = text_holding(para_of(t).node, m); h && h->parent && d_.splittable(h->parent);)
-                h = split_at(h, m);
+            for (xmlNode* h = slot_of_tag(para_of(t).node, static_cast<int>(i)); h && h->parent && d_.splittable(h->parent);)
+                h = split_at(h);
         }
         relocate_hosts(root_);
     }
 
-    static xmlNode* text_holding(xmlNode* node, const std::string& m) {
+    // The slot of tag `ti` under `node`.
+    static xmlNode* slot_of_tag(xmlNode* node, int ti) {
         for (xmlNode* c = node->children; c; c = c->next) {
-            if (c->type == XML_TEXT_NODE && c->content && std::strstr(reinterpret_cast<const char*>(c->content), m.c_str()))
-                return c;
+            if (const Slot* s = slot_of(c); s && s->kind == Slot::Kind::tag && s->index == ti) return c;
             if (c->type == XML_ELEMENT_NODE)
-                if (xmlNode* found = text_holding(c, m)) return found;
+                if (xmlNode* found = slot_of_tag(c, ti)) return found;
         }
         return nullptr;
     }
@@ -173,19 +190,12 @@ private:
         return false;
     }
 
-    // `text` (a text node holding the marker `m`) lies in a splittable element E: E keeps what precedes the marker, a
-    // copy of E after it takes what follows, and the marker goes between them. Returns the text node now holding the
-    // marker (it may have merged with text that follows E).
-    xmlNode* split_at(xmlNode* text, const std::string& m) {
-        xmlDoc* doc = doc_;
-        xmlNode* element = text->parent;
-        const std::string all = content_of(text);
-        const std::size_t at = all.find(m);
-        const std::string pre = all.substr(0, at), post = all.substr(at + m.size());
-
+    // `slot` lies in a splittable element E: E keeps what precedes the slot, a copy of E after it takes what follows,
+    // and the slot goes between them. Returns the slot.
+    xmlNode* split_at(xmlNode* slot) {
+        xmlNode* element = slot->parent;
         xmlNode* rest = copy_for_split(element);
-        if (!post.empty()) xmlAddChild(rest, xmlNewDocTextLen(doc, xml_chars(post.data()), static_cast<int>(post.size())));
-        for (xmlNode* c = text->next; c;) {  // no two text nodes are adjacent, so nothing merges
+        for (xmlNode* c = slot->next; c;) {  // no two text nodes are adjacent, so nothing merges
             xmlNode* next = c->next;
             xmlUnlinkNode(c);
             xmlAddChild(rest, c);
@@ -193,21 +203,14 @@ private:
         }
         if (has_content(rest)) xmlAddNextSibling(element, rest);
         else xmlFreeNode(rest);
-        xmlNode* mark = xmlNewDocTextLen(doc, xml_chars(m.data()), static_cast<int>(m.size()));
-        mark = xmlAddNextSibling(element, mark);  // may merge into a following text node: use what it returns
-
-        if (!pre.empty()) {
-            xmlNodeSetContentLen(text, xml_chars(pre.data()), static_cast<int>(pre.size()));
-        } else {
-            xmlUnlinkNode(text);
-            xmlFreeNode(text);
-        }
+        xmlUnlinkNode(slot);
+        xmlAddNextSibling(element, slot);  // a slot is never merged into text
         if (!has_content(element)) {  // nothing was before the tag: the first half goes
             doomed_.erase(element);
             xmlUnlinkNode(element);
             xmlFreeNode(element);
         }
-        return mark;
+        return slot;
     }
 
     // The second half of a cut element: its attributes and properties (run properties), without its content.
@@ -234,22 +237,20 @@ private:
         xmlSetNs(copy, copied_ns(src->ns, src, copy));
         for (xmlAttr* a = src->properties; a; a = a->next) {
             xmlChar* v = xmlNodeGetContent(reinterpret_cast<xmlNode*>(a));
-            std::string value = v ? reinterpret_cast<const char*>(v) : "";
+            xmlAttr* copied = xmlNewNsProp(copy, copied_ns(a->ns, src, copy), a->name, v);
             xmlFree(v);
-            xmlNewNsProp(copy, copied_ns(a->ns, src, copy), a->name, xml_chars(retag(value, copy).c_str()));
+            if (const auto* pieces = pieces_of(a)) slots_.set_pieces(copied, retag(*pieces, copy));
         }
         if (with_children)
             for (xmlNode* c = src->children; c; c = c->next) xmlAddChild(copy, clone(c, true));
         return copy;
     }
 
-    // An attribute value with its tag markers replaced by markers of new tags that repeat the same ones.
-    std::string retag(const std::string& value, xmlNode* host) {
-        std::string out;
-        std::size_t pos = 0;
-        for (std::size_t m = value.find(kMarkOpen); m != std::string::npos; m = value.find(kMarkOpen, pos)) {
-            std::size_t e = value.find(kMarkClose, m);
-            std::size_t ti = std::stoul(value.substr(m + kMarkOpen.size(), e - m - kMarkOpen.size()));
+    // An attribute value with its tags replaced by new tags that repeat the same ones.
+    std::vector<AttributePiece> retag(std::vector<AttributePiece> pieces, xmlNode* host) {
+        for (AttributePiece& piece : pieces) {
+            if (piece.tag < 0) continue;
+            const auto ti = static_cast<std::size_t>(piece.tag);
             TagRec rec;
             rec.token = tags_[ti].token;
             rec.placement = Placement::attribute;
@@ -258,26 +259,22 @@ private:
             rec.site = static_cast<int>(sites_.size());
             sites_.push_back(sites_[static_cast<std::size_t>(tags_[ti].site)]);
             if (auto it = attr_para_.find(ti); it != attr_para_.end()) attr_para_[tags_.size()] = it->second;
-            out.append(value, pos, m - pos);
-            out += marker(std::to_string(tags_.size()));
+            piece.tag = static_cast<int>(tags_.size());
             tags_.push_back(std::move(rec));
-            pos = e + kMarkClose.size();
         }
-        out.append(value, pos, std::string::npos);
-        return out;
+        return pieces;
     }
 
 
-    // Whitespace control: the markers that delimit each cut (see part_whitespace.cpp).
+    // Whitespace control: the slots that delimit each cut (see part_whitespace.cpp).
 
-    // True for what docxtpl would see as text: a text element with characters, character data (ODF), a tag marker.
+    // True for what docxtpl would see as text: a text element with characters, character data (ODF), a tag's slot.
     bool bears_text(const xmlNode* n) const {
-        if (n->type == XML_TEXT_NODE)
-            return n->content && *n->content &&
-                   (d_.text_in_character_data() || std::strstr(reinterpret_cast<const char*>(n->content), kMarkOpen.data()));
+        if (slot_of(n)) return true;
+        if (n->type == XML_TEXT_NODE) return n->content && *n->content && d_.text_in_character_data();
         if (n->type != XML_ELEMENT_NODE || d_.is_paragraph(n)) return false;
         switch (d_.role(n)) {
-            case Role::text: return !node_text(n).empty();
+            case Role::text: return !node_text(n).empty() || holds_slots(n);
             case Role::spaces: return true;
             case Role::transparent:
                 for (const xmlNode* c = n->children; c; c = c->next)
@@ -287,18 +284,10 @@ private:
         }
     }
 
-    // Puts `m` into the paragraph right after (or before) `anchor`, a child of it: into the anchor's own characters
-    // when it is a text node, else as a text node beside it.
-    static void put_marker(xmlNode* anchor, const std::string& m, bool after) {
-        if (anchor->type == XML_TEXT_NODE) {
-            std::string text = content_of(anchor);
-            text = after ? text + m : m + text;
-            xmlNodeSetContentLen(anchor, xml_chars(text.data()), static_cast<int>(text.size()));
-            return;
-        }
-        xmlNode* node = xmlNewDocTextLen(anchor->doc, xml_chars(m.data()), static_cast<int>(m.size()));
-        if (after) xmlAddNextSibling(anchor, node);
-        else xmlAddPrevSibling(anchor, node);
+    // Puts `slot` into the paragraph right after (or before) `anchor`, a child of it.
+    static void put_slot(xmlNode* anchor, xmlNode* slot, bool after) {
+        if (after) xmlAddNextSibling(anchor, slot);
+        else xmlAddPrevSibling(anchor, slot);
     }
 
     void place_cuts() {
@@ -312,8 +301,7 @@ private:
                                        "remove the '-', or the {%p %} / {%tr %} / {%tc %} of the block"));
                 continue;
             }
-            const std::string m = marker(std::to_string(cut.tag));
-            xmlNode* at_tag = text_holding(own, m);
+            xmlNode* at_tag = slot_of_tag(own, cut.tag);
             if (!at_tag || at_tag->parent != own) {
                 errors_.push_back(diag(t,
                                        "the '-' of this tag cannot join paragraphs: the tag is inside " +
@@ -323,24 +311,23 @@ private:
                                        "remove the '-', or move the tag out of the content control or field"));
                 continue;
             }
-            const std::string begin = marker("x" + std::to_string(ci)), end = marker("y" + std::to_string(ci));
-            // The tag's own marker text: the cut ends right before it ({%-) or begins right after it (-%}).
-            std::string text = content_of(at_tag);
-            std::size_t pos = text.find(m);
-            text.insert(cut.into_previous ? pos : pos + m.size(), cut.into_previous ? end : begin);
-            xmlNodeSetContentLen(at_tag, xml_chars(text.data()), static_cast<int>(text.size()));
+            const int index = static_cast<int>(ci);
+            xmlNode* begin = slots_.node(doc_, {Slot::Kind::cut_begin, index});
+            xmlNode* end = slots_.node(doc_, {Slot::Kind::cut_end, index});
+            // At the tag's own slot: the cut ends right before it ({%-) or begins right after it (-%}).
+            put_slot(at_tag, cut.into_previous ? end : begin, !cut.into_previous);
             if (cut.into_previous) {
                 xmlNode* last = nullptr;
                 for (xmlNode* c = other->children; c; c = c->next)
                     if (bears_text(c)) last = c;
-                if (last) put_marker(last, begin, true);
-                else xmlAddChild(other, xmlNewDocText(doc_, xml_chars(begin.c_str())));
+                if (last) put_slot(last, begin, true);
+                else xmlAddChild(other, begin);
             } else {
                 xmlNode* first = nullptr;
                 for (xmlNode* c = other->children; c && !first; c = c->next)
                     if (bears_text(c)) first = c;
-                if (first) put_marker(first, end, false);
-                else xmlAddChild(other, xmlNewDocText(doc_, xml_chars(end.c_str())));
+                if (first) put_slot(first, end, false);
+                else xmlAddChild(other, end);
             }
         }
     }

@@ -644,7 +644,11 @@ struct Renderer {
             }
             std::string text = to_text(v, state.ctx);
             if (!ascii(text)) text = xml_characters(vn::nfc(text));
-            emit_text(out, text, site, n.loc);
+            // A value that starts paragraphs (\a, \f) writes the host's properties: their tags are evaluated then.
+            if (!site.prop_exprs.empty() && text.find_first_of("\a\f") != std::string::npos)
+                emit_text(out, text, resolve_props(site), n.loc);
+            else
+                emit_text(out, text, site, n.loc);
         } catch (const EvalError& e) {
             error(e, n.loc);
         }
@@ -665,32 +669,33 @@ struct Renderer {
         }
     }
 
-    // The host run's properties with their attribute tags evaluated.
+    // The host run's (and paragraph's) properties with their attribute tags evaluated.
     OutputSite resolve_props(const OutputSite& site) {
-        OutputSite resolved = site;
-        resolved.prop_exprs.clear();
-        for (std::string& props : resolved.run_props) props.clear();
         std::vector<std::string> values;
         for (const auto& e : site.prop_exprs) {
             std::string escaped;
             escape_xml_attribute(escaped, to_text(evaluate(*e, state.ctx), state.ctx));
             values.push_back(std::move(escaped));
         }
-        static constexpr std::string_view open = "\xEE\x80\x80", close = "\xEE\x80\x81";
-        for (std::size_t v = 0; v < site.run_props.size(); ++v) {
-            const std::string& src = site.run_props[v];
-            std::string& dst = resolved.run_props[v];
+        auto filled = [&](const std::string& src, const std::vector<OutputSite::PropSlot>& slots) {
+            std::string dst;
             std::size_t pos = 0;
-            while (true) {
-                std::size_t m = src.find(open, pos);
-                if (m == std::string::npos) break;
-                std::size_t e = src.find(close, m);
-                dst.append(src, pos, m - pos);
-                dst += values.at(std::stoul(src.substr(m + open.size(), e - m - open.size())));
-                pos = e + close.size();
+            for (const auto& slot : slots) {
+                dst.append(src, pos, slot.offset - pos);
+                dst += values.at(slot.expr);
+                pos = slot.offset;
             }
             dst.append(src, pos, std::string::npos);
+            return dst;
+        };
+        OutputSite resolved = site;
+        resolved.prop_exprs.clear();
+        for (std::size_t v = 0; v < site.run_props.size(); ++v) {
+            resolved.run_props[v] = filled(site.run_props[v], site.prop_slots[v]);
+            resolved.prop_slots[v].clear();
         }
+        resolved.paragraph_props = filled(site.paragraph_props, site.paragraph_prop_slots);
+        resolved.paragraph_prop_slots.clear();
         return resolved;
     }
 

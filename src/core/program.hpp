@@ -84,8 +84,13 @@ struct OutputSite {
     // Run properties of the host run for every emphasis combination, ready to paste; used to write rich text as
     // separate runs. Index: bold | italic << 1 | underline << 2 (0 = the host run's own properties).
     std::array<std::string, 8> run_props;
-    // Tags inside those run properties (a template kept as XML may compute a style name): run_props hold markers
-    // U+E000 <index> U+E001 that the renderer replaces with these values.
+    // Tags inside those run properties (a template kept as XML may compute a style name): the value of
+    // prop_exprs[expr] is written at byte `offset` of run_props[v] (prop_slots[v], in order of their offsets).
+    struct PropSlot {
+        std::size_t offset = 0;
+        std::size_t expr = 0;
+    };
+    std::array<std::vector<PropSlot>, 8> prop_slots;
     std::vector<std::shared_ptr<const Expr>> prop_exprs;
     // The host paragraph's properties, for values that start a new paragraph with the same look (docxtpl's \a and
     // \f); `splits_paragraph` is false where the run cannot be cut out of its paragraph (a hyperlink, a field, a
@@ -94,6 +99,7 @@ struct OutputSite {
     // the tag closed and reopened), and page_break_props the same with a paragraph style that breaks the page.
     std::string paragraph_props;
     std::string page_break_props;
+    std::vector<PropSlot> paragraph_prop_slots;  // tags inside paragraph_props, as prop_slots
     bool splits_paragraph = false;
     TagLevel level = TagLevel::automatic;  // {{r x }} / {{p x }}: docxtpl's objects given as JSON lists are rich text
 };

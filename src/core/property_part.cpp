@@ -15,10 +15,6 @@ public:
     PropertyCompiler(const std::string& part, std::vector<Diagnostic>& errors) : part_(part), errors_(errors) {}
 
     Program compile(std::string_view xml) {
-        if (xml.find(kMarkOpen) != std::string_view::npos || xml.find(kMarkClose) != std::string_view::npos) {
-            error("the part holds the private characters U+E000/U+E001 that vanban uses while compiling", {}, {});
-            return {};
-        }
         std::string problem;
         const XmlDocPtr doc = parse_office_part(xml, part_, problem);
         if (!doc) {
@@ -30,23 +26,16 @@ public:
             return {};
         }
         std::vector<std::vector<Piece>> texts;  // the pieces of each text that holds tags
-        mark_texts(xmlDocGetRootElement(doc.get()), texts);
+        Slots slots;
+        mark_texts(xmlDocGetRootElement(doc.get()), texts, slots);
         if (texts.empty()) return {};
-        xmlChar* mem = nullptr;
-        int size = 0;
-        xmlDocDumpMemoryEnc(doc.get(), &mem, &size, "UTF-8");
-        const std::string serialised(reinterpret_cast<const char*>(mem), static_cast<std::size_t>(size));
-        xmlFree(mem);
         std::vector<Piece> pieces;
-        std::size_t pos = 0;
-        for (std::size_t m = serialised.find(kMarkOpen); m != std::string::npos; m = serialised.find(kMarkOpen, pos)) {
-            const std::size_t close = serialised.find(kMarkClose, m);
-            pieces.push_back({Piece::Kind::literal, serialised.substr(pos, m - pos)});
-            auto& text = texts.at(std::stoul(serialised.substr(m + kMarkOpen.size(), close - m - kMarkOpen.size())));
+        for (XmlSlice& slice : serialise_slices(doc.get())) {
+            pieces.push_back({Piece::Kind::literal, std::move(slice.text)});
+            if (!slice.slot) break;
+            const auto& text = texts.at(static_cast<std::size_t>(slice.slot->index));
             pieces.insert(pieces.end(), text.begin(), text.end());
-            pos = close + kMarkClose.size();
         }
-        pieces.push_back({Piece::Kind::literal, serialised.substr(pos)});
         std::vector<OutputSite> sites(1);
         sites[0].context = OutputSite::Context::attribute;  // escaped, never a picture or a run
         Program program = build_program(std::move(pieces), std::move(tags_), std::move(sites), errors_);
@@ -69,24 +58,21 @@ private:
         errors_.push_back(std::move(d));
     }
 
-    void mark_texts(xmlNode* n, std::vector<std::vector<Piece>>& texts) {
+    // Every text that holds tags gives its place to a slot (Slot::Kind::text, its index in `texts`).
+    void mark_texts(xmlNode* n, std::vector<std::vector<Piece>>& texts, Slots& slots) {
         for (xmlNode* c = n; c; c = c->next) {
-            if (c->type == XML_ELEMENT_NODE) mark_texts(c->children, texts);
+            if (c->type == XML_ELEMENT_NODE) mark_texts(c->children, texts, slots);
             if ((c->type != XML_TEXT_NODE && c->type != XML_CDATA_SECTION_NODE) || !c->content) continue;
             const std::string text(reinterpret_cast<const char*>(c->content));
             if (text.find('{') == std::string::npos) continue;
             std::vector<Piece> pieces = text_pieces(text);
             if (pieces.empty()) continue;
-            const std::string mark = marker(std::to_string(texts.size()));
+            // A CDATA section goes too: the pieces are escaped text.
+            xmlNode* slot = slots.node(c->doc, {Slot::Kind::text, static_cast<int>(texts.size())});
             texts.push_back(std::move(pieces));
-            if (c->type == XML_CDATA_SECTION_NODE) {  // a CDATA section cannot hold the escaped pieces: plain text
-                xmlNode* plain = xmlNewDocText(c->doc, xml_chars(mark.c_str()));
-                xmlReplaceNode(c, plain);
-                xmlFreeNode(c);
-                c = plain;
-            } else {
-                xmlNodeSetContent(c, xml_chars(mark.c_str()));
-            }
+            xmlReplaceNode(c, slot);
+            xmlFreeNode(c);
+            c = slot;
         }
     }
 

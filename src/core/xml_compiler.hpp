@@ -3,7 +3,7 @@
 // style changes are still found — moves every tag into the text where it starts, lifts block tags to the paragraph,
 // table row or cell they govern, checks that every block cuts the XML into balanced slices, and hands the result to
 // build_program(). A Dialect tells it what the elements of its format mean; nothing else differs between formats.
-// The stages, their typed results and the markers they hand on: core/part_stages.hpp.
+// The stages, their typed results and the slots they hand on: core/part_stages.hpp.
 #pragma once
 
 #include <memory>
@@ -15,15 +15,10 @@
 #include <libxml/tree.h>
 
 #include "core/program.hpp"
+#include "core/xml_slots.hpp"
 #include "vanban/diagnostic.hpp"
 
 namespace vanban::core {
-
-// Markers the compiler leaves in the serialised XML where tags stood: U+E000 payload U+E001 (the payloads:
-// core/part_stages.hpp). Dialects write one too: the DOCX footnotes hook "h1".
-inline constexpr std::string_view kMarkOpen = "\xEE\x80\x80";
-inline constexpr std::string_view kMarkClose = "\xEE\x80\x81";
-std::string marker(std::string_view payload);
 
 inline const xmlChar* xml_chars(const char* s) { return reinterpret_cast<const xmlChar*>(s); }
 bool has_name(const xmlNode* n, const char* ns_href, const char* local);
@@ -51,7 +46,7 @@ enum class Role {
 };
 
 struct PartHooks {
-    bool footnotes_part = false;  // gets a hook where rich-text footnotes are appended
+    bool footnotes_part = false;  // gets a hook at the end of its root where rich-text footnotes are appended
     int max_footnote_id = 0;      // highest id among the part's existing footnotes
 };
 
@@ -129,5 +124,8 @@ void declare_namespace(xmlNode* root, const char* href, const char* prefix);
 
 // Serialises an element (for run properties); namespace declarations copied from the root are left out.
 std::string dump_element(xmlDoc* doc, xmlNode* element);
+// The same, for an element that may hold attribute tags (a copy made with copy_with_slots): `slots` get where each
+// tag stands in the bytes, with the tag's index in PropSlot::expr (make_sites turns it into its expression).
+std::string dump_element(xmlDoc* doc, xmlNode* element, std::vector<OutputSite::PropSlot>& slots);
 
 }  // namespace vanban::core

@@ -19,13 +19,14 @@
 #include "vanban/convert.hpp"
 #include "vanban/diagnostic.hpp"
 #include "zip/zip.hpp"
+#include "docx/ooxml_names.hpp"
 
 namespace vanban {
 
 namespace {
 
-constexpr const char* kW = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
-constexpr const char* kWp = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing";
+using ooxml::kW;
+using ooxml::kWordprocessingDrawing;
 
 struct XmlDocFree {
     void operator()(xmlDoc* d) const { xmlFreeDoc(d); }
@@ -405,7 +406,7 @@ private:
         const xmlNode* extent = nullptr;
         for (const xmlNode* anchor = d->children; anchor && !extent; anchor = anchor->next)
             for (const xmlNode* c = anchor->children; c && !extent; c = c->next)
-                if (core::has_name(c, kWp, "extent")) extent = c;
+                if (core::has_name(c, kWordprocessingDrawing, "extent")) extent = c;
         const auto emu = [&](const char* name) {
             xmlChar* v = extent ? xmlGetProp(extent, core::xml_chars(name)) : nullptr;
             const long value = v ? std::strtol(reinterpret_cast<const char*>(v), nullptr, 10) : 0;
@@ -495,15 +496,15 @@ std::string docx_to_html(const std::string& docx) {
     limits.max_total_size = 128ull << 20;
     limits.max_compression_ratio = 200;
     const zip::Reader reader = zip::Reader::from_bytes(docx, "document.docx", limits);
-    if (!reader.contains("word/document.xml"))
+    if (!reader.contains(ooxml::kDocumentPart))
         not_a_document("the document has no word/document.xml");
-    const XmlDocPtr document = parse(reader.read("word/document.xml"), "word/document.xml");
+    const XmlDocPtr document = parse(reader.read(ooxml::kDocumentPart), ooxml::kDocumentPart);
     const xmlNode* root = document ? xmlDocGetRootElement(document.get()) : nullptr;
     const xmlNode* body = child_w(root, "body");
     if (!body) not_a_document("word/document.xml is not a WordprocessingML document");
     XmlDocPtr styles_doc, notes_doc;
-    if (reader.contains("word/styles.xml")) styles_doc = parse(reader.read("word/styles.xml"), "word/styles.xml");
-    if (reader.contains("word/footnotes.xml")) notes_doc = parse(reader.read("word/footnotes.xml"), "word/footnotes.xml");
+    if (reader.contains(ooxml::kStylesPart)) styles_doc = parse(reader.read(ooxml::kStylesPart), ooxml::kStylesPart);
+    if (reader.contains(ooxml::kFootnotesPart)) notes_doc = parse(reader.read(ooxml::kFootnotesPart), ooxml::kFootnotesPart);
     const Styles styles(styles_doc.get());
     return Converter(styles, notes_doc.get()).run(body);
 }

@@ -9,16 +9,17 @@
 #include "docx/docx_part.hpp"
 #include "docx/subdoc.hpp"
 #include "import/xml_util.hpp"
+#include "docx/ooxml_names.hpp"
 
 namespace vanban::docx {
 
 namespace {
 
-constexpr const char* kW = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
-constexpr const char* kWordprocessingDrawing = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing";
-constexpr std::string_view kDocument = "word/document.xml";
-constexpr std::string_view kContentTypes = "[Content_Types].xml";
-constexpr std::string_view kFootnotes = "word/footnotes.xml";
+using ooxml::kW;
+using ooxml::kWordprocessingDrawing;
+constexpr std::string_view kDocument = ooxml::kDocumentPart;
+constexpr std::string_view kContentTypes = ooxml::kContentTypesPart;
+constexpr std::string_view kFootnotes = ooxml::kFootnotesPart;
 
 bool is_w(const xmlNode* n, const char* local) { return import::is_element(n, kW, local); }
 
@@ -70,8 +71,8 @@ std::string relationships_of(const std::string& part) {
 }
 
 constexpr std::string_view kDocPr = "<wp:docPr ";
-constexpr const char* kPackageRelationships = "http://schemas.openxmlformats.org/package/2006/relationships";
-constexpr const char* kContentTypesNs = "http://schemas.openxmlformats.org/package/2006/content-types";
+using ooxml::kPackageRelationships;
+using ooxml::kContentTypesNs;
 
 class DocxPackage final : public core::PackageFormat {
 public:
@@ -108,7 +109,7 @@ public:
     }
 
     bool lists_pictures(const std::string& part) const override {
-        return part == kContentTypes || is_word_rels(part) || part == "word/styles.xml" || part == "word/numbering.xml";
+        return part == kContentTypes || is_word_rels(part) || part == ooxml::kStylesPart || part == ooxml::kNumberingPart;
     }
     std::string_view media_folder() const override { return "word/media/"; }
 
@@ -212,7 +213,7 @@ const core::PackageFormat& package_format() {
 
 std::map<std::string, std::string> footnotes_part_additions(const std::function<bool(const std::string&)>& has,
                                                             const std::function<std::string(const std::string&)>& read) {
-    const std::string rels_name = "word/_rels/document.xml.rels", types_name(kContentTypes);
+    const std::string rels_name = ooxml::kDocumentRelationshipsPart, types_name(kContentTypes);
     if (has(std::string(kFootnotes)) || !has(std::string(kDocument)) || !has(types_name)) return {};
     std::map<std::string, std::string> parts;
     parts[std::string(kFootnotes)] =
@@ -241,7 +242,7 @@ std::map<std::string, std::string> footnotes_part_additions(const std::function<
 
 void check_main_document(const std::function<bool(const std::string&)>& has,
                          const std::function<std::string(const std::string&)>& read) {
-    const std::string rels = "_rels/.rels", types(kContentTypes);
+    const std::string rels = ooxml::kPackageRelationshipsPart, types(kContentTypes);
     if (!has(rels))
         core::refuse_package(rels, "package.no_main_part", "the package has no _rels/.rels, so nothing names its main document",
                              "tệp mẫu bị hỏng: thiếu _rels/.rels nên không biết phần nội dung chính ở đâu — hãy mở và lưu lại "
@@ -267,7 +268,7 @@ void check_main_document(const std::function<bool(const std::string&)>& has,
 }
 
 std::string main_part_named_by(std::string_view package_relationships) {
-    const core::XmlDocPtr doc = parse(package_relationships, "_rels/.rels");
+    const core::XmlDocPtr doc = parse(package_relationships, ooxml::kPackageRelationshipsPart);
     if (!doc) return {};
     for (const xmlNode* r = xmlDocGetRootElement(doc.get())->children; r; r = r->next) {
         if (!import::is_element(r, kPackageRelationships, "Relationship")) continue;

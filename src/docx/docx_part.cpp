@@ -13,6 +13,7 @@
 
 #include "core/richtext.hpp"
 #include "core/xml_compiler.hpp"
+#include "docx/ooxml_names.hpp"
 
 namespace vanban::docx {
 
@@ -22,9 +23,9 @@ using core::OutputSite;
 using core::Role;
 using core::xml_chars;
 
-constexpr const char* kW = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
-constexpr const char* kWordprocessingDrawing = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing";
-constexpr const char* kRelationships = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+using ooxml::kW;
+using ooxml::kWordprocessingDrawing;
+using ooxml::kRelationships;
 // Word has at most 63 columns: spans and grids past this come from absurd templates and are not followed.
 constexpr std::size_t kMaxGridColumns = 4096;
 
@@ -153,11 +154,12 @@ public:
         xmlNs* w = xmlSearchNsByHref(doc, xmlDocGetRootElement(doc), xml_chars(kW));
         for (int v = 0; v < 8; ++v) {
             if (v == 0 && !host_rpr) continue;
-            xmlNode* rpr = host_rpr ? xmlDocCopyNode(host_rpr, doc, 1) : xmlNewDocNode(doc, w, xml_chars("rPr"), nullptr);
+            xmlNode* rpr = host_rpr ? core::copy_with_slots(doc, host_rpr) : xmlNewDocNode(doc, w, xml_chars("rPr"), nullptr);
             if (v & 1) { put(doc, rpr, w, "b", nullptr); put(doc, rpr, w, "bCs", nullptr); }
             if (v & 2) { put(doc, rpr, w, "i", nullptr); put(doc, rpr, w, "iCs", nullptr); }
             if (v & 4) put(doc, rpr, w, "u", "single");
-            site.run_props[static_cast<std::size_t>(v)] = core::dump_element(doc, rpr);
+            const auto variant = static_cast<std::size_t>(v);
+            site.run_props[variant] = core::dump_element(doc, rpr, site.prop_slots[variant]);
             xmlFreeNode(rpr);
         }
         describe_paragraph(doc, run, site);
@@ -171,7 +173,7 @@ public:
         site.splits_paragraph = true;
         xmlNode* ppr = child(paragraph, "pPr");
         if (!ppr) return;
-        xmlNode* copy = xmlDocCopyNode(ppr, doc, 1);
+        xmlNode* copy = core::copy_with_slots(doc, ppr);
         for (xmlNode* c = copy->children; c;) {
             xmlNode* next = c->next;
             if (is_w(c, "sectPr")) {
@@ -180,14 +182,14 @@ public:
             }
             c = next;
         }
-        site.paragraph_props = core::dump_element(doc, copy);
+        site.paragraph_props = core::dump_element(doc, copy, site.paragraph_prop_slots);
         xmlFreeNode(copy);
     }
 
-    // Footnotes produced by rich text are appended at the end of the footnotes part, numbered after its own. Pictures
-    // from the data are written with the wp: and r: prefixes (a: and pic: are declared where they are used, as Word
-    // does): the root declares them.
-    void finish(xmlDoc* doc, xmlNode* root, core::PartHooks* hooks) const override {
+    // Footnotes produced by rich text are appended at the end of the footnotes part (where the compiler puts its hook
+    // slot), numbered after its own. Pictures from the data are written with the wp: and r: prefixes (a: and pic: are
+    // declared where they are used, as Word does): the root declares them.
+    void finish(xmlDoc*, xmlNode* root, core::PartHooks* hooks) const override {
         core::declare_namespace(root, kWordprocessingDrawing, "wp");
         core::declare_namespace(root, kRelationships, "r");
         if (!hooks || !hooks->footnotes_part) return;
@@ -204,7 +206,6 @@ public:
                 xmlFree(id);
             }
         }
-        xmlAddChild(root, xmlNewDocText(doc, xml_chars(core::marker("h1").c_str())));
     }
 
 private:

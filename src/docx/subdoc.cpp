@@ -12,6 +12,7 @@
 #include "docx/docx_package.hpp"
 #include "import/xml_util.hpp"
 #include "zip/zip.hpp"
+#include "docx/ooxml_names.hpp"
 
 namespace vanban::docx {
 
@@ -19,10 +20,10 @@ namespace {
 
 using core::json;
 
-constexpr const char* kW = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
-constexpr const char* kR = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
-constexpr const char* kPackageRels = "http://schemas.openxmlformats.org/package/2006/relationships";
-constexpr std::string_view kRelationshipTypes = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/";
+using ooxml::kW;
+using ooxml::kRelationships;
+using ooxml::kPackageRelationships;
+using ooxml::kRelationshipTypes;
 // The start tag of a paragraph reopened after a sub-document, removed with it when nothing was written into it. The
 // private-use character sits inside the tag, where no value is ever written (values are escaped text).
 constexpr std::string_view kReopened = "<w:p\xEE\x80\x82>";
@@ -92,7 +93,7 @@ std::map<std::string, Relationship> read_relationships(std::string_view xml) {
     const core::XmlDocPtr doc = core::parse_office_part(xml, "relationships", problem);
     if (!doc) return rels;
     for (const xmlNode* r = xmlDocGetRootElement(doc.get())->children; r; r = r->next) {
-        if (!import::is_element(r, kPackageRels, "Relationship")) continue;
+        if (!import::is_element(r, kPackageRelationships, "Relationship")) continue;
         const auto attribute = [&](const char* a) { return import::attribute(r, nullptr, a).value_or(""); };
         rels[attribute("Id")] = {attribute("Type"), attribute("Target"), attribute("TargetMode") == "External"};
     }
@@ -169,7 +170,7 @@ core::XmlDocPtr parse_text(const std::map<std::string, std::string>& texts, cons
 
 Target read_target(const std::map<std::string, std::string>& texts) {
     Target t;
-    const core::XmlDocPtr styles = parse_text(texts, "word/styles.xml"), numbering = parse_text(texts, "word/numbering.xml");
+    const core::XmlDocPtr styles = parse_text(texts, ooxml::kStylesPart), numbering = parse_text(texts, ooxml::kNumberingPart);
     for (const xmlNode* s = styles ? xmlDocGetRootElement(styles.get())->children : nullptr; s; s = s->next) {
         if (!is_w(s, "style")) continue;
         const std::string id = import::attribute(s, kW, "styleId").value_or("");
@@ -239,11 +240,11 @@ public:
         } catch (const vanban::Error& e) {
             refuse(e.diagnostics().front().to_string(), object_, "give a Word document (.docx) saved by Word or LibreOffice");
         }
-        main_ = main_part_named_by(read("_rels/.rels"));
+        main_ = main_part_named_by(read(ooxml::kPackageRelationshipsPart));
         folder_ = main_.substr(0, main_.rfind('/') + 1);
         const std::string rels_name = folder_ + "_rels/" + main_.substr(folder_.size()) + ".rels";
         if (has(rels_name)) rels_ = read_relationships(read(rels_name));
-        if (has("[Content_Types].xml")) types_ = read("[Content_Types].xml");
+        if (has(ooxml::kContentTypesPart)) types_ = read(ooxml::kContentTypesPart);
         document_ = parse(main_);
         styles_ = parse_related("/styles");
         numbering_ = parse_related("/numbering");
@@ -333,7 +334,7 @@ private:
     // Every r:… attribute (r:id, r:embed, r:link) names a relationship of the main part: it gets a new one.
     void relate(xmlNode* n) {
         for (xmlAttr* a = n->properties; a; a = a->next) {
-            if (!a->ns || std::strcmp(reinterpret_cast<const char*>(a->ns->href), kR) != 0) continue;
+            if (!a->ns || std::strcmp(reinterpret_cast<const char*>(a->ns->href), kRelationships) != 0) continue;
             xmlChar* value = xmlNodeGetContent(reinterpret_cast<xmlNode*>(a));
             const std::string old_id = value ? reinterpret_cast<const char*>(value) : "";
             xmlFree(value);
@@ -620,7 +621,7 @@ void list_relationships(const SubdocSession& session, core::PictureEdits& edits)
 // A part the template lacks (styles, numbering): made, listed in the content types and related to the document.
 void add_part(core::PictureEdits& edits, const std::string& name, const char* root, const std::string& content,
               const std::string& type, const char* relationship) {
-    const std::string types_name = "[Content_Types].xml", document_rels = "word/_rels/document.xml.rels";
+    const std::string types_name = ooxml::kContentTypesPart, document_rels = ooxml::kDocumentRelationshipsPart;
     edits.added.emplace_back(name, std::string(kXmlDeclaration) + "<" + root + " xmlns:w=\"" + kW + "\">" + content + "</" + root + ">");
     if (!core::append_to_root(edits.text_of(types_name), "Types", "<Override PartName=\"/" + name + "\" ContentType=\"" + type + "\"/>"))
         core::unusual_picture_part(types_name);
@@ -631,7 +632,7 @@ void add_part(core::PictureEdits& edits, const std::string& name, const char* ro
 
 // w:abstractNum elements go before every w:num, and w:num before w:numIdMacAtCleanup (the schema's order).
 void extend_numbering(std::string& numbering, const std::string& abstract_nums, const std::string& nums) {
-    const std::string name = "word/numbering.xml";
+    const std::string name = ooxml::kNumberingPart;
     if (!abstract_nums.empty()) {
         const std::size_t first_num = std::min({numbering.find("<w:num "), numbering.find("<w:num>"), numbering.find("<w:numIdMacAtCleanup")});
         if (first_num != std::string::npos) numbering.insert(first_num, abstract_nums);
@@ -648,7 +649,7 @@ void list_subdocs(const core::RenderState& state, core::PictureEdits& edits) {
     const auto* session = dynamic_cast<const SubdocSession*>(state.adapter_session.get());
     if (!session) return;
     list_relationships(*session, edits);
-    const std::string types_name = "[Content_Types].xml";
+    const std::string types_name = ooxml::kContentTypesPart;
     for (const Media& m : session->media) {
         std::string& types = edits.text_of(types_name);
         const std::string extension = m.name.substr(m.name.rfind('.') + 1);
@@ -661,15 +662,15 @@ void list_subdocs(const core::RenderState& state, core::PictureEdits& edits) {
     }
     const auto has = [&](const std::string& name) { return edits.entries.count(name) > 0; };
     if (!session->styles.empty()) {
-        if (!has("word/styles.xml"))
-            add_part(edits, "word/styles.xml", "w:styles", session->styles,
+        if (!has(ooxml::kStylesPart))
+            add_part(edits, ooxml::kStylesPart, "w:styles", session->styles,
                      "application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml", "styles");
-        else if (!core::append_to_root(edits.text_of("word/styles.xml"), "w:styles", session->styles))
-            core::unusual_picture_part("word/styles.xml");
+        else if (!core::append_to_root(edits.text_of(ooxml::kStylesPart), "w:styles", session->styles))
+            core::unusual_picture_part(ooxml::kStylesPart);
     }
     if (session->abstract_nums.empty() && session->nums.empty()) return;
-    if (has("word/numbering.xml")) extend_numbering(edits.text_of("word/numbering.xml"), session->abstract_nums, session->nums);
-    else add_part(edits, "word/numbering.xml", "w:numbering", session->abstract_nums + session->nums,
+    if (has(ooxml::kNumberingPart)) extend_numbering(edits.text_of(ooxml::kNumberingPart), session->abstract_nums, session->nums);
+    else add_part(edits, ooxml::kNumberingPart, "w:numbering", session->abstract_nums + session->nums,
                   "application/vnd.openxmlformats-officedocument.wordprocessingml.numbering+xml", "numbering");
 }
 

@@ -13,12 +13,13 @@
 #include "import/numbering.hpp"
 #include "import/xml_util.hpp"
 #include "io/fail.hpp"
+#include "docx/ooxml_names.hpp"
 
 namespace vanban::import {
 namespace {
 
-constexpr const char* kW = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
-constexpr const char* kRel = "http://schemas.openxmlformats.org/package/2006/relationships";
+using ooxml::kW;
+using ooxml::kPackageRelationships;
 
 bool is_w(const xmlNode* n, const char* local) { return is_element(n, kW, local); }
 std::optional<std::string> w_attr(const xmlNode* n, const char* name) { return attribute(n, kW, name); }
@@ -52,9 +53,9 @@ public:
 
     std::vector<Paragraph> run() {
         const std::string main = main_part();
-        if (pkg_.zip.contains("word/styles.xml")) read_styles(pkg_.parse("word/styles.xml"));
-        if (pkg_.zip.contains("word/numbering.xml")) numbering_.read_docx(xmlDocGetRootElement(pkg_.parse("word/numbering.xml").get()));
-        if (pkg_.zip.contains("word/footnotes.xml")) read_footnotes(pkg_.parse("word/footnotes.xml"));
+        if (pkg_.zip.contains(ooxml::kStylesPart)) read_styles(pkg_.parse(ooxml::kStylesPart));
+        if (pkg_.zip.contains(ooxml::kNumberingPart)) numbering_.read_docx(xmlDocGetRootElement(pkg_.parse(ooxml::kNumberingPart).get()));
+        if (pkg_.zip.contains(ooxml::kFootnotesPart)) read_footnotes(pkg_.parse(ooxml::kFootnotesPart));
         part_ = main;
         const core::XmlDocPtr doc = pkg_.parse(main);
         const xmlNode* root = xmlDocGetRootElement(doc.get());
@@ -78,10 +79,10 @@ private:
     std::uint64_t copied_notes_ = 0;
 
     std::string main_part() const {
-        if (pkg_.zip.contains("_rels/.rels")) {
-            const core::XmlDocPtr rels = pkg_.parse("_rels/.rels");
+        if (pkg_.zip.contains(ooxml::kPackageRelationshipsPart)) {
+            const core::XmlDocPtr rels = pkg_.parse(ooxml::kPackageRelationshipsPart);
             for (const xmlNode* r = xmlDocGetRootElement(rels.get())->children; r; r = r->next) {
-                if (r->type != XML_ELEMENT_NODE || !core::has_name(r, kRel, "Relationship")) continue;
+                if (r->type != XML_ELEMENT_NODE || !core::has_name(r, kPackageRelationships, "Relationship")) continue;
                 const std::string t = attribute(r, nullptr, "Type").value_or("");
                 std::string g = attribute(r, nullptr, "Target").value_or("");
                 if (t.ends_with("/officeDocument")) {
@@ -90,7 +91,7 @@ private:
                 }
             }
         }
-        if (pkg_.zip.contains("word/document.xml")) return "word/document.xml";
+        if (pkg_.zip.contains(ooxml::kDocumentPart)) return ooxml::kDocumentPart;
         io::fail(DiagnosticKind::package, pkg_.name + ": not a Word document (no word/document.xml)", pkg_.name);
     }
 

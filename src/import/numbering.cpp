@@ -5,11 +5,12 @@
 #include "core/ascii.hpp"
 #include "core/vn.hpp"
 #include "import/xml_util.hpp"
+#include "docx/ooxml_names.hpp"
 
 namespace vanban::import {
 namespace {
 
-constexpr const char* kW = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
+using ooxml::kW;
 constexpr int kMaxNumber = 100'000;  // larger counters are printed as they are, never expanded (roman, letters)
 
 bool is_w(const xmlNode* n, const char* local) { return is_element(n, kW, local); }

@@ -10,15 +10,16 @@
 #include "import/numbering.hpp"
 #include "import/xml_util.hpp"
 #include "io/fail.hpp"
+#include "odt/odf_names.hpp"
 
 namespace vanban::import {
 namespace {
 
-constexpr const char* kText = "urn:oasis:names:tc:opendocument:xmlns:text:1.0";
-constexpr const char* kOffice = "urn:oasis:names:tc:opendocument:xmlns:office:1.0";
-constexpr const char* kStyle = "urn:oasis:names:tc:opendocument:xmlns:style:1.0";
-constexpr const char* kTable = "urn:oasis:names:tc:opendocument:xmlns:table:1.0";
-constexpr const char* kFo = "urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0";
+using odf::kText;
+using odf::kOffice;
+using odf::kStyle;
+using odf::kTable;
+using odf::kFo;
 
 bool is(const xmlNode* n, const char* ns, const char* local) { return is_element(n, ns, local); }
 std::optional<std::string> attr(const xmlNode* n, const char* ns, const char* name) { return attribute(n, ns, name); }
@@ -41,14 +42,14 @@ public:
     Reader(const Package& pkg, const ReadLimits& limits) : pkg_(pkg), limits_(limits) {}
 
     std::vector<Paragraph> run() {
-        if (!pkg_.zip.contains("content.xml"))
+        if (!pkg_.zip.contains(odf::kContentPart))
             io::fail(DiagnosticKind::package, pkg_.name + ": not an OpenDocument text (no content.xml)", pkg_.name);
         core::XmlDocPtr styles;
-        if (pkg_.zip.contains("styles.xml")) {
-            styles = pkg_.parse("styles.xml");
+        if (pkg_.zip.contains(odf::kStylesPart)) {
+            styles = pkg_.parse(odf::kStylesPart);
             read_styles(xmlDocGetRootElement(styles.get()), false);
         }
-        const core::XmlDocPtr content = pkg_.parse("content.xml");
+        const core::XmlDocPtr content = pkg_.parse(odf::kContentPart);
         const xmlNode* root = xmlDocGetRootElement(content.get());
         read_styles(root, true);
         const xmlNode* text = child(child(root, kOffice, "body"), kOffice, "text");
@@ -230,7 +231,7 @@ private:
             io::fail(DiagnosticKind::limit, pkg_.name + ": more than " + std::to_string(limits_.max_paragraphs) + " paragraphs",
                      pkg_.name);
         Paragraph para;
-        para.part = "content.xml";
+        para.part = odf::kContentPart;
         para.number = number_;
         para.table = table;
         para.row = row;

@@ -5,15 +5,16 @@
 #include "import/xml_util.hpp"
 #include "odt/odt_part.hpp"
 #include "odt/odt_rich.hpp"
+#include "odt/odf_names.hpp"
 
 namespace vanban::odt {
 
 namespace {
 
-constexpr const char* kText = "urn:oasis:names:tc:opendocument:xmlns:text:1.0";
-constexpr const char* kStyle = "urn:oasis:names:tc:opendocument:xmlns:style:1.0";
-constexpr const char* kFo = "urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0";
-constexpr const char* kSvg = "urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0";
+using odf::kText;
+using odf::kStyle;
+using odf::kFo;
+using odf::kSvg;
 constexpr const char* kManifest = "META-INF/manifest.xml";
 
 // The first element `ns`:`local` under `n` in document order (libxml2 bounds the depth at 256).
@@ -29,7 +30,7 @@ const xmlNode* first_element(const xmlNode* n, const char* ns, const char* local
 // The text width of an OpenDocument text: the first page layout of styles.xml, its width less its side margins.
 std::int64_t styles_text_width(std::string_view styles) {
     std::string problem;
-    const core::XmlDocPtr doc = core::parse_office_part(styles, "styles.xml", problem);
+    const core::XmlDocPtr doc = core::parse_office_part(styles, odf::kStylesPart, problem);
     if (!doc) return 0;
     const xmlNode* layout = first_element(xmlDocGetRootElement(doc.get()), kStyle, "page-layout-properties");
     if (!layout) return 0;
@@ -49,8 +50,8 @@ public:
     PartRole part_role(const std::string& part) const override {
         PartRole role;
         role.story = is_story_part(part) || core::is_property_part(part);
-        role.numbers_footnotes = part == "content.xml";
-        role.render_rank = part == "content.xml" ? 0 : 1;
+        role.numbers_footnotes = part == odf::kContentPart;
+        role.render_rank = part == odf::kContentPart ? 0 : 1;
         return role;
     }
 
@@ -66,8 +67,8 @@ public:
     // rendered as text and written back under its own type.
     void check_package(const std::function<bool(const std::string&)>& has,
                        const std::function<std::string(const std::string&)>& read) const override {
-        if (!has("content.xml"))
-            core::refuse_package("content.xml", "package.no_main_part", "the OpenDocument package has no content.xml (its body)",
+        if (!has(odf::kContentPart))
+            core::refuse_package(odf::kContentPart, "package.no_main_part", "the OpenDocument package has no content.xml (its body)",
                                  "tệp mẫu bị hỏng: thiếu content.xml (phần nội dung chính) — hãy mở và lưu lại tệp bằng LibreOffice");
         if (!has("mimetype")) return;
         std::string type = read("mimetype");
@@ -80,7 +81,7 @@ public:
     }
 
     std::int64_t text_width(const std::string& part, const std::function<std::string()>& read) const override {
-        return part == "styles.xml" ? styles_text_width(read()) : 0;
+        return part == odf::kStylesPart ? styles_text_width(read()) : 0;
     }
 
     bool lists_pictures(const std::string& part) const override { return part == kManifest; }

@@ -12,6 +12,7 @@
 #include "core/richtext.hpp"
 #include "core/xml_compiler.hpp"
 #include "odt/odt_rich.hpp"
+#include "odt/odf_names.hpp"
 
 namespace vanban::odt {
 
@@ -24,14 +25,14 @@ using core::OutputSite;
 using core::Role;
 using core::xml_chars;
 
-constexpr const char* kText = "urn:oasis:names:tc:opendocument:xmlns:text:1.0";
-constexpr const char* kTable = "urn:oasis:names:tc:opendocument:xmlns:table:1.0";
-constexpr const char* kOffice = "urn:oasis:names:tc:opendocument:xmlns:office:1.0";
-constexpr const char* kStyle = "urn:oasis:names:tc:opendocument:xmlns:style:1.0";
-constexpr const char* kFo = "urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0";
-constexpr const char* kDraw = "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0";
-constexpr const char* kSvg = "urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0";
-constexpr const char* kXlink = "http://www.w3.org/1999/xlink";
+using odf::kText;
+using odf::kTable;
+using odf::kOffice;
+using odf::kStyle;
+using odf::kFo;
+using odf::kDraw;
+using odf::kSvg;
+using odf::kXlink;
 
 // Graphic styles of pictures from the data, by core::ImageWrap: in the line (as a character), floating in front of the
 // text, floating behind it; floating ones are placed from the anchor character and the top of its paragraph.
@@ -130,7 +131,7 @@ public:
         }
         const std::string style = attribute(n, kText, "style-name");
         const auto same = start_tag(n, nullptr);
-        if (!same || style.find(core::kMarkOpen) != std::string::npos) return;
+        if (!same) return;  // (a tag computes one of the paragraph's attributes)
         const std::string page_style = page_break_style(doc, style);
         close += "</" + qualified_name(n) + ">";
         site.paragraph_props = close + *same + reopen;
@@ -196,13 +197,13 @@ private:
         bool styled = false;
         for (const xmlAttr* a = element->properties; a; a = a->next) {
             const std::string name(reinterpret_cast<const char*>(a->name));
+            if (core::pieces_of(a)) return std::nullopt;  // a tag computes this attribute
             const char* href = a->ns ? reinterpret_cast<const char*>(a->ns->href) : "";
             if (name == "id" && (std::strcmp(href, kText) == 0 || std::strcmp(href, "http://www.w3.org/XML/1998/namespace") == 0))
                 continue;
             xmlChar* raw = xmlNodeGetContent(reinterpret_cast<const xmlNode*>(a));
             std::string value = raw ? reinterpret_cast<const char*>(raw) : "";
             xmlFree(raw);
-            if (value.find(core::kMarkOpen) != std::string::npos) return std::nullopt;
             if (style && name == "style-name" && std::strcmp(href, kText) == 0) {
                 value = *style;
                 styled = true;
@@ -396,8 +397,7 @@ private:
 
     // The automatic paragraph style that only `paragraph` uses. ODF paragraphs carry no properties of their own.
     static xmlNode* own_style(xmlDoc* doc, xmlNode* paragraph, std::string& why) {
-        const std::string current = attribute(paragraph, kText, "style-name");
-        if (current.find(core::kMarkOpen) != std::string::npos) {
+        if (core::pieces_of(xmlHasNsProp(paragraph, xml_chars("style-name"), xml_chars(kText)))) {
             why = "its style is set by {% pstyle %}; an OpenDocument paragraph takes {% indent %} or {% spacebefore %} "
                   "through a style of its own, so it cannot take both";
             return nullptr;
@@ -648,7 +648,7 @@ public:
     void rich(std::string& out, const RichText& value, const OutputSite& site, core::RenderState& state) const override {
         if (!value.paragraph_styles.empty()) refuse("several paragraphs (RichTextParagraph)", "nhiều đoạn văn (RichTextParagraph)");
         // Notes cannot stand in headers and footers (styles.xml): there the footnote markup is left out.
-        const bool notes = !state.current_part || *state.current_part == "content.xml";
+        const bool notes = !state.current_part || *state.current_part == odf::kContentPart;
         write_spans(out, value.spans, site, state, notes);
     }
 
@@ -754,6 +754,6 @@ const core::Emitter& emitter() {
     return instance;
 }
 
-bool is_story_part(std::string_view name) { return name == "content.xml" || name == "styles.xml"; }
+bool is_story_part(std::string_view name) { return name == odf::kContentPart || name == odf::kStylesPart; }
 
 }  // namespace vanban::odt

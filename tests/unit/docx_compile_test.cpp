@@ -665,6 +665,24 @@ TEST(DocxCompile, TagsInAttributeValues) {
     EXPECT_EQ(r.texts(), (Texts{"thụt lề", "x"}));
 }
 
+// A value that starts a new paragraph (\a) repeats the host paragraph's and run's properties, their tags evaluated.
+TEST(DocxCompile, TagsInTheHostPropertiesFollowANewParagraph) {
+    const std::string body =
+        "<w:p><w:pPr><w:pStyle w:val=\"{{ style }}\"/></w:pPr><w:r><w:rPr><w:rStyle w:val=\"{{ run_style }}\"/></w:rPr>"
+        "<w:t>{{ x }}</w:t></w:r></w:p>";
+    Rendered r = render(body, json{{"x", "một\ahai"}, {"style", "P1"}, {"run_style", "R&1"}});
+    Doc doc = parse(r.doc());
+    ASSERT_TRUE(doc);
+    std::vector<xmlNode*> style, run_style;
+    find_all(xmlDocGetRootElement(doc.get()), "pStyle", style);
+    find_all(xmlDocGetRootElement(doc.get()), "rStyle", run_style);
+    ASSERT_EQ(style.size(), 2u) << r.doc();
+    ASSERT_EQ(run_style.size(), 2u) << r.doc();
+    for (xmlNode* s : style) EXPECT_EQ(w_attr(s, "val"), "P1");
+    for (xmlNode* s : run_style) EXPECT_EQ(w_attr(s, "val"), "R&1");
+    EXPECT_EQ(r.texts(), (Texts{"một", "hai"}));
+}
+
 TEST(DocxCompile, BlockTagInAnAttributeIsAnError) {
     auto errors = compile_errors("<w:p><w:pPr><w:ind w:left=\"{% if x %}1{% endif %}\"/></w:pPr></w:p>");
     ASSERT_FALSE(errors.empty());
