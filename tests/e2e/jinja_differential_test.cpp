@@ -97,7 +97,10 @@ std::vector<Probe> probes() {
     // ----- 2. the Jinja blocks, in a paragraph and, where they may, across paragraphs with docxtpl's {%p %}
     add("macro", {"{% macro m(x, y='-') %}[{{ x }}{{ y }}]{% endmacro %}{{ m(1) }}{{ m(2, y='+') }}{{ m(y='*', x=s) }}",
                   "{% macro greet(p) %}{{ p.ten }} ({{ p.tuoi }}){% endmacro %}{% for p in people %}{{ greet(p) }}; {% endfor %}"});
-    add("macro-defined-in-its-own-paragraph", {"{% macro m(x) %}<{{ x }}>{% endmacro %}", "{{ m(n) }} {{ m('b') | upper }}"});
+    // (docxtpl gives a body as the XML it is: "<" is "&lt;", which `upper` turns into "&LT;" and the character is lost;
+    // vanban gives the text, so only bodies without < > & are compared with filters.)
+    add("macro-defined-in-its-own-paragraph", {"{% macro m(x) %}<{{ x }}>{% endmacro %}{% macro k(x) %}[{{ x }}]{% endmacro %}",
+                                               "{{ m(n) }} {{ k('b') | upper }}"});
     add("call-block", {"{% macro box(t) %}<{{ t }}: {{ caller() }}>{% endmacro %}{% call box('a') %}x{{ n }}{% endcall %}.",
                        "{% macro each(xs) %}{% for x in xs %}{{ caller(x) }}{% endfor %}{% endmacro %}{% call(v) each(xs) %}({{ v }}){% endcall %}"});
     add("with", {"{% with a = n, b = s %}{{ a }} {{ b }}{% endwith %}|{% set k = 1 %}{% with k = 2 %}{{ k }}{% endwith %}{{ k }}"});
