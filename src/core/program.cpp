@@ -275,71 +275,13 @@ Diagnostic template_error(const SourceLoc& loc, std::string message, std::string
     return d;
 }
 
-}  // namespace
+// The node tree made from the pieces in order: a stack of open blocks (and guards), each collecting its body.
+class ProgramBuilder {
+public:
+    ProgramBuilder(Program& program, std::vector<LocatedTag>& tags, std::vector<Diagnostic>& errors)
+        : program_(program), tags_(tags), errors_(errors) {}
 
-Program build_program(std::vector<Piece> pieces, std::vector<LocatedTag> tags, std::vector<OutputSite> sites,
-                      std::vector<Diagnostic>& errors) {
-    Program program;
-    program.sites = std::move(sites);
-    program.has_tags = !tags.empty();
-    for (auto& t : tags) program.locs.push_back(t.loc);
-
-    enum class FrameKind { if_, for_, guard, block /* macro, call, filter, with, set block */ };
-    struct Frame {
-        Node node;
-        FrameKind kind;
-        int tag = -1;
-        bool in_else = false;
-        Statement::Kind opener = Statement::Kind::output;  // the statement that opened it (none for a guard)
-    };
-    std::vector<Frame> stack;
-    std::size_t open_blocks = 0;  // if/for frames on the stack
-    bool too_deep = false;        // stop building: the structure is beyond repair
-
-    auto target = [&]() -> std::vector<Node>& {
-        if (stack.empty()) return program.nodes;
-        Frame& f = stack.back();
-        switch (f.kind) {
-            case FrameKind::if_: return f.in_else ? f.node.body : f.node.branches.back().second;
-            case FrameKind::for_: return f.in_else ? f.node.else_body : f.node.body;
-            case FrameKind::guard:
-            case FrameKind::block: return f.node.body;
-        }
-        return program.nodes;
-    };
-    auto add_literal = [&](std::string_view text) {
-        if (text.empty()) return;
-        program.literal_bytes += text.size();
-        auto& t = target();
-        if (!t.empty() && t.back().kind == Node::Kind::literal) {
-            t.back().text += text;
-        } else {
-            Node n;
-            n.kind = Node::Kind::literal;
-            n.text = std::string(text);
-            t.push_back(std::move(n));
-        }
-    };
-    auto close_frame = [&] {
-        Frame f = std::move(stack.back());
-        stack.pop_back();
-        if (f.kind != FrameKind::guard) --open_blocks;
-        target().push_back(std::move(f.node));
-    };
-
-    auto open_block = [&](Frame f, const LocatedTag& t) {
-        if (open_blocks >= kMaxBlockDepth) {
-            errors.push_back(template_error(t.loc, "blocks are nested more than " + std::to_string(kMaxBlockDepth) +
-                                                       " deep", "close some {% if %} or {% for %} blocks first"));
-            too_deep = true;
-            return;
-        }
-        ++open_blocks;
-        stack.push_back(std::move(f));
-    };
-
-    for (auto& piece : pieces) {
-        if (too_deep) break;
+    void add(Piece& piece) {
         switch (piece.kind) {
             case Piece::Kind::literal: add_literal(piece.text); break;
             case Piece::Kind::hook: {
@@ -354,173 +296,224 @@ Program build_program(std::vector<Piece> pieces, std::vector<LocatedTag> tags, s
                 f.kind = FrameKind::guard;
                 f.node.kind = Node::Kind::guard;
                 f.node.hook = piece.hook;
-                stack.push_back(std::move(f));
+                stack_.push_back(std::move(f));
                 break;
             }
-            case Piece::Kind::guard_close: {
-                // Blocks opened inside the cell (or the table) must close inside it.
-                while (!stack.empty() && stack.back().kind != FrameKind::guard) {
-                    const auto& t = tags[static_cast<std::size_t>(stack.back().tag)];
-                    const bool table = [&] {
-                        for (auto it = stack.rbegin(); it != stack.rend(); ++it)
-                            if (it->kind == FrameKind::guard) return it->node.hook == kTableGuard;
-                        return false;
-                    }();
-                    errors.push_back(template_error(t.loc, table ? "block is not closed inside its table"
-                                                                 : "block is not closed inside its table cell",
-                                                    "close it in the same cell, or put the whole table inside the block"));
-                    close_frame();
-                }
-                if (!stack.empty()) close_frame();
-                break;
-            }
-            case Piece::Kind::tag: {
-                LocatedTag& t = tags[static_cast<std::size_t>(piece.tag)];
-                Statement& st = t.statement;
-                using K = Statement::Kind;
-                switch (st.kind) {
-                    case K::output: {
-                        Node n;
-                        n.kind = Node::Kind::output;
-                        n.expr = std::move(st.expr);
-                        n.site = t.site;
-                        n.loc = piece.tag;
-                        target().push_back(std::move(n));
-                        break;
-                    }
-                    case K::comment:
-                    case K::vm:
-                    case K::hm:
-                    case K::colspan:
-                    case K::cellbg:
-                    case K::pstyle:
-                    case K::indent:
-                    case K::spacebefore:
-                    case K::cellwidth:
-                        break;  // table helpers are applied by the adapter at compile time
-                    case K::set: {
-                        Node n;
-                        n.kind = Node::Kind::set;
-                        n.expr = std::move(st.expr);
-                        n.names = std::move(st.names);
-                        n.member_target = st.member_target;
-                        n.loc = piece.tag;
-                        target().push_back(std::move(n));
-                        break;
-                    }
-                    case K::if_: {
-                        Frame f;
-                        f.kind = FrameKind::if_;
-                        f.tag = piece.tag;
-                        f.node.kind = Node::Kind::if_;
-                        f.node.loc = piece.tag;
-                        f.node.branches.emplace_back(std::move(st.expr), std::vector<Node>{});
-                        f.opener = K::if_;
-                        open_block(std::move(f), t);
-                        break;
-                    }
-                    case K::for_: {
-                        Frame f;
-                        f.kind = FrameKind::for_;
-                        f.tag = piece.tag;
-                        f.node.kind = Node::Kind::for_;
-                        f.node.loc = piece.tag;
-                        f.node.expr = std::move(st.expr);
-                        f.node.filter = std::move(st.filter);
-                        f.node.names = std::move(st.names);
-                        f.node.recursive = st.recursive;
-                        f.opener = K::for_;
-                        open_block(std::move(f), t);
-                        break;
-                    }
-                    case K::macro:
-                    case K::call:
-                    case K::filter:
-                    case K::with:
-                    case K::set_block: {
-                        Frame f;
-                        f.kind = FrameKind::block;
-                        f.tag = piece.tag;
-                        f.opener = st.kind;
-                        f.node = block_node(st, piece.tag);
-                        open_block(std::move(f), t);
-                        break;
-                    }
-                    case K::raw:
-                    case K::endraw: break;  // the scanner kept the text between them as it is
-                    case K::elif: {
-                        if (stack.empty() || stack.back().kind != FrameKind::if_) {
-                            errors.push_back(template_error(t.loc, "{% elif %} without a matching {% if %}"));
-                            break;
-                        }
-                        Frame& f = stack.back();
-                        if (f.in_else) {
-                            errors.push_back(template_error(t.loc, "{% elif %} after {% else %}"));
-                            break;
-                        }
-                        f.node.branches.emplace_back(std::move(st.expr), std::vector<Node>{});
-                        break;
-                    }
-                    case K::else_: {
-                        if (stack.empty() || stack.back().kind == FrameKind::guard || stack.back().kind == FrameKind::block) {
-                            errors.push_back(template_error(t.loc, "{% else %} without a matching {% if %} or {% for %}"));
-                            break;
-                        }
-                        Frame& f = stack.back();
-                        if (f.in_else) {
-                            errors.push_back(template_error(t.loc, "second {% else %} in the same block"));
-                            break;
-                        }
-                        f.in_else = true;
-                        break;
-                    }
-                    case K::endif:
-                    case K::endfor:
-                    case K::endmacro:
-                    case K::endcall:
-                    case K::endfilter:
-                    case K::endwith:
-                    case K::endset: {
-                        const std::string name = "{% " + std::string(block_keyword(st.kind)) + " %}";
-                        const std::string opener = "{% " + std::string(block_keyword(opener_of(st.kind))) + " %}";
-                        if (stack.empty() || stack.back().kind == FrameKind::guard) {
-                            bool crossing = !stack.empty();
-                            errors.push_back(template_error(
-                                t.loc, name + " without a matching " + opener,
-                                crossing ? "its opening tag is outside this table cell; blocks must not cross table structure"
-                                         : ""));
-                            break;
-                        }
-                        if (Statement::closer_of(stack.back().opener) != st.kind) {
-                            const auto& open = tags[static_cast<std::size_t>(stack.back().tag)];
-                            errors.push_back(template_error(t.loc, name + " found while " + describe(open) +
-                                                                       " is still open"));
-                            // recover: if the expected frame is just below, close the inner one
-                            if (stack.size() >= 2 && Statement::closer_of(stack[stack.size() - 2].opener) == st.kind) {
-                                close_frame();
-                                close_frame();
-                            }
-                            break;
-                        }
-                        if (auto problem = text_block_problem(tags[static_cast<std::size_t>(stack.back().tag)], t))
-                            errors.push_back(std::move(*problem));
-                        close_frame();
-                        break;
-                    }
-                }
-                break;
-            }
+            case Piece::Kind::guard_close: close_guard(); break;
+            case Piece::Kind::tag: add_tag(piece.tag); break;
         }
     }
-    while (!stack.empty()) {
-        if (stack.back().kind != FrameKind::guard && !too_deep) {
-            const auto& t = tags[static_cast<std::size_t>(stack.back().tag)];
-            const Statement::Kind opener = stack.back().opener;
-            errors.push_back(template_error(t.loc, "{% " + std::string(block_keyword(opener)) + " %} is never closed",
-                                            "add {% " + std::string(block_keyword(Statement::closer_of(opener))) + " %}"));
+
+    bool too_deep() const { return too_deep_; }
+
+    // Blocks still open at the end are errors, each at its opening tag.
+    void finish() {
+        while (!stack_.empty()) {
+            if (stack_.back().kind != FrameKind::guard && !too_deep_) {
+                const Statement::Kind opener = stack_.back().opener;
+                errors_.push_back(template_error(tag(stack_.back().tag).loc, "{% " + std::string(block_keyword(opener)) + " %} is never closed",
+                                                 "add {% " + std::string(block_keyword(Statement::closer_of(opener))) + " %}"));
+            }
+            close_frame();
         }
+    }
+
+private:
+    enum class FrameKind { if_, for_, guard, block /* macro, call, filter, with, set block */ };
+    struct Frame {
+        Node node;
+        FrameKind kind = FrameKind::guard;
+        int tag = -1;
+        bool in_else = false;
+        Statement::Kind opener = Statement::Kind::output;  // the statement that opened it (none for a guard)
+    };
+
+    Program& program_;
+    std::vector<LocatedTag>& tags_;
+    std::vector<Diagnostic>& errors_;
+    std::vector<Frame> stack_;
+    std::size_t open_blocks_ = 0;  // block frames on the stack
+    bool too_deep_ = false;        // stop building: the structure is beyond repair
+
+    LocatedTag& tag(int index) { return tags_[static_cast<std::size_t>(index)]; }
+
+    std::vector<Node>& target() {
+        if (stack_.empty()) return program_.nodes;
+        Frame& f = stack_.back();
+        switch (f.kind) {
+            case FrameKind::if_: return f.in_else ? f.node.body : f.node.branches.back().second;
+            case FrameKind::for_: return f.in_else ? f.node.else_body : f.node.body;
+            case FrameKind::guard:
+            case FrameKind::block: return f.node.body;
+        }
+        return program_.nodes;
+    }
+
+    void add_literal(std::string_view text) {
+        if (text.empty()) return;
+        program_.literal_bytes += text.size();
+        auto& t = target();
+        if (!t.empty() && t.back().kind == Node::Kind::literal) {
+            t.back().text += text;
+        } else {
+            Node n;
+            n.kind = Node::Kind::literal;
+            n.text = std::string(text);
+            t.push_back(std::move(n));
+        }
+    }
+
+    void close_frame() {
+        Frame f = std::move(stack_.back());
+        stack_.pop_back();
+        if (f.kind != FrameKind::guard) --open_blocks_;
+        target().push_back(std::move(f.node));
+    }
+
+    void open_block(Frame f, const LocatedTag& t) {
+        if (open_blocks_ >= kMaxBlockDepth) {
+            errors_.push_back(template_error(t.loc, "blocks are nested more than " + std::to_string(kMaxBlockDepth) + " deep",
+                                             "close some {% if %} or {% for %} blocks first"));
+            too_deep_ = true;
+            return;
+        }
+        ++open_blocks_;
+        stack_.push_back(std::move(f));
+    }
+
+    // Blocks opened inside the cell (or the table) must close inside it.
+    void close_guard() {
+        while (!stack_.empty() && stack_.back().kind != FrameKind::guard) {
+            const bool table = [&] {
+                for (auto it = stack_.rbegin(); it != stack_.rend(); ++it)
+                    if (it->kind == FrameKind::guard) return it->node.hook == kTableGuard;
+                return false;
+            }();
+            errors_.push_back(template_error(tag(stack_.back().tag).loc,
+                                             table ? "block is not closed inside its table" : "block is not closed inside its table cell",
+                                             "close it in the same cell, or put the whole table inside the block"));
+            close_frame();
+        }
+        if (!stack_.empty()) close_frame();
+    }
+
+    void add_tag(int index) {
+        LocatedTag& t = tag(index);
+        Statement& st = t.statement;
+        using K = Statement::Kind;
+        switch (st.kind) {
+            case K::output:
+            case K::set: {
+                Node n;
+                n.kind = st.kind == K::output ? Node::Kind::output : Node::Kind::set;
+                n.expr = std::move(st.expr);
+                n.names = std::move(st.names);
+                n.member_target = st.member_target;
+                n.site = st.kind == K::output ? t.site : -1;
+                n.loc = index;
+                target().push_back(std::move(n));
+                break;
+            }
+            case K::if_:
+            case K::for_:
+            case K::macro:
+            case K::call:
+            case K::filter:
+            case K::with:
+            case K::set_block: open_statement(index); break;
+            case K::elif:
+            case K::else_: middle_statement(t); break;
+            case K::endif:
+            case K::endfor:
+            case K::endmacro:
+            case K::endcall:
+            case K::endfilter:
+            case K::endwith:
+            case K::endset: close_statement(t); break;
+            default: break;  // comments; table helpers are applied by the adapter at compile time; raw/endraw: the
+                             // scanner kept the text between them as it is
+        }
+    }
+
+    void open_statement(int index) {
+        LocatedTag& t = tag(index);
+        Statement& st = t.statement;
+        using K = Statement::Kind;
+        Frame f;
+        f.tag = index;
+        f.opener = st.kind;
+        if (st.kind == K::if_) {
+            f.kind = FrameKind::if_;
+            f.node.kind = Node::Kind::if_;
+            f.node.loc = index;
+            f.node.branches.emplace_back(std::move(st.expr), std::vector<Node>{});
+        } else if (st.kind == K::for_) {
+            f.kind = FrameKind::for_;
+            f.node.kind = Node::Kind::for_;
+            f.node.loc = index;
+            f.node.expr = std::move(st.expr);
+            f.node.filter = std::move(st.filter);
+            f.node.names = std::move(st.names);
+            f.node.recursive = st.recursive;
+        } else {
+            f.kind = FrameKind::block;
+            f.node = block_node(st, index);
+        }
+        open_block(std::move(f), t);
+    }
+
+    void middle_statement(LocatedTag& t) {
+        if (t.statement.kind == Statement::Kind::elif) {
+            if (stack_.empty() || stack_.back().kind != FrameKind::if_)
+                return errors_.push_back(template_error(t.loc, "{% elif %} without a matching {% if %}"));
+            if (stack_.back().in_else) return errors_.push_back(template_error(t.loc, "{% elif %} after {% else %}"));
+            stack_.back().node.branches.emplace_back(std::move(t.statement.expr), std::vector<Node>{});
+            return;
+        }
+        if (stack_.empty() || stack_.back().kind == FrameKind::guard || stack_.back().kind == FrameKind::block)
+            return errors_.push_back(template_error(t.loc, "{% else %} without a matching {% if %} or {% for %}"));
+        if (stack_.back().in_else) return errors_.push_back(template_error(t.loc, "second {% else %} in the same block"));
+        stack_.back().in_else = true;
+    }
+
+    void close_statement(const LocatedTag& t) {
+        const Statement::Kind kind = t.statement.kind;
+        const std::string name = "{% " + std::string(block_keyword(kind)) + " %}";
+        const std::string opener = "{% " + std::string(block_keyword(opener_of(kind))) + " %}";
+        if (stack_.empty() || stack_.back().kind == FrameKind::guard) {
+            const bool crossing = !stack_.empty();
+            errors_.push_back(template_error(t.loc, name + " without a matching " + opener,
+                                             crossing ? "its opening tag is outside this table cell; blocks must not cross table structure" : ""));
+            return;
+        }
+        if (Statement::closer_of(stack_.back().opener) != kind) {
+            errors_.push_back(template_error(t.loc, name + " found while " + describe(tag(stack_.back().tag)) + " is still open"));
+            // recover: if the expected frame is just below, close the inner one
+            if (stack_.size() >= 2 && Statement::closer_of(stack_[stack_.size() - 2].opener) == kind) {
+                close_frame();
+                close_frame();
+            }
+            return;
+        }
+        if (auto problem = text_block_problem(tag(stack_.back().tag), t)) errors_.push_back(std::move(*problem));
         close_frame();
     }
+};
+
+}  // namespace
+
+Program build_program(std::vector<Piece> pieces, std::vector<LocatedTag> tags, std::vector<OutputSite> sites,
+                      std::vector<Diagnostic>& errors) {
+    Program program;
+    program.sites = std::move(sites);
+    program.has_tags = !tags.empty();
+    for (auto& t : tags) program.locs.push_back(t.loc);
+    ProgramBuilder builder(program, tags, errors);
+    for (auto& piece : pieces) {
+        if (builder.too_deep()) break;
+        builder.add(piece);
+    }
+    builder.finish();
     return program;
 }
 
