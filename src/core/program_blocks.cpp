@@ -134,11 +134,13 @@ Node block_node(Statement& st, int loc) {
 std::optional<Diagnostic> text_block_problem(const LocatedTag& open, const LocatedTag& close) {
     using K = Statement::Kind;
     const K kind = open.statement.kind;
-    if (kind != K::macro && kind != K::call && kind != K::filter && kind != K::set_block) return std::nullopt;
+    const bool text_body = kind == K::macro || kind == K::call || kind == K::filter || kind == K::set_block ||
+                           (kind == K::for_ && open.statement.recursive);  // loop(…) gives the body's text
+    if (!text_body) return std::nullopt;
     const auto level_ok = [](TagLevel l) { return l == TagLevel::automatic || l == TagLevel::run; };
     if (open.loc.paragraph == close.loc.paragraph && level_ok(open.token.level) && level_ok(close.token.level))
         return std::nullopt;
-    const std::string keyword(block_keyword(kind));
+    const std::string keyword = kind == K::for_ ? "for … recursive" : std::string(block_keyword(kind));
     Diagnostic d;
     d.kind = DiagnosticKind::template_syntax;
     d.code = "template.text_block_paragraphs";
@@ -146,7 +148,7 @@ std::optional<Diagnostic> text_block_problem(const LocatedTag& open, const Locat
                 "paragraphs it crosses would be lost";
     d.message_vi = "nội dung của khối {% " + keyword + " %} phải nằm trong một đoạn văn: khối này cho ra chữ, " +
                    "các đoạn văn bên trong sẽ bị mất";
-    d.hint = "put {% " + keyword + " %} … {% end" + (kind == K::set_block ? std::string("set") : keyword) +
+    d.hint = "put {% " + keyword + " %} … {% " + std::string(block_keyword(close.statement.kind)) +
              " %} in one paragraph, without {%p %}; repeat paragraphs with {%p for %} or {%p if %}";
     d.part = open.loc.part;
     d.paragraph = open.loc.paragraph;
