@@ -288,13 +288,47 @@ Scope::Hidden hidden_since(const Scope& scope, const Scope::Hidden& then, std::s
     return hidden;
 }
 
+// An extra argument as an item of varargs or kwargs.
+json as_json(const Value& v, const EvalContext& ctx) {
+    if (v.is_json()) return v.j();
+    if (v.is_undefined()) {
+        if (!ctx.lenient) throw_missing(v);
+        return nullptr;
+    }
+    throw EvalError("a macro's extra argument must be a value from the data or the template (not a picture, a macro or loop)");
+}
+
+bool mentions(const Expr& e, std::string_view name) {
+    if (e.kind == Expr::Kind::name && e.name == name) return true;
+    for (const auto& arg : e.args)
+        if (arg && mentions(*arg, name)) return true;
+    for (const auto& [key, arg] : e.kwargs)
+        if (arg && mentions(*arg, name)) return true;
+    return false;
+}
+
+// Whether `name` is read anywhere in `nodes`: a macro takes extra arguments (varargs, kwargs) only when its body
+// names them, as in Jinja.
+bool mentions(const std::vector<Node>& nodes, std::string_view name) {
+    for (const Node& n : nodes) {
+        if ((n.expr && mentions(*n.expr, name)) || (n.filter && mentions(*n.filter, name))) return true;
+        for (const auto& value : n.values)
+            if (value && mentions(*value, name)) return true;
+        for (const auto& [condition, body] : n.branches)
+            if (mentions(*condition, name) || mentions(body, name)) return true;
+        if (mentions(n.body, name) || mentions(n.else_body, name)) return true;
+    }
+    return false;
+}
+
 // A body the template calls: a macro, or the body of a {% call %} block given to the macro as caller().
 class Body final : public Callable {
 public:
     Body(const Program& program, const Emitter& emitter, RenderState& state, const Node& node, std::size_t defined_at,
          bool is_caller)
         : program_(program), emitter_(emitter), state_(state), node_(node), defined_at_(defined_at),
-          hidden_(state.scope.hidden()), is_caller_(is_caller) {}
+          hidden_(state.scope.hidden()), is_caller_(is_caller), takes_varargs_(!is_caller && mentions(node.body, "varargs")),
+          takes_kwargs_(!is_caller && mentions(node.body, "kwargs")) {}
     std::string_view kind() const override { return is_caller_ ? "caller" : "macro"; }
 
     Value call(std::span<const Value> args, KwArgs kwargs, EvalContext& ctx) override { return invoke(args, kwargs, ctx, nullptr); }
@@ -303,15 +337,30 @@ public:
     Value invoke(std::span<const Value> args, KwArgs kwargs, EvalContext& ctx, const Value* caller) {
         CallDepth depth(state_);
         const auto& params = node_.names;  // params[0] is the macro's name (or "caller")
-        if (args.size() + 1 > params.size())
+        if (args.size() + 1 > params.size() && !takes_varargs_)
             throw EvalError(std::string(kind()) + " '" + name() + "' takes " + std::to_string(params.size() - 1) +
-                            " arguments, not " + std::to_string(args.size()));
-        for (const auto& [key, value] : kwargs)
-            if (std::find(params.begin() + 1, params.end(), key) == params.end())
-                throw EvalError(std::string(kind()) + " '" + name() + "' has no parameter '" + std::string(key) + "'");
+                            " arguments, not " + std::to_string(args.size()),
+                            "a macro whose body reads varargs takes more");
+        json extra_kwargs = json::object();
+        std::vector<std::string> extra_order;
+        for (const auto& [key, value] : kwargs) {
+            if (std::find(params.begin() + 1, params.end(), key) != params.end()) continue;
+            if (!takes_kwargs_)
+                throw EvalError(std::string(kind()) + " '" + name() + "' has no parameter '" + std::string(key) + "'",
+                                "a macro whose body reads kwargs takes other names");
+            extra_order.emplace_back(key);
+            extra_kwargs[std::string(key)] = as_json(value, ctx);
+        }
+        json extra_args = json::array();
+        for (std::size_t i = params.size() - 1; i < args.size(); ++i) extra_args.push_back(as_json(args[i], ctx));
         BodyScope scope(state_.scope, hidden_since(state_.scope, hidden_, defined_at_));
         for (std::size_t i = 1; i < params.size(); ++i) state_.scope.bind(params[i], argument(i, args, kwargs, ctx));
         if (caller) state_.scope.bind("caller", *caller);
+        if (takes_varargs_) state_.scope.bind("varargs", Value::owned(std::move(extra_args)));
+        if (takes_kwargs_) {
+            if (!std::is_sorted(extra_order.begin(), extra_order.end())) ctx.written_order.note(std::move(extra_order));
+            state_.scope.bind("kwargs", Value::owned(std::move(extra_kwargs)));
+        }
         Renderer r{program_, emitter_, state_, std::move(reported_)};
         r.frame_floor = state_.scope.mark();
         std::string text = r.body_text(node_.body, node_.loc);
@@ -337,6 +386,8 @@ private:
     std::size_t defined_at_;
     Scope::Hidden hidden_;
     bool is_caller_;
+    bool takes_varargs_;  // its body reads varargs: extra positional arguments go there
+    bool takes_kwargs_;   // … kwargs: extra keyword arguments go there
     std::set<std::pair<int, std::string>> reported_;  // a macro called in a loop reports a problem once
 };
 

@@ -96,7 +96,9 @@ std::vector<Probe> probes() {
                     "{{ s.partition(' ')[2] }}"});
     // ----- 2. the Jinja blocks, in a paragraph and, where they may, across paragraphs with docxtpl's {%p %}
     add("macro", {"{% macro m(x, y='-') %}[{{ x }}{{ y }}]{% endmacro %}{{ m(1) }}{{ m(2, y='+') }}{{ m(y='*', x=s) }}",
-                  "{% macro greet(p) %}{{ p.ten }} ({{ p.tuoi }}){% endmacro %}{% for p in people %}{{ greet(p) }}; {% endfor %}"});
+                  "{% macro greet(p) %}{{ p.ten }} ({{ p.tuoi }}){% endmacro %}{% for p in people %}{{ greet(p) }}; {% endfor %}",
+                  "{% macro v(a) %}{{ a }}:{{ varargs | join(',') }}:{{ kwargs | dictsort | map('first') | join(',') }}{% endmacro %}"
+                  "{{ v(1, 2, 3, z=1, b=2) }}"});
     // (docxtpl gives a body as the XML it is: "<" is "&lt;", which `upper` turns into "&LT;" and the character is lost;
     // vanban gives the text, so only bodies without < > & are compared with filters.)
     add("macro-defined-in-its-own-paragraph", {"{% macro m(x) %}<{{ x }}>{% endmacro %}{% macro k(x) %}[{{ x }}]{% endmacro %}",

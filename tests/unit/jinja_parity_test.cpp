@@ -251,6 +251,9 @@ TEST(JinjaParity, MacrosWithDefaultsAndKeywords) {
     const auto keyword = render_errors("{% macro m(a) %}{{ a }}{% endmacro %}{{ m(b=2) }}");
     ASSERT_EQ(keyword.size(), 1u);
     EXPECT_EQ(keyword[0].message, "macro 'm' has no parameter 'b'");
+    // Extra arguments go to varargs and kwargs when the body reads them (as in Jinja).
+    EXPECT_EQ(rendered("{% macro m(a) %}{{ a }}{{ varargs }}{{ kwargs }}{% endmacro %}{{ m(1, 3, 'x', z=2, b=1) }}|{{ m(0) }}"),
+              "1[3, 'x']{'z': 2, 'b': 1}|0[]{}");
     // The body's text keeps its tabs and escapes; the value is text where the call stands.
     EXPECT_EQ(rendered("{% macro m() %}a & <b> \"c\"{% endmacro %}{{ m() }}{{ m() | length }}"), "a & <b> \"c\"11");
 }
