@@ -74,6 +74,7 @@ struct Inspection {
 
 namespace detail {
 struct TemplateImpl;
+struct OrderedRender;  // the batch runner's way to render a record in its file's key order (src/api/ordered_render.hpp)
 }
 namespace json_data {
 class KeyOrder;  // the data file's order of keys (src/json/json_source.hpp)
@@ -97,6 +98,7 @@ public:
     const std::string& name() const;
 
 private:
+    friend struct detail::OrderedRender;
     explicit Template(std::shared_ptr<const detail::TemplateImpl> impl) : impl_(std::move(impl)) {}
     // render(), with mappings iterated in the data file's key order where it is known (null: key order).
     std::string render_ordered(const nlohmann::json& data, const RenderOptions& options,

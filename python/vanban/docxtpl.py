@@ -14,7 +14,8 @@ RichText becomes {"rich": [spans]} with all of docxtpl's properties (every `{{r 
 `{{r x | rich }}`), RichTextParagraph {"paragraphs": […]}, Listing {"listing": text}, InlineImage a picture object,
 a Subdoc from a file a sub-document object; `\\n \\t \\a \\f` in values are a line break, a tab, a new paragraph and
 a page break. What vanban has no form for raises UnsupportedError naming the construct instead of being dropped: a
-`jinja_env` (custom filters, globals), a Subdoc built with python-docx calls, RichText hyperlinks (url_id), rtl and
+`jinja_env` (custom filters, globals), a Subdoc built with python-docx calls, a RichText url_id not made by
+build_url_id(url) (which returns the address: vanban relates the link), rtl and
 lang, Python functions in the context. Differences from docxtpl are listed in docs/python.md.
 """
 from __future__ import annotations
@@ -107,12 +108,18 @@ def _plain_text(text: Any) -> str:
     return text if isinstance(text, str) else str(text)
 
 
+def _is_link_target(url_id: Any) -> bool:
+    """Whether url_id is what DocxTemplate.build_url_id returns (the address itself)."""
+    return isinstance(url_id, str) and url_id.lower().startswith(("http://", "https://", "mailto:"))
+
+
 class RichText:
     """Formatted text for a `{{r name }}` tag, with docxtpl's properties: style, color, highlight, size (half
     points, as docxtpl), subscript, superscript, bold, italic, underline (True or a style: double, wave, …),
     strike, font ("Arial" or "eastAsia:MS Mincho"); \\n, \\t, \\a and \\f in the text are a line break, a tab,
     a new paragraph and a page break. The runs keep the formatting of the tag's run where a property is not given.
-    Hyperlinks (url_id), rtl and lang raise UnsupportedError."""
+    url_id=tpl.build_url_id(url) makes the text a hyperlink (http, https or mailto addresses); another url_id, rtl
+    and lang raise UnsupportedError."""
 
     def __init__(self, text: Any = None, **text_prop: Any) -> None:
         self.spans: List[Dict[str, Any]] = []
@@ -128,11 +135,15 @@ class RichText:
         if isinstance(text, RichText):
             self.spans += text.spans
             return
-        for name, value in {"url_id": url_id, "rtl": rtl, "lang": lang}.items():
+        for name, value in {"rtl": rtl, "lang": lang}.items():
             if value:
-                raise UnsupportedError(f"RichText {name}={value!r}",
-                                       hint="vanban's rich text has no hyperlinks, rtl or lang yet")
+                raise UnsupportedError(f"RichText {name}={value!r}", hint="vanban's rich text has no rtl or lang yet")
+        if url_id and not _is_link_target(url_id):
+            raise UnsupportedError(f"RichText url_id={url_id!r}",
+                                   hint="give the id tpl.build_url_id(url) returns: vanban relates the link itself")
         span: Dict[str, Any] = {"text": _plain_text(text)}
+        if url_id:
+            span["url"] = url_id
         if style:
             span["style"] = style
         if color:
@@ -472,7 +483,11 @@ class DocxTemplate:
         return Subdoc(self, docpath)
 
     def build_url_id(self, url: str) -> str:
-        raise UnsupportedError("hyperlinks in RichText (build_url_id)")
+        """The url_id of a RichText hyperlink: the address itself, which vanban relates in the part where the link
+        is placed (only http://, https:// and mailto: addresses render)."""
+        if not _is_link_target(url):
+            raise UnsupportedError(f"build_url_id({url!r})", hint="vanban links to http://, https:// and mailto: addresses only")
+        return url
 
     def replace_pic(self, embedded_file: Any, dst_file: Any) -> None:
         raise UnsupportedError("replace_pic", hint="put a tag where a picture from the data goes")

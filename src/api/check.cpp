@@ -12,6 +12,7 @@
 #include "api/package_parts.hpp"
 #include "core/vn.hpp"
 #include "core/xml_compiler.hpp"
+#include "json/schema_walk.hpp"
 #include "vanban/catalog.hpp"
 #include "vanban/vanban.hpp"
 
@@ -148,25 +149,10 @@ void check_styles(const PackageFacts& facts, const std::string& variant, Templat
 
 // ----- fields against the schema
 
-// The schemas that describe one place of the data: $ref followed (local only), combinators opened.
-void gather(const json& root, const json& s, std::vector<const json*>& out, int depth = 0) {
-    if (!s.is_object() || depth > 32) return;
-    if (auto ref = s.find("$ref"); ref != s.end() && ref->is_string()) {
-        const std::string r = ref->get<std::string>();
-        if (r.rfind("#", 0) == 0) {
-            try {
-                gather(root, root.at(json::json_pointer(r.substr(1))), out, depth + 1);
-            } catch (const json::exception&) {
-                // a broken $ref is the schema check's business
-            }
-        }
-    }
-    out.push_back(&s);
-    for (const char* k : {"allOf", "anyOf", "oneOf"})
-        if (auto it = s.find(k); it != s.end() && it->is_array())
-            for (const auto& sub : *it) gather(root, sub, out, depth + 1);
-    for (const char* k : {"then", "else"})
-        if (auto it = s.find(k); it != s.end()) gather(root, *it, out, depth + 1);
+// The schemas that describe one place of the data: $ref followed (local only; a broken one is the schema check's
+// business), combinators opened — the one schema walk (json/schema_walk.hpp).
+void gather(const json& root, const json& s, std::vector<const json*>& out) {
+    for (const json* branch : json_data::schema_branches(root, &s)) out.push_back(branch);
 }
 
 // Whether any of `schemas` constrains object keys at all (else every key is allowed and nothing below is checked).

@@ -47,7 +47,7 @@ PackageEdits package_edits(const PackageImages& package, const core::RenderState
         },
         edits.added, package.entries, edits.media};
     if (!images.stored().empty()) package.format->list_pictures(images, listing);
-    if (state.adapter_session) package.format->list_additions(state, listing);
+    if (state.package_grows()) package.format->list_additions(state, listing);
     return edits;
 }
 

@@ -364,9 +364,9 @@ std::string Template::render_ordered(const nlohmann::json& data, const RenderOpt
     }
     if (!state.errors.empty()) throw Error(std::move(state.errors));
     const bool has_pictures = !state.images.stored().empty();
-    const bool has_session = state.adapter_session != nullptr;  // DOCX sub-documents placed
+    const bool has_session = state.package_grows();  // DOCX sub-documents or hyperlinks, ODT rich-text styles
     if (has_session)
-        for (std::size_t i : t.render_order) format.finish_part(rendered[i]);
+        for (std::size_t i : t.render_order) format.finish_part(t.parts[i].name, rendered[i], state);
     if (t.renumber_drawings || has_pictures || has_session) {
         unsigned long next = t.first_drawing_id;
         for (std::size_t i : t.render_order) format.renumber_drawings(rendered[i], next);

@@ -24,6 +24,7 @@
 #include <thread>
 #include <utility>
 
+#include "api/ordered_render.hpp"
 #include "batch/columns.hpp"
 #include "batch/records.hpp"
 #include "core/expr.hpp"
@@ -516,7 +517,8 @@ std::optional<std::string> Runner::render(Job& job, Done& done) {
         RenderOptions ro;
         ro.lenient = o_.lenient;
         ro.image_directory = o_.image_directory;
-        bytes = template_->render(rec.data.value, ro);
+        // Mappings iterate in the order the record's file writes them, as `vanban render` does.
+        bytes = vanban::detail::OrderedRender::render(*template_, rec.data.value, ro, &rec.data.key_order);
     });
     if (problems || !errors.empty()) rec.find_positions();
     if (problems) fail_record(rec, done, *problems);

@@ -21,10 +21,6 @@ using nlohmann::json;
 
 namespace {
 
-bool is_ascii(std::string_view s) noexcept {
-    return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
-}
-
 bool pattern_accepts(const std::string& pattern, const std::string& text) {
     try {
         return std::regex_search(text, std::regex(pattern, std::regex::ECMAScript));
@@ -165,13 +161,6 @@ std::string_view trim(std::string_view s) noexcept {
 
 std::string normalise_text(std::string_view s) { return is_ascii(s) ? std::string(s) : vn::nfc(s); }
 
-std::string lower_ascii(std::string_view s) {
-    std::string out(s);
-    for (char& c : out)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    return out;
-}
-
 std::string number_text(double v) {
     if (std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 1e15) return std::to_string(static_cast<long long>(v));
     char buf[64];
@@ -268,7 +257,7 @@ std::optional<json> convert(const Cell& cell, const ColumnSpec& spec, bool date1
             return integral_or_double(*v);
         }
         case CellType::boolean: {
-            const std::string l = lower_ascii(text);
+            const std::string l = ascii_lower(text);
             if (l == "true" || l == "1" || l == "yes" || l == "x" || l == "có" || l == "co" || l == "đúng") return true;
             if (l == "false" || l == "0" || l == "no" || l == "không" || l == "khong" || l == "sai") return false;
             error = shown(text) + " is not true/false (write true or false)";

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "batch/columns.hpp"
+#include "core/ascii.hpp"
 
 namespace vanban::batch::detail {
 
@@ -20,7 +21,8 @@ namespace vanban::batch::detail {
 bool is_space(char c) noexcept;  // ASCII white space
 std::string_view trim(std::string_view s) noexcept;
 std::string normalise_text(std::string_view s);  // NFC (ASCII as is)
-std::string lower_ascii(std::string_view s);
+using core::ascii_lower;  // (core/ascii.hpp)
+using core::is_ascii;
 // A value quoted for a message: at most 60 bytes (cut between characters), line breaks as spaces.
 std::string shown(std::string_view s);
 // A number as a person writes it: whole numbers without ".0", others in the shortest exact form.

@@ -27,10 +27,10 @@ public:
 
 private:
     char sniff_delimiter(const std::string& path) {
-        if (lower_ascii(path).ends_with(".tsv")) return '\t';
+        if (ascii_lower(path).ends_with(".tsv")) return '\t';
         // Excel's "sep=;" first line says it outright.
         const std::string_view w = in_.window();
-        if (w.size() >= 5 && lower_ascii(w.substr(0, 4)) == "sep=" && (w.size() == 5 || w[5] == '\r' || w[5] == '\n')) {
+        if (w.size() >= 5 && ascii_lower(w.substr(0, 4)) == "sep=" && (w.size() == 5 || w[5] == '\r' || w[5] == '\n')) {
             const char d = w[4];
             while (in_.peek() != '\n' && in_.peek() != ByteStream::kEof) in_.get();
             in_.get();

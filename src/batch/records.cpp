@@ -17,7 +17,7 @@ using nlohmann::json;
 using io::fail;
 using detail::Cell;
 using detail::ColumnSpec;
-using detail::lower_ascii;
+using detail::ascii_lower;
 
 namespace {
 
@@ -34,7 +34,7 @@ std::unique_ptr<RecordReader> open(const std::string& path, const ReaderOptions&
 }  // namespace
 
 RecordFormat format_from_path(const std::string& path) {
-    const std::string p = lower_ascii(path);
+    const std::string p = ascii_lower(path);
     if (p.ends_with(".jsonl") || p.ends_with(".ndjson")) return RecordFormat::jsonl;
     if (p.ends_with(".csv") || p.ends_with(".tsv") || p.ends_with(".txt")) return RecordFormat::csv;
     if (p.ends_with(".xlsx") || p.ends_with(".xlsm")) return RecordFormat::xlsx;

@@ -258,12 +258,7 @@ private:
         std::string name;
         for (char c : title)
             if (!std::strchr("[]:*?/\\", c)) name += c;
-        // At most 31 characters (not bytes), cut between characters.
-        std::size_t chars = 0, cut = 0;
-        for (; cut < name.size() && chars < 31; ++cut)
-            if ((static_cast<unsigned char>(name[cut]) & 0xC0) != 0x80) ++chars;
-        while (cut < name.size() && (static_cast<unsigned char>(name[cut]) & 0xC0) == 0x80) ++cut;
-        return name.substr(0, cut);
+        return std::string(vn::code_point_prefix(name, 31));  // at most 31 characters (not bytes)
     }
 
     const char* keep(std::string s) { return arena_.emplace_back(std::move(s)).c_str(); }
@@ -322,8 +317,7 @@ private:
         while (true) {
             const auto end = text.find('\n', start);
             const std::string line = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
-            std::size_t chars = 0;
-            for (unsigned char ch : line) chars += (ch & 0xC0) != 0x80;
+            const std::size_t chars = vn::code_point_count(line);
             lines += std::max(1.0, std::ceil(static_cast<double>(chars) / std::max(width - 2, 4.0)));
             if (end == std::string::npos) return lines;
             start = end + 1;

@@ -46,9 +46,7 @@ HeaderNode* child_of(HeaderNode& node, const json& segment, bool leaf, const std
 std::string keyword_key(std::string_view text) {
     text = trim(text);
     if (text.empty() || !std::strchr("tTcCgGnNlL", text.front())) return {};
-    std::size_t cut = std::min<std::size_t>(text.size(), 48);
-    while (cut < text.size() && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) ++cut;
-    return vn::match_key(text.substr(0, cut));
+    return vn::match_key(text.substr(0, vn::char_boundary_after(text, 48)));
 }
 
 }  // namespace

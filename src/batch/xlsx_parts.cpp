@@ -95,12 +95,12 @@ bool date_format_code(std::string_view code) {
         } else if (c == '[') {
             const auto close = code.find(']', i);
             if (close == std::string_view::npos) break;
-            const std::string inner = lower_ascii(code.substr(i + 1, close - i - 1));
+            const std::string inner = ascii_lower(code.substr(i + 1, close - i - 1));
             if (inner == "h" || inner == "hh" || inner == "m" || inner == "mm" || inner == "s" || inner == "ss")
                 stripped += 'h';
             i = close;
         } else {
-            stripped += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+            stripped += core::ascii_lower(c);
         }
     }
     if (stripped == "general") return false;

@@ -15,6 +15,7 @@
 #include <vanban/convert.hpp>
 #include <vanban/vanban.hpp>
 
+#include "../core/ascii.hpp"  // header-only (std only), like ../batch/batch.hpp: no internal symbol is linked
 #include "batch.hpp"
 #include "import.hpp"
 #include "limits.hpp"
@@ -96,12 +97,16 @@ struct RenderRequest {
     vanban::Limits limits;
 };
 
+// ".DOCX" → ".docx".
+std::string lower_extension(const std::string& path) {
+    return vanban::core::ascii_lower(fs::path(path).extension().string());
+}
+
 // The format from --format or the output's extension, which must be one vanban writes: a document saved as x.doc or
 // x.pdfx would open as garbage, so that is refused before anything is written.
 std::string output_format(const RenderRequest& r) {
     if (r.out == "-") return r.format.empty() ? "docx" : r.format;
-    std::string ext = fs::path(r.out).extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    const std::string ext = lower_extension(r.out);
     if (ext != ".docx" && ext != ".odt" && ext != ".pdf")
         usage_error("the output '" + r.out + "' must end in .docx, .odt or .pdf (or be - with --format)",
                     "tệp kết quả \"" + r.out + "\" phải có đuôi .docx, .odt hoặc .pdf (hoặc ghi - cùng --format)",
@@ -114,9 +119,7 @@ std::string output_format(const RenderRequest& r) {
 }
 
 bool looks_like_data_file(const std::string& path) {
-    std::string ext = fs::path(path).extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return ext == ".json";
+    return lower_extension(path) == ".json";
 }
 
 // `vanban render plan.json ke-hoach`: the template and the data the wrong way round.
@@ -306,6 +309,61 @@ int cmd_pack(const std::string& dir, const std::string& out, const std::vector<s
     return kOk;
 }
 
+CLI::App* add_render_command(CLI::App& app, RenderRequest& req) {
+    auto* render = app.add_subcommand("render", "render a template with JSON data into a document");
+    render->add_option("template", req.tpl, "a .docx/.odt file, a template directory, or a bundled template name (ke-hoach)")
+        ->required();
+    render->add_option("data", req.data, "the JSON data file, or - for standard input")->required();
+    render->add_option("-o,--output", req.out, "the document to write (.docx, .odt or .pdf), or - for standard output")
+        ->required();
+    render->add_option("--format", req.format, "docx, odt or pdf (default: from the output's extension)")
+        ->check(CLI::IsMember({"docx", "odt", "pdf"}));
+    render->add_flag("--pdf-a", req.pdf_a, "PDF/A-2b for archiving (with .pdf output)");
+    render->add_option("--pdf-timeout", req.timeout, "seconds LibreOffice may take for a PDF (default 120)");
+    render->add_flag("--lenient", req.lenient, "render missing values as empty instead of failing");
+    render->add_flag("--no-validate", req.no_validate, "skip the JSON Schema check of bundled templates");
+    vanban::cli::add_limit_options(*render, req.limits);
+    render->footer("Examples:\n  vanban render ke-hoach examples/ke-hoach/000.json -o ke-hoach-000.docx\n"
+                   "  vanban render ke-hoach plan.json -o plan.odt\n"
+                   "  vanban render ke-hoach plan.json -o plan.pdf --pdf-a   (needs LibreOffice)");
+    return render;
+}
+
+CLI::App* add_pack_command(CLI::App& app, std::string& dir, std::string& out) {
+    auto* pack = app.add_subcommand("pack", "zip a template directory into a .docx or .odt");
+    pack->add_option("directory", dir, "the unzipped template, or a template's name (its .docx or .odt variant)")->required();
+    pack->add_option("-o,--output", out, "the package to write")->required();
+    pack->footer("Examples:\n  vanban pack templates/ke-hoach/docx -o ke-hoach.docx\n"
+                 "  vanban pack ke-hoach -o ke-hoach-so-y-te.docx   (a copy of the bundled template to edit in Word)");
+    return pack;
+}
+
+// A mistyped command ("rendr") gets the closest one suggested, in the chosen language.
+bool is_unknown_command(CLI::App& app, int argc, char** argv) {
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        const bool takes_value = arg == "--errors" || arg == "--lang" || arg == "--templates";
+        if (takes_value) ++i;
+        if (arg.empty() || arg[0] == '-') continue;
+        std::vector<std::string> commands;
+        for (const auto* sub : app.get_subcommands([](const CLI::App*) { return true; })) commands.push_back(sub->get_name());
+        if (std::find(commands.begin(), commands.end(), arg) != commands.end()) break;
+        const bool english = std::any_of(argv + 1, argv + argc, [](const char* a) { return std::string(a) == "--lang=en"; }) ||
+                             std::adjacent_find(argv + 1, argv + argc, [](const char* a, const char* b) {
+                                 return std::string(a) == "--lang" && std::string(b) == "en";
+                             }) != argv + argc;
+        const auto close = vanban::closest_name(arg, commands);
+        if (english)
+            std::cerr << "vanban: unknown command '" << arg << "'" << (close ? "; did you mean '" + *close + "'?" : "")
+                      << " (vanban --help lists them)\n";
+        else
+            std::cerr << "vanban: lỗi: không có lệnh \"" << arg << "\""
+                      << (close ? " — có phải ý bạn là \"" + *close + "\"?" : "") << " (vanban --help liệt kê các lệnh)\n";
+        return true;
+    }
+    return false;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -327,22 +385,7 @@ int main(int argc, char** argv) {
     std::vector<std::string> validate_args;
 
     RenderRequest req;
-    auto* render = app.add_subcommand("render", "render a template with JSON data into a document");
-    render->add_option("template", req.tpl, "a .docx/.odt file, a template directory, or a bundled template name (ke-hoach)")
-        ->required();
-    render->add_option("data", req.data, "the JSON data file, or - for standard input")->required();
-    render->add_option("-o,--output", req.out, "the document to write (.docx, .odt or .pdf), or - for standard output")
-        ->required();
-    render->add_option("--format", req.format, "docx, odt or pdf (default: from the output's extension)")
-        ->check(CLI::IsMember({"docx", "odt", "pdf"}));
-    render->add_flag("--pdf-a", req.pdf_a, "PDF/A-2b for archiving (with .pdf output)");
-    render->add_option("--pdf-timeout", req.timeout, "seconds LibreOffice may take for a PDF (default 120)");
-    render->add_flag("--lenient", req.lenient, "render missing values as empty instead of failing");
-    render->add_flag("--no-validate", req.no_validate, "skip the JSON Schema check of bundled templates");
-    vanban::cli::add_limit_options(*render, req.limits);
-    render->footer("Examples:\n  vanban render ke-hoach examples/ke-hoach/000.json -o ke-hoach-000.docx\n"
-                   "  vanban render ke-hoach plan.json -o plan.odt\n"
-                   "  vanban render ke-hoach plan.json -o plan.pdf --pdf-a   (needs LibreOffice)");
+    auto* render = add_render_command(app, req);
 
     auto* inspect = app.add_subcommand("inspect", "show the data a template expects, as a JSON skeleton");
     inspect->add_option("template", tpl, "a .docx file, a template directory or a bundled template name")->required();
@@ -385,34 +428,9 @@ int main(int argc, char** argv) {
     vanban::cli::ImportArgs import_args;
     auto* import = vanban::cli::add_import_command(app, import_args);
 
-    auto* pack = app.add_subcommand("pack", "zip a template directory into a .docx or .odt");
-    pack->add_option("directory", pack_dir, "the unzipped template, or a template's name (its .docx or .odt variant)")->required();
-    pack->add_option("-o,--output", pack_out, "the package to write")->required();
-    pack->footer("Examples:\n  vanban pack templates/ke-hoach/docx -o ke-hoach.docx\n"
-                 "  vanban pack ke-hoach -o ke-hoach-so-y-te.docx   (a copy of the bundled template to edit in Word)");
+    auto* pack = add_pack_command(app, pack_dir, pack_out);
 
-    // A mistyped command ("rendr") gets the closest one suggested, in the chosen language.
-    for (int i = 1; i < argc; ++i) {
-        const std::string arg = argv[i];
-        const bool takes_value = arg == "--errors" || arg == "--lang" || arg == "--templates";
-        if (takes_value) ++i;
-        if (arg.empty() || arg[0] == '-') continue;
-        std::vector<std::string> commands;
-        for (const auto* sub : app.get_subcommands([](const CLI::App*) { return true; })) commands.push_back(sub->get_name());
-        if (std::find(commands.begin(), commands.end(), arg) != commands.end()) break;
-        const bool english = std::any_of(argv + 1, argv + argc, [](const char* a) { return std::string(a) == "--lang=en"; }) ||
-                             std::adjacent_find(argv + 1, argv + argc, [](const char* a, const char* b) {
-                                 return std::string(a) == "--lang" && std::string(b) == "en";
-                             }) != argv + argc;
-        const auto close = vanban::closest_name(arg, commands);
-        if (english)
-            std::cerr << "vanban: unknown command '" << arg << "'" << (close ? "; did you mean '" + *close + "'?" : "")
-                      << " (vanban --help lists them)\n";
-        else
-            std::cerr << "vanban: lỗi: không có lệnh \"" << arg << "\""
-                      << (close ? " — có phải ý bạn là \"" + *close + "\"?" : "") << " (vanban --help liệt kê các lệnh)\n";
-        return kUsage;
-    }
+    if (is_unknown_command(app, argc, argv)) return kUsage;
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

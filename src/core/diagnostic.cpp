@@ -1,14 +1,13 @@
 #include "vanban/diagnostic.hpp"
 
-#include <cctype>
+#include "core/ascii.hpp"
 
 namespace vanban {
 
 std::optional<Language> language_named(std::string_view name) noexcept {
     const std::string_view primary = name.substr(0, name.find_first_of("-_"));
     if (primary.size() != 2) return std::nullopt;
-    const auto lower = [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); };
-    const std::string code{lower(primary[0]), lower(primary[1])};
+    const std::string code{core::ascii_lower(primary[0]), core::ascii_lower(primary[1])};
     if (code == "vi") return Language::vi;
     if (code == "en") return Language::en;
     return std::nullopt;

@@ -204,10 +204,7 @@ std::string text_arg(const CallArgs& a, std::size_t i, const char* method) {
 
 // The position in code points of a byte offset of a text.
 long long code_point_index(const std::string& str, std::size_t byte) {
-    long long n = 0;
-    for (std::size_t i = 0; i < byte && i < str.size(); ++i)
-        if ((static_cast<unsigned char>(str[i]) & 0xC0) != 0x80) ++n;
-    return n;
+    return static_cast<long long>(vn::code_point_count(std::string_view(str).substr(0, byte)));
 }
 
 Value text_find(const CallArgs& a) {  // "abc".find("c") → 2, -1 when absent

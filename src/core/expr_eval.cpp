@@ -9,6 +9,7 @@
 
 #include "core/expr_internal.hpp"
 #include "core/filters.hpp"
+#include "core/vn.hpp"
 
 namespace vanban::core {
 
@@ -283,10 +284,7 @@ Value evaluate_unary(const Expr& e, EvalContext& ctx) {
 
 // "abc"[i]: the i-th code point (negative from the end), or undefined past either end.
 Value text_item(const std::string& str, long long i, const Expr& e, EvalContext& ctx) {
-    auto length_at = [&](std::size_t at) -> std::size_t {
-        const auto c = static_cast<unsigned char>(str[at]);
-        return std::min(str.size() - at, std::size_t{c >= 0xF0 ? 4u : c >= 0xE0 ? 3u : c >= 0xC0 ? 2u : 1u});
-    };
+    auto length_at = [&](std::size_t at) { return vn::char_boundary_after(str, at + 1) - at; };
     long long n = 0;
     for (std::size_t at = 0; at < str.size(); at += length_at(at)) ++n;
     ctx.charge(str.size() / 16);
@@ -345,13 +343,12 @@ Value evaluate_slice(const Expr& e, EvalContext& ctx) {
     static const std::string no_text;
     const std::string& str = s.is_string() ? s.get_ref<const std::string&>() : no_text;
     std::vector<std::size_t> starts;
-    std::size_t points = 0;
-    for (char c : str) points += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    const std::size_t points = vn::code_point_count(str);
     if (points != str.size()) {
         ctx.check_size(std::uint64_t{points} * sizeof(std::size_t), "slicing the text");
         starts.reserve(points);
         for (std::size_t i = 0; i < str.size(); ++i)
-            if ((static_cast<unsigned char>(str[i]) & 0xC0) != 0x80) starts.push_back(i);
+            if (!vn::is_utf8_continuation(str[i])) starts.push_back(i);
     }
     const auto start_of = [&](std::size_t k) {
         if (k >= points) return str.size();

@@ -7,7 +7,9 @@
 
 #include "core/expr_internal.hpp"
 #include "core/image.hpp"
+#include "core/vn.hpp"
 #include "json/json_source.hpp"
+#include "json/pointer.hpp"
 
 namespace vanban::core {
 
@@ -30,12 +32,7 @@ bool find_pointer(const json& node, const json* target, std::string& path) {
     if (node.is_object()) {
         for (auto it = node.begin(); it != node.end(); ++it) {
             std::size_t len = path.size();
-            path += '/';
-            for (char c : it.key()) {
-                if (c == '~') path += "~0";
-                else if (c == '/') path += "~1";
-                else path += c;
-            }
+            json_data::append_pointer_token(path, it.key());
             if (find_pointer(it.value(), target, path)) return true;
             path.resize(len);
         }
@@ -286,8 +283,7 @@ Value loop_attr(const LoopState& l, std::string_view name) {
 std::vector<std::string> code_points(const std::string& str) {
     std::vector<std::string> cps;
     for (std::size_t i = 0; i < str.size();) {
-        std::size_t len = 1;
-        while (i + len < str.size() && (static_cast<unsigned char>(str[i + len]) & 0xC0) == 0x80) ++len;
+        const std::size_t len = vn::char_boundary_after(str, i + 1) - i;
         cps.push_back(str.substr(i, len));
         i += len;
     }

@@ -128,21 +128,6 @@ bool json_less(const json& a, const json& b, bool case_sensitive) {
     return a < b;
 }
 
-std::size_t code_point_count(std::string_view s) {
-    std::size_t n = 0;
-    for (char ch : s)
-        if ((static_cast<unsigned char>(ch) & 0xC0) != 0x80) ++n;
-    return n;
-}
-
-// The first `count` code points of `s`.
-std::string_view code_point_prefix(std::string_view s, std::size_t count) {
-    std::size_t i = 0;
-    for (std::size_t n = 0; i < s.size(); ++i)
-        if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80 && n++ == count) break;
-    return s.substr(0, i);
-}
-
 bool apply_test(const json& item, Args a, std::size_t from, EvalContext& c) {
     Value v = Value::ref(item);
     if (a.size() <= from) return truthy(v, c);

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/filters.hpp"
+#include "core/vn.hpp"
 
 namespace vanban::core::filter_impl {
 
@@ -46,9 +47,9 @@ bool has_attr_path(const json& item, std::string_view path);
 std::vector<std::string> attribute_list(std::string_view attributes);
 // The order sort, min, max, groupby use: numbers by value, texts (case-insensitively unless asked), else by type.
 bool json_less(const json& a, const json& b, bool case_sensitive);
-std::size_t code_point_count(std::string_view s);
-// The first `count` code points of `s`.
-std::string_view code_point_prefix(std::string_view s, std::size_t count);
+// Counting and cutting by character: the one UTF-8 helper (core/vn.hpp).
+using vn::code_point_count;
+using vn::code_point_prefix;
 // The test named by a[from] applied to `item` with the arguments after it (select, reject, selectattr…);
 // no test name: truthiness.
 bool apply_test(const json& item, Args a, std::size_t from, EvalContext& c);

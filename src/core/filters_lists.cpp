@@ -21,10 +21,7 @@ Value f_length(const Value& s, Args, KwArgs, EvalContext& c) {
     if (s.is_rich()) return Value::owned(static_cast<long long>(s.rich_text().plain().size()));
     const json& j = j_of(s, c);
     if (j.is_string()) {
-        long long n = 0;
-        for (char ch : j.get_ref<const std::string&>())
-            if ((static_cast<unsigned char>(ch) & 0xC0) != 0x80) ++n;
-        return Value::owned(n);
+        return Value::owned(static_cast<long long>(vn::code_point_count(j.get_ref<const std::string&>())));
     }
     if (j.is_array() || j.is_object()) return Value::owned(static_cast<long long>(j.size()));
     if (j.is_null()) return Value::owned(0LL);
@@ -37,9 +34,7 @@ Value f_first(const Value& s, Args, KwArgs, EvalContext& c) {
     if (j.is_string()) {
         const auto& str = j.get_ref<const std::string&>();
         if (str.empty()) return Value::undefined("first of an empty string");
-        std::size_t len = 1;
-        while (len < str.size() && (static_cast<unsigned char>(str[len]) & 0xC0) == 0x80) ++len;
-        return str_result(str.substr(0, len));
+        return str_result(str.substr(0, vn::char_boundary_after(str, 1)));
     }
     throw EvalError("first needs a list or a string");
 }
@@ -50,9 +45,7 @@ Value f_last(const Value& s, Args, KwArgs, EvalContext& c) {
     if (j.is_string()) {
         const auto& str = j.get_ref<const std::string&>();
         if (str.empty()) return Value::undefined("last of an empty string");
-        std::size_t b = str.size() - 1;
-        while (b > 0 && (static_cast<unsigned char>(str[b]) & 0xC0) == 0x80) --b;
-        return str_result(str.substr(b));
+        return str_result(str.substr(vn::char_boundary_before(str, str.size() - 1)));
     }
     throw EvalError("last needs a list or a string");
 }
@@ -97,8 +90,7 @@ Value f_reverse(const Value& s, Args, KwArgs, EvalContext& c) {
         std::string out;
         out.reserve(str.size());
         for (std::size_t end = str.size(); end > 0;) {  // code points from the last one back
-            std::size_t start = end - 1;
-            while (start > 0 && (static_cast<unsigned char>(str[start]) & 0xC0) == 0x80) --start;
+            const std::size_t start = vn::char_boundary_before(str, end - 1);
             out.append(str, start, end - start);
             end = start;
         }

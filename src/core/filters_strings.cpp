@@ -63,7 +63,7 @@ Value f_truncate(const Value& s, Args a, KwArgs kw, EvalContext& c) {
     // count code points
     std::vector<std::size_t> starts;
     for (std::size_t i = 0; i < t.size(); ++i)
-        if ((static_cast<unsigned char>(t[i]) & 0xC0) != 0x80) starts.push_back(i);
+        if (!vn::is_utf8_continuation(t[i])) starts.push_back(i);
     long long n = static_cast<long long>(starts.size());
     if (length >= n || n - length <= leeway) return str_result(t);  // (length + leeway could overflow)
     long long keep = std::max<long long>(0, length - static_cast<long long>(code_point_count(end)));

@@ -9,6 +9,7 @@
 #include <functional>
 #include <stdexcept>
 
+#include "core/ascii.hpp"
 #include "core/base64.hpp"
 #include "io/files.hpp"
 #include "vanban/diagnostic.hpp"
@@ -292,14 +293,13 @@ std::string read_embedded_source(const std::string& source, const ImageSettings&
     const auto scheme = [&](std::string_view name) {  // URI schemes are case-insensitive
         if (text.size() < name.size()) return false;
         for (std::size_t i = 0; i < name.size(); ++i)
-            if (std::tolower(static_cast<unsigned char>(text[i])) != name[i]) return false;
+            if (ascii_lower(text[i]) != name[i]) return false;
         return true;
     };
     if (scheme("data:")) {
         const auto comma = text.find(',');
         if (comma == std::string_view::npos) bad("a data: URI without ',' before its data");
-        std::string meta(text.substr(5, comma - 5));
-        for (char& c : meta) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        const std::string meta = ascii_lower(text.substr(5, comma - 5));
         if (!meta.ends_with(";base64"))
             bad("a data: URI must carry base64 data (\"data:image/png;base64,…\"), not '" + std::string(text.substr(0, std::min<std::size_t>(comma, 40))) + "'");
         bytes = decode_base64(text.substr(comma + 1), settings.max_bytes, kind);

@@ -310,8 +310,8 @@ private:
         return label;
     }
 
-    void walk_heading(const json& node, const std::string& pointer, const HeadingInfo& parent,
-                      std::optional<Scheme> override_scheme, int number) {
+    // The section's keys checked; the scheme its children are numbered with when it sets one.
+    std::optional<Scheme> section_keys(const json& node, const std::string& pointer) {
         std::optional<Scheme> children_override;
         for (const auto& [key, value] : node.items()) {
             if (key == "title" || key == "text" || key == "children" || key == "label") continue;
@@ -327,44 +327,35 @@ private:
                      "\" (a section has title, text, label, children, children_numbering; a bullet has \"bullet\"; a plain "
                      "paragraph with children has \"paragraph\")");
         }
-        check_rich(node, "title", pointer);
-        check_rich(node, "text", pointer);
-        const json title = node.value("title", json(nullptr));
-        const json text = node.value("text", json(nullptr));
-        if (rich_empty(title) && rich_empty(text) && !node.contains("children"))
-            fail(pointer, "a section needs a \"title\" or a \"text\" (or write a bullet as {\"bullet\": …})",
-                 "mục này chưa có tiêu đề hay nội dung — hãy điền \"Tiêu đề\" hoặc \"Nội dung viết liền\"");
+        return children_override;
+    }
 
-        const int rank = parent.child_rank;
-        Scheme scheme{};
-        if (override_scheme) {
-            scheme = *override_scheme;
-        } else if (static_cast<std::size_t>(rank) < opt_.levels.size()) {
-            scheme = opt_.levels[static_cast<std::size_t>(rank)];
-        } else {
-            fail(pointer, "no numbering scheme for level " + std::to_string(rank + 1) + " (numbering.levels has " +
-                              std::to_string(opt_.levels.size()) +
-                              "); add one to numbering.levels or set \"children_numbering\" on the parent",
-                 "phần nội dung có " + std::to_string(rank + 1) + " cấp mục lồng nhau nhưng \"Kiểu đánh số theo cấp\" chỉ có " +
-                     std::to_string(opt_.levels.size()) +
-                     " cấp — hãy thêm một kiểu đánh số cho cấp này, hoặc chọn \"Kiểu đánh số của mục con\" ở mục cha");
-        }
+    // The scheme of a section at `rank` (0: the top level): its parent's children_numbering, else numbering.levels.
+    Scheme scheme_at(int rank, std::optional<Scheme> override_scheme, const std::string& pointer) {
+        if (override_scheme) return *override_scheme;
+        if (static_cast<std::size_t>(rank) < opt_.levels.size()) return opt_.levels[static_cast<std::size_t>(rank)];
+        fail(pointer, "no numbering scheme for level " + std::to_string(rank + 1) + " (numbering.levels has " +
+                          std::to_string(opt_.levels.size()) +
+                          "); add one to numbering.levels or set \"children_numbering\" on the parent",
+             "phần nội dung có " + std::to_string(rank + 1) + " cấp mục lồng nhau nhưng \"Kiểu đánh số theo cấp\" chỉ có " +
+                 std::to_string(opt_.levels.size()) +
+                 " cấp — hãy thêm một kiểu đánh số cho cấp này, hoặc chọn \"Kiểu đánh số của mục con\" ở mục cha");
+    }
 
-        HeadingInfo info;
-        info.scheme = scheme;
-        info.level = rank + 1;
-        info.child_rank = scheme == Scheme::decimal ? rank : rank + 1;
+    // The label the data generates for section `number` of `scheme` under `parent` ("II.", "2.1.", "đ)", "(3)").
+    std::string generated_label(Scheme scheme, int number, const HeadingInfo& parent, const std::string& pointer) {
+        std::string label;
         switch (scheme) {
             case Scheme::roman: {
                 auto r = vn::roman(number);
                 if (!r)
                     fail(pointer, "section " + std::to_string(number) + " has no Roman numeral",
                          "mục thứ " + std::to_string(number) + " không có số La Mã (chỉ đến 3999)");
-                info.label = *r + ".";
+                label = *r + ".";
                 break;
             }
             case Scheme::arabic:
-                info.label = std::to_string(number) + ".";
+                label = std::to_string(number) + ".";
                 break;
             case Scheme::decimal: {
                 if (parent.scheme != Scheme::arabic && parent.scheme != Scheme::decimal)
@@ -373,7 +364,7 @@ private:
                          "đánh số kiểu 2.1. chỉ dùng được dưới mục đánh số 1. hoặc 2.1. — hãy đổi kiểu đánh số của cấp này");
                 std::string base = parent.label;
                 if (!base.empty() && base.back() == '.') base.pop_back();
-                info.label = base + "." + std::to_string(number) + ".";
+                label = base + "." + std::to_string(number) + ".";
                 break;
             }
             case Scheme::letter: {
@@ -384,16 +375,38 @@ private:
                                       "p, q, r, s, t, u, v, x, y ends at y (23)",
                          "điểm thứ " + std::to_string(number) + " không có chữ cái: dãy a, b, c, d, đ, … chỉ đến y (23 điểm) — "
                          "hãy chia bớt hoặc đổi kiểu đánh số của cấp này");
-                info.label = *l + ")";
+                label = *l + ")";
                 break;
             }
             case Scheme::paren:
-                info.label = "(" + std::to_string(number) + ")";
+                label = "(" + std::to_string(number) + ")";
                 break;
             case Scheme::none:
-                info.label = "";
+                label = "";
                 break;
         }
+        return label;
+    }
+
+    void walk_heading(const json& node, const std::string& pointer, const HeadingInfo& parent,
+                      std::optional<Scheme> override_scheme, int number) {
+        const std::optional<Scheme> children_override = section_keys(node, pointer);
+        check_rich(node, "title", pointer);
+        check_rich(node, "text", pointer);
+        const json title = node.value("title", json(nullptr));
+        const json text = node.value("text", json(nullptr));
+        if (rich_empty(title) && rich_empty(text) && !node.contains("children"))
+            fail(pointer, "a section needs a \"title\" or a \"text\" (or write a bullet as {\"bullet\": …})",
+                 "mục này chưa có tiêu đề hay nội dung — hãy điền \"Tiêu đề\" hoặc \"Nội dung viết liền\"");
+
+        const int rank = parent.child_rank;
+        const Scheme scheme = scheme_at(rank, override_scheme, pointer);
+
+        HeadingInfo info;
+        info.scheme = scheme;
+        info.level = rank + 1;
+        info.child_rank = scheme == Scheme::decimal ? rank : rank + 1;
+        info.label = generated_label(scheme, number, parent, pointer);
         // The source's own number ("e)" where it skipped đ)) replaces the generated one; the count goes on unchanged.
         if (auto own = own_label(node, pointer)) info.label = std::move(*own);
 

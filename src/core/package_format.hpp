@@ -88,9 +88,9 @@ public:
     // types or manifest entries of their formats).
     virtual void list_pictures(const ImageSession& images, PictureEdits& edits) const = 0;
 
-    // After a render in which the adapter kept a session (RenderState::adapter_session — DOCX: sub-documents): tidies
-    // a rendered part, and lists what the session adds to the package.
-    virtual void finish_part(std::string& /*rendered*/) const {}
+    // After a render that grew the package (RenderState::package_grows — DOCX: sub-documents, hyperlinks; ODT: rich
+    // text's automatic styles): tidies the rendered `part`, and lists what the render adds to the package.
+    virtual void finish_part(const std::string& /*part*/, std::string& /*rendered*/, const RenderState& /*state*/) const {}
     virtual void list_additions(const RenderState& /*state*/, PictureEdits& /*edits*/) const {}
 
     // Drawings repeated by loops would share ids, which Word reports as unreadable content. The highest drawing id in

@@ -126,7 +126,10 @@ struct OutputSite {
     // The host paragraph's properties, for values that start a new paragraph with the same look (docxtpl's \a and
     // \f); `splits_paragraph` is false where the run cannot be cut out of its paragraph (a hyperlink, a field, a
     // content control), and such a value is then an error.
+    // ODT: paragraph_props is the whole markup that ends the host paragraph and opens the next one (the spans around
+    // the tag closed and reopened), and page_break_props the same with a paragraph style that breaks the page.
     std::string paragraph_props;
+    std::string page_break_props;
     bool splits_paragraph = false;
     TagLevel level = TagLevel::automatic;  // {{r x }} / {{p x }}: docxtpl's objects given as JSON lists are rich text
 };
@@ -308,6 +311,11 @@ struct RenderState {
     // The template's parts that a render may extend (relationships, content types, styles, numbering), as compiled.
     const std::map<std::string, std::string>* package_texts = nullptr;
     std::unique_ptr<AdapterSession> adapter_session;
+    // Hyperlinks of rich text, for the package: part → target → its number in that part (1, 2, … in first-use order).
+    // The adapter relates them after the render (DOCX: the part's relationships).
+    std::map<std::string, std::map<std::string, int>> hyperlinks;
+    // Whether the adapter must finish the rendered parts and list additions (a session or hyperlinks were made).
+    bool package_grows() const { return adapter_session != nullptr || !hyperlinks.empty(); }
 };
 
 void render_program(const Program& program, const Emitter& emitter, std::string& out, RenderState& state);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cmath>
 #include <cstddef>
 #include <optional>
@@ -48,7 +49,7 @@ void merge_into(std::vector<RichSpan>& out, RichSpan span) {
         if (!out.empty()) {
             RichSpan& last = out.back();
             if (last.kind == RichSpan::Kind::text && last.bold == span.bold && last.italic == span.italic &&
-                last.underline == span.underline && last.look == span.look) {
+                last.underline == span.underline && last.look == span.look && last.url == span.url) {
                 last.text += span.text;
                 return;
             }
@@ -329,6 +330,30 @@ int half_points_value(const nlohmann::json& field, const std::string& where) {
     return static_cast<int>(std::lround(field.get<double>() * 2));
 }
 
+// A hyperlink's target: an absolute web or mail address. Anything else (javascript:, file:, a relative path) would
+// open something other than a page when the reader clicks it, so it is refused.
+std::string link_target(const nlohmann::json& field, const std::string& where) {
+    constexpr std::size_t kMaxUrlBytes = 2083;  // the longest address Word and browsers accept
+    const std::string url = text_field(field, "url", where);
+    const std::size_t colon = url.find(':');
+    std::string scheme = colon == std::string::npos ? "" : url.substr(0, colon);
+    for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const std::size_t rest = scheme.size() + 1;  // (past the colon: only read when a scheme was found)
+    const bool web = (scheme == "http" || scheme == "https") && url.size() > rest + 2 && url.compare(rest, 2, "//") == 0 &&
+                     url[rest + 2] != '/';
+    const bool mail = scheme == "mailto" && url.size() > rest;
+    const bool clean = std::none_of(url.begin(), url.end(), [](char c) { return static_cast<unsigned char>(c) <= 0x20 || c == 0x7F; });
+    if (!(web || mail) || !clean || url.size() > kMaxUrlBytes) {
+        std::size_t cut = std::min<std::size_t>(url.size(), 80);  // (on a character boundary)
+        while (cut < url.size() && cut > 0 && (static_cast<unsigned char>(url[cut]) & 0xC0) == 0x80) --cut;
+        const std::string shown = url.substr(0, cut) + (cut < url.size() ? "…" : "");
+        fail(where, "\"url\" must be an http://, https:// or mailto: address without spaces (got \"" + shown + "\")",
+             "địa chỉ liên kết (\"url\") phải bắt đầu bằng http://, https:// hoặc mailto: và không có dấu cách (đang là \"" +
+                 shown + "\")");
+    }
+    return url;
+}
+
 void read_look(const std::string& key, const nlohmann::json& field, RichSpan& span, const std::string& where) {
     RunLook& look = span.look;
     if (key == "bold") span.bold = flag_field(field, key, where);
@@ -352,8 +377,11 @@ void read_look(const std::string& key, const nlohmann::json& field, RichSpan& sp
                                   look.font_region != "hAnsi" && look.font_region != "ascii"))
             fail(where, "\"font\" must be a font name or region:name (eastAsia, cs, hAnsi, ascii)",
                  "phông chữ (\"font\") phải là tên phông, hoặc vùng:tên (eastAsia, cs, hAnsi, ascii)");
-    } else if (key == "url" || key == "url_id") {
-        fail(where, "hyperlinks (\"" + key + "\") in rich text are not supported yet", "chưa hỗ trợ liên kết (\"" + key + "\") trong chữ định dạng — hãy ghi địa chỉ thành chữ thường");
+    } else if (key == "url") {
+        span.url = link_target(field, where);
+    } else if (key == "url_id") {
+        fail(where, "\"url_id\" is docxtpl's relationship id; give the address itself as \"url\"",
+             "mục \"url_id\" là mã liên kết của docxtpl — hãy ghi thẳng địa chỉ vào mục \"url\", ví dụ \"url\": \"https://…\"");
     } else if (key != "subscript" && key != "superscript") {
         fail(where, "unknown key \"" + key + "\"", "không có mục \"" + key + "\" — hãy kiểm tra lại chính tả");
     }

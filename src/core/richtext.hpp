@@ -42,6 +42,9 @@ struct RichSpan {
     bool underline = false;
     std::vector<RichSpan> footnote;  // kind == footnote: the footnote's own content
     RunLook look;                    // kind == text or tab
+    // kind == text, tab or line_break: the target of the hyperlink the span is part of (http, https or mailto,
+    // checked by rich_from_json); consecutive spans with the same target make one link.
+    std::string url;
     // kind == footnote: the mark printed at the reference and before the note's text when the form prints its own,
     // e.g. "(1)"; empty → the running footnote number.
     std::string mark;
@@ -75,7 +78,8 @@ RichText parse_markup(std::string_view text);
 // Span objects also take docxtpl's RichText properties: "color" ("#FF0000", "FF0000", "auto" or a basic colour
 // name), "highlight" (Word's names), "size" (points), "font" ("Arial" or "eastAsia:MS Mincho"), "underline" (true
 // or a style: single, double, thick, dotted, dash, dotDash, dotDotDash, wave), "strike", "subscript",
-// "superscript", "style"; \t, \a and \f in their text become a tab, a new paragraph and a page break.
+// "superscript", "style", "url" (a hyperlink: http://, https:// or mailto: only); \t, \a and \f in their text become
+// a tab, a new paragraph and a page break.
 RichText rich_from_json(const nlohmann::json& value);
 
 // A value invalid as rich text, with the field it is about and a Vietnamese message for the catalogue

@@ -197,7 +197,7 @@ std::optional<char32_t> next_code_point(std::string_view utf8, std::size_t& i) n
 char32_t code_point_before(std::string_view utf8, std::size_t end) noexcept {
     // Back over continuation bytes to where the last code point can start (at most three), then decode forward.
     std::size_t begin = end - 1;
-    while (begin > 0 && end - begin < 4 && (static_cast<unsigned char>(utf8[begin]) & 0xC0) == 0x80) --begin;
+    while (begin > 0 && end - begin < 4 && is_utf8_continuation(utf8[begin])) --begin;
     std::size_t i = begin;
     const auto c = next_code_point(utf8, i);
     return c && i == end ? *c : kReplacement;
@@ -205,9 +205,31 @@ char32_t code_point_before(std::string_view utf8, std::size_t end) noexcept {
 
 std::string_view utf8_prefix(std::string_view utf8, std::size_t max_bytes) noexcept {
     if (utf8.size() <= max_bytes) return utf8;
-    std::size_t cut = max_bytes;
-    while (cut > 0 && (static_cast<unsigned char>(utf8[cut]) & 0xC0) == 0x80) --cut;
-    return utf8.substr(0, cut);
+    return utf8.substr(0, char_boundary_before(utf8, max_bytes));
+}
+
+std::size_t code_point_count(std::string_view utf8) noexcept {
+    std::size_t n = 0;
+    for (char byte : utf8) n += !is_utf8_continuation(byte);
+    return n;
+}
+
+std::string_view code_point_prefix(std::string_view utf8, std::size_t count) noexcept {
+    std::size_t i = 0;
+    for (std::size_t n = 0; i < utf8.size(); ++i)
+        if (!is_utf8_continuation(utf8[i]) && n++ == count) break;
+    return utf8.substr(0, i);
+}
+
+std::size_t char_boundary_after(std::string_view utf8, std::size_t i) noexcept {
+    while (i < utf8.size() && is_utf8_continuation(utf8[i])) ++i;
+    return std::min(i, utf8.size());
+}
+
+std::size_t char_boundary_before(std::string_view utf8, std::size_t i) noexcept {
+    i = std::min(i, utf8.size());
+    while (i > 0 && i < utf8.size() && is_utf8_continuation(utf8[i])) --i;
+    return i;
 }
 
 bool valid_utf8(std::string_view utf8) noexcept {

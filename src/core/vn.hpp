@@ -24,6 +24,17 @@ char32_t code_point_before(std::string_view utf8, std::size_t end) noexcept;
 std::string_view utf8_prefix(std::string_view utf8, std::size_t max_bytes) noexcept;
 // Appends code point `cp` (at most U+10FFFF, not a surrogate: the caller checks) as UTF-8.
 void append_utf8(std::string& out, std::uint32_t cp);
+// A byte that continues a UTF-8 sequence (10xxxxxx): no character starts there. Every scan that counts or cuts
+// text by character asks this one test (or the helpers below), never its own bit masks.
+constexpr bool is_utf8_continuation(char byte) noexcept { return (static_cast<unsigned char>(byte) & 0xC0) == 0x80; }
+// Characters (code points) in well-formed UTF-8: the bytes where one starts.
+std::size_t code_point_count(std::string_view utf8) noexcept;
+// The first `count` characters of `utf8` (all of it when it has fewer).
+std::string_view code_point_prefix(std::string_view utf8, std::size_t count) noexcept;
+// The first character boundary at or after byte `i` (utf8.size() at the end).
+std::size_t char_boundary_after(std::string_view utf8, std::size_t i) noexcept;
+// The last character boundary at or before byte `i` (0 at the start).
+std::size_t char_boundary_before(std::string_view utf8, std::size_t i) noexcept;
 
 // Case mapping with ICU's Vietnamese locale; results are NFC. "đại hội" -> "ĐẠI HỘI".
 std::string upper(std::string_view utf8);

@@ -148,8 +148,13 @@ public:
         if (!defaults.empty() && !core::append_to_root(types, "Types", defaults)) core::unusual_picture_part(types_name);
     }
 
-    void finish_part(std::string& rendered) const override { drop_empty_reopened_paragraphs(rendered); }
-    void list_additions(const core::RenderState& state, core::PictureEdits& edits) const override { list_subdocs(state, edits); }
+    void finish_part(const std::string&, std::string& rendered, const core::RenderState& state) const override {
+        if (state.adapter_session) drop_empty_reopened_paragraphs(rendered);
+    }
+    void list_additions(const core::RenderState& state, core::PictureEdits& edits) const override {
+        list_subdocs(state, edits);
+        list_hyperlinks(state, edits);
+    }
 
     unsigned long max_drawing_id(std::string_view xml) const override {
         if (xml.find("docPr") == std::string_view::npos) return 0;  // most parts have no drawing: no parse
@@ -288,6 +293,61 @@ std::string content_type_of(std::string_view content_types, const std::string& p
             by_default = attribute("ContentType");
     }
     return by_default;
+}
+
+namespace {
+
+constexpr std::string_view kLinkIdPrefix = "rIdVanbanLink";
+
+// The highest N of an id rIdVanbanLink<N> in `part`'s relationships in the template (0 when none).
+int last_link_number(const core::RenderState& state, const std::string& part) {
+    if (!state.package_texts) return 0;
+    const auto rels = state.package_texts->find(relationships_of(part));
+    if (rels == state.package_texts->end()) return 0;
+    int last = 0;
+    const std::string& text = rels->second;
+    for (std::size_t at = text.find(kLinkIdPrefix); at != std::string::npos; at = text.find(kLinkIdPrefix, at + 1))
+        last = std::max(last, std::atoi(text.c_str() + at + kLinkIdPrefix.size()) % 1'000'000);  // (absurd ids: no wrap)
+    return last;
+}
+
+}  // namespace
+
+std::string hyperlink_relationship_id(const core::RenderState& state, const std::string& part, int number) {
+    return std::string(kLinkIdPrefix) + std::to_string(last_link_number(state, part) + number);
+}
+
+bool has_hyperlink_style(const core::RenderState& state) {
+    if (!state.package_texts) return false;
+    const auto styles = state.package_texts->find("word/styles.xml");
+    if (styles == state.package_texts->end()) return false;
+    const std::string& text = styles->second;
+    return text.find("w:styleId=\"Hyperlink\"") != std::string::npos || text.find("w:styleId='Hyperlink'") != std::string::npos;
+}
+
+void list_hyperlinks(const core::RenderState& state, core::PictureEdits& edits) {
+    for (const auto& [part, targets] : state.hyperlinks) {
+        std::vector<const std::string*> by_number(targets.size());
+        for (const auto& [url, number] : targets) by_number[static_cast<std::size_t>(number - 1)] = &url;
+        std::string relationships;
+        for (std::size_t k = 0; k < by_number.size(); ++k) {
+            relationships += "<Relationship Id=\"" + hyperlink_relationship_id(state, part, static_cast<int>(k + 1)) +
+                             "\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink\" Target=\"";
+            core::escape_xml_attribute(relationships, *by_number[k]);
+            relationships += "\" TargetMode=\"External\"/>";
+        }
+        const std::string rels = relationships_of(part);
+        // (made by this render for its pictures or sub-documents when the template had none: extended, not made twice)
+        const auto made = std::find_if(edits.added.begin(), edits.added.end(), [&](const auto& a) { return a.first == rels; });
+        std::string* existing = edits.entries.count(rels) ? &edits.text_of(rels) : made != edits.added.end() ? &made->second : nullptr;
+        if (existing) {
+            if (!core::append_to_root(*existing, "Relationships", relationships)) core::unusual_picture_part(rels);
+        } else {
+            edits.added.emplace_back(rels, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
+                                           "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">" +
+                                               relationships + "</Relationships>");
+        }
+    }
 }
 
 bool is_main_document_type(std::string_view type) {

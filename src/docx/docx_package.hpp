@@ -34,6 +34,15 @@ std::string main_part_named_by(std::string_view package_relationships);
 // gives none or does not parse.
 std::string content_type_of(std::string_view content_types, const std::string& part);
 
+// Rich text's hyperlinks (RichSpan::url) are related by the part that shows them: the relationship id of the
+// hyperlink numbered `number` in `part` (RenderState::hyperlinks) — rIdVanbanLink<N>, N counted after every such id
+// the part's relationships in the template already have, so ids never collide and a render is deterministic.
+std::string hyperlink_relationship_id(const core::RenderState& state, const std::string& part, int number);
+// Whether the template's styles define Word's character style for links ("Hyperlink"), which links then take.
+bool has_hyperlink_style(const core::RenderState& state);
+// The external relationships of the render's hyperlinks, added to each part's .rels (made when it has none).
+void list_hyperlinks(const core::RenderState& state, core::PictureEdits& edits);
+
 // Whether `type` is the content type of a Word main document (document or template, with or without macros).
 bool is_main_document_type(std::string_view type);
 

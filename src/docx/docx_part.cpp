@@ -1,11 +1,13 @@
 #include "docx/docx_part.hpp"
 
+#include "docx/docx_package.hpp"
 #include "docx/subdoc.hpp"
 
 #include <algorithm>
 #include <charconv>
 #include <cstring>
 #include <initializer_list>
+#include <optional>
 
 #include <libxml/tree.h>
 
@@ -470,6 +472,62 @@ void split_paragraph(std::string& out, bool page_break, const OutputSite& site) 
     out += "<w:p>" + site.paragraph_props + "<w:r>" + site.run_props[0] + "<w:t xml:space=\"preserve\">";
 }
 
+constexpr std::string_view kFootnotesPart = "word/footnotes.xml";
+
+// Rich text's hyperlinks (RichSpan::url): a w:hyperlink around the runs of one target, related by the part that
+// shows it (docx_package.cpp lists the relationships after the render).
+class LinkWriter {
+public:
+    LinkWriter(std::string& out, core::RenderState& state, const std::string& part, bool allowed)
+        : out_(out), state_(state), part_(part), allowed_(allowed) {}
+
+    // Before the span `s`: closes the link it is not part of, opens the one it starts.
+    void around(const RichSpan& s) {
+        if (s.url == open_) return;
+        close();
+        if (s.url.empty()) return;
+        if (!allowed_) {
+            core::EvalError e("a hyperlink (\"url\") cannot be placed here: the tag's run is inside a hyperlink, field or "
+                              "content control",
+                              "move the tag out of the hyperlink, field or content control, or give the address as text");
+            e.code = "data.hyperlink_place";
+            e.message_vi = "không thể đặt liên kết (\"url\") ở chỗ thẻ này đứng (trong liên kết, trường hoặc ô nhập liệu)";
+            throw e;
+        }
+        auto& targets = state_.hyperlinks[part_];
+        const int number = targets.emplace(s.url, static_cast<int>(targets.size()) + 1).first->second;
+        out_ += "<w:hyperlink r:id=\"" + hyperlink_relationship_id(state_, part_, number) + "\" w:history=\"1\">";
+        open_ = s.url;
+    }
+
+    void close() {
+        if (open_.empty()) return;
+        out_ += "</w:hyperlink>";
+        open_.clear();
+    }
+
+    // A link looks like a link: Word's "Hyperlink" character style when the template has it, else its look (blue,
+    // underlined); a style, colour or underline the span gives wins.
+    void dress(RunLook& look, bool& underline) {
+        if (!look.style.empty()) return;
+        if (!styled_) styled_ = has_hyperlink_style(state_);
+        if (*styled_) {
+            look.style = "Hyperlink";
+            return;
+        }
+        if (look.color.empty()) look.color = "0563C1";
+        underline = true;
+    }
+
+private:
+    std::string& out_;
+    core::RenderState& state_;
+    const std::string& part_;
+    bool allowed_;
+    std::string open_;
+    std::optional<bool> styled_;
+};
+
 class DocxEmitter final : public core::Emitter {
 public:
     void text(std::string& out, std::string_view value, const OutputSite& site) const override {
@@ -495,7 +553,7 @@ public:
             if (std::string_view(out).ends_with(opener)) out.resize(out.size() - opener.size());
             else out += "</w:t></w:r>";
         }
-        write_spans(out, value.spans, site.run_props, state, true, flow);
+        write_spans(out, value.spans, site.run_props, state, {*state.current_part, true}, flow);
         out += "<w:r>";
         out += site.run_props[0];
         out += "<w:t xml:space=\"preserve\">";
@@ -611,21 +669,35 @@ private:
         out += "<w:p>" + flow.props.front();
     }
 
+    // Where spans are written: the part (a footnote's content goes to word/footnotes.xml), and whether a footnote may
+    // stand there (footnotes do not nest).
+    struct Place {
+        const std::string& part;
+        bool allow_footnotes = true;
+    };
+
+    // The spans as runs. Consecutive spans with the same link target make one w:hyperlink.
     static void write_spans(std::string& out, const std::vector<RichSpan>& spans, const std::array<std::string, 8>& props,
-                            core::RenderState& state, bool allow_footnotes, ParagraphFlow& flow) {
+                            core::RenderState& state, const Place& place, ParagraphFlow& flow) {
+        const bool allow_footnotes = place.allow_footnotes;
+        LinkWriter link{out, state, place.part, flow.allowed};
         for (const RichSpan& s : spans) {
-            std::size_t v = (s.bold ? 1u : 0u) | (s.italic ? 2u : 0u) | (s.underline ? 4u : 0u);
+            link.around(s);
+            RunLook look = s.look;
+            bool underline = s.underline;
+            if (!s.url.empty()) link.dress(look, underline);
+            std::size_t v = (s.bold ? 1u : 0u) | (s.italic ? 2u : 0u) | (underline ? 4u : 0u);
             switch (s.kind) {
                 case RichSpan::Kind::text:
                     out += "<w:r>";
-                    out += with_look(props[v], s.look, s.underline);
+                    out += with_look(props[v], look, underline);
                     out += "<w:t xml:space=\"preserve\">";
                     escape_text(out, s.text);
                     out += "</w:t></w:r>";
                     break;
                 case RichSpan::Kind::tab:
                     out += "<w:r>";
-                    out += with_look(props[v], s.look, s.underline);
+                    out += with_look(props[v], look, underline);
                     out += "<w:tab/></w:r>";
                     break;
                 case RichSpan::Kind::paragraph_break:
@@ -642,7 +714,7 @@ private:
                 }
                 case RichSpan::Kind::line_break:
                     out += "<w:r>";
-                    out += with_look(props[v], s.look, s.underline);
+                    out += with_look(props[v], look, underline);
                     out += "<w:br/></w:r>";
                     break;
                 case RichSpan::Kind::footnote: {
@@ -666,12 +738,14 @@ private:
                         "<w:rPr><w:b/><w:bCs/><w:u w:val=\"single\"/></w:rPr>", "<w:rPr><w:i/><w:iCs/><w:u w:val=\"single\"/></w:rPr>",
                         "<w:rPr><w:b/><w:bCs/><w:i/><w:iCs/><w:u w:val=\"single\"/></w:rPr>"};
                     ParagraphFlow note_flow{true, {"<w:pPr><w:pStyle w:val=\"FootnoteText\"/></w:pPr>"}, 0};
-                    write_spans(f, s.footnote, plain, state, false, note_flow);
+                    static const std::string footnotes_part(kFootnotesPart);
+                    write_spans(f, s.footnote, plain, state, {footnotes_part, false}, note_flow);
                     f += "</w:p></w:footnote>";
                     break;
                 }
             }
         }
+        link.close();
     }
 };
 

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "core/ascii.hpp"
 #include "import/document.hpp"
 #include "import/recognise.hpp"
 #include "io/fail.hpp"
@@ -15,8 +16,7 @@ std::string format_of(std::string_view name_or_format) {
     std::string s(name_or_format);
     const std::size_t dot = s.rfind('.');
     if (dot != std::string::npos) s = s.substr(dot + 1);
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return s;
+    return core::ascii_lower(s);
 }
 
 std::vector<import::Paragraph> read(std::string_view bytes, const std::string& format, const std::string& name,

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/ascii.hpp"
 #include "core/vn.hpp"
 #include "import/xml_util.hpp"
 
@@ -20,9 +21,7 @@ std::string format_number(int n, const std::string& format) {
     if (n < 1 || n > kMaxNumber) return std::to_string(n);
     if (format == "I" || format == "upperRoman") return vn::roman(n).value_or(std::to_string(n));
     if (format == "i" || format == "lowerRoman") {
-        std::string r = vn::roman(n).value_or(std::to_string(n));
-        for (char& c : r) c = static_cast<char>(c - 'A' + 'a');
-        return r;
+        return core::ascii_lower(vn::roman(n).value_or(std::to_string(n)));
     }
     if (format == "a" || format == "A" || format == "lowerLetter" || format == "upperLetter") {
         const char base = format == "A" || format == "upperLetter" ? 'A' : 'a';

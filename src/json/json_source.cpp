@@ -2,6 +2,7 @@
 // where every value starts (line:column, column in code points), so that later errors can point into the file.
 #include "json/json_source.hpp"
 
+#include "core/ascii.hpp"
 #include "core/vn.hpp"
 #include "json/pointer.hpp"
 
@@ -107,9 +108,8 @@ private:
             anchor_column_ = 1;
         }
         int column = anchor_column_;
-        for (std::size_t i = anchor_; i < at && i < text_.size(); ++i) {
-            if ((static_cast<unsigned char>(text_[i]) & 0xC0) != 0x80) ++column;
-        }
+        if (anchor_ < at && anchor_ < text_.size())
+            column += static_cast<int>(vn::code_point_count(text_.substr(anchor_, at - anchor_)));
         anchor_ = at;
         anchor_column_ = column;
         return Position{line_, column};
@@ -190,9 +190,7 @@ private:
             std::size_t end = pos_;
             while (end < text_.size() && is_ident_char(text_[end]) && end - pos_ < 32) ++end;
             std::string word(text_.substr(pos_, end - pos_));
-            std::string lower = word;
-            std::transform(lower.begin(), lower.end(), lower.begin(),
-                           [](char ch) { return static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch); });
+            const std::string lower = core::ascii_lower(word);
             if (lower == "true" || lower == "false" || lower == "null") {
                 fail(pos_, "unknown word '" + word + "': did you mean " + lower + "? (JSON literals are lower case)");
             }
@@ -442,8 +440,7 @@ private:
             if (len == 0) {
                 if (report) error(pos_, "invalid UTF-8 in string", "save the file as UTF-8");
                 out += "\xEF\xBF\xBD";
-                ++pos_;
-                while (pos_ < text_.size() && (static_cast<unsigned char>(text_[pos_]) & 0xC0) == 0x80) ++pos_;
+                pos_ = vn::char_boundary_after(text_, pos_ + 1);
                 continue;
             }
             out.append(text_.data() + pos_, len);

@@ -7,6 +7,8 @@
 #include <cmath>
 #include <set>
 
+#include "core/vn.hpp"
+
 namespace vanban::json_data {
 
 namespace {
@@ -14,11 +16,6 @@ namespace {
 using nlohmann::json;
 
 constexpr int kMaxDepth = 200;  // deeper than any data the JSON reader accepts (it limits nesting)
-
-std::size_t code_point_count(const std::string& utf8) {
-    return static_cast<std::size_t>(
-        std::count_if(utf8.begin(), utf8.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
-}
 
 const json* find(const json& schema, const char* key) {
     const auto it = schema.find(key);
@@ -137,7 +134,7 @@ void SchemaExplainer::check_scalar(const json& value, const json& schema, const 
     };
     if (value.is_string()) {
         const std::string& text = value.get_ref<const std::string&>();
-        const std::size_t length = code_point_count(text);
+        const std::size_t length = vn::code_point_count(text);
         if (const json* n = find(schema, "minLength"); n && n->is_number() && length < number_of(*n)) add("minLength", *n);
         if (const json* n = find(schema, "maxLength"); n && n->is_number() && length > number_of(*n)) add("maxLength", *n);
         if (const json* p = find(schema, "pattern"); p && p->is_string()) {

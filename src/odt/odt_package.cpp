@@ -4,6 +4,7 @@
 #include "core/xml_compiler.hpp"
 #include "import/xml_util.hpp"
 #include "odt/odt_part.hpp"
+#include "odt/odt_rich.hpp"
 
 namespace vanban::odt {
 
@@ -83,6 +84,11 @@ public:
     }
 
     bool lists_pictures(const std::string& part) const override { return part == kManifest; }
+
+    // Rich text's automatic styles (colour, size, font, …) made by this render go into the part's automatic styles.
+    void finish_part(const std::string& part, std::string& rendered, const core::RenderState& state) const override {
+        add_rich_text_styles(part, rendered, state);
+    }
     std::string_view media_folder() const override { return "Pictures/"; }
 
     // The manifest lists every file of the package with its media type.

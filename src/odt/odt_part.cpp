@@ -4,11 +4,14 @@
 #include <cstring>
 #include <initializer_list>
 #include <limits>
+#include <optional>
+#include <set>
 
 #include <libxml/tree.h>
 
 #include "core/richtext.hpp"
 #include "core/xml_compiler.hpp"
+#include "odt/odt_rich.hpp"
 
 namespace vanban::odt {
 
@@ -105,8 +108,34 @@ public:
 
     // Rich text nests spans with the adapter's automatic styles inside the host span, which keeps its own style:
     // nothing of the host needs copying.
-    void describe_site(xmlDoc*, xmlNode*, OutputSite& site) const override {
+    void describe_site(xmlDoc* doc, xmlNode* holder, OutputSite& site) const override {
         for (std::size_t v = 0; v < 8; ++v) site.run_props[v] = kRichStyles[v];
+        describe_paragraph(doc, holder, site);
+    }
+
+    // docxtpl's \a and \f: the spans around the tag end with its paragraph, and open again in a new paragraph of the
+    // same kind and style (\f: a copy of the style that breaks the page). Not possible where the tag stands in a link,
+    // a field or anything else than spans, or where a tag computes the paragraph's or a span's attributes.
+    void describe_paragraph(xmlDoc* doc, xmlNode* holder, OutputSite& site) const {
+        std::vector<xmlNode*> spans;  // innermost first
+        xmlNode* n = holder && holder->type != XML_ELEMENT_NODE ? holder->parent : holder;
+        for (; n && is_text(n, {"span"}); n = n->parent) spans.push_back(n);
+        if (!n || !is_text(n, {"p", "h"})) return;
+        std::string close, reopen;
+        for (xmlNode* span : spans) {
+            const auto tag = start_tag(span, nullptr);
+            if (!tag) return;
+            close += "</" + qualified_name(span) + ">";
+            reopen.insert(0, *tag);
+        }
+        const std::string style = attribute(n, kText, "style-name");
+        const auto same = start_tag(n, nullptr);
+        if (!same || style.find(core::kMarkOpen) != std::string::npos) return;
+        const std::string page_style = page_break_style(doc, style);
+        close += "</" + qualified_name(n) + ">";
+        site.paragraph_props = close + *same + reopen;
+        site.page_break_props = close + *start_tag(n, &page_style) + reopen;
+        site.splits_paragraph = true;
     }
 
     // {% cellwidth %}: OpenDocument keeps widths on the table's columns, in automatic styles. The cell's column gets
@@ -148,9 +177,96 @@ public:
         if (hooks) hooks->max_footnote_id = count_notes(root);
         add_rich_styles(doc, root);
         add_image_styles(doc, root);
+        rename_render_styles(root);
+        for (auto [href, prefix] : {std::pair{kStyle, "style"}, {kFo, "fo"}, {kXlink, "xlink"}})
+            core::declare_namespace(root, href, prefix);  // (rich text's styles and links are written with them)
     }
 
 private:
+    static std::string qualified_name(const xmlNode* n) {
+        std::string name = n->ns && n->ns->prefix ? reinterpret_cast<const char*>(n->ns->prefix) + std::string(":") : "";
+        return name + reinterpret_cast<const char*>(n->name);
+    }
+
+    // The start tag of `element` as it is written again after a break: its attributes but its ids (an id is unique),
+    // its style name replaced by `style` when given. Nullopt when it declares namespaces or a tag computes an attribute.
+    static std::optional<std::string> start_tag(const xmlNode* element, const std::string* style) {
+        if (element->nsDef) return std::nullopt;
+        std::string tag = "<" + qualified_name(element);
+        bool styled = false;
+        for (const xmlAttr* a = element->properties; a; a = a->next) {
+            const std::string name(reinterpret_cast<const char*>(a->name));
+            const char* href = a->ns ? reinterpret_cast<const char*>(a->ns->href) : "";
+            if (name == "id" && (std::strcmp(href, kText) == 0 || std::strcmp(href, "http://www.w3.org/XML/1998/namespace") == 0))
+                continue;
+            xmlChar* raw = xmlNodeGetContent(reinterpret_cast<const xmlNode*>(a));
+            std::string value = raw ? reinterpret_cast<const char*>(raw) : "";
+            xmlFree(raw);
+            if (value.find(core::kMarkOpen) != std::string::npos) return std::nullopt;
+            if (style && name == "style-name" && std::strcmp(href, kText) == 0) {
+                value = *style;
+                styled = true;
+            }
+            tag += " " + (a->ns && a->ns->prefix ? reinterpret_cast<const char*>(a->ns->prefix) + std::string(":") : "") + name + "=\"";
+            core::escape_xml_attribute(tag, value);
+            tag += "\"";
+        }
+        if (style && !styled) {
+            tag += " text:style-name=\"";
+            core::escape_xml_attribute(tag, *style);
+            tag += "\"";
+        }
+        return tag + ">";
+    }
+
+    // The automatic paragraph style that breaks the page before a paragraph of style `style` (a copy of it when it is
+    // automatic, a child of it otherwise), made once per style: vanban_pb_<style>, or vanban_pb for none.
+    static std::string page_break_style(xmlDoc* doc, const std::string& style) {
+        const std::string name = style.empty() ? "vanban_pb" : "vanban_pb_" + style;
+        xmlNode* root = xmlDocGetRootElement(doc);
+        xmlNode* styles = automatic_styles(doc, root);
+        if (has_style(styles, name.c_str())) return name;
+        xmlNs* style_ns = ns(root, kStyle, "style");
+        xmlNode* made = nullptr;
+        if (xmlNode* automatic = style.empty() ? nullptr : find_style(styles, style.c_str())) {
+            made = xmlDocCopyNode(automatic, doc, 1);
+            xmlAddChild(styles, made);
+            xmlSetNsProp(made, style_ns, xml_chars("name"), xml_chars(name.c_str()));
+        } else {
+            made = xmlNewChild(styles, style_ns, xml_chars("style"), nullptr);
+            xmlNewNsProp(made, style_ns, xml_chars("name"), xml_chars(name.c_str()));
+            xmlNewNsProp(made, style_ns, xml_chars("family"), xml_chars("paragraph"));
+            if (!style.empty()) xmlNewNsProp(made, style_ns, xml_chars("parent-style-name"), xml_chars(style.c_str()));
+        }
+        xmlSetNsProp(properties(doc, made, "paragraph-properties"), ns(root, kFo, "fo"), xml_chars("break-before"), xml_chars("page"));
+        return name;
+    }
+
+    // Styles named like those a render makes (kRichStylePrefix: a vanban output used as a template) are renamed, with
+    // every reference to them, so that the render's own never collide with them.
+    static void rename_render_styles(xmlNode* root) {
+        std::set<std::string> taken;
+        for (xmlNode* styles = root->children; styles; styles = styles->next) {
+            if (!core::has_name(styles, kOffice, "automatic-styles")) continue;
+            for (xmlNode* c = styles->children; c; c = c->next)
+                if (const std::string name = attribute(c, kStyle, "name"); name.starts_with(kRichStylePrefix)) taken.insert(name);
+        }
+        if (taken.empty()) return;
+        const auto visit = [&](auto&& self, xmlNode* n) -> void {
+            for (; n; n = n->next) {
+                if (n->type != XML_ELEMENT_NODE) continue;
+                for (xmlAttr* a = n->properties; a; a = a->next) {
+                    xmlChar* raw = xmlNodeGetContent(reinterpret_cast<xmlNode*>(a));
+                    const std::string value = raw ? reinterpret_cast<const char*>(raw) : "";
+                    xmlFree(raw);
+                    if (taken.count(value)) xmlNodeSetContent(reinterpret_cast<xmlNode*>(a), xml_chars(("vanban_kept_" + value).c_str()));
+                }
+                self(self, n->children);
+            }
+        };
+        visit(visit, root);
+    }
+
     static int count_notes(const xmlNode* n) {
         int count = 0;
         for (const xmlNode* c = n->children; c; c = c->next) {
@@ -453,8 +569,7 @@ void fix_table_columns(std::string& out, std::size_t start) {
     }
 }
 
-// What an OpenDocument template cannot place yet is refused, never dropped: docxtpl's \a and \f (a paragraph or page
-// break inside a value) and rich-text run properties beyond bold, italic and single underline.
+// What an OpenDocument template cannot place yet is refused, never dropped: docxtpl's RichTextParagraph.
 [[noreturn]] void refuse(const std::string& what, const std::string& what_vi) {
     core::EvalError e(what + " cannot be written in an OpenDocument (.odt) template yet",
                       "use a DOCX template, or a list and a paragraph loop");
@@ -464,23 +579,56 @@ void fix_table_columns(std::string& out, std::size_t start) {
     throw e;
 }
 
-void refuse_breaks(std::string_view value) {
-    if (value.find('\a') != std::string_view::npos) refuse("a new paragraph (\\a) inside a value", "ký tự sang đoạn mới (\\a) trong giá trị");
-    if (value.find('\f') != std::string_view::npos) refuse("a page break (\\f) inside a value", "ký tự ngắt trang (\\f) trong giá trị");
+// Where the tag's text cannot be cut into paragraphs (inside a link, a field, a note's citation): the located error.
+[[noreturn]] void refuse_break(bool page_break, bool in_note) {
+    const std::string where = in_note ? "inside a footnote" : "here: the tag's text is inside a hyperlink or field";
+    core::EvalError e(page_break ? "a page break (\\f) cannot be placed " + where : "a new paragraph (\\a) cannot be placed " + where,
+                      in_note ? "end the footnote's text before the page break" : "move the tag out of the hyperlink or field");
+    e.code = "data.paragraph_break";
+    const std::string where_vi = in_note ? "trong chú thích" : "ở chỗ thẻ này đứng (trong liên kết hoặc trường)";
+    e.message_vi = page_break ? "không thể ngắt trang (\\f) " + where_vi : "không thể sang đoạn mới (\\a) " + where_vi;
+    throw e;
 }
 
-void refuse_unplaceable(const RichText& value) {
-    if (!value.paragraph_styles.empty()) refuse("several paragraphs (RichTextParagraph)", "nhiều đoạn văn (RichTextParagraph)");
-    for (const RichSpan& s : value.spans) {
-        if (s.kind == RichSpan::Kind::paragraph_break || s.kind == RichSpan::Kind::page_break)
-            refuse_breaks(s.kind == RichSpan::Kind::paragraph_break ? "\a" : "\f");
-        RunLook rest = s.look;
-        if (rest.underline_style == "single") rest.underline_style.clear();  // the style of a plain underline
-        if (!rest.plain())
-            refuse("rich-text colour, size, font, highlight, strike, sub/superscript, styles or underline styles",
-                   "màu, cỡ chữ, phông, tô nền, gạch ngang, chỉ số trên/dưới, kiểu hoặc kiểu gạch chân của chữ định dạng");
-    }
+// docxtpl's \a (a new paragraph like the tag's) and \f (the same on a new page), where the tag's text is open.
+void split_paragraph(std::string& out, bool page_break, const OutputSite& site) {
+    if (!site.splits_paragraph) refuse_break(page_break, false);
+    out += page_break ? site.page_break_props : site.paragraph_props;
 }
+
+// Rich text's hyperlinks (RichSpan::url): a text:a around the spans of one target.
+class LinkWriter {
+public:
+    LinkWriter(std::string& out, bool allowed) : out_(out), allowed_(allowed) {}
+    ~LinkWriter() = default;
+
+    void around(const RichSpan& s) {
+        if (s.url == open_) return;
+        close();
+        if (s.url.empty()) return;
+        if (!allowed_) {
+            core::EvalError e("a hyperlink (\"url\") cannot be placed here: the tag's text is inside a hyperlink or field",
+                              "move the tag out of the hyperlink or field, or give the address as text");
+            e.code = "data.hyperlink_place";
+            e.message_vi = "không thể đặt liên kết (\"url\") ở chỗ thẻ này đứng (trong liên kết hoặc trường)";
+            throw e;
+        }
+        out_ += "<text:a xlink:type=\"simple\" xlink:href=\"";
+        core::escape_xml_attribute(out_, s.url);
+        out_ += "\">";
+        open_ = s.url;
+    }
+    void close() {
+        if (open_.empty()) return;
+        out_ += "</text:a>";
+        open_.clear();
+    }
+
+private:
+    std::string& out_;
+    bool allowed_;
+    std::string open_;
+};
 
 class OdtEmitter final : public core::Emitter {
 public:
@@ -489,15 +637,19 @@ public:
             core::escape_xml_attribute(out, value);
             return;
         }
-        refuse_breaks(value);
+        for (std::size_t at = value.find_first_of("\a\f"); at != std::string_view::npos; at = value.find_first_of("\a\f")) {
+            escape_text(out, value.substr(0, at));
+            split_paragraph(out, value[at] == '\f', site);
+            value.remove_prefix(at + 1);
+        }
         escape_text(out, value);
     }
 
     void rich(std::string& out, const RichText& value, const OutputSite& site, core::RenderState& state) const override {
-        refuse_unplaceable(value);
+        if (!value.paragraph_styles.empty()) refuse("several paragraphs (RichTextParagraph)", "nhiều đoạn văn (RichTextParagraph)");
         // Notes cannot stand in headers and footers (styles.xml): there the footnote markup is left out.
         const bool notes = !state.current_part || *state.current_part == "content.xml";
-        write_spans(out, value.spans, site.run_props, state, notes);
+        write_spans(out, value.spans, site, state, notes);
     }
 
     // A draw:frame with the picture, as a character of the line or anchored to the character where the tag stands.
@@ -534,26 +686,25 @@ public:
     void fix_table(std::string& out, std::size_t start) const override { fix_table_columns(out, start); }
 
 private:
-    static void write_spans(std::string& out, const std::vector<RichSpan>& spans, const std::array<std::string, 8>& styles,
-                            core::RenderState& state, bool allow_notes) {
+    // `site` holds the emphasis styles and how to start a paragraph; `in_note`: the spans are a footnote's content.
+    static void write_spans(std::string& out, const std::vector<RichSpan>& spans, const OutputSite& site,
+                            core::RenderState& state, bool allow_notes, bool in_note = false) {
+        LinkWriter link(out, in_note || site.splits_paragraph);
         for (const RichSpan& s : spans) {
+            link.around(s);
             const std::size_t v = (s.bold ? 1u : 0u) | (s.italic ? 2u : 0u) | (s.underline ? 4u : 0u);
             switch (s.kind) {
-                case RichSpan::Kind::text:
-                    if (v == 0 || styles[v].empty()) {
-                        escape_text(out, s.text);
-                    } else {
-                        out += "<text:span text:style-name=\"";
-                        out += styles[v];
-                        out += "\">";
-                        escape_text(out, s.text);
-                        out += "</text:span>";
-                    }
-                    break;
+                case RichSpan::Kind::text: write_text(out, s, site.run_props[v], state); break;
                 case RichSpan::Kind::line_break: out += "<text:line-break/>"; break;
                 case RichSpan::Kind::tab: out += "<text:tab/>"; break;
                 case RichSpan::Kind::paragraph_break:
-                case RichSpan::Kind::page_break: break;  // refused before (refuse_unplaceable)
+                case RichSpan::Kind::page_break: {
+                    const bool page = s.kind == RichSpan::Kind::page_break;
+                    if (!in_note) split_paragraph(out, page, site);
+                    else if (page) refuse_break(true, true);
+                    else out += "</text:p><text:p text:style-name=\"Footnote\">";
+                    break;
+                }
                 case RichSpan::Kind::footnote: {
                     if (!allow_notes) break;
                     const std::string n = std::to_string(state.next_footnote_id++);
@@ -567,12 +718,26 @@ private:
                     }
                     out += "<text:note text:id=\"vanban_ftn" + n + "\" text:note-class=\"footnote\">" + citation +
                            "</text:note-citation><text:note-body><text:p text:style-name=\"Footnote\">";
-                    write_spans(out, s.footnote, styles, state, false);
+                    write_spans(out, s.footnote, site, state, false, true);
                     out += "</text:p></text:note-body></text:note>";
                     break;
                 }
             }
         }
+        link.close();
+    }
+
+    // A text span: in the emphasis style (vanban_b, …) when that is all it asks for, else in an automatic style of
+    // its whole look made by this render (odt_rich.cpp).
+    static void write_text(std::string& out, const RichSpan& s, const std::string& emphasis_style, core::RenderState& state) {
+        const std::string style = s.look.plain() ? emphasis_style : rich_text_style(state, s);
+        if (style.empty()) {
+            escape_text(out, s.text);
+            return;
+        }
+        out += "<text:span text:style-name=\"" + style + "\">";
+        escape_text(out, s.text);
+        out += "</text:span>";
     }
 };
 

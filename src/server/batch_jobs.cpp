@@ -46,6 +46,58 @@ nlohmann::json failure_json(const batch::RecordResult& r) {
     return j;
 }
 
+// The runner's options for one uploaded list (the converters are the server's, set by the caller).
+batch::Options batch_options(const BatchRequest& request, const std::string& dir, const std::string& records_path) {
+    batch::Options o;
+    o.template_path = request.bundled->variant_path(request.format);
+    if (auto schema = request.bundled->schema()) {
+        o.schema = std::move(schema);
+        o.schema_name = request.bundled->schema_path;
+    }
+    o.records_path = records_path;
+    o.zip_path = (fs::path(dir) / "documents.zip").string();
+    o.report_path = (fs::path(dir) / "report.json").string();
+    o.name_expression = request.name_expression;
+    o.defaults = request.defaults;
+    o.output = request.format == "pdf" ? batch::OutputKind::pdf
+               : request.format == "odt" ? batch::OutputKind::odt
+                                         : batch::OutputKind::docx;
+    return o;
+}
+
+// What a batch came to: its state, what stopped it, the rows the reader skipped (as the page shows them).
+struct Outcome {
+    std::string state;
+    std::vector<Diagnostic> errors;
+    nlohmann::json skipped = nlohmann::json::array();
+};
+
+Outcome run_batch(const batch::Options& o) {
+    Outcome out;
+    try {
+        const batch::Summary s = batch::run(o);
+        out.state = s.interrupted ? "cancelled" : "done";
+        for (const auto& row : s.skipped_rows) {
+            nlohmann::json r = diagnostics_json({row.why}).at(0);
+            r["code"] = row.why.code;
+            r["message_vi"] = row.why.message_vi;
+            r["text"] = row.text;
+            if (row.row) r["row"] = row.row;
+            out.skipped.push_back(std::move(r));
+        }
+    } catch (const Error& e) {
+        out.state = "failed";
+        out.errors = e.diagnostics();
+    } catch (const std::exception& e) {
+        out.state = "failed";
+        Diagnostic d;
+        d.kind = DiagnosticKind::io;
+        d.message = e.what();
+        out.errors.push_back(std::move(d));
+    }
+    return out;
+}
+
 }  // namespace
 
 // How many jobs may render at once; shared with the job threads so it outlives the BatchJobs being destroyed.
@@ -114,20 +166,7 @@ std::string BatchJobs::start(BatchRequest request) {
     const std::string records_path = (fs::path(job->dir) / ("records" + request.records_extension)).string();
     write_file_atomic(records_path, request.records);
 
-    batch::Options o;
-    o.template_path = request.bundled->variant_path(request.format);
-    if (auto schema = request.bundled->schema()) {
-        o.schema = std::move(schema);
-        o.schema_name = request.bundled->schema_path;
-    }
-    o.records_path = records_path;
-    o.zip_path = (fs::path(job->dir) / "documents.zip").string();
-    o.report_path = (fs::path(job->dir) / "report.json").string();
-    o.name_expression = request.name_expression;
-    o.defaults = request.defaults;
-    o.output = request.format == "pdf" ? batch::OutputKind::pdf
-               : request.format == "odt" ? batch::OutputKind::odt
-                                         : batch::OutputKind::docx;
+    batch::Options o = batch_options(request, job->dir, records_path);
     o.converters = converters_;
     o.pdf = pdf_;
 
@@ -172,37 +211,14 @@ std::string BatchJobs::start(BatchRequest request) {
             if (j->failures.size() < kMaxListedFailures) j->failures.push_back(failure_json(r));
             else ++j->failures_not_listed;
         };
-        std::string state;
-        std::vector<Diagnostic> errors;
-        nlohmann::json skipped = nlohmann::json::array();
-        try {
-            const batch::Summary s = batch::run(o);
-            state = s.interrupted ? "cancelled" : "done";
-            for (const auto& row : s.skipped_rows) {
-                nlohmann::json r = diagnostics_json({row.why}).at(0);
-                r["code"] = row.why.code;
-                r["message_vi"] = row.why.message_vi;
-                r["text"] = row.text;
-                if (row.row) r["row"] = row.row;
-                skipped.push_back(std::move(r));
-            }
-        } catch (const Error& e) {
-            state = "failed";
-            errors = e.diagnostics();
-        } catch (const std::exception& e) {
-            state = "failed";
-            Diagnostic d;
-            d.kind = DiagnosticKind::io;
-            d.message = e.what();
-            errors.push_back(std::move(d));
-        }
+        Outcome outcome = run_batch(o);
         {
             std::lock_guard job_lock(j->m);
-            j->state = state;
-            j->errors = std::move(errors);
-            j->skipped_rows = std::move(skipped);
+            j->state = outcome.state;
+            j->errors = std::move(outcome.errors);
+            j->skipped_rows = std::move(outcome.skipped);
             std::error_code e2;
-            if (state == "done" && fs::is_regular_file(o.zip_path, e2)) j->zip = o.zip_path;
+            if (j->state == "done" && fs::is_regular_file(o.zip_path, e2)) j->zip = o.zip_path;
             if (fs::is_regular_file(o.report_path, e2)) j->report = o.report_path;
             j->finished = true;
         }

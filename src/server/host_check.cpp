@@ -6,6 +6,8 @@
 #include <array>
 #include <stdexcept>
 
+#include "core/ascii.hpp"
+
 namespace vanban::server {
 
 namespace {
@@ -13,11 +15,7 @@ namespace {
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_name_char(char c) { return is_digit(c) || (c >= 'a' && c <= 'z') || c == '-' || c == '.'; }
 
-std::string lower(std::string_view text) {
-    std::string s(text);
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return s;
-}
+std::string lower(std::string_view text) { return core::ascii_lower(text); }
 
 // "1"–"65535", digits only.
 std::optional<int> parse_port(std::string_view text) {

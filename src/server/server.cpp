@@ -15,6 +15,7 @@
 #include <vanban/vanban.hpp>
 
 #include "../batch/sheet.hpp"
+#include "core/ascii.hpp"
 #include "core/base64.hpp"
 #include "server/batch_jobs.hpp"
 #include "server/gated_server.hpp"
@@ -221,6 +222,14 @@ struct Server::Impl {
     // ----- routes
 
     void routes() {
+        template_routes();
+        document_routes();
+        batch_routes();
+        page_routes();
+    }
+
+    // GET /api/status and /api/templates…: what this server offers (templates, their schemas, sheets, examples).
+    void template_routes() {
         http.Get("/api/status", [this](const httplib::Request&, httplib::Response& res) {
             json j = {{"version", std::string(version())},
                       {"form_library", form_library},
@@ -268,7 +277,10 @@ struct Server::Impl {
                  [this](const httplib::Request& req, httplib::Response& res) {
                      guarded(res, [&] { res.set_content(store.get(req.matches[1].str()).example(), kJsonType); });
                  });
+    }
 
+    // POST /api/validate, /api/render, /api/import, /api/preview: data in, a verdict, a document or a preview out.
+    void document_routes() {
         post(std::string("/api/validate/") + kTemplateName, false, [this](const httplib::Request& req, httplib::Response& res) {
             guarded(res, [&] {
                 require_json(req);
@@ -338,7 +350,10 @@ struct Server::Impl {
                 res.set_content(json{{"pages", pages}}.dump(), kJsonType);
             });
         });
+    }
 
+    // /api/batch: a list of records in, a job to follow, then its zip and report.
+    void batch_routes() {
         post(std::string("/api/batch/") + kTemplateName, true, [this](const httplib::Request& req, httplib::Response& res) {
             guarded(res, [&] {
                 const auto& t = store.get(req.matches[1].str());
@@ -350,9 +365,7 @@ struct Server::Impl {
                 b.format = format_param(req);
                 if (b.format == "odt" && std::find(t.formats.begin(), t.formats.end(), "odt") == t.formats.end())
                     throw HttpError(400, DiagnosticKind::usage, "template '" + t.name + "' has no odt variant");
-                std::string ext = fs::path(file.filename).extension().string();
-                std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-                b.records_extension = ext;
+                b.records_extension = core::ascii_lower(fs::path(file.filename).extension().string());
                 b.records = file.content;
                 if (req.has_file("name")) b.name_expression = req.get_file_value("name").content;
                 if (req.has_file("defaults")) {
@@ -388,7 +401,9 @@ struct Server::Impl {
                 res.set_content(json{{"cancelled", true}}.dump(), kJsonType);
             });
         });
+    }
 
+    void page_routes() {
         // The page's own files, embedded at build time.
         http.Get(R"(/([A-Za-z0-9._-]*))", [](const httplib::Request& req, httplib::Response& res) {
             const std::string path = req.path == "/" ? "/index.html" : req.path;

@@ -1,6 +1,7 @@
 // Helpers shared by the zip reader and writer (not part of the public interface).
 #pragma once
 
+#include "core/ascii.hpp"
 #include "vanban/diagnostic.hpp"
 #include "zip/zip.hpp"
 
@@ -15,10 +16,9 @@ namespace vanban::zip::detail {
 // nullopt when it is fine. Directory entries end with '/'.
 std::optional<std::string> name_problem(std::string_view name);
 
-// ASCII lower case: package part names are compared case-insensitively (OPC), and every real clash is ASCII.
-std::string ascii_lower(std::string_view s);
-
-bool is_ascii(std::string_view s) noexcept;
+// Package part names are compared case-insensitively (OPC), and every real clash is ASCII.
+using core::ascii_lower;
+using core::is_ascii;
 
 [[noreturn]] void fail(DiagnosticKind kind, std::string message);
 

@@ -12,19 +12,6 @@ bool ascii_alpha(char c) noexcept { return (c >= 'a' && c <= 'z') || (c >= 'A' &
 
 }  // namespace
 
-bool is_ascii(std::string_view s) noexcept {
-    for (char c : s)
-        if (static_cast<unsigned char>(c) >= 0x80) return false;
-    return true;
-}
-
-std::string ascii_lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    return out;
-}
-
 std::optional<std::string> name_problem(std::string_view name) {
     if (name.empty()) return "empty entry name";
     if (name.find('\0') != std::string_view::npos) return "entry name contains a NUL byte";

@@ -128,6 +128,51 @@ std::string joined(const std::vector<std::string>& lines) {
     return out;
 }
 
+// Each w:hyperlink of word/document.xml (or `part`) as "text -> target (mode)", the target found through the part's
+// relationships.
+std::vector<std::string> links_of(const std::map<std::string, std::string>& parts, const std::string& part = "word/document.xml") {
+    const std::size_t slash = part.rfind('/');
+    const std::string rels_name = part.substr(0, slash + 1) + "_rels/" + part.substr(slash + 1) + ".rels";
+    std::map<std::string, std::string> target_of;
+    if (parts.count(rels_name)) {
+        const std::string& rels = parts.at(rels_name);
+        std::unique_ptr<xmlDoc, decltype(&xmlFreeDoc)> doc(
+            xmlReadMemory(rels.data(), static_cast<int>(rels.size()), "r.xml", nullptr, XML_PARSE_NONET), xmlFreeDoc);
+        for (const xmlNode* r = doc ? xmlDocGetRootElement(doc.get())->children : nullptr; r; r = r->next) {
+            if (r->type != XML_ELEMENT_NODE) continue;
+            const auto attribute = [&](const char* name) {
+                xmlChar* v = xmlGetProp(r, reinterpret_cast<const xmlChar*>(name));
+                std::string out = v ? reinterpret_cast<const char*>(v) : "";
+                xmlFree(v);
+                return out;
+            };
+            if (attribute("Type").ends_with("/hyperlink")) target_of[attribute("Id")] = attribute("Target") + " (" + attribute("TargetMode") + ")";
+        }
+    }
+    const std::string& xml = parts.at(part);
+    std::unique_ptr<xmlDoc, decltype(&xmlFreeDoc)> doc(
+        xmlReadMemory(xml.data(), static_cast<int>(xml.size()), "d.xml", nullptr, XML_PARSE_NONET), xmlFreeDoc);
+    std::vector<std::string> out;
+    const auto visit = [&](auto&& self, const xmlNode* n) -> void {
+        for (; n; n = n->next) {
+            if (is_w(n, "hyperlink")) {
+                xmlChar* id = xmlGetNsProp(n, reinterpret_cast<const xmlChar*>("id"),
+                                           reinterpret_cast<const xmlChar*>("http://schemas.openxmlformats.org/officeDocument/2006/relationships"));
+                xmlChar* text = xmlNodeGetContent(n);
+                const std::string rid = id ? reinterpret_cast<const char*>(id) : "";
+                out.push_back(std::string(reinterpret_cast<const char*>(text)) + " -> " +
+                              (target_of.count(rid) ? target_of[rid] : "(no relationship " + rid + ")"));
+                xmlFree(id);
+                xmlFree(text);
+                continue;
+            }
+            if (n->type == XML_ELEMENT_NODE) self(self, n->children);
+        }
+    };
+    visit(visit, doc ? xmlDocGetRootElement(doc.get()) : nullptr);
+    return out;
+}
+
 struct Case {
     std::string name;
     std::string body;
@@ -263,7 +308,10 @@ TEST_F(DocxtplObjects, InvalidPropertiesAreErrorsNamingTheField) {
         {{{"text", "a"}, {"underline", "zigzag"}}, "underline"},
         {{{"text", "a"}, {"font", "mars:Arial"}}, "font"},
         {{{"text", "a"}, {"colour", "red"}}, "colour"},
-        {{{"text", "a"}, {"url", "https://example.org"}}, "url"},
+        {{{"text", "a"}, {"url", "javascript:alert(1)"}}, "url"},
+        {{{"text", "a"}, {"url", "file:///etc/passwd"}}, "url"},
+        {{{"text", "a"}, {"url", "trang/khac.html"}}, "url"},
+        {{{"text", "a"}, {"url_id", "rId5"}}, "url_id"},
     };
     for (const auto& [span, field] : bad) {
         SCOPED_TRACE(span.dump());
@@ -311,24 +359,112 @@ TEST_F(DocxtplObjects, ABreakWhereNoParagraphCanStartIsAnError) {
     }
 }
 
-// OpenDocument has no writer for these yet: a clear error, never a dropped character or property.
+// docxtpl's RichTextParagraph has no OpenDocument writer yet: a clear error, never a dropped paragraph. (\a, \f and
+// every run property are written: tests/e2e/odt_test.cpp.)
 TEST_F(DocxtplObjects, OdtRefusesWhatItCannotPlace) {
-    const std::string odt = t::make_odt("<text:p>{{ x }}</text:p>");
+    const std::string odt = t::make_odt("<text:p>{{p x }}</text:p>");
     const auto template_ = vanban::Template::from_bytes(odt, "t.odt");
-    for (const json& x : {json("a\ab"), json("a\fb"), json({{"rich", json::array({{{"text", "a"}, {"color", "FF0000"}}})}})}) {
-        SCOPED_TRACE(x.dump());
-        try {
-            template_.render(json{{"x", x}});
-            ADD_FAILURE() << "rendered";
-        } catch (const vanban::Error& e) {
-            ASSERT_EQ(e.diagnostics().size(), 1u);
-            EXPECT_EQ(e.diagnostics()[0].code, "data.odt_rich_text");
-            EXPECT_NE(e.diagnostics()[0].message_vi.find("OpenDocument"), std::string::npos);
-        }
+    try {
+        template_.render(json{{"x", {{"paragraphs", json::array({"a", "b"})}}}});
+        ADD_FAILURE() << "rendered";
+    } catch (const vanban::Error& e) {
+        ASSERT_EQ(e.diagnostics().size(), 1u);
+        EXPECT_EQ(e.diagnostics()[0].code, "data.odt_rich_text");
+        EXPECT_NE(e.diagnostics()[0].message_vi.find("OpenDocument"), std::string::npos);
     }
     // Tabs and line breaks are placed.
     const std::string content = t::read_zip(template_.render(json{{"x", {{"listing", "a\tb\nc"}}}})).at("content.xml");
     EXPECT_NE(content.find("a<text:tab/>b<text:line-break/>c"), std::string::npos) << content;
+}
+
+// docxtpl's RichText(…, url_id=tpl.build_url_id(url)) against python3-docxtpl: the same visible text and run
+// properties, and each link's target reached through the document's relationships, external.
+TEST_F(DocxtplObjects, HyperlinksAsDocxtplWritesThem) {
+    const json spans = json::parse(R"([
+      {"text": "Cổng thông tin", "url": "https://chinhphu.vn/portal?a=1&b=2", "color": "0000FF", "underline": true},
+      {"text": " và "},
+      {"text": "hộp thư", "url": "mailto:vanthu@example.gov.vn", "color": "0000FF", "underline": true, "bold": true},
+      {"text": " lại ", "bold": true},
+      {"text": "cổng", "url": "https://chinhphu.vn/portal?a=1&b=2", "color": "FF0000", "underline": "double"}])");
+    const std::vector<Case> all = {{"hyperlinks", paragraph({"Xem ", "{{r x }}", " nhé"}), {{"x", {{"rich", spans}}}}}};
+    const json results = render_all(all);
+    ASSERT_EQ(results.value("hyperlinks", std::string("missing")), "ok") << "docxtpl itself failed";
+    const auto ours = t::read_zip(t::read_file(dir + "/hyperlinks.vanban.docx"));
+    const auto theirs = t::read_zip(t::read_file(dir + "/hyperlinks.docxtpl.docx"));
+    const auto our_body = describe_body(ours.at("word/document.xml"));
+    EXPECT_EQ(our_body, describe_body(theirs.at("word/document.xml"))) << joined(our_body);
+    const std::vector<std::string> expected = {
+        "Cổng thông tin -> https://chinhphu.vn/portal?a=1&b=2 (External)",
+        "hộp thư -> mailto:vanthu@example.gov.vn (External)",
+        "cổng -> https://chinhphu.vn/portal?a=1&b=2 (External)"};
+    EXPECT_EQ(links_of(ours), expected);
+    EXPECT_EQ(links_of(theirs), expected);
+    EXPECT_EQ(t::validate_office(dir + "/hyperlinks.vanban.docx", "-q --no-schema"), "");
+}
+
+// A link looks like a link (Word's Hyperlink style when the template has it, else blue and underlined), is related
+// by the part it stands in — body, header, footnote — with ids that are new to that part and the same on every
+// render, one relationship per target.
+TEST_F(DocxtplObjects, HyperlinksAreRelatedWhereTheyStand) {
+    const std::string link = R"([{"text": "Cổng", "url": "https://chinhphu.vn"}, " rồi ",
+                                 {"text": "lại cổng", "url": "https://chinhphu.vn"}])";
+    const std::string noted = R"(["Xem", {"footnote": [{"text": "Nguồn", "url": "https://vbpl.vn/a?b=1&c=2"}]}])";
+    const std::string header = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:hdr xmlns:w=\"" +
+                               std::string(kW) + "\">" + paragraph({"{{r x }}"}) + "</w:hdr>";
+    const std::string docx = t::make_docx(paragraph({"{{r x }}"}) + paragraph({"{{r y }}"}), {{"word/header1.xml", header}});
+    const auto template_ = vanban::Template::from_bytes(docx, "t");
+    const json data = {{"x", json::parse(link)}, {"y", json::parse(noted)}};
+    const std::string out = template_.render(data);
+    EXPECT_EQ(out, template_.render(data));  // deterministic
+    const auto parts = t::read_zip(out);
+    EXPECT_EQ(links_of(parts), (std::vector<std::string>{"Cổng -> https://chinhphu.vn (External)",
+                                                         "lại cổng -> https://chinhphu.vn (External)"}));
+    EXPECT_EQ(links_of(parts, "word/header1.xml"), (std::vector<std::string>{"Cổng -> https://chinhphu.vn (External)",
+                                                                             "lại cổng -> https://chinhphu.vn (External)"}));
+    // A footnote's link is related by word/footnotes.xml, where the note is.
+    EXPECT_EQ(links_of(parts, "word/footnotes.xml"), (std::vector<std::string>{"Nguồn -> https://vbpl.vn/a?b=1&c=2 (External)"}));
+    const std::string& rels = parts.at("word/_rels/document.xml.rels");
+    EXPECT_EQ(rels.find("Id=\"rIdVanbanLink2\""), std::string::npos) << rels;  // one relationship per target
+    // No Hyperlink style in the template: Word's look for links.
+    const auto body = describe_body(parts.at("word/document.xml"));
+    ASSERT_FALSE(body.empty());
+    EXPECT_EQ(body[0], "jc=center [color=0563C1 u=single ]Cổng[] rồi [color=0563C1 u=single ]lại cổng") << joined(body);
+    t::write_file(dir + "/links.docx", out);
+    EXPECT_EQ(t::validate_office(dir + "/links.docx", "-q --no-schema"), "");
+
+    // A template with Word's Hyperlink style, and a relationship already named like vanban's: the style is used, the
+    // new id is past the template's.
+    const std::string styles = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:styles xmlns:w=\"" +
+                               std::string(kW) + "\"><w:style w:type=\"character\" w:styleId=\"Hyperlink\"><w:name w:val=\"Hyperlink\"/>"
+                               "<w:rPr><w:color w:val=\"0563C1\"/><w:u w:val=\"single\"/></w:rPr></w:style></w:styles>";
+    std::map<std::string, std::string> base = t::read_zip(t::make_docx(paragraph({"{{r x }}"})));
+    std::string taken = base.at("word/_rels/document.xml.rels");
+    taken.insert(taken.rfind("</Relationships>"),
+                 "<Relationship Id=\"rIdVanbanLink1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+                 "hyperlink\" Target=\"https://old.example\" TargetMode=\"External\"/>");
+    const std::string styled = t::make_docx(paragraph({"{{r x }}"}), {{"word/styles.xml", styles}, {"word/_rels/document.xml.rels", taken}});
+    const auto styled_parts = t::read_zip(vanban::Template::from_bytes(styled, "t").render(json{{"x", json::parse(
+        R"([{"text": "Cổng", "url": "https://chinhphu.vn"}, {"text": "đỏ", "url": "https://a.vn", "style": "Strong"}])")}}));
+    EXPECT_EQ(links_of(styled_parts), (std::vector<std::string>{"Cổng -> https://chinhphu.vn (External)", "đỏ -> https://a.vn (External)"}));
+    const std::string& document = styled_parts.at("word/document.xml");
+    EXPECT_NE(document.find("<w:hyperlink r:id=\"rIdVanbanLink2\""), std::string::npos) << document;
+    EXPECT_NE(document.find("<w:hyperlink r:id=\"rIdVanbanLink3\""), std::string::npos) << document;
+    EXPECT_EQ(describe_body(document)[0], "jc=center [rStyle=Hyperlink ]Cổng[rStyle=Strong ]đỏ");
+}
+
+// A link cannot stand inside another one: a tag inside a hyperlink given a link is an error naming the tag.
+TEST_F(DocxtplObjects, AHyperlinkInsideAHyperlinkIsAnError) {
+    const std::string docx = t::make_docx(
+        "<w:p><w:hyperlink w:anchor=\"x\"><w:r><w:t>{{r x }}</w:t></w:r></w:hyperlink></w:p>");
+    try {
+        vanban::Template::from_bytes(docx, "t").render(json{{"x", json::parse(R"([{"text": "a", "url": "https://a.vn"}])")}});
+        ADD_FAILURE() << "rendered";
+    } catch (const vanban::Error& e) {
+        ASSERT_EQ(e.diagnostics().size(), 1u);
+        EXPECT_EQ(e.diagnostics()[0].code, "data.hyperlink_place");
+        EXPECT_EQ(e.diagnostics()[0].tag, "{{r x }}");
+        EXPECT_FALSE(e.diagnostics()[0].message_vi.empty());
+    }
 }
 
 }  // namespace

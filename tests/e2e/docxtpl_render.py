@@ -7,7 +7,7 @@ to output. RESULTS gets a JSON object {name: "ok" | "error: ..."}. A picture obj
 "width": "35mm"}) becomes docxtpl's InlineImage(tpl, path, width=Mm(35)), a sub-document object ({"subdoc": path})
 tpl.new_subdoc(path); docxtpl's objects in vanban's JSON forms (docs/template-language.md) become the objects:
 {"listing": text} a Listing, {"rich": [spans]} a RichText built with RichText.add() span by span (a size in points
-becomes docxtpl's half points).
+becomes docxtpl's half points, a "url" the url_id of tpl.build_url_id(url)).
 
 Debian's docxtpl (0.16) renders the body, headers and footers; later releases also render word/footnotes.xml, with
 the same patch_xml() and render_xml_part() as a header. The footnotes part is rendered here that way, with docxtpl's
@@ -40,8 +40,9 @@ def length(text):
     return UNITS[text[-2:]](float(text[:-2]))
 
 
-def rich_text(spans):
-    """vanban's span list as the RichText a docxtpl user builds: one add() per span."""
+def rich_text(tpl, spans):
+    """vanban's span list as the RichText a docxtpl user builds: one add() per span; a "url" becomes the url_id of
+    tpl.build_url_id(url)."""
     rt = RichText()
     for span in spans:
         if isinstance(span, str):
@@ -51,6 +52,8 @@ def rich_text(spans):
         text = props.pop("text")
         if "size" in props:
             props["size"] = int(round(props["size"] * 2))
+        if "url" in props:
+            props["url_id"] = tpl.build_url_id(props.pop("url"))
         rt.add(text, **props)
     return rt
 
@@ -63,7 +66,7 @@ def pictures(tpl, value):
         if isinstance(value.get("listing"), str):
             return Listing(value["listing"])
         if isinstance(value.get("rich"), list):
-            return rich_text(value["rich"])
+            return rich_text(tpl, value["rich"])
     if isinstance(value, dict):
         if isinstance(value.get("subdoc"), str) and len(value) == 1:
             return tpl.new_subdoc(value["subdoc"])

@@ -137,7 +137,9 @@ TEST_F(Embed, InstallsSharedLibraryHeadersPackageFilesTemplatesAndCli) {
     for (std::string line; std::getline(symbols, line);)
         if (!contains(line, " vanban_") && !contains(line, "vanban::")) foreign.push_back(line);
     EXPECT_LE(foreign.size(), 20u) << (foreign.empty() ? "" : foreign.front());
-    for (const char* header : {"vanban.h", "vanban.hpp", "data.hpp", "diagnostic.hpp", "export.h", "version.h"})
+    // Every header of what the library exports: the API, `vanban check-template`, `vanban batch` and `vanban sheet`.
+    for (const char* header : {"vanban.h", "vanban.hpp", "data.hpp", "diagnostic.hpp", "export.h", "version.h",
+                               "convert.hpp", "catalog.hpp", "import.hpp", "check.hpp", "batch.hpp", "sheet.hpp"})
         EXPECT_TRUE(fs::exists(prefix() + "/include/vanban/" + header)) << header;
     EXPECT_TRUE(fs::exists(libdir() + "/cmake/vanban/vanbanConfig.cmake"));
     EXPECT_TRUE(fs::exists(libdir() + "/cmake/vanban/vanbanConfigVersion.cmake"));

@@ -19,8 +19,10 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "test_support.hpp"
+#include "vanban/vanban.hpp"
 
 #ifndef VANBAN_CLI
 #error "VANBAN_CLI must be defined (path of the vanban executable)"
@@ -314,6 +316,131 @@ TEST(OdtKeHoachLibreOffice, SameTextAsDocx) {
     const Texts a = lines(odt_text), b = lines(docx_text);
     EXPECT_GT(a.size(), 20u);
     EXPECT_EQ(a, b) << t::first_difference(a, b);
+}
+
+// docxtpl's RichText properties, hyperlinks, \a and \f in an ODT template: every look is an automatic text style of
+// the part that shows it (one per distinct look, named by the render), links are text:a, \a starts a paragraph of the
+// same style and \f one whose style breaks the page. The output is valid ODF 1.3 (jing) and every style resolves.
+TEST(OdtRichText, EveryPropertyLinkAndBreakIsWritten) {
+    const std::string body =
+        "<text:p text:style-name=\"P\">A {{r x }} Z</text:p>"
+        "<text:p text:style-name=\"P1\">{{ y }}</text:p>"
+        "<text:p text:style-name=\"P\"><text:span text:style-name=\"Strong\">B {{ z }} C</text:span></text:p>"
+        "<text:p text:style-name=\"P\"><text:span text:style-name=\"vanban_rt1\">xanh</text:span></text:p>";
+    const std::string automatic =
+        "<style:style style:name=\"P1\" style:family=\"paragraph\" style:parent-style-name=\"P\">"
+        "<style:paragraph-properties fo:text-align=\"center\"/></style:style>"
+        "<style:style style:name=\"vanban_rt1\" style:family=\"text\"><style:text-properties fo:color=\"#00ff00\"/></style:style>";
+    const std::string header = "<style:header><text:p text:style-name=\"Header\">{{r h }}</text:p></style:header>";
+    const nlohmann::json data = nlohmann::json::parse(R"({
+      "x": {"rich": [
+        {"text": "đỏ", "color": "#FF0000"}, "|", {"text": "cỡ14", "size": 14}, "|", {"text": "Arial", "font": "Arial"}, "|",
+        {"text": "Mincho", "font": "eastAsia:MS Mincho"}, "|", {"text": "vàng", "highlight": "yellow"}, "|",
+        {"text": "gạchđôi", "underline": "double"}, "|", {"text": "sóng", "underline": "wave"}, "|",
+        {"text": "xoá", "strike": true}, "|", {"text": "dưới", "subscript": true}, "|", {"text": "trên", "superscript": true}, "|",
+        {"text": "kiểu", "style": "Strong"}, "|",
+        {"text": "tấtcả", "color": "0000ff", "size": 10.5, "bold": true, "underline": "dotted", "highlight": "darkBlue"}, "|",
+        {"text": "lạiđỏ", "color": "#FF0000"}, "|", {"text": "Cổng", "url": "https://chinhphu.vn/?a=1&b=2", "color": "#FF0000"},
+        {"text": "sau\u0007đoạn mới"}]},
+      "y": "một\u0007hai\fba",
+      "z": "x\u0007y",
+      "h": [{"text": "đầu", "color": "00FF00", "url": "mailto:vanthu@example.gov.vn"}]})");
+    const std::string out = vanban::Template::from_bytes(t::make_odt(body, header, automatic), "t.odt").render(data);
+    const std::string dir = t::temp_dir();
+    t::write_file(dir + "/rich.odt", out);
+    std::string output;
+    EXPECT_EQ(t::run_command(quote(t::tools_dir() + "/validate-office") + " --strict " + quote(dir + "/rich.odt"), &output), 0) << output;
+    const auto parts = t::read_zip(out);
+    const std::string& content = parts.at("content.xml");
+    const Styles styles(parts.at("styles.xml"), content);
+
+    // Paragraphs: \a keeps the paragraph's style (and the span the tag stood in), \f breaks the page.
+    EXPECT_EQ(t::odt_paragraph_texts(content),
+              (Texts{"A đỏ|cỡ14|Arial|Mincho|vàng|gạchđôi|sóng|xoá|dưới|trên|kiểu|tấtcả|lạiđỏ|Cổngsau", "đoạn mới Z", "một", "hai",
+                     "ba", "B x", "y C", "xanh"}));
+    const auto paragraphs = styles.content.nodes("//office:text/text:p");
+    ASSERT_EQ(paragraphs.size(), 8u);
+    const auto style_of = [&](xmlNode* n) { return attr(n, "style-name", kText).value_or(""); };
+    EXPECT_EQ(style_of(paragraphs[1]), "P");
+    EXPECT_EQ(style_of(paragraphs[3]), "P1");
+    EXPECT_EQ(styles.get(style_of(paragraphs[4]), "paragraph-properties", "break-before", kFo), "page");
+    EXPECT_EQ(styles.align(style_of(paragraphs[4])), "center");  // a copy of P1
+    EXPECT_FALSE(styles.get(style_of(paragraphs[3]), "paragraph-properties", "break-before", kFo).has_value());
+    EXPECT_EQ(style_of(styles.content.node("text:span", paragraphs[6])), "Strong");
+
+    // Every span's style resolves, with the property asked for.
+    const auto span = [&](const std::string& text) {
+        for (xmlNode* n : styles.content.nodes("//text:span")) {
+            xmlChar* v = xmlNodeGetContent(n);
+            const bool same = text == reinterpret_cast<const char*>(v);
+            xmlFree(v);
+            if (same) return attr(n, "style-name", kText).value_or("(none)");
+        }
+        return std::string("(missing)");
+    };
+    for (xmlNode* n : styles.content.nodes("//text:span"))
+        EXPECT_NE(styles.find(attr(n, "style-name", kText).value_or("")), nullptr) << attr(n, "style-name", kText).value_or("");
+    const auto text_prop = [&](const std::string& text, const char* name, const char* ns = kFo) {
+        return styles.get(span(text), "text-properties", name, ns).value_or("(unset)");
+    };
+    EXPECT_EQ(text_prop("đỏ", "color"), "#FF0000");
+    EXPECT_EQ(text_prop("cỡ14", "font-size"), "14pt");
+    EXPECT_EQ(text_prop("Arial", "font-family"), "Arial");
+    EXPECT_EQ(text_prop("Mincho", "font-family-asian", kStyle), "'MS Mincho'");
+    EXPECT_EQ(text_prop("vàng", "background-color"), "#ffff00");
+    EXPECT_EQ(text_prop("gạchđôi", "text-underline-type", kStyle), "double");
+    EXPECT_EQ(text_prop("sóng", "text-underline-style", kStyle), "wave");
+    EXPECT_EQ(text_prop("xoá", "text-line-through-style", kStyle), "solid");
+    EXPECT_EQ(text_prop("dưới", "text-position", kStyle), "sub 58%");
+    EXPECT_EQ(text_prop("trên", "text-position", kStyle), "super 58%");
+    EXPECT_TRUE(styles.bold(span("kiểu")));  // the character style Strong, as the automatic style's parent
+    EXPECT_EQ(text_prop("tấtcả", "color"), "#0000ff");
+    EXPECT_EQ(text_prop("tấtcả", "font-size"), "10.5pt");
+    EXPECT_EQ(text_prop("tấtcả", "font-weight"), "bold");
+    EXPECT_EQ(text_prop("tấtcả", "text-underline-style", kStyle), "dotted");
+    EXPECT_EQ(text_prop("tấtcả", "background-color"), "#000080");
+    EXPECT_EQ(text_prop("xanh", "color"), "#00ff00");  // the template's own style kept its look under a new name
+    // One style per distinct look, shared: "đỏ", "lạiđỏ" and the link.
+    EXPECT_EQ(span("đỏ"), span("lạiđỏ"));
+    EXPECT_EQ(span("đỏ"), span("Cổng"));
+    EXPECT_NE(span("đỏ"), span("cỡ14"));
+
+    // The link.
+    const auto links = styles.content.nodes("//text:a");
+    ASSERT_EQ(links.size(), 1u);
+    EXPECT_EQ(attr(links[0], "href", "http://www.w3.org/1999/xlink"), "https://chinhphu.vn/?a=1&b=2");
+    xmlChar* link_text = xmlNodeGetContent(links[0]);
+    EXPECT_STREQ(reinterpret_cast<const char*>(link_text), "Cổng");
+    xmlFree(link_text);
+    // In a header: its styles and link are in styles.xml.
+    const auto header_links = styles.styles.nodes("//text:a");
+    ASSERT_EQ(header_links.size(), 1u);
+    EXPECT_EQ(attr(header_links[0], "href", "http://www.w3.org/1999/xlink"), "mailto:vanthu@example.gov.vn");
+    const std::string header_style = attr(styles.styles.node("//text:a/text:span"), "style-name", kText).value_or("");
+    xmlNode* header_definition = nullptr;  // (in styles.xml's own automatic styles: content.xml's are not seen there)
+    for (xmlNode* n : styles.styles.nodes("//office:automatic-styles/style:style"))
+        if (attr(n, "name", kStyle) == header_style) header_definition = n;
+    ASSERT_NE(header_definition, nullptr) << header_style;
+    EXPECT_EQ(attr(styles.styles.node("style:text-properties", header_definition), "color", kFo), "#00FF00");
+}
+
+// Where the tag's text is inside a link, \a and a link are errors naming the tag, never broken XML.
+TEST(OdtRichText, NoBreakOrLinkInsideALink) {
+    const std::string odt = t::make_odt("<text:p><text:a xlink:type=\"simple\" xlink:href=\"https://a.vn\">{{r x }}</text:a></text:p>");
+    const auto template_ = vanban::Template::from_bytes(odt, "t.odt");
+    for (const auto& [x, code] : std::vector<std::pair<nlohmann::json, std::string>>{
+             {nlohmann::json("a\u0007b"), "data.paragraph_break"},
+             {nlohmann::json::parse(R"([{"text": "a", "url": "https://b.vn"}])"), "data.hyperlink_place"}}) {
+        try {
+            template_.render(nlohmann::json{{"x", x}});
+            ADD_FAILURE() << "rendered " << x.dump();
+        } catch (const vanban::Error& e) {
+            ASSERT_EQ(e.diagnostics().size(), 1u);
+            EXPECT_EQ(e.diagnostics()[0].code, code);
+            EXPECT_EQ(e.diagnostics()[0].tag, "{{r x }}");
+            EXPECT_FALSE(e.diagnostics()[0].message_vi.empty());
+        }
+    }
 }
 
 }  // namespace

@@ -324,6 +324,38 @@ class DocxtplPrograms(unittest.TestCase):
         tpl.save(out)
         return out.getvalue()
 
+    def link_program(self, module):
+        """RichText hyperlinks made with build_url_id."""
+        document = Document()
+        document.add_paragraph("Xem {{r link }} nhé")
+        path = os.path.join(self.work, "link.docx")
+        document.save(path)
+        tpl = module.DocxTemplate(path)
+        link = module.RichText("Cổng thông tin", url_id=tpl.build_url_id("https://chinhphu.vn/?a=1&b=2"),
+                               color="0000FF", underline=True)
+        link.add(" và ")
+        link.add("thư", url_id=tpl.build_url_id("mailto:vanthu@example.gov.vn"), color="0000FF", underline=True)
+        tpl.render({"link": link})
+        out = io.BytesIO()
+        tpl.save(out)
+        return out.getvalue()
+
+    def test_hyperlinks_as_docxtpl(self):
+        def links(docx):
+            with zipfile.ZipFile(io.BytesIO(docx)) as z:
+                rels = ET.fromstring(z.read("word/_rels/document.xml.rels"))
+                body = ET.fromstring(z.read("word/document.xml"))
+            target = {r.get("Id"): (r.get("Target"), r.get("TargetMode")) for r in rels}
+            w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+            rid = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+            return [("".join(t.text or "" for t in h.iter(w + "t")), target.get(h.get(rid)))
+                    for h in body.iter(w + "hyperlink")]
+        expected = links(self.link_program(docxtpl))
+        actual = links(self.link_program(vanban.docxtpl))
+        self.assertEqual(actual, expected)
+        self.assertEqual(actual, [("Cổng thông tin", ("https://chinhphu.vn/?a=1&b=2", "External")),
+                                  ("thư", ("mailto:vanthu@example.gov.vn", "External"))])
+
     def test_richtext_and_listing_as_docxtpl(self):
         expected = self.rich_program(docxtpl)
         actual = self.rich_program(vanban.docxtpl)

@@ -388,4 +388,25 @@ TEST(Batch, OdtTemplatesRenderOdt) {
     EXPECT_NE(t::read_zip(t::read_file(f.out + "/1.odt")).at("content.xml").find("An"), std::string::npos);
 }
 
+// Jinja iterates a mapping in the order the data writes it; a record read by the batch runner keeps its file's
+// order of keys as `vanban render` does (JSON Lines and a JSON array alike), and `dictsort` still sorts.
+TEST(Batch, ARecordsMappingsIterateInFileOrder) {
+    Fixture f;
+    t::write_file(f.tpl, t::make_docx(P("{% for k, v in fees.items() %}[{{ k }}={{ v }}]{% endfor %}") +
+                                      P("{% for k in fees %}/{{ k }}{% endfor %}") +
+                                      P("{% for k, v in fees | dictsort %}({{ k }}){% endfor %}")));
+    const std::string record = R"({"fees": {"zeta": 3, "alpha": 1, "mu": 2}})";
+    for (const auto& [name, text] : {std::pair<std::string, std::string>{"r.jsonl", record + "\n"},
+                                     {"r.json", "[" + record + "]"}}) {
+        fs::remove_all(f.out);
+        auto o = f.options(name, text);
+        o.name_expression = "out";
+        const b::Summary s = b::run(o);
+        ASSERT_EQ(s.ok, 1u) << name;
+        EXPECT_EQ(t::paragraph_texts(document_xml(f.out + "/out.docx")),
+                  (std::vector<std::string>{"[zeta=3][alpha=1][mu=2]", "/zeta/alpha/mu", "(alpha)(mu)(zeta)"}))
+            << name;
+    }
+}
+
 }  // namespace

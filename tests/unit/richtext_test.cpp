@@ -263,6 +263,45 @@ TEST(RichJson, InvalidPropertiesNameTheFieldInBothLanguages) {
     }
 }
 
+// docxtpl's RichText(url_id=…): a span's "url" makes it a hyperlink. Only web and mail addresses: a javascript:,
+// file: or relative target is a data error naming the field, in both languages.
+TEST(RichJson, HyperlinksTakeWebAndMailAddressesOnly) {
+    const RichText rt = rich_from_json(json::parse(R"([{"text": "Cổng\tthông tin", "url": "https://chinhphu.vn/?a=1&b=2", "bold": true},
+        {"text": " và "}, {"text": "thư", "url": "mailto:vanthu@example.gov.vn"}, {"text": "Cổng", "url": "HTTP://Example.org"}])"));
+    ASSERT_EQ(rt.spans.size(), 6u);
+    EXPECT_EQ(describe(rt.spans), "[b:Cổng][tab][b:thông tin][ và ][thư][Cổng]");
+    EXPECT_EQ(rt.spans[0].url, "https://chinhphu.vn/?a=1&b=2");
+    EXPECT_EQ(rt.spans[1].url, "https://chinhphu.vn/?a=1&b=2");  // the tab belongs to the link
+    EXPECT_EQ(rt.spans[2].url, "https://chinhphu.vn/?a=1&b=2");
+    EXPECT_EQ(rt.spans[3].url, "");
+    EXPECT_EQ(rt.spans[4].url, "mailto:vanthu@example.gov.vn");
+    EXPECT_EQ(rt.spans[5].url, "HTTP://Example.org");  // as typed
+    // Spans with the same look but different targets stay apart; the same target merges.
+    EXPECT_EQ(rich_from_json(json::parse(R"([{"text": "a", "url": "https://a.vn"}, {"text": "b", "url": "https://b.vn"}])")).spans.size(), 2u);
+    EXPECT_EQ(rich_from_json(json::parse(R"([{"text": "a", "url": "https://a.vn"}, {"text": "b", "url": "https://a.vn"}])")).spans.size(), 1u);
+    // A new paragraph ends the link (the break is no part of it).
+    const RichText broken = rich_from_json(json::parse(R"([{"text": "a\u0007b", "url": "https://a.vn"}])"));
+    ASSERT_EQ(broken.spans.size(), 3u);
+    EXPECT_EQ(broken.spans[1].url, "");
+
+    for (const std::string bad : {"javascript:alert(1)", "file:///etc/passwd", "/relative/page", "trang.html", "https://",
+                                  "https:///path", "ftp://example.org", "https://a b.vn", "mailto:", "http:example.org",
+                                  "https://a.vn/\n", ""}) {
+        SCOPED_TRACE(bad);
+        try {
+            rich_from_json(json::array({{{"text", "a"}, {"url", bad}}}));
+            ADD_FAILURE() << "accepted";
+        } catch (const vanban::RichTextError& e) {
+            EXPECT_NE(std::string(e.what()).find("\"url\""), std::string::npos) << e.what();
+            EXPECT_NE(std::string(e.what()).find("item 0"), std::string::npos) << e.what();
+            EXPECT_NE(e.message_vi.find("url"), std::string::npos) << e.message_vi;
+        }
+    }
+    EXPECT_THROW(rich_from_json(json::array({{{"text", "a"}, {"url", 3}}})), vanban::RichTextError);
+    EXPECT_THROW(rich_from_json(json::array({{{"text", "a"}, {"url", "https://" + std::string(3000, 'a') + ".vn"}}})),
+                 vanban::RichTextError);
+}
+
 TEST(DocxtplObject, Forms) {
     using vanban::docxtpl_object;
     EXPECT_FALSE(docxtpl_object(json("text"), true));
