@@ -21,6 +21,39 @@ std::string clip(std::string_view s, std::size_t n = 40) {
     return std::string(vn::utf8_prefix(s, n)) + "…";
 }
 
+struct Closer {
+    std::size_t at;  // where the closer starts, or where the search stopped
+    bool found;
+    char open_quote;  // the quote of a string literal left open, or 0
+};
+
+// The closer of a tag from `from`, skipping string literals in expressions (`strings`); a barrier stops the search
+// (a tab or line break, \x02, inside a tag is white space, as in Jinja).
+Closer find_closer(std::string_view text, std::size_t from, std::string_view close, bool strings, char barrier) {
+    char quote = 0;
+    for (std::size_t k = from; k < text.size();) {
+        const char c = text[k];
+        if (c == barrier) return {k, false, quote};
+        if (quote) {
+            if (c == '\\' && k + 1 < text.size()) {
+                k += 2;
+                continue;
+            }
+            if (c == quote) quote = 0;
+            ++k;
+            continue;
+        }
+        if (strings && (c == '"' || c == '\'')) {
+            quote = c;
+            ++k;
+            continue;
+        }
+        if (text.compare(k, close.size(), close) == 0) return {k, true, 0};
+        ++k;
+    }
+    return {text.size(), false, quote};
+}
+
 // After {% raw %}: the text up to {% endraw %} is left as it is (its tags are text); the endraw tag is added. Gives
 // where scanning goes on.
 std::size_t skip_raw(std::string_view text, std::size_t from, std::size_t raw_at, std::vector<TagToken>& tags,
@@ -103,26 +136,7 @@ void scan_tags(std::string_view text, std::vector<TagToken>& tags, std::vector<S
                 break;
             }
         }
-        // find the closer, skipping string literals in expressions
-        std::size_t k = j;
-        bool closed = false;
-        char quote = 0;
-        while (k < n) {
-            char c = text[k];
-            if (c == barrier) break;  // a tab or line break (\x02) inside a tag is white space, as in Jinja
-            if (quote) {
-                if (c == '\\' && k + 1 < n) { k += 2; continue; }
-                if (c == quote) quote = 0;
-                ++k;
-                continue;
-            }
-            if (kind != '#' && (c == '"' || c == '\'')) { quote = c; ++k; continue; }
-            if (text.compare(k, close.size(), close) == 0) {
-                closed = true;
-                break;
-            }
-            ++k;
-        }
+        const auto [k, closed, quote] = find_closer(text, j, close, kind != '#', barrier);
         if (!closed && quote) {
             // an unbalanced quote: retry without string awareness so the error names the right tag
             std::size_t k2 = text.find(close, j);
