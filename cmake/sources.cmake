@@ -56,6 +56,7 @@ set(VANBAN_LIB_SOURCES
   src/core/part_text.cpp
   src/core/part_whitespace.cpp
   src/core/program.cpp
+  src/core/program_blocks.cpp
   src/core/property_part.cpp
   src/core/richtext.cpp
   src/core/suggest.cpp

@@ -142,10 +142,33 @@ public:
     // data), to change in place; null otherwise.
     json* owned_binding(std::string_view name);
     const json& root() const noexcept { return root_; }
+    // Ranges [from, to) of bindings out of sight: a macro sees the names where it was defined and its arguments,
+    // not the names of the place it is called from. set_hidden gives the ranges in force before, to restore.
+    using Hidden = std::vector<std::pair<std::size_t, std::size_t>>;
+    Hidden set_hidden(Hidden ranges) { return std::exchange(hidden_, std::move(ranges)); }
+    const Hidden& hidden() const noexcept { return hidden_; }
+    // Loop bodies, with blocks, macro calls and caller() open frames (at the mark where their bindings start). A
+    // macro sees the bindings of the frames open where it was defined and the template's own names, not the frames
+    // opened since (the loop variables of the place it is called from), as in Jinja.
+    void open_frame(std::size_t at) { frames_.push_back(at); }
+    void close_frame() { frames_.pop_back(); }
+    // Where the first frame opened at or above `mark` starts, or mark() when there is none.
+    std::size_t first_frame_from(std::size_t mark) const {
+        for (std::size_t at : frames_)
+            if (at >= mark) return at;
+        return vars_.size();
+    }
 
 private:
+    bool visible(std::size_t index) const noexcept {
+        for (const auto& [from, to] : hidden_)
+            if (index >= from && index < to) return false;
+        return true;
+    }
     const json& root_;
     std::vector<std::pair<std::string_view, Value>> vars_;
+    Hidden hidden_;
+    std::vector<std::size_t> frames_;
 };
 
 class ImageSession;  // core/image.hpp
@@ -209,6 +232,22 @@ std::vector<std::string> code_points(const std::string& utf8);
 // Attribute or item access shared by the evaluator and filters (map(attribute=...), sort(attribute=...)).
 Value get_attr(const Value& subject, std::string_view name, const std::string& what);
 
+// What a template calls by name or as a method: a macro, caller(), a recursive loop's loop(…), joiner(), cycler().
+// Made by a render and bound in its scope only, so no state passes between renders.
+class Callable {
+public:
+    using KwArgs = std::span<const std::pair<std::string_view, Value>>;
+    virtual ~Callable() = default;
+    virtual std::string_view kind() const = 0;  // "macro", "joiner" …, for messages
+    virtual Value call(std::span<const Value> args, KwArgs kwargs, EvalContext& ctx) = 0;
+    // cycler.next(), cycler.reset(): unknown methods are errors
+    virtual Value method(std::string_view name, std::span<const Value> /*args*/, EvalContext& /*ctx*/) {
+        throw EvalError("a " + std::string(kind()) + " has no method '" + std::string(name) + "'");
+    }
+    // cycler.current
+    virtual Value attribute(std::string_view /*name*/, const std::string& what) { return Value::undefined(what); }
+};
+
 // Loop variable exposed to templates as `loop`.
 struct LoopState {
     std::size_t index0 = 0;
@@ -217,6 +256,7 @@ struct LoopState {
     const json* items = nullptr;  // the iterated list, for previtem/nextitem
     // loop.changed(…): the arguments of its last call, in this run of the loop (a render's own state)
     mutable std::optional<json> changed_last;
+    Callable* recurse = nullptr;  // a recursive loop: loop(items) renders the body for them one level deeper
 };
 
 }  // namespace vanban::core

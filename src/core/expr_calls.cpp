@@ -385,12 +385,69 @@ Value call_mapping(const CallArgs& a) {
     return Value::owned(std::move(r));
 }
 
+// joiner(sep): "" on its first call, the separator on every later one (Jinja's joiner).
+class Joiner final : public Callable {
+public:
+    explicit Joiner(std::string separator) : separator_(std::move(separator)) {}
+    std::string_view kind() const override { return "joiner"; }
+    Value call(std::span<const Value> args, KwArgs kwargs, EvalContext&) override {
+        if (!args.empty() || !kwargs.empty()) throw EvalError("a joiner is called without arguments");
+        return Value::owned(std::exchange(used_, true) ? separator_ : std::string());
+    }
+
+private:
+    std::string separator_;
+    bool used_ = false;
+};
+
+Value call_joiner(const CallArgs& a) {
+    if (a.args.size() > 1 || !a.call.kwargs.empty()) throw EvalError("joiner() takes one separator");
+    return Value::callable(std::make_shared<Joiner>(a.args.empty() ? std::string(", ") : to_text(a.args[0], a.ctx)));
+}
+
+// cycler(a, b, …): .next() gives the values in turn, .current the one next() gives next, .reset() starts again.
+class Cycler final : public Callable {
+public:
+    explicit Cycler(std::vector<Value> items) : items_(std::move(items)) {}
+    std::string_view kind() const override { return "cycler"; }
+    Value call(std::span<const Value>, KwArgs, EvalContext&) override {
+        throw EvalError("a cycler is not called itself", "write c.next(), c.current or c.reset()");
+    }
+    Value method(std::string_view name, std::span<const Value> args, EvalContext&) override {
+        if (!args.empty()) throw EvalError("cycler." + std::string(name) + "() takes no arguments");
+        if (name == "next") {
+            Value current = items_[position_];
+            position_ = (position_ + 1) % items_.size();
+            return current;
+        }
+        if (name == "reset") {
+            position_ = 0;
+            return Value::owned(nullptr);
+        }
+        throw EvalError("a cycler has no method '" + std::string(name) + "'", "write c.next(), c.current or c.reset()");
+    }
+    Value attribute(std::string_view name, const std::string& what) override {
+        return name == "current" ? items_[position_] : Value::undefined(what);
+    }
+
+private:
+    std::vector<Value> items_;
+    std::size_t position_ = 0;
+};
+
+Value call_cycler(const CallArgs& a) {
+    if (a.args.empty() || !a.call.kwargs.empty()) throw EvalError("cycler() needs the values to cycle through");
+    return Value::callable(std::make_shared<Cycler>(std::vector<Value>(a.args.begin(), a.args.end())));
+}
+
 using On = CallDef::On;
 
 constexpr CallDef kFunctions[] = {
     {"range", On::function, call_range},
     {"dict", On::function, call_mapping},
     {"namespace", On::function, call_mapping},
+    {"joiner", On::function, call_joiner},
+    {"cycler", On::function, call_cycler},
 };
 
 constexpr CallDef kMethods[] = {
@@ -451,16 +508,35 @@ bool applies_to(const CallDef& def, const json& self) {
 const CallDef* find_function(std::string_view name) { return find_in(kFunctions, name); }
 const CallDef* find_method(std::string_view name) { return find_in(kMethods, name); }
 
+namespace {
+
+// A macro, caller(), a recursive loop's loop(…), a joiner: what the template bound to this name.
+Value call_bound(const Expr& e, const Value& bound, std::span<const Value> args, EvalContext& ctx) {
+    std::vector<std::pair<std::string_view, Value>> kwargs;
+    for (const auto& [k, v] : e.kwargs) kwargs.emplace_back(k, evaluate(*v, ctx));
+    if (bound.is_callable()) return bound.callable_object().call(args, kwargs, ctx);
+    if (bound.is_loop() && bound.loop_state().recurse) return bound.loop_state().recurse->call(args, kwargs, ctx);
+    if (bound.is_loop()) throw EvalError("loop(…) is only callable in a loop marked 'recursive'",
+                                         "write {% for x in items recursive %} … {{ loop(x.children) }} … {% endfor %}");
+    throw EvalError("unknown function '" + e.args[0]->name + "'",
+                    "functions: range(), dict(), namespace(), joiner(), cycler() and the template's macros; use filters for the rest");
+}
+
+}  // namespace
+
 Value evaluate_call(const Expr& e, EvalContext& ctx) {
     const Expr& callee = *e.args[0];
     std::vector<Value> args;
     for (std::size_t i = 1; i < e.args.size(); ++i) args.push_back(evaluate(*e.args[i], ctx));
     if (callee.kind == Expr::Kind::name) {
-        if (!e.callee) throw EvalError("unknown function '" + callee.name + "'", "functions: range(), dict(), namespace(); use filters for the rest");
+        // The template's own names first: a macro may be called like a built-in
+        const Value bound = ctx.scope.lookup(callee.name);
+        if (bound.is_callable() || bound.is_loop() || !e.callee) return call_bound(e, bound, args, ctx);
         static const Value no_subject;
         return e.callee->fn({e, no_subject, kNullJson, args, ctx});
     }
     const Value subject = evaluate(*callee.args[0], ctx);
+    if (subject.is_callable()) return subject.callable_object().method(callee.name, args, ctx);
     if (e.callee && e.callee->on == On::loop && subject.is_loop()) return e.callee->fn({e, subject, kNullJson, args, ctx});
     const json& self = need_json(subject, ctx, kEmptyObject);
     if (e.callee && applies_to(*e.callee, self)) return e.callee->fn({e, subject, self, args, ctx});

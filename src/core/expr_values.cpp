@@ -59,7 +59,7 @@ std::string pointer_of(const json& root, const json* node) {
 
 void Scope::assign(std::string_view name, Value value, std::size_t floor) {
     for (std::size_t i = vars_.size(); i > floor; --i) {
-        if (vars_[i - 1].first == name) {
+        if (vars_[i - 1].first == name && visible(i - 1)) {
             vars_[i - 1].second = std::move(value);
             return;
         }
@@ -68,14 +68,14 @@ void Scope::assign(std::string_view name, Value value, std::size_t floor) {
 }
 
 json* Scope::owned_binding(std::string_view name) {
-    for (auto it = vars_.rbegin(); it != vars_.rend(); ++it)
-        if (it->first == name) return it->second.owned_json();
+    for (std::size_t i = vars_.size(); i > 0; --i)
+        if (vars_[i - 1].first == name && visible(i - 1)) return vars_[i - 1].second.owned_json();
     return nullptr;
 }
 
 Value Scope::lookup(std::string_view name) const {
-    for (auto it = vars_.rbegin(); it != vars_.rend(); ++it)
-        if (it->first == name) return it->second;
+    for (std::size_t i = vars_.size(); i > 0; --i)
+        if (vars_[i - 1].first == name && visible(i - 1)) return vars_[i - 1].second;
     if (root_.is_object()) {
         auto it = root_.find(name);
         if (it != root_.end()) return Value::ref(*it);
@@ -319,6 +319,8 @@ std::string to_text(const Value& v, const EvalContext& ctx) {
     if (v.is_rich()) return v.rich_text().plain();
     if (v.is_loop()) return "<loop>";
     if (v.is_image()) throw_image_as_text();
+    if (v.is_callable())
+        throw EvalError("a " + std::string(v.callable_object().kind()) + " cannot be printed itself", "call it: name(…)");
     return json_to_text(v.j(), ctx);
 }
 
@@ -341,7 +343,7 @@ bool truthy(const Value& v, const EvalContext& ctx) {
         return false;
     }
     if (v.is_rich()) return !v.rich_text().spans.empty();
-    if (v.is_loop() || v.is_image()) return true;
+    if (v.is_loop() || v.is_image() || v.is_callable()) return true;
     const json& j = v.j();
     switch (j.type()) {
         case json::value_t::null: return false;
@@ -359,6 +361,7 @@ bool truthy(const Value& v, const EvalContext& ctx) {
 Value get_attr(const Value& subject, std::string_view name, const std::string& what) {
     if (subject.is_undefined()) return Value::undefined_from(subject, what);
     if (subject.is_loop()) return loop_attr(subject.loop_state(), name);
+    if (subject.is_callable()) return subject.callable_object().attribute(name, what);
     if (subject.is_rich()) return Value::undefined(what);
     if (subject.is_image()) return image_attribute(*subject.image_ptr(), name, what);
     const json& j = subject.j();

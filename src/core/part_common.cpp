@@ -79,6 +79,15 @@ void TagQueries::parse_tag(TagRec& rec) const {
             else if (word == "endif") rec.st.kind = K::endif;
             else if (word == "for") rec.st.kind = K::for_;
             else if (word == "endfor") rec.st.kind = K::endfor;
+            else if (word == "macro") rec.st.kind = K::macro;
+            else if (word == "endmacro") rec.st.kind = K::endmacro;
+            else if (word == "call") rec.st.kind = K::call;
+            else if (word == "endcall") rec.st.kind = K::endcall;
+            else if (word == "filter") rec.st.kind = K::filter;
+            else if (word == "endfilter") rec.st.kind = K::endfilter;
+            else if (word == "with") rec.st.kind = K::with;
+            else if (word == "endwith") rec.st.kind = K::endwith;
+            else if (word == "endset") rec.st.kind = K::endset;
             else rec.st.kind = K::comment;
         }
         auto lit = std::make_unique<core::Expr>();

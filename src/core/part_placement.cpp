@@ -72,7 +72,7 @@ public:
                 if (!stack.empty()) {
                     auto& g = groups_[static_cast<std::size_t>(stack.back())];
                     K open = tags_[static_cast<std::size_t>(g.front())].st.kind;
-                    if ((open == K::if_) == (t.st.kind == K::endif)) {
+                    if (Statement::closer_of(open) == t.st.kind) {
                         g.push_back(static_cast<int>(i));
                         complete[static_cast<std::size_t>(stack.back())] = true;
                         stack.pop_back();

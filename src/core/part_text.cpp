@@ -84,6 +84,15 @@ private:
                 replace_text(seg, out);
             }
             for (xmlNode* soft : p.dropped_softs) remove_holder(soft);
+            // A tab or line break inside a tag is white space of the tag (as in Jinja): it leaves with the tag.
+            for (const auto& [at, soft] : p.softs) {
+                const bool in_tag = std::any_of(p.tags.begin(), p.tags.end(), [&](int ti) {
+                    const TagToken& token = tags_[static_cast<std::size_t>(ti)].token;
+                    return at > token.begin && at < token.end;
+                });
+                if (in_tag && std::find(p.dropped_softs.begin(), p.dropped_softs.end(), soft) == p.dropped_softs.end())
+                    remove_holder(soft);
+            }
         }
         relocate_hosts(root_);
     }

@@ -5,9 +5,7 @@
 #include <set>
 
 #include "core/filters.hpp"
-#include "core/richtext.hpp"
-#include "core/vn.hpp"
-#include "json/pointer.hpp"
+#include "core/program_render.hpp"
 
 namespace vanban::core {
 
@@ -21,6 +19,70 @@ bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; 
 std::string clip(std::string_view s, std::size_t n = 40) {
     if (s.size() <= n) return std::string(s);
     return std::string(vn::utf8_prefix(s, n)) + "…";
+}
+
+struct Closer {
+    std::size_t at;  // where the closer starts, or where the search stopped
+    bool found;
+    char open_quote;  // the quote of a string literal left open, or 0
+};
+
+// The closer of a tag from `from`, skipping string literals in expressions (`strings`); a barrier stops the search
+// (a tab or line break, \x02, inside a tag is white space, as in Jinja).
+Closer find_closer(std::string_view text, std::size_t from, std::string_view close, bool strings, char barrier) {
+    char quote = 0;
+    for (std::size_t k = from; k < text.size();) {
+        const char c = text[k];
+        if (c == barrier) return {k, false, quote};
+        if (quote) {
+            if (c == '\\' && k + 1 < text.size()) {
+                k += 2;
+                continue;
+            }
+            if (c == quote) quote = 0;
+            ++k;
+            continue;
+        }
+        if (strings && (c == '"' || c == '\'')) {
+            quote = c;
+            ++k;
+            continue;
+        }
+        if (text.compare(k, close.size(), close) == 0) return {k, true, 0};
+        ++k;
+    }
+    return {text.size(), false, quote};
+}
+
+// After {% raw %}: the text up to {% endraw %} is left as it is (its tags are text); the endraw tag is added. Gives
+// where scanning goes on.
+std::size_t skip_raw(std::string_view text, std::size_t from, std::size_t raw_at, std::vector<TagToken>& tags,
+                     std::vector<ScanProblem>& problems) {
+    for (std::size_t at = text.find("{%", from); at != std::string_view::npos; at = text.find("{%", at + 2)) {
+        std::size_t k = at + 2;
+        const bool trim_left = k < text.size() && text[k] == '-';
+        if (k < text.size() && (text[k] == '-' || text[k] == '+')) ++k;
+        while (k < text.size() && is_space(text[k])) ++k;
+        if (text.compare(k, 6, "endraw") != 0) continue;
+        k += 6;
+        while (k < text.size() && is_space(text[k])) ++k;
+        const bool trim_right = k < text.size() && text[k] == '-';
+        if (k < text.size() && (text[k] == '-' || text[k] == '+')) ++k;
+        if (text.compare(k, 2, "%}") != 0) continue;
+        TagToken end;
+        end.kind = TagToken::Kind::statement;
+        end.trim_left = trim_left;
+        end.trim_right = trim_right;
+        end.begin = at;
+        end.end = k + 2;
+        end.raw = std::string(text.substr(at, end.end - at));
+        end.inner = "endraw";
+        tags.push_back(std::move(end));
+        return k + 2;
+    }
+    problems.push_back({"{% raw %} is not closed by {% endraw %} in the same paragraph", raw_at, clip(text.substr(raw_at), 40),
+                        "close the raw block in the paragraph where it opens"});
+    return text.size();
 }
 
 }  // namespace
@@ -74,26 +136,7 @@ void scan_tags(std::string_view text, std::vector<TagToken>& tags, std::vector<S
                 break;
             }
         }
-        // find the closer, skipping string literals in expressions
-        std::size_t k = j;
-        bool closed = false;
-        char quote = 0;
-        while (k < n) {
-            char c = text[k];
-            if (c == barrier || c == '\x02') break;
-            if (quote) {
-                if (c == '\\' && k + 1 < n) { k += 2; continue; }
-                if (c == quote) quote = 0;
-                ++k;
-                continue;
-            }
-            if (kind != '#' && (c == '"' || c == '\'')) { quote = c; ++k; continue; }
-            if (text.compare(k, close.size(), close) == 0) {
-                closed = true;
-                break;
-            }
-            ++k;
-        }
+        const auto [k, closed, quote] = find_closer(text, j, close, kind != '#', barrier);
         if (!closed && quote) {
             // an unbalanced quote: retry without string awareness so the error names the right tag
             std::size_t k2 = text.find(close, j);
@@ -105,7 +148,7 @@ void scan_tags(std::string_view text, std::vector<TagToken>& tags, std::vector<S
             }
         }
         if (!closed) {
-            bool at_barrier = k < n && (text[k] == barrier || text[k] == '\x02');
+            bool at_barrier = k < n && text[k] == barrier;
             problems.push_back({at_barrier ? "tag is interrupted by a picture, field or tab" : "tag is not closed (missing '" + std::string(close) + "')",
                                 open, clip(text.substr(open), 40),
                                 at_barrier ? "keep a tag in one piece of text" : "a tag must start and end in the same paragraph"});
@@ -122,15 +165,19 @@ void scan_tags(std::string_view text, std::vector<TagToken>& tags, std::vector<S
         }
         tag.end = k + close.size();
         tag.raw = std::string(text.substr(open, tag.end - open));
+        std::replace(tag.raw.begin(), tag.raw.end(), '\x02', '\t');
         std::string_view inner = text.substr(j, inner_end - j);
         while (!inner.empty() && is_space(inner.front())) inner.remove_prefix(1);
         while (!inner.empty() && is_space(inner.back())) inner.remove_suffix(1);
         tag.inner = std::string(inner);
+        std::replace(tag.inner.begin(), tag.inner.end(), '\x02', ' ');
+        const bool raw = tag.kind == TagToken::Kind::statement && tag.inner == "raw";
         if (tag.kind != TagToken::Kind::comment && tag.inner.empty())
             problems.push_back({"empty tag", open, tag.raw, ""});
         else
             tags.push_back(std::move(tag));
         i = k + close.size();
+        if (raw) i = skip_raw(text, i, open, tags, problems);
     }
 }
 
@@ -172,8 +219,7 @@ Statement parse_statement(const TagToken& tag) {
         if (!ts.accept_name("in")) throw ParseError("expected 'in' in the for tag", ts.peek().offset);
         st.expr = parse_expression_no_conditional(ts);  // "for x in xs if x.ok": the if is the loop filter
         if (ts.accept_name("if")) st.filter = parse_expression(ts);
-        if (ts.accept_name("recursive"))
-            throw ParseError("recursive loops are not supported", ts.peek().offset);
+        st.recursive = ts.accept_name("recursive");
         end();
     } else if (kw == "endfor") {
         st.kind = Statement::Kind::endfor;
@@ -187,9 +233,11 @@ Statement parse_statement(const TagToken& tag) {
         } else {
             while (ts.accept_op(",")) st.names.push_back(ts.expect_name());  // set a, b = …
         }
-        if (ts.at_end())
-            throw ParseError("expected '=' in the set tag (a set block {% set x %}…{% endset %} is not supported by vanban)",
-                             ts.peek().offset);
+        if (!st.member_target && st.names.size() == 1 && (ts.at_end() || ts.peek().text == "|")) {
+            // {% set x %}…{% endset %}, {% set x | upper %}…{% endset %}: the block's text (program_blocks.cpp)
+            parse_block_statement("set", ts, st);
+            return st;
+        }
         ts.expect_op("=");
         st.expr = parse_expression(ts);
         end();
@@ -207,9 +255,10 @@ Statement parse_statement(const TagToken& tag) {
                                       : Statement::Kind::spacebefore;
         st.expr = parse_expression(ts);
         end();
+    } else if (parse_block_statement(kw, ts, st)) {
+        end();
     } else {
-        static constexpr std::string_view known[] = {"macro", "call", "filter", "block", "extends", "include", "import",
-                                                     "with", "raw", "autoescape"};
+        static constexpr std::string_view known[] = {"block", "extends", "include", "import", "from", "autoescape"};
         for (auto k : known)
             if (kw == k) throw ParseError("'{% " + kw + " %}' is not supported by vanban", kw_at);
         throw ParseError("unknown tag '" + kw + "'", kw_at);
@@ -240,69 +289,13 @@ Diagnostic template_error(const SourceLoc& loc, std::string message, std::string
     return d;
 }
 
-}  // namespace
+// The node tree made from the pieces in order: a stack of open blocks (and guards), each collecting its body.
+class ProgramBuilder {
+public:
+    ProgramBuilder(Program& program, std::vector<LocatedTag>& tags, std::vector<Diagnostic>& errors)
+        : program_(program), tags_(tags), errors_(errors) {}
 
-Program build_program(std::vector<Piece> pieces, std::vector<LocatedTag> tags, std::vector<OutputSite> sites,
-                      std::vector<Diagnostic>& errors) {
-    Program program;
-    program.sites = std::move(sites);
-    program.has_tags = !tags.empty();
-    for (auto& t : tags) program.locs.push_back(t.loc);
-
-    enum class FrameKind { if_, for_, guard };
-    struct Frame {
-        Node node;
-        FrameKind kind;
-        int tag = -1;
-        bool in_else = false;
-    };
-    std::vector<Frame> stack;
-    std::size_t open_blocks = 0;  // if/for frames on the stack
-    bool too_deep = false;        // stop building: the structure is beyond repair
-
-    auto target = [&]() -> std::vector<Node>& {
-        if (stack.empty()) return program.nodes;
-        Frame& f = stack.back();
-        switch (f.kind) {
-            case FrameKind::if_: return f.in_else ? f.node.body : f.node.branches.back().second;
-            case FrameKind::for_: return f.in_else ? f.node.else_body : f.node.body;
-            case FrameKind::guard: return f.node.body;
-        }
-        return program.nodes;
-    };
-    auto add_literal = [&](std::string_view text) {
-        if (text.empty()) return;
-        program.literal_bytes += text.size();
-        auto& t = target();
-        if (!t.empty() && t.back().kind == Node::Kind::literal) {
-            t.back().text += text;
-        } else {
-            Node n;
-            n.kind = Node::Kind::literal;
-            n.text = std::string(text);
-            t.push_back(std::move(n));
-        }
-    };
-    auto close_frame = [&] {
-        Frame f = std::move(stack.back());
-        stack.pop_back();
-        if (f.kind != FrameKind::guard) --open_blocks;
-        target().push_back(std::move(f.node));
-    };
-
-    auto open_block = [&](Frame f, const LocatedTag& t) {
-        if (open_blocks >= kMaxBlockDepth) {
-            errors.push_back(template_error(t.loc, "blocks are nested more than " + std::to_string(kMaxBlockDepth) +
-                                                       " deep", "close some {% if %} or {% for %} blocks first"));
-            too_deep = true;
-            return;
-        }
-        ++open_blocks;
-        stack.push_back(std::move(f));
-    };
-
-    for (auto& piece : pieces) {
-        if (too_deep) break;
+    void add(Piece& piece) {
         switch (piece.kind) {
             case Piece::Kind::literal: add_literal(piece.text); break;
             case Piece::Kind::hook: {
@@ -317,149 +310,224 @@ Program build_program(std::vector<Piece> pieces, std::vector<LocatedTag> tags, s
                 f.kind = FrameKind::guard;
                 f.node.kind = Node::Kind::guard;
                 f.node.hook = piece.hook;
-                stack.push_back(std::move(f));
+                stack_.push_back(std::move(f));
                 break;
             }
-            case Piece::Kind::guard_close: {
-                // Blocks opened inside the cell (or the table) must close inside it.
-                while (!stack.empty() && stack.back().kind != FrameKind::guard) {
-                    const auto& t = tags[static_cast<std::size_t>(stack.back().tag)];
-                    const bool table = [&] {
-                        for (auto it = stack.rbegin(); it != stack.rend(); ++it)
-                            if (it->kind == FrameKind::guard) return it->node.hook == kTableGuard;
-                        return false;
-                    }();
-                    errors.push_back(template_error(t.loc, table ? "block is not closed inside its table"
-                                                                 : "block is not closed inside its table cell",
-                                                    "close it in the same cell, or put the whole table inside the block"));
-                    close_frame();
-                }
-                if (!stack.empty()) close_frame();
-                break;
-            }
-            case Piece::Kind::tag: {
-                LocatedTag& t = tags[static_cast<std::size_t>(piece.tag)];
-                Statement& st = t.statement;
-                using K = Statement::Kind;
-                switch (st.kind) {
-                    case K::output: {
-                        Node n;
-                        n.kind = Node::Kind::output;
-                        n.expr = std::move(st.expr);
-                        n.site = t.site;
-                        n.loc = piece.tag;
-                        target().push_back(std::move(n));
-                        break;
-                    }
-                    case K::comment:
-                    case K::vm:
-                    case K::hm:
-                    case K::colspan:
-                    case K::cellbg:
-                    case K::pstyle:
-                    case K::indent:
-                    case K::spacebefore:
-                    case K::cellwidth:
-                        break;  // table helpers are applied by the adapter at compile time
-                    case K::set: {
-                        Node n;
-                        n.kind = Node::Kind::set;
-                        n.expr = std::move(st.expr);
-                        n.names = std::move(st.names);
-                        n.member_target = st.member_target;
-                        n.loc = piece.tag;
-                        target().push_back(std::move(n));
-                        break;
-                    }
-                    case K::if_: {
-                        Frame f;
-                        f.kind = FrameKind::if_;
-                        f.tag = piece.tag;
-                        f.node.kind = Node::Kind::if_;
-                        f.node.loc = piece.tag;
-                        f.node.branches.emplace_back(std::move(st.expr), std::vector<Node>{});
-                        open_block(std::move(f), t);
-                        break;
-                    }
-                    case K::for_: {
-                        Frame f;
-                        f.kind = FrameKind::for_;
-                        f.tag = piece.tag;
-                        f.node.kind = Node::Kind::for_;
-                        f.node.loc = piece.tag;
-                        f.node.expr = std::move(st.expr);
-                        f.node.filter = std::move(st.filter);
-                        f.node.names = std::move(st.names);
-                        open_block(std::move(f), t);
-                        break;
-                    }
-                    case K::elif: {
-                        if (stack.empty() || stack.back().kind != FrameKind::if_) {
-                            errors.push_back(template_error(t.loc, "{% elif %} without a matching {% if %}"));
-                            break;
-                        }
-                        Frame& f = stack.back();
-                        if (f.in_else) {
-                            errors.push_back(template_error(t.loc, "{% elif %} after {% else %}"));
-                            break;
-                        }
-                        f.node.branches.emplace_back(std::move(st.expr), std::vector<Node>{});
-                        break;
-                    }
-                    case K::else_: {
-                        if (stack.empty() || stack.back().kind == FrameKind::guard) {
-                            errors.push_back(template_error(t.loc, "{% else %} without a matching {% if %} or {% for %}"));
-                            break;
-                        }
-                        Frame& f = stack.back();
-                        if (f.in_else) {
-                            errors.push_back(template_error(t.loc, "second {% else %} in the same block"));
-                            break;
-                        }
-                        f.in_else = true;
-                        break;
-                    }
-                    case K::endif:
-                    case K::endfor: {
-                        FrameKind want = st.kind == K::endif ? FrameKind::if_ : FrameKind::for_;
-                        const char* name = st.kind == K::endif ? "{% endif %}" : "{% endfor %}";
-                        const char* opener = st.kind == K::endif ? "{% if %}" : "{% for %}";
-                        if (stack.empty() || stack.back().kind == FrameKind::guard) {
-                            bool crossing = !stack.empty();
-                            errors.push_back(template_error(
-                                t.loc, std::string(name) + " without a matching " + opener,
-                                crossing ? "its opening tag is outside this table cell; blocks must not cross table structure"
-                                         : ""));
-                            break;
-                        }
-                        if (stack.back().kind != want) {
-                            const auto& open = tags[static_cast<std::size_t>(stack.back().tag)];
-                            errors.push_back(template_error(t.loc, std::string(name) + " found while " + describe(open) +
-                                                                       " is still open"));
-                            // recover: if the expected frame is just below, close the inner one
-                            if (stack.size() >= 2 && stack[stack.size() - 2].kind == want) {
-                                close_frame();
-                                close_frame();
-                            }
-                            break;
-                        }
-                        close_frame();
-                        break;
-                    }
-                }
-                break;
-            }
+            case Piece::Kind::guard_close: close_guard(); break;
+            case Piece::Kind::tag: add_tag(piece.tag); break;
         }
     }
-    while (!stack.empty()) {
-        if (stack.back().kind != FrameKind::guard && !too_deep) {
-            const auto& t = tags[static_cast<std::size_t>(stack.back().tag)];
-            bool is_if = stack.back().kind == FrameKind::if_;
-            errors.push_back(template_error(t.loc, std::string(is_if ? "{% if %}" : "{% for %}") + " is never closed",
-                                            std::string("add ") + (is_if ? "{% endif %}" : "{% endfor %}")));
+
+    bool too_deep() const { return too_deep_; }
+
+    // Blocks still open at the end are errors, each at its opening tag.
+    void finish() {
+        while (!stack_.empty()) {
+            if (stack_.back().kind != FrameKind::guard && !too_deep_) {
+                const Statement::Kind opener = stack_.back().opener;
+                errors_.push_back(template_error(tag(stack_.back().tag).loc, "{% " + std::string(block_keyword(opener)) + " %} is never closed",
+                                                 "add {% " + std::string(block_keyword(Statement::closer_of(opener))) + " %}"));
+            }
+            close_frame();
         }
+    }
+
+private:
+    enum class FrameKind { if_, for_, guard, block /* macro, call, filter, with, set block */ };
+    struct Frame {
+        Node node;
+        FrameKind kind = FrameKind::guard;
+        int tag = -1;
+        bool in_else = false;
+        Statement::Kind opener = Statement::Kind::output;  // the statement that opened it (none for a guard)
+    };
+
+    Program& program_;
+    std::vector<LocatedTag>& tags_;
+    std::vector<Diagnostic>& errors_;
+    std::vector<Frame> stack_;
+    std::size_t open_blocks_ = 0;  // block frames on the stack
+    bool too_deep_ = false;        // stop building: the structure is beyond repair
+
+    LocatedTag& tag(int index) { return tags_[static_cast<std::size_t>(index)]; }
+
+    std::vector<Node>& target() {
+        if (stack_.empty()) return program_.nodes;
+        Frame& f = stack_.back();
+        switch (f.kind) {
+            case FrameKind::if_: return f.in_else ? f.node.body : f.node.branches.back().second;
+            case FrameKind::for_: return f.in_else ? f.node.else_body : f.node.body;
+            case FrameKind::guard:
+            case FrameKind::block: return f.node.body;
+        }
+        return program_.nodes;
+    }
+
+    void add_literal(std::string_view text) {
+        if (text.empty()) return;
+        program_.literal_bytes += text.size();
+        auto& t = target();
+        if (!t.empty() && t.back().kind == Node::Kind::literal) {
+            t.back().text += text;
+        } else {
+            Node n;
+            n.kind = Node::Kind::literal;
+            n.text = std::string(text);
+            t.push_back(std::move(n));
+        }
+    }
+
+    void close_frame() {
+        Frame f = std::move(stack_.back());
+        stack_.pop_back();
+        if (f.kind != FrameKind::guard) --open_blocks_;
+        target().push_back(std::move(f.node));
+    }
+
+    void open_block(Frame f, const LocatedTag& t) {
+        if (open_blocks_ >= kMaxBlockDepth) {
+            errors_.push_back(template_error(t.loc, "blocks are nested more than " + std::to_string(kMaxBlockDepth) + " deep",
+                                             "close some {% if %} or {% for %} blocks first"));
+            too_deep_ = true;
+            return;
+        }
+        ++open_blocks_;
+        stack_.push_back(std::move(f));
+    }
+
+    // Blocks opened inside the cell (or the table) must close inside it.
+    void close_guard() {
+        while (!stack_.empty() && stack_.back().kind != FrameKind::guard) {
+            const bool table = [&] {
+                for (auto it = stack_.rbegin(); it != stack_.rend(); ++it)
+                    if (it->kind == FrameKind::guard) return it->node.hook == kTableGuard;
+                return false;
+            }();
+            errors_.push_back(template_error(tag(stack_.back().tag).loc,
+                                             table ? "block is not closed inside its table" : "block is not closed inside its table cell",
+                                             "close it in the same cell, or put the whole table inside the block"));
+            close_frame();
+        }
+        if (!stack_.empty()) close_frame();
+    }
+
+    void add_tag(int index) {
+        LocatedTag& t = tag(index);
+        Statement& st = t.statement;
+        using K = Statement::Kind;
+        switch (st.kind) {
+            case K::output:
+            case K::set: {
+                Node n;
+                n.kind = st.kind == K::output ? Node::Kind::output : Node::Kind::set;
+                n.expr = std::move(st.expr);
+                n.names = std::move(st.names);
+                n.member_target = st.member_target;
+                n.site = st.kind == K::output ? t.site : -1;
+                n.loc = index;
+                target().push_back(std::move(n));
+                break;
+            }
+            case K::if_:
+            case K::for_:
+            case K::macro:
+            case K::call:
+            case K::filter:
+            case K::with:
+            case K::set_block: open_statement(index); break;
+            case K::elif:
+            case K::else_: middle_statement(t); break;
+            case K::endif:
+            case K::endfor:
+            case K::endmacro:
+            case K::endcall:
+            case K::endfilter:
+            case K::endwith:
+            case K::endset: close_statement(t); break;
+            default: break;  // comments; table helpers are applied by the adapter at compile time; raw/endraw: the
+                             // scanner kept the text between them as it is
+        }
+    }
+
+    void open_statement(int index) {
+        LocatedTag& t = tag(index);
+        Statement& st = t.statement;
+        using K = Statement::Kind;
+        Frame f;
+        f.tag = index;
+        f.opener = st.kind;
+        if (st.kind == K::if_) {
+            f.kind = FrameKind::if_;
+            f.node.kind = Node::Kind::if_;
+            f.node.loc = index;
+            f.node.branches.emplace_back(std::move(st.expr), std::vector<Node>{});
+        } else if (st.kind == K::for_) {
+            f.kind = FrameKind::for_;
+            f.node.kind = Node::Kind::for_;
+            f.node.loc = index;
+            f.node.expr = std::move(st.expr);
+            f.node.filter = std::move(st.filter);
+            f.node.names = std::move(st.names);
+            f.node.recursive = st.recursive;
+        } else {
+            f.kind = FrameKind::block;
+            f.node = block_node(st, index);
+        }
+        open_block(std::move(f), t);
+    }
+
+    void middle_statement(LocatedTag& t) {
+        if (t.statement.kind == Statement::Kind::elif) {
+            if (stack_.empty() || stack_.back().kind != FrameKind::if_)
+                return errors_.push_back(template_error(t.loc, "{% elif %} without a matching {% if %}"));
+            if (stack_.back().in_else) return errors_.push_back(template_error(t.loc, "{% elif %} after {% else %}"));
+            stack_.back().node.branches.emplace_back(std::move(t.statement.expr), std::vector<Node>{});
+            return;
+        }
+        if (stack_.empty() || stack_.back().kind == FrameKind::guard || stack_.back().kind == FrameKind::block)
+            return errors_.push_back(template_error(t.loc, "{% else %} without a matching {% if %} or {% for %}"));
+        if (stack_.back().in_else) return errors_.push_back(template_error(t.loc, "second {% else %} in the same block"));
+        stack_.back().in_else = true;
+    }
+
+    void close_statement(const LocatedTag& t) {
+        const Statement::Kind kind = t.statement.kind;
+        const std::string name = "{% " + std::string(block_keyword(kind)) + " %}";
+        const std::string opener = "{% " + std::string(block_keyword(opener_of(kind))) + " %}";
+        if (stack_.empty() || stack_.back().kind == FrameKind::guard) {
+            const bool crossing = !stack_.empty();
+            errors_.push_back(template_error(t.loc, name + " without a matching " + opener,
+                                             crossing ? "its opening tag is outside this table cell; blocks must not cross table structure" : ""));
+            return;
+        }
+        if (Statement::closer_of(stack_.back().opener) != kind) {
+            errors_.push_back(template_error(t.loc, name + " found while " + describe(tag(stack_.back().tag)) + " is still open"));
+            // recover: if the expected frame is just below, close the inner one
+            if (stack_.size() >= 2 && Statement::closer_of(stack_[stack_.size() - 2].opener) == kind) {
+                close_frame();
+                close_frame();
+            }
+            return;
+        }
+        if (auto problem = text_block_problem(tag(stack_.back().tag), t)) errors_.push_back(std::move(*problem));
         close_frame();
     }
+};
+
+}  // namespace
+
+Program build_program(std::vector<Piece> pieces, std::vector<LocatedTag> tags, std::vector<OutputSite> sites,
+                      std::vector<Diagnostic>& errors) {
+    Program program;
+    program.sites = std::move(sites);
+    program.has_tags = !tags.empty();
+    for (auto& t : tags) program.locs.push_back(t.loc);
+    ProgramBuilder builder(program, tags, errors);
+    for (auto& piece : pieces) {
+        if (builder.too_deep()) break;
+        builder.add(piece);
+    }
+    builder.finish();
     return program;
 }
 
@@ -498,380 +566,8 @@ void escape_xml_attribute(std::string& out, std::string_view s) {
 }
 
 
-namespace {
-
-struct Renderer {
-    const Program& program;
-    const Emitter& emitter;
-    RenderState& state;
-    std::set<std::pair<int, std::string>> reported;  // one diagnostic per tag and message, not one per iteration
-
-    void error(const EvalError& e, int loc) {
-        if (e.after_error) return;  // the error it follows from is reported
-        // Repeats are dropped before the search for the pointer, which walks the data.
-        if (reported.contains({loc, e.what()})) return;
-        // Point into the data: the object that lacks a key (plus the key), or the offending value itself.
-        std::string pointer;
-        bool found = false;
-        if (e.parent) {
-            pointer = pointer_of(state.scope.root(), e.parent);
-            found = e.parent == &state.scope.root() || !pointer.empty();
-        }
-        if (found && !e.key.empty()) vanban::json_data::append_pointer_token(pointer, e.key);
-        if (e.limit) {
-            error(loc, DiagnosticKind::limit, e.what(), e.hint, std::move(pointer));
-            // A limit on the whole render (expression work, computed values, loop iterations, pictures per document)
-            // stops it; one on a single value of the data (a picture too large, located by its pointer) refuses that
-            // value, and the render goes on to find the other problems.
-            if (!e.parent) state.aborted = true;
-            return;
-        }
-        error(loc, DiagnosticKind::data, e.what(), e.hint, std::move(pointer));
-        if (!e.code.empty() && !state.errors.empty() && state.errors.back().message == e.what()) {
-            state.errors.back().code = e.code;
-            state.errors.back().message_vi = e.message_vi;
-        }
-    }
-
-    void error(int loc, DiagnosticKind kind, std::string message, std::string hint, std::string pointer = {}) {
-        if (!reported.emplace(loc, message).second) return;
-        Diagnostic d;
-        d.kind = kind;
-        d.message = std::move(message);
-        d.hint = std::move(hint);
-        d.json_pointer = std::move(pointer);
-        if (loc >= 0) {
-            const SourceLoc& l = program.locs[static_cast<std::size_t>(loc)];
-            d.part = l.part;
-            d.paragraph = l.paragraph;
-            d.tag = l.tag;
-            d.context = l.context;
-        }
-        state.errors.push_back(std::move(d));
-    }
-
-    void check_size(const std::string& out, int loc) {
-        if (!state.aborted && state.output_before + out.size() > state.limits.max_output_bytes) {
-            error(loc, DiagnosticKind::limit,
-                  "the document would be larger than the limit of " + std::to_string(state.limits.max_output_bytes) +
-                      " bytes",
-                  "raise the output size limit (--max-output-size) if this is intended");
-            state.aborted = true;
-        }
-    }
-
-    // Writes a value in slices of about a MiB, checking the size after each: escaping can make text many times longer
-    // (a line break becomes a run break), so a big value never gets far past the output limit.
-    void emit_text(std::string& out, std::string_view text, const OutputSite& site, int loc) {
-        constexpr std::size_t kSlice = 1u << 20;
-        while (!text.empty() && !state.aborted) {
-            std::size_t n = std::min(text.size(), kSlice);
-            while (n < text.size() && n > 1 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;  // whole code points
-            emitter.text(out, text.substr(0, n), site);
-            text.remove_prefix(n);
-            check_size(out, loc);
-        }
-    }
-
-    void run(const std::vector<Node>& nodes, std::string& out) {
-        for (const Node& n : nodes) {
-            if (state.aborted) return;
-            switch (n.kind) {
-                case Node::Kind::literal: out += n.text; break;
-                case Node::Kind::output: output(n, out); break;
-                case Node::Kind::if_: branch(n, out); break;
-                case Node::Kind::for_: loop(n, out); break;
-                case Node::Kind::set: assign(n); break;
-                case Node::Kind::hook: emitter.hook(out, n.hook, state); break;
-                case Node::Kind::guard: {
-                    std::size_t start = out.size();
-                    run(n.body, out);
-                    if (n.hook == kTableGuard) emitter.fix_table(out, start);
-                    else if (!emitter.has_paragraph(std::string_view(out).substr(start))) out += emitter.empty_paragraph();
-                    break;
-                }
-            }
-        }
-    }
-
-    // U+FFFE and U+FFFF are valid in JSON strings but not in XML: they are dropped like the control characters.
-    static std::string xml_characters(std::string text) {
-        for (std::size_t p = text.find("\xEF\xBF"); p != std::string::npos; p = text.find("\xEF\xBF", p)) {
-            if (p + 2 < text.size() && (text[p + 2] == '\xBE' || text[p + 2] == '\xBF')) text.erase(p, 3);
-            else p += 2;
-        }
-        return text;
-    }
-
-    static bool ascii(std::string_view s) {
-        for (char c : s)
-            if (static_cast<unsigned char>(c) >= 0x80) return false;
-        return true;
-    }
-
-    void output(const Node& n, std::string& out) {
-        try {
-            Value v = evaluate(*n.expr, state.ctx);
-            const OutputSite& site = program.sites[static_cast<std::size_t>(n.site)];
-            if (v.is_image() || (v.is_json() && is_image_object(v.j()))) {
-                if (site.context != OutputSite::Context::run_text) {
-                    EvalError e("a picture cannot stand in an XML attribute",
-                                "put the tag in the text of a paragraph, alone or with other text");
-                    if (v.is_json()) e.parent = &v.j();
-                    throw e;
-                }
-                emitter.image(out, *(v.is_image() ? v.image_ptr() : to_image(v, {}, state.ctx)), site, state);
-                return;
-            }
-            if (v.is_json() && is_subdoc_object(v.j())) {
-                if (site.context != OutputSite::Context::run_text) {
-                    EvalError e("a sub-document cannot stand in an XML attribute", "put {{p … }} alone in a paragraph");
-                    e.parent = &v.j();
-                    throw e;
-                }
-                emitter.subdoc(out, v.j(), site, state);
-                return;
-            }
-            if (v.is_json() && site.context == OutputSite::Context::run_text) {
-                const bool run_level = site.level == TagLevel::run || site.level == TagLevel::paragraph;
-                if (auto object = docxtpl_value(v, run_level)) v = std::move(*object);
-            }
-            if (v.is_rich()) {
-                if (site.context != OutputSite::Context::run_text) emitter.text(out, v.rich_text().plain(), site);
-                else if (site.prop_exprs.empty()) emitter.rich(out, v.rich_text(), site, state);
-                else emitter.rich(out, v.rich_text(), resolve_props(site), state);
-                return;
-            }
-            std::string text = to_text(v, state.ctx);
-            if (!ascii(text)) text = xml_characters(vn::nfc(text));
-            // A value that starts paragraphs (\a, \f) writes the host's properties: their tags are evaluated then.
-            if (!site.prop_exprs.empty() && text.find_first_of("\a\f") != std::string::npos)
-                emit_text(out, text, resolve_props(site), n.loc);
-            else
-                emit_text(out, text, site, n.loc);
-        } catch (const EvalError& e) {
-            error(e, n.loc);
-        }
-    }
-
-    // docxtpl's Listing, RichText and RichTextParagraph in their JSON forms (richtext.hpp), as rich text.
-    static std::optional<Value> docxtpl_value(const Value& v, bool run_level) {
-        try {
-            auto rich = docxtpl_object(v.j(), run_level);
-            if (!rich) return std::nullopt;
-            return Value::rich(std::make_shared<const RichText>(std::move(*rich)));
-        } catch (const RichTextError& e) {
-            EvalError error(e.what(), "see docs/template-language.md, \"docxtpl's objects\"");
-            error.parent = &v.j();
-            error.code = "data.rich_text";
-            error.message_vi = e.message_vi;
-            throw error;
-        }
-    }
-
-    // The host run's (and paragraph's) properties with their attribute tags evaluated.
-    OutputSite resolve_props(const OutputSite& site) {
-        std::vector<std::string> values;
-        for (const auto& e : site.prop_exprs) {
-            std::string escaped;
-            escape_xml_attribute(escaped, to_text(evaluate(*e, state.ctx), state.ctx));
-            values.push_back(std::move(escaped));
-        }
-        auto filled = [&](const std::string& src, const std::vector<OutputSite::PropSlot>& slots) {
-            std::string dst;
-            std::size_t pos = 0;
-            for (const auto& slot : slots) {
-                dst.append(src, pos, slot.offset - pos);
-                dst += values.at(slot.expr);
-                pos = slot.offset;
-            }
-            dst.append(src, pos, std::string::npos);
-            return dst;
-        };
-        OutputSite resolved = site;
-        resolved.prop_exprs.clear();
-        for (std::size_t v = 0; v < site.run_props.size(); ++v) {
-            resolved.run_props[v] = filled(site.run_props[v], site.prop_slots[v]);
-            resolved.prop_slots[v].clear();
-        }
-        resolved.paragraph_props = filled(site.paragraph_props, site.paragraph_prop_slots);
-        resolved.paragraph_prop_slots.clear();
-        return resolved;
-    }
-
-    void branch(const Node& n, std::string& out) {
-        for (const auto& [cond, body] : n.branches) {
-            bool taken = false;
-            try {
-                taken = truthy(evaluate(*cond, state.ctx), state.ctx);
-            } catch (const EvalError& e) {
-                error(e, n.loc);
-                return;
-            }
-            if (taken) {
-                run(body, out);
-                return;
-            }
-        }
-        run(n.body, out);
-    }
-
-    void assign(const Node& n) {
-        try {
-            Value v = evaluate(*n.expr, state.ctx);
-            if (n.member_target) return assign_member(n, std::move(v));
-            if (n.names.size() == 1) return state.scope.assign(n.names.front(), std::move(v), frame_floor);
-            // set a, b = [1, 2]: as many items as names, as Python unpacks
-            const json& items = v.is_json() ? v.j() : throw EvalError("'" + n.expr->text + "' is not a list to unpack");
-            if (!items.is_array() || items.size() != n.names.size())
-                throw coded_error("data.unpack", "'" + n.expr->text + "' does not have " + std::to_string(n.names.size()) + " items to unpack",
-                                  "\"" + n.expr->text + "\" không có đúng " + std::to_string(n.names.size()) + " mục để gán cho " +
-                                      std::to_string(n.names.size()) + " tên");
-            for (std::size_t i = 0; i < n.names.size(); ++i) state.scope.assign(n.names[i], v.child(items[i]), frame_floor);
-        } catch (const EvalError& e) {
-            error(e, n.loc);
-            // The names are left undefined in a way their uses further on do not report again: the render fails on
-            // this one error, and other mistakes are still found.
-            if (n.member_target) return;
-            for (const std::string& name : n.names)
-                state.scope.assign(name, Value::undefined_after_error(name), frame_floor);
-        }
-    }
-
-    // set ns.x = v: the member of a mapping the template made (namespace(), dict(), a literal), changed in place where
-    // it is bound — so a loop can carry a value out, as with Jinja's namespace. Data from the file is never changed.
-    void assign_member(const Node& n, Value v) {
-        json* mapping = state.scope.owned_binding(n.names[0]);
-        if (!mapping || !mapping->is_object())
-            throw coded_error("data.not_a_namespace", "'" + n.names[0] + "' is not a namespace the template made: only its members can be set",
-                              "\"" + n.names[0] + "\" không phải namespace do mẫu tạo ra, không gán được \"" + n.names[0] + "." + n.names[1] +
-                                  "\" — dữ liệu từ tệp không bị sửa",
-                              "write {% set " + n.names[0] + " = namespace(" + n.names[1] + "=…) %} first");
-        (*mapping)[n.names[1]] = std::move(v).take();
-        state.ctx.account(*mapping);
-    }
-
-    std::size_t frame_floor = 0;
-
-    void loop(const Node& n, std::string& out) {
-        Value iterable;
-        try {
-            iterable = evaluate(*n.expr, state.ctx);
-        } catch (const EvalError& e) {
-            error(e, n.loc);
-            return;
-        }
-        const json* list = nullptr;
-        json items_of_mapping;
-        if (iterable.is_undefined()) {
-            if (!state.ctx.lenient) {
-                EvalError e("'" + iterable.undefined_what() + "' is missing from the data",
-                            "a loop needs a list; give an empty list [] when there is nothing to repeat");
-                e.parent = iterable.undefined_info().parent;
-                e.key = iterable.undefined_info().key;
-                error(e, n.loc);
-                return;
-            }
-        } else if (iterable.is_json()) {
-            const json& j = iterable.j();
-            if (j.is_array()) {
-                list = &j;
-            } else if (j.is_object() && n.names.size() == 1) {
-                // Jinja iterates a mapping's keys
-                items_of_mapping = json::array();
-                for (const std::string_view key : state.ctx.keys_of(j)) items_of_mapping.push_back(key);
-                list = &items_of_mapping;
-            } else if (!(j.is_null() && state.ctx.lenient)) {
-                EvalError e("'" + n.expr->text + "' is " + std::string(j.type_name()) + ", not a list: cannot loop over it",
-                            j.is_null() ? "give a list, or [] for none" : "");
-                e.parent = &j;
-                error(e, n.loc);
-                return;
-            }
-        } else {
-            error(n.loc, DiagnosticKind::data, "'" + n.expr->text + "' cannot be looped over", "");
-            return;
-        }
-        static const json empty = json::array();
-        if (!list) list = &empty;
-
-        // for ... if filter: decide the items first so loop.length/last are right
-        std::vector<std::size_t> chosen;
-        json filtered;
-        const json* items = list;
-        std::size_t mark = state.scope.mark();
-        if (n.filter) {
-            filtered = json::array();
-            for (std::size_t i = 0; i < list->size(); ++i) {
-                std::size_t m = state.scope.mark();
-                bind_targets(n, (*list)[i]);
-                bool keep = false;
-                try {
-                    keep = truthy(evaluate(*n.filter, state.ctx), state.ctx);
-                } catch (const EvalError& e) {
-                    error(e, n.loc);
-                }
-                state.scope.pop_to(m);
-                if (keep) filtered.push_back((*list)[i]);
-            }
-            items = &filtered;
-        }
-        if (items->empty()) {
-            run(n.else_body, out);
-            return;
-        }
-        LoopState ls;
-        ls.length = items->size();
-        ls.items = items;
-        ++state.loop_depth;
-        ls.depth = 1;  // Jinja's loop.depth counts recursion of a recursive loop, not nesting: 1 in nested loops
-        std::size_t saved_floor = frame_floor;
-        for (std::size_t i = 0; i < items->size() && !state.aborted; ++i) {
-            if (++state.iterations > state.limits.max_loop_iterations) {
-                error(n.loc, DiagnosticKind::limit,
-                      "more than " + std::to_string(state.limits.max_loop_iterations) + " loop iterations in one render",
-                      "raise the loop iteration limit (--max-loop-iterations)");
-                state.aborted = true;
-                break;
-            }
-            ls.index0 = i;
-            state.scope.bind("loop", Value::loop(&ls));
-            if (bind_targets(n, (*items)[i])) {
-                frame_floor = state.scope.mark();
-                run(n.body, out);
-            }
-            state.scope.pop_to(mark);
-            check_size(out, n.loc);
-        }
-        frame_floor = saved_floor;
-        --state.loop_depth;
-    }
-
-    bool bind_targets(const Node& n, const json& item) {
-        if (n.names.size() == 1) {
-            state.scope.bind(n.names[0], Value::ref(item));
-            return true;
-        }
-        if (n.names.size() == 2 && item.is_object() && item.size() == 2 && item.contains("grouper") && item.contains("list")) {
-            // a groupby() group unpacks like Jinja's (grouper, list) tuple
-            state.scope.bind(n.names[0], Value::ref(item["grouper"]));
-            state.scope.bind(n.names[1], Value::ref(item["list"]));
-            return true;
-        }
-        if (!item.is_array() || item.size() != n.names.size()) {
-            error(n.loc, DiagnosticKind::data,
-                  "cannot unpack " + std::string(item.type_name()) + " into " + std::to_string(n.names.size()) + " names", "");
-            return false;
-        }
-        for (std::size_t k = 0; k < n.names.size(); ++k) state.scope.bind(n.names[k], Value::ref(item[k]));
-        return true;
-    }
-};
-
-}  // namespace
-
 void render_program(const Program& program, const Emitter& emitter, std::string& out, RenderState& state) {
-    Renderer r{program, emitter, state, {}};
+    render_detail::Renderer r{program, emitter, state, {}};
     r.run(program.nodes, out);
 }
 
@@ -942,6 +638,16 @@ struct UsageWalker {
         for (const auto& [k, v] : e.kwargs) visit_expr(*v);
     }
 
+    // A block whose names (with's, a macro's parameters) are the template's, not data; a set block's name too.
+    void walk_scoped(const Node& n) {
+        for (const auto& value : n.values)
+            if (value) visit_expr(*value);
+        const std::size_t mark = bindings.size();
+        for (const std::string& name : n.names) bindings.emplace_back(name, std::vector<std::string>{"[set]"});
+        walk(n.body);
+        if (n.kind != Node::Kind::set_block) bindings.resize(mark);
+    }
+
     void walk(const std::vector<Node>& nodes) {
         for (const Node& n : nodes) {
             switch (n.kind) {
@@ -980,7 +686,12 @@ struct UsageWalker {
                     bindings.resize(mark);
                     break;
                 }
-                case Node::Kind::guard: walk(n.body); break;
+                case Node::Kind::guard:
+                case Node::Kind::filter_block:
+                case Node::Kind::call_block: walk(n.body); break;
+                case Node::Kind::with:
+                case Node::Kind::set_block:
+                case Node::Kind::macro: walk_scoped(n); break;
                 default: break;
             }
         }

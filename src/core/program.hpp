@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,6 +50,8 @@ void scan_tags(std::string_view text, std::vector<TagToken>& tags, std::vector<S
 struct Statement {
     enum class Kind : std::uint8_t {
         output, if_, elif, else_, endif, for_, endfor, set, comment,
+        // Jinja blocks (program_blocks.cpp); raw and endraw only matter to the tag scanner
+        macro, endmacro, call, endcall, filter, endfilter, with, endwith, set_block, endset, raw, endraw,
         // docxtpl table helpers, handled by the format adapter
         vm, hm, colspan, cellbg,
         // paragraph and cell properties written from the text (word processors keep text, not tags in attributes)
@@ -59,11 +62,44 @@ struct Statement {
     ExprPtr filter;                  // for ... if <filter>
     std::vector<std::string> names;  // loop targets / set targets ("set a, b = …") / set's mapping and member
     bool member_target = false;      // set ns.x = …: names are the mapping and its member
+    // macro: each parameter's default (null: none); with: each name's value
+    std::vector<ExprPtr> values;
+    bool recursive = false;          // for … recursive
     bool is_block_tag() const { return kind != Kind::output; }
-    bool opens() const { return kind == Kind::if_ || kind == Kind::for_; }
-    bool closes() const { return kind == Kind::endif || kind == Kind::endfor; }
+    bool opens() const { return closer_of(kind) != Kind::output; }
+    bool closes() const {
+        return kind == Kind::endif || kind == Kind::endfor || kind == Kind::endmacro || kind == Kind::endcall ||
+               kind == Kind::endfilter || kind == Kind::endwith || kind == Kind::endset;
+    }
     bool middle() const { return kind == Kind::elif || kind == Kind::else_; }
+    // The tag that closes a block opened by `opener` (output: `opener` opens none).
+    static Kind closer_of(Kind opener) {
+        switch (opener) {
+            case Kind::if_: return Kind::endif;
+            case Kind::for_: return Kind::endfor;
+            case Kind::macro: return Kind::endmacro;
+            case Kind::call: return Kind::endcall;
+            case Kind::filter: return Kind::endfilter;
+            case Kind::with: return Kind::endwith;
+            case Kind::set_block: return Kind::endset;
+            default: return Kind::output;
+        }
+    }
 };
+
+// The Jinja blocks beyond if/for/set (program_blocks.cpp): parses the statement of keyword `keyword`; false when it
+// is not one of them.
+bool parse_block_statement(const std::string& keyword, TokenStream& ts, Statement& st);
+// The keyword of a block tag ("endmacro"), the opener a closer closes, a block's node, and the error of a text
+// block (macro, call, filter, set block) whose body leaves its paragraph (program_blocks.cpp).
+std::string_view block_keyword(Statement::Kind kind);
+Statement::Kind opener_of(Statement::Kind closer);
+struct Node;
+struct LocatedTag;
+Node block_node(Statement& st, int loc);
+std::optional<Diagnostic> text_block_problem(const LocatedTag& open, const LocatedTag& close);
+// The name a filter block's or set block's filters apply to: the block's rendered text.
+inline constexpr std::string_view kBlockBodyName = "__vanban_block_body";
 
 // Parses the inside of a tag. Throws ParseError.
 Statement parse_statement(const TagToken& tag);
@@ -106,6 +142,11 @@ struct OutputSite {
 
 struct RenderState;
 
+// The text of rendered XML: character data (only inside elements named `text_element` when it is given) with its
+// entities decoded, tabs and line breaks (elements named tab, br, cr, line-break) as \t and \n, ODF's text:s as its
+// spaces.
+std::string xml_visible_text(std::string_view xml, std::string_view text_element);
+
 // Format-specific writing of values. Implementations are stateless and shared by all renders.
 class Emitter {
 public:
@@ -120,6 +161,12 @@ public:
         throw EvalError("a sub-document (subdoc) is a DOCX body and can be placed only in a DOCX template",
                         "render this template as DOCX, or put the sub-document's text in the data");
     }
+    // The visible text of rendered content of one paragraph (a macro's body, a filter block): Jinja gives these as
+    // text. The default reads all character data; formats that keep text in elements (DOCX w:t) say which.
+    virtual std::string plain_text(std::string_view rendered) const { return xml_visible_text(rendered, {}); }
+    // A block's text (a filter or call block) where the block stands, between the runs of its paragraph, looking like
+    // the first run of `body` (the block's content as rendered). The default writes it as character data.
+    virtual void text_run(std::string& out, std::string_view value, std::string_view /*body*/) const { text(out, value, {}); }
     // Content the adapter inserts at a hook (e.g. collected footnotes at the end of the footnotes part).
     virtual void hook(std::string& out, int hook_id, RenderState& state) const = 0;
     // Appended by a guard whose children produced no paragraph (a table cell must keep one).
@@ -175,13 +222,16 @@ void for_each_table_tag(std::string_view out, std::size_t start, std::string_vie
 void escape_xml_attribute(std::string& out, std::string_view value);
 
 struct Node {
-    enum class Kind : std::uint8_t { literal, output, if_, for_, set, guard, hook };
+    enum class Kind : std::uint8_t { literal, output, if_, for_, set, guard, hook,
+                                     macro, call_block, filter_block, with, set_block };
     Kind kind = Kind::literal;
     std::string text;  // literal bytes
     ExprPtr expr;      // output / for iterable / set value
     ExprPtr filter;    // for ... if filter
     std::vector<std::string> names;
     bool member_target = false;  // set ns.x = … (names: ns, x)
+    bool recursive = false;      // for … recursive
+    std::vector<ExprPtr> values;  // macro defaults, with values (Statement::values)
     std::vector<std::pair<ExprPtr, std::vector<Node>>> branches;  // if/elif conditions and bodies
     std::vector<Node> body;                                          // else (if), loop body, guard content
     std::vector<Node> else_body;                                     // for ... else
@@ -259,6 +309,7 @@ struct RenderState {
     std::uint64_t output_before = 0;  // bytes of the parts rendered before the current one
     bool aborted = false;             // a limit was hit: the render stops
     std::size_t loop_depth = 0;
+    std::size_t call_depth = 0;  // macros, caller() and loop(…) running inside each other (kMaxBlockDepth)
     // Footnotes produced by rich text, written into the footnotes part by the adapter's hook.
     int next_footnote_id = 1;
     std::string footnotes;

@@ -18,6 +18,7 @@ using json = nlohmann::json;
 
 struct LoopState;  // defined in program.cpp; exposes loop.index etc.
 struct Image;      // core/image.hpp: a picture with its size and placement
+class Callable;    // core/expr.hpp: a macro, caller(), joiner(), cycler()
 
 struct Undefined {
     std::string what;              // the expression that had no value, e.g. "agency.name"
@@ -44,12 +45,14 @@ public:
     static Value rich(std::shared_ptr<const RichText> r) { return Value(std::move(r)); }
     static Value loop(const LoopState* l) { return Value(l); }
     static Value image(std::shared_ptr<const Image> i) { return Value(std::move(i)); }
+    static Value callable(std::shared_ptr<Callable> c) { return Value(std::move(c)); }
 
     bool is_undefined() const noexcept { return std::holds_alternative<Undefined>(v_); }
     bool is_rich() const noexcept { return std::holds_alternative<std::shared_ptr<const RichText>>(v_); }
     bool is_loop() const noexcept { return std::holds_alternative<const LoopState*>(v_); }
     bool is_image() const noexcept { return std::holds_alternative<std::shared_ptr<const Image>>(v_); }
-    bool is_json() const noexcept { return !is_undefined() && !is_rich() && !is_loop() && !is_image(); }
+    bool is_callable() const noexcept { return std::holds_alternative<std::shared_ptr<Callable>>(v_); }
+    bool is_json() const noexcept { return !is_undefined() && !is_rich() && !is_loop() && !is_image() && !is_callable(); }
     bool is_owned_json() const noexcept { return std::holds_alternative<json>(v_); }
     bool is_ref() const noexcept { return std::holds_alternative<const json*>(v_); }
 
@@ -63,6 +66,8 @@ public:
     const RichText& rich_text() const { return *std::get<std::shared_ptr<const RichText>>(v_); }
     const LoopState& loop_state() const { return *std::get<const LoopState*>(v_); }
     const std::shared_ptr<const Image>& image_ptr() const { return std::get<std::shared_ptr<const Image>>(v_); }
+    // A callable's state changes when it is called (joiner, cycler): copies of the value share it, as in Python.
+    Callable& callable_object() const { return *std::get<std::shared_ptr<Callable>>(v_); }
 
     // A value inside this json value (a member or element of it): a reference when this value refers to data that
     // outlives the evaluation, a copy when this value owns its json (a computed temporary that is about to go away:
@@ -89,9 +94,10 @@ private:
     explicit Value(std::shared_ptr<const RichText> r) : v_(std::move(r)) {}
     explicit Value(const LoopState* l) : v_(l) {}
     explicit Value(std::shared_ptr<const Image> i) : v_(std::move(i)) {}
+    explicit Value(std::shared_ptr<Callable> c) : v_(std::move(c)) {}
 
     std::variant<Undefined, const json*, json, std::shared_ptr<const RichText>, const LoopState*,
-                 std::shared_ptr<const Image>>
+                 std::shared_ptr<const Image>, std::shared_ptr<Callable>>
         v_;
 };
 

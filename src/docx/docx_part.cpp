@@ -610,6 +610,20 @@ public:
 
     void hook(std::string& out, int, core::RenderState& state) const override { out += state.footnotes; }
 
+    std::string plain_text(std::string_view rendered) const override { return core::xml_visible_text(rendered, "w:t"); }
+
+    // A run of its own with the run properties of the block's first run.
+    void text_run(std::string& out, std::string_view value, std::string_view body) const override {
+        out += "<w:r>";
+        std::size_t props = body.find("<w:rPr>");
+        if (props == std::string_view::npos) props = body.find("<w:rPr ");
+        const std::size_t end = props == std::string_view::npos ? props : body.find("</w:rPr>", props);
+        if (end != std::string_view::npos) out += body.substr(props, end + 8 - props);
+        out += "<w:t xml:space=\"preserve\">";
+        text(out, value, {});
+        out += "</w:t></w:r>";
+    }
+
     std::string_view empty_paragraph() const override { return "<w:p/>"; }
 
     bool has_paragraph(std::string_view produced) const override {

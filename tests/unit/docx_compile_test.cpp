@@ -782,10 +782,17 @@ TEST(DocxCompile, ScanAndStructureErrorsTogether) {
     EXPECT_TRUE(endif_reported) << all_messages(errors);
 }
 
-TEST(DocxCompile, UnsupportedMacroIsATemplateError) {
+TEST(DocxCompile, UnclosedMacroIsATemplateError) {
     auto errors = compile_errors(P("{% macro m() %}") + P("x"));
     ASSERT_FALSE(errors.empty());
-    EXPECT_EQ(errors[0].message, "'{% macro %}' is not supported by vanban");
+    EXPECT_EQ(errors[0].message, "{% macro %} is never closed");
+    EXPECT_EQ(errors[0].paragraph, 1);
+}
+
+TEST(DocxCompile, UnsupportedIncludeIsATemplateError) {
+    auto errors = compile_errors(P("{% include 'x.docx' %}") + P("x"));
+    ASSERT_FALSE(errors.empty());
+    EXPECT_EQ(errors[0].message, "'{% include %}' is not supported by vanban");
     EXPECT_EQ(errors[0].paragraph, 1);
 }
 

@@ -141,6 +141,41 @@ TEST(HostileBounds, WorkBombStopsAtTheWorkLimit) {
     expect_bounded(b, "units of work in one render");
 }
 
+TEST(HostileBounds, MacroCallingItselfStopsAtTheNestingLimit) {
+    // Each call nests the renderer once more: without a bound, the stack overflows.
+    const auto b = t::run_bounded([] {
+        const auto tpl = vanban::Template::from_bytes(docx_body("{% macro m(n) %}{{ m(n + 1) }}{% endmacro %}{{ m(0) }}"), "self.docx");
+        return refusal([&] { static_cast<void>(tpl.render(nlohmann::json::object())); });
+    });
+    expect_bounded(b, "limit: macros, caller() and loop(…) run inside each other more than 100 deep");
+}
+
+TEST(HostileBounds, MacroCallingItselfTwiceStopsAtTheWorkLimit) {
+    // 2^40 calls, each within the nesting limit: the work limit stops them.
+    const auto b = t::run_bounded([] {
+        const auto tpl = vanban::Template::from_bytes(
+            docx_body("{% macro m(n) %}{% if n > 0 %}{{ m(n - 1) }}{{ m(n - 1) }}{% endif %}{% endmacro %}{{ m(40) }}"), "twice.docx");
+        return refusal([&] { static_cast<void>(tpl.render(nlohmann::json::object())); });
+    });
+    expect_bounded(b, "units of work in one render");
+}
+
+TEST(HostileBounds, DeepRecursiveLoopStopsAtTheNestingLimit) {
+    // A tree 200 levels deep (400 levels of JSON, within the data reader's 512) walked by a recursive loop.
+    const auto b = t::run_bounded([] {
+        const auto tpl = vanban::Template::from_bytes(
+            docx_body("{% for n in tree recursive %}{{ n.name }}{{ loop(n.kids) }}{% endfor %}"), "deep.docx");
+        std::string text = "{\"tree\": ";
+        for (int i = 0; i < 200; ++i) text += "[{\"name\": \"x\", \"kids\": ";
+        text += "[]";
+        for (int i = 0; i < 200; ++i) text += "}]";
+        text += "}";
+        const auto data = vanban::Data::parse(text, "deep.json");
+        return refusal([&] { static_cast<void>(tpl.render(data)); });
+    });
+    expect_bounded(b, "more than 100 deep");
+}
+
 TEST(HostileBounds, KeysInReverseOrderKeepLookupsLogarithmic) {
     // Issue 21: mappings iterate in the data file's order. The keys stay in nlohmann's sorted map (a lookup is
     // logarithmic) and the file order is recorded beside it: 400,000 keys written in reverse, a lookup in each of

@@ -116,6 +116,17 @@ TEST(OdtCompile, SpacesElementInsideATag) {
     EXPECT_EQ(r.texts(), Texts{"AN và an"});
 }
 
+TEST(OdtCompile, JinjaBlocksGiveTheirTextAndTabsInTagsAreWhiteSpace) {
+    // A macro's body across spans and with a spaces element, a filter block, a recursive loop, a tab in a tag.
+    const std::string body =
+        P("{% macro m(x) %}<text:span text:style-name=\"Strong\">[{{ x }}</text:span> <text:s text:c=\"2\"/>]{% endmacro %}"
+          "{{ m(a) }}|{% filter upper %}b &amp; {{ a }}{% endfilter %}|{% for i in t recursive %}{{ i.n }}({{ loop(i.c) }}){% endfor %}") +
+        P("{{<text:tab/>a }}");
+    Rendered r = render(body, json::parse(R"({"a": "x", "t": [{"n": 1, "c": [{"n": 2, "c": []}]}]})"));
+    EXPECT_EQ(r.texts(), (Texts{"[x   ]|B & X|1(2())", "x"}));
+    EXPECT_EQ(count(r.content(), "<text:tab/>"), 0) << r.content();
+}
+
 TEST(OdtCompile, SeveralTagsInOneParagraphAndSpanKeepsItsStyle) {
     const std::string body = P("<text:span text:style-name=\"Strong\">{{ a }}</text:span>-{{ b }}");
     Rendered r = render(body, json{{"a", "x"}, {"b", "y"}});
