@@ -46,22 +46,22 @@ echo "# $(date -u '+%F %H:%M') UTC, $(nproc) cores, load average at start: $(cut
 field() { python3 -c 'import json, sys; print(json.loads(sys.stdin.read().strip().splitlines()[-1])[sys.argv[1]])' "$1"; }
 : > "$work/results.txt"
 record() { echo "$1 $2 $3" | tee -a "$work/results.txt"; }  # round, name, docs/s
+# Each writer gets a folder of its own, and a round's folders are removed together (the batch's at the start of the
+# next round, before the engine): ext4 is slow to create inodes right after many were removed, and no writer should
+# start after 20,000 removals while another does not.
 for r in $(seq "$ROUNDS"); do
+  rm -rf "$work/files"
   record "$r" engine "$("$engine" threads "$tpl" "$forms" "$JOBS" | field docs_per_s)"
   record "$r" batch-zip "$("$batch" zip "$tpl" "$forms" "$work/all.zip" "$JOBS" none | field docs_per_s)"
   rm -f "$work/all.zip"
-  rm -rf "$work/files" && mkdir "$work/files"
+  mkdir "$work/files" "$work/loop-python" "$work/loop" "$work/loop-jobs" "$work/floor-out"
   record "$r" batch-files "$("$batch" files "$tpl" "$forms" "$work/files" "$JOBS" none | field docs_per_s)"
-  rm -rf "$work/loop" && mkdir "$work/loop"
-  record "$r" writeloop-python "$(python3 bench/writeloop.py "$work/files" "$work/loop" | field docs_per_s)"
-  rm -rf "$work/loop" && mkdir "$work/loop"
+  record "$r" writeloop-python "$(python3 bench/writeloop.py "$work/files" "$work/loop-python" | field docs_per_s)"
   record "$r" writeloop "$("$batch" writeloop "$work/files" "$work/loop" 1 | field docs_per_s)"
-  rm -rf "$work/loop" && mkdir "$work/loop"
-  record "$r" writeloop-jobs "$("$batch" writeloop "$work/files" "$work/loop" "$JOBS" | field docs_per_s)"
-  rm -rf "$work/loop" "$work/floor-out" && mkdir "$work/floor-out"
+  record "$r" writeloop-jobs "$("$batch" writeloop "$work/files" "$work/loop-jobs" "$JOBS" | field docs_per_s)"
   [ -d "$work/parts" ] || python3 "$PEERS/floor/extract_parts.py" --median "$work/files" "$work/parts" >/dev/null
   record "$r" floor "$("$work/zipfloor" "$work/parts" "$N" "$work/floor-out" | field docs_per_s)"
-  rm -rf "$work/floor-out"
+  rm -rf "$work/loop-python" "$work/loop" "$work/loop-jobs" "$work/floor-out"
   record "$r" award-engine "$("$engine" threads bao-cao-thanh-tich "$work/award.json" "$JOBS" | field docs_per_s)"
   record "$r" award-batch-zip "$("$batch" zip bao-cao-thanh-tich "$work/award.json" "$work/award.zip" "$JOBS" none | field docs_per_s)"
   rm -f "$work/award.zip"
