@@ -379,7 +379,10 @@ private:
         }
     }
 
-    void work();
+    void work(const FeedPlan& plan);
+    void prepare(std::vector<Job>& jobs, const FeedPlan& plan);
+    void name_in_order(std::vector<Job>& jobs, const std::vector<std::string>& bases, const FeedPlan& plan);
+    bool up_to_date(const Job& job, const FeedPlan& plan) const;
     std::optional<std::string> render(Job& job, Done& done);
     void to_pdf(PdfConverter& converter, const std::vector<Job>& jobs, std::vector<std::optional<std::string>>& bytes,
                 std::vector<Done>& done);
@@ -400,6 +403,11 @@ private:
     std::atomic<bool> stop_{false};
     std::atomic<bool> interrupted_{false};
     std::optional<JobQueue> queue_;
+    // Output names are given in record order (collisions resolved the same way every run): a worker names its group
+    // once every record before it is named.
+    std::mutex names_m_;
+    std::condition_variable names_cv_;
+    std::size_t named_ = 0;  // records named so far
 
     // The sink: results in record order.
     std::mutex sink_m_;
@@ -425,10 +433,11 @@ constexpr std::size_t kPdfGroup = 64;
 // locks are taken once per group rather than once per document (a document takes about 0.1 ms to render).
 constexpr std::size_t kDocumentGroup = 8;
 
-void Runner::work() {
+void Runner::work(const FeedPlan& plan) {
     const bool pdf = o_.output == OutputKind::pdf;
     std::optional<PdfConverter> converter;  // this worker's LibreOffice profile, kept across its groups
     for (auto jobs = queue_->pop_some(group_); !jobs.empty(); jobs = queue_->pop_some(group_)) {
+        prepare(jobs, plan);
         std::vector<Done> done(jobs.size());
         std::vector<std::optional<std::string>> bytes(jobs.size());
         for (std::size_t i = 0; i < jobs.size(); ++i) bytes[i] = render(jobs[i], done[i]);
@@ -440,6 +449,43 @@ void Runner::work() {
             if (bytes[i]) store(jobs[i], std::move(*bytes[i]), done[i]);
         deliver(done);
     }
+}
+
+// A group of records as the reader found them, made ready to render: parsed (JSON: the reader only found where each
+// record is, so that parsing is shared by the workers), merged over the common values, named, and checked for an
+// up-to-date output. Everything but the naming runs in parallel.
+void Runner::prepare(std::vector<Job>& jobs, const FeedPlan& plan) {
+    std::vector<std::string> bases;
+    bases.reserve(jobs.size());
+    for (Job& job : jobs) {
+        job.record.parse();
+        if (!plan.defaults.empty()) merge_defaults(job.record.data.value, plan.defaults);
+        bases.push_back(plan.names.render(job.record.data.value, job.record.index, total_));
+    }
+    name_in_order(jobs, bases, plan);
+    if (o_.output_dir.empty()) return;
+    for (Job& job : jobs) {
+        job.path = (fs::path(o_.output_dir) / job.name).string();
+        job.skip = !o_.force && up_to_date(job, plan);
+    }
+}
+
+// Groups leave the queue in record order, one worker each, and every worker names its group before taking another,
+// so the group waited for is always being prepared: the wait is the length of a few parses.
+void Runner::name_in_order(std::vector<Job>& jobs, const std::vector<std::string>& bases, const FeedPlan& plan) {
+    std::unique_lock lock(names_m_);
+    names_cv_.wait(lock, [&] { return named_ == jobs.front().record.index; });
+    for (std::size_t i = 0; i < jobs.size(); ++i) jobs[i].name = plan.registry.assign(bases[i], jobs[i].record.index);
+    named_ = jobs.back().record.index + 1;
+    names_cv_.notify_all();
+}
+
+// An output newer than every input, and complete, is not rendered again.
+bool Runner::up_to_date(const Job& job, const FeedPlan& plan) const {
+    struct stat st {};
+    if (::lstat(job.path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
+    std::error_code ec;
+    return fs::last_write_time(job.path, ec) > plan.newest && !ec && looks_complete(job.path, o_.output);
 }
 
 namespace {
@@ -661,6 +707,7 @@ ReaderOptions Runner::reader_options() const {
     ro.sheet = o_.sheet;
     ro.header_row = o_.header_row;
     ro.schema = o_.schema ? &*o_.schema : nullptr;
+    ro.defer_parsing = true;  // parsed by the workers (Runner::prepare)
     return ro;
 }
 
@@ -715,7 +762,7 @@ std::exception_ptr Runner::feed(RecordReader& reader, const FeedPlan& plan) {
                 w.clear();
             }
         } joiner{*this, workers};
-        for (unsigned i = 0; i < plan.jobs; ++i) workers.emplace_back([this] { work(); });
+        for (unsigned i = 0; i < plan.jobs; ++i) workers.emplace_back([this, &plan] { work(plan); });
 
         std::size_t produced = 0;
         const auto stop = [this] {
@@ -729,19 +776,9 @@ std::exception_ptr Runner::feed(RecordReader& reader, const FeedPlan& plan) {
                     while (produced - next_ >= plan.window && !stop()) sink_cv_.wait_for(lock, std::chrono::milliseconds(50));
                 }
                 if (stopping()) break;
+                // The reader only finds the record (JSON: its text, unparsed); the worker that takes it does the rest.
                 Job job;
                 if (!reader.next(job.record)) break;
-                if (!plan.defaults.empty()) merge_defaults(job.record.data.value, plan.defaults);
-                const std::string base = plan.names.render(job.record.data.value, job.record.index, total_);
-                job.name = plan.registry.assign(base, job.record.index);
-                if (!o_.output_dir.empty()) {
-                    job.path = (fs::path(o_.output_dir) / job.name).string();
-                    struct stat st {};
-                    if (!o_.force && ::lstat(job.path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
-                        std::error_code e2;
-                        job.skip = fs::last_write_time(job.path, e2) > plan.newest && !e2 && looks_complete(job.path, o_.output);
-                    }
-                }
                 const std::size_t index = job.record.index;
                 if (!queue_->push(std::move(job), stop)) {
                     // Stopped while waiting for room: the record is reported as cancelled.

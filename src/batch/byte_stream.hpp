@@ -32,6 +32,13 @@ public:
     }
     // What is buffered now (for sniffing the CSV delimiter at the start).
     std::string_view window() const { return {buffer_.data() + pos_, end_ - pos_}; }
+    // What is buffered from the current byte on, read further when it is used up; empty at the end of the file. For
+    // scanning in bulk: advance() past what was used.
+    std::string_view chunk() {
+        if (pos_ == end_ && !fill()) return {};
+        return window();
+    }
+    void advance(std::size_t n) { pos_ += n; }
 
 private:
     static constexpr std::size_t kChunk = 64 * 1024;

@@ -3,6 +3,7 @@
 // record with its line, the line:column of every value, and its syntax errors (one bad record never stops the others).
 #include "batch/byte_stream.hpp"
 #include "batch/cell_typing.hpp"
+#include "batch/json_scan.hpp"
 #include "batch/readers.hpp"
 #include "io/fail.hpp"
 #include "json/nesting.hpp"
@@ -14,42 +15,28 @@ namespace {
 using nlohmann::json;
 using io::fail;
 
-// Without positions: Record::find_positions() finds them, from the text kept, for a record that has a problem.
-void parse_into(std::string_view text, int line, int column, Record& record) {
-    try {
-        record.data = vanban::json_data::parse(text, record.data.source, {}, vanban::json_data::Positions::none);
-        record.text = text;
-        record.text_line = line;
-        record.text_column = column;
-    } catch (const Error& e) {
-        for (Diagnostic d : e.diagnostics()) {
-            if (d.line == 1) d.column += column - 1;
-            if (d.line > 0) d.line += line - 1;
-            RecordError re;
-            re.diagnostic = std::move(d);
-            record.errors.push_back(std::move(re));
-        }
-        record.data.value = json::object();
-    }
+// Keeps the record's text and where it starts; parses it now (without positions: Record::find_positions() finds
+// them for a record that has a problem), or leaves it to Record::parse() on the thread that uses the record.
+void parse_into(std::string_view text, int line, int column, Record& record, bool defer) {
+    record.text = text;
+    record.text_line = line;
+    record.text_column = column;
+    record.unparsed = true;
+    if (!defer) record.parse();
 }
 
 class JsonLinesReader final : public RecordReader {
 public:
     JsonLinesReader(const std::string& path, const ReaderOptions& options, bool count_only)
         : in_(path), source_(options.source.empty() ? path : options.source), count_only_(count_only),
-          max_bytes_(options.max_record_bytes) {}
+          max_bytes_(options.max_record_bytes), defer_(options.defer_parsing) {}
 
     bool next(Record& record) override {
         while (true) {
-            if (in_.peek() == ByteStream::kEof) return false;
-            line_text_.clear();
-            bool too_long = false;
-            for (int c; (c = in_.get()) != ByteStream::kEof && c != '\n';) {
-                if (line_text_.size() < max_bytes_) line_text_ += static_cast<char>(c);
-                else too_long = true;
-            }
+            bool too_long = false, blank = true;
+            if (!read_line(too_long, blank)) return false;
             const int line = line_++;
-            if (trim(line_text_).empty()) continue;
+            if (blank) continue;
             record = Record{};
             record.index = index_++;
             record.line = line;
@@ -65,29 +52,51 @@ public:
                 record.data.value = json::object();
                 return true;
             }
-            parse_into(line_text_, line, 1, record);
+            parse_into(line_text_, line, 1, record, defer_);
             return true;
         }
     }
 
 private:
+    // The next line into line_text_ (without its '\n'; kept up to the limit, not at all when counting), found a
+    // buffer at a time with memchr; `blank` when it holds only spaces. False at the end of the file.
+    bool read_line(bool& too_long, bool& blank) {
+        std::string_view chunk = in_.chunk();
+        if (chunk.empty()) return false;
+        line_text_.clear();
+        std::size_t length = 0;
+        for (; !chunk.empty(); chunk = in_.chunk()) {
+            const std::size_t nl = chunk.find('\n');
+            const std::string_view part = chunk.substr(0, nl);
+            blank = blank && trim(part).empty();
+            length += part.size();
+            if (length > max_bytes_) too_long = true;
+            else if (!count_only_) line_text_.append(part);
+            in_.advance(nl == std::string_view::npos ? chunk.size() : nl + 1);
+            if (nl != std::string_view::npos) break;
+        }
+        return true;
+    }
+
     ByteStream in_;
     std::string source_;
     bool count_only_;
     std::size_t max_bytes_;
+    bool defer_;
     std::string line_text_;
     int line_ = 1;
     std::size_t index_ = 0;
 };
 
-// Splits a top-level JSON array into elements without parsing the whole document: tracks strings, escapes and
-// bracket depth (json_data::NestingScan); each element is parsed alone when it is complete. An object whose "records"
-// member is an array ({"records": [...]}) is read the same way.
+// Splits a top-level JSON array into elements without parsing the whole document: follows strings, escapes and
+// bracket depth (ElementEnd, a buffer at a time); each element is parsed alone when it is complete — or, with
+// ReaderOptions::defer_parsing, by whoever uses it. An object whose "records" member is an array ({"records": [...]})
+// is read the same way.
 class JsonArrayReader final : public RecordReader {
 public:
     JsonArrayReader(const std::string& path, const ReaderOptions& options, bool count_only)
         : in_(path), source_(options.source.empty() ? path : options.source), count_only_(count_only),
-          max_bytes_(options.max_record_bytes) {
+          max_bytes_(options.max_record_bytes), defer_(options.defer_parsing) {
         skip_ws();
         int c = get();
         if (c == '{') {
@@ -112,59 +121,61 @@ public:
         }
         record = Record{};
         record.index = index_++;
-        record.line = line_;
+        record.line = at_.line;
         record.data.source = source_;
-        const int start_line = line_, start_column = column_;
-        text_.clear();
-        vanban::json_data::NestingScan nesting;
+        const TextPosition start = at_;
         bool too_long = false;
-        int c;
-        while ((c = peek()) != ByteStream::kEof) {
-            if (nesting.at_top() && (c == ',' || c == ']')) break;
-            get();
-            if (text_.size() < max_bytes_) {
-                if (!count_only_) text_ += static_cast<char>(c);
-            } else {
-                too_long = true;
-            }
-            if (count_only_) text_.clear();
-            nesting.feed(c);
-        }
-        const int end = get();
+        const int end = read_element(too_long);
         if (end == ']' || end == ByteStream::kEof) done_ = true;
         if (count_only_) return true;
-        auto error = [&](std::string message, int line, int column) {
+        auto error = [&](std::string message) {
             RecordError e;
             e.diagnostic.kind = DiagnosticKind::json_syntax;
             e.diagnostic.message = std::move(message);
             e.diagnostic.source = source_;
-            e.diagnostic.line = line;
-            e.diagnostic.column = column;
+            e.diagnostic.line = start.line;
+            e.diagnostic.column = start.column;
             record.errors.push_back(std::move(e));
             record.data.value = json::object();
         };
         if (too_long) {
-            error("the record is larger than the limit of " + std::to_string(max_bytes_) + " bytes", start_line, start_column);
+            error("the record is larger than the limit of " + std::to_string(max_bytes_) + " bytes");
         } else if (trim(text_).empty()) {
-            error("an empty element in the records array", start_line, start_column);
+            error("an empty element in the records array");
         } else if (end == ByteStream::kEof) {
-            error("the records array is not closed (unterminated string or bracket?)", start_line, start_column);
-            parse_into(text_, start_line, start_column, record);
+            error("the records array is not closed (unterminated string or bracket?)");
+            parse_into(text_, start.line, start.column, record, defer_);
         } else {
-            parse_into(text_, start_line, start_column, record);
+            parse_into(text_, start.line, start.column, record, defer_);
         }
         return true;
     }
 
 private:
+    // The current element into text_ (kept up to the limit, not at all when counting), a buffer at a time, and past
+    // the ',' or ']' that ends it; gives that byte, or kEof when the file ends first.
+    int read_element(bool& too_long) {
+        text_.clear();
+        ElementEnd scan;
+        std::size_t length = 0;
+        for (std::string_view chunk = in_.chunk(); !chunk.empty(); chunk = in_.chunk()) {
+            const std::size_t stop = scan.find(chunk);
+            const std::string_view part = chunk.substr(0, stop);
+            length += part.size();
+            if (length > max_bytes_) too_long = true;
+            else if (!count_only_) text_.append(part);
+            if (!count_only_) at_.advance(part);
+            in_.advance(part.size());
+            if (stop != ElementEnd::npos) return get();
+        }
+        return ByteStream::kEof;
+    }
     int peek() { return in_.peek(); }
     int get() {
-        int c = in_.get();
-        if (c == '\n') {
-            ++line_;
-            column_ = 1;
-        } else if (c != ByteStream::kEof && (c & 0xC0) != 0x80) {
-            ++column_;
+        const int c = in_.get();
+        if (c != ByteStream::kEof) {
+            const char byte = static_cast<char>(c);
+            at_.advance(std::string_view(&byte, 1));
         }
         return c;
     }
@@ -225,8 +236,9 @@ private:
     std::string source_;
     bool count_only_;
     std::size_t max_bytes_;
+    bool defer_;
     std::string text_;
-    int line_ = 1, column_ = 1;
+    TextPosition at_;  // of the next byte
     std::size_t index_ = 0;
     bool done_ = false;
 };

@@ -52,6 +52,24 @@ std::string_view to_string(RecordFormat format) noexcept {
     return "json";
 }
 
+void Record::parse() {
+    if (!unparsed) return;
+    unparsed = false;
+    try {
+        data = vanban::json_data::parse(text, data.source, {}, vanban::json_data::Positions::none);
+    } catch (const Error& e) {
+        for (Diagnostic d : e.diagnostics()) {
+            if (d.line == 1) d.column += text_column - 1;
+            if (d.line > 0) d.line += text_line - 1;
+            RecordError re;
+            re.diagnostic = std::move(d);
+            errors.push_back(std::move(re));
+        }
+        data.value = json::object();
+        text.clear();  // nothing to find positions in: the syntax error is located already
+    }
+}
+
 bool Record::find_positions() {
     if (text.empty() || !data.positions.empty()) return false;
     try {

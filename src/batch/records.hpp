@@ -53,7 +53,12 @@ struct Record {
     // positions (most records have no problem to locate); find_positions() parses it again for one that has.
     std::string text;
     int text_line = 1, text_column = 1;
+    // JSON and JSON Lines read with ReaderOptions::defer_parsing: `text` is not parsed yet (parse() does it).
+    bool unparsed = false;
 
+    // Parses `text` into `data` (without positions) when the reader left it unparsed; a syntax error becomes one of
+    // `errors`, located in the records file, and the value an empty object. Does nothing for a parsed record.
+    void parse();
     // Fills data.positions from `text` when the reader left them out; true when it did (then locate again).
     bool find_positions();
     // Fills line/column/source and field/cell of an error from its json_pointer (nearest located ancestor).
@@ -69,6 +74,9 @@ struct ReaderOptions {
     const nlohmann::json* schema = nullptr;  // types tabular cells; may be null
     std::string source;                      // the name used in messages; empty: the path
     std::size_t max_record_bytes = 64u << 20;
+    // JSON and JSON Lines: next() only finds where each record is and leaves its text unparsed (Record::parse()), so
+    // that the records can be parsed on the threads that use them rather than on the one reading the file.
+    bool defer_parsing = false;
     // XLSX: the shared-string table (every distinct text of the workbook) is kept in memory up to this many bytes,
     // then moved to a temporary file read back through a small cache, so memory stays flat for long lists.
     std::size_t xlsx_strings_in_memory = 2u << 20;
