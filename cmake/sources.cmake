@@ -18,6 +18,7 @@ set(VANBAN_LIB_SOURCES
   src/batch/columns.cpp
   src/batch/csv_records.cpp
   src/batch/json_records.cpp
+  src/batch/json_scan.cpp
   src/batch/records.cpp
   src/batch/sheet.cpp
   src/batch/tabular.cpp
