@@ -95,7 +95,7 @@ int main(int argc, char** argv) {
     o.jobs = number(5);
     const std::string sync = argc > 6 ? argv[6] : "end";
     if (sync != "end" && sync != "each" && sync != "none") return usage();
-    o.sync = sync == "each" ? vanban::batch::SyncMode::each
+    o.sync = sync == "each"   ? vanban::batch::SyncMode::each
              : sync == "none" ? vanban::batch::SyncMode::none
                               : vanban::batch::SyncMode::end;
     o.force = true;
@@ -103,10 +103,11 @@ int main(int argc, char** argv) {
     o.name_expression = mode == "files" ? "{{ '%04d' | format(loop.index0) }}" : "{{ loop.index }}-{{ ho_ten | slug }}";
     try {
         const auto s = vanban::batch::run(o);
-        std::printf("{\"workload\":\"batch-%s\",\"sync\":\"%s\",\"records\":%zu,\"ok\":%zu,\"failed\":%zu,\"seconds\":%.3f,"
-                    "\"docs_per_s\":%.0f,\"p50_ms\":%.3f,\"p95_ms\":%.3f,\"peak_rss_kib\":%ld}\n",
-                    mode.c_str(), sync.c_str(), s.total, s.ok, s.failed, s.seconds, static_cast<double>(s.ok) / s.seconds, s.p50_ms,
-                    s.p95_ms, vanban::bench::peak_rss_kib());
+        std::printf(
+            "{\"workload\":\"batch-%s\",\"sync\":\"%s\",\"records\":%zu,\"ok\":%zu,\"failed\":%zu,\"seconds\":%.3f,"
+            "\"docs_per_s\":%.0f,\"p50_ms\":%.3f,\"p95_ms\":%.3f,\"peak_rss_kib\":%ld}\n",
+            mode.c_str(), sync.c_str(), s.total, s.ok, s.failed, s.seconds, static_cast<double>(s.ok) / s.seconds,
+            s.p50_ms, s.p95_ms, vanban::bench::peak_rss_kib());
         return s.failed ? 1 : 0;
     } catch (const vanban::Error& e) {
         for (const auto& d : e.diagnostics()) std::cerr << d.to_string() << "\n";

@@ -43,8 +43,8 @@ int compile_loop(const std::string& template_path, int n) {
     auto t0 = Clock::now();
     for (int i = 0; i < n; ++i) static_cast<void>(vanban::Template::from_bytes(bytes, template_path));
     double s = seconds_since(t0);
-    std::printf("{\"workload\":\"compile\",\"compiles\":%d,\"ms_per_compile\":%.4f,\"peak_rss_kib\":%ld}\n", n, s * 1e3 / n,
-                peak_rss_kib());
+    std::printf("{\"workload\":\"compile\",\"compiles\":%d,\"ms_per_compile\":%.4f,\"peak_rss_kib\":%ld}\n", n,
+                s * 1e3 / n, peak_rss_kib());
     return 0;
 }
 
@@ -67,9 +67,10 @@ int main(int argc, char** argv) {
             auto t0 = Clock::now();
             for (int i = 0; i < n; ++i) bytes = tpl.render(data).size();
             double s = seconds_since(t0);
-            std::printf("{\"workload\":\"W1\",\"renders\":%d,\"ms_per_doc\":%.4f,\"docs_per_s\":%.0f,\"output_bytes\":%zu,"
-                        "\"compile_ms\":%.3f,\"peak_rss_kib\":%ld}\n",
-                        n, s * 1e3 / n, n / s, bytes, compile_ms, peak_rss_kib());
+            std::printf(
+                "{\"workload\":\"W1\",\"renders\":%d,\"ms_per_doc\":%.4f,\"docs_per_s\":%.0f,\"output_bytes\":%zu,"
+                "\"compile_ms\":%.3f,\"peak_rss_kib\":%ld}\n",
+                n, s * 1e3 / n, n / s, bytes, compile_ms, peak_rss_kib());
         } else if (mode == "forms" || mode == "threads") {
             const auto& records = data.at("records");
             if (mode == "forms") {
@@ -80,11 +81,13 @@ int main(int argc, char** argv) {
                 for (const auto& rec : records) {
                     std::string doc = tpl.render(rec);
                     std::snprintf(name, sizeof name, "/%04zu.docx", i++);
-                    std::ofstream(outdir + name, std::ios::binary).write(doc.data(), static_cast<std::streamsize>(doc.size()));
+                    std::ofstream(outdir + name, std::ios::binary)
+                        .write(doc.data(), static_cast<std::streamsize>(doc.size()));
                 }
                 double s = seconds_since(t0);
-                std::printf("{\"workload\":\"W2\",\"docs\":%zu,\"docs_per_s\":%.0f,\"compile_ms\":%.3f,\"peak_rss_kib\":%ld}\n",
-                            i, static_cast<double>(i) / s, compile_ms, peak_rss_kib());
+                std::printf(
+                    "{\"workload\":\"W2\",\"docs\":%zu,\"docs_per_s\":%.0f,\"compile_ms\":%.3f,\"peak_rss_kib\":%ld}\n",
+                    i, static_cast<double>(i) / s, compile_ms, peak_rss_kib());
             } else {
                 int threads = std::max(1, std::atoi(argv[4]));
                 std::atomic<std::size_t> next{0}, total_bytes{0};
@@ -92,12 +95,14 @@ int main(int argc, char** argv) {
                 std::vector<std::thread> pool;
                 for (int t = 0; t < threads; ++t)
                     pool.emplace_back([&] {
-                        for (std::size_t k; (k = next++) < records.size();) total_bytes += tpl.render(records[k]).size();
+                        for (std::size_t k; (k = next++) < records.size();)
+                            total_bytes += tpl.render(records[k]).size();
                     });
                 for (auto& th : pool) th.join();
                 double s = seconds_since(t0);
-                std::printf("{\"workload\":\"W2-threads\",\"threads\":%d,\"docs\":%zu,\"docs_per_s\":%.0f,\"peak_rss_kib\":%ld}\n",
-                            threads, records.size(), static_cast<double>(records.size()) / s, peak_rss_kib());
+                std::printf(
+                    "{\"workload\":\"W2-threads\",\"threads\":%d,\"docs\":%zu,\"docs_per_s\":%.0f,\"peak_rss_kib\":%ld}\n",
+                    threads, records.size(), static_cast<double>(records.size()) / s, peak_rss_kib());
             }
         } else {
             return usage();

@@ -63,7 +63,8 @@ int main(int argc, char** argv) {
     for (const auto& entry : fs::directory_iterator(repo / "templates")) {
         if (!entry.is_directory()) continue;
         const std::string name = entry.path().filename().string();
-        const std::string example = fs::exists(entry.path() / "example.json") ? slurp(entry.path() / "example.json") : "{}";
+        const std::string example =
+            fs::exists(entry.path() / "example.json") ? slurp(entry.path() / "example.json") : "{}";
         for (const char* format : {"docx", "odt"}) {
             const fs::path dir = entry.path() / format;
             if (!fs::is_directory(dir)) continue;
@@ -77,7 +78,8 @@ int main(int argc, char** argv) {
             for (const auto& f : files) {
                 const std::string relative = fs::relative(f, dir).generic_string();
                 parts.emplace_back(relative, slurp(f));
-                if (relative == "word/document.xml" || relative == "content.xml") story = visible_text(parts.back().second);
+                if (relative == "word/document.xml" || relative == "content.xml")
+                    story = visible_text(parts.back().second);
             }
             parts.emplace_back("@data", example);
             spit(out / "template" / (name + "-" + format + ".bundle"), vanban::fuzz::make_bundle(parts));

@@ -105,8 +105,7 @@ void compile_and_render(const std::string& package, std::string_view data_text, 
     options.lenient = lenient;
     try {
         check_output(*input, tpl->render(*data, options), tpl->format());
-    } catch (const Error&) {
-    }
+    } catch (const Error&) {}
 }
 
 // Packs bundle parts (stored: the zip layer is not what these inputs are about); nullopt when the writer refuses them.
@@ -144,8 +143,9 @@ std::string xml_text(std::string_view s) {
             const unsigned cp = ((c & 0x0Fu) << 12) | ((static_cast<unsigned char>(s[i + 1]) & 0x3Fu) << 6);
             ok = cp >= 0x800 && (cp < 0xD800 || cp > 0xDFFF) && cp < 0xFFC0;  // no overlongs, surrogates, U+FFFE/F
         }
-        if (ok && len == 4) ok = c <= 0xF4 && !(c == 0xF0 && static_cast<unsigned char>(s[i + 1]) < 0x90) &&
-                                 !(c == 0xF4 && static_cast<unsigned char>(s[i + 1]) > 0x8F);
+        if (ok && len == 4)
+            ok = c <= 0xF4 && !(c == 0xF0 && static_cast<unsigned char>(s[i + 1]) < 0x90) &&
+                 !(c == 0xF4 && static_cast<unsigned char>(s[i + 1]) > 0x8F);
         if (!ok) {
             ++i;
             continue;
@@ -175,7 +175,9 @@ std::string paragraph(std::string_view text) {
         if (i < text.size() && c != '\x1f' && c != '\x1e' && c != '\x1d') continue;
         out += xml_text(text.substr(from, i - from));
         out += close_run;
-        if (c == '\x1e') out += "<w:proofErr w:type=\"spellStart\"/><w:bookmarkStart w:id=\"0\" w:name=\"b\"/><w:r><w:rPr><w:b/></w:rPr><w:t xml:space=\"preserve\">";
+        if (c == '\x1e')
+            out +=
+                "<w:proofErr w:type=\"spellStart\"/><w:bookmarkStart w:id=\"0\" w:name=\"b\"/><w:r><w:rPr><w:b/></w:rPr><w:t xml:space=\"preserve\">";
         else if (c == '\x1d') out += "<w:r><w:tab/></w:r>" + std::string(open_run);
         else if (i < text.size()) out += open_run;
         from = i + 1;
@@ -259,7 +261,8 @@ public:
     }
     std::string write(const std::string& name, std::string_view bytes) const {
         const std::string path = (dir_ / name).string();
-        std::ofstream(path, std::ios::binary | std::ios::trunc).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+        std::ofstream(path, std::ios::binary | std::ios::trunc)
+            .write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
         return path;
     }
 
@@ -295,12 +298,10 @@ void read_records(const std::string& path, batch::RecordFormat format, bool type
             batch::Record record;
             for (int k = 0; k < 100'000 && reader->next(record); ++k)
                 for (auto& error : record.errors) record.locate(error);
-        } catch (const Error&) {
-        }
+        } catch (const Error&) {}
         try {
             static_cast<void>(batch::count_records(path, options));
-        } catch (const Error&) {
-        }
+        } catch (const Error&) {}
     }
 }
 
@@ -396,8 +397,7 @@ int data(const std::uint8_t* bytes, std::size_t size) {
     options.lenient = (size / b.templates.size()) % 2 == 1;
     try {
         check_output(b.packages[i], b.templates[i].render(*value, options), b.templates[i].format());
-    } catch (const Error&) {
-    }
+    } catch (const Error&) {}
     return 0;
 }
 
@@ -451,15 +451,15 @@ int pictures(const std::uint8_t* bytes, std::size_t size) {
     const std::string_view in = as_text(bytes, size);
     try {
         static_cast<void>(core::read_image_header(in));
-    } catch (const std::invalid_argument&) {
-    }
+    } catch (const std::invalid_argument&) {}
     // The picture in the data: a text input as the "image" source itself (data: URI, base64, a path that must be
     // refused), other bytes as the picture's file, base64-encoded. Rendered inline or floating (by the input's size)
     // into a DOCX, whose drawing and relationships must come out well-formed.
     nlohmann::json picture = {{"image", printable_ascii(in) ? std::string(in) : base64(in)}};
     if (size % 3 == 1) picture["width"] = "20mm";
     if (size % 3 == 2) picture.update({{"wrap", "behind"}, {"x", "-5mm"}, {"y", "3mm"}, {"height", "15mm"}});
-    static const std::optional<std::string> package = pack(minimal_docx(document_xml("Ảnh: {{ p }}\n{{ p | image(width='1in') }}")));
+    static const std::optional<std::string> package =
+        pack(minimal_docx(document_xml("Ảnh: {{ p }}\n{{ p | image(width='1in') }}")));
     if (package) compile_and_render(*package, nlohmann::json{{"p", picture}}.dump(), size % 2 == 1);
     return 0;
 }
@@ -475,7 +475,8 @@ int import_plan(const std::uint8_t* bytes, std::size_t size) {
             if (!result.data.is_object() || !result.data.contains("body")) bug("an import without a body");
             // The body must number as the template numbers it (what the recogniser builds always renders).
             try {
-                static_cast<void>(outline::flatten(result.data["body"], result.data.value("numbering", nlohmann::json())));
+                static_cast<void>(
+                    outline::flatten(result.data["body"], result.data.value("numbering", nlohmann::json())));
             } catch (const std::invalid_argument& e) {
                 bug(std::string("an imported body the outline refuses: ") + e.what());
             }
@@ -483,8 +484,7 @@ int import_plan(const std::uint8_t* bytes, std::size_t size) {
             const auto problems = bundled().schemas.front().validate(Data::parse(result.data.dump(), "import"));
             if (!problems.empty()) bug("imported data fails the ke-hoach schema: " + problems.front().to_string());
             static_cast<void>(import_result_json(result).dump());  // every text is valid UTF-8
-        } catch (const Error&) {
-        }
+        } catch (const Error&) {}
     };
     std::string package;
     if (in.starts_with("PK")) {
@@ -501,8 +501,8 @@ int import_plan(const std::uint8_t* bytes, std::size_t size) {
 }
 
 std::span<const Target> targets() {
-    static constexpr Target all[] = {{"template", template_package}, {"tags", tags},         {"data", data},
-                                     {"records", records},           {"xlsx", xlsx},         {"pictures", pictures},
+    static constexpr Target all[] = {{"template", template_package}, {"tags", tags}, {"data", data},
+                                     {"records", records},           {"xlsx", xlsx}, {"pictures", pictures},
                                      {"import", import_plan}};
     return all;
 }

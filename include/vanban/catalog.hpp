@@ -37,12 +37,12 @@ struct VANBAN_API BundledTemplate {
     std::string description;  // manifest "description"
     std::string directory;    // absolute path of templates/<name>
     std::vector<std::string> formats;  // the variants it has: "docx", "odt" (in that order)
-    std::string schema_path;   // "" when it has no schema
-    std::string example_path;  // "" when it has no example
-    nlohmann::json manifest;   // the whole template.json (other flags, e.g. "unverified_layout"); variants found
-                               // without a manifest entry, or inherited, are filled in as absolute paths
-    std::string source;        // "bundled", or the folder of a custom template
-    std::string extends;       // the template it inherits from ("" when none)
+    std::string schema_path;           // "" when it has no schema
+    std::string example_path;          // "" when it has no example
+    nlohmann::json manifest;  // the whole template.json (other flags, e.g. "unverified_layout"); variants found
+                              // without a manifest entry, or inherited, are filled in as absolute paths
+    std::string source;       // "bundled", or the folder of a custom template
+    std::string extends;      // the template it inherits from ("" when none)
 
     // The file or directory to compile for `format` ("docx", "odt"; "pdf" means pdf_variant(), which LibreOffice
     // converts). Throws vanban::Error (DiagnosticKind::usage) when the template has no such variant.
@@ -66,14 +66,15 @@ VANBAN_API std::optional<BundledTemplate> find_bundled_template(std::string_view
 
 // The template folder `dir` (it holds template.json), its "extends" resolved on the search path. Throws vanban::Error
 // (usage) when its manifest cannot be read or its parent is not found.
-VANBAN_API BundledTemplate load_template_folder(const std::string& dir, const std::vector<std::string>& template_dirs = {});
+VANBAN_API BundledTemplate load_template_folder(const std::string& dir,
+                                                const std::vector<std::string>& template_dirs = {});
 
 // What a command-line argument names: a bundled template (with its schema) or a template file/directory.
 struct VANBAN_API ResolvedTemplate {
-    std::string path;                       // the .docx/.odt file or template directory to compile
-    std::optional<nlohmann::json> schema;   // bundled templates bring one
-    std::string schema_name;                // the schema's path, for messages
-    std::optional<BundledTemplate> bundled; // set when `path` is a bundled template's variant
+    std::string path;                        // the .docx/.odt file or template directory to compile
+    std::optional<nlohmann::json> schema;    // bundled templates bring one
+    std::string schema_name;                 // the schema's path, for messages
+    std::optional<BundledTemplate> bundled;  // set when `path` is a bundled template's variant
 };
 
 // `name_or_path`: a template's name on the search path (looked up first when it has no '/'), else an existing file

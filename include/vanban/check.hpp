@@ -26,6 +26,7 @@ struct VANBAN_API TemplateCheck {
 
 // `name_or_path`: a template on the search path (every variant it has, with its schema), a template folder, or a
 // .docx/.odt file or unzipped directory (no schema). Throws vanban::Error (usage) when it names nothing.
-VANBAN_API TemplateCheck check_template(const std::string& name_or_path, const std::vector<std::string>& template_dirs = {});
+VANBAN_API TemplateCheck check_template(const std::string& name_or_path,
+                                        const std::vector<std::string>& template_dirs = {});
 
 }  // namespace vanban

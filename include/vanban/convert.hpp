@@ -16,14 +16,15 @@
 namespace vanban {
 
 struct PdfOptions {
-    bool pdf_a = false;          // PDF/A-2b for archiving
-    int timeout_seconds = 120;   // the converter is killed after this
-    std::string soffice;         // path of soffice/libreoffice; empty: $VANBAN_SOFFICE, then PATH
+    bool pdf_a = false;         // PDF/A-2b for archiving
+    int timeout_seconds = 120;  // the converter is killed after this
+    std::string soffice;        // path of soffice/libreoffice; empty: $VANBAN_SOFFICE, then PATH
 };
 
 // `document` is a .docx or .odt (its bytes); `format_hint` is "docx" or "odt". Returns the PDF bytes.
 // Throws vanban::Error (DiagnosticKind::io) when LibreOffice is missing, fails, or times out.
-VANBAN_API std::string convert_to_pdf(const std::string& document, const std::string& format_hint, const PdfOptions& options = {});
+VANBAN_API std::string convert_to_pdf(const std::string& document, const std::string& format_hint,
+                                      const PdfOptions& options = {});
 
 // The PDF of one document of a group, or why LibreOffice could not make it.
 struct PdfResult {
@@ -58,10 +59,10 @@ private:
 VANBAN_API std::string find_soffice(const std::string& preferred = {});
 
 struct PngOptions {
-    int dpi = 60;               // 10 … 300; 60 gives a readable A4 page of ~500×700 pixels
-    int max_pages = 50;         // pages after this are not drawn
+    int dpi = 60;        // 10 … 300; 60 gives a readable A4 page of ~500×700 pixels
+    int max_pages = 50;  // pages after this are not drawn
     int timeout_seconds = 60;
-    std::string pdftoppm;       // path of pdftoppm; empty: from PATH
+    std::string pdftoppm;  // path of pdftoppm; empty: from PATH
 };
 
 // The pages of a PDF as PNG images (one string of PNG bytes per page, in order), drawn by pdftoppm (Debian:

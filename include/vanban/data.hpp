@@ -28,9 +28,9 @@ struct SchemaImpl;
 
 // Limits on a JSON data text. Past them parsing fails with a DiagnosticKind::limit error.
 struct DataLimits {
-    std::uint64_t max_size = 64ull << 20;   // bytes of JSON text (one document's data; pictures inside count)
-    std::size_t max_depth = 512;            // nesting of objects and arrays
-    std::size_t max_values = 1'000'000;     // values (objects, arrays, texts, numbers, …): memory follows their count
+    std::uint64_t max_size = 64ull << 20;  // bytes of JSON text (one document's data; pictures inside count)
+    std::size_t max_depth = 512;           // nesting of objects and arrays
+    std::size_t max_values = 1'000'000;    // values (objects, arrays, texts, numbers, …): memory follows their count
 };
 
 // A parsed JSON data document that remembers the line:column of every value, so that diagnostics carrying a JSON

@@ -48,10 +48,10 @@ struct VANBAN_API Diagnostic {
                              // empty when not written yet (front ends then fall back to `message`)
 
     // Template location (empty/0 when not applicable).
-    std::string part;       // e.g. "word/document.xml"
-    int paragraph = 0;      // 1-based paragraph number inside the part
-    std::string tag;        // the tag text exactly as typed, e.g. "{{ agency.name | uper }}"
-    std::string context;    // a little visible text around the tag, to find it in Word
+    std::string part;     // e.g. "word/document.xml"
+    int paragraph = 0;    // 1-based paragraph number inside the part
+    std::string tag;      // the tag text exactly as typed, e.g. "{{ agency.name | uper }}"
+    std::string context;  // a little visible text around the tag, to find it in Word
 
     // Data location.
     std::string json_pointer;  // RFC 6901, "" is the whole document

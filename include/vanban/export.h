@@ -6,15 +6,15 @@
 #define VANBAN_EXPORT_H
 
 #if defined(_WIN32) && !defined(VANBAN_STATIC_DEFINE)
-#  if defined(VANBAN_BUILDING)
-#    define VANBAN_API __declspec(dllexport)
-#  else
-#    define VANBAN_API __declspec(dllimport)
-#  endif
-#elif defined(__GNUC__) || defined(__clang__)
-#  define VANBAN_API __attribute__((visibility("default")))
+#if defined(VANBAN_BUILDING)
+#define VANBAN_API __declspec(dllexport)
 #else
-#  define VANBAN_API
+#define VANBAN_API __declspec(dllimport)
+#endif
+#elif defined(__GNUC__) || defined(__clang__)
+#define VANBAN_API __attribute__((visibility("default")))
+#else
+#define VANBAN_API
 #endif
 
 #endif /* VANBAN_EXPORT_H */

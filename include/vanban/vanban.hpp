@@ -31,19 +31,19 @@ enum class Format { docx, odt };
 struct Limits {
     // Reading the package (zip bombs and their like).
     std::uint64_t max_package_entries = 10'000;
-    std::uint64_t max_part_size = 256ull << 20;          // uncompressed bytes of one package entry
-    std::uint64_t max_package_size = 1024ull << 20;      // uncompressed bytes of the whole package
-    double max_compression_ratio = 1000.0;               // uncompressed / compressed, per entry of 64 KiB or more
+    std::uint64_t max_part_size = 256ull << 20;      // uncompressed bytes of one package entry
+    std::uint64_t max_package_size = 1024ull << 20;  // uncompressed bytes of the whole package
+    double max_compression_ratio = 1000.0;           // uncompressed / compressed, per entry of 64 KiB or more
     // Rendering.
-    std::uint64_t max_output_size = 512ull << 20;        // bytes of the rendered parts of one document, together
-    std::uint64_t max_loop_iterations = 10'000'000;      // loop iterations in one render
-    std::uint64_t max_value_size = 64ull << 20;          // bytes of one computed value (text, list, mapping)
-    std::uint64_t max_work = 100'000'000;                // units of expression work in one render (see reliability.md)
+    std::uint64_t max_output_size = 512ull << 20;    // bytes of the rendered parts of one document, together
+    std::uint64_t max_loop_iterations = 10'000'000;  // loop iterations in one render
+    std::uint64_t max_value_size = 64ull << 20;      // bytes of one computed value (text, list, mapping)
+    std::uint64_t max_work = 100'000'000;            // units of expression work in one render (see reliability.md)
     // Reading data (where vanban parses it: the C API, the CLI, vanban batch).
     DataLimits data;
     // Pictures from the data (RenderOptions::max_image_size and max_images, when not 0, replace these for one render).
-    std::uint64_t max_image_size = 16ull << 20;          // bytes of one picture
-    std::uint64_t max_images = 1000;                     // different pictures in one document
+    std::uint64_t max_image_size = 16ull << 20;  // bytes of one picture
+    std::uint64_t max_images = 1000;             // different pictures in one document
 };
 
 struct CompileOptions {
@@ -75,7 +75,7 @@ struct Inspection {
 namespace detail {
 struct TemplateImpl;
 struct OrderedRender;  // the batch runner's way to render a record in its file's key order (src/api/ordered_render.hpp)
-}
+}  // namespace detail
 namespace json_data {
 class KeyOrder;  // the data file's order of keys (src/json/json_source.hpp)
 }

@@ -164,7 +164,7 @@ vanban::Limits to_limits(const vanban_limits* in) {
     vanban::Limits out;
     if (!in) return out;
     auto has = [&](std::size_t offset, std::size_t size) { return in->struct_size >= offset + size; };
-#define VANBAN_TAKE(field, target)                                                  \
+#define VANBAN_TAKE(field, target) \
     if (has(offsetof(vanban_limits, field), sizeof(in->field))) target = in->field
     VANBAN_TAKE(max_package_entries, out.max_package_entries);
     VANBAN_TAKE(max_part_size, out.max_part_size);
@@ -221,25 +221,31 @@ vanban::RenderOptions render_options(unsigned flags) {
 vanban::RenderOptions render_options(const vanban_render_options* in) {
     if (!in) return {};
     const auto has = [&](std::size_t offset, std::size_t size) { return in->struct_size >= offset + size; };
-    vanban::RenderOptions options = render_options(has(offsetof(vanban_render_options, flags), sizeof in->flags) ? in->flags : 0u);
+    vanban::RenderOptions options =
+        render_options(has(offsetof(vanban_render_options, flags), sizeof in->flags) ? in->flags : 0u);
     if (has(offsetof(vanban_render_options, image_directory), sizeof in->image_directory) && in->image_directory)
         options.image_directory = in->image_directory;  // "" stays "": file paths refused
-    if (has(offsetof(vanban_render_options, max_image_size), sizeof in->max_image_size)) options.max_image_size = in->max_image_size;
+    if (has(offsetof(vanban_render_options, max_image_size), sizeof in->max_image_size))
+        options.max_image_size = in->max_image_size;
     if (has(offsetof(vanban_render_options, max_images), sizeof in->max_images)) options.max_images = in->max_images;
     return options;
 }
 
 unsigned flags_of(const vanban_render_options* options) {
-    return options && options->struct_size >= offsetof(vanban_render_options, flags) + sizeof options->flags ? options->flags : 0u;
+    return options && options->struct_size >= offsetof(vanban_render_options, flags) + sizeof options->flags
+               ? options->flags
+               : 0u;
 }
 
-vanban_status render_to_buffer(const char* function, const vanban_template* tpl, const char* data_json, size_t data_size,
-                               const char* data_name, const vanban_render_options* options, vanban_buffer* out,
-                               vanban_errors** errors) {
+vanban_status render_to_buffer(const char* function, const vanban_template* tpl, const char* data_json,
+                               size_t data_size, const char* data_name, const vanban_render_options* options,
+                               vanban_buffer* out, vanban_errors** errors) {
     clear(out);
     return guarded(errors, [&] {
-        if (!tpl || !data_json || !out) return usage(errors, (std::string(function) + ": tpl, data_json or out is NULL").c_str());
-        if (flags_of(options) & ~VANBAN_RENDER_LENIENT) return usage(errors, (std::string(function) + ": unknown flags").c_str());
+        if (!tpl || !data_json || !out)
+            return usage(errors, (std::string(function) + ": tpl, data_json or out is NULL").c_str());
+        if (flags_of(options) & ~VANBAN_RENDER_LENIENT)
+            return usage(errors, (std::string(function) + ": unknown flags").c_str());
         auto data = vanban::Data::parse(std::string_view(data_json, text_size(data_json, data_size)),
                                         data_name ? data_name : "data", tpl->data_limits);
         give(out, tpl->tpl.render(data, render_options(options)));
@@ -251,8 +257,10 @@ vanban_status render_to_path(const char* function, const vanban_template* tpl, c
                              const char* data_name, const vanban_render_options* options, const char* path,
                              vanban_errors** errors) {
     return guarded(errors, [&] {
-        if (!tpl || !data_json || !path) return usage(errors, (std::string(function) + ": tpl, data_json or path is NULL").c_str());
-        if (flags_of(options) & ~VANBAN_RENDER_LENIENT) return usage(errors, (std::string(function) + ": unknown flags").c_str());
+        if (!tpl || !data_json || !path)
+            return usage(errors, (std::string(function) + ": tpl, data_json or path is NULL").c_str());
+        if (flags_of(options) & ~VANBAN_RENDER_LENIENT)
+            return usage(errors, (std::string(function) + ": unknown flags").c_str());
         auto data = vanban::Data::parse(std::string_view(data_json, text_size(data_json, data_size)),
                                         data_name ? data_name : "data", tpl->data_limits);
         vanban::write_file_atomic(path, tpl->tpl.render(data, render_options(options)));
@@ -376,15 +384,16 @@ void vanban_render_options_init(vanban_render_options* options) {
 }
 
 vanban_status vanban_render_with_options(const vanban_template* tpl, const char* data_json, size_t data_size,
-                                         const char* data_name, const vanban_render_options* options, vanban_buffer* out,
-                                         vanban_errors** errors) {
+                                         const char* data_name, const vanban_render_options* options,
+                                         vanban_buffer* out, vanban_errors** errors) {
     return render_to_buffer("vanban_render_with_options", tpl, data_json, data_size, data_name, options, out, errors);
 }
 
 vanban_status vanban_render_to_file_with_options(const vanban_template* tpl, const char* data_json, size_t data_size,
                                                  const char* data_name, const vanban_render_options* options,
                                                  const char* path, vanban_errors** errors) {
-    return render_to_path("vanban_render_to_file_with_options", tpl, data_json, data_size, data_name, options, path, errors);
+    return render_to_path("vanban_render_to_file_with_options", tpl, data_json, data_size, data_name, options, path,
+                          errors);
 }
 
 vanban_status vanban_schema_compile(const char* schema_json, size_t schema_size, const char* name, vanban_schema** out,
@@ -393,8 +402,8 @@ vanban_status vanban_schema_compile(const char* schema_json, size_t schema_size,
         if (!out) return usage(errors, "vanban_schema_compile: out is NULL");
         *out = nullptr;
         if (!schema_json) return usage(errors, "vanban_schema_compile: schema_json is NULL");
-        *out = new vanban_schema{vanban::Schema::parse(std::string_view(schema_json, text_size(schema_json, schema_size)),
-                                                       name ? name : "schema")};
+        *out = new vanban_schema{vanban::Schema::parse(
+            std::string_view(schema_json, text_size(schema_json, schema_size)), name ? name : "schema")};
         return VANBAN_OK;
     });
 }

@@ -208,7 +208,8 @@ void inherit(BundledTemplate& t, const BundledTemplate& parent) {
     d.source = t.directory + "/template.json";
     d.code = "template.extends";
     d.message = "template '" + t.name + "' extends '" + t.extends + "': " + why;
-    d.message_vi = "Mẫu '" + t.name + "' kế thừa mẫu '" + t.extends + "' nhưng không dùng được mẫu đó: kiểm tra "
+    d.message_vi = "Mẫu '" + t.name + "' kế thừa mẫu '" + t.extends +
+                   "' nhưng không dùng được mẫu đó: kiểm tra "
                    "tên mẫu ở mục \"extends\" trong template.json ('vanban templates' liệt kê các mẫu).";
     throw Error(std::move(d));
 }
@@ -243,8 +244,7 @@ std::string BundledTemplate::variant_path(std::string_view format) const {
         usage_error("bundled templates render docx, odt or pdf, not '" + std::string(format) + "'");
     const std::string kind = format == "pdf" ? pdf_variant() : format == "odt" ? "odt" : "docx";
     const auto it = manifest.find(kind);
-    if (it == manifest.end() || !it->is_string())
-        usage_error("template '" + name + "' has no " + kind + " variant");
+    if (it == manifest.end() || !it->is_string()) usage_error("template '" + name + "' has no " + kind + " variant");
     return (fs::path(directory) / it->get<std::string>()).string();
 }
 
@@ -277,11 +277,13 @@ std::vector<BundledTemplate> bundled_templates(const std::vector<std::string>& t
             // a template whose parent is missing is left out here; naming it says why
         }
     }
-    std::sort(out.begin(), out.end(), [](const BundledTemplate& a, const BundledTemplate& b) { return a.name < b.name; });
+    std::sort(out.begin(), out.end(),
+              [](const BundledTemplate& a, const BundledTemplate& b) { return a.name < b.name; });
     return out;
 }
 
-std::optional<BundledTemplate> find_bundled_template(std::string_view name, const std::vector<std::string>& template_dirs) {
+std::optional<BundledTemplate> find_bundled_template(std::string_view name,
+                                                     const std::vector<std::string>& template_dirs) {
     // A name is one path segment: "../x" or "a/b" never names a template.
     if (name.empty() || name.find('/') != std::string_view::npos || name.find('\\') != std::string_view::npos ||
         name == "." || name == "..")
@@ -339,8 +341,9 @@ ResolvedTemplate resolve_template(const std::string& name_or_path, std::string_v
     d.message = "no template file or template named '" + name_or_path + "'" +
                 (close ? "; did you mean '" + *close + "'?"
                        : " ('vanban templates' lists the bundled ones and those on the search path)");
-    d.message_vi = "không có tệp mẫu hay mẫu nào tên \"" + name_or_path + "\"" +
-                   (close ? " — có phải ý bạn là \"" + *close + "\"?" : " — lệnh 'vanban templates' liệt kê các mẫu có thể dùng");
+    d.message_vi =
+        "không có tệp mẫu hay mẫu nào tên \"" + name_or_path + "\"" +
+        (close ? " — có phải ý bạn là \"" + *close + "\"?" : " — lệnh 'vanban templates' liệt kê các mẫu có thể dùng");
     throw Error(std::move(d));
 }
 

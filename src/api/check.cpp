@@ -23,7 +23,8 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-Diagnostic finding(std::string code, std::string part, std::string message, std::string message_vi, std::string hint = {}) {
+Diagnostic finding(std::string code, std::string part, std::string message, std::string message_vi,
+                   std::string hint = {}) {
     Diagnostic d;
     d.kind = DiagnosticKind::template_syntax;
     d.code = std::move(code);
@@ -36,7 +37,9 @@ Diagnostic finding(std::string code, std::string part, std::string message, std:
 
 std::string text_of(const xmlChar* s) { return s ? reinterpret_cast<const char*>(s) : ""; }
 
-bool has_tag(std::string_view s) { return s.find("{{") != std::string_view::npos || s.find("{%") != std::string_view::npos; }
+bool has_tag(std::string_view s) {
+    return s.find("{{") != std::string_view::npos || s.find("{%") != std::string_view::npos;
+}
 
 std::string qualified(const xmlChar* local, const xmlNs* ns) {
     return (ns && ns->prefix ? text_of(ns->prefix) + ":" : std::string()) + text_of(local);
@@ -69,14 +72,17 @@ void scan(const xmlNode* n, const std::string& part, const core::PackageFormat& 
             if (!has_tag(value)) continue;
             const std::string where = "<" + qualified(c->name, c->ns) + " " + qualified(a->name, a->ns) + "=\"" +
                                       std::string(vn::utf8_prefix(value, 60)) + (value.size() > 60 ? "…" : "") + "\">";
-            Diagnostic d = finding("template.tag_in_attribute", part,
-                                   "a tag inside an XML attribute, " + where + ": Word and LibreOffice rewrite attribute "
-                                   "values when they save the template, so the tag is lost",
-                                   "Mẫu có thẻ nằm trong thuộc tính XML (" + where + "): Word và LibreOffice sẽ xóa hoặc "
-                                   "sửa thẻ này khi lưu mẫu. Hãy dùng thẻ trong văn bản ({% pstyle %}, {% indent %}, "
-                                   "{% spacebefore %}, {% cellwidth %}) hoặc giá trị cố định.",
-                                   "write the value with a tag in the text: {% pstyle name %}, {% indent pt %}, "
-                                   "{% spacebefore pt %}, {% cellwidth pt %}, or a fixed value");
+            Diagnostic d =
+                finding("template.tag_in_attribute", part,
+                        "a tag inside an XML attribute, " + where +
+                            ": Word and LibreOffice rewrite attribute "
+                            "values when they save the template, so the tag is lost",
+                        "Mẫu có thẻ nằm trong thuộc tính XML (" + where +
+                            "): Word và LibreOffice sẽ xóa hoặc "
+                            "sửa thẻ này khi lưu mẫu. Hãy dùng thẻ trong văn bản ({% pstyle %}, {% indent %}, "
+                            "{% spacebefore %}, {% cellwidth %}) hoặc giá trị cố định.",
+                        "write the value with a tag in the text: {% pstyle name %}, {% indent pt %}, "
+                        "{% spacebefore pt %}, {% cellwidth pt %}, or a fixed value");
             facts.attribute_tags.push_back(std::move(d));
         }
         format.note_styles(c, part, facts);
@@ -105,8 +111,10 @@ PackageFacts read_facts(const std::string& path, const core::PackageFormat& form
 bool font_installed(FcConfig* config, const std::string& family) {
     std::unique_ptr<FcPattern, decltype(&FcPatternDestroy)> pattern(FcPatternCreate(), FcPatternDestroy);
     FcPatternAddString(pattern.get(), FC_FAMILY, reinterpret_cast<const FcChar8*>(family.c_str()));
-    std::unique_ptr<FcObjectSet, decltype(&FcObjectSetDestroy)> fields(FcObjectSetBuild(FC_FAMILY, nullptr), FcObjectSetDestroy);
-    std::unique_ptr<FcFontSet, decltype(&FcFontSetDestroy)> fonts(FcFontList(config, pattern.get(), fields.get()), FcFontSetDestroy);
+    std::unique_ptr<FcObjectSet, decltype(&FcObjectSetDestroy)> fields(FcObjectSetBuild(FC_FAMILY, nullptr),
+                                                                       FcObjectSetDestroy);
+    std::unique_ptr<FcFontSet, decltype(&FcFontSetDestroy)> fonts(FcFontList(config, pattern.get(), fields.get()),
+                                                                  FcFontSetDestroy);
     return fonts && fonts->nfont > 0;
 }
 
@@ -116,10 +124,12 @@ void check_fonts(const std::set<std::string>& fonts, const std::string& variant,
     for (const auto& f : fonts) {
         if (has_tag(f) || font_installed(config.get(), f)) continue;
         out.warnings.push_back(finding("template.font_missing", variant,
-                                       "font '" + f + "' is not installed on this computer: LibreOffice (PDF, preview) "
-                                       "uses another one, and line breaks and page count may change",
-                                       "Phông chữ '" + f + "' chưa được cài trên máy này: bản PDF và bản xem trước sẽ "
-                                       "dùng phông khác, số trang có thể thay đổi. Hãy cài phông này.",
+                                       "font '" + f +
+                                           "' is not installed on this computer: LibreOffice (PDF, preview) "
+                                           "uses another one, and line breaks and page count may change",
+                                       "Phông chữ '" + f +
+                                           "' chưa được cài trên máy này: bản PDF và bản xem trước sẽ "
+                                           "dùng phông khác, số trang có thể thay đổi. Hãy cài phông này.",
                                        "install it (Times New Roman: apt-get install ttf-mscorefonts-installer, or use "
                                        "Liberation Serif, metric-compatible)"));
     }
@@ -141,8 +151,9 @@ void check_styles(const PackageFacts& facts, const std::string& variant, Templat
             continue;
         out.errors.push_back(finding("template.style_missing", variant + ": " + part,
                                      "style '" + style + "' is used but not defined in the template",
-                                     "Mẫu dùng kiểu định dạng (style) '" + style + "' nhưng không định nghĩa kiểu này: "
-                                     "văn bản sẽ mất định dạng. Hãy tạo lại kiểu đó trong Word/LibreOffice.",
+                                     "Mẫu dùng kiểu định dạng (style) '" + style +
+                                         "' nhưng không định nghĩa kiểu này: "
+                                         "văn bản sẽ mất định dạng. Hãy tạo lại kiểu đó trong Word/LibreOffice.",
                                      "define the style (Word: Styles pane; LibreOffice: F11), or use one that exists"));
     }
 }
@@ -183,10 +194,12 @@ void compare_fields(const json& root, const json& skeleton, const std::vector<co
             const std::string here = path + "/" + key;
             if (!defined) {
                 out.warnings.push_back(finding("template.field_not_in_schema", variant,
-                                               "the template reads '" + here + "', which the schema does not define: "
-                                               "valid data never has it",
-                                               "Mẫu đọc trường '" + here + "' nhưng lược đồ dữ liệu (schema) không có "
-                                               "trường này: dữ liệu hợp lệ sẽ không bao giờ có nó.",
+                                               "the template reads '" + here +
+                                                   "', which the schema does not define: "
+                                                   "valid data never has it",
+                                               "Mẫu đọc trường '" + here +
+                                                   "' nhưng lược đồ dữ liệu (schema) không có "
+                                                   "trường này: dữ liệu hợp lệ sẽ không bao giờ có nó.",
                                                "add it to the schema, or correct the tag's spelling"));
                 continue;
             }
@@ -201,8 +214,9 @@ void compare_fields(const json& root, const json& skeleton, const std::vector<co
                 const std::string here = path + "/" + r.get<std::string>();
                 out.warnings.push_back(finding("template.required_not_read", variant,
                                                "the schema requires '" + here + "' but no tag of the template reads it",
-                                               "Lược đồ dữ liệu bắt buộc nhập trường '" + here + "' nhưng mẫu không "
-                                               "dùng trường này: người dùng phải nhập mà không thấy trong văn bản.",
+                                               "Lược đồ dữ liệu bắt buộc nhập trường '" + here +
+                                                   "' nhưng mẫu không "
+                                                   "dùng trường này: người dùng phải nhập mà không thấy trong văn bản.",
                                                "show it in the template, or make it optional in the schema"));
             }
         }
@@ -230,7 +244,8 @@ void check_variant(const std::string& path, const std::optional<json>& schema, T
             e.diagnostics().front().kind == DiagnosticKind::io)
             return;
     }
-    const bool odt = tpl ? tpl->format() == Format::odt : fs::exists(fs::path(path) / "content.xml") || path.ends_with(".odt");
+    const bool odt =
+        tpl ? tpl->format() == Format::odt : fs::exists(fs::path(path) / "content.xml") || path.ends_with(".odt");
     const PackageFacts facts = read_facts(path, detail::package_format(odt ? Format::odt : Format::docx));
     for (Diagnostic d : facts.attribute_tags) {
         d.part = path + ": " + d.part;

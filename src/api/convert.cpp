@@ -126,7 +126,8 @@ std::string find_in_path(const std::string& name) {
 
 std::string find_soffice(const std::string& preferred) {
     if (!preferred.empty()) return executable(preferred) ? preferred : std::string();
-    if (const char* env = std::getenv("VANBAN_SOFFICE"); env && *env) return executable(env) ? std::string(env) : std::string();
+    if (const char* env = std::getenv("VANBAN_SOFFICE"); env && *env)
+        return executable(env) ? std::string(env) : std::string();
     for (const char* name : {"soffice", "libreoffice"})
         if (std::string found = find_in_path(name); !found.empty()) return found;
     return {};
@@ -155,10 +156,18 @@ struct PdfConverter::Impl {
         const std::string filter =
             options.pdf_a ? R"(pdf:writer_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"2"}})" : "pdf";
         // Import filters are forced by type so a broken file is never opened as plain text.
-        std::vector<std::string> args = {soffice, "--headless", "--norestore", "--nologo", "--nodefault", "--nolockcheck",
+        std::vector<std::string> args = {soffice,
+                                         "--headless",
+                                         "--norestore",
+                                         "--nologo",
+                                         "--nodefault",
+                                         "--nolockcheck",
                                          "-env:UserInstallation=file://" + (scratch.path / "profile").string(),
                                          ext == "odt" ? "--infilter=writer8" : "--infilter=MS Word 2007 XML",
-                                         "--convert-to", filter, "--outdir", (dir / "out").string()};
+                                         "--convert-to",
+                                         filter,
+                                         "--outdir",
+                                         (dir / "out").string()};
         for (std::size_t i = 0; i < documents.size(); ++i) {
             const fs::path input = dir / "in" / (std::to_string(i + 1) + "." + ext);
             write_whole(input, std::string(documents[i]), "document for the PDF conversion");
@@ -188,7 +197,8 @@ PdfConverter::PdfConverter(PdfOptions options) : impl_(std::make_unique<Impl>())
 
 PdfConverter::~PdfConverter() = default;
 
-std::vector<PdfResult> PdfConverter::convert(const std::vector<std::string_view>& documents, const std::string& format_hint) {
+std::vector<PdfResult> PdfConverter::convert(const std::vector<std::string_view>& documents,
+                                             const std::string& format_hint) {
     std::vector<PdfResult> results(documents.size());
     if (documents.empty()) return results;
     const std::string ext = format_hint == "odt" ? "odt" : "docx";
@@ -229,7 +239,8 @@ std::string convert_to_pdf(const std::string& document, const std::string& forma
 std::vector<std::string> pdf_to_png(const std::string& pdf, const PngOptions& options) {
     const std::string pdftoppm = options.pdftoppm.empty() ? find_in_path("pdftoppm") : options.pdftoppm;
     if (pdftoppm.empty() || !executable(pdftoppm))
-        fail("pdftoppm was not found, so no page pictures can be made", "install it (Debian: apt-get install poppler-utils)");
+        fail("pdftoppm was not found, so no page pictures can be made",
+             "install it (Debian: apt-get install poppler-utils)");
     if (pdf.compare(0, 5, "%PDF-") != 0) fail("not a PDF");
     ScratchDir scratch("vanban-png-");
     write_whole(scratch.path / "document.pdf", pdf, "PDF");

@@ -59,7 +59,8 @@ void Data::locate(std::vector<Diagnostic>& diagnostics) const {
 }
 
 Schema::Schema(const nlohmann::json& schema, std::string name)
-    : impl_(std::make_shared<const detail::SchemaImpl>(detail::SchemaImpl{json_data::Schema(schema, std::move(name))})) {}
+    : impl_(
+          std::make_shared<const detail::SchemaImpl>(detail::SchemaImpl{json_data::Schema(schema, std::move(name))})) {}
 
 Schema Schema::parse(std::string_view text, std::string name) {
     json_data::Document document = json_data::parse(text, name);

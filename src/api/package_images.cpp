@@ -15,7 +15,8 @@ void PackageImages::note(const std::string& name, const std::function<std::strin
     first_number = std::max(first_number, core::ImageSession::number_in_name(name) + 1);
     if (format->lists_pictures(name)) {
         std::string text = read();
-        for (std::size_t at = text.find(kRelationshipId); at != std::string::npos; at = text.find(kRelationshipId, at + 1))
+        for (std::size_t at = text.find(kRelationshipId); at != std::string::npos;
+             at = text.find(kRelationshipId, at + 1))
             first_number = std::max(first_number, std::atoi(text.c_str() + at + kRelationshipId.size()) + 1);
         texts.emplace(name, std::move(text));
     }
@@ -37,15 +38,15 @@ PackageEdits package_edits(const PackageImages& package, const core::RenderState
         edits.media.emplace_back(std::string(package.format->media_folder()) +
                                      core::ImageSession::media_name(stored.number, stored.data->header.format),
                                  &stored.data->bytes);
-    core::PictureEdits listing{
-        // The text of a part as this render leaves it so far.
-        [&](const std::string& name) -> std::string& {
-            if (auto it = edits.replaced.find(name); it != edits.replaced.end()) return it->second;
-            const auto original = package.texts.find(name);
-            if (original == package.texts.end()) core::unusual_picture_part(name);
-            return edits.replaced[name] = original->second;
-        },
-        edits.added, package.entries, edits.media};
+    core::PictureEdits listing{// The text of a part as this render leaves it so far.
+                               [&](const std::string& name) -> std::string& {
+                                   if (auto it = edits.replaced.find(name); it != edits.replaced.end())
+                                       return it->second;
+                                   const auto original = package.texts.find(name);
+                                   if (original == package.texts.end()) core::unusual_picture_part(name);
+                                   return edits.replaced[name] = original->second;
+                               },
+                               edits.added, package.entries, edits.media};
     if (!images.stored().empty()) package.format->list_pictures(images, listing);
     if (state.package_grows()) package.format->list_additions(state, listing);
     return edits;

@@ -21,8 +21,8 @@ namespace vanban::detail {
 struct PackageImages {
     const core::PackageFormat* format = nullptr;  // the template's format (set before the first note())
     std::map<std::string, std::string> texts;     // the parts that list pictures (PackageFormat::lists_pictures)
-    std::set<std::string> entries;             // every entry of the template
-    int first_number = 1;                      // vanban_image<N>: above every such name or id in the template
+    std::set<std::string> entries;                // every entry of the template
+    int first_number = 1;                         // vanban_image<N>: above every such name or id in the template
     std::int64_t text_width = 160 * core::kEmuPerMm;
 
     // Called for every entry of the template while it is compiled; `read` gives its content when it is needed.
@@ -31,8 +31,8 @@ struct PackageImages {
 
 // What one render with pictures writes instead of, and besides, the template's entries.
 struct PackageEdits {
-    std::map<std::string, std::string> replaced;               // entry name → new content
-    std::vector<std::pair<std::string, std::string>> added;    // new XML parts (relationships of a part that had none)
+    std::map<std::string, std::string> replaced;             // entry name → new content
+    std::vector<std::pair<std::string, std::string>> added;  // new XML parts (relationships of a part that had none)
     std::vector<std::pair<std::string, const std::string*>> media;  // new media files, stored as they are
     std::size_t size() const;
 };

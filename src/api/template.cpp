@@ -1,18 +1,18 @@
 // Template: a package compiled once. Parts without tags are kept as prepared zip records and copied verbatim into
 // every output; story parts become programs rendered by concatenation.
 #include <algorithm>
-#include <functional>
-#include <map>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <map>
 
 #include "api/package_images.hpp"
 #include "api/package_parts.hpp"
+#include "api/zip_limits.hpp"
 #include "core/program.hpp"
 #include "docx/docx_package.hpp"
-#include "odt/odt_package.hpp"
 #include "io/files.hpp"
-#include "api/zip_limits.hpp"
+#include "odt/odt_package.hpp"
 #include "vanban/vanban.hpp"
 #include "zip/zip.hpp"
 
@@ -101,7 +101,10 @@ void check_directory_entry(const fs::path& root, const fs::path& path, const std
     if (ec) refuse_entry(rel, "cannot be read (" + ec.message() + ")", "không đọc được");
     if (fs::is_directory(status)) return;
     if (!fs::is_regular_file(status))
-        refuse_entry(rel, fs::is_fifo(status) ? "is a FIFO, not a file" : fs::is_socket(status) ? "is a socket, not a file" : "is a device, not a file",
+        refuse_entry(rel,
+                     fs::is_fifo(status)     ? "is a FIFO, not a file"
+                     : fs::is_socket(status) ? "is a socket, not a file"
+                                             : "is a device, not a file",
                      "không phải tệp thường (FIFO, socket hoặc thiết bị)");
 }
 
@@ -187,20 +190,25 @@ Format detect_format(const std::vector<std::string>& names, const std::string& p
 
 // Shared end of compiling any format: report every template error at once, then fix the order in which the compiled
 // parts render (main document first, parts that collect what the others produce last).
-std::shared_ptr<detail::TemplateImpl> finish_compile(std::shared_ptr<detail::TemplateImpl> impl, std::vector<Diagnostic> errors) {
+std::shared_ptr<detail::TemplateImpl> finish_compile(std::shared_ptr<detail::TemplateImpl> impl,
+                                                     std::vector<Diagnostic> errors) {
     if (!errors.empty()) throw Error(std::move(errors));
     for (std::size_t i = 0; i < impl->parts.size(); ++i)
         if (impl->parts[i].compiled) impl->render_order.push_back(i);
-    std::stable_sort(impl->render_order.begin(), impl->render_order.end(),
-                     [&](std::size_t a, std::size_t b) { return impl->parts[a].render_rank < impl->parts[b].render_rank; });
+    std::stable_sort(impl->render_order.begin(), impl->render_order.end(), [&](std::size_t a, std::size_t b) {
+        return impl->parts[a].render_rank < impl->parts[b].render_rank;
+    });
     return impl;
 }
 
 // The parts the format's adapter adds before compiling (DOCX: the footnotes part, so that rich-text footnotes always
 // have somewhere to go), read from memory instead of the package.
 Source with_additions(Source src, const core::PackageFormat& format) {
-    auto has = [&](const std::string& n) { return std::find(src.names.begin(), src.names.end(), n) != src.names.end(); };
-    auto overrides = std::make_shared<const std::map<std::string, std::string>>(format.compile_additions(has, src.read));
+    auto has = [&](const std::string& n) {
+        return std::find(src.names.begin(), src.names.end(), n) != src.names.end();
+    };
+    auto overrides =
+        std::make_shared<const std::map<std::string, std::string>>(format.compile_additions(has, src.read));
     if (overrides->empty()) return src;
     for (const auto& [n, text] : *overrides)
         if (!has(n)) src.names.push_back(n);
@@ -257,7 +265,9 @@ std::shared_ptr<detail::TemplateImpl> compile(Source src, std::string name, cons
     const core::PackageFormat& format = detail::package_format(impl->format);
     impl->images.format = &format;
     {
-        auto has = [&](const std::string& n) { return std::find(src.names.begin(), src.names.end(), n) != src.names.end(); };
+        auto has = [&](const std::string& n) {
+            return std::find(src.names.begin(), src.names.end(), n) != src.names.end();
+        };
         format.check_package(has, src.read);
     }
     src = with_additions(std::move(src), format);
@@ -278,11 +288,13 @@ std::shared_ptr<detail::TemplateImpl> compile(Source src, std::string name, cons
         detail::CompiledPart part;
         part.name = entry;
         impl->images.note(entry, [&] { return src.read(entry); });
-        if (const auto role = format.part_role(entry); role.story) compile_story(src, format, role, *impl, part, errors);
+        if (const auto role = format.part_role(entry); role.story)
+            compile_story(src, format, role, *impl, part, errors);
         if (!part.compiled) {
             // A mimetype that a zip tool compressed is stored again: ODF readers look for it uncompressed.
-            part.prepared = entry == "mimetype" && !mimetype.empty() ? zip::prepare(entry, src.read(entry), zip::Method::stored)
-                                                                     : src.prepare_raw(entry);
+            part.prepared = entry == "mimetype" && !mimetype.empty()
+                                ? zip::prepare(entry, src.read(entry), zip::Method::stored)
+                                : src.prepare_raw(entry);
             impl->expected_size += part.prepared.local_record.size();
         }
         impl->parts.push_back(std::move(part));
@@ -293,7 +305,8 @@ std::shared_ptr<detail::TemplateImpl> compile(Source src, std::string name, cons
 }  // namespace
 
 Template Template::from_bytes(std::string bytes, std::string name, const CompileOptions& options) {
-    auto reader = std::make_shared<zip::Reader>(zip::Reader::from_bytes(std::move(bytes), name, zip_limits(options.limits)));
+    auto reader =
+        std::make_shared<zip::Reader>(zip::Reader::from_bytes(std::move(bytes), name, zip_limits(options.limits)));
     Source src;
     for (const auto& n : reader->names())
         if (!n.ends_with("/")) src.names.push_back(n);
@@ -318,8 +331,9 @@ Template Template::from_file(const std::string& path, const CompileOptions& opti
             throw Error(std::move(d));
         }
         src.read = [root, &options](const std::string& n) {
-            const std::uint64_t max = is_xml_part(n) ? std::min<std::uint64_t>(options.limits.max_part_size, core::kMaxTemplatedPartSize)
-                                                     : options.limits.max_part_size;
+            const std::uint64_t max =
+                is_xml_part(n) ? std::min<std::uint64_t>(options.limits.max_part_size, core::kMaxTemplatedPartSize)
+                               : options.limits.max_part_size;
             return io::read_file((root / n).string(), max);
         };
         src.prepare_raw = [&src](const std::string& n) { return zip::prepare(n, src.read(n), method_for(n)); };
@@ -432,7 +446,8 @@ std::vector<std::pair<std::string, std::string>> detail::read_xml_parts(const st
             if (is_xml(n)) parts.emplace_back(n, io::read_file((fs::path(path) / n).string(), limits.max_part_size));
         return parts;
     }
-    const zip::Reader reader = zip::Reader::from_bytes(io::read_file(path, limits.max_package_size), path, zip_limits(limits));
+    const zip::Reader reader =
+        zip::Reader::from_bytes(io::read_file(path, limits.max_package_size), path, zip_limits(limits));
     for (const auto& n : reader.names())
         if (is_xml(n)) parts.emplace_back(n, reader.read(n));
     return parts;

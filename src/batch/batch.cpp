@@ -239,14 +239,17 @@ public:
         }
         std::string rows;
         for (const SkippedRow& r : skipped_rows) {
-            json j = {{"status", "skipped"}, {"code", r.why.code}, {"message", r.why.message},
-                      {"message_vi", r.why.message_vi}, {"text", r.text}};
+            json j = {{"status", "skipped"},
+                      {"code", r.why.code},
+                      {"message", r.why.message},
+                      {"message_vi", r.why.message_vi},
+                      {"text", r.text}};
             if (r.line) j["line"] = r.line;
             if (r.row) j["row"] = r.row;
             rows += (rows.empty() ? "\n    " : ",\n    ") + j.dump();
         }
-        out_.write(std::string(first_ ? "" : "\n  ") + "],\n  \"skipped_rows\": [" + rows + (rows.empty() ? "" : "\n  ") +
-                   "],\n  \"summary\": " + indented + "\n}\n");
+        out_.write(std::string(first_ ? "" : "\n  ") + "],\n  \"skipped_rows\": [" + rows +
+                   (rows.empty() ? "" : "\n  ") + "],\n  \"summary\": " + indented + "\n}\n");
         out_.commit(sync);
     }
 
@@ -328,7 +331,8 @@ bool looks_complete(const std::string& path, OutputKind kind) {
     char tail[1024];
     ssize_t n = -1;
     if (::fstat(fd, &st) == 0 && st.st_size >= 22) {
-        const auto size = static_cast<off_t>(std::min<std::int64_t>(st.st_size, static_cast<std::int64_t>(sizeof tail)));
+        const auto size =
+            static_cast<off_t>(std::min<std::int64_t>(st.st_size, static_cast<std::int64_t>(sizeof tail)));
         n = ::pread(fd, tail, static_cast<std::size_t>(size), st.st_size - size);
     }
     ::close(fd);
@@ -338,7 +342,9 @@ bool looks_complete(const std::string& path, OutputKind kind) {
     return end.substr(end.size() - 22, 4) == std::string_view("PK\x05\x06", 4);
 }
 
-RecordIssue to_issue(RecordError e) { return RecordIssue{std::move(e.diagnostic), std::move(e.field), std::move(e.cell)}; }
+RecordIssue to_issue(RecordError e) {
+    return RecordIssue{std::move(e.diagnostic), std::move(e.field), std::move(e.cell)};
+}
 
 // Everything the workers and the result sink share for one run.
 class Runner {
@@ -574,8 +580,8 @@ std::optional<std::string> Runner::render(Job& job, Done& done) {
 }
 
 // The group's rendered documents to PDF in one LibreOffice run, while holding one of the converter slots.
-void Runner::to_pdf(PdfConverter& converter, const std::vector<Job>& jobs, std::vector<std::optional<std::string>>& bytes,
-                    std::vector<Done>& done) {
+void Runner::to_pdf(PdfConverter& converter, const std::vector<Job>& jobs,
+                    std::vector<std::optional<std::string>>& bytes, std::vector<Done>& done) {
     std::vector<std::size_t> which;
     std::vector<std::string_view> documents;
     for (std::size_t i = 0; i < bytes.size(); ++i)
@@ -703,7 +709,8 @@ ReaderOptions Runner::reader_options() const {
     else if (o_.records_format == "jsonl") ro.format = RecordFormat::jsonl;
     else if (o_.records_format == "csv") ro.format = RecordFormat::csv;
     else if (o_.records_format == "xlsx") ro.format = RecordFormat::xlsx;
-    else if (!o_.records_format.empty()) fail(DiagnosticKind::usage, "unknown records format '" + o_.records_format + "'");
+    else if (!o_.records_format.empty())
+        fail(DiagnosticKind::usage, "unknown records format '" + o_.records_format + "'");
     ro.sheet = o_.sheet;
     ro.header_row = o_.header_row;
     ro.schema = o_.schema ? &*o_.schema : nullptr;
@@ -744,7 +751,6 @@ void Runner::open_outputs(const std::string& extension) {
         if (o_.report_header.is_object()) header.update(o_.report_header);
         report_.emplace(o_.report_path, header);
     }
-
 }
 
 // Starts the workers and hands them the records in order, at most `window` ahead of the sink, until the file ends or
@@ -773,7 +779,8 @@ std::exception_ptr Runner::feed(RecordReader& reader, const FeedPlan& plan) {
             while (!stop()) {
                 {
                     std::unique_lock lock(sink_m_);
-                    while (produced - next_ >= plan.window && !stop()) sink_cv_.wait_for(lock, std::chrono::milliseconds(50));
+                    while (produced - next_ >= plan.window && !stop())
+                        sink_cv_.wait_for(lock, std::chrono::milliseconds(50));
                 }
                 if (stopping()) break;
                 // The reader only finds the record (JSON: its text, unparsed); the worker that takes it does the rest.
@@ -811,8 +818,11 @@ std::exception_ptr Runner::feed(RecordReader& reader, const FeedPlan& plan) {
 Summary Runner::finish(const RecordReader& reader, std::exception_ptr reader_error) {
     if (reader_error && report_ && !fatal_) {
         // The records file broke half-way (e.g. malformed sheet XML): the records done so far are still reported.
-        json s = {{"ok", summary_.ok}, {"failed", summary_.failed}, {"skipped", summary_.skipped},
-                  {"cancelled", summary_.cancelled}, {"interrupted", false}};
+        json s = {{"ok", summary_.ok},
+                  {"failed", summary_.failed},
+                  {"skipped", summary_.skipped},
+                  {"cancelled", summary_.cancelled},
+                  {"interrupted", false}};
         try {
             std::rethrow_exception(reader_error);
         } catch (const std::exception& e) {
@@ -839,11 +849,16 @@ Summary Runner::finish(const RecordReader& reader, std::exception_ptr reader_err
     if (!o_.output_dir.empty() && o_.sync == SyncMode::end && summary_.ok > 0) io::sync_filesystem(o_.output_dir);
     summary_.seconds = std::chrono::duration<double>(Clock::now() - t0_).count();
     if (report_) {
-        json s = {{"total", summary_.total},     {"ok", summary_.ok},
-                  {"failed", summary_.failed},   {"skipped", summary_.skipped},
-                  {"cancelled", summary_.cancelled}, {"interrupted", summary_.interrupted},
-                  {"records_in_file", total_},   {"seconds", summary_.seconds},
-                  {"p50_ms", summary_.p50_ms},   {"p95_ms", summary_.p95_ms},
+        json s = {{"total", summary_.total},
+                  {"ok", summary_.ok},
+                  {"failed", summary_.failed},
+                  {"skipped", summary_.skipped},
+                  {"cancelled", summary_.cancelled},
+                  {"interrupted", summary_.interrupted},
+                  {"records_in_file", total_},
+                  {"seconds", summary_.seconds},
+                  {"p50_ms", summary_.p50_ms},
+                  {"p95_ms", summary_.p95_ms},
                   {"rows_skipped", summary_.skipped_rows_total}};
         report_->finish(s, summary_.skipped_rows, whole_file_sync());
     }
@@ -933,9 +948,9 @@ std::string sanitize_name(std::string_view name, std::size_t max_bytes) {
         trim_edges();
     }
     // Names Windows reserves for devices.
-    static constexpr const char* kReserved[] = {"con", "prn", "aux", "nul", "com1", "com2", "com3", "com4", "com5",
-                                                "com6", "com7", "com8", "com9", "lpt1", "lpt2", "lpt3", "lpt4",
-                                                "lpt5", "lpt6", "lpt7", "lpt8", "lpt9"};
+    static constexpr const char* kReserved[] = {"con",  "prn",  "aux",  "nul",  "com1", "com2", "com3", "com4",
+                                                "com5", "com6", "com7", "com8", "com9", "lpt1", "lpt2", "lpt3",
+                                                "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9"};
     const std::string l = lower_ascii(out);
     for (const char* r : kReserved)
         if (l == r) out += '_';

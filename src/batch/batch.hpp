@@ -54,7 +54,7 @@ struct RecordResult {
     int line = 0;           // JSON, JSON Lines, CSV
     int row = 0;            // XLSX
     Status status = Status::ok;
-    std::string output;     // the file written (or the entry in the archive); empty when none
+    std::string output;  // the file written (or the entry in the archive); empty when none
     std::vector<RecordIssue> errors;
     double milliseconds = 0;  // validate + render + write
 };
@@ -80,7 +80,7 @@ struct Options {
     std::string template_path;
     std::optional<nlohmann::json> schema;  // validates every record and types CSV/XLSX cells
     std::string schema_name = "schema";
-    bool validate = true;                  // false: the schema only types CSV/XLSX cells
+    bool validate = true;                   // false: the schema only types CSV/XLSX cells
     std::vector<std::string> extra_inputs;  // more files whose change invalidates outputs (e.g. the schema file)
 
     std::string records_path;
@@ -103,16 +103,16 @@ struct Options {
     // Rendered leniently (a missing value is empty), then made safe. Empty: kDefaultName.
     std::string name_expression;
     OutputKind output = OutputKind::docx;  // docx/odt must match the template; pdf converts with LibreOffice
-    unsigned jobs = 0;                     // worker threads; 0: the cores (4× the cores with SyncMode::each, whose writes wait)
+    unsigned jobs = 0;  // worker threads; 0: the cores (4× the cores with SyncMode::each, whose writes wait)
     SyncMode sync = SyncMode::end;
-    unsigned converters = 2;               // PDF: at most this many LibreOffice processes at once
+    unsigned converters = 2;  // PDF: at most this many LibreOffice processes at once
     PdfOptions pdf;
-    bool lenient = false;                  // RenderOptions::lenient
-    std::string image_directory;           // RenderOptions::image_directory: where pictures given as file paths are
-                                           // read from; empty: a file path in a record is an error
-    Limits limits;                         // for compiling the template and rendering every record
-    bool force = false;                    // re-render outputs that are newer than the inputs
-    std::string report_path;               // JSON report of every record; empty: none
+    bool lenient = false;         // RenderOptions::lenient
+    std::string image_directory;  // RenderOptions::image_directory: where pictures given as file paths are
+                                  // read from; empty: a file path in a record is an error
+    Limits limits;                // for compiling the template and rendering every record
+    bool force = false;           // re-render outputs that are newer than the inputs
+    std::string report_path;      // JSON report of every record; empty: none
     nlohmann::json report_header = nlohmann::json::object();  // more members for the report's header
                                                               // (the CLI adds "unverified_layout": true for such forms)
 
@@ -132,8 +132,8 @@ struct Summary {
     std::size_t ok = 0, failed = 0, skipped = 0, cancelled = 0;
     bool interrupted = false;
     double seconds = 0;
-    double p50_ms = 0, p95_ms = 0;  // per rendered document
-    std::string output;             // the directory or the archive
+    double p50_ms = 0, p95_ms = 0;         // per rendered document
+    std::string output;                    // the directory or the archive
     std::vector<SkippedRow> skipped_rows;  // rows of the list that are not records (at most 1000 listed) ...
     std::size_t skipped_rows_total = 0;    // ... and how many there were
 };

@@ -48,7 +48,8 @@ bool ByteStream::fill() {
 std::size_t ByteStream::decode_utf16(std::string& out, bool at_end) {
     const auto unit = [&](std::size_t i) {
         const auto a = static_cast<unsigned char>(raw_[i]), b = static_cast<unsigned char>(raw_[i + 1]);
-        return utf16_ == Utf16::little ? static_cast<std::uint32_t>(a | (b << 8)) : static_cast<std::uint32_t>((a << 8) | b);
+        return utf16_ == Utf16::little ? static_cast<std::uint32_t>(a | (b << 8))
+                                       : static_cast<std::uint32_t>((a << 8) | b);
     };
     std::size_t i = 0;
     while (i + 2 <= raw_.size()) {

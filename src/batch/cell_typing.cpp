@@ -56,10 +56,10 @@ void classify(const json& root, const json* node, ColumnSpec& spec) {
         const std::string p = pat->get<std::string>();
         if (pattern_accepts(p, "abc")) continue;
         const std::array<std::pair<DateShape, const char*>, 5> samples = {{{DateShape::iso, "2024-03-05"},
-                                                                             {DateShape::dmy_padded, "05/03/2024"},
-                                                                             {DateShape::dmy, "5/3/2024"},
-                                                                             {DateShape::dmy_dash, "05-03-2024"},
-                                                                             {DateShape::dmy_dot, "05.03.2024"}}};
+                                                                           {DateShape::dmy_padded, "05/03/2024"},
+                                                                           {DateShape::dmy, "5/3/2024"},
+                                                                           {DateShape::dmy_dash, "05-03-2024"},
+                                                                           {DateShape::dmy_dot, "05.03.2024"}}};
         for (const auto& [shape, sample] : samples)
             if (pattern_accepts(p, sample)) {
                 spec.type = CellType::date;
@@ -113,7 +113,8 @@ std::string format_date(const vn::Date& d, DateShape shape) {
 json date_value(const vn::Date& d, const ColumnSpec& spec) {
     if (spec.date == DateShape::object) {
         if (spec.integer_parts) return json{{"year", d.year}, {"month", d.month}, {"day", d.day}};
-        return json{{"year", std::to_string(d.year)}, {"month", std::to_string(d.month)}, {"day", std::to_string(d.day)}};
+        return json{
+            {"year", std::to_string(d.year)}, {"month", std::to_string(d.month)}, {"day", std::to_string(d.day)}};
     }
     return format_date(d, spec.date);
 }
@@ -203,9 +204,11 @@ std::optional<json> convert(const Cell& cell, const ColumnSpec& spec, bool date1
             const double v = cell.number;
             const bool styled_date = cell.kind == K::date;
             // A year typed in a date column that also takes a year alone ("1980" is no day 1980 of 1900).
-            if (spec.type == CellType::date && !styled_date && !spec.pattern.empty() && pattern_accepts(spec.pattern, number_text(v)))
+            if (spec.type == CellType::date && !styled_date && !spec.pattern.empty() &&
+                pattern_accepts(spec.pattern, number_text(v)))
                 return number_text(v);
-            if (spec.type == CellType::date || (styled_date && (spec.type == CellType::any || spec.type == CellType::string))) {
+            if (spec.type == CellType::date ||
+                (styled_date && (spec.type == CellType::any || spec.type == CellType::string))) {
                 double fraction = 0;
                 auto d = serial_to_date(v, date1904, &fraction);
                 if (!d) {

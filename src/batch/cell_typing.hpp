@@ -21,7 +21,7 @@ namespace vanban::batch::detail {
 bool is_space(char c) noexcept;  // ASCII white space
 std::string_view trim(std::string_view s) noexcept;
 std::string normalise_text(std::string_view s);  // NFC (ASCII as is)
-using core::ascii_lower;  // (core/ascii.hpp)
+using core::ascii_lower;                         // (core/ascii.hpp)
 using core::is_ascii;
 // A value quoted for a message: at most 60 bytes (cut between characters), line breaks as spaces.
 std::string shown(std::string_view s);

@@ -14,7 +14,6 @@ namespace {
 
 using nlohmann::json;
 
-
 std::string string_member(const json& node, const char* key) {
     auto it = node.find(key);
     return it != node.end() && it->is_string() ? it->get<std::string>() : std::string();
@@ -58,7 +57,9 @@ bool all_digits(std::string_view s) {
     return !s.empty() && s.size() <= 6 && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-std::string dotted_of(const std::string& parent, const std::string& key) { return parent.empty() ? key : parent + "." + key; }
+std::string dotted_of(const std::string& parent, const std::string& key) {
+    return parent.empty() ? key : parent + "." + key;
+}
 
 }  // namespace
 
@@ -89,7 +90,8 @@ std::vector<SchemaProperty> schema_properties(const json& root, const json* node
         auto props = b->find("properties");
         if (props == b->end() || !props->is_object()) continue;
         for (auto it = props->begin(); it != props->end(); ++it) {
-            if (std::any_of(out.begin(), out.end(), [&](const SchemaProperty& p) { return p.key == it.key(); })) continue;
+            if (std::any_of(out.begin(), out.end(), [&](const SchemaProperty& p) { return p.key == it.key(); }))
+                continue;
             SchemaProperty p;
             p.key = it.key();
             p.node = vanban::json_data::resolve_ref(root, &*it);
@@ -168,8 +170,8 @@ ColumnNamer::ColumnNamer(const json* schema, const json* base) : schema_(schema)
 
 // Every field a column can fill, reached through objects (lists stop the walk: their items have their own sheet or
 // numbered columns), with the names it answers to.
-void ColumnNamer::collect(const json* node, const json& path, const std::string& dotted, const std::string& parent_title,
-                          int depth) {
+void ColumnNamer::collect(const json* node, const json& path, const std::string& dotted,
+                          const std::string& parent_title, int depth) {
     if (depth > 6) return;
     for (const SchemaProperty& p : schema_properties(*schema_, node)) {
         if (p.key == "$schema") continue;
@@ -314,7 +316,8 @@ std::vector<std::string> ColumnNamer::suggest(std::string_view header) const {
         if (same == scored.end()) scored.push_back({d, e.dotted, e.name});
         else if (d < same->distance) *same = {d, e.dotted, e.name};
     }
-    std::stable_sort(scored.begin(), scored.end(), [](const Scored& a, const Scored& b) { return a.distance < b.distance; });
+    std::stable_sort(scored.begin(), scored.end(),
+                     [](const Scored& a, const Scored& b) { return a.distance < b.distance; });
     std::vector<std::string> out;
     for (std::size_t i = 0; i < scored.size() && i < 3; ++i) out.push_back(scored[i].name);
     return out;
@@ -341,12 +344,12 @@ std::vector<Diagnostic> ColumnNamer::describe(const std::vector<Problem>& proble
             list_vi += (i ? (i + 1 == names.size() ? " hay " : ", ") : "") + ("“" + names[i] + "”");
         }
         if (ambiguous) {
-            out.push_back(make_diagnostic(
-                DiagnosticKind::usage, "batch.ambiguous_column",
-                p.cell + ": the header '" + p.header + "' could be any of " + list_en + "; name the field more precisely",
-                p.cell + ": tên cột “" + p.header + "” có thể là " + list_vi +
-                    ". Hãy ghi rõ hơn, ví dụ thêm tên nhóm trước tên cột.",
-                source));
+            out.push_back(make_diagnostic(DiagnosticKind::usage, "batch.ambiguous_column",
+                                          p.cell + ": the header '" + p.header + "' could be any of " + list_en +
+                                              "; name the field more precisely",
+                                          p.cell + ": tên cột “" + p.header + "” có thể là " + list_vi +
+                                              ". Hãy ghi rõ hơn, ví dụ thêm tên nhóm trước tên cột.",
+                                          source));
             continue;
         }
         std::string en = p.cell + ": the column '" + p.header + "' names no field of the template";
@@ -357,7 +360,8 @@ std::vector<Diagnostic> ColumnNamer::describe(const std::vector<Problem>& proble
         } else {
             vi += ". Hãy sửa tên cột cho đúng tên trường trong mẫu, hoặc xóa cột này.";
         }
-        out.push_back(make_diagnostic(DiagnosticKind::usage, "batch.unknown_column", std::move(en), std::move(vi), source));
+        out.push_back(
+            make_diagnostic(DiagnosticKind::usage, "batch.unknown_column", std::move(en), std::move(vi), source));
     }
     return out;
 }

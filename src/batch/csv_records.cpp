@@ -14,7 +14,8 @@ namespace {
 class CsvReader final : public TabularReader {
 public:
     CsvReader(const std::string& path, const ReaderOptions& options, bool count_only)
-        : TabularReader(options, options.source.empty() ? path : options.source, false, count_only), in_(path),
+        : TabularReader(options, options.source.empty() ? path : options.source, false, count_only),
+          in_(path),
           max_bytes_(options.max_record_bytes) {
         delimiter_ = sniff_delimiter(path);
         find_header();

@@ -12,8 +12,8 @@ namespace vanban::batch::detail {
 
 namespace {
 
-using nlohmann::json;
 using io::fail;
+using nlohmann::json;
 
 // Keeps the record's text and where it starts; parses it now (without positions: Record::find_positions() finds
 // them for a record that has a problem), or leaves it to Record::parse() on the thread that uses the record.
@@ -28,8 +28,11 @@ void parse_into(std::string_view text, int line, int column, Record& record, boo
 class JsonLinesReader final : public RecordReader {
 public:
     JsonLinesReader(const std::string& path, const ReaderOptions& options, bool count_only)
-        : in_(path), source_(options.source.empty() ? path : options.source), count_only_(count_only),
-          max_bytes_(options.max_record_bytes), defer_(options.defer_parsing) {}
+        : in_(path),
+          source_(options.source.empty() ? path : options.source),
+          count_only_(count_only),
+          max_bytes_(options.max_record_bytes),
+          defer_(options.defer_parsing) {}
 
     bool next(Record& record) override {
         while (true) {
@@ -95,8 +98,11 @@ private:
 class JsonArrayReader final : public RecordReader {
 public:
     JsonArrayReader(const std::string& path, const ReaderOptions& options, bool count_only)
-        : in_(path), source_(options.source.empty() ? path : options.source), count_only_(count_only),
-          max_bytes_(options.max_record_bytes), defer_(options.defer_parsing) {
+        : in_(path),
+          source_(options.source.empty() ? path : options.source),
+          count_only_(count_only),
+          max_bytes_(options.max_record_bytes),
+          defer_(options.defer_parsing) {
         skip_ws();
         int c = get();
         if (c == '{') {
@@ -228,8 +234,10 @@ private:
             skip_ws();
             if (get() != ',') break;
         }
-        fail(DiagnosticKind::usage, "the JSON object has no \"records\" array (give an array of records, or "
-                                    "{\"records\": [...]})", source_);
+        fail(DiagnosticKind::usage,
+             "the JSON object has no \"records\" array (give an array of records, or "
+             "{\"records\": [...]})",
+             source_);
     }
 
     ByteStream in_;

@@ -13,11 +13,11 @@
 
 namespace vanban::batch {
 
-using nlohmann::json;
-using io::fail;
+using detail::ascii_lower;
 using detail::Cell;
 using detail::ColumnSpec;
-using detail::ascii_lower;
+using io::fail;
+using nlohmann::json;
 
 namespace {
 
@@ -119,7 +119,8 @@ void merge_defaults(nlohmann::json& record, const nlohmann::json& defaults) {
 
 void apply_set_value(nlohmann::json& target, std::string_view assignment, const nlohmann::json* schema) {
     const auto bad = [&](const std::string& en, const std::string& vi) {
-        throw Error(make_diagnostic(DiagnosticKind::usage, "batch.bad_set", "--set " + std::string(assignment) + ": " + en,
+        throw Error(make_diagnostic(DiagnosticKind::usage, "batch.bad_set",
+                                    "--set " + std::string(assignment) + ": " + en,
                                     "--set " + std::string(assignment) + ": " + vi));
     };
     const auto eq = assignment.find('=');
@@ -172,8 +173,8 @@ nlohmann::json parse_header_path(std::string_view header) {
     nlohmann::json segments = nlohmann::json::array();
     const std::string h(header);
     auto bad = [&](const std::string& why) -> void {
-        fail(DiagnosticKind::usage, "header '" + h + "' is not a field path (" + why +
-                                        "); write person.full_name or awards[0].year");
+        fail(DiagnosticKind::usage,
+             "header '" + h + "' is not a field path (" + why + "); write person.full_name or awards[0].year");
     };
     std::size_t i = 0;
     bool expect_key = true;
@@ -183,7 +184,8 @@ nlohmann::json parse_header_path(std::string_view header) {
             if (close == std::string::npos) bad("unclosed [");
             if (segments.empty()) bad("it starts with an index");
             const std::string digits = h.substr(i + 1, close - i - 1);
-            if (digits.empty() || digits.size() > 6 || !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
+            if (digits.empty() || digits.size() > 6 ||
+                !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
                 bad("the index must be a number");
             segments.push_back(std::stoul(digits));
             i = close + 1;

@@ -67,7 +67,7 @@ struct Record {
 
 struct ReaderOptions {
     RecordFormat format = RecordFormat::automatic;
-    std::string sheet;                       // XLSX: sheet name; empty: the first sheet
+    std::string sheet;  // XLSX: sheet name; empty: the first sheet
     // CSV/XLSX: the header row (1-based: the sheet's row number, the CSV line); 0: the first row whose cells name the
     // schema's fields (rows above it are skipped and listed).
     int header_row = 0;

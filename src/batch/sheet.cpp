@@ -5,9 +5,9 @@
 #include <xlsxwriter.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <deque>
-#include <cmath>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -32,10 +32,10 @@ constexpr const char* kMainSheet = "Danh sách";
 constexpr const char* kGuideSheet = "Hướng dẫn";
 
 struct Column {
-    json path;               // from the record (main sheet) or from the list's item (list sheets)
-    std::string header;      // what the reader recognises (title, or a longer name when the title is shared)
-    std::string help;        // the field's description, for the header's comment
-    std::string kind;        // column_kind(): "date", "integer", …
+    json path;           // from the record (main sheet) or from the list's item (list sheets)
+    std::string header;  // what the reader recognises (title, or a longer name when the title is shared)
+    std::string help;    // the field's description, for the header's comment
+    std::string kind;    // column_kind(): "date", "integer", …
     std::vector<EnumChoice> choices;
     bool required = false;
 };
@@ -180,8 +180,9 @@ private:
     // A group with a required list inside (a table's rows) cannot be filled in one row: it is left to JSON.
     bool needs_lists(const json* node) const {
         const auto props = schema_properties(schema_, node);
-        return std::any_of(props.begin(), props.end(),
-                           [&](const SchemaProperty& p) { return p.required && list_only(schema_types(schema_, p.node)); });
+        return std::any_of(props.begin(), props.end(), [&](const SchemaProperty& p) {
+            return p.required && list_only(schema_types(schema_, p.node));
+        });
     }
 
     // Whether the example's items of an optional list hold lists of their own (appendix tables): then the list is
@@ -190,7 +191,8 @@ private:
         const json* items = o_.example.is_object() ? at_path(o_.example, path) : nullptr;
         if (!items || !items->is_array()) return false;
         return std::any_of(items->begin(), items->end(), [](const json& item) {
-            return item.is_object() && std::any_of(item.begin(), item.end(), [](const json& v) { return v.is_array(); });
+            return item.is_object() &&
+                   std::any_of(item.begin(), item.end(), [](const json& v) { return v.is_array(); });
         });
     }
 
@@ -220,7 +222,8 @@ private:
             std::vector<const json*> flat_items;
             if (example) flatten_items(*example, flat_items);
             if (!ip.required && !flat_items.empty() &&
-                std::none_of(flat_items.begin(), flat_items.end(), [&](const json* item) { return item->is_object() && item->contains(ip.key); }))
+                std::none_of(flat_items.begin(), flat_items.end(),
+                             [&](const json* item) { return item->is_object() && item->contains(ip.key); }))
                 continue;
             Column c;
             c.path = json::array({ip.key});
@@ -267,11 +270,13 @@ private:
         for (std::size_t i = 0; i < columns.size(); ++i) {
             const Column& c = columns[i];
             const auto col = static_cast<lxw_col_t>(first + i);
-            worksheet_write_string(ws, 0, col, keep(c.header + (c.required ? " *" : "")), c.required ? required_ : header_);
+            worksheet_write_string(ws, 0, col, keep(c.header + (c.required ? " *" : "")),
+                                   c.required ? required_ : header_);
             std::string help = c.help;
             if (c.required) help += (help.empty() ? "" : "\n") + std::string("Bắt buộc.");
             if (!c.choices.empty()) help += (help.empty() ? "" : "\n") + std::string("Chọn trong danh sách.");
-            if (c.kind == "date") help += (help.empty() ? "" : "\n") + std::string("Ghi ngày/tháng/năm, ví dụ 15/06/2024.");
+            if (c.kind == "date")
+                help += (help.empty() ? "" : "\n") + std::string("Ghi ngày/tháng/năm, ví dụ 15/06/2024.");
             if (!help.empty()) {
                 lxw_comment_options opt{};
                 opt.width = 320;
@@ -279,7 +284,9 @@ private:
                 worksheet_write_comment_opt(ws, 0, col, keep(help), &opt);
             }
             const double width = column_width(c);
-            lxw_format* format = c.kind == "date" ? date_ : (c.kind == "integer" || c.kind == "number") ? nullptr : text_;
+            lxw_format* format = c.kind == "date"                              ? date_
+                                 : (c.kind == "integer" || c.kind == "number") ? nullptr
+                                                                               : text_;
             worksheet_set_column(ws, col, col, width, format);
             if (!c.choices.empty()) drop_down(ws, col, c.choices);
         }
@@ -297,7 +304,9 @@ private:
         auto& list = lists_of_choices_.emplace_back();
         std::size_t length = 0;
         for (const auto& c : choices) {
-            const std::string shown = !c.label.empty() ? c.label : c.value.is_string() ? c.value.get<std::string>() : c.value.dump();
+            const std::string shown = !c.label.empty()      ? c.label
+                                      : c.value.is_string() ? c.value.get<std::string>()
+                                                            : c.value.dump();
             length += shown.size() + 1;
             list.push_back(const_cast<char*>(keep(shown)));
         }
@@ -393,9 +402,12 @@ private:
                             " ghi những mục có nhiều dòng của mỗi văn bản: mỗi mục một dòng, cột STT ghi số thứ tự của "
                             "dòng tương ứng ở trang “Danh sách”.");
         }
-        lines.push_back("Giá trị chung cho mọi văn bản (đơn vị, địa danh, người ký) có thể bỏ trống ở đây và ghi một lần khi "
-                        "tạo: vanban batch " + o_.template_name + " danh-sach.xlsx -o thu-muc --set \"Địa danh=Ninh Bình\".");
-        lines.push_back("Tạo văn bản: vanban batch " + o_.template_name + " danh-sach.xlsx -o thu-muc --report bao-cao.json");
+        lines.push_back(
+            "Giá trị chung cho mọi văn bản (đơn vị, địa danh, người ký) có thể bỏ trống ở đây và ghi một lần khi "
+            "tạo: vanban batch " +
+            o_.template_name + " danh-sach.xlsx -o thu-muc --set \"Địa danh=Ninh Bình\".");
+        lines.push_back("Tạo văn bản: vanban batch " + o_.template_name +
+                        " danh-sach.xlsx -o thu-muc --report bao-cao.json");
         for (std::size_t i = 0; i < lines.size(); ++i)
             worksheet_write_string(ws, static_cast<lxw_row_t>(i), 0, keep(lines[i]), i == 0 ? header_ : wrap_);
     }
@@ -464,23 +476,27 @@ std::string Builder::write() {
     format_set_align(wrap_, LXW_ALIGN_VERTICAL_TOP);
 
     lxw_worksheet* main = workbook_add_worksheet(wb, kMainSheet);
-    std::vector<Column> with_number = {Column{json::array(), "STT", "Số thứ tự; các trang danh sách nhiều dòng dùng số này.", "integer", {}, false}};
+    std::vector<Column> with_number = {
+        Column{json::array(), "STT", "Số thứ tự; các trang danh sách nhiều dòng dùng số này.", "integer", {}, false}};
     with_number.insert(with_number.end(), columns_.begin(), columns_.end());
     header_row(main, with_number, 0);
     worksheet_set_column(main, 0, 0, 6, nullptr);
     if (o_.example.is_object()) {
         worksheet_write_number(main, 1, 0, 1, nullptr);
         for (std::size_t i = 0; i < columns_.size(); ++i)
-            if (const json* v = at_path(o_.example, columns_[i].path)) write_value(main, 1, static_cast<lxw_col_t>(i + 1), columns_[i], *v);
+            if (const json* v = at_path(o_.example, columns_[i].path))
+                write_value(main, 1, static_cast<lxw_col_t>(i + 1), columns_[i], *v);
     }
     for (const ListSheet& list : lists_) {
         lxw_worksheet* ws = workbook_add_worksheet(wb, list.name.c_str());
-        std::vector<Column> cols = {Column{json::array(), "STT", "Số thứ tự của dòng ở trang “Danh sách” mà mục này thuộc về.", "integer", {}, true}};
+        std::vector<Column> cols = {Column{
+            json::array(), "STT", "Số thứ tự của dòng ở trang “Danh sách” mà mục này thuộc về.", "integer", {}, true}};
         cols.insert(cols.end(), list.columns.begin(), list.columns.end());
         header_row(ws, cols, 0);
         worksheet_set_column(ws, 0, 0, 6, nullptr);
         lxw_row_t row = 1;
-        if (const json* items = o_.example.is_object() ? at_path(o_.example, list.path) : nullptr; items && items->is_array())
+        if (const json* items = o_.example.is_object() ? at_path(o_.example, list.path) : nullptr;
+            items && items->is_array())
             list_rows(ws, list, *items, row);
     }
     guide(wb);
@@ -508,13 +524,14 @@ std::string make_template_sheet(const std::string& template_name_or_path, const 
         o.schema = *t.schema;
         try {
             o.schema_text = io::read_file(t.schema_name);  // only orders the columns
-        } catch (const Error&) {
-        }
+        } catch (const Error&) {}
     } else {
-        throw Error(make_diagnostic(DiagnosticKind::usage, "batch.no_schema",
-                                    "'" + template_name_or_path + "' brings no JSON Schema to build the sheet from; give --schema FILE",
-                                    "Mẫu “" + template_name_or_path + "” không có lược đồ dữ liệu (JSON Schema) để tạo bảng tính; "
-                                    "hãy chỉ ra tệp lược đồ bằng --schema."));
+        throw Error(make_diagnostic(
+            DiagnosticKind::usage, "batch.no_schema",
+            "'" + template_name_or_path + "' brings no JSON Schema to build the sheet from; give --schema FILE",
+            "Mẫu “" + template_name_or_path +
+                "” không có lược đồ dữ liệu (JSON Schema) để tạo bảng tính; "
+                "hãy chỉ ra tệp lược đồ bằng --schema."));
     }
     o.template_name = t.bundled ? t.bundled->name : template_name_or_path;
     o.template_title = t.bundled ? t.bundled->manifest.value("title", o.template_name) : o.template_name;

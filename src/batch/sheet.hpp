@@ -27,6 +27,7 @@ VANBAN_API std::string make_sheet(const SheetOptions& options);
 
 // The workbook for a bundled template (or a template file/directory with `schema_path`): its schema, its example as
 // the first row. Throws vanban::Error (usage, code batch.no_schema) when there is no schema to build it from.
-VANBAN_API std::string make_template_sheet(const std::string& template_name_or_path, const std::string& schema_path = {});
+VANBAN_API std::string make_template_sheet(const std::string& template_name_or_path,
+                                           const std::string& schema_path = {});
 
 }  // namespace vanban::batch

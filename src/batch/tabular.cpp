@@ -12,8 +12,8 @@ namespace vanban::batch::detail {
 
 namespace {
 
-using nlohmann::json;
 using io::fail;
+using nlohmann::json;
 
 // Skipped rows listed one by one; past this, only counted (a sheet of notes must not grow the report without limit).
 constexpr std::size_t kMaxSkippedRows = 1000;
@@ -36,8 +36,9 @@ HeaderNode* child_of(HeaderNode& node, const json& segment, bool leaf, const std
     node.children.emplace_back(segment, std::move(child));
     auto* raw = node.children.back().second.get();
     if (node.kind == HeaderNode::Kind::array)
-        std::stable_sort(node.children.begin(), node.children.end(),
-                         [](const auto& a, const auto& b) { return a.first.template get<long long>() < b.first.template get<long long>(); });
+        std::stable_sort(node.children.begin(), node.children.end(), [](const auto& a, const auto& b) {
+            return a.first.template get<long long>() < b.first.template get<long long>();
+        });
     return raw;
 }
 
@@ -119,7 +120,8 @@ Tabular::RowKind Tabular::kind_of(const std::vector<Cell>& row) const {
         if (spec) ++in_fields;
         const bool number_column = (spec && (spec->type == CellType::integer || spec->type == CellType::number)) ||
                                    c.column == row_number_column_;
-        if (number_column && (c.kind == Cell::Kind::number || (c.kind == Cell::Kind::text && parse_cell_number(trim(c.text)))))
+        if (number_column &&
+            (c.kind == Cell::Kind::number || (c.kind == Cell::Kind::text && parse_cell_number(trim(c.text)))))
             ++numbers_in_number_columns;
         if (c.kind != Cell::Kind::text) {
             first = false;
@@ -142,7 +144,8 @@ Tabular::RowKind Tabular::kind_of(const std::vector<Cell>& row) const {
 
 std::string Tabular::row_key(const std::vector<Cell>& row) const {
     for (const Cell& c : row)
-        if (c.column == row_number_column_) return c.kind == Cell::Kind::number ? number_text(c.number) : std::string(trim(c.text));
+        if (c.column == row_number_column_)
+            return c.kind == Cell::Kind::number ? number_text(c.number) : std::string(trim(c.text));
     return {};
 }
 
@@ -153,13 +156,15 @@ void Tabular::build(std::vector<Cell>& row, Record& record) {
         if (col < columns_.size() && columns_[col]) row_[col] = &c;
         else if (!xlsx_ && c.column != row_number_column_ && !(c.kind == Cell::Kind::text && trim(c.text).empty())) {
             RecordError e;
-            e.diagnostic = make_diagnostic(
-                DiagnosticKind::data, "batch.cell_without_header",
-                "cell " + shown(c.text) + " in column " + std::to_string(c.column) + " has no header (the header row has " +
-                    std::to_string(header_width()) + " columns); is a comma missing its quotes?",
-                "ô " + shown(c.text) + " ở cột " + std::to_string(c.column) + " nằm ngoài các cột có tên (dòng tiêu đề có " +
-                    std::to_string(header_width()) + " cột); có phải thiếu dấu ngoặc kép quanh một ô có dấu phẩy?",
-                source_);
+            e.diagnostic =
+                make_diagnostic(DiagnosticKind::data, "batch.cell_without_header",
+                                "cell " + shown(c.text) + " in column " + std::to_string(c.column) +
+                                    " has no header (the header row has " + std::to_string(header_width()) +
+                                    " columns); is a comma missing its quotes?",
+                                "ô " + shown(c.text) + " ở cột " + std::to_string(c.column) +
+                                    " nằm ngoài các cột có tên (dòng tiêu đề có " + std::to_string(header_width()) +
+                                    " cột); có phải thiếu dấu ngoặc kép quanh một ô có dấu phẩy?",
+                                source_);
             e.diagnostic.line = c.line;
             e.diagnostic.column = c.column;
             e.cell = "line " + std::to_string(c.line) + ", column " + std::to_string(c.column);
@@ -207,8 +212,8 @@ std::optional<json> Tabular::emit(const HeaderNode& node, std::string& pointer, 
             RecordError e = where;
             e.diagnostic.kind = DiagnosticKind::data;
             e.diagnostic.json_pointer = pointer;
-            e.diagnostic.message = (xlsx_ ? "cell " + where.cell : std::string("column")) + " '" + spec.header +
-                                   "': " + error;
+            e.diagnostic.message =
+                (xlsx_ ? "cell " + where.cell : std::string("column")) + " '" + spec.header + "': " + error;
             record.errors.push_back(std::move(e));
         }
         record.cells.insert_or_assign(pointer, std::move(where));
@@ -285,11 +290,11 @@ void TabularReader::find_header() {
             }
             if (!Tabular::blank(row.cells)) skip(row, Skip::above_header);
         }
-        throw Error(make_diagnostic(DiagnosticKind::usage, "batch.header_not_found",
-                                    "--header-row " + std::to_string(header_row_) + ": that row is empty or missing",
-                                    "Dòng " + std::to_string(header_row_) +
-                                        " (đã chọn làm dòng tiêu đề cột) trống hoặc không có trong tệp.",
-                                    source_));
+        throw Error(make_diagnostic(
+            DiagnosticKind::usage, "batch.header_not_found",
+            "--header-row " + std::to_string(header_row_) + ": that row is empty or missing",
+            "Dòng " + std::to_string(header_row_) + " (đã chọn làm dòng tiêu đề cột) trống hoặc không có trong tệp.",
+            source_));
     }
     scan_for_header(namer);
 }
@@ -317,16 +322,21 @@ void TabularReader::scan_for_header(const ColumnNamer& namer) {
         }
     }
     // No row looks like a header: the one naming most fields (without a schema: the first row).
-    if (!chosen && best && (!namer.has_schema() || best_fields > 0)) chosen = namer.has_schema() ? best : first_filled(scanned);
+    if (!chosen && best && (!namer.has_schema() || best_fields > 0))
+        chosen = namer.has_schema() ? best : first_filled(scanned);
     if (!chosen) {
         std::string names;
         for (const auto& n : namer.expected(12)) names += (names.empty() ? "“" : ", “") + n + "”";
         throw Error(make_diagnostic(
             DiagnosticKind::usage, "batch.header_not_found",
-            scanned.empty() ? "the list is empty: no header row" : "no header row found: no row names the template's fields (expected columns such as " + names + ")",
-            scanned.empty() ? "Tệp danh sách trống, không có dòng tiêu đề cột."
-                            : "Không tìm thấy dòng tiêu đề cột: không dòng nào có tên cột trùng với tên trường của mẫu. "
-                              "Các cột cần có, ví dụ: " + names + ".",
+            scanned.empty()
+                ? "the list is empty: no header row"
+                : "no header row found: no row names the template's fields (expected columns such as " + names + ")",
+            scanned.empty()
+                ? "Tệp danh sách trống, không có dòng tiêu đề cột."
+                : "Không tìm thấy dòng tiêu đề cột: không dòng nào có tên cột trùng với tên trường của mẫu. "
+                  "Các cột cần có, ví dụ: " +
+                      names + ".",
             source_));
     }
     for (std::size_t i = 0; i < *chosen; ++i)
@@ -355,7 +365,7 @@ std::optional<std::size_t> TabularReader::first_filled(const std::vector<RawRow>
 }
 
 std::tuple<std::size_t, std::size_t, std::size_t> TabularReader::header_score(const ColumnNamer& namer,
-                                                                         const std::vector<Cell>& cells) {
+                                                                              const std::vector<Cell>& cells) {
     std::size_t fields = 0, named = 0, filled = 0;
     for (const Cell& c : cells) {
         if (c.kind != Cell::Kind::text && c.kind != Cell::Kind::number) continue;
@@ -425,15 +435,15 @@ void TabularReader::skip(const RawRow& row, Skip why) {
     s.text = std::string(vn::utf8_prefix(text, 200));
     switch (why) {
         case Skip::above_header:
-            s.why = make_diagnostic(DiagnosticKind::data, "batch.row_above_header",
-                                    where_en + " " + shown_text + " is above the header row (a title or a note): skipped",
-                                    where_vi + " " + shown_vi + " nằm trên dòng tiêu đề cột (tên bảng, ghi chú): bỏ qua.",
-                                    source_);
+            s.why = make_diagnostic(
+                DiagnosticKind::data, "batch.row_above_header",
+                where_en + " " + shown_text + " is above the header row (a title or a note): skipped",
+                where_vi + " " + shown_vi + " nằm trên dòng tiêu đề cột (tên bảng, ghi chú): bỏ qua.", source_);
             break;
         case Skip::total:
-            s.why = make_diagnostic(DiagnosticKind::data, "batch.row_total",
-                                    where_en + " " + shown_text + " is a total row: skipped",
-                                    where_vi + " " + shown_vi + " là dòng tổng cộng: bỏ qua, không làm văn bản.", source_);
+            s.why = make_diagnostic(
+                DiagnosticKind::data, "batch.row_total", where_en + " " + shown_text + " is a total row: skipped",
+                where_vi + " " + shown_vi + " là dòng tổng cộng: bỏ qua, không làm văn bản.", source_);
             break;
         case Skip::note:
             s.why = make_diagnostic(DiagnosticKind::data, "batch.row_note",

@@ -30,7 +30,7 @@ constexpr std::size_t kHeaderScanRows = 64;
 struct HeaderNode {
     enum class Kind { object, array, leaf } kind = Kind::object;
     std::vector<std::pair<nlohmann::json, std::unique_ptr<HeaderNode>>> children;  // key (string) or index (number)
-    int column = -1;                                                                 // leaf: index into the columns
+    int column = -1;                                                               // leaf: index into the columns
 };
 
 // The columns of one header row, and what each row under it is.
@@ -94,7 +94,10 @@ protected:
     };
 
     TabularReader(const ReaderOptions& options, std::string source, bool xlsx, bool count_only)
-        : source_(std::move(source)), schema_(options.schema), header_row_(options.header_row), xlsx_(xlsx),
+        : source_(std::move(source)),
+          schema_(options.schema),
+          header_row_(options.header_row),
+          xlsx_(xlsx),
           count_only_(count_only) {}
 
     // The next row of the file; false at its end.

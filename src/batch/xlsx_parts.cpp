@@ -25,8 +25,8 @@ int bounded_int(std::string_view text) {
 }
 
 [[noreturn]] void refuse_doctype(std::string_view part, const std::string& source) {
-    fail(DiagnosticKind::package, std::string(part) + ": a document type declaration (DTD) is not allowed in a workbook",
-         source);
+    fail(DiagnosticKind::package,
+         std::string(part) + ": a document type declaration (DTD) is not allowed in a workbook", source);
 }
 
 // The next node of a workbook part (xmlTextReaderRead's result).
@@ -50,7 +50,8 @@ std::string_view local_name(xmlTextReader* r) {
 }
 
 std::optional<std::string> attribute(xmlTextReader* r, const char* name, const char* ns) {
-    xmlChar* v = ns ? xmlTextReaderGetAttributeNs(r, reinterpret_cast<const xmlChar*>(name), reinterpret_cast<const xmlChar*>(ns))
+    xmlChar* v = ns ? xmlTextReaderGetAttributeNs(r, reinterpret_cast<const xmlChar*>(name),
+                                                  reinterpret_cast<const xmlChar*>(ns))
                     : xmlTextReaderGetAttribute(r, reinterpret_cast<const xmlChar*>(name));
     if (!v) return std::nullopt;
     std::string s(reinterpret_cast<const char*>(v));
@@ -205,7 +206,8 @@ void SharedStrings::spill() {
     ends_file_.reset(std::tmpfile());
     if (!texts_ || !ends_file_) fail_errno("cannot create a temporary file for the shared strings", errno);
     write(texts_, text_);
-    write(ends_file_, std::string_view(reinterpret_cast<const char*>(ends_.data()), ends_.size() * sizeof(std::uint64_t)));
+    write(ends_file_,
+          std::string_view(reinterpret_cast<const char*>(ends_.data()), ends_.size() * sizeof(std::uint64_t)));
     spilled_bytes_ = text_.size();
     std::string().swap(text_);
     std::vector<std::uint64_t>().swap(ends_);

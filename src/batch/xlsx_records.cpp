@@ -19,8 +19,8 @@ namespace vanban::batch::detail {
 
 namespace {
 
-using nlohmann::json;
 using io::fail;
+using nlohmann::json;
 
 class XlsxReader final : public TabularReader {
 public:
@@ -30,7 +30,8 @@ public:
           // The counting pass reads the texts too: telling titles, totals and notes from records needs them.
           shared_(false, options.xlsx_strings_in_memory),
           max_row_bytes_(options.max_record_bytes) {
-        if (!zip_.contains("xl/workbook.xml")) fail(DiagnosticKind::usage, "not an XLSX workbook (no xl/workbook.xml)", source_);
+        if (!zip_.contains("xl/workbook.xml"))
+            fail(DiagnosticKind::usage, "not an XLSX workbook (no xl/workbook.xml)", source_);
         const std::string sheet_part = find_sheet(zip_, options.sheet);
         if (zip_.contains("xl/sharedStrings.xml")) read_shared_strings();
         if (zip_.contains("xl/styles.xml")) read_styles(zip_.read("xl/styles.xml"));
@@ -64,7 +65,8 @@ private:
                 auto v = attribute(r.get(), "date1904");
                 date1904_ = v && (*v == "1" || *v == "true");
             } else if (n == "sheet") {
-                sheets.emplace_back(attribute(r.get(), "name").value_or(""), attribute(r.get(), "id", kRelNs).value_or(""));
+                sheets.emplace_back(attribute(r.get(), "name").value_or(""),
+                                    attribute(r.get(), "id", kRelNs).value_or(""));
             }
         }
         if (rc < 0) fail(DiagnosticKind::package, "xl/workbook.xml is not well-formed XML", source_);
@@ -75,7 +77,8 @@ private:
             if (sheet == sheets.end()) {
                 std::string names;
                 for (const auto& s : sheets) names += (names.empty() ? "'" : ", '") + s.first + "'";
-                fail(DiagnosticKind::usage, "the workbook has no sheet named '" + wanted + "' (it has " + names + ")", source_);
+                fail(DiagnosticKind::usage, "the workbook has no sheet named '" + wanted + "' (it has " + names + ")",
+                     source_);
             }
         }
         // Resolve the relationships to the worksheet parts; fall back to the conventional names.
@@ -84,7 +87,8 @@ private:
             const std::string rels = zip.read("xl/_rels/workbook.xml.rels");
             auto rr = xml_reader(rels, "xl/_rels/workbook.xml.rels", source_);
             while (read_node(rr.get(), "xl/_rels/workbook.xml.rels", source_) == 1) {
-                if (xmlTextReaderNodeType(rr.get()) != XML_READER_TYPE_ELEMENT || local_name(rr.get()) != "Relationship")
+                if (xmlTextReaderNodeType(rr.get()) != XML_READER_TYPE_ELEMENT ||
+                    local_name(rr.get()) != "Relationship")
                     continue;
                 std::string t = attribute(rr.get(), "Target").value_or("");
                 if (t.starts_with("/")) t = t.substr(1);
@@ -94,8 +98,9 @@ private:
         }
         for (std::size_t i = 0; i < sheets.size(); ++i) {
             auto t = targets.find(sheets[i].second);
-            sheet_parts_.emplace_back(sheets[i].first, t != targets.end() ? t->second
-                                                                          : "xl/worksheets/sheet" + std::to_string(i + 1) + ".xml");
+            sheet_parts_.emplace_back(sheets[i].first, t != targets.end()
+                                                           ? t->second
+                                                           : "xl/worksheets/sheet" + std::to_string(i + 1) + ".xml");
         }
         main_sheet_ = static_cast<std::size_t>(sheet - sheets.begin());
         return sheet_parts_[main_sheet_].second;
@@ -230,7 +235,8 @@ private:
         row_bytes_ += bytes;
         if (row_bytes_ > max_row_bytes_)
             fail(DiagnosticKind::limit,
-                 "row " + std::to_string(row_number_) + " holds more than the limit of " + std::to_string(max_row_bytes_) +
+                 "row " + std::to_string(row_number_) + " holds more than the limit of " +
+                     std::to_string(max_row_bytes_) +
                      " bytes of text (a cell's shared string counts each time a cell refers to it)",
                  source_);
     }
@@ -320,9 +326,9 @@ private:
     };
     struct ListSheet {
         std::string sheet;
-        json path;              // the list field in the record
-        std::string pointer;    // its JSON pointer
-        std::optional<json> key_path;  // a field of the record; nullopt: the "STT" column
+        json path;                                           // the list field in the record
+        std::string pointer;                                 // its JSON pointer
+        std::optional<json> key_path;                        // a field of the record; nullopt: the "STT" column
         std::map<std::string, std::vector<ListItem>> items;  // by key, in sheet order
         std::set<std::string> used;
     };
@@ -345,8 +351,9 @@ private:
                 notice(0, name,
                        make_diagnostic(DiagnosticKind::data, "batch.sheet_ignored",
                                        "sheet '" + name + "' is not named after a list field of the template: not read",
-                                       "Trang “" + name + "” không trùng tên danh sách nào của mẫu (ví dụ “Thành tích đạt "
-                                       "được”): không đọc trang này.",
+                                       "Trang “" + name +
+                                           "” không trùng tên danh sách nào của mẫu (ví dụ “Thành tích đạt "
+                                           "được”): không đọc trang này.",
                                        source_));
                 continue;
             }
@@ -360,7 +367,8 @@ private:
                       std::vector<Cell>& header) {
         std::vector<Cell> cells;
         int key_column = 0;
-        for (int scanned = 0; !key_column && scanned < static_cast<int>(kHeaderScanRows) && read_row(cells); ++scanned) {
+        for (int scanned = 0; !key_column && scanned < static_cast<int>(kHeaderScanRows) && read_row(cells);
+             ++scanned) {
             for (const Cell& c : cells) {
                 const std::string text = cell_text(c);
                 if (text.empty()) continue;
@@ -381,9 +389,11 @@ private:
         if (!key_column)
             throw Error(make_diagnostic(
                 DiagnosticKind::usage, "batch.list_sheet_without_key",
-                "sheet '" + name + "': no header row with an STT column (or a column naming the record, such as a name)",
-                "Trang “" + name + "” không có dòng tên cột với cột STT (số thứ tự của dòng ở trang danh sách chính) "
-                "hoặc một cột chỉ ra người/tập thể (ví dụ “Họ và tên”).",
+                "sheet '" + name +
+                    "': no header row with an STT column (or a column naming the record, such as a name)",
+                "Trang “" + name +
+                    "” không có dòng tên cột với cột STT (số thứ tự của dòng ở trang danh sách chính) "
+                    "hoặc một cột chỉ ra người/tập thể (ví dụ “Họ và tên”).",
                 source_));
         return key_column;
     }
@@ -419,7 +429,9 @@ private:
         ListSheet list;
         list.sheet = name;
         list.path = path;
-        for (const auto& seg : path) vanban::json_data::append_pointer_token(list.pointer, seg.is_string() ? seg.get<std::string>() : seg.dump());
+        for (const auto& seg : path)
+            vanban::json_data::append_pointer_token(list.pointer,
+                                                    seg.is_string() ? seg.get<std::string>() : seg.dump());
         const std::string where = source_ + " [" + name + "]";
         std::vector<Cell> cells, header;
         const int key_column = find_list_key(schema, root, name, list, header);
@@ -453,11 +465,12 @@ private:
                 bytes += c.text.size() + 16;
             }
             if (bytes > max_bytes)
-                throw Error(make_diagnostic(DiagnosticKind::limit, "batch.list_sheet_too_large",
-                                            "sheet '" + name + "' is larger than the limit of " + std::to_string(max_bytes) + " bytes",
-                                            "Trang “" + name + "” quá lớn (quá " + std::to_string(max_bytes >> 20) +
-                                                " MB): hãy chia danh sách thành nhiều tệp.",
-                                            source_));
+                throw Error(make_diagnostic(
+                    DiagnosticKind::limit, "batch.list_sheet_too_large",
+                    "sheet '" + name + "' is larger than the limit of " + std::to_string(max_bytes) + " bytes",
+                    "Trang “" + name + "” quá lớn (quá " + std::to_string(max_bytes >> 20) +
+                        " MB): hãy chia danh sách thành nhiều tệp.",
+                    source_));
             if (key.empty()) key = last_key;  // a person's further rows often leave the STT empty (or merged)
             last_key = key;
             if (key.empty() || Tabular::blank(rest)) continue;
@@ -490,7 +503,10 @@ private:
                     if (!v || !seg.is_string() || !v->is_object() || !v->contains(seg.get<std::string>())) v = nullptr;
                     else v = &(*v)[seg.get<std::string>()];
                 }
-                key = !v ? "" : v->is_string() ? v->get<std::string>() : v->is_number() ? number_text(v->get<double>()) : "";
+                key = !v               ? ""
+                      : v->is_string() ? v->get<std::string>()
+                      : v->is_number() ? number_text(v->get<double>())
+                                       : "";
             }
             auto it = list.items.find(key);
             if (key.empty() || it == list.items.end()) continue;
@@ -502,11 +518,12 @@ private:
             }
             if (!target->is_null()) {
                 RecordError e;
-                e.diagnostic = make_diagnostic(
-                    DiagnosticKind::data, "batch.list_twice",
-                    "the list is given twice: in this row's columns and on sheet '" + list.sheet + "'",
-                    "Danh sách này được ghi hai lần: ở các cột của dòng này và ở trang “" + list.sheet + "”; hãy giữ một chỗ.",
-                    source_);
+                e.diagnostic =
+                    make_diagnostic(DiagnosticKind::data, "batch.list_twice",
+                                    "the list is given twice: in this row's columns and on sheet '" + list.sheet + "'",
+                                    "Danh sách này được ghi hai lần: ở các cột của dòng này và ở trang “" + list.sheet +
+                                        "”; hãy giữ một chỗ.",
+                                    source_);
                 e.diagnostic.json_pointer = list.pointer;
                 record.errors.push_back(std::move(e));
                 continue;
@@ -536,8 +553,8 @@ private:
                 for (const ListItem& item : items)
                     notice(item.row, std::string(vn::utf8_prefix(key, 200)),
                            make_diagnostic(DiagnosticKind::data, "batch.list_row_unmatched",
-                                           "sheet '" + list.sheet + "' row " + std::to_string(item.row) + ": no record has '" +
-                                               key + "' (STT or the key column): not used",
+                                           "sheet '" + list.sheet + "' row " + std::to_string(item.row) +
+                                               ": no record has '" + key + "' (STT or the key column): not used",
                                            "Trang “" + list.sheet + "” dòng " + std::to_string(item.row) +
                                                ": không có dòng nào ở trang danh sách chính ứng với “" + key +
                                                "”; dòng này không được dùng.",
@@ -607,7 +624,8 @@ private:
                 active_.pop_back();
                 continue;
             }
-            const auto here = std::find_if(cells.begin(), cells.end(), [&](const Cell& c) { return c.column == m.column; });
+            const auto here =
+                std::find_if(cells.begin(), cells.end(), [&](const Cell& c) { return c.column == m.column; });
             if (row == m.top) {
                 if (here != cells.end()) m.value = *here;
             } else if (m.value && (here == cells.end() || here->kind == Cell::Kind::empty)) {
@@ -619,7 +637,8 @@ private:
             }
             ++k;
         }
-        if (added) std::sort(cells.begin(), cells.end(), [](const Cell& a, const Cell& b) { return a.column < b.column; });
+        if (added)
+            std::sort(cells.begin(), cells.end(), [](const Cell& a, const Cell& b) { return a.column < b.column; });
     }
 
     std::vector<Merge> merges_;

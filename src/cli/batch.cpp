@@ -87,7 +87,8 @@ public:
         std::ostringstream line;
         if (tty_) {
             const int width = 28;
-            const int filled = p.total ? static_cast<int>(width * static_cast<double>(p.done) / static_cast<double>(p.total)) : 0;
+            const int filled =
+                p.total ? static_cast<int>(width * static_cast<double>(p.done) / static_cast<double>(p.total)) : 0;
             line << "\r\033[K[" << std::string(static_cast<std::size_t>(std::clamp(filled, 0, width)), '#')
                  << std::string(static_cast<std::size_t>(width - std::clamp(filled, 0, width)), '.') << "] ";
         } else {
@@ -126,7 +127,8 @@ void print_failure(const batch::RecordResult& r, const std::string& records) {
     for (const auto& e : r.errors) {
         std::string text = e.diagnostic.to_string();
         if (!e.cell.empty() && text.find(e.cell) == std::string::npos) text += " [" + e.cell + "]";
-        if (!e.field.empty() && text.find("'" + e.field + "'") == std::string::npos) text += " [column '" + e.field + "']";
+        if (!e.field.empty() && text.find("'" + e.field + "'") == std::string::npos)
+            text += " [column '" + e.field + "']";
         std::cerr << "  " << to_string(e.diagnostic.kind) << " error: " << text << "\n";
     }
 }
@@ -150,9 +152,10 @@ CLI::App* add_batch_command(CLI::App& app, BatchArgs& a) {
         ->check(CLI::Range(1, 1 << 20));
     cmd->add_option("--defaults", a.defaults,
                     "a JSON object of values common to every record (unit, place, signer), merged under each record");
-    cmd->add_option("--set", a.set_values,
-                    "path=value: a value common to every record, e.g. --set place='Ninh Bình' --set report_date=15/06/2024 "
-                    "(repeatable; the path may be a column title; the record's own value wins)");
+    cmd->add_option(
+        "--set", a.set_values,
+        "path=value: a value common to every record, e.g. --set place='Ninh Bình' --set report_date=15/06/2024 "
+        "(repeatable; the path may be a column title; the record's own value wins)");
     cmd->add_option("--format", a.format, "output format: docx, odt (ODT templates) or pdf (through LibreOffice)")
         ->check(CLI::IsMember({"docx", "odt", "pdf"}));
     cmd->add_option("--records-format", a.records_format, "how to read RECORDS when the extension does not say")
@@ -184,7 +187,8 @@ int run_batch(const BatchArgs& a, bool json_errors) {
     const bool tty = isatty(STDERR_FILENO) != 0;
     ProgressDisplay progress(!a.quiet, tty);
     try {
-        if (a.output_dir.empty() == a.zip.empty()) usage_error("give an output directory (-o DIR) or an archive (--zip OUT.zip)");
+        if (a.output_dir.empty() == a.zip.empty())
+            usage_error("give an output directory (-o DIR) or an archive (--zip OUT.zip)");
         ResolvedTemplate t = resolve_template(a.template_arg, a.format, a.template_dirs);
         batch::Options o;
         o.template_path = t.path;
@@ -204,22 +208,28 @@ int run_batch(const BatchArgs& a, bool json_errors) {
         o.header_row = a.header_row;
         if (!a.defaults.empty()) {
             o.defaults = Data::from_file(a.defaults).value();  // JSON errors located by line:column
-            if (!o.defaults.is_object()) usage_error("--defaults " + a.defaults + ": the file must hold a JSON object {…}");
+            if (!o.defaults.is_object())
+                usage_error("--defaults " + a.defaults + ": the file must hold a JSON object {…}");
         }
         o.set_values = a.set_values;
         o.output_dir = a.output_dir;
         o.zip_path = a.zip;
         o.name_expression = a.name;
-        o.output = a.format == "pdf" ? batch::OutputKind::pdf : a.format == "odt" ? batch::OutputKind::odt : batch::OutputKind::docx;
+        o.output = a.format == "pdf"   ? batch::OutputKind::pdf
+                   : a.format == "odt" ? batch::OutputKind::odt
+                                       : batch::OutputKind::docx;
         o.jobs = a.jobs;
-        o.sync = a.sync == "each" ? batch::SyncMode::each : a.sync == "none" ? batch::SyncMode::none : batch::SyncMode::end;
+        o.sync = a.sync == "each"   ? batch::SyncMode::each
+                 : a.sync == "none" ? batch::SyncMode::none
+                                    : batch::SyncMode::end;
         o.converters = a.converters;
         o.lenient = a.lenient;
         o.image_directory = image_directory_for(a.records);  // pictures named by path in the records
         o.limits = a.limits;
         o.force = a.force;
         o.report_path = a.report;
-        if (t.bundled && t.bundled->manifest.value("unverified_layout", false)) o.report_header["unverified_layout"] = true;
+        if (t.bundled && t.bundled->manifest.value("unverified_layout", false))
+            o.report_header["unverified_layout"] = true;
 
         StopSignals signals;
         bool told = false;
@@ -243,7 +253,8 @@ int run_batch(const BatchArgs& a, bool json_errors) {
         progress.clear();
         for (const auto& row : s.skipped_rows) std::cerr << "vanban: " << row.why.to_string() << "\n";
         if (s.skipped_rows_total > s.skipped_rows.size())
-            std::cerr << "vanban: " << s.skipped_rows_total - s.skipped_rows.size() << " more rows skipped (see the report)\n";
+            std::cerr << "vanban: " << s.skipped_rows_total - s.skipped_rows.size()
+                      << " more rows skipped (see the report)\n";
         if (!a.quiet) {
             const double rate = s.seconds > 0 ? static_cast<double>(s.ok) / s.seconds : 0;
             char rate_text[32];
@@ -261,7 +272,8 @@ int run_batch(const BatchArgs& a, bool json_errors) {
         if (json_errors) {
             std::cerr << diagnostics_to_json(e.diagnostics()).dump(2) << "\n";
         } else {
-            for (const auto& d : e.diagnostics()) std::cerr << "vanban: " << to_string(d.kind) << " error: " << d.to_string() << "\n";
+            for (const auto& d : e.diagnostics())
+                std::cerr << "vanban: " << to_string(d.kind) << " error: " << d.to_string() << "\n";
         }
         const bool usage = !e.diagnostics().empty() && e.diagnostics().front().kind == DiagnosticKind::usage;
         return usage ? kUsage : kFailed;
@@ -273,12 +285,15 @@ int run_batch(const BatchArgs& a, bool json_errors) {
 }
 
 CLI::App* add_sheet_command(CLI::App& app, SheetArgs& a) {
-    auto* cmd = app.add_subcommand("sheet", "write the Excel workbook to fill for `vanban batch` (headers, help, drop-downs)");
-    cmd->add_option("template", a.template_arg, "a bundled template name (or a template file with --schema)")->required();
+    auto* cmd =
+        app.add_subcommand("sheet", "write the Excel workbook to fill for `vanban batch` (headers, help, drop-downs)");
+    cmd->add_option("template", a.template_arg, "a bundled template name (or a template file with --schema)")
+        ->required();
     cmd->add_option("-o,--output", a.output, "the .xlsx to write")->required();
     cmd->add_option("--schema", a.schema, "a JSON Schema file, for a template that does not bring one");
-    cmd->footer("Example:\n  vanban sheet bao-cao-thanh-tich-ca-nhan -o mau.xlsx\n"
-                "  (fill it, then: vanban batch bao-cao-thanh-tich-ca-nhan mau.xlsx -o out --report report.json)");
+    cmd->footer(
+        "Example:\n  vanban sheet bao-cao-thanh-tich-ca-nhan -o mau.xlsx\n"
+        "  (fill it, then: vanban batch bao-cao-thanh-tich-ca-nhan mau.xlsx -o out --report report.json)");
     return cmd;
 }
 

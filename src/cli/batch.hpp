@@ -26,7 +26,7 @@ inline std::string image_directory_for(const std::string& data_path) {
 }
 
 struct BatchArgs {
-    std::string template_arg;   // file, directory or bundled template name
+    std::string template_arg;                // file, directory or bundled template name
     std::vector<std::string> template_dirs;  // --templates
     std::string records;
     std::string output_dir;
@@ -37,10 +37,10 @@ struct BatchArgs {
     std::string records_format;   // "" | json | jsonl | csv | xlsx
     std::string schema;           // a JSON Schema file (bundled templates bring their own)
     std::string report;
-    std::string sync = "end";     // end | each | none
-    std::string defaults;         // a JSON object file merged under every record
+    std::string sync = "end";             // end | each | none
+    std::string defaults;                 // a JSON object file merged under every record
     std::vector<std::string> set_values;  // --set path=value (repeatable)
-    int header_row = 0;           // CSV/XLSX: the header row; 0: found by its field names
+    int header_row = 0;                   // CSV/XLSX: the header row; 0: found by its field names
     unsigned jobs = 0;
     unsigned converters = 2;
     bool force = false;

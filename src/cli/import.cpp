@@ -13,11 +13,12 @@ CLI::App* add_import_command(CLI::App& app, ImportArgs& args) {
     cmd->add_option("-o,--output", args.output, "the JSON data to write (default: standard output)");
     cmd->add_option("-t,--template", args.template_name, "the template the data is for (only ke-hoach today)");
     cmd->add_option("--report", args.report, "also write unrecognised places and warnings as JSON to this file");
-    cmd->footer("Every paragraph the importer cannot place is kept as a plain paragraph where it stood and listed on\n"
-                "standard error (part, paragraph, first words). Check the data, then render it:\n"
-                "  vanban import ke-hoach-cu.docx -o plan.json\n"
-                "  vanban validate ke-hoach plan.json\n"
-                "  vanban render ke-hoach plan.json -o ke-hoach-moi.docx");
+    cmd->footer(
+        "Every paragraph the importer cannot place is kept as a plain paragraph where it stood and listed on\n"
+        "standard error (part, paragraph, first words). Check the data, then render it:\n"
+        "  vanban import ke-hoach-cu.docx -o plan.json\n"
+        "  vanban validate ke-hoach plan.json\n"
+        "  vanban render ke-hoach plan.json -o ke-hoach-moi.docx");
     return cmd;
 }
 
@@ -34,7 +35,8 @@ int run_import(const ImportArgs& args) {
                   << u.text << "\" (" << u.reason << ")\n";
     for (const auto& w : result.warnings) std::cerr << "vanban: warning: " << w.to_string() << "\n";
     if (!result.unrecognised.empty())
-        std::cerr << "vanban: " << result.unrecognised.size() << " paragraph(s) not recognised; check them in the data\n";
+        std::cerr << "vanban: " << result.unrecognised.size()
+                  << " paragraph(s) not recognised; check them in the data\n";
     return 0;
 }
 

@@ -91,7 +91,8 @@ int validate_against(const nlohmann::json& schema, const std::string& schema_nam
 
 struct RenderRequest {
     std::string tpl, data, out, format;
-    std::vector<std::string> template_dirs;  // --templates  // format: docx, odt, pdf or "" (from the output's extension)
+    std::vector<std::string>
+        template_dirs;  // --templates  // format: docx, odt, pdf or "" (from the output's extension)
     bool lenient = false, no_validate = false, pdf_a = false;
     int timeout = 120;
     vanban::Limits limits;
@@ -118,9 +119,7 @@ std::string output_format(const RenderRequest& r) {
     return ext.substr(1);
 }
 
-bool looks_like_data_file(const std::string& path) {
-    return lower_extension(path) == ".json";
-}
+bool looks_like_data_file(const std::string& path) { return lower_extension(path) == ".json"; }
 
 // `vanban render plan.json ke-hoach`: the template and the data the wrong way round.
 void refuse_swapped_arguments(const RenderRequest& r) {
@@ -164,10 +163,12 @@ int cmd_render(const RenderRequest& req, const Output& how) {
     auto tpl = vanban::Template::from_file(rt.path, compile);
     const std::string tpl_format = tpl.format() == vanban::Format::odt ? "odt" : "docx";
     if (format != "pdf" && format != tpl_format)
-        usage_error("'" + req.tpl + "' is a " + tpl_format + " template: it renders " + tpl_format + " or pdf, not " + format);
+        usage_error("'" + req.tpl + "' is a " + tpl_format + " template: it renders " + tpl_format + " or pdf, not " +
+                    format);
     vanban::RenderOptions options;
     options.lenient = req.lenient;
-    options.image_directory = vanban::cli::image_directory_for(req.data);  // a picture given by path is the user's own file
+    options.image_directory =
+        vanban::cli::image_directory_for(req.data);  // a picture given by path is the user's own file
     // Rendering Data (not a bare JSON value) makes data problems point into the data file: JSON pointer → line:column.
     std::string bytes = tpl.render(data, options);
     if (format == "pdf") {
@@ -181,8 +182,7 @@ int cmd_render(const RenderRequest& req, const Output& how) {
     if (out_path != "-" && !how.quiet) {
         if (how.language == vanban::Language::vi)
             std::cerr << "đã tạo " << out_path << " — " << size_and_pages(bytes, format, how.language) << "\n";
-        else
-            std::cerr << "wrote " << out_path << " (" << size_and_pages(bytes, format, how.language) << ")\n";
+        else std::cerr << "wrote " << out_path << " (" << size_and_pages(bytes, format, how.language) << ")\n";
     }
     return kOk;
 }
@@ -229,7 +229,8 @@ int cmd_validate(const std::vector<std::string>& args, const std::string& templa
     const nlohmann::json& value = data.value();
     if (tpl_name.empty() && value.is_object() && value.contains("template") && value["template"].is_string())
         tpl_name = value["template"].get<std::string>();
-    if (tpl_name.empty()) usage_error("which template is this data for? name it: vanban validate ke-hoach " + data_path);
+    if (tpl_name.empty())
+        usage_error("which template is this data for? name it: vanban validate ke-hoach " + data_path);
     ResolvedTemplate rt = resolve_template(tpl_name, "docx", template_dirs);
     if (!rt.schema) usage_error("template '" + tpl_name + "' has no JSON Schema");
     int rc = validate_against(*rt.schema, rt.schema_name, data, how);
@@ -253,8 +254,8 @@ int cmd_templates(const std::vector<std::string>& template_dirs) {
             if (b.manifest.contains(f)) formats += (formats.empty() ? "" : ",") + std::string(f);
         std::cout << b.name << std::string(width + 2 - b.name.size(), ' ') << formats
                   << std::string(formats.size() < 10 ? 10 - formats.size() : 1, ' ')
-                  << (b.manifest.value("unverified_layout", false) ? "[unverified layout] " : "")
-                  << b.description << "\n";
+                  << (b.manifest.value("unverified_layout", false) ? "[unverified layout] " : "") << b.description
+                  << "\n";
         if (b.source != "bundled")
             std::cout << std::string(width + 12, ' ') << "(" << b.source
                       << (b.extends.empty() ? "" : ", extends " + b.extends) << ")\n";
@@ -311,7 +312,9 @@ int cmd_pack(const std::string& dir, const std::string& out, const std::vector<s
 
 CLI::App* add_render_command(CLI::App& app, RenderRequest& req) {
     auto* render = app.add_subcommand("render", "render a template with JSON data into a document");
-    render->add_option("template", req.tpl, "a .docx/.odt file, a template directory, or a bundled template name (ke-hoach)")
+    render
+        ->add_option("template", req.tpl,
+                     "a .docx/.odt file, a template directory, or a bundled template name (ke-hoach)")
         ->required();
     render->add_option("data", req.data, "the JSON data file, or - for standard input")->required();
     render->add_option("-o,--output", req.out, "the document to write (.docx, .odt or .pdf), or - for standard output")
@@ -323,18 +326,21 @@ CLI::App* add_render_command(CLI::App& app, RenderRequest& req) {
     render->add_flag("--lenient", req.lenient, "render missing values as empty instead of failing");
     render->add_flag("--no-validate", req.no_validate, "skip the JSON Schema check of bundled templates");
     vanban::cli::add_limit_options(*render, req.limits);
-    render->footer("Examples:\n  vanban render ke-hoach examples/ke-hoach/000.json -o ke-hoach-000.docx\n"
-                   "  vanban render ke-hoach plan.json -o plan.odt\n"
-                   "  vanban render ke-hoach plan.json -o plan.pdf --pdf-a   (needs LibreOffice)");
+    render->footer(
+        "Examples:\n  vanban render ke-hoach examples/ke-hoach/000.json -o ke-hoach-000.docx\n"
+        "  vanban render ke-hoach plan.json -o plan.odt\n"
+        "  vanban render ke-hoach plan.json -o plan.pdf --pdf-a   (needs LibreOffice)");
     return render;
 }
 
 CLI::App* add_pack_command(CLI::App& app, std::string& dir, std::string& out) {
     auto* pack = app.add_subcommand("pack", "zip a template directory into a .docx or .odt");
-    pack->add_option("directory", dir, "the unzipped template, or a template's name (its .docx or .odt variant)")->required();
+    pack->add_option("directory", dir, "the unzipped template, or a template's name (its .docx or .odt variant)")
+        ->required();
     pack->add_option("-o,--output", out, "the package to write")->required();
-    pack->footer("Examples:\n  vanban pack templates/ke-hoach/docx -o ke-hoach.docx\n"
-                 "  vanban pack ke-hoach -o ke-hoach-so-y-te.docx   (a copy of the bundled template to edit in Word)");
+    pack->footer(
+        "Examples:\n  vanban pack templates/ke-hoach/docx -o ke-hoach.docx\n"
+        "  vanban pack ke-hoach -o ke-hoach-so-y-te.docx   (a copy of the bundled template to edit in Word)");
     return pack;
 }
 
@@ -346,19 +352,22 @@ bool is_unknown_command(CLI::App& app, int argc, char** argv) {
         if (takes_value) ++i;
         if (arg.empty() || arg[0] == '-') continue;
         std::vector<std::string> commands;
-        for (const auto* sub : app.get_subcommands([](const CLI::App*) { return true; })) commands.push_back(sub->get_name());
+        for (const auto* sub : app.get_subcommands([](const CLI::App*) { return true; }))
+            commands.push_back(sub->get_name());
         if (std::find(commands.begin(), commands.end(), arg) != commands.end()) break;
-        const bool english = std::any_of(argv + 1, argv + argc, [](const char* a) { return std::string(a) == "--lang=en"; }) ||
-                             std::adjacent_find(argv + 1, argv + argc, [](const char* a, const char* b) {
-                                 return std::string(a) == "--lang" && std::string(b) == "en";
-                             }) != argv + argc;
+        const bool english =
+            std::any_of(argv + 1, argv + argc, [](const char* a) { return std::string(a) == "--lang=en"; }) ||
+            std::adjacent_find(argv + 1, argv + argc, [](const char* a, const char* b) {
+                return std::string(a) == "--lang" && std::string(b) == "en";
+            }) != argv + argc;
         const auto close = vanban::closest_name(arg, commands);
         if (english)
             std::cerr << "vanban: unknown command '" << arg << "'" << (close ? "; did you mean '" + *close + "'?" : "")
                       << " (vanban --help lists them)\n";
         else
             std::cerr << "vanban: lỗi: không có lệnh \"" << arg << "\""
-                      << (close ? " — có phải ý bạn là \"" + *close + "\"?" : "") << " (vanban --help liệt kê các lệnh)\n";
+                      << (close ? " — có phải ý bạn là \"" + *close + "\"?" : "")
+                      << " (vanban --help liệt kê các lệnh)\n";
         return true;
     }
     return false;
@@ -373,10 +382,12 @@ int main(int argc, char** argv) {
     app.fallthrough();  // global options (--errors, --lang, --quiet) may also follow the subcommand
     Output how;
     std::string error_format = "text", language = "vi";
-    app.add_option("--errors", error_format, "how to print problems: text or json")->check(CLI::IsMember({"text", "json"}));
+    app.add_option("--errors", error_format, "how to print problems: text or json")
+        ->check(CLI::IsMember({"text", "json"}));
     std::vector<std::string> template_dirs;
-    app.add_option("--templates", template_dirs,
-                   "a folder of your own templates, searched before the bundled ones (repeatable; also VANBAN_TEMPLATES)");
+    app.add_option(
+        "--templates", template_dirs,
+        "a folder of your own templates, searched before the bundled ones (repeatable; also VANBAN_TEMPLATES)");
     app.add_option("--lang", language, "language of messages: vi (default) or en")->check(CLI::IsMember({"vi", "en"}));
     app.add_flag("-q,--quiet", how.quiet, "print nothing when all went well");
 
@@ -397,7 +408,8 @@ int main(int argc, char** argv) {
     validate->add_option("-t,--template", template_opt, "bundled template whose schema to use");
     validate->footer("Example:\n  vanban validate ke-hoach plan.json");
 
-    auto* templates = app.add_subcommand("templates", "list the templates: bundled, and your own (--templates, VANBAN_TEMPLATES)");
+    auto* templates =
+        app.add_subcommand("templates", "list the templates: bundled, and your own (--templates, VANBAN_TEMPLATES)");
     templates->footer(
         "One line each: name, formats (docx, odt), description. [unverified layout] marks a form whose wording follows\n"
         "its known structure but is not verified against the official appendix (edit the template's text to fix it).\n"
@@ -410,13 +422,15 @@ int main(int argc, char** argv) {
 
     std::string pack_dir, pack_out;
     std::string check_what;
-    auto* check = app.add_subcommand("check-template", "check a template before use: tags, schema fields, styles, fonts, "
-                                                       "and what Word or LibreOffice would break");
+    auto* check = app.add_subcommand("check-template",
+                                     "check a template before use: tags, schema fields, styles, fonts, "
+                                     "and what Word or LibreOffice would break");
     check->add_option("template", check_what, "a template name, a template folder, or a .docx/.odt file or directory")
         ->required();
-    check->footer("Errors (exit status 1): tags that do not parse, tags inside XML attributes, styles not defined.\n"
-                  "Warnings: fields the schema does not define, required fields no tag reads, fonts not installed.\n"
-                  "Example:\n  vanban check-template --templates ~/mau-co-quan ke-hoach-so-y-te");
+    check->footer(
+        "Errors (exit status 1): tags that do not parse, tags inside XML attributes, styles not defined.\n"
+        "Warnings: fields the schema does not define, required fields no tag reads, fonts not installed.\n"
+        "Example:\n  vanban check-template --templates ~/mau-co-quan ke-hoach-so-y-te");
     vanban::cli::BatchArgs batch_args;
     auto* batch = vanban::cli::add_batch_command(app, batch_args);
     vanban::cli::SheetArgs sheet_args;

@@ -12,29 +12,37 @@
 namespace vanban::cli {
 
 CLI::App* add_serve_command(CLI::App& app, server::Options& o) {
-    auto* cmd = app.add_subcommand("serve", "a web page to fill in, check, preview and download documents, and an HTTP API");
-    cmd->add_option("--host", o.host, "the address to listen on (default 127.0.0.1: this computer only; 0.0.0.0: the network)");
-    cmd->add_option("--allow-host", o.allowed_hosts,
-                    "a host name the server answers to besides its address, NAME or NAME:PORT (repeatable; e.g. behind a proxy)")
+    auto* cmd =
+        app.add_subcommand("serve", "a web page to fill in, check, preview and download documents, and an HTTP API");
+    cmd->add_option("--host", o.host,
+                    "the address to listen on (default 127.0.0.1: this computer only; 0.0.0.0: the network)");
+    cmd->add_option(
+           "--allow-host", o.allowed_hosts,
+           "a host name the server answers to besides its address, NAME or NAME:PORT (repeatable; e.g. behind a proxy)")
         ->allow_extra_args(false);
     cmd->add_option("--port", o.port, "the port (default 8080; 0: any free port)")->check(CLI::Range(0, 65535));
     cmd->add_option("--json-editor-dir", o.json_editor_dir, "where libjs-json-editor is installed")
         ->capture_default_str();
-    cmd->add_option_function<double>("--max-json-mb", [&o](double mb) { o.max_json_bytes = static_cast<std::size_t>(mb * 1048576); },
-                                      "largest JSON request, in MB (default 4)")
+    cmd->add_option_function<double>(
+           "--max-json-mb", [&o](double mb) { o.max_json_bytes = static_cast<std::size_t>(mb * 1048576); },
+           "largest JSON request, in MB (default 4)")
         ->check(CLI::Range(0.01, 1024.0));
-    cmd->add_option_function<double>("--max-upload-mb", [&o](double mb) { o.max_upload_bytes = static_cast<std::size_t>(mb * 1048576); },
-                                      "largest upload (nominee list, template), in MB (default 32)")
+    cmd->add_option_function<double>(
+           "--max-upload-mb", [&o](double mb) { o.max_upload_bytes = static_cast<std::size_t>(mb * 1048576); },
+           "largest upload (nominee list, template), in MB (default 32)")
         ->check(CLI::Range(0.01, 4096.0));
-    cmd->add_option_function<double>("--max-image-mb", [&o](double mb) { o.max_image_bytes = static_cast<std::size_t>(mb * 1048576); },
-                                      "largest picture (signature, seal) in the data, in MB (default 2)")
+    cmd->add_option_function<double>(
+           "--max-image-mb", [&o](double mb) { o.max_image_bytes = static_cast<std::size_t>(mb * 1048576); },
+           "largest picture (signature, seal) in the data, in MB (default 2)")
         ->check(CLI::Range(0.01, 1024.0));
     cmd->add_option("--converters", o.converters, "LibreOffice conversions at once (PDF, preview; default 2)")
         ->check(CLI::Range(1u, 64u));
     cmd->add_option("--pdf-timeout", o.pdf_timeout_seconds, "seconds one LibreOffice conversion may take (default 120)")
         ->check(CLI::Range(1, 3600));
-    cmd->add_option("--threads", o.threads, "HTTP worker threads (default: max(8, 2 x cores))")->check(CLI::Range(1u, 1024u));
-    cmd->add_flag("-q,--quiet", [&o](std::int64_t) { o.log_requests = false; }, "do not print a line per request");
+    cmd->add_option("--threads", o.threads, "HTTP worker threads (default: max(8, 2 x cores))")
+        ->check(CLI::Range(1u, 1024u));
+    cmd->add_flag(
+        "-q,--quiet", [&o](std::int64_t) { o.log_requests = false; }, "do not print a line per request");
     cmd->footer(
         "Open the address it prints in a browser. Stop with Ctrl-C.\n"
         "Examples:\n"

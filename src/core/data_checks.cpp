@@ -30,7 +30,8 @@ vn::Date date_value(const json& j) {
         // {"year": null}: a draft whose year is not known yet ("năm 20…"); its day and month are blank too.
         const auto year = j.find("year");
         const bool draft = year != j.end() && year->is_null();
-        if (draft && (d.month != 0 || d.day != 0)) throw std::invalid_argument("a date with a day or month needs a year");
+        if (draft && (d.month != 0 || d.day != 0))
+            throw std::invalid_argument("a date with a day or month needs a year");
         if (d.year <= 0 && !draft) throw std::invalid_argument("a date needs a year");
         if (d.month < 0 || d.month > 12) throw std::invalid_argument("month must be 1–12 or blank");
         if (d.day < 0 || d.day > 31) throw std::invalid_argument("day must be 1–31 or blank");
@@ -52,8 +53,9 @@ std::optional<DataProblem> date_problem(const json& value) {
                                "20…\") — hãy xóa ngày, tháng hoặc điền năm"};
         }
         return DataProblem{"", "data.date", e.what(),
-                           "ngày " + shown + " không có trong lịch — hãy kiểm tra lại ngày và tháng (ví dụ tháng 2 "
-                           "chỉ có 28 ngày, hoặc 29 ngày vào năm nhuận)"};
+                           "ngày " + shown +
+                               " không có trong lịch — hãy kiểm tra lại ngày và tháng (ví dụ tháng 2 "
+                               "chỉ có 28 ngày, hoặc 29 ngày vào năm nhuận)"};
     }
 }
 

@@ -12,8 +12,8 @@
 namespace vanban::core {
 
 struct DataProblem {
-    std::string pointer;  // relative to the value checked ("" = the value itself)
-    std::string code;     // docs/messages.md
+    std::string pointer;     // relative to the value checked ("" = the value itself)
+    std::string code;        // docs/messages.md
     std::string message;     // English
     std::string message_vi;  // Vietnamese, without the field's label (the caller puts it in front)
 };

@@ -15,7 +15,6 @@
 #include "core/value.hpp"
 #include "json/json_source.hpp"
 
-
 namespace vanban::core {
 
 struct FilterDef;
@@ -27,16 +26,33 @@ struct Expr {
     // The operator of a unary or binary node, decided by the parser: evaluation dispatches on it, never on text.
     enum class Op {
         none,
-        logical_not, negate, identity,                                          // unary: not x, -x, +x
-        logical_and, logical_or,                                                // short-circuit
-        concat, equal, not_equal, less, less_equal, greater, greater_equal, in, not_in,
-        add, subtract, multiply, divide, floor_divide, modulo, power,
+        logical_not,
+        negate,
+        identity,  // unary: not x, -x, +x
+        logical_and,
+        logical_or,  // short-circuit
+        concat,
+        equal,
+        not_equal,
+        less,
+        less_equal,
+        greater,
+        greater_equal,
+        in,
+        not_in,
+        add,
+        subtract,
+        multiply,
+        divide,
+        floor_divide,
+        modulo,
+        power,
     };
     Kind kind = Kind::literal;
-    Op op = Op::none;   // unary, binary
-    json literal;       // literal
-    std::string name;   // name, attr, filter, test, call; for unary/binary the operator as written ("not", "-", "==",
-                        // "not in", ...), for messages; "tuple" for a list written as (a, b)
+    Op op = Op::none;  // unary, binary
+    json literal;      // literal
+    std::string name;  // name, attr, filter, test, call; for unary/binary the operator as written ("not", "-", "==",
+                       // "not in", ...), for messages; "tuple" for a list written as (a, b)
     std::vector<std::unique_ptr<Expr>> args;  // operands; for filter/test/call: args[0] is the subject; for a slice
                                               // x[a:b:c]: x, a, b, c (a missing bound is a null literal)
     std::vector<std::pair<std::string, std::unique_ptr<Expr>>> kwargs;
@@ -79,7 +95,8 @@ struct EvalError : std::runtime_error {
 };
 
 // A data error of the catalogue: its code, English and Vietnamese texts, and how to fix it.
-inline EvalError coded_error(std::string code, const std::string& message, std::string message_vi, std::string hint = {}) {
+inline EvalError coded_error(std::string code, const std::string& message, std::string message_vi,
+                             std::string hint = {}) {
     EvalError e(message, std::move(hint));
     e.code = std::move(code);
     e.message_vi = std::move(message_vi);

@@ -150,7 +150,8 @@ Value text_zfill(const CallArgs& a) {  // "7".zfill(2) → "07"
 
 Value text_isdigit(const CallArgs& a) {
     const std::string& str = text(a);
-    return Value::owned(!str.empty() && std::all_of(str.begin(), str.end(), [](char c) { return c >= '0' && c <= '9'; }));
+    return Value::owned(!str.empty() &&
+                        std::all_of(str.begin(), str.end(), [](char c) { return c >= '0' && c <= '9'; }));
 }
 
 Value affix_test(const CallArgs& a, bool start) {
@@ -179,16 +180,21 @@ Value text_split(const CallArgs& a) {
         return Value::owned(std::move(r));
     }
     const json& sep = need_json(a.args[0], a.ctx, kEmptyObject);
-    if (!sep.is_string() || sep.get_ref<const std::string&>().empty()) throw EvalError("split() needs a non-empty separator");
+    if (!sep.is_string() || sep.get_ref<const std::string&>().empty())
+        throw EvalError("split() needs a non-empty separator");
     const auto& d = sep.get_ref<const std::string&>();
     std::size_t i = 0;
     while (true) {
         std::size_t j = str.find(d, i);
-        if (j == std::string::npos) { r.push_back(str.substr(i)); break; }
+        if (j == std::string::npos) {
+            r.push_back(str.substr(i));
+            break;
+        }
         r.push_back(str.substr(i, j - i));
         i = j + d.size();
         // Each piece costs a list item, however short: "a,,,,,," splits into many.
-        if (r.size() * sizeof(json) > a.ctx.limits.max_value_bytes) a.ctx.check_size(r.size() * sizeof(json), "split()");
+        if (r.size() * sizeof(json) > a.ctx.limits.max_value_bytes)
+            a.ctx.check_size(r.size() * sizeof(json), "split()");
     }
     return Value::owned(std::move(r));
 }
@@ -355,14 +361,17 @@ Value text_swapcase(const CallArgs& a) {
 // expression that gives the same result.
 Value refuse_mutation(const CallArgs& a) {
     static constexpr std::pair<std::string_view, std::string_view> kInstead[] = {
-        {"append", "{% set xs = xs + [x] %}"}, {"extend", "{% set xs = xs + ys %}"},
-        {"pop", "xs[-1] and {% set xs = xs[:-1] %}"}, {"update", "a namespace: {% set ns.x = … %}, or a new mapping"}};
+        {"append", "{% set xs = xs + [x] %}"},
+        {"extend", "{% set xs = xs + ys %}"},
+        {"pop", "xs[-1] and {% set xs = xs[:-1] %}"},
+        {"update", "a namespace: {% set ns.x = … %}, or a new mapping"}};
     std::string instead;
     for (const auto& [name, how] : kInstead)
         if (name == a.call.name) instead = how;
-    throw coded_error("data.in_place_change", "vanban does not change values in place: '" + a.call.name + "()' is not available",
-                      "mẫu dùng '" + a.call.name + "()' để sửa một giá trị tại chỗ, vanban không làm vậy — hãy viết " + instead,
-                      "write " + instead);
+    throw coded_error(
+        "data.in_place_change", "vanban does not change values in place: '" + a.call.name + "()' is not available",
+        "mẫu dùng '" + a.call.name + "()' để sửa một giá trị tại chỗ, vanban không làm vậy — hãy viết " + instead,
+        "write " + instead);
 }
 
 // dict(mapping, k=v, …) and namespace(…), as Jinja gives them: a mapping of the keywords (after the mapping's items),
@@ -373,7 +382,8 @@ Value call_mapping(const CallArgs& a) {
     std::vector<std::string> order;
     if (!a.args.empty()) {
         const json& base = need_json(a.args[0], a.ctx, kEmptyObject);
-        if (!base.is_object()) throw EvalError(a.call.args[0]->name + "() needs a mapping, not " + std::string(base.type_name()));
+        if (!base.is_object())
+            throw EvalError(a.call.args[0]->name + "() needs a mapping, not " + std::string(base.type_name()));
         for (const std::string_view key : a.ctx.keys_of(base)) order.emplace_back(key);
         r = base;
     }
@@ -381,7 +391,8 @@ Value call_mapping(const CallArgs& a) {
         if (!r.contains(key)) order.push_back(key);
         r[key] = need_json(evaluate(*expr, a.ctx), a.ctx, kNullJson);
     }
-    if (!std::is_sorted(order.begin(), order.end()) && !a.ctx.written_order.of(r)) a.ctx.written_order.note(std::move(order));
+    if (!std::is_sorted(order.begin(), order.end()) && !a.ctx.written_order.of(r))
+        a.ctx.written_order.note(std::move(order));
     return Value::owned(std::move(r));
 }
 
@@ -443,10 +454,8 @@ Value call_cycler(const CallArgs& a) {
 using On = CallDef::On;
 
 constexpr CallDef kFunctions[] = {
-    {"range", On::function, call_range},
-    {"dict", On::function, call_mapping},
-    {"namespace", On::function, call_mapping},
-    {"joiner", On::function, call_joiner},
+    {"range", On::function, call_range},       {"dict", On::function, call_mapping},
+    {"namespace", On::function, call_mapping}, {"joiner", On::function, call_joiner},
     {"cycler", On::function, call_cycler},
 };
 
@@ -499,7 +508,8 @@ const CallDef* find_in(std::span<const CallDef> table, std::string_view name) {
 }
 
 bool applies_to(const CallDef& def, const json& self) {
-    return def.on == On::any || (def.on == On::mapping && self.is_object()) || (def.on == On::text && self.is_string()) ||
+    return def.on == On::any || (def.on == On::mapping && self.is_object()) ||
+           (def.on == On::text && self.is_string()) ||
            (def.on == On::sequence && (self.is_string() || self.is_array()));
 }
 
@@ -516,10 +526,12 @@ Value call_bound(const Expr& e, const Value& bound, std::span<const Value> args,
     for (const auto& [k, v] : e.kwargs) kwargs.emplace_back(k, evaluate(*v, ctx));
     if (bound.is_callable()) return bound.callable_object().call(args, kwargs, ctx);
     if (bound.is_loop() && bound.loop_state().recurse) return bound.loop_state().recurse->call(args, kwargs, ctx);
-    if (bound.is_loop()) throw EvalError("loop(…) is only callable in a loop marked 'recursive'",
-                                         "write {% for x in items recursive %} … {{ loop(x.children) }} … {% endfor %}");
-    throw EvalError("unknown function '" + e.args[0]->name + "'",
-                    "functions: range(), dict(), namespace(), joiner(), cycler() and the template's macros; use filters for the rest");
+    if (bound.is_loop())
+        throw EvalError("loop(…) is only callable in a loop marked 'recursive'",
+                        "write {% for x in items recursive %} … {{ loop(x.children) }} … {% endfor %}");
+    throw EvalError(
+        "unknown function '" + e.args[0]->name + "'",
+        "functions: range(), dict(), namespace(), joiner(), cycler() and the template's macros; use filters for the rest");
 }
 
 }  // namespace
@@ -537,7 +549,8 @@ Value evaluate_call(const Expr& e, EvalContext& ctx) {
     }
     const Value subject = evaluate(*callee.args[0], ctx);
     if (subject.is_callable()) return subject.callable_object().method(callee.name, args, ctx);
-    if (e.callee && e.callee->on == On::loop && subject.is_loop()) return e.callee->fn({e, subject, kNullJson, args, ctx});
+    if (e.callee && e.callee->on == On::loop && subject.is_loop())
+        return e.callee->fn({e, subject, kNullJson, args, ctx});
     const json& self = need_json(subject, ctx, kEmptyObject);
     if (e.callee && applies_to(*e.callee, self)) return e.callee->fn({e, subject, self, args, ctx});
     throw EvalError("unknown method '" + callee.name + "' on " + std::string(self.type_name()));

@@ -24,9 +24,11 @@ json arithmetic(Op op, const json& a, const json& b, EvalContext& ctx);
 // Python's whole numbers have no bound; vanban's stop at 64 bits. A result past them is refused — never a decimal
 // that prints rounded digits where Jinja prints exact ones.
 [[noreturn]] void throw_integer_overflow(Op op) {
-    throw coded_error("data.integer_overflow", "the whole-number result of '" + std::string(op_text(op)) + "' is beyond 64 bits",
-                      "phép tính '" + std::string(op_text(op)) + "' cho ra số nguyên quá lớn (vượt 64 bit), vanban không in số bị làm tròn",
-                      "vanban computes whole numbers up to 9223372036854775807; use a decimal (1.0 * x) if an approximation is enough");
+    throw coded_error(
+        "data.integer_overflow", "the whole-number result of '" + std::string(op_text(op)) + "' is beyond 64 bits",
+        "phép tính '" + std::string(op_text(op)) +
+            "' cho ra số nguyên quá lớn (vượt 64 bit), vanban không in số bị làm tròn",
+        "vanban computes whole numbers up to 9223372036854775807; use a decimal (1.0 * x) if an approximation is enough");
 }
 
 // x ** y for whole numbers, y ≥ 0, exactly (std::pow would round past 2^53).
@@ -44,10 +46,17 @@ long long integer_power(long long x, long long y) {
 json integer_arithmetic(Op op, long long x, long long y) {
     long long r = 0;
     switch (op) {
-        case Op::add: if (__builtin_add_overflow(x, y, &r)) throw_integer_overflow(op); return r;
-        case Op::subtract: if (__builtin_sub_overflow(x, y, &r)) throw_integer_overflow(op); return r;
-        case Op::multiply: if (__builtin_mul_overflow(x, y, &r)) throw_integer_overflow(op); return r;
-        case Op::power: return y < 0 ? json(std::pow(static_cast<double>(x), static_cast<double>(y))) : json(integer_power(x, y));
+        case Op::add:
+            if (__builtin_add_overflow(x, y, &r)) throw_integer_overflow(op);
+            return r;
+        case Op::subtract:
+            if (__builtin_sub_overflow(x, y, &r)) throw_integer_overflow(op);
+            return r;
+        case Op::multiply:
+            if (__builtin_mul_overflow(x, y, &r)) throw_integer_overflow(op);
+            return r;
+        case Op::power:
+            return y < 0 ? json(std::pow(static_cast<double>(x), static_cast<double>(y))) : json(integer_power(x, y));
         default: break;
     }
     if (y == 0) throw EvalError("division by zero");
@@ -214,8 +223,7 @@ Value arithmetic_operator(const Expr& e, const Value& l, const Value& r, EvalCon
         std::vector<Value> values;
         if (e.args[1]->kind == Expr::Kind::list && e.args[1]->tuple)
             for (const auto& item : b) values.push_back(Value::ref(item));
-        else
-            values.push_back(Value::ref(b));
+        else values.push_back(Value::ref(b));
         return Value::owned(percent_format(a.get_ref<const std::string&>(), values, ctx));
     }
     return Value::owned(arithmetic(e.op, a, b, ctx));
@@ -233,7 +241,8 @@ constexpr std::array<BinaryFn, kOpCount> kBinary = [] {
     set({Op::equal, Op::not_equal}, equality);
     set({Op::in, Op::not_in}, membership);
     set({Op::less, Op::less_equal, Op::greater, Op::greater_equal}, ordering);
-    set({Op::add, Op::subtract, Op::multiply, Op::divide, Op::floor_divide, Op::modulo, Op::power}, arithmetic_operator);
+    set({Op::add, Op::subtract, Op::multiply, Op::divide, Op::floor_divide, Op::modulo, Op::power},
+        arithmetic_operator);
     return table;
 }();
 
@@ -387,7 +396,7 @@ Value evaluate_conditional(const Expr& e, EvalContext& ctx) {
 
 // Filters that look at a value without reading all of it: they cost one unit, not the size of their input.
 bool constant_time(const FilterDef* f) {
-    static const FilterDef* const cheap[] = {find_filter("length"), find_filter("count"), find_filter("first"),
+    static const FilterDef* const cheap[] = {find_filter("length"), find_filter("count"),   find_filter("first"),
                                              find_filter("last"),   find_filter("default"), find_filter("d"),
                                              find_filter("escape"), find_filter("e")};
     return std::find(std::begin(cheap), std::end(cheap), f) != std::end(cheap);
@@ -452,7 +461,8 @@ void note_written_order(const Expr& e, const json& mapping, EvalContext& ctx) {
         if (k.kind != Expr::Kind::literal || !k.literal.is_string()) return;  // computed keys: sorted
         keys.push_back(k.literal.get<std::string>());
     }
-    if (keys.size() != mapping.size() || std::is_sorted(keys.begin(), keys.end()) || ctx.written_order.of(mapping)) return;
+    if (keys.size() != mapping.size() || std::is_sorted(keys.begin(), keys.end()) || ctx.written_order.of(mapping))
+        return;
     ctx.written_order.note(std::move(keys));
 }
 

@@ -21,10 +21,10 @@ std::string_view op_text(Op op);
 
 // What a built-in function or method is given when it is called.
 struct CallArgs {
-    const Expr& call;            // the call node (its kwargs, and the filter a string method maps to)
-    const Value& subject;        // the value a method is called on (undefined for a function)
-    const json& self;            // the subject's json (null for a function and for loop.cycle)
-    std::span<const Value> args; // the positional arguments, evaluated
+    const Expr& call;             // the call node (its kwargs, and the filter a string method maps to)
+    const Value& subject;         // the value a method is called on (undefined for a function)
+    const json& self;             // the subject's json (null for a function and for loop.cycle)
+    std::span<const Value> args;  // the positional arguments, evaluated
     EvalContext& ctx;
 };
 

@@ -20,9 +20,18 @@ std::size_t curly_open_quote(std::string_view s, std::size_t i, std::string_view
     static constexpr std::string_view ldq = "\xE2\x80\x9C", rdq = "\xE2\x80\x9D", lsq = "\xE2\x80\x98",
                                       rsq = "\xE2\x80\x99", low = "\xE2\x80\x9E";
     auto at = [&](std::string_view q) { return s.compare(i, q.size(), q) == 0; };
-    if (at(ldq) || at(low)) { *close = rdq; return 3; }
-    if (at(rdq)) { *close = rdq; return 3; }  // "wrong" closing quote used to open: still a quote
-    if (at(lsq) || at(rsq)) { *close = rsq; return 3; }
+    if (at(ldq) || at(low)) {
+        *close = rdq;
+        return 3;
+    }
+    if (at(rdq)) {
+        *close = rdq;
+        return 3;
+    }  // "wrong" closing quote used to open: still a quote
+    if (at(lsq) || at(rsq)) {
+        *close = rsq;
+        return 3;
+    }
     return 0;
 }
 
@@ -30,9 +39,18 @@ std::size_t curly_open_quote(std::string_view s, std::size_t i, std::string_view
 std::size_t skip_space(std::string_view source, std::size_t i) {
     while (i < source.size()) {
         const char c = source[i];
-        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') { ++i; continue; }
-        if (source.compare(i, 2, "\xC2\xA0") == 0) { i += 2; continue; }
-        if (source.compare(i, 3, "\xE2\x80\xAF") == 0) { i += 3; continue; }
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+            ++i;
+            continue;
+        }
+        if (source.compare(i, 2, "\xC2\xA0") == 0) {
+            i += 2;
+            continue;
+        }
+        if (source.compare(i, 3, "\xE2\x80\xAF") == 0) {
+            i += 3;
+            continue;
+        }
         break;
     }
     return i;
@@ -62,14 +80,15 @@ std::size_t scan_number(std::string_view source, std::size_t i, std::string& tex
 
 // A string literal opened at `i` (by `opening_length` bytes; 0: a plain ' or "): gives its decoded value, returns
 // the offset after the closing quote.
-std::size_t scan_string(std::string_view source, std::size_t i, std::size_t opening_length, std::string_view curly_close,
-                        std::string& value) {
+std::size_t scan_string(std::string_view source, std::size_t i, std::size_t opening_length,
+                        std::string_view curly_close, std::string& value) {
     const std::size_t n = source.size();
     const std::string_view closing = opening_length ? curly_close : source.substr(i, 1);
     std::size_t j = i + (opening_length ? opening_length : 1);
     while (j < n) {
         if (source.compare(j, closing.size(), closing) == 0 ||
-            (opening_length && (source.compare(j, 3, "\xE2\x80\x9D") == 0 || source.compare(j, 3, "\xE2\x80\x99") == 0) &&
+            (opening_length &&
+             (source.compare(j, 3, "\xE2\x80\x9D") == 0 || source.compare(j, 3, "\xE2\x80\x99") == 0) &&
              closing.size() == 3))
             return j + closing.size();
         if (source[j] == '\\' && j + 1 < n) {
@@ -179,8 +198,9 @@ void TokenStream::expect_op(std::string_view op) {
 std::string TokenStream::expect_name() {
     if (peek().type != Type::name) {
         const Token& t = peek();
-        throw ParseError(t.type == Type::end ? "expected a name at the end of the tag" : "expected a name, found '" + t.text + "'",
-                         t.offset);
+        throw ParseError(
+            t.type == Type::end ? "expected a name at the end of the tag" : "expected a name, found '" + t.text + "'",
+            t.offset);
     }
     return next().text;
 }

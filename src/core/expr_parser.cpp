@@ -18,11 +18,11 @@ namespace {
 
 // Every operator with its spelling: the parser reads the spelling, messages print it.
 constexpr std::pair<Op, std::string_view> kOperators[] = {
-    {Op::logical_not, "not"},   {Op::negate, "-"},          {Op::identity, "+"},       {Op::logical_and, "and"},
-    {Op::logical_or, "or"},     {Op::concat, "~"},          {Op::equal, "=="},         {Op::not_equal, "!="},
-    {Op::less, "<"},            {Op::less_equal, "<="},     {Op::greater, ">"},        {Op::greater_equal, ">="},
-    {Op::in, "in"},             {Op::not_in, "not in"},     {Op::add, "+"},            {Op::subtract, "-"},
-    {Op::multiply, "*"},        {Op::divide, "/"},          {Op::floor_divide, "//"},  {Op::modulo, "%"},
+    {Op::logical_not, "not"}, {Op::negate, "-"},      {Op::identity, "+"},      {Op::logical_and, "and"},
+    {Op::logical_or, "or"},   {Op::concat, "~"},      {Op::equal, "=="},        {Op::not_equal, "!="},
+    {Op::less, "<"},          {Op::less_equal, "<="}, {Op::greater, ">"},       {Op::greater_equal, ">="},
+    {Op::in, "in"},           {Op::not_in, "not in"}, {Op::add, "+"},           {Op::subtract, "-"},
+    {Op::multiply, "*"},      {Op::divide, "/"},      {Op::floor_divide, "//"}, {Op::modulo, "%"},
     {Op::power, "**"},
 };
 
@@ -56,8 +56,8 @@ private:
     int nesting_ = 0;  // parser recursion: parentheses, brackets, "not not …", "- - …", "… else … else …"
 
     [[noreturn]] static void too_deep(std::size_t at) {
-        throw ParseError("expression is nested too deeply (more than " + std::to_string(kMaxExpressionDepth) + " levels)",
-                         at);
+        throw ParseError(
+            "expression is nested too deeply (more than " + std::to_string(kMaxExpressionDepth) + " levels)", at);
     }
     // Counts one level of parser recursion for its lifetime.
     class Nest {
@@ -149,15 +149,15 @@ private:
         while (true) {
             const auto& t = ts_.peek();
             Op op = Op::none;
-            if (auto comparison = binary_operator(t, {Op::equal, Op::not_equal, Op::less, Op::less_equal, Op::greater,
-                                                      Op::greater_equal})) {
+            if (auto comparison = binary_operator(
+                    t, {Op::equal, Op::not_equal, Op::less, Op::less_equal, Op::greater, Op::greater_equal})) {
                 ts_.next();
                 op = *comparison;
             } else if (t.type == TokenStream::Type::name && t.text == "in") {
                 ts_.next();
                 op = Op::in;
-            } else if (t.type == TokenStream::Type::name && t.text == "not" && ts_.peek(1).type == TokenStream::Type::name &&
-                       ts_.peek(1).text == "in") {
+            } else if (t.type == TokenStream::Type::name && t.text == "not" &&
+                       ts_.peek(1).type == TokenStream::Type::name && ts_.peek(1).text == "in") {
                 ts_.next();
                 ts_.next();
                 op = Op::not_in;
@@ -252,7 +252,8 @@ private:
         while (true) {
             if (!with_filters) {
                 const auto& t = ts_.peek();
-                if ((t.type == TokenStream::Type::op && t.text == "|") || (t.type == TokenStream::Type::name && t.text == "is"))
+                if ((t.type == TokenStream::Type::op && t.text == "|") ||
+                    (t.type == TokenStream::Type::name && t.text == "is"))
                     return subject;
             }
             if (ts_.accept_op(".")) subject = member(std::move(subject), start);
@@ -336,7 +337,8 @@ private:
             if (!known.empty() && std::find(known.begin(), known.end(), key) == known.end()) {
                 std::string list;
                 for (auto k : known) list += (list.empty() ? "" : ", ") + std::string(k);
-                throw ParseError("filter '" + e->name + "' has no argument '" + key + "' (it takes " + list + ")", name_at);
+                throw ParseError("filter '" + e->name + "' has no argument '" + key + "' (it takes " + list + ")",
+                                 name_at);
             }
         }
         // Keyword arguments count towards the required ones (groupby(attribute='unit')), not the maximum.
@@ -392,8 +394,7 @@ private:
         const auto t = ts_.peek();
         std::size_t start = t.offset;
         switch (t.type) {
-            case TokenStream::Type::end:
-                throw ParseError("expected an expression", t.offset);
+            case TokenStream::Type::end: throw ParseError("expected an expression", t.offset);
             case TokenStream::Type::number: {
                 ts_.next();
                 auto e = make(Expr::Kind::literal, start);
@@ -403,9 +404,10 @@ private:
                     long long v = 0;
                     auto [p, ec] = std::from_chars(t.text.data(), t.text.data() + t.text.size(), v);
                     if (ec != std::errc() || p != t.text.data() + t.text.size())
-                        throw ParseError("the whole number " + t.text.substr(0, 40) +
-                                             " is beyond 64 bits: vanban would lose digits (write it as text in quotes)",
-                                         t.offset);
+                        throw ParseError(
+                            "the whole number " + t.text.substr(0, 40) +
+                                " is beyond 64 bits: vanban would lose digits (write it as text in quotes)",
+                            t.offset);
                     e->literal = v;
                 }
                 return finish(std::move(e), start);
@@ -434,8 +436,7 @@ private:
                 }
                 return finish(std::move(e), start);
             }
-            case TokenStream::Type::op:
-                break;
+            case TokenStream::Type::op: break;
         }
         if (ts_.accept_op("(")) {
             ExprPtr inner = expression();

@@ -212,7 +212,10 @@ void py_repr(const json& j, std::string& out, const EvalContext* order) {
             out += q;
             for (char c : s) {
                 if (c == q || c == '\\') out += '\\';
-                if (c == '\n') { out += "\\n"; continue; }
+                if (c == '\n') {
+                    out += "\\n";
+                    continue;
+                }
                 out += c;
             }
             out += q;
@@ -277,7 +280,6 @@ Value loop_attr(const LoopState& l, std::string_view name) {
                     "use loop.index, loop.index0, loop.first, loop.last, loop.length, loop.revindex, loop.cycle(...)");
 }
 
-
 }  // namespace
 
 std::vector<std::string> code_points(const std::string& str) {
@@ -320,7 +322,8 @@ std::string to_text(const Value& v, const EvalContext& ctx) {
     if (v.is_loop()) return "<loop>";
     if (v.is_image()) throw_image_as_text();
     if (v.is_callable())
-        throw EvalError("a " + std::string(v.callable_object().kind()) + " cannot be printed itself", "call it: name(…)");
+        throw EvalError("a " + std::string(v.callable_object().kind()) + " cannot be printed itself",
+                        "call it: name(…)");
     return json_to_text(v.j(), ctx);
 }
 

@@ -100,7 +100,8 @@ bool has_attr_path(const json& item, std::string_view path) {
     const json parent = dot == std::string_view::npos ? item : attr_path(item, path.substr(0, dot));
     const std::string_view last = dot == std::string_view::npos ? path : path.substr(dot + 1);
     if (parent.is_object()) return parent.contains(last);
-    if (!parent.is_array() || last.empty() || last.size() > 18 || last.find_first_not_of("0123456789") != std::string_view::npos)
+    if (!parent.is_array() || last.empty() || last.size() > 18 ||
+        last.find_first_not_of("0123456789") != std::string_view::npos)
         return false;
     return std::stoull(std::string(last)) < parent.size();
 }

@@ -26,9 +26,11 @@ std::string pad(std::string_view sign, std::string_view body, std::size_t width,
     if (have >= width) return std::string(sign) + std::string(body);
     const std::size_t missing = width - have;
     std::uint64_t fill_bytes = 0;
-    if (__builtin_mul_overflow(std::uint64_t{missing}, std::uint64_t{fill.size()}, &fill_bytes)) fill_bytes = UINT64_MAX;
-    c.check_size(fill_bytes > UINT64_MAX - sign.size() - body.size() ? UINT64_MAX : fill_bytes + sign.size() + body.size(),
-                 "the padded text");
+    if (__builtin_mul_overflow(std::uint64_t{missing}, std::uint64_t{fill.size()}, &fill_bytes))
+        fill_bytes = UINT64_MAX;
+    c.check_size(
+        fill_bytes > UINT64_MAX - sign.size() - body.size() ? UINT64_MAX : fill_bytes + sign.size() + body.size(),
+        "the padded text");
     auto fills = [&](std::size_t n) {
         std::string r;
         for (std::size_t k = 0; k < n; ++k) r += fill;
@@ -82,7 +84,8 @@ std::size_t item_number(std::string_view digits, const char* what) {
     std::size_t n = 0;
     const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
     if (ec != std::errc() || end != digits.data() + digits.size())
-        throw EvalError(std::string(what) + " '" + std::string(digits) + "' is not a whole number of a reasonable size");
+        throw EvalError(std::string(what) + " '" + std::string(digits) +
+                        "' is not a whole number of a reasonable size");
     return n;
 }
 
@@ -147,15 +150,19 @@ std::string format_field(const Value& v, std::string_view spec, EvalContext& c) 
         return pad("", text, width, fill, align ? align : '<', c);
     }
     const bool integral = (j->is_number_integer() || j->is_number_unsigned() || boolean) &&
-                          (!type || type == 'd' || type == 'n' || type == 'x' || type == 'X' || type == 'o' || type == 'b' || type == 'c');
+                          (!type || type == 'd' || type == 'n' || type == 'x' || type == 'X' || type == 'o' ||
+                           type == 'b' || type == 'c');
     const double value = boolean ? (j->get<bool>() ? 1.0 : 0.0) : j->get<double>();
-    const bool negative = integral ? (boolean ? false : j->is_number_integer() && j->get<long long>() < 0) : std::signbit(value);
+    const bool negative =
+        integral ? (boolean ? false : j->is_number_integer() && j->get<long long>() < 0) : std::signbit(value);
     std::string digits;
     if (integral) {
         if (precision) throw EvalError("precision is not allowed for whole numbers");
         // (the magnitude in unsigned arithmetic: the most negative number has none as a long long)
-        const auto as_unsigned = [](long long x) { return x < 0 ? 0ull - static_cast<unsigned long long>(x) : static_cast<unsigned long long>(x); };
-        unsigned long long magnitude = boolean ? (j->get<bool>() ? 1 : 0)
+        const auto as_unsigned = [](long long x) {
+            return x < 0 ? 0ull - static_cast<unsigned long long>(x) : static_cast<unsigned long long>(x);
+        };
+        unsigned long long magnitude = boolean                   ? (j->get<bool>() ? 1 : 0)
                                        : j->is_number_unsigned() ? j->get<unsigned long long>()
                                                                  : as_unsigned(j->get<long long>());
         if (type == 'c') {
@@ -172,9 +179,13 @@ std::string format_field(const Value& v, std::string_view spec, EvalContext& c) 
         const double a = std::fabs(value);
         const std::size_t p = precision.value_or(6);
         switch (type) {
-            case 'f': case 'F': digits = printf_text("%." + std::to_string(p) + "f", a, c); break;
-            case 'e': case 'E': digits = printf_text("%." + std::to_string(p) + (type == 'e' ? "e" : "E"), a, c); break;
-            case 'g': case 'G': case 'n': digits = printf_text("%." + std::to_string(p) + (type == 'G' ? "G" : "g"), a, c); break;
+            case 'f':
+            case 'F': digits = printf_text("%." + std::to_string(p) + "f", a, c); break;
+            case 'e':
+            case 'E': digits = printf_text("%." + std::to_string(p) + (type == 'e' ? "e" : "E"), a, c); break;
+            case 'g':
+            case 'G':
+            case 'n': digits = printf_text("%." + std::to_string(p) + (type == 'G' ? "G" : "g"), a, c); break;
             case '%': digits = printf_text("%." + std::to_string(p) + "f", a * 100, c) + "%"; break;
             case 0:
                 digits = precision ? printf_text("%." + std::to_string(std::max<std::size_t>(1, p)) + "g", a, c)
@@ -220,7 +231,8 @@ std::string percent_format(std::string_view fmt, std::span<const Value> a, EvalC
             if (precision) text = std::string(code_point_prefix(text, *precision));
             out += pad("", text, width, " ", left ? '<' : '>', c);
         } else if (std::string_view("diuxXofFeEgGc").find(conv) != std::string_view::npos) {
-            std::string spec = "%" + flags + (width ? std::to_string(width) : "") + (precision ? "." + std::to_string(*precision) : "");
+            std::string spec = "%" + flags + (width ? std::to_string(width) : "") +
+                               (precision ? "." + std::to_string(*precision) : "");
             if (conv == 'c') {
                 out += pad("", code_point_text(whole(v, "%c argument")), width, " ", left ? '<' : '>', c);
             } else if (std::string_view("diuxXo").find(conv) != std::string_view::npos) {
@@ -280,7 +292,9 @@ std::string brace_format(std::string_view fmt, std::span<const Value> args, KwAr
         Value value;
         if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0]))) {
             const std::size_t index = name.empty() ? automatic++ : item_number(name, "the format string's argument");
-            if (index >= args.size()) throw EvalError("the format string needs more arguments than the " + std::to_string(args.size()) + " given");
+            if (index >= args.size())
+                throw EvalError("the format string needs more arguments than the " + std::to_string(args.size()) +
+                                " given");
             value = args[index];
         } else {
             const Value* named = kwarg(kwargs, name);

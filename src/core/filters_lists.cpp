@@ -106,7 +106,8 @@ Value f_sort(const Value& s, Args a, KwArgs kw, EvalContext& c) {
     bool reverse = bool_arg(arg(a, kw, 0, "reverse"), false, c);
     bool case_sensitive = bool_arg(arg(a, kw, 1, "case_sensitive"), false, c);
     const Value* attribute = arg(a, kw, 2, "attribute");
-    const std::vector<std::string> attrs = attribute ? attribute_list(text_of(*attribute, c)) : std::vector<std::string>{};
+    const std::vector<std::string> attrs =
+        attribute ? attribute_list(text_of(*attribute, c)) : std::vector<std::string>{};
     c.charge(j.size() * (1 + attrs.size()));
     const auto key_less = [&](const json& x, const json& y) {
         if (attrs.empty()) return json_less(x, y, case_sensitive);
@@ -118,7 +119,8 @@ Value f_sort(const Value& s, Args a, KwArgs kw, EvalContext& c) {
         return false;
     };
     json::array_t r = j.get<json::array_t>();
-    std::stable_sort(r.begin(), r.end(), [&](const json& x, const json& y) { return reverse ? key_less(y, x) : key_less(x, y); });
+    std::stable_sort(r.begin(), r.end(),
+                     [&](const json& x, const json& y) { return reverse ? key_less(y, x) : key_less(x, y); });
     return Value::owned(std::move(r));
 }
 
@@ -202,7 +204,8 @@ namespace {
 Value select_impl(const Value& s, Args a, EvalContext& c, bool by_attr, bool reject) {
     const json& j = list_of(s, c, reject ? "reject" : "select");
     json r = json::array();
-    std::string attr = by_attr ? (a.empty() ? throw EvalError("selectattr needs an attribute name") : text_of(a[0], c)) : "";
+    std::string attr =
+        by_attr ? (a.empty() ? throw EvalError("selectattr needs an attribute name") : text_of(a[0], c)) : "";
     for (const auto& e : j) {
         json v = by_attr ? attr_path(e, attr) : e;
         bool ok = apply_test(v, a, by_attr ? 1 : 0, c);
@@ -234,8 +237,9 @@ Value f_groupby(const Value& s, Args a, KwArgs kw, EvalContext& c) {
         if (key.is_null() && !has_attr_path(e, attr)) {
             if (!fallback)
                 throw coded_error("data.groupby_missing", "groupby: an item has no '" + attr + "'",
-                                  "có mục trong danh sách không có \"" + attr + "\" để xếp nhóm — hãy điền cho mọi mục, hoặc mẫu ghi groupby('" +
-                                      attr + "', default='…')",
+                                  "có mục trong danh sách không có \"" + attr +
+                                      "\" để xếp nhóm — hãy điền cho mọi mục, hoặc mẫu ghi groupby('" + attr +
+                                      "', default='…')",
                                   "give every item '" + attr + "', or write groupby('" + attr + "', default='…')");
             key = j_of(*fallback, c);
         }
@@ -246,7 +250,8 @@ Value f_groupby(const Value& s, Args a, KwArgs kw, EvalContext& c) {
     json r = json::array();
     const json* group_key = nullptr;
     for (const auto& [key, item] : keyed) {
-        const bool same = group_key && !json_less(*group_key, key, case_sensitive) && !json_less(key, *group_key, case_sensitive);
+        const bool same =
+            group_key && !json_less(*group_key, key, case_sensitive) && !json_less(key, *group_key, case_sensitive);
         if (!same) {
             r.push_back({{"grouper", key}, {"list", json::array()}});
             group_key = &key;
@@ -300,7 +305,9 @@ Value f_batch(const Value& s, Args a, KwArgs kw, EvalContext& c) {
     long long n = int_arg(arg(a, kw, 0, "linecount"), 1, "linecount");
     if (n <= 0) throw EvalError("batch size must be positive");
     const Value* fill = arg(a, kw, 1, "fill_with");
-    if (fill) c.check_size(static_cast<std::uint64_t>(n) * sizeof(json), "a batch filled up to " + std::to_string(n) + " items");
+    if (fill)
+        c.check_size(static_cast<std::uint64_t>(n) * sizeof(json),
+                     "a batch filled up to " + std::to_string(n) + " items");
     json r = json::array();
     for (const auto& e : j) {
         if (r.empty() || static_cast<long long>(r.back().size()) >= n) r.push_back(json::array());
@@ -317,7 +324,8 @@ Value f_slice(const Value& s, Args a, KwArgs kw, EvalContext& c) {
     if (n <= 0) throw EvalError("slice count must be positive");
     c.check_size(static_cast<std::uint64_t>(n) * sizeof(json), std::to_string(n) + " slices");
     json r = json::array();
-    std::size_t len = j.size(), per = len / static_cast<std::size_t>(n), extra = len % static_cast<std::size_t>(n), off = 0;
+    std::size_t len = j.size(), per = len / static_cast<std::size_t>(n), extra = len % static_cast<std::size_t>(n),
+                off = 0;
     for (long long i = 0; i < n; ++i) {
         std::size_t cnt = per + (static_cast<std::size_t>(i) < extra ? 1 : 0);
         r.push_back(json::array_t(j.begin() + static_cast<long>(off), j.begin() + static_cast<long>(off + cnt)));

@@ -84,7 +84,8 @@ long long round_whole(long long n, long long precision) {
     if (twice < unit || (twice == unit && even)) return below;
     long long away = 0;
     if (__builtin_add_overflow(below, rest < 0 ? -unit : unit, &away))
-        throw coded_error("data.integer_overflow", "round: the result is beyond 64 bits", "số làm tròn quá lớn (vượt 64 bit)");
+        throw coded_error("data.integer_overflow", "round: the result is beyond 64 bits",
+                          "số làm tròn quá lớn (vượt 64 bit)");
     return away;
 }
 }  // namespace

@@ -110,7 +110,9 @@ Value f_escape(const Value& s, Args, KwArgs, EvalContext& c) {
 
 Value f_string(const Value& s, Args, KwArgs, EvalContext& c) { return str_result(text_of(s, c)); }
 
-Value f_format(const Value& s, Args a, KwArgs, EvalContext& c) { return str_result(percent_format(text_of(s, c), a, c)); }
+Value f_format(const Value& s, Args a, KwArgs, EvalContext& c) {
+    return str_result(percent_format(text_of(s, c), a, c));
+}
 
 Value f_tojson(const Value& s, Args, KwArgs, EvalContext& c) { return str_result(j_of(s, c).dump()); }
 
@@ -128,7 +130,8 @@ std::vector<std::string> wrap_chunks(const std::vector<std::string>& cps, bool b
     std::vector<std::string> chunks;
     for (std::size_t i = 0; i < cps.size(); ++i) {
         const bool starts = chunks.empty() || space(cps[i]) != space(cps[i - 1]) ||
-                            (break_on_hyphens && i >= 3 && cps[i - 1] == "-" && letter(cps[i - 2]) && letter(cps[i - 3]) && letter(cps[i]));
+                            (break_on_hyphens && i >= 3 && cps[i - 1] == "-" && letter(cps[i - 2]) &&
+                             letter(cps[i - 3]) && letter(cps[i]));
         if (starts) chunks.emplace_back();
         chunks.back() += cps[i];
     }
@@ -137,7 +140,8 @@ std::vector<std::string> wrap_chunks(const std::vector<std::string>& cps, bool b
 
 // One line wrapped as textwrap.TextWrapper(width, break_long_words, break_on_hyphens, replace_whitespace=False,
 // drop_whitespace=True) does; widths in code points.
-void wrap_line(const std::string& line, std::size_t width, bool break_long, bool break_on_hyphens, std::vector<std::string>& lines) {
+void wrap_line(const std::string& line, std::size_t width, bool break_long, bool break_on_hyphens,
+               std::vector<std::string>& lines) {
     std::vector<std::string> chunks = wrap_chunks(code_points(line), break_on_hyphens);
     std::reverse(chunks.begin(), chunks.end());
     const auto blank = [](const std::string& chunk) { return chunk.find_first_not_of(" \t") == std::string::npos; };
@@ -180,7 +184,8 @@ Value f_wordwrap(const Value& s, Args a, KwArgs kw, EvalContext& c) {
     if (width <= 0) throw EvalError("wordwrap width must be positive");
     const bool break_long = bool_arg(arg(a, kw, 1, "break_long_words"), true, c);
     std::string wrapstring = "\n";
-    if (const Value* w = arg(a, kw, 2, "wrapstring"); w && !(w->is_json() && w->j().is_null())) wrapstring = text_of(*w, c);
+    if (const Value* w = arg(a, kw, 2, "wrapstring"); w && !(w->is_json() && w->j().is_null()))
+        wrapstring = text_of(*w, c);
     const bool hyphens = bool_arg(arg(a, kw, 3, "break_on_hyphens"), true, c);
     const std::string t = text_of(s, c);
     c.charge(1 + t.size() / 4);
@@ -211,15 +216,22 @@ Value f_striptags(const Value& s, Args, KwArgs, EvalContext& c) {
     for (std::size_t i = 0; i < t.size(); ++i) {
         if (t.compare(i, 4, "<!--") == 0) {
             const std::size_t end = t.find("-->", i + 4);
-            if (end != std::string::npos) { i = end + 2; continue; }
+            if (end != std::string::npos) {
+                i = end + 2;
+                continue;
+            }
         } else if (t[i] == '<') {
             const std::size_t end = t.find('>', i + 1);
-            if (end != std::string::npos) { i = end; continue; }
+            if (end != std::string::npos) {
+                i = end;
+                continue;
+            }
         }
         bare += t[i];
     }
     static constexpr std::pair<std::string_view, std::string_view> kEntities[] = {
-        {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&#34;", "\""}, {"&#39;", "'"}, {"&apos;", "'"}, {"&nbsp;", "\u00A0"}, {"&amp;", "&"}};
+        {"&lt;", "<"},  {"&gt;", ">"},   {"&quot;", "\""},     {"&#34;", "\""},
+        {"&#39;", "'"}, {"&apos;", "'"}, {"&nbsp;", "\u00A0"}, {"&amp;", "&"}};
     std::string decoded;
     for (std::size_t i = 0; i < bare.size(); ++i) {
         bool replaced = false;
@@ -256,7 +268,8 @@ Value f_indent(const Value& s, Args a, KwArgs kw, EvalContext& c) {
     std::size_t line_start = 0;
     for (bool first_line = true;; first_line = false) {
         const std::size_t nl = t.find('\n', line_start);
-        const std::string_view line = std::string_view(t).substr(line_start, nl == std::string::npos ? std::string::npos : nl - line_start);
+        const std::string_view line =
+            std::string_view(t).substr(line_start, nl == std::string::npos ? std::string::npos : nl - line_start);
         if ((first_line ? first : true) && (blank || !line.empty())) out += pad;
         out += line;
         c.check_size(out.size(), "the indented text");
@@ -301,7 +314,8 @@ Value f_urlencode(const Value& s, Args, KwArgs, EvalContext& c) {
         for (const std::string_view key : c.keys_of(j)) pair(json(key), j.find(key).value());
     } else {
         for (const json& item : j) {
-            if (!item.is_array() || item.size() != 2) throw EvalError("urlencode needs a mapping, a list of [key, value] pairs or a text");
+            if (!item.is_array() || item.size() != 2)
+                throw EvalError("urlencode needs a mapping, a list of [key, value] pairs or a text");
             pair(item[0], item[1]);
         }
     }
@@ -318,7 +332,8 @@ Value f_xmlattr(const Value& s, Args a, KwArgs kw, EvalContext& c) {
     for (const std::string_view key : c.keys_of(j)) {
         const json& value = j.find(key).value();
         if (value.is_null()) continue;
-        if (key.find_first_of(" \t\n\f/>=") != std::string_view::npos) throw EvalError("xmlattr: '" + std::string(key) + "' is not an attribute name");
+        if (key.find_first_of(" \t\n\f/>=") != std::string_view::npos)
+            throw EvalError("xmlattr: '" + std::string(key) + "' is not an attribute name");
         if (!out.empty()) out += ' ';
         out += std::string(key) + "=\"" + json_to_text(value, c) + "\"";
     }

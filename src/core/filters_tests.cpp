@@ -12,17 +12,47 @@ bool t_undefined(const Value& s, Args, EvalContext&) { return s.is_undefined(); 
 namespace {
 const json* tj(const Value& s) { return s.is_json() ? &s.j() : nullptr; }
 }  // namespace
-bool t_none(const Value& s, Args, EvalContext&) { auto j = tj(s); return j && j->is_null(); }
-bool t_string(const Value& s, Args, EvalContext&) { auto j = tj(s); return s.is_rich() || (j && j->is_string()); }
-bool t_number(const Value& s, Args, EvalContext&) { auto j = tj(s); return j && (j->is_number() || j->is_boolean()); }  // Python: True is a number
-bool t_integer(const Value& s, Args, EvalContext&) { auto j = tj(s); return j && j->is_number_integer(); }
-bool t_float(const Value& s, Args, EvalContext&) { auto j = tj(s); return j && j->is_number_float(); }
-bool t_mapping(const Value& s, Args, EvalContext&) { auto j = tj(s); return j && j->is_object(); }
-bool t_sequence(const Value& s, Args, EvalContext&) { auto j = tj(s); return j && (j->is_array() || j->is_string() || j->is_object()); }
+bool t_none(const Value& s, Args, EvalContext&) {
+    auto j = tj(s);
+    return j && j->is_null();
+}
+bool t_string(const Value& s, Args, EvalContext&) {
+    auto j = tj(s);
+    return s.is_rich() || (j && j->is_string());
+}
+bool t_number(const Value& s, Args, EvalContext&) {
+    auto j = tj(s);
+    return j && (j->is_number() || j->is_boolean());
+}  // Python: True is a number
+bool t_integer(const Value& s, Args, EvalContext&) {
+    auto j = tj(s);
+    return j && j->is_number_integer();
+}
+bool t_float(const Value& s, Args, EvalContext&) {
+    auto j = tj(s);
+    return j && j->is_number_float();
+}
+bool t_mapping(const Value& s, Args, EvalContext&) {
+    auto j = tj(s);
+    return j && j->is_object();
+}
+bool t_sequence(const Value& s, Args, EvalContext&) {
+    auto j = tj(s);
+    return j && (j->is_array() || j->is_string() || j->is_object());
+}
 bool t_iterable(const Value& s, Args a, EvalContext& c) { return t_sequence(s, a, c); }
-bool t_boolean(const Value& s, Args, EvalContext&) { auto j = tj(s); return j && j->is_boolean(); }
-bool t_true(const Value& s, Args, EvalContext&) { auto j = tj(s); return j && j->is_boolean() && j->get<bool>(); }
-bool t_false(const Value& s, Args, EvalContext&) { auto j = tj(s); return j && j->is_boolean() && !j->get<bool>(); }
+bool t_boolean(const Value& s, Args, EvalContext&) {
+    auto j = tj(s);
+    return j && j->is_boolean();
+}
+bool t_true(const Value& s, Args, EvalContext&) {
+    auto j = tj(s);
+    return j && j->is_boolean() && j->get<bool>();
+}
+bool t_false(const Value& s, Args, EvalContext&) {
+    auto j = tj(s);
+    return j && j->is_boolean() && !j->get<bool>();
+}
 namespace {
 long long int_of(const Value& s, EvalContext& c, const char* test) {
     const json& j = j_of(s, c);

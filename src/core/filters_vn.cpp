@@ -70,7 +70,9 @@ Value f_diem(const Value& s, Args, KwArgs, EvalContext&) {
     const long long whole_n = whole(s, "diem");
     const int n = whole_n < 0 ? 0 : whole_n > 1000 ? 1000 : static_cast<int>(whole_n);
     auto r = vn::diem_letter(n);
-    if (!r) throw EvalError("điểm " + std::to_string(whole_n) + " has no letter: the sequence a, b, c, d, đ, … ends at y (23)");
+    if (!r)
+        throw EvalError("điểm " + std::to_string(whole_n) +
+                        " has no letter: the sequence a, b, c, d, đ, … ends at y (23)");
     return str_result(*r);
 }
 
@@ -79,8 +81,10 @@ Value f_rich(const Value& s, Args, KwArgs, EvalContext& c) {
     const json& j = j_of(s, c);
     if (j.is_null()) return Value::rich(std::make_shared<const RichText>());
     try {
-        if (j.is_number() || j.is_boolean()) return Value::rich(std::make_shared<const RichText>(parse_markup(json_to_text(j))));
-        if (auto object = docxtpl_object(j, true)) return Value::rich(std::make_shared<const RichText>(std::move(*object)));
+        if (j.is_number() || j.is_boolean())
+            return Value::rich(std::make_shared<const RichText>(parse_markup(json_to_text(j))));
+        if (auto object = docxtpl_object(j, true))
+            return Value::rich(std::make_shared<const RichText>(std::move(*object)));
         return Value::rich(std::make_shared<const RichText>(rich_from_json(j)));
     } catch (const RichTextError& e) {
         EvalError error(e.what());
@@ -115,8 +119,8 @@ Value f_balance(const Value& s, Args a, KwArgs kw, EvalContext& c) {
     const Value* width = arg(a, kw, 0, "width");
     const Value* size = arg(a, kw, 1, "size");
     if (!width || !size) throw EvalError("balance needs the width in twips and the font size in points");
-    const vn::LineBox box{as_number(*width, "width"), as_number(*size, "size"), bool_arg(arg(a, kw, 2, "bold"), false, c),
-                          bool_arg(arg(a, kw, 3, "italic"), false, c)};
+    const vn::LineBox box{as_number(*width, "width"), as_number(*size, "size"),
+                          bool_arg(arg(a, kw, 2, "bold"), false, c), bool_arg(arg(a, kw, 3, "italic"), false, c)};
     return str_result(vn::balance_lines(text_of(s, c), box));
 }
 

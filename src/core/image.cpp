@@ -68,7 +68,8 @@ std::string not_an_image(std::string_view b) {
     else if (starts("%PDF")) what = "a PDF document";
     else if (starts("<svg") || starts("<?xml")) what = "an SVG or other XML file";
     else if (starts("PK")) what = "a zip file (a Word or OpenDocument file?)";
-    if (!what.empty()) return "the picture is " + what + ": vanban places PNG, JPEG and GIF images; save it as PNG or JPEG";
+    if (!what.empty())
+        return "the picture is " + what + ": vanban places PNG, JPEG and GIF images; save it as PNG or JPEG";
     if (b.empty()) return "the picture is empty (0 bytes)";
     return "not an image: the data is not a PNG, JPEG or GIF file (they are recognised by their first bytes)";
 }
@@ -78,7 +79,8 @@ constexpr std::string_view kPngSignature = "\x89PNG\r\n\x1a\n";
 ImageHeader read_png(std::string_view b) {
     ImageHeader h;
     h.format = ImageFormat::png;
-    if (b.size() < 8 + 8 + 13 + 4 || b.substr(12, 4) != "IHDR" || be32(b, 8) != 13) bad("truncated PNG header: no IHDR chunk after the signature");
+    if (b.size() < 8 + 8 + 13 + 4 || b.substr(12, 4) != "IHDR" || be32(b, 8) != 13)
+        bad("truncated PNG header: no IHDR chunk after the signature");
     h.width = be32(b, 16);
     h.height = be32(b, 20);
     // Walk the chunks to IEND: lengths only, no data is inflated. pHYs may stand anywhere before IDAT.
@@ -114,7 +116,8 @@ ImageHeader read_jpeg(std::string_view b) {
                static_cast<unsigned char>(b[at + 1]) == 0xFF)
             ++at;  // fill bytes
         if (at + 2 > b.size()) bad("truncated JPEG header: the file ends before the image data");
-        if (static_cast<unsigned char>(b[at]) != 0xFF) bad("broken JPEG header: a segment does not start with a marker");
+        if (static_cast<unsigned char>(b[at]) != 0xFF)
+            bad("broken JPEG header: a segment does not start with a marker");
         const auto marker = static_cast<unsigned char>(b[at + 1]);
         at += 2;
         if (marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7)) continue;  // markers without a length
@@ -132,12 +135,14 @@ ImageHeader read_jpeg(std::string_view b) {
             if (segment.size() < 6) bad("broken JPEG frame header");
             h.height = be16(segment, 1);
             h.width = be16(segment, 3);
-            if (h.height == 0) bad("this JPEG gives its height only after the image data (DNL): save it again as an ordinary JPEG");
+            if (h.height == 0)
+                bad("this JPEG gives its height only after the image data (DNL): save it again as an ordinary JPEG");
             frame = true;
         } else if (marker == 0xDA) {  // start of scan: the headers are over
             if (!frame) bad("broken JPEG: image data without a frame header");
             const auto last = b.rfind("\xFF\xD9");
-            if (last == std::string_view::npos || last < at) bad("truncated JPEG: the file ends inside its image data — was the upload cut off?");
+            if (last == std::string_view::npos || last < at)
+                bad("truncated JPEG: the file ends inside its image data — was the upload cut off?");
             return h;
         }
         at += length;
@@ -163,7 +168,8 @@ ImageHeader read_image_header(std::string_view bytes) {
     else if (bytes.substr(0, 6) == "GIF87a" || bytes.substr(0, 6) == "GIF89a") h = read_gif(bytes);
     else bad(not_an_image(bytes));
     if (h.width == 0 || h.height == 0 || h.width > 0x7FFFFFFF || h.height > 0x7FFFFFFF)
-        bad("the picture's header gives a size of " + std::to_string(h.width) + " × " + std::to_string(h.height) + " pixels");
+        bad("the picture's header gives a size of " + std::to_string(h.width) + " × " + std::to_string(h.height) +
+            " pixels");
     return h;
 }
 
@@ -237,8 +243,9 @@ void check_size(std::uint64_t bytes, std::uint64_t max, EmbeddedKind kind) {
     if (bytes > max)
         over_limit("the " + std::string(noun(kind)) + " is " + human_size(bytes) + "; a " + std::string(noun(kind)) +
                    " may be at most " + human_size(max) +
-                   (kind == EmbeddedKind::picture ? " (make it smaller, e.g. scan at 200–300 dpi and save as PNG or JPEG)"
-                                                  : " (raise the picture size limit, --max-image-size, if this is intended)"));
+                   (kind == EmbeddedKind::picture
+                        ? " (make it smaller, e.g. scan at 200–300 dpi and save as PNG or JPEG)"
+                        : " (raise the picture size limit, --max-image-size, if this is intended)"));
 }
 
 // The bytes from base64 text, their size checked before anything is decoded.
@@ -248,7 +255,8 @@ std::string decode_base64(std::string_view text, std::uint64_t max, EmbeddedKind
     check_size(*size, max, kind);
     std::size_t at = 0;
     auto bytes = core::base64_decode(text, &at);
-    if (!bytes) bad("not base64: the character '" + std::string(1, text[at]) + "' at position " + std::to_string(at + 1));
+    if (!bytes)
+        bad("not base64: the character '" + std::string(1, text[at]) + "' at position " + std::to_string(at + 1));
     return std::move(*bytes);
 }
 
@@ -257,14 +265,18 @@ std::string read_source_file(const std::string& path, const ImageSettings& setti
     const std::string what(noun(kind));
     if (settings.directory.empty())
         bad("'" + path + "' is a file path, and " + what + "s are not read from files here: give the " + what +
-            " itself, as a data: URI (\"data:" + (kind == EmbeddedKind::picture ? "image/png" : "application/vnd.openxmlformats-officedocument.wordprocessingml.document") +
+            " itself, as a data: URI (\"data:" +
+            (kind == EmbeddedKind::picture
+                 ? "image/png"
+                 : "application/vnd.openxmlformats-officedocument.wordprocessingml.document") +
             ";base64,…\") or base64 text");
     if (path.empty() || path == "-") bad("'" + path + "' is not a file path");
     fs::path p(path);
     if (p.is_relative()) p = fs::path(settings.directory) / p;
     std::error_code ec;
     const auto status = fs::status(p, ec);
-    if (!fs::exists(status)) bad("no " + what + " file '" + p.string() + "' (relative paths are read from the data file's folder)");
+    if (!fs::exists(status))
+        bad("no " + what + " file '" + p.string() + "' (relative paths are read from the data file's folder)");
     if (!fs::is_regular_file(status)) bad("'" + p.string() + "' is not a file");
     const auto size = fs::file_size(p, ec);
     if (ec) bad("cannot read '" + p.string() + "': " + ec.message());
@@ -301,7 +313,8 @@ std::string read_embedded_source(const std::string& source, const ImageSettings&
         if (comma == std::string_view::npos) bad("a data: URI without ',' before its data");
         const std::string meta = ascii_lower(text.substr(5, comma - 5));
         if (!meta.ends_with(";base64"))
-            bad("a data: URI must carry base64 data (\"data:image/png;base64,…\"), not '" + std::string(text.substr(0, std::min<std::size_t>(comma, 40))) + "'");
+            bad("a data: URI must carry base64 data (\"data:image/png;base64,…\"), not '" +
+                std::string(text.substr(0, std::min<std::size_t>(comma, 40))) + "'");
         bytes = decode_base64(text.substr(comma + 1), settings.max_bytes, kind);
     } else if (scheme("file:")) {
         bytes = read_source_file(std::string(text.substr(5)), settings, kind);
@@ -312,7 +325,8 @@ std::string read_embedded_source(const std::string& source, const ImageSettings&
         } catch (const std::invalid_argument& e) {
             // A short word in the base64 alphabet may have been meant as a file name.
             if (text.size() >= 100) throw;
-            bad(std::string(e.what()) + " (or, if '" + source + "' is a file name, give it with its extension or as file:" + source + ")");
+            bad(std::string(e.what()) + " (or, if '" + source +
+                "' is a file name, give it with its extension or as file:" + source + ")");
         }
     } else {
         bytes = read_source_file(source, settings, kind);
@@ -362,7 +376,8 @@ int ImageSession::number_in_name(std::string_view name) {
     const auto at = name.rfind("vanban_image");
     if (at == std::string_view::npos) return 0;
     int n = 0;
-    for (std::size_t i = at + 12; i < name.size() && name[i] >= '0' && name[i] <= '9' && n < 1'000'000; ++i) n = n * 10 + (name[i] - '0');
+    for (std::size_t i = at + 12; i < name.size() && name[i] >= '0' && name[i] <= '9' && n < 1'000'000; ++i)
+        n = n * 10 + (name[i] - '0');
     return n;
 }
 
@@ -400,18 +415,22 @@ void read_option(ImageOptions& o, std::string_view name, const json& v) {
     const auto text = [&]() -> const std::string& {
         if (!v.is_string())
             bad("\"" + std::string(name) + "\" must be text" +
-                (v.is_number() ? std::string(" with a unit, e.g. \"") + (name == "x" || name == "y" ? "-12mm" : "35mm") + "\"" : ""));
+                (v.is_number()
+                     ? std::string(" with a unit, e.g. \"") + (name == "x" || name == "y" ? "-12mm" : "35mm") + "\""
+                     : ""));
         return v.get_ref<const std::string&>();
     };
     if (name == "width" || name == "height" || name == "x" || name == "y") {
         const std::string& t = text();
         const auto length = parse_length(t);
         if (!length)
-            bad("\"" + std::string(name) + "\" is '" + t + "': give a length with its unit, e.g. \"35mm\", \"3.5cm\", \"1.4in\" or \"100pt\"");
+            bad("\"" + std::string(name) + "\" is '" + t +
+                "': give a length with its unit, e.g. \"35mm\", \"3.5cm\", \"1.4in\" or \"100pt\"");
         const bool offset = name == "x" || name == "y";
         if (offset ? std::abs(*length) > kMaxImageExtent : (*length <= 0 || *length > kMaxImageExtent))
             bad("\"" + std::string(name) + "\" is '" + t + "': " +
-                (offset ? std::string("an offset may be at most 558.8mm either way") : std::string("a side must be more than 0 and at most 558.8mm (22 in)")));
+                (offset ? std::string("an offset may be at most 558.8mm either way")
+                        : std::string("a side must be more than 0 and at most 558.8mm (22 in)")));
         (name == "width" ? o.width : name == "height" ? o.height : name == "x" ? o.x : o.y) = *length;
     } else if (name == "description") {
         o.description = text();
@@ -420,12 +439,15 @@ void read_option(ImageOptions& o, std::string_view name, const json& v) {
         if (t == "inline") o.wrap = ImageWrap::inline_;
         else if (t == "front") o.wrap = ImageWrap::front;
         else if (t == "behind") o.wrap = ImageWrap::behind;
-        else bad("\"wrap\" is '" + t + "': it is \"inline\" (in the line of text), \"front\" (floating in front of the text) or \"behind\" (behind it)");
+        else
+            bad("\"wrap\" is '" + t +
+                "': it is \"inline\" (in the line of text), \"front\" (floating in front of the text) or \"behind\" (behind it)");
     }
 }
 
 // Resolves size and placement.
-std::shared_ptr<const Image> resolve(std::shared_ptr<const ImageData> data, ImageOptions asked, const ImageSettings& settings) {
+std::shared_ptr<const Image> resolve(std::shared_ptr<const ImageData> data, ImageOptions asked,
+                                     const ImageSettings& settings) {
     auto image = std::make_shared<Image>();
     const ImageHeader& h = data->header;
     const double dpi_x = h.dpi_x > 0 ? h.dpi_x : h.dpi_y > 0 ? h.dpi_y : kDefaultDpi;
@@ -451,7 +473,8 @@ std::shared_ptr<const Image> resolve(std::shared_ptr<const ImageData> data, Imag
     }
     if (cx > kMaxImageExtent || cy > kMaxImageExtent)
         bad("keeping the picture's proportions (" + std::to_string(h.width) + " × " + std::to_string(h.height) +
-            " pixels) makes it " + length_text(cx) + " × " + length_text(cy) + ", more than a page allows: give both width and height");
+            " pixels) makes it " + length_text(cx) + " × " + length_text(cy) +
+            ", more than a page allows: give both width and height");
     image->cx = std::max<std::int64_t>(1, std::llround(cx));
     image->cy = std::max<std::int64_t>(1, std::llround(cy));
     image->wrap = asked.wrap.value_or(ImageWrap::inline_);
@@ -494,7 +517,8 @@ std::shared_ptr<const Image> to_image(const Value& value, const ImageOptions& de
             for (const auto& [name, field] : j.items()) {
                 key = name;
                 if (std::find(std::begin(kFields), std::end(kFields), name) == std::end(kFields))
-                    bad("unknown key \"" + name + "\" in a picture (it has image, width, height, description, wrap, x, y)");
+                    bad("unknown key \"" + name +
+                        "\" in a picture (it has image, width, height, description, wrap, x, y)");
                 read_option(asked, name, field);
             }
             source = &j["image"];
@@ -517,7 +541,8 @@ std::shared_ptr<const Image> to_image(const Value& value, const ImageOptions& de
 }
 
 ImageOptions image_options_from_arguments(std::span<const Value> args,
-                                          std::span<const std::pair<std::string_view, Value>> kwargs, EvalContext& ctx) {
+                                          std::span<const std::pair<std::string_view, Value>> kwargs,
+                                          EvalContext& ctx) {
     ImageOptions o;
     const auto take = [&](std::string_view name, const Value& v) {
         if (v.is_undefined()) {

@@ -25,7 +25,7 @@ std::string_view image_media_type(ImageFormat format);  // "image/png", ...
 
 struct ImageHeader {
     ImageFormat format = ImageFormat::png;
-    std::uint32_t width = 0;   // pixels
+    std::uint32_t width = 0;  // pixels
     std::uint32_t height = 0;
     double dpi_x = 0;  // 0: the file does not say
     double dpi_y = 0;
@@ -79,10 +79,10 @@ struct Image {
 struct ImageSettings {
     // Where relative file paths in the data are read from; empty: a file path in the data is an error.
     std::string directory;
-    std::uint64_t max_bytes = 16ull << 20;  // one picture
-    std::uint64_t max_images = 1000;        // distinct pictures in one document
+    std::uint64_t max_bytes = 16ull << 20;      // one picture
+    std::uint64_t max_images = 1000;            // distinct pictures in one document
     std::int64_t text_width = 160 * kEmuPerMm;  // a picture without a size is made no wider than this
-    int first_number = 1;                   // media files are named vanban_image<N>, from this N
+    int first_number = 1;                       // media files are named vanban_image<N>, from this N
 };
 
 // The pictures of one render: decoded once per distinct source, stored once per distinct content, numbered in the

@@ -34,8 +34,8 @@ std::vector<std::string> words_of(std::string_view text) {
 
 // Words that lead what follows them: a line does not end with one, and a break before one is a good break.
 bool leads_next(const std::string& word) {
-    static const std::set<std::string> kLeading{"và",    "của",   "về",  "cho", "với",   "tại",
-                                               "trong", "theo", "các", "những", "thuộc"};
+    static const std::set<std::string> kLeading{"và",    "của",  "về",  "cho",   "với",  "tại",
+                                                "trong", "theo", "các", "những", "thuộc"};
     return kLeading.count(lower(word)) > 0;
 }
 

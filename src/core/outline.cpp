@@ -62,21 +62,24 @@ Options read_options(const json& options) {
     for (const auto& [key, value] : options.items()) {
         const std::string where = "numbering/" + vanban::json_data::escape_pointer_token(key);
         if (key == "levels") {
-            if (!value.is_array() || value.empty()) throw std::invalid_argument(where + ": must be a non-empty list of schemes");
+            if (!value.is_array() || value.empty())
+                throw std::invalid_argument(where + ": must be a non-empty list of schemes");
             o.levels.clear();
             for (std::size_t i = 0; i < value.size(); ++i) {
                 Scheme s{};
                 if (!parse_scheme(value[i], s))
-                    throw std::invalid_argument(where + "/" + std::to_string(i) + ": unknown scheme " + value[i].dump() +
-                                                "; use " + kSchemeHint);
+                    throw std::invalid_argument(where + "/" + std::to_string(i) + ": unknown scheme " +
+                                                value[i].dump() + "; use " + kSchemeHint);
                 o.levels.push_back(s);
             }
         } else if (key == "bullets") {
-            if (!value.is_array() || value.empty()) throw std::invalid_argument(where + ": must be a non-empty list of symbols");
+            if (!value.is_array() || value.empty())
+                throw std::invalid_argument(where + ": must be a non-empty list of symbols");
             o.bullets.clear();
             for (std::size_t i = 0; i < value.size(); ++i) {
                 if (!value[i].is_string() || value[i].get_ref<const std::string&>().empty())
-                    throw std::invalid_argument(where + "/" + std::to_string(i) + ": a bullet symbol must be a non-empty string");
+                    throw std::invalid_argument(where + "/" + std::to_string(i) +
+                                                ": a bullet symbol must be a non-empty string");
                 o.bullets.push_back(value[i].get<std::string>());
             }
         } else if (key == "uppercase") {
@@ -85,8 +88,8 @@ Options read_options(const json& options) {
             for (std::size_t i = 0; i < value.size(); ++i) {
                 Scheme s{};
                 if (!parse_scheme(value[i], s))
-                    throw std::invalid_argument(where + "/" + std::to_string(i) + ": unknown scheme " + value[i].dump() +
-                                                "; use " + kSchemeHint);
+                    throw std::invalid_argument(where + "/" + std::to_string(i) + ": unknown scheme " +
+                                                value[i].dump() + "; use " + kSchemeHint);
                 o.uppercase.push_back(s);
             }
         } else {
@@ -185,7 +188,7 @@ json upper_rich(const json& rich) {
 
 struct HeadingInfo {
     Scheme scheme = Scheme::none;
-    std::string label;  // "" for the root
+    std::string label;   // "" for the root
     int level = 0;       // printed level (1 = top); 0 for the root
     int child_rank = 0;  // index into levels for this node's numbered children
 };
@@ -195,7 +198,8 @@ public:
     explicit Flattener(Options o) : opt_(std::move(o)) {}
 
     json run(const json& body) {
-        if (!body.is_array()) throw std::invalid_argument(": the body must be a list (array) of sections and paragraphs");
+        if (!body.is_array())
+            throw std::invalid_argument(": the body must be a list (array) of sections and paragraphs");
         HeadingInfo root;
         walk_children(body, "", root, std::nullopt, 0);
         return std::move(out_);
@@ -209,8 +213,9 @@ private:
         auto it = node.find(key);
         if (it == node.end()) return;
         if (!is_rich(*it) && !it->is_null())
-            fail(pointer + "/" + key, std::string("\"") + key +
-                                          "\" must be text (a string with *nghiêng*/**đậm** markup) or a list of spans");
+            fail(pointer + "/" + key,
+                 std::string("\"") + key +
+                     "\" must be text (a string with *nghiêng*/**đậm** markup) or a list of spans");
     }
 
     static const json* children_of(const json& node, const std::string& pointer) {
@@ -244,7 +249,8 @@ private:
                 }
                 check_rich(node, "paragraph", p);
                 emit_paragraph(node["paragraph"], p, parent);
-                if (const json* kids = children_of(node, p)) walk_children(*kids, p + "/children", parent, std::nullopt, bullet_depth + 1);
+                if (const json* kids = children_of(node, p))
+                    walk_children(*kids, p + "/children", parent, std::nullopt, bullet_depth + 1);
             } else {
                 ++counter;
                 walk_heading(node, p, parent, children_override, counter);
@@ -290,7 +296,8 @@ private:
                             {"head", ""},
                             {"tail", prepend(symbol + " ", text)},
                             {"pointer", pointer}});
-        if (const json* kids = children_of(node, pointer)) walk_children(*kids, pointer + "/children", parent, std::nullopt, depth);
+        if (const json* kids = children_of(node, pointer))
+            walk_children(*kids, pointer + "/children", parent, std::nullopt, depth);
     }
 
     // A section's "label": printed instead of its generated number; one short line.
@@ -303,9 +310,10 @@ private:
         const bool blank = label.find_first_not_of(' ') == std::string::npos;
         const bool one_line = label.find_first_of("\r\n\t") == std::string::npos;
         if (!text || blank || !one_line || label.size() > kMaxLabelBytes) {
-            fail(pointer + "/label", "\"label\" must be a short one-line text such as \"e)\" or \"(3)\"",
-                 "\"Số thứ tự riêng\" phải là một nhãn ngắn trên một dòng, ví dụ \"e)\" hoặc \"(3)\" — hoặc để trống để "
-                 "dùng số tự sinh");
+            fail(
+                pointer + "/label", "\"label\" must be a short one-line text such as \"e)\" or \"(3)\"",
+                "\"Số thứ tự riêng\" phải là một nhãn ngắn trên một dòng, ví dụ \"e)\" hoặc \"(3)\" — hoặc để trống để "
+                "dùng số tự sinh");
         }
         return label;
     }
@@ -322,10 +330,11 @@ private:
                 children_override = s;
                 continue;
             }
-            fail(pointer + "/" + vanban::json_data::escape_pointer_token(key),
-                 "unknown key \"" + key +
-                     "\" (a section has title, text, label, children, children_numbering; a bullet has \"bullet\"; a plain "
-                     "paragraph with children has \"paragraph\")");
+            fail(
+                pointer + "/" + vanban::json_data::escape_pointer_token(key),
+                "unknown key \"" + key +
+                    "\" (a section has title, text, label, children, children_numbering; a bullet has \"bullet\"; a plain "
+                    "paragraph with children has \"paragraph\")");
         }
         return children_override;
     }
@@ -334,11 +343,12 @@ private:
     Scheme scheme_at(int rank, std::optional<Scheme> override_scheme, const std::string& pointer) {
         if (override_scheme) return *override_scheme;
         if (static_cast<std::size_t>(rank) < opt_.levels.size()) return opt_.levels[static_cast<std::size_t>(rank)];
-        fail(pointer, "no numbering scheme for level " + std::to_string(rank + 1) + " (numbering.levels has " +
-                          std::to_string(opt_.levels.size()) +
-                          "); add one to numbering.levels or set \"children_numbering\" on the parent",
-             "phần nội dung có " + std::to_string(rank + 1) + " cấp mục lồng nhau nhưng \"Kiểu đánh số theo cấp\" chỉ có " +
+        fail(pointer,
+             "no numbering scheme for level " + std::to_string(rank + 1) + " (numbering.levels has " +
                  std::to_string(opt_.levels.size()) +
+                 "); add one to numbering.levels or set \"children_numbering\" on the parent",
+             "phần nội dung có " + std::to_string(rank + 1) +
+                 " cấp mục lồng nhau nhưng \"Kiểu đánh số theo cấp\" chỉ có " + std::to_string(opt_.levels.size()) +
                  " cấp — hãy thêm một kiểu đánh số cho cấp này, hoặc chọn \"Kiểu đánh số của mục con\" ở mục cha");
     }
 
@@ -354,14 +364,14 @@ private:
                 label = *r + ".";
                 break;
             }
-            case Scheme::arabic:
-                label = std::to_string(number) + ".";
-                break;
+            case Scheme::arabic: label = std::to_string(number) + "."; break;
             case Scheme::decimal: {
                 if (parent.scheme != Scheme::arabic && parent.scheme != Scheme::decimal)
-                    fail(pointer, std::string("decimal numbering (2.1.) needs a parent numbered 1. or 2.1., not ") +
-                                      (parent.label.empty() ? "the top level" : "\"" + parent.label + "\""),
-                         "đánh số kiểu 2.1. chỉ dùng được dưới mục đánh số 1. hoặc 2.1. — hãy đổi kiểu đánh số của cấp này");
+                    fail(
+                        pointer,
+                        std::string("decimal numbering (2.1.) needs a parent numbered 1. or 2.1., not ") +
+                            (parent.label.empty() ? "the top level" : "\"" + parent.label + "\""),
+                        "đánh số kiểu 2.1. chỉ dùng được dưới mục đánh số 1. hoặc 2.1. — hãy đổi kiểu đánh số của cấp này");
                 std::string base = parent.label;
                 if (!base.empty() && base.back() == '.') base.pop_back();
                 label = base + "." + std::to_string(number) + ".";
@@ -370,20 +380,18 @@ private:
             case Scheme::letter: {
                 auto l = vn::diem_letter(number);
                 if (!l)
-                    fail(pointer, "điểm " + std::to_string(number) +
-                                      " has no letter: the Vietnamese sequence a, b, c, d, đ, e, g, h, i, k, l, m, n, o, "
-                                      "p, q, r, s, t, u, v, x, y ends at y (23)",
-                         "điểm thứ " + std::to_string(number) + " không có chữ cái: dãy a, b, c, d, đ, … chỉ đến y (23 điểm) — "
-                         "hãy chia bớt hoặc đổi kiểu đánh số của cấp này");
+                    fail(pointer,
+                         "điểm " + std::to_string(number) +
+                             " has no letter: the Vietnamese sequence a, b, c, d, đ, e, g, h, i, k, l, m, n, o, "
+                             "p, q, r, s, t, u, v, x, y ends at y (23)",
+                         "điểm thứ " + std::to_string(number) +
+                             " không có chữ cái: dãy a, b, c, d, đ, … chỉ đến y (23 điểm) — "
+                             "hãy chia bớt hoặc đổi kiểu đánh số của cấp này");
                 label = *l + ")";
                 break;
             }
-            case Scheme::paren:
-                label = "(" + std::to_string(number) + ")";
-                break;
-            case Scheme::none:
-                label = "";
-                break;
+            case Scheme::paren: label = "(" + std::to_string(number) + ")"; break;
+            case Scheme::none: label = ""; break;
         }
         return label;
     }
@@ -431,9 +439,9 @@ private:
         static const char* kStyles[] = {"KHMuc", "KHKhoan", "KHDecimal", "KHDiem", "KHBody"};
         static const char* kHeadStyles[] = {"KHMucHead", "KHKhoanHead", "KHDecimalHead", "KHDiemHead",
                                             "DefaultParagraphFont"};
-        const int style_index = scheme == Scheme::roman    ? 0
-                                : scheme == Scheme::arabic ? 1
-                                : scheme == Scheme::decimal ? 2
+        const int style_index = scheme == Scheme::roman                               ? 0
+                                : scheme == Scheme::arabic                            ? 1
+                                : scheme == Scheme::decimal                           ? 2
                                 : scheme == Scheme::letter || scheme == Scheme::paren ? 3
                                                                                       : 4;
         out_.push_back(json{{"kind", "heading"},
@@ -446,7 +454,8 @@ private:
                             {"tail", tail},
                             {"pointer", pointer}});
 
-        if (const json* kids = children_of(node, pointer)) walk_children(*kids, pointer + "/children", info, children_override, 0);
+        if (const json* kids = children_of(node, pointer))
+            walk_children(*kids, pointer + "/children", info, children_override, 0);
     }
 };
 

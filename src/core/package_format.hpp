@@ -37,7 +37,7 @@ struct StyleFacts {
 struct PictureEdits {
     std::function<std::string&(const std::string&)> text_of;
     std::vector<std::pair<std::string, std::string>>& added;
-    const std::set<std::string>& entries;  // every entry of the template
+    const std::set<std::string>& entries;                            // every entry of the template
     std::vector<std::pair<std::string, const std::string*>>& media;  // files added as they are (the render owns them)
 };
 
@@ -61,8 +61,9 @@ public:
                                  PartHooks& hooks) const = 0;
     // Parts to add to, or replace in, a template of this format before it is compiled (name → content): the DOCX
     // footnotes part. `has` tells whether the template has an entry, `read` gives its content.
-    virtual std::map<std::string, std::string> compile_additions(const std::function<bool(const std::string&)>& /*has*/,
-                                                                 const std::function<std::string(const std::string&)>& /*read*/) const {
+    virtual std::map<std::string, std::string> compile_additions(
+        const std::function<bool(const std::string&)>& /*has*/,
+        const std::function<std::string(const std::string&)>& /*read*/) const {
         return {};
     }
     // Refuses, with a package error naming the part, a package this format cannot render faithfully: its main part
@@ -90,7 +91,8 @@ public:
 
     // After a render that grew the package (RenderState::package_grows — DOCX: sub-documents, hyperlinks; ODT: rich
     // text's automatic styles): tidies the rendered `part`, and lists what the render adds to the package.
-    virtual void finish_part(const std::string& /*part*/, std::string& /*rendered*/, const RenderState& /*state*/) const {}
+    virtual void finish_part(const std::string& /*part*/, std::string& /*rendered*/,
+                             const RenderState& /*state*/) const {}
     virtual void list_additions(const RenderState& /*state*/, PictureEdits& /*edits*/) const {}
 
     // Drawings repeated by loops would share ids, which Word reports as unreadable content. The highest drawing id in
@@ -111,7 +113,8 @@ public:
 bool append_to_root(std::string& xml, std::string_view root, const std::string& content);
 
 // A package error about `part` with its stable code and both texts.
-[[noreturn]] void refuse_package(const std::string& part, std::string code, std::string message, std::string message_vi);
+[[noreturn]] void refuse_package(const std::string& part, std::string code, std::string message,
+                                 std::string message_vi);
 
 // The package error of a part a render must extend but that is not in the usual form.
 [[noreturn]] void unusual_picture_part(const std::string& part);

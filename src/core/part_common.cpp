@@ -104,7 +104,10 @@ bool TagQueries::alone(const TagRec& t) const {
         if (i >= t.token.begin && i < t.token.end) continue;
         char c = p.text[i];
         if (c == ' ' || c == '\t' || c == kSoft) continue;
-        if (p.text.compare(i, 2, "\xC2\xA0") == 0) { ++i; continue; }
+        if (p.text.compare(i, 2, "\xC2\xA0") == 0) {
+            ++i;
+            continue;
+        }
         return false;
     }
     return true;
@@ -118,7 +121,9 @@ xmlNode* TagQueries::row_of(const TagRec& t) const {
     return t.para >= 0 ? ancestor(para_of(t).node, [&](const xmlNode* n) { return d_.is_row(n); }) : nullptr;
 }
 
-xmlNode* TagQueries::table_of(xmlNode* n) const { return ancestor(n, [&](const xmlNode* a) { return d_.is_table(a); }); }
+xmlNode* TagQueries::table_of(xmlNode* n) const {
+    return ancestor(n, [&](const xmlNode* a) { return d_.is_table(a); });
+}
 
 bool TagQueries::inside(const xmlNode* n, const xmlNode* outer) {
     for (; n; n = n->parent)

@@ -14,7 +14,10 @@ namespace {
 class HelperApplier : TagQueries {
 public:
     HelperApplier(const Context& c, const Paragraphs& paras, const Blocks& blocks, TagSpans& spans, TreeEdits& edits)
-        : TagQueries(c, paras, spans), groups_(blocks.groups), guarded_(edits.guarded), grid_tables_(edits.grid_tables) {}
+        : TagQueries(c, paras, spans),
+          groups_(blocks.groups),
+          guarded_(edits.guarded),
+          grid_tables_(edits.grid_tables) {}
 
     // A tag the compiler adds for a helper; errors and locations point at the helper as typed.
     int add_tag(std::size_t origin, TagToken::Kind kind, std::string inner) {
@@ -43,7 +46,9 @@ public:
         using K = Statement::Kind;
         using S = Dialect::ParagraphSlot;
         const K kind = tags_[i].st.kind;
-        const std::string name = kind == K::pstyle ? "{% pstyle %}" : kind == K::indent ? "{% indent %}" : "{% spacebefore %}";
+        const std::string name = kind == K::pstyle   ? "{% pstyle %}"
+                                 : kind == K::indent ? "{% indent %}"
+                                                     : "{% spacebefore %}";
         std::vector<S> slots;
         if (kind == K::pstyle) slots = {S::style};
         else if (kind == K::indent) slots = {S::indent_left, S::indent_right};
@@ -112,7 +117,6 @@ public:
         return false;
     }
 
-
     void apply_table_helpers() {
         const std::size_t count = tags_.size();
         for (std::size_t i = 0; i < count; ++i) {
@@ -123,17 +127,22 @@ public:
             }
             using K = Statement::Kind;
             const K kind = tags_[i].st.kind;
-            const std::string name = kind == K::vm ? "{% vm %}" : kind == K::hm ? "{% hm %}" : kind == K::colspan ? "{% colspan %}"
-                                     : kind == K::cellwidth ? "{% cellwidth %}" : "{% cellbg %}";
+            const std::string name = kind == K::vm          ? "{% vm %}"
+                                     : kind == K::hm        ? "{% hm %}"
+                                     : kind == K::colspan   ? "{% colspan %}"
+                                     : kind == K::cellwidth ? "{% cellwidth %}"
+                                                            : "{% cellbg %}";
             xmlNode* cell = cell_of(tags_[i]);
             if (!cell) {
-                errors_.push_back(diag(tags_[i], name + " stands outside a table cell", "docxtpl's table helpers act on the cell they stand in"));
+                errors_.push_back(diag(tags_[i], name + " stands outside a table cell",
+                                       "docxtpl's table helpers act on the cell they stand in"));
                 continue;
             }
             if ((kind == K::vm || kind == K::hm) && !inside_loop(i)) {
                 errors_.push_back(diag(tags_[i], name + " is not inside a {% for %} loop",
-                                       kind == K::vm ? "{% vm %} merges the cell over the rows of a {%tr for %} loop"
-                                                     : "{% hm %} merges the cell over the columns of a {%tc for %} loop"));
+                                       kind == K::vm
+                                           ? "{% vm %} merges the cell over the rows of a {%tr for %} loop"
+                                           : "{% hm %} merges the cell over the columns of a {%tc for %} loop"));
                 continue;
             }
             const int span = d_.cell_span(cell);  // before cell_slot() may rewrite it
@@ -143,22 +152,27 @@ public:
                                                       : Dialect::CellSlot::span;
             std::optional<Dialect::AttributeSlot> slot = d_.cell_slot(doc_, cell, which);
             if (!slot && kind == K::cellwidth) {
-                Diagnostic d = diag(tags_[i], "{% cellwidth %} finds no column of its own for this cell",
-                                    "in an OpenDocument table, declare one table column per cell (no number-columns-repeated)");
+                Diagnostic d =
+                    diag(tags_[i], "{% cellwidth %} finds no column of its own for this cell",
+                         "in an OpenDocument table, declare one table column per cell (no number-columns-repeated)");
                 d.code = "template.cellwidth";
                 d.message_vi = "Thẻ {% cellwidth %} không xác định được cột của ô này trong bảng.";
                 errors_.push_back(std::move(d));
                 continue;
             }
             if (!slot) {
-                errors_.push_back(diag(tags_[i], name + " is a table helper for Word documents; OpenDocument templates cannot use it",
-                                       "merge or colour the cells in the template itself"));
+                errors_.push_back(
+                    diag(tags_[i], name + " is a table helper for Word documents; OpenDocument templates cannot use it",
+                         "merge or colour the cells in the template itself"));
                 continue;
             }
             ExprPtr value;
             switch (kind) {
                 case K::vm: value = parse_expression("'restart' if loop.first else 'continue'"); break;
-                case K::hm: value = parse_expression(span > 1 ? "loop.length * " + std::to_string(span) : std::string("loop.length")); break;
+                case K::hm:
+                    value = parse_expression(span > 1 ? "loop.length * " + std::to_string(span)
+                                                      : std::string("loop.length"));
+                    break;
                 case K::cellwidth: value = slot_value(tags_[i], *slot); break;
                 default: value = std::move(tags_[i].st.expr); break;
             }

@@ -77,7 +77,6 @@ public:
         }
     }
 
-
 private:
     const Dialect& d_;
     std::vector<Paragraph>& paras_;

@@ -58,7 +58,8 @@ public:
             if (t.placement == Placement::attribute) continue;
             using K = Statement::Kind;
             if (t.st.opens() && stack.size() >= core::kMaxBlockDepth) {
-                errors_.push_back(diag(t, "blocks are nested more than " + std::to_string(core::kMaxBlockDepth) + " deep",
+                errors_.push_back(diag(t,
+                                       "blocks are nested more than " + std::to_string(core::kMaxBlockDepth) + " deep",
                                        "close some {% if %} or {% for %} blocks first"));
                 return false;
             }
@@ -107,7 +108,10 @@ public:
         auto tag = [&](int i) -> TagRec& { return tags_[static_cast<std::size_t>(i)]; };
         TagLevel level = TagLevel::automatic;
         for (int i : g)
-            if (tag(i).token.level != TagLevel::automatic) { level = tag(i).token.level; break; }
+            if (tag(i).token.level != TagLevel::automatic) {
+                level = tag(i).token.level;
+                break;
+            }
         if (level != TagLevel::automatic) {
             for (int i : g) tag(i).placement = forced(level);
             return;
@@ -121,7 +125,8 @@ public:
         }
         bool all_alone = std::all_of(g.begin(), g.end(), [&](int i) { return alone(tag(i)); });
         xmlNode* parent0 = para_of(tag(g[0])).node->parent;
-        bool same_parent = std::all_of(g.begin(), g.end(), [&](int i) { return para_of(tag(i)).node->parent == parent0; });
+        bool same_parent =
+            std::all_of(g.begin(), g.end(), [&](int i) { return para_of(tag(i)).node->parent == parent0; });
         if (all_alone && same_parent) {
             for (int i : g) tag(i).placement = Placement::replace_paragraph;
             return;

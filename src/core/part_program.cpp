@@ -47,7 +47,8 @@ public:
             }
             if (!open_cuts.empty()) {  // only markup is cut; a tag there would be lost
                 if (slot.kind == Slot::Kind::tag && tags_[index].placement != Placement::attribute)
-                    errors_.push_back(diag(tags_[index], "whitespace control ('-' in a tag nearby) would remove this tag"));
+                    errors_.push_back(
+                        diag(tags_[index], "whitespace control ('-' in a tag nearby) would remove this tag"));
                 continue;
             }
             pieces.push_back(piece_at(slot, located));
@@ -55,12 +56,13 @@ public:
         for (std::size_t ci : open_cuts) broken_cuts.insert(ci);
         for (std::size_t ci : broken_cuts) {
             const Cut& cut = cuts_[ci];
-            errors_.push_back(diag(tags_[static_cast<std::size_t>(cut.tag)],
-                                   std::string("the '-' of this tag joins its paragraph to the ") +
-                                       (cut.into_previous ? "previous" : "next") + " one (¶" +
-                                       std::to_string(paras_[static_cast<std::size_t>(cut.other)].number) +
-                                       "), but another tag removes that paragraph",
-                                   "remove the '-', or the {%p %} / {%tr %} / {%tc %} tag that replaces the other paragraph"));
+            errors_.push_back(
+                diag(tags_[static_cast<std::size_t>(cut.tag)],
+                     std::string("the '-' of this tag joins its paragraph to the ") +
+                         (cut.into_previous ? "previous" : "next") + " one (¶" +
+                         std::to_string(paras_[static_cast<std::size_t>(cut.other)].number) +
+                         "), but another tag removes that paragraph",
+                     "remove the '-', or the {%p %} / {%tr %} / {%tc %} tag that replaces the other paragraph"));
         }
         return core::build_program(std::move(pieces), std::move(located), std::move(sites_), errors_);
     }
@@ -78,15 +80,12 @@ private:
                 p.hook = slot.kind == Slot::Kind::grid_open ? kTableGuard : 0;
                 return p;
             case Slot::Kind::guard_close:
-            case Slot::Kind::grid_close:
-                p.kind = Piece::Kind::guard_close;
-                return p;
+            case Slot::Kind::grid_close: p.kind = Piece::Kind::guard_close; return p;
             case Slot::Kind::hook:
                 p.kind = Piece::Kind::hook;
                 p.hook = slot.index;
                 return p;
-            case Slot::Kind::tag:
-                break;
+            case Slot::Kind::tag: break;
             case Slot::Kind::cut_begin:
             case Slot::Kind::cut_end:
             case Slot::Kind::text:

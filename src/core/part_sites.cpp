@@ -28,7 +28,9 @@ public:
             auto to_expr = [&](OutputSite::PropSlot& slot) {
                 const std::size_t ti = slot.expr;
                 auto [it, fresh] = expr_of_tag.emplace(ti, site.prop_exprs.size());
-                if (fresh) site.prop_exprs.push_back(std::shared_ptr<const core::Expr>(core::parse_statement(tags_[ti].token).expr));
+                if (fresh)
+                    site.prop_exprs.push_back(
+                        std::shared_ptr<const core::Expr>(core::parse_statement(tags_[ti].token).expr));
                 slot.expr = it->second;
             };
             for (auto& slots : site.prop_slots)

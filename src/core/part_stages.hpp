@@ -50,9 +50,10 @@
 
 namespace vanban::core::part {
 
-inline constexpr char kHard = '\x01';                   // a picture, field or nested paragraph inside the paragraph text
-inline constexpr char kSoft = '\x02';                   // a tab or line break
-inline constexpr std::size_t kMaxSpacesElement = 10'000;  // a spaces element (ODF text:s) that counts more is not expanded
+inline constexpr char kHard = '\x01';  // a picture, field or nested paragraph inside the paragraph text
+inline constexpr char kSoft = '\x02';  // a tab or line break
+inline constexpr std::size_t kMaxSpacesElement =
+    10'000;  // a spaces element (ODF text:s) that counts more is not expanded
 
 // What every stage works in: the part, its format, where errors go, and its tree.
 struct Context {
@@ -91,14 +92,15 @@ struct Paragraph {
     std::vector<Segment> segments;  // which node holds which bytes of `text`
     std::vector<int> tags;          // indexes into TagSpans::tags (scan_tags)
     bool hard_barrier = false;
-    std::vector<std::pair<std::size_t, std::size_t>> strips;  // white space that a '-' of a tag removes (plan_whitespace)
+    std::vector<std::pair<std::size_t, std::size_t>>
+        strips;                                           // white space that a '-' of a tag removes (plan_whitespace)
     std::vector<std::pair<std::size_t, xmlNode*>> softs;  // each tab or line break: where its kSoft stands in `text`
     std::vector<xmlNode*> dropped_softs;  // the breaks next to a '-' statement tag, removed (plan_whitespace)
 };
 
 struct Paragraphs {
-    std::vector<Paragraph> list;               // document order, numbered from 1
-    std::map<const xmlNode*, int> index;       // paragraph element → index in list
+    std::vector<Paragraph> list;          // document order, numbered from 1
+    std::map<const xmlNode*, int> index;  // paragraph element → index in list
 };
 
 Paragraphs collect_paragraphs(const Context& c);
@@ -106,8 +108,17 @@ Paragraphs collect_paragraphs(const Context& c);
 // ----- scan_tags
 
 // synthetic: a tag the compiler made itself (the cell wrapper of {% vm %}), already standing where it acts.
-enum class Placement { inline_, remove_text, replace_paragraph, replace_row, replace_cell, before_row, after_row,
-                       attribute, synthetic };
+enum class Placement {
+    inline_,
+    remove_text,
+    replace_paragraph,
+    replace_row,
+    replace_cell,
+    before_row,
+    after_row,
+    attribute,
+    synthetic
+};
 
 struct TagRec {
     int para = -1;  // -1 for attribute tags
@@ -120,8 +131,8 @@ struct TagRec {
 };
 
 struct TagSpans {
-    std::vector<TagRec> tags;            // paragraph order, then attribute tags; later stages append their own
-    std::vector<OutputSite> sites;       // where values are written (attribute tags now, run text in make_sites)
+    std::vector<TagRec> tags;              // paragraph order, then attribute tags; later stages append their own
+    std::vector<OutputSite> sites;         // where values are written (attribute tags now, run text in make_sites)
     std::map<std::size_t, int> attr_para;  // attribute tag → the paragraph it stands in (-1: none)
 };
 
@@ -185,8 +196,17 @@ bool is_table_helper(const Statement& st);  // helpers that write a property of 
 class TagQueries {
 public:
     TagQueries(const Context& c, const Paragraphs& paras, TagSpans& spans)
-        : part_(c.part), d_(c.dialect), errors_(c.errors), doc_(c.doc), root_(c.root), slots_(*c.slots), paras_(paras.list),
-          para_index_(paras.index), tags_(spans.tags), sites_(spans.sites), attr_para_(spans.attr_para) {}
+        : part_(c.part),
+          d_(c.dialect),
+          errors_(c.errors),
+          doc_(c.doc),
+          root_(c.root),
+          slots_(*c.slots),
+          paras_(paras.list),
+          para_index_(paras.index),
+          tags_(spans.tags),
+          sites_(spans.sites),
+          attr_para_(spans.attr_para) {}
 
 protected:
     const std::string& part_;

@@ -15,7 +15,10 @@ namespace {
 class StructureApplier : TagQueries {
 public:
     StructureApplier(const Context& c, const Paragraphs& paras, TagSpans& spans, TreeEdits& edits)
-        : TagQueries(c, paras, spans), doomed_(edits.doomed), guarded_(edits.guarded), grid_tables_(edits.grid_tables) {}
+        : TagQueries(c, paras, spans),
+          doomed_(edits.doomed),
+          guarded_(edits.guarded),
+          grid_tables_(edits.grid_tables) {}
 
     xmlNode* new_slot(int ti) { return slots_.node(doc_, {Slot::Kind::tag, ti}); }
 
@@ -47,8 +50,7 @@ public:
             };
             switch (t.placement) {
                 case Placement::inline_:
-                case Placement::attribute:
-                    break;
+                case Placement::attribute: break;
                 case Placement::replace_paragraph: {
                     xmlNode* p = para_of(t).node;
                     xmlNode* m = new_slot(ti);
@@ -100,8 +102,7 @@ public:
                     break;
                 }
                 case Placement::remove_text:
-                case Placement::synthetic:
-                    break;
+                case Placement::synthetic: break;
             }
         }
         // A paragraph that only held a row-loop tag goes, unless it is the last one of its cell.
@@ -124,10 +125,13 @@ public:
                     const char* what = owner.placement == Placement::replace_row    ? "table row"
                                        : owner.placement == Placement::replace_cell ? "table cell"
                                                                                     : "paragraph";
-                    errors_.push_back(diag(t, std::string("this tag is in the ") + what + " that " + owner.token.raw +
-                                                  " replaces, so it would never be rendered",
-                                           std::string("move it to another ") + what + ": a {%p %}, {%tr %}, {%tc %} or "
-                                           "{#p #}-like tag takes the place of its whole " + what));
+                    errors_.push_back(diag(t,
+                                           std::string("this tag is in the ") + what + " that " + owner.token.raw +
+                                               " replaces, so it would never be rendered",
+                                           std::string("move it to another ") + what +
+                                               ": a {%p %}, {%tr %}, {%tc %} or "
+                                               "{#p #}-like tag takes the place of its whole " +
+                                               what));
                 }
                 break;
             }
@@ -198,7 +202,10 @@ public:
             bool ok = true;
             for (int i : g) {
                 const TagRec& t = tags_[static_cast<std::size_t>(i)];
-                if (!t.host) { ok = false; break; }
+                if (!t.host) {
+                    ok = false;
+                    break;
+                }
                 chains.push_back(chain(t.host));
             }
             if (!ok || chains.size() < 2) continue;
@@ -219,7 +226,8 @@ public:
                         b,
                         "this tag and " + a.token.raw + " (¶" + std::to_string(a.para >= 0 ? para_of(a).number : 0) +
                             ") are in different kinds of places (" + (first.empty() ? "here" : first) + " vs " +
-                            (other.empty() ? "here" : other) + "), so the text between them cannot be repeated or removed",
+                            (other.empty() ? "here" : other) +
+                            "), so the text between them cannot be repeated or removed",
                         "put each block tag alone in its own paragraph, or both tags in the same paragraph, or in the "
                         "cells of one table row"));
                     break;

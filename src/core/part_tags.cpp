@@ -27,7 +27,8 @@ private:
     // Counts the tag openers of `text` against kMaxTagsPerPart before its tags are scanned (a template of a million
     // tags is refused in time linear in its text); false, with the error, past the limit.
     bool within_tag_limit(std::string_view text, int paragraph) {
-        for (std::size_t i = text.find('{'); i != std::string_view::npos && i + 1 < text.size(); i = text.find('{', i + 1)) {
+        for (std::size_t i = text.find('{'); i != std::string_view::npos && i + 1 < text.size();
+             i = text.find('{', i + 1)) {
             const char next = text[i + 1];
             if (next == '{' || next == '%' || next == '#') ++tag_openers_;
         }
@@ -103,7 +104,8 @@ private:
                     d.kind = DiagnosticKind::template_syntax;
                     d.part = part_;
                     d.paragraph = para >= 0 ? paras_[static_cast<std::size_t>(para)].number : 0;
-                    d.message = pr.message + " (in attribute " + std::string(reinterpret_cast<const char*>(a->name)) + ")";
+                    d.message =
+                        pr.message + " (in attribute " + std::string(reinterpret_cast<const char*>(a->name)) + ")";
                     d.tag = pr.raw;
                     errors_.push_back(std::move(d));
                 }
@@ -144,6 +146,8 @@ private:
 
 }  // namespace
 
-bool scan_tags(const Context& c, Paragraphs& paras, TagSpans& spans) { return TagScanner(c, paras, spans).run(paras.list); }
+bool scan_tags(const Context& c, Paragraphs& paras, TagSpans& spans) {
+    return TagScanner(c, paras, spans).run(paras.list);
+}
 
 }  // namespace vanban::core::part

@@ -55,7 +55,8 @@ private:
             while (k + 1 < strips.size() && strips[k + 1].first <= e) e = std::max(e, strips[++k].second);
             edits.push_back({b, e, -1});
         }
-        std::stable_sort(edits.begin(), edits.end(), [](const TextEdit& a, const TextEdit& b) { return a.begin < b.begin; });
+        std::stable_sort(edits.begin(), edits.end(),
+                         [](const TextEdit& a, const TextEdit& b) { return a.begin < b.begin; });
         return edits;
     }
 
@@ -120,7 +121,8 @@ private:
 
     // Gives a text holder its new content (text and slots; no two texts follow each other).
     void replace_text(const Segment& seg, const std::vector<HeldPiece>& content) {
-        const bool empty = std::all_of(content.begin(), content.end(), [](const HeldPiece& h) { return h.tag < 0 && h.text.empty(); });
+        const bool empty =
+            std::all_of(content.begin(), content.end(), [](const HeldPiece& h) { return h.tag < 0 && h.text.empty(); });
         if (seg.kind == Segment::Kind::element) {
             xmlNode* t = seg.holder;
             while (t->children) {
@@ -160,7 +162,8 @@ private:
         if (parent && d_.removable_when_empty(parent)) {
             bool empty = true;
             for (xmlNode* c = parent->children; c && empty; c = c->next)
-                empty = !(c->type == XML_ELEMENT_NODE && d_.role(c) != Role::ignore) && c->type != XML_TEXT_NODE && !slot_of(c);
+                empty = !(c->type == XML_ELEMENT_NODE && d_.role(c) != Role::ignore) && c->type != XML_TEXT_NODE &&
+                        !slot_of(c);
             if (empty) doomed_.insert(parent);
         }
     }
@@ -177,7 +180,8 @@ private:
         for (std::size_t i = 0; i < count; ++i) {
             const TagRec& t = tags_[i];
             if (t.placement != Placement::inline_ || t.st.kind == Statement::Kind::output || t.para < 0) continue;
-            for (xmlNode* h = slot_of_tag(para_of(t).node, static_cast<int>(i)); h && h->parent && d_.splittable(h->parent);)
+            for (xmlNode* h = slot_of_tag(para_of(t).node, static_cast<int>(i));
+                 h && h->parent && d_.splittable(h->parent);)
                 h = split_at(h);
         }
         relocate_hosts(root_);
@@ -214,7 +218,7 @@ private:
         else xmlFreeNode(rest);
         xmlUnlinkNode(slot);
         xmlAddNextSibling(element, slot);  // a slot is never merged into text
-        if (!has_content(element)) {  // nothing was before the tag: the first half goes
+        if (!has_content(element)) {       // nothing was before the tag: the first half goes
             doomed_.erase(element);
             xmlUnlinkNode(element);
             xmlFreeNode(element);
@@ -274,7 +278,6 @@ private:
         return pieces;
     }
 
-
     // Whitespace control: the slots that delimit each cut (see part_whitespace.cpp).
 
     // True for what docxtpl would see as text: a text element with characters, character data (ODF), a tag's slot.
@@ -306,18 +309,20 @@ private:
             xmlNode* own = para_of(t).node;
             xmlNode* other = paras_[static_cast<std::size_t>(cut.other)].node;
             if (t.placement != Placement::inline_) {
-                errors_.push_back(diag(t, "the '-' of this tag cannot join paragraphs: its block removes the paragraph it stands in",
-                                       "remove the '-', or the {%p %} / {%tr %} / {%tc %} of the block"));
+                errors_.push_back(
+                    diag(t, "the '-' of this tag cannot join paragraphs: its block removes the paragraph it stands in",
+                         "remove the '-', or the {%p %} / {%tr %} / {%tc %} of the block"));
                 continue;
             }
             xmlNode* at_tag = slot_of_tag(own, cut.tag);
             if (!at_tag || at_tag->parent != own) {
-                errors_.push_back(diag(t,
-                                       "the '-' of this tag cannot join paragraphs: the tag is inside " +
-                                           std::string(at_tag && at_tag->parent ? reinterpret_cast<const char*>(at_tag->parent->name)
-                                                                                : "an element") +
-                                           ", which cannot be cut",
-                                       "remove the '-', or move the tag out of the content control or field"));
+                errors_.push_back(
+                    diag(t,
+                         "the '-' of this tag cannot join paragraphs: the tag is inside " +
+                             std::string(at_tag && at_tag->parent ? reinterpret_cast<const char*>(at_tag->parent->name)
+                                                                  : "an element") +
+                             ", which cannot be cut",
+                         "remove the '-', or move the tag out of the content control or field"));
                 continue;
             }
             const int index = static_cast<int>(ci);

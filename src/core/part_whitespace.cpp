@@ -72,7 +72,9 @@ std::size_t spaces_and_breaks_after(std::string_view s, std::size_t begin) {
 class WhitespacePlanner : TagQueries {
 public:
     WhitespacePlanner(const Context& c, Paragraphs& paras, const TagSpans& spans, Joins& joins)
-        : TagQueries(c, paras, const_cast<TagSpans&>(spans)), paragraphs_(paras.list), cuts_(joins.cuts),
+        : TagQueries(c, paras, const_cast<TagSpans&>(spans)),
+          paragraphs_(paras.list),
+          cuts_(joins.cuts),
           joined_paras_(joins.joined_paras) {}
 
     bool has_text(const Paragraph& p) const {
@@ -88,7 +90,8 @@ public:
     void plan_whitespace() {
         for (std::size_t i = 0; i < tags_.size(); ++i) {
             const TagRec& t = tags_[i];
-            if (t.para < 0 || t.token.level != TagLevel::automatic || (!t.token.trim_left && !t.token.trim_right)) continue;
+            if (t.para < 0 || t.token.level != TagLevel::automatic || (!t.token.trim_left && !t.token.trim_right))
+                continue;
             Paragraph& p = paragraphs_[static_cast<std::size_t>(t.para)];
             const bool statement = t.token.kind == TagToken::Kind::statement;
             if (statement) drop_breaks(p, t.token);
@@ -134,11 +137,12 @@ public:
         const Paragraph& p = para_of(t);
         const Paragraph& o = paras_[static_cast<std::size_t>(other)];
         if (o.node->parent != p.node->parent) {
-            errors_.push_back(diag(
-                t,
-                std::string("the '-' of this tag joins its paragraph to the ") + (into_previous ? "previous" : "next") +
-                    " text (¶" + std::to_string(o.number) + "), which is in another table cell, text box or outside this table",
-                "remove the '-' here: whitespace control can only join paragraphs that stand side by side"));
+            errors_.push_back(
+                diag(t,
+                     std::string("the '-' of this tag joins its paragraph to the ") +
+                         (into_previous ? "previous" : "next") + " text (¶" + std::to_string(o.number) +
+                         "), which is in another table cell, text box or outside this table",
+                     "remove the '-' here: whitespace control can only join paragraphs that stand side by side"));
             return;
         }
         cuts_.push_back({static_cast<int>(ti), other, into_previous});

@@ -80,8 +80,8 @@ std::size_t skip_raw(std::string_view text, std::size_t from, std::size_t raw_at
         tags.push_back(std::move(end));
         return k + 2;
     }
-    problems.push_back({"{% raw %} is not closed by {% endraw %} in the same paragraph", raw_at, clip(text.substr(raw_at), 40),
-                        "close the raw block in the paragraph where it opens"});
+    problems.push_back({"{% raw %} is not closed by {% endraw %} in the same paragraph", raw_at,
+                        clip(text.substr(raw_at), 40), "close the raw block in the paragraph where it opens"});
     return text.size();
 }
 
@@ -113,7 +113,9 @@ void scan_tags(std::string_view text, std::vector<TagToken>& tags, std::vector<S
         }
         TagToken tag;
         tag.begin = open;
-        tag.kind = kind == '{' ? TagToken::Kind::output : kind == '%' ? TagToken::Kind::statement : TagToken::Kind::comment;
+        tag.kind = kind == '{'   ? TagToken::Kind::output
+                   : kind == '%' ? TagToken::Kind::statement
+                                 : TagToken::Kind::comment;
         std::string_view close = kind == '{' ? "}}" : kind == '%' ? "%}" : "#}";
         std::size_t j = open + 2;
         // whitespace-control and docxtpl level markers right after the opener
@@ -123,12 +125,14 @@ void scan_tags(std::string_view text, std::vector<TagToken>& tags, std::vector<S
         } else if (j < n && text[j] == '+') {
             ++j;
         }
-        struct Prefix { std::string_view p; TagLevel level; };
-        static constexpr Prefix prefixes[] = {{"tr", TagLevel::row}, {"tc", TagLevel::cell}, {"p", TagLevel::paragraph},
-                                              {"r", TagLevel::run}};
+        struct Prefix {
+            std::string_view p;
+            TagLevel level;
+        };
+        static constexpr Prefix prefixes[] = {
+            {"tr", TagLevel::row}, {"tc", TagLevel::cell}, {"p", TagLevel::paragraph}, {"r", TagLevel::run}};
         for (auto [p, level] : prefixes) {
-            if (text.compare(j, p.size(), p) == 0 && j + p.size() < n &&
-                is_space(text[j + p.size()])) {
+            if (text.compare(j, p.size(), p) == 0 && j + p.size() < n && is_space(text[j + p.size()])) {
                 // "{{ r }}" is the variable r; "{{r x}}" / "{%tr for %}" are docxtpl levels. As in docxtpl, a space
                 // follows the level letters: "{#p bỏ #}" removes its paragraph, "{#phần này#}" is only a comment.
                 tag.level = level;
@@ -142,16 +146,19 @@ void scan_tags(std::string_view text, std::vector<TagToken>& tags, std::vector<S
             std::size_t k2 = text.find(close, j);
             std::size_t b = text.find(barrier, j);
             if (k2 != std::string_view::npos && (b == std::string_view::npos || k2 < b)) {
-                problems.push_back({"unterminated string in tag", open, clip(text.substr(open, k2 + 2 - open), 80), ""});
+                problems.push_back(
+                    {"unterminated string in tag", open, clip(text.substr(open, k2 + 2 - open), 80), ""});
                 i = k2 + 2;
                 continue;
             }
         }
         if (!closed) {
             bool at_barrier = k < n && text[k] == barrier;
-            problems.push_back({at_barrier ? "tag is interrupted by a picture, field or tab" : "tag is not closed (missing '" + std::string(close) + "')",
-                                open, clip(text.substr(open), 40),
-                                at_barrier ? "keep a tag in one piece of text" : "a tag must start and end in the same paragraph"});
+            problems.push_back(
+                {at_barrier ? "tag is interrupted by a picture, field or tab"
+                            : "tag is not closed (missing '" + std::string(close) + "')",
+                 open, clip(text.substr(open), 40),
+                 at_barrier ? "keep a tag in one piece of text" : "a tag must start and end in the same paragraph"});
             // Openers up to where this one found no closer have none either: going on from there keeps the scan linear.
             i = std::max(open + 2, k);
             continue;
@@ -174,8 +181,7 @@ void scan_tags(std::string_view text, std::vector<TagToken>& tags, std::vector<S
         const bool raw = tag.kind == TagToken::Kind::statement && tag.inner == "raw";
         if (tag.kind != TagToken::Kind::comment && tag.inner.empty())
             problems.push_back({"empty tag", open, tag.raw, ""});
-        else
-            tags.push_back(std::move(tag));
+        else tags.push_back(std::move(tag));
         i = k + close.size();
         if (raw) i = skip_raw(text, i, open, tags, problems);
     }
@@ -194,7 +200,8 @@ Statement parse_statement(const TagToken& tag) {
     if (tag.kind == TagToken::Kind::output) {
         st.kind = Statement::Kind::output;
         st.expr = parse_expression(ts);
-        if (!ts.at_end()) throw ParseError("unexpected '" + ts.peek().text + "' after the expression", ts.peek().offset);
+        if (!ts.at_end())
+            throw ParseError("unexpected '" + ts.peek().text + "' after the expression", ts.peek().offset);
         return st;
     }
     std::size_t kw_at = ts.peek().offset;
@@ -249,8 +256,8 @@ Statement parse_statement(const TagToken& tag) {
         st.expr = parse_expression(ts);
         end();
     } else if (kw == "pstyle" || kw == "indent" || kw == "spacebefore" || kw == "cellwidth") {
-        st.kind = kw == "pstyle"    ? Statement::Kind::pstyle
-                  : kw == "indent"  ? Statement::Kind::indent
+        st.kind = kw == "pstyle"      ? Statement::Kind::pstyle
+                  : kw == "indent"    ? Statement::Kind::indent
                   : kw == "cellwidth" ? Statement::Kind::cellwidth
                                       : Statement::Kind::spacebefore;
         st.expr = parse_expression(ts);
@@ -325,8 +332,9 @@ public:
         while (!stack_.empty()) {
             if (stack_.back().kind != FrameKind::guard && !too_deep_) {
                 const Statement::Kind opener = stack_.back().opener;
-                errors_.push_back(template_error(tag(stack_.back().tag).loc, "{% " + std::string(block_keyword(opener)) + " %} is never closed",
-                                                 "add {% " + std::string(block_keyword(Statement::closer_of(opener))) + " %}"));
+                errors_.push_back(template_error(
+                    tag(stack_.back().tag).loc, "{% " + std::string(block_keyword(opener)) + " %} is never closed",
+                    "add {% " + std::string(block_keyword(Statement::closer_of(opener))) + " %}"));
             }
             close_frame();
         }
@@ -386,7 +394,8 @@ private:
 
     void open_block(Frame f, const LocatedTag& t) {
         if (open_blocks_ >= kMaxBlockDepth) {
-            errors_.push_back(template_error(t.loc, "blocks are nested more than " + std::to_string(kMaxBlockDepth) + " deep",
+            errors_.push_back(template_error(t.loc,
+                                             "blocks are nested more than " + std::to_string(kMaxBlockDepth) + " deep",
                                              "close some {% if %} or {% for %} blocks first"));
             too_deep_ = true;
             return;
@@ -403,9 +412,10 @@ private:
                     if (it->kind == FrameKind::guard) return it->node.hook == kTableGuard;
                 return false;
             }();
-            errors_.push_back(template_error(tag(stack_.back().tag).loc,
-                                             table ? "block is not closed inside its table" : "block is not closed inside its table cell",
-                                             "close it in the same cell, or put the whole table inside the block"));
+            errors_.push_back(template_error(
+                tag(stack_.back().tag).loc,
+                table ? "block is not closed inside its table" : "block is not closed inside its table cell",
+                "close it in the same cell, or put the whole table inside the block"));
             close_frame();
         }
         if (!stack_.empty()) close_frame();
@@ -444,8 +454,9 @@ private:
             case K::endfilter:
             case K::endwith:
             case K::endset: close_statement(t); break;
-            default: break;  // comments; table helpers are applied by the adapter at compile time; raw/endraw: the
-                             // scanner kept the text between them as it is
+            default:
+                break;  // comments; table helpers are applied by the adapter at compile time; raw/endraw: the
+                        // scanner kept the text between them as it is
         }
     }
 
@@ -486,7 +497,8 @@ private:
         }
         if (stack_.empty() || stack_.back().kind == FrameKind::guard || stack_.back().kind == FrameKind::block)
             return errors_.push_back(template_error(t.loc, "{% else %} without a matching {% if %} or {% for %}"));
-        if (stack_.back().in_else) return errors_.push_back(template_error(t.loc, "second {% else %} in the same block"));
+        if (stack_.back().in_else)
+            return errors_.push_back(template_error(t.loc, "second {% else %} in the same block"));
         stack_.back().in_else = true;
     }
 
@@ -496,12 +508,14 @@ private:
         const std::string opener = "{% " + std::string(block_keyword(opener_of(kind))) + " %}";
         if (stack_.empty() || stack_.back().kind == FrameKind::guard) {
             const bool crossing = !stack_.empty();
-            errors_.push_back(template_error(t.loc, name + " without a matching " + opener,
-                                             crossing ? "its opening tag is outside this table cell; blocks must not cross table structure" : ""));
+            errors_.push_back(template_error(
+                t.loc, name + " without a matching " + opener,
+                crossing ? "its opening tag is outside this table cell; blocks must not cross table structure" : ""));
             return;
         }
         if (Statement::closer_of(stack_.back().opener) != kind) {
-            errors_.push_back(template_error(t.loc, name + " found while " + describe(tag(stack_.back().tag)) + " is still open"));
+            errors_.push_back(
+                template_error(t.loc, name + " found while " + describe(tag(stack_.back().tag)) + " is still open"));
             // recover: if the expected frame is just below, close the inner one
             if (stack_.size() >= 2 && Statement::closer_of(stack_[stack_.size() - 2].opener) == kind) {
                 close_frame();
@@ -565,7 +579,6 @@ void escape_xml_attribute(std::string& out, std::string_view s) {
     }
 }
 
-
 void render_program(const Program& program, const Emitter& emitter, std::string& out, RenderState& state) {
     render_detail::Renderer r{program, emitter, state, {}};
     r.run(program.nodes, out);
@@ -617,7 +630,8 @@ struct UsageWalker {
             } else {
                 if (!cur->is_object()) *cur = json::object();
                 json& child = (*cur)[seg];
-                if (child.is_null()) child = last ? (as_list_leaf ? json::array({json::object()}) : json("")) : json::object();
+                if (child.is_null())
+                    child = last ? (as_list_leaf ? json::array({json::object()}) : json("")) : json::object();
                 else if (last && as_list_leaf && !child.is_array()) child = json::array({json::object()});
                 cur = &child;
             }
@@ -658,7 +672,8 @@ struct UsageWalker {
                 case Node::Kind::set:
                     visit_expr(*n.expr);
                     if (!n.member_target)
-                        for (const std::string& name : n.names) bindings.emplace_back(name, std::vector<std::string>{"[set]"});
+                        for (const std::string& name : n.names)
+                            bindings.emplace_back(name, std::vector<std::string>{"[set]"});
                     break;
                 case Node::Kind::if_:
                     for (const auto& [c, body] : n.branches) {
@@ -721,8 +736,8 @@ Diagnostic part_too_large(const std::string& part) {
     d.kind = DiagnosticKind::limit;
     d.code = "template.part_too_large";
     d.part = part;
-    d.message = "the part is larger than " + std::to_string(kMaxTemplatedPartSize >> 20) +
-                " MiB, more than any document needs";
+    d.message =
+        "the part is larger than " + std::to_string(kMaxTemplatedPartSize >> 20) + " MiB, more than any document needs";
     d.message_vi = "phần " + part + " của mẫu lớn hơn " + std::to_string(kMaxTemplatedPartSize >> 20) +
                    " MiB, quá lớn đối với một văn bản";
     return d;

@@ -43,19 +43,45 @@ struct ScanProblem {
 };
 
 // `barrier` bytes (e.g. a drawing or a field inside the paragraph) cannot be inside a tag.
-void scan_tags(std::string_view text, std::vector<TagToken>& tags, std::vector<ScanProblem>& problems, char barrier = '\x01');
+void scan_tags(std::string_view text, std::vector<TagToken>& tags, std::vector<ScanProblem>& problems,
+               char barrier = '\x01');
 
 // ----- statements
 
 struct Statement {
     enum class Kind : std::uint8_t {
-        output, if_, elif, else_, endif, for_, endfor, set, comment,
+        output,
+        if_,
+        elif,
+        else_,
+        endif,
+        for_,
+        endfor,
+        set,
+        comment,
         // Jinja blocks (program_blocks.cpp); raw and endraw only matter to the tag scanner
-        macro, endmacro, call, endcall, filter, endfilter, with, endwith, set_block, endset, raw, endraw,
+        macro,
+        endmacro,
+        call,
+        endcall,
+        filter,
+        endfilter,
+        with,
+        endwith,
+        set_block,
+        endset,
+        raw,
+        endraw,
         // docxtpl table helpers, handled by the format adapter
-        vm, hm, colspan, cellbg,
+        vm,
+        hm,
+        colspan,
+        cellbg,
         // paragraph and cell properties written from the text (word processors keep text, not tags in attributes)
-        pstyle, indent, spacebefore, cellwidth
+        pstyle,
+        indent,
+        spacebefore,
+        cellwidth
     };
     Kind kind = Kind::output;
     ExprPtr expr;                    // output value, condition, iterable, set value, helper argument
@@ -64,7 +90,7 @@ struct Statement {
     bool member_target = false;      // set ns.x = …: names are the mapping and its member
     // macro: each parameter's default (null: none); with: each name's value
     std::vector<ExprPtr> values;
-    bool recursive = false;          // for … recursive
+    bool recursive = false;  // for … recursive
     bool is_block_tag() const { return kind != Kind::output; }
     bool opens() const { return closer_of(kind) != Kind::output; }
     bool closes() const {
@@ -152,12 +178,14 @@ class Emitter {
 public:
     virtual ~Emitter() = default;
     virtual void text(std::string& out, std::string_view value, const OutputSite& site) const = 0;
-    virtual void rich(std::string& out, const vanban::RichText& value, const OutputSite& site, RenderState& state) const = 0;
+    virtual void rich(std::string& out, const vanban::RichText& value, const OutputSite& site,
+                      RenderState& state) const = 0;
     // A picture where the tag stands in running text (registered in state.images, which names its media file).
     virtual void image(std::string& out, const Image& image, const OutputSite& site, RenderState& state) const = 0;
     // A sub-document of the data ({"subdoc": …}, docxtpl's Subdoc) where the tag stands: its body replaces the
     // paragraph. Formats that cannot take one refuse it.
-    virtual void subdoc(std::string& /*out*/, const json& /*object*/, const OutputSite& /*site*/, RenderState& /*state*/) const {
+    virtual void subdoc(std::string& /*out*/, const json& /*object*/, const OutputSite& /*site*/,
+                        RenderState& /*state*/) const {
         throw EvalError("a sub-document (subdoc) is a DOCX body and can be placed only in a DOCX template",
                         "render this template as DOCX, or put the sub-document's text in the data");
     }
@@ -166,7 +194,9 @@ public:
     virtual std::string plain_text(std::string_view rendered) const { return xml_visible_text(rendered, {}); }
     // A block's text (a filter or call block) where the block stands, between the runs of its paragraph, looking like
     // the first run of `body` (the block's content as rendered). The default writes it as character data.
-    virtual void text_run(std::string& out, std::string_view value, std::string_view /*body*/) const { text(out, value, {}); }
+    virtual void text_run(std::string& out, std::string_view value, std::string_view /*body*/) const {
+        text(out, value, {});
+    }
     // Content the adapter inserts at a hook (e.g. collected footnotes at the end of the footnotes part).
     virtual void hook(std::string& out, int hook_id, RenderState& state) const = 0;
     // Appended by a guard whose children produced no paragraph (a table cell must keep one).
@@ -222,19 +252,31 @@ void for_each_table_tag(std::string_view out, std::size_t start, std::string_vie
 void escape_xml_attribute(std::string& out, std::string_view value);
 
 struct Node {
-    enum class Kind : std::uint8_t { literal, output, if_, for_, set, guard, hook,
-                                     macro, call_block, filter_block, with, set_block };
+    enum class Kind : std::uint8_t {
+        literal,
+        output,
+        if_,
+        for_,
+        set,
+        guard,
+        hook,
+        macro,
+        call_block,
+        filter_block,
+        with,
+        set_block
+    };
     Kind kind = Kind::literal;
     std::string text;  // literal bytes
     ExprPtr expr;      // output / for iterable / set value
     ExprPtr filter;    // for ... if filter
     std::vector<std::string> names;
-    bool member_target = false;  // set ns.x = … (names: ns, x)
-    bool recursive = false;      // for … recursive
-    std::vector<ExprPtr> values;  // macro defaults, with values (Statement::values)
+    bool member_target = false;                                   // set ns.x = … (names: ns, x)
+    bool recursive = false;                                       // for … recursive
+    std::vector<ExprPtr> values;                                  // macro defaults, with values (Statement::values)
     std::vector<std::pair<ExprPtr, std::vector<Node>>> branches;  // if/elif conditions and bodies
-    std::vector<Node> body;                                          // else (if), loop body, guard content
-    std::vector<Node> else_body;                                     // for ... else
+    std::vector<Node> body;                                       // else (if), loop body, guard content
+    std::vector<Node> else_body;                                  // for ... else
     int site = -1;
     int loc = -1;
     int hook = 0;  // hook id; for a guard, kTableGuard or 0
@@ -252,9 +294,9 @@ struct Program {
 struct Piece {
     enum class Kind : std::uint8_t { literal, tag, guard_open, guard_close, hook };
     Kind kind = Kind::literal;
-    std::string text;   // literal
-    int tag = -1;       // index into the tags passed to build_program
-    int hook = 0;       // hook id; for guard_open, kTableGuard or 0
+    std::string text;  // literal
+    int tag = -1;      // index into the tags passed to build_program
+    int hook = 0;      // hook id; for guard_open, kTableGuard or 0
 };
 
 struct LocatedTag {

@@ -119,9 +119,9 @@ Statement::Kind opener_of(Statement::Kind closer) {
 Node block_node(Statement& st, int loc) {
     using K = Statement::Kind;
     Node n;
-    n.kind = st.kind == K::macro   ? Node::Kind::macro
-             : st.kind == K::call  ? Node::Kind::call_block
-             : st.kind == K::with  ? Node::Kind::with
+    n.kind = st.kind == K::macro    ? Node::Kind::macro
+             : st.kind == K::call   ? Node::Kind::call_block
+             : st.kind == K::with   ? Node::Kind::with
              : st.kind == K::filter ? Node::Kind::filter_block
                                     : Node::Kind::set_block;
     n.expr = std::move(st.expr);
@@ -191,7 +191,8 @@ void append_character_data(std::string_view data, std::string& out) {
 std::size_t space_count(std::string_view tag) {
     const std::size_t at = tag.find(":c=\"");
     if (at == std::string_view::npos) return 1;
-    return std::min<std::size_t>(std::strtoul(std::string(tag.substr(at + 4)).c_str(), nullptr, 10), std::size_t{10'000});
+    return std::min<std::size_t>(std::strtoul(std::string(tag.substr(at + 4)).c_str(), nullptr, 10),
+                                 std::size_t{10'000});
 }
 
 }  // namespace
@@ -241,8 +242,8 @@ public:
         state_.ctx.charge(kCallWork);
         if (++state_.call_depth > kMaxBlockDepth) {
             --state_.call_depth;
-            EvalError e("macros, caller() and loop(…) run inside each other more than " + std::to_string(kMaxBlockDepth) +
-                            " deep (a macro that calls itself without end?)",
+            EvalError e("macros, caller() and loop(…) run inside each other more than " +
+                            std::to_string(kMaxBlockDepth) + " deep (a macro that calls itself without end?)",
                         "make the recursion stop: call the macro again only while there is something left to do");
             e.limit = true;
             e.code = "limit.call_depth";
@@ -262,7 +263,8 @@ private:
 // The scope of a macro or caller() body while it runs: the names hidden from it and its frame, restored after.
 class BodyScope {
 public:
-    BodyScope(Scope& scope, Scope::Hidden hidden) : scope_(scope), mark_(scope.mark()), before_(scope.set_hidden(std::move(hidden))) {
+    BodyScope(Scope& scope, Scope::Hidden hidden)
+        : scope_(scope), mark_(scope.mark()), before_(scope.set_hidden(std::move(hidden))) {
         scope_.open_frame(mark_);
     }
     ~BodyScope() {
@@ -295,7 +297,8 @@ json as_json(const Value& v, const EvalContext& ctx) {
         if (!ctx.lenient) throw_missing(v);
         return nullptr;
     }
-    throw EvalError("a macro's extra argument must be a value from the data or the template (not a picture, a macro or loop)");
+    throw EvalError(
+        "a macro's extra argument must be a value from the data or the template (not a picture, a macro or loop)");
 }
 
 bool mentions(const Expr& e, std::string_view name) {
@@ -326,12 +329,20 @@ class Body final : public Callable {
 public:
     Body(const Program& program, const Emitter& emitter, RenderState& state, const Node& node, std::size_t defined_at,
          bool is_caller)
-        : program_(program), emitter_(emitter), state_(state), node_(node), defined_at_(defined_at),
-          hidden_(state.scope.hidden()), is_caller_(is_caller), takes_varargs_(!is_caller && mentions(node.body, "varargs")),
+        : program_(program),
+          emitter_(emitter),
+          state_(state),
+          node_(node),
+          defined_at_(defined_at),
+          hidden_(state.scope.hidden()),
+          is_caller_(is_caller),
+          takes_varargs_(!is_caller && mentions(node.body, "varargs")),
           takes_kwargs_(!is_caller && mentions(node.body, "kwargs")) {}
     std::string_view kind() const override { return is_caller_ ? "caller" : "macro"; }
 
-    Value call(std::span<const Value> args, KwArgs kwargs, EvalContext& ctx) override { return invoke(args, kwargs, ctx, nullptr); }
+    Value call(std::span<const Value> args, KwArgs kwargs, EvalContext& ctx) override {
+        return invoke(args, kwargs, ctx, nullptr);
+    }
 
     // The body's text with the parameters bound (and caller() for a {% call %} block).
     Value invoke(std::span<const Value> args, KwArgs kwargs, EvalContext& ctx, const Value* caller) {
@@ -339,7 +350,7 @@ public:
         const auto& params = node_.names;  // params[0] is the macro's name (or "caller")
         if (args.size() + 1 > params.size() && !takes_varargs_)
             throw EvalError(std::string(kind()) + " '" + name() + "' takes " + std::to_string(params.size() - 1) +
-                            " arguments, not " + std::to_string(args.size()),
+                                " arguments, not " + std::to_string(args.size()),
                             "a macro whose body reads varargs takes more");
         json extra_kwargs = json::object();
         std::vector<std::string> extra_order;
@@ -386,8 +397,8 @@ private:
     std::size_t defined_at_;
     Scope::Hidden hidden_;
     bool is_caller_;
-    bool takes_varargs_;  // its body reads varargs: extra positional arguments go there
-    bool takes_kwargs_;   // … kwargs: extra keyword arguments go there
+    bool takes_varargs_;                              // its body reads varargs: extra positional arguments go there
+    bool takes_kwargs_;                               // … kwargs: extra keyword arguments go there
     std::set<std::pair<int, std::string>> reported_;  // a macro called in a loop reports a problem once
 };
 
@@ -425,12 +436,14 @@ void Renderer::call_block(const Node& n, std::string& out) {
         const Expr& call = *n.expr;
         const Value macro = evaluate(*call.args[0], state.ctx);
         if (!macro.is_callable())
-            throw EvalError("'" + call.args[0]->text + "' is not a macro the template defined", "define it first: {% macro name() %}…{% endmacro %}");
+            throw EvalError("'" + call.args[0]->text + "' is not a macro the template defined",
+                            "define it first: {% macro name() %}…{% endmacro %}");
         std::vector<Value> args;
         for (std::size_t i = 1; i < call.args.size(); ++i) args.push_back(evaluate(*call.args[i], state.ctx));
         std::vector<std::pair<std::string_view, Value>> kwargs;
         for (const auto& [k, v] : call.kwargs) kwargs.emplace_back(k, evaluate(*v, state.ctx));
-        const Value caller = Value::callable(std::make_shared<Body>(program, emitter, state, n, state.scope.mark(), true));
+        const Value caller =
+            Value::callable(std::make_shared<Body>(program, emitter, state, n, state.scope.mark(), true));
         auto* body = dynamic_cast<Body*>(&macro.callable_object());
         if (!body) throw EvalError("'" + call.args[0]->text + "' is not a macro the template defined");
         const Value text = body->invoke(args, kwargs, state.ctx, &caller);
@@ -443,7 +456,12 @@ void Renderer::call_block(const Node& n, std::string& out) {
 // {% filter f %}body{% endfilter %}: the body's text through the filters, where the block stands.
 void Renderer::filter_block(const Node& n, std::string& out) {
     std::string xml;
-    const std::string text = render_text([&](std::string& o) { run(n.body, o); xml = o; }, n.loc);
+    const std::string text = render_text(
+        [&](std::string& o) {
+            run(n.body, o);
+            xml = o;
+        },
+        n.loc);
     const std::size_t mark = state.scope.mark();
     try {
         state.scope.bind(kBlockBodyName, Value::owned(text));
@@ -504,9 +522,11 @@ Value render_detail::RecursiveLoop::call(std::span<const Value> args, KwArgs kwa
     if (items.is_json() && items.j().is_array()) list = &items.j();
     else if (!(items.is_json() && items.j().is_null()) && !(items.is_undefined() && ctx.lenient)) {
         if (items.is_undefined()) throw_missing(items);
-        throw EvalError("loop(…) needs a list, not " + std::string(items.is_json() ? items.j().type_name() : "this value"));
+        throw EvalError("loop(…) needs a list, not " +
+                        std::string(items.is_json() ? items.j().type_name() : "this value"));
     }
-    std::string text = renderer_.render_text([&](std::string& out) { renderer_.iterate(loop_, *list, depth_ + 1, out); }, loop_.loc);
+    std::string text =
+        renderer_.render_text([&](std::string& out) { renderer_.iterate(loop_, *list, depth_ + 1, out); }, loop_.loc);
     return Value::owned(std::move(text));
 }
 

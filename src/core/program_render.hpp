@@ -22,7 +22,8 @@ struct Renderer;
 // loop(items) in a loop marked recursive: the loop's body for `items`, one level deeper, as text (program_blocks.cpp).
 class RecursiveLoop final : public Callable {
 public:
-    RecursiveLoop(Renderer& renderer, const Node& loop, std::size_t depth) : renderer_(renderer), loop_(loop), depth_(depth) {}
+    RecursiveLoop(Renderer& renderer, const Node& loop, std::size_t depth)
+        : renderer_(renderer), loop_(loop), depth_(depth) {}
     std::string_view kind() const override { return "loop"; }
     Value call(std::span<const Value> args, KwArgs kwargs, EvalContext& ctx) override;
 
@@ -116,7 +117,8 @@ struct Renderer {
         constexpr std::size_t kSlice = 1u << 20;
         while (!text.empty() && !state.aborted) {
             std::size_t n = std::min(text.size(), kSlice);
-            while (n < text.size() && n > 1 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;  // whole code points
+            while (n < text.size() && n > 1 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80)
+                --n;  // whole code points
             emitter.text(out, text.substr(0, n), site);
             text.remove_prefix(n);
             check_size(out, loc);
@@ -142,7 +144,8 @@ struct Renderer {
                     std::size_t start = out.size();
                     run(n.body, out);
                     if (n.hook == kTableGuard) emitter.fix_table(out, start);
-                    else if (!emitter.has_paragraph(std::string_view(out).substr(start))) out += emitter.empty_paragraph();
+                    else if (!emitter.has_paragraph(std::string_view(out).substr(start)))
+                        out += emitter.empty_paragraph();
                     break;
                 }
             }
@@ -195,7 +198,8 @@ struct Renderer {
                 if (auto object = docxtpl_value(v, run_level)) v = std::move(*object);
             }
             if (v.is_rich()) {
-                if (site.context != OutputSite::Context::run_text || capturing > 0) emitter.text(out, v.rich_text().plain(), site);
+                if (site.context != OutputSite::Context::run_text || capturing > 0)
+                    emitter.text(out, v.rich_text().plain(), site);
                 else if (site.prop_exprs.empty()) emitter.rich(out, v.rich_text(), site, state);
                 else emitter.rich(out, v.rich_text(), resolve_props(site), state);
                 return;
@@ -206,8 +210,7 @@ struct Renderer {
             // A value that starts paragraphs (\a, \f) writes the host's properties: their tags are evaluated then.
             if (!site.prop_exprs.empty() && text.find_first_of("\a\f") != std::string::npos)
                 emit_text(out, text, resolve_props(site), n.loc);
-            else
-                emit_text(out, text, site, n.loc);
+            else emit_text(out, text, site, n.loc);
         } catch (const EvalError& e) {
             error(e, n.loc);
         }
@@ -217,12 +220,14 @@ struct Renderer {
     // paragraphs there, and leaving them out would glue the words around them.
     static void refuse_break_in_block_text(std::string_view text) {
         if (text.find_first_of("\a\f") == std::string_view::npos) return;
-        EvalError e("a value with a new paragraph (\\a) or page break (\\f) cannot be part of the text of a macro, "
-                    "call, filter or set block",
-                    "print the value outside the block");
+        EvalError e(
+            "a value with a new paragraph (\\a) or page break (\\f) cannot be part of the text of a macro, "
+            "call, filter or set block",
+            "print the value outside the block");
         e.code = "data.paragraph_break";
-        e.message_vi = "giá trị có sang đoạn mới (\\a) hoặc ngắt trang (\\f) không thể nằm trong văn bản của khối "
-                       "macro, call, filter hoặc set";
+        e.message_vi =
+            "giá trị có sang đoạn mới (\\a) hoặc ngắt trang (\\f) không thể nằm trong văn bản của khối "
+            "macro, call, filter hoặc set";
         throw e;
     }
 
@@ -296,10 +301,13 @@ struct Renderer {
             // set a, b = [1, 2]: as many items as names, as Python unpacks
             const json& items = v.is_json() ? v.j() : throw EvalError("'" + n.expr->text + "' is not a list to unpack");
             if (!items.is_array() || items.size() != n.names.size())
-                throw coded_error("data.unpack", "'" + n.expr->text + "' does not have " + std::to_string(n.names.size()) + " items to unpack",
-                                  "\"" + n.expr->text + "\" không có đúng " + std::to_string(n.names.size()) + " mục để gán cho " +
-                                      std::to_string(n.names.size()) + " tên");
-            for (std::size_t i = 0; i < n.names.size(); ++i) state.scope.assign(n.names[i], v.child(items[i]), frame_floor);
+                throw coded_error(
+                    "data.unpack",
+                    "'" + n.expr->text + "' does not have " + std::to_string(n.names.size()) + " items to unpack",
+                    "\"" + n.expr->text + "\" không có đúng " + std::to_string(n.names.size()) + " mục để gán cho " +
+                        std::to_string(n.names.size()) + " tên");
+            for (std::size_t i = 0; i < n.names.size(); ++i)
+                state.scope.assign(n.names[i], v.child(items[i]), frame_floor);
         } catch (const EvalError& e) {
             error(e, n.loc);
             // The names are left undefined in a way their uses further on do not report again: the render fails on
@@ -315,9 +323,10 @@ struct Renderer {
     void assign_member(const Node& n, Value v) {
         json* mapping = state.scope.owned_binding(n.names[0]);
         if (!mapping || !mapping->is_object())
-            throw coded_error("data.not_a_namespace", "'" + n.names[0] + "' is not a namespace the template made: only its members can be set",
-                              "\"" + n.names[0] + "\" không phải namespace do mẫu tạo ra, không gán được \"" + n.names[0] + "." + n.names[1] +
-                                  "\" — dữ liệu từ tệp không bị sửa",
+            throw coded_error("data.not_a_namespace",
+                              "'" + n.names[0] + "' is not a namespace the template made: only its members can be set",
+                              "\"" + n.names[0] + "\" không phải namespace do mẫu tạo ra, không gán được \"" +
+                                  n.names[0] + "." + n.names[1] + "\" — dữ liệu từ tệp không bị sửa",
                               "write {% set " + n.names[0] + " = namespace(" + n.names[1] + "=…) %} first");
         (*mapping)[n.names[1]] = std::move(v).take();
         state.ctx.account(*mapping);
@@ -354,8 +363,9 @@ struct Renderer {
                 for (const std::string_view key : state.ctx.keys_of(j)) items_of_mapping.push_back(key);
                 list = &items_of_mapping;
             } else if (!(j.is_null() && state.ctx.lenient)) {
-                EvalError e("'" + n.expr->text + "' is " + std::string(j.type_name()) + ", not a list: cannot loop over it",
-                            j.is_null() ? "give a list, or [] for none" : "");
+                EvalError e(
+                    "'" + n.expr->text + "' is " + std::string(j.type_name()) + ", not a list: cannot loop over it",
+                    j.is_null() ? "give a list, or [] for none" : "");
                 e.parent = &j;
                 error(e, n.loc);
                 return;
@@ -410,9 +420,10 @@ struct Renderer {
         std::size_t saved_floor = frame_floor;
         for (std::size_t i = 0; i < items->size() && !state.aborted; ++i) {
             if (++state.iterations > state.limits.max_loop_iterations) {
-                error(n.loc, DiagnosticKind::limit,
-                      "more than " + std::to_string(state.limits.max_loop_iterations) + " loop iterations in one render",
-                      "raise the loop iteration limit (--max-loop-iterations)");
+                error(
+                    n.loc, DiagnosticKind::limit,
+                    "more than " + std::to_string(state.limits.max_loop_iterations) + " loop iterations in one render",
+                    "raise the loop iteration limit (--max-loop-iterations)");
                 state.aborted = true;
                 break;
             }
@@ -435,21 +446,23 @@ struct Renderer {
             state.scope.bind(n.names[0], Value::ref(item));
             return true;
         }
-        if (n.names.size() == 2 && item.is_object() && item.size() == 2 && item.contains("grouper") && item.contains("list")) {
+        if (n.names.size() == 2 && item.is_object() && item.size() == 2 && item.contains("grouper") &&
+            item.contains("list")) {
             // a groupby() group unpacks like Jinja's (grouper, list) tuple
             state.scope.bind(n.names[0], Value::ref(item["grouper"]));
             state.scope.bind(n.names[1], Value::ref(item["list"]));
             return true;
         }
         if (!item.is_array() || item.size() != n.names.size()) {
-            error(n.loc, DiagnosticKind::data,
-                  "cannot unpack " + std::string(item.type_name()) + " into " + std::to_string(n.names.size()) + " names", "");
+            error(
+                n.loc, DiagnosticKind::data,
+                "cannot unpack " + std::string(item.type_name()) + " into " + std::to_string(n.names.size()) + " names",
+                "");
             return false;
         }
         for (std::size_t k = 0; k < n.names.size(); ++k) state.scope.bind(n.names[k], Value::ref(item[k]));
         return true;
     }
 };
-
 
 }  // namespace vanban::core::render_detail

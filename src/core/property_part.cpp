@@ -91,7 +91,10 @@ private:
         bool trim_next = false;
         for (auto& token : found) {
             std::string literal = text.substr(pos, token.begin - pos);
-            if (trim_next) literal.erase(0, literal.find_first_not_of(" \t\r\n") == std::string::npos ? literal.size() : literal.find_first_not_of(" \t\r\n"));
+            if (trim_next)
+                literal.erase(0, literal.find_first_not_of(" \t\r\n") == std::string::npos
+                                     ? literal.size()
+                                     : literal.find_first_not_of(" \t\r\n"));
             if (token.trim_left)
                 while (!literal.empty() && is_space(literal.back())) literal.pop_back();
             Piece piece{Piece::Kind::literal, {}};
@@ -115,7 +118,9 @@ private:
             tags_.push_back(std::move(tag));
         }
         std::string rest = text.substr(pos);
-        if (trim_next) rest.erase(0, rest.find_first_not_of(" \t\r\n") == std::string::npos ? rest.size() : rest.find_first_not_of(" \t\r\n"));
+        if (trim_next)
+            rest.erase(0, rest.find_first_not_of(" \t\r\n") == std::string::npos ? rest.size()
+                                                                                 : rest.find_first_not_of(" \t\r\n"));
         Piece last{Piece::Kind::literal, {}};
         escape_xml_attribute(last.text, rest);
         pieces.push_back(std::move(last));
@@ -129,7 +134,8 @@ private:
 }  // namespace
 
 bool is_property_part(std::string_view part) {
-    return part == "docProps/core.xml" || part == "docProps/app.xml" || part == "docProps/custom.xml" || part == "meta.xml";
+    return part == "docProps/core.xml" || part == "docProps/app.xml" || part == "docProps/custom.xml" ||
+           part == "meta.xml";
 }
 
 Program compile_property_part(std::string_view xml, const std::string& part, std::vector<Diagnostic>& errors) {

@@ -20,9 +20,7 @@ constexpr std::size_t kNone = static_cast<std::size_t>(-1);
 constexpr std::size_t kMaxRun = 1000;
 
 // (vn::next_code_point without moving the position)
-char32_t code_point_at(std::string_view s, std::size_t at) {
-    return vn::next_code_point(s, at).value_or(U'\uFFFD');
-}
+char32_t code_point_at(std::string_view s, std::size_t at) { return vn::next_code_point(s, at).value_or(U'\uFFFD'); }
 
 bool is_space(char32_t c) { return u_isUWhiteSpace(static_cast<UChar32>(c)) != 0; }
 
@@ -89,10 +87,10 @@ std::vector<Item> tokenize(std::string_view s, bool allow_footnotes) {
         } else if (c == '\r' || c == '\n' || c == '\t' || c == '\a' || c == '\f') {
             flush();
             Item item;
-            item.type = c == '\t' ? Item::Type::tab
+            item.type = c == '\t'   ? Item::Type::tab
                         : c == '\a' ? Item::Type::paragraph_break
                         : c == '\f' ? Item::Type::page_break
-                                     : Item::Type::line_break;
+                                    : Item::Type::line_break;
             items.push_back(std::move(item));
             i += (c == '\r' && i + 1 < s.size() && s[i + 1] == '\n') ? 2 : 1;
         } else if (c == '^' && allow_footnotes && i + 1 < s.size() && s[i + 1] == '[') {
@@ -232,9 +230,7 @@ std::vector<RichSpan> parse_normalized(std::string_view s, bool allow_footnotes)
         Item& item = items[k];
         RichSpan span;
         switch (item.type) {
-            case Item::Type::text:
-                span.text = std::move(item.text);
-                break;
+            case Item::Type::text: span.text = std::move(item.text); break;
             case Item::Type::delimiter:  // unused asterisks are literal text
                 span.text.assign(static_cast<std::size_t>(item.count), '*');
                 break;
@@ -274,17 +270,28 @@ std::vector<RichSpan> spans_from_json(const nlohmann::json& value, bool allow_fo
 
 // Word's w:highlight values (ST_HighlightColor).
 constexpr std::array<std::string_view, 17> kHighlights = {
-    "black", "blue", "cyan", "green", "magenta", "red", "yellow", "white", "darkBlue", "darkCyan", "darkGreen",
-    "darkMagenta", "darkRed", "darkYellow", "darkGray", "lightGray", "none"};
+    "black",    "blue",      "cyan",        "green",   "magenta",    "red",      "yellow",    "white", "darkBlue",
+    "darkCyan", "darkGreen", "darkMagenta", "darkRed", "darkYellow", "darkGray", "lightGray", "none"};
 // docxtpl's underline styles (it turns any other into "single"; vanban refuses it).
-constexpr std::array<std::string_view, 8> kUnderlines = {"single", "double", "thick", "dotted",
-                                                          "dash", "dotDash", "dotDotDash", "wave"};
+constexpr std::array<std::string_view, 8> kUnderlines = {"single", "double",  "thick",      "dotted",
+                                                         "dash",   "dotDash", "dotDotDash", "wave"};
 // Colour names a person types, as Word's hex values.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 16> kColourNames = {{
-    {"black", "000000"}, {"white", "FFFFFF"}, {"red", "FF0000"}, {"green", "008000"}, {"blue", "0000FF"},
-    {"yellow", "FFFF00"}, {"cyan", "00FFFF"}, {"magenta", "FF00FF"}, {"gray", "808080"}, {"grey", "808080"},
-    {"orange", "FFA500"}, {"purple", "800080"}, {"brown", "A52A2A"}, {"navy", "000080"}, {"maroon", "800000"},
-    {"darkred", "8B0000"}}};
+constexpr std::array<std::pair<std::string_view, std::string_view>, 16> kColourNames = {{{"black", "000000"},
+                                                                                         {"white", "FFFFFF"},
+                                                                                         {"red", "FF0000"},
+                                                                                         {"green", "008000"},
+                                                                                         {"blue", "0000FF"},
+                                                                                         {"yellow", "FFFF00"},
+                                                                                         {"cyan", "00FFFF"},
+                                                                                         {"magenta", "FF00FF"},
+                                                                                         {"gray", "808080"},
+                                                                                         {"grey", "808080"},
+                                                                                         {"orange", "FFA500"},
+                                                                                         {"purple", "800080"},
+                                                                                         {"brown", "A52A2A"},
+                                                                                         {"navy", "000080"},
+                                                                                         {"maroon", "800000"},
+                                                                                         {"darkred", "8B0000"}}};
 
 const std::string& text_field(const nlohmann::json& field, const std::string& key, const std::string& where) {
     if (!field.is_string() || field.get_ref<const std::string&>().empty())
@@ -293,7 +300,8 @@ const std::string& text_field(const nlohmann::json& field, const std::string& ke
 }
 
 bool flag_field(const nlohmann::json& field, const std::string& key, const std::string& where) {
-    if (!field.is_boolean()) fail(where, "\"" + key + "\" must be true or false", "mục \"" + key + "\" phải là true hoặc false");
+    if (!field.is_boolean())
+        fail(where, "\"" + key + "\" must be true or false", "mục \"" + key + "\" phải là true hoặc false");
     return field.get<bool>();
 }
 
@@ -306,13 +314,14 @@ std::string colour_value(const nlohmann::json& field, const std::string& where) 
     const bool hex = c.size() == 6 && c.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos;
     if (!hex)
         fail(where, "unknown colour \"" + field.get<std::string>() + "\" (use #RRGGBB, auto or a basic colour name)",
-             "màu \"" + field.get<std::string>() + "\" không dùng được — hãy ghi mã màu dạng #RRGGBB (ví dụ #FF0000 là đỏ)");
+             "màu \"" + field.get<std::string>() +
+                 "\" không dùng được — hãy ghi mã màu dạng #RRGGBB (ví dụ #FF0000 là đỏ)");
     return c;  // as typed, as docxtpl writes it (hex digits in either case are the same colour to Word)
 }
 
 template <std::size_t N>
-std::string listed_value(const nlohmann::json& field, const std::string& key, const std::array<std::string_view, N>& allowed,
-                         const std::string& where) {
+std::string listed_value(const nlohmann::json& field, const std::string& key,
+                         const std::array<std::string_view, N>& allowed, const std::string& where) {
     std::string v = text_field(field, key, where);
     if (key == "highlight" && v.front() == '#') v.erase(0, 1);  // docxtpl strips it too
     for (std::string_view a : allowed)
@@ -326,7 +335,8 @@ std::string listed_value(const nlohmann::json& field, const std::string& key, co
 int half_points_value(const nlohmann::json& field, const std::string& where) {
     // Word's sizes go from 1 to 1638 points, in half points.
     if (!field.is_number() || field.get<double>() < 1 || field.get<double>() > 1638)
-        fail(where, "\"size\" must be a number of points from 1 to 1638", "cỡ chữ (\"size\") phải là số điểm từ 1 đến 1638");
+        fail(where, "\"size\" must be a number of points from 1 to 1638",
+             "cỡ chữ (\"size\") phải là số điểm từ 1 đến 1638");
     return static_cast<int>(std::lround(field.get<double>() * 2));
 }
 
@@ -339,17 +349,19 @@ std::string link_target(const nlohmann::json& field, const std::string& where) {
     std::string scheme = colon == std::string::npos ? "" : url.substr(0, colon);
     for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     const std::size_t rest = scheme.size() + 1;  // (past the colon: only read when a scheme was found)
-    const bool web = (scheme == "http" || scheme == "https") && url.size() > rest + 2 && url.compare(rest, 2, "//") == 0 &&
-                     url[rest + 2] != '/';
+    const bool web = (scheme == "http" || scheme == "https") && url.size() > rest + 2 &&
+                     url.compare(rest, 2, "//") == 0 && url[rest + 2] != '/';
     const bool mail = scheme == "mailto" && url.size() > rest;
-    const bool clean = std::none_of(url.begin(), url.end(), [](char c) { return static_cast<unsigned char>(c) <= 0x20 || c == 0x7F; });
+    const bool clean =
+        std::none_of(url.begin(), url.end(), [](char c) { return static_cast<unsigned char>(c) <= 0x20 || c == 0x7F; });
     if (!(web || mail) || !clean || url.size() > kMaxUrlBytes) {
         std::size_t cut = std::min<std::size_t>(url.size(), 80);  // (on a character boundary)
         while (cut < url.size() && cut > 0 && (static_cast<unsigned char>(url[cut]) & 0xC0) == 0x80) --cut;
         const std::string shown = url.substr(0, cut) + (cut < url.size() ? "…" : "");
-        fail(where, "\"url\" must be an http://, https:// or mailto: address without spaces (got \"" + shown + "\")",
-             "địa chỉ liên kết (\"url\") phải bắt đầu bằng http://, https:// hoặc mailto: và không có dấu cách (đang là \"" +
-                 shown + "\")");
+        fail(
+            where, "\"url\" must be an http://, https:// or mailto: address without spaces (got \"" + shown + "\")",
+            "địa chỉ liên kết (\"url\") phải bắt đầu bằng http://, https:// hoặc mailto: và không có dấu cách (đang là \"" +
+                shown + "\")");
     }
     return url;
 }
@@ -373,15 +385,17 @@ void read_look(const std::string& key, const nlohmann::json& field, RichSpan& sp
         const std::size_t colon = font.find(':');
         look.font = colon == std::string::npos ? font : font.substr(colon + 1);
         if (colon != std::string::npos) look.font_region = font.substr(0, colon);
-        if (look.font.empty() || (colon != std::string::npos && look.font_region != "eastAsia" && look.font_region != "cs" &&
-                                  look.font_region != "hAnsi" && look.font_region != "ascii"))
+        if (look.font.empty() ||
+            (colon != std::string::npos && look.font_region != "eastAsia" && look.font_region != "cs" &&
+             look.font_region != "hAnsi" && look.font_region != "ascii"))
             fail(where, "\"font\" must be a font name or region:name (eastAsia, cs, hAnsi, ascii)",
                  "phông chữ (\"font\") phải là tên phông, hoặc vùng:tên (eastAsia, cs, hAnsi, ascii)");
     } else if (key == "url") {
         span.url = link_target(field, where);
     } else if (key == "url_id") {
-        fail(where, "\"url_id\" is docxtpl's relationship id; give the address itself as \"url\"",
-             "mục \"url_id\" là mã liên kết của docxtpl — hãy ghi thẳng địa chỉ vào mục \"url\", ví dụ \"url\": \"https://…\"");
+        fail(
+            where, "\"url_id\" is docxtpl's relationship id; give the address itself as \"url\"",
+            "mục \"url_id\" là mã liên kết của docxtpl — hãy ghi thẳng địa chỉ vào mục \"url\", ví dụ \"url\": \"https://…\"");
     } else if (key != "subscript" && key != "superscript") {
         fail(where, "unknown key \"" + key + "\"", "không có mục \"" + key + "\" — hãy kiểm tra lại chính tả");
     }
@@ -410,10 +424,10 @@ void append_text_object(const nlohmann::json& object, std::vector<RichSpan>& out
         if (end == std::string::npos) break;
         const char c = normalized[end];
         RichSpan separator = c == '\t' || c == '\n' || c == '\r' ? base : RichSpan{};  // (a break keeps the look)
-        separator.kind = c == '\t' ? RichSpan::Kind::tab
+        separator.kind = c == '\t'   ? RichSpan::Kind::tab
                          : c == '\a' ? RichSpan::Kind::paragraph_break
                          : c == '\f' ? RichSpan::Kind::page_break
-                                      : RichSpan::Kind::line_break;
+                                     : RichSpan::Kind::line_break;
         out.push_back(std::move(separator));
         if (c == '\r' && end + 1 < normalized.size() && normalized[end + 1] == '\n') ++end;
         start = end + 1;
@@ -426,7 +440,8 @@ std::string footnote_mark(const nlohmann::json& mark, const std::string& where) 
     if (!mark.is_string()) fail(where, "\"mark\" must be a string", "\"mark\" phải là chữ");
     std::string text = vn::nfc(mark.get_ref<const std::string&>());
     const bool blank = text.find_first_not_of(" \t") == std::string::npos;
-    const bool control = std::any_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; });
+    const bool control =
+        std::any_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; });
     if (blank || control || text.size() > kMaxMarkBytes)
         fail(where, "\"mark\" must be a short one-line text such as \"(1)\"",
              "\"mark\" phải là một chữ ngắn trên một dòng, ví dụ \"(1)\"");
@@ -500,7 +515,8 @@ namespace {
 RichText paragraphs_from_json(const nlohmann::json& list) {
     const std::string where = "paragraphs";
     if (!list.is_array() || list.empty())
-        fail(where, "\"paragraphs\" must be a non-empty list", "\"paragraphs\" phải là danh sách các đoạn văn, không để trống");
+        fail(where, "\"paragraphs\" must be a non-empty list",
+             "\"paragraphs\" phải là danh sách các đoạn văn, không để trống");
     RichText out;
     for (std::size_t k = 0; k < list.size(); ++k) {
         const std::string at = where + " " + std::to_string(k + 1);
@@ -510,7 +526,8 @@ RichText paragraphs_from_json(const nlohmann::json& list) {
         if (p.is_object()) {
             for (const auto& [key, field] : p.items())
                 if (key != "text" && key != "style")
-                    fail(at, "unknown key \"" + key + "\"", "không có mục \"" + key + "\" (chỉ có \"text\" và \"style\")");
+                    fail(at, "unknown key \"" + key + "\"",
+                         "không có mục \"" + key + "\" (chỉ có \"text\" và \"style\")");
             if (!p.contains("text")) fail(at, "a paragraph needs \"text\"", "đoạn văn cần có mục \"text\"");
             text = &p["text"];
             if (p.contains("style")) style = text_field(p["style"], "style", at);

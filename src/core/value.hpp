@@ -35,7 +35,9 @@ public:
         return Value(Undefined{std::move(what), parent, std::move(key), false});
     }
     // What a {% set %} that failed leaves its name: undefined, and every path through it too, without a second report.
-    static Value undefined_after_error(std::string what) { return Value(Undefined{std::move(what), nullptr, {}, true}); }
+    static Value undefined_after_error(std::string what) {
+        return Value(Undefined{std::move(what), nullptr, {}, true});
+    }
     // The undefined `what` reached through `undefined_subject` (a member or item of it).
     static Value undefined_from(const Value& undefined_subject, std::string what) {
         return Value(Undefined{std::move(what), nullptr, {}, undefined_subject.undefined_info().after_error});
@@ -52,7 +54,9 @@ public:
     bool is_loop() const noexcept { return std::holds_alternative<const LoopState*>(v_); }
     bool is_image() const noexcept { return std::holds_alternative<std::shared_ptr<const Image>>(v_); }
     bool is_callable() const noexcept { return std::holds_alternative<std::shared_ptr<Callable>>(v_); }
-    bool is_json() const noexcept { return !is_undefined() && !is_rich() && !is_loop() && !is_image() && !is_callable(); }
+    bool is_json() const noexcept {
+        return !is_undefined() && !is_rich() && !is_loop() && !is_image() && !is_callable();
+    }
     bool is_owned_json() const noexcept { return std::holds_alternative<json>(v_); }
     bool is_ref() const noexcept { return std::holds_alternative<const json*>(v_); }
 

@@ -74,11 +74,10 @@ std::string to_u8(std::u16string_view utf16) {
 // Normalises with one of ICU's shared, immutable (thread-safe) normaliser instances.
 std::u16string normalize(std::u16string_view text, const UNormalizer2* normalizer) {
     if (text.empty()) return {};
-    return icu_call<char16_t>("unorm2_normalize", text.size() + 8,
-                              [&](char16_t* dest, int32_t capacity, UErrorCode* status) {
-                                  return unorm2_normalize(normalizer, text.data(), icu_length(text.size()), dest,
-                                                          capacity, status);
-                              });
+    return icu_call<char16_t>(
+        "unorm2_normalize", text.size() + 8, [&](char16_t* dest, int32_t capacity, UErrorCode* status) {
+            return unorm2_normalize(normalizer, text.data(), icu_length(text.size()), dest, capacity, status);
+        });
 }
 
 const UNormalizer2* nfc_instance() {
@@ -132,8 +131,7 @@ std::u16string capitalize16(std::u16string_view segment) {
         const auto [c, len] = code_point_at(segment, i);
         if (u_isalnum(c)) {
             if (!u_isalpha(c)) break;  // starts with a digit: nothing to capitalise
-            return lower16(segment.substr(0, i)) + upper16(segment.substr(i, len)) +
-                   lower16(segment.substr(i + len));
+            return lower16(segment.substr(0, i)) + upper16(segment.substr(i, len)) + lower16(segment.substr(i + len));
         }
         i += len;
     }
@@ -156,8 +154,8 @@ bool valid_date(const Date& d) {
 
 void require_valid(const Date& d) {
     if (!valid_date(d)) {
-        throw std::invalid_argument("invalid date: " + std::to_string(d.year) + "-" + std::to_string(d.month) +
-                                    "-" + std::to_string(d.day));
+        throw std::invalid_argument("invalid date: " + std::to_string(d.year) + "-" + std::to_string(d.month) + "-" +
+                                    std::to_string(d.day));
     }
 }
 
@@ -348,14 +346,14 @@ std::string short_date(const Date& date) {
     const std::string gap(kBlankDateField);
     if (is_draft_without_year(date)) return gap + "/" + gap + "/" + std::string(kDraftYear);
     require_valid(date);
-    return (date.day == 0 ? gap : two_digits(date.day)) + "/" + (date.month == 0 ? gap : two_digits(date.month)) +
-           "/" + std::to_string(date.year);
+    return (date.day == 0 ? gap : two_digits(date.day)) + "/" + (date.month == 0 ? gap : two_digits(date.month)) + "/" +
+           std::to_string(date.year);
 }
 
 std::optional<std::string> diem_letter(int n) {
-    static constexpr std::array<std::string_view, 23> kLetters = {
-        "a", "b", "c", "d", "đ", "e", "g", "h", "i", "k", "l", "m",
-        "n", "o", "p", "q", "r", "s", "t", "u", "v", "x", "y"};
+    static constexpr std::array<std::string_view, 23> kLetters = {"a", "b", "c", "d", "đ", "e", "g", "h",
+                                                                  "i", "k", "l", "m", "n", "o", "p", "q",
+                                                                  "r", "s", "t", "u", "v", "x", "y"};
     if (n < 1 || n > static_cast<int>(kLetters.size())) return std::nullopt;
     return std::string(kLetters[static_cast<std::size_t>(n - 1)]);
 }

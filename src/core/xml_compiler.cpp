@@ -31,7 +31,8 @@ void drop_namespace_declarations(std::string& xml) {
 std::string dump_element(xmlDoc* doc, xmlNode* element) {
     xmlBuffer* buf = xmlBufferCreate();
     xmlNodeDump(buf, doc, element, 0, 0);
-    std::string xml(reinterpret_cast<const char*>(xmlBufferContent(buf)), static_cast<std::size_t>(xmlBufferLength(buf)));
+    std::string xml(reinterpret_cast<const char*>(xmlBufferContent(buf)),
+                    static_cast<std::size_t>(xmlBufferLength(buf)));
     xmlBufferFree(buf);
     drop_namespace_declarations(xml);
     return xml;
@@ -49,7 +50,6 @@ std::string dump_element(xmlDoc* doc, xmlNode* element, std::vector<OutputSite::
     }
     return xml;
 }
-
 
 Program compile_xml_part(std::string_view xml, const std::string& part_name, const Dialect& dialect,
                          std::vector<Diagnostic>& errors, PartHooks* hooks) {

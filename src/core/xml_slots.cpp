@@ -21,7 +21,9 @@ constexpr const char* kSlotNodeName = "text";
 class SliceWriter {
 public:
     explicit SliceWriter(xmlDoc* doc)
-        : doc_(doc), save_(xmlSaveToIO(&append, nullptr, this, "UTF-8", XML_SAVE_AS_XML)), attribute_(xmlBufferCreate()) {}
+        : doc_(doc),
+          save_(xmlSaveToIO(&append, nullptr, this, "UTF-8", XML_SAVE_AS_XML)),
+          attribute_(xmlBufferCreate()) {}
     ~SliceWriter() {
         if (save_) xmlSaveClose(save_);
         xmlBufferFree(attribute_);
@@ -77,7 +79,7 @@ private:
     xmlSaveCtxt* save_;     // libxml2 writes what holds no slot; its bytes arrive in out_ when flushed
     bool pending_ = false;  // bytes written by libxml2 and not yet flushed into out_
     std::string out_;
-    xmlBuffer* attribute_;  // reused for every attribute value
+    xmlBuffer* attribute_;                        // reused for every attribute value
     std::unordered_set<const xmlNode*> on_path_;  // elements with a slot in them or in an attribute below them
     std::vector<std::pair<std::size_t, Slot>> marks_;
 

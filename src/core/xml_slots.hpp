@@ -17,15 +17,15 @@ namespace vanban::core {
 
 struct Slot {
     enum class Kind : std::uint8_t {
-        tag,          // TagSpans::tags[index] stands here (an output, a block tag, a tag in an attribute value)
-        cut_begin,    // begin / end of Joins::cuts[index]: the bytes between are left out (docxtpl's {%- / -%})
+        tag,        // TagSpans::tags[index] stands here (an output, a block tag, a tag in an attribute value)
+        cut_begin,  // begin / end of Joins::cuts[index]: the bytes between are left out (docxtpl's {%- / -%})
         cut_end,
-        guard_open,   // a cell or container that must keep a paragraph (Emitter::empty_paragraph)
+        guard_open,  // a cell or container that must keep a paragraph (Emitter::empty_paragraph)
         guard_close,
-        grid_open,    // a table whose grid is recomputed after rendering (Emitter::fix_table)
+        grid_open,  // a table whose grid is recomputed after rendering (Emitter::fix_table)
         grid_close,
-        hook,         // Emitter::hook(index): the footnotes part's end, where rich-text footnotes are appended
-        text,         // a text the caller compiled itself (document properties: core/property_part.cpp)
+        hook,  // Emitter::hook(index): the footnotes part's end, where rich-text footnotes are appended
+        text,  // a text the caller compiled itself (document properties: core/property_part.cpp)
     };
     Kind kind = Kind::tag;
     int index = 0;

@@ -16,10 +16,10 @@
 #include <libxml/tree.h>
 
 #include "core/xml_compiler.hpp"
+#include "docx/ooxml_names.hpp"
 #include "vanban/convert.hpp"
 #include "vanban/diagnostic.hpp"
 #include "zip/zip.hpp"
-#include "docx/ooxml_names.hpp"
 
 namespace vanban {
 
@@ -302,9 +302,12 @@ private:
     void paragraph_style(const Props& p) {
         const std::string align = p.align.value_or("left");
         out_ += "text-align:";
-        out_ += align == "both" ? "justify" : align == "center" ? "center" : align == "right" || align == "end" ? "right" : "left";
-        out_ += ";margin:" + twips(p.before.value_or(0)) + " " + twips(p.right.value_or(0)) + " " + twips(p.after.value_or(0)) +
-                " " + twips(p.left.value_or(0)) + ";";
+        out_ += align == "both"                      ? "justify"
+                : align == "center"                  ? "center"
+                : align == "right" || align == "end" ? "right"
+                                                     : "left";
+        out_ += ";margin:" + twips(p.before.value_or(0)) + " " + twips(p.right.value_or(0)) + " " +
+                twips(p.after.value_or(0)) + " " + twips(p.left.value_or(0)) + ";";
         const int indent = p.first_line.value_or(0) - p.hanging.value_or(0);
         if (indent) out_ += "text-indent:" + twips(indent) + ";";
         if (p.rule_below.value_or(false)) out_ += "border-bottom:1px solid #000;";
@@ -419,7 +422,8 @@ private:
     void table(const xmlNode* tbl) {
         const xmlNode* tblpr = child_w(tbl, "tblPr");
         bool borders = styles_.table_borders(attr_w(child_w(tblpr, "tblStyle"), "val").value_or(""));
-        if (const xmlNode* own = child_w(tblpr, "tblBorders")) borders = has_border(own, "insideH") || has_border(own, "top");
+        if (const xmlNode* own = child_w(tblpr, "tblBorders"))
+            borders = has_border(own, "insideH") || has_border(own, "top");
         std::vector<int> grid;
         for (const xmlNode* g = child_w(tbl, "tblGrid") ? child_w(tbl, "tblGrid")->children : nullptr; g; g = g->next)
             if (is_w(g, "gridCol")) grid.push_back(int_attr_w(g, "w").value_or(0));
@@ -496,15 +500,15 @@ std::string docx_to_html(const std::string& docx) {
     limits.max_total_size = 128ull << 20;
     limits.max_compression_ratio = 200;
     const zip::Reader reader = zip::Reader::from_bytes(docx, "document.docx", limits);
-    if (!reader.contains(ooxml::kDocumentPart))
-        not_a_document("the document has no word/document.xml");
+    if (!reader.contains(ooxml::kDocumentPart)) not_a_document("the document has no word/document.xml");
     const XmlDocPtr document = parse(reader.read(ooxml::kDocumentPart), ooxml::kDocumentPart);
     const xmlNode* root = document ? xmlDocGetRootElement(document.get()) : nullptr;
     const xmlNode* body = child_w(root, "body");
     if (!body) not_a_document("word/document.xml is not a WordprocessingML document");
     XmlDocPtr styles_doc, notes_doc;
     if (reader.contains(ooxml::kStylesPart)) styles_doc = parse(reader.read(ooxml::kStylesPart), ooxml::kStylesPart);
-    if (reader.contains(ooxml::kFootnotesPart)) notes_doc = parse(reader.read(ooxml::kFootnotesPart), ooxml::kFootnotesPart);
+    if (reader.contains(ooxml::kFootnotesPart))
+        notes_doc = parse(reader.read(ooxml::kFootnotesPart), ooxml::kFootnotesPart);
     const Styles styles(styles_doc.get());
     return Converter(styles, notes_doc.get()).run(body);
 }

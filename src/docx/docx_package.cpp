@@ -7,9 +7,9 @@
 #include "core/property_part.hpp"
 #include "core/xml_compiler.hpp"
 #include "docx/docx_part.hpp"
+#include "docx/ooxml_names.hpp"
 #include "docx/subdoc.hpp"
 #include "import/xml_util.hpp"
-#include "docx/ooxml_names.hpp"
 
 namespace vanban::docx {
 
@@ -55,7 +55,8 @@ std::int64_t document_text_width(std::string_view document) {
         else if (is_w(n, "pgMar")) margins = n;
     });
     if (!size || !margins) return 0;
-    const long text = number_attribute(size, "w") - number_attribute(margins, "left") - number_attribute(margins, "right");
+    const long text =
+        number_attribute(size, "w") - number_attribute(margins, "left") - number_attribute(margins, "right");
     return text > 0 ? static_cast<std::int64_t>(text) * 635 : 0;
 }
 
@@ -71,8 +72,8 @@ std::string relationships_of(const std::string& part) {
 }
 
 constexpr std::string_view kDocPr = "<wp:docPr ";
-using ooxml::kPackageRelationships;
 using ooxml::kContentTypesNs;
+using ooxml::kPackageRelationships;
 
 class DocxPackage final : public core::PackageFormat {
 public:
@@ -94,8 +95,9 @@ public:
         return docx::compile_part(xml, part, errors, &hooks);
     }
 
-    std::map<std::string, std::string> compile_additions(const std::function<bool(const std::string&)>& has,
-                                                         const std::function<std::string(const std::string&)>& read) const override {
+    std::map<std::string, std::string> compile_additions(
+        const std::function<bool(const std::string&)>& has,
+        const std::function<std::string(const std::string&)>& read) const override {
         return footnotes_part_additions(has, read);
     }
 
@@ -109,7 +111,8 @@ public:
     }
 
     bool lists_pictures(const std::string& part) const override {
-        return part == kContentTypes || is_word_rels(part) || part == ooxml::kStylesPart || part == ooxml::kNumberingPart;
+        return part == kContentTypes || is_word_rels(part) || part == ooxml::kStylesPart ||
+               part == ooxml::kNumberingPart;
     }
     std::string_view media_folder() const override { return "word/media/"; }
 
@@ -122,15 +125,19 @@ public:
             const std::string rels = relationships_of(part);
             std::string relationships;
             for (int n : numbers)
-                relationships += "<Relationship Id=\"" + core::image_relationship_id(n) +
-                                 "\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/image\" Target=\"media/" +
-                                 core::ImageSession::media_name(n, format_of.at(n)) + "\"/>";
+                relationships +=
+                    "<Relationship Id=\"" + core::image_relationship_id(n) +
+                    "\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/image\" Target=\"media/" +
+                    core::ImageSession::media_name(n, format_of.at(n)) + "\"/>";
             if (edits.entries.count(rels)) {
-                if (!core::append_to_root(edits.text_of(rels), "Relationships", relationships)) core::unusual_picture_part(rels);
+                if (!core::append_to_root(edits.text_of(rels), "Relationships", relationships))
+                    core::unusual_picture_part(rels);
             } else {
-                edits.added.emplace_back(rels, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
-                                               "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">" +
-                                                   relationships + "</Relationships>");
+                edits.added.emplace_back(
+                    rels,
+                    "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
+                    "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">" +
+                        relationships + "</Relationships>");
             }
         }
         // Formats kept by number: containers of the plain enum would be exported from the shared library.
@@ -144,9 +151,11 @@ public:
             const auto f = static_cast<core::ImageFormat>(number);
             const std::string extension(core::image_extension(f));
             if (types_lower.find("extension=\"" + extension + "\"") == std::string::npos)
-                defaults += "<Default Extension=\"" + extension + "\" ContentType=\"" + std::string(core::image_media_type(f)) + "\"/>";
+                defaults += "<Default Extension=\"" + extension + "\" ContentType=\"" +
+                            std::string(core::image_media_type(f)) + "\"/>";
         }
-        if (!defaults.empty() && !core::append_to_root(types, "Types", defaults)) core::unusual_picture_part(types_name);
+        if (!defaults.empty() && !core::append_to_root(types, "Types", defaults))
+            core::unusual_picture_part(types_name);
     }
 
     void finish_part(const std::string&, std::string& rendered, const core::RenderState& state) const override {
@@ -187,7 +196,8 @@ public:
     void note_styles(const xmlNode* c, const std::string& part, core::StyleFacts& facts) const override {
         const auto attribute = [&](const char* name) { return import::attribute(c, kW, name).value_or(""); };
         if (is_w(c, "style")) facts.styles_defined.insert(attribute("styleId"));
-        if (is_w(c, "pStyle") || is_w(c, "rStyle") || is_w(c, "tblStyle")) facts.styles_used.push_back({part, attribute("val")});
+        if (is_w(c, "pStyle") || is_w(c, "rStyle") || is_w(c, "tblStyle"))
+            facts.styles_used.push_back({part, attribute("val")});
         if (is_w(c, "rFonts"))
             for (const char* which : {"ascii", "hAnsi", "cs"})
                 if (std::string f = attribute(which); !f.empty()) facts.fonts.insert(f);
@@ -198,7 +208,8 @@ public:
     // The character data of the paragraph's w:t elements.
     void paragraph_text(const xmlNode* n, std::string& out) const override {
         for (const xmlNode* c = n->children; c; c = c->next) {
-            if (c->type == XML_TEXT_NODE && core::has_name(n, kW, "t") && c->content) out += reinterpret_cast<const char*>(c->content);
+            if (c->type == XML_TEXT_NODE && core::has_name(n, kW, "t") && c->content)
+                out += reinterpret_cast<const char*>(c->content);
             else if (c->type == XML_ELEMENT_NODE) paragraph_text(c, out);
         }
     }
@@ -211,8 +222,8 @@ const core::PackageFormat& package_format() {
     return format;
 }
 
-std::map<std::string, std::string> footnotes_part_additions(const std::function<bool(const std::string&)>& has,
-                                                            const std::function<std::string(const std::string&)>& read) {
+std::map<std::string, std::string> footnotes_part_additions(
+    const std::function<bool(const std::string&)>& has, const std::function<std::string(const std::string&)>& read) {
     const std::string rels_name = ooxml::kDocumentRelationshipsPart, types_name(kContentTypes);
     if (has(std::string(kFootnotes)) || !has(std::string(kDocument)) || !has(types_name)) return {};
     std::map<std::string, std::string> parts;
@@ -225,17 +236,21 @@ std::map<std::string, std::string> footnotes_part_additions(const std::function<
     std::string types = read(types_name);
     std::size_t end = types.rfind("</Types>");
     if (end == std::string::npos) return {};
-    types.insert(end, "<Override PartName=\"/word/footnotes.xml\" "
-                      "ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml\"/>");
+    types.insert(end,
+                 "<Override PartName=\"/word/footnotes.xml\" "
+                 "ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml\"/>");
     parts[types_name] = std::move(types);
-    std::string rels = has(rels_name) ? read(rels_name)
-                                      : "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
-                                        "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"></Relationships>";
+    std::string rels =
+        has(rels_name)
+            ? read(rels_name)
+            : "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
+              "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"></Relationships>";
     end = rels.rfind("</Relationships>");
     if (end == std::string::npos) return {};
-    rels.insert(end, "<Relationship Id=\"rIdVanbanFootnotes\" "
-                     "Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes\" "
-                     "Target=\"footnotes.xml\"/>");
+    rels.insert(end,
+                "<Relationship Id=\"rIdVanbanFootnotes\" "
+                "Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes\" "
+                "Target=\"footnotes.xml\"/>");
     parts[rels_name] = std::move(rels);
     return parts;
 }
@@ -244,27 +259,32 @@ void check_main_document(const std::function<bool(const std::string&)>& has,
                          const std::function<std::string(const std::string&)>& read) {
     const std::string rels = ooxml::kPackageRelationshipsPart, types(kContentTypes);
     if (!has(rels))
-        core::refuse_package(rels, "package.no_main_part", "the package has no _rels/.rels, so nothing names its main document",
-                             "tệp mẫu bị hỏng: thiếu _rels/.rels nên không biết phần nội dung chính ở đâu — hãy mở và lưu lại "
-                             "tệp bằng Word hoặc LibreOffice");
+        core::refuse_package(
+            rels, "package.no_main_part", "the package has no _rels/.rels, so nothing names its main document",
+            "tệp mẫu bị hỏng: thiếu _rels/.rels nên không biết phần nội dung chính ở đâu — hãy mở và lưu lại "
+            "tệp bằng Word hoặc LibreOffice");
     const std::string main = main_part_named_by(read(rels));
     if (main.empty())
-        core::refuse_package(rels, "package.no_main_part", "_rels/.rels names no main document (officeDocument relationship)",
-                             "tệp mẫu bị hỏng: _rels/.rels không chỉ tới phần nội dung chính — hãy mở và lưu lại tệp bằng Word");
+        core::refuse_package(
+            rels, "package.no_main_part", "_rels/.rels names no main document (officeDocument relationship)",
+            "tệp mẫu bị hỏng: _rels/.rels không chỉ tới phần nội dung chính — hãy mở và lưu lại tệp bằng Word");
     if (!has(main))
-        core::refuse_package(main, "package.no_main_part",
-                             "the main document that _rels/.rels names is missing from the package",
-                             "tệp mẫu bị hỏng: thiếu phần nội dung chính " + main + " — hãy mở và lưu lại tệp bằng Word");
+        core::refuse_package(
+            main, "package.no_main_part", "the main document that _rels/.rels names is missing from the package",
+            "tệp mẫu bị hỏng: thiếu phần nội dung chính " + main + " — hãy mở và lưu lại tệp bằng Word");
     if (main != kDocument)
-        core::refuse_package(main, "package.main_part_name",
-                             "the main document is at " + main + "; vanban renders a main document at word/document.xml",
-                             "phần nội dung chính nằm ở " + main + ", vanban chỉ đọc word/document.xml — hãy mở và lưu lại tệp bằng Word");
+        core::refuse_package(
+            main, "package.main_part_name",
+            "the main document is at " + main + "; vanban renders a main document at word/document.xml",
+            "phần nội dung chính nằm ở " + main +
+                ", vanban chỉ đọc word/document.xml — hãy mở và lưu lại tệp bằng Word");
     const std::string type = has(types) ? content_type_of(read(types), main) : std::string();
     if (!is_main_document_type(type))
-        core::refuse_package(main, "package.main_part_type",
-                             "the main document's content type in [Content_Types].xml is '" + type +
-                                 "', not a Word document's (…wordprocessingml.document.main+xml)",
-                             "tệp mẫu bị hỏng hoặc không phải văn bản Word: phần nội dung chính có kiểu '" + type + "'");
+        core::refuse_package(
+            main, "package.main_part_type",
+            "the main document's content type in [Content_Types].xml is '" + type +
+                "', not a Word document's (…wordprocessingml.document.main+xml)",
+            "tệp mẫu bị hỏng hoặc không phải văn bản Word: phần nội dung chính có kiểu '" + type + "'");
 }
 
 std::string main_part_named_by(std::string_view package_relationships) {
@@ -308,7 +328,8 @@ int last_link_number(const core::RenderState& state, const std::string& part) {
     int last = 0;
     const std::string& text = rels->second;
     for (std::size_t at = text.find(kLinkIdPrefix); at != std::string::npos; at = text.find(kLinkIdPrefix, at + 1))
-        last = std::max(last, std::atoi(text.c_str() + at + kLinkIdPrefix.size()) % 1'000'000);  // (absurd ids: no wrap)
+        last =
+            std::max(last, std::atoi(text.c_str() + at + kLinkIdPrefix.size()) % 1'000'000);  // (absurd ids: no wrap)
     return last;
 }
 
@@ -323,7 +344,8 @@ bool has_hyperlink_style(const core::RenderState& state) {
     const auto styles = state.package_texts->find("word/styles.xml");
     if (styles == state.package_texts->end()) return false;
     const std::string& text = styles->second;
-    return text.find("w:styleId=\"Hyperlink\"") != std::string::npos || text.find("w:styleId='Hyperlink'") != std::string::npos;
+    return text.find("w:styleId=\"Hyperlink\"") != std::string::npos ||
+           text.find("w:styleId='Hyperlink'") != std::string::npos;
 }
 
 void list_hyperlinks(const core::RenderState& state, core::PictureEdits& edits) {
@@ -332,21 +354,27 @@ void list_hyperlinks(const core::RenderState& state, core::PictureEdits& edits) 
         for (const auto& [url, number] : targets) by_number[static_cast<std::size_t>(number - 1)] = &url;
         std::string relationships;
         for (std::size_t k = 0; k < by_number.size(); ++k) {
-            relationships += "<Relationship Id=\"" + hyperlink_relationship_id(state, part, static_cast<int>(k + 1)) +
-                             "\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink\" Target=\"";
+            relationships +=
+                "<Relationship Id=\"" + hyperlink_relationship_id(state, part, static_cast<int>(k + 1)) +
+                "\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink\" Target=\"";
             core::escape_xml_attribute(relationships, *by_number[k]);
             relationships += "\" TargetMode=\"External\"/>";
         }
         const std::string rels = relationships_of(part);
         // (made by this render for its pictures or sub-documents when the template had none: extended, not made twice)
-        const auto made = std::find_if(edits.added.begin(), edits.added.end(), [&](const auto& a) { return a.first == rels; });
-        std::string* existing = edits.entries.count(rels) ? &edits.text_of(rels) : made != edits.added.end() ? &made->second : nullptr;
+        const auto made =
+            std::find_if(edits.added.begin(), edits.added.end(), [&](const auto& a) { return a.first == rels; });
+        std::string* existing = edits.entries.count(rels)   ? &edits.text_of(rels)
+                                : made != edits.added.end() ? &made->second
+                                                            : nullptr;
         if (existing) {
             if (!core::append_to_root(*existing, "Relationships", relationships)) core::unusual_picture_part(rels);
         } else {
-            edits.added.emplace_back(rels, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
-                                           "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">" +
-                                               relationships + "</Relationships>");
+            edits.added.emplace_back(
+                rels,
+                "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
+                "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">" +
+                    relationships + "</Relationships>");
         }
     }
 }

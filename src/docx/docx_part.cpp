@@ -23,9 +23,9 @@ using core::OutputSite;
 using core::Role;
 using core::xml_chars;
 
+using ooxml::kRelationships;
 using ooxml::kW;
 using ooxml::kWordprocessingDrawing;
-using ooxml::kRelationships;
 // Word has at most 63 columns: spans and grids past this come from absurd templates and are not followed.
 constexpr std::size_t kMaxGridColumns = 4096;
 
@@ -46,8 +46,8 @@ public:
                          "moveFrom", "del", "lastRenderedPageBreak", "permStart", "permEnd"}))
             return Role::ignore;
         if (is_w_any(c, {"tab", "br", "cr", "ptab"})) return Role::soft;
-        if (is_w_any(c, {"r", "hyperlink", "smartTag", "ins", "sdt", "sdtContent", "customXml", "fldSimple", "dir", "bdo",
-                         "moveTo"}))
+        if (is_w_any(c, {"r", "hyperlink", "smartTag", "ins", "sdt", "sdtContent", "customXml", "fldSimple", "dir",
+                         "bdo", "moveTo"}))
             return Role::transparent;
         // drawings, fields, symbols, note references, AlternateContent, ...: visible, but not text
         return Role::hard;
@@ -84,8 +84,8 @@ public:
             if (cell->children) xmlAddPrevSibling(cell->children, props);
             else xmlAddChild(cell, props);
         }
-        const char* name = which == CellSlot::span   ? "gridSpan"
-                           : which == CellSlot::fill ? "shd"
+        const char* name = which == CellSlot::span    ? "gridSpan"
+                           : which == CellSlot::fill  ? "shd"
                            : which == CellSlot::width ? "tcW"
                                                       : "vMerge";
         xmlNode* element = child(props, name);
@@ -106,7 +106,7 @@ public:
     }
 
     std::optional<AttributeSlot> paragraph_slot(xmlDoc* doc, xmlNode* paragraph, ParagraphSlot which,
-                                                 std::string&) const override {
+                                                std::string&) const override {
         xmlNs* w = xmlSearchNsByHref(doc, paragraph, xml_chars(kW));
         xmlNode* props = child(paragraph, "pPr");
         if (!props) {
@@ -114,7 +114,9 @@ public:
             if (paragraph->children) xmlAddPrevSibling(paragraph->children, props);
             else xmlAddChild(paragraph, props);
         }
-        const char* name = which == ParagraphSlot::style ? "pStyle" : which == ParagraphSlot::space_before ? "spacing" : "ind";
+        const char* name = which == ParagraphSlot::style          ? "pStyle"
+                           : which == ParagraphSlot::space_before ? "spacing"
+                                                                  : "ind";
         xmlNode* element = child(props, name);
         if (!element) {
             element = xmlNewDocNode(doc, w, xml_chars(name), nullptr);
@@ -154,9 +156,16 @@ public:
         xmlNs* w = xmlSearchNsByHref(doc, xmlDocGetRootElement(doc), xml_chars(kW));
         for (int v = 0; v < 8; ++v) {
             if (v == 0 && !host_rpr) continue;
-            xmlNode* rpr = host_rpr ? core::copy_with_slots(doc, host_rpr) : xmlNewDocNode(doc, w, xml_chars("rPr"), nullptr);
-            if (v & 1) { put(doc, rpr, w, "b", nullptr); put(doc, rpr, w, "bCs", nullptr); }
-            if (v & 2) { put(doc, rpr, w, "i", nullptr); put(doc, rpr, w, "iCs", nullptr); }
+            xmlNode* rpr =
+                host_rpr ? core::copy_with_slots(doc, host_rpr) : xmlNewDocNode(doc, w, xml_chars("rPr"), nullptr);
+            if (v & 1) {
+                put(doc, rpr, w, "b", nullptr);
+                put(doc, rpr, w, "bCs", nullptr);
+            }
+            if (v & 2) {
+                put(doc, rpr, w, "i", nullptr);
+                put(doc, rpr, w, "iCs", nullptr);
+            }
             if (v & 4) put(doc, rpr, w, "u", "single");
             const auto variant = static_cast<std::size_t>(v);
             site.run_props[variant] = core::dump_element(doc, rpr, site.prop_slots[variant]);
@@ -202,7 +211,8 @@ public:
                 const std::string_view text(reinterpret_cast<const char*>(id));
                 int value = 0;
                 const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-                if (ec == std::errc() && value < 1'000'000) hooks->max_footnote_id = std::max(hooks->max_footnote_id, value);
+                if (ec == std::errc() && value < 1'000'000)
+                    hooks->max_footnote_id = std::max(hooks->max_footnote_id, value);
                 xmlFree(id);
             }
         }
@@ -210,21 +220,88 @@ public:
 
 private:
     // Schema order of the children of w:rPr and w:tcPr (Word refuses misordered properties).
-    static constexpr const char* kRunPropertyOrder[] = {
-        "rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike", "dstrike", "outline", "shadow", "emboss",
-        "imprint", "noProof", "snapToGrid", "vanish", "webHidden", "color", "spacing", "w", "kern", "position", "sz", "szCs",
-        "highlight", "u", "effect", "bdr", "shd", "fitText", "vertAlign", "rtl", "cs", "em", "lang", "eastAsianLayout",
-        "specVanish", "oMath", nullptr};
+    static constexpr const char* kRunPropertyOrder[] = {"rStyle",
+                                                        "rFonts",
+                                                        "b",
+                                                        "bCs",
+                                                        "i",
+                                                        "iCs",
+                                                        "caps",
+                                                        "smallCaps",
+                                                        "strike",
+                                                        "dstrike",
+                                                        "outline",
+                                                        "shadow",
+                                                        "emboss",
+                                                        "imprint",
+                                                        "noProof",
+                                                        "snapToGrid",
+                                                        "vanish",
+                                                        "webHidden",
+                                                        "color",
+                                                        "spacing",
+                                                        "w",
+                                                        "kern",
+                                                        "position",
+                                                        "sz",
+                                                        "szCs",
+                                                        "highlight",
+                                                        "u",
+                                                        "effect",
+                                                        "bdr",
+                                                        "shd",
+                                                        "fitText",
+                                                        "vertAlign",
+                                                        "rtl",
+                                                        "cs",
+                                                        "em",
+                                                        "lang",
+                                                        "eastAsianLayout",
+                                                        "specVanish",
+                                                        "oMath",
+                                                        nullptr};
     static constexpr const char* kPointsToTwips = "((({}) * 20) | round | int)";
-    static constexpr const char* kParagraphPropertyOrder[] = {
-        "pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr", "suppressLineNumbers",
-        "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap", "overflowPunct", "topLinePunct",
-        "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd", "snapToGrid", "spacing", "ind", "contextualSpacing",
-        "mirrorIndents", "suppressOverlap", "jc", "textDirection", "textAlignment", "textboxTightWrap", "outlineLvl",
-        "divId", "cnfStyle", "rPr", "sectPr", "pPrChange", nullptr};
+    static constexpr const char* kParagraphPropertyOrder[] = {"pStyle",
+                                                              "keepNext",
+                                                              "keepLines",
+                                                              "pageBreakBefore",
+                                                              "framePr",
+                                                              "widowControl",
+                                                              "numPr",
+                                                              "suppressLineNumbers",
+                                                              "pBdr",
+                                                              "shd",
+                                                              "tabs",
+                                                              "suppressAutoHyphens",
+                                                              "kinsoku",
+                                                              "wordWrap",
+                                                              "overflowPunct",
+                                                              "topLinePunct",
+                                                              "autoSpaceDE",
+                                                              "autoSpaceDN",
+                                                              "bidi",
+                                                              "adjustRightInd",
+                                                              "snapToGrid",
+                                                              "spacing",
+                                                              "ind",
+                                                              "contextualSpacing",
+                                                              "mirrorIndents",
+                                                              "suppressOverlap",
+                                                              "jc",
+                                                              "textDirection",
+                                                              "textAlignment",
+                                                              "textboxTightWrap",
+                                                              "outlineLvl",
+                                                              "divId",
+                                                              "cnfStyle",
+                                                              "rPr",
+                                                              "sectPr",
+                                                              "pPrChange",
+                                                              nullptr};
     static constexpr const char* kCellPropertyOrder[] = {
-        "cnfStyle", "tcW", "gridSpan", "hMerge", "vMerge", "tcBorders", "shd", "noWrap", "tcMar", "textDirection",
-        "tcFitText", "vAlign", "hideMark", "headers", "cellIns", "cellDel", "cellMerge", "tcPrChange", nullptr};
+        "cnfStyle", "tcW",     "gridSpan",      "hMerge",     "vMerge", "tcBorders", "shd",
+        "noWrap",   "tcMar",   "textDirection", "tcFitText",  "vAlign", "hideMark",  "headers",
+        "cellIns",  "cellDel", "cellMerge",     "tcPrChange", nullptr};
 
     static int rank(const xmlNode* n, const char* const* order) {
         for (int k = 0; order[k]; ++k)
@@ -364,9 +441,8 @@ void fix_table_grid(std::string& out, std::size_t start) {
 }
 
 // Schema order of the children of w:rPr that rich text sets (Word refuses misordered properties).
-constexpr std::string_view kLookOrder[] = {"rStyle", "rFonts", "b",     "bCs",       "i",         "iCs",
-                                           "strike", "color",  "sz",    "szCs",      "highlight", "u",
-                                           "vertAlign"};
+constexpr std::string_view kLookOrder[] = {"rStyle", "rFonts", "b",    "bCs",       "i", "iCs",      "strike",
+                                           "color",  "sz",     "szCs", "highlight", "u", "vertAlign"};
 
 std::string_view element_name(std::string_view element) {
     const std::size_t from = element.starts_with("<w:") ? 3 : 1;
@@ -425,8 +501,9 @@ std::vector<std::pair<std::string_view, std::string>> look_elements(const RunLoo
     if (underline && !look.underline_style.empty())
         e.emplace_back("u", "<w:u w:val=\"" + look.underline_style + "\"/>");
     if (look.vert_align != RunLook::VertAlign::none)
-        e.emplace_back("vertAlign", look.vert_align == RunLook::VertAlign::subscript ? "<w:vertAlign w:val=\"subscript\"/>"
-                                                                                    : "<w:vertAlign w:val=\"superscript\"/>");
+        e.emplace_back("vertAlign", look.vert_align == RunLook::VertAlign::subscript
+                                        ? "<w:vertAlign w:val=\"subscript\"/>"
+                                        : "<w:vertAlign w:val=\"superscript\"/>");
     return e;
 }
 
@@ -458,14 +535,16 @@ std::string with_look(const std::string& rpr, const RunLook& look, bool underlin
 // empty paragraph holding a page break between them. Written where the text of a run is open.
 void split_paragraph(std::string& out, bool page_break, const OutputSite& site) {
     if (!site.splits_paragraph) {
-        core::EvalError e(page_break ? "a page break (\\f) cannot be placed here: the tag's run is inside a hyperlink, "
-                                       "field or content control"
-                                     : "a new paragraph (\\a) cannot be placed here: the tag's run is inside a hyperlink, "
-                                       "field or content control",
+        core::EvalError e(page_break
+                              ? "a page break (\\f) cannot be placed here: the tag's run is inside a hyperlink, "
+                                "field or content control"
+                              : "a new paragraph (\\a) cannot be placed here: the tag's run is inside a hyperlink, "
+                                "field or content control",
                           "move the tag out of the hyperlink, field or content control");
         e.code = "data.paragraph_break";
-        e.message_vi = page_break ? "không thể ngắt trang (\\f) ở chỗ thẻ này đứng (trong liên kết, trường hoặc ô nhập liệu)"
-                                  : "không thể sang đoạn mới (\\a) ở chỗ thẻ này đứng (trong liên kết, trường hoặc ô nhập liệu)";
+        e.message_vi =
+            page_break ? "không thể ngắt trang (\\f) ở chỗ thẻ này đứng (trong liên kết, trường hoặc ô nhập liệu)"
+                       : "không thể sang đoạn mới (\\a) ở chỗ thẻ này đứng (trong liên kết, trường hoặc ô nhập liệu)";
         throw e;
     }
     out += "</w:t></w:r></w:p>";
@@ -488,11 +567,13 @@ public:
         close();
         if (s.url.empty()) return;
         if (!allowed_) {
-            core::EvalError e("a hyperlink (\"url\") cannot be placed here: the tag's run is inside a hyperlink, field or "
-                              "content control",
-                              "move the tag out of the hyperlink, field or content control, or give the address as text");
+            core::EvalError e(
+                "a hyperlink (\"url\") cannot be placed here: the tag's run is inside a hyperlink, field or "
+                "content control",
+                "move the tag out of the hyperlink, field or content control, or give the address as text");
             e.code = "data.hyperlink_place";
-            e.message_vi = "không thể đặt liên kết (\"url\") ở chỗ thẻ này đứng (trong liên kết, trường hoặc ô nhập liệu)";
+            e.message_vi =
+                "không thể đặt liên kết (\"url\") ở chỗ thẻ này đứng (trong liên kết, trường hoặc ô nhập liệu)";
             throw e;
         }
         auto& targets = state_.hyperlinks[part_];
@@ -536,7 +617,8 @@ public:
             core::escape_xml_attribute(out, value);
             return;
         }
-        for (std::size_t at = value.find_first_of("\a\f"); at != std::string_view::npos; at = value.find_first_of("\a\f")) {
+        for (std::size_t at = value.find_first_of("\a\f"); at != std::string_view::npos;
+             at = value.find_first_of("\a\f")) {
             escape_text(out, value.substr(0, at));
             split_paragraph(out, value[at] == '\f', site);
             value.remove_prefix(at + 1);
@@ -544,7 +626,8 @@ public:
         escape_text(out, value);
     }
 
-    void rich(std::string& out, const RichText& value, const OutputSite& site, core::RenderState& state) const override {
+    void rich(std::string& out, const RichText& value, const OutputSite& site,
+              core::RenderState& state) const override {
         ParagraphFlow flow{site.splits_paragraph, {site.paragraph_props}, 0};
         if (!value.paragraph_styles.empty()) {
             start_paragraphs(out, value, site, flow);
@@ -580,8 +663,9 @@ public:
             out += "<wp:anchor distT=\"0\" distB=\"0\" distL=\"0\" distR=\"0\" simplePos=\"0\" relativeHeight=\"";
             out += std::to_string(251659264 + frame);
             out += image.wrap == core::ImageWrap::behind ? "\" behindDoc=\"1\"" : "\" behindDoc=\"0\"";
-            out += " locked=\"0\" layoutInCell=\"1\" allowOverlap=\"1\"><wp:simplePos x=\"0\" y=\"0\"/>"
-                   "<wp:positionH relativeFrom=\"character\"><wp:posOffset>";
+            out +=
+                " locked=\"0\" layoutInCell=\"1\" allowOverlap=\"1\"><wp:simplePos x=\"0\" y=\"0\"/>"
+                "<wp:positionH relativeFrom=\"character\"><wp:posOffset>";
             out += std::to_string(image.x);
             out += "</wp:posOffset></wp:positionH><wp:positionV relativeFrom=\"paragraph\"><wp:posOffset>";
             out += std::to_string(image.y);
@@ -589,22 +673,28 @@ public:
         }
         out += "<wp:extent cx=\"" + cx + "\" cy=\"" + cy + "\"/><wp:effectExtent l=\"0\" t=\"0\" r=\"0\" b=\"0\"/>";
         if (image.wrap != core::ImageWrap::inline_) out += "<wp:wrapNone/>";
-        out += "<wp:docPr id=\"" + std::to_string(frame) + "\" name=\"Picture " + std::to_string(frame) + "\"" + descr + "/>";
-        out += "<wp:cNvGraphicFramePr><a:graphicFrameLocks xmlns:a=\"http://schemas.openxmlformats.org/drawingml/2006/main\" "
-               "noChangeAspect=\"1\"/></wp:cNvGraphicFramePr>"
-               "<a:graphic xmlns:a=\"http://schemas.openxmlformats.org/drawingml/2006/main\">"
-               "<a:graphicData uri=\"http://schemas.openxmlformats.org/drawingml/2006/picture\">"
-               "<pic:pic xmlns:pic=\"http://schemas.openxmlformats.org/drawingml/2006/picture\"><pic:nvPicPr><pic:cNvPr id=\"0\" name=\"";
+        out += "<wp:docPr id=\"" + std::to_string(frame) + "\" name=\"Picture " + std::to_string(frame) + "\"" + descr +
+               "/>";
+        out +=
+            "<wp:cNvGraphicFramePr><a:graphicFrameLocks xmlns:a=\"http://schemas.openxmlformats.org/drawingml/2006/main\" "
+            "noChangeAspect=\"1\"/></wp:cNvGraphicFramePr>"
+            "<a:graphic xmlns:a=\"http://schemas.openxmlformats.org/drawingml/2006/main\">"
+            "<a:graphicData uri=\"http://schemas.openxmlformats.org/drawingml/2006/picture\">"
+            "<pic:pic xmlns:pic=\"http://schemas.openxmlformats.org/drawingml/2006/picture\"><pic:nvPicPr><pic:cNvPr id=\"0\" name=\"";
         out += core::ImageSession::media_name(number, image.data->header.format);
-        out += "\"" + descr + "/><pic:cNvPicPr/></pic:nvPicPr><pic:blipFill><a:blip r:embed=\"" + core::image_relationship_id(number) +
-               "\"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill><pic:spPr><a:xfrm><a:off x=\"0\" y=\"0\"/><a:ext cx=\"" + cx +
-               "\" cy=\"" + cy + "\"/></a:xfrm><a:prstGeom prst=\"rect\"><a:avLst/></a:prstGeom></pic:spPr></pic:pic></a:graphicData></a:graphic>";
+        out +=
+            "\"" + descr + "/><pic:cNvPicPr/></pic:nvPicPr><pic:blipFill><a:blip r:embed=\"" +
+            core::image_relationship_id(number) +
+            "\"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill><pic:spPr><a:xfrm><a:off x=\"0\" y=\"0\"/><a:ext cx=\"" +
+            cx + "\" cy=\"" + cy +
+            "\"/></a:xfrm><a:prstGeom prst=\"rect\"><a:avLst/></a:prstGeom></pic:spPr></pic:pic></a:graphicData></a:graphic>";
         out += image.wrap == core::ImageWrap::inline_ ? "</wp:inline>" : "</wp:anchor>";
         out += "</w:drawing><w:t xml:space=\"preserve\">";
     }
 
     // A sub-document's body replaces the paragraph (docx/subdoc.cpp).
-    void subdoc(std::string& out, const core::json& object, const OutputSite& site, core::RenderState& state) const override {
+    void subdoc(std::string& out, const core::json& object, const OutputSite& site,
+                core::RenderState& state) const override {
         write_subdoc(out, object, site, state);
     }
 
@@ -652,10 +742,11 @@ private:
         if (!site.splits_paragraph) split_paragraph(out, false, site);  // (throws the located error)
         flow.props.clear();
         for (const std::string& style : value.paragraph_styles)
-            flow.props.push_back(style.empty() ? "" : "<w:pPr><w:pStyle w:val=\"" + attr_escaped(style) + "\"/></w:pPr>");
+            flow.props.push_back(style.empty() ? ""
+                                               : "<w:pPr><w:pStyle w:val=\"" + attr_escaped(style) + "\"/></w:pPr>");
         const std::string opener = "<w:r>" + site.run_props[0] + "<w:t xml:space=\"preserve\">";
         const std::size_t plain = out.rfind("<w:p>"), with_attributes = out.rfind("<w:p ");
-        const std::size_t start = plain == std::string::npos ? with_attributes
+        const std::size_t start = plain == std::string::npos             ? with_attributes
                                   : with_attributes == std::string::npos ? plain
                                                                          : std::max(plain, with_attributes);
         bool empty = start != std::string::npos && std::string_view(out).ends_with(opener);
@@ -678,8 +769,9 @@ private:
     };
 
     // The spans as runs. Consecutive spans with the same link target make one w:hyperlink.
-    static void write_spans(std::string& out, const std::vector<RichSpan>& spans, const std::array<std::string, 8>& props,
-                            core::RenderState& state, const Place& place, ParagraphFlow& flow) {
+    static void write_spans(std::string& out, const std::vector<RichSpan>& spans,
+                            const std::array<std::string, 8>& props, core::RenderState& state, const Place& place,
+                            ParagraphFlow& flow) {
         const bool allow_footnotes = place.allow_footnotes;
         LinkWriter link{out, state, place.part, flow.allowed};
         for (const RichSpan& s : spans) {
@@ -727,16 +819,23 @@ private:
                     std::string mark_text;
                     if (!s.mark.empty()) escape_text(mark_text, s.mark);
                     out += "<w:r>" + ref_props + "<w:footnoteReference w:id=\"" + id + "\"" +
-                           (s.mark.empty() ? "/>" : " w:customMarkFollows=\"1\"/><w:t xml:space=\"preserve\">" + mark_text + "</w:t>") +
+                           (s.mark.empty()
+                                ? "/>"
+                                : " w:customMarkFollows=\"1\"/><w:t xml:space=\"preserve\">" + mark_text + "</w:t>") +
                            "</w:r>";
                     std::string& f = state.footnotes;
-                    f += "<w:footnote w:id=\"" + id + "\"><w:p><w:pPr><w:pStyle w:val=\"FootnoteText\"/></w:pPr><w:r>" + ref_props +
+                    f += "<w:footnote w:id=\"" + id + "\"><w:p><w:pPr><w:pStyle w:val=\"FootnoteText\"/></w:pPr><w:r>" +
+                         ref_props +
                          (s.mark.empty() ? "<w:footnoteRef/>" : "<w:t xml:space=\"preserve\">" + mark_text + "</w:t>") +
                          "</w:r><w:r><w:t xml:space=\"preserve\"> </w:t></w:r>";
                     static const std::array<std::string, 8> plain = {
-                        "", "<w:rPr><w:b/><w:bCs/></w:rPr>", "<w:rPr><w:i/><w:iCs/></w:rPr>",
-                        "<w:rPr><w:b/><w:bCs/><w:i/><w:iCs/></w:rPr>", "<w:rPr><w:u w:val=\"single\"/></w:rPr>",
-                        "<w:rPr><w:b/><w:bCs/><w:u w:val=\"single\"/></w:rPr>", "<w:rPr><w:i/><w:iCs/><w:u w:val=\"single\"/></w:rPr>",
+                        "",
+                        "<w:rPr><w:b/><w:bCs/></w:rPr>",
+                        "<w:rPr><w:i/><w:iCs/></w:rPr>",
+                        "<w:rPr><w:b/><w:bCs/><w:i/><w:iCs/></w:rPr>",
+                        "<w:rPr><w:u w:val=\"single\"/></w:rPr>",
+                        "<w:rPr><w:b/><w:bCs/><w:u w:val=\"single\"/></w:rPr>",
+                        "<w:rPr><w:i/><w:iCs/><w:u w:val=\"single\"/></w:rPr>",
                         "<w:rPr><w:b/><w:bCs/><w:i/><w:iCs/><w:u w:val=\"single\"/></w:rPr>"};
                     ParagraphFlow note_flow{true, {"<w:pPr><w:pStyle w:val=\"FootnoteText\"/></w:pPr>"}, 0};
                     static const std::string footnotes_part(kFootnotesPart);
@@ -752,7 +851,8 @@ private:
 
 }  // namespace
 
-core::Program compile_part(std::string_view xml, const std::string& part_name, std::vector<Diagnostic>& errors, PartInfo* info) {
+core::Program compile_part(std::string_view xml, const std::string& part_name, std::vector<Diagnostic>& errors,
+                           PartInfo* info) {
     static const DocxDialect dialect;
     return core::compile_xml_part(xml, part_name, dialect, errors, info);
 }

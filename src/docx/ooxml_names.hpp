@@ -8,12 +8,14 @@ namespace vanban::ooxml {
 
 // Namespaces.
 inline constexpr const char* kW = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
-inline constexpr const char* kWordprocessingDrawing = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing";
+inline constexpr const char* kWordprocessingDrawing =
+    "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing";
 inline constexpr const char* kRelationships = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
 inline constexpr const char* kPackageRelationships = "http://schemas.openxmlformats.org/package/2006/relationships";
 inline constexpr const char* kContentTypesNs = "http://schemas.openxmlformats.org/package/2006/content-types";
 // Relationship types are this prefix and a name ("footnotes", "image", …).
-inline constexpr std::string_view kRelationshipTypes = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/";
+inline constexpr std::string_view kRelationshipTypes =
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/";
 
 // Package parts.
 inline constexpr const char* kContentTypesPart = "[Content_Types].xml";

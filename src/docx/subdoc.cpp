@@ -10,9 +10,9 @@
 
 #include "core/xml_compiler.hpp"
 #include "docx/docx_package.hpp"
+#include "docx/ooxml_names.hpp"
 #include "import/xml_util.hpp"
 #include "zip/zip.hpp"
-#include "docx/ooxml_names.hpp"
 
 namespace vanban::docx {
 
@@ -20,10 +20,10 @@ namespace {
 
 using core::json;
 
-using ooxml::kW;
-using ooxml::kRelationships;
 using ooxml::kPackageRelationships;
+using ooxml::kRelationships;
 using ooxml::kRelationshipTypes;
+using ooxml::kW;
 // The start tag of a paragraph reopened after a sub-document, removed with it when nothing was written into it. The
 // private-use character sits inside the tag, where no value is ever written (values are escaped text).
 constexpr std::string_view kReopened = "<w:p\xEE\x80\x82>";
@@ -61,7 +61,8 @@ std::string serialise(xmlDoc* doc, xmlNode* element) {
             bool declared = false;
             for (const xmlNs* own = element->nsDef; own && !declared; own = own->next)
                 declared = (own->prefix == nullptr) == (ns->prefix == nullptr) &&
-                           (!own->prefix || std::strcmp(reinterpret_cast<const char*>(own->prefix), reinterpret_cast<const char*>(ns->prefix)) == 0);
+                           (!own->prefix || std::strcmp(reinterpret_cast<const char*>(own->prefix),
+                                                        reinterpret_cast<const char*>(ns->prefix)) == 0);
             if (!declared) xmlNewNs(element, ns->href, ns->prefix);
         }
     static_cast<void>(doc);
@@ -70,7 +71,8 @@ std::string serialise(xmlDoc* doc, xmlNode* element) {
     xmlSaveCtxt* save = xmlSaveToBuffer(buf, "UTF-8", XML_SAVE_NO_DECL);
     xmlSaveTree(save, element);
     xmlSaveClose(save);
-    std::string xml(reinterpret_cast<const char*>(xmlBufferContent(buf)), static_cast<std::size_t>(xmlBufferLength(buf)));
+    std::string xml(reinterpret_cast<const char*>(xmlBufferContent(buf)),
+                    static_cast<std::size_t>(xmlBufferLength(buf)));
     xmlBufferFree(buf);
     return xml;
 }
@@ -139,10 +141,13 @@ void read_list_styles(const xmlNode* styles_root, const xmlNode* numbering_root,
     std::map<std::string, std::string> abstract_of_num;
     std::set<std::string> bullets;  // abstractNum ids whose first level is a bullet
     for (const xmlNode* n = numbering_root ? numbering_root->children : nullptr; n; n = n->next) {
-        if (is_w(n, "num")) abstract_of_num[import::attribute(n, kW, "numId").value_or("")] = w_val(import::first_child(n, kW, "abstractNumId"));
+        if (is_w(n, "num"))
+            abstract_of_num[import::attribute(n, kW, "numId").value_or("")] =
+                w_val(import::first_child(n, kW, "abstractNumId"));
         if (!is_w(n, "abstractNum")) continue;
         for (const xmlNode* l = n->children; l; l = l->next)
-            if (is_w(l, "lvl") && import::attribute(l, kW, "ilvl").value_or("0") == "0" && w_val(import::first_child(l, kW, "numFmt")) == "bullet")
+            if (is_w(l, "lvl") && import::attribute(l, kW, "ilvl").value_or("0") == "0" &&
+                w_val(import::first_child(l, kW, "numFmt")) == "bullet")
                 bullets.insert(import::attribute(n, kW, "abstractNumId").value_or(""));
     }
     for (const xmlNode* s = styles_root ? styles_root->children : nullptr; s; s = s->next) {
@@ -170,7 +175,8 @@ core::XmlDocPtr parse_text(const std::map<std::string, std::string>& texts, cons
 
 Target read_target(const std::map<std::string, std::string>& texts) {
     Target t;
-    const core::XmlDocPtr styles = parse_text(texts, ooxml::kStylesPart), numbering = parse_text(texts, ooxml::kNumberingPart);
+    const core::XmlDocPtr styles = parse_text(texts, ooxml::kStylesPart),
+                          numbering = parse_text(texts, ooxml::kNumberingPart);
     for (const xmlNode* s = styles ? xmlDocGetRootElement(styles.get())->children : nullptr; s; s = s->next) {
         if (!is_w(s, "style")) continue;
         const std::string id = import::attribute(s, kW, "styleId").value_or("");
@@ -178,11 +184,14 @@ Target read_target(const std::map<std::string, std::string>& texts) {
         if (const xmlNode* name = import::first_child(s, kW, "name")) t.style_of_name.emplace(w_val(name), id);
     }
     for (const xmlNode* n = numbering ? xmlDocGetRootElement(numbering.get())->children : nullptr; n; n = n->next) {
-        if (is_w(n, "num")) t.next_num = std::max(t.next_num, import::small_number(import::attribute(n, kW, "numId"), 0) + 1);
+        if (is_w(n, "num"))
+            t.next_num = std::max(t.next_num, import::small_number(import::attribute(n, kW, "numId"), 0) + 1);
         if (is_w(n, "abstractNum"))
-            t.next_abstract = std::max(t.next_abstract, import::small_number(import::attribute(n, kW, "abstractNumId"), 0) + 1);
+            t.next_abstract =
+                std::max(t.next_abstract, import::small_number(import::attribute(n, kW, "abstractNumId"), 0) + 1);
     }
-    read_list_styles(styles ? xmlDocGetRootElement(styles.get()) : nullptr, numbering ? xmlDocGetRootElement(numbering.get()) : nullptr, t);
+    read_list_styles(styles ? xmlDocGetRootElement(styles.get()) : nullptr,
+                     numbering ? xmlDocGetRootElement(numbering.get()) : nullptr, t);
     for (const auto& [name, text] : texts)
         if (name.ends_with(".rels")) t.next_subdoc = std::max(t.next_subdoc, number_after(text, kSubdocName) + 1);
     return t;
@@ -230,7 +239,8 @@ SubdocSession& session_of(core::RenderState& state) {
 // Reads one sub-document and carries its body over into the session: the work of docxcompose's attach_parts.
 class Loader {
 public:
-    Loader(SubdocSession& session, const json& object, const zip::Reader& zip) : s_(session), object_(object), zip_(zip) {}
+    Loader(SubdocSession& session, const json& object, const zip::Reader& zip)
+        : s_(session), object_(object), zip_(zip) {}
 
     Placed load() {
         const auto has = [&](const std::string& n) { return zip_.contains(n); };
@@ -238,7 +248,8 @@ public:
         try {
             check_main_document(has, read);
         } catch (const vanban::Error& e) {
-            refuse(e.diagnostics().front().to_string(), object_, "give a Word document (.docx) saved by Word or LibreOffice");
+            refuse(e.diagnostics().front().to_string(), object_,
+                   "give a Word document (.docx) saved by Word or LibreOffice");
         }
         main_ = main_part_named_by(read(ooxml::kPackageRelationshipsPart));
         folder_ = main_.substr(0, main_.rfind('/') + 1);
@@ -248,9 +259,10 @@ public:
         document_ = parse(main_);
         styles_ = parse_related("/styles");
         numbering_ = parse_related("/numbering");
-        xmlNode* body = import::is_element(xmlDocGetRootElement(document_.get()), kW, "document")
-                            ? const_cast<xmlNode*>(import::first_child(xmlDocGetRootElement(document_.get()), kW, "body"))
-                            : nullptr;
+        xmlNode* body =
+            import::is_element(xmlDocGetRootElement(document_.get()), kW, "document")
+                ? const_cast<xmlNode*>(import::first_child(xmlDocGetRootElement(document_.get()), kW, "body"))
+                : nullptr;
         if (!body) refuse(main_ + " has no w:body", object_);
         placed_.number = s_.target.next_subdoc++;
         return carry_over(body);
@@ -309,7 +321,7 @@ private:
         std::set<std::string> restarted;
         for (xmlNode* element : top) restart_list(element, restarted);
         for (xmlNode* element : top) placed_.body += serialise(document_.get(), element);
-            return std::move(placed_);
+        return std::move(placed_);
     }
 
     // docxcompose's restart_first_numbering: the first paragraph of a template list style (a numbered one, not a
@@ -323,11 +335,14 @@ private:
         if (abstract == s_.target.list_style_abstract.end() || !restarted.insert(id).second) return;
         const std::string num = std::to_string(s_.target.next_num++);
         s_.nums += "<w:num xmlns:w=\"" + std::string(kW) + "\" w:numId=\"" + num + "\"><w:abstractNumId w:val=\"" +
-                   abstract->second + "\"/><w:lvlOverride w:ilvl=\"0\"><w:startOverride w:val=\"1\"/></w:lvlOverride></w:num>";
+                   abstract->second +
+                   "\"/><w:lvlOverride w:ilvl=\"0\"><w:startOverride w:val=\"1\"/></w:lvlOverride></w:num>";
         xmlNs* w = xmlSearchNsByHref(element->doc, element, core::xml_chars(kW));
         xmlNode* numbering = xmlNewNode(w, core::xml_chars("numPr"));
-        xmlSetNsProp(xmlNewChild(numbering, w, core::xml_chars("ilvl"), nullptr), w, core::xml_chars("val"), core::xml_chars("0"));
-        xmlSetNsProp(xmlNewChild(numbering, w, core::xml_chars("numId"), nullptr), w, core::xml_chars("val"), core::xml_chars(num.c_str()));
+        xmlSetNsProp(xmlNewChild(numbering, w, core::xml_chars("ilvl"), nullptr), w, core::xml_chars("val"),
+                     core::xml_chars("0"));
+        xmlSetNsProp(xmlNewChild(numbering, w, core::xml_chars("numId"), nullptr), w, core::xml_chars("val"),
+                     core::xml_chars(num.c_str()));
         xmlAddNextSibling(style, numbering);
     }
 
@@ -349,8 +364,10 @@ private:
     }
 
     std::string carry_relationship(const Relationship& rel) {
-        const std::string kind = rel.type.starts_with(kRelationshipTypes) ? rel.type.substr(kRelationshipTypes.size()) : rel.type;
-        const std::string id = "rIdVanbanSubdoc" + std::to_string(placed_.number) + "_" + std::to_string(placed_.relationships.size() + 1);
+        const std::string kind =
+            rel.type.starts_with(kRelationshipTypes) ? rel.type.substr(kRelationshipTypes.size()) : rel.type;
+        const std::string id =
+            "rIdVanbanSubdoc" + std::to_string(placed_.number) + "_" + std::to_string(placed_.relationships.size() + 1);
         Relationship copy = rel;
         if (kind == "image" && !rel.external) {
             const std::string part = resolve_target(folder_, rel.target);
@@ -365,8 +382,8 @@ private:
             copy.target = m.name.substr(std::string_view("word/").size());
             s_.media.push_back(std::move(m));
         } else if (!((kind == "image" || kind == "hyperlink") && rel.external)) {
-            refuse("it holds a part of type '" + kind + "' (" + rel.target + "), which vanban cannot carry over", object_,
-                   "a sub-document may hold text, tables, lists, pictures and hyperlinks");
+            refuse("it holds a part of type '" + kind + "' (" + rel.target + "), which vanban cannot carry over",
+                   object_, "a sub-document may hold text, tables, lists, pictures and hyperlinks");
         }
         placed_.relationships.push_back({id, std::move(copy)});
         return id;
@@ -399,7 +416,8 @@ private:
         if (s_.target.style_ids.count(id) || s_.added_styles.count(id) || depth > 16) return id;
         s_.added_styles.insert(id);
         xmlNode* copy = xmlCopyNode(style, 1);
-        xmlAddChild(xmlDocGetRootElement(styles_.get()), copy);  // keeps the copy's namespaces in scope until serialised
+        xmlAddChild(xmlDocGetRootElement(styles_.get()),
+                    copy);  // keeps the copy's namespaces in scope until serialised
         each_element(copy->children, [&](xmlNode* c) {
             if (is_w(c, "basedOn") || is_w(c, "link") || is_w(c, "next")) {
                 const std::string other = w_val(c), mapped = mapped_style(other, depth + 1);
@@ -437,7 +455,8 @@ private:
         const xmlNode* abstract_ref = import::first_child(num, kW, "abstractNumId");
         xmlNode* abstract = numbering_element("abstractNum", "abstractNumId", w_val(abstract_ref));
         if (!abstract) refuse("numbering " + id + " refers to a list definition it does not have", object_);
-        const std::string new_num = std::to_string(s_.target.next_num++), new_abstract = std::to_string(s_.target.next_abstract++);
+        const std::string new_num = std::to_string(s_.target.next_num++),
+                          new_abstract = std::to_string(s_.target.next_abstract++);
         xmlNode* abstract_copy = xmlCopyNode(abstract, 1);
         xmlAddChild(xmlDocGetRootElement(numbering_.get()), abstract_copy);
         xmlNs* w = xmlSearchNsByHref(numbering_.get(), abstract_copy, core::xml_chars(kW));
@@ -463,7 +482,8 @@ private:
 const Placed& load(SubdocSession& session, const json& object, core::RenderState& state) {
     const auto source = object.find("subdoc");
     if (object.size() != 1 || !source->is_string())
-        refuse(source->is_string() ? "a sub-document is an object with \"subdoc\" alone" : "\"subdoc\" must be text: a data: URI, base64 or a file path",
+        refuse(source->is_string() ? "a sub-document is an object with \"subdoc\" alone"
+                                   : "\"subdoc\" must be text: a data: URI, base64 or a file path",
                object);
     const std::string& text = source->get_ref<const std::string&>();
     if (const auto it = session.loaded.find(text); it != session.loaded.end()) return it->second;
@@ -477,7 +497,8 @@ const Placed& load(SubdocSession& session, const json& object, core::RenderState
         error.limit = core::is_embedded_limit(e);
         throw error;
     }
-    if (!bytes.starts_with("PK")) refuse("not a DOCX (a .docx file is a zip package)", object, "give a Word document (.docx)");
+    if (!bytes.starts_with("PK"))
+        refuse("not a DOCX (a .docx file is a zip package)", object, "give a Word document (.docx)");
     try {
         const zip::Reader zip = zip::Reader::from_bytes(std::move(bytes), "subdoc", zip::Limits{});
         Placed placed = Loader(session, object, zip).load();
@@ -523,8 +544,8 @@ std::size_t open_paragraph(std::string_view out, bool& direct) {
 // Whether a paragraph's XML shows nothing: after its properties, only runs, their properties, empty w:t, proofing
 // marks and bookmarks.
 bool shows_nothing(std::string_view paragraph) {
-    static constexpr std::string_view kSilent[] = {"w:p", "w:r", "w:t", "w:proofErr", "w:bookmarkStart", "w:bookmarkEnd",
-                                                   "w:lastRenderedPageBreak"};
+    static constexpr std::string_view kSilent[] = {
+        "w:p", "w:r", "w:t", "w:proofErr", "w:bookmarkStart", "w:bookmarkEnd", "w:lastRenderedPageBreak"};
     int properties = 0;  // inside w:pPr or w:rPr
     for (std::size_t lt = paragraph.find('<'); lt != std::string_view::npos; lt = paragraph.find('<', lt + 1)) {
         const std::size_t gt = paragraph.find('>', lt);
@@ -578,7 +599,8 @@ void write_subdoc(std::string& out, const core::json& object, const core::Output
 }
 
 void drop_empty_reopened_paragraphs(std::string& rendered) {
-    for (std::size_t start = rendered.find(kReopened); start != std::string::npos; start = rendered.find(kReopened, start)) {
+    for (std::size_t start = rendered.find(kReopened); start != std::string::npos;
+         start = rendered.find(kReopened, start)) {
         rendered.replace(start, kReopened.size(), "<w:p>");
         const std::size_t end = rendered.find("</w:p>", start);
         if (end == std::string::npos) continue;
@@ -609,11 +631,13 @@ void list_relationships(const SubdocSession& session, core::PictureEdits& edits)
         const std::size_t slash = part.rfind('/');
         const std::string rels = part.substr(0, slash + 1) + "_rels/" + part.substr(slash + 1) + ".rels";
         if (edits.entries.count(rels)) {
-            if (!core::append_to_root(edits.text_of(rels), "Relationships", relationships)) core::unusual_picture_part(rels);
+            if (!core::append_to_root(edits.text_of(rels), "Relationships", relationships))
+                core::unusual_picture_part(rels);
         } else {
-            edits.added.emplace_back(rels, std::string(kXmlDeclaration) +
-                                               "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">" +
-                                               relationships + "</Relationships>");
+            edits.added.emplace_back(
+                rels, std::string(kXmlDeclaration) +
+                          "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">" +
+                          relationships + "</Relationships>");
         }
     }
 }
@@ -622,19 +646,23 @@ void list_relationships(const SubdocSession& session, core::PictureEdits& edits)
 void add_part(core::PictureEdits& edits, const std::string& name, const char* root, const std::string& content,
               const std::string& type, const char* relationship) {
     const std::string types_name = ooxml::kContentTypesPart, document_rels = ooxml::kDocumentRelationshipsPart;
-    edits.added.emplace_back(name, std::string(kXmlDeclaration) + "<" + root + " xmlns:w=\"" + kW + "\">" + content + "</" + root + ">");
-    if (!core::append_to_root(edits.text_of(types_name), "Types", "<Override PartName=\"/" + name + "\" ContentType=\"" + type + "\"/>"))
+    edits.added.emplace_back(
+        name, std::string(kXmlDeclaration) + "<" + root + " xmlns:w=\"" + kW + "\">" + content + "</" + root + ">");
+    if (!core::append_to_root(edits.text_of(types_name), "Types",
+                              "<Override PartName=\"/" + name + "\" ContentType=\"" + type + "\"/>"))
         core::unusual_picture_part(types_name);
     const std::string rel = std::string("<Relationship Id=\"rIdVanbanSubdoc0_") + relationship + "\" Type=\"" +
                             std::string(kRelationshipTypes) + relationship + "\" Target=\"" + name.substr(5) + "\"/>";
-    if (!core::append_to_root(edits.text_of(document_rels), "Relationships", rel)) core::unusual_picture_part(document_rels);
+    if (!core::append_to_root(edits.text_of(document_rels), "Relationships", rel))
+        core::unusual_picture_part(document_rels);
 }
 
 // w:abstractNum elements go before every w:num, and w:num before w:numIdMacAtCleanup (the schema's order).
 void extend_numbering(std::string& numbering, const std::string& abstract_nums, const std::string& nums) {
     const std::string name = ooxml::kNumberingPart;
     if (!abstract_nums.empty()) {
-        const std::size_t first_num = std::min({numbering.find("<w:num "), numbering.find("<w:num>"), numbering.find("<w:numIdMacAtCleanup")});
+        const std::size_t first_num =
+            std::min({numbering.find("<w:num "), numbering.find("<w:num>"), numbering.find("<w:numIdMacAtCleanup")});
         if (first_num != std::string::npos) numbering.insert(first_num, abstract_nums);
         else if (!core::append_to_root(numbering, "w:numbering", abstract_nums)) core::unusual_picture_part(name);
     }
@@ -669,9 +697,11 @@ void list_subdocs(const core::RenderState& state, core::PictureEdits& edits) {
             core::unusual_picture_part(ooxml::kStylesPart);
     }
     if (session->abstract_nums.empty() && session->nums.empty()) return;
-    if (has(ooxml::kNumberingPart)) extend_numbering(edits.text_of(ooxml::kNumberingPart), session->abstract_nums, session->nums);
-    else add_part(edits, ooxml::kNumberingPart, "w:numbering", session->abstract_nums + session->nums,
-                  "application/vnd.openxmlformats-officedocument.wordprocessingml.numbering+xml", "numbering");
+    if (has(ooxml::kNumberingPart))
+        extend_numbering(edits.text_of(ooxml::kNumberingPart), session->abstract_nums, session->nums);
+    else
+        add_part(edits, ooxml::kNumberingPart, "w:numbering", session->abstract_nums + session->nums,
+                 "application/vnd.openxmlformats-officedocument.wordprocessingml.numbering+xml", "numbering");
 }
 
 }  // namespace vanban::docx

@@ -83,7 +83,7 @@ std::pair<std::vector<RichSpan>, std::vector<RichSpan>> split_spans(const std::v
     std::pair<std::vector<RichSpan>, std::vector<RichSpan>> out;
     std::size_t at = 0;
     for (const auto& s : spans) {
-        const std::size_t len = s.kind == RichSpan::Kind::text ? s.text.size()
+        const std::size_t len = s.kind == RichSpan::Kind::text         ? s.text.size()
                                 : s.kind == RichSpan::Kind::line_break ? 1
                                                                        : 0;
         if (at + len <= offset) {
@@ -158,7 +158,8 @@ void place_footnotes(Paragraph& p, const std::map<std::string, std::vector<RichS
             const auto note_it = notes.find(s.text.substr(i, n));
             if (note_it != notes.end()) {
                 const std::uint64_t cost = plain_text(note_it->second).size() + 1;
-                if (cost > budget) io::fail(DiagnosticKind::limit, name + ": footnote text repeated past the part size limit", name);
+                if (cost > budget)
+                    io::fail(DiagnosticKind::limit, name + ": footnote text repeated past the part size limit", name);
                 budget -= cost;
                 RichSpan before = s;
                 before.text = s.text.substr(from, i - from);
@@ -206,8 +207,9 @@ std::vector<Paragraph> read_text(std::string_view bytes, const std::string& name
     });
     if (control != bytes.end())
         io::fail(DiagnosticKind::package,
-                 name + ": control character " + std::to_string(static_cast<int>(static_cast<unsigned char>(*control))) +
-                     " at byte " + std::to_string(control - bytes.begin()) + ": not a text file",
+                 name + ": control character " +
+                     std::to_string(static_cast<int>(static_cast<unsigned char>(*control))) + " at byte " +
+                     std::to_string(control - bytes.begin()) + ": not a text file",
                  name);
     std::vector<Paragraph> out;
     std::map<std::string, std::vector<RichSpan>> notes;
@@ -224,7 +226,8 @@ std::vector<Paragraph> read_text(std::string_view bytes, const std::string& name
         if (line.find_first_not_of(" \t") == std::string::npos) continue;
         if (markdown) markdown_line(line);
         if (out.size() + notes.size() >= limits.max_paragraphs)
-            io::fail(DiagnosticKind::limit, name + ": more than " + std::to_string(limits.max_paragraphs) + " lines", name);
+            io::fail(DiagnosticKind::limit, name + ": more than " + std::to_string(limits.max_paragraphs) + " lines",
+                     name);
         const std::string trimmed = line.substr(line.find_first_not_of(" \t"));
         if (const std::size_t n = superscript_run(trimmed, 0); n > 0 && trimmed.size() > n && trimmed[n] == ' ') {
             notes.emplace(trimmed.substr(0, n), trim_spans(parse_markup(trimmed.substr(n + 1)).spans));

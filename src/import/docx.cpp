@@ -9,17 +9,17 @@
 #include "api/zip_limits.hpp"
 #include "core/vn.hpp"
 #include "core/xml_compiler.hpp"
+#include "docx/ooxml_names.hpp"
 #include "import/document.hpp"
 #include "import/numbering.hpp"
 #include "import/xml_util.hpp"
 #include "io/fail.hpp"
-#include "docx/ooxml_names.hpp"
 
 namespace vanban::import {
 namespace {
 
-using ooxml::kW;
 using ooxml::kPackageRelationships;
+using ooxml::kW;
 
 bool is_w(const xmlNode* n, const char* local) { return is_element(n, kW, local); }
 std::optional<std::string> w_attr(const xmlNode* n, const char* name) { return attribute(n, kW, name); }
@@ -54,7 +54,8 @@ public:
     std::vector<Paragraph> run() {
         const std::string main = main_part();
         if (pkg_.zip.contains(ooxml::kStylesPart)) read_styles(pkg_.parse(ooxml::kStylesPart));
-        if (pkg_.zip.contains(ooxml::kNumberingPart)) numbering_.read_docx(xmlDocGetRootElement(pkg_.parse(ooxml::kNumberingPart).get()));
+        if (pkg_.zip.contains(ooxml::kNumberingPart))
+            numbering_.read_docx(xmlDocGetRootElement(pkg_.parse(ooxml::kNumberingPart).get()));
         if (pkg_.zip.contains(ooxml::kFootnotesPart)) read_footnotes(pkg_.parse(ooxml::kFootnotesPart));
         part_ = main;
         const core::XmlDocPtr doc = pkg_.parse(main);
@@ -167,8 +168,8 @@ private:
     void paragraph(const xmlNode* p, std::vector<Paragraph>& out, int table, int row, int cell) {
         ++number_;
         if (out.size() >= limits_.max_paragraphs)
-            io::fail(DiagnosticKind::limit, pkg_.name + ": more than " + std::to_string(limits_.max_paragraphs) + " paragraphs",
-                     pkg_.name);
+            io::fail(DiagnosticKind::limit,
+                     pkg_.name + ": more than " + std::to_string(limits_.max_paragraphs) + " paragraphs", pkg_.name);
         Paragraph para;
         para.part = part_;
         para.number = number_;
@@ -200,8 +201,9 @@ private:
             ilvl = small_number(w_attr(child(num, "ilvl"), "val"), 0);
         } else if (auto id = inherited(pstyle, [](const Style& s) { return s.num_id; })) {
             num_id = *id;
-            ilvl = inherited(pstyle, [](const Style& s) { return s.num_id ? std::optional<int>(s.ilvl) : std::nullopt; })
-                       .value_or(0);
+            ilvl = inherited(pstyle, [](const Style& s) {
+                       return s.num_id ? std::optional<int>(s.ilvl) : std::nullopt;
+                   }).value_or(0);
         }
         if (num_id <= 0) return std::nullopt;
         return numbering_.docx_label(num_id, ilvl);

@@ -33,7 +33,8 @@ std::vector<import::Paragraph> read(std::string_view bytes, const std::string& f
         d.kind = DiagnosticKind::usage;
         d.code = "import.unknown_format";
         d.message = "cannot import \"" + name + "\": give a .docx, .odt, .txt or .md file";
-        d.message_vi = "Không đọc được tệp \"" + name + "\": chỉ nhập được tệp .docx, .odt, .txt hoặc .md (tệp .doc cũ hãy "
+        d.message_vi = "Không đọc được tệp \"" + name +
+                       "\": chỉ nhập được tệp .docx, .odt, .txt hoặc .md (tệp .doc cũ hãy "
                        "mở bằng Word hoặc LibreOffice rồi lưu lại thành .docx).";
         throw Error(std::move(d));
     }
@@ -47,11 +48,13 @@ std::vector<import::Paragraph> read(std::string_view bytes, const std::string& f
         if (!d.code.empty()) continue;
         if (d.kind == DiagnosticKind::limit) {
             d.code = "import.limit";
-            d.message_vi = "Tệp \"" + name + "\" vượt quá giới hạn an toàn khi đọc (quá lớn hoặc quá nhiều đoạn) nên không "
+            d.message_vi = "Tệp \"" + name +
+                           "\" vượt quá giới hạn an toàn khi đọc (quá lớn hoặc quá nhiều đoạn) nên không "
                            "được nhập. Hãy chia nhỏ văn bản hoặc bỏ bớt phần không cần thiết rồi nhập lại.";
         } else {
             d.code = "import.unreadable";
-            d.message_vi = "Không đọc được tệp \"" + name + "\": tệp bị hỏng hoặc không đúng định dạng .docx, .odt, .txt "
+            d.message_vi = "Không đọc được tệp \"" + name +
+                           "\": tệp bị hỏng hoặc không đúng định dạng .docx, .odt, .txt "
                            "(UTF-8). Hãy mở tệp bằng Word hoặc LibreOffice, lưu lại rồi nhập lại.";
         }
     }
@@ -66,13 +69,14 @@ ImportResult import_document(std::string_view bytes, std::string_view name_or_fo
         d.kind = DiagnosticKind::usage;
         d.code = "import.unknown_template";
         d.message = "the importer knows only the template \"ke-hoach\", not \"" + options.template_name + "\"";
-        d.message_vi = "Chức năng nhập văn bản hiện chỉ nhận dạng được mẫu kế hoạch (\"ke-hoach\"), chưa nhận dạng được mẫu \"" +
-                       options.template_name + "\".";
+        d.message_vi =
+            "Chức năng nhập văn bản hiện chỉ nhận dạng được mẫu kế hoạch (\"ke-hoach\"), chưa nhận dạng được mẫu \"" +
+            options.template_name + "\".";
         throw Error(std::move(d));
     }
     const std::string format = format_of(name_or_format);
-    const std::string name = name_or_format.find('.') != std::string_view::npos ? std::string(name_or_format)
-                                                                                  : "document." + format;
+    const std::string name =
+        name_or_format.find('.') != std::string_view::npos ? std::string(name_or_format) : "document." + format;
     const import::ReadLimits limits{options.limits, options.max_paragraphs};
     std::vector<import::Paragraph> paragraphs;
     try {
@@ -93,7 +97,8 @@ nlohmann::json import_result_json(const ImportResult& result) {
         if (!result.warnings[i].code.empty()) warnings[i]["code"] = result.warnings[i].code;
         if (!result.warnings[i].message_vi.empty()) warnings[i]["message_vi"] = result.warnings[i].message_vi;
     }
-    return {{"template", result.template_name}, {"data", result.data}, {"unrecognised", places}, {"warnings", warnings}};
+    return {
+        {"template", result.template_name}, {"data", result.data}, {"unrecognised", places}, {"warnings", warnings}};
 }
 
 }  // namespace vanban

@@ -4,8 +4,8 @@
 
 #include "core/ascii.hpp"
 #include "core/vn.hpp"
-#include "import/xml_util.hpp"
 #include "docx/ooxml_names.hpp"
+#include "import/xml_util.hpp"
 
 namespace vanban::import {
 namespace {
@@ -63,7 +63,8 @@ void Numbering::read_docx(const xmlNode* root) {
                 if (is_w(c, "abstractNumId")) inst.abstract_id = small_number(w_val(c), -1);
                 if (!is_w(c, "lvlOverride")) continue;
                 for (const xmlNode* o = c->children; o; o = o->next)
-                    if (is_w(o, "startOverride")) inst.start_overrides[small_number(w_val(c, "ilvl"), 0)] = small_number(w_val(o), 1);
+                    if (is_w(o, "startOverride"))
+                        inst.start_overrides[small_number(w_val(c, "ilvl"), 0)] = small_number(w_val(o), 1);
             }
             instances_[small_number(w_val(n, "numId"), -1)] = inst;
         }

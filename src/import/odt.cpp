@@ -15,11 +15,11 @@
 namespace vanban::import {
 namespace {
 
-using odf::kText;
+using odf::kFo;
 using odf::kOffice;
 using odf::kStyle;
 using odf::kTable;
-using odf::kFo;
+using odf::kText;
 
 bool is(const xmlNode* n, const char* ns, const char* local) { return is_element(n, ns, local); }
 std::optional<std::string> attr(const xmlNode* n, const char* ns, const char* name) { return attribute(n, ns, name); }
@@ -79,7 +79,8 @@ private:
                     st.parent = attr(s, kStyle, "parent-style-name").value_or("");
                     st.automatic = automatic && automatic_in_content;
                     if (const xmlNode* tp = child(s, kStyle, "text-properties")) {
-                        if (auto w = attr(tp, kFo, "font-weight")) st.bold = *w == "bold" || *w == "700" || *w == "800" || *w == "900";
+                        if (auto w = attr(tp, kFo, "font-weight"))
+                            st.bold = *w == "bold" || *w == "700" || *w == "800" || *w == "900";
                         if (auto i = attr(tp, kFo, "font-style")) st.italic = *i == "italic" || *i == "oblique";
                         if (auto u = attr(tp, kStyle, "text-underline-style")) st.underline = *u != "none";
                     }
@@ -128,10 +129,18 @@ private:
         Format f = outer;
         if (style.empty()) return f;
         // Direct formatting is what automatic styles (in content.xml) set; named styles only make text look bold.
-        if (auto b = inherited(style, [](const TextStyle& s) { return s.bold; }, true)) f.bold = *b;
-        if (auto i = inherited(style, [](const TextStyle& s) { return s.italic; }, true)) f.italic = *i;
-        if (auto u = inherited(style, [](const TextStyle& s) { return s.underline; }, true)) f.underline = *u;
-        if (auto b = inherited(style, [](const TextStyle& s) { return s.bold; }, false)) f.looks_bold = *b;
+        if (auto b = inherited(
+                style, [](const TextStyle& s) { return s.bold; }, true))
+            f.bold = *b;
+        if (auto i = inherited(
+                style, [](const TextStyle& s) { return s.italic; }, true))
+            f.italic = *i;
+        if (auto u = inherited(
+                style, [](const TextStyle& s) { return s.underline; }, true))
+            f.underline = *u;
+        if (auto b = inherited(
+                style, [](const TextStyle& s) { return s.bold; }, false))
+            f.looks_bold = *b;
         return f;
     }
 
@@ -192,7 +201,8 @@ private:
                 else if (counters[d] == 0) counters[d] = level.start - 1;
                 ++counters[d];
                 for (std::size_t k = d + 1; k < counters.size(); ++k) counters[k] = 0;
-                label = level.bullet ? bullet_symbol(level.bullet_char, depth) : list_label(levels->second, counters, depth);
+                label = level.bullet ? bullet_symbol(level.bullet_char, depth)
+                                     : list_label(levels->second, counters, depth);
             }
             bool first = true;
             for (const xmlNode* n = item->children; n; n = n->next) {
@@ -228,8 +238,8 @@ private:
     void paragraph(const xmlNode* p, int table, int row, int cell, const std::optional<std::string>& label) {
         ++number_;
         if (out_.size() >= limits_.max_paragraphs)
-            io::fail(DiagnosticKind::limit, pkg_.name + ": more than " + std::to_string(limits_.max_paragraphs) + " paragraphs",
-                     pkg_.name);
+            io::fail(DiagnosticKind::limit,
+                     pkg_.name + ": more than " + std::to_string(limits_.max_paragraphs) + " paragraphs", pkg_.name);
         Paragraph para;
         para.part = odf::kContentPart;
         para.number = number_;
@@ -269,8 +279,9 @@ private:
                     collapsed += ws ? ' ' : c;
                 }
                 // …also across element boundaries, and at the paragraph's start.
-                const bool after_space = cursor.length == 0 || (!spans.empty() && spans.back().kind == RichSpan::Kind::text &&
-                                                                !spans.back().text.empty() && spans.back().text.back() == ' ');
+                const bool after_space =
+                    cursor.length == 0 || (!spans.empty() && spans.back().kind == RichSpan::Kind::text &&
+                                           !spans.back().text.empty() && spans.back().text.back() == ' ');
                 if (after_space && !collapsed.empty() && collapsed.front() == ' ') collapsed.erase(0, 1);
                 add_text(spans, vn::nfc(collapsed), f, cursor);
             } else if (is(n, kText, "span")) {
@@ -279,7 +290,9 @@ private:
                        is(n, kText, "sequence") || is(n, kText, "page-number")) {
                 inline_content(n, spans, f, cursor);
             } else if (is(n, kText, "s")) {
-                add_text(spans, std::string(static_cast<std::size_t>(std::clamp(small_number(attr(n, kText, "c"), 1), 1, 1000)), ' '),
+                add_text(spans,
+                         std::string(
+                             static_cast<std::size_t>(std::clamp(small_number(attr(n, kText, "c"), 1), 1, 1000)), ' '),
                          f, cursor);
             } else if (is(n, kText, "tab")) {
                 add_text(spans, " ", f, cursor);
@@ -299,8 +312,7 @@ private:
         footnote.kind = RichSpan::Kind::footnote;
         for (const xmlNode* p = body->children; p; p = p->next) {
             if (!is(p, kText, "p") && !is(p, kText, "h")) continue;
-            if (!footnote.footnote.empty())
-                footnote.footnote.push_back(RichSpan::of(RichSpan::Kind::line_break));
+            if (!footnote.footnote.empty()) footnote.footnote.push_back(RichSpan::of(RichSpan::Kind::line_break));
             Cursor cursor;
             std::vector<RichSpan> content;
             inline_content(p, content, format_of(attr(p, kText, "style-name").value_or(""), Format{}), cursor);

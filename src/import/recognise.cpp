@@ -44,7 +44,8 @@ ImportResult Recogniser::run() {
     return std::move(result_);
 }
 
-void Recogniser::warn(const std::string& code, std::string en, std::string vi, const Paragraph* p, std::string pointer) {
+void Recogniser::warn(const std::string& code, std::string en, std::string vi, const Paragraph* p,
+                      std::string pointer) {
     Diagnostic d;
     d.kind = DiagnosticKind::data;
     d.code = code;
@@ -64,7 +65,7 @@ void Recogniser::unrecognised(const Paragraph& p, const std::string& text, std::
 }
 
 void Recogniser::missing(const std::string& pointer, const json& placeholder, const std::string& en_label,
-             const std::string& vi_label) {
+                         const std::string& vi_label) {
     json::json_pointer ptr(pointer);
     if (data().contains(ptr)) return;
     data()[ptr] = placeholder;
@@ -105,11 +106,11 @@ void Recogniser::finish() {
     missing("/agency/name", "[TÊN CƠ QUAN BAN HÀNH]", "issuing agency", "tên cơ quan ban hành");
     missing("/agency/abbreviation", "VIETTAT", "agency abbreviation (from the symbol \"KH-…\")",
             "chữ viết tắt tên cơ quan (trong ký hiệu \"KH-…\")");
-    missing("/place", "[Địa danh]", "place (\"…, ngày … tháng … năm …\")", "địa danh (dòng \"…, ngày … tháng … năm …\")");
+    missing("/place", "[Địa danh]", "place (\"…, ngày … tháng … năm …\")",
+            "địa danh (dòng \"…, ngày … tháng … năm …\")");
     if (!data().contains("date")) {
         const int year = year_from_title();
-        missing("/date", json{{"year", year > 0 ? year : current_year()}}, "date line",
-                "dòng ngày tháng năm ban hành");
+        missing("/date", json{{"year", year > 0 ? year : current_year()}}, "date line", "dòng ngày tháng năm ban hành");
     }
     missing("/recipients", json::array({"[Nơi nhận]"}), "Nơi nhận (recipients)", "phần Nơi nhận");
     missing("/archive", json{{"units", "[đơn vị soạn thảo]"}}, "archive line \"Lưu: VT, …\"",

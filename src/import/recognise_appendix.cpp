@@ -14,8 +14,9 @@ void Recogniser::appendices(std::size_t begin, std::size_t end) {
     std::size_t i = begin;
     while (i < end) {
         std::size_t next = i + 1;
-        while (next < end && !(ps_[next].table < 0 && vn::upper(clean(plain_text(ps_[next].spans))).starts_with("PHỤ LỤC") &&
-                               word_count(clean(plain_text(ps_[next].spans))) <= 4))
+        while (next < end &&
+               !(ps_[next].table < 0 && vn::upper(clean(plain_text(ps_[next].spans))).starts_with("PHỤ LỤC") &&
+                 word_count(clean(plain_text(ps_[next].spans))) <= 4))
             ++next;
         if (auto a = appendix(i + 1, next)) list.push_back(*a);
         i = next;
@@ -45,7 +46,8 @@ std::optional<json> Recogniser::appendix(std::size_t begin, std::size_t end) {
     }
     if (title.empty()) {
         title = "[TÊN PHỤ LỤC]";
-        warn("import.missing_field", "an appendix has no title; the placeholder " + title + " was filled in: replace it",
+        warn("import.missing_field",
+             "an appendix has no title; the placeholder " + title + " was filled in: replace it",
              "Một phụ lục không có tên; đã điền tạm \"" + title + "\", hãy sửa lại cho đúng.",
              begin > 0 ? &ps_[begin - 1] : nullptr);
     }

@@ -43,8 +43,9 @@ std::vector<Item> Recogniser::body_items(std::size_t begin, std::size_t end) {
         item.plain = plain_text(item.spans);
         item.bold = p.bold_prefix > lead ? p.bold_prefix - lead : 0;
         if (p.table >= 0) {
-            unrecognised(p, item.plain, "a table in the body: the ke-hoach template has none there, so its cells "
-                                        "are kept as plain paragraphs");
+            unrecognised(p, item.plain,
+                         "a table in the body: the ke-hoach template has none there, so its cells "
+                         "are kept as plain paragraphs");
         } else {
             item.label = parse_label(item.plain);
         }
@@ -97,8 +98,8 @@ void Recogniser::preamble(const std::vector<Item>& items, std::size_t begin, std
     for (std::size_t i = begin; i < end; ++i) {
         const std::string t = squash(items[i].plain);
         const bool last = i + 1 == end;
-        const bool basis = opening.size() == before_body_.size() &&
-                           (t.ends_with(";") || (!last && legal_basis_like(t)));
+        const bool basis =
+            opening.size() == before_body_.size() && (t.ends_with(";") || (!last && legal_basis_like(t)));
         (basis ? bases : opening).push_back(to_markup(items[i].spans));
     }
     before_body_.clear();
@@ -159,10 +160,12 @@ void Recogniser::tree(std::vector<Item>& items, std::size_t begin, std::size_t e
         }
         if (l.kind == Label::Kind::paren)
             warn("import.schema_gap",
-                 "the label \"" + l.printed + "\" has no numbering scheme in the ke-hoach template; the paragraph "
-                 "is kept as plain text with its label typed",
-                 "Mẫu kế hoạch chưa có kiểu đánh số \"" + l.printed + "\"; đoạn này được giữ nguyên là đoạn văn "
-                 "thường, số thứ tự gõ tay trong chữ.",
+                 "the label \"" + l.printed +
+                     "\" has no numbering scheme in the ke-hoach template; the paragraph "
+                     "is kept as plain text with its label typed",
+                 "Mẫu kế hoạch chưa có kiểu đánh số \"" + l.printed +
+                     "\"; đoạn này được giữ nguyên là đoạn văn "
+                     "thường, số thứ tự gõ tay trong chữ.",
                  item.p);
         last_para = add_text(container, item);
         last_bullet = nullptr;
@@ -184,7 +187,7 @@ Node* Recogniser::add_text(Node* container, const Item& item) {
 
 // Places a numbered paragraph in the tree; null when it cannot be (kept as plain text by the caller).
 Node* Recogniser::section(const Item& item, const std::string& scheme, const std::vector<std::string>& levels,
-              std::vector<Open>& stack, Node& root) {
+                          std::vector<Open>& stack, Node& root) {
     const Label& l = item.label;
     while (!stack.empty() && rank_of(stack.back().scheme) >= rank_of(scheme)) stack.pop_back();
     Node* parent = stack.empty() ? &root : stack.back().node;
@@ -222,8 +225,7 @@ Node* Recogniser::section(const Item& item, const std::string& scheme, const std
                  l.printed + "\" làm số thứ tự riêng (số tự sinh sẽ là " + label_for(scheme, n, parent->number) +
                  "). Hãy kiểm tra lại số thứ tự.",
              item.p);
-    else if (l.number != n)
-        numbering_warning(item, scheme, n, parent->number);
+    else if (l.number != n) numbering_warning(item, scheme, n, parent->number);
     auto node = std::make_unique<Node>();
     // The source's own number is kept where it differs from the generated one ("e)" where the decree has đ)),
     // so the plan prints as the source does; automatic numbering's letters are the list's, not the source's.
@@ -251,8 +253,9 @@ void Recogniser::numbering_warning(const Item& item, const std::string& scheme, 
          "Văn bản gốc ghi \"" + item.label.printed + "\" ở chỗ lẽ ra là \"" + want + "\" (" +
              (repeat ? "số bị lặp" : "số bị bỏ qua") + "); " +
              (automatic ? "dữ liệu tự đánh số lại thành \"" + want + "\"."
-                        : "dữ liệu giữ \"" + item.label.printed + "\" làm số thứ tự riêng của mục này (ô \"Số thứ tự "
-                          "riêng\"); xóa ô đó nếu muốn đánh số lại."),
+                        : "dữ liệu giữ \"" + item.label.printed +
+                              "\" làm số thứ tự riêng của mục này (ô \"Số thứ tự "
+                              "riêng\"); xóa ô đó nếu muốn đánh số lại."),
          item.p);
 }
 
@@ -280,7 +283,8 @@ void Recogniser::split_title(const Item& item, const std::string& scheme, Node& 
         if (colon != std::string::npos && word_count(plain.substr(0, colon)) <= 10 &&
             plain.substr(0, colon).find('.') == std::string::npos)
             cut = colon + 1;
-        else if (scheme == "roman" || ((!ends_sentence(plain) || squash(plain).ends_with(":")) && word_count(plain) <= 25))
+        else if (scheme == "roman" ||
+                 ((!ends_sentence(plain) || squash(plain).ends_with(":")) && word_count(plain) <= 25))
             cut = plain.size();
     }
     if (!cut) {

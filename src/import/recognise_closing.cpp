@@ -21,7 +21,8 @@ void Recogniser::tail(std::size_t begin, std::size_t end, const Paragraph& label
     for (const Line& l : lines) {
         const Label bullet = parse_label(l.text);
         // Items are "- X;" lines; some agencies leave the dash out ("Như trên;", "Lưu: VT, VP.").
-        const bool item_line = bullet.kind == Label::Kind::bullet || l.text.ends_with(";") || starts_with_lower(l.text, "lưu");
+        const bool item_line =
+            bullet.kind == Label::Kind::bullet || l.text.ends_with(";") || starts_with_lower(l.text, "lưu");
         if (in_list && item_line) {
             std::string item = squash(bullet.kind == Label::Kind::bullet ? l.text.substr(bullet.length) : l.text);
             if (starts_with_lower(item, "lưu")) {
@@ -29,7 +30,8 @@ void Recogniser::tail(std::size_t begin, std::size_t end, const Paragraph& label
                 continue;
             }
             // The schema wants the bare name: no dash in front, no ";" after.
-            while (!item.empty() && (item.back() == ';' || item.back() == ',' || item.back() == '.' || item.back() == ' '))
+            while (!item.empty() &&
+                   (item.back() == ';' || item.back() == ',' || item.back() == '.' || item.back() == ' '))
                 item.pop_back();
             while (!item.empty() && (item.front() == '-' || item.front() == ' ')) item.erase(0, 1);
             if (!item.empty()) recipients.push_back(item);

@@ -17,10 +17,12 @@ std::size_t Recogniser::find_type_line() {
     Diagnostic d;
     d.kind = DiagnosticKind::data;
     d.code = "import.not_a_plan";
-    d.message = "no paragraph reads \"KẾ HOẠCH\": this does not look like a plan (Decree 30/2020, form 1.4); "
-                "the importer knows only the ke-hoach template";
-    d.message_vi = "Không thấy dòng tên loại \"KẾ HOẠCH\" nên văn bản này không được nhận là một kế hoạch (Nghị định "
-                   "30/2020/NĐ-CP, Mẫu 1.4). Hãy mở đúng tệp kế hoạch, hoặc thêm dòng \"KẾ HOẠCH\" phía trên trích yếu.";
+    d.message =
+        "no paragraph reads \"KẾ HOẠCH\": this does not look like a plan (Decree 30/2020, form 1.4); "
+        "the importer knows only the ke-hoach template";
+    d.message_vi =
+        "Không thấy dòng tên loại \"KẾ HOẠCH\" nên văn bản này không được nhận là một kế hoạch (Nghị định "
+        "30/2020/NĐ-CP, Mẫu 1.4). Hãy mở đúng tệp kế hoạch, hoặc thêm dòng \"KẾ HOẠCH\" phía trên trích yếu.";
     d.source = source_;
     throw Error(std::move(d));
 }
@@ -94,10 +96,12 @@ bool Recogniser::number_line(const std::string& line, const Paragraph& p) {
         if (usable && symbol != "KH-" + abbreviation) data()["symbol"] = symbol;
     } else {
         warn("import.schema_gap",
-             "the symbol \"" + symbol + "\" is not of the form \"KH-…\" the ke-hoach template prints; check the "
-             "agency abbreviation",
-             "Ký hiệu \"" + symbol + "\" không có dạng \"KH-…\" như mẫu kế hoạch in ra; hãy kiểm tra ô Chữ viết tắt "
-             "tên cơ quan.",
+             "the symbol \"" + symbol +
+                 "\" is not of the form \"KH-…\" the ke-hoach template prints; check the "
+                 "agency abbreviation",
+             "Ký hiệu \"" + symbol +
+                 "\" không có dạng \"KH-…\" như mẫu kế hoạch in ra; hãy kiểm tra ô Chữ viết tắt "
+                 "tên cơ quan.",
              &p, "/agency/abbreviation");
     }
     return true;
@@ -126,7 +130,8 @@ bool Recogniser::date_line(const std::string& line) {
     };
     // A field left for hand filling may be typed as dots or an ellipsis ("ngày … tháng … năm 20…").
     auto dots = [&] {
-        if (w < words.size() && !words[w].empty() && words[w].find_first_not_of(".\xE2\x80\xA6") == std::string::npos) ++w;
+        if (w < words.size() && !words[w].empty() && words[w].find_first_not_of(".\xE2\x80\xA6") == std::string::npos)
+            ++w;
     };
     if (!take("ngày")) return false;
     const std::string day = number(2);
@@ -156,8 +161,7 @@ bool Recogniser::date_line(const std::string& line) {
 
 // "20…", "20...": the year of a draft, left for hand filling.
 bool Recogniser::draft_year(const std::string& word) {
-    return word.size() > 2 && word.starts_with("20") &&
-           word.find_first_not_of(".\xE2\x80\xA6", 2) == std::string::npos;
+    return word.size() > 2 && word.starts_with("20") && word.find_first_not_of(".\xE2\x80\xA6", 2) == std::string::npos;
 }
 
 // The place before "ngày" (the last `date_bytes` bytes of the line).
@@ -181,8 +185,8 @@ std::size_t Recogniser::title(std::size_t type) {
     while (next < ps_.size() && ps_[next].table < 0) {
         const std::string raw = plain_text(ps_[next].spans);
         const std::string t = clean(raw);
-        if (ps_[next].bold_prefix < raw.find_last_not_of(" \t\n") + 1 ||
-            parse_label(t).kind != Label::Kind::none || word_count(t) > 30 || legal_basis_like(t))
+        if (ps_[next].bold_prefix < raw.find_last_not_of(" \t\n") + 1 || parse_label(t).kind != Label::Kind::none ||
+            word_count(t) > 30 || legal_basis_like(t))
             break;
         title += " " + t;
         ++next;

@@ -33,9 +33,9 @@ struct Node {
     std::string rich;  // text, bullet, paragraph
     std::optional<std::string> title, text;
     std::string symbol;
-    std::string scheme;       // section
-    int number = 0;           // section: its number as the data generates it
-    int level = 0;            // section: numbered level (decimal: its parent's)
+    std::string scheme;        // section
+    int number = 0;            // section: its number as the data generates it
+    int level = 0;             // section: numbered level (decimal: its parent's)
     std::string child_scheme;  // the scheme its numbered children use
     std::string children_numbering;
     std::string label;  // section: the source's own number where it is not the generated one

@@ -102,7 +102,8 @@ int create_temp(const std::string& target, std::string& temp, int mode) {
             fail_errno("cannot write '" + target + "' (creating a temporary file in '" + directory_of(target) + "')",
                        errno);
     }
-    fail(DiagnosticKind::io, "cannot write '" + target + "': no free temporary file name in '" + directory_of(target) + "'");
+    fail(DiagnosticKind::io,
+         "cannot write '" + target + "': no free temporary file name in '" + directory_of(target) + "'");
 }
 
 // An unnamed file in `target`'s directory (Linux O_TMPFILE), or -1 where the file system has none (then a named
@@ -135,7 +136,8 @@ std::string link_unnamed(int fd, const std::string& target) {
         if (::linkat(AT_FDCWD, self.c_str(), AT_FDCWD, temp.c_str(), AT_SYMLINK_FOLLOW) == 0) return temp;
         if (errno != EEXIST) fail_errno("cannot write '" + target + "'", errno);
     }
-    fail(DiagnosticKind::io, "cannot write '" + target + "': no free temporary file name in '" + directory_of(target) + "'");
+    fail(DiagnosticKind::io,
+         "cannot write '" + target + "': no free temporary file name in '" + directory_of(target) + "'");
 }
 
 constexpr std::size_t kBufferSize = 64 * 1024;
@@ -284,8 +286,9 @@ std::string read_file(const std::string& path, std::uint64_t max_size) {
     // A named device (/dev/zero, /dev/urandom) or FIFO would be read without end or wait forever: only standard
     // input ("-") may be a pipe.
     if (path != "-" && !S_ISREG(st.st_mode))
-        fail(DiagnosticKind::io, "cannot read " + name + ": not a regular file (a device, pipe or socket); give a file, "
-                                 "or - for standard input");
+        fail(DiagnosticKind::io, "cannot read " + name +
+                                     ": not a regular file (a device, pipe or socket); give a file, "
+                                     "or - for standard input");
     std::string out;
     if (S_ISREG(st.st_mode)) {
         if (static_cast<std::uint64_t>(st.st_size) > max_size)

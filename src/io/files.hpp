@@ -45,7 +45,7 @@ public:
 private:
     void flush();
     std::string target_;
-    std::string temp_;     // the temporary's name, once it has one
+    std::string temp_;      // the temporary's name, once it has one
     bool unnamed_ = false;  // written through O_TMPFILE
     int fd_ = -1;
     std::string buffer_;

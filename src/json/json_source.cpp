@@ -91,8 +91,7 @@ public:
             if (pos_ < text_.size()) {
                 fail(pos_, "unexpected " + describe_here() + " after the end of the JSON value");
             }
-        } catch (const Stop&) {
-        }
+        } catch (const Stop&) {}
     }
 
     std::vector<Diagnostic> take_diagnostics() { return std::move(diagnostics_); }
@@ -208,7 +207,8 @@ private:
         const char c = text_[pos_];
         if ((c == '{' || c == '[') && depth >= limits_.max_depth) {
             record(start, DiagnosticKind::limit,
-                   "nesting is too deep (more than " + std::to_string(limits_.max_depth) + " levels of objects and arrays)");
+                   "nesting is too deep (more than " + std::to_string(limits_.max_depth) +
+                       " levels of objects and arrays)");
             throw Stop{};
         }
         // Memory follows the number of values, not the bytes ("[0,0,…]" holds 16 bytes a value for 2 of text).
@@ -222,8 +222,8 @@ private:
             d.column = p.column;
             d.message = "the data holds more than " + std::to_string(limits_.max_values) +
                         " values (objects, arrays, texts, numbers), more than one document needs";
-            d.message_vi = "dữ liệu có hơn " + std::to_string(limits_.max_values) +
-                           " giá trị, quá nhiều đối với một văn bản";
+            d.message_vi =
+                "dữ liệu có hơn " + std::to_string(limits_.max_values) + " giá trị, quá nhiều đối với một văn bản";
             diagnostics_.push_back(std::move(d));
             throw Stop{};
         }
@@ -304,7 +304,9 @@ private:
         const std::size_t int_start = p;
         if (text_[p] == '0') {
             ++p;
-            if (digit(p)) fail(start, "numbers cannot have leading zeros", "write the number without leading 0, or as a string in quotes");
+            if (digit(p))
+                fail(start, "numbers cannot have leading zeros",
+                     "write the number without leading 0, or as a string in quotes");
         } else {
             while (digit(p)) ++p;
         }
@@ -358,12 +360,14 @@ private:
                 return;
             }
             // A whole number past 64 bits would become a rounded double: refused rather than printed wrong.
-            error(start, "the whole number " + std::string(number.substr(0, 40)) + (number.size() > 40 ? "..." : "") +
-                             " is beyond 64 bits and would lose digits",
+            error(start,
+                  "the whole number " + std::string(number.substr(0, 40)) + (number.size() > 40 ? "..." : "") +
+                      " is beyond 64 bits and would lose digits",
                   "write it in double quotes as text (a number of a document, an account, an identity card)");
             diagnostics_.back().code = "json.integer_too_large";
-            diagnostics_.back().message_vi = "số " + std::string(number.substr(0, 40)) + (number.size() > 40 ? "..." : "") +
-                                             " quá lớn (vượt 64 bit), sẽ bị sai chữ số — hãy viết nó trong dấu ngoặc kép như chữ";
+            diagnostics_.back().message_vi =
+                "số " + std::string(number.substr(0, 40)) + (number.size() > 40 ? "..." : "") +
+                " quá lớn (vượt 64 bit), sẽ bị sai chữ số — hãy viết nó trong dấu ngoặc kép như chữ";
             out = nullptr;
             return;
         }
@@ -378,8 +382,8 @@ private:
                 out = negative ? -0.0 : 0.0;  // underflow: the nearest double is zero
                 return;
             }
-            error(start, "number " + std::string(number.substr(0, 40)) + (number.size() > 40 ? "..." : "") +
-                             " is too large");
+            error(start,
+                  "number " + std::string(number.substr(0, 40)) + (number.size() > 40 ? "..." : "") + " is too large");
             out = nullptr;
             return;
         }
@@ -470,8 +474,7 @@ private:
             default:
                 if (report) {
                     pos_ = at;
-                    fail(at, "invalid escape '\\" + std::string(1, e) + "' in string",
-                         "write \\\\ for a backslash");
+                    fail(at, "invalid escape '\\" + std::string(1, e) + "' in string", "write \\\\ for a backslash");
                 }
                 return;
         }
@@ -781,7 +784,8 @@ namespace {
 // 8-bit code page such as Windows-1258 — is named as such, with what to do, instead of a first bad byte.
 void refuse_other_encodings(std::string_view text, const std::string& source) {
     const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
-    const bool bom16 = text.size() >= 2 && ((byte(0) == 0xFF && byte(1) == 0xFE) || (byte(0) == 0xFE && byte(1) == 0xFF));
+    const bool bom16 =
+        text.size() >= 2 && ((byte(0) == 0xFF && byte(1) == 0xFE) || (byte(0) == 0xFE && byte(1) == 0xFF));
     std::size_t zeros = 0;
     const std::size_t head = std::min<std::size_t>(text.size(), 64);
     for (std::size_t i = 0; i < head; ++i) zeros += byte(i) == 0;
@@ -802,8 +806,9 @@ void refuse_other_encodings(std::string_view text, const std::string& source) {
     d.hint = "save the file as UTF-8";
     if (utf16) {
         d.message = "the file is UTF-16 text, not UTF-8";
-        d.message_vi = "tệp đang lưu ở dạng UTF-16 (\"Unicode\" của Notepad), vanban chỉ đọc UTF-8 — hãy lưu tệp dưới dạng "
-                       "UTF-8 (Notepad: Lưu thành… › Mã hoá: UTF-8)";
+        d.message_vi =
+            "tệp đang lưu ở dạng UTF-16 (\"Unicode\" của Notepad), vanban chỉ đọc UTF-8 — hãy lưu tệp dưới dạng "
+            "UTF-8 (Notepad: Lưu thành… › Mã hoá: UTF-8)";
     } else {
         d.message = "the file is not UTF-8 text (perhaps Windows-1258 or TCVN3)";
         d.message_vi = "tệp không ở dạng UTF-8 (có thể là Windows-1258 hoặc TCVN3) — hãy lưu tệp dưới dạng UTF-8";

@@ -44,7 +44,7 @@ private:
 struct Document {
     nlohmann::json value;
     KeyOrder key_order;
-    std::string source;  // file name for messages ("-" for stdin)
+    std::string source;                                   // file name for messages ("-" for stdin)
     std::unordered_map<std::string, Position> positions;  // JSON pointer -> where that value starts
 
     // Position of `pointer`, or of its nearest ancestor that has one; {0,0} when unknown.

@@ -9,14 +9,14 @@
 #include "json/schema_walk.hpp"
 
 #include <algorithm>
-#include <map>
 #include <charconv>
 #include <locale>
+#include <map>
 #include <regex>
 #include <set>
-#include <unordered_map>
 #include <stdexcept>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 
 // valijson reports problems in schemas through these functions; make them throw instead of abort().
@@ -94,8 +94,7 @@ std::unordered_map<std::string, std::regex> compile_patterns(const json& schema)
                 if (it.key() == "pattern" && it->is_string() && !patterns.contains(it->get<std::string>())) {
                     try {
                         patterns.emplace(it->get<std::string>(), std::regex(it->get<std::string>()));
-                    } catch (const std::regex_error&) {
-                    }
+                    } catch (const std::regex_error&) {}
                 }
                 stack.push_back(&*it);
             }
@@ -293,12 +292,14 @@ json outline_skeleton(const json& node, int depth = 0) {
         out["children"] = json::array();
         for (const auto& child : *c) out["children"].push_back(outline_skeleton(child, depth + 1));
     }
-    if (const auto n = node.find("children_numbering"); n != node.end() && n->is_string() && std::string_view(kind) == "title")
+    if (const auto n = node.find("children_numbering");
+        n != node.end() && n->is_string() && std::string_view(kind) == "title")
         out["children_numbering"] = *n;
     // A section's own printed number names it ("điểm e"), when it is one the outline accepts.
     if (const auto l = node.find("label"); l != node.end() && l->is_string() && std::string_view(kind) == "title") {
         const std::string& label = l->get_ref<const std::string&>();
-        if (!label.empty() && label.size() <= 96 && label.front() != ' ' && label.find_first_of("\r\n\t") == std::string::npos)
+        if (!label.empty() && label.size() <= 96 && label.front() != ' ' &&
+            label.find_first_of("\r\n\t") == std::string::npos)
             out["label"] = label;
     }
     return out;
@@ -363,8 +364,7 @@ std::string Schema::Impl::where(const std::vector<std::string>& segments, const 
                 if (!at.empty()) {
                     try {
                         numbering = data.value(json::json_pointer(at), json(nullptr));
-                    } catch (const json::exception&) {
-                    }
+                    } catch (const json::exception&) {}
                 }
                 const bool known = !at.empty() || !how.contains("defaults");  // the printed numbering is certain
                 numbered = known ? outline_names(*next, numbering) : std::map<std::string, std::string>{};
@@ -394,8 +394,14 @@ std::string Schema::Impl::where(const std::vector<std::string>& segments, const 
             }
             last_item_title = title;
         } else {
-            const bool children_in_body = !body_pointer.empty() && here.rfind(body_pointer + "/", 0) == 0 && next && next->is_array() &&
-                                          title_of(node_at([&] { auto s = prefix; s.push_back("0"); return s; }()), *this) == last_item_title;
+            const bool children_in_body = !body_pointer.empty() && here.rfind(body_pointer + "/", 0) == 0 && next &&
+                                          next->is_array() &&
+                                          title_of(node_at([&] {
+                                                       auto s = prefix;
+                                                       s.push_back("0");
+                                                       return s;
+                                                   }()),
+                                                   *this) == last_item_title;
             // A key without a title is named only when it is the value itself (a title deeper down says enough).
             if (children_in_body) parts.push_back("mục con");
             else if (!title.empty()) parts.push_back(title);
@@ -435,7 +441,8 @@ Diagnostic Schema::Impl::describe(const Finding& f, const Document& data) const 
         d.code = "schema.required";
         en = prefixed(title, d.json_pointer, "required property \"" + key + "\" is missing");
         if (!parent_title.empty()) en += " in \"" + parent_title + "\"";
-        d.hint = "add \"" + key + "\" to the object" + (parent_pointer.empty() ? std::string(" at the top level") : " " + parent_pointer);
+        d.hint = "add \"" + key + "\" to the object" +
+                 (parent_pointer.empty() ? std::string(" at the top level") : " " + parent_pointer);
         vi = place + ": chưa điền — đây là mục bắt buộc, hãy điền vào";
         if (title.empty()) vi += " (khoá \"" + key + "\")";
         const Position p = data.position_of(parent_pointer);  // the missing value has no position of its own
@@ -449,11 +456,18 @@ Diagnostic Schema::Impl::describe(const Finding& f, const Document& data) const 
         d.code = "schema.unknown_property";
         en = "property \"" + key + "\" is not allowed here";
         if (!parent_title.empty()) en += " (in \"" + parent_title + "\")";
-        d.hint = suggestion ? "rename it \"" + *suggestion + "\", or remove it" : "check the spelling of \"" + key + "\", or remove it";
+        d.hint = suggestion ? "rename it \"" + *suggestion + "\", or remove it"
+                            : "check the spelling of \"" + key + "\", or remove it";
         vi = (parent.empty() ? std::string() : where(parent, data.value) + ": ") + "mẫu không có mục \"" + key + "\"";
         if (suggestion) {
-            const std::string known_title = title_of(node_at([&] { auto s = parent; s.push_back(*suggestion); return s; }()), *this);
-            vi += " — có phải ý bạn là \"" + *suggestion + "\"" + (known_title.empty() ? "" : " (" + known_title + ")") + "?";
+            const std::string known_title = title_of(node_at([&] {
+                                                         auto s = parent;
+                                                         s.push_back(*suggestion);
+                                                         return s;
+                                                     }()),
+                                                     *this);
+            vi += " — có phải ý bạn là \"" + *suggestion + "\"" +
+                  (known_title.empty() ? "" : " (" + known_title + ")") + "?";
             en += "; did you mean \"" + *suggestion + "\"?";
         } else {
             vi += " — hãy kiểm tra lại chính tả hoặc xoá mục này";
@@ -467,8 +481,8 @@ Diagnostic Schema::Impl::describe(const Finding& f, const Document& data) const 
     } else if (kw == "enum" || kw == "const") {
         d.code = kw == "enum" ? "schema.enum" : "schema.const";
         const std::string allowed = kw == "enum" ? values_text(f.expected) : f.expected.dump();
-        en = prefixed(title, d.json_pointer, kw == "enum" ? "value is not one of the allowed values: " + allowed
-                                                         : "value must be " + allowed);
+        en = prefixed(title, d.json_pointer,
+                      kw == "enum" ? "value is not one of the allowed values: " + allowed : "value must be " + allowed);
         vi = place + ": " + (value ? value->dump() : std::string("giá trị này")) + " không dùng được — hãy chọn " +
              (kw == "enum" ? "một trong: " : "") + allowed;
     } else if (kw == "pattern") {
@@ -481,32 +495,40 @@ Diagnostic Schema::Impl::describe(const Finding& f, const Document& data) const 
         const std::string n = number_text(f.expected);
         const bool empty = kw == "minLength" && n == "1";
         d.code = empty ? "schema.empty" : kw == "minLength" ? "schema.too_short" : "schema.too_long";
-        en = prefixed(title, d.json_pointer, empty ? "must not be empty"
-                                             : "must be at " + std::string(kw == "minLength" ? "least " : "most ") + n + " characters long");
-        vi = place + (empty ? ": đang để trống — hãy điền nội dung"
-                            : kw == "minLength" ? ": cần ít nhất " + n + " ký tự" : ": dài quá, tối đa " + n + " ký tự");
+        en = prefixed(
+            title, d.json_pointer,
+            empty ? "must not be empty"
+                  : "must be at " + std::string(kw == "minLength" ? "least " : "most ") + n + " characters long");
+        vi = place + (empty               ? ": đang để trống — hãy điền nội dung"
+                      : kw == "minLength" ? ": cần ít nhất " + n + " ký tự"
+                                          : ": dài quá, tối đa " + n + " ký tự");
     } else if (kw == "minimum" || kw == "maximum" || kw == "exclusiveMinimum" || kw == "exclusiveMaximum") {
         const std::string n = number_text(f.expected);
         const bool low = kw == "minimum" || kw == "exclusiveMinimum";
         const bool strict = kw.rfind("exclusive", 0) == 0;
         d.code = low ? "schema.too_small" : "schema.too_large";
-        en = prefixed(title, d.json_pointer, std::string("must be ") + (low ? (strict ? "greater than " : "at least ")
-                                                                           : (strict ? "less than " : "at most ")) + n);
+        en = prefixed(title, d.json_pointer,
+                      std::string("must be ") +
+                          (low ? (strict ? "greater than " : "at least ") : (strict ? "less than " : "at most ")) + n);
         vi = place + ": phải " + (low ? (strict ? "lớn hơn " : "từ ") : (strict ? "nhỏ hơn " : "không quá ")) + n +
              (low && !strict ? " trở lên" : "");
     } else if (kw == "minItems" || kw == "maxItems") {
         const std::string n = number_text(f.expected);
         const bool empty = kw == "minItems" && n == "1";
         d.code = empty ? "schema.empty_list" : kw == "minItems" ? "schema.too_few_items" : "schema.too_many_items";
-        en = prefixed(title, d.json_pointer, empty ? "the list must not be empty"
-                                             : "needs at " + std::string(kw == "minItems" ? "least " : "most ") + n + " items");
-        vi = place + (empty ? ": danh sách đang trống — hãy thêm ít nhất một mục"
-                            : kw == "minItems" ? ": cần ít nhất " + n + " mục" : ": nhiều nhất " + n + " mục");
+        en = prefixed(title, d.json_pointer,
+                      empty ? "the list must not be empty"
+                            : "needs at " + std::string(kw == "minItems" ? "least " : "most ") + n + " items");
+        vi = place + (empty              ? ": danh sách đang trống — hãy thêm ít nhất một mục"
+                      : kw == "minItems" ? ": cần ít nhất " + n + " mục"
+                                         : ": nhiều nhất " + n + " mục");
     } else if (kw == "minProperties" || kw == "maxProperties") {
         const std::string n = number_text(f.expected);
         d.code = kw == "minProperties" ? "schema.too_few_fields" : "schema.too_many_fields";
-        en = prefixed(title, d.json_pointer, "needs at " + std::string(kw == "minProperties" ? "least " : "most ") + n + " fields");
-        vi = place + (kw == "minProperties" ? ": cần điền ít nhất " + n + " mục" : ": chỉ được điền nhiều nhất " + n + " mục");
+        en = prefixed(title, d.json_pointer,
+                      "needs at " + std::string(kw == "minProperties" ? "least " : "most ") + n + " fields");
+        vi = place +
+             (kw == "minProperties" ? ": cần điền ít nhất " + n + " mục" : ": chỉ được điền nhiều nhất " + n + " mục");
     } else if (kw == "uniqueItems") {
         d.code = "schema.duplicate_items";
         en = prefixed(title, d.json_pointer, "the list has the same item twice");
@@ -596,7 +618,8 @@ void Schema::Impl::render_checks(const json& value, const json* node, std::vecto
     } else if (value.is_array()) {
         for (std::size_t i = 0; i < value.size(); ++i) {
             segments.push_back(std::to_string(i));
-            if (const json* sub = child(node, segments.back())) render_checks(value[i], sub, segments, data, out, depth + 1);
+            if (const json* sub = child(node, segments.back()))
+                render_checks(value[i], sub, segments, data, out, depth + 1);
             segments.pop_back();
         }
     }
@@ -621,7 +644,8 @@ std::vector<Diagnostic> Schema::validate(const Document& data) const {
         d.kind = DiagnosticKind::schema;
         d.code = "schema.bad_schema";
         d.source = impl.name;
-        d.message = std::string("invalid JSON Schema: a \"pattern\" is not a valid regular expression (") + e.what() + ")";
+        d.message =
+            std::string("invalid JSON Schema: a \"pattern\" is not a valid regular expression (") + e.what() + ")";
         d.message_vi = "lược đồ (schema) của mẫu bị lỗi: có một \"pattern\" không hợp lệ — hãy báo người soạn mẫu";
         return {d};
     }
@@ -650,7 +674,8 @@ std::vector<Diagnostic> Schema::validate(const Document& data) const {
         d.code = "schema.invalid";
         d.source = data.source;
         d.json_pointer = to_pointer(deepest);
-        d.message = Impl::prefixed(Impl::title_of(impl.node_at(deepest), impl), d.json_pointer, "value is not valid here");
+        d.message =
+            Impl::prefixed(Impl::title_of(impl.node_at(deepest), impl), d.json_pointer, "value is not valid here");
         d.message_vi = impl.where(deepest, data.value) + ": giá trị không hợp lệ theo mẫu";
         data.locate(d);
         out.push_back(std::move(d));

@@ -62,7 +62,8 @@ SchemaExplainer::SchemaExplainer(const json& root, const std::unordered_map<std:
     : root_(root), patterns_(patterns) {
     if (root.is_object()) {
         const auto s = root.find("$schema");
-        draft4_ = s != root.end() && s->is_string() && s->get_ref<const std::string&>().find("draft-04") != std::string::npos;
+        draft4_ =
+            s != root.end() && s->is_string() && s->get_ref<const std::string&>().find("draft-04") != std::string::npos;
     }
 }
 
@@ -135,8 +136,10 @@ void SchemaExplainer::check_scalar(const json& value, const json& schema, const 
     if (value.is_string()) {
         const std::string& text = value.get_ref<const std::string&>();
         const std::size_t length = vn::code_point_count(text);
-        if (const json* n = find(schema, "minLength"); n && n->is_number() && length < number_of(*n)) add("minLength", *n);
-        if (const json* n = find(schema, "maxLength"); n && n->is_number() && length > number_of(*n)) add("maxLength", *n);
+        if (const json* n = find(schema, "minLength"); n && n->is_number() && length < number_of(*n))
+            add("minLength", *n);
+        if (const json* n = find(schema, "maxLength"); n && n->is_number() && length > number_of(*n))
+            add("maxLength", *n);
         if (const json* p = find(schema, "pattern"); p && p->is_string()) {
             const auto compiled = patterns_.find(p->get<std::string>());
             if (compiled != patterns_.end() && !std::regex_search(text, compiled->second)) add("pattern", *p);
@@ -290,7 +293,8 @@ std::size_t SchemaExplainer::meant_branch(const json& value, const json& branche
             if (const json* type = find(*branch, "type")) {
                 bool fits = type->is_string() && type_matches(type->get<std::string>(), value);
                 if (type->is_array())
-                    for (const auto& t : *type) fits = fits || (t.is_string() && type_matches(t.get<std::string>(), value));
+                    for (const auto& t : *type)
+                        fits = fits || (t.is_string() && type_matches(t.get<std::string>(), value));
                 score += fits ? 1000 : -1000;
             }
             const json* properties = find(*branch, "properties");

@@ -13,12 +13,12 @@
 namespace vanban::json_data {
 
 struct Finding {
-    std::string keyword;                // "required", "additionalProperties", "type", "enum", "const", "pattern",
-                                        // "minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum",
-                                        // "exclusiveMaximum", "multipleOf", "minItems", "maxItems", "uniqueItems",
-                                        // "minProperties", "maxProperties", "oneOf" (several branches fit), "not",
-                                        // "false" (nothing is allowed here)
-    std::vector<std::string> segments;  // the value; for "required" and "additionalProperties" the property itself
+    std::string keyword;                     // "required", "additionalProperties", "type", "enum", "const", "pattern",
+                                             // "minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum",
+                                             // "exclusiveMaximum", "multipleOf", "minItems", "maxItems", "uniqueItems",
+                                             // "minProperties", "maxProperties", "oneOf" (several branches fit), "not",
+                                             // "false" (nothing is allowed here)
+    std::vector<std::string> segments;       // the value; for "required" and "additionalProperties" the property itself
     const nlohmann::json* schema = nullptr;  // the schema object that holds the keyword (references resolved)
     nlohmann::json expected;                 // the keyword's value (limit, list of values, type or types, pattern)
     std::vector<std::string> known;          // "additionalProperties": the property names allowed there
@@ -47,8 +47,8 @@ private:
                      std::vector<Finding>& out, int depth) const;
     void walk_array(const nlohmann::json& value, const nlohmann::json& schema, std::vector<std::string>& segments,
                     std::vector<Finding>& out, int depth) const;
-    void check_scalar(const nlohmann::json& value, const nlohmann::json& schema, const std::vector<std::string>& segments,
-                      std::vector<Finding>& out) const;
+    void check_scalar(const nlohmann::json& value, const nlohmann::json& schema,
+                      const std::vector<std::string>& segments, std::vector<Finding>& out) const;
     void walk_branches(const nlohmann::json& value, const nlohmann::json& schema, const char* keyword,
                        std::vector<std::string>& segments, std::vector<Finding>& out, int depth) const;
     std::size_t meant_branch(const nlohmann::json& value, const nlohmann::json& branches,

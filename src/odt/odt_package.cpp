@@ -3,18 +3,18 @@
 #include "core/property_part.hpp"
 #include "core/xml_compiler.hpp"
 #include "import/xml_util.hpp"
+#include "odt/odf_names.hpp"
 #include "odt/odt_part.hpp"
 #include "odt/odt_rich.hpp"
-#include "odt/odf_names.hpp"
 
 namespace vanban::odt {
 
 namespace {
 
-using odf::kText;
-using odf::kStyle;
 using odf::kFo;
+using odf::kStyle;
 using odf::kSvg;
+using odf::kText;
 constexpr const char* kManifest = "META-INF/manifest.xml";
 
 // The first element `ns`:`local` under `n` in document order (libxml2 bounds the depth at 256).
@@ -34,7 +34,9 @@ std::int64_t styles_text_width(std::string_view styles) {
     if (!doc) return 0;
     const xmlNode* layout = first_element(xmlDocGetRootElement(doc.get()), kStyle, "page-layout-properties");
     if (!layout) return 0;
-    const auto length = [&](const char* name) { return core::parse_length(import::attribute(layout, kFo, name).value_or("")); };
+    const auto length = [&](const char* name) {
+        return core::parse_length(import::attribute(layout, kFo, name).value_or(""));
+    };
     const auto width = length("page-width");
     if (!width) return 0;
     const std::int64_t text = *width - length("margin-left").value_or(0) - length("margin-right").value_or(0);
@@ -68,16 +70,18 @@ public:
     void check_package(const std::function<bool(const std::string&)>& has,
                        const std::function<std::string(const std::string&)>& read) const override {
         if (!has(odf::kContentPart))
-            core::refuse_package(odf::kContentPart, "package.no_main_part", "the OpenDocument package has no content.xml (its body)",
-                                 "tệp mẫu bị hỏng: thiếu content.xml (phần nội dung chính) — hãy mở và lưu lại tệp bằng LibreOffice");
+            core::refuse_package(
+                odf::kContentPart, "package.no_main_part", "the OpenDocument package has no content.xml (its body)",
+                "tệp mẫu bị hỏng: thiếu content.xml (phần nội dung chính) — hãy mở và lưu lại tệp bằng LibreOffice");
         if (!has("mimetype")) return;
         std::string type = read("mimetype");
         while (!type.empty() && (type.back() == '\n' || type.back() == '\r' || type.back() == ' ')) type.pop_back();
         if (type != kMimetype && type != "application/vnd.oasis.opendocument.text-template")
-            core::refuse_package("mimetype", "package.main_part_type",
-                                 "the package's mimetype is '" + type.substr(0, 80) + "', not an OpenDocument text's (" +
-                                     std::string(kMimetype) + ")",
-                                 "tệp mẫu không phải văn bản OpenDocument (ODT): mimetype là '" + type.substr(0, 80) + "'");
+            core::refuse_package(
+                "mimetype", "package.main_part_type",
+                "the package's mimetype is '" + type.substr(0, 80) + "', not an OpenDocument text's (" +
+                    std::string(kMimetype) + ")",
+                "tệp mẫu không phải văn bản OpenDocument (ODT): mimetype là '" + type.substr(0, 80) + "'");
     }
 
     std::int64_t text_width(const std::string& part, const std::function<std::string()>& read) const override {
@@ -97,16 +101,20 @@ public:
         for (const auto& stored : images.stored()) {
             const core::ImageFormat format = stored.data->header.format;
             const std::string entry = "<manifest:file-entry manifest:full-path=\"Pictures/" +
-                                      core::ImageSession::media_name(stored.number, format) + "\" manifest:media-type=\"" +
-                                      std::string(core::image_media_type(format)) + "\"/>";
-            if (!core::append_to_root(edits.text_of(kManifest), "manifest:manifest", entry)) core::unusual_picture_part(kManifest);
+                                      core::ImageSession::media_name(stored.number, format) +
+                                      "\" manifest:media-type=\"" + std::string(core::image_media_type(format)) +
+                                      "\"/>";
+            if (!core::append_to_root(edits.text_of(kManifest), "manifest:manifest", entry))
+                core::unusual_picture_part(kManifest);
         }
     }
 
     void note_styles(const xmlNode* c, const std::string& part, core::StyleFacts& facts) const override {
-        if (core::has_name(c, kStyle, "style")) facts.styles_defined.insert(import::attribute(c, kStyle, "name").value_or(""));
+        if (core::has_name(c, kStyle, "style"))
+            facts.styles_defined.insert(import::attribute(c, kStyle, "name").value_or(""));
         if (core::has_name(c, kText, "p") || core::has_name(c, kText, "h") || core::has_name(c, kText, "span"))
-            if (std::string s = import::attribute(c, kText, "style-name").value_or(""); !s.empty()) facts.styles_used.push_back({part, s});
+            if (std::string s = import::attribute(c, kText, "style-name").value_or(""); !s.empty())
+                facts.styles_used.push_back({part, s});
         if (core::has_name(c, kStyle, "font-face")) {
             std::string f = import::attribute(c, kSvg, "font-family").value_or("");
             if (f.size() >= 2 && (f.front() == '\'' || f.front() == '"')) f = f.substr(1, f.size() - 2);
@@ -114,7 +122,9 @@ public:
         }
     }
 
-    bool is_paragraph(const xmlNode* n) const override { return core::has_name(n, kText, "p") || core::has_name(n, kText, "h"); }
+    bool is_paragraph(const xmlNode* n) const override {
+        return core::has_name(n, kText, "p") || core::has_name(n, kText, "h");
+    }
 
     // All the character data inside the paragraph.
     void paragraph_text(const xmlNode* n, std::string& out) const override {

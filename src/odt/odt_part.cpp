@@ -11,8 +11,8 @@
 
 #include "core/richtext.hpp"
 #include "core/xml_compiler.hpp"
-#include "odt/odt_rich.hpp"
 #include "odt/odf_names.hpp"
+#include "odt/odt_rich.hpp"
 
 namespace vanban::odt {
 
@@ -25,13 +25,13 @@ using core::OutputSite;
 using core::Role;
 using core::xml_chars;
 
-using odf::kText;
-using odf::kTable;
+using odf::kDraw;
+using odf::kFo;
 using odf::kOffice;
 using odf::kStyle;
-using odf::kFo;
-using odf::kDraw;
 using odf::kSvg;
+using odf::kTable;
+using odf::kText;
 using odf::kXlink;
 
 // Graphic styles of pictures from the data, by core::ImageWrap: in the line (as a character), floating in front of the
@@ -77,7 +77,9 @@ public:
         const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), count);
         xmlFree(v);
         if (ec == std::errc::result_out_of_range) return std::numeric_limits<int>::max();
-        return ec == std::errc() && count > 0 ? static_cast<int>(std::min<long long>(count, std::numeric_limits<int>::max())) : 1;
+        return ec == std::errc() && count > 0
+                   ? static_cast<int>(std::min<long long>(count, std::numeric_limits<int>::max()))
+                   : 1;
     }
     bool is_paragraph(const xmlNode* n) const override {
         if (!is_text(n, {"p", "h"})) return false;
@@ -87,9 +89,7 @@ public:
         return true;
     }
     bool is_row(const xmlNode* n) const override { return core::has_name(n, kTable, "table-row"); }
-    bool is_cell(const xmlNode* n) const override {
-        return in_ns(n, kTable, {"table-cell", "covered-table-cell"});
-    }
+    bool is_cell(const xmlNode* n) const override { return in_ns(n, kTable, {"table-cell", "covered-table-cell"}); }
     bool is_boundary(const xmlNode* n) const override {
         return core::has_name(n, kOffice, "text") || core::has_name(n, kOffice, "annotation") ||
                core::has_name(n, kDraw, "text-box") || core::has_name(n, kText, "note-body") ||
@@ -159,8 +159,9 @@ public:
         xmlNode* root = xmlDocGetRootElement(doc);
         if (which == ParagraphSlot::style) {
             if (attribute(paragraph, kText, "style-name").rfind("vanban_para", 0) == 0) {
-                why = "it takes {% indent %} or {% spacebefore %}, which give an OpenDocument paragraph a style of its "
-                      "own: it cannot also take {% pstyle %}";
+                why =
+                    "it takes {% indent %} or {% spacebefore %}, which give an OpenDocument paragraph a style of its "
+                    "own: it cannot also take {% pstyle %}";
                 return std::nullopt;
             }
             return AttributeSlot{paragraph, ns(root, kText, "text"), "style-name"};
@@ -185,7 +186,8 @@ public:
 
 private:
     static std::string qualified_name(const xmlNode* n) {
-        std::string name = n->ns && n->ns->prefix ? reinterpret_cast<const char*>(n->ns->prefix) + std::string(":") : "";
+        std::string name =
+            n->ns && n->ns->prefix ? reinterpret_cast<const char*>(n->ns->prefix) + std::string(":") : "";
         return name + reinterpret_cast<const char*>(n->name);
     }
 
@@ -199,7 +201,8 @@ private:
             const std::string name(reinterpret_cast<const char*>(a->name));
             if (core::pieces_of(a)) return std::nullopt;  // a tag computes this attribute
             const char* href = a->ns ? reinterpret_cast<const char*>(a->ns->href) : "";
-            if (name == "id" && (std::strcmp(href, kText) == 0 || std::strcmp(href, "http://www.w3.org/XML/1998/namespace") == 0))
+            if (name == "id" &&
+                (std::strcmp(href, kText) == 0 || std::strcmp(href, "http://www.w3.org/XML/1998/namespace") == 0))
                 continue;
             xmlChar* raw = xmlNodeGetContent(reinterpret_cast<const xmlNode*>(a));
             std::string value = raw ? reinterpret_cast<const char*>(raw) : "";
@@ -208,7 +211,9 @@ private:
                 value = *style;
                 styled = true;
             }
-            tag += " " + (a->ns && a->ns->prefix ? reinterpret_cast<const char*>(a->ns->prefix) + std::string(":") : "") + name + "=\"";
+            tag += " " +
+                   (a->ns && a->ns->prefix ? reinterpret_cast<const char*>(a->ns->prefix) + std::string(":") : "") +
+                   name + "=\"";
             core::escape_xml_attribute(tag, value);
             tag += "\"";
         }
@@ -239,7 +244,8 @@ private:
             xmlNewNsProp(made, style_ns, xml_chars("family"), xml_chars("paragraph"));
             if (!style.empty()) xmlNewNsProp(made, style_ns, xml_chars("parent-style-name"), xml_chars(style.c_str()));
         }
-        xmlSetNsProp(properties(doc, made, "paragraph-properties"), ns(root, kFo, "fo"), xml_chars("break-before"), xml_chars("page"));
+        xmlSetNsProp(properties(doc, made, "paragraph-properties"), ns(root, kFo, "fo"), xml_chars("break-before"),
+                     xml_chars("page"));
         return name;
     }
 
@@ -250,7 +256,8 @@ private:
         for (xmlNode* styles = root->children; styles; styles = styles->next) {
             if (!core::has_name(styles, kOffice, "automatic-styles")) continue;
             for (xmlNode* c = styles->children; c; c = c->next)
-                if (const std::string name = attribute(c, kStyle, "name"); name.starts_with(kRichStylePrefix)) taken.insert(name);
+                if (const std::string name = attribute(c, kStyle, "name"); name.starts_with(kRichStylePrefix))
+                    taken.insert(name);
         }
         if (taken.empty()) return;
         const auto visit = [&](auto&& self, xmlNode* n) -> void {
@@ -260,7 +267,8 @@ private:
                     xmlChar* raw = xmlNodeGetContent(reinterpret_cast<xmlNode*>(a));
                     const std::string value = raw ? reinterpret_cast<const char*>(raw) : "";
                     xmlFree(raw);
-                    if (taken.count(value)) xmlNodeSetContent(reinterpret_cast<xmlNode*>(a), xml_chars(("vanban_kept_" + value).c_str()));
+                    if (taken.count(value))
+                        xmlNodeSetContent(reinterpret_cast<xmlNode*>(a), xml_chars(("vanban_kept_" + value).c_str()));
                 }
                 self(self, n->children);
             }
@@ -342,7 +350,8 @@ private:
             style = xmlNewChild(styles, style_ns, xml_chars("style"), nullptr);
             xmlNewNsProp(style, style_ns, xml_chars("name"), xml_chars(name.c_str()));
             xmlNewNsProp(style, style_ns, xml_chars("family"), xml_chars(family));
-            if (!current.empty()) xmlNewNsProp(style, style_ns, xml_chars("parent-style-name"), xml_chars(current.c_str()));
+            if (!current.empty())
+                xmlNewNsProp(style, style_ns, xml_chars("parent-style-name"), xml_chars(current.c_str()));
         }
         xmlSetNsProp(element, name_ns, xml_chars("style-name"), xml_chars(name.c_str()));
         return style;
@@ -372,7 +381,8 @@ private:
     static xmlNode* column_of(xmlNode* cell) {
         long index = 0;
         for (xmlNode* c = cell->parent ? cell->parent->children : nullptr; c && c != cell; c = c->next)
-            if (in_ns(c, kTable, {"table-cell", "covered-table-cell"})) index += repeated(c, kTable, "number-columns-repeated");
+            if (in_ns(c, kTable, {"table-cell", "covered-table-cell"}))
+                index += repeated(c, kTable, "number-columns-repeated");
         xmlNode* table = cell->parent;
         while (table && !core::has_name(table, kTable, "table")) table = table->parent;
         if (!table) return nullptr;
@@ -398,11 +408,13 @@ private:
     // The automatic paragraph style that only `paragraph` uses. ODF paragraphs carry no properties of their own.
     static xmlNode* own_style(xmlDoc* doc, xmlNode* paragraph, std::string& why) {
         if (core::pieces_of(xmlHasNsProp(paragraph, xml_chars("style-name"), xml_chars(kText)))) {
-            why = "its style is set by {% pstyle %}; an OpenDocument paragraph takes {% indent %} or {% spacebefore %} "
-                  "through a style of its own, so it cannot take both";
+            why =
+                "its style is set by {% pstyle %}; an OpenDocument paragraph takes {% indent %} or {% spacebefore %} "
+                "through a style of its own, so it cannot take both";
             return nullptr;
         }
-        return own_automatic_style(doc, paragraph, ns(xmlDocGetRootElement(doc), kText, "text"), "paragraph", "vanban_para");
+        return own_automatic_style(doc, paragraph, ns(xmlDocGetRootElement(doc), kText, "text"), "paragraph",
+                                   "vanban_para");
     }
 
     static void add_image_styles(xmlDoc* doc, xmlNode* root) {
@@ -418,7 +430,9 @@ private:
             xmlNewNsProp(s, style, xml_chars("name"), xml_chars(kImageStyles[wrap]));
             xmlNewNsProp(s, style, xml_chars("family"), xml_chars("graphic"));
             xmlNode* p = xmlNewChild(s, style, xml_chars("graphic-properties"), nullptr);
-            const auto set = [&](const char* name, const char* value) { xmlNewNsProp(p, style, xml_chars(name), xml_chars(value)); };
+            const auto set = [&](const char* name, const char* value) {
+                xmlNewNsProp(p, style, xml_chars(name), xml_chars(value));
+            };
             if (wrap == 0) {
                 set("vertical-pos", "top");
                 set("vertical-rel", "baseline");
@@ -535,7 +549,8 @@ void fix_table_columns(std::string& out, std::size_t start) {
         if (tag.end_tag) {
             if (tag.name == "table:table-row") widest = std::max(widest, row);
         } else if (tag.name == "table:table-column") {
-            columns.push_back({tag.begin, tag.begin + tag.text.size(), std::max(1L, tag.number("table:number-columns-repeated", 1))});
+            columns.push_back(
+                {tag.begin, tag.begin + tag.text.size(), std::max(1L, tag.number("table:number-columns-repeated", 1))});
         } else if (tag.name == "table:table-row") {
             row = 0;
         } else if (tag.name == "table:table-cell" || tag.name == "table:covered-table-cell") {
@@ -574,16 +589,18 @@ void fix_table_columns(std::string& out, std::size_t start) {
     core::EvalError e(what + " cannot be written in an OpenDocument (.odt) template yet",
                       "use a DOCX template, or a list and a paragraph loop");
     e.code = "data.odt_rich_text";
-    e.message_vi = what_vi + " chưa ghi được vào mẫu OpenDocument (.odt) — hãy dùng mẫu DOCX, hoặc một danh sách và vòng "
-                             "lặp đoạn văn";
+    e.message_vi = what_vi +
+                   " chưa ghi được vào mẫu OpenDocument (.odt) — hãy dùng mẫu DOCX, hoặc một danh sách và vòng "
+                   "lặp đoạn văn";
     throw e;
 }
 
 // Where the tag's text cannot be cut into paragraphs (inside a link, a field, a note's citation): the located error.
 [[noreturn]] void refuse_break(bool page_break, bool in_note) {
     const std::string where = in_note ? "inside a footnote" : "here: the tag's text is inside a hyperlink or field";
-    core::EvalError e(page_break ? "a page break (\\f) cannot be placed " + where : "a new paragraph (\\a) cannot be placed " + where,
-                      in_note ? "end the footnote's text before the page break" : "move the tag out of the hyperlink or field");
+    core::EvalError e(
+        page_break ? "a page break (\\f) cannot be placed " + where : "a new paragraph (\\a) cannot be placed " + where,
+        in_note ? "end the footnote's text before the page break" : "move the tag out of the hyperlink or field");
     e.code = "data.paragraph_break";
     const std::string where_vi = in_note ? "trong chú thích" : "ở chỗ thẻ này đứng (trong liên kết hoặc trường)";
     e.message_vi = page_break ? "không thể ngắt trang (\\f) " + where_vi : "không thể sang đoạn mới (\\a) " + where_vi;
@@ -607,8 +624,9 @@ public:
         close();
         if (s.url.empty()) return;
         if (!allowed_) {
-            core::EvalError e("a hyperlink (\"url\") cannot be placed here: the tag's text is inside a hyperlink or field",
-                              "move the tag out of the hyperlink or field, or give the address as text");
+            core::EvalError e(
+                "a hyperlink (\"url\") cannot be placed here: the tag's text is inside a hyperlink or field",
+                "move the tag out of the hyperlink or field, or give the address as text");
             e.code = "data.hyperlink_place";
             e.message_vi = "không thể đặt liên kết (\"url\") ở chỗ thẻ này đứng (trong liên kết hoặc trường)";
             throw e;
@@ -637,7 +655,8 @@ public:
             core::escape_xml_attribute(out, value);
             return;
         }
-        for (std::size_t at = value.find_first_of("\a\f"); at != std::string_view::npos; at = value.find_first_of("\a\f")) {
+        for (std::size_t at = value.find_first_of("\a\f"); at != std::string_view::npos;
+             at = value.find_first_of("\a\f")) {
             escape_text(out, value.substr(0, at));
             split_paragraph(out, value[at] == '\f', site);
             value.remove_prefix(at + 1);
@@ -645,8 +664,10 @@ public:
         escape_text(out, value);
     }
 
-    void rich(std::string& out, const RichText& value, const OutputSite& site, core::RenderState& state) const override {
-        if (!value.paragraph_styles.empty()) refuse("several paragraphs (RichTextParagraph)", "nhiều đoạn văn (RichTextParagraph)");
+    void rich(std::string& out, const RichText& value, const OutputSite& site,
+              core::RenderState& state) const override {
+        if (!value.paragraph_styles.empty())
+            refuse("several paragraphs (RichTextParagraph)", "nhiều đoạn văn (RichTextParagraph)");
         // Notes cannot stand in headers and footers (styles.xml): there the footnote markup is left out.
         const bool notes = !state.current_part || *state.current_part == odf::kContentPart;
         write_spans(out, value.spans, site, state, notes);
@@ -660,10 +681,12 @@ public:
         const bool floating = image.wrap != core::ImageWrap::inline_;
         out += "<draw:frame draw:style-name=\"";
         out += kImageStyles[static_cast<int>(image.wrap)];
-        out += "\" draw:name=\"vanban_image_" + frame + "\" text:anchor-type=\"" + (floating ? "char" : "as-char") + "\"";
+        out +=
+            "\" draw:name=\"vanban_image_" + frame + "\" text:anchor-type=\"" + (floating ? "char" : "as-char") + "\"";
         if (floating) out += " svg:x=\"" + core::odf_length(image.x) + "\" svg:y=\"" + core::odf_length(image.y) + "\"";
-        out += " svg:width=\"" + core::odf_length(image.cx) + "\" svg:height=\"" + core::odf_length(image.cy) + "\" draw:z-index=\"" +
-               frame + "\"><draw:image xlink:href=\"Pictures/" + core::ImageSession::media_name(number, image.data->header.format) +
+        out += " svg:width=\"" + core::odf_length(image.cx) + "\" svg:height=\"" + core::odf_length(image.cy) +
+               "\" draw:z-index=\"" + frame + "\"><draw:image xlink:href=\"Pictures/" +
+               core::ImageSession::media_name(number, image.data->header.format) +
                "\" xlink:type=\"simple\" xlink:show=\"embed\" xlink:actuate=\"onLoad\"/>";
         if (!image.description.empty()) {
             out += "<svg:desc>";
@@ -729,7 +752,8 @@ private:
 
     // A text span: in the emphasis style (vanban_b, …) when that is all it asks for, else in an automatic style of
     // its whole look made by this render (odt_rich.cpp).
-    static void write_text(std::string& out, const RichSpan& s, const std::string& emphasis_style, core::RenderState& state) {
+    static void write_text(std::string& out, const RichSpan& s, const std::string& emphasis_style,
+                           core::RenderState& state) {
         const std::string style = s.look.plain() ? emphasis_style : rich_text_style(state, s);
         if (style.empty()) {
             escape_text(out, s.text);

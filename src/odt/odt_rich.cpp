@@ -25,11 +25,24 @@ public:
 };
 
 // Word's highlight names (RunLook::highlight) as the colours Word shows them.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 17> kHighlightColours = {{
-    {"black", "#000000"}, {"blue", "#0000ff"}, {"cyan", "#00ffff"}, {"green", "#00ff00"}, {"magenta", "#ff00ff"},
-    {"red", "#ff0000"}, {"yellow", "#ffff00"}, {"white", "#ffffff"}, {"darkBlue", "#000080"}, {"darkCyan", "#008080"},
-    {"darkGreen", "#008000"}, {"darkMagenta", "#800080"}, {"darkRed", "#800000"}, {"darkYellow", "#808000"},
-    {"darkGray", "#808080"}, {"lightGray", "#c0c0c0"}, {"none", "transparent"}}};
+constexpr std::array<std::pair<std::string_view, std::string_view>, 17> kHighlightColours = {
+    {{"black", "#000000"},
+     {"blue", "#0000ff"},
+     {"cyan", "#00ffff"},
+     {"green", "#00ff00"},
+     {"magenta", "#ff00ff"},
+     {"red", "#ff0000"},
+     {"yellow", "#ffff00"},
+     {"white", "#ffffff"},
+     {"darkBlue", "#000080"},
+     {"darkCyan", "#008080"},
+     {"darkGreen", "#008000"},
+     {"darkMagenta", "#800080"},
+     {"darkRed", "#800000"},
+     {"darkYellow", "#808000"},
+     {"darkGray", "#808080"},
+     {"lightGray", "#c0c0c0"},
+     {"none", "transparent"}}};
 
 // Word's underline styles (docxtpl's names) as ODF's line style, type and width.
 struct Underline {
@@ -167,7 +180,8 @@ void add_rich_text_styles(const std::string& part, std::string& rendered, const 
         rendered.insert(open, styles->second.xml);
         return;
     }
-    core::refuse_package(part, "package.odt_styles", "the rendered part has no office:automatic-styles for rich text's styles",
+    core::refuse_package(part, "package.odt_styles",
+                         "the rendered part has no office:automatic-styles for rich text's styles",
                          "không ghi được kiểu chữ định dạng: phần " + part + " không có office:automatic-styles");
 }
 

@@ -59,7 +59,7 @@ batch::Options batch_options(const BatchRequest& request, const std::string& dir
     o.report_path = (fs::path(dir) / "report.json").string();
     o.name_expression = request.name_expression;
     o.defaults = request.defaults;
-    o.output = request.format == "pdf" ? batch::OutputKind::pdf
+    o.output = request.format == "pdf"   ? batch::OutputKind::pdf
                : request.format == "odt" ? batch::OutputKind::odt
                                          : batch::OutputKind::docx;
     return o;
@@ -133,7 +133,10 @@ struct BatchJobs::Job {
 };
 
 BatchJobs::BatchJobs(unsigned max_running, unsigned max_kept, unsigned converters, PdfOptions pdf)
-    : workspace_(make_workspace()), max_kept_(std::max(1u, max_kept)), converters_(converters), pdf_(std::move(pdf)),
+    : workspace_(make_workspace()),
+      max_kept_(std::max(1u, max_kept)),
+      converters_(converters),
+      pdf_(std::move(pdf)),
       gate_(std::make_shared<Gate>()) {
     gate_->free = std::max(1u, max_running);
 }
@@ -177,7 +180,8 @@ std::string BatchJobs::start(BatchRequest request) {
             return kv.second->state == "queued";
         });
         if (static_cast<std::size_t>(waiting) >= kMaxWaiting)
-            throw HttpError(429, DiagnosticKind::limit, "too many batches are waiting; try again when one has finished");
+            throw HttpError(429, DiagnosticKind::limit,
+                            "too many batches are waiting; try again when one has finished");
         job->order = ++started_;
         jobs_[job->id] = job;
         prune();

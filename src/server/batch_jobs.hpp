@@ -21,10 +21,10 @@ namespace vanban::server {
 
 struct BatchRequest {
     const BundledTemplate* bundled = nullptr;
-    std::string format = "docx";     // docx | odt | pdf
-    std::string records_extension;   // ".csv", ".tsv", ".xlsx", ".json", ".jsonl", ".ndjson"
-    std::string records;             // the uploaded bytes
-    std::string name_expression;     // output names; empty: the default
+    std::string format = "docx";                         // docx | odt | pdf
+    std::string records_extension;                       // ".csv", ".tsv", ".xlsx", ".json", ".jsonl", ".ndjson"
+    std::string records;                                 // the uploaded bytes
+    std::string name_expression;                         // output names; empty: the default
     nlohmann::json defaults = nlohmann::json::object();  // values common to every record, merged under each
 };
 

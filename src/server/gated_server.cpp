@@ -27,8 +27,8 @@ using Clock = std::chrono::steady_clock;
 
 // Best effort: a short answer to a client about to be dropped (it may not be reading).
 void answer_and_drop(int fd, const char* status_line) {
-    const std::string answer = std::string("HTTP/1.1 ") + status_line +
-                               "\r\nConnection: close\r\nContent-Length: 0\r\n\r\n";
+    const std::string answer =
+        std::string("HTTP/1.1 ") + status_line + "\r\nConnection: close\r\nContent-Length: 0\r\n\r\n";
     [[maybe_unused]] const auto sent = ::send(fd, answer.data(), answer.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
@@ -76,7 +76,7 @@ struct GatedServer::Connection {
     std::string head;          // bytes received and not yet read by a request
     std::size_t consumed = 0;  // of `head`
     Clock::time_point since = Clock::now();
-    bool started = false;      // some bytes of the next request have arrived
+    bool started = false;  // some bytes of the next request have arrived
     unsigned served = 0;
 };
 
@@ -119,7 +119,8 @@ private:
     }
     // Reads wait at most `timeout`, and never past the deadline of the whole request (slow bodies).
     bool wait(short events, std::chrono::seconds timeout) const {
-        const auto deadline = events == POLLIN ? std::min(Clock::now() + timeout, request_deadline_) : Clock::now() + timeout;
+        const auto deadline =
+            events == POLLIN ? std::min(Clock::now() + timeout, request_deadline_) : Clock::now() + timeout;
         pollfd p{c_.fd, events, 0};
         int n;
         do n = ::poll(&p, 1, milliseconds_until(deadline));
@@ -143,8 +144,11 @@ private:
 // The connections waiting for a request head, watched by one epoll thread; complete heads go to the workers.
 struct GatedServer::Front {
     Front(GatedServer& owner, const GateLimits& gate_limits)
-        : server(owner), limits(gate_limits), epoll(::epoll_create1(EPOLL_CLOEXEC)),
-          wake(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)), workers(gate_limits.workers) {
+        : server(owner),
+          limits(gate_limits),
+          epoll(::epoll_create1(EPOLL_CLOEXEC)),
+          wake(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)),
+          workers(gate_limits.workers) {
         epoll_event e{};
         e.events = EPOLLIN;
         e.data.fd = wake;
@@ -242,8 +246,9 @@ struct GatedServer::Front {
     }
 
     void drop_longest_waiting() {
-        const auto oldest = std::min_element(waiting.begin(), waiting.end(),
-                                             [](const auto& a, const auto& b) { return a.second->since < b.second->since; });
+        const auto oldest = std::min_element(waiting.begin(), waiting.end(), [](const auto& a, const auto& b) {
+            return a.second->since < b.second->since;
+        });
         if (oldest != waiting.end()) forget(oldest);
     }
 
@@ -266,7 +271,8 @@ struct GatedServer::Front {
 GatedServer::GatedServer(GateLimits limits) : limits_(limits), stop_event_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
     rlimit files{};
     if (::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY)
-        limits_.max_connections = std::min<std::size_t>(limits_.max_connections, files.rlim_cur > 128 ? files.rlim_cur - 64 : 64);
+        limits_.max_connections =
+            std::min<std::size_t>(limits_.max_connections, files.rlim_cur > 128 ? files.rlim_cur - 64 : 64);
 }
 
 GatedServer::~GatedServer() { ::close(stop_event_); }

@@ -17,15 +17,15 @@
 namespace vanban::server {
 
 struct GateLimits {
-    unsigned workers = 8;                  // requests handled at once
-    std::size_t max_connections = 2048;    // connections held (and below the open-file limit); past it the one
-                                           // waiting longest is dropped
-    std::size_t max_head_bytes = 32u << 10;  // request line and headers
-    std::chrono::seconds head_timeout{10};   // from the first byte of a request to the end of its headers
-    std::chrono::seconds idle_timeout{5};    // a keep-alive connection with no new request
-    std::chrono::seconds read_timeout{20};   // one read of a body
+    unsigned workers = 8;                       // requests handled at once
+    std::size_t max_connections = 2048;         // connections held (and below the open-file limit); past it the one
+                                                // waiting longest is dropped
+    std::size_t max_head_bytes = 32u << 10;     // request line and headers
+    std::chrono::seconds head_timeout{10};      // from the first byte of a request to the end of its headers
+    std::chrono::seconds idle_timeout{5};       // a keep-alive connection with no new request
+    std::chrono::seconds read_timeout{20};      // one read of a body
     std::chrono::seconds request_timeout{120};  // reading one whole request (a 32 MiB upload needs ~2.2 Mbit/s)
-    std::chrono::seconds write_timeout{20};  // one write of an answer
+    std::chrono::seconds write_timeout{20};     // one write of an answer
     unsigned max_requests_per_connection = 100;
 };
 

@@ -52,7 +52,9 @@ std::optional<HostPort> parse_name(const std::string& name) {
     return HostPort{name, std::nullopt, true};
 }
 
-bool is_wildcard(const std::string& host) { return host.empty() || host == "0.0.0.0" || host == "::" || host == "[::]"; }
+bool is_wildcard(const std::string& host) {
+    return host.empty() || host == "0.0.0.0" || host == "::" || host == "[::]";
+}
 
 }  // namespace
 

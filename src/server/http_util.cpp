@@ -1,8 +1,8 @@
 #include "server/http_util.hpp"
 
 #include <array>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <random>
 
 #include <vanban/data.hpp>
@@ -42,7 +42,8 @@ nlohmann::json diagnostics_json(const std::vector<Diagnostic>& diagnostics, std:
     more.message = std::to_string(diagnostics.size() - max) + " more problems not shown";
     more.hint = "fix these first";
     more.code = "limit.more_problems";
-    more.message_vi = "còn " + std::to_string(diagnostics.size() - max) + " lỗi nữa chưa hiện — hãy sửa các lỗi trên trước";
+    more.message_vi =
+        "còn " + std::to_string(diagnostics.size() - max) + " lỗi nữa chưa hiện — hãy sửa các lỗi trên trước";
     shown.push_back(std::move(more));
     return diagnostics_to_json(shown, Language::vi);
 }
@@ -79,7 +80,8 @@ Language preferred_language(std::string_view accept_language) {
 
 void use_english_messages(nlohmann::json& answer) {
     if (answer.is_object()) {
-        if (const auto en = answer.find("message_en"); en != answer.end() && answer.contains("message")) answer["message"] = *en;
+        if (const auto en = answer.find("message_en"); en != answer.end() && answer.contains("message"))
+            answer["message"] = *en;
         for (auto& [key, value] : answer.items()) use_english_messages(value);
     } else if (answer.is_array()) {
         for (auto& item : answer) use_english_messages(item);

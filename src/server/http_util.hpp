@@ -17,7 +17,8 @@ namespace vanban::server {
 // vanban::diagnostics_to_json, as `vanban --errors json` prints them).
 class HttpError : public std::exception {
 public:
-    HttpError(int status, std::vector<Diagnostic> diagnostics) : status_(status), diagnostics_(std::move(diagnostics)) {}
+    HttpError(int status, std::vector<Diagnostic> diagnostics)
+        : status_(status), diagnostics_(std::move(diagnostics)) {}
     HttpError(int status, DiagnosticKind kind, std::string message, std::string hint = {});
     int status() const noexcept { return status_; }
     const std::vector<Diagnostic>& diagnostics() const noexcept { return diagnostics_; }

@@ -113,7 +113,9 @@ struct Server::Impl {
         } catch (const Error& e) {
             fail(res, status_for(e.diagnostics()), e.diagnostics());
         } catch (const std::bad_alloc&) {
-            fail(res, 413, {HttpError(413, DiagnosticKind::limit, "the request needs more memory than the server has").diagnostics()});
+            fail(res, 413,
+                 {HttpError(413, DiagnosticKind::limit, "the request needs more memory than the server has")
+                      .diagnostics()});
         } catch (const std::exception& e) {
             fail(res, 500, HttpError(500, DiagnosticKind::io, e.what()).diagnostics());
         }
@@ -127,8 +129,9 @@ struct Server::Impl {
     // The request body as JSON data with positions: size, nesting and syntax checked (all 4xx).
     Data request_data(const std::string& text, const std::string& source) const {
         if (text.size() > options.max_json_bytes)
-            throw HttpError(413, DiagnosticKind::limit,
-                            "the JSON is larger than the limit of " + std::to_string(options.max_json_bytes) + " bytes");
+            throw HttpError(
+                413, DiagnosticKind::limit,
+                "the JSON is larger than the limit of " + std::to_string(options.max_json_bytes) + " bytes");
         if (auto deep = check_nesting(text, options.max_json_depth, source)) throw HttpError(413, {*deep});
         DataLimits limits;
         limits.max_values = options.max_json_values;
@@ -167,7 +170,8 @@ struct Server::Impl {
         return format == "pdf" ? converters.to_pdf(bytes, variant) : bytes;
     }
 
-    static void send_document(httplib::Response& res, std::string bytes, const std::string& format, const std::string& stem) {
+    static void send_document(httplib::Response& res, std::string bytes, const std::string& format,
+                              const std::string& stem) {
         res.set_header("Content-Disposition", attachment(stem + "." + format));
         res.set_content(std::move(bytes), media_type(format));
     }
@@ -176,7 +180,9 @@ struct Server::Impl {
 
     // Largest body read to the end (and thrown away) to answer 413 properly: a client still sending when the server
     // hangs up never sees the answer. Larger bodies are cut off when their Content-Length is seen.
-    std::size_t drain_limit() const { return std::max<std::size_t>(64u << 20, 2 * std::max(options.max_json_bytes, options.max_upload_bytes)); }
+    std::size_t drain_limit() const {
+        return std::max<std::size_t>(64u << 20, 2 * std::max(options.max_json_bytes, options.max_upload_bytes));
+    }
 
     // A POST route whose body is read here, bounded: `upload` routes take multipart bodies up to max_upload_bytes,
     // the others JSON up to max_json_bytes. Over the limit, the rest of the body is read and dropped and the answer
@@ -208,10 +214,12 @@ struct Server::Impl {
                 reader([&](const char* data, std::size_t n) { return take(full.body, data, n); });
             }
             if (too_big) {
-                fail(res, 413, HttpError(413, DiagnosticKind::limit,
-                                         "the request is larger than the limit of " + std::to_string(limit) + " bytes",
-                                         upload ? "vanban serve --max-upload-mb raises it" : "vanban serve --max-json-mb raises it")
-                                   .diagnostics());
+                fail(res, 413,
+                     HttpError(
+                         413, DiagnosticKind::limit,
+                         "the request is larger than the limit of " + std::to_string(limit) + " bytes",
+                         upload ? "vanban serve --max-upload-mb raises it" : "vanban serve --max-json-mb raises it")
+                         .diagnostics());
                 if (seen > drain) res.set_header("Connection", "close");
                 return;
             }
@@ -240,7 +248,8 @@ struct Server::Impl {
                         {"max_image_bytes", options.max_image_bytes},
                         {"max_json_depth", options.max_json_depth}}}};
             if (!form_library)
-                j["form_library_hint"] = "apt-get install libjs-json-editor (looked in " + options.json_editor_dir + ")";
+                j["form_library_hint"] =
+                    "apt-get install libjs-json-editor (looked in " + options.json_editor_dir + ")";
             res.set_content(j.dump(), kJsonType);
         });
 
@@ -249,7 +258,8 @@ struct Server::Impl {
             for (const auto& t : store.all()) list.push_back(template_json(t));
             res.set_content(list.dump(), kJsonType);
         });
-        http.Get(std::string("/api/templates/") + kTemplateName, [this](const httplib::Request& req, httplib::Response& res) {
+        http.Get(std::string("/api/templates/") + kTemplateName, [this](const httplib::Request& req,
+                                                                        httplib::Response& res) {
             guarded(res, [&] { res.set_content(template_json(store.get(req.matches[1].str())).dump(), kJsonType); });
         });
         http.Get(std::string("/api/templates/") + kTemplateName + "/schema",
@@ -281,25 +291,28 @@ struct Server::Impl {
 
     // POST /api/validate, /api/render, /api/import, /api/preview: data in, a verdict, a document or a preview out.
     void document_routes() {
-        post(std::string("/api/validate/") + kTemplateName, false, [this](const httplib::Request& req, httplib::Response& res) {
-            guarded(res, [&] {
-                require_json(req);
-                const auto& t = store.get(req.matches[1].str());
-                const Data data = request_data(req.body, "request");
-                const auto problems = schema_problems(t, data);
-                res.set_content(json{{"valid", problems.empty()}, {"errors", diagnostics_json(problems)}}.dump(), kJsonType);
-            });
-        });
+        post(std::string("/api/validate/") + kTemplateName, false,
+             [this](const httplib::Request& req, httplib::Response& res) {
+                 guarded(res, [&] {
+                     require_json(req);
+                     const auto& t = store.get(req.matches[1].str());
+                     const Data data = request_data(req.body, "request");
+                     const auto problems = schema_problems(t, data);
+                     res.set_content(json{{"valid", problems.empty()}, {"errors", diagnostics_json(problems)}}.dump(),
+                                     kJsonType);
+                 });
+             });
 
-        post(std::string("/api/render/") + kTemplateName, false, [this](const httplib::Request& req, httplib::Response& res) {
-            guarded(res, [&] {
-                require_json(req);
-                const auto& t = store.get(req.matches[1].str());
-                const std::string format = format_param(req);
-                const Data data = request_data(req.body, "request");
-                send_document(res, render_bundled(t, data, format, req), format, t.name);
-            });
-        });
+        post(std::string("/api/render/") + kTemplateName, false,
+             [this](const httplib::Request& req, httplib::Response& res) {
+                 guarded(res, [&] {
+                     require_json(req);
+                     const auto& t = store.get(req.matches[1].str());
+                     const std::string format = format_param(req);
+                     const Data data = request_data(req.body, "request");
+                     send_document(res, render_bundled(t, data, format, req), format, t.name);
+                 });
+             });
 
         // A template of the caller's own, kept in memory for this request only.
         post("/api/render", true, [this](const httplib::Request& req, httplib::Response& res) {
@@ -310,11 +323,13 @@ struct Server::Impl {
         post("/api/import", true, [this](const httplib::Request& req, httplib::Response& res) {
             guarded(res, [&] {
                 if (!req.has_param("filename") || req.get_param_value("filename").empty())
-                    throw HttpError(400, DiagnosticKind::usage,
-                                    "name the file in the query: /api/import?filename=ke-hoach.docx (.docx, .odt, .txt, .md)");
+                    throw HttpError(
+                        400, DiagnosticKind::usage,
+                        "name the file in the query: /api/import?filename=ke-hoach.docx (.docx, .odt, .txt, .md)");
                 // `template` names what the page is editing; the importer reads plans (ke-hoach) only, so another
                 // existing template still gets the plan, and the answer's "template" says which it is.
-                if (req.has_param("template")) store.get(req.get_param_value("template"));  // 404 when it does not exist
+                if (req.has_param("template"))
+                    store.get(req.get_param_value("template"));  // 404 when it does not exist
                 const std::string& bytes = req.is_multipart_form_data() && req.has_file("file")
                                                ? req.get_file_value("file").content
                                                : req.body;
@@ -323,78 +338,91 @@ struct Server::Impl {
             });
         });
 
-        post(std::string("/api/preview/") + kTemplateName, false, [this](const httplib::Request& req, httplib::Response& res) {
-            guarded(res, [&] {
-                require_json(req);
-                const auto& t = store.get(req.matches[1].str());
-                const Data data = request_data(req.body, "request");
-                const std::string as = req.has_param("as") ? req.get_param_value("as") : "png";
-                if (as != "png" && as != "pdf" && as != "html")
-                    throw HttpError(400, DiagnosticKind::usage, "as must be png, pdf or html");
-                if (as == "html") {  // the page's instant preview: no LibreOffice, milliseconds
-                    res.set_content(json{{"html", docx_to_html(render_bundled(t, data, "docx", req))}}.dump(), kJsonType);
-                    return;
-                }
-                if (as == "pdf") {
-                    res.set_header("Content-Disposition", "inline");
-                    res.set_content(render_bundled(t, data, "pdf", req), media_type("pdf"));
-                    return;
-                }
-                int dpi = 60;
-                if (req.has_param("dpi")) dpi = std::clamp(std::atoi(req.get_param_value("dpi").c_str()), 20, 150);
-                // Pages drawn from what the PDF is made of, so that the preview shows what the download prints.
-                const std::string variant = t.pdf_variant();
-                const std::string document = render_bundled(t, data, variant, req);
-                json pages = json::array();
-                for (const auto& png : converters.to_png(document, variant, dpi, 40)) pages.push_back(core::base64_encode(png));
-                res.set_content(json{{"pages", pages}}.dump(), kJsonType);
-            });
-        });
+        post(std::string("/api/preview/") + kTemplateName, false,
+             [this](const httplib::Request& req, httplib::Response& res) {
+                 guarded(res, [&] {
+                     require_json(req);
+                     const auto& t = store.get(req.matches[1].str());
+                     const Data data = request_data(req.body, "request");
+                     const std::string as = req.has_param("as") ? req.get_param_value("as") : "png";
+                     if (as != "png" && as != "pdf" && as != "html")
+                         throw HttpError(400, DiagnosticKind::usage, "as must be png, pdf or html");
+                     if (as == "html") {  // the page's instant preview: no LibreOffice, milliseconds
+                         res.set_content(json{{"html", docx_to_html(render_bundled(t, data, "docx", req))}}.dump(),
+                                         kJsonType);
+                         return;
+                     }
+                     if (as == "pdf") {
+                         res.set_header("Content-Disposition", "inline");
+                         res.set_content(render_bundled(t, data, "pdf", req), media_type("pdf"));
+                         return;
+                     }
+                     int dpi = 60;
+                     if (req.has_param("dpi")) dpi = std::clamp(std::atoi(req.get_param_value("dpi").c_str()), 20, 150);
+                     // Pages drawn from what the PDF is made of, so that the preview shows what the download prints.
+                     const std::string variant = t.pdf_variant();
+                     const std::string document = render_bundled(t, data, variant, req);
+                     json pages = json::array();
+                     for (const auto& png : converters.to_png(document, variant, dpi, 40))
+                         pages.push_back(core::base64_encode(png));
+                     res.set_content(json{{"pages", pages}}.dump(), kJsonType);
+                 });
+             });
     }
 
     // /api/batch: a list of records in, a job to follow, then its zip and report.
     void batch_routes() {
-        post(std::string("/api/batch/") + kTemplateName, true, [this](const httplib::Request& req, httplib::Response& res) {
-            guarded(res, [&] {
-                const auto& t = store.get(req.matches[1].str());
-                if (!req.is_multipart_form_data() || !req.has_file("records"))
-                    throw HttpError(400, DiagnosticKind::usage, "send the nominee list as the multipart field 'records'");
-                const auto file = req.get_file_value("records");
-                BatchRequest b;
-                b.bundled = &t;
-                b.format = format_param(req);
-                if (b.format == "odt" && std::find(t.formats.begin(), t.formats.end(), "odt") == t.formats.end())
-                    throw HttpError(400, DiagnosticKind::usage, "template '" + t.name + "' has no odt variant");
-                b.records_extension = core::ascii_lower(fs::path(file.filename).extension().string());
-                b.records = file.content;
-                if (req.has_file("name")) b.name_expression = req.get_file_value("name").content;
-                if (req.has_file("defaults")) {
-                    try {
-                        b.defaults = json::parse(req.get_file_value("defaults").content);
-                    } catch (const json::exception&) {
-                        throw HttpError(400, DiagnosticKind::usage, "the field 'defaults' is not JSON");
-                    }
-                    if (!b.defaults.is_object())
-                        throw HttpError(400, DiagnosticKind::usage, "the field 'defaults' must be a JSON object");
-                }
-                const std::string id = jobs.start(std::move(b));
-                res.status = 202;
-                res.set_content(json{{"id", id}, {"status", "/api/batch/" + id}}.dump(), kJsonType);
-            });
-        });
+        post(std::string("/api/batch/") + kTemplateName, true,
+             [this](const httplib::Request& req, httplib::Response& res) {
+                 guarded(res, [&] {
+                     const auto& t = store.get(req.matches[1].str());
+                     if (!req.is_multipart_form_data() || !req.has_file("records"))
+                         throw HttpError(400, DiagnosticKind::usage,
+                                         "send the nominee list as the multipart field 'records'");
+                     const auto file = req.get_file_value("records");
+                     BatchRequest b;
+                     b.bundled = &t;
+                     b.format = format_param(req);
+                     if (b.format == "odt" && std::find(t.formats.begin(), t.formats.end(), "odt") == t.formats.end())
+                         throw HttpError(400, DiagnosticKind::usage, "template '" + t.name + "' has no odt variant");
+                     b.records_extension = core::ascii_lower(fs::path(file.filename).extension().string());
+                     b.records = file.content;
+                     if (req.has_file("name")) b.name_expression = req.get_file_value("name").content;
+                     if (req.has_file("defaults")) {
+                         try {
+                             b.defaults = json::parse(req.get_file_value("defaults").content);
+                         } catch (const json::exception&) {
+                             throw HttpError(400, DiagnosticKind::usage, "the field 'defaults' is not JSON");
+                         }
+                         if (!b.defaults.is_object())
+                             throw HttpError(400, DiagnosticKind::usage, "the field 'defaults' must be a JSON object");
+                     }
+                     const std::string id = jobs.start(std::move(b));
+                     res.status = 202;
+                     res.set_content(json{{"id", id}, {"status", "/api/batch/" + id}}.dump(), kJsonType);
+                 });
+             });
         http.Get(std::string("/api/batch/") + kJobId, [this](const httplib::Request& req, httplib::Response& res) {
             guarded(res, [&] {
                 const auto status = jobs.status(req.matches[1].str());
-                if (!status) throw HttpError(404, DiagnosticKind::usage, "no such batch (finished batches are kept for a while)");
+                if (!status)
+                    throw HttpError(404, DiagnosticKind::usage,
+                                    "no such batch (finished batches are kept for a while)");
                 res.set_content(status->dump(), kJsonType);
             });
         });
-        http.Get(std::string("/api/batch/") + kJobId + "/zip", [this](const httplib::Request& req, httplib::Response& res) {
-            guarded(res, [&] { send_job_file(res, jobs.zip_path(req.matches[1].str()), "application/zip", "van-ban.zip"); });
-        });
-        http.Get(std::string("/api/batch/") + kJobId + "/report", [this](const httplib::Request& req, httplib::Response& res) {
-            guarded(res, [&] { send_job_file(res, jobs.report_path(req.matches[1].str()), kJsonType, "bao-cao.json"); });
-        });
+        http.Get(std::string("/api/batch/") + kJobId + "/zip",
+                 [this](const httplib::Request& req, httplib::Response& res) {
+                     guarded(res, [&] {
+                         send_job_file(res, jobs.zip_path(req.matches[1].str()), "application/zip", "van-ban.zip");
+                     });
+                 });
+        http.Get(std::string("/api/batch/") + kJobId + "/report",
+                 [this](const httplib::Request& req, httplib::Response& res) {
+                     guarded(res, [&] {
+                         send_job_file(res, jobs.report_path(req.matches[1].str()), kJsonType, "bao-cao.json");
+                     });
+                 });
         http.Delete(std::string("/api/batch/") + kJobId, [this](const httplib::Request& req, httplib::Response& res) {
             guarded(res, [&] {
                 if (!jobs.cancel(req.matches[1].str())) throw HttpError(404, DiagnosticKind::usage, "no such batch");
@@ -410,16 +438,18 @@ struct Server::Impl {
             for (std::size_t i = 0; i < kWebAssetCount; ++i) {
                 if (path != kWebAssets[i].path) continue;
                 res.set_header("Cache-Control", "no-cache");
-                res.set_content(reinterpret_cast<const char*>(kWebAssets[i].data), kWebAssets[i].size, kWebAssets[i].content_type);
+                res.set_content(reinterpret_cast<const char*>(kWebAssets[i].data), kWebAssets[i].size,
+                                kWebAssets[i].content_type);
                 return;
             }
             fail(res, 404, HttpError(404, DiagnosticKind::usage, "no page at " + req.path).diagnostics());
         });
         if (!form_library) {
             http.Get("/vendor/json-editor/.*", [this](const httplib::Request&, httplib::Response& res) {
-                fail(res, 404, HttpError(404, DiagnosticKind::io, "the form library libjs-json-editor is not installed",
-                                         "apt-get install libjs-json-editor (looked in " + options.json_editor_dir + ")")
-                                   .diagnostics());
+                fail(res, 404,
+                     HttpError(404, DiagnosticKind::io, "the form library libjs-json-editor is not installed",
+                               "apt-get install libjs-json-editor (looked in " + options.json_editor_dir + ")")
+                         .diagnostics());
             });
         }
     }
@@ -437,7 +467,8 @@ struct Server::Impl {
         const std::string own = tpl.format() == Format::odt ? "odt" : "docx";
         const std::string format = format_param(req, own);
         if (format != "pdf" && format != own)
-            throw HttpError(400, DiagnosticKind::usage, "the template is " + own + ": it renders " + own + " or pdf, not " + format);
+            throw HttpError(400, DiagnosticKind::usage,
+                            "the template is " + own + ": it renders " + own + " or pdf, not " + format);
         const Data data = request_data(data_file.content, "data");
         std::string bytes = tpl.render(data, render_options(req));
         if (format == "pdf") bytes = converters.to_pdf(bytes, own);
@@ -465,8 +496,8 @@ struct Server::Impl {
 
     // Before a request's body is read: which hosts and origins may talk to us, and how large a body may be.
     httplib::Server::HandlerResponse screen(const httplib::Request& req, httplib::Response& res) {
-        const auto refuse = [&](int status, DiagnosticKind kind, std::string code, std::string message, std::string message_vi,
-                                std::string hint = {}) {
+        const auto refuse = [&](int status, DiagnosticKind kind, std::string code, std::string message,
+                                std::string message_vi, std::string hint = {}) {
             auto diagnostics = HttpError(status, kind, std::move(message), std::move(hint)).diagnostics();
             diagnostics.front().code = std::move(code);
             diagnostics.front().message_vi = std::move(message_vi);
@@ -480,23 +511,26 @@ struct Server::Impl {
                           "yêu cầu thiếu tiêu đề Host");
         const std::string host = req.get_header_value("Host");
         if (!parse_host_port(host))
-            return refuse(400, DiagnosticKind::usage, "server.host_malformed", "the Host header is not a host name and port",
-                          "tiêu đề Host không phải là tên máy và cổng");
+            return refuse(400, DiagnosticKind::usage, "server.host_malformed",
+                          "the Host header is not a host name and port", "tiêu đề Host không phải là tên máy và cổng");
         if (!hosts->allows_host(host))
-            return refuse(403, DiagnosticKind::usage, "server.host_refused",
-                          "this server does not answer to the name '" + host.substr(0, 100) + "'",
-                          "máy chủ không trả lời theo tên '" + host.substr(0, 100) + "'; hãy mở đúng địa chỉ vanban serve in ra",
-                          "open the address vanban serve printed, or start it with --allow-host NAME");
+            return refuse(
+                403, DiagnosticKind::usage, "server.host_refused",
+                "this server does not answer to the name '" + host.substr(0, 100) + "'",
+                "máy chủ không trả lời theo tên '" + host.substr(0, 100) + "'; hãy mở đúng địa chỉ vanban serve in ra",
+                "open the address vanban serve printed, or start it with --allow-host NAME");
         if (req.method != "GET" && req.method != "HEAD" && req.has_header("Origin") &&
             !hosts->allows_origin(req.get_header_value("Origin")))
             return refuse(403, DiagnosticKind::usage, "server.cross_site", "requests from another site are refused",
                           "yêu cầu gửi từ trang web khác bị từ chối");
         if (req.has_header("Content-Length")) {
-            const unsigned long long length = std::strtoull(req.get_header_value("Content-Length").c_str(), nullptr, 10);
+            const unsigned long long length =
+                std::strtoull(req.get_header_value("Content-Length").c_str(), nullptr, 10);
             if (length > drain_limit())
-                return refuse(413, DiagnosticKind::limit, "server.body_too_large",
-                              "the request is larger than the limit of " + std::to_string(options.max_upload_bytes) + " bytes",
-                              "yêu cầu lớn hơn giới hạn " + std::to_string(options.max_upload_bytes) + " byte");
+                return refuse(
+                    413, DiagnosticKind::limit, "server.body_too_large",
+                    "the request is larger than the limit of " + std::to_string(options.max_upload_bytes) + " bytes",
+                    "yêu cầu lớn hơn giới hạn " + std::to_string(options.max_upload_bytes) + " byte");
         }
         return httplib::Server::HandlerResponse::Unhandled;
     }
@@ -520,7 +554,8 @@ struct Server::Impl {
                                   {"Content-Security-Policy",
                                    "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
                                    "frame-src 'self' blob:; object-src 'self' blob:; frame-ancestors 'self'"}});
-        http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) { return screen(req, res); });
+        http.set_pre_routing_handler(
+            [this](const httplib::Request& req, httplib::Response& res) { return screen(req, res); });
         // Error records carry both texts with Vietnamese `message`; one place, as every answer leaves, gives English to
         // a client whose Accept-Language asks for it — whichever route or error handler made the answer.
         http.set_post_routing_handler([](const httplib::Request& req, httplib::Response& res) {
@@ -538,20 +573,21 @@ struct Server::Impl {
             }
         });
         // Errors httplib answers itself (no route, body too large, malformed request) get a JSON body too.
-        http.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request& req, httplib::Response& res) {
-            if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-            std::string message = "the request could not be handled";
-            DiagnosticKind kind = DiagnosticKind::usage;
-            if (res.status == 404) message = "nothing at " + req.method + " " + req.path;
-            if (res.status == 405) message = req.method + " is not allowed here";
-            if (res.status == 413) {
-                message = "the request is larger than the server accepts";
-                kind = DiagnosticKind::limit;
-            }
-            if (res.status == 400) message = "malformed HTTP request";
-            res.set_content(errors_body(HttpError(res.status, kind, message).diagnostics()), kJsonType);
-            return httplib::Server::HandlerResponse::Handled;
-        }));
+        http.set_error_handler(
+            httplib::Server::HandlerWithResponse([](const httplib::Request& req, httplib::Response& res) {
+                if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+                std::string message = "the request could not be handled";
+                DiagnosticKind kind = DiagnosticKind::usage;
+                if (res.status == 404) message = "nothing at " + req.method + " " + req.path;
+                if (res.status == 405) message = req.method + " is not allowed here";
+                if (res.status == 413) {
+                    message = "the request is larger than the server accepts";
+                    kind = DiagnosticKind::limit;
+                }
+                if (res.status == 400) message = "malformed HTTP request";
+                res.set_content(errors_body(HttpError(res.status, kind, message).diagnostics()), kJsonType);
+                return httplib::Server::HandlerResponse::Handled;
+            }));
         http.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
             fail(res, 500, HttpError(500, DiagnosticKind::io, "internal error").diagnostics());
         });

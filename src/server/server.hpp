@@ -24,20 +24,20 @@ struct Options {
     std::vector<std::string> allowed_hosts;
     // Where Debian's libjs-json-editor installs the form library; served at /vendor/json-editor/.
     std::string json_editor_dir = "/usr/share/javascript/json-editor";
-    std::size_t max_json_bytes = 4u << 20;      // a JSON request body (render, validate, preview)
-    std::size_t max_upload_bytes = 32u << 20;   // a multipart upload (nominee list, template + data)
-    int max_json_depth = 64;                    // nesting of arrays/objects in request JSON
-    std::size_t max_json_values = 250'000;      // values in request JSON (each held costs up to ~100 bytes)
-    std::size_t max_image_bytes = 2u << 20;     // one picture in the data (a signature, a seal), before base64
-    unsigned threads = 0;                       // HTTP worker threads; 0: max(8, 2 × cores)
-    unsigned converters = 2;                    // LibreOffice conversions at once (PDF, preview)
-    int pdf_timeout_seconds = 120;              // one conversion
-    int converter_wait_seconds = 60;            // waiting for a free converter before answering 503
-    unsigned max_running_batches = 2;           // batch jobs rendering at once; more wait in line
-    unsigned max_kept_batches = 20;             // finished jobs kept for download (oldest removed first)
-    int read_timeout_seconds = 20;              // a client that stops sending is dropped
-    bool log_requests = true;                   // one line per request on stderr
-    std::vector<std::string> template_dirs;     // agency templates, searched before VANBAN_TEMPLATES and the bundled ones
+    std::size_t max_json_bytes = 4u << 20;     // a JSON request body (render, validate, preview)
+    std::size_t max_upload_bytes = 32u << 20;  // a multipart upload (nominee list, template + data)
+    int max_json_depth = 64;                   // nesting of arrays/objects in request JSON
+    std::size_t max_json_values = 250'000;     // values in request JSON (each held costs up to ~100 bytes)
+    std::size_t max_image_bytes = 2u << 20;    // one picture in the data (a signature, a seal), before base64
+    unsigned threads = 0;                      // HTTP worker threads; 0: max(8, 2 × cores)
+    unsigned converters = 2;                   // LibreOffice conversions at once (PDF, preview)
+    int pdf_timeout_seconds = 120;             // one conversion
+    int converter_wait_seconds = 60;           // waiting for a free converter before answering 503
+    unsigned max_running_batches = 2;          // batch jobs rendering at once; more wait in line
+    unsigned max_kept_batches = 20;            // finished jobs kept for download (oldest removed first)
+    int read_timeout_seconds = 20;             // a client that stops sending is dropped
+    bool log_requests = true;                  // one line per request on stderr
+    std::vector<std::string> template_dirs;  // agency templates, searched before VANBAN_TEMPLATES and the bundled ones
 };
 
 class Server {

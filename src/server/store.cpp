@@ -18,7 +18,8 @@ CompileOptions server_compile_options() {
     return o;
 }
 
-TemplateStore::TemplateStore(const std::vector<std::string>& template_dirs) : templates_(bundled_templates(template_dirs)) {}
+TemplateStore::TemplateStore(const std::vector<std::string>& template_dirs)
+    : templates_(bundled_templates(template_dirs)) {}
 
 const BundledTemplate& TemplateStore::get(std::string_view name) const {
     for (const auto& t : templates_)
@@ -45,8 +46,9 @@ std::shared_ptr<const T> TemplateStore::once(std::map<std::string, std::unique_p
 Template TemplateStore::compiled(const BundledTemplate& t, std::string_view format) {
     const std::string kind = format == "odt" ? "odt" : "docx";
     if (std::find(t.formats.begin(), t.formats.end(), kind) == t.formats.end())
-        throw HttpError(404, DiagnosticKind::usage, "template '" + t.name + "' has no " + kind + " variant",
-                        "it renders " + t.formats.front() + (t.formats.size() > 1 ? " or " + t.formats.back() : "") + " and pdf");
+        throw HttpError(
+            404, DiagnosticKind::usage, "template '" + t.name + "' has no " + kind + " variant",
+            "it renders " + t.formats.front() + (t.formats.size() > 1 ? " or " + t.formats.back() : "") + " and pdf");
     return *once(compiled_, t.name + "/" + kind, [&] {
         return std::make_shared<const Template>(Template::from_file(t.variant_path(kind), server_compile_options()));
     });
@@ -64,8 +66,7 @@ class ConverterPool::Slot {
 public:
     explicit Slot(ConverterPool& pool) : pool_(pool) {
         if (!pool_.slots_.try_acquire_for(std::chrono::seconds(pool_.wait_seconds_)))
-            throw HttpError(503, DiagnosticKind::limit,
-                            "every LibreOffice converter is busy; try again in a moment",
+            throw HttpError(503, DiagnosticKind::limit, "every LibreOffice converter is busy; try again in a moment",
                             "the server runs a few conversions at once (vanban serve --converters N)");
         std::lock_guard lock(pool_.idle_m_);
         if (!pool_.idle_.empty()) {
@@ -94,14 +95,17 @@ private:
 };
 
 ConverterPool::ConverterPool(unsigned slots, int wait_seconds, PdfOptions pdf)
-    : slots_(static_cast<std::ptrdiff_t>(std::clamp(slots, 1u, 64u))), wait_seconds_(wait_seconds), pdf_(std::move(pdf)) {}
+    : slots_(static_cast<std::ptrdiff_t>(std::clamp(slots, 1u, 64u))),
+      wait_seconds_(wait_seconds),
+      pdf_(std::move(pdf)) {}
 
 std::string ConverterPool::to_pdf(const std::string& document, std::string_view format) {
     Slot slot(*this);
     return slot.converter().convert(document, format == "odt" ? "odt" : "docx");
 }
 
-std::vector<std::string> ConverterPool::to_png(const std::string& document, std::string_view format, int dpi, int max_pages) {
+std::vector<std::string> ConverterPool::to_png(const std::string& document, std::string_view format, int dpi,
+                                               int max_pages) {
     const std::string pdf = to_pdf(document, format);
     PngOptions png;
     png.dpi = dpi;

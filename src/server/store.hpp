@@ -41,7 +41,8 @@ private:
         std::shared_ptr<const T> value;
     };
     template <class T, class Make>
-    std::shared_ptr<const T> once(std::map<std::string, std::unique_ptr<Slot<T>>>& slots, const std::string& key, Make make);
+    std::shared_ptr<const T> once(std::map<std::string, std::unique_ptr<Slot<T>>>& slots, const std::string& key,
+                                  Make make);
 
     std::vector<BundledTemplate> templates_;
     std::mutex m_;

@@ -6,7 +6,7 @@
 namespace vanban::server {
 
 struct WebAsset {
-    const char* path;          // "/index.html"
+    const char* path;  // "/index.html"
     const char* content_type;
     const unsigned char* data;
     std::size_t size;

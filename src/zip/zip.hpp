@@ -18,9 +18,9 @@ namespace vanban::zip {
 
 struct Limits {
     std::uint64_t max_entries = 10'000;
-    std::uint64_t max_entry_size = 256ull << 20;       // uncompressed bytes of one entry
-    std::uint64_t max_total_size = 1024ull << 20;      // uncompressed bytes of all entries
-    double max_compression_ratio = 1000.0;             // uncompressed / compressed, per entry (zip bombs)
+    std::uint64_t max_entry_size = 256ull << 20;   // uncompressed bytes of one entry
+    std::uint64_t max_total_size = 1024ull << 20;  // uncompressed bytes of all entries
+    double max_compression_ratio = 1000.0;         // uncompressed / compressed, per entry (zip bombs)
 };
 
 enum class Method : std::uint16_t { stored = 0, deflated = 8 };
@@ -104,7 +104,7 @@ struct PreparedEntry {
     std::string local_record;  // local file header + name + data
 };
 
-PreparedEntry prepare(const RawEntry& entry);                                   // no recompression
+PreparedEntry prepare(const RawEntry& entry);  // no recompression
 // Compresses when deflated; data that deflate cannot shrink is stored instead (see PreparedEntry::method).
 // Throws vanban::Error: usage for unsafe names, limit for entries of 4 GiB or more (no ZIP64).
 PreparedEntry prepare(std::string name, std::string_view data, Method method);
@@ -114,7 +114,7 @@ PreparedEntry prepare(std::string name, std::string_view data, Method method);
 class Writer {
 public:
     explicit Writer(std::size_t expected_size = 0);
-    void add(const PreparedEntry& entry);                                  // copy as prepared
+    void add(const PreparedEntry& entry);                                   // copy as prepared
     void add(std::string_view name, std::string_view data, Method method);  // compress now (libdeflate)
     // Writes the central directory and end record; returns the finished archive. The Writer is empty after.
     std::string finish();

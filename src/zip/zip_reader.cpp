@@ -181,8 +181,7 @@ Reader Reader::open(std::unique_ptr<Impl> impl, std::string archive_name, const 
     impl->archive.reset(open_archive(impl->bytes, impl->path, ZIP_RDONLY | ZIP_CHECKCONS, open_code, open_error));
     const bool diagnose_only = !impl->archive && open_code == ZIP_ER_EXISTS;
     if (diagnose_only) impl->archive.reset(open_archive(impl->bytes, impl->path, ZIP_RDONLY, open_code, open_error));
-    if (!impl->archive)
-        fail(DiagnosticKind::package, archive_name + ": not a valid zip archive (" + open_error + ")");
+    if (!impl->archive) fail(DiagnosticKind::package, archive_name + ": not a valid zip archive (" + open_error + ")");
 
     const zip_int64_t count = zip_get_num_entries(impl->archive.get(), 0);
     if (count < 0) fail(DiagnosticKind::package, archive_name + ": cannot count the entries");
@@ -201,11 +200,9 @@ Reader Reader::open(std::unique_ptr<Impl> impl, std::string archive_name, const 
         zip_stat_t st;
         zip_stat_init(&st);
         if (zip_stat_index(impl->archive.get(), i, 0, &st) != 0 || !(st.valid & ZIP_STAT_NAME) || !st.name) {
-            problems.push_back(diagnostic(DiagnosticKind::package, archive_name + ": entry #" + std::to_string(i) +
-                                                                       " cannot be read (" +
-                                                                       libzip_message(zip_get_error(
-                                                                           impl->archive.get())) +
-                                                                       ")"));
+            problems.push_back(diagnostic(DiagnosticKind::package,
+                                          archive_name + ": entry #" + std::to_string(i) + " cannot be read (" +
+                                              libzip_message(zip_get_error(impl->archive.get())) + ")"));
             continue;
         }
         std::string name = st.name;
@@ -238,27 +235,26 @@ Reader Reader::open(std::unique_ptr<Impl> impl, std::string archive_name, const 
                                                                      " bytes exceeds the limit of " +
                                                                      std::to_string(limits.max_entry_size)));
         if (meta.size > kRatioFloor &&
-            static_cast<double>(meta.size) >
-                limits.max_compression_ratio * static_cast<double>(meta.compressed_size))
+            static_cast<double>(meta.size) > limits.max_compression_ratio * static_cast<double>(meta.compressed_size))
             problems.push_back(diagnostic(
                 DiagnosticKind::limit, at + ": compression ratio over the limit of " +
-                                           std::to_string(static_cast<long long>(limits.max_compression_ratio)) +
-                                           " (" + std::to_string(meta.compressed_size) + " bytes inflate to " +
+                                           std::to_string(static_cast<long long>(limits.max_compression_ratio)) + " (" +
+                                           std::to_string(meta.compressed_size) + " bytes inflate to " +
                                            std::to_string(meta.size) + "; zip bomb?)"));
         total += meta.size;
         if (total > limits.max_total_size && !total_reported) {
             total_reported = true;
-            problems.push_back(diagnostic(DiagnosticKind::limit, at + ": total uncompressed size exceeds the limit of " +
-                                                                     std::to_string(limits.max_total_size) +
-                                                                     " bytes"));
+            problems.push_back(diagnostic(DiagnosticKind::limit, at +
+                                                                     ": total uncompressed size exceeds the limit of " +
+                                                                     std::to_string(limits.max_total_size) + " bytes"));
         }
         impl->by_name.emplace(name, impl->entries.size());
         impl->entries.push_back(meta);
         names.push_back(std::move(name));
     }
     if (diagnose_only && problems.empty())
-        problems.push_back(diagnostic(DiagnosticKind::package, archive_name + ": not a valid zip archive (" +
-                                                                   open_error + ")"));
+        problems.push_back(
+            diagnostic(DiagnosticKind::package, archive_name + ": not a valid zip archive (" + open_error + ")"));
     if (!problems.empty()) throw Error(std::move(problems));
     return Reader(std::move(impl), std::move(names), std::move(archive_name));
 }

@@ -293,9 +293,8 @@ struct Writer::Impl {
         names.reserve(entries.size());
         for (std::size_t i = 0; i < entries.size(); ++i) {
             const Central& c = entries[i];
-            names.emplace_back(detail::ascii_lower(std::string_view(out).substr(c.offset + kLocalHeaderSize,
-                                                                                   c.name_size)),
-                               i);
+            names.emplace_back(
+                detail::ascii_lower(std::string_view(out).substr(c.offset + kLocalHeaderSize, c.name_size)), i);
         }
         std::sort(names.begin(), names.end());
         for (std::size_t i = 1; i < names.size(); ++i)
@@ -307,9 +306,7 @@ struct Writer::Impl {
     }
 };
 
-Writer::Writer(std::size_t expected_size) : impl_(std::make_unique<Impl>()) {
-    impl_->out.reserve(expected_size);
-}
+Writer::Writer(std::size_t expected_size) : impl_(std::make_unique<Impl>()) { impl_->out.reserve(expected_size); }
 Writer::Writer(Writer&&) noexcept = default;
 Writer& Writer::operator=(Writer&&) noexcept = default;
 Writer::~Writer() = default;

@@ -74,7 +74,8 @@ struct Xml {
     std::unique_ptr<xmlDoc, void (*)(xmlDoc*)> doc{nullptr, xmlFreeDoc};
     std::unique_ptr<xmlXPathContext, void (*)(xmlXPathContext*)> ctx{nullptr, xmlXPathFreeContext};
     explicit Xml(const std::string& text) {
-        doc.reset(xmlReadMemory(text.data(), static_cast<int>(text.size()), "part.xml", nullptr, XML_PARSE_NONET | XML_PARSE_NOERROR));
+        doc.reset(xmlReadMemory(text.data(), static_cast<int>(text.size()), "part.xml", nullptr,
+                                XML_PARSE_NONET | XML_PARSE_NOERROR));
         if (!doc) throw std::runtime_error("not well-formed XML");
         ctx.reset(xmlXPathNewContext(doc.get()));
         const std::pair<const char*, const char*> ns[] = {
@@ -88,8 +89,8 @@ struct Xml {
     }
     std::vector<xmlNode*> nodes(const std::string& xpath, xmlNode* from = nullptr) const {
         ctx->node = from ? from : xmlDocGetRootElement(doc.get());
-        std::unique_ptr<xmlXPathObject, void (*)(xmlXPathObject*)> r(xmlXPathEvalExpression(xc(xpath.c_str()), ctx.get()),
-                                                                     xmlXPathFreeObject);
+        std::unique_ptr<xmlXPathObject, void (*)(xmlXPathObject*)> r(
+            xmlXPathEvalExpression(xc(xpath.c_str()), ctx.get()), xmlXPathFreeObject);
         std::vector<xmlNode*> out;
         if (r && r->nodesetval)
             for (int k = 0; k < r->nodesetval->nodeNr; ++k) out.push_back(r->nodesetval->nodeTab[k]);
@@ -114,11 +115,13 @@ using Geometry = std::vector<Measure>;
 
 // Differences beyond `tolerance`, one line each ("" when the two agree).
 std::string compare(const Geometry& a, const Geometry& b, double tolerance) {
-    if (a.size() != b.size()) return "different numbers of measures: " + std::to_string(a.size()) + " and " + std::to_string(b.size());
+    if (a.size() != b.size())
+        return "different numbers of measures: " + std::to_string(a.size()) + " and " + std::to_string(b.size());
     std::string out;
     for (std::size_t i = 0; i < a.size(); ++i) {
         bool same = a[i].what == b[i].what && a[i].values.size() == b[i].values.size();
-        for (std::size_t k = 0; same && k < a[i].values.size(); ++k) same = std::fabs(a[i].values[k] - b[i].values[k]) <= tolerance;
+        for (std::size_t k = 0; same && k < a[i].values.size(); ++k)
+            same = std::fabs(a[i].values[k] - b[i].values[k]) <= tolerance;
         if (same) continue;
         out += "#" + std::to_string(i) + " " + a[i].what + ":";
         for (double v : a[i].values) out += " " + std::to_string(v);
@@ -141,8 +144,12 @@ Geometry docx_geometry(const std::map<std::string, std::string>& parts) {
     }
     const auto apply = [](xmlNode* ind, std::map<std::string, double>& v) {
         if (!ind) return;
-        for (auto [name, key] : {std::pair{"left", "left"}, {"start", "left"}, {"right", "right"}, {"end", "right"},
-                                 {"firstLine", "first"}, {"hanging", "hanging"}}) {
+        for (auto [name, key] : {std::pair{"left", "left"},
+                                 {"start", "left"},
+                                 {"right", "right"},
+                                 {"end", "right"},
+                                 {"firstLine", "first"},
+                                 {"hanging", "hanging"}}) {
             const std::string s = attr(ind, name, kW);
             if (s.empty()) continue;
             v[key] = std::stod(s);
@@ -200,7 +207,8 @@ Geometry odt_geometry(const std::map<std::string, std::string>& parts) {
     const Xml styles(parts.at("styles.xml"));
     std::map<std::string, std::pair<const Xml*, xmlNode*>> by_name;
     for (const Xml* x : {&styles, &content})
-        for (xmlNode* s : x->nodes("//style:style")) by_name[attr(s, "name", "urn:oasis:names:tc:opendocument:xmlns:style:1.0")] = {x, s};
+        for (xmlNode* s : x->nodes("//style:style"))
+            by_name[attr(s, "name", "urn:oasis:names:tc:opendocument:xmlns:style:1.0")] = {x, s};
     const char* kStyleNs = "urn:oasis:names:tc:opendocument:xmlns:style:1.0";
     const char* kFo = "urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0";
     const auto property = [&](std::string name, const char* props, const char* key, const char* ns) {
@@ -216,10 +224,15 @@ Geometry odt_geometry(const std::map<std::string, std::string>& parts) {
     for (xmlNode* n : content.nodes("//office:text//text:p | //office:text//text:h | //office:text//table:table")) {
         if (std::string(reinterpret_cast<const char*>(n->name)) == "table") {
             Measure m{"table", {}};
-            for (xmlNode* c : content.nodes("table:table-column | table:table-columns/table:table-column | table:table-header-columns/table:table-column", n)) {
-                const std::string repeat = attr(c, "number-columns-repeated", "urn:oasis:names:tc:opendocument:xmlns:table:1.0");
-                const double w = points(property(attr(c, "style-name", "urn:oasis:names:tc:opendocument:xmlns:table:1.0"),
-                                                 "table-column-properties", "column-width", kStyleNs));
+            for (
+                xmlNode* c : content.nodes(
+                    "table:table-column | table:table-columns/table:table-column | table:table-header-columns/table:table-column",
+                    n)) {
+                const std::string repeat =
+                    attr(c, "number-columns-repeated", "urn:oasis:names:tc:opendocument:xmlns:table:1.0");
+                const double w =
+                    points(property(attr(c, "style-name", "urn:oasis:names:tc:opendocument:xmlns:table:1.0"),
+                                    "table-column-properties", "column-width", kStyleNs));
                 for (int k = repeat.empty() ? 1 : std::stoi(repeat); k > 0; --k) m.values.push_back(w);
             }
             g.push_back(std::move(m));
@@ -264,7 +277,10 @@ TEST(WordProcessorRoundTrip, EveryBundledTemplateRendersTheSameDocumentAfterLibr
             const std::string out = dir + "/orig/" + name + "." + format;
             fs::create_directories(dir + "/orig");
             std::string log;
-            ASSERT_EQ(cli("pack " + quote(t::source_dir() + "/templates/" + name + "/" + format) + " -o " + quote(out), &log), 0) << log;
+            ASSERT_EQ(
+                cli("pack " + quote(t::source_dir() + "/templates/" + name + "/" + format) + " -o " + quote(out), &log),
+                0)
+                << log;
             packed[format].push_back(out);
         }
     soffice_convert(packed["docx"], "docx:MS Word 2007 XML", dir + "/saved");
@@ -279,9 +295,17 @@ TEST(WordProcessorRoundTrip, EveryBundledTemplateRendersTheSameDocumentAfterLibr
             const std::string a = stem + "-original." + format, b = stem + "-saved." + format;
             fs::create_directories(dir + "/out");
             std::string log;
-            ASSERT_EQ(cli("render " + quote(dir + "/orig/" + name + "." + format) + " " + quote(example) + " -o " + quote(a), &log), 0) << log;
-            ASSERT_EQ(cli("render " + quote(dir + "/saved/" + name + "." + format) + " " + quote(example) + " -o " + quote(b), &log), 0)
-                << "the template LibreOffice saved no longer renders:\n" << log;
+            ASSERT_EQ(
+                cli("render " + quote(dir + "/orig/" + name + "." + format) + " " + quote(example) + " -o " + quote(a),
+                    &log),
+                0)
+                << log;
+            ASSERT_EQ(
+                cli("render " + quote(dir + "/saved/" + name + "." + format) + " " + quote(example) + " -o " + quote(b),
+                    &log),
+                0)
+                << "the template LibreOffice saved no longer renders:\n"
+                << log;
             const auto pa = t::read_zip(t::read_file(a)), pb = t::read_zip(t::read_file(b));
             EXPECT_EQ(t::first_difference(texts(format, pa), texts(format, pb)), "");
             if (format == "docx") EXPECT_EQ(compare(docx_geometry(pa), docx_geometry(pb), 2), "");
@@ -313,8 +337,9 @@ std::string make_agency_folder(const std::string& root) {
     std::string content = t::read_file(odt_dir + "/content.xml");
     const std::string root_tag = "<office:document-content ";
     content.replace(content.find(root_tag), root_tag.size(),
-                    root_tag + "xmlns:draw=\"urn:oasis:names:tc:opendocument:xmlns:drawing:1.0\" "
-                               "xmlns:xlink=\"http://www.w3.org/1999/xlink\" ");
+                    root_tag +
+                        "xmlns:draw=\"urn:oasis:names:tc:opendocument:xmlns:drawing:1.0\" "
+                        "xmlns:xlink=\"http://www.w3.org/1999/xlink\" ");
     const std::string logo =
         "<text:p text:style-name=\"KHCoQuan\"><draw:frame draw:name=\"Logo\" text:anchor-type=\"as-char\" "
         "svg:width=\"12mm\" svg:height=\"12mm\"><draw:image xlink:href=\"Pictures/logo.png\" xlink:type=\"simple\" "
@@ -327,8 +352,9 @@ std::string make_agency_folder(const std::string& root) {
     fs::create_directories(odt_dir + "/Pictures");
     t::write_file(odt_dir + "/Pictures/logo.png", t::seal_png(120, 150));
     std::string manifest = t::read_file(odt_dir + "/META-INF/manifest.xml");
-    manifest.insert(manifest.find("</manifest:manifest>"),
-                    "  <manifest:file-entry manifest:full-path=\"Pictures/logo.png\" manifest:media-type=\"image/png\"/>\n");
+    manifest.insert(
+        manifest.find("</manifest:manifest>"),
+        "  <manifest:file-entry manifest:full-path=\"Pictures/logo.png\" manifest:media-type=\"image/png\"/>\n");
     t::write_file(odt_dir + "/META-INF/manifest.xml", manifest);
     std::string log;
     EXPECT_EQ(cli("pack " + quote(odt_dir) + " -o " + quote(work + "/ke-hoach-so-y-te.odt"), &log), 0) << log;
@@ -336,8 +362,9 @@ std::string make_agency_folder(const std::string& root) {
     const std::string folder = root + "/ke-hoach-so-y-te";
     fs::create_directories(folder);
     fs::copy_file(work + "/saved/ke-hoach-so-y-te.docx", folder + "/ke-hoach-so-y-te.docx");
-    t::write_file(folder + "/template.json",
-                  R"j({"title": "Kế hoạch (Sở Y tế)", "description": "Kế hoạch của Sở Y tế, có logo", "extends": "ke-hoach"})j");
+    t::write_file(
+        folder + "/template.json",
+        R"j({"title": "Kế hoạch (Sở Y tế)", "description": "Kế hoạch của Sở Y tế, có logo", "extends": "ke-hoach"})j");
     return folder;
 }
 
@@ -408,32 +435,42 @@ TEST_F(AgencyVariant, IsListedWithItsFolderThroughTheEnvironmentAndTheOption) {
 TEST_F(AgencyVariant, RendersItsOwnDocxWithTheBundledRulesAndRefusesDataTheInheritedSchemaRefuses) {
     const std::string dir = t::temp_dir();
     std::string log;
-    ASSERT_EQ(cli("render ke-hoach-so-y-te " + quote(*example_) + " -o " + quote(dir + "/agency.docx"), &log, env()), 0) << log;
+    ASSERT_EQ(cli("render ke-hoach-so-y-te " + quote(*example_) + " -o " + quote(dir + "/agency.docx"), &log, env()), 0)
+        << log;
     ASSERT_EQ(cli("render ke-hoach " + quote(*example_) + " -o " + quote(dir + "/bundled.docx"), &log), 0) << log;
     EXPECT_EQ(t::validate_office(dir + "/agency.docx"), "");
     EXPECT_TRUE(has_text(dir + "/agency.docx", kFixedLine));
     EXPECT_FALSE(has_text(dir + "/bundled.docx", kFixedLine));
     const auto parts = t::read_zip(t::read_file(dir + "/agency.docx"));
-    EXPECT_TRUE(std::any_of(parts.begin(), parts.end(), [](const auto& p) { return p.first.rfind("word/media/", 0) == 0; }))
-        << "the logo is missing";
+    EXPECT_TRUE(std::any_of(parts.begin(), parts.end(), [](const auto& p) {
+        return p.first.rfind("word/media/", 0) == 0;
+    })) << "the logo is missing";
     // The short rules (agency, Tiêu ngữ, title, and one under each appendix's note) have the lengths the bundled
     // template gives them.
     const auto agency_rules = rules(dir + "/agency.docx");
     EXPECT_GE(agency_rules.size(), 3u);
     EXPECT_EQ(agency_rules, rules(dir + "/bundled.docx"));
     // The same through --templates, and the folder given as a path.
-    ASSERT_EQ(cli("--templates " + quote(*root_) + " render ke-hoach-so-y-te " + quote(*example_) + " -o " + quote(dir + "/b.docx"), &log), 0) << log;
+    ASSERT_EQ(cli("--templates " + quote(*root_) + " render ke-hoach-so-y-te " + quote(*example_) + " -o " +
+                      quote(dir + "/b.docx"),
+                  &log),
+              0)
+        << log;
     EXPECT_TRUE(has_text(dir + "/b.docx", kFixedLine));
-    ASSERT_EQ(cli("render " + quote(*folder_) + " " + quote(*example_) + " -o " + quote(dir + "/c.docx"), &log), 0) << log;
+    ASSERT_EQ(cli("render " + quote(*folder_) + " " + quote(*example_) + " -o " + quote(dir + "/c.docx"), &log), 0)
+        << log;
     EXPECT_TRUE(has_text(dir + "/c.docx", kFixedLine));
     // The ODT variant it lacks comes from ke-hoach.
-    ASSERT_EQ(cli("render ke-hoach-so-y-te " + quote(*example_) + " -o " + quote(dir + "/agency.odt"), &log, env()), 0) << log;
+    ASSERT_EQ(cli("render ke-hoach-so-y-te " + quote(*example_) + " -o " + quote(dir + "/agency.odt"), &log, env()), 0)
+        << log;
     EXPECT_EQ(t::validate_office(dir + "/agency.odt"), "");
     // The inherited schema: data without a title is refused, by name and by folder, and nothing is written.
     EXPECT_EQ(cli("validate ke-hoach-so-y-te " + quote(*bad_), &log, env()), 1) << log;
     EXPECT_NE(log.find("Trích yếu: chưa điền"), std::string::npos) << log;  // the inherited schema's label
-    EXPECT_EQ(cli("render ke-hoach-so-y-te " + quote(*bad_) + " -o " + quote(dir + "/bad.docx"), &log, env()), 1) << log;
-    EXPECT_EQ(cli("render " + quote(*folder_) + " " + quote(*bad_) + " -o " + quote(dir + "/bad.docx"), &log), 1) << log;
+    EXPECT_EQ(cli("render ke-hoach-so-y-te " + quote(*bad_) + " -o " + quote(dir + "/bad.docx"), &log, env()), 1)
+        << log;
+    EXPECT_EQ(cli("render " + quote(*folder_) + " " + quote(*bad_) + " -o " + quote(dir + "/bad.docx"), &log), 1)
+        << log;
     EXPECT_FALSE(fs::exists(dir + "/bad.docx"));
     // And the check finds nothing wrong with it.
     EXPECT_EQ(cli("check-template ke-hoach-so-y-te", &log, env()), 0) << log;
@@ -443,8 +480,8 @@ TEST_F(AgencyVariant, RendersItsOwnDocxWithTheBundledRulesAndRefusesDataTheInher
 TEST_F(AgencyVariant, IsServedByVanbanServe) {
     const std::string dir = t::temp_dir();
     const std::string pid_file = dir + "/pid", out_file = dir + "/out";
-    ASSERT_EQ(t::run_command("sh -c 'echo $$ > " + pid_file + "; exec " + quote(VANBAN_CLI) + " serve --port 0 --quiet --templates " +
-                             quote(*root_) + " > " + out_file + " 2>&1' &"),
+    ASSERT_EQ(t::run_command("sh -c 'echo $$ > " + pid_file + "; exec " + quote(VANBAN_CLI) +
+                             " serve --port 0 --quiet --templates " + quote(*root_) + " > " + out_file + " 2>&1' &"),
               0);
     int port = 0;
     for (int i = 0; i < 600 && port == 0; ++i) {  // up to a minute on a loaded machine
@@ -458,7 +495,8 @@ TEST_F(AgencyVariant, IsServedByVanbanServe) {
         pid_t pid;
         ~Stop() {
             ::kill(pid, SIGTERM);
-            for (int i = 0; i < 100 && ::kill(pid, 0) == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            for (int i = 0; i < 100 && ::kill(pid, 0) == 0; ++i)
+                std::this_thread::sleep_for(std::chrono::milliseconds(100));
         }
     } stop{pid};
     ASSERT_GT(port, 0) << t::read_file(out_file);
@@ -492,7 +530,8 @@ TEST_F(AgencyVariant, IsServedByVanbanServe) {
 
 json check(const std::string& what, int expected_status, const std::string& extra = {}) {
     std::string out;
-    const int rc = t::run_command(quote(VANBAN_CLI) + " --errors json check-template " + extra + " " + quote(what) + " 2>/dev/null", &out, false);
+    const int rc = t::run_command(
+        quote(VANBAN_CLI) + " --errors json check-template " + extra + " " + quote(what) + " 2>/dev/null", &out, false);
     EXPECT_EQ(rc, expected_status) << out;
     try {
         return json::parse(out);
@@ -536,24 +575,29 @@ TEST(CheckTemplate, EveryBundledTemplateHasNoErrors) {
 }
 
 TEST(CheckTemplate, ReportsEveryTagThatDoesNotParseWithItsParagraph) {
-    const std::string path = docx_file(t::docx_paragraph("{{ name | no_such_filter }}") + t::docx_paragraph("{% for x in xs %}"));
+    const std::string path =
+        docx_file(t::docx_paragraph("{{ name | no_such_filter }}") + t::docx_paragraph("{% for x in xs %}"));
     const json result = check(path, 1);
     ASSERT_GE(result["errors"].size(), 2u) << result.dump(2);
     for (const auto& d : result["errors"]) EXPECT_GT(d.value("paragraph", 0), 0) << d.dump();
 }
 
 TEST(CheckTemplate, ReportsATagInsideAnAttributeAsWhatAWordProcessorDrops) {
-    const std::string path = docx_file("<w:p><w:pPr><w:pStyle w:val=\"{{ style }}\"/></w:pPr><w:r><w:t>x</w:t></w:r></w:p>");
+    const std::string path =
+        docx_file("<w:p><w:pPr><w:pStyle w:val=\"{{ style }}\"/></w:pPr><w:r><w:t>x</w:t></w:r></w:p>");
     const json result = check(path, 1);
     EXPECT_TRUE(has_code(result["errors"], "template.tag_in_attribute")) << result.dump(2);
     // The text form of the same thing passes.
-    const std::string fixed = docx_file("<w:p><w:pPr><w:pStyle w:val=\"KHBody\"/></w:pPr><w:r><w:t>{% pstyle style %}x</w:t></w:r></w:p>", "fixed.docx");
+    const std::string fixed =
+        docx_file("<w:p><w:pPr><w:pStyle w:val=\"KHBody\"/></w:pPr><w:r><w:t>{% pstyle style %}x</w:t></w:r></w:p>",
+                  "fixed.docx");
     EXPECT_EQ(check(fixed, 0)["errors"], json::array());
 }
 
 TEST(CheckTemplate, ReportsStylesTheTemplateDoesNotDefine) {
-    const std::string path = docx_file("<w:p><w:pPr><w:pStyle w:val=\"KhongCo\"/></w:pPr><w:r><w:t>x</w:t></w:r></w:p>" +
-                                       t::docx_paragraph("{% pstyle 'CungKhongCo' if a else 'KHBody' %}y"));
+    const std::string path =
+        docx_file("<w:p><w:pPr><w:pStyle w:val=\"KhongCo\"/></w:pPr><w:r><w:t>x</w:t></w:r></w:p>" +
+                  t::docx_paragraph("{% pstyle 'CungKhongCo' if a else 'KHBody' %}y"));
     const json result = check(path, 1);
     const std::string all = result["errors"].dump();
     EXPECT_TRUE(has_code(result["errors"], "template.style_missing")) << result.dump(2);
@@ -590,7 +634,8 @@ TEST(CheckTemplate, WarnsAboutFontsThatAreNotInstalled) {
     EXPECT_TRUE(has_code(result["warnings"], "template.font_missing")) << result.dump(2);
     EXPECT_NE(result["warnings"].dump().find("Phong Chu Khong Co That"), std::string::npos);
     // A font that is installed (the tests install Liberation Serif) is not reported.
-    const std::string ok = docx_file("<w:p><w:r><w:rPr><w:rFonts w:ascii=\"Liberation Serif\"/></w:rPr><w:t>x</w:t></w:r></w:p>", "ok.docx");
+    const std::string ok = docx_file(
+        "<w:p><w:r><w:rPr><w:rFonts w:ascii=\"Liberation Serif\"/></w:rPr><w:t>x</w:t></w:r></w:p>", "ok.docx");
     EXPECT_FALSE(has_code(check(ok, 0)["warnings"], "template.font_missing"));
 }
 

@@ -44,12 +44,14 @@ using vanban::test::quote;
 std::string cli() { return quote(VANBAN_CLI); }
 // The five bundled forms (docs/award-forms.md §1).
 const std::vector<std::string>& forms() {
-    static const std::vector<std::string> names{"bao-cao-thanh-tich", "bao-cao-thanh-tich-ca-nhan", "bao-cao-thanh-tich-tap-the",
-                                                "bao-cao-thanh-tich-chuyen-de-ca-nhan",
+    static const std::vector<std::string> names{"bao-cao-thanh-tich", "bao-cao-thanh-tich-ca-nhan",
+                                                "bao-cao-thanh-tich-tap-the", "bao-cao-thanh-tich-chuyen-de-ca-nhan",
                                                 "bao-cao-thanh-tich-chuyen-de-tap-the"};
     return names;
 }
-std::string example_path(const std::string& form) { return t::source_dir() + "/examples/award-forms/" + form + ".json"; }
+std::string example_path(const std::string& form) {
+    return t::source_dir() + "/examples/award-forms/" + form + ".json";
+}
 json example(const std::string& form) { return json::parse(t::read_file(example_path(form))); }
 
 struct Rendered {
@@ -77,13 +79,15 @@ std::string plain_spaces(std::string text) {
 }
 
 // Renders `data` with the bundled template `form` through the CLI, as a DOCX or (format "odt") an ODT.
-Rendered render(const std::string& form, const json& data, const std::string& name, const std::string& format = "docx") {
+Rendered render(const std::string& form, const json& data, const std::string& name,
+                const std::string& format = "docx") {
     Rendered r;
     const std::string dir = t::temp_dir();
     const std::string data_path = dir + "/" + name + ".json";
     t::write_file(data_path, data.dump(2));
     r.path = dir + "/" + name + "." + format;
-    r.rc = t::run_command(cli() + " render " + quote(form) + " " + quote(data_path) + " -o " + quote(r.path), &r.output);
+    r.rc =
+        t::run_command(cli() + " render " + quote(form) + " " + quote(data_path) + " -o " + quote(r.path), &r.output);
     if (r.rc != 0) return r;
     r.parts = t::read_zip(t::read_file(r.path));
     r.texts = format == "odt" ? t::odt_paragraph_texts(r.parts.at("content.xml"))
@@ -92,7 +96,9 @@ Rendered render(const std::string& form, const json& data, const std::string& na
     return r;
 }
 
-bool has(const Texts& texts, const std::string& line) { return std::find(texts.begin(), texts.end(), line) != texts.end(); }
+bool has(const Texts& texts, const std::string& line) {
+    return std::find(texts.begin(), texts.end(), line) != texts.end();
+}
 bool has_prefix(const Texts& texts, const std::string& prefix) {
     return std::any_of(texts.begin(), texts.end(), [&](const std::string& s) { return s.rfind(prefix, 0) == 0; });
 }
@@ -106,7 +112,8 @@ std::string dump(const Texts& texts) {
 class Xml {
 public:
     explicit Xml(const std::string& xml)
-        : doc_(xmlReadMemory(xml.data(), static_cast<int>(xml.size()), "part.xml", nullptr, XML_PARSE_NONET), xmlFreeDoc),
+        : doc_(xmlReadMemory(xml.data(), static_cast<int>(xml.size()), "part.xml", nullptr, XML_PARSE_NONET),
+               xmlFreeDoc),
           ctx_(nullptr, xmlXPathFreeContext) {
         if (doc_) {
             ctx_.reset(xmlXPathNewContext(doc_.get()));
@@ -122,8 +129,8 @@ public:
     std::vector<xmlNode*> nodes(const std::string& xpath, xmlNode* from = nullptr) const {
         std::vector<xmlNode*> out;
         ctx_->node = from ? from : xmlDocGetRootElement(doc_.get());
-        std::unique_ptr<xmlXPathObject, void (*)(xmlXPathObject*)> result(xmlXPathEvalExpression(xc(xpath.c_str()), ctx_.get()),
-                                                                          xmlXPathFreeObject);
+        std::unique_ptr<xmlXPathObject, void (*)(xmlXPathObject*)> result(
+            xmlXPathEvalExpression(xc(xpath.c_str()), ctx_.get()), xmlXPathFreeObject);
         if (result && result->nodesetval)
             for (int i = 0; i < result->nodesetval->nodeNr; ++i) out.push_back(result->nodesetval->nodeTab[i]);
         return out;
@@ -171,10 +178,16 @@ private:
 const Texts kHeaderLines{"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "BÁO CÁO THÀNH TÍCH"};
 
 // §3 individual report: fixed lines that stand alone.
-const Texts kIndividualLines{"I. SƠ LƯỢC LÝ LỊCH", "II. THÀNH TÍCH ĐẠT ĐƯỢC", "1. Quyền hạn, nhiệm vụ được giao hoặc đảm nhận:",
-                             "2. Thành tích đạt được của cá nhân:", "III. CÁC HÌNH THỨC ĐÃ ĐƯỢC KHEN THƯỞNG",
-                             "1. Danh hiệu thi đua:", "2. Hình thức khen thưởng:", "NGƯỜI BÁO CÁO THÀNH TÍCH",
-                             "(Ký, ghi rõ họ và tên)", "(Ký, đóng dấu)"};
+const Texts kIndividualLines{"I. SƠ LƯỢC LÝ LỊCH",
+                             "II. THÀNH TÍCH ĐẠT ĐƯỢC",
+                             "1. Quyền hạn, nhiệm vụ được giao hoặc đảm nhận:",
+                             "2. Thành tích đạt được của cá nhân:",
+                             "III. CÁC HÌNH THỨC ĐÃ ĐƯỢC KHEN THƯỞNG",
+                             "1. Danh hiệu thi đua:",
+                             "2. Hình thức khen thưởng:",
+                             "NGƯỜI BÁO CÁO THÀNH TÍCH",
+                             "(Ký, ghi rõ họ và tên)",
+                             "(Ký, đóng dấu)"};
 // §3 individual report: labelled lines ("label" + value).
 const Texts kIndividualLabels{"- Họ tên (Ghi đầy đủ bằng chữ in thường, không viết tắt): ",
                               "- Sinh ngày, tháng, năm: ",
@@ -186,12 +199,15 @@ const Texts kIndividualLabels{"- Họ tên (Ghi đầy đủ bằng chữ in th�
                               "- Học hàm, học vị, danh hiệu, giải thưởng: "};
 
 // §4 collective report.
-const Texts kCollectiveLines{"I. SƠ LƯỢC ĐẶC ĐIỂM, TÌNH HÌNH", "1. Đặc điểm, tình hình:", "II. THÀNH TÍCH ĐẠT ĐƯỢC",
-                             "III. CÁC HÌNH THỨC ĐÃ ĐƯỢC KHEN THƯỞNG", "1. Danh hiệu thi đua:", "2. Hình thức khen thưởng:",
+const Texts kCollectiveLines{"I. SƠ LƯỢC ĐẶC ĐIỂM, TÌNH HÌNH",
+                             "1. Đặc điểm, tình hình:",
+                             "II. THÀNH TÍCH ĐẠT ĐƯỢC",
+                             "III. CÁC HÌNH THỨC ĐÃ ĐƯỢC KHEN THƯỞNG",
+                             "1. Danh hiệu thi đua:",
+                             "2. Hình thức khen thưởng:",
                              "(Ký, đóng dấu)"};
 const Texts kCollectiveLabels{
-    "- Địa điểm trụ sở chính, điện thoại, fax; địa chỉ trang tin điện tử: ",
-    "- Quá trình thành lập và phát triển: ",
+    "- Địa điểm trụ sở chính, điện thoại, fax; địa chỉ trang tin điện tử: ", "- Quá trình thành lập và phát triển: ",
     "- Những đặc điểm chính của đơn vị, địa phương (về điều kiện tự nhiên, xã hội, cơ cấu tổ chức, cơ sở vật chất), các tổ "
     "chức đảng, đoàn thể: ",
     "2. Chức năng, nhiệm vụ: "};
@@ -250,23 +266,27 @@ class AwardForm : public ::testing::TestWithParam<std::string> {};
 void expect_verified_lines(const std::string& form, const json& data, const Texts& texts, const std::string& format) {
     SCOPED_TRACE(form + " (" + format + ")");
     const std::string subject = subject_of(form, data), kind = kind_of(form, data);
-    for (const auto& line : kHeaderLines) EXPECT_TRUE(has(texts, line)) << form << ": missing " << line << "\n" << dump(texts);
+    for (const auto& line : kHeaderLines)
+        EXPECT_TRUE(has(texts, line)) << form << ": missing " << line << "\n" << dump(texts);
     EXPECT_TRUE(has_prefix(texts, data["place"].get<std::string>() + ", ngày ")) << dump(texts);
     EXPECT_TRUE(has_prefix(texts, kind == "campaign" ? "ĐỀ NGHỊ " : "ĐỀ NGHỊ TẶNG ")) << dump(texts);
 
     if (kind == "merit" && subject == "individual") {
-        for (const auto& line : kIndividualLines) EXPECT_TRUE(has(texts, line)) << form << ": missing " << line << "\n" << dump(texts);
+        for (const auto& line : kIndividualLines)
+            EXPECT_TRUE(has(texts, line)) << form << ": missing " << line << "\n" << dump(texts);
         for (const auto& label : kIndividualLabels)
             EXPECT_TRUE(has_prefix(texts, label)) << form << ": missing " << label << "\n" << dump(texts);
         EXPECT_TRUE(has(texts, "- Họ tên (Ghi đầy đủ bằng chữ in thường, không viết tắt): " +
-                                     data["person"]["full_name"].get<std::string>()));
+                                   data["person"]["full_name"].get<std::string>()));
         // Birth date as dd/mm/yyyy (or a bare year), then a tab, then the gender.
         std::string birth = data["person"]["birth_date"];
         if (birth.size() == 10) birth = birth.substr(8, 2) + "/" + birth.substr(5, 2) + "/" + birth.substr(0, 4);
-        EXPECT_TRUE(has(texts, "- Sinh ngày, tháng, năm: " + birth + "\tGiới tính: " + data["person"]["gender"].get<std::string>()))
+        EXPECT_TRUE(has(
+            texts, "- Sinh ngày, tháng, năm: " + birth + "\tGiới tính: " + data["person"]["gender"].get<std::string>()))
             << dump(texts);
     } else if (kind == "merit") {
-        for (const auto& line : kCollectiveLines) EXPECT_TRUE(has(texts, line)) << form << ": missing " << line << "\n" << dump(texts);
+        for (const auto& line : kCollectiveLines)
+            EXPECT_TRUE(has(texts, line)) << form << ": missing " << line << "\n" << dump(texts);
         for (const auto& label : kCollectiveLabels)
             EXPECT_TRUE(has_prefix(texts, label)) << form << ": missing " << label << "\n" << dump(texts);
         EXPECT_TRUE(has(texts, data["collective"]["name"].get<std::string>())) << "name line\n" << dump(texts);
@@ -276,9 +296,11 @@ void expect_verified_lines(const std::string& form, const json& data, const Text
         for (const auto* header : {&kT1, &kT2})
             for (const auto& cell : *header) EXPECT_TRUE(has(texts, cell)) << "history table header " << cell;
     } else {
-        for (const auto& line : kCampaignLines) EXPECT_TRUE(has(texts, line)) << form << ": missing " << line << "\n" << dump(texts);
+        for (const auto& line : kCampaignLines)
+            EXPECT_TRUE(has(texts, line)) << form << ": missing " << line << "\n" << dump(texts);
         EXPECT_TRUE(has(texts, "THỦ TRƯỞNG ĐƠN VỊ CẤP TRÊN TRỰC TIẾP") || data.contains("confirmer")) << dump(texts);
-        EXPECT_TRUE(has(texts, "(Thành tích trong " + data["campaign"]["name"].get<std::string>() + ")")) << dump(texts);
+        EXPECT_TRUE(has(texts, "(Thành tích trong " + data["campaign"]["name"].get<std::string>() + ")"))
+            << dump(texts);
         EXPECT_FALSE(has(texts, "III. CÁC HÌNH THỨC ĐÃ ĐƯỢC KHEN THƯỞNG"));  // no history in the short form
         if (subject == "individual") {
             EXPECT_TRUE(has(texts, "NGƯỜI BÁO CÁO THÀNH TÍCH"));
@@ -292,7 +314,8 @@ TEST_P(AwardForm, ExampleValidatesRendersAndHoldsEveryVerifiedLine) {
     const json data = example(form);
     std::string output;
     // The schema accepts the example, named on the command line and through the record's own "template" field.
-    EXPECT_EQ(t::run_command(cli() + " validate " + quote(form) + " " + quote(example_path(form)), &output), 0) << output;
+    EXPECT_EQ(t::run_command(cli() + " validate " + quote(form) + " " + quote(example_path(form)), &output), 0)
+        << output;
     EXPECT_EQ(data.at("template"), form);
     EXPECT_EQ(t::run_command(cli() + " validate " + quote(example_path(form)), &output), 0) << output;
 
@@ -395,8 +418,11 @@ TEST(AwardForms, InspectSaysWhenAFormsLayoutIsUnverified) {
         const bool unverified = form.find("chuyen-de") != std::string::npos;
         std::string out;
         ASSERT_EQ(t::run_command(cli() + " inspect " + form, &out), 0) << out;
-        EXPECT_EQ(out.find("note: the layout and fixed wording of '" + form + "' are not verified") != std::string::npos,
-                  unverified) << form << "\n" << out;
+        EXPECT_EQ(
+            out.find("note: the layout and fixed wording of '" + form + "' are not verified") != std::string::npos,
+            unverified)
+            << form << "\n"
+            << out;
         ASSERT_EQ(t::run_command(cli() + " inspect --json " + form, &out, false), 0);
         const auto j = nlohmann::json::parse(out);
         EXPECT_EQ(j.at("unverified_layout"), unverified) << form;
@@ -419,11 +445,13 @@ TEST(AwardForms, TheFiveTemplatesShareOneDocumentAndOneStyleSheet) {
         // The ODT variant likewise: the same content.xml but for the PIN, and the same other parts.
         EXPECT_EQ(strip_pin(t::read_file(base + form + "/odt/content.xml")), content) << form;
         for (const char* part : {"styles.xml", "meta.xml", "mimetype", "META-INF/manifest.xml"})
-            EXPECT_EQ(t::read_file(base + form + "/odt/" + part), t::read_file(base + forms()[0] + "/odt/" + part)) << form << " " << part;
+            EXPECT_EQ(t::read_file(base + form + "/odt/" + part), t::read_file(base + forms()[0] + "/odt/" + part))
+                << form << " " << part;
         // Each holds its PIN once, the same in both formats.
         const std::regex pin(R"(\{% set pinned = [^%]*%\})");
         std::smatch in_docx, in_odt;
-        const std::string d = t::read_file(base + form + "/docx/word/document.xml"), o = t::read_file(base + form + "/odt/content.xml");
+        const std::string d = t::read_file(base + form + "/docx/word/document.xml"),
+                          o = t::read_file(base + form + "/odt/content.xml");
         ASSERT_TRUE(std::regex_search(d, in_docx, pin) && std::regex_search(o, in_odt, pin)) << form;
         EXPECT_EQ(in_docx.str(), in_odt.str()) << form;
     }
@@ -474,7 +502,8 @@ TEST(AwardForms, OdtRulesAndSignatureSpacingAreTheDocxOnes) {
             xmlChar* name = xmlGetNsProp(p, xc("style-name"), xc(kText));
             const std::string style = reinterpret_cast<const char*>(name);
             xmlFree(name);
-            const std::string path = "//style:style[@style:name='" + style + "']/style:paragraph-properties/@fo:" + property;
+            const std::string path =
+                "//style:style[@style:name='" + style + "']/style:paragraph-properties/@fo:" + property;
             std::string v = o.value(path);
             if (v.empty()) v = os.value(path);
             return v.empty() ? -1.0 : std::stod(v) * 20.0;
@@ -494,7 +523,8 @@ TEST(AwardForms, OdtRulesAndSignatureSpacingAreTheDocxOnes) {
             docx_names.push_back(std::stod(reinterpret_cast<const char*>(v)));
             xmlFree(v);
         }
-        for (xmlNode* p : o.nodes("//office:text//text:p[starts-with(@text:style-name, 'BCKyTen')]")) odt_names.push_back(odt_length(p, "margin-top"));
+        for (xmlNode* p : o.nodes("//office:text//text:p[starts-with(@text:style-name, 'BCKyTen')]"))
+            odt_names.push_back(odt_length(p, "margin-top"));
         ASSERT_EQ(docx_rules.size(), 2u) << form;
         ASSERT_EQ(odt_rules.size(), 2u) << form;
         for (std::size_t i = 0; i < 2; ++i) EXPECT_NEAR(odt_rules[i], docx_rules[i], 0.01) << form << " rule " << i;
@@ -594,8 +624,9 @@ TEST(AwardForms, TablesAre13PtAndTheFreeTableHasTheOdtColumnWidths) {
                               "table:table-row[1]//text:p[.='Chỉ tiêu']]/table:table-column")) {
         xmlChar* name = xmlGetNsProp(c, xc("style-name"), xc(kTable));
         xmlChar* repeat = xmlGetNsProp(c, xc("number-columns-repeated"), xc(kTable));
-        const std::string width = o.value("//style:style[@style:name='" + std::string(reinterpret_cast<const char*>(name)) +
-                                          "']/style:table-column-properties/@style:column-width");
+        const std::string width =
+            o.value("//style:style[@style:name='" + std::string(reinterpret_cast<const char*>(name)) +
+                    "']/style:table-column-properties/@style:column-width");
         const int times = repeat ? std::stoi(reinterpret_cast<const char*>(repeat)) : 1;
         xmlFree(name);
         xmlFree(repeat);
@@ -614,8 +645,10 @@ TEST(AwardForms, ReportDatePicksTheDecreeAtTheBoundaries) {
     };
     const Case cases[] = {
         {"2023-12-31", "Mẫu số 02 - Nghị định số 91/2017/NĐ-CP", "THỦ TRƯỞNG ĐƠN VỊ XÁC NHẬN, ĐỀ NGHỊ"},
-        {"2024-01-01", "Mẫu báo cáo thành tích cá nhân - Phụ lục I, Nghị định số 98/2023/NĐ-CP", "XÁC NHẬN CỦA CẤP TRÌNH KHEN"},
-        {"2025-06-30", "Mẫu báo cáo thành tích cá nhân - Phụ lục I, Nghị định số 98/2023/NĐ-CP", "XÁC NHẬN CỦA CẤP TRÌNH KHEN"},
+        {"2024-01-01", "Mẫu báo cáo thành tích cá nhân - Phụ lục I, Nghị định số 98/2023/NĐ-CP",
+         "XÁC NHẬN CỦA CẤP TRÌNH KHEN"},
+        {"2025-06-30", "Mẫu báo cáo thành tích cá nhân - Phụ lục I, Nghị định số 98/2023/NĐ-CP",
+         "XÁC NHẬN CỦA CẤP TRÌNH KHEN"},
         {"2025-07-01", "Mẫu số 05 - Nghị định số 152/2025/NĐ-CP", "XÁC NHẬN CỦA CẤP TRÌNH KHEN"},
     };
     for (const auto& c : cases) {
@@ -745,8 +778,9 @@ TEST(AwardForms, NomineeListsInEveryFormatGiveTheSameDocuments) {
                              &output),
               0)
         << output;
-    ASSERT_EQ(t::run_command("VANBAN_LO_INFILTER='Text - txt - csv (StarCalc):44,34,76,1' " + quote(t::tools_dir() + "/office-to") +
-                                 " 'xlsx:Calc MS Excel 2007 XML' " + quote(csv) + " " + quote(dir + "/calc"),
+    ASSERT_EQ(t::run_command("VANBAN_LO_INFILTER='Text - txt - csv (StarCalc):44,34,76,1' " +
+                                 quote(t::tools_dir() + "/office-to") + " 'xlsx:Calc MS Excel 2007 XML' " + quote(csv) +
+                                 " " + quote(dir + "/calc"),
                              &output),
               0)
         << output;
@@ -777,9 +811,11 @@ PY)py",
     std::vector<std::map<std::string, std::string>> archives;
     for (std::size_t i = 0; i < lists.size(); ++i) {
         SCOPED_TRACE(lists[i]);
-        const std::string zip = dir + "/" + std::to_string(i) + ".zip", report = dir + "/" + std::to_string(i) + ".json";
-        ASSERT_EQ(t::run_command(cli() + " batch bao-cao-thanh-tich " + quote(lists[i]) + " --zip " + quote(zip) + " --report " +
-                                     quote(report) + " --quiet --name '{{ person.full_name | default(collective.name) | slug }}'",
+        const std::string zip = dir + "/" + std::to_string(i) + ".zip",
+                          report = dir + "/" + std::to_string(i) + ".json";
+        ASSERT_EQ(t::run_command(cli() + " batch bao-cao-thanh-tich " + quote(lists[i]) + " --zip " + quote(zip) +
+                                     " --report " + quote(report) +
+                                     " --quiet --name '{{ person.full_name | default(collective.name) | slug }}'",
                                  &output),
                   0)
             << output;
@@ -789,7 +825,8 @@ PY)py",
         const bool xlsx = lists[i].ends_with(".xlsx");
         for (std::size_t k = 0; k < results.size(); ++k) {
             EXPECT_EQ(results[k].at("status"), "ok");
-            EXPECT_EQ(results[k].value(xlsx ? "row" : "line", 0), static_cast<int>(k) + (xlsx || lists[i] == csv ? 2 : 1));
+            EXPECT_EQ(results[k].value(xlsx ? "row" : "line", 0),
+                      static_cast<int>(k) + (xlsx || lists[i] == csv ? 2 : 1));
         }
     }
     ASSERT_EQ(archives[0].size(), 22u);
@@ -798,7 +835,8 @@ PY)py",
         ASSERT_EQ(archives[i].size(), archives[0].size());
         for (const auto& [name, bytes] : archives[0]) {
             ASSERT_TRUE(archives[i].count(name)) << name;
-            EXPECT_EQ(t::read_zip(archives[i].at(name)).at("word/document.xml"), t::read_zip(bytes).at("word/document.xml"))
+            EXPECT_EQ(t::read_zip(archives[i].at(name)).at("word/document.xml"),
+                      t::read_zip(bytes).at("word/document.xml"))
                 << name;
         }
     }
@@ -826,7 +864,10 @@ TEST(AwardForms, LibreOfficeOpensAForm) {
     ASSERT_EQ(r.rc, 0) << r.output;
     const std::string out_dir = t::temp_dir();
     std::string output;
-    ASSERT_EQ(t::run_command(quote(t::tools_dir() + "/office-to") + " pdf " + quote(r.path) + " " + quote(out_dir), &output), 0) << output;
+    ASSERT_EQ(
+        t::run_command(quote(t::tools_dir() + "/office-to") + " pdf " + quote(r.path) + " " + quote(out_dir), &output),
+        0)
+        << output;
     EXPECT_TRUE(fs::exists(out_dir + "/office.pdf")) << output;
     EXPECT_GT(fs::file_size(out_dir + "/office.pdf"), 1000u);
 }

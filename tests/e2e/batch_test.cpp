@@ -9,10 +9,10 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <fstream>
-#include <sstream>
 #include <csignal>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -37,7 +37,9 @@ using nlohmann::json;
 volatile std::sig_atomic_t g_interrupted = 0;
 extern "C" void on_sigint(int) { g_interrupted = 1; }
 
-std::string P(const std::string& text) { return "<w:p><w:r><w:t xml:space=\"preserve\">" + text + "</w:t></w:r></w:p>"; }
+std::string P(const std::string& text) {
+    return "<w:p><w:r><w:t xml:space=\"preserve\">" + text + "</w:t></w:r></w:p>";
+}
 
 using vanban::test::quote;
 
@@ -56,17 +58,20 @@ std::string inline_cell(const std::string& ref, const std::string& text) {
 // A one-sheet workbook from rows of cells (already serialised <c> elements); style 1 is a date.
 std::string make_xlsx(const std::vector<std::string>& rows) {
     vanban::zip::Writer w;
-    w.add("xl/workbook.xml",
-          R"(<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">)"
-          R"(<sheets><sheet name="DS" sheetId="1" r:id="rId1"/></sheets></workbook>)",
-          vanban::zip::Method::deflated);
-    w.add("xl/_rels/workbook.xml.rels",
-          R"(<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" )"
-          R"(Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>)",
-          vanban::zip::Method::deflated);
-    w.add("xl/styles.xml",
-          R"(<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="14"/></cellXfs></styleSheet>)",
-          vanban::zip::Method::deflated);
+    w.add(
+        "xl/workbook.xml",
+        R"(<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">)"
+        R"(<sheets><sheet name="DS" sheetId="1" r:id="rId1"/></sheets></workbook>)",
+        vanban::zip::Method::deflated);
+    w.add(
+        "xl/_rels/workbook.xml.rels",
+        R"(<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" )"
+        R"(Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>)",
+        vanban::zip::Method::deflated);
+    w.add(
+        "xl/styles.xml",
+        R"(<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="14"/></cellXfs></styleSheet>)",
+        vanban::zip::Method::deflated);
     std::string sheet = R"(<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>)";
     for (std::size_t i = 0; i < rows.size(); ++i)
         sheet += "<row r=\"" + std::to_string(i + 1) + "\">" + rows[i] + "</row>";
@@ -82,11 +87,11 @@ TEST(BatchE2E, XlsxWithBadRowsWritesTheGoodOnesAndLocatesTheBadOnes) {
     const std::vector<std::string> rows = {
         inline_cell("A1", "person.full_name") + inline_cell("B1", "person.age") + inline_cell("C1", "person.birth"),
         inline_cell("A2", "Nguyễn Văn An") + "<c r=\"B2\"><v>40</v></c><c r=\"C2\" s=\"1\"><v>30755</v></c>",
-        "<c r=\"B3\"><v>30</v></c>",                                                          // missing name
-        inline_cell("A4", "Bình") + inline_cell("B4", "bốn mươi"),                            // wrong type
-        inline_cell("A5", "Cường") + inline_cell("C5", "31/02/1990"),                         // bad date
-        inline_cell("A6", "Dũng&#10;dòng hai"),                                               // newline in a cell
-        "",                                                                                   // empty row
+        "<c r=\"B3\"><v>30</v></c>",                                   // missing name
+        inline_cell("A4", "Bình") + inline_cell("B4", "bốn mươi"),     // wrong type
+        inline_cell("A5", "Cường") + inline_cell("C5", "31/02/1990"),  // bad date
+        inline_cell("A6", "Dũng&#10;dòng hai"),                        // newline in a cell
+        "",                                                            // empty row
         inline_cell("A8", "Lê Thị Em") + "<c r=\"C8\" s=\"1\"><v>36000</v></c>",
     };
     t::write_file(dir + "/people.xlsx", make_xlsx(rows));
@@ -238,9 +243,9 @@ TEST(BatchE2E, CliExitCodesAndMessages) {
                             quote(dir + "/o3") + " --name '{{ person.full_name'",
                         &output);
     EXPECT_EQ(rc, 2) << output;
-    rc = t::run_command(cli + " batch " + quote(dir + "/nope.docx") + " " + quote(dir + "/good.csv") + " -o " +
-                            quote(dir + "/o4"),
-                        &output);
+    rc = t::run_command(
+        cli + " batch " + quote(dir + "/nope.docx") + " " + quote(dir + "/good.csv") + " -o " + quote(dir + "/o4"),
+        &output);
     EXPECT_EQ(rc, 2) << output;
 }
 
@@ -295,16 +300,16 @@ TEST(BatchE2E, AwardNomineeListWithBadRecords) {
     };
     rows[0].push_back("show_form_no");
     for (std::size_t r = 1; r < rows.size(); ++r) rows[r].push_back("");
-    rows[3][column("person.full_name")] = "";                  // record 2: missing name
-    rows[4][column("show_form_no")] = "chưa rõ";               // record 3: wrong type (a yes/no column)
-    rows[5][column("person.birth_date")] = "31/02/1980";       // record 4: a date that does not exist
+    rows[3][column("person.full_name")] = "";                   // record 2: missing name
+    rows[4][column("show_form_no")] = "chưa rõ";                // record 3: wrong type (a yes/no column)
+    rows[5][column("person.birth_date")] = "31/02/1980";        // record 4: a date that does not exist
     rows[7][column("person.full_name")] = "Phạm Thị\nLan Anh";  // record 6: a line break inside the name's cell
     std::string csv;
     for (const auto& r : rows) csv += csv_row(r);
     t::write_file(dir + "/bad.csv", csv);
     std::string output;
-    ASSERT_EQ(t::run_command("python3 " + quote(t::source_dir() + "/tools/csv2xlsx.py") + " " + quote(dir + "/bad.csv") +
-                                 " " + quote(dir + "/bad.xlsx"),
+    ASSERT_EQ(t::run_command("python3 " + quote(t::source_dir() + "/tools/csv2xlsx.py") + " " +
+                                 quote(dir + "/bad.csv") + " " + quote(dir + "/bad.xlsx"),
                              &output),
               0)
         << output;
@@ -316,13 +321,16 @@ TEST(BatchE2E, AwardNomineeListWithBadRecords) {
         SCOPED_TRACE(list);
         const bool xlsx = list.ends_with(".xlsx");
         const std::string out = dir + "/out-" + list, report_path = dir + "/" + list + ".json";
-        const int rc = t::run_command(quote(VANBAN_CLI) + " batch bao-cao-thanh-tich " + quote(dir + "/" + list) + " -o " +
-                                          quote(out) + " --report " + quote(report_path) +
-                                          " --name '{{ loop.index }}-{{ person.full_name | default(collective.name) | slug }}'",
-                                      &output);
+        const int rc =
+            t::run_command(quote(VANBAN_CLI) + " batch bao-cao-thanh-tich " + quote(dir + "/" + list) + " -o " +
+                               quote(out) + " --report " + quote(report_path) +
+                               " --name '{{ loop.index }}-{{ person.full_name | default(collective.name) | slug }}'",
+                           &output);
         EXPECT_EQ(rc, 1) << output;
         EXPECT_NE(output.find("3 written, 4 failed"), std::string::npos) << output;
-        EXPECT_NE(output.find("vanban: 1/7 "), std::string::npos) << "a plain progress line when stderr is not a terminal\n" << output;
+        EXPECT_NE(output.find("vanban: 1/7 "), std::string::npos)
+            << "a plain progress line when stderr is not a terminal\n"
+            << output;
         const auto written = files_in(out);
         ASSERT_EQ(written.size(), 3u) << output;
         EXPECT_TRUE(written[0].starts_with("1-nguyen-van-an")) << written[0];
@@ -390,7 +398,8 @@ TEST(BatchE2E, AwardFormsEqualTheEngineByteForByte) {
         o.jobs = 3;
         const b::Summary s = b::run(o);
         ASSERT_EQ(s.ok, records.size()) << (to_zip ? "zip" : "files");
-        const auto members = to_zip ? t::read_zip(t::read_file(dir + "/all.zip")) : std::map<std::string, std::string>{};
+        const auto members =
+            to_zip ? t::read_zip(t::read_file(dir + "/all.zip")) : std::map<std::string, std::string>{};
         for (std::size_t i = 0; i < records.size(); ++i) {
             const std::string name = std::to_string(i + 1) + ".docx";
             const std::string written = to_zip ? members.at(name) : t::read_file(dir + "/files/" + name);
@@ -420,12 +429,14 @@ TEST(BatchE2E, AwardNomineesToPdf) {
                                       " --name '{{ person.full_name | default(collective.name) | slug }}'",
                                   &output);
     ASSERT_EQ(rc, 0) << output;
-    EXPECT_EQ(files_in(dir + "/pdf"), (std::vector<std::string>{"nguyen-van-an.pdf", "phong-ngan-sach-so-tai-chinh-tinh-ninh-binh.pdf"}));
+    EXPECT_EQ(files_in(dir + "/pdf"),
+              (std::vector<std::string>{"nguyen-van-an.pdf", "phong-ngan-sach-so-tai-chinh-tinh-ninh-binh.pdf"}));
     for (const auto& [file, name] : {std::pair{"nguyen-van-an.pdf", "Nguyễn Văn An"},
                                      std::pair{"phong-ngan-sach-so-tai-chinh-tinh-ninh-binh.pdf", "Phòng Ngân sách"}}) {
         EXPECT_TRUE(t::read_file(dir + "/pdf/" + file).starts_with("%PDF-")) << file;
         std::string text;
-        ASSERT_EQ(t::run_command("pdftotext -layout -enc UTF-8 " + quote(dir + "/pdf/" + file) + " -", &text, false), 0) << file;
+        ASSERT_EQ(t::run_command("pdftotext -layout -enc UTF-8 " + quote(dir + "/pdf/" + file) + " -", &text, false), 0)
+            << file;
         EXPECT_NE(text.find("BÁO CÁO THÀNH TÍCH"), std::string::npos) << file << "\n" << text;
         EXPECT_NE(text.find(name), std::string::npos) << file << "\n" << text;
     }

@@ -29,8 +29,12 @@ using vanban::test::quote;
 
 const std::string kCli = quote(VANBAN_CLI);
 
-std::string P(const std::string& text) { return "<w:p><w:r><w:t xml:space=\"preserve\">" + text + "</w:t></w:r></w:p>"; }
-std::string Tc(const std::string& content) { return "<w:tc><w:tcPr><w:tcW w:w=\"3000\" w:type=\"dxa\"/></w:tcPr>" + content + "</w:tc>"; }
+std::string P(const std::string& text) {
+    return "<w:p><w:r><w:t xml:space=\"preserve\">" + text + "</w:t></w:r></w:p>";
+}
+std::string Tc(const std::string& content) {
+    return "<w:tc><w:tcPr><w:tcW w:w=\"3000\" w:type=\"dxa\"/></w:tcPr>" + content + "</w:tc>";
+}
 
 // A small KẾ HOẠCH-like template: heading, a paragraph loop, a table with a row loop, a header.
 std::string template_docx() {
@@ -39,12 +43,16 @@ std::string template_docx() {
         P("{{ s.no | roman }}. {{ s.title }}") + P("{% endfor %}") +
         "<w:tbl><w:tblPr><w:tblW w:w=\"0\" w:type=\"auto\"/></w:tblPr><w:tblGrid><w:gridCol w:w=\"3000\"/>"
         "<w:gridCol w:w=\"3000\"/></w:tblGrid>"
-        "<w:tr>" + Tc(P("Tên")) + Tc(P("Đơn vị")) + "</w:tr>"
-        "<w:tr>" + Tc(P("{% for p in people %}{{ p.name }}")) + Tc(P("{{ p.unit }}{% endfor %}")) + "</w:tr></w:tbl>" +
+        "<w:tr>" +
+        Tc(P("Tên")) + Tc(P("Đơn vị")) +
+        "</w:tr>"
+        "<w:tr>" +
+        Tc(P("{% for p in people %}{{ p.name }}")) + Tc(P("{{ p.unit }}{% endfor %}")) + "</w:tr></w:tbl>" +
         P("{{ place }}, {{ date | decree_date }}");
     const std::string header =
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
-        "<w:hdr xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\">" + P("{{ agency }}") + "</w:hdr>";
+        "<w:hdr xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\">" +
+        P("{{ agency }}") + "</w:hdr>";
     return t::make_docx(body, {{"word/header1.xml", header}});
 }
 
@@ -92,8 +100,9 @@ struct CliRun {
 CliRun cli(const std::string& args, const std::string& stdin_file = "") {
     const std::string err_file = t::temp_dir() + "/stderr";
     CliRun r;
-    r.rc = t::run_command(kCli + " " + args + (stdin_file.empty() ? "" : " < " + quote(stdin_file)) + " 2> " + quote(err_file),
-                          &r.out, false);
+    r.rc = t::run_command(
+        kCli + " " + args + (stdin_file.empty() ? "" : " < " + quote(stdin_file)) + " 2> " + quote(err_file), &r.out,
+        false);
     r.err = t::read_file(err_file);
     return r;
 }
@@ -131,9 +140,9 @@ TEST(Cli, StdinDataAndStdoutOutput) {
     const std::string out = w.path("from-pipe.docx");
     const std::string err_file = w.path("err.txt");
     std::string ignored;
-    int rc = t::run_command(kCli + " render " + quote(w.tpl) + " - -o - < " + quote(w.data) + " > " + quote(out) + " 2> " +
-                                quote(err_file),
-                            &ignored, false);
+    int rc = t::run_command(
+        kCli + " render " + quote(w.tpl) + " - -o - < " + quote(w.data) + " > " + quote(out) + " 2> " + quote(err_file),
+        &ignored, false);
     ASSERT_EQ(rc, 0) << t::read_file(err_file);
     EXPECT_EQ(t::read_file(err_file), "");
     EXPECT_EQ(document_texts(t::read_file(out)), kExpected);
@@ -150,7 +159,8 @@ TEST(Cli, LenientFlag) {
     CliRun lenient = cli("render --lenient " + quote(w.tpl) + " " + quote(w.data) + " -o " + quote(out));
     ASSERT_EQ(lenient.rc, 0) << lenient.err;
     // missing values print as nothing, empty lists repeat nothing
-    EXPECT_EQ(document_texts(t::read_file(out)), (Texts{"", "Số: /KH-UBND", "Tên", "Đơn vị", ", ngày 05 tháng 01 năm 2020"}));
+    EXPECT_EQ(document_texts(t::read_file(out)),
+              (Texts{"", "Số: /KH-UBND", "Tên", "Đơn vị", ", ngày 05 tháng 01 năm 2020"}));
 }
 
 // ----- exit codes and messages ---------------------------------------------------------------------------------------
@@ -207,7 +217,8 @@ TEST(Cli, LimitFlagsOfRenderAndBatch) {
     r = cli("render " + quote(w.tpl) + " " + quote(w.data) + " -o " + quote(out) + " --max-work nine");
     EXPECT_EQ(r.rc, 2) << "not a number: a usage error";
     EXPECT_EQ(t::read_file(out), "earlier output");
-    r = cli("render " + quote(w.tpl) + " " + quote(w.data) + " -o " + quote(out) + " --max-value-size 64M --max-work 1000000");
+    r = cli("render " + quote(w.tpl) + " " + quote(w.data) + " -o " + quote(out) +
+            " --max-value-size 64M --max-work 1000000");
     EXPECT_EQ(r.rc, 0) << r.err;
     EXPECT_EQ(document_texts(t::read_file(out)), kExpected);
 
@@ -238,7 +249,8 @@ TEST(Cli, BrokenJsonExitsOne) {
 
 TEST(Cli, UsageErrorsExitTwo) {
     Workspace w;
-    CliRun unknown_option = cli("render --frobnicate " + quote(w.tpl) + " " + quote(w.data) + " -o " + quote(w.path("x.docx")));
+    CliRun unknown_option =
+        cli("render --frobnicate " + quote(w.tpl) + " " + quote(w.data) + " -o " + quote(w.path("x.docx")));
     EXPECT_EQ(unknown_option.rc, 2) << unknown_option.err;
     EXPECT_NE(unknown_option.err.find("frobnicate"), std::string::npos) << unknown_option.err;
     CliRun missing_output = cli("render " + quote(w.tpl) + " " + quote(w.data));
@@ -250,9 +262,11 @@ TEST(Cli, UsageErrorsExitTwo) {
     EXPECT_EQ(no_command.rc, 2) << no_command.err;
     CliRun unknown_command = cli("frobnicate");
     EXPECT_EQ(unknown_command.rc, 2) << unknown_command.err;
-    CliRun no_template = cli("render " + quote(w.path("khong-co.docx")) + " " + quote(w.data) + " -o " + quote(w.path("x.docx")));
+    CliRun no_template =
+        cli("render " + quote(w.path("khong-co.docx")) + " " + quote(w.data) + " -o " + quote(w.path("x.docx")));
     EXPECT_EQ(no_template.rc, 2) << no_template.err;
-    CliRun bad_errors = cli("--errors xml render " + quote(w.tpl) + " " + quote(w.data) + " -o " + quote(w.path("x.docx")));
+    CliRun bad_errors =
+        cli("--errors xml render " + quote(w.tpl) + " " + quote(w.data) + " -o " + quote(w.path("x.docx")));
     EXPECT_EQ(bad_errors.rc, 2) << bad_errors.err;
     EXPECT_EQ(listing(w.dir), (std::set<std::string>{"mau.docx", "du-lieu.json"}));
 }
@@ -423,8 +437,8 @@ TEST(Cli, LibreOfficeReadsTheRenderedText) {
     std::istringstream in(text);
     for (std::string line; std::getline(in, line);) lines.push_back(line);
     while (!lines.empty() && lines.back().empty()) lines.pop_back();
-    EXPECT_EQ(lines, (Texts{"ỦY BAN NHÂN DÂN XÃ TÂN PHÚ", "I. MỤC ĐÍCH, YÊU CẦU", "II. NỘI DUNG", "IV. TỔ CHỨC THỰC HIỆN",
-                            "Tân Phú, ngày 10 tháng 3 năm 2022"}));
+    EXPECT_EQ(lines, (Texts{"ỦY BAN NHÂN DÂN XÃ TÂN PHÚ", "I. MỤC ĐÍCH, YÊU CẦU", "II. NỘI DUNG",
+                            "IV. TỔ CHỨC THỰC HIỆN", "Tân Phú, ngày 10 tháng 3 năm 2022"}));
 }
 
 // ----- messages for people (issue 18) ---------------------------------------------------------------------------------
@@ -451,12 +465,16 @@ TEST(CliMessages, BadPlanInVietnameseByDefaultAndEnglishOnRequest) {
     expect_no_jargon(vi.err);
     EXPECT_NE(vi.err.find("Trích yếu: chưa điền"), std::string::npos) << vi.err;
     // every unknown key at once, each with the closest known one
-    EXPECT_NE(vi.err.find("mẫu không có mục \"titel\" — có phải ý bạn là \"title\" (Trích yếu)?"), std::string::npos) << vi.err;
-    EXPECT_NE(vi.err.find("mẫu không có mục \"sigher\" — có phải ý bạn là \"signer\" (Người ký)?"), std::string::npos) << vi.err;
+    EXPECT_NE(vi.err.find("mẫu không có mục \"titel\" — có phải ý bạn là \"title\" (Trích yếu)?"), std::string::npos)
+        << vi.err;
+    EXPECT_NE(vi.err.find("mẫu không có mục \"sigher\" — có phải ý bạn là \"signer\" (Người ký)?"), std::string::npos)
+        << vi.err;
 
     CliRun en = cli("validate ke-hoach " + quote(w.data) + " --lang en");  // a global option after the command
     EXPECT_EQ(en.rc, 1);
-    EXPECT_NE(en.err.find("property \"titel\" is not allowed here (in \"Kế hoạch\"); did you mean \"title\"?"), std::string::npos) << en.err;
+    EXPECT_NE(en.err.find("property \"titel\" is not allowed here (in \"Kế hoạch\"); did you mean \"title\"?"),
+              std::string::npos)
+        << en.err;
     EXPECT_EQ(en.err.find("chưa điền"), std::string::npos) << en.err;
 }
 
@@ -491,7 +509,8 @@ TEST(CliMessages, ValidMeansItRendersForImpossibleDatesAndShortNumbering) {
     ASSERT_EQ(records.size(), 1u) << depth.err;
     EXPECT_EQ(records[0]["code"], "data.outline");
     EXPECT_EQ(records[0]["json_pointer"].get<std::string>().rfind("/body/", 0), 0u);
-    EXPECT_NE(records[0]["message"].get<std::string>().find("\"Kiểu đánh số theo cấp\" chỉ có 1 cấp"), std::string::npos);
+    EXPECT_NE(records[0]["message"].get<std::string>().find("\"Kiểu đánh số theo cấp\" chỉ có 1 cấp"),
+              std::string::npos);
     EXPECT_NE(records[0]["message_en"].get<std::string>().find("no numbering scheme for level 2"), std::string::npos);
 }
 

@@ -31,7 +31,8 @@ constexpr const char* kW = "http://schemas.openxmlformats.org/wordprocessingml/2
 
 // A paragraph whose runs hold `texts` (plain runs: docxtpl's RichText replaces the tag's run, vanban's keeps its
 // properties, so the hosts have none), centred so that new paragraphs show whether they kept the properties.
-std::string paragraph(const std::vector<std::string>& runs, const std::string& props = "<w:pPr><w:jc w:val=\"center\"/></w:pPr>") {
+std::string paragraph(const std::vector<std::string>& runs,
+                      const std::string& props = "<w:pPr><w:jc w:val=\"center\"/></w:pPr>") {
     std::string out = "<w:p>" + props;
     for (const std::string& r : runs) {
         if (r == "<br>") out += "<w:r><w:br/></w:r>";
@@ -79,7 +80,8 @@ std::string describe_paragraph(const xmlNode* p) {
     for (const xmlNode* c = p->children; c; c = c->next)
         if (is_w(c, "pPr"))
             for (const xmlNode* q = c->children; q; q = q->next)
-                if (is_w(q, "pStyle") || is_w(q, "jc")) out += std::string(reinterpret_cast<const char*>(q->name)) + "=" + w_attr(q, "val") + " ";
+                if (is_w(q, "pStyle") || is_w(q, "jc"))
+                    out += std::string(reinterpret_cast<const char*>(q->name)) + "=" + w_attr(q, "val") + " ";
     std::vector<std::pair<std::string, std::string>> runs;
     const auto add_run = [&](const xmlNode* r) {
         const xmlNode* rpr = nullptr;
@@ -111,7 +113,8 @@ std::string describe_paragraph(const xmlNode* p) {
 
 std::vector<std::string> describe_body(const std::string& document_xml) {
     std::unique_ptr<xmlDoc, decltype(&xmlFreeDoc)> doc(
-        xmlReadMemory(document_xml.data(), static_cast<int>(document_xml.size()), "d.xml", nullptr, XML_PARSE_NONET), xmlFreeDoc);
+        xmlReadMemory(document_xml.data(), static_cast<int>(document_xml.size()), "d.xml", nullptr, XML_PARSE_NONET),
+        xmlFreeDoc);
     std::vector<std::string> out;
     if (!doc) return {"(does not parse)"};
     const xmlNode* body = nullptr;
@@ -130,7 +133,8 @@ std::string joined(const std::vector<std::string>& lines) {
 
 // Each w:hyperlink of word/document.xml (or `part`) as "text -> target (mode)", the target found through the part's
 // relationships.
-std::vector<std::string> links_of(const std::map<std::string, std::string>& parts, const std::string& part = "word/document.xml") {
+std::vector<std::string> links_of(const std::map<std::string, std::string>& parts,
+                                  const std::string& part = "word/document.xml") {
     const std::size_t slash = part.rfind('/');
     const std::string rels_name = part.substr(0, slash + 1) + "_rels/" + part.substr(slash + 1) + ".rels";
     std::map<std::string, std::string> target_of;
@@ -146,7 +150,8 @@ std::vector<std::string> links_of(const std::map<std::string, std::string>& part
                 xmlFree(v);
                 return out;
             };
-            if (attribute("Type").ends_with("/hyperlink")) target_of[attribute("Id")] = attribute("Target") + " (" + attribute("TargetMode") + ")";
+            if (attribute("Type").ends_with("/hyperlink"))
+                target_of[attribute("Id")] = attribute("Target") + " (" + attribute("TargetMode") + ")";
         }
     }
     const std::string& xml = parts.at(part);
@@ -157,7 +162,8 @@ std::vector<std::string> links_of(const std::map<std::string, std::string>& part
         for (; n; n = n->next) {
             if (is_w(n, "hyperlink")) {
                 xmlChar* id = xmlGetNsProp(n, reinterpret_cast<const xmlChar*>("id"),
-                                           reinterpret_cast<const xmlChar*>("http://schemas.openxmlformats.org/officeDocument/2006/relationships"));
+                                           reinterpret_cast<const xmlChar*>(
+                                               "http://schemas.openxmlformats.org/officeDocument/2006/relationships"));
                 xmlChar* text = xmlNodeGetContent(n);
                 const std::string rid = id ? reinterpret_cast<const char*>(id) : "";
                 out.push_back(std::string(reinterpret_cast<const char*>(text)) + " -> " +
@@ -204,19 +210,23 @@ std::vector<Case> cases() {
     all.push_back({"plain-string-with-a-and-f",
                    paragraph({"A {{ x }} Z"}) + paragraph({"tiếp"}, ""),
                    {{"x", "một\ahai\fba\nbốn\tnăm"}}});
-    all.push_back({"richtext-every-property", paragraph({"Đầu ", "{{r x }}", " cuối"}), {{"x", {{"rich", kEveryProperty}}}}});
-    all.push_back({"richtext-breaks-inside",
-                   paragraph({"{{r x }}"}),
-                   {{"x", {{"rich", json::parse(R"([{"text": "a\nb\tc", "color": "00FF00"}, {"text": "d\u0007e", "bold": true},
+    all.push_back(
+        {"richtext-every-property", paragraph({"Đầu ", "{{r x }}", " cuối"}), {{"x", {{"rich", kEveryProperty}}}}});
+    all.push_back(
+        {"richtext-breaks-inside",
+         paragraph({"{{r x }}"}),
+         {{"x", {{"rich", json::parse(R"([{"text": "a\nb\tc", "color": "00FF00"}, {"text": "d\u0007e", "bold": true},
                                                     {"text": "f\fg", "size": 20}])")}}}}});
-    all.push_back({"richtext-from-plain-strings", paragraph({"{{r x }}"}), {{"x", {{"rich", json::array({"một ", "hai"})}}}}});
+    all.push_back(
+        {"richtext-from-plain-strings", paragraph({"{{r x }}"}), {{"x", {{"rich", json::array({"một ", "hai"})}}}}});
     for (const bool x : {true, false}) {
         // CTRL+ENTER: the tags stand on lines of their own inside one paragraph.
-        all.push_back({std::string("ctrl-enter-") + (x ? "true" : "false"),
-                       paragraph({"A", "<br>", "{%- if x -%}", "<br>", "B", "<br>", "{%- endif -%}", "<br>", "C"}) +
-                           "<w:p><w:r><w:t xml:space=\"preserve\">x</w:t><w:br/><w:t xml:space=\"preserve\">{%- if x -%}</w:t><w:br/>"
-                           "<w:t>y</w:t><w:br/><w:t>{%- endif -%}</w:t><w:br/><w:t>z</w:t></w:r></w:p>",
-                       {{"x", x}}});
+        all.push_back(
+            {std::string("ctrl-enter-") + (x ? "true" : "false"),
+             paragraph({"A", "<br>", "{%- if x -%}", "<br>", "B", "<br>", "{%- endif -%}", "<br>", "C"}) +
+                 "<w:p><w:r><w:t xml:space=\"preserve\">x</w:t><w:br/><w:t xml:space=\"preserve\">{%- if x -%}</w:t><w:br/>"
+                 "<w:t>y</w:t><w:br/><w:t>{%- endif -%}</w:t><w:br/><w:t>z</w:t></w:r></w:p>",
+             {{"x", x}}});
     }
     return all;
 }
@@ -234,7 +244,9 @@ protected:
             t::write_file(base + ".docx", docx);
             t::write_file(base + ".json", c.data.dump());
             t::write_file(base + ".vanban.docx", vanban::Template::from_bytes(docx, c.name).render(c.data));
-            manifest.push_back({{"name", c.name}, {"template", base + ".docx"}, {"data", base + ".json"},
+            manifest.push_back({{"name", c.name},
+                                {"template", base + ".docx"},
+                                {"data", base + ".json"},
                                 {"output", base + ".docxtpl.docx"}});
         }
         t::write_file(dir + "/manifest.json", manifest.dump(1));
@@ -269,7 +281,8 @@ TEST_F(DocxtplObjects, RenderAsDocxtplDoes) {
 // What the comparison is about, said directly: \a and \f make paragraphs and page breaks, the properties are Word's.
 TEST_F(DocxtplObjects, BreaksAndPropertiesAreWritten) {
     const std::string docx = t::make_docx(paragraph({"{{ x }}"}) + paragraph({"{{r y }}"}));
-    const json data = {{"x", "a\ab\fc"}, {"y", json::parse(R"([{"text": "đỏ", "color": "red", "size": 13, "highlight": "yellow",
+    const json data = {{"x", "a\ab\fc"},
+                       {"y", json::parse(R"([{"text": "đỏ", "color": "red", "size": 13, "highlight": "yellow",
                                                                   "underline": "wave", "strike": true, "superscript": true,
                                                                   "font": "Times New Roman"}])")}};
     const std::string xml = t::read_zip(vanban::Template::from_bytes(docx, "t").render(data)).at("word/document.xml");
@@ -279,10 +292,11 @@ TEST_F(DocxtplObjects, BreaksAndPropertiesAreWritten) {
     EXPECT_EQ(body[1], "jc=center []b");
     EXPECT_EQ(body[2], "[]\f");
     EXPECT_EQ(body[3], "jc=center []c");
-    EXPECT_NE(xml.find("<w:rPr><w:rFonts w:ascii=\"Times New Roman\" w:hAnsi=\"Times New Roman\" w:cs=\"Times New Roman\"/>"
-                       "<w:strike/><w:color w:val=\"FF0000\"/><w:sz w:val=\"26\"/><w:szCs w:val=\"26\"/>"
-                       "<w:highlight w:val=\"yellow\"/><w:u w:val=\"wave\"/><w:vertAlign w:val=\"superscript\"/></w:rPr>"),
-              std::string::npos)
+    EXPECT_NE(
+        xml.find("<w:rPr><w:rFonts w:ascii=\"Times New Roman\" w:hAnsi=\"Times New Roman\" w:cs=\"Times New Roman\"/>"
+                 "<w:strike/><w:color w:val=\"FF0000\"/><w:sz w:val=\"26\"/><w:szCs w:val=\"26\"/>"
+                 "<w:highlight w:val=\"yellow\"/><w:u w:val=\"wave\"/><w:vertAlign w:val=\"superscript\"/></w:rPr>"),
+        std::string::npos)
         << xml;
 }
 
@@ -292,7 +306,8 @@ TEST_F(DocxtplObjects, AListInARunTagIsRichText) {
     const std::string docx = t::make_docx(paragraph({"{{r x }}"}));
     const auto template_ = vanban::Template::from_bytes(docx, "t");
     const auto as_list = describe_body(t::read_zip(template_.render(json{{"x", spans}})).at("word/document.xml"));
-    const auto as_object = describe_body(t::read_zip(template_.render(json{{"x", {{"rich", spans}}}})).at("word/document.xml"));
+    const auto as_object =
+        describe_body(t::read_zip(template_.render(json{{"x", {{"rich", spans}}}})).at("word/document.xml"));
     EXPECT_EQ(as_list, as_object);
     ASSERT_EQ(as_list.size(), 1u);
     EXPECT_EQ(as_list[0], "jc=center [b= ]đậm[] thường");
@@ -337,8 +352,9 @@ TEST_F(DocxtplObjects, RichTextParagraphReplacesItsParagraph) {
         {"text": [{"text": "đỏ", "color": "FF0000"}, " thường"]}, "dòng\u0007tiếp"])")}}}};
     const std::string out = vanban::Template::from_bytes(docx, "t").render(data);
     const auto body = describe_body(t::read_zip(out).at("word/document.xml"));
-    const std::vector<std::string> expected = {"jc=center []trước", "pStyle=Heading1 []Tiêu đề",
-                                               "[color=FF0000 ]đỏ[] thường", "[]dòng", "[]tiếp", "jc=center []sau"};
+    const std::vector<std::string> expected = {
+        "jc=center []trước", "pStyle=Heading1 []Tiêu đề", "[color=FF0000 ]đỏ[] thường", "[]dòng", "[]tiếp",
+        "jc=center []sau"};
     EXPECT_EQ(body, expected) << joined(body);
     t::write_file(dir + "/rp.docx", out);
     EXPECT_EQ(t::validate_office(dir + "/rp.docx", "-q --no-schema"), "");
@@ -346,8 +362,8 @@ TEST_F(DocxtplObjects, RichTextParagraphReplacesItsParagraph) {
 
 // A run inside a hyperlink cannot be cut into paragraphs: \a there is an error naming the tag, not broken XML.
 TEST_F(DocxtplObjects, ABreakWhereNoParagraphCanStartIsAnError) {
-    const std::string docx = t::make_docx(
-        "<w:p><w:hyperlink w:anchor=\"x\"><w:r><w:t>{{ x }}</w:t></w:r></w:hyperlink></w:p>");
+    const std::string docx =
+        t::make_docx("<w:p><w:hyperlink w:anchor=\"x\"><w:r><w:t>{{ x }}</w:t></w:r></w:hyperlink></w:p>");
     try {
         vanban::Template::from_bytes(docx, "t").render(json{{"x", "a\ab"}});
         ADD_FAILURE() << "rendered";
@@ -393,10 +409,9 @@ TEST_F(DocxtplObjects, HyperlinksAsDocxtplWritesThem) {
     const auto theirs = t::read_zip(t::read_file(dir + "/hyperlinks.docxtpl.docx"));
     const auto our_body = describe_body(ours.at("word/document.xml"));
     EXPECT_EQ(our_body, describe_body(theirs.at("word/document.xml"))) << joined(our_body);
-    const std::vector<std::string> expected = {
-        "Cổng thông tin -> https://chinhphu.vn/portal?a=1&b=2 (External)",
-        "hộp thư -> mailto:vanthu@example.gov.vn (External)",
-        "cổng -> https://chinhphu.vn/portal?a=1&b=2 (External)"};
+    const std::vector<std::string> expected = {"Cổng thông tin -> https://chinhphu.vn/portal?a=1&b=2 (External)",
+                                               "hộp thư -> mailto:vanthu@example.gov.vn (External)",
+                                               "cổng -> https://chinhphu.vn/portal?a=1&b=2 (External)"};
     EXPECT_EQ(links_of(ours), expected);
     EXPECT_EQ(links_of(theirs), expected);
     EXPECT_EQ(t::validate_office(dir + "/hyperlinks.vanban.docx", "-q --no-schema"), "");
@@ -411,7 +426,8 @@ TEST_F(DocxtplObjects, HyperlinksAreRelatedWhereTheyStand) {
     const std::string noted = R"(["Xem", {"footnote": [{"text": "Nguồn", "url": "https://vbpl.vn/a?b=1&c=2"}]}])";
     const std::string header = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:hdr xmlns:w=\"" +
                                std::string(kW) + "\">" + paragraph({"{{r x }}"}) + "</w:hdr>";
-    const std::string docx = t::make_docx(paragraph({"{{r x }}"}) + paragraph({"{{r y }}"}), {{"word/header1.xml", header}});
+    const std::string docx =
+        t::make_docx(paragraph({"{{r x }}"}) + paragraph({"{{r y }}"}), {{"word/header1.xml", header}});
     const auto template_ = vanban::Template::from_bytes(docx, "t");
     const json data = {{"x", json::parse(link)}, {"y", json::parse(noted)}};
     const std::string out = template_.render(data);
@@ -419,10 +435,12 @@ TEST_F(DocxtplObjects, HyperlinksAreRelatedWhereTheyStand) {
     const auto parts = t::read_zip(out);
     EXPECT_EQ(links_of(parts), (std::vector<std::string>{"Cổng -> https://chinhphu.vn (External)",
                                                          "lại cổng -> https://chinhphu.vn (External)"}));
-    EXPECT_EQ(links_of(parts, "word/header1.xml"), (std::vector<std::string>{"Cổng -> https://chinhphu.vn (External)",
-                                                                             "lại cổng -> https://chinhphu.vn (External)"}));
+    EXPECT_EQ(links_of(parts, "word/header1.xml"),
+              (std::vector<std::string>{"Cổng -> https://chinhphu.vn (External)",
+                                        "lại cổng -> https://chinhphu.vn (External)"}));
     // A footnote's link is related by word/footnotes.xml, where the note is.
-    EXPECT_EQ(links_of(parts, "word/footnotes.xml"), (std::vector<std::string>{"Nguồn -> https://vbpl.vn/a?b=1&c=2 (External)"}));
+    EXPECT_EQ(links_of(parts, "word/footnotes.xml"),
+              (std::vector<std::string>{"Nguồn -> https://vbpl.vn/a?b=1&c=2 (External)"}));
     const std::string& rels = parts.at("word/_rels/document.xml.rels");
     EXPECT_EQ(rels.find("Id=\"rIdVanbanLink2\""), std::string::npos) << rels;  // one relationship per target
     // No Hyperlink style in the template: Word's look for links.
@@ -435,17 +453,25 @@ TEST_F(DocxtplObjects, HyperlinksAreRelatedWhereTheyStand) {
     // A template with Word's Hyperlink style, and a relationship already named like vanban's: the style is used, the
     // new id is past the template's.
     const std::string styles = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:styles xmlns:w=\"" +
-                               std::string(kW) + "\"><w:style w:type=\"character\" w:styleId=\"Hyperlink\"><w:name w:val=\"Hyperlink\"/>"
+                               std::string(kW) +
+                               "\"><w:style w:type=\"character\" w:styleId=\"Hyperlink\"><w:name w:val=\"Hyperlink\"/>"
                                "<w:rPr><w:color w:val=\"0563C1\"/><w:u w:val=\"single\"/></w:rPr></w:style></w:styles>";
     std::map<std::string, std::string> base = t::read_zip(t::make_docx(paragraph({"{{r x }}"})));
     std::string taken = base.at("word/_rels/document.xml.rels");
-    taken.insert(taken.rfind("</Relationships>"),
-                 "<Relationship Id=\"rIdVanbanLink1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
-                 "hyperlink\" Target=\"https://old.example\" TargetMode=\"External\"/>");
-    const std::string styled = t::make_docx(paragraph({"{{r x }}"}), {{"word/styles.xml", styles}, {"word/_rels/document.xml.rels", taken}});
-    const auto styled_parts = t::read_zip(vanban::Template::from_bytes(styled, "t").render(json{{"x", json::parse(
-        R"([{"text": "Cổng", "url": "https://chinhphu.vn"}, {"text": "đỏ", "url": "https://a.vn", "style": "Strong"}])")}}));
-    EXPECT_EQ(links_of(styled_parts), (std::vector<std::string>{"Cổng -> https://chinhphu.vn (External)", "đỏ -> https://a.vn (External)"}));
+    taken.insert(
+        taken.rfind("</Relationships>"),
+        "<Relationship Id=\"rIdVanbanLink1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+        "hyperlink\" Target=\"https://old.example\" TargetMode=\"External\"/>");
+    const std::string styled =
+        t::make_docx(paragraph({"{{r x }}"}), {{"word/styles.xml", styles}, {"word/_rels/document.xml.rels", taken}});
+    const auto styled_parts = t::read_zip(
+        vanban::Template::from_bytes(styled, "t")
+            .render(json{
+                {"x",
+                 json::parse(
+                     R"([{"text": "Cổng", "url": "https://chinhphu.vn"}, {"text": "đỏ", "url": "https://a.vn", "style": "Strong"}])")}}));
+    EXPECT_EQ(links_of(styled_parts),
+              (std::vector<std::string>{"Cổng -> https://chinhphu.vn (External)", "đỏ -> https://a.vn (External)"}));
     const std::string& document = styled_parts.at("word/document.xml");
     EXPECT_NE(document.find("<w:hyperlink r:id=\"rIdVanbanLink2\""), std::string::npos) << document;
     EXPECT_NE(document.find("<w:hyperlink r:id=\"rIdVanbanLink3\""), std::string::npos) << document;
@@ -454,10 +480,11 @@ TEST_F(DocxtplObjects, HyperlinksAreRelatedWhereTheyStand) {
 
 // A link cannot stand inside another one: a tag inside a hyperlink given a link is an error naming the tag.
 TEST_F(DocxtplObjects, AHyperlinkInsideAHyperlinkIsAnError) {
-    const std::string docx = t::make_docx(
-        "<w:p><w:hyperlink w:anchor=\"x\"><w:r><w:t>{{r x }}</w:t></w:r></w:hyperlink></w:p>");
+    const std::string docx =
+        t::make_docx("<w:p><w:hyperlink w:anchor=\"x\"><w:r><w:t>{{r x }}</w:t></w:r></w:hyperlink></w:p>");
     try {
-        vanban::Template::from_bytes(docx, "t").render(json{{"x", json::parse(R"([{"text": "a", "url": "https://a.vn"}])")}});
+        vanban::Template::from_bytes(docx, "t").render(
+            json{{"x", json::parse(R"([{"text": "a", "url": "https://a.vn"}])")}});
         ADD_FAILURE() << "rendered";
     } catch (const vanban::Error& e) {
         ASSERT_EQ(e.diagnostics().size(), 1u);

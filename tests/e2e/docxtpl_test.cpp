@@ -65,8 +65,8 @@ private:
     std::string run(const std::string& text) {
         static const char* const props[] = {"", "<w:rPr><w:b/></w:rPr>", "<w:rPr><w:i/></w:rPr>",
                                             "<w:rPr><w:lang w:val=\"vi-VN\"/></w:rPr>", "<w:rPr><w:noProof/></w:rPr>"};
-        return "<w:r w:rsidR=\"" + rsid() + "\">" + props[next(5)] + "<w:t xml:space=\"preserve\">" + t::xml_escape(text) +
-               "</w:t></w:r>";
+        return "<w:r w:rsidR=\"" + rsid() + "\">" + props[next(5)] + "<w:t xml:space=\"preserve\">" +
+               t::xml_escape(text) + "</w:t></w:r>";
     }
 
     std::string between() {
@@ -75,7 +75,8 @@ private:
             case 1: return "<w:proofErr w:type=\"spellEnd\"/>";
             case 2: {
                 const std::string id = std::to_string(bookmark_++);
-                return "<w:bookmarkStart w:id=\"" + id + "\" w:name=\"_Ref" + id + "\"/><w:bookmarkEnd w:id=\"" + id + "\"/>";
+                return "<w:bookmarkStart w:id=\"" + id + "\" w:name=\"_Ref" + id + "\"/><w:bookmarkEnd w:id=\"" + id +
+                       "\"/>";
             }
             default: return "";
         }
@@ -86,7 +87,8 @@ private:
         if (split && text.size() > 1) {
             for (unsigned k = next(4); k > 0; --k) {
                 std::size_t at = 1 + next(static_cast<unsigned>(text.size() - 1));
-                while (at < text.size() && (static_cast<unsigned char>(text[at]) & 0xC0) == 0x80) ++at;  // whole characters
+                while (at < text.size() && (static_cast<unsigned char>(text[at]) & 0xC0) == 0x80)
+                    ++at;  // whole characters
                 if (at < text.size()) cuts.push_back(at);
             }
             std::sort(cuts.begin(), cuts.end());
@@ -105,14 +107,15 @@ private:
 };
 
 std::string cell(const std::string& paragraphs, int width = 2000) {
-    return "<w:tc><w:tcPr><w:tcW w:w=\"" + std::to_string(width) + "\" w:type=\"dxa\"/></w:tcPr>" + paragraphs + "</w:tc>";
+    return "<w:tc><w:tcPr><w:tcW w:w=\"" + std::to_string(width) + "\" w:type=\"dxa\"/></w:tcPr>" + paragraphs +
+           "</w:tc>";
 }
 std::string row(const std::string& cells) { return "<w:tr w:rsidR=\"00A1B2C3\">" + cells + "</w:tr>"; }
 std::string table(const std::string& rows, int columns) {
     std::string grid;
     for (int i = 0; i < columns; ++i) grid += "<w:gridCol w:w=\"2000\"/>";
-    return "<w:tbl><w:tblPr><w:tblStyle w:val=\"TableGrid\"/><w:tblW w:w=\"0\" w:type=\"auto\"/></w:tblPr><w:tblGrid>" + grid +
-           "</w:tblGrid>" + rows + "</w:tbl>";
+    return "<w:tbl><w:tblPr><w:tblStyle w:val=\"TableGrid\"/><w:tblW w:w=\"0\" w:type=\"auto\"/></w:tblPr><w:tblGrid>" +
+           grid + "</w:tblGrid>" + rows + "</w:tbl>";
 }
 
 std::string header(const std::string& body) { return std::string(kPart) + "<w:hdr" + kNs + ">" + body + "</w:hdr>"; }
@@ -187,7 +190,8 @@ std::vector<Case> cases() {
 
     // ----- values and where they can stand
     add("values",
-        w.p("Kính gửi: {{ agency.name }} ({{ agency.short }})") + w.p("Số: {{ '%02d' | format(number) }}/{{ symbol }}") +
+        w.p("Kính gửi: {{ agency.name }} ({{ agency.short }})") +
+            w.p("Số: {{ '%02d' | format(number) }}/{{ symbol }}") +
             w.p("{{ org | e }} — {{ people | length }} người, {{ people[0].name | upper }}") +
             w.p("{{ agency.name | lower }}|{{ s | title }}|{{ s | capitalize }}|{{ '  x  ' | trim }}") +
             w.p("Tổng: {{ people | sum(attribute='amount') }} đồng, tuổi {{ people | map(attribute='age') | join(', ') }}"));
@@ -203,42 +207,47 @@ std::vector<Case> cases() {
     }
 
     // ----- docxtpl's levels: paragraph, run, row, cell
-    add("paragraph-level",
-        w.p("Mở đầu") + w.p("{%p if urgent %}") + w.p("KHẨN") + w.p("{%p else %}") + w.p("THƯỜNG") + w.p("{%p endif %}") +
-            w.p("bỏ đi {%p for p in people %} cả đoạn") + w.p("{{ loop.index }}. {{ p.name }}") + w.p("{%p endfor %}") +
-            w.p("{%p for p in empty %}") + w.p("không in") + w.p("{%p endfor %}") + w.p("Kết"));
+    add("paragraph-level", w.p("Mở đầu") + w.p("{%p if urgent %}") + w.p("KHẨN") + w.p("{%p else %}") + w.p("THƯỜNG") +
+                               w.p("{%p endif %}") + w.p("bỏ đi {%p for p in people %} cả đoạn") +
+                               w.p("{{ loop.index }}. {{ p.name }}") + w.p("{%p endfor %}") +
+                               w.p("{%p for p in empty %}") + w.p("không in") + w.p("{%p endfor %}") + w.p("Kết"));
     add("paragraph-level-in-header-footer-footnote", w.p("Thân") + kNoteReference)->parts = {
-        {"word/header1.xml", header(w.p("{%p if urgent %}") + w.p("KHẨN — {{ agency.short }}") + w.p("{%p endif %}") + w.p("Đầu trang"))},
+        {"word/header1.xml",
+         header(w.p("{%p if urgent %}") + w.p("KHẨN — {{ agency.short }}") + w.p("{%p endif %}") + w.p("Đầu trang"))},
         {"word/footer1.xml", footer(w.p("{%p for q in quarters %}") + w.p("{{ q }}") + w.p("{%p endfor %}"))},
-        {"word/footnotes.xml", footnotes(w.p("{%p for p in people %}") + w.p("{{ p.name }}: {{ p.unit }}") + w.p("{%p endfor %}"))}};
+        {"word/footnotes.xml",
+         footnotes(w.p("{%p for p in people %}") + w.p("{{ p.name }}: {{ p.unit }}") + w.p("{%p endfor %}"))}};
     add("paragraph-level-in-a-cell",
-        table(row(cell(w.p("Danh sách")) + cell(w.p("{%p for p in people %}") + w.p("- {{ p.name }}") + w.p("{%p endfor %}"))), 2));
+        table(row(cell(w.p("Danh sách")) +
+                  cell(w.p("{%p for p in people %}") + w.p("- {{ p.name }}") + w.p("{%p endfor %}"))),
+              2));
     add("run-level",
         "<w:p><w:r><w:t xml:space=\"preserve\">Gửi </w:t></w:r><w:r><w:rPr><w:b/></w:rPr><w:t>{%r if urgent %}</w:t></w:r>"
         "<w:r><w:rPr><w:b/></w:rPr><w:t xml:space=\"preserve\">khẩn </w:t></w:r><w:r><w:t>{%r endif %}</w:t></w:r>"
         "<w:r><w:t xml:space=\"preserve\">{{ agency.short }}{%r if not urgent %}</w:t></w:r><w:r><w:t> (thường)</w:t></w:r>"
         "<w:r><w:t>{%r endif %}</w:t></w:r></w:p>");
     add("row-loop",
-        table(row(cell(w.p("STT")) + cell(w.p("Họ và tên")) + cell(w.p("Tuổi"))) + row(cell(w.p("{%tr for p in people %}"))) +
+        table(row(cell(w.p("STT")) + cell(w.p("Họ và tên")) + cell(w.p("Tuổi"))) +
+                  row(cell(w.p("{%tr for p in people %}"))) +
                   row(cell(w.p("{{ loop.index }}")) + cell(w.p("{{ p.name }}")) + cell(w.p("{{ p.age }}"))) +
-                  row(cell(w.p("{%tr endfor %}"))) + row(cell(w.p("Cộng")) + cell(w.p("")) + cell(w.p("{{ people | sum(attribute='age') }}"))),
+                  row(cell(w.p("{%tr endfor %}"))) +
+                  row(cell(w.p("Cộng")) + cell(w.p("")) + cell(w.p("{{ people | sum(attribute='age') }}"))),
               3));
-    add("row-loop-empty-and-if",
-        table(row(cell(w.p("A")) + cell(w.p("B"))) + row(cell(w.p("{%tr for p in empty %}"))) + row(cell(w.p("{{ p }}")) + cell(w.p("x"))) +
-                  row(cell(w.p("{%tr endfor %}"))) + row(cell(w.p("{%tr if urgent %}"))) + row(cell(w.p("khẩn")) + cell(w.p("!"))) +
-                  row(cell(w.p("{%tr endif %}"))),
-              2));
-    add("column-loop",
-        table(row(cell(w.p("Họ và tên")) + cell(w.p("{%tc for q in quarters %}")) + cell(w.p("{{ q }}")) + cell(w.p("{%tc endfor %}"))) +
-                  row(cell(w.p("{{ people[0].name }}")) + cell(w.p("{%tc for q in quarters %}")) + cell(w.p("{{ loop.index * 10 }}")) +
-                      cell(w.p("{%tc endfor %}"))),
-              4));
-    add("row-and-column-loops",
-        table(row(cell(w.p("{%tr for p in people %}"))) +
-                  row(cell(w.p("{{ p.name }}")) + cell(w.p("{%tc for q in quarters %}")) + cell(w.p("{{ q }}/{{ p.age }}")) +
-                      cell(w.p("{%tc endfor %}"))) +
-                  row(cell(w.p("{%tr endfor %}"))),
-              4));
+    add("row-loop-empty-and-if", table(row(cell(w.p("A")) + cell(w.p("B"))) + row(cell(w.p("{%tr for p in empty %}"))) +
+                                           row(cell(w.p("{{ p }}")) + cell(w.p("x"))) +
+                                           row(cell(w.p("{%tr endfor %}"))) + row(cell(w.p("{%tr if urgent %}"))) +
+                                           row(cell(w.p("khẩn")) + cell(w.p("!"))) + row(cell(w.p("{%tr endif %}"))),
+                                       2));
+    add("column-loop", table(row(cell(w.p("Họ và tên")) + cell(w.p("{%tc for q in quarters %}")) +
+                                 cell(w.p("{{ q }}")) + cell(w.p("{%tc endfor %}"))) +
+                                 row(cell(w.p("{{ people[0].name }}")) + cell(w.p("{%tc for q in quarters %}")) +
+                                     cell(w.p("{{ loop.index * 10 }}")) + cell(w.p("{%tc endfor %}"))),
+                             4));
+    add("row-and-column-loops", table(row(cell(w.p("{%tr for p in people %}"))) +
+                                          row(cell(w.p("{{ p.name }}")) + cell(w.p("{%tc for q in quarters %}")) +
+                                              cell(w.p("{{ q }}/{{ p.age }}")) + cell(w.p("{%tc endfor %}"))) +
+                                          row(cell(w.p("{%tr endfor %}"))),
+                                      4));
     add("comments",
         w.p("Nội dung {# ghi chú #}tiếp{#chú thích#}") + w.p("{#p cả đoạn này bị bỏ #} chữ") + w.p("còn") +
             table(row(cell(w.p("a")) + cell(w.p("b"))) + row(cell(w.p("{#tr bỏ hàng #}")) + cell(w.p("x"))) +
@@ -247,29 +256,34 @@ std::vector<Case> cases() {
 
     // ----- Jinja on the text that docxtpl gives: whitespace control and blocks across paragraphs
     add("dash-joins-the-previous-paragraph",
-        w.p("Intro  ") + w.p("{%- if urgent %}") + w.p("Body {{ number }}") + w.p("{%- endif %}") + w.p("End") + w.p("A") +
-            w.p("{%- for q in quarters %}") + w.p("{{ q }}") + w.p("{%- endfor %}") + w.p("Z"));
-    add("dash-joins-the-next-paragraph",
-        w.one_run("A {% if urgent -%}") + w.p("  B") + w.p("{%- endif %} C") + w.one_run("a {% if urgent -%}  ") +
-            w.p("b {% endif %}") + w.one_run("x {% for q in quarters -%}") + w.p("{{ q }};{% endfor %}"));
-    add("dash-without-a-paragraph-to-join",
-        w.one_run("  {%- if urgent %}có{% endif %}") + w.one_run("a  {{- number }} b") + w.one_run("c {{ number -}}  d") +
-            "<w:p/>" + w.p("{% if urgent %}x{% endif %}") + "<w:p/>" + w.p("{%- if urgent %}y{% endif %}"));
+        w.p("Intro  ") + w.p("{%- if urgent %}") + w.p("Body {{ number }}") + w.p("{%- endif %}") + w.p("End") +
+            w.p("A") + w.p("{%- for q in quarters %}") + w.p("{{ q }}") + w.p("{%- endfor %}") + w.p("Z"));
+    add("dash-joins-the-next-paragraph", w.one_run("A {% if urgent -%}") + w.p("  B") + w.p("{%- endif %} C") +
+                                             w.one_run("a {% if urgent -%}  ") + w.p("b {% endif %}") +
+                                             w.one_run("x {% for q in quarters -%}") + w.p("{{ q }};{% endfor %}"));
+    add("dash-without-a-paragraph-to-join", w.one_run("  {%- if urgent %}có{% endif %}") +
+                                                w.one_run("a  {{- number }} b") + w.one_run("c {{ number -}}  d") +
+                                                "<w:p/>" + w.p("{% if urgent %}x{% endif %}") + "<w:p/>" +
+                                                w.p("{%- if urgent %}y{% endif %}"));
     add("dash-in-a-cell-and-in-a-header",
-        table(row(cell(w.p("Mở") + w.p("{%- if urgent %}") + w.p("khẩn") + w.p("{%- endif %}")) + cell(w.p("b"))), 2) + w.p("thân"))
-        ->parts = {{"word/header1.xml", header(w.p("Đầu") + w.p("{%- for q in quarters %}") + w.p(" {{ q }}") + w.p("{%- endfor %}"))}};
-    add("loop-from-mid-paragraph-to-a-later-one",
-        w.p("Items: {% for p in people %}{{ p.name }}") + w.p("đơn vị {{ p.unit }}") + w.p("{% endfor %}") + w.p("Hết") +
-            w.p("a {% if urgent %}b") + w.p("c") + w.p("d {% endif %}e") + w.p("{% if not urgent %}x") + w.p("y{% endif %}z"))
+        table(row(cell(w.p("Mở") + w.p("{%- if urgent %}") + w.p("khẩn") + w.p("{%- endif %}")) + cell(w.p("b"))), 2) +
+            w.p("thân"))
+        ->parts = {{"word/header1.xml",
+                    header(w.p("Đầu") + w.p("{%- for q in quarters %}") + w.p(" {{ q }}") + w.p("{%- endfor %}"))}};
+    add("loop-from-mid-paragraph-to-a-later-one", w.p("Items: {% for p in people %}{{ p.name }}") +
+                                                      w.p("đơn vị {{ p.unit }}") + w.p("{% endfor %}") + w.p("Hết") +
+                                                      w.p("a {% if urgent %}b") + w.p("c") + w.p("d {% endif %}e") +
+                                                      w.p("{% if not urgent %}x") + w.p("y{% endif %}z"))
         ->ignore_empty_paragraphs = false;
     add("blocks-across-paragraphs-in-footnote-and-footer", w.p("Thân") + kNoteReference)->parts = {
-        {"word/footnotes.xml", footnotes(w.p("Theo {% for p in people %}{{ p.name }}") + w.p("({{ p.age }}){% endfor %}."))},
+        {"word/footnotes.xml",
+         footnotes(w.p("Theo {% for p in people %}{{ p.name }}") + w.p("({{ p.age }}){% endfor %}."))},
         {"word/footer1.xml", footer(w.p("{% if urgent %}Khẩn") + w.p("— {{ agency.short }}{% endif %}"))}};
     {
         Case* c = add("block-tags-alone-in-their-paragraphs",
                       w.p("{% if urgent %}") + w.p("khẩn") + w.p("{% else %}") + w.p("thường") + w.p("{% endif %}") +
-                          w.p("{% for p in people %}") + w.p("{{ p.name }}") + w.p("{% endfor %}") + w.p("{% set total = xs | sum %}") +
-                          w.p("Tổng {{ total }}"));
+                          w.p("{% for p in people %}") + w.p("{{ p.name }}") + w.p("{% endfor %}") +
+                          w.p("{% set total = xs | sum %}") + w.p("Tổng {{ total }}"));
         c->ignore_empty_paragraphs = true;
     }
 
@@ -314,39 +328,46 @@ std::vector<Case> cases() {
             w.p("{{ s.split(' ') }}|{{ s.startswith('ng') }}|{{ '  a '.strip() }}|{{ s.upper() }}|{{ 'a,b'.split(',') }}|{{ s.replace('n', '') }}"));
 
     // ----- docxtpl's table helpers
-    add("vertical-merge",
-        table(row(cell(w.p("Đơn vị")) + cell(w.p("Họ và tên"))) + row(cell(w.p("{%tr for p in people | sort(attribute='unit') %}"))) +
-                  row(cell(w.one_run("{% vm %}{{ p.unit }}")) + cell(w.p("{{ p.name }}"))) + row(cell(w.p("{%tr endfor %}"))),
-              2));
-    add("horizontal-merge",
-        table(row(cell(w.p("Họ và tên")) + cell(w.p("{%tc for q in quarters %}")) + cell(w.p("{% hm %}Kết quả")) + cell(w.p("{%tc endfor %}"))) +
-                  row(cell(w.p("")) + cell(w.p("{%tc for q in quarters %}")) + cell(w.p("{{ q }}")) + cell(w.p("{%tc endfor %}"))),
-              4));
+    add("vertical-merge", table(row(cell(w.p("Đơn vị")) + cell(w.p("Họ và tên"))) +
+                                    row(cell(w.p("{%tr for p in people | sort(attribute='unit') %}"))) +
+                                    row(cell(w.one_run("{% vm %}{{ p.unit }}")) + cell(w.p("{{ p.name }}"))) +
+                                    row(cell(w.p("{%tr endfor %}"))),
+                                2));
+    add("horizontal-merge", table(row(cell(w.p("Họ và tên")) + cell(w.p("{%tc for q in quarters %}")) +
+                                      cell(w.p("{% hm %}Kết quả")) + cell(w.p("{%tc endfor %}"))) +
+                                      row(cell(w.p("")) + cell(w.p("{%tc for q in quarters %}")) +
+                                          cell(w.p("{{ q }}")) + cell(w.p("{%tc endfor %}"))),
+                                  4));
     add("colspan-and-cellbg",
-        table(row(cell(w.p("{% colspan span %}Tiêu đề rộng")) + cell(w.p("ô {% cellbg color %}màu"))) + row(cell(w.p("a")) + cell(w.p("b")) + cell(w.p("c"))) +
-                  row(cell(w.p("{%tr for p in people %}"))) + row(cell(w.p("{% cellbg 'DDEEFF' if p.active else 'FFFFFF' %}{{ p.name }}")) + cell(w.p("{{ p.age }}")) + cell(w.p("."))) +
+        table(row(cell(w.p("{% colspan span %}Tiêu đề rộng")) + cell(w.p("ô {% cellbg color %}màu"))) +
+                  row(cell(w.p("a")) + cell(w.p("b")) + cell(w.p("c"))) + row(cell(w.p("{%tr for p in people %}"))) +
+                  row(cell(w.p("{% cellbg 'DDEEFF' if p.active else 'FFFFFF' %}{{ p.name }}")) +
+                      cell(w.p("{{ p.age }}")) + cell(w.p("."))) +
                   row(cell(w.p("{%tr endfor %}"))),
               3));
     add("tables-and-levels-in-header-footer-footnote", w.p("Thân") + kNoteReference)->parts = {
-        {"word/header1.xml",
-         header(table(row(cell(w.p("{% colspan 2 %}{{ agency.short }}")) + cell(w.p("{% cellbg color %}số {{ number }}"))) +
-                          row(cell(w.p("{%tc for q in quarters %}")) + cell(w.p("{% hm %}{{ q }}")) + cell(w.p("{%tc endfor %}"))) +
-                          row(cell(w.p("{%tc for q in quarters %}")) + cell(w.p("{{ q }}")) + cell(w.p("{%tc endfor %}"))),
-                      3) +
-                w.p("Gửi {%r if urgent %}khẩn {%r endif %}{# ghi chú #}{{ agency.short }}"))},
-        {"word/footer1.xml",
-         footer(table(row(cell(w.p("{%tr for p in people %}"))) + row(cell(w.p("{{ loop.index }}")) + cell(w.p("{{ p.name }}"))) +
-                          row(cell(w.p("{%tr endfor %}"))),
-                      2))},
-        {"word/footnotes.xml", footnotes(w.p("{#p bỏ đoạn này #}") + w.p("Giữ {{ symbol }}") + w.p("{%- if urgent %} khẩn{% endif %}"))}};
+        {"word/header1.xml", header(table(row(cell(w.p("{% colspan 2 %}{{ agency.short }}")) +
+                                              cell(w.p("{% cellbg color %}số {{ number }}"))) +
+                                              row(cell(w.p("{%tc for q in quarters %}")) +
+                                                  cell(w.p("{% hm %}{{ q }}")) + cell(w.p("{%tc endfor %}"))) +
+                                              row(cell(w.p("{%tc for q in quarters %}")) + cell(w.p("{{ q }}")) +
+                                                  cell(w.p("{%tc endfor %}"))),
+                                          3) +
+                                    w.p("Gửi {%r if urgent %}khẩn {%r endif %}{# ghi chú #}{{ agency.short }}"))},
+        {"word/footer1.xml", footer(table(row(cell(w.p("{%tr for p in people %}"))) +
+                                              row(cell(w.p("{{ loop.index }}")) + cell(w.p("{{ p.name }}"))) +
+                                              row(cell(w.p("{%tr endfor %}"))),
+                                          2))},
+        {"word/footnotes.xml",
+         footnotes(w.p("{#p bỏ đoạn này #}") + w.p("Giữ {{ symbol }}") + w.p("{%- if urgent %} khẩn{% endif %}"))}};
 
     // ----- literal braces
     add("literal-escapes", w.p("Cú pháp {_{ x }_} và {_% if %_} với {{ number }}"));
 
     // ----- strict mode: the only difference is a located error; leniently, the same document
     {
-        Case* c = add("missing-value-is-a-located-error",
-                      w.p("Kính gửi {{ agency.name }}") + w.p("Ký: {{ signer }}") + w.p("{% for x in missing_list %}{{ x }}{% endfor %}"));
+        Case* c = add("missing-value-is-a-located-error", w.p("Kính gửi {{ agency.name }}") + w.p("Ký: {{ signer }}") +
+                                                              w.p("{% for x in missing_list %}{{ x }}{% endfor %}"));
         // (Jinja prints a missing top-level name as nothing but fails on signer.name when signer is missing)
         c->strict_error = "'signer' is missing from the data";
         c->strict_paragraph = 2;
@@ -396,7 +417,8 @@ const xmlNode* child(const xmlNode* n, const char* local) {
 }
 
 // One line per paragraph, table row and cell, with the cell properties docxtpl's helpers set.
-void describe(const xmlNode* container, bool skip_empty, std::vector<std::string>& out, const std::string& indent = "") {
+void describe(const xmlNode* container, bool skip_empty, std::vector<std::string>& out,
+              const std::string& indent = "") {
     for (const xmlNode* c = container->children; c; c = c->next) {
         if (is_w(c, "p")) {
             std::string text;
@@ -462,7 +484,8 @@ std::string grid_problems(const std::string& xml) {
             widest = std::max(widest, spans);
         }
         if (columns != widest)
-            problems += "a table has " + std::to_string(columns) + " grid columns but rows " + std::to_string(widest) + " wide; ";
+            problems += "a table has " + std::to_string(columns) + " grid columns but rows " + std::to_string(widest) +
+                        " wide; ";
     }
     return problems;
 }
@@ -486,7 +509,10 @@ TEST(Docxtpl, EveryFormRendersAsDocxtplDoes) {
         const std::string docx = t::make_docx(c.body, c.parts);
         t::write_file(base + ".docx", docx);
         t::write_file(base + ".json", c.data.dump());
-        manifest.push_back({{"name", c.name}, {"template", base + ".docx"}, {"data", base + ".json"}, {"output", base + ".docxtpl.docx"}});
+        manifest.push_back({{"name", c.name},
+                            {"template", base + ".docx"},
+                            {"data", base + ".json"},
+                            {"output", base + ".docxtpl.docx"}});
 
         SCOPED_TRACE(c.name);
         try {
@@ -524,7 +550,8 @@ TEST(Docxtpl, EveryFormRendersAsDocxtplDoes) {
     const int rc = t::run_command(python + " " + quote(t::source_dir() + "/tests/e2e/docxtpl_render.py") + " " +
                                       quote(dir + "/manifest.json") + " " + quote(dir + "/results.json"),
                                   &output);
-    ASSERT_EQ(rc, 0) << "docxtpl could not run (is python3-docxtpl installed? .ci/deps.sh --with-office installs it):\n" << output;
+    ASSERT_EQ(rc, 0) << "docxtpl could not run (is python3-docxtpl installed? .ci/deps.sh --with-office installs it):\n"
+                     << output;
     const json results = json::parse(t::read_file(dir + "/results.json"));
 
     // vanban's outputs are valid packages
@@ -558,27 +585,39 @@ TEST(Docxtpl, InlineImageAndTheJsonPictureGiveTheSameDrawings) {
     t::write_file(dir + "/photo.jpeg", t::make_jpeg(400, 300, 200));
     t::write_file(dir + "/seal.png", t::seal_png(200, 72));
     const auto para = [](const std::string& text) {
-        return "<w:p><w:r><w:rPr><w:b/></w:rPr><w:t xml:space=\"preserve\">" + t::xml_escape(text) + "</w:t></w:r></w:p>";
+        return "<w:p><w:r><w:rPr><w:b/></w:rPr><w:t xml:space=\"preserve\">" + t::xml_escape(text) +
+               "</w:t></w:r></w:p>";
     };
     const std::string header = std::string(kPart) + "<w:hdr" + kNs + ">" + para("Logo: {{ logo }}") + "</w:hdr>";
-    const json people = json::array({{{"name", "An"}, {"photo", {{"image", dir + "/photo.jpeg"}, {"height", "2cm"}}}},
-                                     {{"name", "Bình"}, {"photo", {{"image", dir + "/photo.jpeg"}, {"width", "1.5in"}}}}});
+    const json people =
+        json::array({{{"name", "An"}, {"photo", {{"image", dir + "/photo.jpeg"}, {"height", "2cm"}}}},
+                     {{"name", "Bình"}, {"photo", {{"image", dir + "/photo.jpeg"}, {"width", "1.5in"}}}}});
     struct ImageCase {
         std::string name, body;
         std::map<std::string, std::string> parts;
         json data;
     };
     const std::vector<ImageCase> all = {
-        {"width", para("Chữ ký: {{ signature }} (đã ký)"), {}, {{"signature", {{"image", dir + "/signature.png"}, {"width", "35mm"}}}}},
+        {"width",
+         para("Chữ ký: {{ signature }} (đã ký)"),
+         {},
+         {{"signature", {{"image", dir + "/signature.png"}, {"width", "35mm"}}}}},
         {"height", para("{{ photo }}"), {}, {{"photo", {{"image", dir + "/photo.jpeg"}, {"height", "30mm"}}}}},
-        {"both", para("{{ seal }}"), {}, {{"seal", {{"image", dir + "/seal.png"}, {"width", "35mm"}, {"height", "30mm"}}}}},
+        {"both",
+         para("{{ seal }}"),
+         {},
+         {{"seal", {{"image", dir + "/seal.png"}, {"width", "35mm"}, {"height", "30mm"}}}}},
         {"row_loop",
          "<w:tbl><w:tblPr><w:tblW w:w=\"0\" w:type=\"auto\"/></w:tblPr><w:tblGrid><w:gridCol w:w=\"3000\"/><w:gridCol w:w=\"3000\"/>"
-         "</w:tblGrid><w:tr><w:tc>" + para("{%tr for p in people %}") + "</w:tc><w:tc>" + para("") + "</w:tc></w:tr><w:tr><w:tc>" +
-             para("{{ p.name }}") + "</w:tc><w:tc>" + para("{{ p.photo }}") + "</w:tc></w:tr><w:tr><w:tc>" + para("{%tr endfor %}") +
-             "</w:tc><w:tc>" + para("") + "</w:tc></w:tr></w:tbl>",
-         {}, {{"people", people}}},
-        {"header_and_twice", para("{{ logo }} và {{ logo }}"), {{"word/header1.xml", header}},
+         "</w:tblGrid><w:tr><w:tc>" +
+             para("{%tr for p in people %}") + "</w:tc><w:tc>" + para("") + "</w:tc></w:tr><w:tr><w:tc>" +
+             para("{{ p.name }}") + "</w:tc><w:tc>" + para("{{ p.photo }}") + "</w:tc></w:tr><w:tr><w:tc>" +
+             para("{%tr endfor %}") + "</w:tc><w:tc>" + para("") + "</w:tc></w:tr></w:tbl>",
+         {},
+         {{"people", people}}},
+        {"header_and_twice",
+         para("{{ logo }} và {{ logo }}"),
+         {{"word/header1.xml", header}},
          {{"logo", {{"image", dir + "/signature.png"}, {"height", "10mm"}}}}},
     };
     json manifest = json::array();
@@ -590,13 +629,19 @@ TEST(Docxtpl, InlineImageAndTheJsonPictureGiveTheSameDrawings) {
         t::write_file(base + ".docx", docx);
         t::write_file(base + ".json", c.data.dump());
         t::write_file(base + ".vanban.docx", vanban::Template::from_bytes(docx, c.name).render(c.data, options));
-        manifest.push_back({{"name", c.name}, {"template", base + ".docx"}, {"data", base + ".json"}, {"output", base + ".docxtpl.docx"}});
+        manifest.push_back({{"name", c.name},
+                            {"template", base + ".docx"},
+                            {"data", base + ".json"},
+                            {"output", base + ".docxtpl.docx"}});
     }
     t::write_file(dir + "/manifest.json", manifest.dump(1));
     const std::string python = fs::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
     std::string output;
-    ASSERT_EQ(t::run_command(python + " " + quote(t::source_dir() + "/tests/e2e/docxtpl_render.py") + " " + quote(dir + "/manifest.json") +
-                                 " " + quote(dir + "/results.json"), &output), 0) << output;
+    ASSERT_EQ(t::run_command(python + " " + quote(t::source_dir() + "/tests/e2e/docxtpl_render.py") + " " +
+                                 quote(dir + "/manifest.json") + " " + quote(dir + "/results.json"),
+                             &output),
+              0)
+        << output;
     const json results = json::parse(t::read_file(dir + "/results.json"));
     const auto extents = [](const std::string& xml) {
         std::vector<std::pair<long, long>> out;

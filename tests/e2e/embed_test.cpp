@@ -23,15 +23,18 @@ using namespace vanban::test;
 
 using vanban::test::quote;
 
-bool contains(const std::string& haystack, const std::string& needle) { return haystack.find(needle) != std::string::npos; }
+bool contains(const std::string& haystack, const std::string& needle) {
+    return haystack.find(needle) != std::string::npos;
+}
 
 class Embed : public ::testing::Test {
 protected:
     // One installation per test process (ctest runs each test in its own process, in parallel).
     static void SetUpTestSuite() {
         prefix_ = temp_dir() + "/prefix";
-        install_rc_ = run_command(std::string(VANBAN_CMAKE) + " --install " + quote(binary_dir()) + " --prefix " + quote(prefix_),
-                                  &install_log_);
+        install_rc_ =
+            run_command(std::string(VANBAN_CMAKE) + " --install " + quote(binary_dir()) + " --prefix " + quote(prefix_),
+                        &install_log_);
         // GNUInstallDirs may choose lib, lib64 or lib/<multiarch>: find where vanban.pc went.
         std::error_code ec;
         for (auto it = fs::recursive_directory_iterator(prefix_, ec); it != fs::recursive_directory_iterator(); ++it)
@@ -184,9 +187,9 @@ TEST_F(Embed, CProgramBuiltWithPkgConfigRendersToMemoryAndFileAndPrintsStructure
 
     // Bad data: render errors with template and data locations; nothing written.
     const std::string bad_doc = work_ + "/bad.docx";
-    EXPECT_EQ(run_command(quote(exe) + " " + quote(mini() + "/docx") + " " + quote(mini() + "/bad.json") + " " +
-                              quote(bad_doc),
-                          &out),
+    EXPECT_EQ(run_command(
+                  quote(exe) + " " + quote(mini() + "/docx") + " " + quote(mini() + "/bad.json") + " " + quote(bad_doc),
+                  &out),
               1)
         << out;
     expect_mini_errors(out);
@@ -199,9 +202,8 @@ TEST_F(Embed, CProgramBuiltWithPkgConfigRendersToMemoryAndFileAndPrintsStructure
         << out;
     expect_schema_errors(out);
     // A template that does not exist: an I/O error record.
-    EXPECT_EQ(run_command(quote(exe) + " /nonexistent.docx " + quote(mini() + "/data.json") + " " + quote(bad_doc),
-                          &out),
-              2)
+    EXPECT_EQ(
+        run_command(quote(exe) + " /nonexistent.docx " + quote(mini() + "/data.json") + " " + quote(bad_doc), &out), 2)
         << out;
     EXPECT_TRUE(contains(out, "[io]")) << out;
 }
@@ -209,8 +211,8 @@ TEST_F(Embed, CProgramBuiltWithPkgConfigRendersToMemoryAndFileAndPrintsStructure
 TEST_F(Embed, PythonCtypesScriptRendersAndPrintsStructuredErrors) {
     std::string out;
     const std::string doc = work_ + "/py.docx";
-    ASSERT_EQ(run_command(python() + " " + quote(mini() + "/docx") + " " + quote(mini() + "/data.json") + " " + quote(doc) +
-                              " " + quote(mini() + "/schema.json"),
+    ASSERT_EQ(run_command(python() + " " + quote(mini() + "/docx") + " " + quote(mini() + "/data.json") + " " +
+                              quote(doc) + " " + quote(mini() + "/schema.json"),
                           &out),
               0)
         << out;
@@ -243,14 +245,18 @@ TEST_F(Embed, CMakeConsumerFindsThePackage) {
     const std::string exe = build + "/consumer";
     const std::string doc = work_ + "/cmake.docx";
     // No LD_LIBRARY_PATH: the imported target gives the build tree an RPATH into the prefix.
-    ASSERT_EQ(run_command(quote(exe) + " " + quote(mini() + "/docx") + " " + quote(mini() + "/data.json") + " " + quote(doc), &out),
-              0)
+    ASSERT_EQ(
+        run_command(quote(exe) + " " + quote(mini() + "/docx") + " " + quote(mini() + "/data.json") + " " + quote(doc),
+                    &out),
+        0)
         << out;
     EXPECT_TRUE(contains(out, "vanban " VANBAN_VERSION_STRING ": wrote")) << out;
     expect_mini_document(doc);
     // vanban::Error thrown inside libvanban is caught by the consumer, with every diagnostic located.
-    EXPECT_EQ(run_command(quote(exe) + " " + quote(mini() + "/docx") + " " + quote(mini() + "/bad.json") + " " + quote(doc), &out),
-              1)
+    EXPECT_EQ(
+        run_command(quote(exe) + " " + quote(mini() + "/docx") + " " + quote(mini() + "/bad.json") + " " + quote(doc),
+                    &out),
+        1)
         << out;
     EXPECT_TRUE(contains(out, "data: word/document.xml ¶4: 'tasks' is string, not a list")) << out;
     EXPECT_TRUE(contains(out, "(data /signer/name line 7:13)")) << out;
@@ -260,16 +266,16 @@ TEST_F(Embed, CMakeConsumerFindsThePackage) {
 TEST_F(Embed, CxxConsumerBuiltWithPkgConfig) {
     std::string out;
     const std::string exe = work_ + "/consumer-pc";
-    const std::string cmd = std::string(VANBAN_CXX_COMPILER) + " -std=c++20 -Wall -Wextra -Werror " + VANBAN_SANITIZE_FLAGS +
-                            " " + quote(examples() + "/consumer-cmake/main.cpp") + " -o " + quote(exe) + " $(" +
-                            pkg_config("--cflags --libs vanban-cpp") + ")";
+    const std::string cmd = std::string(VANBAN_CXX_COMPILER) + " -std=c++20 -Wall -Wextra -Werror " +
+                            VANBAN_SANITIZE_FLAGS + " " + quote(examples() + "/consumer-cmake/main.cpp") + " -o " +
+                            quote(exe) + " $(" + pkg_config("--cflags --libs vanban-cpp") + ")";
     ASSERT_EQ(run_command(cmd, &out), 0) << cmd << "\n" << out;
     const std::string doc = work_ + "/pc.docx";
     // No LD_LIBRARY_PATH: the .pc file gives the program a run path into the prefix.
-    ASSERT_EQ(run_command(quote(exe) + " " + quote(mini() + "/docx") + " " + quote(mini() + "/data.json") + " " +
-                              quote(doc),
-                          &out),
-              0)
+    ASSERT_EQ(
+        run_command(quote(exe) + " " + quote(mini() + "/docx") + " " + quote(mini() + "/data.json") + " " + quote(doc),
+                    &out),
+        0)
         << out;
     expect_mini_document(doc);
 }
@@ -282,8 +288,8 @@ TEST_F(Embed, CProgramRendersTheInstalledKeHoachExample) {
     const std::string exe = build_render_c();
     std::string out;
     const std::string doc = work_ + "/ke-hoach.docx";
-    ASSERT_EQ(run_command(quote(exe) + " " + quote(bundle + "/docx") + " " + quote(bundle + "/example.json") +
-                              " " + quote(doc) + " " + quote(bundle + "/schema.json"),
+    ASSERT_EQ(run_command(quote(exe) + " " + quote(bundle + "/docx") + " " + quote(bundle + "/example.json") + " " +
+                              quote(doc) + " " + quote(bundle + "/schema.json"),
                           &out),
               0)
         << out;
@@ -318,12 +324,14 @@ TEST_F(Embed, ReadmeCxxSnippetRunsAgainstThePrefix) {
     ASSERT_NE(close, std::string::npos);
     std::string includes, statements;
     std::istringstream lines(readme.substr(body_start, close - body_start));
-    for (std::string line; std::getline(lines, line);) (line.rfind("#include", 0) == 0 ? includes : statements) += line + "\n";
+    for (std::string line; std::getline(lines, line);)
+        (line.rfind("#include", 0) == 0 ? includes : statements) += line + "\n";
     write_file(work_ + "/app.cpp", includes + "int main() {\n" + statements +
                                        "    vanban::write_file_atomic(\"plan.docx\", docx);\n    return 0;\n}\n");
     std::string out;
     const std::string cmd = "cd " + quote(work_) + " && " + VANBAN_CXX_COMPILER + " -std=c++20 -Wall -Wextra -Werror " +
-                            VANBAN_SANITIZE_FLAGS + " app.cpp -o app $(" + pkg_config("--cflags --libs vanban-cpp") + ")";
+                            VANBAN_SANITIZE_FLAGS + " app.cpp -o app $(" + pkg_config("--cflags --libs vanban-cpp") +
+                            ")";
     ASSERT_EQ(run_command(cmd, &out), 0) << cmd << "\n" << out;
     fs::copy_file(prefix() + "/share/vanban/templates/ke-hoach/example.json", work_ + "/plan.json");
     ASSERT_EQ(run_command("cd " + quote(work_) + " && ./app", &out), 0) << out;

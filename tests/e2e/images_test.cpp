@@ -39,7 +39,8 @@ json example(const std::string& name) {
 std::vector<std::string> all(const std::string& text, const std::string& pattern) {
     std::vector<std::string> out;
     const std::regex re(pattern);
-    for (auto it = std::sregex_iterator(text.begin(), text.end(), re); it != std::sregex_iterator(); ++it) out.push_back((*it)[1]);
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), re); it != std::sregex_iterator(); ++it)
+        out.push_back((*it)[1]);
     return out;
 }
 
@@ -67,10 +68,14 @@ void expect_docx_pictures(const std::string& docx, const Pictures& p, std::size_
     for (const auto& [name, bytes] : parts) media += name.starts_with("word/media/") ? 1 : 0;
     EXPECT_EQ(media, 2u) << "the same picture used again is stored once";
     const std::string& rels = parts.at("word/_rels/document.xml.rels");
-    EXPECT_NE(rels.find("Id=\"rIdVanbanImage1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/image\" "
-                        "Target=\"media/vanban_image1.png\""), std::string::npos);
+    EXPECT_NE(
+        rels.find(
+            "Id=\"rIdVanbanImage1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/image\" "
+            "Target=\"media/vanban_image1.png\""),
+        std::string::npos);
     EXPECT_NE(rels.find("Target=\"media/vanban_image2.png\""), std::string::npos);
-    EXPECT_NE(parts.at("[Content_Types].xml").find("<Default Extension=\"png\" ContentType=\"image/png\"/>"), std::string::npos);
+    EXPECT_NE(parts.at("[Content_Types].xml").find("<Default Extension=\"png\" ContentType=\"image/png\"/>"),
+              std::string::npos);
     const std::string& doc = parts.at("word/document.xml");
     std::vector<std::string> want_cx, want_cy, want_offsets;
     for (std::size_t k = 0; k < blocks; ++k) {
@@ -93,8 +98,10 @@ void expect_odt_pictures(const std::string& odt, const Pictures& p, std::size_t 
     EXPECT_EQ(parts.at("Pictures/vanban_image1.png"), p.seal);
     EXPECT_EQ(parts.at("Pictures/vanban_image2.png"), p.signature);
     const std::string& manifest = parts.at("META-INF/manifest.xml");
-    EXPECT_NE(manifest.find("manifest:full-path=\"Pictures/vanban_image1.png\" manifest:media-type=\"image/png\""), std::string::npos);
-    EXPECT_NE(manifest.find("manifest:full-path=\"Pictures/vanban_image2.png\" manifest:media-type=\"image/png\""), std::string::npos);
+    EXPECT_NE(manifest.find("manifest:full-path=\"Pictures/vanban_image1.png\" manifest:media-type=\"image/png\""),
+              std::string::npos);
+    EXPECT_NE(manifest.find("manifest:full-path=\"Pictures/vanban_image2.png\" manifest:media-type=\"image/png\""),
+              std::string::npos);
     const std::string& content = parts.at("content.xml");
     EXPECT_EQ(all(content, "(svg:x=\"-15mm\" svg:y=\"2.13mm\" svg:width=\"35mm\" svg:height=\"35mm\")").size(), blocks);
     EXPECT_EQ(all(content, "(text:anchor-type=\"as-char\" svg:width=\"60mm\" svg:height=\"20mm\")").size(), blocks);
@@ -120,11 +127,14 @@ std::vector<Placed> placed_pictures(const std::string& pdf) {
     constexpr double mm = 25.4 / 72 / 1.5;
     std::vector<Placed> out;
     int page = 0;
-    const std::regex element(R"re(<page number="(\d+)"|<image top="(-?\d+)" left="(-?\d+)" width="(\d+)" height="(\d+)")re");
+    const std::regex element(
+        R"re(<page number="(\d+)"|<image top="(-?\d+)" left="(-?\d+)" width="(\d+)" height="(\d+)")re");
     for (auto it = std::sregex_iterator(xml.begin(), xml.end(), element); it != std::sregex_iterator(); ++it) {
         const auto& m = *it;
         if (m[1].matched) page = std::stoi(m[1]);
-        else out.push_back({page, std::stod(m[2]) * mm, std::stod(m[3]) * mm, std::stod(m[4]) * mm, std::stod(m[5]) * mm});
+        else
+            out.push_back(
+                {page, std::stod(m[2]) * mm, std::stod(m[3]) * mm, std::stod(m[4]) * mm, std::stod(m[5]) * mm});
     }
     return out;
 }
@@ -162,7 +172,8 @@ void expect_pdf_pictures(const std::string& pdf, std::size_t blocks) {
         EXPECT_NEAR(sig.height, 20, 0.7);
         EXPECT_NEAR(seal.height, 35, 0.7);
         EXPECT_EQ(seal.page, sig.page);
-        EXPECT_NEAR(seal.left + seal.width, sig.left + sig.width / 3, 1.0) << "the seal covers the signature's left third";
+        EXPECT_NEAR(seal.left + seal.width, sig.left + sig.width / 3, 1.0)
+            << "the seal covers the signature's left third";
         EXPECT_NEAR(seal.top + seal.height / 2, sig.top + sig.height / 2, 3.0) << "level with the signature";
     }
 }
@@ -176,8 +187,11 @@ TEST(Images, KeHoachWithSignatureAndSealToDocxOdtAndPdf) {
     const std::string docx = p.dir + "/plan.docx", odt = p.dir + "/plan.odt";
     std::string output;
     for (const auto& out : {docx, odt})
-        ASSERT_EQ(t::run_command("cd / && " + quote(VANBAN_CLI) + " render ke-hoach " + quote(p.dir + "/plan.json") + " -o " + quote(out),
-                                 &output), 0) << output;
+        ASSERT_EQ(t::run_command("cd / && " + quote(VANBAN_CLI) + " render ke-hoach " + quote(p.dir + "/plan.json") +
+                                     " -o " + quote(out),
+                                 &output),
+                  0)
+            << output;
     expect_valid({docx, odt});
     expect_docx_pictures(t::read_file(docx), p, 1);
     expect_odt_pictures(t::read_file(odt), p, 1);
@@ -191,8 +205,11 @@ TEST(Images, KeHoachWithSignatureAndSealToDocxOdtAndPdf) {
     plan["signer"].erase("signature_image");
     plan["signer"].erase("seal_image");
     t::write_file(p.dir + "/plain.json", plan.dump());
-    ASSERT_EQ(t::run_command(quote(VANBAN_CLI) + " render ke-hoach " + quote(p.dir + "/plain.json") + " -o " + quote(p.dir + "/plain.docx"),
-                             &output), 0) << output;
+    ASSERT_EQ(t::run_command(quote(VANBAN_CLI) + " render ke-hoach " + quote(p.dir + "/plain.json") + " -o " +
+                                 quote(p.dir + "/plain.docx"),
+                             &output),
+              0)
+        << output;
     const auto parts = t::read_zip(t::read_file(p.dir + "/plain.docx"));
     EXPECT_EQ(parts.at("word/document.xml").find("KHChuKy"), std::string::npos);
     EXPECT_EQ(parts.at("word/document.xml").find("<w:drawing>"), std::string::npos);
@@ -210,12 +227,16 @@ TEST(Images, AwardFormWithTwoSignatureBlocks) {
     const std::string docx = p.dir + "/record.docx", odt = p.dir + "/record.odt";
     std::string output;
     for (const auto& out : {docx, odt})
-        ASSERT_EQ(t::run_command(quote(VANBAN_CLI) + " render bao-cao-thanh-tich " + quote(p.dir + "/record.json") + " -o " + quote(out),
-                                 &output), 0) << output;
+        ASSERT_EQ(t::run_command(quote(VANBAN_CLI) + " render bao-cao-thanh-tich " + quote(p.dir + "/record.json") +
+                                     " -o " + quote(out),
+                                 &output),
+                  0)
+            << output;
     expect_valid({docx, odt});
     expect_docx_pictures(t::read_file(docx), p, 2);
     expect_odt_pictures(t::read_file(odt), p, 2);
-    EXPECT_NE(t::read_zip(t::read_file(docx)).at("word/document.xml").find("descr=\"Dấu của trường\""), std::string::npos)
+    EXPECT_NE(t::read_zip(t::read_file(docx)).at("word/document.xml").find("descr=\"Dấu của trường\""),
+              std::string::npos)
         << "the data's description wins over the template's";
     for (const auto& [file, format] : {std::pair{docx, "docx"}, {odt, "odt"}}) {
         SCOPED_TRACE(format);
@@ -225,7 +246,8 @@ TEST(Images, AwardFormWithTwoSignatureBlocks) {
         // The two names stay level with each other, pictures or not.
         std::string text;
         ASSERT_EQ(t::run_command("pdftotext -layout " + quote(pdf) + " -", &text, false), 0);
-        EXPECT_TRUE(std::regex_search(text, std::regex("Trần Văn Thắng +Đỗ Thị Minh Nguyệt"))) << text.substr(text.size() - 600);
+        EXPECT_TRUE(std::regex_search(text, std::regex("Trần Văn Thắng +Đỗ Thị Minh Nguyệt")))
+            << text.substr(text.size() - 600);
     }
 }
 
@@ -241,8 +263,9 @@ TEST(Images, PicturesInBatchRecords) {
     bad["person"]["signature_image"] = {{"image", "scans/missing.png"}};
     t::write_file(p.dir + "/records.jsonl", good.dump() + "\n" + inline_picture.dump() + "\n" + bad.dump() + "\n");
     std::string output;
-    const int rc = t::run_command("cd / && " + quote(VANBAN_CLI) + " batch bao-cao-thanh-tich-ca-nhan " + quote(p.dir + "/records.jsonl") +
-                                      " -o " + quote(p.dir + "/out") + " --quiet --report " + quote(p.dir + "/report.json"),
+    const int rc = t::run_command("cd / && " + quote(VANBAN_CLI) + " batch bao-cao-thanh-tich-ca-nhan " +
+                                      quote(p.dir + "/records.jsonl") + " -o " + quote(p.dir + "/out") +
+                                      " --quiet --report " + quote(p.dir + "/report.json"),
                                   &output);
     EXPECT_EQ(rc, 1) << output;
     const json report = json::parse(t::read_file(p.dir + "/report.json"));
@@ -253,12 +276,14 @@ TEST(Images, PicturesInBatchRecords) {
     EXPECT_EQ(failed["status"], "failed");
     EXPECT_EQ(failed["line"], 3);
     EXPECT_EQ(failed["errors"][0]["json_pointer"], "/person/signature_image/image");
-    EXPECT_NE(failed["errors"][0]["message"].get<std::string>().find("no picture file"), std::string::npos) << failed.dump();
+    EXPECT_NE(failed["errors"][0]["message"].get<std::string>().find("no picture file"), std::string::npos)
+        << failed.dump();
     for (const char* name : {"1.docx", "2.docx"}) {
         const auto parts = t::read_zip(t::read_file(p.dir + "/out/" + name));
         EXPECT_EQ(parts.at("word/media/vanban_image1.png"), p.signature) << name;
         EXPECT_EQ(all(parts.at("word/document.xml"), "<wp:extent cx=\"\\d+\" cy=\"(\\d+)\"").front(),
-                  std::string(name) == "1.docx" ? "540000" : "720000") << "15 mm from the record, else the template's 20 mm";
+                  std::string(name) == "1.docx" ? "540000" : "720000")
+            << "15 mm from the record, else the template's 20 mm";
     }
     EXPECT_FALSE(fs::exists(p.dir + "/out/3.docx"));
     expect_valid({p.dir + "/out/1.docx"});
@@ -272,16 +297,20 @@ TEST(Images, DataErrorsOfPicturesThroughTheCommand) {
     t::write_file(p.dir + "/scans/notes.txt", "not a picture");
     t::write_file(p.dir + "/plan.json", plan.dump(2));
     std::string output;
-    EXPECT_EQ(t::run_command(quote(VANBAN_CLI) + " --errors json render ke-hoach " + quote(p.dir + "/plan.json") + " -o " +
-                                 quote(p.dir + "/plan.docx"), &output), 1);
+    EXPECT_EQ(t::run_command(quote(VANBAN_CLI) + " --errors json render ke-hoach " + quote(p.dir + "/plan.json") +
+                                 " -o " + quote(p.dir + "/plan.docx"),
+                             &output),
+              1);
     const json errors = json::parse(output);
     ASSERT_EQ(errors.size(), 1u) << output;
     EXPECT_EQ(errors[0]["json_pointer"], "/signer/signature_image/width");
     EXPECT_EQ(errors[0]["kind"], "schema") << "the schema catches a width without its unit first";
     plan["signer"]["signature_image"]["width"] = "35mm";
     t::write_file(p.dir + "/plan.json", plan.dump(2));
-    EXPECT_EQ(t::run_command(quote(VANBAN_CLI) + " --errors json render ke-hoach " + quote(p.dir + "/plan.json") + " -o " +
-                                 quote(p.dir + "/plan.docx"), &output), 1);
+    EXPECT_EQ(t::run_command(quote(VANBAN_CLI) + " --errors json render ke-hoach " + quote(p.dir + "/plan.json") +
+                                 " -o " + quote(p.dir + "/plan.docx"),
+                             &output),
+              1);
     const json render_errors = json::parse(output);
     ASSERT_EQ(render_errors.size(), 2u) << output;
     for (const auto& e : render_errors) {

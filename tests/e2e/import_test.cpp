@@ -91,8 +91,9 @@ std::string odt_runs(const std::string& markup) {
     for (const auto& span : vanban::parse_markup(markup).spans) {
         if (span.kind != vanban::RichSpan::Kind::text) continue;
         const char* style = span.bold && span.italic ? "BI" : span.bold ? "B" : span.italic ? "I" : nullptr;
-        out += style ? std::string("<text:span text:style-name=\"") + style + "\">" + xml_text(span.text) + "</text:span>"
-                     : xml_text(span.text);
+        out += style
+                   ? std::string("<text:span text:style-name=\"") + style + "\">" + xml_text(span.text) + "</text:span>"
+                   : xml_text(span.text);
     }
     return out;
 }
@@ -112,7 +113,9 @@ std::string libreoffice_docx(const std::string& id, const std::string& dir) {
     const std::string odt = dir + "/seed-" + id + ".odt";
     t::write_file(odt, t::make_odt(body, {}, odt_styles()));
     std::string output;
-    EXPECT_EQ(t::run_command(quote(t::tools_dir() + "/office-to") + " docx " + quote(odt) + " " + quote(dir), &output, false), 0)
+    EXPECT_EQ(
+        t::run_command(quote(t::tools_dir() + "/office-to") + " docx " + quote(odt) + " " + quote(dir), &output, false),
+        0)
         << output;
     return t::read_file(dir + "/seed-" + id + ".docx");
 }
@@ -151,8 +154,9 @@ std::string word_numbered_docx(const std::string& id) {
         else if (std::regex_match(line, m, minus)) num = 2, ilvl = 0;
         else if (std::regex_match(line, m, plus)) num = 2, ilvl = 1;
         if (num > 0) text = m[1].str();
-        const std::string ppr = num == 0 ? "" : "<w:pPr><w:numPr><w:ilvl w:val=\"" + std::to_string(ilvl) +
-                                                    "\"/><w:numId w:val=\"" + std::to_string(num) + "\"/></w:numPr></w:pPr>";
+        const std::string ppr = num == 0 ? ""
+                                         : "<w:pPr><w:numPr><w:ilvl w:val=\"" + std::to_string(ilvl) +
+                                               "\"/><w:numId w:val=\"" + std::to_string(num) + "\"/></w:numPr></w:pPr>";
         body += "<w:p>" + ppr + docx_runs(text) + "</w:p>";
     }
     return t::make_docx(body, {{"word/numbering.xml", kNumbering}});
@@ -174,9 +178,11 @@ TEST_P(ImportSeed, TextImportsWithNothingUnrecognisedAndValidates) {
     const std::string dir = t::temp_dir();
     t::write_file(dir + "/plan.json", r.data.dump(2));
     std::string output;
-    EXPECT_EQ(t::run_command(quote(VANBAN_CLI) + " validate ke-hoach " + quote(dir + "/plan.json"), &output), 0) << output;
+    EXPECT_EQ(t::run_command(quote(VANBAN_CLI) + " validate ke-hoach " + quote(dir + "/plan.json"), &output), 0)
+        << output;
     // What the text does say is all in the data: the document's parts that the seeds keep.
-    EXPECT_EQ(r.data["title"], json::parse(t::read_file(t::source_dir() + "/examples/ke-hoach/" + GetParam() + ".json"))["title"]);
+    EXPECT_EQ(r.data["title"],
+              json::parse(t::read_file(t::source_dir() + "/examples/ke-hoach/" + GetParam() + ".json"))["title"]);
     EXPECT_FALSE(r.data["body"].empty());
     EXPECT_FALSE(r.data["signer"]["name"].get<std::string>().empty());
 }
@@ -207,7 +213,8 @@ INSTANTIATE_TEST_SUITE_P(Seeds, ImportSeed, ::testing::Values("000", "002", "003
 // ----- round trip: import(render(data)) has the texts of data
 
 bool upper_cased_by_template(const std::string& path, bool roman_top) {
-    static const std::regex fields(R"(^/(agency/(name|parent)(/\d+)?|signer/(position|on_behalf_of)|appendices/\d+/title)$)");
+    static const std::regex fields(
+        R"(^/(agency/(name|parent)(/\d+)?|signer/(position|on_behalf_of)|appendices/\d+/title)$)");
     static const std::regex top_title(R"(^/body/\d+/title$)");
     return std::regex_match(path, fields) || (roman_top && std::regex_match(path, top_title));
 }
@@ -242,7 +249,8 @@ std::vector<std::string> printed_texts(const json& data) {
 
 json date_of(const json& data) {
     const json& d = data["date"];
-    if (!d.is_string()) return json{{"year", d["year"]}, {"month", d.value("month", json())}, {"day", d.value("day", json())}};
+    if (!d.is_string())
+        return json{{"year", d["year"]}, {"month", d.value("month", json())}, {"day", d.value("day", json())}};
     const std::string s = d.get<std::string>();
     return json{{"year", std::stoi(s.substr(0, 4))},
                 {"month", std::stoi(s.substr(5, 2))},
@@ -257,7 +265,8 @@ TEST_P(RoundTrip, ImportOfTheRenderedDocumentHasTheSameTexts) {
     const json original = json::parse(t::read_file(data_path));
     const std::string out = t::temp_dir() + "/plan." + format;
     std::string output;
-    ASSERT_EQ(t::run_command(quote(VANBAN_CLI) + " render ke-hoach " + quote(data_path) + " -o " + quote(out), &output), 0)
+    ASSERT_EQ(t::run_command(quote(VANBAN_CLI) + " render ke-hoach " + quote(data_path) + " -o " + quote(out), &output),
+              0)
         << output;
     const auto r = import_bytes(t::read_file(out), "plan." + format);
     EXPECT_EQ(unrecognised_list(r), "");
@@ -265,9 +274,9 @@ TEST_P(RoundTrip, ImportOfTheRenderedDocumentHasTheSameTexts) {
     const auto want = printed_texts(original), got = printed_texts(r.data);
     const auto diff = std::mismatch(want.begin(), want.end(), got.begin(), got.end());
     EXPECT_TRUE(diff.first == want.end() && diff.second == got.end())
-        << "first difference at text " << (diff.first - want.begin()) << ":\n  data:     "
-        << (diff.first == want.end() ? "(end)" : *diff.first) << "\n  imported: "
-        << (diff.second == got.end() ? "(end)" : *diff.second);
+        << "first difference at text " << (diff.first - want.begin())
+        << ":\n  data:     " << (diff.first == want.end() ? "(end)" : *diff.first)
+        << "\n  imported: " << (diff.second == got.end() ? "(end)" : *diff.second);
     EXPECT_EQ(date_of(r.data), date_of(original));
     EXPECT_EQ(r.data.value("number", json()), original.value("number", json()));
 }
@@ -293,7 +302,9 @@ TEST(RoundTripDraft, NewSchemaFieldsComeBack) {
     for (const std::string format : {"docx", "odt"}) {
         const std::string out = t::temp_dir() + "/du-thao." + format;
         std::string output;
-        ASSERT_EQ(t::run_command(quote(VANBAN_CLI) + " render ke-hoach " + quote(data_path) + " -o " + quote(out), &output), 0)
+        ASSERT_EQ(
+            t::run_command(quote(VANBAN_CLI) + " render ke-hoach " + quote(data_path) + " -o " + quote(out), &output),
+            0)
             << output;
         const auto r = import_bytes(t::read_file(out), "du-thao." + format);
         EXPECT_EQ(unrecognised_list(r), "") << format;
@@ -322,12 +333,16 @@ TEST(ImportResaved, LibreOfficeCopiesReadTheSame) {
     std::string output;
     for (const char* format : {"docx", "odt"}) {
         const std::string original = dir + "/plan." + format;
-        ASSERT_EQ(t::run_command(quote(VANBAN_CLI) + " render ke-hoach " + quote(data) + " -o " + quote(original), &output), 0)
+        ASSERT_EQ(
+            t::run_command(quote(VANBAN_CLI) + " render ke-hoach " + quote(data) + " -o " + quote(original), &output),
+            0)
             << output;
         const std::string other = std::string(format) == "docx" ? "odt" : "docx";
         const std::string out_dir = dir + "/" + format;
-        ASSERT_EQ(t::run_command(quote(t::tools_dir() + "/office-to") + " " + other + " " + quote(original) + " " +
-                                     quote(out_dir), &output, false), 0)
+        ASSERT_EQ(t::run_command(
+                      quote(t::tools_dir() + "/office-to") + " " + other + " " + quote(original) + " " + quote(out_dir),
+                      &output, false),
+                  0)
             << output;
         const auto want = import_bytes(t::read_file(original), original);
         const auto got = import_bytes(t::read_file(out_dir + "/plan." + other), "plan." + other);
@@ -344,10 +359,11 @@ TEST(ImportCli, ListsUnrecognisedPlacesOnStderrAndInTheReport) {
     // A draft mark in the header: no part of a plan's header, so it is kept (in the opening) and listed.
     t::write_file(dir + "/plan.txt", "DỰ THẢO LẦN 2 - bản gửi xin ý kiến\n" + seed);
     std::string err;
-    ASSERT_EQ(t::run_command(quote(VANBAN_CLI) + " import " + quote(dir + "/plan.txt") + " -o " + quote(dir + "/plan.json") +
-                                 " --report " + quote(dir + "/report.json") + " 2>" + quote(dir + "/err.txt"),
-                             &err),
-              0)
+    ASSERT_EQ(
+        t::run_command(quote(VANBAN_CLI) + " import " + quote(dir + "/plan.txt") + " -o " + quote(dir + "/plan.json") +
+                           " --report " + quote(dir + "/report.json") + " 2>" + quote(dir + "/err.txt"),
+                       &err),
+        0)
         << err;
     err = t::read_file(dir + "/err.txt");
     EXPECT_NE(err.find("plan.txt ¶1: \"DỰ THẢO LẦN 2 - bản gửi xin ý kiến\""), std::string::npos) << err;
@@ -361,7 +377,8 @@ TEST(ImportCli, ListsUnrecognisedPlacesOnStderrAndInTheReport) {
     ASSERT_TRUE(data["opening"].is_array());
     EXPECT_EQ(data["opening"][0], "DỰ THẢO LẦN 2 - bản gửi xin ý kiến");
     bool coded = false;
-    for (const auto& w : report["warnings"]) coded = coded || (w.value("code", "") == "import.missing_field" && w.contains("message_vi"));
+    for (const auto& w : report["warnings"])
+        coded = coded || (w.value("code", "") == "import.missing_field" && w.contains("message_vi"));
     EXPECT_TRUE(coded) << report["warnings"].dump(2);
 }
 
@@ -369,7 +386,10 @@ TEST(ImportCli, RefusesWhatIsNotAPlan) {
     const std::string dir = t::temp_dir();
     t::write_file(dir + "/letter.txt", "Kính gửi: Sở Nội vụ\nNội dung công văn.\n");
     std::string output;
-    EXPECT_EQ(t::run_command(quote(VANBAN_CLI) + " import " + quote(dir + "/letter.txt") + " -o " + quote(dir + "/x.json"), &output), 1);
+    EXPECT_EQ(
+        t::run_command(quote(VANBAN_CLI) + " import " + quote(dir + "/letter.txt") + " -o " + quote(dir + "/x.json"),
+                       &output),
+        1);
     EXPECT_NE(output.find("KẾ HOẠCH"), std::string::npos) << output;
     EXPECT_TRUE(t::files_in(dir).size() == 1) << "no output file may be written";
     t::write_file(dir + "/plan.doc", "\xD0\xCF\x11\xE0 old Word");

@@ -60,9 +60,8 @@ std::string seed_of(const std::string& id) { return id.starts_with("imported-") 
 std::string render(const std::string& data, const std::string& name, const std::string& dir) {
     const std::string out = dir + "/" + name + ".docx";
     std::string output;
-    const int rc = t::run_command(quote(VANBAN_CLI) + " render " + quote(template_dir()) + " " + quote(data) + " -o " +
-                                      quote(out),
-                                  &output);
+    const int rc = t::run_command(
+        quote(VANBAN_CLI) + " render " + quote(template_dir()) + " " + quote(data) + " -o " + quote(out), &output);
     EXPECT_EQ(rc, 0) << "vanban render " << data << " failed:\n" << output;
     return out;
 }
@@ -433,13 +432,14 @@ TEST_P(KeHoach, TextMatchesSeedParagraphByParagraph) {
 TEST_P(KeHoach, DataPassesTheSchema) {
     std::string output;
     // "ke-hoach" is the bundled template (templates/ke-hoach/template.json names schema.json).
-    EXPECT_EQ(t::run_command(quote(VANBAN_CLI) + " validate ke-hoach " + quote(data(GetParam())), &output), 0) << output;
+    EXPECT_EQ(t::run_command(quote(VANBAN_CLI) + " validate ke-hoach " + quote(data(GetParam())), &output), 0)
+        << output;
 }
 
 TEST_P(KeHoach, BodyFormattingComesFromNamedStyles) {
     const Package pkg(docx(GetParam()));
-    static const std::set<std::string> body_styles{"KHBody", "KHCanCu", "KHMuc", "KHKhoan", "KHDecimal",
-                                                   "KHDiem", "KHBullet1", "KHBullet2"};
+    static const std::set<std::string> body_styles{"KHBody",    "KHCanCu", "KHMuc",     "KHKhoan",
+                                                   "KHDecimal", "KHDiem",  "KHBullet1", "KHBullet2"};
     int checked = 0;
     for (xmlNode* p : pkg.paragraphs()) {
         const std::string style = pkg.style_of(p);
@@ -464,9 +464,12 @@ TEST_P(KeHoach, BodyFormattingComesFromNamedStyles) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Seeds, KeHoach, ::testing::Values("000", "002", "003", "004"),
-                         [](const ::testing::TestParamInfo<std::string>& param_info) { return "seed" + param_info.param; });
+                         [](const ::testing::TestParamInfo<std::string>& param_info) {
+                             return "seed" + param_info.param;
+                         });
 // The same checks for the data `vanban import` reads from each seed's text (docs/import.md).
-INSTANTIATE_TEST_SUITE_P(Imported, KeHoach, ::testing::Values("imported-000", "imported-002", "imported-003", "imported-004"),
+INSTANTIATE_TEST_SUITE_P(Imported, KeHoach,
+                         ::testing::Values("imported-000", "imported-002", "imported-003", "imported-004"),
                          [](const ::testing::TestParamInfo<std::string>& param_info) {
                              return "seed" + seed_of(param_info.param);
                          });
@@ -635,7 +638,8 @@ TEST(KeHoachTypography, PageHeaderAndSignature) {
     // Room for signature and seal between the position and the name: about four lines (≥ 3 × 14 pt).
     EXPECT_GE(pkg.format(find("Bùi Văn Kỳ")).before.value_or(0), 3 * 280);
     // Căn cứ in italic (decree II.6).
-    xmlNode* basis = pkg.paragraph_with_text([](const std::string& s) { return s.rfind("Thực hiện Quyết định số 1826", 0) == 0; });
+    xmlNode* basis =
+        pkg.paragraph_with_text([](const std::string& s) { return s.rfind("Thực hiện Quyết định số 1826", 0) == 0; });
     ASSERT_NE(basis, nullptr);
     EXPECT_TRUE(pkg.format(basis).italic);
     // Headings: "I. …" and "1. …" bold in their head run, run-in text after a khoản title regular.
@@ -658,7 +662,8 @@ TEST(KeHoachNumbering, Seed003SectionTwo) {
     const std::string dir = t::temp_dir();
     const Package pkg(render(t::source_dir() + "/examples/ke-hoach/003.json", "003", dir));
     static const std::set<std::string> heading_styles{"KHMuc", "KHKhoan", "KHDecimal", "KHDiem"};
-    const std::regex label_re(R"(^([IVXLC]+\.|[0-9]+\.(?:[0-9]+\.)*|(?:[a-e]|g|h|i|k|l|m|n|o|p|q|r|s|t|u|v|x|y|đ)\))\s)");
+    const std::regex label_re(
+        R"(^([IVXLC]+\.|[0-9]+\.(?:[0-9]+\.)*|(?:[a-e]|g|h|i|k|l|m|n|o|p|q|r|s|t|u|v|x|y|đ)\))\s)");
 
     std::vector<std::string> rendered;
     bool in_two = false;
@@ -681,8 +686,8 @@ TEST(KeHoachNumbering, Seed003SectionTwo) {
     ASSERT_FALSE(rendered.empty());
     EXPECT_EQ(rendered, from_seed);
     // Spelled out: the first khoản runs a) … đ); the second goes on past đ with e, then g, up to l.
-    const std::vector<std::string> head{"II.", "1.", "a)", "b)", "c)", "d)", "đ)", "2.", "a)", "b)", "c)", "d)",
-                                        "đ)", "e)", "g)", "h)", "i)", "k)", "l)", "3."};
+    const std::vector<std::string> head{"II.", "1.", "a)", "b)", "c)", "d)", "đ)", "2.", "a)", "b)",
+                                        "c)",  "d)", "đ)", "e)", "g)", "h)", "i)", "k)", "l)", "3."};
     ASSERT_GE(rendered.size(), head.size());
     EXPECT_EQ(std::vector<std::string>(rendered.begin(), rendered.begin() + static_cast<long>(head.size())), head);
     EXPECT_NE(std::find(rendered.begin(), rendered.end(), "6.1."), rendered.end());
@@ -800,12 +805,16 @@ TEST(KeHoachDraft, NewSchemaFieldsInBothFormats) {
     for (const std::string format : {"docx", "odt"}) {
         const std::string out = dir + "/du-thao." + format;
         std::string output;
-        ASSERT_EQ(t::run_command(quote(VANBAN_CLI) + " render ke-hoach " + quote(data) + " -o " + quote(out), &output), 0) << output;
+        ASSERT_EQ(t::run_command(quote(VANBAN_CLI) + " render ke-hoach " + quote(data) + " -o " + quote(out), &output),
+                  0)
+            << output;
         EXPECT_EQ(t::validate_office(out, format == "odt" ? "--strict" : "--no-schema"), "") << format;
         const auto parts = t::read_zip(t::read_file(out));
         const auto lines = lines_of(format == "odt" ? t::odt_paragraph_texts(parts.at("content.xml"))
                                                     : t::paragraph_texts(parts.at("word/document.xml")));
-        const auto has = [&](const std::string& line) { return std::find(lines.begin(), lines.end(), line) != lines.end(); };
+        const auto has = [&](const std::string& line) {
+            return std::find(lines.begin(), lines.end(), line) != lines.end();
+        };
         // The date keeps its blanks (normalised here to one space) and prints the year's first digits.
         EXPECT_TRUE(has("Ninh Thuận, ngày tháng năm 20…")) << format;
         const auto first = std::find(lines.begin(), lines.end(), body.front());
@@ -813,8 +822,9 @@ TEST(KeHoachDraft, NewSchemaFieldsInBothFormats) {
         ASSERT_GE(static_cast<std::size_t>(lines.end() - first), body.size()) << format;
         EXPECT_EQ(std::vector<std::string>(first, first + static_cast<std::ptrdiff_t>(body.size())), body) << format;
         EXPECT_TRUE(has("- Lưu: Văn thư, Phòng Nghiệp vụ Y (02 bản).")) << format;
-        EXPECT_FALSE(std::any_of(lines.begin(), lines.end(), [](const std::string& l) { return l.find("Lưu: VT") != std::string::npos; }))
-            << format;
+        EXPECT_FALSE(std::any_of(lines.begin(), lines.end(), [](const std::string& l) {
+            return l.find("Lưu: VT") != std::string::npos;
+        })) << format;
     }
 }
 
@@ -824,11 +834,12 @@ TEST(KeHoachErrors, TwentyFourthDiemNamesTheNode) {
     json data = json::parse(t::read_file(t::source_dir() + "/templates/ke-hoach/example.json"));
     json kids = json::array();
     for (int k = 0; k < 24; ++k) kids.push_back(json{{"text", "Điểm " + std::to_string(k + 1) + "."}});
-    data["body"] = json::array({json{{"title", "Mục"}, {"children", json::array({json{{"title", "Khoản"}, {"children", kids}}})}}});
+    data["body"] = json::array(
+        {json{{"title", "Mục"}, {"children", json::array({json{{"title", "Khoản"}, {"children", kids}}})}}});
     t::write_file(dir + "/bad.json", data.dump(2));
     std::string output;
-    const int rc = t::run_command(quote(VANBAN_CLI) + " render " + quote(template_dir()) + " " + quote(dir + "/bad.json") +
-                                      " -o " + quote(dir + "/bad.docx"),
+    const int rc = t::run_command(quote(VANBAN_CLI) + " render " + quote(template_dir()) + " " +
+                                      quote(dir + "/bad.json") + " -o " + quote(dir + "/bad.docx"),
                                   &output);
     EXPECT_NE(rc, 0);
     EXPECT_NE(output.find("/0/children/0/children/23"), std::string::npos) << output;

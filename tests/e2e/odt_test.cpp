@@ -61,9 +61,10 @@ std::string rendered(const std::string& id, const std::string& format) {
     if (auto it = done.find(key); it != done.end()) return it->second;
     const std::string out = dir + "/" + key;
     std::string output;
-    const int rc = t::run_command(quote(VANBAN_CLI) + " render " + quote(t::source_dir() + "/templates/ke-hoach/" + format) +
-                                      " " + quote(data_path(id)) + " -o " + quote(out),
-                                  &output);
+    const int rc =
+        t::run_command(quote(VANBAN_CLI) + " render " + quote(t::source_dir() + "/templates/ke-hoach/" + format) + " " +
+                           quote(data_path(id)) + " -o " + quote(out),
+                       &output);
     EXPECT_EQ(rc, 0) << "vanban render " << key << " failed:\n" << output;
     done[key] = out;
     return out;
@@ -78,8 +79,12 @@ struct XmlDoc {
                                 XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING));
         if (!doc) throw std::runtime_error("not well-formed XML");
         ctx.reset(xmlXPathNewContext(doc.get()));
-        for (auto [prefix, href] : {std::pair{"office", kOffice}, {"style", kStyle}, {"text", kText}, {"table", kTable},
-                                    {"fo", kFo}, {"w", kW}})
+        for (auto [prefix, href] : {std::pair{"office", kOffice},
+                                    {"style", kStyle},
+                                    {"text", kText},
+                                    {"table", kTable},
+                                    {"fo", kFo},
+                                    {"w", kW}})
             xmlXPathRegisterNs(ctx.get(), xc(prefix), xc(href));
     }
     std::vector<xmlNode*> nodes(const std::string& xpath, xmlNode* from = nullptr) const {
@@ -127,7 +132,8 @@ struct Styles {
                 if (attr(s, "name", kStyle) == name) return s;
         return nullptr;
     }
-    std::optional<std::string> get(const std::string& style, const char* props, const char* name, const char* ns) const {
+    std::optional<std::string> get(const std::string& style, const char* props, const char* name,
+                                   const char* ns) const {
         std::string current = style;
         for (int guard = 0; guard < 20 && !current.empty(); ++guard) {
             xmlNode* s = find(current);
@@ -139,7 +145,9 @@ struct Styles {
         xmlNode* def = styles.node("//style:default-style[@style:family='paragraph']");
         return attr(styles.node(std::string("style:") + props, def), name, ns);
     }
-    double size(const std::string& style) const { return points(get(style, "text-properties", "font-size", kFo).value()); }
+    double size(const std::string& style) const {
+        return points(get(style, "text-properties", "font-size", kFo).value());
+    }
     bool bold(const std::string& style) const { return get(style, "text-properties", "font-weight", kFo) == "bold"; }
     bool italic(const std::string& style) const { return get(style, "text-properties", "font-style", kFo) == "italic"; }
     std::string align(const std::string& style) const {
@@ -154,7 +162,8 @@ class OdtKeHoach : public ::testing::TestWithParam<std::string> {};
 TEST_P(OdtKeHoach, ValidOpenDocument) {
     const std::string odt = rendered(GetParam(), "odt");
     std::string output;
-    EXPECT_EQ(t::run_command(quote(t::tools_dir() + "/validate-office") + " --strict " + quote(odt), &output), 0) << output;
+    EXPECT_EQ(t::run_command(quote(t::tools_dir() + "/validate-office") + " --strict " + quote(odt), &output), 0)
+        << output;
     EXPECT_NE(output.find("OK"), std::string::npos) << output;
     const std::string docx = rendered(GetParam(), "docx");
     EXPECT_EQ(t::validate_office(docx, "--no-schema"), "");
@@ -191,9 +200,10 @@ TEST(OdtKeHoachLayout, RulesHaveTheDocxLengths) {
         const Styles styles(odt.at("styles.xml"), odt.at("content.xml"));
         std::vector<double> odt_margins;
         // Rule paragraphs: a KHRule… style, or one made their own by {% indent %} (its parent a rule style).
-        for (xmlNode* p : styles.content.nodes(
-                 "//office:body//text:p[starts-with(@text:style-name, 'KHRule') or @text:style-name = "
-                 "//style:style[@style:parent-style-name='KHRule' or @style:parent-style-name='KHTrichYeuRule']/@style:name]")) {
+        for (
+            xmlNode* p : styles.content.nodes(
+                "//office:body//text:p[starts-with(@text:style-name, 'KHRule') or @text:style-name = "
+                "//style:style[@style:parent-style-name='KHRule' or @style:parent-style-name='KHTrichYeuRule']/@style:name]")) {
             const std::string name = attr(p, "style-name", kText).value();
             const double left = points(styles.get(name, "paragraph-properties", "margin-left", kFo).value());
             EXPECT_EQ(styles.get(name, "paragraph-properties", "margin-left", kFo),
@@ -202,7 +212,8 @@ TEST(OdtKeHoachLayout, RulesHaveTheDocxLengths) {
             odt_margins.push_back(left * 20.0);
         }
         ASSERT_EQ(odt_margins.size(), docx_indents.size()) << id;
-        for (std::size_t i = 0; i < odt_margins.size(); ++i) EXPECT_NEAR(odt_margins[i], docx_indents[i], 0.01) << id << " rule " << i;
+        for (std::size_t i = 0; i < odt_margins.size(); ++i)
+            EXPECT_NEAR(odt_margins[i], docx_indents[i], 0.01) << id << " rule " << i;
     }
 }
 
@@ -246,7 +257,8 @@ TEST(OdtKeHoachLayout, DecreeTypography) {
     EXPECT_DOUBLE_EQ(s.size("KHNoiNhan"), 11.0);
     // Numbered headings use the named styles of the outline filter; "I. …" and "1. …" heads are bold.
     EXPECT_FALSE(s.content.nodes("//text:p[@text:style-name='KHMuc']/text:span[@text:style-name='KHMucHead']").empty());
-    EXPECT_FALSE(s.content.nodes("//text:p[@text:style-name='KHKhoan']/text:span[@text:style-name='KHKhoanHead']").empty());
+    EXPECT_FALSE(
+        s.content.nodes("//text:p[@text:style-name='KHKhoan']/text:span[@text:style-name='KHKhoanHead']").empty());
     EXPECT_TRUE(s.bold("KHMucHead"));
     EXPECT_TRUE(s.bold("KHKhoanHead"));
     // A4, margins 25/20/35/20 mm on the first page; later pages put the header 10 mm from the top and the text 25 mm.
@@ -304,8 +316,12 @@ TEST(OdtKeHoachLayout, PageNumbersFromPageTwoAndPerAppendix) {
 // Through LibreOffice: the ODT opens and its text is the DOCX's text (non-empty lines).
 TEST(OdtKeHoachLibreOffice, SameTextAsDocx) {
     std::string odt_text, docx_text;
-    ASSERT_EQ(t::run_command(quote(t::tools_dir() + "/office-text") + " " + quote(rendered("000", "odt")), &odt_text, false), 0);
-    ASSERT_EQ(t::run_command(quote(t::tools_dir() + "/office-text") + " " + quote(rendered("000", "docx")), &docx_text, false), 0);
+    ASSERT_EQ(
+        t::run_command(quote(t::tools_dir() + "/office-text") + " " + quote(rendered("000", "odt")), &odt_text, false),
+        0);
+    ASSERT_EQ(t::run_command(quote(t::tools_dir() + "/office-text") + " " + quote(rendered("000", "docx")), &docx_text,
+                             false),
+              0);
     auto lines = [](const std::string& text) {
         Texts out;
         std::istringstream in(text);
@@ -349,15 +365,18 @@ TEST(OdtRichText, EveryPropertyLinkAndBreakIsWritten) {
     const std::string dir = t::temp_dir();
     t::write_file(dir + "/rich.odt", out);
     std::string output;
-    EXPECT_EQ(t::run_command(quote(t::tools_dir() + "/validate-office") + " --strict " + quote(dir + "/rich.odt"), &output), 0) << output;
+    EXPECT_EQ(
+        t::run_command(quote(t::tools_dir() + "/validate-office") + " --strict " + quote(dir + "/rich.odt"), &output),
+        0)
+        << output;
     const auto parts = t::read_zip(out);
     const std::string& content = parts.at("content.xml");
     const Styles styles(parts.at("styles.xml"), content);
 
     // Paragraphs: \a keeps the paragraph's style (and the span the tag stood in), \f breaks the page.
     EXPECT_EQ(t::odt_paragraph_texts(content),
-              (Texts{"A đỏ|cỡ14|Arial|Mincho|vàng|gạchđôi|sóng|xoá|dưới|trên|kiểu|tấtcả|lạiđỏ|Cổngsau", "đoạn mới Z", "một", "hai",
-                     "ba", "B x", "y C", "xanh"}));
+              (Texts{"A đỏ|cỡ14|Arial|Mincho|vàng|gạchđôi|sóng|xoá|dưới|trên|kiểu|tấtcả|lạiđỏ|Cổngsau", "đoạn mới Z",
+                     "một", "hai", "ba", "B x", "y C", "xanh"}));
     const auto paragraphs = styles.content.nodes("//office:text/text:p");
     ASSERT_EQ(paragraphs.size(), 8u);
     const auto style_of = [&](xmlNode* n) { return attr(n, "style-name", kText).value_or(""); };
@@ -379,7 +398,8 @@ TEST(OdtRichText, EveryPropertyLinkAndBreakIsWritten) {
         return std::string("(missing)");
     };
     for (xmlNode* n : styles.content.nodes("//text:span"))
-        EXPECT_NE(styles.find(attr(n, "style-name", kText).value_or("")), nullptr) << attr(n, "style-name", kText).value_or("");
+        EXPECT_NE(styles.find(attr(n, "style-name", kText).value_or("")), nullptr)
+            << attr(n, "style-name", kText).value_or("");
     const auto text_prop = [&](const std::string& text, const char* name, const char* ns = kFo) {
         return styles.get(span(text), "text-properties", name, ns).value_or("(unset)");
     };
@@ -426,7 +446,8 @@ TEST(OdtRichText, EveryPropertyLinkAndBreakIsWritten) {
 
 // Where the tag's text is inside a link, \a and a link are errors naming the tag, never broken XML.
 TEST(OdtRichText, NoBreakOrLinkInsideALink) {
-    const std::string odt = t::make_odt("<text:p><text:a xlink:type=\"simple\" xlink:href=\"https://a.vn\">{{r x }}</text:a></text:p>");
+    const std::string odt =
+        t::make_odt("<text:p><text:a xlink:type=\"simple\" xlink:href=\"https://a.vn\">{{r x }}</text:a></text:p>");
     const auto template_ = vanban::Template::from_bytes(odt, "t.odt");
     for (const auto& [x, code] : std::vector<std::pair<nlohmann::json, std::string>>{
              {nlohmann::json("a\u0007b"), "data.paragraph_break"},

@@ -132,7 +132,8 @@ std::vector<std::string> body_paragraphs(const std::string& docx) {
     }
     // A footnote reference shows in the PDF as its number (1, 2, … in document order): put it in the expected text.
     int note = 0;
-    for (std::size_t a = xml.find("<w:footnoteReference "); a != std::string::npos; a = xml.find("<w:footnoteReference ", a)) {
+    for (std::size_t a = xml.find("<w:footnoteReference "); a != std::string::npos;
+         a = xml.find("<w:footnoteReference ", a)) {
         std::size_t end = xml.find("/>", a) + 2;
         xml.replace(a, end - a, "<w:t>" + std::to_string(++note) + "</w:t>");
     }
@@ -147,9 +148,11 @@ TEST(OfficeOpens, EveryKeHoachExampleRendersToPdfWithItsText) {
         SCOPED_TRACE(ex.name);
         const std::string docx = dir + "/" + ex.name + ".docx", pdf = dir + "/" + ex.name + ".pdf";
         std::string output;
-        ASSERT_EQ(t::run_command(quote(VANBAN_CLI) + " render ke-hoach " + quote(ex.data) + " -o " + quote(docx), &output), 0)
+        ASSERT_EQ(
+            t::run_command(quote(VANBAN_CLI) + " render ke-hoach " + quote(ex.data) + " -o " + quote(docx), &output), 0)
             << output;
-        ASSERT_EQ(t::run_command(quote(VANBAN_CLI) + " render ke-hoach " + quote(ex.data) + " -o " + quote(pdf), &output), 0)
+        ASSERT_EQ(
+            t::run_command(quote(VANBAN_CLI) + " render ke-hoach " + quote(ex.data) + " -o " + quote(pdf), &output), 0)
             << output;
         ASSERT_EQ(t::read_file(pdf).compare(0, 5, "%PDF-"), 0);
         const std::string text = pdf_text(pdf);

@@ -206,8 +206,8 @@ TEST_F(Serve, ServesThePageAndTheFormLibraryFromDebian) {
     EXPECT_EQ(missing->status, 404);
     EXPECT_EQ(errors_of(missing).size(), 1u);
     // Paths never reach the file system outside the form library's directory.
-    for (const char* evil : {"/vendor/json-editor/../../../../etc/passwd", "/vendor/json-editor/%2e%2e/%2e%2e/etc/passwd",
-                             "/../etc/passwd"}) {
+    for (const char* evil : {"/vendor/json-editor/../../../../etc/passwd",
+                             "/vendor/json-editor/%2e%2e/%2e%2e/etc/passwd", "/../etc/passwd"}) {
         auto r = c.Get(evil);
         ASSERT_TRUE(r) << evil;
         EXPECT_NE(r->status, 200) << evil;
@@ -244,7 +244,8 @@ TEST_F(Serve, RendersDocxAndOdtThatOpen) {
     auto docx = post_json(c, "/api/render/ke-hoach?format=docx", example("ke-hoach"));
     ASSERT_TRUE(docx);
     ASSERT_EQ(docx->status, 200) << docx->body;
-    EXPECT_EQ(docx->get_header_value("Content-Type"), "application/vnd.openxmlformats-officedocument.wordprocessingml.document");
+    EXPECT_EQ(docx->get_header_value("Content-Type"),
+              "application/vnd.openxmlformats-officedocument.wordprocessingml.document");
     EXPECT_NE(docx->get_header_value("Content-Disposition").find("ke-hoach.docx"), std::string::npos);
     const std::string text = joined(t::paragraph_texts(t::read_zip(docx->body).at("word/document.xml")));
     EXPECT_NE(text.find("SỞ KHOA HỌC"), std::string::npos);
@@ -277,7 +278,8 @@ TEST_F(Serve, RendersDocxAndOdtThatOpen) {
     auto rtf = post_json(c, "/api/render/bao-cao-thanh-tich-ca-nhan?format=rtf", example("bao-cao-thanh-tich-ca-nhan"));
     ASSERT_TRUE(rtf);
     EXPECT_EQ(rtf->status, 400);
-    EXPECT_NE(errors_of(rtf)[0]["message"].get<std::string>().find("format must be docx, odt or pdf"), std::string::npos);
+    EXPECT_NE(errors_of(rtf)[0]["message"].get<std::string>().find("format must be docx, odt or pdf"),
+              std::string::npos);
 }
 
 TEST_F(Serve, RendersPdfAndPreviewPagesThroughLibreOffice) {
@@ -300,7 +302,8 @@ TEST_F(Serve, RendersPdfAndPreviewPagesThroughLibreOffice) {
     ASSERT_EQ(preview->status, 200) << preview->body;
     const json pages = json::parse(preview->body)["pages"];
     ASSERT_GE(pages.size(), 2u);  // the example plan has several pages
-    for (const auto& p : pages) EXPECT_EQ(p.get<std::string>().rfind("iVBORw0KGgo", 0), 0u);  // base64 of the PNG signature
+    for (const auto& p : pages)
+        EXPECT_EQ(p.get<std::string>().rfind("iVBORw0KGgo", 0), 0u);  // base64 of the PNG signature
     auto inline_pdf = post_json(c, "/api/preview/ke-hoach?as=pdf", example("ke-hoach"));
     ASSERT_TRUE(inline_pdf);
     EXPECT_EQ(inline_pdf->body.rfind("%PDF-", 0), 0u);
@@ -337,12 +340,14 @@ TEST_F(Serve, PreviewsAsHtmlWithoutAnOfficeSuite) {
 TEST_F(Serve, RendersAnUploadedTemplateKeptInMemory) {
     auto c = server_->client();
     const std::string docx = t::make_docx("<w:p><w:r><w:t>Kính gửi: {{ recipient | upper }}</w:t></w:r></w:p>");
-    httplib::MultipartFormDataItems items = {{"template", docx, "../../etc/my template.docx", "application/octet-stream"},
-                                             {"data", R"({"recipient": "sở nội vụ"})", "", "application/json"}};
+    httplib::MultipartFormDataItems items = {
+        {"template", docx, "../../etc/my template.docx", "application/octet-stream"},
+        {"data", R"({"recipient": "sở nội vụ"})", "", "application/json"}};
     auto r = c.Post("/api/render", items);
     ASSERT_TRUE(r);
     ASSERT_EQ(r->status, 200) << r->body;
-    EXPECT_EQ(t::paragraph_texts(t::read_zip(r->body).at("word/document.xml")), std::vector<std::string>{"Kính gửi: SỞ NỘI VỤ"});
+    EXPECT_EQ(t::paragraph_texts(t::read_zip(r->body).at("word/document.xml")),
+              std::vector<std::string>{"Kính gửi: SỞ NỘI VỤ"});
 
     // Missing data for the uploaded template: every problem located, 422.
     items[1].content = R"({"other": 1})";
@@ -391,7 +396,8 @@ TEST_F(Serve, ValidationErrorsCarryPointersAndPositions) {
     const std::string path = t::temp_dir() + "/request";
     t::write_file(path, body);
     std::string cli;
-    t::run_command(quote(VANBAN_CLI) + " --errors json validate ke-hoach " + quote(path) + " 2>&1 >/dev/null", &cli, false);
+    t::run_command(quote(VANBAN_CLI) + " --errors json validate ke-hoach " + quote(path) + " 2>&1 >/dev/null", &cli,
+                   false);
     json cli_errors = json::parse(cli);
     for (auto& e : cli_errors) e.erase("source");
     json http_errors = result["errors"];
@@ -429,7 +435,8 @@ TEST_F(Serve, MessagesAreVietnameseUnlessAcceptLanguageAsksForEnglish) {
     EXPECT_EQ(vi["schema.unknown_property"]["message"],
               "mẫu không có mục \"titel\" — có phải ý bạn là \"title\" (Trích yếu)?");
     for (const auto& [code, e] : vi)
-        for (const char* jargon : {"required property", "String should", "Failed to validate", "anyOf", "oneOf", "schema #"})
+        for (const char* jargon :
+             {"required property", "String should", "Failed to validate", "anyOf", "oneOf", "schema #"})
             EXPECT_EQ(e["message"].get<std::string>().find(jargon), std::string::npos) << e.dump();
     EXPECT_EQ(messages({{"Accept-Language", "vi-VN,vi;q=0.9,en;q=0.5"}}), vi);
 
@@ -508,7 +515,8 @@ TEST_F(Serve, BadRequestsGetClearJsonErrors) {
     r = post_json(c, "/api/render/ke-hoach?format=exe", example("ke-hoach"));
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 400);
-    for (const char* path : {"/api/render/..%2F..%2Fetc%2Fpasswd", "/api/render/../templates/ke-hoach", "/api/render/KE-HOACH"}) {
+    for (const char* path :
+         {"/api/render/..%2F..%2Fetc%2Fpasswd", "/api/render/../templates/ke-hoach", "/api/render/KE-HOACH"}) {
         r = post_json(c, path, example("ke-hoach"));
         ASSERT_TRUE(r) << path;
         EXPECT_EQ(r->status / 100, 4) << path;
@@ -561,7 +569,8 @@ TEST_F(Serve, RendersTheSignatureAndSealPicturesOfTheJson) {
     // Larger than --max-image-mb: refused with the limit in the message; a file that is no picture, named .png.
     const std::string noise = t::make_png(160, 160, [](std::uint32_t x, std::uint32_t y) {
         const std::uint32_t v = (x * 2654435761u) ^ (y * 40503u) ^ (x * y * 97u);
-        return t::Rgba{static_cast<std::uint8_t>(v), static_cast<std::uint8_t>(v >> 8), static_cast<std::uint8_t>(v >> 16), 255};
+        return t::Rgba{static_cast<std::uint8_t>(v), static_cast<std::uint8_t>(v >> 8),
+                       static_cast<std::uint8_t>(v >> 16), 255};
     });
     ASSERT_GT(noise.size(), 52428u);
     plan["signer"]["signature_image"] = {{"image", t::data_uri(noise)}};
@@ -574,7 +583,8 @@ TEST_F(Serve, RendersTheSignatureAndSealPicturesOfTheJson) {
     EXPECT_EQ(errors[0]["kind"], "limit");
     EXPECT_EQ(errors[1]["kind"], "data");
     EXPECT_EQ(errors[0]["json_pointer"], "/signer/signature_image/image");
-    EXPECT_NE(errors[0]["message"].get<std::string>().find("a picture may be at most 51 KiB"), std::string::npos) << errors.dump();
+    EXPECT_NE(errors[0]["message"].get<std::string>().find("a picture may be at most 51 KiB"), std::string::npos)
+        << errors.dump();
     EXPECT_EQ(errors[1]["json_pointer"], "/signer/seal_image/image");
     EXPECT_NE(errors[1]["message"].get<std::string>().find("truncated GIF"), std::string::npos) << errors.dump();
 }
@@ -603,14 +613,16 @@ TEST_F(Serve, SizeLimitsAreEnforcedBeforeReadingTheBody) {
     r = post_json(c, "/api/render/ke-hoach", plan.dump());
     ASSERT_TRUE(r);
     ASSERT_EQ(r->status, 200) << r->body.substr(0, 500);
-    EXPECT_NE(joined(t::paragraph_texts(t::read_zip(r->body).at("word/document.xml"))).find("Sở Tài chính"), std::string::npos);
+    EXPECT_NE(joined(t::paragraph_texts(t::read_zip(r->body).at("word/document.xml"))).find("Sở Tài chính"),
+              std::string::npos);
 }
 
 TEST_F(Serve, ZipBombsAndGarbageTemplatesAreRefused) {
     auto c = server_->client();
     // 20 MB of one letter deflates about 1000:1; the server's templates may not pass 200:1.
     vanban::zip::Writer w;
-    w.add("[Content_Types].xml", t::read_zip(t::make_docx("<w:p/>")).at("[Content_Types].xml"), vanban::zip::Method::deflated);
+    w.add("[Content_Types].xml", t::read_zip(t::make_docx("<w:p/>")).at("[Content_Types].xml"),
+          vanban::zip::Method::deflated);
     w.add("word/document.xml", std::string(20u << 20, 'a'), vanban::zip::Method::deflated);
     const std::string bomb = w.finish();
     ASSERT_LT(bomb.size(), 200'000u);
@@ -647,7 +659,8 @@ TEST_F(Serve, RefusesForeignHostsAndCrossSiteRequests) {
     EXPECT_EQ(r->status, 403);
     EXPECT_EQ(errors_of(r).size(), 1u);
     // A form on another site posting here.
-    r = c.Post("/api/render/ke-hoach", {{"Origin", "http://attacker.example"}}, example("ke-hoach"), "application/json");
+    r = c.Post("/api/render/ke-hoach", {{"Origin", "http://attacker.example"}}, example("ke-hoach"),
+               "application/json");
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 403);
     EXPECT_EQ(errors_of(r).size(), 1u);
@@ -667,36 +680,41 @@ int status_with_host(int port, const std::string& host) {
 int validate_with_origin(int port, const std::string& host, const std::string& origin) {
     const std::string body = "{}";
     return raw_status(port, "POST /api/validate/ke-hoach HTTP/1.1\r\nHost: " + host + "\r\nOrigin: " + origin +
-                                "\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n" + body);
+                                "\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n" +
+                                body);
 }
 
 TEST_F(Serve, HostMustNameThisServerExactly) {
     const int port = server_->port();
     const std::string p = std::to_string(port), other = std::to_string(port == 65535 ? 1 : port + 1);
-    for (const std::string& host : std::vector<std::string>{"127.0.0.1:" + p, "localhost:" + p, "LocalHost:" + p, "[::1]:" + p, "[0:0:0:0:0:0:0:1]:" + p})
+    for (const std::string& host : std::vector<std::string>{"127.0.0.1:" + p, "localhost:" + p, "LocalHost:" + p,
+                                                            "[::1]:" + p, "[0:0:0:0:0:0:0:1]:" + p})
         EXPECT_EQ(status_with_host(port, host), 200) << host;
     // Names that only begin like this computer's (the old prefix test let these through), other ports, no port (80).
-    for (const std::string& host : std::vector<std::string>{"127.evil.com", "127.evil.com:" + p, "127.0.0.1.attacker.example:" + p,
-                                   "localhost.attacker.example:" + p, "attacker.example:" + p, "127.0.0.1:" + other,
-                                   "localhost:" + other, "127.0.0.1", "127.0.0.2:" + p, "[::ffff:127.0.0.1]:" + p})
+    for (const std::string& host :
+         std::vector<std::string>{"127.evil.com", "127.evil.com:" + p, "127.0.0.1.attacker.example:" + p,
+                                  "localhost.attacker.example:" + p, "attacker.example:" + p, "127.0.0.1:" + other,
+                                  "localhost:" + other, "127.0.0.1", "127.0.0.2:" + p, "[::ffff:127.0.0.1]:" + p})
         EXPECT_EQ(status_with_host(port, host), 403) << host;
     // Not a host and port at all.
-    for (const std::string& host : std::vector<std::string>{"127.0.0.1@evil.com", "127.0.0.1:" + p + "@evil.com", "evil.com/127.0.0.1:" + p,
-                                   "127.0.0.1:" + p + ":" + p, "127.1:" + p, "0x7f.0.0.1:" + p, "2130706433:" + p,
-                                   "127.0.0.01:" + p, "[::1%25lo]:" + p, "[::1]x:" + p, "127.0.0.1:0", "127.0.0.1:99999",
-                                   "127.0.0.1:+" + p, "local_host:" + p, "-a.b:" + p, "a..b:" + p, "localhost.:" + p,
-                                   std::string("")})
+    for (const std::string& host : std::vector<std::string>{
+             "127.0.0.1@evil.com", "127.0.0.1:" + p + "@evil.com", "evil.com/127.0.0.1:" + p,
+             "127.0.0.1:" + p + ":" + p, "127.1:" + p, "0x7f.0.0.1:" + p, "2130706433:" + p, "127.0.0.01:" + p,
+             "[::1%25lo]:" + p, "[::1]x:" + p, "127.0.0.1:0", "127.0.0.1:99999", "127.0.0.1:+" + p, "local_host:" + p,
+             "-a.b:" + p, "a..b:" + p, "localhost.:" + p, std::string("")})
         EXPECT_EQ(status_with_host(port, host), 400) << "'" << host << "'";
     EXPECT_EQ(raw_status(port, "GET /api/status HTTP/1.1\r\nConnection: close\r\n\r\n"), 400) << "no Host";
 
     // Origin of a post: http or https, a name of this server, its port. Cross-site and rebinding origins refused.
     const std::string host = "127.0.0.1:" + p;
-    for (const std::string& origin : std::vector<std::string>{"http://127.0.0.1:" + p, "http://localhost:" + p, "http://[::1]:" + p})
+    for (const std::string& origin :
+         std::vector<std::string>{"http://127.0.0.1:" + p, "http://localhost:" + p, "http://[::1]:" + p})
         EXPECT_EQ(validate_with_origin(port, host, origin), 200) << origin;
-    for (const std::string& origin : std::vector<std::string>{"null", "http://127.evil.com:" + p, "http://127.0.0.1.attacker.example:" + p,
-                                     "http://127.0.0.1:" + p + "@evil.com", "http://attacker.example", "http://127.0.0.1",
-                                     "http://127.0.0.1:" + other, "http://127.0.0.1:" + p + "/", "file://",
-                                     "ftp://127.0.0.1:" + p, "http://localhost.:" + p})
+    for (const std::string& origin :
+         std::vector<std::string>{"null", "http://127.evil.com:" + p, "http://127.0.0.1.attacker.example:" + p,
+                                  "http://127.0.0.1:" + p + "@evil.com", "http://attacker.example", "http://127.0.0.1",
+                                  "http://127.0.0.1:" + other, "http://127.0.0.1:" + p + "/", "file://",
+                                  "ftp://127.0.0.1:" + p, "http://localhost.:" + p})
         EXPECT_EQ(validate_with_origin(port, host, origin), 403) << "'" << origin << "'";
     // The rebinding attack of the issue: Host and Origin both the attacker's name.
     EXPECT_EQ(validate_with_origin(port, "127.evil.com:" + p, "http://127.evil.com:" + p), 403);
@@ -707,10 +725,12 @@ TEST(ServeAllowHost, NamesGivenWithAllowHostAreAcceptedExactly) {
     ServerProcess server({"--allow-host", "vanban.example", "--allow-host", "Proxy.Example:8443"});
     const int port = server.port();
     const std::string p = std::to_string(port);
-    for (const std::string& host : std::vector<std::string>{"vanban.example:" + p, "vanban.example", "proxy.example:8443", "127.0.0.1:" + p})
+    for (const std::string& host :
+         std::vector<std::string>{"vanban.example:" + p, "vanban.example", "proxy.example:8443", "127.0.0.1:" + p})
         EXPECT_EQ(status_with_host(port, host), 200) << host;
-    for (const std::string& host : std::vector<std::string>{"vanban.example:8444", "proxy.example:" + p, "proxy.example", "vanban.example.evil.com:" + p,
-                                   "x.vanban.example:" + p, "vanban.exampl:" + p})
+    for (const std::string& host :
+         std::vector<std::string>{"vanban.example:8444", "proxy.example:" + p, "proxy.example",
+                                  "vanban.example.evil.com:" + p, "x.vanban.example:" + p, "vanban.exampl:" + p})
         EXPECT_EQ(status_with_host(port, host), 403) << host;
     EXPECT_EQ(validate_with_origin(port, "vanban.example", "https://vanban.example"), 200);
     EXPECT_EQ(validate_with_origin(port, "proxy.example:8443", "https://proxy.example:8443"), 200);
@@ -718,16 +738,19 @@ TEST(ServeAllowHost, NamesGivenWithAllowHostAreAcceptedExactly) {
     EXPECT_EQ(server.stop(), 0);
 
     std::string output;
-    EXPECT_EQ(t::run_command("timeout 30 " + quote(VANBAN_CLI) + " serve --port 0 --allow-host 'a@b'", &output), 2) << output;
+    EXPECT_EQ(t::run_command("timeout 30 " + quote(VANBAN_CLI) + " serve --port 0 --allow-host 'a@b'", &output), 2)
+        << output;
     EXPECT_NE(output.find("a@b"), std::string::npos) << output;
 }
 
 // The policy of a server bound to every address (not started here: the tests stay on loopback).
 TEST(HostPolicy, BoundToEveryAddressAnyAddressLiteralWithThePortButNoName) {
     const vanban::server::HostPolicy any("0.0.0.0", 8080, {"intranet.example"});
-    for (const char* host : {"192.168.1.5:8080", "127.0.0.1:8080", "[fe80::1]:8080", "intranet.example:8080", "intranet.example"})
+    for (const char* host :
+         {"192.168.1.5:8080", "127.0.0.1:8080", "[fe80::1]:8080", "intranet.example:8080", "intranet.example"})
         EXPECT_TRUE(any.allows_host(host)) << host;
-    for (const char* host : {"192.168.1.5:8081", "192.168.1.5", "evil.example:8080", "localhost:8080", "127.evil.com:8080"})
+    for (const char* host :
+         {"192.168.1.5:8081", "192.168.1.5", "evil.example:8080", "localhost:8080", "127.evil.com:8080"})
         EXPECT_FALSE(any.allows_host(host)) << host;
     EXPECT_TRUE(any.allows_origin("http://10.0.0.7:8080"));
     EXPECT_FALSE(any.allows_origin("http://evil.example:8080"));
@@ -784,7 +807,8 @@ TEST_F(Serve, BatchFromAnUploadedListGivesAZipAndTheFailedRows) {
     const auto entries = t::read_zip(zip->body);
     ASSERT_EQ(entries.size(), 2u);
     ASSERT_TRUE(entries.count("1-tran-thi-mot.docx")) << entries.begin()->first;
-    EXPECT_NE(joined(t::paragraph_texts(t::read_zip(entries.at("1-tran-thi-mot.docx")).at("word/document.xml"))).find("Trần Thị Một"),
+    EXPECT_NE(joined(t::paragraph_texts(t::read_zip(entries.at("1-tran-thi-mot.docx")).at("word/document.xml")))
+                  .find("Trần Thị Một"),
               std::string::npos);
     auto report = c.Get(("/api/batch/" + id + "/report").c_str());
     ASSERT_TRUE(report);
@@ -815,11 +839,14 @@ TEST_F(Serve, TheSheetToFillBatchesAsDownloadedAndDefaultsFillEveryRecord) {
     auto sheet = c.Get("/api/templates/bao-cao-thanh-tich-ca-nhan/sheet");
     ASSERT_TRUE(sheet);
     ASSERT_EQ(sheet->status, 200) << sheet->body;
-    EXPECT_EQ(sheet->get_header_value("Content-Type"), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
-    EXPECT_EQ(sheet->get_header_value("Content-Disposition"), "attachment; filename=\"mau-bao-cao-thanh-tich-ca-nhan.xlsx\"");
+    EXPECT_EQ(sheet->get_header_value("Content-Type"),
+              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    EXPECT_EQ(sheet->get_header_value("Content-Disposition"),
+              "attachment; filename=\"mau-bao-cao-thanh-tich-ca-nhan.xlsx\"");
     EXPECT_TRUE(t::read_zip(sheet->body).count("xl/workbook.xml"));
-    auto r = c.Post("/api/batch/bao-cao-thanh-tich-ca-nhan",
-                    httplib::MultipartFormDataItems{{"records", sheet->body, "mau-bao-cao-thanh-tich-ca-nhan.xlsx", ""}});
+    auto r =
+        c.Post("/api/batch/bao-cao-thanh-tich-ca-nhan",
+               httplib::MultipartFormDataItems{{"records", sheet->body, "mau-bao-cao-thanh-tich-ca-nhan.xlsx", ""}});
     ASSERT_TRUE(r);
     ASSERT_EQ(r->status, 202) << r->body;
     json s = wait_for_batch(c, json::parse(r->body)["id"]);
@@ -862,18 +889,20 @@ TEST_F(Serve, BadBatchUploadsAreRefusedOrReported) {
     EXPECT_FALSE(s["errors"].empty());
     // A workbook whose sheet is a zip bomb (300 MB of one letter in ~300 KB).
     const std::string bomb_path = t::temp_dir() + "/bomb.xlsx";
-    ASSERT_EQ(t::run_command("python3 -c " + quote("import zipfile,sys\n"
-                                                   "z=zipfile.ZipFile(sys.argv[1],'w',zipfile.ZIP_DEFLATED)\n"
-                                                   "z.writestr('xl/workbook.xml','<workbook/>')\n"
-                                                   "with z.open('xl/worksheets/sheet1.xml','w',force_zip64=True) as f:\n"
-                                                   "    block=b'a'*(1<<20)\n"
-                                                   "    for i in range(300): f.write(block)\n"
-                                                   "z.close()\n") +
-                                 " " + quote(bomb_path)),
+    ASSERT_EQ(t::run_command("python3 -c " +
+                             quote("import zipfile,sys\n"
+                                   "z=zipfile.ZipFile(sys.argv[1],'w',zipfile.ZIP_DEFLATED)\n"
+                                   "z.writestr('xl/workbook.xml','<workbook/>')\n"
+                                   "with z.open('xl/worksheets/sheet1.xml','w',force_zip64=True) as f:\n"
+                                   "    block=b'a'*(1<<20)\n"
+                                   "    for i in range(300): f.write(block)\n"
+                                   "z.close()\n") +
+                             " " + quote(bomb_path)),
               0);
     const std::string bomb = t::read_file(bomb_path);
     ASSERT_LT(bomb.size(), 2u << 20);
-    r = c.Post("/api/batch/bao-cao-thanh-tich-ca-nhan", httplib::MultipartFormDataItems{{"records", bomb, "list.xlsx", ""}});
+    r = c.Post("/api/batch/bao-cao-thanh-tich-ca-nhan",
+               httplib::MultipartFormDataItems{{"records", bomb, "list.xlsx", ""}});
     ASSERT_TRUE(r);
     ASSERT_EQ(r->status, 202);
     s = wait_for_batch(c, json::parse(r->body)["id"]);
@@ -911,7 +940,8 @@ TEST_F(Serve, ConcurrentRequestsRenderInParallelAndEachGetsItsOwnDocument) {
                     if (k % 4 == 3) {  // mixed with validation requests
                         plan.erase("signer");
                         auto v = post_json(c, "/api/validate/ke-hoach", plan.dump());
-                        if (!v || v->status != 200 || json::parse(v->body)["valid"] != false) failures[i] += "validate;";
+                        if (!v || v->status != 200 || json::parse(v->body)["valid"] != false)
+                            failures[i] += "validate;";
                         else ++ok;
                         continue;
                     }
@@ -986,8 +1016,9 @@ TEST(ServeUnderAbuse, MemoryOfLargeRequestsIsGivenBack) {
         for (int i = 0; i < 3; ++i)
             uploads.emplace_back([&] {
                 auto own = server.client();
-                auto r = own.Post("/api/render", httplib::MultipartFormDataItems{{"template", tpl, "many.docx", ""},
-                                                                                 {"data", "{\"x\": 1}", "", "application/json"}});
+                auto r = own.Post("/api/render",
+                                  httplib::MultipartFormDataItems{{"template", tpl, "many.docx", ""},
+                                                                  {"data", "{\"x\": 1}", "", "application/json"}});
                 ASSERT_TRUE(r) << httplib::to_string(r.error()) << "\n" << server.stderr_text();
                 EXPECT_EQ(r->status, 200) << r->body.substr(0, 300);
             });
@@ -1012,12 +1043,12 @@ TEST(ServeLifecycle, StopsCleanlyOnSigtermAndRefusesABusyPort) {
     ServerProcess first;
     EXPECT_EQ(first.client().Get("/api/status")->status, 200);
     std::string output;
-    const int rc = t::run_command("timeout 30 " + quote(VANBAN_CLI) + " serve --port " + std::to_string(first.port()), &output);
+    const int rc =
+        t::run_command("timeout 30 " + quote(VANBAN_CLI) + " serve --port " + std::to_string(first.port()), &output);
     EXPECT_EQ(rc, 2) << output;
     EXPECT_NE(output.find("cannot listen"), std::string::npos) << output;
     EXPECT_EQ(first.stop(), 0);
 }
-
 
 // ----- import (docs/http-api.md "Import"): the file's bytes as the body, its name in ?filename=
 
@@ -1066,7 +1097,8 @@ TEST_F(Serve, ImportRefusesWhatItCannotRead) {
     auto unknown = c.Post("/api/import?filename=plan.txt&template=khong-co", "KẾ HOẠCH", "text/plain");
     ASSERT_TRUE(unknown);
     EXPECT_EQ(unknown->status, 404);
-    auto big = c.Post("/api/import?filename=plan.txt", std::string(3u << 20, 'a'), "text/plain");  // over --max-upload-mb 2
+    auto big =
+        c.Post("/api/import?filename=plan.txt", std::string(3u << 20, 'a'), "text/plain");  // over --max-upload-mb 2
     ASSERT_TRUE(big);
     EXPECT_EQ(big->status, 413);
 }

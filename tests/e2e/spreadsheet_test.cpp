@@ -87,11 +87,11 @@ TEST(Spreadsheets, MessyNomineeWorkbookRendersEveryRealRecordAndListsTheOtherRow
                   R"({"issuer": {"parent_name": "UBND TỈNH NINH BÌNH", "name": "SỞ TÀI CHÍNH"}, "place": "Ninh Bình",
                       "confirmer": {"title": "Giám đốc", "full_name": "Phạm Văn Hùng"}})");
     std::string out;
-    const int rc = t::run_command(std::string(VANBAN_CLI) + " batch bao-cao-thanh-tich-ca-nhan " + quote(dir + "/de-nghi.xlsx") +
-                                      " -o " + quote(dir + "/out") + " -q --name '{{ person.full_name | slug }}'" +
-                                      " --defaults " + quote(dir + "/chung.json") +
-                                      " --set 'Ngày báo cáo=15/06/2024' --report " + quote(dir + "/report.json"),
-                                  &out);
+    const int rc = t::run_command(
+        std::string(VANBAN_CLI) + " batch bao-cao-thanh-tich-ca-nhan " + quote(dir + "/de-nghi.xlsx") + " -o " +
+            quote(dir + "/out") + " -q --name '{{ person.full_name | slug }}'" + " --defaults " +
+            quote(dir + "/chung.json") + " --set 'Ngày báo cáo=15/06/2024' --report " + quote(dir + "/report.json"),
+        &out);
     ASSERT_EQ(rc, 0) << out;
     EXPECT_EQ(t::files_in(dir + "/out"),
               (std::vector<std::string>{"le-van-cuong.docx", "nguyen-van-an.docx", "tran-thi-binh.docx"}));
@@ -106,24 +106,24 @@ TEST(Spreadsheets, MessyNomineeWorkbookRendersEveryRealRecordAndListsTheOtherRow
         skipped.emplace_back(s.value("row", 0), s["code"].get<std::string>());
     }
     EXPECT_EQ(skipped, (std::vector<std::pair<int, std::string>>{{1, "batch.row_above_header"},
-                                                                  {2, "batch.row_above_header"},
-                                                                  {9, "batch.row_total"},
-                                                                  {11, "batch.row_note"},
-                                                                  {12, "batch.row_note"}}));
+                                                                 {2, "batch.row_above_header"},
+                                                                 {9, "batch.row_total"},
+                                                                 {11, "batch.row_note"},
+                                                                 {12, "batch.row_note"}}));
     EXPECT_NE(out.find("is a total row"), std::string::npos) << out;  // the CLI says so too
 
     const std::string an = document_text(dir + "/out/nguyen-van-an.docx");
-    EXPECT_NE(an.find("Nguyễn Văn An"), std::string::npos) << an;  // trimmed
-    EXPECT_NE(an.find("14/03/1975"), std::string::npos) << an;     // a date cell
-    EXPECT_NE(an.find("Giới tính: Nam"), std::string::npos) << an;  // "nam"
-    EXPECT_NE(an.find("Kết quả thực hiện nhiệm vụ:"), std::string::npos) << an;  // from the achievements sheet
+    EXPECT_NE(an.find("Nguyễn Văn An"), std::string::npos) << an;                    // trimmed
+    EXPECT_NE(an.find("14/03/1975"), std::string::npos) << an;                       // a date cell
+    EXPECT_NE(an.find("Giới tính: Nam"), std::string::npos) << an;                   // "nam"
+    EXPECT_NE(an.find("Kết quả thực hiện nhiệm vụ:"), std::string::npos) << an;      // from the achievements sheet
     EXPECT_NE(an.find("Chủ trì 02 sáng kiến cấp cơ sở."), std::string::npos) << an;  // its row without STT
-    EXPECT_NE(an.find("Chiến sĩ thi đua cơ sở"), std::string::npos) << an;  // keyed by name on a third sheet
-    EXPECT_NE(an.find("SỞ TÀI CHÍNH"), std::string::npos) << an;            // --defaults
-    EXPECT_NE(an.find("ngày 15 tháng 6 năm 2024"), std::string::npos) << an;  // --set, by the column's title
+    EXPECT_NE(an.find("Chiến sĩ thi đua cơ sở"), std::string::npos) << an;           // keyed by name on a third sheet
+    EXPECT_NE(an.find("SỞ TÀI CHÍNH"), std::string::npos) << an;                     // --defaults
+    EXPECT_NE(an.find("ngày 15 tháng 6 năm 2024"), std::string::npos) << an;         // --set, by the column's title
     const std::string binh = document_text(dir + "/out/tran-thi-binh.docx");
-    EXPECT_NE(binh.find("22/07/1984"), std::string::npos) << binh;  // "22/7/84"
-    EXPECT_NE(binh.find("Giới tính: Nữ"), std::string::npos) << binh;  // "NỮ"
+    EXPECT_NE(binh.find("22/07/1984"), std::string::npos) << binh;                                      // "22/7/84"
+    EXPECT_NE(binh.find("Giới tính: Nữ"), std::string::npos) << binh;                                   // "NỮ"
     EXPECT_NE(binh.find("Đơn vị công tác: Phòng Ngân sách, Sở Tài chính"), std::string::npos) << binh;  // merged down
     EXPECT_EQ(binh.find("Chiến sĩ thi đua cơ sở"), std::string::npos) << binh;
     const std::string cuong = document_text(dir + "/out/le-van-cuong.docx");
@@ -142,9 +142,10 @@ TEST(Spreadsheets, UnknownColumnsAreAllReportedWithSuggestions) {
     EXPECT_EQ(rc, 2);
     EXPECT_FALSE(std::filesystem::exists(dir + "/out/1.docx"));
     // Every unknown column at once, each with what it probably meant.
-    for (const char* s : {"column 1: the column 'Ho va ten' names no field of the template; did you mean 'Họ và tên'?",
-                          "column 2: the column 'Ngay sinh' names no field of the template; did you mean 'Ngày sinh'?",
-                          "column 4: the column 'Don vi cong tac' names no field of the template; did you mean 'Đơn vị công tác'?"})
+    for (const char* s :
+         {"column 1: the column 'Ho va ten' names no field of the template; did you mean 'Họ và tên'?",
+          "column 2: the column 'Ngay sinh' names no field of the template; did you mean 'Ngày sinh'?",
+          "column 4: the column 'Don vi cong tac' names no field of the template; did you mean 'Đơn vị công tác'?"})
         EXPECT_NE(out.find(s), std::string::npos) << s << "\n" << out;
 }
 
@@ -176,14 +177,21 @@ TEST(Spreadsheets, GeneratedSheetRoundTripsForEveryBundledTemplate) {
         SCOPED_TRACE(bt.name);
         const std::string dir = t::temp_dir();
         std::string out;
-        ASSERT_EQ(t::run_command(std::string(VANBAN_CLI) + " sheet " + bt.name + " -o " + quote(dir + "/mau.xlsx"), &out), 0) << out;
+        ASSERT_EQ(
+            t::run_command(std::string(VANBAN_CLI) + " sheet " + bt.name + " -o " + quote(dir + "/mau.xlsx"), &out), 0)
+            << out;
         // As downloaded: the example row alone is a record.
-        ASSERT_EQ(t::run_command(std::string(VANBAN_CLI) + " batch " + bt.name + " " + quote(dir + "/mau.xlsx") + " -q -o " +
-                                     quote(dir + "/as-is"), &out), 0) << out;
+        ASSERT_EQ(t::run_command(std::string(VANBAN_CLI) + " batch " + bt.name + " " + quote(dir + "/mau.xlsx") +
+                                     " -q -o " + quote(dir + "/as-is"),
+                                 &out),
+                  0)
+            << out;
         EXPECT_EQ(t::files_in(dir + "/as-is"), (std::vector<std::string>{"1.docx"}));
         run_python(dir, kFillSheet, quote(dir + "/mau.xlsx") + " " + quote(dir + "/filled.xlsx"));  // openpyxl opens it
         ASSERT_EQ(t::run_command(std::string(VANBAN_CLI) + " batch " + bt.name + " " + quote(dir + "/filled.xlsx") +
-                                     " -q -o " + quote(dir + "/out") + " --report " + quote(dir + "/report.json"), &out), 0)
+                                     " -q -o " + quote(dir + "/out") + " --report " + quote(dir + "/report.json"),
+                                 &out),
+                  0)
             << out;
         EXPECT_EQ(t::files_in(dir + "/out"), (std::vector<std::string>{"1.docx", "2.docx"}));
         const json report = json::parse(t::read_file(dir + "/report.json"));

@@ -63,7 +63,8 @@ Answer read_answer(int fd) {
         data.append(buffer, static_cast<std::size_t>(n));
     }
     std::string head = data.substr(0, head_end);
-    std::transform(head.begin(), head.end(), head.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::transform(head.begin(), head.end(), head.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     Answer answer;
     if (head.rfind("http/1.1 ", 0) != 0 || head.size() < 12) return {};
     answer.status = std::atoi(head.c_str() + 9);
@@ -92,7 +93,7 @@ int raw_status(int port, const std::string& request) {
 
 double LoadResult::percentile(double q) const {
     if (latencies_ms.empty()) return 0;
-    const auto i = static_cast<std::size_t>(std::ceil(q * static_cast<double>(latencies_ms.size()))) ;
+    const auto i = static_cast<std::size_t>(std::ceil(q * static_cast<double>(latencies_ms.size())));
     return latencies_ms[std::min(latencies_ms.size() - 1, i == 0 ? 0 : i - 1)];
 }
 
@@ -113,7 +114,8 @@ LoadResult http_load(int port, const std::string& request, int total, int concur
                     if (fd < 0) fd = connect_loopback(port);
                     Answer answer;
                     if (fd >= 0 && send_all(fd, request)) answer = read_answer(fd);
-                    if (answer.status == 200) mine.push_back(std::chrono::duration<double, std::milli>(Clock::now() - begin).count());
+                    if (answer.status == 200)
+                        mine.push_back(std::chrono::duration<double, std::milli>(Clock::now() - begin).count());
                     else ++failures;
                     if (fd >= 0 && (!keep_alive || answer.server_closes || answer.status < 0)) {
                         ::close(fd);
@@ -136,7 +138,8 @@ Slowloris::Slowloris(int port, int count, int interval_ms) {
     for (int i = 0; i < count; ++i) {
         const int fd = connect_loopback(port);
         if (fd < 0) continue;
-        if (send_all(fd, "GET /api/status HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) + "\r\n")) sockets_.push_back(fd);
+        if (send_all(fd, "GET /api/status HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) + "\r\n"))
+            sockets_.push_back(fd);
         else ::close(fd);
     }
     open_ = static_cast<int>(sockets_.size());

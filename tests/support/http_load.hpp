@@ -13,7 +13,7 @@ namespace vanban::test {
 int raw_status(int port, const std::string& request);
 
 struct LoadResult {
-    int failures = 0;                 // no answer, a broken answer, or a status other than 200
+    int failures = 0;                  // no answer, a broken answer, or a status other than 200
     std::vector<double> latencies_ms;  // of the answered requests, sorted
     double seconds = 0;
     double percentile(double q) const;  // q in [0, 1]

@@ -42,7 +42,7 @@ std::string make_png(std::uint32_t w, std::uint32_t h, const std::function<Rgba(
             for (std::uint8_t c : pixel(x, y)) raw += static_cast<char>(c);
     }
     std::unique_ptr<libdeflate_compressor, decltype(&libdeflate_free_compressor)> z(libdeflate_alloc_compressor(9),
-                                                                                      libdeflate_free_compressor);
+                                                                                    libdeflate_free_compressor);
     std::string packed(libdeflate_zlib_compress_bound(z.get(), raw.size()), '\0');
     packed.resize(libdeflate_zlib_compress(z.get(), raw.data(), raw.size(), packed.data(), packed.size()));
     if (packed.empty()) throw std::runtime_error("make_png: deflate failed");
@@ -67,22 +67,28 @@ std::string make_png(std::uint32_t w, std::uint32_t h, const std::function<Rgba(
 }
 
 std::string signature_png(std::uint32_t w, std::uint32_t h, double dpi) {
-    return make_png(w, h, [&](std::uint32_t x, std::uint32_t y) -> Rgba {
-        const double fx = static_cast<double>(x) / w, fy = static_cast<double>(y) / h;
-        const double stroke = 0.5 + 0.3 * std::sin(fx * 12.0) * (1.0 - fx * 0.5);
-        const bool ink = std::abs(fy - stroke) < 0.045 && fx > 0.04 && fx < 0.96;
-        return ink ? Rgba{20, 40, 170, 255} : Rgba{255, 255, 255, 0};
-    }, dpi);
+    return make_png(
+        w, h,
+        [&](std::uint32_t x, std::uint32_t y) -> Rgba {
+            const double fx = static_cast<double>(x) / w, fy = static_cast<double>(y) / h;
+            const double stroke = 0.5 + 0.3 * std::sin(fx * 12.0) * (1.0 - fx * 0.5);
+            const bool ink = std::abs(fy - stroke) < 0.045 && fx > 0.04 && fx < 0.96;
+            return ink ? Rgba{20, 40, 170, 255} : Rgba{255, 255, 255, 0};
+        },
+        dpi);
 }
 
 std::string seal_png(std::uint32_t size, double dpi) {
-    return make_png(size, size, [&](std::uint32_t x, std::uint32_t y) -> Rgba {
-        const double c = size / 2.0, r = std::hypot(x + 0.5 - c, y + 0.5 - c) / c;
-        const double angle = std::atan2(y + 0.5 - c, x + 0.5 - c);
-        const bool ring = (r > 0.86 && r < 0.97) || (r > 0.70 && r < 0.74);
-        const bool star = r < 0.3 * (0.6 + 0.4 * std::cos(5 * angle));
-        return ring || star ? Rgba{210, 20, 30, 230} : Rgba{255, 255, 255, 0};
-    }, dpi);
+    return make_png(
+        size, size,
+        [&](std::uint32_t x, std::uint32_t y) -> Rgba {
+            const double c = size / 2.0, r = std::hypot(x + 0.5 - c, y + 0.5 - c) / c;
+            const double angle = std::atan2(y + 0.5 - c, x + 0.5 - c);
+            const bool ring = (r > 0.86 && r < 0.97) || (r > 0.70 && r < 0.74);
+            const bool star = r < 0.3 * (0.6 + 0.4 * std::cos(5 * angle));
+            return ring || star ? Rgba{210, 20, 30, 230} : Rgba{255, 255, 255, 0};
+        },
+        dpi);
 }
 
 // Every 8 × 8 block codes DC difference 0 and end-of-block, with one-code Huffman tables (code "0" each): two bits
@@ -130,8 +136,8 @@ std::string make_gif(std::uint32_t w, std::uint32_t h) {
     std::string g = "GIF89a";
     put16le(g, w);
     put16le(g, h);
-    g += std::string("\x80\x00\x00", 3);                   // global colour table of 2 entries
-    g += std::string("\x20\x40\xA0\xFF\xFF\xFF", 6);     // blue, white
+    g += std::string("\x80\x00\x00", 3);              // global colour table of 2 entries
+    g += std::string("\x20\x40\xA0\xFF\xFF\xFF", 6);  // blue, white
     g += '\x2C';
     put16le(g, 0);
     put16le(g, 0);
@@ -173,7 +179,8 @@ std::string base64(const std::string& bytes) {
     std::string out;
     std::size_t i = 0;
     for (; i + 2 < bytes.size(); i += 3) {
-        const std::uint32_t v = (static_cast<unsigned char>(bytes[i]) << 16) | (static_cast<unsigned char>(bytes[i + 1]) << 8) |
+        const std::uint32_t v = (static_cast<unsigned char>(bytes[i]) << 16) |
+                                (static_cast<unsigned char>(bytes[i + 1]) << 8) |
                                 static_cast<unsigned char>(bytes[i + 2]);
         for (int k = 18; k >= 0; k -= 6) out += kAlphabet[(v >> k) & 63];
     }
@@ -188,6 +195,8 @@ std::string base64(const std::string& bytes) {
     return out;
 }
 
-std::string data_uri(const std::string& bytes, const std::string& type) { return "data:" + type + ";base64," + base64(bytes); }
+std::string data_uri(const std::string& bytes, const std::string& type) {
+    return "data:" + type + ";base64," + base64(bytes);
+}
 
 }  // namespace vanban::test

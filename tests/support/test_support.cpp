@@ -112,7 +112,8 @@ std::string build_zip(const std::vector<std::pair<std::string, std::string>>& pa
         zip_set_file_compression(archive.get(), static_cast<zip_uint64_t>(index),
                                  name == "mimetype" ? ZIP_CM_STORE : ZIP_CM_DEFLATE, 0);
     }
-    if (zip_close(archive.get()) != 0) throw std::runtime_error(std::string("zip_close: ") + zip_strerror(archive.get()));
+    if (zip_close(archive.get()) != 0)
+        throw std::runtime_error(std::string("zip_close: ") + zip_strerror(archive.get()));
     static_cast<void>(archive.release());  // zip_close freed it
 
     zip_stat_t st;
@@ -147,7 +148,6 @@ constexpr KnownPart kKnownParts[] = {
 
 bool starts_with(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
 
-
 }  // namespace
 
 std::string xml_escape(const std::string& s) {
@@ -175,7 +175,7 @@ std::string make_docx(const std::string& body_xml, const std::map<std::string, s
     const char* const kRefTypes[] = {"default", "first", "even"};
     int headers = 0;
     int footers = 0;
-    int next_id = 2;  // rId1 is styles
+    int next_id = 2;                              // rId1 is styles
     std::map<std::string, std::string> defaults;  // extension -> content type, for media parts
     for (const auto& [name, data] : extra_parts) {
         const auto dot = name.rfind('.');
@@ -192,11 +192,11 @@ std::string make_docx(const std::string& body_xml, const std::map<std::string, s
                              "\" Target=\"" + xml_escape(name.substr(5)) + "\"/>";
             // Each reference type may appear once per section: the first header is the default one.
             if (std::string(known.relationship) == "header" && headers < 3)
-                references += std::string("<w:headerReference w:type=\"") + kRefTypes[headers++] + "\" r:id=\"" +
-                              id + "\"/>";
+                references +=
+                    std::string("<w:headerReference w:type=\"") + kRefTypes[headers++] + "\" r:id=\"" + id + "\"/>";
             if (std::string(known.relationship) == "footer" && footers < 3)
-                references += std::string("<w:footerReference w:type=\"") + kRefTypes[footers++] + "\" r:id=\"" +
-                              id + "\"/>";
+                references +=
+                    std::string("<w:footerReference w:type=\"") + kRefTypes[footers++] + "\" r:id=\"" + id + "\"/>";
         }
         if (starts_with(name, "word/media/"))
             relationships += "<Relationship Id=\"rId" + std::to_string(next_id++) + "\" Type=\"" + kRelBase +
@@ -254,9 +254,8 @@ std::string make_docx(const std::string& body_xml, const std::map<std::string, s
         "</w:style></w:styles>";
 
     std::map<std::string, std::string> parts = {
-        {"[Content_Types].xml", content_types}, {"_rels/.rels", package_rels},
-        {"word/document.xml", document},         {"word/_rels/document.xml.rels", document_rels},
-        {"word/styles.xml", styles},
+        {"[Content_Types].xml", content_types},          {"_rels/.rels", package_rels}, {"word/document.xml", document},
+        {"word/_rels/document.xml.rels", document_rels}, {"word/styles.xml", styles},
     };
     for (const auto& [name, data] : extra_parts) parts[name] = data;
 
@@ -297,13 +296,15 @@ std::string make_odt(const std::string& body_xml, const std::string& master_page
         "<manifest:file-entry manifest:full-path=\"meta.xml\" manifest:media-type=\"text/xml\"/>"
         "</manifest:manifest>";
     const std::string meta = std::string("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<office:document-meta") +
-                             kOdfNamespaces + "><office:meta><meta:generator>vanban tests</meta:generator>"
+                             kOdfNamespaces +
+                             "><office:meta><meta:generator>vanban tests</meta:generator>"
                              "</office:meta></office:document-meta>";
     const std::string content =
         std::string("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<office:document-content") + kOdfNamespaces +
         "><office:font-face-decls><style:font-face style:name=\"Times New Roman\""
         " svg:font-family=\"&apos;Times New Roman&apos;\" style:font-family-generic=\"roman\"/></office:font-face-decls>" +
-        (automatic_styles.empty() ? "" : "<office:automatic-styles>" + automatic_styles + "</office:automatic-styles>") +
+        (automatic_styles.empty() ? ""
+                                  : "<office:automatic-styles>" + automatic_styles + "</office:automatic-styles>") +
         "<office:body><office:text>" + body_xml + "</office:text></office:body></office:document-content>";
     const std::string styles =
         std::string("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<office:document-styles") + kOdfNamespaces +
@@ -407,7 +408,8 @@ bool is_footnote_mark_text(const xmlNode* t) {
         if (!is_w(c, "rPr") || !in_footnote(run)) continue;
         for (const xmlNode* p = c->children; p; p = p->next) {
             if (!is_w(p, "rStyle")) continue;
-            xmlChar* v = xmlGetNsProp(p, reinterpret_cast<const xmlChar*>("val"), reinterpret_cast<const xmlChar*>(kWNs));
+            xmlChar* v =
+                xmlGetNsProp(p, reinterpret_cast<const xmlChar*>("val"), reinterpret_cast<const xmlChar*>(kWNs));
             const bool mark = v && std::strcmp(reinterpret_cast<const char*>(v), "FootnoteReference") == 0;
             xmlFree(v);
             if (mark) return true;
@@ -446,9 +448,8 @@ void collect(const xmlNode* node, long current, std::vector<std::string>& out) {
 
 std::vector<std::string> paragraph_texts(const std::string& xml) {
     // No network, no entity substitution (no XML_PARSE_NOENT), no DTD loading.
-    std::unique_ptr<xmlDoc, DocFree> doc(
-        xmlReadMemory(xml.data(), static_cast<int>(xml.size()), "part.xml", nullptr,
-                      XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING));
+    std::unique_ptr<xmlDoc, DocFree> doc(xmlReadMemory(xml.data(), static_cast<int>(xml.size()), "part.xml", nullptr,
+                                                       XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING));
     if (!doc) throw std::runtime_error("paragraph_texts: XML is not well-formed");
     std::vector<std::string> out;
     collect(xmlDocGetRootElement(doc.get()), -1, out);
@@ -499,7 +500,8 @@ void collect_odt(const xmlNode* node, long current, std::vector<std::string>& ou
             auto& text = out[static_cast<std::size_t>(current)];
             if (in(n, kTextNs, "s")) {
                 long count = 1;
-                if (xmlChar* c = xmlGetNsProp(n, reinterpret_cast<const xmlChar*>("c"), reinterpret_cast<const xmlChar*>(kTextNs))) {
+                if (xmlChar* c = xmlGetNsProp(n, reinterpret_cast<const xmlChar*>("c"),
+                                              reinterpret_cast<const xmlChar*>(kTextNs))) {
                     count = std::strtol(reinterpret_cast<const char*>(c), nullptr, 10);
                     xmlFree(c);
                 }
@@ -654,14 +656,17 @@ Bounded run_bounded(const std::function<std::string()>& work, unsigned kill_afte
     Bounded result;
     char buffer[4096];
     ssize_t n;
-    while ((n = ::read(pipe_fds[0], buffer, sizeof buffer)) > 0) result.outcome.append(buffer, static_cast<std::size_t>(n));
+    while ((n = ::read(pipe_fds[0], buffer, sizeof buffer)) > 0)
+        result.outcome.append(buffer, static_cast<std::size_t>(n));
     ::close(pipe_fds[0]);
     int status = 0;
     rusage usage{};
     ::wait4(pid, &status, 0, &usage);
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     result.peak_rss_mib = static_cast<double>(usage.ru_maxrss) / 1024.0;  // KiB on Linux
-    const auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+    const auto seconds = [](const timeval& t) {
+        return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+    };
     result.cpu_seconds = seconds(usage.ru_utime) + seconds(usage.ru_stime);
     if (WIFSIGNALED(status)) result.outcome = "killed by signal " + std::to_string(WTERMSIG(status));
     return result;

@@ -10,10 +10,10 @@
 
 namespace vanban::test {
 
-std::string source_dir();   // the repository
-std::string shared_dir();   // ../shared beside the repository
-std::string binary_dir();   // the build tree
-std::string temp_dir();     // a fresh directory under the system temp dir, removed at exit
+std::string source_dir();  // the repository
+std::string shared_dir();  // ../shared beside the repository
+std::string binary_dir();  // the build tree
+std::string temp_dir();    // a fresh directory under the system temp dir, removed at exit
 
 // A minimal, valid DOCX whose word/document.xml body is `body_xml` (the content of <w:body>, without sectPr).
 // `extra_parts` adds or replaces parts (e.g. "word/header1.xml"); content types and relationships for
@@ -78,7 +78,7 @@ std::vector<std::string> files_in(const std::string& dir);
 // Hostile-input bounds (docs/reliability.md): `work` runs in a forked child, which reports a short outcome (e.g. the
 // error message it got); the parent measures the wall time and the child's peak resident memory (wait4's rusage).
 struct Bounded {
-    std::string outcome;      // what `work` returned, or "killed by signal N" / "exception: ..."
+    std::string outcome;     // what `work` returned, or "killed by signal N" / "exception: ..."
     double seconds = 0;      // wall
     double cpu_seconds = 0;  // user + system: what the bound is checked on (a loaded machine stretches the wall time)
     double peak_rss_mib = 0;

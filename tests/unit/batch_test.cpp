@@ -22,7 +22,9 @@ namespace t = vanban::test;
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-std::string P(const std::string& text) { return "<w:p><w:r><w:t xml:space=\"preserve\">" + text + "</w:t></w:r></w:p>"; }
+std::string P(const std::string& text) {
+    return "<w:p><w:r><w:t xml:space=\"preserve\">" + text + "</w:t></w:r></w:p>";
+}
 
 const json kSchema = json::parse(R"({
   "type": "object",
@@ -40,7 +42,9 @@ struct Fixture {
     std::string dir = t::temp_dir();
     std::string tpl = dir + "/form.docx";
     std::string out = dir + "/out";
-    Fixture() { t::write_file(tpl, t::make_docx(P("Họ tên: {{ person.full_name }}") + P("{{ person.age | default('') }}"))); }
+    Fixture() {
+        t::write_file(tpl, t::make_docx(P("Họ tên: {{ person.full_name }}") + P("{{ person.age | default('') }}")));
+    }
 
     b::Options options(const std::string& records_name, const std::string& records) const {
         t::write_file(dir + "/" + records_name, records);
@@ -57,13 +61,18 @@ using vanban::test::files_in;
 
 std::string document_xml(const std::string& path) { return t::read_zip(t::read_file(path)).at("word/document.xml"); }
 
-const std::string kBadJsonl =
-    R"({"person": {"full_name": "Nguyễn Văn An", "age": 40, "birth": "1984-03-14"}})" "\n"
-    R"({"person": {"age": 30}})" "\n"
-    R"({"person": {"full_name": "Bình", "age": "thirty"}})" "\n"
-    R"({"person": {"full_name": "Cường", "birth": "2024-13-45"}})" "\n"
-    R"({"person": {"full_name": "Dũng\nsecond line"}})" "\n"
-    R"({"person": {"full_name": "Lê Thị Em"}})" "\n";
+const std::string kBadJsonl = R"({"person": {"full_name": "Nguyễn Văn An", "age": 40, "birth": "1984-03-14"}})"
+                              "\n"
+                              R"({"person": {"age": 30}})"
+                              "\n"
+                              R"({"person": {"full_name": "Bình", "age": "thirty"}})"
+                              "\n"
+                              R"({"person": {"full_name": "Cường", "birth": "2024-13-45"}})"
+                              "\n"
+                              R"({"person": {"full_name": "Dũng\nsecond line"}})"
+                              "\n"
+                              R"({"person": {"full_name": "Lê Thị Em"}})"
+                              "\n";
 
 TEST(Batch, BadJsonRecordsAreReportedAndGoodOnesWritten) {
     Fixture f;
@@ -109,14 +118,15 @@ TEST(Batch, BadJsonRecordsAreReportedAndGoodOnesWritten) {
 
 TEST(Batch, BadCsvRecordsCarryLineAndColumn) {
     Fixture f;
-    const std::string csv = "person.full_name,person.age,person.birth\n"
-                            "Nguyễn Văn An,40,14/03/1984\n"
-                            ",30,\n"
-                            "Bình,thirty,\n"
-                            "Cường,,30/02/2024\n"
-                            "\"Dũng\nsecond line\",,\n"
-                            "\n"
-                            "\"Lê, Thị Em\",,\n";
+    const std::string csv =
+        "person.full_name,person.age,person.birth\n"
+        "Nguyễn Văn An,40,14/03/1984\n"
+        ",30,\n"
+        "Bình,thirty,\n"
+        "Cường,,30/02/2024\n"
+        "\"Dũng\nsecond line\",,\n"
+        "\n"
+        "\"Lê, Thị Em\",,\n";
     auto o = f.options("people.csv", csv);
     o.schema = kSchema;
     o.name_expression = "{{ person.full_name | slug }}";
@@ -293,7 +303,8 @@ TEST(Batch, InterruptedZipIsCompleteAndHasNoTemporaryFile) {
 TEST(Batch, ManyThreadsWriteEveryRecordInOrder) {
     Fixture f;
     std::string records = "[";
-    for (int i = 0; i < 300; ++i) records += std::string(i ? "," : "") + R"({"person": {"full_name": "P)" + std::to_string(i) + "\"}}";
+    for (int i = 0; i < 300; ++i)
+        records += std::string(i ? "," : "") + R"({"person": {"full_name": "P)" + std::to_string(i) + "\"}}";
     records += "]";
     auto o = f.options("many.json", records);
     o.jobs = 8;
@@ -396,8 +407,8 @@ TEST(Batch, ARecordsMappingsIterateInFileOrder) {
                                       P("{% for k in fees %}/{{ k }}{% endfor %}") +
                                       P("{% for k, v in fees | dictsort %}({{ k }}){% endfor %}")));
     const std::string record = R"({"fees": {"zeta": 3, "alpha": 1, "mu": 2}})";
-    for (const auto& [name, text] : {std::pair<std::string, std::string>{"r.jsonl", record + "\n"},
-                                     {"r.json", "[" + record + "]"}}) {
+    for (const auto& [name, text] :
+         {std::pair<std::string, std::string>{"r.jsonl", record + "\n"}, {"r.json", "[" + record + "]"}}) {
         fs::remove_all(f.out);
         auto o = f.options(name, text);
         o.name_expression = "out";

@@ -23,7 +23,9 @@ using vanban::test::make_docx;
 using vanban::test::paragraph_texts;
 using vanban::test::read_zip;
 
-std::string para(const std::string& text) { return "<w:p><w:r><w:t xml:space=\"preserve\">" + text + "</w:t></w:r></w:p>"; }
+std::string para(const std::string& text) {
+    return "<w:p><w:r><w:t xml:space=\"preserve\">" + text + "</w:t></w:r></w:p>";
+}
 
 const std::string kBody = para("{{ agency.name | upper }}") + para("{% for task in tasks %}") +
                           para("{{ loop.index }}. {{ task.name }}") + para("{% endfor %}") + para("{{ signer.name }}");
@@ -93,7 +95,8 @@ TEST(CApi, RendersToMemoryWithANulTerminatedBufferTheCallerFrees) {
     ASSERT_NE(h.buffer.data, nullptr);
     EXPECT_EQ(h.buffer.data[h.buffer.size], '\0');
     auto text = document_text(h.buffer.data, h.buffer.size);
-    EXPECT_EQ(text, (std::vector<std::string>{"ỦY BAN NHÂN DÂN XÃ TÂN LẬP", "1. Rà soát", "2. Tập huấn", "Nguyễn Văn An"}));
+    EXPECT_EQ(text,
+              (std::vector<std::string>{"ỦY BAN NHÂN DÂN XÃ TÂN LẬP", "1. Rà soát", "2. Tập huấn", "Nguyễn Văn An"}));
 
     // Explicit size: only the first `size` bytes are read (the rest here is garbage that must be ignored).
     std::string sized = std::string(kData) + "garbage";
@@ -116,39 +119,49 @@ TEST(CApi, PicturesFromFilesOnlyWhenTheCallerAllowsThem) {
     const std::string dir = vanban::test::temp_dir();
     vanban::test::write_file(dir + "/chu-ky.png", vanban::test::signature_png());
     const std::string by_path = R"({"photo": {"image": "chu-ky.png"}})";
-    const std::string inline_data = R"({"photo": {"image": ")" + vanban::test::data_uri(vanban::test::signature_png()) + "\"}}";
+    const std::string inline_data =
+        R"({"photo": {"image": ")" + vanban::test::data_uri(vanban::test::signature_png()) + "\"}}";
 
     // A picture in the data itself renders with the plain call.
-    ASSERT_EQ(vanban_render(h.tpl, inline_data.c_str(), VANBAN_NUL_TERMINATED, "data.json", 0, &h.buffer, &h.errors), VANBAN_OK);
+    ASSERT_EQ(vanban_render(h.tpl, inline_data.c_str(), VANBAN_NUL_TERMINATED, "data.json", 0, &h.buffer, &h.errors),
+              VANBAN_OK);
     EXPECT_EQ(read_zip(std::string(h.buffer.data, h.buffer.size)).count("word/media/vanban_image1.png"), 1u);
     vanban_buffer_free(&h.buffer);
     // A file path is refused by default: the data must not make vanban read files.
     ASSERT_EQ(vanban_render(h.tpl, by_path.c_str(), VANBAN_NUL_TERMINATED, "data.json", 0, &h.buffer, &h.errors),
               VANBAN_ERROR_DATA);
     ASSERT_EQ(vanban_errors_count(h.errors), 1u);
-    EXPECT_NE(std::string(vanban_errors_get(h.errors, 0)->message).find("'chu-ky.png' is a file path"), std::string::npos);
+    EXPECT_NE(std::string(vanban_errors_get(h.errors, 0)->message).find("'chu-ky.png' is a file path"),
+              std::string::npos);
     EXPECT_STREQ(vanban_errors_get(h.errors, 0)->json_pointer, "/photo/image");
     EXPECT_EQ(vanban_errors_get(h.errors, 0)->line, 1);
     h.reset_errors();
     vanban_render_options options;
     vanban_render_options_init(&options);
     EXPECT_EQ(options.struct_size, sizeof options);
-    EXPECT_EQ(vanban_render_with_options(h.tpl, by_path.c_str(), VANBAN_NUL_TERMINATED, nullptr, &options, &h.buffer, &h.errors),
-              VANBAN_ERROR_DATA) << "still refused without a directory";
+    EXPECT_EQ(vanban_render_with_options(h.tpl, by_path.c_str(), VANBAN_NUL_TERMINATED, nullptr, &options, &h.buffer,
+                                         &h.errors),
+              VANBAN_ERROR_DATA)
+        << "still refused without a directory";
     h.reset_errors();
     // Opting in: paths are read from the directory given.
     options.image_directory = dir.c_str();
-    ASSERT_EQ(vanban_render_with_options(h.tpl, by_path.c_str(), VANBAN_NUL_TERMINATED, nullptr, &options, &h.buffer, &h.errors),
-              VANBAN_OK) << vanban_errors_json(h.errors);
-    EXPECT_EQ(read_zip(std::string(h.buffer.data, h.buffer.size)).at("word/media/vanban_image1.png"), vanban::test::signature_png());
+    ASSERT_EQ(vanban_render_with_options(h.tpl, by_path.c_str(), VANBAN_NUL_TERMINATED, nullptr, &options, &h.buffer,
+                                         &h.errors),
+              VANBAN_OK)
+        << vanban_errors_json(h.errors);
+    EXPECT_EQ(read_zip(std::string(h.buffer.data, h.buffer.size)).at("word/media/vanban_image1.png"),
+              vanban::test::signature_png());
     vanban_buffer_free(&h.buffer);
     const std::string out = dir + "/out.docx";
-    ASSERT_EQ(vanban_render_to_file_with_options(h.tpl, by_path.c_str(), VANBAN_NUL_TERMINATED, nullptr, &options, out.c_str(),
-                                                 &h.errors), VANBAN_OK);
+    ASSERT_EQ(vanban_render_to_file_with_options(h.tpl, by_path.c_str(), VANBAN_NUL_TERMINATED, nullptr, &options,
+                                                 out.c_str(), &h.errors),
+              VANBAN_OK);
     EXPECT_TRUE(fs::exists(out));
     // Limits per render.
     options.max_image_size = 100;
-    ASSERT_EQ(vanban_render_with_options(h.tpl, by_path.c_str(), VANBAN_NUL_TERMINATED, nullptr, &options, &h.buffer, &h.errors),
+    ASSERT_EQ(vanban_render_with_options(h.tpl, by_path.c_str(), VANBAN_NUL_TERMINATED, nullptr, &options, &h.buffer,
+                                         &h.errors),
               VANBAN_ERROR_LIMIT);
     EXPECT_NE(std::string(vanban_errors_get(h.errors, 0)->message).find("at most 100 bytes"), std::string::npos);
     h.reset_errors();
@@ -156,24 +169,31 @@ TEST(CApi, PicturesFromFilesOnlyWhenTheCallerAllowsThem) {
     vanban_render_options old = options;
     old.struct_size = offsetof(vanban_render_options, image_directory);
     old.flags = VANBAN_RENDER_LENIENT;
-    EXPECT_EQ(vanban_render_with_options(h.tpl, by_path.c_str(), VANBAN_NUL_TERMINATED, nullptr, &old, &h.buffer, &h.errors),
-              VANBAN_ERROR_DATA) << "image_directory is beyond its size: not taken";
+    EXPECT_EQ(
+        vanban_render_with_options(h.tpl, by_path.c_str(), VANBAN_NUL_TERMINATED, nullptr, &old, &h.buffer, &h.errors),
+        VANBAN_ERROR_DATA)
+        << "image_directory is beyond its size: not taken";
     h.reset_errors();
-    EXPECT_EQ(vanban_render_with_options(h.tpl, "{}", VANBAN_NUL_TERMINATED, nullptr, &old, &h.buffer, &h.errors), VANBAN_OK)
+    EXPECT_EQ(vanban_render_with_options(h.tpl, "{}", VANBAN_NUL_TERMINATED, nullptr, &old, &h.buffer, &h.errors),
+              VANBAN_OK)
         << "flags are within its size: lenient";
     vanban_buffer_free(&h.buffer);
     options.flags = 8;
     EXPECT_EQ(vanban_render_with_options(h.tpl, "{}", VANBAN_NUL_TERMINATED, nullptr, &options, &h.buffer, &h.errors),
               VANBAN_ERROR_USAGE);
     h.reset_errors();
-    EXPECT_EQ(vanban_render_with_options(h.tpl, inline_data.c_str(), VANBAN_NUL_TERMINATED, nullptr, nullptr, &h.buffer, &h.errors),
-              VANBAN_OK) << "NULL options: the defaults";
+    EXPECT_EQ(vanban_render_with_options(h.tpl, inline_data.c_str(), VANBAN_NUL_TERMINATED, nullptr, nullptr, &h.buffer,
+                                         &h.errors),
+              VANBAN_OK)
+        << "NULL options: the defaults";
 }
 
 TEST(CApi, TemplateErrorsAreAllReportedWithPartParagraphAndTag) {
     Handles h;
-    const std::string docx = make_docx(para("Kính gửi {{ agency.name | uper }}") + para("{{ x }}") + para("{% for a in b %}"));
-    EXPECT_EQ(vanban_template_from_memory(docx.data(), docx.size(), "bad.docx", &h.tpl, &h.errors), VANBAN_ERROR_TEMPLATE);
+    const std::string docx =
+        make_docx(para("Kính gửi {{ agency.name | uper }}") + para("{{ x }}") + para("{% for a in b %}"));
+    EXPECT_EQ(vanban_template_from_memory(docx.data(), docx.size(), "bad.docx", &h.tpl, &h.errors),
+              VANBAN_ERROR_TEMPLATE);
     EXPECT_EQ(h.tpl, nullptr);
     ASSERT_EQ(vanban_errors_count(h.errors), 2u) << vanban_errors_json(h.errors);
     const vanban_error* filter = vanban_errors_get(h.errors, 0);
@@ -230,8 +250,9 @@ TEST(CApi, DataErrorsPointIntoTheTemplateAndTheJsonText) {
     // Lenient: the missing name renders as nothing, but a loop over a string is still an error.
     h.reset_errors();
     const char* lenient = R"({"agency": {"name": "UBND"}, "signer": {}})";
-    ASSERT_EQ(vanban_render(h.tpl, lenient, VANBAN_NUL_TERMINATED, nullptr, VANBAN_RENDER_LENIENT, &h.buffer, &h.errors),
-              VANBAN_OK)
+    ASSERT_EQ(
+        vanban_render(h.tpl, lenient, VANBAN_NUL_TERMINATED, nullptr, VANBAN_RENDER_LENIENT, &h.buffer, &h.errors),
+        VANBAN_OK)
         << vanban_errors_json(h.errors);
     EXPECT_EQ(document_text(h.buffer.data, h.buffer.size), (std::vector<std::string>{"UBND", ""}));
 }
@@ -240,7 +261,8 @@ TEST(CApi, JsonSyntaxErrorsHaveLineAndColumn) {
     Handles h;
     ASSERT_TRUE(compile(h, kBody));
     const char* broken = "{\n  \"agency\": {\"name\": \"x\",}\n}";
-    EXPECT_EQ(vanban_render(h.tpl, broken, VANBAN_NUL_TERMINATED, "broken.json", 0, &h.buffer, &h.errors), VANBAN_ERROR_JSON);
+    EXPECT_EQ(vanban_render(h.tpl, broken, VANBAN_NUL_TERMINATED, "broken.json", 0, &h.buffer, &h.errors),
+              VANBAN_ERROR_JSON);
     ASSERT_GE(vanban_errors_count(h.errors), 1u);
     const vanban_error* e = vanban_errors_get(h.errors, 0);
     EXPECT_EQ(e->kind, VANBAN_ERROR_JSON);
@@ -263,7 +285,8 @@ TEST(CApi, InvalidArgumentsAreUsageErrorsNotCrashes) {
     EXPECT_EQ(vanban_schema_validate(nullptr, "{}", 2, nullptr, nullptr), VANBAN_ERROR_USAGE);
     EXPECT_EQ(vanban_template_from_memory(nullptr, 10, nullptr, &h.tpl, nullptr), VANBAN_ERROR_USAGE);
     ASSERT_TRUE(compile(h, kBody));
-    EXPECT_EQ(vanban_render(h.tpl, kData, VANBAN_NUL_TERMINATED, nullptr, 0x80, &h.buffer, &h.errors), VANBAN_ERROR_USAGE);
+    EXPECT_EQ(vanban_render(h.tpl, kData, VANBAN_NUL_TERMINATED, nullptr, 0x80, &h.buffer, &h.errors),
+              VANBAN_ERROR_USAGE);
     EXPECT_EQ(vanban_errors_count(h.errors), 1u);
     EXPECT_EQ(vanban_errors_count(nullptr), 0u);
     EXPECT_EQ(vanban_errors_get(nullptr, 0), nullptr);
@@ -273,7 +296,8 @@ TEST(CApi, InvalidArgumentsAreUsageErrorsNotCrashes) {
 TEST(CApi, BrokenPackagesAndMissingFiles) {
     Handles h;
     const std::string junk = "PK\x03\x04 this is not a zip";
-    EXPECT_EQ(vanban_template_from_memory(junk.data(), junk.size(), "junk.docx", &h.tpl, &h.errors), VANBAN_ERROR_PACKAGE);
+    EXPECT_EQ(vanban_template_from_memory(junk.data(), junk.size(), "junk.docx", &h.tpl, &h.errors),
+              VANBAN_ERROR_PACKAGE);
     EXPECT_EQ(h.tpl, nullptr);
     ASSERT_GE(vanban_errors_count(h.errors), 1u);
     h.reset_errors();
@@ -289,7 +313,8 @@ TEST(CApi, OpensTemplateFilesAndDirectoriesAndRendersToFilesAtomically) {
     vanban::test::write_file(docx_path, make_docx(kBody));
     ASSERT_EQ(vanban_template_open(docx_path.c_str(), &h.tpl, &h.errors), VANBAN_OK);
     const std::string out = dir + "/out.docx";
-    ASSERT_EQ(vanban_render_to_file(h.tpl, kData, VANBAN_NUL_TERMINATED, nullptr, 0, out.c_str(), &h.errors), VANBAN_OK);
+    ASSERT_EQ(vanban_render_to_file(h.tpl, kData, VANBAN_NUL_TERMINATED, nullptr, 0, out.c_str(), &h.errors),
+              VANBAN_OK);
     const std::string written = vanban::test::read_file(out);
     EXPECT_EQ(document_text(written.data(), written.size()).back(), "Nguyễn Văn An");
 
@@ -337,7 +362,8 @@ TEST(CApi, SchemaValidationReportsEveryViolationWithPointerAndPosition) {
     const char* schema = R"({"type": "object", "required": ["agency", "signer"],
         "properties": {"agency": {"type": "object", "properties": {"name": {"type": "string", "title": "Tên cơ quan"}}},
                        "tasks": {"type": "array"}}})";
-    ASSERT_EQ(vanban_schema_compile(schema, VANBAN_NUL_TERMINATED, "plan.schema.json", &h.schema, &h.errors), VANBAN_OK);
+    ASSERT_EQ(vanban_schema_compile(schema, VANBAN_NUL_TERMINATED, "plan.schema.json", &h.schema, &h.errors),
+              VANBAN_OK);
     EXPECT_EQ(vanban_schema_validate(h.schema, kData, VANBAN_NUL_TERMINATED, "plan.json", &h.errors), VANBAN_OK);
     EXPECT_EQ(h.errors, nullptr);
 
@@ -373,11 +399,13 @@ TEST(CApi, SchemaValidationReportsEveryViolationWithPointerAndPosition) {
 
     h.reset_errors();
     vanban_schema* other = nullptr;
-    EXPECT_EQ(vanban_schema_compile("{\"type\": ", VANBAN_NUL_TERMINATED, "cut.json", &other, &h.errors), VANBAN_ERROR_JSON);
+    EXPECT_EQ(vanban_schema_compile("{\"type\": ", VANBAN_NUL_TERMINATED, "cut.json", &other, &h.errors),
+              VANBAN_ERROR_JSON);
     EXPECT_EQ(other, nullptr);
     EXPECT_STREQ(vanban_errors_get(h.errors, 0)->source, "cut.json");
     h.reset_errors();
-    EXPECT_EQ(vanban_schema_compile("{\"type\": 12}", VANBAN_NUL_TERMINATED, nullptr, &other, &h.errors), VANBAN_ERROR_SCHEMA);
+    EXPECT_EQ(vanban_schema_compile("{\"type\": 12}", VANBAN_NUL_TERMINATED, nullptr, &other, &h.errors),
+              VANBAN_ERROR_SCHEMA);
     EXPECT_EQ(other, nullptr);
     EXPECT_GE(vanban_errors_count(h.errors), 1u);
 }
@@ -425,7 +453,8 @@ TEST(CApi, OneTemplateHandleRendersFromEightThreads) {
 TEST(CppApi, DataLocatesRenderErrorsAndSchemasValidateData) {
     const std::string docx = make_docx(kBody);
     auto tpl = vanban::Template::from_bytes(docx, "plan.docx");
-    auto data = vanban::Data::parse("{\n \"agency\": {\"name\": \"x\"},\n \"tasks\": 3, \"signer\": {\"name\": \"y\"}}", "d.json");
+    auto data = vanban::Data::parse("{\n \"agency\": {\"name\": \"x\"},\n \"tasks\": 3, \"signer\": {\"name\": \"y\"}}",
+                                    "d.json");
     EXPECT_EQ(data.source(), "d.json");
     EXPECT_EQ(data.value()["agency"]["name"], "x");
     try {

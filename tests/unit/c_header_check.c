@@ -6,10 +6,10 @@ int vanban_c_header_check(void);
 
 int vanban_c_header_check(void) {
     vanban_buffer buffer = {NULL, 0};
-    vanban_errors *errors = NULL;
-    vanban_template *tpl = NULL;
+    vanban_errors* errors = NULL;
+    vanban_template* tpl = NULL;
     vanban_status status = vanban_template_open("x.docx", &tpl, &errors);
-    const vanban_error *first = vanban_errors_get(errors, 0);
+    const vanban_error* first = vanban_errors_get(errors, 0);
     size_t all = VANBAN_NUL_TERMINATED;
     unsigned flags = VANBAN_RENDER_LENIENT;
     vanban_render_options options;

@@ -108,9 +108,11 @@ std::string agency_root() {
     const std::string src = vanban::test::source_dir() + "/templates/ke-hoach/docx";
     fs::create_directories(root + "/ke-hoach-so-y-te");
     fs::copy(src, root + "/ke-hoach-so-y-te/docx", fs::copy_options::recursive);
-    vanban::test::write_file(root + "/ke-hoach-so-y-te/template.json", R"({"title": "KH Sở Y tế", "extends": "ke-hoach"})");
+    vanban::test::write_file(root + "/ke-hoach-so-y-te/template.json",
+                             R"({"title": "KH Sở Y tế", "extends": "ke-hoach"})");
     fs::create_directories(root + "/ke-hoach");
-    vanban::test::write_file(root + "/ke-hoach/template.json", R"({"description": "bản của cơ quan", "extends": "ke-hoach"})");
+    vanban::test::write_file(root + "/ke-hoach/template.json",
+                             R"({"description": "bản của cơ quan", "extends": "ke-hoach"})");
     fs::create_directories(root + "/mo-coi");
     vanban::test::write_file(root + "/mo-coi/template.json", R"({"extends": "khong-co"})");
     return root;
@@ -152,7 +154,8 @@ TEST(CatalogSearchPath, FoundThroughTheEnvironmentAndShadowingTheBundledName) {
     EXPECT_EQ(shadow->formats, (std::vector<std::string>{"docx", "odt"}));  // all from the bundled ke-hoach it extends
     EXPECT_NE(shadow->source, "bundled");
     // Naming the orphan says why.
-    EXPECT_EQ(error_kind([&] { (void)vanban::find_bundled_template("mo-coi", {root}); }), vanban::DiagnosticKind::usage);
+    EXPECT_EQ(error_kind([&] { (void)vanban::find_bundled_template("mo-coi", {root}); }),
+              vanban::DiagnosticKind::usage);
 }
 
 }  // namespace

@@ -14,7 +14,9 @@ namespace {
 
 using nlohmann::json;
 
-std::string P(const std::string& text) { return "<w:p><w:r><w:t xml:space=\"preserve\">" + text + "</w:t></w:r></w:p>"; }
+std::string P(const std::string& text) {
+    return "<w:p><w:r><w:t xml:space=\"preserve\">" + text + "</w:t></w:r></w:p>";
+}
 
 std::string footnotes() {
     return "<?xml version=\"1.0\" encoding=\"UTF-8\"?><w:footnotes "
@@ -27,7 +29,8 @@ std::string footnotes() {
 json data_for(int thread, int round) {
     json items = json::array();
     const int n = (thread + round) % 4;  // 0..3 items, so some renders take the loop's else branch
-    for (int i = 0; i < n; ++i) items.push_back("mục " + std::to_string(thread) + "." + std::to_string(round) + "." + std::to_string(i));
+    for (int i = 0; i < n; ++i)
+        items.push_back("mục " + std::to_string(thread) + "." + std::to_string(round) + "." + std::to_string(i));
     return {{"name", "Người " + std::to_string(thread) + "-" + std::to_string(round)},
             {"n", thread * 1000 + round},
             {"items", items},
@@ -44,9 +47,11 @@ std::vector<std::string> expected_for(const json& d) {
 }
 
 TEST(Concurrency, OneTemplateManyThreads) {
-    const std::string body = P("{{ name }} | {{ n * 2 }}") + P("{% for it in items %}") + P("{{ loop.index }}. {{ it }}") +
-                             P("{% else %}") + P("không có mục nào") + P("{% endfor %}") + P("{{ note | rich }}");
-    const auto tpl = vanban::Template::from_bytes(vanban::test::make_docx(body, {{"word/footnotes.xml", footnotes()}}), "t.docx");
+    const std::string body = P("{{ name }} | {{ n * 2 }}") + P("{% for it in items %}") +
+                             P("{{ loop.index }}. {{ it }}") + P("{% else %}") + P("không có mục nào") +
+                             P("{% endfor %}") + P("{{ note | rich }}");
+    const auto tpl =
+        vanban::Template::from_bytes(vanban::test::make_docx(body, {{"word/footnotes.xml", footnotes()}}), "t.docx");
 
     constexpr int kThreads = 8;
     constexpr int kRounds = 50;
@@ -61,18 +66,19 @@ TEST(Concurrency, OneTemplateManyThreads) {
                     const auto parts = vanban::test::read_zip(tpl.render(d));
                     const auto texts = vanban::test::paragraph_texts(parts.at("word/document.xml"));
                     if (texts != expected_for(d)) {
-                        failures[static_cast<std::size_t>(t)] = "thread " + std::to_string(t) + " round " + std::to_string(r) +
-                                                                 ": wrong text, first paragraph '" +
-                                                                 (texts.empty() ? std::string() : texts[0]) + "'";
+                        failures[static_cast<std::size_t>(t)] = "thread " + std::to_string(t) + " round " +
+                                                                std::to_string(r) + ": wrong text, first paragraph '" +
+                                                                (texts.empty() ? std::string() : texts[0]) + "'";
                         return;
                     }
                     // each render numbers its own footnotes from 1
                     const std::string& notes = parts.at("word/footnotes.xml");
                     const std::string want = "chú thích " + std::to_string(t);
-                    if (notes.find("<w:footnote w:id=\"1\">") == std::string::npos || notes.find(want) == std::string::npos ||
+                    if (notes.find("<w:footnote w:id=\"1\">") == std::string::npos ||
+                        notes.find(want) == std::string::npos ||
                         notes.find("<w:footnote w:id=\"2\">") != std::string::npos) {
-                        failures[static_cast<std::size_t>(t)] = "thread " + std::to_string(t) + " round " + std::to_string(r) +
-                                                                 ": wrong footnotes";
+                        failures[static_cast<std::size_t>(t)] =
+                            "thread " + std::to_string(t) + " round " + std::to_string(r) + ": wrong footnotes";
                         return;
                     }
                     ++checked;
@@ -96,13 +102,16 @@ TEST(Concurrency, ErrorsInOneThreadDoNotLeakIntoOthers) {
         threads.emplace_back([&, t] {
             for (int r = 0; r < 20; ++r) {
                 const bool good = (t + r) % 2 == 0;
-                const json d = good ? json{{"a", {{"b", "giá trị " + std::to_string(r)}}}} : json{{"a", json::object()}};
+                const json d =
+                    good ? json{{"a", {{"b", "giá trị " + std::to_string(r)}}}} : json{{"a", json::object()}};
                 try {
                     const auto parts = vanban::test::read_zip(tpl.render(d));
                     const auto texts = vanban::test::paragraph_texts(parts.at("word/document.xml"));
-                    if (good && texts == std::vector<std::string>{"giá trị " + std::to_string(r)}) ++ok[static_cast<std::size_t>(t)];
+                    if (good && texts == std::vector<std::string>{"giá trị " + std::to_string(r)})
+                        ++ok[static_cast<std::size_t>(t)];
                 } catch (const vanban::Error& e) {
-                    if (!good && e.diagnostics().size() == 1 && e.diagnostics()[0].message == "'a.b' is missing from the data")
+                    if (!good && e.diagnostics().size() == 1 &&
+                        e.diagnostics()[0].message == "'a.b' is missing from the data")
                         ++errors[static_cast<std::size_t>(t)];
                 }
             }

@@ -31,7 +31,9 @@ std::string P(const std::string& text) {
     return "<w:p><w:r><w:t xml:space=\"preserve\">" + vanban::test::xml_escape(text) + "</w:t></w:r></w:p>";
 }
 // A table cell holding the given paragraphs' XML.
-std::string Tc(const std::string& content) { return "<w:tc><w:tcPr><w:tcW w:w=\"2000\" w:type=\"dxa\"/></w:tcPr>" + content + "</w:tc>"; }
+std::string Tc(const std::string& content) {
+    return "<w:tc><w:tcPr><w:tcW w:w=\"2000\" w:type=\"dxa\"/></w:tcPr>" + content + "</w:tc>";
+}
 std::string Tr(const std::string& cells) { return "<w:tr>" + cells + "</w:tr>"; }
 std::string Tbl(const std::string& rows) {
     return "<w:tbl><w:tblPr><w:tblW w:w=\"0\" w:type=\"auto\"/></w:tblPr><w:tblGrid><w:gridCol w:w=\"2000\"/>"
@@ -191,8 +193,8 @@ TEST(DocxCompile, SeveralTagsInOneParagraph) {
 // ----- paragraph-level blocks ---------------------------------------------------------------------------------------
 
 TEST(DocxCompile, ParagraphLoopRemovesTheTagParagraphs) {
-    const std::string body = P("Trước") + P("{% for s in sections %}") + P("{{ loop.index }}. {{ s }}") +
-                             P("{% endfor %}") + P("Sau");
+    const std::string body =
+        P("Trước") + P("{% for s in sections %}") + P("{{ loop.index }}. {{ s }}") + P("{% endfor %}") + P("Sau");
     auto t = compile(body);
     EXPECT_EQ(render(t, json{{"sections", {"Mục đích", "Yêu cầu"}}}).texts(),
               (Texts{"Trước", "1. Mục đích", "2. Yêu cầu", "Sau"}));
@@ -209,8 +211,9 @@ TEST(DocxCompile, IfElifElseAtParagraphLevel) {
 }
 
 TEST(DocxCompile, InlineIfAndLoop) {
-    const std::string body = P("Gửi {% if urgent %}KHẨN: {% else %}thường: {% endif %}{{ to }}") +
-                             P("Nơi nhận: {% for x in recipients %}{{ x }}{% if not loop.last %}, {% endif %}{% endfor %}.");
+    const std::string body =
+        P("Gửi {% if urgent %}KHẨN: {% else %}thường: {% endif %}{{ to }}") +
+        P("Nơi nhận: {% for x in recipients %}{{ x }}{% if not loop.last %}, {% endif %}{% endfor %}.");
     auto t = compile(body);
     EXPECT_EQ(render(t, json{{"urgent", true}, {"to", "UBND"}, {"recipients", {"A", "B", "C"}}}).texts(),
               (Texts{"Gửi KHẨN: UBND", "Nơi nhận: A, B, C."}));
@@ -240,7 +243,8 @@ TEST(DocxCompile, DocxtplRunPrefixCutsItsRun) {
     // As docxtpl does, the run is cut at a {%r %} tag: text sharing the tag's run stays, runs between the tags go
     const std::string body =
         "<w:p><w:r><w:rPr><w:b/></w:rPr><w:t xml:space=\"preserve\">Gửi {%r if urgent %}khẩn </w:t></w:r>"
-        "<w:r><w:t xml:space=\"preserve\">gấp {%r endif %}{{ to }}</w:t></w:r></w:p>" + P("{%r if urgent %}{%r endif %}") + P("sau");  // the paragraph stays
+        "<w:r><w:t xml:space=\"preserve\">gấp {%r endif %}{{ to }}</w:t></w:r></w:p>" +
+        P("{%r if urgent %}{%r endif %}") + P("sau");  // the paragraph stays
     auto t = compile(body);
     Rendered yes = render(t, json{{"urgent", true}, {"to", "UBND"}});
     EXPECT_EQ(yes.texts(), (Texts{"Gửi khẩn gấp UBND", "", "sau"}));
@@ -249,8 +253,8 @@ TEST(DocxCompile, DocxtplRunPrefixCutsItsRun) {
 }
 
 TEST(DocxCompile, CommentsAreRemoved) {
-    const std::string body = P("Nội dung {# ghi chú #}tiếp") + P("Văn bản {#phải sửa lại#}còn") + P("{#p bỏ đoạn #} này") +
-                             P("cuối");
+    const std::string body =
+        P("Nội dung {# ghi chú #}tiếp") + P("Văn bản {#phải sửa lại#}còn") + P("{#p bỏ đoạn #} này") + P("cuối");
     Rendered r = render(body, json::object());
     EXPECT_EQ(r.texts(), (Texts{"Nội dung tiếp", "Văn bản còn", "cuối"}));
 }
@@ -327,7 +331,8 @@ TEST(DocxCompile, DashWithNothingToJoinTrimsLikeJinja) {
     EXPECT_EQ(render(P("  {%- if x %}yes{% endif %}") + P("b"), json{{"x", 1}}).texts(), (Texts{"yes", "b"}));
     EXPECT_EQ(render(P("a  {{- x }} b") + P("c {{ x -}}  d"), json{{"x", 1}}).texts(), (Texts{"a1 b", "c 1d"}));
     // in the middle of a paragraph docxtpl only joins runs: the text stays (vanban keeps it even in the tag's run)
-    EXPECT_EQ(render(P("Intro") + P("Hello {%- if x %}yes{% endif %}"), json{{"x", 1}}).texts(), (Texts{"Intro", "Hello yes"}));
+    EXPECT_EQ(render(P("Intro") + P("Hello {%- if x %}yes{% endif %}"), json{{"x", 1}}).texts(),
+              (Texts{"Intro", "Hello yes"}));
 }
 
 TEST(DocxCompile, DashAcrossTableCellsIsAnError) {
@@ -335,7 +340,8 @@ TEST(DocxCompile, DashAcrossTableCellsIsAnError) {
     ASSERT_EQ(errors.size(), 1u) << all_messages(errors);
     EXPECT_EQ(errors[0].paragraph, 2);
     EXPECT_EQ(errors[0].tag, "{%- if x %}");
-    EXPECT_NE(errors[0].message.find("joins its paragraph to the previous text (¶1)"), std::string::npos) << errors[0].message;
+    EXPECT_NE(errors[0].message.find("joins its paragraph to the previous text (¶1)"), std::string::npos)
+        << errors[0].message;
 }
 
 TEST(DocxCompile, DashIntoAParagraphThatAnotherTagRemovesIsAnError) {
@@ -344,14 +350,16 @@ TEST(DocxCompile, DashIntoAParagraphThatAnotherTagRemovesIsAnError) {
     ASSERT_FALSE(errors.empty());
     bool found = false;
     for (const auto& d : errors)
-        found = found || (d.tag == "{%- endif %}" && d.paragraph == 3 && d.message.find("removes the paragraph") != std::string::npos);
+        found = found || (d.tag == "{%- endif %}" && d.paragraph == 3 &&
+                          d.message.find("removes the paragraph") != std::string::npos);
     EXPECT_TRUE(found) << all_messages(errors);
     // a paragraph removed by its own tag ({% set %} alone) is not joined: the '-' of the next tag says so
     auto removed = compile_errors(P("Trước") + P("{%p set a = 1 %}") + P("{%- if b %}x{% endif %}"));
     ASSERT_EQ(removed.size(), 1u) << all_messages(removed);
     EXPECT_EQ(removed[0].paragraph, 3);
-    EXPECT_NE(removed[0].message.find("joins its paragraph to the previous one (¶2), but another tag removes that paragraph"),
-              std::string::npos)
+    EXPECT_NE(
+        removed[0].message.find("joins its paragraph to the previous one (¶2), but another tag removes that paragraph"),
+        std::string::npos)
         << removed[0].message;
 }
 
@@ -392,8 +400,8 @@ std::vector<TableInfo> tables(const std::string& xml) {
                 find_all(cell->children, "r", runs);
                 std::string text;
                 for (xmlNode* r : runs) text += run_text(r);
-                info.rows.back().push_back({text, cell_property(cell, "gridSpan", "val"), cell_property(cell, "vMerge", "val"),
-                                            cell_property(cell, "shd", "fill")});
+                info.rows.back().push_back({text, cell_property(cell, "gridSpan", "val"),
+                                            cell_property(cell, "vMerge", "val"), cell_property(cell, "shd", "fill")});
             }
         }
         out.push_back(std::move(info));
@@ -411,12 +419,13 @@ std::size_t widest_row(const TableInfo& t) {
     return widest;
 }
 
-const json kGroups = json::parse(R"({"rows": [{"g": "Phòng A", "n": "Lan"}, {"g": "Phòng A", "n": "Minh"}, {"g": "Phòng B", "n": "Đào"}],
+const json kGroups =
+    json::parse(R"({"rows": [{"g": "Phòng A", "n": "Lan"}, {"g": "Phòng A", "n": "Minh"}, {"g": "Phòng B", "n": "Đào"}],
                                      "cols": ["Q1", "Q2", "Q3"], "n": 2, "color": "FFCC00"})");
 
 TEST(DocxCompile, VerticalMergeOverTheRowsOfALoop) {
-    const std::string body = Tbl(Tr(Tc(P("{%tr for r in rows %}"))) + Tr(Tc(P("{% vm %}{{ r.g }}")) + Tc(P("{{ r.n }}"))) +
-                                 Tr(Tc(P("{%tr endfor %}"))));
+    const std::string body = Tbl(Tr(Tc(P("{%tr for r in rows %}"))) +
+                                 Tr(Tc(P("{% vm %}{{ r.g }}")) + Tc(P("{{ r.n }}"))) + Tr(Tc(P("{%tr endfor %}"))));
     Rendered r = render(body, kGroups);
     auto t = tables(r.doc());
     ASSERT_EQ(t.size(), 1u);
@@ -452,7 +461,8 @@ TEST(DocxCompile, HorizontalMergeOverAColumnLoopAndTheGridFollows) {
     auto t2 = tables(two.doc());
     EXPECT_EQ(t2[0].grid_columns, 3u);
     EXPECT_EQ(widest_row(t2[0]), 3u);
-    EXPECT_NE(two.doc().find("<w:gridCol w:w=\"3333\"/><w:gridCol w:w=\"1333\"/><w:gridCol w:w=\"2333\"/>"), std::string::npos);
+    EXPECT_NE(two.doc().find("<w:gridCol w:w=\"3333\"/><w:gridCol w:w=\"1333\"/><w:gridCol w:w=\"2333\"/>"),
+              std::string::npos);
 }
 
 TEST(DocxCompile, ColumnLoopAddsGridColumnsKeepingTheTableWidth) {
@@ -472,12 +482,15 @@ TEST(DocxCompile, FixedLayoutGridTakesTheCellWidths) {
     const std::string body =
         "<w:tbl><w:tblPr><w:tblW w:w=\"8787\" w:type=\"dxa\"/><w:tblLayout w:type=\"fixed\"/></w:tblPr><w:tblGrid>"
         "<w:gridCol w:w=\"2800\"/><w:gridCol w:w=\"5987\"/></w:tblGrid>" +
-        Tr("<w:tc><w:tcPr><w:tcW w:w=\"2800\" w:type=\"dxa\"/></w:tcPr>" + P("Chỉ tiêu") + "</w:tc>" + Tc(P("{%tc for c in cols %}")) +
-           Tc(P("{% cellwidth 100 %}{{ c }}")) + Tc(P("{%tc endfor %}"))) +
+        Tr("<w:tc><w:tcPr><w:tcW w:w=\"2800\" w:type=\"dxa\"/></w:tcPr>" + P("Chỉ tiêu") + "</w:tc>" +
+           Tc(P("{%tc for c in cols %}")) + Tc(P("{% cellwidth 100 %}{{ c }}")) + Tc(P("{%tc endfor %}"))) +
         "</w:tbl>";
     Rendered r = render(body, json{{"cols", {"2022", "2023", "2024"}}});
-    EXPECT_EQ(count(r.doc(), "<w:tblGrid><w:gridCol w:w=\"2800\"/><w:gridCol w:w=\"2000\"/><w:gridCol w:w=\"2000\"/>"
-                             "<w:gridCol w:w=\"2000\"/></w:tblGrid>"), 1) << r.doc();
+    EXPECT_EQ(count(r.doc(),
+                    "<w:tblGrid><w:gridCol w:w=\"2800\"/><w:gridCol w:w=\"2000\"/><w:gridCol w:w=\"2000\"/>"
+                    "<w:gridCol w:w=\"2000\"/></w:tblGrid>"),
+              1)
+        << r.doc();
     // The same table with an autofit layout keeps docxtpl's widths (ColumnLoopAddsGridColumnsKeepingTheTableWidth).
     std::string autofit = body;
     autofit.replace(autofit.find("fixed"), 5, "autofit");
@@ -485,7 +498,8 @@ TEST(DocxCompile, FixedLayoutGridTakesTheCellWidths) {
 }
 
 TEST(DocxCompile, ColspanAndCellbg) {
-    const std::string body = Tbl(Tr(Tc(P("{% colspan n %}rộng")) + Tc(P("màu {% cellbg color %}nền"))) + Tr(Tc(P("a")) + Tc(P("b"))));
+    const std::string body =
+        Tbl(Tr(Tc(P("{% colspan n %}rộng")) + Tc(P("màu {% cellbg color %}nền"))) + Tr(Tc(P("a")) + Tc(P("b"))));
     Rendered r = render(body, kGroups);
     auto t = tables(r.doc());
     ASSERT_EQ(t.size(), 1u);
@@ -510,7 +524,8 @@ TEST(DocxCompile, TableHelperErrorsAreLocated) {
 }
 
 TEST(DocxCompile, GroupbyGroupsUnpackInALoop) {
-    const std::string body = P("{% for unit, members in rows | groupby('g') %}{{ unit }}: {{ members | length }}; {% endfor %}");
+    const std::string body =
+        P("{% for unit, members in rows | groupby('g') %}{{ unit }}: {{ members | length }}; {% endfor %}");
     EXPECT_EQ(render(body, kGroups).texts(), Texts{"Phòng A: 2; Phòng B: 1; "});
 }
 
@@ -522,9 +537,8 @@ const json kPeople = json::parse(R"({"people": [
 ]})");
 
 TEST(DocxCompile, RowLoopWithTagsInFirstAndLastCell) {
-    const std::string body =
-        Tbl(Tr(Tc(P("Tên")) + Tc(P("Đơn vị"))) +
-            Tr(Tc(P("{% for p in people %}{{ p.name }}")) + Tc(P("{{ p.unit }}{% endfor %}"))));
+    const std::string body = Tbl(Tr(Tc(P("Tên")) + Tc(P("Đơn vị"))) +
+                                 Tr(Tc(P("{% for p in people %}{{ p.name }}")) + Tc(P("{{ p.unit }}{% endfor %}"))));
     Rendered r = render(body, kPeople);
     EXPECT_EQ(r.texts(), (Texts{"Tên", "Đơn vị", "Lan", "Phòng B", "Minh", "Phòng A"}));
     EXPECT_EQ(count(r.doc(), "<w:tr>") + count(r.doc(), "<w:tr "), 3);
@@ -718,12 +732,16 @@ TEST(DocxCompile, RichTextRunsAndARealFootnote) {
 TEST(DocxCompile, FootnoteWithItsOwnMark) {
     Rendered r = render(P("Đề nghị{{ [{'footnote': 'Ghi rõ hình thức.', 'mark': '(1)'}] | rich }}"), json::object(),
                         {{"word/footnotes.xml", kFootnotes}});
-    EXPECT_EQ(count(r.doc(), "<w:footnoteReference w:id=\"2\" w:customMarkFollows=\"1\"/><w:t xml:space=\"preserve\">(1)</w:t>"), 1)
+    EXPECT_EQ(count(r.doc(),
+                    "<w:footnoteReference w:id=\"2\" w:customMarkFollows=\"1\"/><w:t xml:space=\"preserve\">(1)</w:t>"),
+              1)
         << r.doc();
     EXPECT_EQ(r.texts(), Texts{"Đề nghị"});  // the mark is a reference, not text (test_support)
     const std::string& notes = r.parts.at("word/footnotes.xml");
-    EXPECT_EQ(count(notes, "<w:rStyle w:val=\"FootnoteReference\"/><w:vertAlign w:val=\"superscript\"/></w:rPr>"
-                           "<w:t xml:space=\"preserve\">(1)</w:t></w:r><w:r><w:t xml:space=\"preserve\"> </w:t></w:r>"), 1)
+    EXPECT_EQ(count(notes,
+                    "<w:rStyle w:val=\"FootnoteReference\"/><w:vertAlign w:val=\"superscript\"/></w:rPr>"
+                    "<w:t xml:space=\"preserve\">(1)</w:t></w:r><w:r><w:t xml:space=\"preserve\"> </w:t></w:r>"),
+              1)
         << notes;
     EXPECT_EQ(count(notes, "<w:footnoteRef/>"), 0);
 }
@@ -837,8 +855,8 @@ TEST(DocxCompile, AllDataErrorsAtOnce) {
 }
 
 TEST(DocxCompile, LenientRendersMissingValuesEmpty) {
-    const std::string body = P("Ký: {{ signer.name }}!") + P("{% for s in sections %}") + P("{{ s }}") + P("{% endfor %}") +
-                             P("{% if flag %}có{% else %}không{% endif %}");
+    const std::string body = P("Ký: {{ signer.name }}!") + P("{% for s in sections %}") + P("{{ s }}") +
+                             P("{% endfor %}") + P("{% if flag %}có{% else %}không{% endif %}");
     auto t = compile(body);
     Rendered r = render(t, json::object(), true);
     EXPECT_EQ(r.texts(), (Texts{"Ký: !", "không"}));

@@ -30,9 +30,12 @@ TEST(DocxHtml, RunsKeepTheirEmphasisAndTextIsEscaped) {
     const std::string html = vanban::docx_to_html(docx);
     EXPECT_NE(html.find("text-align:center"), std::string::npos) << html;
     EXPECT_NE(html.find("font-weight:bold;font-size:14.0pt;\">KẾ HOẠCH</span>"), std::string::npos) << html;
-    EXPECT_NE(html.find("font-style:italic;font-size:14.0pt;\">a &lt; b &amp; &quot;c&quot; </span>"), std::string::npos) << html;
+    EXPECT_NE(html.find("font-style:italic;font-size:14.0pt;\">a &lt; b &amp; &quot;c&quot; </span>"),
+              std::string::npos)
+        << html;
     EXPECT_NE(html.find(">thường<"), std::string::npos) << html;
-    EXPECT_EQ(html.find("font-weight:bold;font-size:14.0pt;\">thường"), std::string::npos) << "w:val=0 switches bold off";
+    EXPECT_EQ(html.find("font-weight:bold;font-size:14.0pt;\">thường"), std::string::npos)
+        << "w:val=0 switches bold off";
     EXPECT_EQ(count(html, "<div class=\"sheet\">"), 1u);
 }
 
@@ -41,13 +44,18 @@ TEST(DocxHtml, TablesKeepColumnAndRowSpans) {
     const std::string docx = t::make_docx(
         R"(<w:tbl><w:tblPr><w:tblBorders><w:top w:val="single"/><w:insideH w:val="single"/></w:tblBorders></w:tblPr>)"
         R"(<w:tblGrid><w:gridCol w:w="2000"/><w:gridCol w:w="3000"/><w:gridCol w:w="1000"/></w:tblGrid>)"
-        "<w:tr><w:tc><w:tcPr><w:vMerge w:val=\"restart\"/></w:tcPr>" + cell +
-        "</w:tc><w:tc><w:tcPr><w:gridSpan w:val=\"2\"/></w:tcPr>" + cell + "</w:tc></w:tr>"
-        "<w:tr><w:tc><w:tcPr><w:vMerge/></w:tcPr><w:p/></w:tc><w:tc>" + cell + "</w:tc><w:tc>" + cell + "</w:tc></w:tr>"
+        "<w:tr><w:tc><w:tcPr><w:vMerge w:val=\"restart\"/></w:tcPr>" +
+        cell + "</w:tc><w:tc><w:tcPr><w:gridSpan w:val=\"2\"/></w:tcPr>" + cell +
+        "</w:tc></w:tr>"
+        "<w:tr><w:tc><w:tcPr><w:vMerge/></w:tcPr><w:p/></w:tc><w:tc>" +
+        cell + "</w:tc><w:tc>" + cell +
+        "</w:tc></w:tr>"
         "</w:tbl>");
     const std::string html = vanban::docx_to_html(docx);
     EXPECT_NE(html.find("<table class=\"ruled\">"), std::string::npos) << html;
-    EXPECT_NE(html.find("<col style=\"width:100.0pt\"><col style=\"width:150.0pt\"><col style=\"width:50.0pt\">"), std::string::npos) << html;
+    EXPECT_NE(html.find("<col style=\"width:100.0pt\"><col style=\"width:150.0pt\"><col style=\"width:50.0pt\">"),
+              std::string::npos)
+        << html;
     EXPECT_NE(html.find("<td rowspan=\"2\">"), std::string::npos) << html;
     EXPECT_NE(html.find("<td colspan=\"2\">"), std::string::npos) << html;
     EXPECT_EQ(count(html, "<td"), 4u) << "the continued merged cell is not drawn again: " << html;
@@ -57,11 +65,11 @@ TEST(DocxHtml, PageBreaksStartANewSheetAndFootnotesGoUnderTheirSheet) {
     const std::string notes =
         R"(<w:footnotes xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">)"
         R"(<w:footnote w:id="1"><w:p><w:r><w:t>Chú thích một.</w:t></w:r></w:p></w:footnote></w:footnotes>)";
-    const std::string docx = t::make_docx(
-        R"(<w:p><w:r><w:t>Trang một</w:t></w:r><w:r><w:footnoteReference w:id="1"/></w:r></w:p>)"
-        R"(<w:p><w:r><w:br w:type="page"/></w:r><w:r><w:t>Trang hai</w:t></w:r></w:p>)"
-        R"(<w:p><w:pPr><w:pageBreakBefore/></w:pPr><w:r><w:t>Trang ba</w:t></w:r></w:p>)",
-        {{"word/footnotes.xml", notes}});
+    const std::string docx =
+        t::make_docx(R"(<w:p><w:r><w:t>Trang một</w:t></w:r><w:r><w:footnoteReference w:id="1"/></w:r></w:p>)"
+                     R"(<w:p><w:r><w:br w:type="page"/></w:r><w:r><w:t>Trang hai</w:t></w:r></w:p>)"
+                     R"(<w:p><w:pPr><w:pageBreakBefore/></w:pPr><w:r><w:t>Trang ba</w:t></w:r></w:p>)",
+                     {{"word/footnotes.xml", notes}});
     const std::string html = vanban::docx_to_html(docx);
     EXPECT_EQ(count(html, "<div class=\"sheet\">"), 3u) << html;
     const auto note = html.find("Chú thích một.");

@@ -106,24 +106,34 @@ TEST(ExprTokens, NamesNumbersStringsOperators) {
 
 TEST(ExprTokens, CurlyDoubleQuotesAreStringQuotes) {
     // Word's AutoCorrect: “Kính gửi” typed as "Kính gửi"
-    auto t = tokens("x | default(\xE2\x80\x9C" "Kính gửi\xE2\x80\x9D)");
+    auto t = tokens(
+        "x | default(\xE2\x80\x9C"
+        "Kính gửi\xE2\x80\x9D)");
     ASSERT_EQ(t.size(), 6u);
     EXPECT_EQ(t[4].type, Type::string);
     EXPECT_EQ(t[4].text, "Kính gửi");
-    EXPECT_EQ(text("x | default(\xE2\x80\x9C" "Kính gửi\xE2\x80\x9D)"), "Kính gửi");
+    EXPECT_EQ(text("x | default(\xE2\x80\x9C"
+                   "Kính gửi\xE2\x80\x9D)"),
+              "Kính gửi");
 }
 
 TEST(ExprTokens, CurlySingleQuotesAreStringQuotes) {
-    auto t = tokens("\xE2\x80\x98" "đ\xE2\x80\x99");
+    auto t = tokens(
+        "\xE2\x80\x98"
+        "đ\xE2\x80\x99");
     ASSERT_EQ(t.size(), 1u);
     EXPECT_EQ(t[0].type, Type::string);
     EXPECT_EQ(t[0].text, "đ");
     // a straight quote inside curly quotes is text
-    EXPECT_EQ(text("\xE2\x80\x9C" "it's\xE2\x80\x9D"), "it's");
+    EXPECT_EQ(text("\xE2\x80\x9C"
+                   "it's\xE2\x80\x9D"),
+              "it's");
 }
 
 TEST(ExprTokens, NonBreakingSpaceIsWhiteSpace) {
-    auto t = tokens("a\xC2\xA0+\xC2\xA0" "b\xE2\x80\xAF~\tc");
+    auto t = tokens(
+        "a\xC2\xA0+\xC2\xA0"
+        "b\xE2\x80\xAF~\tc");
     ASSERT_EQ(t.size(), 5u);
     EXPECT_EQ(t[0].text, "a");
     EXPECT_EQ(t[1].text, "+");
@@ -205,13 +215,17 @@ TEST(ExprParser, FiltersBindTighterThanBinaryOperators) {
 TEST(ExprParser, OperatorsAreDecidedWhenParsed) {
     using Op = Expr::Op;
     const std::pair<std::string_view, Op> cases[] = {
-        {"a or b", Op::logical_or},   {"a and b", Op::logical_and}, {"a == b", Op::equal},
-        {"a != b", Op::not_equal},    {"a < b", Op::less},          {"a <= b", Op::less_equal},
-        {"a > b", Op::greater},       {"a >= b", Op::greater_equal}, {"a in b", Op::in},
-        {"a not in b", Op::not_in},   {"a ~ b", Op::concat},        {"a + b", Op::add},
-        {"a - b", Op::subtract},      {"a * b", Op::multiply},      {"a / b", Op::divide},
-        {"a // b", Op::floor_divide}, {"a % b", Op::modulo},        {"a ** b", Op::power},
-        {"not a", Op::logical_not},   {"-a", Op::negate},           {"+a", Op::identity},
+        {"a or b", Op::logical_or}, {"a and b", Op::logical_and},
+        {"a == b", Op::equal},      {"a != b", Op::not_equal},
+        {"a < b", Op::less},        {"a <= b", Op::less_equal},
+        {"a > b", Op::greater},     {"a >= b", Op::greater_equal},
+        {"a in b", Op::in},         {"a not in b", Op::not_in},
+        {"a ~ b", Op::concat},      {"a + b", Op::add},
+        {"a - b", Op::subtract},    {"a * b", Op::multiply},
+        {"a / b", Op::divide},      {"a // b", Op::floor_divide},
+        {"a % b", Op::modulo},      {"a ** b", Op::power},
+        {"not a", Op::logical_not}, {"-a", Op::negate},
+        {"+a", Op::identity},
     };
     for (const auto& [source, op] : cases) {
         auto e = parse_expression(source);
@@ -296,7 +310,8 @@ TEST(ExprEval, StrFormatMiniLanguage) {
     EXPECT_EQ(text("'{:>8,.2f}|{:^7}|{:*<6}|{:+d}|{:x}|{:08.3f}'.format(1234.5, 'mid', 'ab', 5, 255, -3.14159)"),
               "1,234.50|  mid  |ab****|+5|ff|-003.142");
     EXPECT_EQ(text("'{name} {0}'.format(1, name='x')"), "x 1");
-    EXPECT_EQ(text("'{:e}|{:g}|{:.3}|{:%}'.format(12345.678, 0.00001234, 1234.5, 0.5)"), "1.234568e+04|1.234e-05|1.23e+03|50.000000%");
+    EXPECT_EQ(text("'{:e}|{:g}|{:.3}|{:%}'.format(12345.678, 0.00001234, 1234.5, 0.5)"),
+              "1.234568e+04|1.234e-05|1.23e+03|50.000000%");
     EXPECT_EQ(text("'{p.name} ({p[age]})'.format(p=p)", json{{"p", {{"name", "Lan"}, {"age", 41}}}}), "Lan (41)");
     EXPECT_EQ(text("'{{{}}}'.format(1)"), "{1}");
     EXPECT_EQ(text("'{:,.0f} đồng'.format(x).replace(',', '.')", json{{"x", 15000000}}), "15.000.000 đồng");

@@ -75,7 +75,8 @@ std::string error_of(const std::function<void()>& f) {
     try {
         f();
     } catch (const vanban::Error& e) {
-        return e.diagnostics().size() == 1 && e.diagnostics()[0].kind == vanban::DiagnosticKind::io ? e.what() : "<not io>";
+        return e.diagnostics().size() == 1 && e.diagnostics()[0].kind == vanban::DiagnosticKind::io ? e.what()
+                                                                                                    : "<not io>";
     } catch (...) {
         return "<other>";
     }
@@ -109,7 +110,8 @@ TEST(Faults, DiskFullOnASmallTmpfs) {
     const int status = in_child([&] {
         if (!small_tmpfs(dir, 256 * 1024)) return kCannotSetUp;
         vanban::write_file_atomic(dir + "/earlier.docx", std::string(100 * 1024, 'e'));
-        const std::string message = error_of([&] { vanban::write_file_atomic(dir + "/out.docx", std::string(1 << 20, 'n')); });
+        const std::string message =
+            error_of([&] { vanban::write_file_atomic(dir + "/out.docx", std::string(1 << 20, 'n')); });
         if (!contains(message, dir + "/out.docx") || !contains(message, std::strerror(ENOSPC))) return 1;
         if (t::read_file(dir + "/earlier.docx") != std::string(100 * 1024, 'e')) return 2;
         if (entries_of(dir) != std::set<std::string>{"earlier.docx"}) return 3;  // no temporary, no partial output
@@ -161,7 +163,8 @@ TEST(Faults, KilledMidWriteLeavesTheTargetWhole) {
         EXPECT_EQ(t::read_file(target), "old good output");
         const bool unnamed = writing.find("/.out.docx.vanban-") == std::string::npos;
         for (const auto& name : entries_of(dir))
-            EXPECT_TRUE(name == "out.docx" || (!unnamed && name.starts_with(".out.docx.vanban-"))) << name << " (" << writing << ")";
+            EXPECT_TRUE(name == "out.docx" || (!unnamed && name.starts_with(".out.docx.vanban-")))
+                << name << " (" << writing << ")";
         return;
     }
     GTEST_SKIP() << "every write finished before it could be killed";

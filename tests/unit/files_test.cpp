@@ -211,14 +211,16 @@ TEST(Files, AtomicFileAppearsOnlyWhenCommitted) {
         vanban::io::AtomicFile dropped(dir + "/report.json");
         dropped.write(std::string(200000, 'x'));
     }
-    EXPECT_EQ(vanban::test::read_file(dir + "/report.json"), "earlier report") << "an uncommitted file clobbers nothing";
+    EXPECT_EQ(vanban::test::read_file(dir + "/report.json"), "earlier report")
+        << "an uncommitted file clobbers nothing";
     EXPECT_EQ(entries_of(dir), (std::set<std::string>{"archive.zip", "report.json"})) << "no temporary file left";
 }
 
 // Writes without their own fsync (a batch) become durable with one flush of the file system.
 TEST(Files, UnsyncedWritesAndOneFileSystemFlush) {
     const std::string dir = vanban::test::temp_dir();
-    for (int i = 0; i < 20; ++i) write_file_atomic(dir + "/" + std::to_string(i) + ".docx", "doc", vanban::io::Sync::none);
+    for (int i = 0; i < 20; ++i)
+        write_file_atomic(dir + "/" + std::to_string(i) + ".docx", "doc", vanban::io::Sync::none);
     EXPECT_NO_THROW(vanban::io::sync_filesystem(dir));
     EXPECT_EQ(entries_of(dir).size(), 20u);
     EXPECT_EQ(vanban::test::read_file(dir + "/7.docx"), "doc");

@@ -64,13 +64,14 @@ std::string error(std::string_view source, const json& data = kData) {
 TEST(Filters, TableIsCoveredByThisFile) {
     // Keep in step with the TEST()s below: a new filter without a test here fails this check.
     const std::set<std::string> tested = {
-        "abs", "balance", "batch", "capitalize", "center", "count", "d", "decree_date", "default", "dictsort", "diem", "e", "escape",
-        "first", "float", "format", "groupby", "image", "int", "items", "join", "last", "length", "list", "lower", "map", "max", "min", "nfc",
-        "outline", "pad2", "reject", "rejectattr", "replace", "reverse", "rich", "roman", "round", "select",
-        "selectattr", "short_date", "slice", "slug", "sort", "string", "sum", "text_width", "title", "tojson", "trim",
-        "truncate", "unique", "upper", "wordcount",
+        "abs", "balance", "batch", "capitalize", "center", "count", "d", "decree_date", "default", "dictsort", "diem",
+        "e", "escape", "first", "float", "format", "groupby", "image", "int", "items", "join", "last", "length", "list",
+        "lower", "map", "max", "min", "nfc", "outline", "pad2", "reject", "rejectattr", "replace", "reverse", "rich",
+        "roman", "round", "select", "selectattr", "short_date", "slice", "slug", "sort", "string", "sum", "text_width",
+        "title", "tojson", "trim", "truncate", "unique", "upper", "wordcount",
         // Jinja's, added for issue 21 (tested in JinjaFilters below and tests/unit/jinja_parity_test.cpp)
-        "attr", "filesizeformat", "forceescape", "indent", "pprint", "safe", "striptags", "urlencode", "wordwrap", "xmlattr"};
+        "attr", "filesizeformat", "forceescape", "indent", "pprint", "safe", "striptags", "urlencode", "wordwrap",
+        "xmlattr"};
     std::set<std::string> table;
     for (const auto& f : vanban::core::all_filters()) table.insert(std::string(f.name));
     EXPECT_EQ(table, tested);
@@ -440,12 +441,11 @@ TEST(Filters, Diem) {
     EXPECT_EQ(text("4 | diem"), "d");
     EXPECT_EQ(text("5 | diem"), "đ");
     EXPECT_EQ(text("6 | diem"), "e");
-    EXPECT_EQ(text("7 | diem"), "g");  // no f
+    EXPECT_EQ(text("7 | diem"), "g");   // no f
     EXPECT_EQ(text("10 | diem"), "k");  // no j
     EXPECT_EQ(text("22 | diem"), "x");  // no w
     EXPECT_EQ(text("23 | diem"), "y");
-    EXPECT_EQ(error("24 | diem"),
-              "filter 'diem': điểm 24 has no letter: the sequence a, b, c, d, đ, … ends at y (23)");
+    EXPECT_EQ(error("24 | diem"), "filter 'diem': điểm 24 has no letter: the sequence a, b, c, d, đ, … ends at y (23)");
     EXPECT_EQ(error("0 | diem"), "filter 'diem': điểm 0 has no letter: the sequence a, b, c, d, đ, … ends at y (23)");
 }
 
@@ -474,7 +474,8 @@ TEST(Filters, Balance) {
     // of a line joined by no-break spaces).
     EXPECT_EQ(value("'nn nn nn nn nn' | balance(1200, 12)"), json("nn\u00A0nn\u00A0nn nn\u00A0nn"));
     EXPECT_EQ(value("'nn nn' | balance(width=1200, size=12, bold=false)"), json("nn nn"));
-    EXPECT_EQ(error("'nn' | balance(1200, bold=true)"), "filter 'balance': balance needs the width in twips and the font size in points");
+    EXPECT_EQ(error("'nn' | balance(1200, bold=true)"),
+              "filter 'balance': balance needs the width in twips and the font size in points");
 }
 
 TEST(Filters, TextWidth) {
@@ -496,8 +497,9 @@ TEST(Filters, Outline) {
     ]})");
     EXPECT_EQ(text("body | outline | map(attribute='label') | join(' ')", data), "I. 1. 2. a) II.");
     EXPECT_EQ(text("(body | outline)[0].kind", data), "heading");
-    EXPECT_EQ(text("body | outline({'levels': ['arabic', 'letter', 'arabic']}) | map(attribute='label') | join(' ')", data),
-              "1. a) b) 1. 2.");
+    EXPECT_EQ(
+        text("body | outline({'levels': ['arabic', 'letter', 'arabic']}) | map(attribute='label') | join(' ')", data),
+        "1. a) b) 1. 2.");
 }
 
 // ----- printing values -------------------------------------------------------------------------------------------

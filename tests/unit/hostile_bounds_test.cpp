@@ -36,7 +36,8 @@ void expect_bounded(const t::Bounded& b, const std::string& expected_outcome_par
     if (!t::kSanitized) {
         EXPECT_LT(b.peak_rss_mib, t::kBoundMib) << b.outcome;
     }
-    std::cout << "  " << b.seconds << " s (" << b.cpu_seconds << " s CPU), " << b.peak_rss_mib << " MiB peak: " << b.outcome.substr(0, 120) << "\n";
+    std::cout << "  " << b.seconds << " s (" << b.cpu_seconds << " s CPU), " << b.peak_rss_mib
+              << " MiB peak: " << b.outcome.substr(0, 120) << "\n";
 }
 
 std::string docx_body(const std::string& paragraph_text) {
@@ -54,7 +55,8 @@ TEST(HostileBounds, XlsxSharedStringBomb) {
         w.add("[Content_Types].xml", "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>",
               vanban::zip::Method::deflated);
         w.add("xl/workbook.xml",
-              "<workbook " + ns + " xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">"
+              "<workbook " + ns +
+                  " xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">"
                   "<sheets><sheet name=\"S\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>",
               vanban::zip::Method::deflated);
         w.add("xl/sharedStrings.xml", "<sst " + ns + "><si><t>name</t></si><si><t>" + big + "</t></si></sst>",
@@ -68,8 +70,7 @@ TEST(HostileBounds, XlsxSharedStringBomb) {
         return refusal([&] {
             auto reader = vanban::batch::open_records(path, {});
             vanban::batch::Record record;
-            while (reader->next(record)) {
-            }
+            while (reader->next(record)) {}
         });
     });
     expect_bounded(b, "limit: row 2 holds more than the limit of 67108864 bytes");
@@ -94,7 +95,8 @@ TEST(HostileBounds, ThousandsOfNestedIfs) {
             for (int i = 0; i < depth; ++i) deep += "{% endif %}";
             return refusal([&] { vanban::Template::from_bytes(docx_body(deep), "deep.docx"); });
         });
-        expect_bounded(b, depth < 10'000 ? "template: blocks are nested more than 100 deep" : "limit: the part has more than 20000 tags");
+        expect_bounded(b, depth < 10'000 ? "template: blocks are nested more than 100 deep"
+                                         : "limit: the part has more than 20000 tags");
     }
 }
 
@@ -144,7 +146,8 @@ TEST(HostileBounds, WorkBombStopsAtTheWorkLimit) {
 TEST(HostileBounds, MacroCallingItselfStopsAtTheNestingLimit) {
     // Each call nests the renderer once more: without a bound, the stack overflows.
     const auto b = t::run_bounded([] {
-        const auto tpl = vanban::Template::from_bytes(docx_body("{% macro m(n) %}{{ m(n + 1) }}{% endmacro %}{{ m(0) }}"), "self.docx");
+        const auto tpl = vanban::Template::from_bytes(
+            docx_body("{% macro m(n) %}{{ m(n + 1) }}{% endmacro %}{{ m(0) }}"), "self.docx");
         return refusal([&] { static_cast<void>(tpl.render(nlohmann::json::object())); });
     });
     expect_bounded(b, "limit: macros, caller() and loop(…) run inside each other more than 100 deep");
@@ -154,7 +157,8 @@ TEST(HostileBounds, MacroCallingItselfTwiceStopsAtTheWorkLimit) {
     // 2^40 calls, each within the nesting limit: the work limit stops them.
     const auto b = t::run_bounded([] {
         const auto tpl = vanban::Template::from_bytes(
-            docx_body("{% macro m(n) %}{% if n > 0 %}{{ m(n - 1) }}{{ m(n - 1) }}{% endif %}{% endmacro %}{{ m(40) }}"), "twice.docx");
+            docx_body("{% macro m(n) %}{% if n > 0 %}{{ m(n - 1) }}{{ m(n - 1) }}{% endif %}{% endmacro %}{{ m(40) }}"),
+            "twice.docx");
         return refusal([&] { static_cast<void>(tpl.render(nlohmann::json::object())); });
     });
     expect_bounded(b, "units of work in one render");
@@ -183,7 +187,8 @@ TEST(HostileBounds, KeysInReverseOrderKeepLookupsLogarithmic) {
     // the map, the recorded order and the iterated key list; not yet reduced.)
     const auto b = t::run_bounded([] {
         const auto tpl = vanban::Template::from_bytes(
-            docx_body("{% for i in range(300000) %}{% if o.k0200000 %}x{% endif %}{% endfor %}{{ (o | list)[0] }}"), "keys.docx");
+            docx_body("{% for i in range(300000) %}{% if o.k0200000 %}x{% endif %}{% endfor %}{{ (o | list)[0] }}"),
+            "keys.docx");
         std::string text = "{\"o\": {";
         for (int i = 399'999; i >= 0; --i) {
             const std::string n = std::to_string(i);
@@ -195,7 +200,8 @@ TEST(HostileBounds, KeysInReverseOrderKeepLookupsLogarithmic) {
             const auto texts = t::paragraph_texts(t::read_zip(tpl.render(data)).at("word/document.xml"));
             if (texts.empty() || texts[0] != "k0399999") {
                 vanban::Diagnostic d;
-                d.message = "the first key in file order is not k0399999: " + (texts.empty() ? std::string() : texts[0]);
+                d.message =
+                    "the first key in file order is not k0399999: " + (texts.empty() ? std::string() : texts[0]);
                 throw vanban::Error(d);
             }
         });

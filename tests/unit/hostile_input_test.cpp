@@ -34,7 +34,8 @@ constexpr const char* kW = "xmlns:w=\"http://schemas.openxmlformats.org/wordproc
 
 std::string P(const std::string& text) { return vanban::test::docx_paragraph(text); }
 
-std::string document(const std::string& body, const std::string& prolog = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>") {
+std::string document(const std::string& body,
+                     const std::string& prolog = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>") {
     return prolog + "<w:document " + kW + "><w:body>" + body + "</w:body></w:document>";
 }
 
@@ -42,7 +43,8 @@ std::string document(const std::string& body, const std::string& prolog = "<?xml
 std::string package_with_document(const std::string& xml) {
     auto parts = vanban::test::read_zip(make_docx(P("x")));
     vanban::zip::Writer w;
-    for (const auto& [name, content] : parts) w.add(name, name == "word/document.xml" ? xml : content, vanban::zip::Method::deflated);
+    for (const auto& [name, content] : parts)
+        w.add(name, name == "word/document.xml" ? xml : content, vanban::zip::Method::deflated);
     return w.finish();
 }
 
@@ -66,7 +68,8 @@ std::string all_text(const std::vector<Diagnostic>& ds) {
 void expect_one(const std::vector<Diagnostic>& ds, DiagnosticKind kind, std::initializer_list<std::string> words) {
     ASSERT_EQ(ds.size(), 1u) << all_text(ds);
     EXPECT_EQ(ds[0].kind, kind) << all_text(ds);
-    for (const auto& w : words) EXPECT_NE(ds[0].to_string().find(w), std::string::npos) << "'" << w << "' in " << all_text(ds);
+    for (const auto& w : words)
+        EXPECT_NE(ds[0].to_string().find(w), std::string::npos) << "'" << w << "' in " << all_text(ds);
 }
 
 std::vector<Diagnostic> compile_errors(const std::string& package, const CompileOptions& options = {}) {
@@ -93,7 +96,8 @@ std::string rendered_text(const std::string& text, const json& data = json::obje
 TEST(HostilePackage, NeitherDocxNorOdt) {
     vanban::zip::Writer w;
     w.add("word/document.xml", document(P("{{ x }}")), vanban::zip::Method::deflated);
-    expect_one(compile_errors(w.finish()), DiagnosticKind::package, {"hostile.docx", "[Content_Types].xml", "content.xml"});
+    expect_one(compile_errors(w.finish()), DiagnosticKind::package,
+               {"hostile.docx", "[Content_Types].xml", "content.xml"});
 }
 
 TEST(HostilePackage, LimitsComeFromCompileOptions) {
@@ -135,7 +139,8 @@ std::string edited_docx(const std::function<void(std::map<std::string, std::stri
 }
 
 void replace_all(std::string& text, const std::string& from, const std::string& to) {
-    for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) text.replace(at, from.size(), to);
+    for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+        text.replace(at, from.size(), to);
 }
 
 TEST(HostilePackage, ADocxWithoutItsMainPartIsRefused) {
@@ -148,10 +153,12 @@ TEST(HostilePackage, ADocxWithoutItsMainPartIsRefused) {
     const auto no_rels = edited_docx([](auto& parts) { parts["_rels/.rels"] = ""; });
     expect_one(compile_errors(no_rels), DiagnosticKind::package, {"_rels/.rels", "main document"});
 
-    const auto names_nothing = edited_docx([](auto& parts) { replace_all(parts["_rels/.rels"], "/officeDocument\"", "/thumbnail\""); });
+    const auto names_nothing =
+        edited_docx([](auto& parts) { replace_all(parts["_rels/.rels"], "/officeDocument\"", "/thumbnail\""); });
     expect_one(compile_errors(names_nothing), DiagnosticKind::package, {"_rels/.rels", "officeDocument"});
 
-    const auto elsewhere = edited_docx([](auto& parts) { replace_all(parts["_rels/.rels"], "word/document.xml", "word/other.xml"); });
+    const auto elsewhere =
+        edited_docx([](auto& parts) { replace_all(parts["_rels/.rels"], "word/document.xml", "word/other.xml"); });
     expect_one(compile_errors(elsewhere), DiagnosticKind::package, {"word/other.xml", "missing"});
 }
 
@@ -159,16 +166,19 @@ TEST(HostilePackage, AMainPartOfAnotherContentTypeIsRefused) {
     const auto other_type = edited_docx([](auto& parts) {
         replace_all(parts["[Content_Types].xml"], "wordprocessingml.document.main+xml", "spreadsheetml.sheet.main+xml");
     });
-    expect_one(compile_errors(other_type), DiagnosticKind::package, {"word/document.xml", "content type", "spreadsheetml"});
+    expect_one(compile_errors(other_type), DiagnosticKind::package,
+               {"word/document.xml", "content type", "spreadsheetml"});
     EXPECT_EQ(compile_errors(other_type)[0].code, "package.main_part_type");
     // Without its Override the part falls to the Default for .xml: application/xml is not a Word document either.
     const auto no_override = edited_docx([](auto& parts) {
-        replace_all(parts["[Content_Types].xml"], "<Override PartName=\"/word/document.xml\"", "<Override PartName=\"/word/unused.xml\"");
+        replace_all(parts["[Content_Types].xml"], "<Override PartName=\"/word/document.xml\"",
+                    "<Override PartName=\"/word/unused.xml\"");
     });
     expect_one(compile_errors(no_override), DiagnosticKind::package, {"content type", "application/xml"});
     // The templates Word writes as .dotx render too.
     const auto dotx = edited_docx([](auto& parts) {
-        replace_all(parts["[Content_Types].xml"], "wordprocessingml.document.main+xml", "wordprocessingml.template.main+xml");
+        replace_all(parts["[Content_Types].xml"], "wordprocessingml.document.main+xml",
+                    "wordprocessingml.template.main+xml");
     });
     EXPECT_NO_THROW(static_cast<void>(Template::from_bytes(dotx, "t.dotx").render(json{{"x", "1"}})));
 }
@@ -188,7 +198,8 @@ TEST(HostilePackage, TemplateDirectoryEntriesMustBeFilesInsideIt) {
         const std::string dir = docx_directory();
         ASSERT_NO_THROW(static_cast<void>(Template::from_file(dir).render(json{{"x", "1"}})));
     }
-    const auto refused = [](const std::function<void(const std::string&)>& make, std::initializer_list<std::string> words) {
+    const auto refused = [](const std::function<void(const std::string&)>& make,
+                            std::initializer_list<std::string> words) {
         const std::string dir = docx_directory();
         const std::string main = dir + "/word/document.xml";
         std::filesystem::remove(main);
@@ -205,7 +216,8 @@ TEST(HostilePackage, TemplateDirectoryEntriesMustBeFilesInsideIt) {
             {"word/document.xml", "symbolic link", "out of the directory"});
     const std::string outside = vanban::test::temp_dir() + "/document.xml";
     vanban::test::write_file(outside, document(P("secret")));
-    refused([&](const std::string& main) { std::filesystem::create_symlink(outside, main); }, {"symbolic link", outside});
+    refused([&](const std::string& main) { std::filesystem::create_symlink(outside, main); },
+            {"symbolic link", outside});
     // A link to a file inside the directory is that file.
     const std::string dir = docx_directory();
     std::filesystem::rename(dir + "/word/document.xml", dir + "/word/body.xml");
@@ -234,7 +246,9 @@ TEST(HostilePackage, AnOdtWithoutContentOrOfAnotherKindIsRefused) {
 // ----- XML parts
 
 TEST(HostileXml, ExternalEntitiesAndDtdsAreRefusedBeforeParsing) {
-    const std::string xxe = document(P("&xxe; {{ x }}"), "<?xml version=\"1.0\"?>\n<!DOCTYPE w:document [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]>");
+    const std::string xxe =
+        document(P("&xxe; {{ x }}"),
+                 "<?xml version=\"1.0\"?>\n<!DOCTYPE w:document [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]>");
     expect_one(compile_errors(package_with_document(xxe)), DiagnosticKind::package, {"word/document.xml", "DTD"});
 
     std::string laughs = "<?xml version=\"1.0\"?><!DOCTYPE lolz [<!ENTITY lol \"lol\">";
@@ -243,14 +257,16 @@ TEST(HostileXml, ExternalEntitiesAndDtdsAreRefusedBeforeParsing) {
         for (int k = 0; k < 10; ++k) laughs += i == 1 ? "&lol;" : "&lol" + std::to_string(i - 1) + ";";
         laughs += "\">";
     }
-    laughs += "]>" + document(P("&lol9; {{ x }}")).substr(std::string("<?xml version=\"1.0\" encoding=\"UTF-8\"?>").size());
+    laughs +=
+        "]>" + document(P("&lol9; {{ x }}")).substr(std::string("<?xml version=\"1.0\" encoding=\"UTF-8\"?>").size());
     expect_one(compile_errors(package_with_document(laughs)), DiagnosticKind::package, {"DTD"});
 }
 
 TEST(HostileXml, DtdInAnotherEncodingIsRefusedAfterParsing) {
     // UTF-16: the byte scan before parsing cannot read it, the check after parsing does.
-    const std::string utf8 = "<?xml version=\"1.0\" encoding=\"UTF-16\"?><!DOCTYPE w:document [<!ENTITY e \"x\">]><w:document " +
-                             std::string(kW) + "><w:body>" + P("{{ x }}") + "</w:body></w:document>";
+    const std::string utf8 =
+        "<?xml version=\"1.0\" encoding=\"UTF-16\"?><!DOCTYPE w:document [<!ENTITY e \"x\">]><w:document " +
+        std::string(kW) + "><w:body>" + P("{{ x }}") + "</w:body></w:document>";
     std::string utf16 = "\xFF\xFE";
     for (char c : utf8) {
         utf16 += c;
@@ -274,17 +290,19 @@ TEST(HostileXml, ExtremeNestingHugeTextAndBadBytesAreParseErrors) {
     ASSERT_FALSE(e.empty());
     EXPECT_EQ(e[0].kind, DiagnosticKind::limit);
     EXPECT_NE(e[0].to_string().find("'word/document.xml'"), std::string::npos) << all_text(e);
-    expect_one(compile_errors(package_with_document(document("<w:p w:rsidR=\"" + std::string(10'000'001, 'a') +
-                                                             "\">" + P("{{ x }}") + "</w:p>"))),
+    expect_one(compile_errors(package_with_document(
+                   document("<w:p w:rsidR=\"" + std::string(10'000'001, 'a') + "\">" + P("{{ x }}") + "</w:p>"))),
                DiagnosticKind::package, {"XML does not parse"});
 
     expect_one(compile_errors(package_with_document(document(P("{{ x }} \xC3\x28 \xFF")))), DiagnosticKind::package,
                {"word/document.xml", "XML does not parse"});
     // Declared UTF-16 but written in UTF-8.
-    expect_one(compile_errors(package_with_document(document(P("{{ x }}"), "<?xml version=\"1.0\" encoding=\"UTF-16\"?>"))),
-               DiagnosticKind::package, {"XML does not parse"});
-    expect_one(compile_errors(package_with_document(document(P("{{ x }}"), "<?xml version=\"1.0\" encoding=\"X-NO-SUCH\"?>"))),
-               DiagnosticKind::package, {"XML does not parse"});
+    expect_one(
+        compile_errors(package_with_document(document(P("{{ x }}"), "<?xml version=\"1.0\" encoding=\"UTF-16\"?>"))),
+        DiagnosticKind::package, {"XML does not parse"});
+    expect_one(
+        compile_errors(package_with_document(document(P("{{ x }}"), "<?xml version=\"1.0\" encoding=\"X-NO-SUCH\"?>"))),
+        DiagnosticKind::package, {"XML does not parse"});
 }
 
 TEST(HostileXml, OtherEncodingsThatLibxml2KnowsAreConverted) {
@@ -300,10 +318,10 @@ TEST(HostileXml, PrivateUseCharactersRenderUnchanged) {
     const std::string e000 = "\xEE\x80\x80", e001 = "\xEE\x80\x81";
     for (const std::string& typed : {e000, e001, std::string("&#xE000;"), std::string("&#57345;")}) {
         const std::string as_text = typed == "&#xE000;" ? e000 : typed == "&#57345;" ? e001 : typed;
-        const auto tpl = Template::from_bytes(
-            package_with_document(document("<w:p><w:r><w:t xml:space=\"preserve\">{{ x }} " + typed + "7" + typed +
-                                           "</w:t></w:r></w:p>")),
-            "private-use.docx");
+        const auto tpl =
+            Template::from_bytes(package_with_document(document("<w:p><w:r><w:t xml:space=\"preserve\">{{ x }} " +
+                                                                typed + "7" + typed + "</w:t></w:r></w:p>")),
+                                 "private-use.docx");
         const auto parts = vanban::test::read_zip(tpl.render(json{{"x", "a" + e001 + "0" + e000 + "b"}}));
         EXPECT_EQ(vanban::test::paragraph_texts(parts.at("word/document.xml")),
                   std::vector<std::string>{"a" + e001 + "0" + e000 + "b " + as_text + "7" + as_text});
@@ -311,10 +329,12 @@ TEST(HostileXml, PrivateUseCharactersRenderUnchanged) {
     // In attributes, beside a tag in an attribute, and in a block's body.
     const auto tpl = Template::from_bytes(
         package_with_document(document("<w:p w:rsidR=\"" + e000 + "1" + e001 + "\" w:rsidRDefault=\"{{ y }}" + e001 +
-                                       "\"><w:r><w:t>{% if true %}" + e000 + "{{ y }}" + e001 + "{% endif %}</w:t></w:r></w:p>")),
+                                       "\"><w:r><w:t>{% if true %}" + e000 + "{{ y }}" + e001 +
+                                       "{% endif %}</w:t></w:r></w:p>")),
         "private-use.docx");
     const std::string xml = vanban::test::read_zip(tpl.render(json{{"y", "5"}})).at("word/document.xml");
-    EXPECT_NE(xml.find("w:rsidR=\"" + e000 + "1" + e001 + "\" w:rsidRDefault=\"5" + e001 + "\""), std::string::npos) << xml;
+    EXPECT_NE(xml.find("w:rsidR=\"" + e000 + "1" + e001 + "\" w:rsidRDefault=\"5" + e001 + "\""), std::string::npos)
+        << xml;
     EXPECT_EQ(vanban::test::paragraph_texts(xml), std::vector<std::string>{e000 + "5" + e001}) << xml;
 }
 
@@ -340,11 +360,27 @@ TEST(HostileTags, BlocksNestedTooDeep) {
 
 TEST(HostileTags, ExpressionsNestedTooDeep) {
     for (const std::string& expr : {std::string(5000, '(') + "1" + std::string(5000, ')'),  // parser recursion
-                                   [] { std::string s; for (int i = 0; i < 5000; ++i) s += "not "; return s + "x"; }(),
-                                   std::string(5000, '-') + "1", std::string(5000, '[') + std::string(5000, ']'),
-                                   [] { std::string s = "x"; for (int i = 0; i < 5000; ++i) s += ".a"; return s; }(),
-                                   [] { std::string s = "1"; for (int i = 0; i < 5000; ++i) s += " + 1"; return s; }(),
-                                   [] { std::string s = "1"; for (int i = 0; i < 5000; ++i) s += " if x else 1"; return s; }()}) {
+                                    [] {
+                                        std::string s;
+                                        for (int i = 0; i < 5000; ++i) s += "not ";
+                                        return s + "x";
+                                    }(),
+                                    std::string(5000, '-') + "1", std::string(5000, '[') + std::string(5000, ']'),
+                                    [] {
+                                        std::string s = "x";
+                                        for (int i = 0; i < 5000; ++i) s += ".a";
+                                        return s;
+                                    }(),
+                                    [] {
+                                        std::string s = "1";
+                                        for (int i = 0; i < 5000; ++i) s += " + 1";
+                                        return s;
+                                    }(),
+                                    [] {
+                                        std::string s = "1";
+                                        for (int i = 0; i < 5000; ++i) s += " if x else 1";
+                                        return s;
+                                    }()}) {
         const auto e = compile_errors(make_docx(P("{{ " + expr + " }}")));
         ASSERT_EQ(e.size(), 1u) << expr.substr(0, 40) << "\n" << all_text(e);
         EXPECT_EQ(e[0].kind, DiagnosticKind::template_syntax);
@@ -377,7 +413,8 @@ TEST(HostileTags, LoopsOverHugeDataStopAtTheIterationLimit) {
     json data = {{"rows", json::array()}};
     for (int i = 0; i < 1500; ++i) data["rows"].push_back(i);
     const auto e = render_errors("{% for r in rows %}{{ r }}{% endfor %}", data, limits);
-    expect_one(e, DiagnosticKind::limit, {"more than 1000 loop iterations", "{% for r in rows %}", "--max-loop-iterations"});
+    expect_one(e, DiagnosticKind::limit,
+               {"more than 1000 loop iterations", "{% for r in rows %}", "--max-loop-iterations"});
     // Nested loops multiply: 10^5 × 10^5 stops at the limit, without running 10^10 times.
     limits.max_loop_iterations = 100'000;
     const auto e2 = render_errors("{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
@@ -388,7 +425,8 @@ TEST(HostileTags, LoopsOverHugeDataStopAtTheIterationLimit) {
 TEST(HostileTags, OutputOverTheSizeLimit) {
     vanban::Limits limits;
     limits.max_output_size = 1u << 20;
-    const auto e = render_errors("{% for i in range(100000) %}{{ text }}{% endfor %}", json{{"text", std::string(100, 'x')}}, limits);
+    const auto e = render_errors("{% for i in range(100000) %}{{ text }}{% endfor %}",
+                                 json{{"text", std::string(100, 'x')}}, limits);
     expect_one(e, DiagnosticKind::limit, {"larger than the limit of 1048576 bytes", "--max-output-size"});
     // One value that escaping makes many times longer (a line break becomes a run break) stops close to the limit.
     const auto e2 = render_errors("{{ text }}", json{{"text", std::string(4u << 20, '\n')}}, limits);
@@ -456,24 +494,28 @@ TEST(HostileTags, ArithmeticEdgesHaveAnswersNotUndefinedBehaviour) {
     EXPECT_EQ(rendered_text("{{ (-big - 1) % -1 }}", d), "0");
     // Python's integers have no bound and Jinja prints 9223372036854775808 exactly: a result past 64 bits is a clear
     // error, never a rounded decimal (these printed 9.223372036854776e+18 before issue 21).
-    for (const char* beyond : {"{{ (-big - 1) // -1 }}", "{{ -(-big - 1) }}", "{{ (-big - 1) | abs }}", "{{ [big, big] | sum }}",
-                               "{{ big + 1 }}", "{{ big * 2 }}", "{{ -big - 2 }}", "{{ 2 ** 63 }}", "{{ 3 ** 40 }}"}) {
+    for (const char* beyond :
+         {"{{ (-big - 1) // -1 }}", "{{ -(-big - 1) }}", "{{ (-big - 1) | abs }}", "{{ [big, big] | sum }}",
+          "{{ big + 1 }}", "{{ big * 2 }}", "{{ -big - 2 }}", "{{ 2 ** 63 }}", "{{ 3 ** 40 }}"}) {
         const auto e = render_errors(beyond, d);
         ASSERT_EQ(e.size(), 1u) << beyond;
         EXPECT_NE(e[0].message.find("64 bit"), std::string::npos) << beyond << ": " << e[0].message;
         EXPECT_EQ(e[0].tag, beyond);
         EXPECT_EQ(e[0].code, "data.integer_overflow") << beyond;
     }
-    EXPECT_EQ(rendered_text("{{ 2 ** 62 }}|{{ 3 ** 39 }}|{{ 2 ** -1 }}", d), "4611686018427387904|4052555153018976267|0.5");
+    EXPECT_EQ(rendered_text("{{ 2 ** 62 }}|{{ 3 ** 39 }}|{{ 2 ** -1 }}", d),
+              "4611686018427387904|4052555153018976267|0.5");
     EXPECT_EQ(rendered_text("{{ 2.5 | round(1000000000) }}", d), "2.5");
     EXPECT_EQ(rendered_text("{{ (-big - 1) is divisibleby(-1) }}", d), "True");
     EXPECT_EQ(rendered_text("{{ '%-6s|%5.1f|%03d' | format('ab', 2.25, 7) }}", d), "ab    |  2.2|007");
-    EXPECT_EQ(rendered_text("{{ range(9223372036854775806, 9223372036854775807) | list }}", d), "[9223372036854775806]");
+    EXPECT_EQ(rendered_text("{{ range(9223372036854775806, 9223372036854775807) | list }}", d),
+              "[9223372036854775806]");
     EXPECT_EQ(rendered_text("{{ 'đầu' | reverse }}{{ 'đầu'[1] }}", d), "uầđầ");
     // Slices with steps that would overflow, and Python's formatting at the integer edges.
     EXPECT_EQ(rendered_text("{{ 'abcdef'[1::9223372036854775807] }}|{{ 'đầu'[::-9223372036854775807] }}", d), "b|u");
     EXPECT_EQ(rendered_text("{{ [1, 2, 3][1::9223372036854775807] }}", d), "[2]");
-    EXPECT_EQ(rendered_text("{{ '{:d}|{:x}'.format(-big - 1, -big - 1) }}", d), "-9223372036854775808|-8000000000000000");
+    EXPECT_EQ(rendered_text("{{ '{:d}|{:x}'.format(-big - 1, -big - 1) }}", d),
+              "-9223372036854775808|-8000000000000000");
     EXPECT_EQ(rendered_text("{{ '%c%c' % (7863, 65) }}{{ '{:c}'.format(273) }}", d), "ặAđ");
 }
 
@@ -500,13 +542,15 @@ TEST(HostileTags, WorkWithoutOutputStopsAtTheWorkLimit) {
     // A search through a long list inside a long loop: 10^6 × 10^6 comparisons would take hours.
     vanban::Limits limits;
     limits.max_work = 5'000'000;
-    const auto e = render_errors("{% set big = range(100000) | list %}{% for i in range(100000) %}"
-                                 "{% if i in big %}{% endif %}{% endfor %}",
-                                 json::object(), limits);
+    const auto e = render_errors(
+        "{% set big = range(100000) | list %}{% for i in range(100000) %}"
+        "{% if i in big %}{% endif %}{% endfor %}",
+        json::object(), limits);
     expect_one(e, DiagnosticKind::limit, {"units of work", "--max-work"});
     // The default is far above what real templates need: the bundled plan renders with a fraction of it.
     const auto tpl = Template::from_file(vanban::test::source_dir() + "/templates/ke-hoach/docx");
-    EXPECT_NO_THROW(static_cast<void>(tpl.render(vanban::Data::from_file(vanban::test::source_dir() + "/examples/ke-hoach/002.json"))));
+    EXPECT_NO_THROW(static_cast<void>(
+        tpl.render(vanban::Data::from_file(vanban::test::source_dir() + "/examples/ke-hoach/002.json"))));
 }
 
 TEST(HostileTags, TagsInAReplacedParagraphRowOrCellAreErrors) {
@@ -522,7 +566,8 @@ TEST(HostileTags, TagsInAReplacedParagraphRowOrCellAreErrors) {
     ASSERT_EQ(e.size(), 1u) << all_text(e);
     EXPECT_EQ(e[0].tag, "{{ b }}");
     // Alone in their paragraphs, the same tags render.
-    const auto tpl = Template::from_bytes(make_docx(P("{{ name }}") + P("{#p bỏ đoạn này #}") + P("{{r name }} còn")), "t.docx");
+    const auto tpl =
+        Template::from_bytes(make_docx(P("{{ name }}") + P("{#p bỏ đoạn này #}") + P("{{r name }} còn")), "t.docx");
     const auto parts = vanban::test::read_zip(tpl.render(json{{"name", "An"}}));
     EXPECT_EQ(vanban::test::paragraph_texts(parts.at("word/document.xml")), (std::vector<std::string>{"An", "An còn"}));
 }
@@ -551,7 +596,8 @@ TEST(HostileData, DepthAndSizeLimitsAreTheCallers) {
 
     vanban::DataLimits tiny;
     tiny.max_size = 10;
-    const auto e2 = errors_of([&] { static_cast<void>(vanban::Data::parse(R"({"a": "0123456789"})", "big.json", tiny)); });
+    const auto e2 =
+        errors_of([&] { static_cast<void>(vanban::Data::parse(R"({"a": "0123456789"})", "big.json", tiny)); });
     expect_one(e2, DiagnosticKind::limit, {"big.json", "too large"});
 
     const std::string path = vanban::test::temp_dir() + "/big.json";
@@ -621,12 +667,14 @@ TEST(HostileCApi, LimitsAreAdditiveAndKeptByTheTemplate) {
     old_program.max_loop_iterations = 2;
     old_program.max_data_depth = 1;  // beyond struct_size below: ignored
     old_program.struct_size = offsetof(vanban_limits, max_value_size);
-    ASSERT_EQ(vanban_template_from_memory_with_limits(package.data(), package.size(), "t.docx", &old_program, &tpl, &errors),
-              VANBAN_OK);
+    ASSERT_EQ(
+        vanban_template_from_memory_with_limits(package.data(), package.size(), "t.docx", &old_program, &tpl, &errors),
+        VANBAN_OK);
     EXPECT_EQ(vanban_render(tpl, R"({"rows": [1, 2, 3]})", VANBAN_NUL_TERMINATED, "d.json", 0, &out, &errors),
               VANBAN_ERROR_LIMIT);
     vanban_errors_free(errors);
-    EXPECT_EQ(vanban_render(tpl, R"({"rows": [[1], [2]]})", VANBAN_NUL_TERMINATED, "d.json", 0, &out, &errors), VANBAN_OK);
+    EXPECT_EQ(vanban_render(tpl, R"({"rows": [[1], [2]]})", VANBAN_NUL_TERMINATED, "d.json", 0, &out, &errors),
+              VANBAN_OK);
     vanban_buffer_free(&out);
     vanban_template_free(tpl);
 

@@ -72,7 +72,10 @@ TEST(ImageHeader, JpegSizeAndDensity) {
     EXPECT_DOUBLE_EQ(read_image_header(dpcm).dpi_x, 300) << "118 dots per cm";
     // A segment Word-made files carry before the frame (an Exif APP1) is skipped by its length.
     std::string exif = make_jpeg(32, 8);
-    exif.insert(2, std::string("\xFF\xE1\x00\x08" "Exif", 8) + std::string(2, '\0'));
+    exif.insert(2, std::string("\xFF\xE1\x00\x08"
+                               "Exif",
+                               8) +
+                       std::string(2, '\0'));
     EXPECT_EQ(read_image_header(exif).width, 32u);
 }
 
@@ -175,7 +178,8 @@ TEST(ImageLoad, FilePathsOnlyWhenAllowed) {
     ImageSession refused;
     const std::string e = load_error(refused, "chu ky.png");
     EXPECT_NE(e.find("'chu ky.png' is a file path, and pictures are not read from files here"), std::string::npos) << e;
-    EXPECT_NE(load_error(refused, dir + "/chu ky.png").find("not read from files"), std::string::npos) << "absolute too";
+    EXPECT_NE(load_error(refused, dir + "/chu ky.png").find("not read from files"), std::string::npos)
+        << "absolute too";
     EXPECT_NE(load_error(refused, "file:/etc/passwd").find("not read from files"), std::string::npos);
 
     ImageSession allowed;
@@ -186,7 +190,8 @@ TEST(ImageLoad, FilePathsOnlyWhenAllowed) {
     EXPECT_NE(load_error(allowed, "missing.png").find("no picture file"), std::string::npos);
     EXPECT_NE(load_error(allowed, "file:sub").find("is not a file"), std::string::npos);
     EXPECT_NE(load_error(allowed, "sub").find("if 'sub' is a file name, give it with its extension or as file:sub"),
-              std::string::npos) << "a name in the base64 alphabet is read as base64";
+              std::string::npos)
+        << "a name in the base64 alphabet is read as base64";
     EXPECT_NE(load_error(allowed, "-").find("not a file path"), std::string::npos) << "never standard input";
     EXPECT_NE(load_error(allowed, "file:/dev/zero").find("is not a file"), std::string::npos);
     allowed.settings.max_bytes = 100;
@@ -248,7 +253,7 @@ struct Eval {
 
 TEST(ImageFilter, SizesFromTheArgumentsAndTheImage) {
     Eval e;
-    e.data = {{"sig", data_uri(signature_png(300, 100, 150))},  // 50.8 × 16.93 mm at its own density
+    e.data = {{"sig", data_uri(signature_png(300, 100, 150))},         // 50.8 × 16.93 mm at its own density
               {"photo", {{"image", data_uri(make_jpeg(400, 300))}}}};  // no density: 96 dpi
     EXPECT_EQ(e.image("sig | image(width='35mm')").cx, 35 * kEmuPerMm);
     EXPECT_EQ(e.image("sig | image(width='35mm')").cy, 35 * kEmuPerMm / 3);
@@ -296,34 +301,41 @@ TEST(ImageFilter, TheValueSaysFirstTheArgumentsFillTheRest) {
 
 TEST(ImageFilter, ErrorsPointIntoTheData) {
     Eval e;
-    e.data = json::parse(R"({"signer": {"sig": {"image": "", "width": 35}, "bad": {"image": "data:image/png;base64,AAAA"},
+    e.data =
+        json::parse(R"({"signer": {"sig": {"image": "", "width": 35}, "bad": {"image": "data:image/png;base64,AAAA"},
                                         "odd": {"image": "x", "colour": "red"}, "size": {"image": "x", "height": "2 em"},
                                         "none": null, "text": "chu-ky.png", "word": "chuky", "wide": {"image": "x", "width": "600mm"},
                                         "wrap": {"image": "x", "wrap": "around"}, "obj": {"picture": "x"}}})");
     EXPECT_EQ(e.error("signer.sig | image"),
               "filter 'image': \"width\" must be text with a unit, e.g. \"35mm\" @/signer/sig/width");
-    EXPECT_NE(e.error("signer.bad | image").find("not an image: the data is not a PNG, JPEG or GIF file"), std::string::npos);
+    EXPECT_NE(e.error("signer.bad | image").find("not an image: the data is not a PNG, JPEG or GIF file"),
+              std::string::npos);
     EXPECT_TRUE(e.error("signer.bad | image").ends_with(" @/signer/bad/image"));
     EXPECT_NE(e.error("signer.odd | image").find("unknown key \"colour\" in a picture"), std::string::npos);
     EXPECT_NE(e.error("signer.odd | image").find("@/signer/odd/colour"), std::string::npos);
-    EXPECT_NE(e.error("signer.size | image").find("\"height\" is '2 em': give a length with its unit"), std::string::npos);
+    EXPECT_NE(e.error("signer.size | image").find("\"height\" is '2 em': give a length with its unit"),
+              std::string::npos);
     EXPECT_NE(e.error("signer.wide | image").find("at most 558.8mm"), std::string::npos);
     EXPECT_NE(e.error("signer.wrap | image").find("\"wrap\" is 'around'"), std::string::npos);
     EXPECT_NE(e.error("signer.obj | image").find("a picture is an object with \"image\""), std::string::npos);
-    EXPECT_NE(e.error("signer.text | image").find("'chu-ky.png' is a file path, and pictures are not read from files here"),
-              std::string::npos);
+    EXPECT_NE(
+        e.error("signer.text | image").find("'chu-ky.png' is a file path, and pictures are not read from files here"),
+        std::string::npos);
     EXPECT_TRUE(e.error("signer.text | image").ends_with(" @/signer/text"));
-    EXPECT_NE(e.error("signer.word | image").find("or, if 'chuky' is a file name, give it with its extension"), std::string::npos)
+    EXPECT_NE(e.error("signer.word | image").find("or, if 'chuky' is a file name, give it with its extension"),
+              std::string::npos)
         << "a word in the base64 alphabet";
     EXPECT_EQ(e.error("signer.none | image"), "(no error) ") << "none prints nothing";
-    EXPECT_NE(e.error("signer.missing | image").find("missing"), std::string::npos) << "strict: a missing picture is an error";
+    EXPECT_NE(e.error("signer.missing | image").find("missing"), std::string::npos)
+        << "strict: a missing picture is an error";
     EXPECT_NE(e.error("'x' | image(width=35)").find("\"width\" must be text with a unit"), std::string::npos);
     EXPECT_NE(e.error("signer.sig | image(wrap=['front'])").find("\"wrap\" must be text"), std::string::npos);
     try {
         vanban::core::parse_expression("x | image(widht='35mm')");
         ADD_FAILURE() << "an unknown argument is a template error";
     } catch (const vanban::core::ParseError& p) {
-        EXPECT_NE(std::string(p.what()).find("filter 'image' has no argument 'widht' (it takes width, height, description, wrap, x, y)"),
+        EXPECT_NE(std::string(p.what()).find(
+                      "filter 'image' has no argument 'widht' (it takes width, height, description, wrap, x, y)"),
                   std::string::npos);
     }
     // Outside a render (a batch file-name expression) there is nowhere to put a picture.
@@ -334,11 +346,14 @@ TEST(ImageFilter, ErrorsPointIntoTheData) {
 
 TEST(ImageFilter, APictureIsNeverPrintedAsText) {
     Eval e;
-    e.data = {{"photo", {{"image", data_uri(signature_png())}}}, {"people", {{{"name", "A"}, {"photo", {{"image", "x"}}}}}}};
-    for (const char* expression : {"'Ảnh: ' ~ photo", "photo | string", "people", "[photo] | join(',')", "(photo | image) | string",
-                                   "'Ảnh: ' ~ (photo | image)", "people | map(attribute='photo') | join"}) {
+    e.data = {{"photo", {{"image", data_uri(signature_png())}}},
+              {"people", {{{"name", "A"}, {"photo", {{"image", "x"}}}}}}};
+    for (const char* expression :
+         {"'Ảnh: ' ~ photo", "photo | string", "people", "[photo] | join(',')", "(photo | image) | string",
+          "'Ảnh: ' ~ (photo | image)", "people | map(attribute='photo') | join"}) {
         const std::string error = e.error(expression);
-        EXPECT_NE(error.find("a picture cannot be printed as text here"), std::string::npos) << expression << ": " << error;
+        EXPECT_NE(error.find("a picture cannot be printed as text here"), std::string::npos)
+            << expression << ": " << error;
         EXPECT_EQ(error.find("iVBOR"), std::string::npos) << expression;
     }
     EXPECT_TRUE(vanban::core::truthy(e.run("photo | image"), *e.ctx));
@@ -353,7 +368,8 @@ std::string P(const std::string& text) {
 std::vector<std::string> all(const std::string& text, const std::string& pattern) {
     std::vector<std::string> out;
     const std::regex re(pattern);
-    for (auto it = std::sregex_iterator(text.begin(), text.end(), re); it != std::sregex_iterator(); ++it) out.push_back((*it)[1]);
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), re); it != std::sregex_iterator(); ++it)
+        out.push_back((*it)[1]);
     return out;
 }
 
@@ -367,19 +383,23 @@ std::vector<vanban::Diagnostic> render_errors(const vanban::Template& t, const j
 }
 
 TEST(ImagePackage, DocxDrawingsMediaRelationshipsAndContentTypes) {
-    const std::string header = std::string(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:hdr xmlns:w=\"http://schemas.openxmlformats.org/"
-        "wordprocessingml/2006/main\">") + P("Logo {{ logo | image(height='10mm') }}") + "</w:hdr>";
+    const std::string header =
+        std::string(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:hdr xmlns:w=\"http://schemas.openxmlformats.org/"
+            "wordprocessingml/2006/main\">") +
+        P("Logo {{ logo | image(height='10mm') }}") + "</w:hdr>";
     const auto tpl = vanban::Template::from_bytes(
-        make_docx(P("{{ photo }}") + P("{% for p in people %}{{ p.name }}: {{ p.sig | image(width='30mm') }} {% endfor %}") +
-                      P("{{ seal | image(height='35mm', wrap='front', x='-12mm', y='-3mm') }}{{ seal | image(height='20mm', wrap='behind') }}"),
-                  {{"word/header1.xml", header}}),
+        make_docx(
+            P("{{ photo }}") + P("{% for p in people %}{{ p.name }}: {{ p.sig | image(width='30mm') }} {% endfor %}") +
+                P("{{ seal | image(height='35mm', wrap='front', x='-12mm', y='-3mm') }}{{ seal | image(height='20mm', wrap='behind') }}"),
+            {{"word/header1.xml", header}}),
         "images.docx");
     const std::string sig = signature_png(), seal = seal_png();
-    const json data = {{"photo", {{"image", data_uri(make_jpeg(400, 300, 200))}, {"description", "Ảnh \"chân dung\""}}},
-                       {"logo", data_uri(sig)},
-                       {"people", {{{"name", "An"}, {"sig", data_uri(sig)}}, {{"name", "Bình"}, {"sig", vanban::test::base64(sig)}}}},
-                       {"seal", {{"image", data_uri(seal)}}}};
+    const json data = {
+        {"photo", {{"image", data_uri(make_jpeg(400, 300, 200))}, {"description", "Ảnh \"chân dung\""}}},
+        {"logo", data_uri(sig)},
+        {"people", {{{"name", "An"}, {"sig", data_uri(sig)}}, {{"name", "Bình"}, {"sig", vanban::test::base64(sig)}}}},
+        {"seal", {{"image", data_uri(seal)}}}};
     const auto parts = read_zip(tpl.render(data));
     const std::string& doc = parts.at("word/document.xml");
 
@@ -392,8 +412,11 @@ TEST(ImagePackage, DocxDrawingsMediaRelationshipsAndContentTypes) {
     EXPECT_EQ(parts.at("word/media/vanban_image2.png"), sig);
     // Relationships of the part that shows each picture; the header gets its own rels part.
     const std::string& rels = parts.at("word/_rels/document.xml.rels");
-    EXPECT_NE(rels.find("Id=\"rIdVanbanImage1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/image\" "
-                        "Target=\"media/vanban_image1.jpeg\""), std::string::npos);
+    EXPECT_NE(
+        rels.find(
+            "Id=\"rIdVanbanImage1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/image\" "
+            "Target=\"media/vanban_image1.jpeg\""),
+        std::string::npos);
     EXPECT_NE(rels.find("rIdVanbanImage3"), std::string::npos);
     EXPECT_NE(rels.find("Target=\"styles.xml\""), std::string::npos) << "the template's relationships are kept";
     const std::string& header_rels = parts.at("word/_rels/header1.xml.rels");
@@ -405,18 +428,21 @@ TEST(ImagePackage, DocxDrawingsMediaRelationshipsAndContentTypes) {
     EXPECT_NE(types.find("<Default Extension=\"jpeg\" ContentType=\"image/jpeg\"/>"), std::string::npos);
 
     // Drawings: inline with the requested sizes (EMU), floating ones with their offsets, ids unique in the package.
-    EXPECT_EQ(all(doc, "<wp:extent cx=\"(\\d+)\""), (std::vector<std::string>{"1828800", "1080000", "1080000", "1260000", "720000"}))
+    EXPECT_EQ(all(doc, "<wp:extent cx=\"(\\d+)\""),
+              (std::vector<std::string>{"1828800", "1080000", "1080000", "1260000", "720000"}))
         << "400 px at 200 dpi = 2 in; 30 mm; 35 mm; 20 mm";
     EXPECT_EQ(all(doc, "<wp:extent cx=\"\\d+\" cy=\"(\\d+)\""),
               (std::vector<std::string>{"1371600", "360000", "360000", "1260000", "720000"}));
-    EXPECT_EQ(all(doc, "<wp:posOffset>(-?\\d+)</wp:posOffset>"), (std::vector<std::string>{"-432000", "-108000", "0", "0"}));
+    EXPECT_EQ(all(doc, "<wp:posOffset>(-?\\d+)</wp:posOffset>"),
+              (std::vector<std::string>{"-432000", "-108000", "0", "0"}));
     EXPECT_EQ(all(doc, "behindDoc=\"(\\d)\""), (std::vector<std::string>{"0", "1"}));
     EXPECT_NE(doc.find("descr=\"Ảnh &quot;chân dung&quot;\""), std::string::npos);
     std::vector<std::string> ids = all(doc, "<wp:docPr id=\"(\\d+)\"");
     for (const auto& id : all(parts.at("word/header1.xml"), "<wp:docPr id=\"(\\d+)\"")) ids.push_back(id);
     EXPECT_EQ(ids.size(), 6u);
     EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()).size(), ids.size()) << "wp:docPr ids are unique";
-    EXPECT_NE(doc.find("An: </w:t><w:drawing><wp:inline"), std::string::npos) << "the picture stands where the tag stood";
+    EXPECT_NE(doc.find("An: </w:t><w:drawing><wp:inline"), std::string::npos)
+        << "the picture stands where the tag stood";
     for (const auto& [name, xml] : parts) {
         if (name.ends_with(".xml") || name.ends_with(".rels")) {
             EXPECT_EQ(xml.find("{{"), std::string::npos) << name;
@@ -446,7 +472,8 @@ TEST(ImagePackage, NumbersStartAfterTheTemplatesOwn) {
 TEST(ImagePackage, ErrorsAreLocatedAndAllReported) {
     const auto tpl = vanban::Template::from_bytes(
         make_docx(P("A {{ a }}") + P("B {{ b | image(width='1 cm') }}") +
-                  "<w:p><w:pPr><w:pStyle w:val=\"{{ c }}\"/></w:pPr><w:r><w:t>C</w:t></w:r></w:p>" + P("D {{ 'x' ~ d }}")),
+                  "<w:p><w:pPr><w:pStyle w:val=\"{{ c }}\"/></w:pPr><w:r><w:t>C</w:t></w:r></w:p>" +
+                  P("D {{ 'x' ~ d }}")),
         "errors.docx");
     const json data = {{"a", {{"image", "data:image/png;base64," + vanban::test::base64("GIF89a")}}},
                        {"b", {{"image", data_uri(signature_png())}, {"height", "2 em"}}},
@@ -468,7 +495,8 @@ TEST(ImagePackage, ErrorsAreLocatedAndAllReported) {
 }
 
 TEST(ImagePackage, LimitOnPicturesPerDocument) {
-    const auto tpl = vanban::Template::from_bytes(make_docx(P("{% for p in photos %}{{ p }}{% endfor %}")), "many.docx");
+    const auto tpl =
+        vanban::Template::from_bytes(make_docx(P("{% for p in photos %}{{ p }}{% endfor %}")), "many.docx");
     json photos = json::array();
     for (std::uint32_t k = 1; k <= 4; ++k) photos.push_back({{"image", data_uri(make_gif(k, 1))}});
     vanban::RenderOptions options;
@@ -498,16 +526,20 @@ TEST(ImagePackage, OdtFramesPicturesAndManifest) {
     EXPECT_EQ(parts.at("Pictures/vanban_image1.png"), seal_png());
     EXPECT_EQ(parts.at("Pictures/vanban_image2.png"), signature_png());
     const std::string& manifest = parts.at("META-INF/manifest.xml");
-    EXPECT_NE(manifest.find("<manifest:file-entry manifest:full-path=\"Pictures/vanban_image1.png\" manifest:media-type=\"image/png\"/>"),
-              std::string::npos);
+    EXPECT_NE(
+        manifest.find(
+            "<manifest:file-entry manifest:full-path=\"Pictures/vanban_image1.png\" manifest:media-type=\"image/png\"/>"),
+        std::string::npos);
     EXPECT_NE(manifest.find("Pictures/vanban_image2.png"), std::string::npos);
-    EXPECT_NE(content.find("draw:style-name=\"vanban_img_front\" draw:name=\"vanban_image_1\" text:anchor-type=\"char\" "
-                           "svg:x=\"-12mm\" svg:y=\"1.5mm\" svg:width=\"35mm\" svg:height=\"35mm\""),
-              std::string::npos);
+    EXPECT_NE(
+        content.find("draw:style-name=\"vanban_img_front\" draw:name=\"vanban_image_1\" text:anchor-type=\"char\" "
+                     "svg:x=\"-12mm\" svg:y=\"1.5mm\" svg:width=\"35mm\" svg:height=\"35mm\""),
+        std::string::npos);
     EXPECT_NE(content.find("text:anchor-type=\"as-char\" svg:width=\"60mm\" svg:height=\"20mm\""), std::string::npos);
     EXPECT_NE(content.find("<svg:desc>Chữ ký &amp; dấu</svg:desc>"), std::string::npos);
     EXPECT_NE(content.find("xlink:href=\"Pictures/vanban_image2.png\""), std::string::npos);
-    EXPECT_NE(content.find("<style:style style:name=\"vanban_img_front\" style:family=\"graphic\">"), std::string::npos);
+    EXPECT_NE(content.find("<style:style style:name=\"vanban_img_front\" style:family=\"graphic\">"),
+              std::string::npos);
     EXPECT_NE(parts.at("styles.xml").find("svg:width=\"10mm\""), std::string::npos) << "a picture in the header";
     EXPECT_NE(parts.at("styles.xml").find("style:name=\"vanban_img\""), std::string::npos);
     EXPECT_EQ(all(content + parts.at("styles.xml"), "draw:name=\"(vanban_image_\\d+)\"").size(), 4u);

@@ -41,9 +41,13 @@ TEST(Import, HeaderSignatureAndNoiNhan) {
     EXPECT_EQ(d["opening"], "Ủy ban nhân dân ban hành kế hoạch như sau:");
     EXPECT_EQ(d["recipients"], json::array({"Sở Nội vụ"}));
     EXPECT_EQ(d["archive"], (json{{"units", "VP"}, {"copies", "02"}}));
-    EXPECT_EQ(d["signer"], (json{{"authority", "TM."}, {"on_behalf_of", "ỦY BAN NHÂN DÂN"}, {"position", "CHỦ TỊCH"},
+    EXPECT_EQ(d["signer"], (json{{"authority", "TM."},
+                                 {"on_behalf_of", "ỦY BAN NHÂN DÂN"},
+                                 {"position", "CHỦ TỊCH"},
                                  {"name", "Nguyễn Văn A"}}));
-    EXPECT_EQ(d["body"], json::parse(R"([{"title": "MỤC ĐÍCH", "children": [{"title": "Mục đích:", "text": "Nâng cao chất lượng."}]}])"));
+    EXPECT_EQ(d["body"],
+              json::parse(
+                  R"([{"title": "MỤC ĐÍCH", "children": [{"title": "Mục đích:", "text": "Nâng cao chất lượng."}]}])"));
     // Only the agency's name is missing (a text has no header table): filled with a visible placeholder, reported.
     EXPECT_EQ(codes(r), std::vector<std::string>{"import.missing_field"});
     EXPECT_EQ(r.warnings[0].json_pointer, "/agency/name");
@@ -83,7 +87,7 @@ TEST(Import, NumberingThatSkipsOrRepeatsIsReported) {
     ASSERT_EQ(r.data["body"].size(), 3u);
     EXPECT_EQ(r.data["body"][0]["children"].size(), 3u);
     std::vector<std::string> found = codes(r);
-    EXPECT_NE(std::find(found.begin(), found.end(), "import.numbering_skip"), found.end());   // d) after b)
+    EXPECT_NE(std::find(found.begin(), found.end(), "import.numbering_skip"), found.end());    // d) after b)
     EXPECT_NE(std::find(found.begin(), found.end(), "import.numbering_repeat"), found.end());  // 1. after 1.
     for (const auto& w : r.warnings) {
         if (w.code != "import.numbering_skip") continue;
@@ -96,7 +100,8 @@ TEST(Import, NumberingThatSkipsOrRepeatsIsReported) {
 // A typed number that is not the generated one is kept as the section's label, so the plan prints the source's
 // numbers (a source that skips đ); "(1)" under a điểm is a level of its own.
 TEST(Import, TypedNumbersAreKeptAsLabelsAndParenItemsUnderADiem) {
-    const auto r = import_text(plan_text("1. Một\na) A;\nb) B, gồm:\n(1) Bước một;\n(2) Bước hai.\nc) C;\nd) D;\ne) E.\n"));
+    const auto r =
+        import_text(plan_text("1. Một\na) A;\nb) B, gồm:\n(1) Bước một;\n(2) Bước hai.\nc) C;\nd) D;\ne) E.\n"));
     const json diem = r.data["body"][0]["children"];
     ASSERT_EQ(diem.size(), 5u) << r.data["body"].dump(1);
     EXPECT_FALSE(diem[3].contains("label"));  // d) is the generated d)
@@ -113,8 +118,10 @@ TEST(Import, TypedNumbersAreKeptAsLabelsAndParenItemsUnderADiem) {
 // A Lưu line in another wording is kept whole; a draft date without its year becomes {"year": null}.
 TEST(Import, FreeArchiveLineAndDraftDateWithoutYear) {
     std::string text = plan_text("1. Một\n");
-    text.replace(text.find("- Lưu: VT, VP02."), std::string("- Lưu: VT, VP02.").size(), "- Lưu: Văn thư, Phòng KH (02 bản).");
-    text.replace(text.find("ngày 05 tháng 01 năm 2024"), std::string("ngày 05 tháng 01 năm 2024").size(), "ngày … tháng … năm 20…");
+    text.replace(text.find("- Lưu: VT, VP02."), std::string("- Lưu: VT, VP02.").size(),
+                 "- Lưu: Văn thư, Phòng KH (02 bản).");
+    text.replace(text.find("ngày 05 tháng 01 năm 2024"), std::string("ngày 05 tháng 01 năm 2024").size(),
+                 "ngày … tháng … năm 20…");
     const auto r = import_text(text);
     EXPECT_EQ(r.data["archive"], (json{{"line", "Lưu: Văn thư, Phòng KH (02 bản)."}}));
     EXPECT_EQ(r.data["date"], (json{{"year", nullptr}}));
@@ -135,7 +142,8 @@ TEST(Import, NumbersTheTemplateCannotPrintStayPlainParagraphs) {
 }
 
 TEST(Import, BulletsParagraphsAndSchemaGaps) {
-    const auto r = import_text(plan_text("1. Nhiệm vụ\n- Việc một;\n+ chi tiết;\nĐối với cá nhân:\n+ Tiêu chí;\n(1) Bước một.\n"));
+    const auto r =
+        import_text(plan_text("1. Nhiệm vụ\n- Việc một;\n+ chi tiết;\nĐối với cá nhân:\n+ Tiêu chí;\n(1) Bước một.\n"));
     const json expected = json::parse(R"([{"title": "Nhiệm vụ", "children": [
         {"bullet": "Việc một;", "children": [{"bullet": "chi tiết;"}]},
         {"paragraph": "Đối với cá nhân:", "children": [{"bullet": "Tiêu chí;"}]},
@@ -151,7 +159,8 @@ TEST(Import, MarkdownHeadingsAndBullets) {
 }
 
 TEST(Import, TextFootnotesAndMarkup) {
-    const auto r = import_text(plan_text("1. Mục tiêu: đạt **100%** chỉ tiêu¹ trong *năm*.\n¹ Theo Nghị quyết số 04.\n"));
+    const auto r =
+        import_text(plan_text("1. Mục tiêu: đạt **100%** chỉ tiêu¹ trong *năm*.\n¹ Theo Nghị quyết số 04.\n"));
     EXPECT_EQ(r.data["body"][0]["text"], "đạt **100%** chỉ tiêu^[Theo Nghị quyết số 04.] trong *năm*.");
 }
 
@@ -161,15 +170,15 @@ TEST(Import, DocxHeaderTableBoldNamesFootnotesAndLiteralAsterisks) {
         return std::string("<w:r>") + (bold ? "<w:rPr><w:b/></w:rPr>" : "") + "<w:t xml:space=\"preserve\">" +
                t::xml_escape(text) + "</w:t></w:r>";
     };
-    const std::string header =
-        "<w:tbl><w:tr><w:tc>" + p(r_("UBND TỈNH NINH THUẬN")) + p(r_("SỞ Y TẾ", true)) + "</w:tc><w:tc>" +
-        p(r_("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", true)) + p(r_("Độc lập - Tự do - Hạnh phúc", true)) +
-        "</w:tc></w:tr><w:tr><w:tc>" + p(r_("Số: 05/KH-SYT")) + "</w:tc><w:tc>" +
-        p(r_("Ninh Thuận, ngày 10 tháng 3 năm 2024")) + "</w:tc></w:tr></w:tbl>";
+    const std::string header = "<w:tbl><w:tr><w:tc>" + p(r_("UBND TỈNH NINH THUẬN")) + p(r_("SỞ Y TẾ", true)) +
+                               "</w:tc><w:tc>" + p(r_("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", true)) +
+                               p(r_("Độc lập - Tự do - Hạnh phúc", true)) + "</w:tc></w:tr><w:tr><w:tc>" +
+                               p(r_("Số: 05/KH-SYT")) + "</w:tc><w:tc>" +
+                               p(r_("Ninh Thuận, ngày 10 tháng 3 năm 2024")) + "</w:tc></w:tr></w:tbl>";
     const std::string body =
         header + p(r_("KẾ HOẠCH", true)) + p(r_("Phát động thi đua", true)) + p(r_("năm 2024", true)) +
-        p(r_("I. MỤC ĐÍCH", true)) + p(r_("1. Mục đích:", true) + r_(" Đạt 5* sao") +
-                                         "<w:r><w:footnoteReference w:id=\"2\"/></w:r>") +
+        p(r_("I. MỤC ĐÍCH", true)) +
+        p(r_("1. Mục đích:", true) + r_(" Đạt 5* sao") + "<w:r><w:footnoteReference w:id=\"2\"/></w:r>") +
         p(r_("Nơi nhận:")) + p(r_("- Sở Nội vụ;")) + p(r_("- Lưu: VT, VP.")) + p(r_("GIÁM ĐỐC")) + p(r_("Lê Văn B"));
     const std::string footnotes =
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?><w:footnotes xmlns:w=\"http://schemas.openxmlformats.org/"
@@ -178,10 +187,12 @@ TEST(Import, DocxHeaderTableBoldNamesFootnotesAndLiteralAsterisks) {
     const auto r = vanban::import_document(t::make_docx(body, {{"word/footnotes.xml", footnotes}}), "plan.docx");
     EXPECT_TRUE(r.unrecognised.empty());
     EXPECT_TRUE(r.warnings.empty()) << r.warnings.front().to_string();
-    EXPECT_EQ(r.data["agency"], (json{{"parent", "UBND TỈNH NINH THUẬN"}, {"name", "SỞ Y TẾ"}, {"abbreviation", "SYT"}}));
+    EXPECT_EQ(r.data["agency"],
+              (json{{"parent", "UBND TỈNH NINH THUẬN"}, {"name", "SỞ Y TẾ"}, {"abbreviation", "SYT"}}));
     EXPECT_EQ(r.data["number"], 5);
     EXPECT_EQ(r.data["title"], "Phát động thi đua năm 2024");  // typed as two bold paragraphs
-    EXPECT_EQ(r.data["body"][0]["children"][0], (json{{"title", "Mục đích:"}, {"text", "Đạt 5\\* sao^[Xem phụ lục.]"}}));
+    EXPECT_EQ(r.data["body"][0]["children"][0],
+              (json{{"title", "Mục đích:"}, {"text", "Đạt 5\\* sao^[Xem phụ lục.]"}}));
 }
 
 TEST(Import, RefusesBrokenAndHostileFiles) {
@@ -196,11 +207,13 @@ TEST(Import, RefusesBrokenAndHostileFiles) {
     };
     EXPECT_EQ(kind_and_code("not a zip", "plan.docx"), "package import.unreadable");
     EXPECT_EQ(kind_and_code("not a zip", "plan.odt").substr(0, 7), "package");
-    const std::string dtd = "<?xml version=\"1.0\"?><!DOCTYPE w:document [<!ENTITY a \"aaaa\">]><w:document "
-                            "xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body/></w:document>";
+    const std::string dtd =
+        "<?xml version=\"1.0\"?><!DOCTYPE w:document [<!ENTITY a \"aaaa\">]><w:document "
+        "xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body/></w:document>";
     EXPECT_EQ(kind_and_code(t::make_docx("", {{"word/document.xml", dtd}}), "plan.docx").substr(0, 7), "package");
     EXPECT_EQ(kind_and_code("K\xFF\xFE\n", "plan.txt").substr(0, 7), "package");
-    EXPECT_EQ(kind_and_code(std::string("KẾ HOẠCH\nA\nNơi nhận:\nGIÁM ĐỐC\n") + '\0' + "\n", "plan.txt").substr(0, 7), "package");  // binary
+    EXPECT_EQ(kind_and_code(std::string("KẾ HOẠCH\nA\nNơi nhận:\nGIÁM ĐỐC\n") + '\0' + "\n", "plan.txt").substr(0, 7),
+              "package");  // binary
     EXPECT_EQ(kind_and_code("Công văn\n", "plan.txt"), "data import.not_a_plan");
     EXPECT_EQ(kind_and_code("", "plan.md"), "data import.not_a_plan");
     EXPECT_EQ(kind_and_code("x", "plan.doc"), "usage import.unknown_format");

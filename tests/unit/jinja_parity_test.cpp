@@ -64,9 +64,13 @@ TEST(JinjaParity, SortBySeveralAttributes) {
     const json d = {{"staff", kStaff}};
     // Jinja 3: 'dept,name' sorts by dept, then name; case-insensitively unless asked; reverse turns both.
     EXPECT_EQ(rendered("{{ staff | sort(attribute='dept,name') | map(attribute='name') | join }}", d), "bCa");
-    EXPECT_EQ(rendered("{{ staff | sort(attribute='dept,name', reverse=true) | map(attribute='name') | join }}", d), "aCb");
-    EXPECT_EQ(rendered("{{ staff | sort(attribute='dept,name', case_sensitive=true) | map(attribute='name') | join }}", d), "bCa");
-    EXPECT_EQ(rendered("{{ staff | sort(attribute='name', case_sensitive=true) | map(attribute='name') | join }}", d), "Cab");
+    EXPECT_EQ(rendered("{{ staff | sort(attribute='dept,name', reverse=true) | map(attribute='name') | join }}", d),
+              "aCb");
+    EXPECT_EQ(
+        rendered("{{ staff | sort(attribute='dept,name', case_sensitive=true) | map(attribute='name') | join }}", d),
+        "bCa");
+    EXPECT_EQ(rendered("{{ staff | sort(attribute='name', case_sensitive=true) | map(attribute='name') | join }}", d),
+              "Cab");
     EXPECT_EQ(rendered("{{ staff | sort(false, false, 'dept,name') | map(attribute='name') | join }}", d), "bCa");
 }
 
@@ -76,11 +80,18 @@ TEST(JinjaParity, GroupbyDefaultAndCase) {
     const json d = {{"staff", staff}, {"some", kStaff}};
     // Jinja 3.1: items without the attribute go under default; texts group case-insensitively by default, the grouper
     // spelled as the first item of the group spells it.
-    EXPECT_EQ(rendered("{% for g in staff | groupby('dept', default='?') %}{{ g.grouper }}:{{ g.list | map(attribute='name') | join }};{% endfor %}", d),
-              "?:d;X:bC;y:a;");
-    EXPECT_EQ(rendered("{% for g in some | groupby('dept', case_sensitive=true) %}{{ g.grouper }}:{{ g.list | map(attribute='name') | join }};{% endfor %}", d),
-              "X:b;x:C;y:a;");
-    EXPECT_EQ(rendered("{% for k, v in some | groupby(attribute='dept') %}{{ k }}={{ v | length }};{% endfor %}", d), "X=2;y=1;");
+    EXPECT_EQ(
+        rendered(
+            "{% for g in staff | groupby('dept', default='?') %}{{ g.grouper }}:{{ g.list | map(attribute='name') | join }};{% endfor %}",
+            d),
+        "?:d;X:bC;y:a;");
+    EXPECT_EQ(
+        rendered(
+            "{% for g in some | groupby('dept', case_sensitive=true) %}{{ g.grouper }}:{{ g.list | map(attribute='name') | join }};{% endfor %}",
+            d),
+        "X:b;x:C;y:a;");
+    EXPECT_EQ(rendered("{% for k, v in some | groupby(attribute='dept') %}{{ k }}={{ v | length }};{% endfor %}", d),
+              "X=2;y=1;");
     // Without a default an item lacking the attribute is an error (Jinja fails too, comparing Undefined), never a
     // silent group.
     const auto e = render_errors("{% for g in staff | groupby('dept') %}{{ g.grouper }}{% endfor %}", d);
@@ -94,10 +105,15 @@ TEST(JinjaParity, GroupbyDefaultAndCase) {
 
 TEST(JinjaParity, RoundKeepsWholeNumbersWhole) {
     // Python's round(int, n) is an int: Jinja prints "10 | round" as 10; floats stay floats; ceil/floor are floats.
-    EXPECT_EQ(rendered("{{ 10 | round }}|{{ 10.0 | round }}|{{ 2.5 | round }}|{{ 10 | round(2) }}|{{ 10 | round(0, 'ceil') }}"),
-              "10|10.0|2.0|10|10.0");
-    EXPECT_EQ(rendered("{{ 15 | round(-1) }}|{{ 25 | round(-1) }}|{{ -15 | round(-1) }}|{{ 1234 | round(-2) }}|{{ n | round }}", {{"n", 7}}),
-              "20|20|-20|1200|7");
+    EXPECT_EQ(
+        rendered(
+            "{{ 10 | round }}|{{ 10.0 | round }}|{{ 2.5 | round }}|{{ 10 | round(2) }}|{{ 10 | round(0, 'ceil') }}"),
+        "10|10.0|2.0|10|10.0");
+    EXPECT_EQ(
+        rendered(
+            "{{ 15 | round(-1) }}|{{ 25 | round(-1) }}|{{ -15 | round(-1) }}|{{ 1234 | round(-2) }}|{{ n | round }}",
+            {{"n", 7}}),
+        "20|20|-20|1200|7");
 }
 
 TEST(JinjaParity, NegativeZeroAndBigIntegersFromTheDataFile) {
@@ -118,20 +134,25 @@ TEST(JinjaParity, NegativeZeroAndBigIntegersFromTheDataFile) {
     ASSERT_EQ(e.size(), 1u);
     EXPECT_NE(e[0].message.find("beyond 64 bits"), std::string::npos) << e[0].message;
     // Floats print as Python's repr (shortest round trip).
-    EXPECT_EQ(rendered("{{ 0.1 + 0.2 }}|{{ 1e20 }}|{{ 1e16 }}|{{ 2.0 }}|{{ 1/3 }}"), "0.30000000000000004|1e+20|1e+16|2.0|0.3333333333333333");
+    EXPECT_EQ(rendered("{{ 0.1 + 0.2 }}|{{ 1e20 }}|{{ 1e16 }}|{{ 2.0 }}|{{ 1/3 }}"),
+              "0.30000000000000004|1e+20|1e+16|2.0|0.3333333333333333");
 }
 
 TEST(JinjaParity, MappingsIterateInTheDataFilesOrder) {
     const std::string data = R"({"org": {"zeta": 1, "alpha": 2, "mu": {"b": 1, "a": 2}},
                                  "people": [{"ten": "An", "tuoi": 30, "don_vi": "VP"}, {"ten": "Bình", "tuoi": 41, "don_vi": "TC"}]})";
-    EXPECT_EQ(rendered_from_text("{% for k, v in org.items() %}{{ k }}={{ v }};{% endfor %}", data), "zeta=1;alpha=2;mu={'b': 1, 'a': 2};");
-    EXPECT_EQ(rendered_from_text("{% for k in org %}{{ k }} {% endfor %}|{{ org | list }}|{{ org.keys() | list }}", data),
-              "zeta alpha mu |['zeta', 'alpha', 'mu']|['zeta', 'alpha', 'mu']");
+    EXPECT_EQ(rendered_from_text("{% for k, v in org.items() %}{{ k }}={{ v }};{% endfor %}", data),
+              "zeta=1;alpha=2;mu={'b': 1, 'a': 2};");
+    EXPECT_EQ(
+        rendered_from_text("{% for k in org %}{{ k }} {% endfor %}|{{ org | list }}|{{ org.keys() | list }}", data),
+        "zeta alpha mu |['zeta', 'alpha', 'mu']|['zeta', 'alpha', 'mu']");
     EXPECT_EQ(rendered_from_text("{{ org.values() | list }}|{{ org.mu }}|{{ (org | items | first)[0] }}", data),
               "[1, 2, {'b': 1, 'a': 2}]|{'b': 1, 'a': 2}|zeta");
     // dictsort sorts; a copy made by a filter keeps the order (it is found by its keys)
     EXPECT_EQ(rendered_from_text("{{ org | dictsort | map('first') | join(',') }}", data), "alpha,mu,zeta");
-    EXPECT_EQ(rendered_from_text("{% for p in people | sort(attribute='tuoi', reverse=true) %}{{ p.keys() | join(',') }};{% endfor %}", data),
+    EXPECT_EQ(rendered_from_text(
+                  "{% for p in people | sort(attribute='tuoi', reverse=true) %}{{ p.keys() | join(',') }};{% endfor %}",
+                  data),
               "ten,tuoi,don_vi;ten,tuoi,don_vi;");
     // Data given as nlohmann::json has no file order: its keys come sorted, as before.
     EXPECT_EQ(rendered("{% for k in org %}{{ k }} {% endfor %}", json::parse(data)), "alpha mu zeta ");
@@ -141,13 +162,17 @@ TEST(JinjaParity, MappingsIterateInTheDataFilesOrder) {
 
 // ----- Jinja breadth -----------------------------------------------------------------------------------------------------
 
-const json kData = {{"n", 5}, {"xs", {3, 1, 2}}, {"s", "Nguyễn văn An"},
+const json kData = {{"n", 5},
+                    {"xs", {3, 1, 2}},
+                    {"s", "Nguyễn văn An"},
                     {"people", json::parse(R"([{"name": "An", "age": 30}, {"name": "Bình", "age": 41}])")}};
 
 TEST(JinjaParity, NamespaceCarriesValuesOutOfALoop) {
-    EXPECT_EQ(rendered("{% set ns = namespace(total=0, names='') %}{% for p in people %}{% set ns.total = ns.total + p.age %}"
-                       "{% set ns.names = ns.names ~ p.name %}{% endfor %}{{ ns.total }} {{ ns.names }}", kData),
-              "71 AnBình");
+    EXPECT_EQ(
+        rendered("{% set ns = namespace(total=0, names='') %}{% for p in people %}{% set ns.total = ns.total + p.age %}"
+                 "{% set ns.names = ns.names ~ p.name %}{% endfor %}{{ ns.total }} {{ ns.names }}",
+                 kData),
+        "71 AnBình");
     // Only a mapping the template made can be changed: the data stays as the file says.
     const auto e = render_errors("{% for p in people %}{% set p.age = 1 %}{% endfor %}", kData);
     ASSERT_EQ(e.size(), 1u);
@@ -158,7 +183,8 @@ TEST(JinjaParity, NamespaceCarriesValuesOutOfALoop) {
 }
 
 TEST(JinjaParity, SetSeveralNames) {
-    EXPECT_EQ(rendered("{% set a, b = [1, 2] %}{{ a }}-{{ b }}|{% set k, v = ['x', xs] %}{{ k }}{{ v }}", kData), "1-2|x[3, 1, 2]");
+    EXPECT_EQ(rendered("{% set a, b = [1, 2] %}{{ a }}-{{ b }}|{% set k, v = ['x', xs] %}{{ k }}{{ v }}", kData),
+              "1-2|x[3, 1, 2]");
     const auto e = render_errors("{% set a, b = [1, 2, 3] %}{{ a }}", kData);
     ASSERT_EQ(e.size(), 1u);
     EXPECT_NE(e[0].message.find("does not have 2 items to unpack"), std::string::npos) << e[0].message;
@@ -166,14 +192,16 @@ TEST(JinjaParity, SetSeveralNames) {
 }
 
 TEST(JinjaParity, ChainedComparisons) {
-    EXPECT_EQ(rendered("{{ 1 < n < 10 }}|{{ 1 < n > 10 }}|{{ 0 <= n <= 5 == 5 }}|{{ 3 > 2 > 1 }}|{{ 1 < n < 10 < 11 }}", kData),
+    EXPECT_EQ(rendered("{{ 1 < n < 10 }}|{{ 1 < n > 10 }}|{{ 0 <= n <= 5 == 5 }}|{{ 3 > 2 > 1 }}|{{ 1 < n < 10 < 11 }}",
+                       kData),
               "True|False|True|True|True");
     EXPECT_EQ(rendered("{% if 0 < n <= 5 %}trong{% else %}ngoài{% endif %}", kData), "trong");
 }
 
 TEST(JinjaParity, DictAndWrittenOrder) {
-    EXPECT_EQ(rendered("{{ dict(b=1, a=2) }}|{{ {'b': 1, 'a': 2} }}|{{ dict(b=1, a=2) | list }}|{{ dict({'z': 0}, b=1) }}"),
-              "{'b': 1, 'a': 2}|{'b': 1, 'a': 2}|['b', 'a']|{'z': 0, 'b': 1}");
+    EXPECT_EQ(
+        rendered("{{ dict(b=1, a=2) }}|{{ {'b': 1, 'a': 2} }}|{{ dict(b=1, a=2) | list }}|{{ dict({'z': 0}, b=1) }}"),
+        "{'b': 1, 'a': 2}|{'b': 1, 'a': 2}|['b', 'a']|{'z': 0, 'b': 1}");
     EXPECT_EQ(rendered("{% for k, v in {'y': 1, 'x': 2}.items() %}{{ k }}{{ v }}{% endfor %}"), "y1x2");
 }
 
@@ -181,31 +209,46 @@ TEST(JinjaParity, LoopChangedCycleDepth) {
     EXPECT_EQ(rendered("{% for x in [1, 1, 2, 3, 3] %}{% if loop.changed(x) %}{{ x }}{% endif %}{% endfor %}"), "123");
     EXPECT_EQ(rendered("{% for x in [1, 2, 3] %}{{ loop.cycle('a', 'b') }}{% endfor %}"), "aba");
     // loop.depth counts recursion, not nesting (Jinja): 1 in a nested loop
-    EXPECT_EQ(rendered("{% for a in [1] %}{% for b in [1] %}{{ loop.depth }}{{ loop.depth0 }}{% endfor %}{% endfor %}"), "10");
+    EXPECT_EQ(rendered("{% for a in [1] %}{% for b in [1] %}{{ loop.depth }}{{ loop.depth0 }}{% endfor %}{% endfor %}"),
+              "10");
 }
 
 TEST(JinjaParity, NewTests) {
-    EXPECT_EQ(rendered("{{ 5 is ge 5 }}{{ 4 is le 3 }}{{ 'abc' is lower }}{{ 'ĐỨC' is upper }}{{ 'Abc' is lower }}{{ people is sameas people }}"
-                       "{{ none is sameas none }}{{ 'wordwrap' is filter }}{{ 'sameas' is test }}{{ 'nope' is test }}", kData),
-              "TrueFalseTrueTrueFalseTrueTrueTrueTrueFalse");
-    EXPECT_EQ(rendered("{{ people | selectattr('age', 'ge', 41) | map(attribute='name') | join }}|{{ xs | select('le', 2) | list }}", kData),
-              "Bình|[1, 2]");
+    EXPECT_EQ(
+        rendered(
+            "{{ 5 is ge 5 }}{{ 4 is le 3 }}{{ 'abc' is lower }}{{ 'ĐỨC' is upper }}{{ 'Abc' is lower }}{{ people is sameas people }}"
+            "{{ none is sameas none }}{{ 'wordwrap' is filter }}{{ 'sameas' is test }}{{ 'nope' is test }}",
+            kData),
+        "TrueFalseTrueTrueFalseTrueTrueTrueTrueFalse");
+    EXPECT_EQ(
+        rendered(
+            "{{ people | selectattr('age', 'ge', 41) | map(attribute='name') | join }}|{{ xs | select('le', 2) | list }}",
+            kData),
+        "Bình|[1, 2]");
 }
 
 TEST(JinjaParity, NewFilters) {
     EXPECT_EQ(rendered("{{ '<p>Xin <b>chào</b></p>  &amp; <br/>hẹn gặp' | striptags }}"), "Xin chào & hẹn gặp");
-    EXPECT_EQ(rendered("{{ 'well-known people-like things' | wordwrap(12) }}|{{ 'abcdefghijkl' | wordwrap(5) }}|{{ 'abcdefghijkl' | wordwrap(5, false) }}"
-                       "|{{ 'a b c' | wordwrap(3, wrapstring='/') }}"),
-              "well-known\npeople-like\nthings|abcde\nfghij\nkl|abcdefghijkl|a b/c");
+    EXPECT_EQ(
+        rendered(
+            "{{ 'well-known people-like things' | wordwrap(12) }}|{{ 'abcdefghijkl' | wordwrap(5) }}|{{ 'abcdefghijkl' | wordwrap(5, false) }}"
+            "|{{ 'a b c' | wordwrap(3, wrapstring='/') }}"),
+        "well-known\npeople-like\nthings|abcde\nfghij\nkl|abcdefghijkl|a b/c");
     EXPECT_EQ(rendered("{{ 'Nguyễn  Văn\n An' | wordwrap(5) }}"), "Nguyễ\nn\nVăn\n An");
-    EXPECT_EQ(rendered("{{ 'dòng 1\ndòng 2' | indent(2) }}|{{ 'dòng 1\ndòng 2' | indent('- ', true) }}|{{ 'a\n\nb' | indent(2, blank=true) }}"),
-              "dòng 1\n  dòng 2|- dòng 1\n- dòng 2|a\n  \n  b");
+    EXPECT_EQ(
+        rendered(
+            "{{ 'dòng 1\ndòng 2' | indent(2) }}|{{ 'dòng 1\ndòng 2' | indent('- ', true) }}|{{ 'a\n\nb' | indent(2, blank=true) }}"),
+        "dòng 1\n  dòng 2|- dòng 1\n- dòng 2|a\n  \n  b");
     EXPECT_EQ(rendered("{{ 'Hà Nội/số 1?&' | urlencode }}|{{ {'q': 'văn bản', 'n': 2} | urlencode }}"),
               "H%C3%A0%20N%E1%BB%99i/s%E1%BB%91%201%3F%26|q=v%C4%83n+b%E1%BA%A3n&n=2");
-    EXPECT_EQ(rendered("{{ 1536 | filesizeformat }}|{{ 1536 | filesizeformat(true) }}|{{ 1000000000 | filesizeformat }}|{{ 1 | filesizeformat }}|{{ 999 | filesizeformat }}"),
-              "1.5 kB|1.5 KiB|1.0 GB|1 Byte|999 Bytes");
-    EXPECT_EQ(rendered("{{ '<b>' | safe }}|{{ '<b>' | forceescape }}|{{ {'b': [1, 'x'], 'a': none} | pprint }}|{{ 'it' | pprint }}"),
-              "<b>|<b>|{'a': None, 'b': [1, 'x']}|'it'");
+    EXPECT_EQ(
+        rendered(
+            "{{ 1536 | filesizeformat }}|{{ 1536 | filesizeformat(true) }}|{{ 1000000000 | filesizeformat }}|{{ 1 | filesizeformat }}|{{ 999 | filesizeformat }}"),
+        "1.5 kB|1.5 KiB|1.0 GB|1 Byte|999 Bytes");
+    EXPECT_EQ(
+        rendered(
+            "{{ '<b>' | safe }}|{{ '<b>' | forceescape }}|{{ {'b': [1, 'x'], 'a': none} | pprint }}|{{ 'it' | pprint }}"),
+        "<b>|<b>|{'a': None, 'b': [1, 'x']}|'it'");
     EXPECT_EQ(rendered("{{ {'class': 'c', 'id': none, 'title': 'a&b'} | xmlattr }}"), " class=\"c\" title=\"a&b\"");
     // Deliberate: attr reads the member (Jinja's getattr never finds a dict key, so it would print nothing).
     EXPECT_EQ(rendered("{{ people[0] | attr('name') }}", kData), "An");
@@ -214,12 +257,18 @@ TEST(JinjaParity, NewFilters) {
 }
 
 TEST(JinjaParity, NewMethods) {
-    EXPECT_EQ(rendered("{{ s.find('văn') }}|{{ s.index('An') }}|{{ s.count('n') }}|{{ xs.index(1) }}|{{ xs.count(3) }}|{{ s.ljust(16, '.') }}|"
-                       "{{ s.rjust(15) }}|{{ s.center(17, '*') }}", kData),
-              "7|11|3|1|1|Nguyễn văn An...|  Nguyễn văn An|**Nguyễn văn An**");
-    EXPECT_EQ(rendered("{{ 'x\r\ny\nz\n'.splitlines() }}|{{ s.partition(' ') }}|{{ s.rsplit(' ', 1) }}|{{ s.rsplit() }}|{{ 'Đức'.isalpha() }}"
-                       "{{ 'Đ1'.isalpha() }}{{ '١٢'.isnumeric() }}{{ 'ĐỨC'.isupper() }}{{ 'đức'.islower() }}{{ '12'.islower() }}|{{ s.swapcase() }}", kData),
-              "['x', 'y', 'z']|['Nguyễn', ' ', 'văn An']|['Nguyễn văn', 'An']|['Nguyễn', 'văn', 'An']|TrueFalseTrueTrueTrueFalse|nGUYỄN VĂN aN");
+    EXPECT_EQ(
+        rendered(
+            "{{ s.find('văn') }}|{{ s.index('An') }}|{{ s.count('n') }}|{{ xs.index(1) }}|{{ xs.count(3) }}|{{ s.ljust(16, '.') }}|"
+            "{{ s.rjust(15) }}|{{ s.center(17, '*') }}",
+            kData),
+        "7|11|3|1|1|Nguyễn văn An...|  Nguyễn văn An|**Nguyễn văn An**");
+    EXPECT_EQ(
+        rendered(
+            "{{ 'x\r\ny\nz\n'.splitlines() }}|{{ s.partition(' ') }}|{{ s.rsplit(' ', 1) }}|{{ s.rsplit() }}|{{ 'Đức'.isalpha() }}"
+            "{{ 'Đ1'.isalpha() }}{{ '١٢'.isnumeric() }}{{ 'ĐỨC'.isupper() }}{{ 'đức'.islower() }}{{ '12'.islower() }}|{{ s.swapcase() }}",
+            kData),
+        "['x', 'y', 'z']|['Nguyễn', ' ', 'văn An']|['Nguyễn văn', 'An']|['Nguyễn', 'văn', 'An']|TrueFalseTrueTrueTrueFalse|nGUYỄN VĂN aN");
     // append, extend, pop, update would change a value in place: a clear error that says what to write instead.
     const auto e = render_errors("{{ xs.append(4) }}", kData);
     ASSERT_EQ(e.size(), 1u);
@@ -233,13 +282,18 @@ TEST(JinjaParity, NewMethods) {
 
 TEST(JinjaParity, MacrosWithDefaultsAndKeywords) {
     EXPECT_EQ(rendered("{% macro greet(name, title='ông') %}Kính gửi {{ title }} {{ name }}{% endmacro %}"
-                       "{{ greet('An') }}; {{ greet('Bình', title='bà') }}; {{ greet(title='cô', name=s) }}", {{"s", "Lan"}}),
+                       "{{ greet('An') }}; {{ greet('Bình', title='bà') }}; {{ greet(title='cô', name=s) }}",
+                       {{"s", "Lan"}}),
               "Kính gửi ông An; Kính gửi bà Bình; Kính gửi cô Lan");
     // A missing argument is undefined, as in Jinja: `is defined` sees it, printing it is the strict-mode error.
-    EXPECT_EQ(rendered("{% macro m(a, b) %}{{ a }}{% if b is defined %}+{{ b }}{% endif %}{% endmacro %}{{ m(1) }}|{{ m(1, 2) }}"), "1|1+2");
+    EXPECT_EQ(
+        rendered(
+            "{% macro m(a, b) %}{{ a }}{% if b is defined %}+{{ b }}{% endif %}{% endmacro %}{{ m(1) }}|{{ m(1, 2) }}"),
+        "1|1+2");
     // A macro sees the template's names (even one set after it) but not the loop variables where it is called.
     EXPECT_EQ(rendered("{% macro m() %}{{ x }}{% endmacro %}{% set x = 1 %}{{ m() }}"), "1");
-    const auto hidden = render_errors("{% macro m() %}[{{ item }}]{% endmacro %}{% for item in [1, 2] %}{{ m() }}{% endfor %}");
+    const auto hidden =
+        render_errors("{% macro m() %}[{{ item }}]{% endmacro %}{% for item in [1, 2] %}{{ m() }}{% endfor %}");
     ASSERT_EQ(hidden.size(), 1u);
     EXPECT_NE(hidden[0].message.find("'item' is missing"), std::string::npos) << hidden[0].message;
     // A set inside a macro stays inside it.
@@ -252,16 +306,20 @@ TEST(JinjaParity, MacrosWithDefaultsAndKeywords) {
     ASSERT_EQ(keyword.size(), 1u);
     EXPECT_EQ(keyword[0].message, "macro 'm' has no parameter 'b'");
     // Extra arguments go to varargs and kwargs when the body reads them (as in Jinja).
-    EXPECT_EQ(rendered("{% macro m(a) %}{{ a }}{{ varargs }}{{ kwargs }}{% endmacro %}{{ m(1, 3, 'x', z=2, b=1) }}|{{ m(0) }}"),
-              "1[3, 'x']{'z': 2, 'b': 1}|0[]{}");
+    EXPECT_EQ(
+        rendered(
+            "{% macro m(a) %}{{ a }}{{ varargs }}{{ kwargs }}{% endmacro %}{{ m(1, 3, 'x', z=2, b=1) }}|{{ m(0) }}"),
+        "1[3, 'x']{'z': 2, 'b': 1}|0[]{}");
     // The body's text keeps its tabs and escapes; the value is text where the call stands.
     EXPECT_EQ(rendered("{% macro m() %}a & <b> \"c\"{% endmacro %}{{ m() }}{{ m() | length }}"), "a & <b> \"c\"11");
 }
 
 TEST(JinjaParity, CallBlocksAndCaller) {
-    EXPECT_EQ(rendered("{% macro box(t) %}[{{ t }}: {{ caller() }}]{% endmacro %}{% call box('a') %}nội dung {{ n }}{% endcall %}.",
-                       {{"n", 5}}),
-              "[a: nội dung 5].");
+    EXPECT_EQ(
+        rendered(
+            "{% macro box(t) %}[{{ t }}: {{ caller() }}]{% endmacro %}{% call box('a') %}nội dung {{ n }}{% endcall %}.",
+            {{"n", 5}}),
+        "[a: nội dung 5].");
     EXPECT_EQ(rendered("{% macro each(xs) %}{% for x in xs %}{{ caller(x) }}{% endfor %}{% endmacro %}"
                        "{% call(v) each([1, 2]) %}<{{ v }}>{% endcall %}"),
               "<1><2>");
@@ -271,8 +329,10 @@ TEST(JinjaParity, CallBlocksAndCaller) {
 }
 
 TEST(JinjaParity, WithScopesItsNames) {
-    EXPECT_EQ(rendered("{% set a = 5 %}{% with a = 1, b = a %}{{ a }}{{ b }}{% set c = 3 %}{% endwith %}{{ a }}{{ c is defined }}"),
-              "155False");
+    EXPECT_EQ(
+        rendered(
+            "{% set a = 5 %}{% with a = 1, b = a %}{{ a }}{{ b }}{% set c = 3 %}{% endwith %}{{ a }}{{ c is defined }}"),
+        "155False");
 }
 
 TEST(JinjaParity, FilterBlocks) {
@@ -281,7 +341,8 @@ TEST(JinjaParity, FilterBlocks) {
 }
 
 TEST(JinjaParity, RawBlocksKeepTheirTags) {
-    EXPECT_EQ(rendered("{% raw %}{{ x }} {% if %}{# c #}{% endraw %}|{{ n }}", {{"n", 1}}), "{{ x }} {% if %}{# c #}|1");
+    EXPECT_EQ(rendered("{% raw %}{{ x }} {% if %}{# c #}{% endraw %}|{{ n }}", {{"n", 1}}),
+              "{{ x }} {% if %}{# c #}|1");
     const auto e = compile_errors("{% raw %}{{ x }}");
     ASSERT_EQ(e.size(), 1u);
     EXPECT_EQ(e[0].message, "{% raw %} is not closed by {% endraw %} in the same paragraph");
@@ -293,9 +354,12 @@ TEST(JinjaParity, SetBlocks) {
 }
 
 TEST(JinjaParity, RecursiveLoops) {
-    const json tree = json::parse(R"({"t": [{"n": "a", "c": [{"n": "b", "c": []}, {"n": "c", "c": []}]}, {"n": "d", "c": []}]})");
-    EXPECT_EQ(rendered("{% for i in t recursive %}{{ loop.depth }}{{ loop.depth0 }}{{ i.n }}({{ loop(i.c) }}){% endfor %}", tree),
-              "10a(21b()21c())10d()");
+    const json tree =
+        json::parse(R"({"t": [{"n": "a", "c": [{"n": "b", "c": []}, {"n": "c", "c": []}]}, {"n": "d", "c": []}]})");
+    EXPECT_EQ(
+        rendered("{% for i in t recursive %}{{ loop.depth }}{{ loop.depth0 }}{{ i.n }}({{ loop(i.c) }}){% endfor %}",
+                 tree),
+        "10a(21b()21c())10d()");
     const auto e = render_errors("{% for i in [1] %}{{ loop([2]) }}{% endfor %}");
     ASSERT_EQ(e.size(), 1u);
     EXPECT_NE(e[0].message.find("only callable in a loop marked 'recursive'"), std::string::npos) << e[0].message;
@@ -303,13 +367,18 @@ TEST(JinjaParity, RecursiveLoops) {
 
 TEST(JinjaParity, JoinerAndCycler) {
     EXPECT_EQ(rendered("{% set j = joiner(' | ') %}{% for i in [1, 2, 3] %}{{ j() }}{{ i }}{% endfor %}"), "1 | 2 | 3");
-    EXPECT_EQ(rendered("{% set c = cycler('a', 'b') %}{{ c.current }}{{ c.next() }}{{ c.next() }}{{ c.next() }}{% set r = c.reset() %}"
-                       "{{ c.current }}"),
-              "aabaa");
+    EXPECT_EQ(
+        rendered(
+            "{% set c = cycler('a', 'b') %}{{ c.current }}{{ c.next() }}{{ c.next() }}{{ c.next() }}{% set r = c.reset() %}"
+            "{{ c.current }}"),
+        "aabaa");
     // Each render has its own: a second render starts again.
-    const auto tpl = Template::from_bytes(vanban::test::make_docx(P("{% set j = joiner() %}{{ j() }}x{{ j() }}y")), "t.docx");
+    const auto tpl =
+        Template::from_bytes(vanban::test::make_docx(P("{% set j = joiner() %}{{ j() }}x{{ j() }}y")), "t.docx");
     for (int i = 0; i < 2; ++i)
-        EXPECT_EQ(vanban::test::paragraph_texts(vanban::test::read_zip(tpl.render(json::object())).at("word/document.xml"))[0], "x, y");
+        EXPECT_EQ(vanban::test::paragraph_texts(
+                      vanban::test::read_zip(tpl.render(json::object())).at("word/document.xml"))[0],
+                  "x, y");
     const auto e = render_errors("{% set j = joiner() %}{{ j }}");
     ASSERT_EQ(e.size(), 1u);
     EXPECT_EQ(e[0].message, "a joiner cannot be printed itself");
@@ -317,8 +386,9 @@ TEST(JinjaParity, JoinerAndCycler) {
 
 TEST(JinjaParity, TabsInsideTagsAreWhiteSpace) {
     // Word writes a tab typed in a tag as <w:tab/> between runs, or keeps a tab character.
-    const std::string body = "<w:p><w:r><w:t>{{</w:t></w:r><w:r><w:tab/><w:t xml:space=\"preserve\">n }}!</w:t></w:r></w:p>"
-                             "<w:p><w:r><w:t xml:space=\"preserve\">{%\tif n %}có{% endif %}</w:t></w:r></w:p>";
+    const std::string body =
+        "<w:p><w:r><w:t>{{</w:t></w:r><w:r><w:tab/><w:t xml:space=\"preserve\">n }}!</w:t></w:r></w:p>"
+        "<w:p><w:r><w:t xml:space=\"preserve\">{%\tif n %}có{% endif %}</w:t></w:r></w:p>";
     const auto tpl = Template::from_bytes(vanban::test::make_docx(body), "t.docx");
     const std::string xml = vanban::test::read_zip(tpl.render(json{{"n", 7}})).at("word/document.xml");
     EXPECT_EQ(vanban::test::paragraph_texts(xml), (std::vector<std::string>{"7!", "có"}));
@@ -327,7 +397,8 @@ TEST(JinjaParity, TabsInsideTagsAreWhiteSpace) {
 
 TEST(JinjaParity, TextBlocksAcrossParagraphsAreRefused) {
     // A macro's, call, filter or set block's body is text: across paragraphs it would lose them.
-    for (const std::string open : {"{%p macro m() %}", "{%p filter upper %}", "{%p set x %}", "{%p for x in xs recursive %}"}) {
+    for (const std::string open :
+         {"{%p macro m() %}", "{%p filter upper %}", "{%p set x %}", "{%p for x in xs recursive %}"}) {
         const std::string close = open.find("macro") != std::string::npos    ? "{%p endmacro %}"
                                   : open.find("filter") != std::string::npos ? "{%p endfilter %}"
                                   : open.find("for") != std::string::npos    ? "{%p endfor %}"
@@ -343,7 +414,8 @@ TEST(JinjaParity, TextBlocksAcrossParagraphsAreRefused) {
         }
     }
     // {% with %} only scopes names: across paragraphs it is fine.
-    const auto tpl = Template::from_bytes(vanban::test::make_docx(P("{%p with a = 2 %}") + P("{{ a }}") + P("{%p endwith %}")), "t.docx");
+    const auto tpl = Template::from_bytes(
+        vanban::test::make_docx(P("{%p with a = 2 %}") + P("{{ a }}") + P("{%p endwith %}")), "t.docx");
     EXPECT_EQ(vanban::test::paragraph_texts(vanban::test::read_zip(tpl.render(json::object())).at("word/document.xml")),
               std::vector<std::string>{"2"});
 }

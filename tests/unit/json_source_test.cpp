@@ -120,9 +120,14 @@ TEST(JsonSource, AllDuplicateKeysReported) {
 
 TEST(JsonSource, DuplicateKeysEqualAfterNfc) {
     // "Hòa" precomposed and decomposed are the same key once normalised.
-    const auto errors = errors_of("{\"H\xC3\xB2" "a\": 1, \"Ho\xCC\x80" "a\": 2}");
+    const auto errors = errors_of(
+        "{\"H\xC3\xB2"
+        "a\": 1, \"Ho\xCC\x80"
+        "a\": 2}");
     ASSERT_EQ(errors.size(), 1u);
-    EXPECT_EQ(errors[0].message, "duplicate key \"H\xC3\xB2" "a\" at 1:12, first at 1:2");
+    EXPECT_EQ(errors[0].message,
+              "duplicate key \"H\xC3\xB2"
+              "a\" at 1:12, first at 1:2");
 }
 
 TEST(JsonSource, InvalidUtf8ReportedWithPositionAndParsingGoesOn) {
@@ -276,7 +281,8 @@ TEST(JsonSource, Numbers) {
     EXPECT_EQ(beyond[0].column, 2);
     EXPECT_NE(beyond[0].message_vi.find("quá lớn"), std::string::npos);
     EXPECT_EQ(errors_of("[123456789012345678901234567890]").size(), 1u);
-    const Document doc = parse("[0, -7, 9223372036854775807, -9223372036854775808, 9.2e18, 1.5, -0, -0.0, 2e3, 1e-400]", "-");
+    const Document doc =
+        parse("[0, -7, 9223372036854775807, -9223372036854775808, 9.2e18, 1.5, -0, -0.0, 2e3, 1e-400]", "-");
     const json& v = doc.value;
     EXPECT_TRUE(v[0].is_number_integer());
     EXPECT_EQ(v[1].get<std::int64_t>(), -7);
@@ -304,8 +310,14 @@ TEST(JsonSource, Numbers) {
 
 TEST(JsonSource, StringsAreNfcNormalised) {
     // "Hòa" with a combining grave accent (U+0300), raw and escaped, in a key and a value.
-    const Document doc = parse("{\"Ho\xCC\x80" "a\": \"Ho\xCC\x80" "a\", \"e\": \"Ho\\u0300a\"}", "-");
-    const std::string precomposed = "H\xC3\xB2" "a";
+    const Document doc = parse(
+        "{\"Ho\xCC\x80"
+        "a\": \"Ho\xCC\x80"
+        "a\", \"e\": \"Ho\\u0300a\"}",
+        "-");
+    const std::string precomposed =
+        "H\xC3\xB2"
+        "a";
     ASSERT_TRUE(doc.value.contains(precomposed));
     EXPECT_EQ(doc.value[precomposed], precomposed);
     EXPECT_EQ(doc.value["e"], precomposed);

@@ -98,9 +98,7 @@ std::string all_messages(const std::vector<Diagnostic>& ds) {
 
 // ----- text ---------------------------------------------------------------------------------------------------------
 
-TEST(OdtCompile, TemplateIsRecognisedAsOdt) {
-    EXPECT_EQ(compile(P("{{ a }}")).format(), vanban::Format::odt);
-}
+TEST(OdtCompile, TemplateIsRecognisedAsOdt) { EXPECT_EQ(compile(P("{{ a }}")).format(), vanban::Format::odt); }
 
 TEST(OdtCompile, TagSplitOverSpans) {
     const std::string body =
@@ -164,7 +162,8 @@ TEST(OdtCompile, ParagraphLoopRemovesTheTagParagraphs) {
 
 TEST(OdtCompile, HeadingsAndListItemsAreParagraphs) {
     const std::string body = "<text:h text:outline-level=\"1\">{{ title }}</text:h><text:list><text:list-item>" +
-                             P("{% for x in xs %}") + P("{{ x }}") + P("{% endfor %}") + "</text:list-item></text:list>";
+                             P("{% for x in xs %}") + P("{{ x }}") + P("{% endfor %}") +
+                             "</text:list-item></text:list>";
     Rendered r = render(body, json{{"title", "Tiêu đề"}, {"xs", {"a", "b"}}});
     EXPECT_EQ(r.texts(), (Texts{"Tiêu đề", "a", "b"}));
 }
@@ -176,17 +175,18 @@ TEST(OdtCompile, IfElseAtParagraphLevel) {
 }
 
 TEST(OdtCompile, RowLoopInHeaderRowsTable) {
-    const std::string body = Table(
-        "<table:table-header-rows>" + Row(Cell(P("STT")) + Cell(P("Nội dung"))) + "</table:table-header-rows>" +
-        Row(Cell(P("{% for t in tasks %}")) + Cell(P(""))) + Row(Cell(P("{{ loop.index }}")) + Cell(P("{{ t }}"))) +
-        Row(Cell(P("{% endfor %}")) + Cell(P(""))));
+    const std::string body =
+        Table("<table:table-header-rows>" + Row(Cell(P("STT")) + Cell(P("Nội dung"))) + "</table:table-header-rows>" +
+              Row(Cell(P("{% for t in tasks %}")) + Cell(P(""))) +
+              Row(Cell(P("{{ loop.index }}")) + Cell(P("{{ t }}"))) + Row(Cell(P("{% endfor %}")) + Cell(P(""))));
     Rendered r = render(body, json{{"tasks", {"A", "B", "C"}}});
     EXPECT_EQ(r.texts(), (Texts{"STT", "Nội dung", "1", "A", "2", "B", "3", "C"}));
     EXPECT_EQ(count(r.content(), "<table:table-row>"), 4);
 }
 
 TEST(OdtCompile, RowLoopWithTagsInFirstAndLastCell) {
-    const std::string body = Table(Row(Cell(P("{% for t in tasks %}{{ loop.index }}")) + Cell(P("{{ t }}{% endfor %}"))));
+    const std::string body =
+        Table(Row(Cell(P("{% for t in tasks %}{{ loop.index }}")) + Cell(P("{{ t }}{% endfor %}"))));
     Rendered r = render(body, json{{"tasks", {"A", "B"}}});
     EXPECT_EQ(r.texts(), (Texts{"1", "A", "2", "B"}));
     EXPECT_EQ(count(r.content(), "<table:table-row>"), 2);
@@ -200,12 +200,11 @@ TEST(OdtCompile, EmptyLoopInsideACellLeavesAParagraph) {
 }
 
 TEST(OdtCompile, CoveredCellsAreCells) {
-    const std::string body =
-        Table(Row("<table:table-cell table:number-columns-spanned=\"2\">" + P("{% for x in xs %}") +
-                  "</table:table-cell><table:covered-table-cell/>") +
-              Row(Cell(P("{{ x }}")) + Cell(P("."))) +
-              Row("<table:table-cell table:number-columns-spanned=\"2\">" + P("{% endfor %}") +
-                  "</table:table-cell><table:covered-table-cell/>"));
+    const std::string body = Table(Row("<table:table-cell table:number-columns-spanned=\"2\">" +
+                                       P("{% for x in xs %}") + "</table:table-cell><table:covered-table-cell/>") +
+                                   Row(Cell(P("{{ x }}")) + Cell(P("."))) +
+                                   Row("<table:table-cell table:number-columns-spanned=\"2\">" + P("{% endfor %}") +
+                                       "</table:table-cell><table:covered-table-cell/>"));
     Rendered r = render(body, json{{"xs", {"a", "b"}}});
     EXPECT_EQ(r.texts(), (Texts{"a", ".", "b", "."}));
 }
@@ -246,8 +245,8 @@ TEST(OdtCompile, InlineLoopInsideOneSpan) {
 }
 
 TEST(OdtCompile, InlineIfInsideAHyperlinkClosesOutsideIt) {
-    const std::string body =
-        P("Xem <text:a xlink:type=\"simple\" xlink:href=\"https://example.org/\">trang {% if x %}chi</text:a> tiết{% endif %}.");
+    const std::string body = P(
+        "Xem <text:a xlink:type=\"simple\" xlink:href=\"https://example.org/\">trang {% if x %}chi</text:a> tiết{% endif %}.");
     auto t = compile(body);
     Rendered yes = render(t, json{{"x", true}});
     EXPECT_EQ(yes.texts(), Texts{"Xem trang chi tiết."});
@@ -262,8 +261,9 @@ TEST(OdtCompile, LoopOpeningMidParagraphRepeatsTheParagraphBreaksBetween) {
 }
 
 TEST(OdtCompile, WhitespaceControlJoinsParagraphs) {
-    const std::string body = P("Intro ") + P("{%- if x %}") + P("<text:span text:style-name=\"Strong\">Body</text:span>") +
-                             P("{%- endif %}") + P("A {% if x -%}") + P("B{% endif %}");
+    const std::string body = P("Intro ") + P("{%- if x %}") +
+                             P("<text:span text:style-name=\"Strong\">Body</text:span>") + P("{%- endif %}") +
+                             P("A {% if x -%}") + P("B{% endif %}");
     auto t = compile(body);
     EXPECT_EQ(render(t, json{{"x", true}}).texts(), (Texts{"Intro ", "Body", "A B"}));
     EXPECT_EQ(render(t, json{{"x", false}}).texts(), (Texts{"Intro ", "A "}));
@@ -273,10 +273,12 @@ TEST(OdtCompile, ColumnLoopKeepsTheColumnCount) {
     const std::string body =
         "<table:table table:name=\"T\"><table:table-column table:style-name=\"A\"/>"
         "<table:table-column table:style-name=\"B\" table:number-columns-repeated=\"3\"/>" +
-        Row(Cell(P("Tên")) + Cell(P("{%tc for c in cols %}")) + Cell(P("{{ c }}")) + Cell(P("{%tc endfor %}"))) + "</table:table>";
+        Row(Cell(P("Tên")) + Cell(P("{%tc for c in cols %}")) + Cell(P("{{ c }}")) + Cell(P("{%tc endfor %}"))) +
+        "</table:table>";
     Rendered five = render(body, json{{"cols", {"1", "2", "3", "4", "5"}}});
     EXPECT_EQ(five.texts(), (Texts{"Tên", "1", "2", "3", "4", "5"}));
-    EXPECT_EQ(count(five.content(), "<table:table-column table:style-name=\"B\" table:number-columns-repeated=\"5\"/>"), 1)
+    EXPECT_EQ(count(five.content(), "<table:table-column table:style-name=\"B\" table:number-columns-repeated=\"5\"/>"),
+              1)
         << five.content();
     Rendered none = render(body, json{{"cols", json::array()}});
     EXPECT_EQ(count(none.content(), "table:style-name=\"B\""), 0) << none.content();
@@ -286,7 +288,8 @@ TEST(OdtCompile, ColumnLoopKeepsTheColumnCount) {
 TEST(OdtCompile, DocxTableHelpersAreAClearError) {
     auto errors = compile_errors(Table(Row(Cell(P("{% cellbg 'FF0000' %}đỏ")) + Cell(P("x")))));
     ASSERT_EQ(errors.size(), 1u) << all_messages(errors);
-    EXPECT_EQ(errors[0].message, "{% cellbg %} is a table helper for Word documents; OpenDocument templates cannot use it");
+    EXPECT_EQ(errors[0].message,
+              "{% cellbg %} is a table helper for Word documents; OpenDocument templates cannot use it");
     EXPECT_EQ(errors[0].tag, "{% cellbg 'FF0000' %}");
     EXPECT_EQ(errors[0].paragraph, 1);
 }
@@ -308,8 +311,10 @@ TEST(OdtCompile, RichTextSpansAndAFootnote) {
     const std::string& c = r.content();
     EXPECT_EQ(count(c, "<text:span text:style-name=\"vanban_b\">Thi đua</text:span>"), 1) << c;
     EXPECT_EQ(count(c, "<text:span text:style-name=\"vanban_i\">khen thưởng</text:span>"), 1) << c;
-    EXPECT_EQ(count(c, "<text:note text:id=\"vanban_ftn1\" text:note-class=\"footnote\"><text:note-citation>1"), 1) << c;
-    EXPECT_EQ(count(c, "<text:p text:style-name=\"Footnote\">Luật số <text:span text:style-name=\"vanban_i\">"), 1) << c;
+    EXPECT_EQ(count(c, "<text:note text:id=\"vanban_ftn1\" text:note-class=\"footnote\"><text:note-citation>1"), 1)
+        << c;
+    EXPECT_EQ(count(c, "<text:p text:style-name=\"Footnote\">Luật số <text:span text:style-name=\"vanban_i\">"), 1)
+        << c;
     // the automatic styles exist, in office:automatic-styles between the font declarations and the body
     const auto fonts = c.find("</office:font-face-decls>"), autos = c.find("<office:automatic-styles>"),
                body = c.find("<office:body>");
@@ -357,7 +362,8 @@ TEST(OdtCompile, HeaderInAMasterPageOfStylesXml) {
 }
 
 TEST(OdtCompile, NoNotesInHeaders) {
-    Rendered r = render(P("a"), json{{"v", "x^[chú thích]"}}, "<style:header>" + P("{{ v | rich }}") + "</style:header>");
+    Rendered r =
+        render(P("a"), json{{"v", "x^[chú thích]"}}, "<style:header>" + P("{{ v | rich }}") + "</style:header>");
     EXPECT_EQ(r.texts("styles.xml"), Texts{"x"});
     EXPECT_EQ(count(r.parts.at("styles.xml"), "text:note"), 0);
 }
@@ -370,7 +376,8 @@ TEST(OdtCompile, FieldsAreNotText) {
 }
 
 TEST(OdtCompile, BookmarksAndSoftPageBreaksAreIgnored) {
-    Rendered r = render(P("{{ a<text:bookmark text:name=\"b\"/>.b<text:soft-page-break/> }}"), json{{"a", {{"b", "ok"}}}});
+    Rendered r =
+        render(P("{{ a<text:bookmark text:name=\"b\"/>.b<text:soft-page-break/> }}"), json{{"a", {{"b", "ok"}}}});
     EXPECT_EQ(r.texts(), Texts{"ok"});
 }
 
@@ -447,7 +454,8 @@ TEST(OdtCompile, MimetypeMovedFirstOrAdded) {
 // The bundled template as a directory and packed into one .odt file render the same document.
 TEST(OdtCompile, TemplateDirectoryAndPackedFileRenderTheSame) {
     const std::string dir = vanban::test::source_dir() + "/templates/ke-hoach/odt";
-    const json data = json::parse(vanban::test::read_file(vanban::test::source_dir() + "/templates/ke-hoach/example.json"));
+    const json data =
+        json::parse(vanban::test::read_file(vanban::test::source_dir() + "/templates/ke-hoach/example.json"));
     const std::string packed = vanban::pack_directory(dir);
     expect_mimetype_first_and_stored(packed);
     Rendered from_dir = render(vanban::Template::from_file(dir), data);

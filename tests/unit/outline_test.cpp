@@ -63,7 +63,7 @@ TEST(Outline, RomanArabicDecimal) {
     ])");
     const json items = flatten(body, nullptr);
     EXPECT_EQ(labels(items), (std::vector<std::string>{"", "I.", "1.", "-", "-", "2.", "-", "II.", "1.", "-", "2.",
-                                                        "2.1.", "-", "2.2.", "-", "3.", "III."}));
+                                                       "2.1.", "-", "2.2.", "-", "3.", "III."}));
     EXPECT_EQ(items[1]["style"], "KHMuc");
     EXPECT_EQ(items[1]["head_style"], "KHMucHead");
     EXPECT_EQ(items[1]["head"], "I. MỤC ĐÍCH, YÊU CẦU:");
@@ -101,7 +101,8 @@ TEST(Outline, ArabicThenLetter) {
       {"title": "Đối tượng và tiêu chí thi đua:", "text": "Thực hiện theo Kế hoạch số 967/KH-UBND …"}
     ])");
     const json items = flatten(body, json{{"levels", {"arabic", "letter"}}});
-    EXPECT_EQ(labels(items), (std::vector<std::string>{"1.", "-", "2.", "a)", "-", "b)", "-", "", "+", "+", "3.", "a)", "4."}));
+    EXPECT_EQ(labels(items),
+              (std::vector<std::string>{"1.", "-", "2.", "a)", "-", "b)", "-", "", "+", "+", "3.", "a)", "4."}));
     EXPECT_EQ(items[0]["style"], "KHKhoan");
     EXPECT_EQ(items[3]["style"], "KHDiem");
     EXPECT_EQ(items[3]["head_style"], "KHDiemHead");
@@ -130,9 +131,9 @@ TEST(Outline, RomanArabicLetterWithDecimalOverride) {
     });
     const json items = flatten(body, nullptr);
     // The decimal level lives under "3." here because that section is the third child.
-    const std::vector<std::string> expected{"I.", "1.", "II.", "1.", "a)", "b)", "c)", "d)", "đ)", "2.", "a)", "b)",
-                                            "c)", "d)", "đ)", "e)", "g)", "h)", "i)", "k)", "l)", "3.", "3.1.", "3.2.",
-                                            "a)", "b)", "3.3."};
+    const std::vector<std::string> expected{"I.", "1.", "II.", "1.", "a)",   "b)",   "c)", "d)", "đ)",
+                                            "2.", "a)", "b)",  "c)", "d)",   "đ)",   "e)", "g)", "h)",
+                                            "i)", "k)", "l)",  "3.", "3.1.", "3.2.", "a)", "b)", "3.3."};
     EXPECT_EQ(heading_labels(items), expected);
     // Seed 003's last điểm in khoản 2 is the 11th, "l"; đ is the 5th.
     EXPECT_EQ(items[20]["label"], "l)");
@@ -166,15 +167,16 @@ TEST(Outline, SixthKhoanDecimalLikeSeed003) {
     json six = {{"title", "Hiện đại hóa"}, {"children_numbering", "decimal"}, {"children", json::array()}};
     for (int i = 0; i < 5; ++i) six["children"].push_back(json{{"title", "Nội dung " + std::to_string(i + 1)}});
     kids.push_back(six);
-    const json items = flatten(json::array({json{{"title", "MỤC ĐÍCH"}}, json{{"title", "NHIỆM VỤ"}, {"children", kids}}}), nullptr);
+    const json items =
+        flatten(json::array({json{{"title", "MỤC ĐÍCH"}}, json{{"title", "NHIỆM VỤ"}, {"children", kids}}}), nullptr);
     EXPECT_EQ(heading_labels(items), (std::vector<std::string>{"I.", "II.", "1.", "2.", "3.", "4.", "5.", "6.", "6.1.",
-                                                                "6.2.", "6.3.", "6.4.", "6.5."}));
+                                                               "6.2.", "6.3.", "6.4.", "6.5."}));
 }
 
 TEST(Outline, DiemLettersAndTheTwentyFourthIsAnError) {
     const json items = flatten(json::array({section_with_diem(23)}), json{{"levels", {"arabic", "letter"}}});
-    const std::vector<std::string> expected{"1.", "a)", "b)", "c)", "d)", "đ)", "e)", "g)", "h)", "i)", "k)", "l)", "m)",
-                                            "n)", "o)", "p)", "q)", "r)", "s)", "t)", "u)", "v)", "x)", "y)"};
+    const std::vector<std::string> expected{"1.", "a)", "b)", "c)", "d)", "đ)", "e)", "g)", "h)", "i)", "k)", "l)",
+                                            "m)", "n)", "o)", "p)", "q)", "r)", "s)", "t)", "u)", "v)", "x)", "y)"};
     EXPECT_EQ(labels(items), expected);
     // 23 letters: the 11th điểm is "l" (as in seed 003's a) … l)), the 12th is "m", the 23rd "y".
     EXPECT_EQ(items[11]["label"], "l)");
@@ -194,16 +196,20 @@ TEST(Outline, KhoanWithoutTitleAndBareLabels) {
     const json items = flatten(body, nullptr);
     EXPECT_EQ(items[1]["head"], "");
     EXPECT_EQ(items[1]["tail"], "1. Căn cứ kế hoạch này …");
-    EXPECT_EQ(items[2]["tail"], json::parse(R"([{"text": "2. "}, "Giao ", {"text": "Văn phòng", "bold": true}, " phối hợp …"])"));
+    EXPECT_EQ(items[2]["tail"],
+              json::parse(R"([{"text": "2. "}, "Giao ", {"text": "Văn phòng", "bold": true}, " phối hợp …"])"));
     EXPECT_EQ(items[3]["tail"], "3.");
     EXPECT_EQ(items[4]["tail"], "- x");
 }
 
 TEST(Outline, SpansTitlesAndUppercase) {
-    const json body = json::parse(R"([{"title": ["mục đích, ", {"text": "yêu cầu", "italic": true}, {"footnote": "ghi chú"}]},
+    const json body =
+        json::parse(R"([{"title": ["mục đích, ", {"text": "yêu cầu", "italic": true}, {"footnote": "ghi chú"}]},
                                      {"title": "tổ chức^[theo quyết định số 1]"}])");
     const json items = flatten(body, nullptr);
-    EXPECT_EQ(items[0]["head"], json::parse(R"([{"text": "I. "}, "MỤC ĐÍCH, ", {"text": "YÊU CẦU", "italic": true}, {"footnote": "ghi chú"}])"));
+    EXPECT_EQ(items[0]["head"],
+              json::parse(
+                  R"([{"text": "I. "}, "MỤC ĐÍCH, ", {"text": "YÊU CẦU", "italic": true}, {"footnote": "ghi chú"}])"));
     // Footnote contents keep their case.
     EXPECT_EQ(items[1]["head"], "II. TỔ CHỨC^[theo quyết định số 1]");
     // uppercase: [] turns it off.
@@ -236,13 +242,19 @@ TEST(Outline, NoneSchemeAndLevelsOption) {
 }
 
 TEST(Outline, Errors) {
-    EXPECT_EQ(error_of(json::parse(R"([{"title": "A", "children": [{"title": "B", "children": [{"title": "c"}, {"title": "d", "children": [{"title": "x"}]}]}]}])"))
-                  .rfind("/0/children/0/children/1/children/0: no numbering scheme for level 4", 0),
-              0u);
-    EXPECT_EQ(error_of(json::parse(R"([{"title": "A", "children_numbering": "decimal", "children": [{"title": "B"}]}])"))
-                  .rfind("/0/children/0: decimal numbering", 0),
-              0u);
-    EXPECT_EQ(error_of(json::parse(R"([{"title": "A", "children_numbering": "greek"}])")).rfind("/0/children_numbering: ", 0), 0u);
+    EXPECT_EQ(
+        error_of(
+            json::parse(
+                R"([{"title": "A", "children": [{"title": "B", "children": [{"title": "c"}, {"title": "d", "children": [{"title": "x"}]}]}]}])"))
+            .rfind("/0/children/0/children/1/children/0: no numbering scheme for level 4", 0),
+        0u);
+    EXPECT_EQ(
+        error_of(json::parse(R"([{"title": "A", "children_numbering": "decimal", "children": [{"title": "B"}]}])"))
+            .rfind("/0/children/0: decimal numbering", 0),
+        0u);
+    EXPECT_EQ(
+        error_of(json::parse(R"([{"title": "A", "children_numbering": "greek"}])")).rfind("/0/children_numbering: ", 0),
+        0u);
     EXPECT_EQ(error_of(json::parse(R"([{"title": "A", "childs": []}])")).rfind("/0/childs: unknown key", 0), 0u);
     EXPECT_EQ(error_of(json::parse(R"([{"title": 5}])")).rfind("/0/title: ", 0), 0u);
     EXPECT_EQ(error_of(json::parse(R"([{"title": "A", "children": [42]}])")).rfind("/0/children/0: ", 0), 0u);
@@ -284,7 +296,10 @@ TEST(Outline, OwnLabelReplacesTheGeneratedNumber) {
     kids.push_back(json{{"text", "E"}, {"label", "e)"}});
     kids.push_back(json{{"text", "G"}, {"label", "g)"}});
     kids.push_back(json{{"text", "H"}});
-    const json items = flatten(json::array({json{{"title", "Mục"}, {"children", json::array({json{{"title", "Khoản"}, {"children", kids}}})}}}), nullptr);
+    const json items = flatten(
+        json::array(
+            {json{{"title", "Mục"}, {"children", json::array({json{{"title", "Khoản"}, {"children", kids}}})}}}),
+        nullptr);
     // H has no label of its own: it prints its generated number, the 7th điểm g) (the count is not moved by labels,
     // which is why the import labels every typed number that is not the generated one).
     EXPECT_EQ(heading_labels(items), (std::vector<std::string>{"I.", "1.", "a)", "b)", "c)", "d)", "e)", "g)", "g)"}));

@@ -39,8 +39,10 @@ TEST(PackageFormat, DocxTextWidthIsTheLastSectionLessItsMargins) {
     for (std::size_t at; (at = renamed.find("w:")) != std::string::npos;) renamed.replace(at, 2, "word:");
     renamed.replace(renamed.find("xmlns:w="), 8, "xmlns:word=");
     EXPECT_EQ(width(docx, "word/document.xml", renamed), (11906 - 1701 - 1134) * 635);
-    EXPECT_EQ(width(docx, "word/document.xml", std::string(kWordOpen) + "</w:body></w:document>"), 0) << "no page: the default";
-    EXPECT_EQ(width(docx, "word/document.xml", "<w:document"), 0) << "XML that does not parse is left to the compile step";
+    EXPECT_EQ(width(docx, "word/document.xml", std::string(kWordOpen) + "</w:body></w:document>"), 0)
+        << "no page: the default";
+    EXPECT_EQ(width(docx, "word/document.xml", "<w:document"), 0)
+        << "XML that does not parse is left to the compile step";
 }
 
 TEST(PackageFormat, OdtTextWidthIsTheFirstPageLayout) {
@@ -58,10 +60,11 @@ TEST(PackageFormat, OdtTextWidthIsTheFirstPageLayout) {
 }
 
 TEST(PackageFormat, DocxDrawingIdsAreReadAndRenumbered) {
-    const std::string xml = std::string(kWordOpen) +
-                            "<w:p><w:r><w:drawing><wp:inline><wp:docPr id=\"7\" name=\"a\"/></wp:inline></w:drawing></w:r>"
-                            "<w:r><w:drawing><wp:inline><wp:docPr name=\"b\" id=\"42\"/></wp:inline></w:drawing></w:r></w:p>"
-                            "</w:body></w:document>";
+    const std::string xml =
+        std::string(kWordOpen) +
+        "<w:p><w:r><w:drawing><wp:inline><wp:docPr id=\"7\" name=\"a\"/></wp:inline></w:drawing></w:r>"
+        "<w:r><w:drawing><wp:inline><wp:docPr name=\"b\" id=\"42\"/></wp:inline></w:drawing></w:r></w:p>"
+        "</w:body></w:document>";
     const PackageFormat& docx = vanban::docx::package_format();
     EXPECT_EQ(docx.max_drawing_id(xml), 42u);
     EXPECT_EQ(docx.max_drawing_id(std::string(kWordOpen) + "</w:body></w:document>"), 0u);
@@ -89,7 +92,9 @@ TEST(PackageFormat, PartsThatListPictures) {
 TEST(PackageFormat, AppendToRootKeepsThePartAndOpensAnEmptyRoot) {
     std::string rels = "<?xml version=\"1.0\"?><Relationships xmlns=\"x\"><Relationship Id=\"a\"/></Relationships>";
     ASSERT_TRUE(vanban::core::append_to_root(rels, "Relationships", "<Relationship Id=\"b\"/>"));
-    EXPECT_EQ(rels, "<?xml version=\"1.0\"?><Relationships xmlns=\"x\"><Relationship Id=\"a\"/><Relationship Id=\"b\"/></Relationships>");
+    EXPECT_EQ(
+        rels,
+        "<?xml version=\"1.0\"?><Relationships xmlns=\"x\"><Relationship Id=\"a\"/><Relationship Id=\"b\"/></Relationships>");
     std::string empty = "<Types xmlns=\"t\"/>";
     ASSERT_TRUE(vanban::core::append_to_root(empty, "Types", "<Default/>"));
     EXPECT_EQ(empty, "<Types xmlns=\"t\"><Default/></Types>");

@@ -44,19 +44,23 @@ TEST(ParagraphHelpers, DocxIndentsInTwipsBothSides) {
 }
 
 TEST(ParagraphHelpers, DocxStyleSpaceBeforeAndCellWidth) {
-    const std::string body = docx_p("<w:pStyle w:val=\"Body\"/>", "{% pstyle s %}{% spacebefore n * 14.95 %}{{ name }}") +
-                             "<w:tbl><w:tblGrid><w:gridCol w:w=\"1000\"/></w:tblGrid><w:tr><w:tc>" +
-                             docx_p("", "{% cellwidth 140 %}x") + "</w:tc></w:tr></w:tbl>";
-    const std::string xml = render(t::make_docx(body), {{"s", "Heading1"}, {"n", 2}, {"name", "Hà"}}, "word/document.xml");
+    const std::string body =
+        docx_p("<w:pStyle w:val=\"Body\"/>", "{% pstyle s %}{% spacebefore n * 14.95 %}{{ name }}") +
+        "<w:tbl><w:tblGrid><w:gridCol w:w=\"1000\"/></w:tblGrid><w:tr><w:tc>" + docx_p("", "{% cellwidth 140 %}x") +
+        "</w:tc></w:tr></w:tbl>";
+    const std::string xml =
+        render(t::make_docx(body), {{"s", "Heading1"}, {"n", 2}, {"name", "Hà"}}, "word/document.xml");
     EXPECT_NE(xml.find("<w:pStyle w:val=\"Heading1\"/>"), std::string::npos) << xml;
     EXPECT_NE(xml.find("<w:spacing w:before=\"598\"/>"), std::string::npos) << xml;
-    EXPECT_TRUE(std::regex_search(xml, std::regex(R"(<w:tcW (w:w="2800" w:type="dxa"|w:type="dxa" w:w="2800")/>)"))) << xml;
+    EXPECT_TRUE(std::regex_search(xml, std::regex(R"(<w:tcW (w:w="2800" w:type="dxa"|w:type="dxa" w:w="2800")/>)")))
+        << xml;
     EXPECT_EQ(t::paragraph_texts(xml).front(), "Hà");
 }
 
 TEST(ParagraphHelpers, OdtIndentGivesTheParagraphAStyleOfItsOwn) {
-    const std::string body = "<text:p text:style-name=\"P\">{% indent (5500 - w) / 40 %}</text:p>"
-                             "<text:p text:style-name=\"P\">{% pstyle s %}{{ s }}</text:p>";
+    const std::string body =
+        "<text:p text:style-name=\"P\">{% indent (5500 - w) / 40 %}</text:p>"
+        "<text:p text:style-name=\"P\">{% pstyle s %}{{ s }}</text:p>";
     const std::string xml = render(t::make_odt(body), {{"w", 1500}, {"s", "Strong"}}, "content.xml");
     EXPECT_NE(xml.find("style:parent-style-name=\"P\""), std::string::npos) << xml;
     EXPECT_NE(xml.find("fo:margin-left=\"100.0pt\""), std::string::npos) << xml;
@@ -65,8 +69,9 @@ TEST(ParagraphHelpers, OdtIndentGivesTheParagraphAStyleOfItsOwn) {
 }
 
 TEST(ParagraphHelpers, OdtIndentInsideALoopIsATemplateError) {
-    const std::string body = "<text:p>{% for x in xs %}</text:p><text:p text:style-name=\"P\">{% indent x %}</text:p>"
-                             "<text:p>{% endfor %}</text:p>";
+    const std::string body =
+        "<text:p>{% for x in xs %}</text:p><text:p text:style-name=\"P\">{% indent x %}</text:p>"
+        "<text:p>{% endfor %}</text:p>";
     const auto errors = compile_errors(t::make_odt(body));
     ASSERT_EQ(errors.size(), 1u);
     EXPECT_EQ(errors[0].code, "template.paragraph_helper_in_loop");
@@ -75,7 +80,8 @@ TEST(ParagraphHelpers, OdtIndentInsideALoopIsATemplateError) {
 }
 
 TEST(ParagraphHelpers, OdtStyleAndIndentInOneParagraphIsATemplateError) {
-    const auto errors = compile_errors(t::make_odt("<text:p text:style-name=\"P\">{% pstyle s %}{% indent 3 %}x</text:p>"));
+    const auto errors =
+        compile_errors(t::make_odt("<text:p text:style-name=\"P\">{% pstyle s %}{% indent 3 %}x</text:p>"));
     ASSERT_EQ(errors.size(), 1u);
     EXPECT_EQ(errors[0].code, "template.paragraph_helper");
 }
@@ -83,11 +89,12 @@ TEST(ParagraphHelpers, OdtStyleAndIndentInOneParagraphIsATemplateError) {
 // Word and LibreOffice move a section break onto a paragraph that only holds a block tag: the break stays.
 TEST(ParagraphHelpers, ASectionBreakOnABlockTagParagraphIsKeptInsideTheBlock) {
     const std::string sect = "<w:sectPr><w:pgSz w:w=\"11906\" w:h=\"16838\"/><w:pgNumType w:start=\"1\"/></w:sectPr>";
-    const std::string body = docx_p(sect, "{% for a in items %}") + t::docx_paragraph("{{ a }}") +
-                             t::docx_paragraph("{% endfor %}");
+    const std::string body =
+        docx_p(sect, "{% for a in items %}") + t::docx_paragraph("{{ a }}") + t::docx_paragraph("{% endfor %}");
     const std::string xml = render(t::make_docx(body), {{"items", {"một", "hai"}}}, "word/document.xml");
     std::size_t breaks = 0;
-    for (std::size_t at = xml.find("<w:pgNumType"); at != std::string::npos; at = xml.find("<w:pgNumType", at + 1)) ++breaks;
+    for (std::size_t at = xml.find("<w:pgNumType"); at != std::string::npos; at = xml.find("<w:pgNumType", at + 1))
+        ++breaks;
     EXPECT_EQ(breaks, 2u) << xml;  // one per round, as when the break stood on its own paragraph inside the loop
     EXPECT_EQ(t::non_empty(t::paragraph_texts(xml)), (std::vector<std::string>{"một", "hai"}));
 }

@@ -102,12 +102,13 @@ TEST(Records, CsvQuotingNewlinesBomAndEmptyRows) {
         "\n";
     auto recs = read_all(write_temp("a.csv", csv));
     ASSERT_EQ(recs.size(), 3u);
-    EXPECT_EQ(recs[0].data.value, json::parse(R"({"person":{"full_name":"Nguyễn Văn An","address":"12, Lê Lợi"},"note":"said \"hi\""})"));
+    EXPECT_EQ(recs[0].data.value,
+              json::parse(R"({"person":{"full_name":"Nguyễn Văn An","address":"12, Lê Lợi"},"note":"said \"hi\""})"));
     EXPECT_EQ(recs[0].line, 2);
     EXPECT_EQ(recs[1].index, 1u);
     EXPECT_EQ(recs[1].line, 5);  // the two empty rows are skipped but still counted as lines
     EXPECT_EQ(recs[1].data.value["person"]["address"], "line one\nline two");
-    EXPECT_EQ(recs[2].line, 7);  // the quoted newline took a line
+    EXPECT_EQ(recs[2].line, 7);                         // the quoted newline took a line
     EXPECT_FALSE(recs[2].data.value.contains("note"));  // empty cells are left out
     for (const auto& r : recs) EXPECT_TRUE(r.errors.empty()) << messages(r);
 }
@@ -121,9 +122,10 @@ TEST(Records, CsvVietnameseTextIsNormalisedToNfc) {
 }
 
 TEST(Records, CsvSemicolonsAndArrays) {
-    const std::string csv = "person.full_name;awards[0].year;awards[0].title;awards[1].year;awards[1].title\n"
-                            "An;2020;Lao động tiên tiến;;\n"
-                            "Bình;;;2021;Chiến sĩ thi đua\n";
+    const std::string csv =
+        "person.full_name;awards[0].year;awards[0].title;awards[1].year;awards[1].title\n"
+        "An;2020;Lao động tiên tiến;;\n"
+        "Bình;;;2021;Chiến sĩ thi đua\n";
     auto recs = read_all(write_temp("s.csv", csv), &kSchema);
     ASSERT_EQ(recs.size(), 2u);
     EXPECT_EQ(recs[0].data.value["awards"], json::parse(R"([{"year":2020,"title":"Lao động tiên tiến"}])"));
@@ -135,9 +137,10 @@ TEST(Records, CsvSemicolonsAndArrays) {
 }
 
 TEST(Records, CsvCellsAreTypedByTheSchema) {
-    const std::string csv = "person.full_name,person.age,person.height,person.member,person.birth,person.joined,person.phone\n"
-                            "An,42,1.72,có,15/03/1983,2020-01-05,0912345678\n"
-                            "Bình,forty,tall,maybe,31/02/2024,2020-13-01,\n";
+    const std::string csv =
+        "person.full_name,person.age,person.height,person.member,person.birth,person.joined,person.phone\n"
+        "An,42,1.72,có,15/03/1983,2020-01-05,0912345678\n"
+        "Bình,forty,tall,maybe,31/02/2024,2020-13-01,\n";
     auto recs = read_all(write_temp("typed.csv", csv), &kSchema);
     ASSERT_EQ(recs.size(), 2u);
     EXPECT_TRUE(recs[0].errors.empty()) << messages(recs[0]);
@@ -158,10 +161,11 @@ TEST(Records, CsvCellsAreTypedByTheSchema) {
 }
 
 TEST(Records, CsvStructuralProblemsAreRecordErrors) {
-    const std::string csv = "a,b\n"
-                            "1,2,3\n"
-                            "4,5\n"
-                            "\"never closed,6\n";
+    const std::string csv =
+        "a,b\n"
+        "1,2,3\n"
+        "4,5\n"
+        "\"never closed,6\n";
     auto recs = read_all(write_temp("bad.csv", csv));
     ASSERT_EQ(recs.size(), 3u);
     ASSERT_EQ(recs[0].errors.size(), 1u);
@@ -183,12 +187,13 @@ TEST(Records, CsvBadHeadersStopEverything) {
 // ----- JSON Lines and JSON arrays
 
 TEST(Records, JsonLines) {
-    const std::string text = "{\"name\": \"An\"}\n"
-                             "\n"
-                             "   \r\n"
-                             "{\"name\": \"Bình\", \"age\": \"x\"}\r\n"
-                             "{\"name\": oops}\n"
-                             "{\"name\": \"Cường\"}";
+    const std::string text =
+        "{\"name\": \"An\"}\n"
+        "\n"
+        "   \r\n"
+        "{\"name\": \"Bình\", \"age\": \"x\"}\r\n"
+        "{\"name\": oops}\n"
+        "{\"name\": \"Cường\"}";
     auto recs = read_all(write_temp("r.jsonl", text));
     ASSERT_EQ(recs.size(), 4u);
     EXPECT_EQ(recs[1].line, 4);
@@ -206,13 +211,14 @@ TEST(Records, JsonLines) {
 }
 
 TEST(Records, JsonArrayIsStreamedElementByElement) {
-    const std::string text = "[\n"
-                             "  {\"name\": \"An\", \"tags\": [\"a,b\", \"]\"]},\n"
-                             "  {\"name\": \"Bình\",\n"
-                             "   \"age\": 5},\n"
-                             "  {\"name\": \"x\" \"bad\": 1},\n"
-                             "  {\"name\": \"Cường \\\"quoted\\\" }\"}\n"
-                             "]\n";
+    const std::string text =
+        "[\n"
+        "  {\"name\": \"An\", \"tags\": [\"a,b\", \"]\"]},\n"
+        "  {\"name\": \"Bình\",\n"
+        "   \"age\": 5},\n"
+        "  {\"name\": \"x\" \"bad\": 1},\n"
+        "  {\"name\": \"Cường \\\"quoted\\\" }\"}\n"
+        "]\n";
     auto recs = read_all(write_temp("r.json", text));
     ASSERT_EQ(recs.size(), 4u);
     EXPECT_EQ(recs[0].data.value["tags"], json::parse(R"(["a,b","]"])"));
@@ -248,27 +254,32 @@ struct Sheet {
 std::string make_xlsx(const std::vector<Sheet>& sheets, const std::vector<std::string>& shared, bool date1904 = false,
                       const std::string& doctype = {}) {
     vanban::zip::Writer w;
-    std::string types = R"(<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">)"
-                        R"(<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>)"
-                        R"(<Default Extension="xml" ContentType="application/xml"/></Types>)";
+    std::string types =
+        R"(<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">)"
+        R"(<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>)"
+        R"(<Default Extension="xml" ContentType="application/xml"/></Types>)";
     w.add("[Content_Types].xml", types, vanban::zip::Method::deflated);
-    std::string wb = R"(<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" )"
-                     R"(xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">)";
+    std::string wb =
+        R"(<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" )"
+        R"(xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">)";
     if (date1904) wb += R"(<workbookPr date1904="1"/>)";
     wb += "<sheets>";
-    std::string rels = R"(<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">)";
+    std::string rels =
+        R"(<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">)";
     for (std::size_t i = 0; i < sheets.size(); ++i) {
         const std::string n = std::to_string(i + 1);
         // Sheets are stored in reverse part order to prove the relationships are followed.
         const std::string part = "sheet" + std::to_string(sheets.size() - i) + ".xml";
         wb += "<sheet name=\"" + sheets[i].name + "\" sheetId=\"" + n + "\" r:id=\"rId" + n + "\"/>";
-        rels += "<Relationship Id=\"rId" + n +
-                "\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" Target=\"worksheets/" +
-                part + "\"/>";
-        w.add("xl/worksheets/" + part,
-              R"(<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>)" +
-                  sheets[i].rows + "</sheetData></worksheet>",
-              vanban::zip::Method::deflated);
+        rels +=
+            "<Relationship Id=\"rId" + n +
+            "\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" Target=\"worksheets/" +
+            part + "\"/>";
+        w.add(
+            "xl/worksheets/" + part,
+            R"(<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>)" +
+                sheets[i].rows + "</sheetData></worksheet>",
+            vanban::zip::Method::deflated);
     }
     wb += "</sheets></workbook>";
     rels += "</Relationships>";
@@ -276,23 +287,30 @@ std::string make_xlsx(const std::vector<Sheet>& sheets, const std::vector<std::s
     w.add("xl/_rels/workbook.xml.rels", rels, vanban::zip::Method::deflated);
     std::string ss = R"(<?xml version="1.0" encoding="UTF-8"?>)" + doctype +
                      R"(<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">)";
-    for (const auto& s : shared) ss += s.starts_with("<") ? "<si>" + s + "</si>" : "<si><t xml:space=\"preserve\">" + s + "</t></si>";
+    for (const auto& s : shared)
+        ss += s.starts_with("<") ? "<si>" + s + "</si>" : "<si><t xml:space=\"preserve\">" + s + "</t></si>";
     ss += "</sst>";
     w.add("xl/sharedStrings.xml", ss, vanban::zip::Method::deflated);
     // cellXfs: 0 General, 1 built-in date (14), 2 custom dd/mm/yyyy, 3 custom number format with a quoted "d"
-    w.add("xl/styles.xml",
-          R"(<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">)"
-          R"(<numFmts count="2"><numFmt numFmtId="164" formatCode="dd/mm/yyyy;@"/><numFmt numFmtId="165" formatCode="0.00&quot; đ&quot;"/></numFmts>)"
-          R"(<cellXfs count="4"><xf numFmtId="0"/><xf numFmtId="14" applyNumberFormat="1"/><xf numFmtId="164"/><xf numFmtId="165"/></cellXfs></styleSheet>)",
-          vanban::zip::Method::deflated);
+    w.add(
+        "xl/styles.xml",
+        R"(<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">)"
+        R"(<numFmts count="2"><numFmt numFmtId="164" formatCode="dd/mm/yyyy;@"/><numFmt numFmtId="165" formatCode="0.00&quot; đ&quot;"/></numFmts>)"
+        R"(<cellXfs count="4"><xf numFmtId="0"/><xf numFmtId="14" applyNumberFormat="1"/><xf numFmtId="164"/><xf numFmtId="165"/></cellXfs></styleSheet>)",
+        vanban::zip::Method::deflated);
     return w.finish();
 }
 
 TEST(Records, XlsxCellsOfEveryKind) {
     // shared strings: 0..3 headers, 4 rich text in runs with a phonetic hint, 5 text with an escaped CR and a newline
-    const std::vector<std::string> shared = {"person.full_name", "person.birth", "person.age", "person.member",
+    const std::vector<std::string> shared = {"person.full_name",
+                                             "person.birth",
+                                             "person.age",
+                                             "person.member",
                                              "<r><t>Nguyễn </t></r><r><t>Văn An</t></r><rPh><t>x</t></rPh>",
-                                             "dòng một_x000D_\ndòng hai", "person.phone", "awards[0].year",
+                                             "dòng một_x000D_\ndòng hai",
+                                             "person.phone",
+                                             "awards[0].year",
                                              "person.joined"};
     const std::string rows =
         R"(<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c><c r="C1" t="s"><v>2</v></c>)"
@@ -339,8 +357,10 @@ TEST(Records, XlsxWithoutSchemaKeepsNativeTypes) {
 }
 
 TEST(Records, XlsxSheetsByNameAnd1904Dates) {
-    const std::string first = R"(<row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row><row r="2"><c r="A2"><v>1</v></c></row>)";
-    const std::string second = R"(<row r="1"><c r="A1" t="inlineStr"><is><t>when</t></is></c></row><row r="2"><c r="A2" s="1"><v>0</v></c></row>)";
+    const std::string first =
+        R"(<row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row><row r="2"><c r="A2"><v>1</v></c></row>)";
+    const std::string second =
+        R"(<row r="1"><c r="A1" t="inlineStr"><is><t>when</t></is></c></row><row r="2"><c r="A2" s="1"><v>0</v></c></row>)";
     const auto path = write_temp("two.xlsx", make_xlsx({{"Một", first}, {"Hai", second}}, {}, true));
     auto recs = read_all(path, nullptr, "Hai");
     ASSERT_EQ(recs.size(), 1u);
@@ -358,15 +378,17 @@ TEST(Records, XlsxSheetsByNameAnd1904Dates) {
 // A large shared-string table moves to a temporary file (here past 1 KiB); rows read back every string, near and far.
 TEST(Records, XlsxSharedStringsSpilledToDiskReadBackRight) {
     std::vector<std::string> shared = {"n", "name", "code"};
-    std::string rows = R"(<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c><c r="C1" t="s"><v>2</v></c></row>)";
+    std::string rows =
+        R"(<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c><c r="C1" t="s"><v>2</v></c></row>)";
     constexpr int kRows = 3000;
     for (int i = 0; i < kRows; ++i) {
         shared.push_back("Người thứ " + std::to_string(i) + std::string(static_cast<std::size_t>(i % 97), '.'));
         const int row = i + 2;
         // Each row names its own new string and one from far back (the first strings stay hot in the cache).
         rows += "<row r=\"" + std::to_string(row) + "\"><c r=\"A" + std::to_string(row) + "\"><v>" + std::to_string(i) +
-                "</v></c><c r=\"B" + std::to_string(row) + "\" t=\"s\"><v>" + std::to_string(i + 3) + "</v></c><c r=\"C" +
-                std::to_string(row) + "\" t=\"s\"><v>" + std::to_string(3 + (i * 7919) % kRows) + "</v></c></row>";
+                "</v></c><c r=\"B" + std::to_string(row) + "\" t=\"s\"><v>" + std::to_string(i + 3) +
+                "</v></c><c r=\"C" + std::to_string(row) + "\" t=\"s\"><v>" + std::to_string(3 + (i * 7919) % kRows) +
+                "</v></c></row>";
     }
     const auto path = write_temp("big.xlsx", make_xlsx({{"S", rows}}, shared));
     b::ReaderOptions o;
@@ -389,10 +411,15 @@ TEST(Records, XlsxWithADocumentTypeIsRefused) {
     // before any entity is expanded or any file read.
     std::string laughs = R"(<!DOCTYPE sst [<!ENTITY a "hahahahahahahahahaha">)";
     for (char c = 'b'; c <= 'k'; ++c)
-        laughs += std::string("<!ENTITY ") + c + " \"" + [&] { std::string r; for (int i = 0; i < 10; ++i) r += std::string("&") + static_cast<char>(c - 1) + ";"; return r; }() + "\">";
+        laughs += std::string("<!ENTITY ") + c + " \"" + [&] {
+            std::string r;
+            for (int i = 0; i < 10; ++i) r += std::string("&") + static_cast<char>(c - 1) + ";";
+            return r;
+        }() + "\">";
     laughs += "]>";
     const std::string external = R"(<!DOCTYPE sst [<!ENTITY x SYSTEM "file:///etc/passwd">]>)";
-    const std::string rows = R"(<row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="2"><c r="A2" t="s"><v>1</v></c></row>)";
+    const std::string rows =
+        R"(<row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="2"><c r="A2" t="s"><v>1</v></c></row>)";
     for (const auto& [name, doctype, shared] :
          {std::tuple{"laughs.xlsx", laughs, std::vector<std::string>{"person.full_name", "&k;"}},
           std::tuple{"external.xlsx", external, std::vector<std::string>{"person.full_name", "&x;"}}}) {
@@ -403,8 +430,10 @@ TEST(Records, XlsxWithADocumentTypeIsRefused) {
         } catch (const vanban::Error& e) {
             ASSERT_FALSE(e.diagnostics().empty());
             EXPECT_EQ(e.diagnostics()[0].kind, vanban::DiagnosticKind::package) << name;
-            EXPECT_NE(e.diagnostics()[0].message.find("xl/sharedStrings.xml: a document type declaration (DTD) is not allowed"),
-                      std::string::npos) << e.diagnostics()[0].message;
+            EXPECT_NE(e.diagnostics()[0].message.find(
+                          "xl/sharedStrings.xml: a document type declaration (DTD) is not allowed"),
+                      std::string::npos)
+                << e.diagnostics()[0].message;
         }
     }
 }

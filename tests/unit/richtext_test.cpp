@@ -5,11 +5,11 @@
 #include <stdexcept>
 #include <string>
 
+using nlohmann::json;
 using vanban::parse_markup;
 using vanban::rich_from_json;
 using vanban::RichSpan;
 using vanban::RichText;
-using nlohmann::json;
 
 namespace {
 
@@ -28,12 +28,8 @@ std::string describe(const std::vector<RichSpan>& spans) {
                 out += "[" + (flags.empty() ? "" : flags + ":") + span.text + "]";
                 break;
             }
-            case RichSpan::Kind::line_break:
-                out += "[br]";
-                break;
-            case RichSpan::Kind::footnote:
-                out += "[fn:" + describe(span.footnote) + "]";
-                break;
+            case RichSpan::Kind::line_break: out += "[br]"; break;
+            case RichSpan::Kind::footnote: out += "[fn:" + describe(span.footnote) + "]"; break;
             case RichSpan::Kind::tab: out += "[tab]"; break;
             case RichSpan::Kind::paragraph_break: out += "[para]"; break;
             case RichSpan::Kind::page_break: out += "[page]"; break;
@@ -69,17 +65,14 @@ TEST(RichMarkup, ItalicInParentheses) {
 }
 
 TEST(RichMarkup, BoldItalic) {
-    EXPECT_EQ(markup("đến trước ***ngày 30 tháng 12 năm 2022.***"),
-              "[đến trước ][bi:ngày 30 tháng 12 năm 2022.]");
+    EXPECT_EQ(markup("đến trước ***ngày 30 tháng 12 năm 2022.***"), "[đến trước ][bi:ngày 30 tháng 12 năm 2022.]");
 }
 
 TEST(RichMarkup, ItalicLabelThenText) {
     EXPECT_EQ(markup("a) *Đợt thi đua:* Kể từ ngày ban hành"), "[a) ][i:Đợt thi đua:][ Kể từ ngày ban hành]");
 }
 
-TEST(RichMarkup, Bold) {
-    EXPECT_EQ(markup("đến ngày **31/12/2025**"), "[đến ngày ][b:31/12/2025]");
-}
+TEST(RichMarkup, Bold) { EXPECT_EQ(markup("đến ngày **31/12/2025**"), "[đến ngày ][b:31/12/2025]"); }
 
 TEST(RichMarkup, EmphasisAcrossLineBreak) {
     // Seed 002's signature block.
@@ -151,15 +144,11 @@ TEST(RichMarkup, LineBreaks) {
     EXPECT_EQ(rich.plain(), "dòng 1\ndòng 2\ndòng 3");
 }
 
-TEST(RichMarkup, NfcNormalised) {
-    EXPECT_EQ(markup("Hoa\xCC\x80n tha\xCC\x80nh *va\xCC\x80*"), "[Hoàn thành ][i:và]");
-}
+TEST(RichMarkup, NfcNormalised) { EXPECT_EQ(markup("Hoa\xCC\x80n tha\xCC\x80nh *va\xCC\x80*"), "[Hoàn thành ][i:và]"); }
 
 // --- JSON --------------------------------------------------------------------------------------------------------
 
-TEST(RichJson, StringIsMarkup) {
-    EXPECT_EQ(from_json(json("vốn (*không xét*)")), "[vốn (][i:không xét][)]");
-}
+TEST(RichJson, StringIsMarkup) { EXPECT_EQ(from_json(json("vốn (*không xét*)")), "[vốn (][i:không xét][)]"); }
 
 TEST(RichJson, ArrayOfItems) {
     const json value = json::parse(R"([
@@ -170,20 +159,21 @@ TEST(RichJson, ArrayOfItems) {
         {"footnote": "chú thích *nghiêng*"},
         {"footnote": ["a", {"text": "b", "bold": true}]}
     ])");
-    EXPECT_EQ(from_json(value),
-              "[Kế hoạch ][b:đậm][u: gạch *chân*][fn:[chú thích ][i:nghiêng]][fn:[a][b:b]]");
+    EXPECT_EQ(from_json(value), "[Kế hoạch ][b:đậm][u: gạch *chân*][fn:[chú thích ][i:nghiêng]][fn:[a][b:b]]");
 }
 
 // A footnote printed with the form's own mark "(1)" instead of its number (the award forms).
 TEST(RichJson, FootnoteWithItsOwnMark) {
-    const auto rich = rich_from_json(json::parse(R"J(["Đề nghị", {"footnote": "Ghi hình thức khen thưởng.", "mark": "(1)"}])J"));
+    const auto rich =
+        rich_from_json(json::parse(R"J(["Đề nghị", {"footnote": "Ghi hình thức khen thưởng.", "mark": "(1)"}])J"));
     ASSERT_EQ(rich.spans.size(), 2u);
     EXPECT_EQ(rich.spans[1].kind, RichSpan::Kind::footnote);
     EXPECT_EQ(rich.spans[1].mark, "(1)");
     EXPECT_TRUE(rich_from_json(json::parse(R"J([{"footnote": "x"}])J")).spans[0].mark.empty());
-    for (const char* bad : {R"J([{"footnote": "x", "mark": 1}])J", R"J([{"footnote": "x", "mark": ""}])J",
-                            R"J([{"footnote": "x", "mark": "a\nb"}])J", R"J([{"footnote": "x", "mark": "(12345678901234567)"}])J",
-                            R"J([{"footnote": "x", "mark": "(1)", "bold": true}])J"})
+    for (const char* bad :
+         {R"J([{"footnote": "x", "mark": 1}])J", R"J([{"footnote": "x", "mark": ""}])J",
+          R"J([{"footnote": "x", "mark": "a\nb"}])J", R"J([{"footnote": "x", "mark": "(12345678901234567)"}])J",
+          R"J([{"footnote": "x", "mark": "(1)", "bold": true}])J"})
         EXPECT_NE(json_error(json::parse(bad)).find("item 0"), std::string::npos) << bad;
 }
 
@@ -196,13 +186,11 @@ TEST(RichJson, ErrorsNameTheItem) {
     EXPECT_THROW(rich_from_json(json(42)), std::invalid_argument);
     EXPECT_THROW(rich_from_json(json(nullptr)), std::invalid_argument);
     EXPECT_NE(json_error(json::parse(R"(["a", 5])")).find("item 1"), std::string::npos);
-    EXPECT_NE(json_error(json::parse(R"(["a", "b", {"text": "c", "bold": "yes"}])")).find("item 2"),
-              std::string::npos);
+    EXPECT_NE(json_error(json::parse(R"(["a", "b", {"text": "c", "bold": "yes"}])")).find("item 2"), std::string::npos);
     EXPECT_NE(json_error(json::parse(R"([{"texte": "x"}])")).find("item 0"), std::string::npos);
     EXPECT_NE(json_error(json::parse(R"([{"bold": true}])")).find("item 0"), std::string::npos);
     EXPECT_NE(json_error(json::parse(R"([{"text": 1}])")).find("item 0"), std::string::npos);
-    EXPECT_NE(json_error(json::parse(R"(["ok", {"footnote": "x", "bold": true}])")).find("item 1"),
-              std::string::npos);
+    EXPECT_NE(json_error(json::parse(R"(["ok", {"footnote": "x", "bold": true}])")).find("item 1"), std::string::npos);
     EXPECT_NE(json_error(json::parse(R"([{"footnote": [{"footnote": "x"}]}])")).find("item 0"), std::string::npos);
     EXPECT_NE(json_error(json::parse(R"([{"footnote": ""}])")).find("item 0"), std::string::npos);
     EXPECT_NE(json_error(json::parse(R"([{"footnote": 3}])")).find("item 0"), std::string::npos);
@@ -246,16 +234,16 @@ TEST(RichJson, InvalidPropertiesNameTheFieldInBothLanguages) {
         }
         return {"(no exception)", ""};
     };
-    for (const auto& [span, word] : std::vector<std::pair<json, std::string>>{
-             {{{"text", "a"}, {"color", "blurple"}}, "blurple"},
-             {{{"text", "a"}, {"color", "#12345"}}, "#12345"},
-             {{{"text", "a"}, {"size", 0}}, "size"},
-             {{{"text", "a"}, {"size", "12"}}, "size"},
-             {{{"text", "a"}, {"highlight", "pink"}}, "pink"},
-             {{{"text", "a"}, {"underline", "zigzag"}}, "zigzag"},
-             {{{"text", "a"}, {"strike", "yes"}}, "strike"},
-             {{{"text", "a"}, {"font", ""}}, "font"},
-             {{{"text", "a"}, {"url_id", "rId3"}}, "url_id"}}) {
+    for (const auto& [span, word] :
+         std::vector<std::pair<json, std::string>>{{{{"text", "a"}, {"color", "blurple"}}, "blurple"},
+                                                   {{{"text", "a"}, {"color", "#12345"}}, "#12345"},
+                                                   {{{"text", "a"}, {"size", 0}}, "size"},
+                                                   {{{"text", "a"}, {"size", "12"}}, "size"},
+                                                   {{{"text", "a"}, {"highlight", "pink"}}, "pink"},
+                                                   {{{"text", "a"}, {"underline", "zigzag"}}, "zigzag"},
+                                                   {{{"text", "a"}, {"strike", "yes"}}, "strike"},
+                                                   {{{"text", "a"}, {"font", ""}}, "font"},
+                                                   {{{"text", "a"}, {"url_id", "rId3"}}, "url_id"}}) {
         const auto [en, vi] = vi_error(span);
         EXPECT_NE(en.find(word), std::string::npos) << en;
         EXPECT_NE(en.find("item 0"), std::string::npos) << en;
@@ -266,7 +254,8 @@ TEST(RichJson, InvalidPropertiesNameTheFieldInBothLanguages) {
 // docxtpl's RichText(url_id=…): a span's "url" makes it a hyperlink. Only web and mail addresses: a javascript:,
 // file: or relative target is a data error naming the field, in both languages.
 TEST(RichJson, HyperlinksTakeWebAndMailAddressesOnly) {
-    const RichText rt = rich_from_json(json::parse(R"([{"text": "Cổng\tthông tin", "url": "https://chinhphu.vn/?a=1&b=2", "bold": true},
+    const RichText rt =
+        rich_from_json(json::parse(R"([{"text": "Cổng\tthông tin", "url": "https://chinhphu.vn/?a=1&b=2", "bold": true},
         {"text": " và "}, {"text": "thư", "url": "mailto:vanthu@example.gov.vn"}, {"text": "Cổng", "url": "HTTP://Example.org"}])"));
     ASSERT_EQ(rt.spans.size(), 6u);
     EXPECT_EQ(describe(rt.spans), "[b:Cổng][tab][b:thông tin][ và ][thư][Cổng]");
@@ -277,16 +266,22 @@ TEST(RichJson, HyperlinksTakeWebAndMailAddressesOnly) {
     EXPECT_EQ(rt.spans[4].url, "mailto:vanthu@example.gov.vn");
     EXPECT_EQ(rt.spans[5].url, "HTTP://Example.org");  // as typed
     // Spans with the same look but different targets stay apart; the same target merges.
-    EXPECT_EQ(rich_from_json(json::parse(R"([{"text": "a", "url": "https://a.vn"}, {"text": "b", "url": "https://b.vn"}])")).spans.size(), 2u);
-    EXPECT_EQ(rich_from_json(json::parse(R"([{"text": "a", "url": "https://a.vn"}, {"text": "b", "url": "https://a.vn"}])")).spans.size(), 1u);
+    EXPECT_EQ(
+        rich_from_json(json::parse(R"([{"text": "a", "url": "https://a.vn"}, {"text": "b", "url": "https://b.vn"}])"))
+            .spans.size(),
+        2u);
+    EXPECT_EQ(
+        rich_from_json(json::parse(R"([{"text": "a", "url": "https://a.vn"}, {"text": "b", "url": "https://a.vn"}])"))
+            .spans.size(),
+        1u);
     // A new paragraph ends the link (the break is no part of it).
     const RichText broken = rich_from_json(json::parse(R"([{"text": "a\u0007b", "url": "https://a.vn"}])"));
     ASSERT_EQ(broken.spans.size(), 3u);
     EXPECT_EQ(broken.spans[1].url, "");
 
-    for (const std::string bad : {"javascript:alert(1)", "file:///etc/passwd", "/relative/page", "trang.html", "https://",
-                                  "https:///path", "ftp://example.org", "https://a b.vn", "mailto:", "http:example.org",
-                                  "https://a.vn/\n", ""}) {
+    for (const std::string bad :
+         {"javascript:alert(1)", "file:///etc/passwd", "/relative/page", "trang.html", "https://", "https:///path",
+          "ftp://example.org", "https://a b.vn", "mailto:", "http:example.org", "https://a.vn/\n", ""}) {
         SCOPED_TRACE(bad);
         try {
             rich_from_json(json::array({{{"text", "a"}, {"url", bad}}}));
@@ -311,11 +306,13 @@ TEST(DocxtplObject, Forms) {
     EXPECT_EQ(describe(docxtpl_object(json{{"rich", json::array({"b"})}}, false)->spans), "[b]");
     // A listing is literal text: no markup.
     EXPECT_EQ(describe(docxtpl_object(json{{"listing", "*a*\tb\ac"}}, false)->spans), "[*a*][tab][b][para][c]");
-    const auto paragraphs = docxtpl_object(json::parse(R"({"paragraphs": [{"text": "A", "style": "Heading1"}, "B"]})"), false);
+    const auto paragraphs =
+        docxtpl_object(json::parse(R"({"paragraphs": [{"text": "A", "style": "Heading1"}, "B"]})"), false);
     ASSERT_TRUE(paragraphs);
     EXPECT_EQ(describe(paragraphs->spans), "[A][para][B]");
     EXPECT_EQ(paragraphs->paragraph_styles, (std::vector<std::string>{"Heading1", ""}));
     EXPECT_THROW(docxtpl_object(json{{"listing", 3}}, false), vanban::RichTextError);
     EXPECT_THROW(docxtpl_object(json{{"paragraphs", json::array()}}, false), vanban::RichTextError);
-    EXPECT_THROW(docxtpl_object(json::parse(R"({"paragraphs": [{"text": "A", "styl": "x"}]})"), false), vanban::RichTextError);
+    EXPECT_THROW(docxtpl_object(json::parse(R"({"paragraphs": [{"text": "A", "styl": "x"}]})"), false),
+                 vanban::RichTextError);
 }

@@ -91,7 +91,8 @@ TEST(Schema, EveryViolationReportedWithPointerPositionAndTitle) {
     EXPECT_EQ(d[1].json_pointer, "/issuing_agency/code");
     EXPECT_EQ(d[1].line, 2);
     EXPECT_EQ(d[1].column, 30);
-    EXPECT_EQ(d[1].message, "\"Mã cơ quan\" (/issuing_agency/code): value does not have the required form (pattern ^[A-Z]+$)");
+    EXPECT_EQ(d[1].message,
+              "\"Mã cơ quan\" (/issuing_agency/code): value does not have the required form (pattern ^[A-Z]+$)");
 
     EXPECT_EQ(d[2].json_pointer, "/number");
     EXPECT_EQ(d[2].line, 3);
@@ -156,8 +157,7 @@ TEST(Schema, UnknownPropertyPointsAtIt) {
 
 TEST(Schema, NumbersAndLengthsInMessages) {
     const Schema schema = make_schema();
-    const Document doc =
-        parse(R"({"issuing_agency": {"name": ""}, "number": 0, "signer": {"name": "Y"}})", "d.json");
+    const Document doc = parse(R"({"issuing_agency": {"name": ""}, "number": 0, "signer": {"name": "Y"}})", "d.json");
     const std::vector<Diagnostic> d = schema.validate(doc);
     ASSERT_EQ(d.size(), 2u);
     EXPECT_EQ(d[0].json_pointer, "/issuing_agency/name");
@@ -208,8 +208,8 @@ TEST(Schema, CombinatorsExplainTheMeantBranchOnly) {
 
 TEST(Schema, EveryUnknownPropertyWithTheClosestKnownName) {
     const Schema schema = make_schema();
-    const Document doc = parse(
-        R"({"issuing_agency": {"name": "X"}, "numbr": 1, "Signer": {"name": "Y"}, "ghi_chu": 2})", "d.json");
+    const Document doc =
+        parse(R"({"issuing_agency": {"name": "X"}, "numbr": 1, "Signer": {"name": "Y"}, "ghi_chu": 2})", "d.json");
     const std::vector<Diagnostic> d = schema.validate(doc);
     std::vector<std::string> vi;
     for (const auto& x : d) vi.push_back(x.message_vi);
@@ -297,17 +297,23 @@ TEST(Schema, PatternsAreExplainedInWordsWhereTheSchemaSaysHow) {
     std::string all;
     for (const auto& x : d) all += x.json_pointer + " " + x.message + "\n";
     EXPECT_NE(all.find("/date \"Ngày ban hành\" (/date): value does not have the required form: dạng năm-tháng-ngày "
-                       "\"2022-03-10\""), std::string::npos) << all;
+                       "\"2022-03-10\""),
+              std::string::npos)
+        << all;
     EXPECT_NE(all.find("/recipients/0 "), std::string::npos) << all;
     EXPECT_NE(all.find("mẫu tự thêm gạch đầu dòng"), std::string::npos) << all;
     EXPECT_EQ(all.find("(pattern "), std::string::npos) << all;
 
-    const Schema record(json::parse(vanban::test::read_file(src + "/templates/award-record.schema.json")), "record.json");
+    const Schema record(json::parse(vanban::test::read_file(src + "/templates/award-record.schema.json")),
+                        "record.json");
     const json person = {{"person", {{"full_name", "Nguyễn Văn\nAn"}}}};
     std::string rec;
     for (const auto& x : record.validate(parse(person.dump(), "r.json"))) rec += x.message + "\n";
-    EXPECT_NE(rec.find("\"Họ tên\" (/person/full_name): value does not have the required form: viết trên một dòng, không "
-                       "xuống dòng"), std::string::npos) << rec;
+    EXPECT_NE(
+        rec.find("\"Họ tên\" (/person/full_name): value does not have the required form: viết trên một dòng, không "
+                 "xuống dòng"),
+        std::string::npos)
+        << rec;
 }
 
 TEST(Schema, ValidMeansItRendersWithThePlaceNamedByItsPrintedNumbers) {

@@ -51,7 +51,7 @@ TEST(Base64, SaysWhereTextStopsBeingBase64) {
     EXPECT_EQ(at, 4u);
     EXPECT_FALSE(base64_decoded_size("Zm9vY"));  // one character past a group: cut off
     EXPECT_TRUE(looks_base64("Zm9v YmFy=="));
-    EXPECT_FALSE(looks_base64("Zm=9v"));     // '=' only at the end
+    EXPECT_FALSE(looks_base64("Zm=9v"));      // '=' only at the end
     EXPECT_FALSE(looks_base64("photo.png"));  // '.' is not in the alphabet
     EXPECT_FALSE(looks_base64("   "));
 }
@@ -114,8 +114,9 @@ TEST(Utf8, DecodesCodePointsAndMovesPastThem) {
 }
 
 TEST(Utf8, RefusesIllFormedBytesAndStillMoves) {
-    for (const std::string& bad : {std::string("\xC0\xAF"), std::string("\xED\xA0\x80"), std::string("\xF4\x90\x80\x80"),
-                                  std::string("\xE1\x80"), std::string("\x80"), std::string("\xFF")}) {
+    for (const std::string& bad :
+         {std::string("\xC0\xAF"), std::string("\xED\xA0\x80"), std::string("\xF4\x90\x80\x80"),
+          std::string("\xE1\x80"), std::string("\x80"), std::string("\xFF")}) {
         std::size_t i = 0;
         EXPECT_FALSE(vanban::vn::next_code_point(bad, i)) << bad.size();
         EXPECT_GT(i, 0u);

@@ -24,22 +24,35 @@ const json& award_schema() {
 }
 
 TEST(SpreadsheetCells, NumbersWithVietnameseOrEnglishSeparators) {
-    const std::vector<std::pair<std::string, double>> good = {
-        {"1.234,5", 1234.5}, {"1,234.5", 1234.5}, {"1.234", 1234},        {"1,5", 1.5},     {"0.5", 0.5},
-        {"1.72", 1.72},      {"12,5%", 0.125},    {"1 234 567", 1234567}, {"1.234.567", 1234567},
-        {"-3", -3},          {"+4", 4},           {"50%", 0.5},           {"1\xC2\xA0" "234", 1234}};
+    const std::vector<std::pair<std::string, double>> good = {{"1.234,5", 1234.5},
+                                                              {"1,234.5", 1234.5},
+                                                              {"1.234", 1234},
+                                                              {"1,5", 1.5},
+                                                              {"0.5", 0.5},
+                                                              {"1.72", 1.72},
+                                                              {"12,5%", 0.125},
+                                                              {"1 234 567", 1234567},
+                                                              {"1.234.567", 1234567},
+                                                              {"-3", -3},
+                                                              {"+4", 4},
+                                                              {"50%", 0.5},
+                                                              {"1\xC2\xA0"
+                                                               "234",
+                                                               1234}};
     for (const auto& [text, value] : good) {
         const auto v = b::parse_cell_number(text);
         ASSERT_TRUE(v) << text;
         EXPECT_DOUBLE_EQ(*v, value) << text;
     }
-    for (const char* bad : {"abc", "1.2.3", "1,2,3", "12a", "", "%", "1.23.456", "--1"}) EXPECT_FALSE(b::parse_cell_number(bad)) << bad;
+    for (const char* bad : {"abc", "1.2.3", "1,2,3", "12a", "", "%", "1.23.456", "--1"})
+        EXPECT_FALSE(b::parse_cell_number(bad)) << bad;
 }
 
 TEST(SpreadsheetCells, DatesWrittenDayFirst) {
     const auto iso = [](const char* text) {
         const auto d = b::parse_cell_date(text);
-        return d ? std::to_string(d->year) + "-" + std::to_string(d->month) + "-" + std::to_string(d->day) : std::string("none");
+        return d ? std::to_string(d->year) + "-" + std::to_string(d->month) + "-" + std::to_string(d->day)
+                 : std::string("none");
     };
     EXPECT_EQ(iso("5/3/24"), "2024-3-5");
     EXPECT_EQ(iso("14/03/75"), "1975-3-14");
@@ -83,25 +96,27 @@ TEST(SpreadsheetColumns, NamedByPathTitleOrAliasWhateverTheCaseSpacingOrNormalFo
     EXPECT_EQ(path("Ngày sinh"), R"(["person","birth_date"])");
     EXPECT_EQ(path("Giới tính"), R"(["person","gender"])");
     EXPECT_EQ(path("Đơn vị công tác"), R"(["person","work_unit"])");
-    EXPECT_EQ(path("achievements.2.title"), R"(["achievements",1,"title"])");      // numbered list columns, from 1
+    EXPECT_EQ(path("achievements.2.title"), R"(["achievements",1,"title"])");           // numbered list columns, from 1
     EXPECT_EQ(path("Thành tích đạt được.1.Tiêu đề"), R"(["achievements",0,"title"])");  // steps by title
     EXPECT_EQ(path("awards[0].year"), R"(["awards",0,"year"])");
     EXPECT_EQ(path("footnotes.1"), R"(["footnotes","1"])");  // a property named "1" stays a key
     EXPECT_EQ(namer.resolve("STT").kind, b::ColumnNamer::Resolution::Kind::row_number);
     EXPECT_EQ(path("Ho va ten"), "-");
 
-    const auto problems = namer.describe({{"Ho va ten", "B4", namer.resolve("Ho va ten")},
-                                          {"Gioi tinh", "C4", namer.resolve("Gioi tinh")}}, "ds.xlsx");
+    const auto problems = namer.describe(
+        {{"Ho va ten", "B4", namer.resolve("Ho va ten")}, {"Gioi tinh", "C4", namer.resolve("Gioi tinh")}}, "ds.xlsx");
     ASSERT_EQ(problems.size(), 2u);  // every unknown column, at once
     EXPECT_EQ(problems[0].code, "batch.unknown_column");
-    EXPECT_NE(problems[0].message_vi.find("B4: mẫu không có trường nào tên “Ho va ten” — có phải ý bạn là “Họ và tên”?"),
-              std::string::npos) << problems[0].message_vi;
+    EXPECT_NE(
+        problems[0].message_vi.find("B4: mẫu không có trường nào tên “Ho va ten” — có phải ý bạn là “Họ và tên”?"),
+        std::string::npos)
+        << problems[0].message_vi;
     EXPECT_NE(problems[1].message_vi.find("có phải ý bạn là “Giới tính”"), std::string::npos) << problems[1].message_vi;
     EXPECT_NE(problems[1].message.find("did you mean 'Giới tính'"), std::string::npos) << problems[1].message;
 }
 
-std::vector<b::Record> read_all(const std::string& path, const json* schema, std::vector<b::SkippedRow>* skipped = nullptr,
-                                int header_row = 0) {
+std::vector<b::Record> read_all(const std::string& path, const json* schema,
+                                std::vector<b::SkippedRow>* skipped = nullptr, int header_row = 0) {
     b::ReaderOptions o;
     o.schema = schema;
     o.header_row = header_row;
@@ -127,7 +142,8 @@ const json kMoneySchema = json::parse(R"({
 TEST(SpreadsheetCsv, ExcelVietnameseCsvWithTitleTotalsAndNotes) {
     const std::string path = t::temp_dir() + "/thuong.csv";
     t::write_file(path,
-                  "\xEF\xBB\xBF" "BẢNG KÊ TIỀN THƯỞNG, NĂM 2024;;;;\r\n"
+                  "\xEF\xBB\xBF"
+                  "BẢNG KÊ TIỀN THƯỞNG, NĂM 2024;;;;\r\n"
                   ";;;;\r\n"
                   "STT;Họ tên;Số tiền;Tỷ lệ;Số người;LOẠI\r\n"
                   "1;An;1.234,5;12,5%;1.000;tiền mặt\r\n"
@@ -138,13 +154,15 @@ TEST(SpreadsheetCsv, ExcelVietnameseCsvWithTitleTotalsAndNotes) {
     std::vector<b::SkippedRow> skipped;
     const auto recs = read_all(path, &kMoneySchema, &skipped);
     ASSERT_EQ(recs.size(), 2u);
-    EXPECT_EQ(recs[0].data.value, json::parse(R"({"name":"An","amount":1234.5,"share":0.125,"count":1000,"kind":"cash"})"));
+    EXPECT_EQ(recs[0].data.value,
+              json::parse(R"({"name":"An","amount":1234.5,"share":0.125,"count":1000,"kind":"cash"})"));
     EXPECT_EQ(recs[1].data.value["kind"], "goods");
     EXPECT_EQ(recs[0].line, 4);
     for (const auto& r : recs) EXPECT_TRUE(r.errors.empty());
     std::vector<std::pair<int, std::string>> got;
     for (const auto& s : skipped) got.emplace_back(s.line, s.why.code);
-    EXPECT_EQ(got, (std::vector<std::pair<int, std::string>>{{1, "batch.row_above_header"}, {7, "batch.row_total"}, {8, "batch.row_note"}}));
+    EXPECT_EQ(got, (std::vector<std::pair<int, std::string>>{
+                       {1, "batch.row_above_header"}, {7, "batch.row_total"}, {8, "batch.row_note"}}));
     EXPECT_EQ(skipped[1].text, "Cộng | 3.234,5 | 1.003");
     EXPECT_NE(skipped[1].why.message_vi.find("dòng tổng cộng"), std::string::npos);
 
@@ -203,8 +221,10 @@ TEST(SpreadsheetCsv, UnknownColumnsStopTheBatchAllAtOnce) {
         FAIL() << "no error";
     } catch (const vanban::Error& e) {
         ASSERT_EQ(e.diagnostics().size(), 2u);
-        EXPECT_NE(e.diagnostics()[0].message_vi.find("có phải ý bạn là “Họ tên”"), std::string::npos) << e.diagnostics()[0].message_vi;
-        EXPECT_NE(e.diagnostics()[1].message_vi.find("có phải ý bạn là “Số tiền”"), std::string::npos) << e.diagnostics()[1].message_vi;
+        EXPECT_NE(e.diagnostics()[0].message_vi.find("có phải ý bạn là “Họ tên”"), std::string::npos)
+            << e.diagnostics()[0].message_vi;
+        EXPECT_NE(e.diagnostics()[1].message_vi.find("có phải ý bạn là “Số tiền”"), std::string::npos)
+            << e.diagnostics()[1].message_vi;
     }
     const std::string none = t::temp_dir() + "/none.csv";
     t::write_file(none, "a,b\n1,2\n");
@@ -218,7 +238,8 @@ TEST(SpreadsheetCsv, UnknownColumnsStopTheBatchAllAtOnce) {
 }
 
 TEST(SpreadsheetDefaults, SetValuesAreTypedAndMergedUnderTheRecord) {
-    json defaults = json::parse(R"({"issuer": {"name": "SỞ TÀI CHÍNH", "parent_name": "UBND TỈNH"}, "place": "Ninh Bình"})");
+    json defaults =
+        json::parse(R"({"issuer": {"name": "SỞ TÀI CHÍNH", "parent_name": "UBND TỈNH"}, "place": "Ninh Bình"})");
     b::apply_set_value(defaults, "Ngày báo cáo=15/06/2024", &award_schema());
     b::apply_set_value(defaults, "form.subject=Cá nhân", &award_schema());
     b::apply_set_value(defaults, "issuer.name=SỞ NỘI VỤ", &award_schema());
@@ -231,7 +252,7 @@ TEST(SpreadsheetDefaults, SetValuesAreTypedAndMergedUnderTheRecord) {
 
     json record = json::parse(R"({"place": "Hà Nội", "issuer": {"name": "SỞ Y TẾ"}})");
     b::merge_defaults(record, defaults);
-    EXPECT_EQ(record["place"], "Hà Nội");                  // the record's own value wins
+    EXPECT_EQ(record["place"], "Hà Nội");  // the record's own value wins
     EXPECT_EQ(record["issuer"]["name"], "SỞ Y TẾ");
     EXPECT_EQ(record["issuer"]["parent_name"], "UBND TỈNH");  // objects merge member by member
     EXPECT_EQ(record["report_date"], "2024-06-15");

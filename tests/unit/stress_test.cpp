@@ -31,7 +31,8 @@ std::string marker(int thread, int iteration) {
 }
 
 std::string replace_all(std::string s, const std::string& from, const std::string& to) {
-    for (std::size_t p = s.find(from); p != std::string::npos; p = s.find(from, p + to.size())) s.replace(p, from.size(), to);
+    for (std::size_t p = s.find(from); p != std::string::npos; p = s.find(from, p + to.size()))
+        s.replace(p, from.size(), to);
     return s;
 }
 
@@ -63,8 +64,8 @@ std::string diagnostics_text(const std::vector<vanban::Diagnostic>& ds) {
 
 struct Outcome {
     std::map<std::string, std::string> parts;  // a successful render, unzipped
-    std::string errors;                         // or the diagnostics of a failed one
-    std::string validation;                     // the schema's verdict
+    std::string errors;                        // or the diagnostics of a failed one
+    std::string validation;                    // the schema's verdict
 };
 
 Outcome run_once(const vanban::Template& tpl, const vanban::Schema& schema, const json& value) {
@@ -87,7 +88,8 @@ void stress(const std::string& variant_dir) {
     // References, one render at a time: four examples, good and broken.
     std::map<std::pair<int, bool>, Outcome> reference;
     for (int k = 0; k < 4; ++k)
-        for (bool broken : {false, true}) reference[std::make_pair(k, broken)] = run_once(tpl, schema, variant(k, kReferenceMarker, broken));
+        for (bool broken : {false, true})
+            reference[std::make_pair(k, broken)] = run_once(tpl, schema, variant(k, kReferenceMarker, broken));
     const std::string main_part = variant_dir == "odt" ? "content.xml" : "word/document.xml";
     for (int k = 0; k < 4; ++k) {
         const Outcome& good = reference[std::make_pair(k, false)];
@@ -119,8 +121,7 @@ void stress(const std::string& variant_dir) {
                         failure = where + "validation differs:\n" + got.validation;
                     else if (got.errors != replace_all(want.errors, kReferenceMarker, mark))
                         failure = where + "errors differ:\n" + got.errors;
-                    else if (got.parts.size() != want.parts.size())
-                        failure = where + "a different set of parts";
+                    else if (got.parts.size() != want.parts.size()) failure = where + "a different set of parts";
                     for (const auto& [name, content] : want.parts) {
                         if (!failure.empty()) break;
                         const auto it = got.parts.find(name);

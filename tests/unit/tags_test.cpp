@@ -22,8 +22,8 @@ using vanban::core::ParseError;
 using vanban::core::Piece;
 using vanban::core::Program;
 using vanban::core::RenderState;
-using vanban::core::ScanProblem;
 using vanban::core::scan_tags;
+using vanban::core::ScanProblem;
 using vanban::core::Statement;
 using vanban::core::TagLevel;
 using vanban::core::TagToken;
@@ -138,7 +138,8 @@ TEST(ScanTags, DocxtplLevelPrefixes) {
 }
 
 TEST(ScanTags, SingleLetterVariablesAreNotPrefixes) {
-    for (std::string_view text : {"{{ p }}", "{{p}}", "{{ r }}", "{{r}}", "{{ tr }}", "{{ tc }}", "{{ p.name }}", "{{ r[0] }}"}) {
+    for (std::string_view text :
+         {"{{ p }}", "{{p}}", "{{ r }}", "{{r}}", "{{ tr }}", "{{ tc }}", "{{ p.name }}", "{{ r[0] }}"}) {
         TagToken t = one_tag(text);
         EXPECT_EQ(t.level, TagLevel::automatic) << text;
         EXPECT_EQ(t.kind, TagToken::Kind::output) << text;
@@ -214,7 +215,10 @@ TEST(ScanTags, SingleBracesAreText) {
 TEST(ScanTags, BarrierInsideATag) {
     std::vector<TagToken> tags;
     std::vector<ScanProblem> problems;
-    scan_tags("{{ a\x01" "b }} {{ c }}", tags, problems, '\x01');
+    scan_tags(
+        "{{ a\x01"
+        "b }} {{ c }}",
+        tags, problems, '\x01');
     ASSERT_GE(problems.size(), 1u);  // the orphaned "}}" is reported after it
     EXPECT_EQ(problems[0].message, "tag is interrupted by a picture, field or tab");
     EXPECT_EQ(problems[0].offset, 0u);
@@ -223,7 +227,9 @@ TEST(ScanTags, BarrierInsideATag) {
     EXPECT_EQ(tags[0].inner, "c");
 
     // \x02 (a tab or break Word writes as an element) inside a tag is white space, as in Jinja
-    Scan t = scan("{{ a\x02" "or b }}");
+    Scan t = scan(
+        "{{ a\x02"
+        "or b }}");
     EXPECT_TRUE(t.problems.empty());
     ASSERT_EQ(t.tags.size(), 1u);
     EXPECT_EQ(t.tags[0].inner, "a or b");
@@ -388,13 +394,16 @@ public:
     void rich(std::string& out, const vanban::RichText& value, const OutputSite&, RenderState&) const override {
         out += value.plain();
     }
-    void image(std::string& out, const vanban::core::Image& image, const OutputSite&, RenderState& state) const override {
+    void image(std::string& out, const vanban::core::Image& image, const OutputSite&,
+               RenderState& state) const override {
         state.images.place(image.data, "part");
         out += "[picture " + std::to_string(image.cx) + "x" + std::to_string(image.cy) + "]";
     }
     void hook(std::string&, int, RenderState&) const override {}
     std::string_view empty_paragraph() const override { return "<p/>"; }
-    bool has_paragraph(std::string_view produced) const override { return produced.find("<p") != std::string_view::npos; }
+    bool has_paragraph(std::string_view produced) const override {
+        return produced.find("<p") != std::string_view::npos;
+    }
 };
 
 std::string render(const Built& b, const json& data, std::vector<Diagnostic>* errors = nullptr, bool lenient = false) {
@@ -497,7 +506,8 @@ TEST(RenderProgram, IfElifElse) {
 }
 
 TEST(RenderProgram, LoopWithElseFilterAndLoopVariable) {
-    Built b = build({"{% for p in people if p.ok %}{{ loop.index }}/{{ loop.length }} {{ p.name }};{% else %}trống{% endfor %}"});
+    Built b = build(
+        {"{% for p in people if p.ok %}{{ loop.index }}/{{ loop.length }} {{ p.name }};{% else %}trống{% endfor %}"});
     const json data = json::parse(R"({"people": [{"name": "A", "ok": true}, {"name": "B", "ok": false},
                                                  {"name": "C", "ok": true}]})");
     EXPECT_EQ(render(b, data), "<p>1/2 A;2/2 C;</p>");
@@ -512,7 +522,8 @@ TEST(RenderProgram, LoopOverMappingAndPairs) {
 }
 
 TEST(RenderProgram, NestedLoopsHaveTheirOwnLoopVariable) {
-    Built b = build({"{% for r in rows %}[{% for c in r %}{{ loop.index }}{{ c }}{% endfor %}|{{ loop.index }}]{% endfor %}"});
+    Built b = build(
+        {"{% for r in rows %}[{% for c in r %}{{ loop.index }}{{ c }}{% endfor %}|{{ loop.index }}]{% endfor %}"});
     EXPECT_EQ(render(b, json{{"rows", {{"a", "b"}, {"c"}}}}), "<p>[1a2b|1][1c|2]</p>");
 }
 
@@ -559,7 +570,8 @@ TEST(RenderProgram, LenientMissingListRepeatsNothing) {
 }
 
 TEST(CollectUsage, SkeletonHasPathsAndLoopsAsArrays) {
-    Built b = build({"{{ agency.name }}", "{% for s in sections %}{{ s.title }}{% for i in s.items %}{{ i }}{% endfor %}{% endfor %}",
+    Built b = build({"{{ agency.name }}",
+                     "{% for s in sections %}{{ s.title }}{% for i in s.items %}{{ i }}{% endfor %}{% endfor %}",
                      "{% if signer.show %}{{ signer.name | upper }}{% endif %}"});
     vanban::core::Usage usage;
     vanban::core::collect_usage(b.program, usage);

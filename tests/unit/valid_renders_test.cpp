@@ -11,7 +11,7 @@ TEST(ValidRenders, GeneratedDataThatValidatesRendersForEveryBundledTemplate) {
     for (const auto& t : all) {
         const auto outcome = vanban::property::check_valid_renders(t.name, 1000);
         EXPECT_EQ(outcome.documents, 1000);
-        EXPECT_GT(outcome.valid, 0) << t.name;             // the generator reaches valid documents ...
+        EXPECT_GT(outcome.valid, 0) << t.name;                  // the generator reaches valid documents ...
         EXPECT_LT(outcome.valid, outcome.documents) << t.name;  // ... and invalid ones
         for (const auto& v : outcome.violations) ADD_FAILURE() << v.substr(0, 3000);
     }

@@ -12,8 +12,10 @@ namespace vn = vanban::vn;
 namespace {
 
 // Decomposed spellings, written with escapes so the source file itself stays NFC.
-constexpr const char* kHoaDecomposed = "Hoa\xCC\x80";                // "Hoa" + U+0300 COMBINING GRAVE
-constexpr const char* kDucDecomposed = "\xC4\x90u\xCC\x9B\xCC\x81" "c";  // "Đ" "u" U+031B U+0301 "c" = "Đức"
+constexpr const char* kHoaDecomposed = "Hoa\xCC\x80";  // "Hoa" + U+0300 COMBINING GRAVE
+constexpr const char* kDucDecomposed =
+    "\xC4\x90u\xCC\x9B\xCC\x81"
+    "c";  // "Đ" "u" U+031B U+0301 "c" = "Đức"
 
 }  // namespace
 
@@ -30,19 +32,22 @@ TEST(VnNfc, ComposesDecomposedVietnamese) {
 }
 
 TEST(VnNfc, InvalidUtf8BecomesReplacementCharacter) {
-    EXPECT_EQ(vn::nfc("a\xFF" "b"), "a\xEF\xBF\xBD" "b");
+    EXPECT_EQ(vn::nfc("a\xFF"
+                      "b"),
+              "a\xEF\xBF\xBD"
+              "b");
     EXPECT_EQ(vn::nfc("x\xE1\xBB"), "x\xEF\xBF\xBD");  // truncated "ệ"
 }
 
 TEST(VnNfc, ValidUtf8) {
     EXPECT_TRUE(vn::valid_utf8(""));
     EXPECT_TRUE(vn::valid_utf8("Cộng hòa xã hội chủ nghĩa Việt Nam"));
-    EXPECT_TRUE(vn::valid_utf8("\xF0\x9F\x98\x80"));       // U+1F600
-    EXPECT_FALSE(vn::valid_utf8("\xC0\xAF"));              // overlong '/'
-    EXPECT_FALSE(vn::valid_utf8("\xED\xA0\x80"));          // surrogate U+D800
-    EXPECT_FALSE(vn::valid_utf8("\xE1\xBB"));              // truncated
-    EXPECT_FALSE(vn::valid_utf8("\xF4\x90\x80\x80"));      // > U+10FFFF
-    EXPECT_FALSE(vn::valid_utf8("abc\x80"));               // stray continuation byte
+    EXPECT_TRUE(vn::valid_utf8("\xF0\x9F\x98\x80"));   // U+1F600
+    EXPECT_FALSE(vn::valid_utf8("\xC0\xAF"));          // overlong '/'
+    EXPECT_FALSE(vn::valid_utf8("\xED\xA0\x80"));      // surrogate U+D800
+    EXPECT_FALSE(vn::valid_utf8("\xE1\xBB"));          // truncated
+    EXPECT_FALSE(vn::valid_utf8("\xF4\x90\x80\x80"));  // > U+10FFFF
+    EXPECT_FALSE(vn::valid_utf8("abc\x80"));           // stray continuation byte
 }
 
 // --- Case mapping ----------------------------------------------------------------------------------------------
@@ -221,8 +226,8 @@ TEST(VnSlug, Slugs) {
 
 TEST(VnWidth, SimpleExactValues) {
     // Space is 1/4 em, figures 1/2 em (exact in both 1000- and 2048-unit fonts).
-    EXPECT_DOUBLE_EQ(vn::text_width_twips(" ", 12), 60.0);           // 0.25 * 12 pt * 20
-    EXPECT_DOUBLE_EQ(vn::text_width_twips("2022", 13), 520.0);       // 4 * 0.5 * 13 * 20
+    EXPECT_DOUBLE_EQ(vn::text_width_twips(" ", 12), 60.0);            // 0.25 * 12 pt * 20
+    EXPECT_DOUBLE_EQ(vn::text_width_twips("2022", 13), 520.0);        // 4 * 0.5 * 13 * 20
     EXPECT_DOUBLE_EQ(vn::text_width_twips("2022", 13, true), 520.0);  // bold figures are 1/2 em too
     EXPECT_DOUBLE_EQ(vn::text_width_twips("", 13), 0.0);
 }

@@ -63,7 +63,8 @@ int add_slots_everywhere(xmlNode* element, xmlDoc* doc, Slots& slots) {
 std::vector<fs::path> bundled_xml_parts() {
     std::vector<fs::path> parts;
     for (const auto& e : fs::recursive_directory_iterator(fs::path(vanban::test::source_dir()) / "templates"))
-        if (e.is_regular_file() && (e.path().extension() == ".xml" || e.path().extension() == ".rels")) parts.push_back(e.path());
+        if (e.is_regular_file() && (e.path().extension() == ".xml" || e.path().extension() == ".rels"))
+            parts.push_back(e.path());
     return parts;
 }
 
@@ -109,7 +110,8 @@ TEST(XmlSlots, SlotsAndAttributeTagsComeOutInDocumentOrder) {
     xmlAddChild(c, slots.node(doc.get(), {Slot::Kind::hook, 1}));
     const auto slices = vanban::core::serialise_slices(doc.get());
     ASSERT_EQ(slices.size(), 4u);
-    EXPECT_EQ(slices[0].text, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<a xmlns:x=\"urn:x\"><b x:v=\"&lt;");
+    EXPECT_EQ(slices[0].text,
+              "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<a xmlns:x=\"urn:x\"><b x:v=\"&lt;");
     ASSERT_TRUE(slices[0].slot);
     EXPECT_EQ(slices[0].slot->kind, Slot::Kind::tag);
     EXPECT_EQ(slices[0].slot->index, 4);

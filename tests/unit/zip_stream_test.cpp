@@ -15,7 +15,8 @@ namespace vz = vanban::zip;
 
 std::string big_text() {
     std::string s;
-    for (int i = 0; s.size() < (3u << 20); ++i) s += "<row r=\"" + std::to_string(i) + "\"><c t=\"s\"><v>" + std::to_string(i * 7) + "</v></c></row>\n";
+    for (int i = 0; s.size() < (3u << 20); ++i)
+        s += "<row r=\"" + std::to_string(i) + "\"><c t=\"s\"><v>" + std::to_string(i * 7) + "</v></c></row>\n";
     return s;
 }
 

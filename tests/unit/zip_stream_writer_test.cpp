@@ -17,7 +17,8 @@ namespace vz = vanban::zip;
 std::vector<vz::PreparedEntry> entries() {
     std::vector<vz::PreparedEntry> out;
     out.push_back(vz::prepare("mimetype", "application/vnd.oasis.opendocument.text", vz::Method::stored));
-    out.push_back(vz::prepare("word/document.xml", std::string(5000, 'x') + "<w:t>Kế hoạch</w:t>", vz::Method::deflated));
+    out.push_back(
+        vz::prepare("word/document.xml", std::string(5000, 'x') + "<w:t>Kế hoạch</w:t>", vz::Method::deflated));
     out.push_back(vz::prepare("Tài liệu/ghi chú.txt", "UTF-8 name", vz::Method::deflated));
     return out;
 }

@@ -155,8 +155,8 @@ std::vector<LibzipEntry> libzip_entries(const std::string& bytes) {
     return out;
 }
 
-const std::string kXml = "<?xml version=\"1.0\"?><w:document>" + repeated("<w:p><w:r><w:t>Cộng hòa</w:t></w:r></w:p>", 500) +
-                         "</w:document>";
+const std::string kXml = "<?xml version=\"1.0\"?><w:document>" +
+                         repeated("<w:p><w:r><w:t>Cộng hòa</w:t></w:r></w:p>", 500) + "</w:document>";
 
 std::string sample_archive() {
     vz::Writer w;
@@ -174,8 +174,8 @@ std::string sample_archive() {
 
 TEST(ZipWriter, RoundTripThroughReaderAndLibzip) {
     const std::string zip = sample_archive();
-    const std::vector<std::string> names = {"mimetype", "word/document.xml", "word/media/ảnh-đại-diện.png",
-                                            "empty.txt", "word/"};
+    const std::vector<std::string> names = {"mimetype", "word/document.xml", "word/media/ảnh-đại-diện.png", "empty.txt",
+                                            "word/"};
 
     const vz::Reader r = vz::Reader::from_bytes(zip, "sample.zip");
     EXPECT_EQ(r.names(), names);
@@ -211,11 +211,11 @@ TEST(ZipWriter, HeadersAreReproducibleAndOdfFriendly) {
 
     // mimetype first, stored, no extra field, content at offset 38 (what ODF readers sniff).
     EXPECT_EQ(get32(zip, 0), 0x04034b50u);
-    EXPECT_EQ(get16(zip, 4), 20u);                     // version needed
-    EXPECT_EQ(get16(zip, 8), 0u);                      // stored
-    EXPECT_EQ(get16(zip, 10), 0u);                     // time 00:00
-    EXPECT_EQ(get16(zip, 12), (1u << 5) | 1u);         // 1980-01-01
-    EXPECT_EQ(get16(zip, 28), 0u);                     // extra length
+    EXPECT_EQ(get16(zip, 4), 20u);              // version needed
+    EXPECT_EQ(get16(zip, 8), 0u);               // stored
+    EXPECT_EQ(get16(zip, 10), 0u);              // time 00:00
+    EXPECT_EQ(get16(zip, 12), (1u << 5) | 1u);  // 1980-01-01
+    EXPECT_EQ(get16(zip, 28), 0u);              // extra length
     EXPECT_EQ(zip.substr(30, 8), "mimetype");
     EXPECT_EQ(zip.substr(38, 39), "application/vnd.oasis.opendocument.text");
 
@@ -259,7 +259,8 @@ TEST(ZipWriter, PreparedEntriesAreCopiedVerbatim) {
 
 TEST(ZipWriter, RawCopyFromReaderKeepsContent) {
     const std::string docx = vanban::test::make_docx("<w:p><w:r><w:t>Xin chào</w:t></w:r></w:p>",
-                                                     {{"word/header1.xml", "<?xml version=\"1.0\"?><w:hdr "
+                                                     {{"word/header1.xml",
+                                                       "<?xml version=\"1.0\"?><w:hdr "
                                                        "xmlns:w=\"http://schemas.openxmlformats.org/"
                                                        "wordprocessingml/2006/main\"><w:p/></w:hdr>"}});
     const vz::Reader r = vz::Reader::from_bytes(docx, "in.docx");
@@ -472,26 +473,25 @@ TEST(TestSupport, MakeDocxHasTheExpectedParts) {
         "<w:p><w:r><w:t>Xin chào</w:t></w:r></w:p>",
         {{"word/header1.xml", "<w:hdr xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"/>"}});
     const auto parts = vanban::test::read_zip(docx);
-    for (const char* name : {"[Content_Types].xml", "_rels/.rels", "word/document.xml",
-                             "word/_rels/document.xml.rels", "word/styles.xml", "word/header1.xml"})
+    for (const char* name : {"[Content_Types].xml", "_rels/.rels", "word/document.xml", "word/_rels/document.xml.rels",
+                             "word/styles.xml", "word/header1.xml"})
         EXPECT_TRUE(parts.contains(name)) << name;
     EXPECT_NE(parts.at("[Content_Types].xml").find("/word/header1.xml"), std::string::npos);
     EXPECT_NE(parts.at("word/_rels/document.xml.rels").find("Target=\"header1.xml\""), std::string::npos);
     EXPECT_NE(parts.at("word/document.xml").find("<w:headerReference w:type=\"default\""), std::string::npos);
     EXPECT_NE(parts.at("word/document.xml").find("w:w=\"11906\" w:h=\"16838\""), std::string::npos);
-    EXPECT_EQ(vanban::test::paragraph_texts(parts.at("word/document.xml")),
-              std::vector<std::string>{"Xin chào"});
+    EXPECT_EQ(vanban::test::paragraph_texts(parts.at("word/document.xml")), std::vector<std::string>{"Xin chào"});
 }
 
 TEST(TestSupport, MakeDocxAndRepackedCopyPassValidateOffice) {
     const std::string tools = vanban::test::shared_dir() + "/tools";
     if (!std::filesystem::exists(tools + "/validate-office")) GTEST_SKIP() << "no " << tools;
     const std::string w = "xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"";
-    const std::string docx = vanban::test::make_docx(
-        "<w:p><w:r><w:t>CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM</w:t></w:r></w:p>",
-        {{"word/header1.xml", "<?xml version=\"1.0\"?><w:hdr " + w + "><w:p/></w:hdr>"},
-         {"word/footer1.xml", "<?xml version=\"1.0\"?><w:ftr " + w + "><w:p/></w:ftr>"},
-         {"word/footnotes.xml", "<?xml version=\"1.0\"?><w:footnotes " + w + "/>"}});
+    const std::string docx =
+        vanban::test::make_docx("<w:p><w:r><w:t>CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM</w:t></w:r></w:p>",
+                                {{"word/header1.xml", "<?xml version=\"1.0\"?><w:hdr " + w + "><w:p/></w:hdr>"},
+                                 {"word/footer1.xml", "<?xml version=\"1.0\"?><w:ftr " + w + "><w:p/></w:ftr>"},
+                                 {"word/footnotes.xml", "<?xml version=\"1.0\"?><w:footnotes " + w + "/>"}});
 
     // The same package copied entry by entry through Reader::read_raw and the Writer.
     const vz::Reader r = vz::Reader::from_bytes(docx, "made.docx");
