@@ -353,6 +353,22 @@ TEST(JinjaParity, SetBlocks) {
     EXPECT_EQ(rendered("{% set x | upper %}ab{% endset %}{{ x }}"), "AB");
 }
 
+// docxtpl's \a (new paragraph) and \f (page break) cannot stand in the one paragraph a block's text becomes:
+// an error at the tag, never the words on both sides glued together.
+TEST(JinjaParity, ParagraphBreaksInABlocksTextAreErrors) {
+    const json data = {{"s", "đoạn một\ađoạn hai"}, {"p", "trang\fsau"}};
+    for (const std::string tags : {"{% macro m() %}{{ s }}{% endmacro %}{{ m() }}",
+                                   "{% filter upper %}{{ s }}{% endfilter %}",
+                                   "{% set x %}{{ p }}{% endset %}{{ x }}"}) {
+        const auto e = render_errors(tags, data);
+        ASSERT_EQ(e.size(), 1u) << tags;
+        EXPECT_EQ(e[0].code, "data.paragraph_break") << tags;
+        EXPECT_NE(e[0].message_vi.find("khối"), std::string::npos) << e[0].message_vi;
+    }
+    // Without a break the block has the value's text.
+    EXPECT_EQ(rendered("{% filter upper %}{{ s }}{% endfilter %}", {{"s", "a b"}}), "A B");
+}
+
 TEST(JinjaParity, RecursiveLoops) {
     const json tree =
         json::parse(R"({"t": [{"n": "a", "c": [{"n": "b", "c": []}, {"n": "c", "c": []}]}, {"n": "d", "c": []}]})");
