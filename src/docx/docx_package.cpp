@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstdlib>
 
+#include "core/ascii.hpp"
 #include "core/property_part.hpp"
 #include "core/xml_compiler.hpp"
 #include "docx/docx_part.hpp"
@@ -60,15 +61,28 @@ std::int64_t document_text_width(std::string_view document) {
     return text > 0 ? static_cast<std::int64_t>(text) * 635 : 0;
 }
 
-std::string lower(std::string s) {
-    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
-
 // The relationships part of a part: word/header1.xml → word/_rels/header1.xml.rels.
 std::string relationships_of(const std::string& part) {
     const std::size_t slash = part.rfind('/');
     return part.substr(0, slash + 1) + "_rels/" + part.substr(slash + 1) + ".rels";
+}
+
+// Adds relationships to a part's .rels: the template's, one this render made already (pictures, sub-documents), or a
+// new one — never two parts of the same name.
+void add_relationships(core::PictureEdits& edits, const std::string& rels, const std::string& relationships) {
+    const auto made =
+        std::find_if(edits.added.begin(), edits.added.end(), [&](const auto& a) { return a.first == rels; });
+    std::string* existing = edits.entries.count(rels)   ? &edits.text_of(rels)
+                            : made != edits.added.end() ? &made->second
+                                                        : nullptr;
+    if (existing) {
+        if (!core::append_to_root(*existing, "Relationships", relationships)) core::unusual_picture_part(rels);
+        return;
+    }
+    edits.added.emplace_back(rels,
+                             "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
+                             "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">" +
+                                 relationships + "</Relationships>");
 }
 
 constexpr std::string_view kDocPr = "<wp:docPr ";
@@ -129,23 +143,14 @@ public:
                     "<Relationship Id=\"" + core::image_relationship_id(n) +
                     "\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/image\" Target=\"media/" +
                     core::ImageSession::media_name(n, format_of.at(n)) + "\"/>";
-            if (edits.entries.count(rels)) {
-                if (!core::append_to_root(edits.text_of(rels), "Relationships", relationships))
-                    core::unusual_picture_part(rels);
-            } else {
-                edits.added.emplace_back(
-                    rels,
-                    "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
-                    "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">" +
-                        relationships + "</Relationships>");
-            }
+            add_relationships(edits, rels, relationships);
         }
         // Formats kept by number: containers of the plain enum would be exported from the shared library.
         std::set<int> formats;
         for (const auto& [number, format] : format_of) formats.insert(static_cast<int>(format));
         const std::string types_name(kContentTypes);
         std::string& types = edits.text_of(types_name);
-        const std::string types_lower = lower(types);
+        const std::string types_lower = core::ascii_lower(types);
         std::string defaults;
         for (int number : formats) {
             const auto f = static_cast<core::ImageFormat>(number);
@@ -303,14 +308,15 @@ std::string main_part_named_by(std::string_view package_relationships) {
 std::string content_type_of(std::string_view content_types, const std::string& part) {
     const core::XmlDocPtr doc = parse(content_types, std::string(kContentTypes));
     if (!doc) return {};
-    const std::string extension = lower(part.substr(part.rfind('.') + 1)), name = "/" + part;
+    const std::string extension = core::ascii_lower(part.substr(part.rfind('.') + 1)), name = "/" + part;
     std::string by_default;
     for (const xmlNode* t = xmlDocGetRootElement(doc.get())->children; t; t = t->next) {
         const auto attribute = [&](const char* a) { return import::attribute(t, nullptr, a).value_or(""); };
         // Part names compare case-insensitively (OPC, ECMA-376 part 2 §9.1.1.1).
-        if (import::is_element(t, kContentTypesNs, "Override") && lower(attribute("PartName")) == lower(name))
+        if (import::is_element(t, kContentTypesNs, "Override") &&
+            core::ascii_lower(attribute("PartName")) == core::ascii_lower(name))
             return attribute("ContentType");
-        if (import::is_element(t, kContentTypesNs, "Default") && lower(attribute("Extension")) == extension)
+        if (import::is_element(t, kContentTypesNs, "Default") && core::ascii_lower(attribute("Extension")) == extension)
             by_default = attribute("ContentType");
     }
     return by_default;
@@ -360,22 +366,7 @@ void list_hyperlinks(const core::RenderState& state, core::PictureEdits& edits) 
             core::escape_xml_attribute(relationships, *by_number[k]);
             relationships += "\" TargetMode=\"External\"/>";
         }
-        const std::string rels = relationships_of(part);
-        // (made by this render for its pictures or sub-documents when the template had none: extended, not made twice)
-        const auto made =
-            std::find_if(edits.added.begin(), edits.added.end(), [&](const auto& a) { return a.first == rels; });
-        std::string* existing = edits.entries.count(rels)   ? &edits.text_of(rels)
-                                : made != edits.added.end() ? &made->second
-                                                            : nullptr;
-        if (existing) {
-            if (!core::append_to_root(*existing, "Relationships", relationships)) core::unusual_picture_part(rels);
-        } else {
-            edits.added.emplace_back(
-                rels,
-                "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
-                "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">" +
-                    relationships + "</Relationships>");
-        }
+        add_relationships(edits, relationships_of(part), relationships);
     }
 }
 

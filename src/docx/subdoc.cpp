@@ -8,6 +8,7 @@
 
 #include <libxml/xmlsave.h>
 
+#include "core/ascii.hpp"
 #include "core/xml_compiler.hpp"
 #include "docx/docx_package.hpp"
 #include "docx/ooxml_names.hpp"
@@ -119,11 +120,6 @@ std::string resolve_target(const std::string& folder, const std::string& target)
     std::string out;
     for (const auto& p : parts) out += (out.empty() ? "" : "/") + p;
     return out;
-}
-
-std::string lower(std::string s) {
-    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
 }
 
 // What the template has: style ids by name, the numbering ids in use, the numbers vanban gave earlier sub-documents.
@@ -372,7 +368,7 @@ private:
         if (kind == "image" && !rel.external) {
             const std::string part = resolve_target(folder_, rel.target);
             if (!zip_.contains(part)) refuse("its picture " + part + " is missing", object_);
-            const std::string extension = lower(part.substr(part.rfind('.') + 1));
+            const std::string extension = core::ascii_lower(part.substr(part.rfind('.') + 1));
             Media m;
             m.name = "word/media/" + std::string(kSubdocName) + std::to_string(placed_.number) + "_" +
                      std::to_string(placed_.relationships.size() + 1) + "." + extension;
@@ -681,7 +677,7 @@ void list_subdocs(const core::RenderState& state, core::PictureEdits& edits) {
     for (const Media& m : session->media) {
         std::string& types = edits.text_of(types_name);
         const std::string extension = m.name.substr(m.name.rfind('.') + 1);
-        if (lower(types).find("extension=\"" + extension + "\"") == std::string::npos) {
+        if (core::ascii_lower(types).find("extension=\"" + extension + "\"") == std::string::npos) {
             std::string entry = "<Default Extension=\"" + extension + "\" ContentType=\"";
             core::escape_xml_attribute(entry, m.content_type);
             if (!core::append_to_root(types, "Types", entry + "\"/>")) core::unusual_picture_part(types_name);

@@ -27,6 +27,7 @@ import puppeteer from "puppeteer-core";
 
 const vanban = process.argv[2];
 const shots = process.argv[3] || "";
+if (shots) mkdirSync(shots, { recursive: true });  // a new folder for the screenshots is made, not an error
 const chromium = process.env.CHROMIUM || "/usr/bin/chromium";
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 if (!vanban) {
@@ -827,6 +828,8 @@ try {
 
   check(pageErrors.length === 0, "no script errors on the page", pageErrors.join(" | "));
 } catch (e) {
+  // After a failure the browser may be stuck in the failed step: a failed run ends within a minute, whatever it awaits.
+  setTimeout(() => { console.log(`browser: ${passed} passed, ${failed} failed (closed by force)`); process.exit(1); }, 60000).unref();
   check(false, "the test ran to the end", e.stack + (pageErrors.length ? "\n        page errors: " + pageErrors.join(" | ") : ""));
   for (const p of await browser.pages()) await p.screenshot({ path: join(shots || tmpdir(), "failure.png") }).catch(() => {});
 } finally {
