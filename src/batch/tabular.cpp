@@ -193,6 +193,16 @@ int Tabular::header_width() const {
     return n;
 }
 
+// The object's keys iterate in the order of their columns, as a JSON record's keys iterate in the order of its file
+// (json_data::KeyOrder is noted only when that order is not the sorted one).
+void Tabular::note_column_order(const HeaderNode& node, const json& object, Record& record) {
+    std::vector<std::string> keys;
+    keys.reserve(object.size());
+    for (const auto& [key, child] : node.children)
+        if (object.contains(key.get_ref<const std::string&>())) keys.push_back(key.get<std::string>());
+    if (!std::is_sorted(keys.begin(), keys.end())) record.data.key_order.note(std::move(keys));
+}
+
 std::optional<json> Tabular::emit(const HeaderNode& node, std::string& pointer, Record& record) {
     if (node.kind == HeaderNode::Kind::leaf) {
         const Cell* cell = row_[static_cast<std::size_t>(node.column)];
@@ -232,6 +242,7 @@ std::optional<json> Tabular::emit(const HeaderNode& node, std::string& pointer, 
         pointer.resize(mark);
     }
     if (out.empty()) return std::nullopt;
+    if (out.is_object()) note_column_order(node, out, record);
     // A container is where its first value is.
     if (!record.data.positions.contains(pointer)) {
         std::string first = pointer;

@@ -67,6 +67,7 @@ private:
     RowKind kind_of(const std::vector<Cell>& row) const;
     const ColumnSpec* column(int number) const;
     int header_width() const;
+    void note_column_order(const HeaderNode& node, const nlohmann::json& object, Record& record);
     std::optional<nlohmann::json> emit(const HeaderNode& node, std::string& pointer, Record& record);
 
     std::string source_;

@@ -408,7 +408,9 @@ TEST(Batch, ARecordsMappingsIterateInFileOrder) {
                                       P("{% for k, v in fees | dictsort %}({{ k }}){% endfor %}")));
     const std::string record = R"({"fees": {"zeta": 3, "alpha": 1, "mu": 2}})";
     for (const auto& [name, text] :
-         {std::pair<std::string, std::string>{"r.jsonl", record + "\n"}, {"r.json", "[" + record + "]"}}) {
+         {std::pair<std::string, std::string>{"r.jsonl", record + "\n"},
+          {"r.json", "[" + record + "]"},
+          {"r.csv", "fees.zeta,fees.alpha,fees.mu\n3,1,2\n"}}) {  // a table's keys: in the order of its columns
         fs::remove_all(f.out);
         auto o = f.options(name, text);
         o.name_expression = "out";
