@@ -87,7 +87,9 @@ void add_emphasis_and_lines(const RichSpan& s, Properties& p) {
     if (s.bold) p.add_all_scripts("font-weight", "bold");
     if (s.italic) p.add_all_scripts("font-style", "italic");
     if (s.underline) {
-        const std::string_view word = s.look.underline_style.empty() ? "single" : s.look.underline_style;
+        // (both arms string_view: a "single" : std::string conditional would make a temporary string to view)
+        const std::string_view word =
+            s.look.underline_style.empty() ? std::string_view("single") : std::string_view(s.look.underline_style);
         for (const Underline& u : kUnderlines) {
             if (u.word != word) continue;
             p.add("style:text-underline-style", u.style);
