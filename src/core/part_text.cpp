@@ -86,7 +86,9 @@ private:
             }
             for (xmlNode* soft : p.dropped_softs) remove_holder(soft);
             // A tab or line break inside a tag is white space of the tag (as in Jinja): it leaves with the tag.
-            for (const auto& [at, soft] : p.softs) {
+            for (const auto& entry : p.softs) {  // (no structured binding: a lambda cannot capture one in C++20)
+                const auto at = entry.first;
+                xmlNode* soft = entry.second;
                 const bool in_tag = std::any_of(p.tags.begin(), p.tags.end(), [&](int ti) {
                     const TagToken& token = tags_[static_cast<std::size_t>(ti)].token;
                     return at > token.begin && at < token.end;
