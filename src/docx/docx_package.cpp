@@ -323,11 +323,10 @@ std::string content_type_of(std::string_view content_types, const std::string& p
 }
 
 namespace {
-
 constexpr std::string_view kLinkIdPrefix = "rIdVanbanLink";
+}  // namespace
 
-// The highest N of an id rIdVanbanLink<N> in `part`'s relationships in the template (0 when none).
-int last_link_number(const core::RenderState& state, const std::string& part) {
+int link_id_base(const core::RenderState& state, const std::string& part) {
     if (!state.package_texts) return 0;
     const auto rels = state.package_texts->find(relationships_of(part));
     if (rels == state.package_texts->end()) return 0;
@@ -339,10 +338,8 @@ int last_link_number(const core::RenderState& state, const std::string& part) {
     return last;
 }
 
-}  // namespace
-
-std::string hyperlink_relationship_id(const core::RenderState& state, const std::string& part, int number) {
-    return std::string(kLinkIdPrefix) + std::to_string(last_link_number(state, part) + number);
+std::string hyperlink_relationship_id(int base, int number) {
+    return std::string(kLinkIdPrefix) + std::to_string(base + number);
 }
 
 bool has_hyperlink_style(const core::RenderState& state) {
@@ -358,10 +355,11 @@ void list_hyperlinks(const core::RenderState& state, core::PictureEdits& edits) 
     for (const auto& [part, targets] : state.hyperlinks) {
         std::vector<const std::string*> by_number(targets.size());
         for (const auto& [url, number] : targets) by_number[static_cast<std::size_t>(number - 1)] = &url;
+        const int base = link_id_base(state, part);
         std::string relationships;
         for (std::size_t k = 0; k < by_number.size(); ++k) {
             relationships +=
-                "<Relationship Id=\"" + hyperlink_relationship_id(state, part, static_cast<int>(k + 1)) +
+                "<Relationship Id=\"" + hyperlink_relationship_id(base, static_cast<int>(k + 1)) +
                 "\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink\" Target=\"";
             core::escape_xml_attribute(relationships, *by_number[k]);
             relationships += "\" TargetMode=\"External\"/>";

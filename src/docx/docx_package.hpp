@@ -35,9 +35,11 @@ std::string main_part_named_by(std::string_view package_relationships);
 std::string content_type_of(std::string_view content_types, const std::string& part);
 
 // Rich text's hyperlinks (RichSpan::url) are related by the part that shows them: the relationship id of the
-// hyperlink numbered `number` in `part` (RenderState::hyperlinks) — rIdVanbanLink<N>, N counted after every such id
-// the part's relationships in the template already have, so ids never collide and a render is deterministic.
-std::string hyperlink_relationship_id(const core::RenderState& state, const std::string& part, int number);
+// hyperlink numbered `number` in a part (RenderState::hyperlinks) is rIdVanbanLink<base + number>, `base` being the
+// highest such N the part's relationships in the template already have (link_id_base: read once per part and
+// value, not per link), so ids never collide and a render is deterministic.
+int link_id_base(const core::RenderState& state, const std::string& part);
+std::string hyperlink_relationship_id(int base, int number);
 // Whether the template's styles define Word's character style for links ("Hyperlink"), which links then take.
 bool has_hyperlink_style(const core::RenderState& state);
 // The external relationships of the render's hyperlinks, added to each part's .rels (made when it has none).

@@ -578,8 +578,13 @@ public:
         }
         auto& targets = state_.hyperlinks[part_];
         const int number = targets.emplace(s.url, static_cast<int>(targets.size()) + 1).first->second;
-        out_ += "<w:hyperlink r:id=\"" + hyperlink_relationship_id(state_, part_, number) + "\" w:history=\"1\">";
+        out_ += "<w:hyperlink r:id=\"" + hyperlink_relationship_id(id_base(), number) + "\" w:history=\"1\">";
         open_ = s.url;
+    }
+
+    int id_base() {
+        if (!id_base_) id_base_ = link_id_base(state_, part_);
+        return *id_base_;
     }
 
     void close() {
@@ -608,6 +613,7 @@ private:
     bool allowed_;
     std::string open_;
     std::optional<bool> styled_;
+    std::optional<int> id_base_;  // the part's link_id_base, read at the value's first link
 };
 
 class DocxEmitter final : public core::Emitter {
