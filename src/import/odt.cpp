@@ -129,18 +129,13 @@ private:
         Format f = outer;
         if (style.empty()) return f;
         // Direct formatting is what automatic styles (in content.xml) set; named styles only make text look bold.
-        if (auto b = inherited(
-                style, [](const TextStyle& s) { return s.bold; }, true))
-            f.bold = *b;
-        if (auto i = inherited(
-                style, [](const TextStyle& s) { return s.italic; }, true))
-            f.italic = *i;
-        if (auto u = inherited(
-                style, [](const TextStyle& s) { return s.underline; }, true))
-            f.underline = *u;
-        if (auto b = inherited(
-                style, [](const TextStyle& s) { return s.bold; }, false))
-            f.looks_bold = *b;
+        const auto bold = [](const TextStyle& s) { return s.bold; };
+        const auto italic = [](const TextStyle& s) { return s.italic; };
+        const auto underline = [](const TextStyle& s) { return s.underline; };
+        if (auto b = inherited(style, bold, true)) f.bold = *b;
+        if (auto i = inherited(style, italic, true)) f.italic = *i;
+        if (auto u = inherited(style, underline, true)) f.underline = *u;
+        if (auto b = inherited(style, bold, false)) f.looks_bold = *b;
         return f;
     }
 
