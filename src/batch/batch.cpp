@@ -27,6 +27,7 @@
 #include "api/ordered_render.hpp"
 #include "batch/columns.hpp"
 #include "batch/records.hpp"
+#include "core/ascii.hpp"
 #include "core/expr.hpp"
 #include "core/vn.hpp"
 #include "io/fail.hpp"
@@ -45,13 +46,6 @@ using nlohmann::json;
 
 using io::fail;
 using io::fail_errno;
-
-std::string lower_ascii(std::string_view s) {
-    std::string out(s);
-    for (char& c : out)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    return out;
-}
 
 // ----- the output-name template: literal text and {{ expressions }}
 
@@ -118,11 +112,11 @@ public:
     explicit NameRegistry(std::string extension) : extension_(std::move(extension)), slots_(1024, 0) {}
 
     std::string assign(std::string base, std::size_t index0) {
-        if (lower_ascii(base).ends_with(extension_)) base.resize(base.size() - extension_.size());
+        if (core::ascii_lower(base).ends_with(extension_)) base.resize(base.size() - extension_.size());
         base = sanitize_name(base);
         if (base.empty()) base = std::to_string(index0 + 1);
         std::string candidate = base;
-        for (int n = 2; !insert(lower_ascii(candidate)); ++n) candidate = base + "-" + std::to_string(n);
+        for (int n = 2; !insert(core::ascii_lower(candidate)); ++n) candidate = base + "-" + std::to_string(n);
         return candidate + extension_;
     }
 
@@ -951,7 +945,7 @@ std::string sanitize_name(std::string_view name, std::size_t max_bytes) {
     static constexpr const char* kReserved[] = {"con",  "prn",  "aux",  "nul",  "com1", "com2", "com3", "com4",
                                                 "com5", "com6", "com7", "com8", "com9", "lpt1", "lpt2", "lpt3",
                                                 "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9"};
-    const std::string l = lower_ascii(out);
+    const std::string l = core::ascii_lower(out);
     for (const char* r : kReserved)
         if (l == r) out += '_';
     return out;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "core/vn.hpp"
+
 namespace vanban::batch::detail {
 
 std::size_t ElementEnd::find(std::string_view chunk) noexcept {
@@ -72,9 +74,7 @@ void TextPosition::advance(std::string_view passed) noexcept {
         column = 1;
         tail = passed.substr(static_cast<std::size_t>(static_cast<const char*>(nl) - passed.data()) + 1);
     }
-    int code_points = 0;
-    for (const char c : tail) code_points += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-    column += code_points;
+    column += static_cast<int>(vn::code_point_count(tail));
 }
 
 }  // namespace vanban::batch::detail

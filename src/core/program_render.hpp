@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/ascii.hpp"
 #include "core/program.hpp"
 #include "core/richtext.hpp"
 #include "core/vn.hpp"
@@ -116,9 +117,8 @@ struct Renderer {
     void emit_text(std::string& out, std::string_view text, const OutputSite& site, int loc) {
         constexpr std::size_t kSlice = 1u << 20;
         while (!text.empty() && !state.aborted) {
-            std::size_t n = std::min(text.size(), kSlice);
-            while (n < text.size() && n > 1 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80)
-                --n;  // whole code points
+            // whole code points (at least one byte, so that a slice always moves on)
+            const std::size_t n = std::max<std::size_t>(1, vn::char_boundary_before(text, kSlice));
             emitter.text(out, text.substr(0, n), site);
             text.remove_prefix(n);
             check_size(out, loc);
@@ -161,12 +161,6 @@ struct Renderer {
         return text;
     }
 
-    static bool ascii(std::string_view s) {
-        for (char c : s)
-            if (static_cast<unsigned char>(c) >= 0x80) return false;
-        return true;
-    }
-
     void output(const Node& n, std::string& out) {
         try {
             Value v = evaluate(*n.expr, state.ctx);
@@ -205,7 +199,7 @@ struct Renderer {
                 return;
             }
             std::string text = to_text(v, state.ctx);
-            if (!ascii(text)) text = xml_characters(vn::nfc(text));
+            if (!is_ascii(text)) text = xml_characters(vn::nfc(text));
             if (capturing > 0) refuse_break_in_block_text(text);
             // A value that starts paragraphs (\a, \f) writes the host's properties: their tags are evaluated then.
             if (!site.prop_exprs.empty() && text.find_first_of("\a\f") != std::string::npos)
