@@ -41,6 +41,9 @@ struct TemplateImpl {
     bool renumber_drawings = false;
     unsigned long first_drawing_id = 1;
     PackageImages images;  // what a render needs to add pictures from the data
+    // Renders borrow their deflate state from here (it is not part of what the template means, hence mutable).
+    mutable zip::CompressorPool compressors;
+    explicit TemplateImpl(int compression_level) : compressors(compression_level) {}
 };
 
 }  // namespace detail
@@ -258,7 +261,7 @@ void compile_story(const Source& src, const core::PackageFormat& format, const c
 // Every entry of the package in archive order — a format's `mimetype` first and stored (added when the template lacks
 // it) — as a compiled story part or a prepared record copied into every output.
 std::shared_ptr<detail::TemplateImpl> compile(Source src, std::string name, const CompileOptions& options) {
-    auto impl = std::make_shared<detail::TemplateImpl>();
+    auto impl = std::make_shared<detail::TemplateImpl>(options.compression_level);
     impl->name = std::move(name);
     impl->options = options;
     impl->format = detect_format(src.names, impl->name);
@@ -388,7 +391,7 @@ std::string Template::render_ordered(const nlohmann::json& data, const RenderOpt
     const detail::PackageEdits edits =
         has_pictures || has_session ? detail::package_edits(t.images, state) : detail::PackageEdits{};
 
-    zip::Writer writer(t.expected_size + edits.size());
+    zip::Writer writer(t.expected_size + edits.size(), &t.compressors);
     for (std::size_t i = 0; i < t.parts.size(); ++i) {
         const auto& part = t.parts[i];
         if (part.compiled) writer.add(part.name, rendered[i], method_for(part.name));

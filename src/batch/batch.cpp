@@ -16,6 +16,7 @@
 #include <deque>
 #include <exception>
 #include <filesystem>
+#include <limits>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -63,6 +64,9 @@ public:
             const auto close = text.find("}}", open + 2);
             if (close == std::string::npos) fail(DiagnosticKind::usage, "--name: '{{' without '}}' in '" + text + "'");
             const std::string inner = text.substr(open + 2, close - open - 2);
+            // loop.length, loop.revindex(0) and loop.last depend on how many records there are.
+            for (const char* word : {"length", "revindex", "last"})
+                needs_total_ = needs_total_ || inner.find(word) != std::string::npos;
             try {
                 parts_.push_back({{}, core::parse_expression(inner)});
             } catch (const core::ParseError& e) {
@@ -97,12 +101,16 @@ public:
         return out;
     }
 
+    // Whether a name may say how many records there are (then they are counted before the first is named).
+    bool needs_total() const noexcept { return needs_total_; }
+
 private:
     struct Part {
         std::string text;
         core::ExprPtr expr;
     };
     std::vector<Part> parts_;
+    bool needs_total_ = false;
 };
 
 // ----- unique, safe output names
@@ -360,6 +368,7 @@ private:
     std::string prepare_template();
     ReaderOptions reader_options() const;
     nlohmann::json record_defaults(const ReaderOptions& ro) const;
+    void count_beside(const ReaderOptions& ro);
     void open_outputs(const std::string& extension);
     std::exception_ptr feed(RecordReader& reader, const FeedPlan& plan);
     Summary finish(const RecordReader& reader, std::exception_ptr reader_error);
@@ -414,7 +423,7 @@ private:
     std::condition_variable sink_cv_;
     std::map<std::size_t, Done> pending_;
     std::size_t next_ = 0;
-    std::size_t total_ = 0;
+    std::atomic<std::size_t> total_{0};  // records in the file; 0 while they are being counted
     Summary summary_;
     Histogram durations_;
     std::optional<zip::StreamWriter> zip_;
@@ -674,10 +683,20 @@ void Runner::flush(Done& done) {
     }
 }
 
+// Counts a long list while its first records are rendered. A file that cannot be read is reported by the reader.
+void Runner::count_beside(const ReaderOptions& ro) {
+    try {
+        const std::size_t n =
+            count_records(o_.records_path, ro, std::numeric_limits<std::size_t>::max(), [this] { return stopping(); });
+        if (!stopping()) total_ = n;
+    } catch (...) {}
+}
+
 // Compiles the template and checks it renders the asked format; the output files' extension.
 std::string Runner::prepare_template() {
     CompileOptions compile;
     compile.limits = o_.limits;
+    compile.compression_level = o_.compression_level;
     template_ = Template::from_file(o_.template_path, compile);
     const bool odt = template_->format() == Format::odt;
     format_hint_ = odt ? "odt" : "docx";
@@ -849,7 +868,7 @@ Summary Runner::finish(const RecordReader& reader, std::exception_ptr reader_err
                   {"skipped", summary_.skipped},
                   {"cancelled", summary_.cancelled},
                   {"interrupted", summary_.interrupted},
-                  {"records_in_file", total_},
+                  {"records_in_file", total_.load()},
                   {"seconds", summary_.seconds},
                   {"p50_ms", summary_.p50_ms},
                   {"p95_ms", summary_.p95_ms},
@@ -870,7 +889,6 @@ Summary Runner::run() {
     const ReaderOptions ro = reader_options();
     const json common = record_defaults(ro);
     auto reader = open_records(o_.records_path, ro);  // wrong shape, bad header: before anything is written
-    total_ = count_records(o_.records_path, ro);
 
     // Outputs newer than every input are up to date.
     auto newest = std::max(newest_mtime(o_.template_path), newest_mtime(o_.records_path));
@@ -884,7 +902,14 @@ Summary Runner::run() {
     const unsigned jobs = o_.jobs ? o_.jobs : waits_on_disk ? std::min(4 * cores, 64u) : cores;
     // Workers take their records in groups, shared evenly when the list is short, with room for two groups each.
     const std::size_t most = o_.output == OutputKind::pdf ? kPdfGroup : kDocumentGroup;
-    group_ = std::clamp<std::size_t>((total_ + jobs - 1) / jobs, 1, most);
+    // A short list is shared evenly, so its length is needed first; a long one starts at once and is counted beside
+    // the workers (a sheet of 100,000 rows takes seconds to count), unless the names say how many records there are.
+    const std::size_t enough = names.needs_total() ? std::numeric_limits<std::size_t>::max() : std::size_t{jobs} * most;
+    const std::size_t counted = count_records(o_.records_path, ro, enough);
+    std::jthread counter;
+    if (counted < enough) total_ = counted;
+    else counter = std::jthread([this, ro] { count_beside(ro); });
+    group_ = std::clamp<std::size_t>((counted + jobs - 1) / jobs, 1, most);
     const std::size_t capacity = std::size_t{jobs} * std::max<std::size_t>(2 * group_, 4);
     const std::size_t window = capacity + jobs * group_ + 4;  // bound on records between the reader and the sink
     queue_.emplace(capacity);
@@ -892,6 +917,7 @@ Summary Runner::run() {
 
     FeedPlan plan{names, registry, common, newest, jobs, window};
     const std::exception_ptr reader_error = feed(*reader, plan);
+    if (counter.joinable()) counter.join();
     return finish(*reader, reader_error);
 }
 

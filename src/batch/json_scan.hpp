@@ -1,7 +1,7 @@
 // Finding where one element of a streamed JSON array ends, and where it is, in bulk over a buffer rather than a byte
 // at a time. Takes chunks of the records file as they are read; gives the offset of the ',' or ']' that closes the
 // current top-level element, and the line:column of any point passed. The text inside strings (most of a record) is
-// skipped with memchr; only the bytes between strings are looked at one by one.
+// skipped eight bytes at a time; only the bytes between strings are looked at one by one.
 #pragma once
 
 #include <cstddef>

@@ -161,11 +161,12 @@ std::unique_ptr<RecordReader> open_records(const std::string& path, const Reader
     return open(path, options, false);
 }
 
-std::size_t count_records(const std::string& path, const ReaderOptions& options) {
+std::size_t count_records(const std::string& path, const ReaderOptions& options, std::size_t at_most,
+                          const std::function<bool()>& stop) {
     auto reader = open(path, options, true);
     Record r;
     std::size_t n = 0;
-    while (reader->next(r)) ++n;
+    while (n < at_most && !(stop && stop()) && reader->next(r)) ++n;
     return n;
 }
 

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -105,8 +106,10 @@ protected:
 // Opens the records file; throws vanban::Error (io: unreadable, usage: wrong shape) before any record is read.
 std::unique_ptr<RecordReader> open_records(const std::string& path, const ReaderOptions& options);
 
-// Counts the records without building them (a fast pass for progress totals and loop.length).
-std::size_t count_records(const std::string& path, const ReaderOptions& options);
+// Counts the records without building them (a fast pass for progress totals and loop.length): all of them, or
+// `at_most` when there are more; it gives up (returning what it has counted) once `stop` says so.
+std::size_t count_records(const std::string& path, const ReaderOptions& options,
+                          std::size_t at_most = static_cast<std::size_t>(-1), const std::function<bool()>& stop = {});
 
 // Merges `defaults` under `record`: members the record lacks are copied, objects merged member by member; the
 // record's own values win.

@@ -174,6 +174,7 @@ CLI::App* add_batch_command(CLI::App& app, BatchArgs& a) {
     cmd->add_flag("-q,--quiet", a.quiet, "no progress display and no summary line (failures are still printed)");
     cmd->add_flag("--lenient", a.lenient, "render missing values as empty instead of failing the record");
     cmd->add_flag("--no-validate", a.no_validate, "skip JSON Schema validation (cells are still typed by it)");
+    add_compression_option(*cmd, a.compression_level);
     add_limit_options(*cmd, a.limits);
     cmd->footer(
         "Exit status: 0 every record written or up to date, 1 some record failed, 2 usage error, 130 interrupted.\n"
@@ -226,6 +227,7 @@ int run_batch(const BatchArgs& a, bool json_errors) {
         o.lenient = a.lenient;
         o.image_directory = image_directory_for(a.records);  // pictures named by path in the records
         o.limits = a.limits;
+        o.compression_level = a.compression_level;
         o.force = a.force;
         o.report_path = a.report;
         if (t.bundled && t.bundled->manifest.value("unverified_layout", false))

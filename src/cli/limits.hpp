@@ -11,4 +11,7 @@ namespace vanban::cli {
 // the library's defaults for flags not given. Sizes accept units: 64M, 1G, 512KiB.
 void add_limit_options(CLI::App& command, Limits& limits);
 
+// --compression-level: the deflate level of the rendered parts (CompileOptions::compression_level).
+void add_compression_option(CLI::App& command, int& level);
+
 }  // namespace vanban::cli

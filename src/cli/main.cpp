@@ -96,6 +96,7 @@ struct RenderRequest {
     bool lenient = false, no_validate = false, pdf_a = false;
     int timeout = 120;
     vanban::Limits limits;
+    int compression_level = 6;
 };
 
 // ".DOCX" → ".docx".
@@ -160,6 +161,7 @@ int cmd_render(const RenderRequest& req, const Output& how) {
     }
     vanban::CompileOptions compile;
     compile.limits = req.limits;
+    compile.compression_level = req.compression_level;
     auto tpl = vanban::Template::from_file(rt.path, compile);
     const std::string tpl_format = tpl.format() == vanban::Format::odt ? "odt" : "docx";
     if (format != "pdf" && format != tpl_format)
@@ -325,6 +327,7 @@ CLI::App* add_render_command(CLI::App& app, RenderRequest& req) {
     render->add_option("--pdf-timeout", req.timeout, "seconds LibreOffice may take for a PDF (default 120)");
     render->add_flag("--lenient", req.lenient, "render missing values as empty instead of failing");
     render->add_flag("--no-validate", req.no_validate, "skip the JSON Schema check of bundled templates");
+    vanban::cli::add_compression_option(*render, req.compression_level);
     vanban::cli::add_limit_options(*render, req.limits);
     render->footer(
         "Examples:\n  vanban render ke-hoach examples/ke-hoach/000.json -o ke-hoach-000.docx\n"

@@ -182,7 +182,24 @@ std::optional<std::uint16_t> advance_of(const StyleAdvances& table, char32_t cp)
 
 }  // namespace
 
-std::string nfc(std::string_view utf8) { return to_u8(nfc16(to_u16(utf8))); }
+bool is_plain_nfc(std::string_view utf8) noexcept {
+    const auto* p = reinterpret_cast<const unsigned char*>(utf8.data());
+    for (std::size_t i = 0; i < utf8.size();) {
+        if (p[i] < 0x80) {
+            ++i;
+            continue;
+        }
+        const std::size_t len = plain_nfc_sequence(p + i, utf8.size() - i);
+        if (len == 0) return false;
+        i += len;
+    }
+    return true;
+}
+
+std::string nfc(std::string_view utf8) {
+    if (is_plain_nfc(utf8)) return std::string(utf8);
+    return to_u8(nfc16(to_u16(utf8)));
+}
 
 std::optional<char32_t> next_code_point(std::string_view utf8, std::size_t& i) noexcept {
     const auto* bytes = reinterpret_cast<const std::uint8_t*>(utf8.data());

@@ -54,17 +54,25 @@ struct Stop {};
 // Values whose line:column is kept (about 100 bytes each); later ones are located at their nearest kept ancestor.
 constexpr std::size_t kMaxLocatedValues = 1u << 19;
 
+// How much the parser follows of where it is. Most records of a batch are read with `nothing` (no JSON pointers, no
+// line:column); one that has a problem is read again with `problems`, so that each is reported at its place.
+enum class Track {
+    nothing,   // any diagnostic may lack its pointer and place: read again with `problems` when there is one
+    problems,  // diagnostics carry their JSON pointer and line:column
+    values,    // and every value's line:column goes into Document::positions
+};
+
 class Parser {
 public:
-    Parser(std::string_view text, const std::string& source, const JsonLimits& limits, Document& doc, bool locate)
-        : text_(text), source_(source), limits_(limits), doc_(doc), locate_(locate) {
+    Parser(std::string_view text, const std::string& source, const JsonLimits& limits, Document& doc, Track track)
+        : text_(text), source_(source), limits_(limits), doc_(doc), track_(track) {
+        const bool locate = track == Track::values;
         UErrorCode status = U_ZERO_ERROR;
         nfc_ = icu::Normalizer2::getNFCInstance(status);
         if (U_FAILURE(status)) nfc_ = nullptr;
         // About one value per 8 bytes in typical data files; rehashing a big table costs more than spare buckets.
         if (locate) doc_.positions.reserve(std::min<std::size_t>(text.size() / 8 + 16, kMaxLocatedValues));
         pointer_.reserve(256);
-        scratch_.reserve(256);
         position_budget_ = 16 * std::uint64_t{text.size()} + (1u << 20);
     }
 
@@ -95,6 +103,7 @@ public:
     }
 
     std::vector<Diagnostic> take_diagnostics() { return std::move(diagnostics_); }
+    bool clean() const noexcept { return diagnostics_.empty(); }
 
 private:
     // --- positions --------------------------------------------------------------------------------------------
@@ -113,6 +122,10 @@ private:
         anchor_column_ = column;
         return Position{line_, column};
     }
+
+    // Where `at` is, for a diagnostic that may come later (a duplicate key's first place, a trailing comma): not
+    // followed when reading with Track::nothing, which reads again with Track::problems when there is a diagnostic.
+    Position where(std::size_t at) { return track_ == Track::nothing ? Position{} : position_at(at); }
 
     void record(std::size_t at, DiagnosticKind kind, std::string message, std::string hint = {}) {
         record(position_at(at), kind, std::move(message), std::move(hint));
@@ -230,7 +243,8 @@ private:
         // The first kMaxLocatedValues values' pointers are kept; pointers under very long keys are what could make that
         // table outgrow the text many times over ({"<4 KiB key>": [0, 0, 0, …]}), so their bytes are budgeted. Past
         // either a value is located at its nearest recorded ancestor.
-        if (locate_ && pointer_.size() <= position_budget_ && doc_.positions.size() < kMaxLocatedValues) {
+        if (track_ == Track::values && pointer_.size() <= position_budget_ &&
+            doc_.positions.size() < kMaxLocatedValues) {
             position_budget_ -= pointer_.size();
             doc_.positions.insert_or_assign(pointer_, position_at(start));
         }
@@ -239,7 +253,7 @@ private:
             case '[': parse_array(out, depth); return;
             case '"': {
                 std::string s;
-                parse_string(s, true);
+                parse_string(s);
                 out = std::move(s);
                 return;
             }
@@ -391,25 +405,36 @@ private:
         out = d;
     }
 
-    // Reads a string starting at the opening quote into `out` (NFC). With `report` false nothing is recorded
-    // (used to re-read keys when looking for the first of two duplicate keys).
-    void parse_string(std::string& out, bool report) {
+    // Reads a string starting at the opening quote into `out` (NFC).
+    void parse_string(std::string& out) {
         const std::size_t open = pos_;
         ++pos_;  // opening quote
         out.clear();
-        bool ascii = true;
+        bool plain = true;  // NFC as written (vn::is_plain_nfc): ICU is not asked
         for (;;) {
-            // Fast path: copy a run of plain characters at once.
+            // Fast path: copy a run of characters that need nothing done at once, validating UTF-8 as it goes.
             std::size_t run = pos_;
             while (run < text_.size()) {
                 const auto b = static_cast<unsigned char>(text_[run]);
-                if (b == '"' || b == '\\' || b < 0x20 || b >= 0x80) break;
+                if (b >= 0x80) {
+                    const auto* at = reinterpret_cast<const unsigned char*>(text_.data()) + run;
+                    if (const std::size_t plain_len = vn::plain_nfc_sequence(at, text_.size() - run)) {
+                        run += plain_len;
+                        continue;
+                    }
+                    std::uint32_t cp = 0;
+                    const std::size_t len = utf8_sequence(text_, run, cp);
+                    if (len == 0) break;
+                    plain = plain && vn::is_plain_nfc(static_cast<char32_t>(cp));
+                    run += len;
+                    continue;
+                }
+                if (b == '"' || b == '\\' || b < 0x20) break;
                 ++run;
             }
             out.append(text_.data() + pos_, run - pos_);
             pos_ = run;
             if (pos_ >= text_.size()) {
-                if (!report) return;
                 pos_ = open;
                 fail(open, "unterminated string: missing closing \"");
             }
@@ -419,15 +444,11 @@ private:
                 break;
             }
             if (b == '\\') {
-                parse_escape(out, report);
-                ascii = false;
+                if (pos_ + 1 < text_.size() && text_[pos_ + 1] == 'u') plain = false;
+                parse_escape(out);
                 continue;
             }
             if (b < 0x20) {
-                if (!report) {
-                    ++pos_;
-                    continue;
-                }
                 if (b == '\n' || b == '\r') {
                     fail(pos_, "line break inside a string (missing closing \"?)",
                          "close the string with \", or write \\n for a line break inside the text");
@@ -437,29 +458,18 @@ private:
                 ++pos_;
                 continue;
             }
-            // Non-ASCII: validate the UTF-8 sequence.
-            ascii = false;
-            std::uint32_t cp = 0;
-            const std::size_t len = utf8_sequence(text_, pos_, cp);
-            if (len == 0) {
-                if (report) error(pos_, "invalid UTF-8 in string", "save the file as UTF-8");
-                out += "\xEF\xBF\xBD";
-                pos_ = vn::char_boundary_after(text_, pos_ + 1);
-                continue;
-            }
-            out.append(text_.data() + pos_, len);
-            pos_ += len;
+            // Not UTF-8 (a valid sequence would have been part of the run).
+            error(pos_, "invalid UTF-8 in string", "save the file as UTF-8");
+            out += "\xEF\xBF\xBD";
+            pos_ = vn::char_boundary_after(text_, pos_ + 1);
         }
-        if (!ascii) normalize(out);
+        if (!plain) normalize(out);
     }
 
-    void parse_escape(std::string& out, bool report) {
+    void parse_escape(std::string& out) {
         const std::size_t at = pos_;
         ++pos_;
-        if (pos_ >= text_.size()) {
-            if (report) fail(at, "unterminated string: missing closing \"");
-            return;
-        }
+        if (pos_ >= text_.size()) fail(at, "unterminated string: missing closing \"");
         const char e = text_[pos_++];
         switch (e) {
             case '"': out += '"'; return;
@@ -472,17 +482,11 @@ private:
             case 't': out += '\t'; return;
             case 'u': break;
             default:
-                if (report) {
-                    pos_ = at;
-                    fail(at, "invalid escape '\\" + std::string(1, e) + "' in string", "write \\\\ for a backslash");
-                }
-                return;
+                pos_ = at;
+                fail(at, "invalid escape '\\" + std::string(1, e) + "' in string", "write \\\\ for a backslash");
         }
         std::uint32_t cp = 0;
-        if (!read_hex4(cp)) {
-            if (report) fail(at, "invalid \\u escape: expected 4 hexadecimal digits");
-            return;
-        }
+        if (!read_hex4(cp)) fail(at, "invalid \\u escape: expected 4 hexadecimal digits");
         if (cp >= 0xD800 && cp <= 0xDBFF) {
             std::uint32_t low = 0;
             const std::size_t save = pos_;
@@ -494,12 +498,12 @@ private:
                 }
             }
             pos_ = save;
-            if (report) error(at, "invalid \\u escape: lone surrogate \\u" + hex4(cp).substr(2));
+            error(at, "invalid \\u escape: lone surrogate \\u" + hex4(cp).substr(2));
             out += "\xEF\xBF\xBD";
             return;
         }
         if (cp >= 0xDC00 && cp <= 0xDFFF) {
-            if (report) error(at, "invalid \\u escape: lone surrogate \\u" + hex4(cp).substr(2));
+            error(at, "invalid \\u escape: lone surrogate \\u" + hex4(cp).substr(2));
             out += "\xEF\xBF\xBD";
             return;
         }
@@ -551,9 +555,11 @@ private:
             return;
         }
         for (;;) {
-            pointer_.resize(base);
-            pointer_ += '/';
-            pointer_ += std::to_string(array.size());
+            if (track_ != Track::nothing) {
+                pointer_.resize(base);
+                pointer_ += '/';
+                pointer_ += std::to_string(array.size());
+            }
             array.emplace_back();
             parse_value(array.back(), depth + 1);
             pointer_.resize(base);
@@ -567,7 +573,7 @@ private:
             if (c != ',') {
                 fail(pos_, "unexpected " + describe_here() + ": expected ',' or ']' after array element");
             }
-            const Position comma = position_at(pos_);
+            const Position comma = where(pos_);
             ++pos_;
             skip_whitespace();
             if (pos_ < text_.size() && text_[pos_] == ']') {
@@ -580,8 +586,8 @@ private:
     }
 
     struct KeyEntry {
-        std::size_t offset;  // byte offset of the key's opening quote
         Position position;
+        const std::string* name;  // the key in its object (std::map keys stay where they are)
     };
 
     void parse_object(json& out, std::size_t depth) {
@@ -603,9 +609,8 @@ private:
                 if (text_[pos_] == '\'') fail(pos_, "property names must be in double quotes, not single quotes");
                 fail_value("a property name in double quotes");
             }
-            const std::size_t key_offset = pos_;
-            const Position key_position = position_at(pos_);
-            parse_string(key, true);
+            const Position key_position = where(pos_);
+            parse_string(key);
             skip_whitespace();
             if (pos_ >= text_.size() || text_[pos_] != ':') {
                 if (pos_ >= text_.size()) fail(pos_, "unexpected end of file: expected ':' after property name");
@@ -613,10 +618,13 @@ private:
             }
             ++pos_;
             skip_whitespace();
-            pointer_.resize(base);
-            append_pointer_token(pointer_, key);
-            const auto existing = object.find(key);
-            if (existing != object.end()) {
+            if (track_ != Track::nothing) {
+                pointer_.resize(base);
+                append_pointer_token(pointer_, key);
+            }
+            const bool after_the_last = object.empty() || object.rbegin()->first < key;
+            const auto [slot, inserted] = object.try_emplace(key);
+            if (!inserted) {
                 const Position first = first_key_position(keys_base, key);
                 Diagnostic d;
                 d.kind = DiagnosticKind::json_syntax;
@@ -632,11 +640,11 @@ private:
                 json discarded;
                 parse_value(discarded, depth + 1);
             } else {
-                if (!object.empty() && key < object.rbegin()->first) file_order_sorted = false;
-                keys_.push_back(KeyEntry{key_offset, key_position});
+                file_order_sorted = file_order_sorted && after_the_last;
+                keys_.push_back(KeyEntry{key_position, &slot->first});
                 if (const auto index = key_index_.find(keys_base); index != key_index_.end())
                     index->second.emplace(key, key_position);
-                parse_value(object[key], depth + 1);
+                parse_value(slot->second, depth + 1);
             }
             pointer_.resize(base);
             skip_whitespace();
@@ -649,7 +657,7 @@ private:
             if (c != ',') {
                 fail(pos_, "unexpected " + describe_here() + ": expected ',' or '}' after object member");
             }
-            const Position comma = position_at(pos_);
+            const Position comma = where(pos_);
             ++pos_;
             skip_whitespace();
             if (pos_ < text_.size() && text_[pos_] == '}') {
@@ -659,39 +667,29 @@ private:
                 break;
             }
         }
-        if (!file_order_sorted) note_key_order(keys_base);
+        if (!file_order_sorted) note_key_order(out, keys_base);
         keys_.resize(keys_base);
         key_index_.erase(keys_base);
     }
 
-    // Records the keys of the object just read, in the order of the file (re-read from the text: only objects not
-    // written in sorted order pay for it).
-    void note_key_order(std::size_t keys_base) {
-        std::vector<std::string> keys;
-        keys.reserve(keys_.size() - keys_base);
-        const std::size_t save = pos_;
-        for (std::size_t i = keys_base; i < keys_.size(); ++i) {
-            pos_ = keys_[i].offset;
-            parse_string(scratch_, false);
-            keys.push_back(scratch_);
-        }
-        pos_ = save;
-        doc_.key_order.note(std::move(keys));
+    // Records the keys of the object just read, in the order of the file (only objects not written in sorted order
+    // pay for it).
+    void note_key_order(const json& object, std::size_t keys_base) {
+        doc_.key_order.note(object, [&] {
+            std::vector<std::string> keys;
+            keys.reserve(keys_.size() - keys_base);
+            for (std::size_t i = keys_base; i < keys_.size(); ++i) keys.push_back(*keys_[i].name);
+            return keys;
+        });
     }
 
-    // Position of the first occurrence of `key` among the keys of the object being parsed (re-reads the keys
-    // from the text: this only runs when a duplicate is found).
+    // Position of the first occurrence of `key` among the keys of the object being parsed (this only runs when a
+    // duplicate is found).
     Position first_key_position(std::size_t keys_base, const std::string& key) {
         auto [index, fresh] = key_index_.try_emplace(keys_base);
-        if (fresh) {
-            const std::size_t save = pos_;
-            for (std::size_t i = keys_base; i < keys_.size(); ++i) {
-                pos_ = keys_[i].offset;
-                parse_string(scratch_, false);
-                index->second.emplace(scratch_, keys_[i].position);
-            }
-            pos_ = save;
-        }
+        if (fresh)
+            for (std::size_t i = keys_base; i < keys_.size(); ++i)
+                index->second.emplace(*keys_[i].name, keys_[i].position);
         const auto it = index->second.find(key);
         return it == index->second.end() ? Position{} : it->second;
     }
@@ -709,10 +707,9 @@ private:
     int anchor_column_ = 1;
 
     std::string pointer_;
-    bool locate_;                        // record every value's position in doc_.positions
+    Track track_;
     std::uint64_t position_budget_ = 0;  // bytes of pointers the position table may still take
     std::size_t values_ = 0;
-    std::string scratch_;
     std::vector<KeyEntry> keys_;
     // Objects with duplicate keys: their keys by name (built at the first duplicate, keyed by the object's keys_base),
     // so that many duplicates in a big object do not each re-read all its keys.
@@ -739,7 +736,20 @@ private:
         for (int i = 0; i < 8; ++i) step(static_cast<unsigned char>(n >> (8 * i)));
     }
 };
+
+// The hash of an object's keys (nlohmann's objects keep them sorted).
+std::uint64_t key_set_hash(const nlohmann::json& object) {
+    KeySetHash hash;
+    for (auto it = object.begin(); it != object.end(); ++it) hash.add(it.key());
+    return hash.value();
+}
+
 }  // namespace
+
+void KeyOrder::note(const nlohmann::json& object, const std::function<std::vector<std::string>()>& file_order) {
+    const std::uint64_t hash = key_set_hash(object);
+    if (!orders_.contains(hash)) orders_.emplace(hash, file_order());
+}
 
 void KeyOrder::note(std::vector<std::string> keys_in_file_order) {
     std::vector<std::string_view> sorted(keys_in_file_order.begin(), keys_in_file_order.end());
@@ -751,9 +761,7 @@ void KeyOrder::note(std::vector<std::string> keys_in_file_order) {
 
 const std::vector<std::string>* KeyOrder::of(const nlohmann::json& object) const {
     if (orders_.empty() || !object.is_object() || object.size() < 2) return nullptr;
-    KeySetHash hash;
-    for (auto it = object.begin(); it != object.end(); ++it) hash.add(it.key());
-    const auto found = orders_.find(hash.value());
+    const auto found = orders_.find(key_set_hash(object));
     if (found == orders_.end() || found->second.size() != object.size()) return nullptr;
     for (const std::string& key : found->second)  // the same keys, not a hash collision
         if (!object.contains(key)) return nullptr;
@@ -821,7 +829,14 @@ void refuse_other_encodings(std::string_view text, const std::string& source) {
 Document parse(std::string_view text, std::string source, const JsonLimits& limits, Positions positions) {
     Document doc;
     doc.source = std::move(source);
-    Parser parser(text, doc.source, limits, doc, positions == Positions::every_value);
+    if (positions == Positions::none) {
+        Parser quick(text, doc.source, limits, doc, Track::nothing);
+        quick.run();
+        if (quick.clean()) return doc;
+        doc.value = nullptr;
+        doc.key_order = KeyOrder();
+    }
+    Parser parser(text, doc.source, limits, doc, positions == Positions::every_value ? Track::values : Track::problems);
     parser.run();
     std::vector<Diagnostic> diagnostics = parser.take_diagnostics();
     // Any byte that is not UTF-8 makes the parser complain; only then is the whole text read again to tell a file in

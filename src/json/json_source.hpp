@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -33,6 +34,9 @@ class KeyOrder {
 public:
     // Records the keys of one object as the file writes them (called by the reader for unsorted objects only).
     void note(std::vector<std::string> keys_in_file_order);
+    // The same for an object being read, whose keys in file order are asked of `file_order` only when its set of keys
+    // is new (the first order seen of a set of keys is the one kept).
+    void note(const nlohmann::json& object, const std::function<std::vector<std::string>()>& file_order);
     // The keys of `object` in file order, or null when its sorted order is the file's or it is not from the file.
     const std::vector<std::string>* of(const nlohmann::json& object) const;
     bool empty() const noexcept { return orders_.empty(); }

@@ -111,9 +111,32 @@ PreparedEntry prepare(std::string name, std::string_view data, Method method);
 
 // Builds one archive in memory. Not thread-safe; use one Writer per output. Refuses (vanban::Error) unsafe names,
 // duplicate names (also ignoring ASCII case, checked by finish()), and more than 65534 entries or 4 GiB (no ZIP64).
+class Compressor;
+
+// Compressors kept for the next archive: making one (libdeflate's tables) costs as much as deflating a small part, and
+// a compiled template writes thousands of archives. A Writer given a pool borrows one for its life. Thread-safe.
+inline constexpr int kDefaultLevel = 6;  // zlib's and libdeflate's default: what office suites write
+
+class CompressorPool {
+public:
+    // `level`: 1 (fastest) … 12 (smallest); another is a usage error.
+    explicit CompressorPool(int level = kDefaultLevel);
+    CompressorPool(const CompressorPool&) = delete;
+    CompressorPool& operator=(const CompressorPool&) = delete;
+    ~CompressorPool();
+
+    std::unique_ptr<Compressor> take();  // one kept, or a new one
+    void give_back(std::unique_ptr<Compressor> compressor);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
 class Writer {
 public:
-    explicit Writer(std::size_t expected_size = 0);
+    // `pool` (optional) must outlive the Writer.
+    explicit Writer(std::size_t expected_size = 0, CompressorPool* pool = nullptr);
     void add(const PreparedEntry& entry);                                   // copy as prepared
     void add(std::string_view name, std::string_view data, Method method);  // compress now (libdeflate)
     // Writes the central directory and end record; returns the finished archive. The Writer is empty after.

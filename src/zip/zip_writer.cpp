@@ -10,9 +10,80 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <mutex>
 #include <utility>
+#include <vector>
 
 namespace vanban::zip {
+
+namespace {
+
+struct CompressorDeleter {
+    void operator()(libdeflate_compressor* c) const noexcept { libdeflate_free_compressor(c); }
+};
+
+}  // namespace
+
+// A libdeflate compressor (created on first use: writers that only copy prepared entries never need one) and a
+// scratch buffer for its output.
+class Compressor {
+public:
+    explicit Compressor(int level = kDefaultLevel) : level_(level) {}
+
+    // Deflates `data`; returns the compressed bytes, or an empty view when deflate would not make it smaller.
+    std::string_view deflate(std::string_view data) {
+        // Only worth keeping when strictly smaller, so the output buffer needs data.size() - 1 bytes at most.
+        if (data.size() < 2) return {};
+        if (!compressor_) {
+            compressor_.reset(libdeflate_alloc_compressor(level_));
+            if (!compressor_) throw std::bad_alloc();
+        }
+        const std::size_t limit = data.size() - 1;
+        if (scratch_size_ < limit) {
+            scratch_ = std::make_unique_for_overwrite<char[]>(limit);
+            scratch_size_ = limit;
+        }
+        const std::size_t n =
+            libdeflate_deflate_compress(compressor_.get(), data.data(), data.size(), scratch_.get(), limit);
+        return n == 0 ? std::string_view{} : std::string_view(scratch_.get(), n);
+    }
+
+private:
+    int level_;
+    std::unique_ptr<libdeflate_compressor, CompressorDeleter> compressor_;
+    std::unique_ptr<char[]> scratch_;
+    std::size_t scratch_size_ = 0;
+};
+
+struct CompressorPool::Impl {
+    int level = kDefaultLevel;
+    std::mutex m;
+    std::vector<std::unique_ptr<Compressor>> idle;
+};
+
+CompressorPool::CompressorPool(int level) : impl_(std::make_unique<Impl>()) {
+    if (level < 1 || level > 12)
+        detail::fail(DiagnosticKind::usage, "compression level " + std::to_string(level) + " is not between 1 and 12");
+    impl_->level = level;
+}
+CompressorPool::~CompressorPool() = default;
+
+std::unique_ptr<Compressor> CompressorPool::take() {
+    {
+        std::lock_guard lock(impl_->m);
+        if (!impl_->idle.empty()) {
+            auto kept = std::move(impl_->idle.back());
+            impl_->idle.pop_back();
+            return kept;
+        }
+    }
+    return std::make_unique<Compressor>(impl_->level);
+}
+
+void CompressorPool::give_back(std::unique_ptr<Compressor> compressor) {
+    std::lock_guard lock(impl_->m);
+    impl_->idle.push_back(std::move(compressor));
+}
 
 namespace {
 
@@ -87,38 +158,6 @@ void append_local_header(std::string& out, std::string_view name, const EntryInf
     out.append(h.data.data(), h.data.size());
     out.append(name);
 }
-
-struct CompressorDeleter {
-    void operator()(libdeflate_compressor* c) const noexcept { libdeflate_free_compressor(c); }
-};
-
-// A libdeflate compressor (created on first use: writers that only copy prepared entries never need one) and a
-// scratch buffer for its output.
-class Compressor {
-public:
-    // Deflates `data`; returns the compressed bytes, or an empty view when deflate would not make it smaller.
-    std::string_view deflate(std::string_view data) {
-        // Only worth keeping when strictly smaller, so the output buffer needs data.size() - 1 bytes at most.
-        if (data.size() < 2) return {};
-        if (!compressor_) {
-            compressor_.reset(libdeflate_alloc_compressor(6));
-            if (!compressor_) throw std::bad_alloc();
-        }
-        const std::size_t limit = data.size() - 1;
-        if (scratch_size_ < limit) {
-            scratch_ = std::make_unique_for_overwrite<char[]>(limit);
-            scratch_size_ = limit;
-        }
-        const std::size_t n =
-            libdeflate_deflate_compress(compressor_.get(), data.data(), data.size(), scratch_.get(), limit);
-        return n == 0 ? std::string_view{} : std::string_view(scratch_.get(), n);
-    }
-
-private:
-    std::unique_ptr<libdeflate_compressor, CompressorDeleter> compressor_;
-    std::unique_ptr<char[]> scratch_;
-    std::size_t scratch_size_ = 0;
-};
 
 void put16(std::string& s, std::uint32_t v) {
     s += static_cast<char>(v & 0xFF);
@@ -277,7 +316,17 @@ struct Writer::Impl {
 
     std::string out;
     std::vector<Central> entries;
-    Compressor compressor;
+    CompressorPool* pool = nullptr;
+    std::unique_ptr<Compressor>
+        compressor;  // from `pool` (or made) at the first entry to deflate; given back at the end
+
+    ~Impl() {
+        if (pool && compressor) pool->give_back(std::move(compressor));
+    }
+    Compressor& deflater() {
+        if (!compressor) compressor = pool ? pool->take() : std::make_unique<Compressor>();
+        return *compressor;
+    }
 
     void begin_entry() const {
         if (entries.size() >= kMaxEntries)
@@ -306,7 +355,10 @@ struct Writer::Impl {
     }
 };
 
-Writer::Writer(std::size_t expected_size) : impl_(std::make_unique<Impl>()) { impl_->out.reserve(expected_size); }
+Writer::Writer(std::size_t expected_size, CompressorPool* pool) : impl_(std::make_unique<Impl>()) {
+    impl_->out.reserve(expected_size);
+    impl_->pool = pool;
+}
 Writer::Writer(Writer&&) noexcept = default;
 Writer& Writer::operator=(Writer&&) noexcept = default;
 Writer::~Writer() = default;
@@ -336,7 +388,7 @@ void Writer::add(std::string_view name, std::string_view data, Method method) {
     impl_->begin_entry();
     Impl::Central c;
     c.offset = static_cast<std::uint32_t>(impl_->out.size());
-    c.info = append_entry(impl_->out, name, data, method, impl_->compressor);
+    c.info = append_entry(impl_->out, name, data, method, impl_->deflater());
     c.name_size = static_cast<std::uint16_t>(name.size());
     impl_->entries.push_back(c);
 }

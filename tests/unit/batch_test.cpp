@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <set>
@@ -300,6 +301,22 @@ TEST(Batch, InterruptedZipIsCompleteAndHasNoTemporaryFile) {
     for (const auto& n : files_in(f.dir)) EXPECT_EQ(n.find(".vanban-"), std::string::npos) << n;
 }
 
+// A name that says how many records there are gets the count before the first record is named, however long the list.
+TEST(Batch, NamesThatSayHowManyRecordsGetTheCount) {
+    Fixture f;
+    std::string records = "[";
+    for (int i = 0; i < 100; ++i) records += std::string(i ? "," : "") + R"({"person": {"full_name": "P"}})";
+    records += "]";
+    auto o = f.options("count.json", records);
+    o.jobs = 2;
+    o.name_expression = "{{ loop.index }}-of-{{ loop.length }}-{{ loop.revindex }}";
+    const b::Summary s = b::run(o);
+    EXPECT_EQ(s.ok, 100u);
+    const auto names = files_in(f.out);
+    EXPECT_EQ(std::count(names.begin(), names.end(), "1-of-100-100.docx"), 1);
+    EXPECT_EQ(std::count(names.begin(), names.end(), "100-of-100-1.docx"), 1);
+}
+
 TEST(Batch, ManyThreadsWriteEveryRecordInOrder) {
     Fixture f;
     std::string records = "[";
@@ -309,17 +326,20 @@ TEST(Batch, ManyThreadsWriteEveryRecordInOrder) {
     auto o = f.options("many.json", records);
     o.jobs = 8;
     o.report_path = f.dir + "/r.json";
-    std::size_t last = 0, calls = 0;
+    std::size_t last = 0, calls = 0, last_total = 0;
     bool ordered = true;
     o.on_progress = [&](const b::Progress& p) {
-        ordered = ordered && p.done == last + 1 && p.total == 300;
+        // A long list is counted beside the workers: the total is 0 ("not known yet") until it is, then 300.
+        ordered = ordered && p.done == last + 1 && (p.total == 300 || (p.total == 0 && last_total == 0));
         last = p.done;
+        last_total = p.total;
         ++calls;
     };
     const b::Summary s = b::run(o);
     EXPECT_EQ(s.ok, 300u);
     EXPECT_TRUE(ordered);
     EXPECT_EQ(calls, 300u);
+    EXPECT_EQ(json::parse(t::read_file(o.report_path))["summary"]["records_in_file"], 300);
     EXPECT_EQ(files_in(f.out).size(), 300u);
     EXPECT_NE(document_xml(f.out + "/300.docx").find("P299"), std::string::npos);
     const json report = json::parse(t::read_file(o.report_path));

@@ -875,4 +875,33 @@ TEST(DocxCompile, InspectListsTheDataPaths) {
     EXPECT_EQ(info.loops, std::vector<std::string>{"s in sections"});
 }
 
+// CompileOptions::compression_level is the deflate level of the rendered parts: the same document, smaller at 12 than
+// at 1; a level libdeflate does not have is refused when compiling, not ignored.
+TEST(DocxCompile, CompressionLevelIsTheRenderedPartsDeflateLevel) {
+    std::string body;
+    for (int i = 0; i < 200; ++i) body += P("{{ name }} — đoạn " + std::to_string(i) + " của kế hoạch số {{ number }}");
+    const std::string package = make_docx(body);
+    const json data = {{"name", "Nguyễn Văn An"}, {"number", 42}};
+    std::map<int, std::string> outputs;
+    for (int level : {1, 6, 12}) {
+        vanban::CompileOptions options;
+        options.compression_level = level;
+        outputs[level] = vanban::Template::from_bytes(package, "t.docx", options).render(data);
+        EXPECT_EQ(paragraph_texts(read_zip(outputs[level]).at("word/document.xml")),
+                  paragraph_texts(read_zip(outputs[1]).at("word/document.xml")))
+            << level;
+    }
+    EXPECT_LT(outputs[12].size(), outputs[1].size());
+    for (int level : {0, 13, -1}) {
+        vanban::CompileOptions options;
+        options.compression_level = level;
+        try {
+            (void)vanban::Template::from_bytes(package, "t.docx", options);
+            ADD_FAILURE() << "level " << level << " was accepted";
+        } catch (const vanban::Error& e) {
+            EXPECT_EQ(e.diagnostics().at(0).kind, DiagnosticKind::usage) << level;
+        }
+    }
+}
+
 }  // namespace

@@ -11,9 +11,10 @@ namespace {
 using nlohmann::json;
 
 // Parses text that must fail; returns the diagnostics.
-std::vector<Diagnostic> errors_of(std::string_view text, const JsonLimits& limits = {}) {
+std::vector<Diagnostic> errors_of(std::string_view text, const JsonLimits& limits = {},
+                                  Positions positions = Positions::every_value) {
     try {
-        (void)parse(text, "data.json", limits);
+        (void)parse(text, "data.json", limits, positions);
     } catch (const Error& e) {
         return e.diagnostics();
     }
@@ -165,6 +166,49 @@ TEST(JsonSource, NanAndInfinityRejected) {
     EXPECT_EQ(errors[1].column, 10);
     EXPECT_NE(errors[1].message.find("-Infinity is not allowed"), std::string::npos);
     EXPECT_EQ(errors[2].column, 21);
+}
+
+// A batch reads its records without following positions; a record with a problem is read again so that it is reported
+// exactly as a located read reports it.
+TEST(JsonSource, ProblemsReadWithoutPositionsAreReportedAtTheirPlace) {
+    const std::vector<std::string> texts = {
+        "{\n  \"title\": \"a\",\n  \"x\": {\"k\": 1, \"k\": 2},\n  \"title\": \"b\"\n}\n",
+        "{\"a\": 1,\n}",
+        "[1,2,]",
+        "{\"a\": [1, \"x\xFFy\", NaN], \"b\": tru}",
+        "{\"a\": {\"b\": [0, 1, \"\t\"]}}",
+        "{\"ng\xC3\xA0y\": 1, \"ng\xC3\xA0y\": 2}",
+    };
+    for (const std::string& text : texts) {
+        const auto located = errors_of(text);
+        const auto quick = errors_of(text, {}, Positions::none);
+        ASSERT_EQ(quick.size(), located.size()) << text;
+        ASSERT_FALSE(quick.empty()) << text;
+        for (std::size_t i = 0; i < quick.size(); ++i) {
+            EXPECT_EQ(quick[i].message, located[i].message) << text;
+            EXPECT_EQ(quick[i].json_pointer, located[i].json_pointer) << text;
+            EXPECT_EQ(quick[i].line, located[i].line) << text;
+            EXPECT_EQ(quick[i].column, located[i].column) << text;
+            EXPECT_GT(quick[i].line, 0) << text;
+        }
+    }
+}
+
+TEST(JsonSource, ReadWithoutPositionsGivesTheSameValuesAndKeyOrder) {
+    const std::string text =
+        "{\"z\": \"Ho\xCC\x80"
+        "a\", \"a\": [{\"y\": 1, \"b\": 2}, {\"y\": 3, \"b\": 4}], \"m\": \"Vi\xE1\xBB\x87t\"}";
+    const Document quick = parse(text, "-", {}, Positions::none);
+    const Document located = parse(text, "-");
+    EXPECT_EQ(quick.value, located.value);
+    EXPECT_EQ(quick.value["z"],
+              "H\xC3\xB2"
+              "a");
+    EXPECT_TRUE(quick.positions.empty());
+    ASSERT_NE(quick.key_order.of(quick.value), nullptr);
+    EXPECT_EQ(*quick.key_order.of(quick.value), (std::vector<std::string>{"z", "a", "m"}));
+    ASSERT_NE(quick.key_order.of(quick.value["a"][1]), nullptr);
+    EXPECT_EQ(*quick.key_order.of(quick.value["a"][1]), (std::vector<std::string>{"y", "b"}));
 }
 
 TEST(JsonSource, TrailingCommas) {

@@ -58,6 +58,22 @@ TEST(RecordsScan, ElementEndsOutsideStringsWhateverTheChunks) {
     }
 }
 
+// Strings are skipped eight bytes at a time: a quote or a backslash at every offset within a word, in long and short
+// strings (with UTF-8 bytes, whose high bit the word test must not mistake for a hit), ends them exactly where a byte
+// by byte reading does — checked against nlohmann's parser, whole and cut into chunks.
+TEST(RecordsScan, QuotesAndEscapesAtEveryOffsetOfAWord) {
+    for (std::size_t before = 0; before < 20; ++before) {
+        const std::string lead(before, 'x');
+        const std::string text = "Vi\xE1\xBB\x87t " + lead;
+        const std::string body = "{\"k\": \"" + text + "\\\"" + lead + "\", \"e\": \"" + lead + "\\\\\"}, [\"" + text +
+                                 "\", \"]\"], \"" + lead + "\"]";
+        const std::vector<std::string> want = {"{\"k\": \"" + text + "\\\"" + lead + "\", \"e\": \"" + lead + "\\\\\"}",
+                                               " [\"" + text + "\", \"]\"]", " \"" + lead + "\""};
+        for (const auto& element : want) ASSERT_TRUE(json::accept(element)) << element;
+        for (std::size_t step : {1u, 3u, 8u, 9u, 4096u}) EXPECT_EQ(split(body, step), want) << before << ", " << step;
+    }
+}
+
 TEST(RecordsScan, AnEscapeAtTheEndOfAChunkCarriesOver) {
     d::ElementEnd scan;
     EXPECT_EQ(scan.find(R"({"a": "x\)"), d::ElementEnd::npos);  // the chunk ends on the backslash

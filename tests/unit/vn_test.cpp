@@ -1,6 +1,7 @@
 #include "core/vn.hpp"
 
 #include <gtest/gtest.h>
+#include <unicode/unorm2.h>
 
 #include <stdexcept>
 #include <string>
@@ -10,6 +11,11 @@
 namespace vn = vanban::vn;
 
 namespace {
+
+const UNormalizer2* nfc_icu() {
+    UErrorCode status = U_ZERO_ERROR;
+    return unorm2_getNFCInstance(&status);
+}
 
 // Decomposed spellings, written with escapes so the source file itself stays NFC.
 constexpr const char* kHoaDecomposed = "Hoa\xCC\x80";  // "Hoa" + U+0300 COMBINING GRAVE
@@ -37,6 +43,31 @@ TEST(VnNfc, InvalidUtf8BecomesReplacementCharacter) {
               "a\xEF\xBF\xBD"
               "b");
     EXPECT_EQ(vn::nfc("x\xE1\xBB"), "x\xEF\xBF\xBD");  // truncated "ệ"
+}
+
+// The fast path's claim, checked against ICU's own tables: every character it lets through is NFC_Quick_Check=Yes
+// with combining class 0 (so no neighbour can compose with it or reorder around it), and the byte test agrees with
+// the character test on each of them.
+TEST(VnNfc, PlainCharactersAreNfcStableByIcusTables) {
+    for (char32_t cp = 1; cp < 0x2000; ++cp) {
+        if (cp >= 0xD800 && cp <= 0xDFFF) continue;
+        std::string text;
+        vn::append_utf8(text, cp);
+        ASSERT_EQ(vn::is_plain_nfc(text), vn::is_plain_nfc(cp)) << std::hex << static_cast<unsigned>(cp);
+        if (!vn::is_plain_nfc(cp)) continue;
+        EXPECT_EQ(unorm2_getCombiningClass(nfc_icu(), static_cast<UChar32>(cp)), 0)
+            << std::hex << static_cast<unsigned>(cp);
+        const std::u16string unit = cp > 0xFFFF ? std::u16string() : std::u16string(1, static_cast<char16_t>(cp));
+        UErrorCode status = U_ZERO_ERROR;
+        EXPECT_EQ(unorm2_quickCheck(nfc_icu(), unit.data(), static_cast<int32_t>(unit.size()), &status), UNORM_YES)
+            << std::hex << static_cast<unsigned>(cp);
+    }
+    EXPECT_TRUE(vn::is_plain_nfc("Cộng hòa xã hội chủ nghĩa Việt Nam, Độc lập"));
+    EXPECT_FALSE(vn::is_plain_nfc("Việt Nam — Độc lập"));  // U+2014: not in the fast ranges
+    EXPECT_FALSE(vn::is_plain_nfc(kHoaDecomposed));        // a combining mark
+    EXPECT_FALSE(vn::is_plain_nfc("\xC0\xAF"));            // overlong: ill-formed text goes to ICU
+    EXPECT_FALSE(vn::is_plain_nfc("x\xE1\xBB"));           // truncated "ệ"
+    EXPECT_EQ(vn::nfc("Độc lập — Tự do"), "Độc lập — Tự do");
 }
 
 TEST(VnNfc, ValidUtf8) {
