@@ -2,6 +2,7 @@
 # One command, one run: how close `vanban batch` comes to the engine alone, and to a plain program writing the same
 # files. ROUNDS rounds, each running back to back (so that the load of a shared machine falls on all of them alike):
 #   engine      vanban-bench threads: the W2 forms rendered in memory on JOBS threads (records parsed beforehand)
+#   engine-text vanban-bench threads-text: the same from each record's JSON text, as the C API renders (Data::parse)
 #   batch-zip   vanban batch of the same records (streamed from the JSON file) into one zip
 #   batch-files vanban batch of the same records into a folder, --sync none
 #   writeloop-python  the files batch-files wrote, read into memory, written again (temporary name, rename) by a
@@ -52,6 +53,7 @@ record() { echo "$1 $2 $3" | tee -a "$work/results.txt"; }  # round, name, docs/
 for r in $(seq "$ROUNDS"); do
   rm -rf "$work/files"
   record "$r" engine "$("$engine" threads "$tpl" "$forms" "$JOBS" | field docs_per_s)"
+  record "$r" engine-text "$("$engine" threads-text "$tpl" "$forms" "$JOBS" | field docs_per_s)"
   record "$r" batch-zip "$("$batch" zip "$tpl" "$forms" "$work/all.zip" "$JOBS" none | field docs_per_s)"
   rm -f "$work/all.zip"
   mkdir "$work/files" "$work/loop-python" "$work/loop" "$work/loop-jobs" "$work/floor-out"
@@ -109,6 +111,7 @@ for n in names:
 def ratio(a, b):
     return show(f"{a} / {b}", [rs[a] / rs[b] for rs in rounds.values()], "×")
 zip_ratio = ratio("batch-zip", "engine")
+ratio("batch-zip", "engine-text")
 files_ratio = ratio("batch-files", "writeloop-python")
 ratio("batch-files", "writeloop")
 ratio("batch-files", "writeloop-jobs")

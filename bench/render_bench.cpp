@@ -3,6 +3,8 @@
 //   vanban-bench plan  TEMPLATE DATA.json [N]           W1: render one plan N times in memory (after 3 warm-ups)
 //   vanban-bench forms TEMPLATE FORMS.json OUTDIR       W2: one .docx per record of {"records": [...]}, written to OUTDIR
 //   vanban-bench threads TEMPLATE FORMS.json THREADS    W2 in memory on THREADS threads sharing one compiled template
+//   vanban-bench threads-text TEMPLATE FORMS.json THREADS   the same from each record's JSON text, as the C API
+//                                                            renders it (Data::parse, then render)
 //   vanban-bench compile TEMPLATE N                     compile the template N times (after 3 warm-ups), in one process
 //
 // TEMPLATE is a path or a bundled template name (bao-cao-thanh-tich).
@@ -32,6 +34,7 @@ int usage() {
     std::cerr << "usage: vanban-bench plan TEMPLATE DATA.json [N]\n"
                  "       vanban-bench forms TEMPLATE FORMS.json OUTDIR\n"
                  "       vanban-bench threads TEMPLATE FORMS.json THREADS\n"
+                 "       vanban-bench threads-text TEMPLATE FORMS.json THREADS\n"
                  "       vanban-bench compile TEMPLATE N\n";
     return 2;
 }
@@ -71,7 +74,7 @@ int main(int argc, char** argv) {
                 "{\"workload\":\"W1\",\"renders\":%d,\"ms_per_doc\":%.4f,\"docs_per_s\":%.0f,\"output_bytes\":%zu,"
                 "\"compile_ms\":%.3f,\"peak_rss_kib\":%ld}\n",
                 n, s * 1e3 / n, n / s, bytes, compile_ms, peak_rss_kib());
-        } else if (mode == "forms" || mode == "threads") {
+        } else if (mode == "forms" || mode == "threads" || mode == "threads-text") {
             const auto& records = data.at("records");
             if (mode == "forms") {
                 std::string outdir = argv[4];
@@ -90,19 +93,24 @@ int main(int argc, char** argv) {
                     i, static_cast<double>(i) / s, compile_ms, peak_rss_kib());
             } else {
                 int threads = std::max(1, std::atoi(argv[4]));
+                const bool from_text = mode == "threads-text";
+                std::vector<std::string> texts;  // threads-text: the records as a caller of the C API holds them
+                if (from_text)
+                    for (const auto& rec : records) texts.push_back(rec.dump());
                 std::atomic<std::size_t> next{0}, total_bytes{0};
                 auto t0 = Clock::now();
                 std::vector<std::thread> pool;
                 for (int t = 0; t < threads; ++t)
                     pool.emplace_back([&] {
                         for (std::size_t k; (k = next++) < records.size();)
-                            total_bytes += tpl.render(records[k]).size();
+                            total_bytes += from_text ? tpl.render(vanban::Data::parse(texts[k])).size()
+                                                     : tpl.render(records[k]).size();
                     });
                 for (auto& th : pool) th.join();
                 double s = seconds_since(t0);
                 std::printf(
-                    "{\"workload\":\"W2-threads\",\"threads\":%d,\"docs\":%zu,\"docs_per_s\":%.0f,\"peak_rss_kib\":%ld}\n",
-                    threads, records.size(), static_cast<double>(records.size()) / s, peak_rss_kib());
+                    "{\"workload\":\"W2-%s\",\"threads\":%d,\"docs\":%zu,\"docs_per_s\":%.0f,\"peak_rss_kib\":%ld}\n",
+                    mode.c_str(), threads, records.size(), static_cast<double>(records.size()) / s, peak_rss_kib());
             }
         } else {
             return usage();
