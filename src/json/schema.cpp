@@ -559,7 +559,8 @@ void Schema::Impl::render_checks(const json& value, const json* node, std::vecto
     const json* schema = resolve(node);
     if (schema == nullptr || depth > 64) return;
     const auto check = schema->is_object() ? schema->find("x-vanban-check") : schema->end();
-    const std::string pointer = to_pointer(segments);
+    // Only a value with a check of its own needs its pointer (most of a record's values have none).
+    const std::string pointer = check != schema->end() ? to_pointer(segments) : std::string();
     const auto clean = [&](const std::string& at) {  // no schema problem there already
         return std::none_of(out.begin(), out.end(), [&](const Diagnostic& d) {
             return d.json_pointer == at || d.json_pointer.rfind(at + "/", 0) == 0;

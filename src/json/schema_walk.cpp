@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <string>
 
+#include "json/pointer.hpp"
+
 namespace vanban::json_data {
 
 namespace {
@@ -56,13 +58,7 @@ const json* resolve_ref(const json& root, const json* node) {
         if (hops == kMaxRefHops) return nullptr;
         const std::string& target = ref->get_ref<const std::string&>();
         if (target.empty() || target[0] != '#') return nullptr;
-        try {
-            const json::json_pointer pointer(target.substr(1));
-            if (!root.contains(pointer)) return nullptr;
-            node = &root.at(pointer);
-        } catch (const json::exception&) {
-            return nullptr;
-        }
+        node = find_pointer(root, std::string_view(target).substr(1));
     }
     return nullptr;
 }

@@ -74,6 +74,22 @@ TEST(JsonPointer, EscapesTildeAndSlash) {
     EXPECT_EQ(doc.at(json::json_pointer(pointer)), "An");
 }
 
+// find_pointer names the value nlohmann's json_pointer names, and null where nlohmann throws or finds nothing.
+TEST(JsonPointer, FindsWhatNlohmannFinds) {
+    using vanban::json_data::find_pointer;
+    const json doc = json::parse(R"({"definitions": {"a/b": {"m~n": [10, 20, {"": true}]}}, "x": null, "0": "zero"})");
+    for (const char* p : {"", "/definitions", "/definitions/a~1b/m~0n", "/definitions/a~1b/m~0n/1",
+                          "/definitions/a~1b/m~0n/2/", "/x", "/0"}) {
+        const json* found = find_pointer(doc, p);
+        ASSERT_NE(found, nullptr) << p;
+        EXPECT_EQ(found, &doc.at(json::json_pointer(p))) << p;
+    }
+    for (const char* p : {"definitions", "/nope", "/definitions/a/b", "/definitions/a~1b/m~0n/3",
+                          "/definitions/a~1b/m~0n/01", "/definitions/a~1b/m~0n/-", "/definitions/a~1b/m~0n/1x",
+                          "/definitions/a~2b", "/definitions/a~", "/x/y", "/0/0"})
+        EXPECT_EQ(find_pointer(doc, p), nullptr) << p;
+}
+
 // ----- the nesting scan
 
 int max_depth(std::string_view text) {
