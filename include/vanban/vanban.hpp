@@ -46,9 +46,11 @@ struct Limits {
     std::uint64_t max_images = 1000;             // different pictures in one document
 };
 
+inline constexpr int kDefaultCompressionLevel = 6;  // what office suites write
+
 struct CompileOptions {
     Limits limits;
-    int compression_level = 6;  // deflate level for rendered parts (1 fastest … 12 smallest)
+    int compression_level = kDefaultCompressionLevel;  // deflate level for rendered parts (1 fastest … 12 smallest)
 };
 
 struct RenderOptions {

@@ -111,9 +111,9 @@ struct Options {
     std::string image_directory;  // RenderOptions::image_directory: where pictures given as file paths are
                                   // read from; empty: a file path in a record is an error
     Limits limits;                // for compiling the template and rendering every record
-    int compression_level = 6;    // CompileOptions::compression_level
-    bool force = false;           // re-render outputs that are newer than the inputs
-    std::string report_path;      // JSON report of every record; empty: none
+    int compression_level = kDefaultCompressionLevel;         // CompileOptions::compression_level
+    bool force = false;                                       // re-render outputs that are newer than the inputs
+    std::string report_path;                                  // JSON report of every record; empty: none
     nlohmann::json report_header = nlohmann::json::object();  // more members for the report's header
                                                               // (the CLI adds "unverified_layout": true for such forms)
 

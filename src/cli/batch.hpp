@@ -48,7 +48,7 @@ struct BatchArgs {
     bool lenient = false;
     bool no_validate = false;
     Limits limits;
-    int compression_level = 6;
+    int compression_level = kDefaultCompressionLevel;
 };
 
 // Adds the `batch` subcommand to `app`, storing what it parses in `args` (which must outlive parsing).

@@ -96,7 +96,7 @@ struct RenderRequest {
     bool lenient = false, no_validate = false, pdf_a = false;
     int timeout = 120;
     vanban::Limits limits;
-    int compression_level = 6;
+    int compression_level = vanban::kDefaultCompressionLevel;
 };
 
 // ".DOCX" → ".docx".

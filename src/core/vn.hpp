@@ -17,11 +17,9 @@ std::string nfc(std::string_view utf8);
 // (where Vietnamese letters with two marks live). None of these composes with a neighbour, so such text is NFC as it
 // stands; false only means "ask ICU". Vietnamese typed on a keyboard is almost always this.
 bool is_plain_nfc(std::string_view utf8) noexcept;
-// The test is_plain_nfc makes of each character, for scanners that decode the text anyway.
-constexpr bool is_plain_nfc(char32_t cp) noexcept { return cp < 0x300 || (cp >= 0x1E00 && cp <= 0x1EFF); }
-// The same on bytes: the length of the non-ASCII plain character starting at `p` (`n` bytes there), or 0 for anything
-// else. U+0080–U+02FF is C2–CB and a continuation byte, U+1E00–U+1EFF is E1, B8–BB and a continuation byte: well-formed
-// UTF-8 (neither can be overlong), so a scanner that finds one need not decode it.
+// The test is_plain_nfc makes of each character: the length of the non-ASCII plain character starting at `p` (`n`
+// bytes there), or 0 for anything else. U+0080–U+02FF is C2–CB and a continuation byte, U+1E00–U+1EFF is E1, B8–BB
+// and a continuation byte: well-formed UTF-8 (neither can be overlong), so a scanner that finds one need not decode it.
 constexpr std::size_t plain_nfc_sequence(const unsigned char* p, std::size_t n) noexcept {
     const auto continues = [&](std::size_t k) { return k < n && (p[k] & 0xC0) == 0x80; };
     if (n == 0) return 0;

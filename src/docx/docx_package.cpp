@@ -1,7 +1,6 @@
 #include "docx/docx_package.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <cstdlib>
 
 #include "core/ascii.hpp"

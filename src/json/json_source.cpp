@@ -425,7 +425,7 @@ private:
                     std::uint32_t cp = 0;
                     const std::size_t len = utf8_sequence(text_, run, cp);
                     if (len == 0) break;
-                    plain = plain && vn::is_plain_nfc(static_cast<char32_t>(cp));
+                    plain = false;  // well-formed, but not one of the plain sequences: ICU decides
                     run += len;
                     continue;
                 }

@@ -109,8 +109,6 @@ PreparedEntry prepare(const RawEntry& entry);  // no recompression
 // Throws vanban::Error: usage for unsafe names, limit for entries of 4 GiB or more (no ZIP64).
 PreparedEntry prepare(std::string name, std::string_view data, Method method);
 
-// Builds one archive in memory. Not thread-safe; use one Writer per output. Refuses (vanban::Error) unsafe names,
-// duplicate names (also ignoring ASCII case, checked by finish()), and more than 65534 entries or 4 GiB (no ZIP64).
 class Compressor;
 
 // Compressors kept for the next archive: making one (libdeflate's tables) costs as much as deflating a small part, and
@@ -133,6 +131,8 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
+// Builds one archive in memory. Not thread-safe; use one Writer per output. Refuses (vanban::Error) unsafe names,
+// duplicate names (also ignoring ASCII case, checked by finish()), and more than 65534 entries or 4 GiB (no ZIP64).
 class Writer {
 public:
     // `pool` (optional) must outlive the Writer.
